@@ -1,0 +1,395 @@
+"""Deterministic parsers for invoice text: amounts, dates, identifiers, line items.
+
+Every parser returns :class:`Match` objects that keep the exact source span, so a
+field can always show the text it came from. Parsers never guess silently: a value
+found next to its label is marked ``label``; one found by pattern alone is marked
+``pattern`` and earns a lower confidence in the extractor.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Literal
+
+__all__ = [
+    "Match",
+    "find_amount_after",
+    "find_bic",
+    "find_currency",
+    "find_date_after",
+    "find_iban",
+    "find_invoice_number",
+    "find_line_items",
+    "find_po_number",
+    "find_tax",
+    "find_tax_id",
+    "iban_is_valid",
+    "money",
+    "parse_amount",
+    "parse_date",
+]
+
+How = Literal["label", "pattern", "computed", "master"]
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    value: str
+    start: int
+    end: int
+    how: How
+    label: str = ""
+
+
+def money(value: Decimal) -> Decimal:
+    return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+# Amounts ---------------------------------------------------------------------------
+# 1,234.56  1.234,56  1 234,56  1'234.50  1234.56  -12.00 ; always two decimals.
+_AMOUNT = r"-?(?:\d{1,3}(?:[,.'\u00a0\u202f ]\d{3})+|\d+)[.,]\d{2}(?![.,]?\d)"
+AMOUNT_RE = re.compile(rf"(?<![\w.,'\u00a0]){_AMOUNT}(?!\s?%)")
+
+
+def parse_amount(text: str) -> Decimal | None:
+    """Parse an amount written in any common European or English style."""
+    cleaned = text.strip().replace("\u00a0", " ").replace("\u202f", " ")
+    if not re.fullmatch(_AMOUNT, cleaned):
+        return None
+    negative = cleaned.startswith("-")
+    digits = cleaned.lstrip("-")
+    whole, cents = digits[:-3], digits[-2:]
+    whole = re.sub(r"[,.' ]", "", whole)
+    try:
+        value = Decimal(f"{whole}.{cents}")
+    except InvalidOperation:
+        return None
+    return -value if negative else value
+
+
+def _line_bounds(text: str, offset: int) -> tuple[int, int]:
+    start = text.rfind("\n", 0, offset) + 1
+    end = text.find("\n", offset)
+    return start, len(text) if end == -1 else end
+
+
+def _labels(text: str, labels: Sequence[str]) -> Iterator[re.Match[str]]:
+    pattern = re.compile(
+        r"(?<![\w])(?:" + "|".join(labels) + r")(?![^\W\d_])", re.IGNORECASE | re.MULTILINE
+    )
+    return pattern.finditer(text)
+
+
+def find_amount_after(
+    text: str, labels: Sequence[str], *, last: bool = False, exclude: Sequence[str] = ()
+) -> Match | None:
+    """The amount on the same line after a label (or alone on the next line).
+
+    Args:
+        labels: regular expressions for the label, e.g. ``r"sub\\s*total"``.
+        last: take the last labelled amount in the document (totals come last).
+        exclude: label continuations that disqualify a hit (``r"\\s*HT"`` for
+            ``Total`` so that ``Total HT`` is not taken as the grand total).
+    """
+    found: list[Match] = []
+    for hit in _labels(text, labels):
+        if exclude and any(
+            re.match(x, text[hit.end():], re.IGNORECASE) for x in exclude
+        ):
+            continue
+        if any(re.search(x + r"$", text[max(0, hit.start() - 12):hit.start()], re.IGNORECASE)
+               for x in (r"sub\s*", r"net\s*")) and "sub" not in hit.group(0).lower():
+            continue
+        _, line_end = _line_bounds(text, hit.end())
+        amounts = list(AMOUNT_RE.finditer(text, hit.end(), line_end))
+        if amounts:
+            a = amounts[-1]
+            found.append(Match(a.group(0), a.start(), a.end(), "label", hit.group(0)))
+            continue
+        next_start = line_end + 1
+        if next_start < len(text):
+            _, next_end = _line_bounds(text, next_start)
+            line = text[next_start:next_end]
+            only = re.fullmatch(rf"\s*(?:[A-Z]{{3}}|[€$£])?\s*({_AMOUNT})\s*(?:[A-Z]{{3}}|[€$£])?\s*",
+                                line)
+            if only:
+                s = next_start + only.start(1)
+                found.append(Match(only.group(1), s, s + len(only.group(1)), "label", hit.group(0)))
+    if not found:
+        return None
+    return found[-1] if last else found[0]
+
+
+_TAX_LABELS = (
+    r"VAT", r"MwSt\.?", r"MWST\.?", r"USt\.?", r"TVA", r"IVA", r"Sales\s+tax", r"Tax",
+    r"Umsatzsteuer", r"Mehrwertsteuer",
+)
+_RATE_RE = re.compile(r"(\d{1,2}(?:[.,]\d{1,2})?)\s?%")
+
+
+def find_tax(text: str) -> tuple[Match | None, Match | None]:
+    """The tax amount and its rate (percent), from the last tax line with an amount."""
+    best: tuple[Match | None, Match | None] = (None, None)
+    for hit in _labels(text, _TAX_LABELS):
+        line_start, line_end = _line_bounds(text, hit.start())
+        before = text[line_start:hit.start()].lower()
+        after = text[hit.end():line_end]
+        # "VAT ID", "VAT No", "Tax ID", "incl. VAT" lines are not the tax line.
+        if re.match(r"\s*(?:-?ID|No|Nr|Reg|number|identification|intracom)", after, re.I):
+            continue
+        if re.search(r"(?:incl|excl|zzgl|inkl)\w*\.?\s*$", before):
+            continue
+        amounts = list(AMOUNT_RE.finditer(text, hit.end(), line_end))
+        if not amounts:
+            continue
+        a = amounts[-1]
+        rate = _RATE_RE.search(text, line_start, line_end)
+        rate_match = (
+            Match(rate.group(1).replace(",", "."), rate.start(1), rate.end(1), "label", hit.group(0))
+            if rate else None
+        )
+        best = (Match(a.group(0), a.start(), a.end(), "label", hit.group(0)), rate_match)
+    return best
+
+
+# Dates -----------------------------------------------------------------------------
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        [
+            ("january", "jan", "januar", "janvier", "jänner"),
+            ("february", "feb", "februar", "février", "fevrier"),
+            ("march", "mar", "märz", "maerz", "mars"),
+            ("april", "apr", "avril"),
+            ("may", "mai"),
+            ("june", "jun", "juni", "juin"),
+            ("july", "jul", "juli", "juillet"),
+            ("august", "aug", "août", "aout"),
+            ("september", "sep", "sept", "septembre"),
+            ("october", "oct", "oktober", "okt", "octobre"),
+            ("november", "nov", "novembre"),
+            ("december", "dec", "dezember", "dez", "décembre", "decembre"),
+        ],
+        start=1,
+    )
+    for name in names
+}
+_MONTH_NAMES = "|".join(sorted(_MONTHS, key=len, reverse=True))
+DATE_RE = re.compile(
+    r"(?<!\d)(?:"
+    r"(?P<iso>\d{4}-\d{2}-\d{2})"
+    r"|(?P<num>\d{1,2}[./]\d{1,2}[./]\d{4})"
+    rf"|(?P<dmy>\d{{1,2}}\.?\s+(?:{_MONTH_NAMES})\.?\s+\d{{4}})"
+    rf"|(?P<mdy>(?:{_MONTH_NAMES})\.?\s+\d{{1,2}},?\s*\d{{4}})"
+    r")(?!\d)",
+    re.IGNORECASE,
+)
+
+
+def parse_date(text: str, *, month_first: bool = False) -> date | None:
+    """Parse one date; ``month_first`` decides ambiguous ``01/02/2026`` (US style)."""
+    m = DATE_RE.fullmatch(text.strip())
+    if not m:
+        return None
+    try:
+        if m.group("iso"):
+            return date.fromisoformat(m.group("iso"))
+        if m.group("num"):
+            sep = "." if "." in m.group("num") else "/"
+            a, b, year = (int(x) for x in m.group("num").split(sep))
+            if sep == "/" and month_first and a <= 12:
+                a, b = b, a
+            elif b > 12 and a <= 12:
+                a, b = b, a
+            return date(year, b, a)
+        if m.group("dmy"):
+            parts = re.split(r"[.\s]+", m.group("dmy").strip())
+            return date(int(parts[-1]), _MONTHS[parts[1].lower()], int(parts[0]))
+        parts = re.split(r"[.,\s]+", m.group("mdy").strip())
+        return date(int(parts[-1]), _MONTHS[parts[0].lower()], int(parts[1]))
+    except (ValueError, KeyError):
+        return None
+
+
+def find_date_after(
+    text: str, labels: Sequence[str], *, month_first: bool = False
+) -> tuple[Match, date] | None:
+    """The first date on the same line after one of ``labels``."""
+    for hit in _labels(text, labels):
+        _, line_end = _line_bounds(text, hit.end())
+        for m in DATE_RE.finditer(text, hit.end(), min(len(text), line_end + 1 + 40)):
+            if text.count("\n", hit.end(), m.start()) > 1:
+                break
+            parsed = parse_date(m.group(0), month_first=month_first)
+            if parsed:
+                return Match(parsed.isoformat(), m.start(), m.end(), "label", hit.group(0)), parsed
+    return None
+
+
+# Identifiers -----------------------------------------------------------------------
+_INVOICE_LABELS = (
+    r"Invoice\s+(?:No\.?|Number|Nr\.?|#)", r"Invoice\s*#", r"Inv\.\s*No\.?",
+    r"Rechnungsnummer", r"Rechnungs-Nr\.?", r"Rechnung\s+Nr\.?", r"Facture\s+N[°o]\.?",
+    r"N[°o]\s+de\s+facture", r"Num[ée]ro\s+de\s+facture", r"Invoice",
+)
+_TOKEN = re.compile(r"[:#.\s]*([A-Z0-9][A-Z0-9\-/_.]{1,30}[A-Z0-9])", re.IGNORECASE)
+
+
+def find_invoice_number(text: str) -> Match | None:
+    """The invoice number after its label; must contain a digit."""
+    for strict in (True, False):
+        labels = _INVOICE_LABELS[:-1] if strict else _INVOICE_LABELS[-1:]
+        for hit in _labels(text, labels):
+            m = _TOKEN.match(text, hit.end())
+            if not m or not re.search(r"\d", m.group(1)):
+                continue
+            if DATE_RE.fullmatch(m.group(1)):
+                continue
+            how: How = "label" if strict else "pattern"
+            return Match(m.group(1), m.start(1), m.end(1), how, hit.group(0))
+    return None
+
+
+_IBAN_RE = re.compile(r"\b([A-Z]{2}\d{2}(?:\s?[A-Z0-9]{4}){2,7}(?:\s?[A-Z0-9]{1,3})?)\b")
+
+
+def iban_is_valid(iban: str) -> bool:
+    compact = iban.replace(" ", "").upper()
+    if not re.fullmatch(r"[A-Z]{2}\d{2}[A-Z0-9]{10,30}", compact):
+        return False
+    rearranged = compact[4:] + compact[:4]
+    digits = "".join(str(int(ch, 36)) for ch in rearranged)
+    return int(digits) % 97 == 1
+
+
+def find_iban(text: str) -> Match | None:
+    """The first IBAN with a valid checksum, preferring one after an ``IBAN`` label."""
+    candidates = [m for m in _IBAN_RE.finditer(text) if iban_is_valid(m.group(1))]
+    if not candidates:
+        return None
+    labelled = [m for m in candidates if re.search(r"IBAN\W{0,3}$", text[max(0, m.start() - 8):m.start()], re.I)]
+    m = (labelled or candidates)[0]
+    how: How = "label" if labelled else "pattern"
+    return Match(m.group(1).replace(" ", ""), m.start(1), m.end(1), how, "IBAN")
+
+
+def find_bic(text: str) -> Match | None:
+    m = re.search(r"\b(?:BIC|SWIFT)(?:/SWIFT)?\W{0,3}([A-Z]{6}[A-Z0-9]{2}(?:[A-Z0-9]{3})?)\b", text)
+    return Match(m.group(1), m.start(1), m.end(1), "label", "BIC") if m else None
+
+
+_TAX_ID_RE = re.compile(
+    r"(?:VAT\s*(?:ID|No\.?|Number|Reg\.?\s*No\.?)?|USt-?Id(?:Nr)?\.?|UID|Tax\s*ID|"
+    r"N[°o]\s*TVA|TVA\s*intracom\w*|EIN|MWST(?:-Nr)?\.?)\W{0,4}"
+    r"([A-Z]{2}[ ]?[A-Z0-9][A-Z0-9 .\-]{6,16}[A-Z0-9]|\d{2}-\d{7})",
+)
+
+
+def find_tax_id(text: str) -> list[Match]:
+    """Every VAT / tax identifier in the document, in order."""
+    return [
+        Match(m.group(1).strip(), m.start(1), m.end(1), "label", "tax id")
+        for m in _TAX_ID_RE.finditer(text)
+    ]
+
+
+def find_po_number(text: str) -> Match | None:
+    m = re.search(
+        r"\b(?:PO|P\.O\.|Purchase\s+order|Bestellnummer|Bon\s+de\s+commande)(?:\s*(?:No\.?|#|Nr\.?))?"
+        r"\s*[:#]?\s*([A-Z0-9][A-Z0-9\-/]{2,30}[0-9])",
+        text,
+        re.IGNORECASE,
+    )
+    return Match(m.group(1), m.start(1), m.end(1), "label", "PO") if m else None
+
+
+_CURRENCY_SYMBOLS = {"€": "EUR", "£": "GBP", "$": "USD", "CHF": "CHF", "Fr.": "CHF"}
+_CURRENCY_RE = re.compile(
+    r"(?<![A-Za-z])(EUR|USD|GBP|CHF|SEK|DKK|NOK|PLN|JPY|CZK|HUF|CAD|AUD)(?![A-Za-z])|([€£$])"
+)
+
+
+def find_currency(text: str) -> tuple[Match | None, int, int]:
+    """The dominant currency, how often it appears, and how many mentions disagree."""
+    counts: dict[str, list[re.Match[str]]] = {}
+    for m in _CURRENCY_RE.finditer(text):
+        code = m.group(1) or _CURRENCY_SYMBOLS[m.group(2)]
+        counts.setdefault(code, []).append(m)
+    if not counts:
+        return None, 0, 0
+    code, hits = max(counts.items(), key=lambda item: len(item[1]))
+    others = sum(len(v) for k, v in counts.items() if k != code)
+    first = hits[0]
+    return Match(code, first.start(), first.end(), "pattern", "currency"), len(hits), others
+
+
+# Line items ------------------------------------------------------------------------
+_AMOUNT_NO_SPACE = r"-?(?:\d{1,3}(?:[,.']\d{3})+|\d+)[.,]\d{2}(?![.,]?\d)"
+_QTY = r"\d{1,3}(?:[,.' ]\d{3})+|\d+(?:[.,]\d{1,3})?"
+_UNIT_WORD = r"(?:\s*(?!\d)[\w.²³/]{1,6})?"
+
+
+def _item_re(amount: str) -> re.Pattern[str]:
+    return re.compile(
+        rf"^(?P<desc>\S.*?)\s+(?P<qty>{_QTY}){_UNIT_WORD}\s+"
+        rf"(?:[A-Z]{{3}}\s|[€$£]\s?)?(?P<unit>{amount})\s+(?:[A-Z]{{3}}\s|[€$£]\s?)?(?P<amount>{amount})"
+        r"(?:\s*(?:[A-Z]{3}|[€$£]))?\s*$"
+    )
+
+
+# Amounts with space thousands separators ("1 249,00") make "… 2026 1 249.00" ambiguous:
+# try the reading without them first, then with them, and keep the one that adds up.
+_ITEM_RES = (_item_re(_AMOUNT_NO_SPACE), _item_re(_AMOUNT))
+
+
+@dataclass(frozen=True, slots=True)
+class LineItem:
+    description: str
+    quantity: Decimal
+    unit_price: Decimal
+    amount: Decimal
+    start: int
+    end: int
+
+
+def find_line_items(text: str) -> list[LineItem]:
+    """Rows whose quantity times unit price equals their amount (to the cent)."""
+    items: list[LineItem] = []
+    offset = 0
+    for line in text.split("\n"):
+        for pattern in _ITEM_RES:
+            item = _line_item(pattern.match(line), offset)
+            if item is not None:
+                items.append(item)
+                break
+        offset += len(line) + 1
+    return items
+
+
+def _quantities(text: str) -> list[Decimal]:
+    """Readings of a quantity: ``1,260`` may be 1260 or 1.26; the amount decides."""
+    readings = []
+    if re.fullmatch(r"\d{1,3}(?:[,.' ]\d{3})+", text):
+        readings.append(Decimal(re.sub(r"[,.' ]", "", text)))
+    if re.fullmatch(r"\d+(?:[.,]\d{1,3})?", text):
+        readings.append(Decimal(text.replace(",", ".")))
+    return readings
+
+
+def _line_item(m: re.Match[str] | None, offset: int) -> LineItem | None:
+    if m is None:
+        return None
+    unit, amount = parse_amount(m.group("unit")), parse_amount(m.group("amount"))
+    if unit is None or amount is None:
+        return None
+    for qty in _quantities(m.group("qty")):
+        if abs(money(qty * unit) - amount) <= Decimal("0.01"):
+            break
+    else:
+        return None
+    desc = re.sub(r"^\d{1,3}[.)]?\s+", "", m.group("desc")).strip()
+    return LineItem(desc, qty, unit, amount, offset + m.start(), offset + m.end())

@@ -1,0 +1,332 @@
+"""The extractor agent: invoice fields with evidence and earned confidence.
+
+Confidence is never the model's (or a parser's) say-so. Each field starts from how it
+was found (next to its label, by pattern only, from the vendor master) and is then
+raised by checks it passes and cut by checks it fails:
+
+============  =====================================================================
+found by      base confidence
+============  =====================================================================
+master        0.97 (vendor matched in the ERP's vendor master by tax id or name)
+label         0.95 (value next to its label)
+pattern       0.60 (pattern anywhere in the text)
+============  =====================================================================
+
+A passed check lifts the fields it covers to at least 0.99; a failed check caps them
+at 0.50. Text read by OCR caps every field at ``ocr_confidence_cap``. The document's
+confidence is the lowest confidence among the required fields.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from wardflow.agents._parsers import (
+    Match,
+    find_amount_after,
+    find_bic,
+    find_currency,
+    find_date_after,
+    find_iban,
+    find_invoice_number,
+    find_line_items,
+    find_po_number,
+    find_tax,
+    find_tax_id,
+    money,
+    parse_amount,
+)
+from wardflow.tools.documents import DocumentText, page_of
+from wardflow.tools.erp import Vendor
+
+__all__ = ["REQUIRED_FIELDS", "ExtractionPolicy", "extract_invoice"]
+
+REQUIRED_FIELDS = ("vendor", "invoice_number", "invoice_date", "currency", "total")
+
+_BASE = {"master": 0.97, "label": 0.95, "computed": 0.9, "pattern": 0.6}
+_PASS_FLOOR = 0.99
+_FAIL_CAP = 0.5
+_CENT = Decimal("0.01")
+
+_SUBTOTAL_LABELS = (
+    r"Sub\s*-?\s*total", r"Net\s+amount", r"Net\s+total", r"Total\s+net", r"Nettobetrag",
+    r"Zwischensumme", r"Summe\s+netto", r"Total\s+HT", r"Montant\s+HT", r"Total\s+excl\.?\s+VAT",
+)
+_TOTAL_LABELS = (
+    r"Total\s+due", r"Amount\s+due", r"Balance\s+due", r"Grand\s+total", r"Total\s+amount",
+    r"Invoice\s+total", r"Gesamtbetrag", r"Rechnungsbetrag", r"Endbetrag", r"Total\s+TTC",
+    r"Net\s+[àa]\s+payer", r"Zu\s+zahlen", r"Total(?:\s+\([A-Z]{3}\))?",
+)
+_INVOICE_DATE_LABELS = (
+    r"Invoice\s+date", r"Date\s+of\s+invoice", r"Rechnungsdatum", r"Date\s+de\s+(?:la\s+)?facture",
+    r"Datum", r"Date",
+)
+_DUE_DATE_LABELS = (
+    r"Due\s+date", r"Payment\s+due", r"Due", r"F[äa]llig\s+am", r"F[äa]lligkeit",
+    r"Zahlbar\s+bis", r"[ÉE]ch[ée]ance", r"Date\s+d'[ée]ch[ée]ance",
+)
+_LEGAL_SUFFIX = re.compile(
+    r"^(?P<name>[A-Z0-9][\w&.,' -]{1,60}?\s(?:GmbH(?: & Co\. KG)?|AG|KG|Ltd\.?|Limited|plc|Inc\.?|"
+    r"LLC|Corp\.?|SAS|SARL|S\.A\.?|B\.V\.|N\.V\.|S\.r\.l\.|Oy|AB|ApS|A/S))\s*$",
+    re.MULTILINE,
+)
+_BUYER_MARKERS = re.compile(
+    r"Bill\s+to|Invoice\s+to|Sold\s+to|Customer|Rechnungsempf[äa]nger|Kunde|Client|Factur[ée]\s+[àa]",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class ExtractionPolicy:
+    """What the extractor needs to know beyond the text."""
+
+    today: date
+    ocr_confidence_cap: float = 0.85
+    max_invoice_age_days: int = 730
+    buyer_names: Sequence[str] = ()
+
+
+@dataclass
+class _Field:
+    value: str | None
+    confidence: float
+    how: str
+    start: int | None = None
+    end: int | None = None
+    label: str = ""
+    checks: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, m: Match | None, value: str | None = None, how: str | None = None) -> _Field:
+        if m is None:
+            return cls(None, 0.0, "missing")
+        used = how or m.how
+        return cls(value if value is not None else m.value, _BASE[used], used, m.start, m.end,
+                   m.label)
+
+
+def extract_invoice(
+    doc: DocumentText, vendors: Sequence[Vendor], policy: ExtractionPolicy
+) -> dict[str, Any]:
+    """Extract invoice fields from document text.
+
+    Args:
+        doc: the document's text, page by page.
+        vendors: the vendor master, to recognise the issuer.
+        policy: today's date, the OCR cap and date sanity bounds.
+
+    Returns:
+        A JSON-safe dict: ``fields`` (value, confidence, evidence, checks per field),
+        ``line_items``, ``checks`` (name, passed, detail, fields), ``confidence``,
+        ``method`` and ``low_confidence`` (required fields under 0.90).
+    """
+    text = doc.text
+    fields: dict[str, _Field] = {}
+    currency, _, disagreeing = find_currency(text)
+    fields["currency"] = _Field.of(currency)
+    month_first = currency is not None and currency.value == "USD"
+
+    fields["vendor"], fields["vendor_id"], fields["vendor_tax_id"] = _vendor(text, vendors, policy)
+    fields["invoice_number"] = _Field.of(find_invoice_number(text))
+    dated = find_date_after(text, _INVOICE_DATE_LABELS, month_first=month_first)
+    fields["invoice_date"] = _Field.of(dated[0] if dated else None)
+    due = find_date_after(text, _DUE_DATE_LABELS, month_first=month_first)
+    fields["due_date"] = _Field.of(due[0] if due else None)
+    fields["subtotal"] = _amount(find_amount_after(text, _SUBTOTAL_LABELS))
+    tax, rate = find_tax(text)
+    fields["tax"] = _amount(tax)
+    fields["tax_rate"] = _Field.of(rate)
+    fields["total"] = _amount(
+        find_amount_after(
+            text, _TOTAL_LABELS, last=True,
+            exclude=(r"\s*(?:HT|net|excl|netto|TVA|VAT|tax)\b", r"\s*\n\s*(?:HT)\b"),
+        )
+    )
+    fields["iban"] = _Field.of(find_iban(text))
+    fields["bic"] = _Field.of(find_bic(text))
+    fields["po_number"] = _Field.of(find_po_number(text))
+    items = find_line_items(text)
+
+    checks = _run_checks(fields, items, disagreeing, policy, dated[1] if dated else None,
+                         due[1] if due else None)
+    for check in checks:
+        for name in check["fields"]:
+            f = fields[name]
+            if f.value is None:
+                continue
+            f.checks.append(check["name"])
+            if check["passed"]:
+                f.confidence = max(f.confidence, _PASS_FLOOR)
+            else:
+                f.confidence = min(f.confidence, _FAIL_CAP)
+                f.notes.append(check["detail"])
+    if doc.method == "ocr":
+        cap = min(policy.ocr_confidence_cap, max(doc.quality, 0.0))
+        for f in fields.values():
+            if f.value is not None:
+                f.confidence = min(f.confidence, cap)
+                f.notes.append(f"read by OCR (mean score {doc.quality:.2f})")
+
+    required = {name: fields[name].confidence for name in REQUIRED_FIELDS}
+    return {
+        "fields": {name: _field_json(f, text) for name, f in fields.items()},
+        "line_items": [
+            {
+                "description": i.description,
+                "quantity": str(i.quantity),
+                "unit_price": str(i.unit_price),
+                "amount": str(i.amount),
+                "evidence": {"start": i.start, "end": i.end, "page": page_of(text, i.start)},
+            }
+            for i in items
+        ],
+        "checks": checks,
+        "confidence": round(min(required.values()), 4),
+        "low_confidence": sorted(n for n, c in required.items() if c < 0.90),
+        "method": doc.method,
+        "pages": len(doc.pages),
+    }
+
+
+def _amount(m: Match | None) -> _Field:
+    if m is None:
+        return _Field.of(None)
+    value = parse_amount(m.value)
+    return _Field.of(m, str(value) if value is not None else None)
+
+
+def _vendor(
+    text: str, vendors: Sequence[Vendor], policy: ExtractionPolicy
+) -> tuple[_Field, _Field, _Field]:
+    tax_ids = find_tax_id(text)
+    compact = {re.sub(r"[\s.\-]", "", t.value).upper(): t for t in tax_ids}
+    folded = text.casefold()
+    for vendor in vendors:
+        if vendor.tax_id:
+            hit = compact.get(re.sub(r"[\s.\-]", "", vendor.tax_id).upper())
+            if hit:
+                name_at = folded.find(vendor.name.casefold())
+                start = name_at if name_at >= 0 else hit.start
+                end = start + len(vendor.name) if name_at >= 0 else hit.end
+                return (
+                    _Field(vendor.name, _BASE["master"], "master", start, end, "vendor master"),
+                    _Field(vendor.id, _BASE["master"], "master", hit.start, hit.end, "tax id"),
+                    _Field(hit.value, _BASE["label"], "label", hit.start, hit.end, "tax id"),
+                )
+    for vendor in vendors:
+        at = folded.find(vendor.name.casefold())
+        if at >= 0:
+            tax = tax_ids[0] if tax_ids else None
+            return (
+                _Field(vendor.name, _BASE["master"], "master", at, at + len(vendor.name),
+                       "vendor master"),
+                _Field(vendor.id, 0.9, "master", at, at + len(vendor.name), "vendor name"),
+                _Field.of(tax),
+            )
+    # Unknown issuer: the first company-looking line that is not the buyer.
+    buyer_names = {b.casefold() for b in policy.buyer_names}
+    buyer_block = _BUYER_MARKERS.search(text)
+    for m in _LEGAL_SUFFIX.finditer(text):
+        name = m.group("name").strip()
+        if name.casefold() in buyer_names:
+            continue
+        if buyer_block and buyer_block.start() < m.start() < buyer_block.start() + 200:
+            continue
+        tax = tax_ids[0] if tax_ids else None
+        return (
+            _Field(name, _BASE["pattern"], "pattern", m.start("name"), m.end("name"), "company"),
+            _Field(None, 0.0, "missing"),
+            _Field.of(tax),
+        )
+    return _Field(None, 0.0, "missing"), _Field(None, 0.0, "missing"), _Field(None, 0.0, "missing")
+
+
+def _check(name: str, passed: bool, detail: str, fields: Sequence[str]) -> dict[str, Any]:
+    return {"name": name, "passed": passed, "detail": detail, "fields": list(fields)}
+
+
+def _run_checks(
+    fields: dict[str, _Field],
+    items: Sequence[Any],
+    disagreeing_currency: int,
+    policy: ExtractionPolicy,
+    invoice_date: date | None,
+    due_date: date | None,
+) -> list[dict[str, Any]]:
+    def dec(name: str) -> Decimal | None:
+        value = fields[name].value
+        return Decimal(value) if value is not None else None
+
+    checks = []
+    subtotal, tax, total = dec("subtotal"), dec("tax"), dec("total")
+    if items and subtotal is not None:
+        lines = sum((i.amount for i in items), Decimal(0))
+        checks.append(_check(
+            "line_items_sum", abs(lines - subtotal) <= _CENT,
+            f"line items add up to {lines}, subtotal is {subtotal}", ["subtotal"],
+        ))
+    if subtotal is not None and tax is not None and total is not None:
+        checks.append(_check(
+            "totals_add_up", abs(subtotal + tax - total) <= _CENT,
+            f"subtotal {subtotal} + tax {tax} = {subtotal + tax}, total is {total}",
+            ["subtotal", "tax", "total"],
+        ))
+    elif subtotal is None and tax is None and total is not None and items:
+        lines = sum((i.amount for i in items), Decimal(0))
+        checks.append(_check(
+            "line_items_sum", abs(lines - total) <= _CENT,
+            f"line items add up to {lines}, total is {total} (no tax shown)", ["total"],
+        ))
+    rate = fields["tax_rate"].value
+    if rate is not None and subtotal is not None and tax is not None:
+        expected = money(subtotal * Decimal(rate) / 100)
+        checks.append(_check(
+            "tax_rate_applied", abs(expected - tax) <= _CENT,
+            f"{rate}% of {subtotal} is {expected}, tax shown is {tax}", ["tax", "tax_rate"],
+        ))
+    if invoice_date is not None:
+        too_new = invoice_date > policy.today
+        too_old = invoice_date < policy.today - timedelta(days=policy.max_invoice_age_days)
+        detail = (
+            "invoice date is in the future" if too_new
+            else f"invoice date is more than {policy.max_invoice_age_days} days old" if too_old
+            else "invoice date is plausible"
+        )
+        checks.append(_check("date_sane", not (too_new or too_old), detail, ["invoice_date"]))
+    if invoice_date is not None and due_date is not None:
+        checks.append(_check(
+            "due_after_issue", due_date >= invoice_date,
+            f"due {due_date.isoformat()}, issued {invoice_date.isoformat()}", ["due_date"],
+        ))
+    if fields["currency"].value is not None:
+        checks.append(_check(
+            "currency_consistent", disagreeing_currency == 0,
+            f"{disagreeing_currency} mention(s) of another currency", ["currency"],
+        ))
+    return checks
+
+
+def _field_json(f: _Field, text: str) -> dict[str, Any]:
+    evidence = None
+    if f.start is not None and f.end is not None:
+        evidence = {
+            "start": f.start,
+            "end": f.end,
+            "page": page_of(text, f.start),
+            "text": text[f.start:f.end],
+            "label": f.label,
+        }
+    return {
+        "value": f.value,
+        "confidence": round(f.confidence, 4),
+        "method": f.how,
+        "evidence": evidence,
+        "checks": f.checks,
+        "notes": f.notes,
+    }

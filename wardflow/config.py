@@ -1,0 +1,137 @@
+"""Settings: environment variables ``WARDFLOW_*`` and an optional ``wardflow.toml``.
+
+Settings are read once at the edges (CLI, web, ``build_*``) and passed down; no other
+module reads the environment. Precedence: constructor arguments, then environment,
+then ``wardflow.toml`` in the working directory, then defaults.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+__all__ = ["Durability", "Settings"]
+
+Durability = Literal["sync", "async", "exit"]
+
+# Indicative rates, used only to compare an invoice total with the approval limit.
+# Units of the approval currency per one unit of the invoice currency.
+_DEFAULT_FX = {
+    "EUR": Decimal("1"),
+    "USD": Decimal("0.92"),
+    "GBP": Decimal("1.17"),
+    "CHF": Decimal("1.05"),
+    "SEK": Decimal("0.088"),
+    "DKK": Decimal("0.134"),
+    "PLN": Decimal("0.23"),
+    "NOK": Decimal("0.086"),
+    "JPY": Decimal("0.0062"),
+}
+
+
+class Settings(BaseSettings):
+    """Everything wardflow can be told, with the embedded defaults.
+
+    Attributes:
+        home: the data home (checkpoints, ERP, audit log, storage).
+        checkpointer: ``sqlite`` (default, ``home/checkpoints.sqlite``), ``memory``,
+            or a ``postgres://`` URL.
+        durability: when LangGraph writes checkpoints. ``sync`` persists each step
+            before the next starts; ``async`` persists while the next step runs;
+            ``exit`` persists only when the run ends or pauses.
+        sqlite_synchronous: SQLite ``synchronous`` pragma in WAL mode. ``NORMAL``
+            survives a process crash (SIGKILL) but may lose the last commits on power
+            loss; ``FULL`` also survives power loss, at about twice the cost.
+        review_threshold: a document whose confidence is below this goes to review.
+        risk_threshold: a risk score at or above this goes to review.
+        approval_limit: totals above this (in ``approval_currency``) need approval.
+        max_document_bytes: larger documents are refused and parked in ``failed/``.
+    """
+
+    model_config = SettingsConfigDict(
+        env_prefix="WARDFLOW_",
+        toml_file="wardflow.toml",
+        extra="ignore",
+        frozen=True,
+    )
+
+    home: Path = Path(".wardflow")
+    checkpointer: str = "sqlite"
+    durability: Durability = "sync"
+    sqlite_synchronous: Literal["FULL", "NORMAL"] = "NORMAL"
+    sqlite_busy_timeout_s: float = 30.0
+
+    review_threshold: float = Field(0.90, ge=0.0, le=1.0)
+    risk_threshold: float = Field(0.5, ge=0.0, le=1.0)
+    approval_limit: Decimal = Decimal("10000")
+    approval_currency: str = "EUR"
+    fx_rates: dict[str, Decimal] = Field(default_factory=lambda: dict(_DEFAULT_FX))
+
+    max_document_bytes: int = 20 * 1024 * 1024
+    ocr_backend: Literal["rapidocr", "tesseract"] = "rapidocr"
+    # Fields read by OCR never reach auto-approval on their own.
+    ocr_confidence_cap: float = Field(0.85, ge=0.0, le=1.0)
+
+    model: str = "local/gemma-3-270m"
+
+    # Names of nodes after which the process kills itself with SIGKILL, for the
+    # fault-injection tests (``after:post_to_erp``, ``before:archive``). Empty in
+    # production.
+    fault_inject: tuple[str, ...] = ()
+
+    @field_validator("approval_currency")
+    @classmethod
+    def _upper(cls, value: str) -> str:
+        return value.upper()
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (
+            init_settings,
+            env_settings,
+            TomlConfigSettingsSource(settings_cls),
+            file_secret_settings,
+        )
+
+    # Paths inside the data home --------------------------------------------------
+    @property
+    def checkpoints_path(self) -> Path:
+        return self.home / "checkpoints.sqlite"
+
+    @property
+    def erp_path(self) -> Path:
+        return self.home / "erp.sqlite"
+
+    @property
+    def audit_path(self) -> Path:
+        return self.home / "audit.sqlite"
+
+    @property
+    def storage_root(self) -> Path:
+        return self.home / "storage"
+
+    def to_approval_currency(self, amount: Decimal, currency: str) -> Decimal | None:
+        """Convert ``amount`` to the approval currency; ``None`` if the rate is unknown."""
+        if currency.upper() == self.approval_currency:
+            return amount
+        rate = self.fx_rates.get(currency.upper())
+        base = self.fx_rates.get(self.approval_currency)
+        if rate is None or base is None:
+            return None
+        return amount * rate / base

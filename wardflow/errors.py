@@ -1,0 +1,130 @@
+"""Errors raised by wardflow.
+
+Every error derives from :class:`WardflowError` and says what to do next::
+
+    WardflowError
+     ├── ConfigError            settings or an optional dependency are missing
+     ├── DocumentError          a document cannot be processed (path, reason)
+     │    ├── UnsupportedDocument
+     │    ├── EmptyDocument
+     │    ├── DocumentTooLarge
+     │    └── CorruptDocument
+     ├── ToolError              a tool call failed (tool, retryable)
+     │    ├── StorageError
+     │    └── ErpError
+     ├── GuardViolation         a guard blocked an input, an output or a tool call
+     ├── ReviewError            a review decision was refused (thread_id)
+     └── RunNotFound            no run exists for a thread id
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "ConfigError",
+    "CorruptDocument",
+    "DocumentError",
+    "DocumentTooLarge",
+    "EmptyDocument",
+    "ErpError",
+    "GuardViolation",
+    "ReviewError",
+    "RunNotFound",
+    "StorageError",
+    "ToolError",
+    "UnsupportedDocument",
+    "WardflowError",
+]
+
+
+class WardflowError(Exception):
+    """Root of every error wardflow raises on purpose."""
+
+
+class ConfigError(WardflowError):
+    """Settings are invalid, or an optional dependency is not installed."""
+
+
+class DocumentError(WardflowError):
+    """A document cannot be processed.
+
+    Attributes:
+        path: the document as the user named it.
+        reason: a short machine-readable reason code (``empty``, ``corrupt``...).
+    """
+
+    reason = "invalid"
+
+    def __init__(self, path: str, detail: str) -> None:
+        self.path = path
+        self.detail = detail
+        super().__init__(f"{path}: {detail}")
+
+
+class UnsupportedDocument(DocumentError):
+    reason = "unsupported_type"
+
+
+class EmptyDocument(DocumentError):
+    reason = "empty"
+
+
+class DocumentTooLarge(DocumentError):
+    reason = "too_large"
+
+
+class CorruptDocument(DocumentError):
+    reason = "corrupt"
+
+
+class ToolError(WardflowError):
+    """A tool call failed.
+
+    Attributes:
+        tool: the tool's registered name.
+        retryable: whether calling again may succeed (a timeout, a lock).
+    """
+
+    def __init__(self, tool: str, detail: str, *, retryable: bool = False) -> None:
+        self.tool = tool
+        self.retryable = retryable
+        super().__init__(f"{tool}: {detail}")
+
+
+class StorageError(ToolError):
+    """A storage operation failed or a key escaped its root."""
+
+
+class ErpError(ToolError):
+    """The ERP refused or failed a request."""
+
+
+class GuardViolation(WardflowError):
+    """A guard blocked a value.
+
+    Attributes:
+        validator: the validator that blocked it.
+        evidence: the matched text or the failing check, already redacted.
+    """
+
+    def __init__(self, validator: str, detail: str, *, evidence: str = "") -> None:
+        self.validator = validator
+        self.evidence = evidence
+        super().__init__(f"{validator}: {detail}")
+
+
+class ReviewError(WardflowError):
+    """A review decision cannot be applied; the run stays paused."""
+
+    def __init__(self, thread_id: str, detail: str) -> None:
+        self.thread_id = thread_id
+        super().__init__(f"{thread_id}: {detail}")
+
+
+class RunNotFound(WardflowError):
+    """No run is recorded under this thread id."""
+
+    def __init__(self, thread_id: str) -> None:
+        self.thread_id = thread_id
+        super().__init__(
+            f"no run with thread id {thread_id!r}; `wardflow status` lists the known runs"
+        )

@@ -1,0 +1,71 @@
+"""Checkpointer factory: SQLite by default (WAL, busy timeout), memory, or Postgres."""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import TYPE_CHECKING
+
+from wardflow.config import Settings
+from wardflow.errors import ConfigError
+
+if TYPE_CHECKING:
+    from langgraph.checkpoint.base import BaseCheckpointSaver
+
+__all__ = ["list_threads", "open_checkpointer"]
+
+
+def open_checkpointer(settings: Settings) -> BaseCheckpointSaver[str]:
+    """The checkpointer ``settings.checkpointer`` names.
+
+    ``sqlite`` opens ``home/checkpoints.sqlite`` in WAL mode with a busy timeout, so
+    several processes (a worker and ``wardflow resume``) can share it.
+    """
+    kind = settings.checkpointer
+    if kind == "memory":
+        from langgraph.checkpoint.memory import InMemorySaver
+
+        return InMemorySaver()
+    if kind.startswith(("postgres://", "postgresql://")):
+        try:
+            from langgraph.checkpoint.postgres import PostgresSaver
+            from psycopg import Connection
+            from psycopg.rows import dict_row
+        except ImportError as err:
+            raise ConfigError(
+                "a postgres:// checkpointer needs `pip install 'wardflow[postgres]'`"
+            ) from err
+        conn = Connection.connect(kind, autocommit=True, prepare_threshold=0, row_factory=dict_row)
+        saver = PostgresSaver(conn)  # type: ignore[arg-type]
+        saver.setup()
+        return saver
+    if kind != "sqlite":
+        raise ConfigError(
+            f"unknown checkpointer {kind!r}; use 'sqlite', 'memory' or a postgres:// URL"
+        )
+    from langgraph.checkpoint.sqlite import SqliteSaver
+
+    settings.home.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(
+        str(settings.checkpoints_path),
+        check_same_thread=False,
+        timeout=settings.sqlite_busy_timeout_s,
+    )
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute(f"PRAGMA synchronous={settings.sqlite_synchronous}")
+    saver = SqliteSaver(conn)
+    saver.setup()
+    return saver
+
+
+def list_threads(saver: BaseCheckpointSaver[str]) -> list[str]:
+    """Thread ids with at least one checkpoint, oldest first."""
+    conn = getattr(saver, "conn", None)
+    if isinstance(conn, sqlite3.Connection):
+        rows = conn.execute(
+            "SELECT thread_id FROM checkpoints GROUP BY thread_id ORDER BY MIN(rowid)"
+        ).fetchall()
+        return [row[0] for row in rows]
+    seen: dict[str, None] = {}
+    for item in saver.list(None):
+        seen.setdefault(item.config["configurable"]["thread_id"], None)
+    return list(reversed(seen))

@@ -1,0 +1,447 @@
+"""The invoice reference graph.
+
+::
+
+    ingest ─► guard ─► extract ─► risk ─► compliance ─► route ─┬─► post_to_erp ─► archive
+      │                                                         └─► review ─┬─► post_to_erp
+      └──────────────► fail  (bad input: parked in failed/ with its reason) └─► archive (rejected)
+
+Every node is audited; the review node pauses the run with ``interrupt()`` and a typed
+:class:`~wardflow.review.ReviewRequest`; ``post_to_erp`` is idempotent, so a resumed or
+repeated run never posts twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from langchain_core.runnables import RunnableConfig
+from langgraph.graph import END, START, StateGraph
+from langgraph.types import RetryPolicy, interrupt
+from pydantic import ValidationError
+
+from wardflow.agents.compliance import CompliancePolicy, check_compliance
+from wardflow.agents.extractor import ExtractionPolicy, extract_invoice
+from wardflow.agents.risk import assess_risk
+from wardflow.config import Settings
+from wardflow.errors import DocumentError, DocumentTooLarge, ToolError
+from wardflow.graphs._node import NodeFn, audited_node
+from wardflow.graphs.state import InvoiceState
+from wardflow.guardrails.injection import detect_injection
+from wardflow.observability.audit import AuditLog, digest
+from wardflow.review.payloads import ProposedAction, ReviewDecision, ReviewReason, ReviewRequest
+from wardflow.tools.documents import DocumentText, read_document, sniff_media_type
+from wardflow.tools.erp import ErpAdapter, InvoicePosting, PostInvoice, SqliteErp, Vendor
+from wardflow.tools.storage import LocalStorage, Storage
+from wardflow.tools.toolset import Toolset
+
+if TYPE_CHECKING:
+    from langgraph.checkpoint.base import BaseCheckpointSaver
+    from langgraph.graph.state import CompiledStateGraph
+
+__all__ = ["AUTO_APPROVER", "InvoiceNodes", "build_invoice_graph"]
+
+AUTO_APPROVER = "auto:policy-v1"
+_INJECTION_THRESHOLD = 0.5
+_REVIEW_DEADLINE = timedelta(hours=48)
+Clock = Callable[[], datetime]
+
+
+def _retryable(err: BaseException) -> bool:
+    return isinstance(err, ToolError) and err.retryable
+
+
+class InvoiceNodes:
+    """The graph's nodes, bound to their collaborators. Node names are method names."""
+
+    def __init__(self, settings: Settings, tools: Toolset, audit: AuditLog, clock: Clock) -> None:
+        self.settings = settings
+        self.tools = tools
+        self.audit = audit
+        self.clock = clock
+
+    # ingest ------------------------------------------------------------------------
+    def ingest(self, state: Mapping[str, Any], config: RunnableConfig) -> dict[str, Any]:
+        """Read the document, store it, and extract its text."""
+        name = state.get("name") or "document"
+        source = state.get("source") or name
+        document: dict[str, Any] = {"name": name, "source": source}
+        try:
+            data = self._read_source(state, source)
+            media_type = sniff_media_type(data, name)
+            sha = hashlib.sha256(data).hexdigest()
+            doc_id = f"doc-{sha[:16]}"
+            key = state.get("storage_key") or f"incoming/{doc_id}/{name}"
+            if not state.get("storage_key"):
+                self.tools.storage_put.invoke({"key": key, "data": data})
+            document.update(id=doc_id, sha256=sha, media_type=media_type, size=len(data),
+                            storage_key=key)
+            text = read_document(data, name, ocr_backend=self.settings.ocr_backend)
+        except DocumentError as err:
+            return {"status": "failed", "document": document,
+                    "error": {"stage": "ingest", "reason": err.reason, "detail": str(err)}}
+        return {"status": "ingested", "document": document, "text": text.text,
+                "text_method": text.method, "text_quality": text.quality, "error": None}
+
+    def _read_source(self, state: Mapping[str, Any], source: str) -> bytes:
+        if state.get("storage_key"):
+            return self.tools.storage.get(state["storage_key"])
+        path = state.get("path")
+        if not path:
+            raise DocumentError(source, "the run has neither a path nor a storage key")
+        file = Path(path)
+        try:
+            size = file.stat().st_size
+        except OSError as err:
+            raise DocumentError(source, f"cannot read the file ({err.strerror})") from err
+        if size > self.settings.max_document_bytes:
+            raise DocumentTooLarge(
+                source, f"{size} bytes is over the limit of {self.settings.max_document_bytes}"
+                " (WARDFLOW_MAX_DOCUMENT_BYTES)")
+        return file.read_bytes()
+
+    # guard -------------------------------------------------------------------------
+    def guard(self, state: Mapping[str, Any], config: RunnableConfig) -> dict[str, Any]:
+        """Screen the untrusted document text for instructions aimed at a model."""
+        score, findings = detect_injection(state["text"])
+        outcome = "flagged" if score >= _INJECTION_THRESHOLD else "pass"
+        decision = {
+            "boundary": "document",
+            "validator": "prompt_injection",
+            "outcome": outcome,
+            "score": score,
+            "evidence": [
+                {"rule": f.rule, "start": f.start, "end": f.end, "text": f.text[:200]}
+                for f in findings
+            ],
+        }
+        return {"status": "guarded", "guard": [decision]}
+
+    # extract -----------------------------------------------------------------------
+    def extract(self, state: Mapping[str, Any], config: RunnableConfig) -> dict[str, Any]:
+        """Fields with evidence spans and confidence from checks and agreement."""
+        text = state["text"]
+        doc = DocumentText(tuple(text.split("\f")), state["text_method"], state["text_quality"])
+        policy = ExtractionPolicy(
+            today=self.clock().date(),
+            ocr_confidence_cap=self.settings.ocr_confidence_cap,
+        )
+        extraction = extract_invoice(doc, self.tools.erp.vendors(), policy)
+        return {"status": "extracted", "extraction": extraction}
+
+    # risk --------------------------------------------------------------------------
+    def risk(self, state: Mapping[str, Any], config: RunnableConfig) -> dict[str, Any]:
+        """Duplicates, vendor master, bank details, history and purchase order."""
+        extraction = state["extraction"]
+        fields = extraction["fields"]
+        vendor = self._vendor(fields)
+        sha = state["document"]["sha256"]
+        same_doc = self.tools.erp_find_invoices.invoke({"document_sha256": sha})
+        history = (
+            self.tools.erp_find_invoices.invoke({"vendor_id": vendor.id}) if vendor else []
+        )
+        number = fields["invoice_number"]["value"]
+        po_number = fields["po_number"]["value"]
+        report = assess_risk(
+            extraction,
+            document_sha256=sha,
+            vendor=vendor,
+            same_document=[_posting(p) for p in same_doc],
+            same_number=[_posting(p) for p in history if p["invoice_number"] == number],
+            vendor_history=[_posting(p) for p in history],
+            purchase_order=self.tools.erp.purchase_order(po_number) if po_number else None,
+        )
+        return {"status": "assessed", "risk": report}
+
+    def _vendor(self, fields: Mapping[str, Any]) -> Vendor | None:
+        if fields["vendor_id"]["value"] is None:
+            return None
+        found = self.tools.erp_lookup_vendor.invoke({
+            "tax_id": fields["vendor_tax_id"]["value"],
+            "name": fields["vendor"]["value"],
+        })
+        return Vendor(**found) if found else None
+
+    # compliance --------------------------------------------------------------------
+    def compliance(self, state: Mapping[str, Any], config: RunnableConfig) -> dict[str, Any]:
+        """Approval limits, vendor master, bank-change verification, card data."""
+        fields = state["extraction"]["fields"]
+        total, currency = fields["total"]["value"], fields["currency"]["value"]
+        converted = (
+            self.settings.to_approval_currency(Decimal(total), currency)
+            if total is not None and currency is not None else None
+        )
+        policy = CompliancePolicy(
+            approval_limit=self.settings.approval_limit,
+            approval_currency=self.settings.approval_currency,
+            total_in_approval_currency=converted,
+        )
+        report = check_compliance(state["extraction"], state["risk"], state["text"], policy)
+        return {"status": "checked", "compliance": report}
+
+    # route -------------------------------------------------------------------------
+    def route(self, state: Mapping[str, Any], config: RunnableConfig) -> dict[str, Any]:
+        """Decide: post automatically, or ask a human (and say why)."""
+        extraction, risk, compliance = state["extraction"], state["risk"], state["compliance"]
+        reasons: list[dict[str, Any]] = []
+        if state.get("text_method") == "ocr":
+            reasons.append({"code": "ocr_source", "detail": "the text was read by OCR",
+                            "evidence": {"quality": state.get("text_quality")}})
+        if extraction["confidence"] < self.settings.review_threshold:
+            low = extraction["low_confidence"]
+            reasons.append({
+                "code": "low_confidence",
+                "detail": f"confidence {extraction['confidence']:.2f} is below"
+                          f" {self.settings.review_threshold:.2f} ({', '.join(low)})",
+                "evidence": {n: extraction["fields"][n]["notes"] for n in low},
+            })
+        for check in extraction["checks"]:
+            if not check["passed"] and check["name"] in ("totals_add_up", "line_items_sum",
+                                                          "tax_rate_applied"):
+                reasons.append({"code": "arithmetic", "detail": check["detail"],
+                                "evidence": {"check": check["name"]}})
+        if risk["score"] >= self.settings.risk_threshold:
+            for r in risk["reasons"]:
+                reasons.append({"code": r["code"], "detail": r["detail"], "evidence": r["evidence"]})
+        for finding in compliance["findings"]:
+            if finding["outcome"] != "pass":
+                reasons.append({"code": _rule_code(finding["rule"]), "detail": finding["detail"],
+                                "evidence": {"rule": finding["rule"], "action": finding["action"]}})
+        for decision in state.get("guard", []):
+            if decision["outcome"] != "pass":
+                reasons.append({"code": decision["validator"],
+                                "detail": f"{decision['validator']} score {decision['score']:.2f}",
+                                "evidence": {"matches": decision["evidence"]}})
+        proposal = self._proposal(state)
+        if proposal["missing"]:
+            reasons.append({"code": "incomplete", "detail": "cannot post without "
+                            + ", ".join(proposal["missing"]), "evidence": {}})
+        route = "review" if reasons else "post"
+        deadline = (self.clock() + _REVIEW_DEADLINE).isoformat() if route == "review" else None
+        return {"status": "routed", "proposal": proposal,
+                "decision": {"route": route, "reasons": reasons, "deadline": deadline}}
+
+    def _proposal(self, state: Mapping[str, Any]) -> dict[str, Any]:
+        fields = state["extraction"]["fields"]
+        value = {name: f["value"] for name, f in fields.items()}
+        sha = state["document"]["sha256"]
+        required = ("vendor_id", "invoice_number", "invoice_date", "currency", "total")
+        missing = [name for name in required if not value.get(name)]
+        if missing:
+            return {"tool": "erp_post_invoice", "args": None, "args_hash": None, "missing": missing}
+        key = hashlib.sha256(
+            f"{sha}|{value['vendor_id']}|{value['invoice_number']}".encode()
+        ).hexdigest()[:32]
+        args = {
+            "idempotency_key": key,
+            "vendor_id": value["vendor_id"],
+            "invoice_number": value["invoice_number"],
+            "invoice_date": value["invoice_date"],
+            "currency": value["currency"],
+            "subtotal": value.get("subtotal"),
+            "tax": value.get("tax"),
+            "total": value["total"],
+            "iban": value.get("iban"),
+            "po_number": value.get("po_number"),
+            "document_sha256": sha,
+        }
+        return {"tool": "erp_post_invoice", "args": args, "args_hash": digest(args), "missing": []}
+
+    # review ------------------------------------------------------------------------
+    def review(self, state: Mapping[str, Any], config: RunnableConfig) -> dict[str, Any]:
+        """Pause for a human. Nothing before ``interrupt()`` has side effects, because
+        this node runs again from its start when the run resumes."""
+        request = self._review_request(state, config)
+        answer = interrupt(request.model_dump(mode="json"))
+        try:
+            decision = ReviewDecision.model_validate(answer)
+        except ValidationError as err:
+            return {"status": "awaiting_review",
+                    "review": {"refused": f"invalid decision: {err.errors()[0]['msg']}"}}
+        proposal = state["proposal"]
+        if decision.decision == "approve":
+            if decision.args_hash is not None and decision.args_hash != proposal["args_hash"]:
+                return {"status": "awaiting_review",
+                        "review": {"refused": "the proposed action changed since it was shown",
+                                   "by": decision.by}}
+            if proposal["args"] is None:
+                return {"status": "awaiting_review",
+                        "review": {"refused": "cannot approve: missing "
+                                   + ", ".join(proposal["missing"]), "by": decision.by}}
+        record = {**decision.model_dump(mode="json"), "at": self.clock().isoformat(),
+                  "proposal_hash": proposal["args_hash"]}
+        self.audit.append("review.decision", record, actor=f"user:{decision.by}",
+                          thread_id=(config.get("configurable") or {}).get("thread_id"))
+        status = "approved" if decision.decision == "approve" else "rejected"
+        return {"status": status, "review": record}
+
+    def _review_request(self, state: Mapping[str, Any], config: RunnableConfig) -> ReviewRequest:
+        extraction = state["extraction"]
+        proposal = state["proposal"]
+        amount = extraction["fields"]["total"]["value"]
+        over_limit = any(f["rule"] == "SOX-APPROVAL-LIMIT" and f["outcome"] != "pass"
+                         for f in state["compliance"]["findings"])
+        return ReviewRequest(
+            thread_id=(config.get("configurable") or {}).get("thread_id", ""),
+            document={k: state["document"].get(k) for k in ("id", "name", "source", "sha256")}
+            | {"pages": extraction.get("pages"), "method": extraction.get("method")},
+            reasons=[ReviewReason(**r) for r in state["decision"]["reasons"]],
+            fields={n: {"value": f["value"], "confidence": f["confidence"],
+                        "evidence": f["evidence"]} for n, f in extraction["fields"].items()},
+            confidence=extraction["confidence"],
+            risk=state["risk"],
+            compliance=state["compliance"],
+            proposed_action=ProposedAction(**proposal),
+            required_role="controller" if over_limit or amount is None else "approver",
+            deadline=state["decision"]["deadline"] or self.clock().isoformat(),
+        )
+
+    # post_to_erp -------------------------------------------------------------------
+    def post_to_erp(self, state: Mapping[str, Any], config: RunnableConfig) -> dict[str, Any]:
+        """Post once. The idempotency key makes a replay return the first posting."""
+        proposal = state["proposal"]
+        approver = state.get("review", {}).get("by") or AUTO_APPROVER
+        args = PostInvoice.model_validate({**proposal["args"], "approved_by": approver})
+        payload = args.model_dump(mode="json")
+        posting = self.tools.erp_post_invoice.invoke(
+            payload, config={"metadata": {"approved_args_digest": digest(payload)}}
+        )
+        return {"status": "posted", "posting": posting}
+
+    # archive -----------------------------------------------------------------------
+    def archive(self, state: Mapping[str, Any], config: RunnableConfig) -> dict[str, Any]:
+        """Move the document to ``archive/<posted|rejected>/`` with a summary beside it."""
+        doc = state["document"]
+        outcome = "posted" if state.get("status") == "posted" else "rejected"
+        dst = f"archive/{outcome}/{doc['id']}/{doc['name']}"
+        self.tools.storage_archive.invoke({"src": doc["storage_key"], "dst": dst})
+        summary = {
+            "document": doc, "outcome": outcome,
+            "fields": {n: f["value"] for n, f in state["extraction"]["fields"].items()},
+            "posting": state.get("posting"), "review": state.get("review"),
+        }
+        self.tools.storage_put.invoke({
+            "key": f"archive/{outcome}/{doc['id']}/summary.json",
+            "data": json.dumps(summary, indent=2, default=str).encode(),
+        })
+        return {"status": outcome, "archive_key": dst}
+
+    # fail --------------------------------------------------------------------------
+    def fail(self, state: Mapping[str, Any], config: RunnableConfig) -> dict[str, Any]:
+        """Park a document that cannot be processed in ``failed/`` with its reason."""
+        doc = state.get("document") or {}
+        error = state.get("error") or {}
+        folder = f"failed/{doc['id']}" if doc.get("id") else f"failed/{_slug(doc.get('source', ''))}"
+        moved = None
+        if doc.get("storage_key") and self.tools.storage.exists(doc["storage_key"]):
+            moved = f"{folder}/{doc['name']}"
+            self.tools.storage_archive.invoke({"src": doc["storage_key"], "dst": moved})
+        reason = {"source": doc.get("source"), "name": doc.get("name"), "stored_as": moved,
+                  "error": error, "at": self.clock().isoformat()}
+        self.tools.storage_put.invoke({
+            "key": f"{folder}/reason.json", "data": json.dumps(reason, indent=2).encode()
+        })
+        return {"status": "failed", "archive_key": moved or f"{folder}/reason.json"}
+
+
+def _rule_code(rule: str) -> str:
+    return {
+        "SOX-APPROVAL-LIMIT": "over_approval_limit",
+        "SOX-VENDOR-MASTER": "vendor_not_in_master",
+        "AP-BANK-CHANGE-VERIFY": "bank_change_verification",
+        "PCI-CARD-DATA": "card_data",
+    }.get(rule, rule.lower())
+
+
+def _slug(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _posting(data: Mapping[str, Any]) -> InvoicePosting:
+    return InvoicePosting(**{**data, "total": Decimal(data["total"])})
+
+
+def _after_ingest(state: Mapping[str, Any]) -> str:
+    return "fail" if state.get("status") == "failed" else "guard"
+
+
+def _after_route(state: Mapping[str, Any]) -> str:
+    return "post_to_erp" if state["decision"]["route"] == "post" else "review"
+
+
+def _after_review(state: Mapping[str, Any]) -> str:
+    status = state.get("status")
+    if status == "approved":
+        return "post_to_erp"
+    if status == "rejected":
+        return "archive"
+    return "review"
+
+
+def build_invoice_graph(
+    settings: Settings | None = None,
+    *,
+    checkpointer: BaseCheckpointSaver[str] | None = None,
+    erp: ErpAdapter | None = None,
+    storage: Storage | None = None,
+    audit: AuditLog | None = None,
+    clock: Clock | None = None,
+) -> CompiledStateGraph[Any, Any, Any, Any]:
+    """Build and compile the invoice reference graph.
+
+    Args:
+        settings: configuration; ``Settings()`` (environment, ``wardflow.toml``) if None.
+        checkpointer: defaults to the one ``settings.checkpointer`` names (SQLite in
+            ``settings.home``).
+        erp: defaults to the embedded SQLite ERP in ``settings.home``.
+        storage: defaults to local files under ``settings.home / "storage"``.
+        audit: defaults to the hash-chained audit log in ``settings.home``.
+        clock: the time source; injected by tests.
+
+    Returns:
+        The compiled graph. Invoke it with ``{"path": ..., "name": ...}`` and a
+        ``thread_id``; resume a review with ``Command(resume=ReviewDecision(...).model_dump())``.
+    """
+    from wardflow.graphs.checkpoint import open_checkpointer
+
+    settings = settings or Settings()
+    sync = settings.sqlite_synchronous
+    if checkpointer is None:
+        checkpointer = open_checkpointer(settings)
+    erp = erp or SqliteErp(settings.erp_path, synchronous=sync,
+                           busy_timeout_s=settings.sqlite_busy_timeout_s)
+    storage = storage or LocalStorage(settings.storage_root)
+    audit = audit or AuditLog(settings.audit_path, synchronous=sync,
+                              busy_timeout_s=settings.sqlite_busy_timeout_s)
+    clock = clock or (lambda: datetime.now(UTC))
+    nodes = InvoiceNodes(settings, Toolset(erp, storage, audit), audit, clock)
+    faults = frozenset(settings.fault_inject)
+    retry = RetryPolicy(max_attempts=3, initial_interval=0.2, retry_on=_retryable)
+
+    def add(graph: StateGraph[Any], name: str) -> None:
+        fn: NodeFn = getattr(nodes, name)
+        graph.add_node(name, audited_node(name, fn, audit=audit, faults=faults),
+                       retry_policy=retry)
+
+    graph: StateGraph[Any] = StateGraph(InvoiceState)
+    for name in ("ingest", "guard", "extract", "risk", "compliance", "route", "review",
+                 "post_to_erp", "archive", "fail"):
+        add(graph, name)
+    graph.add_edge(START, "ingest")
+    graph.add_conditional_edges("ingest", _after_ingest, ["guard", "fail"])
+    graph.add_edge("guard", "extract")
+    graph.add_edge("extract", "risk")
+    graph.add_edge("risk", "compliance")
+    graph.add_edge("compliance", "route")
+    graph.add_conditional_edges("route", _after_route, ["post_to_erp", "review"])
+    graph.add_conditional_edges("review", _after_review, ["post_to_erp", "archive", "review"])
+    graph.add_edge("post_to_erp", "archive")
+    graph.add_edge("archive", END)
+    graph.add_edge("fail", END)
+    return graph.compile(checkpointer=checkpointer, name="invoice")

@@ -1,0 +1,42 @@
+"""The invoice graph's state: plain, JSON-safe data only (no clients, no bytes)."""
+
+from __future__ import annotations
+
+import operator
+from typing import Annotated, Any, Literal, TypedDict
+
+__all__ = ["InvoiceInput", "InvoiceState", "Status"]
+
+Status = Literal[
+    "ingested", "guarded", "extracted", "assessed", "checked", "routed",
+    "awaiting_review", "approved", "posted", "rejected", "failed",
+]
+
+
+class InvoiceInput(TypedDict, total=False):
+    """What a run starts from: a local path, or a key of an object already in storage."""
+
+    source: str
+    name: str
+    path: str | None
+    storage_key: str | None
+    origin: dict[str, Any]
+
+
+class InvoiceState(InvoiceInput, total=False):
+    document: dict[str, Any]
+    text: str
+    text_method: str
+    text_quality: float
+    guard: Annotated[list[dict[str, Any]], operator.add]
+    extraction: dict[str, Any]
+    risk: dict[str, Any]
+    compliance: dict[str, Any]
+    decision: dict[str, Any]
+    proposal: dict[str, Any]
+    review: dict[str, Any]
+    posting: dict[str, Any]
+    archive_key: str
+    status: Status
+    error: dict[str, Any] | None
+    steps: Annotated[list[dict[str, Any]], operator.add]

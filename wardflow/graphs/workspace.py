@@ -1,0 +1,194 @@
+"""A workspace: the data home opened once, with the invoice graph and its collaborators.
+
+The CLI and the web server use it; Python users can too, or call
+:func:`~wardflow.graphs.invoice.build_invoice_graph` directly.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+from langgraph.types import Command
+
+from wardflow.config import Settings
+from wardflow.errors import ReviewError, RunNotFound, WardflowError
+from wardflow.graphs.checkpoint import list_threads, open_checkpointer
+from wardflow.graphs.invoice import Clock, build_invoice_graph
+from wardflow.observability.audit import AuditLog
+from wardflow.review.payloads import ReviewDecision
+from wardflow.tools.erp import SqliteErp
+from wardflow.tools.inbox import InboxItem, collect
+from wardflow.tools.storage import LocalStorage
+
+if TYPE_CHECKING:
+    from langgraph.types import StateSnapshot
+
+__all__ = ["RunSummary", "Workspace"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    """One run as ``wardflow status`` shows it."""
+
+    thread_id: str
+    document: str
+    status: str
+    confidence: float | None = None
+    risk: float | None = None
+    route: str | None = None
+    reasons: list[str] = field(default_factory=list)
+    waiting_for_review: bool = False
+    next: list[str] = field(default_factory=list)
+    posting_id: str | None = None
+    error: str | None = None
+    note: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+class Workspace:
+    """Everything in one data home: checkpointer, ERP, storage, audit log, graph.
+
+    Use as a context manager so the SQLite connections are closed::
+
+        with Workspace(Settings(home="./.wardflow")) as ws:
+            for run in ws.process(["examples/inbox"]):
+                print(run.thread_id, run.status)
+    """
+
+    def __init__(self, settings: Settings, *, clock: Clock | None = None) -> None:
+        self.settings = settings
+        sync = settings.sqlite_synchronous
+        self.checkpointer = open_checkpointer(settings)
+        self.erp = SqliteErp(settings.erp_path, synchronous=sync,
+                             busy_timeout_s=settings.sqlite_busy_timeout_s)
+        self.storage = LocalStorage(settings.storage_root)
+        self.audit = AuditLog(settings.audit_path, synchronous=sync,
+                              busy_timeout_s=settings.sqlite_busy_timeout_s)
+        self.graph = build_invoice_graph(
+            settings, checkpointer=self.checkpointer, erp=self.erp, storage=self.storage,
+            audit=self.audit, clock=clock or (lambda: datetime.now(UTC)),
+        )
+
+    def __enter__(self) -> Workspace:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        conn = getattr(self.checkpointer, "conn", None)
+        if conn is not None:
+            conn.close()
+        self.erp.close()
+        self.audit.close()
+
+    # Processing --------------------------------------------------------------------
+    def items(self, paths: Iterable[str | Path]) -> list[InboxItem]:
+        return list(collect(paths, self.storage, max_bytes=self.settings.max_document_bytes))
+
+    def process(self, paths: Iterable[str | Path]) -> Iterator[RunSummary]:
+        """Run every document under ``paths``; one bad document never stops the batch.
+
+        A document already finished is reported, not run again; one whose run was
+        interrupted by a crash is resumed from its last checkpoint.
+        """
+        for item in self.items(paths):
+            yield self.process_item(item)
+
+    def process_item(self, item: InboxItem) -> RunSummary:
+        config = self._config(item.document_id)
+        snapshot = self.graph.get_state(config)
+        note = ""
+        try:
+            if not snapshot.values:
+                self.graph.invoke(item.graph_input(), config, durability=self.settings.durability)
+            elif snapshot.interrupts:
+                note = "already waiting for review"
+            elif snapshot.next:
+                note = "resumed after an interruption"
+                self.graph.invoke(None, config, durability=self.settings.durability)
+            else:
+                note = "already processed"
+        except WardflowError as err:
+            # The run stays at its last checkpoint; `wardflow process` again resumes it.
+            log.warning("%s: %s", item.source, err)
+            return self._summary(item.document_id, error=str(err))
+        return self._summary(item.document_id, note=note, source=item.source)
+
+    def resume(self, thread_id: str, decision: ReviewDecision) -> RunSummary:
+        """Apply a reviewer's decision to a run paused for review."""
+        config = self._config(thread_id)
+        snapshot = self.graph.get_state(config)
+        if not snapshot.values:
+            raise RunNotFound(thread_id)
+        if not snapshot.interrupts:
+            raise ReviewError(thread_id, f"the run is not waiting for review (status"
+                                         f" {snapshot.values.get('status')})")
+        self.graph.invoke(Command(resume=decision.model_dump(mode="json")), config,
+                          durability=self.settings.durability)
+        summary = self._summary(thread_id)
+        refused = (self.graph.get_state(config).values.get("review") or {}).get("refused")
+        if refused:
+            raise ReviewError(thread_id, f"decision refused: {refused}")
+        return summary
+
+    # Reading -----------------------------------------------------------------------
+    def threads(self) -> list[str]:
+        return list_threads(self.checkpointer)
+
+    def state(self, thread_id: str) -> StateSnapshot:
+        snapshot = self.graph.get_state(self._config(thread_id))
+        if not snapshot.values:
+            raise RunNotFound(thread_id)
+        return snapshot
+
+    def status(self, thread_id: str | None = None) -> list[RunSummary]:
+        if thread_id is not None:
+            self.state(thread_id)
+            return [self._summary(thread_id)]
+        return [self._summary(t) for t in self.threads()]
+
+    def _config(self, thread_id: str) -> dict[str, Any]:
+        return {"configurable": {"thread_id": thread_id}}
+
+    def _summary(
+        self, thread_id: str, *, note: str = "", error: str | None = None, source: str = ""
+    ) -> RunSummary:
+        snapshot = self.graph.get_state(self._config(thread_id))
+        values = snapshot.values
+        extraction = values.get("extraction") or {}
+        decision = values.get("decision") or {}
+        failure = values.get("error") or {}
+        waiting = bool(snapshot.interrupts)
+        status = values.get("status", "unknown")
+        if waiting:
+            status = "awaiting_review"
+        elif snapshot.next and not error:
+            status = f"interrupted at {snapshot.next[0]}"
+        return RunSummary(
+            thread_id=thread_id,
+            document=(values.get("document") or {}).get("source") or values.get("source") or source,
+            status=status,
+            confidence=extraction.get("confidence"),
+            risk=(values.get("risk") or {}).get("score"),
+            route=decision.get("route"),
+            reasons=[r["code"] for r in decision.get("reasons", [])],
+            waiting_for_review=waiting,
+            next=list(snapshot.next),
+            posting_id=(values.get("posting") or {}).get("posting_id"),
+            error=error or failure.get("detail"),
+            note=note,
+        )

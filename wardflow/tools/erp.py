@@ -1,0 +1,354 @@
+"""The ERP seam and the embedded SQLite ERP.
+
+The embedded ERP keeps a vendor master, purchase orders and posted invoices. Posting
+is idempotent: every posting carries a unique idempotency key, and posting the same
+key again returns the first posting instead of creating a second one.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import uuid
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from wardflow.errors import ErpError
+
+__all__ = [
+    "ErpAdapter",
+    "InvoicePosting",
+    "PostInvoice",
+    "PurchaseOrder",
+    "SqliteErp",
+    "Vendor",
+]
+
+
+class PostInvoice(BaseModel):
+    """Arguments of an ERP invoice posting (also the tool's argument schema)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    idempotency_key: str = Field(min_length=16, max_length=128)
+    vendor_id: str
+    invoice_number: str = Field(min_length=1, max_length=64)
+    invoice_date: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}$")
+    currency: str = Field(pattern=r"^[A-Z]{3}$")
+    subtotal: Decimal | None = None
+    tax: Decimal | None = None
+    total: Decimal
+    iban: str | None = None
+    po_number: str | None = None
+    document_sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    approved_by: str
+
+
+@dataclass(frozen=True, slots=True)
+class Vendor:
+    id: str
+    name: str
+    tax_id: str | None = None
+    iban: str | None = None
+    bic: str | None = None
+    country: str | None = None
+    currency: str | None = None
+    email: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PurchaseOrder:
+    po_number: str
+    vendor_id: str
+    amount: Decimal
+    currency: str
+
+
+@dataclass(frozen=True, slots=True)
+class InvoicePosting:
+    posting_id: str
+    idempotency_key: str
+    vendor_id: str
+    invoice_number: str
+    invoice_date: str
+    currency: str
+    total: Decimal
+    iban: str | None
+    document_sha256: str
+    approved_by: str
+    posted_at: str
+    created: bool = True
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["total"] = str(self.total)
+        return data
+
+
+@runtime_checkable
+class ErpAdapter(Protocol):
+    """What wardflow needs from a system of record."""
+
+    def find_vendor(
+        self, *, name: str | None = None, tax_id: str | None = None, iban: str | None = None
+    ) -> Vendor | None: ...
+
+    def vendors(self) -> list[Vendor]: ...
+
+    def purchase_order(self, po_number: str) -> PurchaseOrder | None: ...
+
+    def postings(self, *, vendor_id: str | None = None) -> list[InvoicePosting]: ...
+
+    def find_posting(
+        self, *, vendor_id: str | None = None, invoice_number: str | None = None,
+        document_sha256: str | None = None,
+    ) -> list[InvoicePosting]: ...
+
+    def post_invoice(self, args: PostInvoice) -> InvoicePosting: ...
+
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS vendors (
+    id TEXT PRIMARY KEY, name TEXT NOT NULL, tax_id TEXT, iban TEXT, bic TEXT,
+    country TEXT, currency TEXT, email TEXT
+);
+CREATE TABLE IF NOT EXISTS purchase_orders (
+    po_number TEXT PRIMARY KEY, vendor_id TEXT NOT NULL REFERENCES vendors(id),
+    amount TEXT NOT NULL, currency TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS invoices (
+    posting_id TEXT PRIMARY KEY,
+    idempotency_key TEXT NOT NULL UNIQUE,
+    vendor_id TEXT NOT NULL,
+    invoice_number TEXT NOT NULL,
+    invoice_date TEXT NOT NULL,
+    currency TEXT NOT NULL,
+    subtotal TEXT, tax TEXT, total TEXT NOT NULL,
+    iban TEXT, po_number TEXT,
+    document_sha256 TEXT NOT NULL,
+    approved_by TEXT NOT NULL,
+    posted_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS invoices_vendor ON invoices(vendor_id, invoice_number);
+CREATE INDEX IF NOT EXISTS invoices_doc ON invoices(document_sha256);
+"""
+
+_POSTING_COLUMNS = (
+    "posting_id, idempotency_key, vendor_id, invoice_number, invoice_date, currency, total,"
+    " iban, document_sha256, approved_by, posted_at"
+)
+
+
+def _normalise(text: str) -> str:
+    return " ".join(text.casefold().replace(",", " ").replace(".", " ").split())
+
+
+class SqliteErp:
+    """The embedded ERP on one SQLite file (WAL, busy timeout; several processes ok).
+
+    Args:
+        path: the SQLite file, or ``":memory:"``.
+        clock: returns the current time; injected by tests.
+    """
+
+    def __init__(
+        self,
+        path: Path | str,
+        *,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        synchronous: str = "NORMAL",
+        busy_timeout_s: float = 30.0,
+    ) -> None:
+        if str(path) != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        self._conn = sqlite3.connect(
+            str(path), check_same_thread=False, timeout=busy_timeout_s, isolation_level=None
+        )
+        self._conn.execute("PRAGMA journal_mode=WAL")
+        self._conn.execute(f"PRAGMA synchronous={'FULL' if synchronous == 'FULL' else 'NORMAL'}")
+        self._conn.executescript(_SCHEMA)
+        self._lock = threading.Lock()
+        self._clock = clock
+
+    def close(self) -> None:
+        self._conn.close()
+
+    # Master data -------------------------------------------------------------------
+    def import_master(self, data: Mapping[str, Any]) -> tuple[int, int]:
+        """Upsert vendors and purchase orders from ``{"vendors": [...], "purchase_orders": [...]}``.
+
+        Returns the number of vendors and purchase orders written.
+        """
+        vendors: Iterable[Mapping[str, Any]] = data.get("vendors", [])
+        orders: Iterable[Mapping[str, Any]] = data.get("purchase_orders", [])
+        try:
+            vendor_rows = [
+                (v["id"], v["name"], v.get("tax_id"), _compact(v.get("iban")), v.get("bic"),
+                 v.get("country"), v.get("currency"), v.get("email"))
+                for v in vendors
+            ]
+            order_rows = [
+                (o["po_number"], o["vendor_id"], str(Decimal(str(o["amount"]))), o["currency"])
+                for o in orders
+            ]
+        except (KeyError, TypeError, ArithmeticError) as err:
+            raise ErpError("erp_import", f"malformed master data: {err!r}") from err
+        with self._lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                self._conn.executemany(
+                    "INSERT OR REPLACE INTO vendors VALUES (?,?,?,?,?,?,?,?)", vendor_rows
+                )
+                self._conn.executemany(
+                    "INSERT OR REPLACE INTO purchase_orders VALUES (?,?,?,?)", order_rows
+                )
+                self._conn.execute("COMMIT")
+            except sqlite3.Error as err:
+                self._conn.execute("ROLLBACK")
+                raise ErpError("erp_import", str(err)) from err
+        return len(vendor_rows), len(order_rows)
+
+    def vendors(self) -> list[Vendor]:
+        rows = self._conn.execute("SELECT * FROM vendors ORDER BY id").fetchall()
+        return [Vendor(*row) for row in rows]
+
+    def find_vendor(
+        self, *, name: str | None = None, tax_id: str | None = None, iban: str | None = None
+    ) -> Vendor | None:
+        """Find a vendor by tax id, then by exact (case-insensitive) name, then by IBAN."""
+        all_vendors = self.vendors()
+        if tax_id:
+            wanted = tax_id.replace(" ", "").upper()
+            for vendor in all_vendors:
+                if vendor.tax_id and vendor.tax_id.replace(" ", "").upper() == wanted:
+                    return vendor
+        if name:
+            wanted = _normalise(name)
+            for vendor in all_vendors:
+                if _normalise(vendor.name) == wanted:
+                    return vendor
+        if iban:
+            wanted = _compact(iban) or ""
+            for vendor in all_vendors:
+                if vendor.iban == wanted:
+                    return vendor
+        return None
+
+    def purchase_order(self, po_number: str) -> PurchaseOrder | None:
+        row = self._conn.execute(
+            "SELECT po_number, vendor_id, amount, currency FROM purchase_orders"
+            " WHERE po_number = ?",
+            (po_number,),
+        ).fetchone()
+        return PurchaseOrder(row[0], row[1], Decimal(row[2]), row[3]) if row else None
+
+    # Invoices ----------------------------------------------------------------------
+    def postings(self, *, vendor_id: str | None = None) -> list[InvoicePosting]:
+        if vendor_id is None:
+            rows = self._conn.execute(
+                f"SELECT {_POSTING_COLUMNS} FROM invoices ORDER BY posted_at, posting_id"
+            ).fetchall()
+        else:
+            rows = self._conn.execute(
+                f"SELECT {_POSTING_COLUMNS} FROM invoices WHERE vendor_id = ?"
+                " ORDER BY posted_at, posting_id",
+                (vendor_id,),
+            ).fetchall()
+        return [_posting(row, created=False) for row in rows]
+
+    def find_posting(
+        self, *, vendor_id: str | None = None, invoice_number: str | None = None,
+        document_sha256: str | None = None,
+    ) -> list[InvoicePosting]:
+        clauses, params = [], []
+        for column, value in (
+            ("vendor_id", vendor_id),
+            ("invoice_number", invoice_number),
+            ("document_sha256", document_sha256),
+        ):
+            if value is not None:
+                clauses.append(f"{column} = ?")
+                params.append(value)
+        if not clauses:
+            return []
+        rows = self._conn.execute(
+            f"SELECT {_POSTING_COLUMNS} FROM invoices WHERE {' AND '.join(clauses)}", params
+        ).fetchall()
+        return [_posting(row, created=False) for row in rows]
+
+    def post_invoice(self, args: PostInvoice) -> InvoicePosting:
+        """Post an invoice once. A second call with the same idempotency key returns
+        the first posting with ``created=False``."""
+        posted_at = self._clock().isoformat()
+        with self._lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                cursor = self._conn.execute(
+                    "INSERT INTO invoices VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+                    " ON CONFLICT(idempotency_key) DO NOTHING",
+                    (
+                        f"P-{uuid.uuid4().hex[:12]}",
+                        args.idempotency_key,
+                        args.vendor_id,
+                        args.invoice_number,
+                        args.invoice_date,
+                        args.currency,
+                        None if args.subtotal is None else str(args.subtotal),
+                        None if args.tax is None else str(args.tax),
+                        str(args.total),
+                        args.iban,
+                        args.po_number,
+                        args.document_sha256,
+                        args.approved_by,
+                        posted_at,
+                    ),
+                )
+                created = cursor.rowcount == 1
+                row = self._conn.execute(
+                    f"SELECT {_POSTING_COLUMNS} FROM invoices WHERE idempotency_key = ?",
+                    (args.idempotency_key,),
+                ).fetchone()
+                self._conn.execute("COMMIT")
+            except sqlite3.Error as err:
+                self._conn.execute("ROLLBACK")
+                raise ErpError("erp_post_invoice", str(err), retryable=True) from err
+        return _posting(row, created=created)
+
+
+def _compact(iban: str | None) -> str | None:
+    return iban.replace(" ", "").upper() if iban else None
+
+
+def _posting(row: tuple[Any, ...], *, created: bool) -> InvoicePosting:
+    return InvoicePosting(
+        posting_id=row[0],
+        idempotency_key=row[1],
+        vendor_id=row[2],
+        invoice_number=row[3],
+        invoice_date=row[4],
+        currency=row[5],
+        total=Decimal(row[6]),
+        iban=row[7],
+        document_sha256=row[8],
+        approved_by=row[9],
+        posted_at=row[10],
+        created=created,
+    )
+
+
+def load_master(path: Path) -> dict[str, Any]:
+    """Read a vendor-master JSON file (see ``examples/erp.json``)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as err:
+        raise ErpError("erp_import", f"cannot read {path}: {err}") from err
+    if not isinstance(data, dict):
+        raise ErpError("erp_import", f"{path}: expected a JSON object with 'vendors'")
+    return data

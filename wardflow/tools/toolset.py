@@ -1,0 +1,177 @@
+"""The tools agents call: ERP lookup and post, storage put/get/archive.
+
+Each is a langchain-core tool with a typed argument schema, so a model can call it
+through tool calling and a node can call it directly; both paths go through the same
+guard and audit wrapper.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from dataclasses import asdict
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from langchain_core.tools import BaseTool
+from pydantic import BaseModel, Field
+
+from wardflow.errors import GuardViolation, StorageError
+from wardflow.observability.audit import AuditLog, digest
+from wardflow.tools._governed import ToolGuard, governed_tool
+from wardflow.tools.erp import ErpAdapter, PostInvoice
+from wardflow.tools.storage import Storage, check_key
+
+__all__ = ["ApprovedPostingGuard", "StorageKeyGuard", "Toolset"]
+
+
+class VendorLookup(BaseModel):
+    """Find a vendor in the vendor master."""
+
+    name: str | None = None
+    tax_id: str | None = None
+    iban: str | None = None
+
+
+class InvoiceLookup(BaseModel):
+    """Find posted invoices by vendor, invoice number or document hash."""
+
+    vendor_id: str | None = None
+    invoice_number: str | None = None
+    document_sha256: str | None = None
+
+
+class StoragePut(BaseModel):
+    key: str = Field(description="relative key, e.g. incoming/doc-1/invoice.pdf")
+    data: bytes
+
+
+class StorageGet(BaseModel):
+    key: str
+
+
+class StorageArchive(BaseModel):
+    src: str
+    dst: str
+
+
+class StorageKeyGuard:
+    """Storage keys must stay inside the storage root (no ``..``, no absolute paths)."""
+
+    def check(self, tool: str, args: BaseModel, metadata: Mapping[str, Any]) -> None:
+        for name in ("key", "src", "dst"):
+            key = getattr(args, name, None)
+            if key is not None:
+                try:
+                    check_key(key)
+                except StorageError as err:
+                    raise GuardViolation("storage_key", str(err), evidence=str(key)[:80]) from err
+
+
+class ApprovedPostingGuard:
+    """An ERP posting must carry exactly the arguments that were approved.
+
+    The caller passes the approved arguments' digest as ``approved_args_digest`` in the
+    call's metadata; any difference (a changed amount, another IBAN) blocks the post.
+    """
+
+    def check(self, tool: str, args: BaseModel, metadata: Mapping[str, Any]) -> None:
+        if tool != "erp_post_invoice":
+            return
+        approved = metadata.get("approved_args_digest")
+        actual = digest(args.model_dump(mode="json"))
+        if approved is None:
+            raise GuardViolation("approved_posting", "no approval is attached to this posting")
+        if approved != actual:
+            raise GuardViolation(
+                "approved_posting", "posting arguments differ from the approved ones",
+                evidence=f"approved {approved[:12]}, got {actual[:12]}",
+            )
+
+
+class Toolset:
+    """The governed tools over one ERP and one storage.
+
+    Args:
+        erp: the system of record.
+        storage: where documents live.
+        audit: the audit log every call is written to.
+        guards: extra tool guards, run after the built-in ones.
+    """
+
+    def __init__(
+        self,
+        erp: ErpAdapter,
+        storage: Storage,
+        audit: AuditLog,
+        *,
+        guards: Sequence[ToolGuard] = (),
+    ) -> None:
+        self.erp = erp
+        self.storage = storage
+        checks: list[ToolGuard] = [StorageKeyGuard(), ApprovedPostingGuard(), *guards]
+
+        def put(a: BaseModel) -> dict[str, Any]:
+            assert isinstance(a, StoragePut)
+            obj = storage.put(a.key, a.data)
+            return {"key": obj.key, "size": obj.size}
+
+        def get(a: BaseModel) -> dict[str, Any]:
+            assert isinstance(a, StorageGet)
+            data = storage.get(a.key)
+            return {"key": a.key, "size": len(data), "data_b64": base64.b64encode(data).decode()}
+
+        def archive(a: BaseModel) -> dict[str, Any]:
+            assert isinstance(a, StorageArchive)
+            obj = storage.move(a.src, a.dst)
+            return {"key": obj.key, "size": obj.size}
+
+        def lookup_vendor(a: BaseModel) -> dict[str, Any] | None:
+            assert isinstance(a, VendorLookup)
+            vendor = erp.find_vendor(name=a.name, tax_id=a.tax_id, iban=a.iban)
+            return None if vendor is None else asdict(vendor)
+
+        def find_invoices(a: BaseModel) -> list[dict[str, Any]]:
+            assert isinstance(a, InvoiceLookup)
+            return [p.to_dict() for p in erp.find_posting(
+                vendor_id=a.vendor_id, invoice_number=a.invoice_number,
+                document_sha256=a.document_sha256,
+            )]
+
+        def post(a: BaseModel) -> dict[str, Any]:
+            assert isinstance(a, PostInvoice)
+            return erp.post_invoice(a).to_dict()
+
+        def put_record(a: BaseModel) -> dict[str, Any]:
+            assert isinstance(a, StoragePut)
+            return {"key": a.key, "size": len(a.data), "sha256": hashlib.sha256(a.data).hexdigest()}
+
+        def get_record(a: BaseModel) -> dict[str, Any]:
+            return a.model_dump(mode="json")
+
+        self.storage_put = governed_tool(
+            "storage_put", "Store a document's bytes under a key.", StoragePut, put,
+            audit=audit, guards=checks, audit_args=put_record)
+        self.storage_get = governed_tool(
+            "storage_get", "Read a stored document.", StorageGet, get,
+            audit=audit, guards=checks, audit_args=get_record)
+        self.storage_archive = governed_tool(
+            "storage_archive", "Move a stored document to its archive key.", StorageArchive,
+            archive, audit=audit, guards=checks)
+        self.erp_lookup_vendor = governed_tool(
+            "erp_lookup_vendor", "Find a vendor in the ERP vendor master by tax id, name or IBAN.",
+            VendorLookup, lookup_vendor, audit=audit, guards=checks)
+        self.erp_find_invoices = governed_tool(
+            "erp_find_invoices", "Find posted invoices by vendor, invoice number or document hash.",
+            InvoiceLookup, find_invoices, audit=audit, guards=checks)
+        self.erp_post_invoice = governed_tool(
+            "erp_post_invoice",
+            "Post an approved invoice to the ERP. Idempotent: the same key never posts twice.",
+            PostInvoice, post, audit=audit, guards=checks)
+
+    def all(self) -> list[BaseTool]:
+        """Every tool, for binding to a model."""
+        return [
+            self.storage_put, self.storage_get, self.storage_archive,
+            self.erp_lookup_vendor, self.erp_find_invoices, self.erp_post_invoice,
+        ]
