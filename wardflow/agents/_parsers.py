@@ -16,6 +16,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Literal
 
 __all__ = [
+    "IBAN_RE",
     "Match",
     "find_amount_after",
     "find_bic",
@@ -254,7 +255,7 @@ def find_invoice_number(text: str) -> Match | None:
     return None
 
 
-_IBAN_RE = re.compile(r"\b([A-Z]{2}\d{2}(?:\s?[A-Z0-9]{4}){2,7}(?:\s?[A-Z0-9]{1,3})?)\b")
+IBAN_RE = re.compile(r"\b([A-Z]{2}\d{2}(?:\s?[A-Z0-9]{4}){2,7}(?:\s?[A-Z0-9]{1,3})?)\b")
 
 
 def iban_is_valid(iban: str) -> bool:
@@ -268,7 +269,7 @@ def iban_is_valid(iban: str) -> bool:
 
 def find_iban(text: str) -> Match | None:
     """The first IBAN with a valid checksum, preferring one after an ``IBAN`` label."""
-    candidates = [m for m in _IBAN_RE.finditer(text) if iban_is_valid(m.group(1))]
+    candidates = [m for m in IBAN_RE.finditer(text) if iban_is_valid(m.group(1))]
     if not candidates:
         return None
     labelled = [m for m in candidates if re.search(r"IBAN\W{0,3}$", text[max(0, m.start() - 8):m.start()], re.I)]

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Literal
 
+from wardflow.agents._parsers import IBAN_RE
+
 __all__ = ["CompliancePolicy", "check_compliance", "find_card_numbers"]
 
 Outcome = Literal["pass", "needs_approval", "fail"]
@@ -30,10 +32,13 @@ class CompliancePolicy:
 
 def find_card_numbers(text: str) -> list[tuple[int, int]]:
     """Spans of payment card numbers (13-19 digits passing the Luhn check)."""
+    ibans = [m.span() for m in IBAN_RE.finditer(text)]
     spans = []
     for m in _CARD.finditer(text):
+        if any(start <= m.start() < end for start, end in ibans):
+            continue
         digits = re.sub(r"\D", "", m.group(0))
-        if 13 <= len(digits) <= 19 and _luhn(digits) and len(set(digits)) > 2:
+        if 13 <= len(digits) <= 19 and _luhn(digits) and len(set(digits)) > 1:
             spans.append((m.start(), m.end()))
     return spans
 

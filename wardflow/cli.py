@@ -1,0 +1,311 @@
+"""The ``wardflow`` command.
+
+Exit codes: 0 success; 1 an error (its message says what to do); 2 bad usage;
+3 some documents could not be processed (they are parked in ``failed/`` with their
+reason); 4 a review decision was refused (the run stays paused).
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import logging
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from wardflow.config import Settings
+from wardflow.errors import ReviewError, WardflowError
+
+if TYPE_CHECKING:
+    from wardflow.graphs.workspace import RunSummary, Workspace
+
+__all__ = ["app", "main"]
+
+EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_FAILED_DOCUMENTS, EXIT_REFUSED = 0, 1, 2, 3, 4
+
+app = typer.Typer(
+    name="wardflow",
+    help="Governed AI workflow automation: invoices in, audited postings out.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+erp_app = typer.Typer(help="The embedded ERP: vendors, purchase orders, posted invoices.",
+                      no_args_is_help=True)
+audit_app = typer.Typer(help="The tamper-evident audit log.", no_args_is_help=True)
+app.add_typer(erp_app, name="erp")
+app.add_typer(audit_app, name="audit")
+
+# Scripts and CI pipes get wide tables instead of rich's 80-column default.
+out = Console(width=None if sys.stdout.isatty() else 160)
+err = Console(stderr=True, width=None if sys.stderr.isatty() else 160)
+T = TypeVar("T")
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
+
+
+class _State:
+    home: Path | None = None
+
+
+_state = _State()
+
+
+@app.callback()
+def _root(
+    home: Annotated[
+        Path | None,
+        typer.Option("--home", envvar="WARDFLOW_HOME", help="Data home (default ./.wardflow)."),
+    ] = None,
+) -> None:
+    _state.home = home
+
+
+def _settings() -> Settings:
+    return Settings(home=_state.home) if _state.home else Settings()
+
+
+@contextmanager
+def _workspace() -> Iterator[Workspace]:
+    from wardflow.graphs.workspace import Workspace
+
+    with Workspace(_settings()) as ws:
+        yield ws
+
+
+def _guarded(fn: Callable[[], T]) -> T:
+    try:
+        return fn()
+    except ReviewError as error:
+        err.print(f"[red]refused:[/red] {error}")
+        raise typer.Exit(EXIT_REFUSED) from error
+    except WardflowError as error:
+        err.print(f"[red]error:[/red] {error}")
+        raise typer.Exit(EXIT_ERROR) from error
+
+
+def _print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, default=str) + "\n")
+
+
+def _runs_table(runs: Sequence[RunSummary], title: str) -> Table:
+    table = Table(title=title, title_justify="left")
+    for column in ("thread", "document", "status", "conf.", "risk", "why / note"):
+        table.add_column(column, overflow="fold")
+    for run in runs:
+        style = {"posted": "green", "failed": "red", "awaiting_review": "yellow"}.get(run.status, "")
+        why = run.error or ", ".join(run.reasons) or run.note
+        if run.note and run.note not in why:
+            why = f"{why} ({run.note})"
+        table.add_row(
+            run.thread_id,
+            Path(run.document).name if run.document else "",
+            f"[{style}]{run.status}[/{style}]" if style else run.status,
+            "" if run.confidence is None else f"{run.confidence:.2f}",
+            "" if run.risk is None else f"{run.risk:.2f}",
+            why,
+        )
+    return table
+
+
+@app.command()
+def process(
+    paths: Annotated[list[Path], typer.Argument(help="Files, folders, maildirs or .eml files.")],
+    as_json: JsonOption = False,
+) -> None:
+    """Run the invoice workflow on documents; pause the ones that need a human."""
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:
+        err.print(f"[red]error:[/red] no such file or folder: {', '.join(missing)}")
+        raise typer.Exit(EXIT_USAGE)
+
+    def run() -> list[RunSummary]:
+        with _workspace() as ws:
+            results = []
+            for summary in ws.process(paths):
+                results.append(summary)
+                if not as_json:
+                    err.print(f"{summary.thread_id}  {summary.status:<16} {summary.document}")
+            return results
+
+    runs = _guarded(run)
+    if as_json:
+        _print_json([r.to_dict() for r in runs])
+    else:
+        out.print(_runs_table(runs, f"{len(runs)} document(s)"))
+        waiting = [r for r in runs if r.waiting_for_review]
+        if waiting:
+            out.print(f"{len(waiting)} waiting for review: `wardflow resume THREAD --approve`"
+                      " or `--reject`.")
+    if any(r.status == "failed" or r.error for r in runs):
+        raise typer.Exit(EXIT_FAILED_DOCUMENTS)
+
+
+@app.command()
+def status(
+    thread: Annotated[str | None, typer.Argument(help="One run's thread id.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """List runs: state, confidence, risk, and whether they wait for review."""
+
+    def run() -> list[RunSummary]:
+        with _workspace() as ws:
+            return ws.status(thread)
+
+    runs = _guarded(run)
+    if as_json:
+        _print_json([r.to_dict() for r in runs] if thread is None else runs[0].to_dict())
+    else:
+        out.print(_runs_table(runs, f"{len(runs)} run(s)"))
+
+
+@app.command()
+def resume(
+    thread: Annotated[str, typer.Argument(help="The paused run's thread id.")],
+    approve: Annotated[bool, typer.Option("--approve", help="Approve the proposed posting.")] = False,
+    reject: Annotated[bool, typer.Option("--reject", help="Reject the invoice.")] = False,
+    by: Annotated[str | None, typer.Option("--by", help="Who decides (default: login name).")] = None,
+    comment: Annotated[str, typer.Option("--comment", help="Why.")] = "",
+    as_json: JsonOption = False,
+) -> None:
+    """Decide a run that waits for review, and let it continue."""
+    if approve == reject:
+        err.print("[red]error:[/red] give exactly one of --approve or --reject")
+        raise typer.Exit(EXIT_USAGE)
+    from wardflow.review.payloads import ReviewDecision
+
+    decision = ReviewDecision(
+        decision="approve" if approve else "reject", by=by or getpass.getuser(), comment=comment
+    )
+
+    def run() -> RunSummary:
+        with _workspace() as ws:
+            return ws.resume(thread, decision)
+
+    summary = _guarded(run)
+    if as_json:
+        _print_json(summary.to_dict())
+    else:
+        out.print(_runs_table([summary], "resumed"))
+
+
+@erp_app.command("list")
+def erp_list(as_json: JsonOption = False) -> None:
+    """Posted invoices."""
+    from wardflow.tools.erp import SqliteErp
+
+    settings = _settings()
+    erp = SqliteErp(settings.erp_path)
+    try:
+        postings = erp.postings()
+    finally:
+        erp.close()
+    if as_json:
+        _print_json([p.to_dict() for p in postings])
+        return
+    table = Table(title=f"{len(postings)} posted invoice(s)", title_justify="left")
+    for column in ("posting", "vendor", "invoice", "date", "total", "approved by", "posted at"):
+        table.add_column(column)
+    for p in postings:
+        table.add_row(p.posting_id, p.vendor_id, p.invoice_number, p.invoice_date,
+                      f"{p.currency} {p.total}", p.approved_by, p.posted_at[:19])
+    out.print(table)
+
+
+@erp_app.command("vendors")
+def erp_vendors(as_json: JsonOption = False) -> None:
+    """The vendor master."""
+    from wardflow.tools.erp import SqliteErp
+
+    erp = SqliteErp(_settings().erp_path)
+    try:
+        vendors = erp.vendors()
+    finally:
+        erp.close()
+    if as_json:
+        _print_json([v.__dict__ if hasattr(v, "__dict__") else v.__repr__() for v in vendors])
+        return
+    table = Table(title=f"{len(vendors)} vendor(s)", title_justify="left")
+    for column in ("id", "name", "tax id", "country", "currency"):
+        table.add_column(column)
+    for v in vendors:
+        table.add_row(v.id, v.name, v.tax_id or "", v.country or "", v.currency or "")
+    out.print(table)
+
+
+@erp_app.command("import")
+def erp_import(
+    file: Annotated[Path, typer.Argument(help="JSON with 'vendors' and 'purchase_orders'.")],
+) -> None:
+    """Load a vendor master and purchase orders (upsert)."""
+    from wardflow.tools.erp import SqliteErp, load_master
+
+    def run() -> tuple[int, int]:
+        erp = SqliteErp(_settings().erp_path)
+        try:
+            return erp.import_master(load_master(file))
+        finally:
+            erp.close()
+
+    vendors, orders = _guarded(run)
+    out.print(f"imported {vendors} vendor(s) and {orders} purchase order(s) from {file}")
+
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Check the hash chain; name the first record that does not hold."""
+    from wardflow.observability.audit import AuditLog
+
+    log = AuditLog(_settings().audit_path)
+    try:
+        report = log.verify()
+    finally:
+        log.close()
+    if report.ok:
+        out.print(f"audit chain intact: {report.records} record(s)")
+        return
+    err.print(f"[red]audit chain broken[/red] at record {report.first_bad_seq}: {report.reason}")
+    raise typer.Exit(EXIT_ERROR)
+
+
+@audit_app.command("show")
+def audit_show(
+    thread: Annotated[str, typer.Argument(help="A run's thread id.")],
+    as_json: JsonOption = False,
+) -> None:
+    """A run's audit records, in order."""
+    from wardflow.observability.audit import AuditLog
+
+    log = AuditLog(_settings().audit_path)
+    try:
+        records = list(log.records(thread))
+    finally:
+        log.close()
+    if as_json:
+        _print_json([r.__dict__ if hasattr(r, "__dict__") else _record(r) for r in records])
+        return
+    table = Table(title=f"{thread}: {len(records)} record(s)", title_justify="left")
+    for column in ("seq", "time", "actor", "action", "digest"):
+        table.add_column(column)
+    for r in records:
+        table.add_row(str(r.seq), r.ts[:23], r.actor, r.action, r.payload_digest[:12])
+    out.print(table)
+
+
+def _record(record: Any) -> dict[str, Any]:
+    from dataclasses import asdict
+
+    return asdict(record)
+
+
+def main() -> None:
+    """Entry point of the ``wardflow`` console script."""
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    app()
