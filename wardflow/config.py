@@ -77,6 +77,8 @@ class Settings(BaseSettings):
     fx_rates: dict[str, Decimal] = Field(default_factory=lambda: dict(_DEFAULT_FX))
 
     max_document_bytes: int = 20 * 1024 * 1024
+    # Invoices dated further back than this are implausible (date_sane check).
+    max_invoice_age_days: int = Field(730, ge=1)
     ocr_backend: Literal["rapidocr", "tesseract"] = "rapidocr"
     # Fields read by OCR never reach auto-approval on their own.
     ocr_confidence_cap: float = Field(0.85, ge=0.0, le=1.0)

@@ -155,7 +155,8 @@ def extract_invoice(
 
     checks = _run_checks(fields, items, disagreeing, policy, dated[1] if dated else None,
                          due[1] if due else None)
-    for check in checks:
+    # Passes first, then failures: one failed check outweighs any number of passes.
+    for check in sorted(checks, key=lambda c: not c["passed"]):
         for name in check["fields"]:
             f = fields[name]
             if f.value is None:
@@ -269,7 +270,8 @@ def _run_checks(
         lines = sum((i.amount for i in items), Decimal(0))
         checks.append(_check(
             "line_items_sum", abs(lines - subtotal) <= _CENT,
-            f"line items add up to {lines}, subtotal is {subtotal}", ["subtotal"],
+            # Which side is wrong is unknown, so the total is not trusted either.
+            f"line items add up to {lines}, subtotal is {subtotal}", ["subtotal", "total"],
         ))
     if subtotal is not None and tax is not None and total is not None:
         checks.append(_check(

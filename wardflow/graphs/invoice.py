@@ -131,6 +131,7 @@ class InvoiceNodes:
         policy = ExtractionPolicy(
             today=self.clock().date(),
             ocr_confidence_cap=self.settings.ocr_confidence_cap,
+            max_invoice_age_days=self.settings.max_invoice_age_days,
         )
         extraction = extract_invoice(doc, self.tools.erp.vendors(), policy)
         return {"status": "extracted", "extraction": extraction}

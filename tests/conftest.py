@@ -1,0 +1,81 @@
+"""Shared fixtures: a data home in tmp_path, the example inbox, a fixed clock."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from wardflow.config import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+INBOX = EXAMPLES / "inbox"
+NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def clock() -> Callable[[], datetime]:
+    return lambda: NOW
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(home=tmp_path / "home")
+
+
+@pytest.fixture
+def labels() -> dict[str, dict[str, Any]]:
+    return {
+        record["file"]: record
+        for record in map(json.loads, (EXAMPLES / "labels.jsonl").read_text().splitlines())
+    }
+
+
+@pytest.fixture
+def workspace(settings: Settings, clock: Callable[[], datetime]) -> Iterator[Any]:
+    from wardflow.graphs.workspace import Workspace
+    from wardflow.tools.erp import load_master
+
+    with Workspace(settings, clock=clock) as ws:
+        ws.erp.import_master(load_master(EXAMPLES / "erp.json"))
+        yield ws
+
+
+@pytest.fixture
+def inbox_copy(tmp_path: Path) -> Callable[..., Path]:
+    """Copy chosen example documents into a fresh folder."""
+
+    def copy(*names: str) -> Path:
+        folder = tmp_path / "inbox"
+        folder.mkdir(exist_ok=True)
+        for name in names:
+            shutil.copy(INBOX / name, folder / name)
+        return folder
+
+    return copy
+
+
+def wardflow_cli(home: Path, *args: str, check: bool = False, **env: str) -> subprocess.CompletedProcess[str]:
+    """Run the real ``wardflow`` entry point in a subprocess."""
+    exe = Path(sys.executable).with_name("wardflow")
+    command = [str(exe)] if exe.exists() else [sys.executable, "-m", "wardflow"]
+    full_env = {
+        **os.environ,
+        "WARDFLOW_HOME": str(home),
+        # The examples are dated 2026; keep them plausible whenever the tests run.
+        "WARDFLOW_MAX_INVOICE_AGE_DAYS": "36500",
+        **env,
+    }
+    return subprocess.run(
+        [*command, *args], capture_output=True, text=True, env=full_env, check=check,
+        timeout=300,
+    )

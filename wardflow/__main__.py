@@ -1,0 +1,5 @@
+"""``python -m wardflow`` runs the CLI."""
+
+from wardflow.cli import main
+
+main()
