@@ -74,14 +74,16 @@ class InvoiceNodes:
         document: dict[str, Any] = {"name": name, "source": source}
         try:
             data = self._read_source(state, source)
-            media_type = sniff_media_type(data, name)
             sha = hashlib.sha256(data).hexdigest()
             doc_id = f"doc-{sha[:16]}"
-            key = state.get("storage_key") or f"incoming/{doc_id}/{name}"
-            if not state.get("storage_key"):
-                self.tools.storage_put.invoke({"key": key, "data": data})
-            document.update(id=doc_id, sha256=sha, media_type=media_type, size=len(data),
-                            storage_key=key)
+            document.update(id=doc_id, sha256=sha, size=len(data))
+            if data:
+                # Stored before it is judged, so that a bad document is kept with its reason.
+                key = state.get("storage_key") or f"incoming/{doc_id}/{name}"
+                if not state.get("storage_key"):
+                    self.tools.storage_put.invoke({"key": key, "data": data})
+                document["storage_key"] = key
+            document["media_type"] = sniff_media_type(data, name)
             text = read_document(data, name, ocr_backend=self.settings.ocr_backend)
         except DocumentError as err:
             return {"status": "failed", "document": document,
