@@ -44,7 +44,7 @@ def check_key(key: str) -> str:
     if not key or "\x00" in key or "\\" in key:
         raise StorageError("storage", f"invalid key {key!r}")
     path = PurePosixPath(key)
-    if path.is_absolute() or any(part in ("..", "") for part in path.parts):
+    if path.is_absolute() or any(part in ("..", ".", "") for part in key.split("/")):
         raise StorageError("storage", f"key {key!r} escapes the storage root")
     return str(path)
 

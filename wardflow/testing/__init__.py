@@ -1,0 +1,18 @@
+"""Conformance suites for wardflow's seams, for any backend (a user's included).
+
+Subclass a suite in your tests and provide the fixture it names::
+
+    from wardflow.testing import StorageConformance
+
+    class TestMyS3Storage(StorageConformance):
+        @pytest.fixture
+        def storage(self):
+            return MyS3Storage(bucket="test")
+
+Requires pytest (the ``test`` extra).
+"""
+
+from wardflow.testing.erp import ErpConformance
+from wardflow.testing.storage import StorageConformance
+
+__all__ = ["ErpConformance", "StorageConformance"]
