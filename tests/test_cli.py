@@ -37,7 +37,7 @@ def test_whole_example_inbox_routes_as_labelled(home: Path, labels: dict[str, di
             assert any(reason.split("_")[0] in code for code in run["reasons"]), (reason, run)
 
     listed = json.loads(wardflow_cli(home, "erp", "list", "--json", check=True).stdout)
-    posted = sorted(l["invoice_number"] for l in labels.values() if l["expected_route"] == "post")
+    posted = sorted(x["invoice_number"] for x in labels.values() if x["expected_route"] == "post")
     assert sorted(p["invoice_number"] for p in listed) == posted
 
 

@@ -8,13 +8,12 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import EXAMPLES, INBOX
 from wardflow.agents.extractor import ExtractionPolicy, extract_invoice
 from wardflow.tools.documents import DocumentText, read_document
 from wardflow.tools.erp import SqliteErp, load_master
 from wardflow.tools.inbox import collect
 from wardflow.tools.storage import LocalStorage
-
-from tests.conftest import EXAMPLES, INBOX
 
 FIELDS = ("vendor", "invoice_number", "invoice_date", "due_date", "currency", "subtotal", "tax",
           "total", "iban")

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from langgraph.types import Command
 
+from tests.conftest import EXAMPLES, INBOX, NOW
 from wardflow import ReviewDecision, ReviewRequest, build_invoice_graph
 from wardflow.config import Settings
 from wardflow.errors import ReviewError, RunNotFound
@@ -16,8 +17,6 @@ from wardflow.graphs.workspace import Workspace
 from wardflow.observability.audit import AuditLog
 from wardflow.tools.erp import SqliteErp, load_master
 from wardflow.tools.storage import LocalStorage
-
-from tests.conftest import EXAMPLES, INBOX, NOW
 
 CLEAN = "2026-08-14_nordlicht-software_NLS-INV-2026-0412.pdf"
 COPY = "2026-09-28_Nordlicht_Invoice_NLS-INV-2026-0412_COPY.pdf"

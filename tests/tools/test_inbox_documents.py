@@ -6,12 +6,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import INBOX
 from wardflow.errors import CorruptDocument, EmptyDocument, UnsupportedDocument
 from wardflow.tools.documents import page_of, read_document, sniff_media_type
 from wardflow.tools.inbox import collect, document_id
 from wardflow.tools.storage import LocalStorage
-
-from tests.conftest import INBOX
 
 CLEAN = "2026-08-14_nordlicht-software_NLS-INV-2026-0412.pdf"
 TWO_PAGES = "2026-09-03_brandt-buerobedarf_Rechnung_RE-2026-10873.pdf"

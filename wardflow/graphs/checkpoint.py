@@ -35,9 +35,9 @@ def open_checkpointer(settings: Settings) -> BaseCheckpointSaver[str]:
                 "a postgres:// checkpointer needs `pip install 'wardflow[postgres]'`"
             ) from err
         conn = Connection.connect(kind, autocommit=True, prepare_threshold=0, row_factory=dict_row)
-        saver = PostgresSaver(conn)  # type: ignore[arg-type]
-        saver.setup()
-        return saver
+        postgres = PostgresSaver(conn)
+        postgres.setup()
+        return postgres  # type: ignore[no-any-return]
     if kind != "sqlite":
         raise ConfigError(
             f"unknown checkpointer {kind!r}; use 'sqlite', 'memory' or a postgres:// URL"

@@ -429,8 +429,8 @@ def build_invoice_graph(
 
     def add(graph: StateGraph[Any], name: str) -> None:
         fn: NodeFn = getattr(nodes, name)
-        graph.add_node(name, audited_node(name, fn, audit=audit, faults=faults),
-                       retry_policy=retry)
+        node: Any = audited_node(name, fn, audit=audit, faults=faults)
+        graph.add_node(name, node, retry_policy=retry)
 
     graph: StateGraph[Any] = StateGraph(InvoiceState)
     for name in ("ingest", "guard", "extract", "risk", "compliance", "route", "review",

@@ -14,6 +14,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
+from langchain_core.runnables import RunnableConfig
 from langgraph.types import Command
 
 from wardflow.config import Settings
@@ -161,7 +162,7 @@ class Workspace:
             return [self._summary(thread_id)]
         return [self._summary(t) for t in self.threads()]
 
-    def _config(self, thread_id: str) -> dict[str, Any]:
+    def _config(self, thread_id: str) -> RunnableConfig:
         return {"configurable": {"thread_id": thread_id}}
 
     def _summary(

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 __all__ = ["ProposedAction", "ReviewDecision", "ReviewReason", "ReviewRequest"]
 
 Decision = Literal["approve", "reject"]
+_DECISIONS: tuple[Decision, ...] = ("approve", "reject")
 
 
 class ReviewReason(BaseModel):
@@ -46,7 +47,7 @@ class ReviewRequest(BaseModel):
     risk: dict[str, Any]
     compliance: dict[str, Any]
     proposed_action: ProposedAction
-    allowed_decisions: list[Decision] = Field(default_factory=lambda: ["approve", "reject"])
+    allowed_decisions: list[Decision] = Field(default_factory=lambda: list(_DECISIONS))
     required_role: str = "approver"
     deadline: str
 

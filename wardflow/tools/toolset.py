@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from dataclasses import asdict
 from collections.abc import Mapping, Sequence
+from dataclasses import asdict
 from typing import Any
 
 from langchain_core.tools import BaseTool
