@@ -215,8 +215,9 @@ def build_chain(
     previous = START
     for index in range(CHAIN_NODES):
         name = f"n{index}"
-        fn: Any = _chain_node(index)
-        graph.add_node(name, audited_node(name, fn, audit=audit) if audit else fn)
+        fn = _chain_node(index)
+        node: Any = audited_node(name, fn, audit=audit) if audit else fn  # type: ignore[arg-type]
+        graph.add_node(name, node)
         graph.add_edge(previous, name)
         previous = name
     graph.add_edge(previous, END)
@@ -264,7 +265,9 @@ def bench_nodes(kind: CheckpointerKind, plan: Plan) -> tuple[NodeResult, Stats]:
             label: [_thread_config(f"{label}-{i}") for i in range(total)] for label in graphs
         }
         for label, graph in graphs.items():  # correctness, outside any timing
-            out = graph.invoke({"count": 0}, _thread_config(f"check-{label}"), durability=durability)
+            out = graph.invoke(
+                {"count": 0}, _thread_config(f"check-{label}"), durability=durability
+            )
             if out["count"] != CHAIN_NODES:
                 raise RuntimeError(f"{label} chain ended with {out}")
         samples: dict[str, list[int]] = {label: [] for label in graphs}
@@ -533,8 +536,8 @@ def report(
     print()
     extraction = invoices["extraction"]["pdf"]
     print(
-        f"2. Per-invoice time, reference graph, clean path ({PDF.name}),"
-        f" {plan.invoice_rounds} rounds"
+        f"2. Per-invoice time, reference graph, clean path, {plan.invoice_rounds} rounds"
+        f" (fresh data home each)\n   document: {PDF.name} (2 pages, posted automatically)"
     )
     print(
         f"   baselines: text extraction (pypdfium2) med {extraction.median_ms:.2f} ms"
@@ -617,9 +620,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
     parser.add_argument("--quick", action="store_true", help="few iterations (smoke test)")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="JSON results file")
-    parser.add_argument(
-        "--profile", action="store_true", help="profile the invoice path instead"
-    )
+    parser.add_argument("--profile", action="store_true", help="profile the invoice path instead")
     args = parser.parse_args(argv)
 
     cpu = pin_to_one_core()
