@@ -6,7 +6,9 @@ What is measured, in one run, on one pinned CPU core:
    (each increments a counter and sets a short string) over the same ``TypedDict``
    state. The *bare* graph adds the plain node functions; the *wardflow* graph adds the
    same functions wrapped by :func:`wardflow.graphs._node.audited_node` (timing, a
-   redacted summary, one hash-chained audit record in SQLite per node). Both graphs share
+   redacted summary, one hash-chained audit record per node, carried in the state's
+   audit outbox and written to SQLite by the last node in one transaction, as wardflow's
+   terminal nodes do). Both graphs share
    one checkpointer, opened exactly as wardflow opens it
    (:func:`wardflow.graphs.checkpoint.open_checkpointer`: SQLite, WAL,
    ``synchronous=NORMAL``), and are invoked with ``durability="sync"`` and a new
@@ -16,8 +18,9 @@ What is measured, in one run, on one pinned CPU core:
    with the *same* checkpointer. 1.00 means the wrapper costs nothing; the target is
    <= 1.15, i.e. wardflow adds at most 15% to what a durable LangGraph node costs anyway.
    The same is reported for ``InMemorySaver`` and no checkpointer as context only: there
-   the bare node is far cheaper (no disk write), so the wrapper's fixed cost (its own
-   SQLite audit commit) weighs much more and the ratio is larger by construction.
+   the bare node is far cheaper (no disk write), so the wrapper's fixed cost (its
+   summary, the outbox channel and the final audit commit) weighs much more and the
+   ratio is larger by construction.
 
 2. **Per-invoice time** of the reference graph
    (:func:`wardflow.graphs.invoice.build_invoice_graph`) on the deterministic clean path
@@ -216,7 +219,11 @@ def build_chain(
     for index in range(CHAIN_NODES):
         name = f"n{index}"
         fn = _chain_node(index)
-        node: Any = audited_node(name, fn, audit=audit) if audit else fn  # type: ignore[arg-type]
+        # The last node flushes the run's audit outbox, as terminal nodes do in wardflow.
+        node: Any = (
+            audited_node(name, fn, audit=audit, flush=index == CHAIN_NODES - 1)  # type: ignore[arg-type]
+            if audit else fn
+        )
         graph.add_node(name, node)
         graph.add_edge(previous, name)
         previous = name
@@ -530,8 +537,8 @@ def report(
     )
     print(
         "   memory/none rows are context: without a disk write the bare node is cheap,"
-        " so the\n   wrapper's fixed cost (its own SQLite audit commit) gives a larger"
-        " ratio by construction."
+        " so the\n   wrapper's fixed cost (summary, outbox, final audit commit) gives a"
+        " larger ratio by construction."
     )
     print()
     extraction = invoices["extraction"]["pdf"]

@@ -73,6 +73,11 @@ def test_over_limit_invoice_pauses_with_a_typed_review_request(workspace: Worksp
     assert request.proposed_action.args["total"] == "24500.01"
     assert request.deadline == "2026-11-27T12:00:00+00:00"
     assert workspace.erp.postings() == []
+    # The paused run's steps are already in the audit log, each once.
+    nodes = [r.action for r in workspace.audit.records(summary.thread_id)
+             if r.action.startswith("node.")]
+    assert nodes == ["node.ingest", "node.guard", "node.extract", "node.risk",
+                     "node.compliance", "node.route"]
 
 
 def test_approval_posts_once_with_the_reviewer_recorded(workspace: Workspace) -> None:

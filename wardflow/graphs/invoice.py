@@ -81,7 +81,7 @@ class InvoiceNodes:
                 # Stored before it is judged, so that a bad document is kept with its reason.
                 key = state.get("storage_key") or f"incoming/{doc_id}/{name}"
                 if not state.get("storage_key"):
-                    self.tools.storage_put.invoke({"key": key, "data": data})
+                    self.tools.storage_put.call({"key": key, "data": data})
                 document["storage_key"] = key
             document["media_type"] = sniff_media_type(data, name)
             text = read_document(data, name, ocr_backend=self.settings.ocr_backend)
@@ -145,9 +145,9 @@ class InvoiceNodes:
         fields = extraction["fields"]
         vendor = self._vendor(fields)
         sha = state["document"]["sha256"]
-        same_doc = self.tools.erp_find_invoices.invoke({"document_sha256": sha})
+        same_doc = self.tools.erp_find_invoices.call({"document_sha256": sha})
         history = (
-            self.tools.erp_find_invoices.invoke({"vendor_id": vendor.id}) if vendor else []
+            self.tools.erp_find_invoices.call({"vendor_id": vendor.id}) if vendor else []
         )
         number = fields["invoice_number"]["value"]
         po_number = fields["po_number"]["value"]
@@ -165,7 +165,7 @@ class InvoiceNodes:
     def _vendor(self, fields: Mapping[str, Any]) -> Vendor | None:
         if fields["vendor_id"]["value"] is None:
             return None
-        found = self.tools.erp_lookup_vendor.invoke({
+        found = self.tools.erp_lookup_vendor.call({
             "tax_id": fields["vendor_tax_id"]["value"],
             "name": fields["vendor"]["value"],
         })
@@ -311,9 +311,8 @@ class InvoiceNodes:
         proposal = state["proposal"]
         approver = state.get("review", {}).get("by") or AUTO_APPROVER
         args = PostInvoice.model_validate({**proposal["args"], "approved_by": approver})
-        payload = args.model_dump(mode="json")
-        posting = self.tools.erp_post_invoice.invoke(
-            payload, config={"metadata": {"approved_args_digest": digest(payload)}}
+        posting = self.tools.erp_post_invoice.call(
+            args, metadata={"approved_args_hash": proposal["args_hash"]}
         )
         return {"status": "posted", "posting": posting}
 
@@ -323,13 +322,13 @@ class InvoiceNodes:
         doc = state["document"]
         outcome = "posted" if state.get("status") == "posted" else "rejected"
         dst = f"archive/{outcome}/{doc['id']}/{doc['name']}"
-        self.tools.storage_archive.invoke({"src": doc["storage_key"], "dst": dst})
+        self.tools.storage_archive.call({"src": doc["storage_key"], "dst": dst})
         summary = {
             "document": doc, "outcome": outcome,
             "fields": {n: f["value"] for n, f in state["extraction"]["fields"].items()},
             "posting": state.get("posting"), "review": state.get("review"),
         }
-        self.tools.storage_put.invoke({
+        self.tools.storage_put.call({
             "key": f"archive/{outcome}/{doc['id']}/summary.json",
             "data": json.dumps(summary, indent=2, default=str).encode(),
         })
@@ -344,10 +343,10 @@ class InvoiceNodes:
         moved = None
         if doc.get("storage_key") and self.tools.storage.exists(doc["storage_key"]):
             moved = f"{folder}/{doc['name']}"
-            self.tools.storage_archive.invoke({"src": doc["storage_key"], "dst": moved})
+            self.tools.storage_archive.call({"src": doc["storage_key"], "dst": moved})
         reason = {"source": doc.get("source"), "name": doc.get("name"), "stored_as": moved,
                   "error": error, "at": self.clock().isoformat()}
-        self.tools.storage_put.invoke({
+        self.tools.storage_put.call({
             "key": f"{folder}/reason.json", "data": json.dumps(reason, indent=2).encode()
         })
         return {"status": "failed", "archive_key": moved or f"{folder}/reason.json"}
@@ -429,7 +428,8 @@ def build_invoice_graph(
 
     def add(graph: StateGraph[Any], name: str) -> None:
         fn: NodeFn = getattr(nodes, name)
-        node: Any = audited_node(name, fn, audit=audit, faults=faults)
+        node: Any = audited_node(name, fn, audit=audit, faults=faults,
+                                 flush=name in ("review", "archive", "fail"))
         graph.add_node(name, node, retry_policy=retry)
 
     graph: StateGraph[Any] = StateGraph(InvoiceState)

@@ -5,7 +5,19 @@ from __future__ import annotations
 import operator
 from typing import Annotated, Any, Literal, TypedDict
 
-__all__ = ["InvoiceInput", "InvoiceState", "Status"]
+__all__ = ["FLUSHED", "InvoiceInput", "InvoiceState", "Status", "outbox"]
+
+# First element of an outbox update that says: everything before was written out.
+FLUSHED = "__flushed__"
+
+
+def outbox(left: list[Any] | None, right: list[Any] | None) -> list[Any]:
+    """Reducer of the audit outbox: append, or reset after a flush."""
+    if not right:
+        return list(left or [])
+    if right[0] == FLUSHED:
+        return list(right[1:])
+    return [*(left or []), *right]
 
 Status = Literal[
     "ingested", "guarded", "extracted", "assessed", "checked", "routed",
@@ -39,4 +51,5 @@ class InvoiceState(InvoiceInput, total=False):
     archive_key: str
     status: Status
     error: dict[str, Any] | None
-    steps: Annotated[list[dict[str, Any]], operator.add]
+    # Audit records of committed steps not yet in the audit log (see graphs/_node.py).
+    audit_outbox: Annotated[list[Any], outbox]

@@ -1,6 +1,8 @@
 """A tamper-evident audit log: append-only, hash-chained records in SQLite.
 
-Each record's ``hash`` is the SHA-256 of the previous record's hash and the record's
+A record's ``seq`` is the order it entered the log; its ``ts`` is when the event
+happened (a step's records are written when the run ends or pauses). Each record's
+``hash`` is the SHA-256 of the previous record's hash and the record's
 own canonical JSON. Editing, deleting or reordering a row breaks the chain from that
 row on, and :meth:`AuditLog.verify` names the first bad record. Triggers refuse
 ``UPDATE`` and ``DELETE`` so an honest client cannot rewrite history by accident;
@@ -13,19 +15,22 @@ import hashlib
 import json
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-__all__ = ["AuditLog", "AuditRecord", "ChainReport", "canonical_json", "digest"]
+__all__ = [
+    "AuditLog", "AuditRecord", "ChainReport", "PendingRecord", "canonical_json", "digest",
+]
 
 GENESIS = "0" * 64
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS audit (
     seq INTEGER PRIMARY KEY,
+    record_key TEXT UNIQUE,
     ts TEXT NOT NULL,
     actor TEXT NOT NULL,
     action TEXT NOT NULL,
@@ -45,7 +50,7 @@ BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
 """
 
 _COLUMNS = (
-    "seq, ts, actor, action, thread_id, checkpoint_id, trace_id, payload_digest, payload,"
+    "seq, record_key, ts, actor, action, thread_id, checkpoint_id, trace_id, payload_digest, payload,"
     " prev_hash, hash"
 )
 
@@ -63,6 +68,7 @@ def digest(value: Any) -> str:
 @dataclass(frozen=True, slots=True)
 class AuditRecord:
     seq: int
+    record_key: str | None
     ts: str
     actor: str
     action: str
@@ -78,6 +84,7 @@ class AuditRecord:
         """The fields the record's hash covers."""
         return {
             "seq": self.seq,
+            "record_key": self.record_key,
             "ts": self.ts,
             "actor": self.actor,
             "action": self.action,
@@ -87,6 +94,26 @@ class AuditRecord:
             "payload_digest": self.payload_digest,
             "payload": self.payload,
         }
+
+
+@dataclass(frozen=True, slots=True)
+class PendingRecord:
+    """A record not yet in the log (no sequence number, no hash)."""
+
+    action: str
+    payload: dict[str, Any]
+    actor: str = "wardflow"
+    thread_id: str | None = None
+    checkpoint_id: str | None = None
+    trace_id: str | None = None
+    key: str | None = None
+    # When it happened (ISO 8601); the time of writing if not given.
+    ts: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"action": self.action, "payload": self.payload, "actor": self.actor,
+                "thread_id": self.thread_id, "checkpoint_id": self.checkpoint_id,
+                "trace_id": self.trace_id, "key": self.key, "ts": self.ts}
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,6 +162,10 @@ class AuditLog:
     def close(self) -> None:
         self._conn.close()
 
+    def now(self) -> str:
+        """The log's clock, as ISO 8601 (for records made now and written later)."""
+        return self._clock().isoformat()
+
     def append(
         self,
         action: str,
@@ -144,55 +175,60 @@ class AuditLog:
         thread_id: str | None = None,
         checkpoint_id: str | None = None,
         trace_id: str | None = None,
-    ) -> AuditRecord:
+        key: str | None = None,
+    ) -> AuditRecord | None:
         """Append one record and return it with its sequence number and hash.
 
-        ``payload`` must already be redacted: it is stored as given.
+        ``payload`` must already be redacted: it is stored as given. A record whose
+        ``key`` is already in the log is skipped (and ``None`` returned), so that a
+        replayed step is recorded once.
         """
-        payload = dict(payload)
+        entry = PendingRecord(action, dict(payload), actor, thread_id, checkpoint_id, trace_id, key)
+        written = self.append_many([entry])
+        return written[0] if written else None
+
+    def append_many(self, entries: Iterable[PendingRecord]) -> list[AuditRecord]:
+        """Append several records in one transaction; keys already present are skipped."""
+        entries = list(entries)
+        if not entries:
+            return []
         ts = self._clock().isoformat()
+        written: list[AuditRecord] = []
         with self._lock:
             self._conn.execute("BEGIN IMMEDIATE")
             try:
                 row = self._conn.execute(
                     "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1"
                 ).fetchone()
-                seq, prev = (row[0] + 1, row[1]) if row else (1, GENESIS)
-                record = AuditRecord(
-                    seq=seq,
-                    ts=ts,
-                    actor=actor,
-                    action=action,
-                    thread_id=thread_id,
-                    checkpoint_id=checkpoint_id,
-                    trace_id=trace_id,
-                    payload_digest=digest(payload),
-                    payload=payload,
-                    prev_hash=prev,
-                    hash="",
-                )
-                record = _with_hash(record)
-                self._conn.execute(
-                    f"INSERT INTO audit ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                    (
-                        record.seq,
-                        record.ts,
-                        record.actor,
-                        record.action,
-                        record.thread_id,
-                        record.checkpoint_id,
-                        record.trace_id,
-                        record.payload_digest,
-                        canonical_json(record.payload),
-                        record.prev_hash,
-                        record.hash,
-                    ),
-                )
+                seq, prev = (row[0], row[1]) if row else (0, GENESIS)
+                for entry in entries:
+                    if entry.key is not None and self._conn.execute(
+                        "SELECT 1 FROM audit WHERE record_key = ?", (entry.key,)
+                    ).fetchone():
+                        continue
+                    seq += 1
+                    payload_json = canonical_json(entry.payload)
+                    record = AuditRecord(
+                        seq=seq, record_key=entry.key, ts=entry.ts or ts, actor=entry.actor,
+                        action=entry.action, thread_id=entry.thread_id,
+                        checkpoint_id=entry.checkpoint_id, trace_id=entry.trace_id,
+                        payload_digest=hashlib.sha256(payload_json.encode()).hexdigest(),
+                        payload=entry.payload, prev_hash=prev, hash="",
+                    )
+                    record = replace(record, hash=_chain_hash(prev, record.body()))
+                    self._conn.execute(
+                        f"INSERT INTO audit ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                        (record.seq, record.record_key, record.ts, record.actor, record.action,
+                         record.thread_id, record.checkpoint_id, record.trace_id,
+                         record.payload_digest, payload_json, record.prev_hash, record.hash),
+                    )
+                    prev = record.hash
+                    written.append(record)
                 self._conn.execute("COMMIT")
             except BaseException:
                 self._conn.execute("ROLLBACK")
                 raise
-        return record
+        return written
 
     def records(self, thread_id: str | None = None) -> Iterator[AuditRecord]:
         """Records in order, all of them or one thread's."""
@@ -225,25 +261,22 @@ class AuditLog:
         return ChainReport(True, count)
 
 
-def _with_hash(record: AuditRecord) -> AuditRecord:
-    return replace(record, hash=_chain_hash(record.prev_hash, record.body()))
-
-
 def _record_from_row(row: tuple[Any, ...]) -> AuditRecord:
     try:
-        payload = json.loads(row[8])
+        payload = json.loads(row[9])
     except json.JSONDecodeError:
-        payload = {"_unreadable": row[8]}
+        payload = {"_unreadable": row[9]}
     return AuditRecord(
         seq=row[0],
-        ts=row[1],
-        actor=row[2],
-        action=row[3],
-        thread_id=row[4],
-        checkpoint_id=row[5],
-        trace_id=row[6],
-        payload_digest=row[7],
+        record_key=row[1],
+        ts=row[2],
+        actor=row[3],
+        action=row[4],
+        thread_id=row[5],
+        checkpoint_id=row[6],
+        trace_id=row[7],
+        payload_digest=row[8],
         payload=payload,
-        prev_hash=row[9],
-        hash=row[10],
+        prev_hash=row[10],
+        hash=row[11],
     )

@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field
 
 from wardflow.errors import GuardViolation, StorageError
 from wardflow.observability.audit import AuditLog, digest
-from wardflow.tools._governed import ToolGuard, governed_tool
+from wardflow.tools._governed import GovernedTool, ToolGuard
 from wardflow.tools.erp import ErpAdapter, PostInvoice
 from wardflow.tools.storage import Storage, check_key
 
@@ -69,19 +69,23 @@ class StorageKeyGuard:
 
 
 class ApprovedPostingGuard:
-    """An ERP posting must carry exactly the arguments that were approved.
+    """An ERP posting must carry exactly the arguments a reviewer (or the auto-approval
+    policy) approved.
 
-    The caller passes the approved arguments' digest as ``approved_args_digest`` in the
-    call's metadata; any difference (a changed amount, another IBAN) blocks the post.
+    The caller passes the approved proposal's hash as ``approved_args_hash`` in the
+    call's metadata: the digest of the posting arguments without ``approved_by``, the
+    same hash a reviewer is shown. A missing approval, or any difference (a changed
+    amount, another IBAN), blocks the post.
     """
 
     def check(self, tool: str, args: BaseModel, metadata: Mapping[str, Any]) -> None:
         if tool != "erp_post_invoice":
             return
-        approved = metadata.get("approved_args_digest")
-        actual = digest(args.model_dump(mode="json"))
+        approved = metadata.get("approved_args_hash")
         if approved is None:
             raise GuardViolation("approved_posting", "no approval is attached to this posting")
+        proposal = {k: v for k, v in args.model_dump(mode="json").items() if k != "approved_by"}
+        actual = digest(proposal)
         if approved != actual:
             raise GuardViolation(
                 "approved_posting", "posting arguments differ from the approved ones",
@@ -149,29 +153,38 @@ class Toolset:
         def get_record(a: BaseModel) -> dict[str, Any]:
             return a.model_dump(mode="json")
 
-        self.storage_put = governed_tool(
+        def tool(name: str, description: str, schema: type[BaseModel], func: Any,
+                 **options: Any) -> GovernedTool:
+            return GovernedTool(name, description, schema, func, audit=audit, guards=checks,
+                                **options)
+
+        self.storage_put = tool(
             "storage_put", "Store a document's bytes under a key.", StoragePut, put,
-            audit=audit, guards=checks, audit_args=put_record)
-        self.storage_get = governed_tool(
-            "storage_get", "Read a stored document.", StorageGet, get,
-            audit=audit, guards=checks, audit_args=get_record)
-        self.storage_archive = governed_tool(
+            audit_args=put_record)
+        self.storage_get = tool(
+            "storage_get", "Read a stored document.", StorageGet, get, side_effects=False,
+            audit_args=get_record)
+        self.storage_archive = tool(
             "storage_archive", "Move a stored document to its archive key.", StorageArchive,
-            archive, audit=audit, guards=checks)
-        self.erp_lookup_vendor = governed_tool(
+            archive)
+        self.erp_lookup_vendor = tool(
             "erp_lookup_vendor", "Find a vendor in the ERP vendor master by tax id, name or IBAN.",
-            VendorLookup, lookup_vendor, audit=audit, guards=checks)
-        self.erp_find_invoices = governed_tool(
+            VendorLookup, lookup_vendor, side_effects=False)
+        self.erp_find_invoices = tool(
             "erp_find_invoices", "Find posted invoices by vendor, invoice number or document hash.",
-            InvoiceLookup, find_invoices, audit=audit, guards=checks)
-        self.erp_post_invoice = governed_tool(
+            InvoiceLookup, find_invoices, side_effects=False)
+        self.erp_post_invoice = tool(
             "erp_post_invoice",
             "Post an approved invoice to the ERP. Idempotent: the same key never posts twice.",
-            PostInvoice, post, audit=audit, guards=checks)
+            PostInvoice, post)
 
-    def all(self) -> list[BaseTool]:
-        """Every tool, for binding to a model."""
+    def all(self) -> list[GovernedTool]:
+        """Every tool."""
         return [
             self.storage_put, self.storage_get, self.storage_archive,
             self.erp_lookup_vendor, self.erp_find_invoices, self.erp_post_invoice,
         ]
+
+    def as_tools(self) -> list[BaseTool]:
+        """Every tool as a langchain-core tool, for binding to a model."""
+        return [t.as_tool() for t in self.all()]

@@ -1,0 +1,27 @@
+"""The benchmark runs (quick mode) and writes its JSON report."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+
+
+@pytest.mark.slow
+def test_bench_graph_quick_writes_ratios(tmp_path: Path) -> None:
+    out = tmp_path / "bench.json"
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "bench_graph.py"), "--quick", "--out", str(out)],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "ratio" in done.stdout
+    report = json.loads(out.read_text())
+    assert report, "empty report"
+    text = json.dumps(report)
+    assert "ratio" in text and "sync" in text
