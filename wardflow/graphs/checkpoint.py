@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from typing import TYPE_CHECKING
 
+from wardflow._sqlite import connect
 from wardflow.config import Settings
 from wardflow.errors import ConfigError
 
@@ -44,14 +45,12 @@ def open_checkpointer(settings: Settings) -> BaseCheckpointSaver[str]:
         )
     from langgraph.checkpoint.sqlite import SqliteSaver
 
-    settings.home.mkdir(parents=True, exist_ok=True)
-    conn = sqlite3.connect(
-        str(settings.checkpoints_path),
-        check_same_thread=False,
-        timeout=settings.sqlite_busy_timeout_s,
+    conn = connect(
+        settings.checkpoints_path,
+        synchronous=settings.sqlite_synchronous,
+        busy_timeout_s=settings.sqlite_busy_timeout_s,
+        autocommit=False,
     )
-    conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute(f"PRAGMA synchronous={settings.sqlite_synchronous}")
     saver = SqliteSaver(conn)
     saver.setup()
     return saver

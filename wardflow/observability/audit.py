@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from wardflow._sqlite import connect, write_transaction
 
 __all__ = [
     "AuditLog", "AuditRecord", "ChainReport", "PendingRecord", "canonical_json", "digest",
@@ -148,14 +149,9 @@ class AuditLog:
         synchronous: str = "NORMAL",
         busy_timeout_s: float = 30.0,
     ) -> None:
-        if str(path) != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-        self._conn = sqlite3.connect(
-            str(path), check_same_thread=False, timeout=busy_timeout_s, isolation_level=None
+        self._conn = connect(
+            path, synchronous=synchronous, busy_timeout_s=busy_timeout_s, schema=_SCHEMA
         )
-        self._conn.execute("PRAGMA journal_mode=WAL")
-        self._conn.execute(f"PRAGMA synchronous={'FULL' if synchronous == 'FULL' else 'NORMAL'}")
-        self._conn.executescript(_SCHEMA)
         self._lock = threading.Lock()
         self._clock = clock
 
@@ -194,40 +190,34 @@ class AuditLog:
             return []
         ts = self._clock().isoformat()
         written: list[AuditRecord] = []
-        with self._lock:
-            self._conn.execute("BEGIN IMMEDIATE")
-            try:
-                row = self._conn.execute(
-                    "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1"
-                ).fetchone()
-                seq, prev = (row[0], row[1]) if row else (0, GENESIS)
-                for entry in entries:
-                    if entry.key is not None and self._conn.execute(
-                        "SELECT 1 FROM audit WHERE record_key = ?", (entry.key,)
-                    ).fetchone():
-                        continue
-                    seq += 1
-                    payload_json = canonical_json(entry.payload)
-                    record = AuditRecord(
-                        seq=seq, record_key=entry.key, ts=entry.ts or ts, actor=entry.actor,
-                        action=entry.action, thread_id=entry.thread_id,
-                        checkpoint_id=entry.checkpoint_id, trace_id=entry.trace_id,
-                        payload_digest=hashlib.sha256(payload_json.encode()).hexdigest(),
-                        payload=entry.payload, prev_hash=prev, hash="",
-                    )
-                    record = replace(record, hash=_chain_hash(prev, record.body()))
-                    self._conn.execute(
-                        f"INSERT INTO audit ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-                        (record.seq, record.record_key, record.ts, record.actor, record.action,
-                         record.thread_id, record.checkpoint_id, record.trace_id,
-                         record.payload_digest, payload_json, record.prev_hash, record.hash),
-                    )
-                    prev = record.hash
-                    written.append(record)
-                self._conn.execute("COMMIT")
-            except BaseException:
-                self._conn.execute("ROLLBACK")
-                raise
+        with write_transaction(self._conn, self._lock) as conn:
+            row = conn.execute(
+                "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1"
+            ).fetchone()
+            seq, prev = (row[0], row[1]) if row else (0, GENESIS)
+            for entry in entries:
+                if entry.key is not None and conn.execute(
+                    "SELECT 1 FROM audit WHERE record_key = ?", (entry.key,)
+                ).fetchone():
+                    continue
+                seq += 1
+                payload_json = canonical_json(entry.payload)
+                record = AuditRecord(
+                    seq=seq, record_key=entry.key, ts=entry.ts or ts, actor=entry.actor,
+                    action=entry.action, thread_id=entry.thread_id,
+                    checkpoint_id=entry.checkpoint_id, trace_id=entry.trace_id,
+                    payload_digest=hashlib.sha256(payload_json.encode()).hexdigest(),
+                    payload=entry.payload, prev_hash=prev, hash="",
+                )
+                record = replace(record, hash=_chain_hash(prev, record.body()))
+                conn.execute(
+                    f"INSERT INTO audit ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                    (record.seq, record.record_key, record.ts, record.actor, record.action,
+                     record.thread_id, record.checkpoint_id, record.trace_id,
+                     record.payload_digest, payload_json, record.prev_hash, record.hash),
+                )
+                prev = record.hash
+                written.append(record)
         return written
 
     def records(self, thread_id: str | None = None) -> Iterator[AuditRecord]:

@@ -20,6 +20,7 @@ from typing import Any, Protocol, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from wardflow._sqlite import connect, write_transaction
 from wardflow.errors import ErpError
 
 __all__ = [
@@ -166,14 +167,9 @@ class SqliteErp:
         synchronous: str = "NORMAL",
         busy_timeout_s: float = 30.0,
     ) -> None:
-        if str(path) != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-        self._conn = sqlite3.connect(
-            str(path), check_same_thread=False, timeout=busy_timeout_s, isolation_level=None
+        self._conn = connect(
+            path, synchronous=synchronous, busy_timeout_s=busy_timeout_s, schema=_SCHEMA
         )
-        self._conn.execute("PRAGMA journal_mode=WAL")
-        self._conn.execute(f"PRAGMA synchronous={'FULL' if synchronous == 'FULL' else 'NORMAL'}")
-        self._conn.executescript(_SCHEMA)
         self._lock = threading.Lock()
         self._clock = clock
 
@@ -200,19 +196,14 @@ class SqliteErp:
             ]
         except (KeyError, TypeError, ArithmeticError) as err:
             raise ErpError("erp_import", f"malformed master data: {err!r}") from err
-        with self._lock:
-            self._conn.execute("BEGIN IMMEDIATE")
-            try:
-                self._conn.executemany(
-                    "INSERT OR REPLACE INTO vendors VALUES (?,?,?,?,?,?,?,?)", vendor_rows
-                )
-                self._conn.executemany(
-                    "INSERT OR REPLACE INTO purchase_orders VALUES (?,?,?,?)", order_rows
-                )
-                self._conn.execute("COMMIT")
-            except sqlite3.Error as err:
-                self._conn.execute("ROLLBACK")
-                raise ErpError("erp_import", str(err)) from err
+        try:
+            with write_transaction(self._conn, self._lock) as conn:
+                conn.executemany("INSERT OR REPLACE INTO vendors VALUES (?,?,?,?,?,?,?,?)",
+                                 vendor_rows)
+                conn.executemany("INSERT OR REPLACE INTO purchase_orders VALUES (?,?,?,?)",
+                                 order_rows)
+        except sqlite3.Error as err:
+            raise ErpError("erp_import", str(err)) from err
         return len(vendor_rows), len(order_rows)
 
     def vendors(self) -> list[Vendor]:
@@ -287,10 +278,9 @@ class SqliteErp:
         """Post an invoice once. A second call with the same idempotency key returns
         the first posting with ``created=False``."""
         posted_at = self._clock().isoformat()
-        with self._lock:
-            self._conn.execute("BEGIN IMMEDIATE")
-            try:
-                cursor = self._conn.execute(
+        try:
+            with write_transaction(self._conn, self._lock) as conn:
+                cursor = conn.execute(
                     "INSERT INTO invoices VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
                     " ON CONFLICT(idempotency_key) DO NOTHING",
                     (
@@ -311,14 +301,12 @@ class SqliteErp:
                     ),
                 )
                 created = cursor.rowcount == 1
-                row = self._conn.execute(
+                row = conn.execute(
                     f"SELECT {_POSTING_COLUMNS} FROM invoices WHERE idempotency_key = ?",
                     (args.idempotency_key,),
                 ).fetchone()
-                self._conn.execute("COMMIT")
-            except sqlite3.Error as err:
-                self._conn.execute("ROLLBACK")
-                raise ErpError("erp_post_invoice", str(err), retryable=True) from err
+        except sqlite3.Error as err:
+            raise ErpError("erp_post_invoice", str(err), retryable=True) from err
         return _posting(row, created=created)
 
 
