@@ -327,7 +327,8 @@ class InvoiceHome:
     @classmethod
     def fresh(cls, master: dict[str, Any], **settings: Any) -> InvoiceHome:
         home = Path(tempfile.mkdtemp(prefix="wf-bench-invoice-"))
-        return cls(Settings(home=home, **settings), master)
+        # The deterministic path: parsers only (bench_llm.py measures the model).
+        return cls(Settings(home=home, model="none", **settings), master)
 
     def close(self) -> None:
         self.erp.close()

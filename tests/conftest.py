@@ -29,7 +29,8 @@ def clock() -> Callable[[], datetime]:
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return Settings(home=tmp_path / "home")
+    # Parsers only: the tests that need the local model ask for it (tests/llm/).
+    return Settings(home=tmp_path / "home", model="none")
 
 
 @pytest.fixture
@@ -73,6 +74,7 @@ def wardflow_cli(home: Path, *args: str, check: bool = False, **env: str) -> sub
         "WARDFLOW_HOME": str(home),
         # The examples are dated 2026; keep them plausible whenever the tests run.
         "WARDFLOW_MAX_INVOICE_AGE_DAYS": "36500",
+        "WARDFLOW_MODEL": "none",
         **env,
     }
     return subprocess.run(

@@ -83,7 +83,22 @@ class Settings(BaseSettings):
     # Fields read by OCR never reach auto-approval on their own.
     ocr_confidence_cap: float = Field(0.85, ge=0.0, le=1.0)
 
+    # Models: any litellm model string; "none" runs the deterministic parsers only.
     model: str = "local/gemma-3-270m"
+    # Per-agent overrides, e.g. {"extractor": "openai/gpt-4o-mini"}.
+    agent_models: dict[str, str] = Field(default_factory=dict)
+    model_fallbacks: tuple[str, ...] = ()
+    llm_timeout_s: float = Field(120.0, gt=0)
+    llm_retries: int = Field(1, ge=0)
+    llm_rpm: int | None = None
+    llm_tpm: int | None = None
+    llm_max_repairs: int = Field(2, ge=0)
+    llm_seed: int = 0
+    # A GGUF file for the "local/..." models; default: the bundled Gemma 3 270M,
+    # assembled once into ``home/models/``.
+    local_model_path: Path | None = None
+    local_n_ctx: int = Field(4096, ge=512)
+    local_n_threads: int | None = None
 
     # Names of nodes after which the process kills itself with SIGKILL, for the
     # fault-injection tests (``after:post_to_erp``, ``before:archive``). Empty in
@@ -123,6 +138,14 @@ class Settings(BaseSettings):
     @property
     def audit_path(self) -> Path:
         return self.home / "audit.sqlite"
+
+    @property
+    def models_dir(self) -> Path:
+        return self.home / "models"
+
+    def model_for(self, agent: str) -> str:
+        """The model an agent uses: its override, else ``model``."""
+        return self.agent_models.get(agent, self.model)
 
     @property
     def storage_root(self) -> Path:

@@ -12,6 +12,9 @@ Every error derives from :class:`WardflowError` and says what to do next::
      ├── ToolError              a tool call failed (tool, retryable)
      │    ├── StorageError
      │    └── ErpError
+     ├── ModelError             a model call failed (model, retryable)
+     │    ├── ModelUnavailable  not installed, unreachable, timed out after retries
+     │    └── ModelOutputError  the output stayed invalid after the repair attempts
      ├── GuardViolation         a guard blocked an input, an output or a tool call
      ├── ReviewError            a review decision was refused (thread_id)
      └── RunNotFound            no run exists for a thread id
@@ -27,6 +30,9 @@ __all__ = [
     "EmptyDocument",
     "ErpError",
     "GuardViolation",
+    "ModelError",
+    "ModelOutputError",
+    "ModelUnavailable",
     "ReviewError",
     "RunNotFound",
     "StorageError",
@@ -96,6 +102,39 @@ class StorageError(ToolError):
 
 class ErpError(ToolError):
     """The ERP refused or failed a request."""
+
+
+class ModelError(WardflowError):
+    """A model call failed.
+
+    Attributes:
+        model: the model (or router alias) that was called.
+        retryable: whether calling again may succeed.
+    """
+
+    def __init__(self, model: str, detail: str, *, retryable: bool = False) -> None:
+        self.model = model
+        self.retryable = retryable
+        super().__init__(f"{model}: {detail}")
+
+
+class ModelUnavailable(ModelError):
+    """The model cannot be reached or loaded (missing extra, no server, timeout)."""
+
+
+class ModelOutputError(ModelError):
+    """The model's output did not validate, even after the repair attempts.
+
+    Attributes:
+        output: the last raw output (truncated), for the review screen.
+    """
+
+    def __init__(
+        self, model: str, detail: str, *, output: str = "", usage: list[dict[str, object]] | None = None
+    ) -> None:
+        self.output = output[:2000]
+        self.usage = usage or []
+        super().__init__(model, detail)
 
 
 class GuardViolation(WardflowError):

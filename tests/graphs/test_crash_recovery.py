@@ -97,7 +97,8 @@ def test_paused_run_is_resumed_by_another_process(home: Path) -> None:
 def test_sigkill_at_a_random_moment_loses_nothing_and_posts_nothing_twice(
     home: Path, tmp_path: Path
 ) -> None:
-    env = {**os.environ, "WARDFLOW_HOME": str(home), "WARDFLOW_MAX_INVOICE_AGE_DAYS": "36500"}
+    env = {**os.environ, "WARDFLOW_HOME": str(home), "WARDFLOW_MAX_INVOICE_AGE_DAYS": "36500",
+           "WARDFLOW_MODEL": "none"}
     worker = subprocess.Popen(
         [sys.executable, "-m", "wardflow", "process", str(INBOX)],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,

@@ -163,7 +163,7 @@ def test_unknown_thread_is_a_clear_error(workspace: Workspace) -> None:
 
 
 def test_python_api_invoke_state_resume_and_stream(tmp_path: Path) -> None:
-    settings = Settings(home=tmp_path / "home")
+    settings = Settings(home=tmp_path / "home", model="none")
     erp = SqliteErp(settings.erp_path)
     erp.import_master(load_master(EXAMPLES / "erp.json"))
     graph = build_invoice_graph(settings, erp=erp, clock=lambda: NOW)
@@ -192,7 +192,7 @@ def test_graph_wires_collaborators_passed_in(tmp_path: Path) -> None:
     storage = LocalStorage(tmp_path / "elsewhere")
     audit = AuditLog(":memory:")
     graph = build_invoice_graph(
-        Settings(home=tmp_path / "home", checkpointer="memory"),
+        Settings(home=tmp_path / "home", checkpointer="memory", model="none"),
         erp=erp, storage=storage, audit=audit, clock=lambda: NOW,
     )
     result = graph.invoke({"path": str(INBOX / CLEAN), "name": CLEAN},

@@ -24,8 +24,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from wardflow.agents._model_fields import ModelInvoice, merge_model_fields
 from wardflow.agents._parsers import (
     Match,
     find_amount_after,
@@ -41,10 +42,15 @@ from wardflow.agents._parsers import (
     money,
     parse_amount,
 )
+from wardflow.agents.prompts import EXTRACT_INVOICE
+from wardflow.errors import ModelOutputError, ModelUnavailable
 from wardflow.tools.documents import DocumentText, page_of
 from wardflow.tools.erp import Vendor
 
-__all__ = ["REQUIRED_FIELDS", "ExtractionPolicy", "extract_invoice"]
+if TYPE_CHECKING:
+    from wardflow.llm.client import LLM
+
+__all__ = ["REQUIRED_FIELDS", "ExtractionPolicy", "extract_invoice", "read_with_model"]
 
 REQUIRED_FIELDS = ("vendor", "invoice_number", "invoice_date", "currency", "total")
 
@@ -193,6 +199,45 @@ def extract_invoice(
         "method": doc.method,
         "pages": len(doc.pages),
     }
+
+
+# Header facts sit at the top and totals at the bottom; a small model reads both better
+# without the middle of a long line-item table.
+_HEAD_CHARS, _TAIL_CHARS = 3000, 1500
+
+
+def _clip(text: str) -> str:
+    if len(text) <= _HEAD_CHARS + _TAIL_CHARS:
+        return text
+    return f"{text[:_HEAD_CHARS]}\n[...]\n{text[-_TAIL_CHARS:]}"
+
+
+def read_with_model(
+    extraction: dict[str, Any], text: str, llm: LLM
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Let the model read the invoice beside the parsers and merge the two readings.
+
+    Returns the merged extraction and the usage records of the model calls. A model
+    that fails (unreachable, or invalid output after repairs) leaves the parsers'
+    fields as they are and says so in ``extraction["model"]``, which routes the
+    document to review; it never crashes the run.
+    """
+    try:
+        result = llm.structured("extractor", EXTRACT_INVOICE.messages(document=_clip(text)),
+                                ModelInvoice)
+    except ModelOutputError as err:
+        failed = dict(extraction, model={"status": "invalid_output", "detail": str(err),
+                                         "output": err.output[:500],
+                                         "prompt": EXTRACT_INVOICE.version})
+        return failed, list(err.usage)
+    except ModelUnavailable as err:
+        return dict(extraction, model={"status": "unavailable", "detail": str(err),
+                                       "prompt": EXTRACT_INVOICE.version}), []
+    assert isinstance(result.value, ModelInvoice)
+    merged = merge_model_fields(extraction, result.value, text, required=REQUIRED_FIELDS)
+    merged["model"] = {"status": "ok", "prompt": EXTRACT_INVOICE.version,
+                       "model": result.usage[-1].model}
+    return merged, [u.to_dict() for u in result.usage]
 
 
 def _amount(m: Match | None) -> _Field:

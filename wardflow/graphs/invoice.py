@@ -27,7 +27,7 @@ from langgraph.types import RetryPolicy, interrupt
 from pydantic import ValidationError
 
 from wardflow.agents.compliance import CompliancePolicy, check_compliance
-from wardflow.agents.extractor import ExtractionPolicy, extract_invoice
+from wardflow.agents.extractor import ExtractionPolicy, extract_invoice, read_with_model
 from wardflow.agents.risk import assess_risk
 from wardflow.config import Settings
 from wardflow.errors import DocumentError, DocumentTooLarge, ToolError
@@ -45,6 +45,8 @@ if TYPE_CHECKING:
     from langgraph.checkpoint.base import BaseCheckpointSaver
     from langgraph.graph.state import CompiledStateGraph
 
+    from wardflow.llm.client import LLM
+
 __all__ = ["AUTO_APPROVER", "InvoiceNodes", "build_invoice_graph"]
 
 AUTO_APPROVER = "auto:policy-v1"
@@ -60,11 +62,15 @@ def _retryable(err: BaseException) -> bool:
 class InvoiceNodes:
     """The graph's nodes, bound to their collaborators. Node names are method names."""
 
-    def __init__(self, settings: Settings, tools: Toolset, audit: AuditLog, clock: Clock) -> None:
+    def __init__(
+        self, settings: Settings, tools: Toolset, audit: AuditLog, clock: Clock,
+        llm: LLM | None = None,
+    ) -> None:
         self.settings = settings
         self.tools = tools
         self.audit = audit
         self.clock = clock
+        self.llm = llm
 
     # ingest ------------------------------------------------------------------------
     def ingest(self, state: Mapping[str, Any], config: RunnableConfig) -> dict[str, Any]:
@@ -136,7 +142,15 @@ class InvoiceNodes:
             max_invoice_age_days=self.settings.max_invoice_age_days,
         )
         extraction = extract_invoice(doc, self.tools.erp.vendors(), policy)
-        return {"status": "extracted", "extraction": extraction}
+        usage: list[dict[str, Any]] = []
+        if self.llm is not None:
+            if any(d["outcome"] != "pass" for d in state.get("guard", [])):
+                extraction["model"] = {"status": "skipped",
+                                       "detail": "the guard flagged this document; it is not"
+                                                 " shown to a model"}
+            else:
+                extraction, usage = read_with_model(extraction, text, self.llm)
+        return {"status": "extracted", "extraction": extraction, "llm_usage": usage}
 
     # risk --------------------------------------------------------------------------
     def risk(self, state: Mapping[str, Any], config: RunnableConfig) -> dict[str, Any]:
@@ -204,6 +218,16 @@ class InvoiceNodes:
                           f" {self.settings.review_threshold:.2f} ({', '.join(low)})",
                 "evidence": {n: extraction["fields"][n]["notes"] for n in low},
             })
+        model = extraction.get("model") or {}
+        if model.get("status") in ("invalid_output", "unavailable"):
+            reasons.append({"code": "model_failed", "detail": model["detail"],
+                            "evidence": {"output": model.get("output", "")}})
+        for name in extraction.get("disagreements", []):
+            field = extraction["fields"][name]
+            reasons.append({"code": "model_disagreement",
+                            "detail": f"{name}: the parsers read {field['value']!r}, the model"
+                                      f" read {field['model_value']!r}",
+                            "evidence": field["disagreement"]})
         for check in extraction["checks"]:
             if not check["passed"] and check["name"] in ("totals_add_up", "line_items_sum",
                                                           "tax_rate_applied"):
@@ -394,6 +418,7 @@ def build_invoice_graph(
     storage: Storage | None = None,
     audit: AuditLog | None = None,
     clock: Clock | None = None,
+    llm: LLM | None = None,
 ) -> CompiledStateGraph[Any, Any, Any, Any]:
     """Build and compile the invoice reference graph.
 
@@ -405,6 +430,8 @@ def build_invoice_graph(
         storage: defaults to local files under ``settings.home / "storage"``.
         audit: defaults to the hash-chained audit log in ``settings.home``.
         clock: the time source; injected by tests.
+        llm: the model layer; defaults to ``LLM(settings)`` unless ``settings.model``
+            is ``"none"`` (deterministic parsers only). Loaded on first use.
 
     Returns:
         The compiled graph. Invoke it with ``{"path": ..., "name": ...}`` and a
@@ -422,7 +449,11 @@ def build_invoice_graph(
     audit = audit or AuditLog(settings.audit_path, synchronous=sync,
                               busy_timeout_s=settings.sqlite_busy_timeout_s)
     clock = clock or (lambda: datetime.now(UTC))
-    nodes = InvoiceNodes(settings, Toolset(erp, storage, audit), audit, clock)
+    if llm is None and settings.model.lower() != "none":
+        from wardflow.llm.client import LLM
+
+        llm = LLM(settings)
+    nodes = InvoiceNodes(settings, Toolset(erp, storage, audit), audit, clock, llm)
     faults = frozenset(settings.fault_inject)
     retry = RetryPolicy(max_attempts=3, initial_interval=0.2, retry_on=_retryable)
 

