@@ -107,13 +107,13 @@ def de_vat_id(base: str) -> str:
 
 def gb_vat_id(base: str) -> str:
     """UK VAT number: 7 digits + 2 check digits (weights 8..2, mod 97)."""
-    total = sum(int(d) * w for d, w in zip(base, range(8, 1, -1)))
+    total = sum(int(d) * w for d, w in zip(base, range(8, 1, -1), strict=True))
     return f"GB{base}{(-total) % 97:02d}"
 
 
 def ch_uid(base: str) -> str:
     """Swiss UID (CHE-xxx.xxx.xxx): 8 digits + mod-11 check digit."""
-    total = sum(int(d) * w for d, w in zip(base, (5, 4, 3, 2, 7, 6, 5, 4)))
+    total = sum(int(d) * w for d, w in zip(base, (5, 4, 3, 2, 7, 6, 5, 4), strict=True))
     check = (11 - total % 11) % 11
     if check == 10:
         raise ValueError(f"no valid UID check digit for {base}")
@@ -138,7 +138,7 @@ def fr_vat_id(siren: str) -> str:
 
 def nl_vat_id(base: str) -> str:
     """Dutch BTW number (legal entity): 8 digits + 11-test digit + B01."""
-    total = sum(int(d) * w for d, w in zip(base, range(9, 1, -1)))
+    total = sum(int(d) * w for d, w in zip(base, range(9, 1, -1), strict=True))
     check = total % 11
     if check == 10:
         raise ValueError(f"no valid 11-test digit for {base}")
@@ -148,7 +148,7 @@ def nl_vat_id(base: str) -> str:
 def aba_routing(base: str) -> str:
     """US ABA routing number: 8 digits + weighted (3,7,1) mod-10 check digit."""
     weights = (3, 7, 1, 3, 7, 1, 3, 7)
-    total = sum(int(d) * w for d, w in zip(base, weights))
+    total = sum(int(d) * w for d, w in zip(base, weights, strict=True))
     return base + str((10 - total % 10) % 10)
 
 
@@ -430,22 +430,19 @@ class Invoice:
         return [(self.wording.total, self.with_currency(self.total))]
 
     def with_currency(self, value: Decimal) -> str:
-        """Currency-coded amount: 'EUR 1,234.56' in English, '1.234,56 EUR' otherwise."""
+        """Currency-coded amount: 'EUR 1,234.56' in English and Swiss style, else '1.234,56 EUR'."""
         if self.wording.amount_style in ("en", "ch"):
             return f"{self.currency} {self.amt(value)}"
         return f"{self.amt(value)} {self.currency}"
 
     def payment_lines(self) -> list[str]:
-        w = self.wording
+        """Bank name and account: IBAN and BIC, or (US) ACH routing and account number."""
+        bank = f"{self.wording.bank}: {self.bank_name}"
         if self.iban:
-            return [
-                f"{w.bank}: {self.bank_name}",
-                f"IBAN: {group4(self.iban)}",
-                f"BIC: {self.bic}",
-            ]
+            return [bank, f"IBAN: {group4(self.iban)}", f"BIC: {self.bic}"]
         v = self.vendor
         return [
-            f"{w.bank}: {self.bank_name}",
+            bank,
             f"ACH routing no. (ABA): {v.routing_number}",
             f"Account no.: {v.account_number}",
         ]
@@ -612,8 +609,10 @@ def draw_cells(
     pad: float = 0,
     box: str | None = None,
 ) -> float:
-    """One table row: each column's cell, inset by ``pad`` and optionally framed by a
-    rectangle of style ``box`` ("D" or "DF"); returns the y coordinate below the row."""
+    """Draw one table row; returns the y coordinate below it.
+
+    Each cell is inset by ``pad`` and, with ``box`` ("D" or "DF"), framed by a rectangle.
+    """
     for col in cols:
         if box:
             pdf.rect(col.x, y, col.w, h, style=box)
@@ -633,7 +632,7 @@ def draw_cells(
 
 @dataclass(frozen=True)
 class PairStyle:
-    """Where and how :func:`draw_pairs` writes label/value rows."""
+    """Where and how :func:`draw_pairs` writes label/value rows (x and width in mm)."""
 
     label_x: float
     label_w: float
@@ -920,8 +919,7 @@ def layout_classic(pdf: InvoicePDF, inv: Invoice) -> None:
         label_style: str = "",
         value_style: str = "",
     ) -> float:
-        """Label and value in framed cells from x=112 to ``split`` and on to x=190;
-        the cells with bold text are shaded."""
+        """Label and value in framed cells (x=112 to ``split`` to 190); bold cells are shaded."""
         pdf.set_fill_color(236, 236, 236)
         pdf.rect(112, y, split - 112, h, style="DF" if label_style else "D")
         pdf.rect(split, y, 190 - split, h, style="DF" if value_style else "D")
@@ -1615,34 +1613,34 @@ def office_supplies() -> list[Line]:
 
 def invoices() -> list[Invoice]:
     V = VENDORS
-    nordlicht_lines = [
-        Line("Workflow Cloud Business plan, 25 seats, Sep 2026", d("25"), d("39.00")),
-        Line("Premium support add-on, Sep 2026", d("1"), d("249.00")),
-        Line("Onboarding workshop (remote), hours", d("4"), d("145.00")),
-    ]
     de_pay = (
         "Bitte überweisen Sie den Gesamtbetrag ohne Abzug bis zum {due} unter Angabe der "
         "Rechnungsnummer auf folgendes Konto:"
     )
+    nordlicht = Invoice(
+        case=1,
+        file_name="2026-08-14_nordlicht-software_NLS-INV-2026-0412.pdf",
+        layout="modern",
+        vendor=V["Nordlicht Software GmbH"],
+        wording=EN_MODERN,
+        number="NLS-INV-2026-0412",
+        issue_date=date(2026, 8, 14),
+        due_date=date(2026, 8, 28),
+        lines=[
+            Line("Workflow Cloud Business plan, 25 seats, Sep 2026", d("25"), d("39.00")),
+            Line("Premium support add-on, Sep 2026", d("1"), d("249.00")),
+            Line("Onboarding workshop (remote), hours", d("4"), d("145.00")),
+        ],
+        date_style="iso",
+        accent=(23, 92, 140),
+        po_number="PO-2026-031",
+        payment_text="Payment terms: 14 days net. Please transfer the total due to the account "
+        "above and quote the invoice number.",
+        label_note="Clean English invoice from a known German vendor with a matching PO.",
+    )
 
-    docs = [
-        Invoice(
-            case=1,
-            file_name="2026-08-14_nordlicht-software_NLS-INV-2026-0412.pdf",
-            layout="modern",
-            vendor=V["Nordlicht Software GmbH"],
-            wording=EN_MODERN,
-            number="NLS-INV-2026-0412",
-            issue_date=date(2026, 8, 14),
-            due_date=date(2026, 8, 28),
-            lines=nordlicht_lines,
-            date_style="iso",
-            accent=(23, 92, 140),
-            po_number="PO-2026-031",
-            payment_text="Payment terms: 14 days net. Please transfer the total due to the account "
-            "above and quote the invoice number.",
-            label_note="Clean English invoice from a known German vendor with a matching PO.",
-        ),
+    return [
+        nordlicht,
         Invoice(
             case=2,
             file_name="2026-09-03_brandt-buerobedarf_Rechnung_RE-2026-10873.pdf",
@@ -1751,19 +1749,15 @@ def invoices() -> list[Invoice]:
             "indemnité forfaitaire pour frais de recouvrement : 40 EUR.",
             label_note="French facture with TVA 20%, Total HT/TTC and space thousands separators.",
         ),
-        Invoice(
+        replace(  # the same invoice as document 1, re-sent in another layout
+            nordlicht,
             case=7,
             file_name="2026-09-28_Nordlicht_Invoice_NLS-INV-2026-0412_COPY.pdf",
             layout="banner",
-            vendor=V["Nordlicht Software GmbH"],
             wording=EN_BANNER,
-            number="NLS-INV-2026-0412",
-            issue_date=date(2026, 8, 14),
-            due_date=date(2026, 8, 28),
-            lines=nordlicht_lines,
             date_style="d_month_y",
             accent=(40, 55, 70),
-            po_number="PO-2026-031",
+            payment_text="",
             stamp="COPY / RE-SENT",
             notes=[
                 (
@@ -1942,7 +1936,6 @@ def invoices() -> list[Invoice]:
             label_note="Clean German invoice from a vendor that is not in the vendor master.",
         ),
     ]
-    return docs
 
 
 # --------------------------------------------------------------------------
