@@ -97,21 +97,27 @@ def _print_json(data: Any) -> None:
 
 def _runs_table(runs: Sequence[RunSummary], title: str) -> Table:
     table = Table(title=title, title_justify="left")
-    for column in ("thread", "document", "status", "conf.", "risk", "why / note"):
+    with_llm = any(run.llm_calls for run in runs)
+    columns = ["thread", "document", "status", "conf.", "risk", "why / note"]
+    for column in columns + (["model calls"] if with_llm else []):
         table.add_column(column, overflow="fold")
     for run in runs:
         style = {"posted": "green", "failed": "red", "awaiting_review": "yellow"}.get(run.status, "")
         why = run.error or ", ".join(run.reasons) or run.note
         if run.note and run.note not in why:
             why = f"{why} ({run.note})"
-        table.add_row(
+        cells = [
             run.thread_id,
             Path(run.document).name if run.document else "",
             f"[{style}]{run.status}[/{style}]" if style else run.status,
             "" if run.confidence is None else f"{run.confidence:.2f}",
             "" if run.risk is None else f"{run.risk:.2f}",
             why,
-        )
+        ]
+        if with_llm:
+            cells.append(f"{run.llm_calls} call(s), {run.llm_tokens} tok, {run.llm_ms / 1000:.1f} s,"
+                         f" ${run.llm_cost:.4f}" if run.llm_calls else "")
+        table.add_row(*cells)
     return table
 
 

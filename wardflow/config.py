@@ -92,7 +92,10 @@ class Settings(BaseSettings):
     llm_retries: int = Field(1, ge=0)
     llm_rpm: int | None = None
     llm_tpm: int | None = None
-    llm_max_repairs: int = Field(2, ge=0)
+    llm_max_repairs: int = Field(1, ge=0)
+    # A litellm Router configuration (YAML or JSON: model_list, fallbacks, num_retries,
+    # timeout...). Agents call the model_name equal to their own name, else "default".
+    llm_router_config: Path | None = None
     llm_seed: int = 0
     # A GGUF file for the "local/..." models; default: the bundled Gemma 3 270M,
     # assembled once into ``home/models/``.

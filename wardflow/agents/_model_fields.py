@@ -1,10 +1,20 @@
 """Merging a model's reading of an invoice with the parsers' fields.
 
 The model is a second, independent reader. Where both agree, confidence rises a
-little; where they disagree, the field is flagged with both values and, if the
-model's value is really printed in the document, its confidence drops below the
-review threshold. A model value that is not in the document is never used: a small
-model invents things.
+little. Where they disagree, the field is flagged with both values, and the document
+decides which reading it supports:
+
+- a value the checks confirm (subtotal + tax = total, one currency...) stands; a model
+  value that would fail those checks is noted and set aside;
+- otherwise the model's value counts as competing evidence only if it is printed
+  in the document right after a label for that field; then the field's confidence
+  drops below the review threshold and a human decides;
+- a model value that is not in the document, or sits next to another field's label
+  (a VAT number offered as the invoice number), is never used: small models invent
+  and confuse things.
+
+Where the parsers found nothing, a model value that is printed after the field's label
+is adopted at a confidence that still sends the document to review.
 """
 
 from __future__ import annotations
@@ -17,7 +27,16 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from wardflow.agents._parsers import AMOUNT_RE, DATE_RE, parse_amount, parse_date
+from wardflow.agents._parsers import (
+    AMOUNT_RE,
+    DATE_RE,
+    INVOICE_DATE_LABELS,
+    INVOICE_NUMBER_LABELS,
+    TOTAL_LABELS,
+    has_label_before,
+    parse_amount,
+    parse_date,
+)
 from wardflow.tools.documents import page_of
 
 __all__ = ["ModelInvoice", "merge_model_fields"]
@@ -31,11 +50,12 @@ _MODEL_ONLY = 0.7
 class ModelInvoice(BaseModel):
     """What the extractor asks the model for (kept small: small models are weak)."""
 
-    vendor_name: str | None = Field(default=None, max_length=200)
-    invoice_number: str | None = Field(default=None, max_length=64)
-    invoice_date: str | None = Field(default=None, max_length=40)
-    currency: str | None = Field(default=None, max_length=8)
-    total_amount: str | None = Field(default=None, max_length=40)
+    # Required (though nullable), so that constrained decoding writes every key.
+    vendor_name: str | None = Field(max_length=200)
+    invoice_number: str | None = Field(max_length=64)
+    invoice_date: str | None = Field(max_length=40)
+    currency: str | None = Field(max_length=8)
+    total_amount: str | None = Field(max_length=40)
 
 
 FIELD_MAP = {
@@ -63,12 +83,12 @@ def _norm(field: str, value: str | None) -> str | None:
         return value.upper() if re.fullmatch(r"[A-Za-z]{3}", value) else None
     if field == "total":
         amount = parse_amount(re.sub(r"[^\d.,' -]", "", value).strip())
-        if amount is None:
-            try:
+        try:
+            if amount is None:
                 amount = Decimal(value.replace(",", ""))
-            except InvalidOperation:
-                return None
-        return str(amount.quantize(Decimal("0.01")))
+            return str(amount.quantize(Decimal("0.01")))
+        except InvalidOperation:  # not a number, or absurdly long
+            return None
     return value
 
 
@@ -98,6 +118,31 @@ def _find(field: str, raw: str, normalised: str, text: str) -> tuple[int, int] |
     return None
 
 
+_LABELS = {
+    "invoice_number": INVOICE_NUMBER_LABELS,
+    "invoice_date": INVOICE_DATE_LABELS,
+    "total": TOTAL_LABELS,
+}
+
+
+def _verified(extraction: Mapping[str, Any], field: str) -> bool:
+    """The field passed at least one check and failed none."""
+    results = [c["passed"] for c in extraction["checks"] if field in c["fields"]]
+    return bool(results) and all(results)
+
+
+def _supported(field: str, span: tuple[int, int] | None, text: str,
+               extraction: Mapping[str, Any]) -> bool:
+    """Whether the document backs the model's value as well as it backs the parsers'."""
+    if span is None or _verified(extraction, field):
+        return False
+    if field == "vendor":
+        # A vendor matched in the vendor master outranks a model's guess.
+        return bool(extraction["fields"]["vendor"]["method"] != "master")
+    labels = _LABELS.get(field)
+    return labels is not None and has_label_before(text, span[0], labels)
+
+
 def merge_model_fields(
     extraction: Mapping[str, Any], reading: ModelInvoice, text: str, *, required: tuple[str, ...]
 ) -> dict[str, Any]:
@@ -119,15 +164,21 @@ def merge_model_fields(
                                                             entry["confidence"] + _AGREE_BONUS)), 4)
             entry["notes"].append("the model read the same value")
         elif parser is not None:
+            supported = _supported(field, span, text, extraction)
             entry["disagreement"] = {"parser": entry["value"], "model": raw,
-                                     "model_in_document": span is not None}
-            if span is not None:
+                                     "model_in_document": span is not None,
+                                     "model_supported": supported}
+            if supported:
                 entry["confidence"] = min(entry["confidence"], _DISAGREE_CAP)
-                entry["notes"].append(f"the model read {raw!r}, which is also printed")
+                entry["notes"].append(f"the model read {raw!r}, which the document also supports")
                 disagreements.append(field)
+            elif _verified(extraction, field):
+                entry["notes"].append(f"the model read {raw!r}; the checks confirm the parsers")
             else:
-                entry["notes"].append(f"the model read {raw!r}, which is not in the document")
-        elif span is not None:
+                entry["notes"].append(f"the model read {raw!r}, which the document does not"
+                                      " support as this field")
+        elif span is not None and (field in ("vendor", "currency")
+                                   or _supported(field, span, text, extraction)):
             entry.update(value=_adopted(field, model, raw or ""), confidence=_MODEL_ONLY,
                          method="model", evidence={"start": span[0], "end": span[1],
                                                    "page": page_of(text, span[0]),

@@ -16,7 +16,13 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Literal
 
 __all__ = [
+    "has_label_before",
+    "DUE_DATE_LABELS",
     "IBAN_RE",
+    "INVOICE_DATE_LABELS",
+    "INVOICE_NUMBER_LABELS",
+    "SUBTOTAL_LABELS",
+    "TOTAL_LABELS",
     "Match",
     "find_amount_after",
     "find_bic",
@@ -231,8 +237,27 @@ def find_date_after(
     return None
 
 
+# Labels ----------------------------------------------------------------------------
+SUBTOTAL_LABELS = (
+    r"Sub\s*-?\s*total", r"Net\s+amount", r"Net\s+total", r"Total\s+net", r"Nettobetrag",
+    r"Zwischensumme", r"Summe\s+netto", r"Total\s+HT", r"Montant\s+HT", r"Total\s+excl\.?\s+VAT",
+)
+TOTAL_LABELS = (
+    r"Total\s+due", r"Amount\s+due", r"Balance\s+due", r"Grand\s+total", r"Total\s+amount",
+    r"Invoice\s+total", r"Gesamtbetrag", r"Rechnungsbetrag", r"Endbetrag", r"Total\s+TTC",
+    r"Net\s+[àa]\s+payer", r"Zu\s+zahlen", r"Total(?:\s+\([A-Z]{3}\))?",
+)
+INVOICE_DATE_LABELS = (
+    r"Invoice\s+date", r"Date\s+of\s+invoice", r"Rechnungsdatum", r"Date\s+de\s+(?:la\s+)?facture",
+    r"Datum", r"Date",
+)
+DUE_DATE_LABELS = (
+    r"Due\s+date", r"Payment\s+due", r"Due", r"F[äa]llig\s+am", r"F[äa]lligkeit",
+    r"Zahlbar\s+bis", r"[ÉE]ch[ée]ance", r"Date\s+d'[ée]ch[ée]ance",
+)
+
 # Identifiers -----------------------------------------------------------------------
-_INVOICE_LABELS = (
+INVOICE_NUMBER_LABELS = (
     r"Invoice\s+(?:No\.?|Number|Nr\.?|#)", r"Invoice\s*#", r"Inv\.\s*No\.?",
     r"Rechnungsnummer", r"Rechnungs-Nr\.?", r"Rechnung\s+Nr\.?", r"Facture\s+N[°o]\.?",
     r"N[°o]\s+de\s+facture", r"Num[ée]ro\s+de\s+facture", r"Invoice",
@@ -240,10 +265,22 @@ _INVOICE_LABELS = (
 _TOKEN = re.compile(r"[:#.\s]*([A-Z0-9][A-Z0-9\-/_.]{1,30}[A-Z0-9])", re.IGNORECASE)
 
 
+def has_label_before(text: str, start: int, labels: Sequence[str]) -> bool:
+    """Whether one of ``labels`` stands right before ``start`` on its line, or ends the
+    line above when the value opens its own line."""
+    line_start = text.rfind("\n", 0, start) + 1
+    before = text[line_start:start]
+    if not before.strip() and line_start > 0:
+        above = text.rfind("\n", 0, line_start - 1) + 1
+        before = text[above:line_start - 1]
+    pattern = r"(?:" + "|".join(labels) + r")[\s:#.°]*(?:[A-Z]{3}|[€$£])?\s*$"
+    return re.search(pattern, before, re.IGNORECASE) is not None
+
+
 def find_invoice_number(text: str) -> Match | None:
     """The invoice number after its label; must contain a digit."""
     for strict in (True, False):
-        labels = _INVOICE_LABELS[:-1] if strict else _INVOICE_LABELS[-1:]
+        labels = INVOICE_NUMBER_LABELS[:-1] if strict else INVOICE_NUMBER_LABELS[-1:]
         for hit in _labels(text, labels):
             m = _TOKEN.match(text, hit.end())
             if not m or not re.search(r"\d", m.group(1)):

@@ -28,6 +28,10 @@ from typing import TYPE_CHECKING, Any
 
 from wardflow.agents._model_fields import ModelInvoice, merge_model_fields
 from wardflow.agents._parsers import (
+    DUE_DATE_LABELS,
+    INVOICE_DATE_LABELS,
+    SUBTOTAL_LABELS,
+    TOTAL_LABELS,
     Match,
     find_amount_after,
     find_bic,
@@ -59,23 +63,6 @@ _PASS_FLOOR = 0.99
 _FAIL_CAP = 0.5
 _CENT = Decimal("0.01")
 
-_SUBTOTAL_LABELS = (
-    r"Sub\s*-?\s*total", r"Net\s+amount", r"Net\s+total", r"Total\s+net", r"Nettobetrag",
-    r"Zwischensumme", r"Summe\s+netto", r"Total\s+HT", r"Montant\s+HT", r"Total\s+excl\.?\s+VAT",
-)
-_TOTAL_LABELS = (
-    r"Total\s+due", r"Amount\s+due", r"Balance\s+due", r"Grand\s+total", r"Total\s+amount",
-    r"Invoice\s+total", r"Gesamtbetrag", r"Rechnungsbetrag", r"Endbetrag", r"Total\s+TTC",
-    r"Net\s+[àa]\s+payer", r"Zu\s+zahlen", r"Total(?:\s+\([A-Z]{3}\))?",
-)
-_INVOICE_DATE_LABELS = (
-    r"Invoice\s+date", r"Date\s+of\s+invoice", r"Rechnungsdatum", r"Date\s+de\s+(?:la\s+)?facture",
-    r"Datum", r"Date",
-)
-_DUE_DATE_LABELS = (
-    r"Due\s+date", r"Payment\s+due", r"Due", r"F[äa]llig\s+am", r"F[äa]lligkeit",
-    r"Zahlbar\s+bis", r"[ÉE]ch[ée]ance", r"Date\s+d'[ée]ch[ée]ance",
-)
 _LEGAL_SUFFIX = re.compile(
     r"^(?P<name>[A-Z0-9][\w&.,' -]{1,60}?\s(?:GmbH(?: & Co\. KG)?|AG|KG|Ltd\.?|Limited|plc|Inc\.?|"
     r"LLC|Corp\.?|SAS|SARL|S\.A\.?|B\.V\.|N\.V\.|S\.r\.l\.|Oy|AB|ApS|A/S))\s*$",
@@ -140,17 +127,17 @@ def extract_invoice(
 
     fields["vendor"], fields["vendor_id"], fields["vendor_tax_id"] = _vendor(text, vendors, policy)
     fields["invoice_number"] = _Field.of(find_invoice_number(text))
-    dated = find_date_after(text, _INVOICE_DATE_LABELS, month_first=month_first)
+    dated = find_date_after(text, INVOICE_DATE_LABELS, month_first=month_first)
     fields["invoice_date"] = _Field.of(dated[0] if dated else None)
-    due = find_date_after(text, _DUE_DATE_LABELS, month_first=month_first)
+    due = find_date_after(text, DUE_DATE_LABELS, month_first=month_first)
     fields["due_date"] = _Field.of(due[0] if due else None)
-    fields["subtotal"] = _amount(find_amount_after(text, _SUBTOTAL_LABELS))
+    fields["subtotal"] = _amount(find_amount_after(text, SUBTOTAL_LABELS))
     tax, rate = find_tax(text)
     fields["tax"] = _amount(tax)
     fields["tax_rate"] = _Field.of(rate)
     fields["total"] = _amount(
         find_amount_after(
-            text, _TOTAL_LABELS, last=True,
+            text, TOTAL_LABELS, last=True,
             exclude=(r"\s*(?:HT|net|excl|netto|TVA|VAT|tax)\b", r"\s*\n\s*(?:HT)\b"),
         )
     )

@@ -51,6 +51,10 @@ class RunSummary:
     posting_id: str | None = None
     error: str | None = None
     note: str = ""
+    llm_calls: int = 0
+    llm_tokens: int = 0
+    llm_ms: float = 0.0
+    llm_cost: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -179,7 +183,12 @@ class Workspace:
             status = "awaiting_review"
         elif snapshot.next and not error:
             status = f"interrupted at {snapshot.next[0]}"
+        usage = values.get("llm_usage") or []
         return RunSummary(
+            llm_calls=len(usage),
+            llm_tokens=sum(u["prompt_tokens"] + u["completion_tokens"] for u in usage),
+            llm_ms=round(sum(u["latency_ms"] for u in usage), 1),
+            llm_cost=round(sum(u["cost"] for u in usage), 6),
             thread_id=thread_id,
             document=(values.get("document") or {}).get("source") or values.get("source") or source,
             status=status,

@@ -12,12 +12,13 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
 from wardflow.config import Settings
-from wardflow.errors import ModelError, ModelOutputError, ModelUnavailable
+from wardflow.errors import ConfigError, ModelError, ModelOutputError, ModelUnavailable
 
 __all__ = ["LLM", "Structured", "Usage"]
 
@@ -70,7 +71,15 @@ class LLM:
         from wardflow.llm._litellm import offline_litellm
 
         litellm = offline_litellm()
-        self._register_local_models()
+        if self.settings.llm_router_config is not None:
+            config = _load_router_config(self.settings.llm_router_config)
+            self._aliases = {m["model_name"]: m["litellm_params"]["model"]
+                             for m in config["model_list"]}
+            self._register_local_models(set(self._aliases.values()))
+            self._router = litellm.Router(**config)
+            return self._router
+        self._register_local_models({self.settings.model, *self.settings.agent_models.values(),
+                                     *self.settings.model_fallbacks})
         model_list: list[dict[str, Any]] = []
         fallbacks: list[dict[str, list[str]]] = []
         agents = {"default": self.settings.model, **self.settings.agent_models}
@@ -97,7 +106,7 @@ class LLM:
         )
         return self._router
 
-    def _register_local_models(self) -> None:
+    def _register_local_models(self, models: set[str]) -> None:
         from wardflow.llm.local import (
             LOCAL_PROVIDER,
             LocalModelSpec,
@@ -105,8 +114,6 @@ class LLM:
             local_handler,
         )
 
-        models = {self.settings.model, *self.settings.agent_models.values(),
-                  *self.settings.model_fallbacks}
         for model in models:
             if not model.startswith(f"{LOCAL_PROVIDER}/"):
                 continue
@@ -117,8 +124,8 @@ class LLM:
             ))
 
     def alias(self, agent: str) -> str:
-        """The Router name an agent's calls go to."""
-        return agent if agent in self.settings.agent_models else "default"
+        """The Router name an agent's calls go to: its own, else ``default``."""
+        return agent if agent in self._aliases else "default"
 
     # Calls -----------------------------------------------------------------------
     def complete(
@@ -200,6 +207,27 @@ class LLM:
             f"output invalid after {len(usages)} attempt(s): {error}", output=text,
             usage=[u.to_dict() for u in usages],
         )
+
+
+def _load_router_config(path: Path) -> dict[str, Any]:
+    import yaml
+
+    try:
+        config = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as err:
+        raise ConfigError(f"cannot read the router configuration {path}: {err}") from err
+    models = config.get("model_list") if isinstance(config, dict) else None
+    if not isinstance(models, list) or not all(
+        isinstance(m, dict) and "model_name" in m and "model" in (m.get("litellm_params") or {})
+        for m in models
+    ):
+        raise ConfigError(
+            f"{path}: expected a mapping with 'model_list', each entry with 'model_name' and"
+            " 'litellm_params.model' (litellm Router format)"
+        )
+    if not any(m["model_name"] == "default" for m in models):
+        raise ConfigError(f"{path}: one model_list entry must be named 'default'")
+    return dict(config)
 
 
 def _failed(usage: Usage) -> Usage:

@@ -12,6 +12,7 @@ downloaded. Any other GGUF file works by path (``WARDFLOW_LOCAL_MODEL_PATH``).
 from __future__ import annotations
 
 import functools
+import json
 import threading
 import time
 import uuid
@@ -43,7 +44,7 @@ class LocalModelSpec:
 
 def bundled_gguf(models_dir: Path) -> Path:
     """The bundled Gemma 3 270M GGUF file, assembled into ``models_dir`` if needed."""
-    target = models_dir / "gemma-3-270m-it-Q4_K_M.gguf"
+    target = models_dir / "gemma-3-270m-Q4_K_M.gguf"
     if target.exists():
         return target
     try:
@@ -107,25 +108,33 @@ class LocalLlama(CustomLLM):
         name = model.split("/", 1)[-1]
         llama = self.model(name)
         request: dict[str, Any] = {
-            "messages": messages,
             "temperature": params.get("temperature", 0.0),
             "max_tokens": params.get("max_tokens") or params.get("max_completion_tokens") or 512,
             "seed": params.get("seed", 0),
         }
         schema = _schema_of(params.get("response_format"))
-        if schema is not None:
-            request["response_format"] = {"type": "json_object", "schema": schema}
         started = time.perf_counter()
         with self._lock:  # one llama.cpp context is not safe for concurrent calls
-            out = llama.create_chat_completion(**request)
+            if llama.metadata.get("tokenizer.chat_template"):
+                if schema is not None:
+                    request["response_format"] = {"type": "json_object", "schema": schema}
+                out = llama.create_chat_completion(messages=messages, **request)
+                content = out["choices"][0]["message"].get("content") or ""
+            else:
+                # A base model (no chat template, like the bundled Gemma 3 270M) reads
+                # a plain transcript far better than a foreign chat format.
+                if schema is not None:
+                    request["grammar"] = _grammar(json.dumps(schema, sort_keys=True))
+                out = llama.create_completion(_transcript(messages, schema is not None),
+                                              **request)
+                content = out["choices"][0].get("text") or ""
         choice = out["choices"][0]
         usage = out.get("usage") or {}
         response = ModelResponse(
             id=f"local-{uuid.uuid4().hex[:12]}",
             model=f"{LOCAL_PROVIDER}/{name}",
             choices=[Choices(index=0, finish_reason=choice.get("finish_reason") or "stop",
-                             message=Message(role="assistant",
-                                             content=choice["message"].get("content") or ""))],
+                             message=Message(role="assistant", content=content.strip()))],
             usage=Usage(prompt_tokens=usage.get("prompt_tokens", 0),
                         completion_tokens=usage.get("completion_tokens", 0),
                         total_tokens=usage.get("total_tokens", 0)),
@@ -138,6 +147,26 @@ class LocalLlama(CustomLLM):
 
         call: Callable[[], ModelResponse] = lambda: self.completion(*args, **kwargs)  # noqa: E731
         return await asyncio.to_thread(call)
+
+
+def _transcript(messages: list[dict[str, Any]], json_answer: bool) -> str:
+    """Chat messages as one plain prompt for a base model."""
+    parts = []
+    for message in messages:
+        content = str(message.get("content") or "")
+        if message.get("role") == "assistant":
+            parts.append(f"Answer:\n{content}")
+        else:
+            parts.append(content)
+    parts.append("JSON answer:\n" if json_answer else "Answer:\n")
+    return "\n\n".join(parts)
+
+
+@functools.lru_cache(maxsize=32)
+def _grammar(schema_json: str) -> Any:
+    from llama_cpp.llama_grammar import LlamaGrammar
+
+    return LlamaGrammar.from_json_schema(schema_json, verbose=False)
 
 
 def _schema_of(response_format: Any) -> dict[str, Any] | None:

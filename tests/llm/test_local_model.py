@@ -1,0 +1,138 @@
+"""The embedded local model, for real: Gemma 3 270M on llama.cpp, offline.
+
+pytest-socket blocks every non-loopback connection during these tests, so each of
+them also shows that running the model opens no network socket.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pydantic import BaseModel
+
+from wardflow.config import Settings
+from wardflow.graphs.workspace import Workspace
+from wardflow.llm import LLM
+from wardflow.tools.erp import load_master
+
+from tests.conftest import EXAMPLES, INBOX, NOW
+
+pytestmark = pytest.mark.slow
+
+CLEAN = "2026-10-14_harrow-finch_INV-004127.pdf"
+INJECTED = "2026-11-05_sternberg-it_SIT-2026-0661.pdf"
+
+
+@pytest.fixture(scope="session")
+def gguf(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from wardflow.llm.local import bundled_gguf
+
+    return bundled_gguf(tmp_path_factory.mktemp("models"))
+
+
+@pytest.fixture
+def local_settings(tmp_path: Path, gguf: Path) -> Settings:
+    return Settings(home=tmp_path / "home", local_model_path=gguf)
+
+
+class Number(BaseModel):
+    invoice_number: str
+
+
+def test_litellm_completion_reaches_the_local_model(local_settings: Settings) -> None:
+    from wardflow.llm._litellm import offline_litellm
+    from wardflow.llm.local import local_handler
+
+    LLM(local_settings)._ensure()  # registers local/gemma-3-270m
+    response = offline_litellm().completion(
+        model="local/gemma-3-270m", messages=[{"role": "user", "content": "Say OK."}],
+        max_tokens=8, temperature=0,
+    )
+    assert response.model == "local/gemma-3-270m"
+    assert response.usage.completion_tokens > 0
+    first = local_handler().model("gemma-3-270m")
+    offline_litellm().completion(model="local/gemma-3-270m",
+                                 messages=[{"role": "user", "content": "Again."}], max_tokens=4)
+    assert local_handler().model("gemma-3-270m") is first  # loaded once, reused
+
+
+def test_structured_output_from_the_local_model(local_settings: Settings) -> None:
+    llm = LLM(local_settings)
+    messages = [{"role": "user", "content": "Invoice No. NLS-INV-2026-0412\nTotal due EUR 2,146.76"
+                 "\nWhat is the invoice number? Answer in JSON."}]
+    result = llm.structured("extractor", messages, Number)
+    assert result.value == Number(invoice_number="NLS-INV-2026-0412")
+    [usage] = result.usage
+    assert usage.model == "local/gemma-3-270m" and usage.cost == 0.0
+    assert usage.prompt_tokens > 10 and usage.completion_tokens > 0
+    again = llm.structured("extractor", messages, Number)
+    assert again.raw == result.raw  # temperature 0, fixed seed
+
+
+def _workspace(settings: Settings) -> Workspace:
+    ws = Workspace(settings, clock=lambda: NOW)
+    ws.erp.import_master(load_master(EXAMPLES / "erp.json"))
+    return ws
+
+
+def test_full_run_with_the_local_model_posts_and_accounts_usage(local_settings: Settings) -> None:
+    with _workspace(local_settings) as ws:
+        [run] = list(ws.process([INBOX / CLEAN]))
+        assert run.status == "posted", run
+        assert run.llm_calls >= 1 and run.llm_tokens > 100 and run.llm_cost == 0.0
+        state = ws.state(run.thread_id).values
+        extraction = state["extraction"]
+        assert extraction["model"]["status"] == "ok"
+        assert extraction["model"]["prompt"] == "extract-invoice/1"
+        assert all(u["model"] == "local/gemma-3-270m" for u in state["llm_usage"])
+        for field in extraction["fields"].values():
+            assert "model_value" in field or field["method"] != "model"
+
+
+def test_guard_flagged_document_is_not_shown_to_the_model(local_settings: Settings) -> None:
+    with _workspace(local_settings) as ws:
+        [run] = list(ws.process([INBOX / INJECTED]))
+        state = ws.state(run.thread_id).values
+        assert state["extraction"]["model"]["status"] == "skipped"
+        assert state["llm_usage"] == []
+        assert run.status == "awaiting_review"
+
+
+def _router(tmp_path: Path, response: str) -> Path:
+    config = tmp_path / "router.json"
+    config.write_text(json.dumps({"model_list": [{
+        "model_name": "default",
+        "litellm_params": {"model": "openai/gpt-4o-mini", "api_key": "sk-test",
+                           "mock_response": response},
+    }]}))
+    return config
+
+
+@pytest.mark.parametrize("answer", ["I cannot help with that.", '{"vendor_name": 42}'])
+def test_model_returning_garbage_parks_the_run_in_review(tmp_path: Path, answer: str) -> None:
+    settings = Settings(home=tmp_path / "home", llm_router_config=_router(tmp_path, answer),
+                        llm_max_repairs=1)
+    with _workspace(settings) as ws:
+        [run] = list(ws.process([INBOX / CLEAN]))
+        assert run.status == "awaiting_review"
+        assert "model_failed" in run.reasons
+        assert run.llm_calls == 2  # the first answer and one repair
+        model = ws.state(run.thread_id).values["extraction"]["model"]
+        assert model["status"] == "invalid_output" and answer in model["output"]
+        assert ws.erp.postings() == []
+
+
+def test_status_cli_shows_model_usage(tmp_path: Path, gguf: Path) -> None:
+    from tests.conftest import wardflow_cli
+
+    home = tmp_path / "home"
+    wardflow_cli(home, "erp", "import", str(EXAMPLES / "erp.json"), check=True)
+    env: dict[str, Any] = {"WARDFLOW_MODEL": "local/gemma-3-270m",
+                           "WARDFLOW_LOCAL_MODEL_PATH": str(gguf)}
+    [run] = json.loads(wardflow_cli(home, "process", str(INBOX / CLEAN), "--json", check=True,
+                                    **env).stdout)
+    table = wardflow_cli(home, "status", run["thread_id"], check=True, **env).stdout
+    assert "call(s)" in table and "tok" in table and "$0.0000" in table
