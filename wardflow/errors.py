@@ -16,6 +16,7 @@ Every error derives from :class:`WardflowError` and says what to do next::
      │    ├── ModelUnavailable  not installed, unreachable, timed out after retries
      │    └── ModelOutputError  the output stayed invalid after the repair attempts
      ├── GuardViolation         a guard blocked an input, an output or a tool call
+     ├── RateLimited            a principal or workflow exceeded its rate limit
      ├── ReviewError            a review decision was refused (thread_id)
      └── RunNotFound            no run exists for a thread id
 """
@@ -33,6 +34,7 @@ __all__ = [
     "ModelError",
     "ModelOutputError",
     "ModelUnavailable",
+    "RateLimited",
     "ReviewError",
     "RunNotFound",
     "StorageError",
@@ -149,6 +151,26 @@ class GuardViolation(WardflowError):
         self.validator = validator
         self.evidence = evidence
         super().__init__(f"{validator}: {detail}")
+
+
+class RateLimited(WardflowError):
+    """Too many requests for one principal or workflow.
+
+    Attributes:
+        key: what is limited (``principal:carla``, ``workflow:invoice``).
+        limit: the allowed number of requests per ``per_s`` seconds.
+        retry_after_s: when a new request will be accepted.
+    """
+
+    def __init__(self, key: str, limit: int, per_s: float, retry_after_s: float) -> None:
+        self.key = key
+        self.limit = limit
+        self.per_s = per_s
+        self.retry_after_s = retry_after_s
+        super().__init__(
+            f"{key}: rate limit of {limit} per {per_s:g} s exceeded; retry in"
+            f" {retry_after_s:.1f} s"
+        )
 
 
 class ReviewError(WardflowError):
