@@ -48,7 +48,19 @@ def workspace(settings: Settings, clock: Callable[[], datetime]) -> Iterator[Any
 
     with Workspace(settings, clock=clock) as ws:
         ws.erp.import_master(load_master(EXAMPLES / "erp.json"))
+        add_reviewers(ws.principals)
         yield ws
+
+
+def add_reviewers(store: Any) -> None:
+    """The reviewers the tests use."""
+    from decimal import Decimal
+
+    store.add("carla", "approver", approval_limit=Decimal("50000"))
+    store.add("eve", "approver", approval_limit=Decimal("5000"))
+    store.add("dan", "controller")
+    store.add("cleo", "clerk")
+    store.add("ada", "auditor")
 
 
 @pytest.fixture

@@ -20,6 +20,7 @@ def home(tmp_path: Path) -> Path:
     home = tmp_path / "home"
     done = wardflow_cli(home, "erp", "import", str(EXAMPLES / "erp.json"), check=True)
     assert "imported 14 vendor(s) and 5 purchase order(s)" in done.stdout
+    wardflow_cli(home, "principals", "add", "carla", "--role", "controller", check=True)
     return home
 
 

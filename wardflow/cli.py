@@ -40,8 +40,11 @@ app = typer.Typer(
 erp_app = typer.Typer(help="The embedded ERP: vendors, purchase orders, posted invoices.",
                       no_args_is_help=True)
 audit_app = typer.Typer(help="The tamper-evident audit log.", no_args_is_help=True)
+principals_app = typer.Typer(help="Reviewers: principals with roles and approval limits.",
+                             no_args_is_help=True)
 app.add_typer(erp_app, name="erp")
 app.add_typer(audit_app, name="audit")
+app.add_typer(principals_app, name="principals")
 
 # Scripts and CI pipes get wide tables instead of rich's 80-column default.
 out = Console(width=None if sys.stdout.isatty() else 160)
@@ -124,6 +127,8 @@ def _runs_table(runs: Sequence[RunSummary], title: str) -> Table:
 @app.command()
 def process(
     paths: Annotated[list[Path], typer.Argument(help="Files, folders, maildirs or .eml files.")],
+    as_: Annotated[str | None, typer.Option("--as", help="Who submits (default: login name);"
+                                            " a submitter may not approve the same case.")] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Run the invoice workflow on documents; pause the ones that need a human."""
@@ -135,7 +140,7 @@ def process(
     def run() -> list[RunSummary]:
         with _workspace() as ws:
             results = []
-            for summary in ws.process(paths):
+            for summary in ws.process(paths, submitted_by=as_ or getpass.getuser()):
                 results.append(summary)
                 if not as_json:
                     err.print(f"{summary.thread_id}  {summary.status:<16} {summary.document}")
@@ -185,21 +190,136 @@ def resume(
     if approve == reject:
         err.print("[red]error:[/red] give exactly one of --approve or --reject")
         raise typer.Exit(EXIT_USAGE)
-    from wardflow.review.payloads import ReviewDecision
-
-    decision = ReviewDecision(
-        decision="approve" if approve else "reject", by=by or getpass.getuser(), comment=comment
-    )
-
-    def run() -> RunSummary:
-        with _workspace() as ws:
-            return ws.resume(thread, decision)
-
-    summary = _guarded(run)
+    summary = _guarded(lambda: _decide(thread, "approve" if approve else "reject",
+                                       by or getpass.getuser(), comment, {}))
     if as_json:
         _print_json(summary.to_dict())
     else:
         out.print(_runs_table([summary], "resumed"))
+
+
+def _decide(
+    thread: str, decision: str, by: str, comment: str, corrections: dict[str, str]
+) -> RunSummary:
+    """Resume ``thread`` with a decision bound to the proposal it currently shows."""
+    from wardflow.review.payloads import ReviewDecision
+
+    with _workspace() as ws:
+        pending = ws.pending(thread)
+        made = ReviewDecision.model_validate({
+            "decision": decision, "by": by, "comment": comment, "corrections": corrections,
+            "args_hash": pending.proposed_action.args_hash if decision == "approve" else None,
+        })
+        return ws.resume(thread, made)
+
+
+@app.command()
+def review(
+    thread: Annotated[str | None, typer.Argument(help="Decide this case without the chat.")] = None,
+    as_: Annotated[str | None, typer.Option("--as", help="The reviewing principal"
+                                            " (default: login name).")] = None,
+    approve: Annotated[bool, typer.Option("--approve")] = False,
+    reject: Annotated[bool, typer.Option("--reject")] = False,
+    set_: Annotated[list[str] | None, typer.Option("--set", help="Correct a field: FIELD=VALUE"
+                                                   " (repeatable).")] = None,
+    comment: Annotated[str, typer.Option("--comment")] = "",
+    as_json: JsonOption = False,
+) -> None:
+    """Open the review chat on the inbox, or decide one case (THREAD with a flag)."""
+    from wardflow.review.chat import ReviewChat, parse_set
+
+    who = as_ or getpass.getuser()
+    chosen = [flag for flag, on in (("approve", approve), ("reject", reject),
+                                    ("correct", bool(set_))) if on]
+    if thread is None:
+        if chosen:
+            err.print("[red]error:[/red] give the THREAD to decide, or no flag for the chat")
+            raise typer.Exit(EXIT_USAGE)
+
+        def chat() -> None:
+            with _workspace() as ws:
+                ReviewChat(ws, who, out).run()
+
+        _guarded(chat)
+        return
+    if len(chosen) != 1:
+        err.print("[red]error:[/red] give exactly one of --approve, --reject or --set")
+        raise typer.Exit(EXIT_USAGE)
+    summary = _guarded(lambda: _decide(thread, chosen[0], who, comment,
+                                       parse_set(set_ or []) if chosen[0] == "correct" else {}))
+    if as_json:
+        _print_json(summary.to_dict())
+    else:
+        out.print(_runs_table([summary], f"{chosen[0]} by {who}"))
+
+
+@principals_app.command("add")
+def principals_add(
+    name: Annotated[str, typer.Argument()],
+    role: Annotated[str, typer.Option("--role", help="auditor, clerk, approver, controller"
+                                      " or admin.")],
+    limit: Annotated[str | None, typer.Option("--limit", help="Approval limit in the approval"
+                                              " currency (approvers).")] = None,
+) -> None:
+    """Add or update a reviewer."""
+    from decimal import Decimal, InvalidOperation
+
+    from wardflow.review.principals import PrincipalStore
+
+    try:
+        amount = Decimal(limit) if limit is not None else None
+    except InvalidOperation:
+        err.print(f"[red]error:[/red] --limit {limit!r} is not an amount")
+        raise typer.Exit(EXIT_USAGE) from None
+
+    def run() -> None:
+        store = PrincipalStore(_settings().review_path)
+        try:
+            added = store.add(name, role, approval_limit=amount)
+        finally:
+            store.close()
+        out.print(f"{added.name}: {added.role}"
+                  + (f", limit {added.approval_limit}" if added.approval_limit else ""))
+
+    _guarded(run)
+
+
+@principals_app.command("list")
+def principals_list(as_json: JsonOption = False) -> None:
+    """The reviewers and their roles."""
+    from wardflow.review.principals import PrincipalStore
+
+    store = PrincipalStore(_settings().review_path)
+    try:
+        everyone = store.list()
+    finally:
+        store.close()
+    if as_json:
+        _print_json([p.to_dict() for p in everyone])
+        return
+    table = Table(title=f"{len(everyone)} principal(s)", title_justify="left")
+    for column in ("name", "role", "limit", "active"):
+        table.add_column(column)
+    for p in everyone:
+        table.add_row(p.name, p.role, "" if p.approval_limit is None else str(p.approval_limit),
+                      "yes" if p.active else "no")
+    out.print(table)
+
+
+@principals_app.command("remove")
+def principals_remove(name: Annotated[str, typer.Argument()]) -> None:
+    """Deactivate a reviewer (their past decisions stay in the audit log)."""
+    from wardflow.review.principals import PrincipalStore
+
+    def run() -> None:
+        store = PrincipalStore(_settings().review_path)
+        try:
+            store.deactivate(name)
+        finally:
+            store.close()
+        out.print(f"{name} deactivated")
+
+    _guarded(run)
 
 
 @erp_app.command("list")

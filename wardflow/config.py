@@ -151,6 +151,10 @@ class Settings(BaseSettings):
         return self.agent_models.get(agent, self.model)
 
     @property
+    def review_path(self) -> Path:
+        return self.home / "review.sqlite"
+
+    @property
     def storage_root(self) -> Path:
         return self.home / "storage"
 

@@ -30,6 +30,7 @@ def _postings(home: Path) -> list[tuple[str, str]]:
 def home(tmp_path: Path) -> Path:
     home = tmp_path / "home"
     wardflow_cli(home, "erp", "import", str(EXAMPLES / "erp.json"), check=True)
+    wardflow_cli(home, "principals", "add", "carla", "--role", "controller", check=True)
     return home
 
 

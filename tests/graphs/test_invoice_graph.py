@@ -15,6 +15,7 @@ from wardflow.config import Settings
 from wardflow.errors import ReviewError, RunNotFound
 from wardflow.graphs.workspace import Workspace
 from wardflow.observability.audit import AuditLog
+from wardflow.review.principals import PrincipalStore
 from wardflow.tools.erp import SqliteErp, load_master
 from wardflow.tools.storage import LocalStorage
 
@@ -69,6 +70,7 @@ def test_over_limit_invoice_pauses_with_a_typed_review_request(workspace: Worksp
     assert request.thread_id == summary.thread_id
     assert [r.code for r in request.reasons] == ["over_approval_limit"]
     assert request.required_role == "controller"
+    assert request.allowed_decisions == ["approve", "reject", "correct"]
     assert request.proposed_action.args is not None
     assert request.proposed_action.args["total"] == "24500.01"
     assert request.deadline == "2026-11-27T12:00:00+00:00"
@@ -85,26 +87,28 @@ def test_approval_posts_once_with_the_reviewer_recorded(workspace: Workspace) ->
     request = ReviewRequest.model_validate(workspace.state(thread).interrupts[0].value)
 
     summary = workspace.resume(
-        thread, ReviewDecision(decision="approve", by="carla", comment="budget ok",
+        thread, ReviewDecision(decision="approve", by="dan", comment="budget ok",
                                args_hash=request.proposed_action.args_hash)
     )
 
     assert summary.status == "posted"
     [posting] = workspace.erp.postings()
-    assert posting.approved_by == "carla"
+    assert posting.approved_by == "dan"
     decisions = [r for r in workspace.audit.records(thread) if r.action == "review.decision"]
     assert len(decisions) == 1
-    assert decisions[0].actor == "user:carla"
+    assert decisions[0].actor == "user:dan"
     assert decisions[0].payload["comment"] == "budget ok"
     with pytest.raises(ReviewError, match="not waiting for review"):
-        workspace.resume(thread, ReviewDecision(decision="approve", by="carla"))
+        workspace.resume(thread, ReviewDecision(decision="approve", by="dan",
+                                                args_hash=request.proposed_action.args_hash))
     assert len(workspace.erp.postings()) == 1
 
 
 def test_rejection_archives_without_posting(workspace: Workspace) -> None:
     thread = _run(workspace, INJECTED).thread_id
 
-    summary = workspace.resume(thread, ReviewDecision(decision="reject", by="dan"))
+    summary = workspace.resume(thread, ReviewDecision(decision="reject", by="dan",
+                                                      comment="injected instructions"))
 
     assert summary.status == "rejected"
     assert workspace.erp.postings() == []
@@ -118,7 +122,7 @@ def test_approval_for_a_different_proposal_is_refused_and_run_stays_paused(
     thread = _run(workspace, OVER_LIMIT).thread_id
 
     with pytest.raises(ReviewError, match="proposed action changed"):
-        workspace.resume(thread, ReviewDecision(decision="approve", by="eve", args_hash="0" * 64))
+        workspace.resume(thread, ReviewDecision(decision="approve", by="dan", args_hash="0" * 64))
 
     assert workspace.status(thread)[0].status == "awaiting_review"
     assert workspace.erp.postings() == []
@@ -166,7 +170,9 @@ def test_python_api_invoke_state_resume_and_stream(tmp_path: Path) -> None:
     settings = Settings(home=tmp_path / "home", model="none")
     erp = SqliteErp(settings.erp_path)
     erp.import_master(load_master(EXAMPLES / "erp.json"))
-    graph = build_invoice_graph(settings, erp=erp, clock=lambda: NOW)
+    principals = PrincipalStore(":memory:")
+    principals.add("api-user", "controller")
+    graph = build_invoice_graph(settings, erp=erp, clock=lambda: NOW, principals=principals)
     config = {"configurable": {"thread_id": "api-1"}}
 
     events = list(graph.stream(
@@ -178,9 +184,10 @@ def test_python_api_invoke_state_resume_and_stream(tmp_path: Path) -> None:
     assert nodes[-1] == "__interrupt__"
     state = graph.get_state(config)
     assert state.next == ("review",)
-    result = graph.invoke(
-        Command(resume=ReviewDecision(decision="approve", by="api-user").model_dump()), config
-    )
+    request = ReviewRequest.model_validate(state.interrupts[0].value)
+    decision = ReviewDecision(decision="approve", by="api-user",
+                              args_hash=request.proposed_action.args_hash)
+    result = graph.invoke(Command(resume=decision.model_dump()), config)
     assert result["status"] == "posted"
     assert result["posting"]["approved_by"] == "api-user"
     assert len(erp.postings()) == 1

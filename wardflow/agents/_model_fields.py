@@ -51,11 +51,13 @@ class ModelInvoice(BaseModel):
     """What the extractor asks the model for (kept small: small models are weak)."""
 
     # Required (though nullable), so that constrained decoding writes every key.
-    vendor_name: str | None = Field(max_length=200)
-    invoice_number: str | None = Field(max_length=64)
-    invoice_date: str | None = Field(max_length=40)
-    currency: str | None = Field(max_length=8)
-    total_amount: str | None = Field(max_length=40)
+    # Tight lengths bound how long a confused model can ramble (each generated token
+    # costs tens of milliseconds under the JSON grammar).
+    vendor_name: str | None = Field(max_length=80)
+    invoice_number: str | None = Field(max_length=40)
+    invoice_date: str | None = Field(max_length=24)
+    currency: str | None = Field(max_length=3)
+    total_amount: str | None = Field(max_length=24)
 
 
 FIELD_MAP = {

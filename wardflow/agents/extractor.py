@@ -19,8 +19,9 @@ confidence is the lowest confidence among the required fields.
 
 from __future__ import annotations
 
+import copy
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -43,8 +44,10 @@ from wardflow.agents._parsers import (
     find_po_number,
     find_tax,
     find_tax_id,
+    iban_is_valid,
     money,
     parse_amount,
+    parse_date,
 )
 from wardflow.agents.prompts import EXTRACT_INVOICE
 from wardflow.errors import ModelOutputError, ModelUnavailable
@@ -54,7 +57,14 @@ from wardflow.tools.erp import Vendor
 if TYPE_CHECKING:
     from wardflow.llm.client import LLM
 
-__all__ = ["REQUIRED_FIELDS", "ExtractionPolicy", "extract_invoice", "read_with_model"]
+__all__ = [
+    "CORRECTABLE_FIELDS",
+    "REQUIRED_FIELDS",
+    "ExtractionPolicy",
+    "apply_corrections",
+    "extract_invoice",
+    "read_with_model",
+]
 
 REQUIRED_FIELDS = ("vendor", "invoice_number", "invoice_date", "currency", "total")
 
@@ -364,3 +374,84 @@ def _field_json(f: _Field, text: str) -> dict[str, Any]:
         "checks": f.checks,
         "notes": f.notes,
     }
+
+
+CORRECTABLE_FIELDS = ("vendor", "invoice_number", "invoice_date", "due_date", "currency",
+                      "subtotal", "tax", "total", "iban", "po_number")
+
+
+def _corrected_value(name: str, raw: str) -> str:
+    """The normalised form of a reviewer's value, or ValueError saying what is wrong."""
+    value = raw.strip()
+    if not value:
+        raise ValueError(f"{name}: empty value")
+    if name in ("subtotal", "tax", "total"):
+        amount = parse_amount(value)
+        if amount is None:
+            try:
+                amount = Decimal(value)
+            except ArithmeticError as err:
+                raise ValueError(f"{name}: {raw!r} is not an amount") from err
+        if abs(amount) > Decimal("1e12"):
+            raise ValueError(f"{name}: {raw!r} is not a plausible amount")
+        return str(money(amount))
+    if name in ("invoice_date", "due_date"):
+        parsed = parse_date(value)
+        if parsed is None:
+            raise ValueError(f"{name}: {raw!r} is not a date (use YYYY-MM-DD)")
+        return parsed.isoformat()
+    if name == "currency":
+        if not re.fullmatch(r"[A-Za-z]{3}", value):
+            raise ValueError(f"{name}: {raw!r} is not an ISO currency code")
+        return value.upper()
+    if name == "iban":
+        if not iban_is_valid(value):
+            raise ValueError(f"{name}: {raw!r} fails the IBAN checksum")
+        return value.replace(" ", "").upper()
+    if len(value) > 200:
+        raise ValueError(f"{name}: value too long")
+    return value
+
+
+def apply_corrections(
+    extraction: Mapping[str, Any], corrections: Mapping[str, str], *, by: str,
+    vendors: Sequence[Vendor],
+) -> dict[str, Any]:
+    """A copy of ``extraction`` with a reviewer's corrections, validated and re-checked.
+
+    Corrected fields carry ``method="reviewer"``; the arithmetic checks are computed
+    again from the new values, so a correction that breaks them is visible to the next
+    reviewer. Raises ValueError naming the first invalid value.
+    """
+    unknown = sorted(set(corrections) - set(CORRECTABLE_FIELDS))
+    if unknown:
+        raise ValueError(f"cannot correct {', '.join(unknown)}; fields: "
+                         + ", ".join(CORRECTABLE_FIELDS))
+    values = {name: _corrected_value(name, raw) for name, raw in corrections.items()}
+    out = copy.deepcopy(dict(extraction))
+    fields = out["fields"]
+    for name, value in values.items():
+        fields[name].update(value=value, confidence=1.0, method="reviewer",
+                            evidence={"label": f"corrected by {by}", "text": value},
+                            notes=[*fields[name]["notes"], f"corrected by {by}"])
+    if "vendor" in values:
+        match = next((v for v in vendors if v.name.casefold() == values["vendor"].casefold()), None)
+        fields["vendor_id"].update(value=match.id if match else None,
+                                   confidence=1.0 if match else 0.0, method="reviewer")
+    checks = [c for c in out["checks"] if c["name"] not in ("totals_add_up", "tax_rate_applied")]
+    dec = {n: Decimal(fields[n]["value"]) for n in ("subtotal", "tax", "total")
+           if fields[n]["value"] is not None}
+    if len(dec) == 3:
+        ok = abs(dec["subtotal"] + dec["tax"] - dec["total"]) <= _CENT
+        checks.append(_check("totals_add_up", ok, f"subtotal {dec['subtotal']} + tax {dec['tax']}"
+                             f" = {dec['subtotal'] + dec['tax']}, total is {dec['total']}",
+                             ["subtotal", "tax", "total"]))
+        if not ok:
+            for n in ("subtotal", "tax", "total"):
+                fields[n]["confidence"] = min(fields[n]["confidence"], _FAIL_CAP)
+    out["checks"] = checks
+    required = {n: fields[n]["confidence"] for n in REQUIRED_FIELDS}
+    out["confidence"] = round(min(required.values()), 4)
+    out["low_confidence"] = sorted(n for n, c in required.items() if c < 0.90)
+    out["corrected"] = sorted({*out.get("corrected", []), *values})
+    return out

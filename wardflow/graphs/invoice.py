@@ -27,15 +27,22 @@ from langgraph.types import RetryPolicy, interrupt
 from pydantic import ValidationError
 
 from wardflow.agents.compliance import CompliancePolicy, check_compliance
-from wardflow.agents.extractor import ExtractionPolicy, extract_invoice, read_with_model
+from wardflow.agents.extractor import (
+    ExtractionPolicy,
+    apply_corrections,
+    extract_invoice,
+    read_with_model,
+)
 from wardflow.agents.risk import assess_risk
 from wardflow.config import Settings
-from wardflow.errors import DocumentError, DocumentTooLarge, ToolError
+from wardflow.errors import DocumentError, DocumentTooLarge, ReviewError, ToolError
 from wardflow.graphs._node import NodeFn, audited_node
 from wardflow.graphs.state import InvoiceState
 from wardflow.guardrails.injection import detect_injection
 from wardflow.observability.audit import AuditLog, digest
+from wardflow.review.authz import authorize
 from wardflow.review.payloads import ProposedAction, ReviewDecision, ReviewReason, ReviewRequest
+from wardflow.review.principals import PrincipalStore
 from wardflow.tools.documents import DocumentText, read_document, sniff_media_type
 from wardflow.tools.erp import ErpAdapter, InvoicePosting, PostInvoice, SqliteErp, Vendor
 from wardflow.tools.storage import LocalStorage, Storage
@@ -64,8 +71,9 @@ class InvoiceNodes:
 
     def __init__(
         self, settings: Settings, tools: Toolset, audit: AuditLog, clock: Clock,
-        llm: LLM | None = None,
+        llm: LLM | None = None, principals: PrincipalStore | None = None,
     ) -> None:
+        self.principals = principals or PrincipalStore(":memory:")
         self.settings = settings
         self.tools = tools
         self.audit = audit
@@ -200,6 +208,7 @@ class InvoiceNodes:
             total_in_approval_currency=converted,
         )
         report = check_compliance(state["extraction"], state["risk"], state["text"], policy)
+        report["amount_in_approval_currency"] = None if converted is None else str(converted)
         return {"status": "checked", "compliance": report}
 
     # route -------------------------------------------------------------------------
@@ -245,6 +254,11 @@ class InvoiceNodes:
                 reasons.append({"code": decision["validator"],
                                 "detail": f"{decision['validator']} score {decision['score']:.2f}",
                                 "evidence": {"matches": decision["evidence"]}})
+        if state.get("corrections"):
+            by = sorted(set(state.get("editors", [])))
+            reasons.append({"code": "reviewer_correction",
+                            "detail": f"fields corrected by {', '.join(by)}; another reviewer"
+                                      " approves", "evidence": {"corrections": state["corrections"]}})
         proposal = self._proposal(state)
         if proposal["missing"]:
             reasons.append({"code": "incomplete", "detail": "cannot post without "
@@ -282,38 +296,59 @@ class InvoiceNodes:
 
     # review ------------------------------------------------------------------------
     def review(self, state: Mapping[str, Any], config: RunnableConfig) -> dict[str, Any]:
-        """Pause for a human. Nothing before ``interrupt()`` has side effects, because
-        this node runs again from its start when the run resumes."""
+        """Pause for a human, then apply the decision if its maker may make it.
+
+        Nothing before ``interrupt()`` has side effects: this node runs again from its
+        start when the run resumes. A refused decision leaves the run paused, with the
+        reason shown in the next review request.
+        """
         request = self._review_request(state, config)
         answer = interrupt(request.model_dump(mode="json"))
+        configurable = config.get("configurable") or {}
+        thread = configurable.get("thread_id", "")
+        key = f"{thread}:{(config.get('metadata') or {}).get('langgraph_step')}"
         try:
             decision = ReviewDecision.model_validate(answer)
         except ValidationError as err:
-            return {"status": "awaiting_review",
-                    "review": {"refused": f"invalid decision: {err.errors()[0]['msg']}"}}
-        proposal = state["proposal"]
-        if decision.decision == "approve":
-            if decision.args_hash is not None and decision.args_hash != proposal["args_hash"]:
-                return {"status": "awaiting_review",
-                        "review": {"refused": "the proposed action changed since it was shown",
-                                   "by": decision.by}}
-            if proposal["args"] is None:
-                return {"status": "awaiting_review",
-                        "review": {"refused": "cannot approve: missing "
-                                   + ", ".join(proposal["missing"]), "by": decision.by}}
+            return self._refused(thread, key, None, f"invalid decision: {err.errors()[0]['msg']}")
+        try:
+            authorize(decision, request, self.principals.get(decision.by),
+                      submitted_by=state.get("submitted_by"), editors=state.get("editors", []),
+                      amount=_approval_amount(state))
+            corrected = (
+                apply_corrections(state["extraction"], decision.corrections, by=decision.by,
+                                  vendors=self.tools.erp.vendors())
+                if decision.decision == "correct" else None
+            )
+        except ReviewError as err:
+            return self._refused(thread, key, decision.by, str(err).split(": ", 1)[-1])
+        except ValueError as err:
+            return self._refused(thread, key, decision.by, f"invalid correction: {err}")
         record = {**decision.model_dump(mode="json"), "at": self.clock().isoformat(),
-                  "proposal_hash": proposal["args_hash"]}
+                  "proposal_hash": state["proposal"]["args_hash"]}
         self.audit.append("review.decision", record, actor=f"user:{decision.by}",
-                          thread_id=(config.get("configurable") or {}).get("thread_id"))
+                          thread_id=thread, key=f"{key}:review.decision")
+        if corrected is not None:
+            return {"status": "corrected", "extraction": corrected, "editors": [decision.by],
+                    "corrections": [record], "review": record}
         status = "approved" if decision.decision == "approve" else "rejected"
         return {"status": status, "review": record}
+
+    def _refused(self, thread: str, key: str, by: str | None, why: str) -> dict[str, Any]:
+        self.audit.append("review.refused", {"by": by, "reason": why},
+                          actor=f"user:{by}" if by else "wardflow/review", thread_id=thread,
+                          key=f"{key}:review.refused")
+        return {"status": "awaiting_review", "review": {"refused": why, "by": by}}
 
     def _review_request(self, state: Mapping[str, Any], config: RunnableConfig) -> ReviewRequest:
         extraction = state["extraction"]
         proposal = state["proposal"]
         amount = extraction["fields"]["total"]["value"]
-        over_limit = any(f["rule"] == "SOX-APPROVAL-LIMIT" and f["outcome"] != "pass"
-                         for f in state["compliance"]["findings"])
+        needs_controller = any(
+            f["outcome"] != "pass" and f["rule"] in ("SOX-APPROVAL-LIMIT", "SOX-VENDOR-MASTER",
+                                                    "AP-BANK-CHANGE-VERIFY")
+            for f in state["compliance"]["findings"]
+        )
         return ReviewRequest(
             thread_id=(config.get("configurable") or {}).get("thread_id", ""),
             document={k: state["document"].get(k) for k in ("id", "name", "source", "sha256")}
@@ -325,8 +360,11 @@ class InvoiceNodes:
             risk=state["risk"],
             compliance=state["compliance"],
             proposed_action=ProposedAction(**proposal),
-            required_role="controller" if over_limit or amount is None else "approver",
+            required_role="controller" if needs_controller or amount is None else "approver",
             deadline=state["decision"]["deadline"] or self.clock().isoformat(),
+            submitted_by=state.get("submitted_by"),
+            editors=list(state.get("editors", [])),
+            refused=(state.get("review") or {}).get("refused"),
         )
 
     # post_to_erp -------------------------------------------------------------------
@@ -402,12 +440,13 @@ def _after_route(state: Mapping[str, Any]) -> str:
 
 
 def _after_review(state: Mapping[str, Any]) -> str:
-    status = state.get("status")
-    if status == "approved":
-        return "post_to_erp"
-    if status == "rejected":
-        return "archive"
-    return "review"
+    return {"approved": "post_to_erp", "rejected": "archive", "corrected": "risk"}.get(
+        str(state.get("status")), "review")
+
+
+def _approval_amount(state: Mapping[str, Any]) -> Decimal | None:
+    value = (state.get("compliance") or {}).get("amount_in_approval_currency")
+    return Decimal(value) if value is not None else None
 
 
 def build_invoice_graph(
@@ -419,6 +458,7 @@ def build_invoice_graph(
     audit: AuditLog | None = None,
     clock: Clock | None = None,
     llm: LLM | None = None,
+    principals: PrincipalStore | None = None,
 ) -> CompiledStateGraph[Any, Any, Any, Any]:
     """Build and compile the invoice reference graph.
 
@@ -432,6 +472,8 @@ def build_invoice_graph(
         clock: the time source; injected by tests.
         llm: the model layer; defaults to ``LLM(settings)`` unless ``settings.model``
             is ``"none"`` (deterministic parsers only). Loaded on first use.
+        principals: the reviewers allowed to decide; defaults to the store in
+            ``settings.home`` (``review.sqlite``).
 
     Returns:
         The compiled graph. Invoke it with ``{"path": ..., "name": ...}`` and a
@@ -453,7 +495,8 @@ def build_invoice_graph(
         from wardflow.llm.client import LLM
 
         llm = LLM(settings)
-    nodes = InvoiceNodes(settings, Toolset(erp, storage, audit), audit, clock, llm)
+    principals = principals or PrincipalStore(settings.review_path)
+    nodes = InvoiceNodes(settings, Toolset(erp, storage, audit), audit, clock, llm, principals)
     faults = frozenset(settings.fault_inject)
     retry = RetryPolicy(max_attempts=3, initial_interval=0.2, retry_on=_retryable)
 
@@ -474,7 +517,8 @@ def build_invoice_graph(
     graph.add_edge("risk", "compliance")
     graph.add_edge("compliance", "route")
     graph.add_conditional_edges("route", _after_route, ["post_to_erp", "review"])
-    graph.add_conditional_edges("review", _after_review, ["post_to_erp", "archive", "review"])
+    graph.add_conditional_edges("review", _after_review,
+                                ["post_to_erp", "archive", "review", "risk"])
     graph.add_edge("post_to_erp", "archive")
     graph.add_edge("archive", END)
     graph.add_edge("fail", END)

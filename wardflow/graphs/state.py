@@ -21,7 +21,7 @@ def outbox(left: list[Any] | None, right: list[Any] | None) -> list[Any]:
 
 Status = Literal[
     "ingested", "guarded", "extracted", "assessed", "checked", "routed",
-    "awaiting_review", "approved", "posted", "rejected", "failed",
+    "awaiting_review", "corrected", "approved", "posted", "rejected", "failed",
 ]
 
 
@@ -33,6 +33,8 @@ class InvoiceInput(TypedDict, total=False):
     path: str | None
     storage_key: str | None
     origin: dict[str, Any]
+    # Who submitted the document (may not approve it: segregation of duties).
+    submitted_by: str | None
 
 
 class InvoiceState(InvoiceInput, total=False):
@@ -47,6 +49,9 @@ class InvoiceState(InvoiceInput, total=False):
     decision: dict[str, Any]
     proposal: dict[str, Any]
     review: dict[str, Any]
+    # Reviewers who corrected fields (may not approve), and their corrections.
+    editors: Annotated[list[str], operator.add]
+    corrections: Annotated[list[dict[str, Any]], operator.add]
     posting: dict[str, Any]
     archive_key: str
     status: Status

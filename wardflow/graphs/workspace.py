@@ -10,6 +10,7 @@ import logging
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
@@ -22,7 +23,9 @@ from wardflow.errors import ReviewError, RunNotFound, WardflowError
 from wardflow.graphs.checkpoint import list_threads, open_checkpointer
 from wardflow.graphs.invoice import Clock, build_invoice_graph
 from wardflow.observability.audit import AuditLog
-from wardflow.review.payloads import ReviewDecision
+from wardflow.review.authz import authorize
+from wardflow.review.payloads import ReviewDecision, ReviewRequest
+from wardflow.review.principals import PrincipalStore
 from wardflow.tools.erp import SqliteErp
 from wardflow.tools.inbox import InboxItem, collect
 from wardflow.tools.storage import LocalStorage
@@ -79,9 +82,12 @@ class Workspace:
         self.storage = LocalStorage(settings.storage_root)
         self.audit = AuditLog(settings.audit_path, synchronous=sync,
                               busy_timeout_s=settings.sqlite_busy_timeout_s)
+        self.principals = PrincipalStore(settings.review_path,
+                                         busy_timeout_s=settings.sqlite_busy_timeout_s)
         self.graph = build_invoice_graph(
             settings, checkpointer=self.checkpointer, erp=self.erp, storage=self.storage,
             audit=self.audit, clock=clock or (lambda: datetime.now(UTC)),
+            principals=self.principals,
         )
 
     def __enter__(self) -> Workspace:
@@ -99,27 +105,31 @@ class Workspace:
             conn.close()
         self.erp.close()
         self.audit.close()
+        self.principals.close()
 
     # Processing --------------------------------------------------------------------
     def items(self, paths: Iterable[str | Path]) -> list[InboxItem]:
         return list(collect(paths, self.storage, max_bytes=self.settings.max_document_bytes))
 
-    def process(self, paths: Iterable[str | Path]) -> Iterator[RunSummary]:
+    def process(
+        self, paths: Iterable[str | Path], *, submitted_by: str | None = None
+    ) -> Iterator[RunSummary]:
         """Run every document under ``paths``; one bad document never stops the batch.
 
         A document already finished is reported, not run again; one whose run was
         interrupted by a crash is resumed from its last checkpoint.
         """
         for item in self.items(paths):
-            yield self.process_item(item)
+            yield self.process_item(item, submitted_by=submitted_by)
 
-    def process_item(self, item: InboxItem) -> RunSummary:
+    def process_item(self, item: InboxItem, *, submitted_by: str | None = None) -> RunSummary:
         config = self._config(item.document_id)
         snapshot = self.graph.get_state(config)
         note = ""
         try:
             if not snapshot.values:
-                self.graph.invoke(item.graph_input(), config, durability=self.settings.durability)
+                self.graph.invoke({**item.graph_input(), "submitted_by": submitted_by}, config,
+                                  durability=self.settings.durability)
             elif snapshot.interrupts:
                 note = "already waiting for review"
             elif snapshot.next:
@@ -142,6 +152,12 @@ class Workspace:
         if not snapshot.interrupts:
             raise ReviewError(thread_id, f"the run is not waiting for review (status"
                                          f" {snapshot.values.get('status')})")
+        # Checked here too, so that a refused decision never touches the run.
+        values = snapshot.values
+        amount = (values.get("compliance") or {}).get("amount_in_approval_currency")
+        authorize(decision, self.pending(thread_id), self.principals.get(decision.by),
+                  submitted_by=values.get("submitted_by"), editors=values.get("editors", []),
+                  amount=Decimal(amount) if amount is not None else None)
         self.graph.invoke(Command(resume=decision.model_dump(mode="json")), config,
                           durability=self.settings.durability)
         summary = self._summary(thread_id)
@@ -149,6 +165,22 @@ class Workspace:
         if refused:
             raise ReviewError(thread_id, f"decision refused: {refused}")
         return summary
+
+    def pending(self, thread_id: str) -> ReviewRequest:
+        """The review request a paused run waits on."""
+        snapshot = self.state(thread_id)
+        if not snapshot.interrupts:
+            raise ReviewError(thread_id, "the run is not waiting for review")
+        return ReviewRequest.model_validate(snapshot.interrupts[0].value)
+
+    def inbox(self) -> list[ReviewRequest]:
+        """Cases waiting for review: highest risk first, then oldest deadline."""
+        cases = []
+        for thread in self.threads():
+            snapshot = self.graph.get_state(self._config(thread))
+            if snapshot.interrupts:
+                cases.append(ReviewRequest.model_validate(snapshot.interrupts[0].value))
+        return sorted(cases, key=lambda c: (-float(c.risk.get("score", 0.0)), c.deadline))
 
     # Reading -----------------------------------------------------------------------
     def threads(self) -> list[str]:

@@ -1,9 +1,15 @@
-"""Prompt-injection detection by patterns: instructions aimed at a model.
+"""Prompt-injection detection by heuristics and patterns: instructions aimed at a model.
 
 Invoices and emails are written by outsiders. Text that addresses an AI, tries to
-override its instructions, or hides itself (zero-width characters, long base64) is
-reported with a score and the matched evidence. The detector is deliberately cheap
-(about a millisecond per page) so it runs on every document.
+override its instructions, asks it to skip a review or leak data, or hides itself
+(zero-width or bidirectional characters, look-alike letters, spaced-out or
+digit-for-letter words, base64, text a PDF does not show) is reported with a score
+and the matched evidence. The detector is deliberately cheap (well under a
+millisecond per page) so it runs on every document; a model-based classifier can be
+added on top (:mod:`wardflow.guardrails.classifier`).
+
+:func:`neutralise` turns findings into the text a model may see: every flagged
+sentence is replaced by a visible ``[UNTRUSTED TEXT REMOVED: ...]`` marker.
 """
 
 from __future__ import annotations
@@ -11,14 +17,48 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-import unicodedata
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-__all__ = ["InjectionFinding", "detect_injection"]
+from wardflow.guardrails._injection_rules import (
+    BENIGN_FOLLOWER,
+    BENIGN_OBJECT,
+    ESCALATION_RULES,
+    RULES,
+    Rule,
+)
+from wardflow.guardrails._text import (
+    TextView,
+    invisible_count,
+    leet_view,
+    mixed_script_words,
+    normalised_view,
+    sentence_span,
+    spaced_runs,
+)
+
+__all__ = ["InjectionFinding", "detect_escalation", "detect_injection", "neutralise", "score"]
+
+_BASE64 = re.compile(r"(?<![A-Za-z0-9+/=])[A-Za-z0-9+/]{40,}={0,2}(?![A-Za-z0-9+/=])")
+# Rules worth a second look through the digit-for-letter view; the others either
+# need exact characters (markup) or are too weak to matter alone.
+_LEET_RULES = frozenset({"instruction_override", "role_override", "review_suppression",
+                         "exfiltration", "jailbreak", "addressed_to_ai"})
+MARKER = "[UNTRUSTED TEXT REMOVED: {detail}]"
 
 
 @dataclass(frozen=True, slots=True)
 class InjectionFinding:
+    """One matched signal.
+
+    Attributes:
+        rule: the rule's name (``instruction_override``, ``zero_width_characters``...).
+        weight: how much it alone says "injection" (0..1).
+        start: offset of the evidence in the text that was checked.
+        end: end offset of the evidence.
+        text: the evidence (at most 200 characters).
+    """
+
     rule: str
     weight: float
     start: int
@@ -26,66 +66,164 @@ class InjectionFinding:
     text: str
 
 
-_RULES: tuple[tuple[str, float, re.Pattern[str]], ...] = tuple(
-    (name, weight, re.compile(pattern, re.IGNORECASE))
-    for name, weight, pattern in (
-        ("override", 0.9,
-         r"\b(?:ignore|disregard|forget|override|bypass)\b[^.\n]{0,40}?\b(?:previous|prior|above|"
-         r"earlier|all|your|the|system)\b[^.\n]{0,20}?\b(?:instructions?|prompts?|rules?|guidelines?|"
-         r"directives?|policies|checks?)"),
-        ("addressed_to_ai", 0.6,
-         r"\b(?:AI|LLM|GPT|language model|assistant|chatbot|agent|automated (?:system|processor))\s*[:,]"
-         r"|\b(?:note|message|instructions?) (?:to|for) (?:the |any )?(?:AI|LLM|assistant|model|agent)s?\b"),
-        ("role_override", 0.7,
-         r"\byou are now\b|\bact as (?:an? )?(?:admin|administrator|approver|system)\b|"
-         r"\bnew (?:system )?instructions?\s*:|^\s*(?:system|assistant)\s*:|<\|?(?:system|im_start)\|?>"),
-        ("approval_demand", 0.5,
-         r"\b(?:approve|authori[sz]e|release|pay)\b[^.\n]{0,30}\b(?:immediately|without (?:review|"
-         r"approval|checks?)|automatically|for immediate payment)\b|\bmark (?:this|it) as (?:approved|paid"
-         r"|verified)\b|\bskip (?:the )?(?:review|approval|verification)\b"),
-        ("exfiltration", 0.7,
-         r"\b(?:send|email|forward|reveal|print|output)\b[^.\n]{0,30}\b(?:system prompt|api key|"
-         r"password|credentials|all (?:vendor|bank|customer) (?:data|details))\b"),
-    )
-)
-_ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
-_BASE64 = re.compile(r"(?<![A-Za-z0-9+/=])[A-Za-z0-9+/]{40,}={0,2}(?![A-Za-z0-9+/=])")
+def score(findings: Iterable[InjectionFinding]) -> float:
+    """Noisy-OR of the strongest finding of each rule, rounded to 4 places."""
+    best: dict[str, float] = {}
+    for f in findings:
+        best[f.rule] = max(best.get(f.rule, 0.0), f.weight)
+    remaining = 1.0
+    for weight in best.values():
+        remaining *= 1.0 - weight
+    return round(1.0 - remaining, 4)
 
 
-def _normalise(text: str) -> str:
-    # NFKC folds full-width and many look-alike letters onto ASCII; zero-width
-    # characters split words so that patterns miss them.
-    return _ZERO_WIDTH.sub("", unicodedata.normalize("NFKC", text))
+def _is_business_override(view: TextView, m: re.Match[str]) -> bool:
+    # "disregard our previous payment instructions": the noun's qualifier or what
+    # follows it makes the phrase about business, not about a model.
+    matched = m.group(0)
+    head = re.sub(r"\S+\s*$", "", matched)
+    follower = view.text[m.end(): m.end() + 40]
+    return bool(BENIGN_OBJECT.search(head) or BENIGN_FOLLOWER.search(follower))
 
 
-def detect_injection(text: str) -> tuple[float, list[InjectionFinding]]:
-    """Score ``text`` for injected instructions.
-
-    Returns:
-        The combined score (noisy-OR of the rules that fired, 0..1) and the findings
-        with their spans in ``text`` (spans refer to the original text when no
-        characters were removed, else to the normalised text).
-    """
+def _match_rules(
+    view: TextView, rules: Sequence[Rule], *, only: frozenset[str] | None = None,
+    tag: str = "", seen: set[str] | None = None,
+) -> list[InjectionFinding]:
     findings: list[InjectionFinding] = []
-    hidden = len(_ZERO_WIDTH.findall(text))
-    normalised = _normalise(text)
-    if hidden >= 3:
-        findings.append(InjectionFinding("zero_width_characters", 0.4, 0, 0, f"{hidden} hidden characters"))
-    for name, weight, pattern in _RULES:
-        for m in pattern.finditer(normalised):
-            findings.append(InjectionFinding(name, weight, m.start(), m.end(), m.group(0)))
+    for name, weight, pattern in rules:
+        if (only is not None and name not in only) or (seen is not None and name in seen):
+            continue
+        for m in pattern.finditer(view.text):
+            if name == "instruction_override" and _is_business_override(view, m):
+                continue
+            start, end = view.span(m.start(), m.end())
+            findings.append(InjectionFinding(name + tag, weight, start, end, m.group(0)[:200]))
             break
-    for m in _BASE64.finditer(normalised):
+    return findings
+
+
+def _obfuscation(text: str, view: TextView) -> list[InjectionFinding]:
+    findings: list[InjectionFinding] = []
+    zero_width, bidi = invisible_count(text)
+    if zero_width:
+        weight = 0.45 if zero_width >= 3 else 0.3
+        findings.append(InjectionFinding("zero_width_characters", weight, 0, 0,
+                                         f"{zero_width} zero-width characters"))
+    if bidi:
+        findings.append(InjectionFinding("bidi_controls", 0.4, 0, 0,
+                                         f"{bidi} bidirectional control characters"))
+    mixed = mixed_script_words(text)
+    if mixed:
+        start, end, word = mixed[0]
+        findings.append(InjectionFinding("homoglyphs", 0.35, start, end,
+                                         f"{len(mixed)} mixed-script words, e.g. {word!r}"))
+    return findings
+
+
+def _encoded(view: TextView, depth: int) -> list[InjectionFinding]:
+    findings: list[InjectionFinding] = []
+    for start, end, collapsed in spaced_runs(view.text):
+        inner = _match_rules(TextView(collapsed, None, len(collapsed)), RULES)
+        if inner:
+            s, e = view.span(start, end)
+            findings.append(InjectionFinding("spaced_letters", 0.25, s, e, collapsed[:200]))
+            findings.extend(InjectionFinding(f.rule, f.weight, s, e, collapsed[:200])
+                            for f in inner)
+    if depth > 0:
+        return findings
+    for m in _BASE64.finditer(view.text):
         try:
             decoded = base64.b64decode(m.group(0), validate=True).decode("utf-8")
-        except (binascii.Error, UnicodeDecodeError):
+        except (binascii.Error, UnicodeDecodeError, ValueError):
             continue
-        inner, inner_findings = detect_injection(decoded) if len(decoded) < 4096 else (0.0, [])
-        if inner >= 0.5:
-            findings.append(InjectionFinding("base64_instruction", 0.8, m.start(), m.end(),
-                                             decoded[:120]))
+        if len(decoded) > 4096:
+            continue
+        inner_score, _ = detect_injection(decoded, _depth=depth + 1)
+        if inner_score >= 0.5:
+            s, e = view.span(m.start(), m.end())
+            findings.append(InjectionFinding("base64_instruction", 0.8, s, e, decoded[:200]))
             break
-    remaining = 1.0
-    for f in findings:
-        remaining *= 1.0 - f.weight
-    return round(1.0 - remaining, 4), findings
+    return findings
+
+
+def detect_injection(
+    text: str, *, hidden: Sequence[str] = (), _depth: int = 0
+) -> tuple[float, list[InjectionFinding]]:
+    """Score ``text`` for injected instructions.
+
+    Args:
+        text: the untrusted text.
+        hidden: snippets known to be invisible in the rendered document (white or
+            tiny text, see :func:`wardflow.guardrails.hidden.find_hidden_text`); each
+            one found in ``text`` is a finding.
+
+    Returns:
+        The combined score (noisy-OR of the rules that fired, 0..1) and the findings,
+        with spans in ``text``.
+    """
+    view = normalised_view(text)
+    findings = _obfuscation(text, view)
+    findings += _match_rules(view, RULES)
+    leet = leet_view(view)
+    if leet is not None:
+        seen = {f.rule for f in findings}
+        extra = _match_rules(leet, RULES, only=_LEET_RULES, seen=seen)
+        if extra:
+            findings.append(InjectionFinding("digits_for_letters", 0.25, extra[0].start,
+                                             extra[0].end, extra[0].text))
+            findings += extra
+    findings += _encoded(view, _depth)
+    for snippet in hidden:
+        snippet = snippet.strip()
+        at = text.find(snippet) if len(snippet) >= 12 else -1
+        if at >= 0:
+            findings.append(InjectionFinding("hidden_text", 0.6, at, at + len(snippet),
+                                             snippet[:200]))
+    return score(findings), findings
+
+
+def detect_escalation(text: str) -> tuple[float, list[InjectionFinding]]:
+    """Score a user's prompt for attempts to lower the system's own controls (skip
+    reviews, raise limits, delete the audit trail, claim a role)."""
+    view = normalised_view(text)
+    findings = _match_rules(view, ESCALATION_RULES)
+    return score(findings), findings
+
+
+def _regions(text: str, findings: Iterable[InjectionFinding]) -> list[tuple[int, int, set[str]]]:
+    spans = sorted(
+        (*sentence_span(text, f.start, f.end), f.rule)
+        for f in findings if f.end > f.start
+    )
+    merged: list[tuple[int, int, set[str]]] = []
+    for start, end, rule in spans:
+        if merged:
+            last_start, last_end, rules = merged[-1]
+            gap = text[last_end:start]
+            # Flagged sentences on one line (or only blank space apart) are one block.
+            if start <= last_end or "\n" not in gap or not gap.strip():
+                merged[-1] = (last_start, max(last_end, end), rules | {rule})
+                continue
+        merged.append((start, end, {rule}))
+    return merged
+
+
+def neutralise(text: str, findings: Iterable[InjectionFinding]) -> tuple[str, list[tuple[int, int]]]:
+    """Replace each sentence that carries a finding with a visible marker.
+
+    Returns:
+        The text a model may see, and the removed spans of ``text``.
+    """
+    regions = _regions(text, findings)
+    if not regions:
+        return text, []
+    out: list[str] = []
+    cursor = 0
+    for start, end, rules in regions:
+        out.append(text[cursor:start])
+        detail = f"{end - start} characters, {', '.join(sorted(rules))}"
+        out.append(MARKER.format(detail=detail))
+        cursor = end
+    out.append(text[cursor:])
+    return "".join(out), [(s, e) for s, e, _ in regions]

@@ -12,8 +12,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 __all__ = ["ProposedAction", "ReviewDecision", "ReviewReason", "ReviewRequest"]
 
-Decision = Literal["approve", "reject"]
-_DECISIONS: tuple[Decision, ...] = ("approve", "reject")
+Decision = Literal["approve", "reject", "correct"]
+_DECISIONS: tuple[Decision, ...] = ("approve", "reject", "correct")
 
 
 class ReviewReason(BaseModel):
@@ -50,6 +50,10 @@ class ReviewRequest(BaseModel):
     allowed_decisions: list[Decision] = Field(default_factory=lambda: list(_DECISIONS))
     required_role: str = "approver"
     deadline: str
+    submitted_by: str | None = None
+    editors: list[str] = Field(default_factory=list)
+    # The last refusal of a decision on this case, shown to the next reviewer.
+    refused: str | None = None
 
 
 class ReviewDecision(BaseModel):
@@ -62,3 +66,5 @@ class ReviewDecision(BaseModel):
     comment: str = Field(default="", max_length=4000)
     # The proposed action's hash the reviewer saw; a mismatch refuses the approval.
     args_hash: str | None = None
+    # For ``correct``: field name -> corrected value (as printed or normalised).
+    corrections: dict[str, str] = Field(default_factory=dict)

@@ -1,0 +1,275 @@
+"""``wardflow review``: a line-oriented chat on the review inbox.
+
+It reads plain lines (works over ssh, in tmux, from a pipe): list the inbox, open a
+case, ask about it, decide. Answers come from the run's own state and evidence; the
+chat never invents a fact. Decisions go through the same authorization as every
+other resume.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from rich.console import Console
+from rich.table import Table
+
+from wardflow.errors import ReviewError, WardflowError
+from wardflow.review.payloads import ReviewDecision, ReviewRequest
+
+if TYPE_CHECKING:
+    from wardflow.graphs.workspace import Workspace
+
+__all__ = ["ReviewChat", "parse_set"]
+
+HELP = """\
+inbox                      list the cases waiting for review (also: list, ls)
+open N | open THREAD       open a case
+why                        why the case needs a human (also: "why was this flagged?")
+fields                     extracted fields with confidence and evidence
+lines                      line items (also: "show line items")
+compare                    compare with this vendor's last posted invoice
+evidence FIELD             where FIELD was read in the document
+approve [comment]          approve the proposed posting
+reject because ...         reject the invoice
+set FIELD VALUE            correct a field (another reviewer then approves)
+help, quit"""
+
+
+class ReviewChat:
+    """The chat loop, bound to a workspace and the principal who is reviewing.
+
+    Args:
+        workspace: the open data home.
+        principal: who decides (checked against the principal store on each decision).
+        console: where answers go.
+    """
+
+    def __init__(self, workspace: Workspace, principal: str, console: Console) -> None:
+        self.ws = workspace
+        self.principal = principal
+        self.out = console
+        self.case: ReviewRequest | None = None
+        self._listed: list[ReviewRequest] = []
+
+    def run(self, read: Callable[[str], str] = input) -> None:
+        """Read lines until ``quit`` or end of input."""
+        self.out.print(f"wardflow review as {self.principal}. Type 'help' for commands.")
+        self.inbox()
+        while True:
+            prompt = f"[{self.case.thread_id}]> " if self.case else "review> "
+            try:
+                line = read(prompt)
+            except EOFError:
+                self.out.print()
+                return
+            if not self.handle(line):
+                return
+
+    def handle(self, line: str) -> bool:
+        """Answer one line; ``False`` ends the chat."""
+        text = line.strip()
+        if not text:
+            return True
+        word, _, rest = text.partition(" ")
+        command = word.lower()
+        try:
+            if command in ("quit", "exit", "q"):
+                return False
+            if command == "help" or text == "?":
+                self.out.print(HELP)
+            elif command in ("inbox", "list", "ls"):
+                self.inbox()
+            elif command == "open":
+                self.open(rest.strip())
+            elif command == "approve":
+                self.decide("approve", comment=rest.strip())
+            elif command == "reject":
+                self.decide("reject", comment=re.sub(r"^because\s+", "", rest.strip(), flags=re.I))
+            elif command == "set":
+                field, _, value = rest.strip().partition(" ")
+                if not field or not value:
+                    self.out.print("usage: set FIELD VALUE   e.g. set total 1234.50")
+                else:
+                    self.decide("correct", corrections={field: value})
+            elif command == "evidence":
+                self.evidence(rest.strip())
+            else:
+                self.question(text)
+        except (ReviewError, WardflowError) as err:
+            self.out.print(f"[red]refused:[/red] {err}" if isinstance(err, ReviewError)
+                           else f"[red]error:[/red] {err}")
+        return True
+
+    # Inbox -------------------------------------------------------------------------
+    def inbox(self) -> None:
+        self._listed = self.ws.inbox()
+        if not self._listed:
+            self.out.print("The inbox is empty.")
+            return
+        table = Table(title=f"{len(self._listed)} case(s) waiting", title_justify="left")
+        for column in ("#", "thread", "document", "total", "risk", "role", "why"):
+            table.add_column(column)
+        for index, case in enumerate(self._listed, 1):
+            total = case.fields.get("total", {}).get("value")
+            currency = case.fields.get("currency", {}).get("value") or ""
+            table.add_row(str(index), case.thread_id, str(case.document.get("name")),
+                          f"{currency} {total}" if total else "?",
+                          f"{float(case.risk.get('score', 0.0)):.2f}", case.required_role,
+                          ", ".join(r.code for r in case.reasons))
+        self.out.print(table)
+
+    def open(self, which: str) -> None:
+        if which.isdigit() and self._listed and 1 <= int(which) <= len(self._listed):
+            thread = self._listed[int(which) - 1].thread_id
+        elif which:
+            thread = which
+        else:
+            self.out.print("usage: open N or open THREAD")
+            return
+        self.case = self.ws.pending(thread)
+        self.summary()
+
+    def _require_case(self) -> ReviewRequest:
+        if self.case is None:
+            raise ReviewError("-", "open a case first (inbox, then open N)")
+        return self.case
+
+    def summary(self) -> None:
+        case = self._require_case()
+        f = {name: field.get("value") for name, field in case.fields.items()}
+        self.out.print(
+            f"[bold]{case.document.get('name')}[/bold]  {f.get('vendor')}  invoice"
+            f" {f.get('invoice_number')} of {f.get('invoice_date')}: {f.get('currency')}"
+            f" {f.get('total')}\nconfidence {case.confidence:.2f}, risk"
+            f" {float(case.risk.get('score', 0.0)):.2f}, needs a {case.required_role},"
+            f" due {case.deadline[:16]}\nproposal {str(case.proposed_action.args_hash)[:12]}:"
+            f" post to vendor {f.get('vendor_id')}"
+        )
+        if case.refused:
+            self.out.print(f"[yellow]last decision refused:[/yellow] {case.refused}")
+        self.why()
+
+    # Questions ---------------------------------------------------------------------
+    def question(self, text: str) -> None:
+        lowered = text.lower()
+        case = self._require_case()
+        if re.search(r"\bwhy\b|flag|reason|review", lowered):
+            self.why()
+        elif re.search(r"line|items?\b|positions?", lowered):
+            self.lines()
+        elif re.search(r"compare|last invoice|previous|history", lowered):
+            self.compare()
+        elif re.search(r"field|show|detail|summary", lowered):
+            self.fields()
+        elif re.search(r"iban|bank", lowered):
+            self.evidence("iban")
+        elif re.search(r"total|amount|how much", lowered):
+            self.evidence("total")
+        else:
+            self.out.print(f"I can answer from the case {case.thread_id}: why, fields, lines,"
+                           " compare, evidence FIELD. Type 'help' for the commands.")
+
+    def why(self) -> None:
+        case = self._require_case()
+        if not case.reasons:
+            self.out.print("No reason recorded.")
+        for reason in case.reasons:
+            self.out.print(f"- [bold]{reason.code}[/bold]: {reason.detail}")
+
+    def fields(self) -> None:
+        case = self._require_case()
+        table = Table(title="fields", title_justify="left")
+        for column in ("field", "value", "confidence", "evidence"):
+            table.add_column(column, overflow="fold")
+        for name, field in case.fields.items():
+            if field.get("value") is None:
+                continue
+            evidence = field.get("evidence") or {}
+            table.add_row(name, str(field["value"]), f"{float(field['confidence']):.2f}",
+                          _evidence_text(evidence))
+        self.out.print(table)
+
+    def evidence(self, name: str) -> None:
+        case = self._require_case()
+        field = case.fields.get(name)
+        if field is None:
+            self.out.print(f"no field {name!r}; fields: {', '.join(case.fields)}")
+            return
+        self.out.print(f"{name} = {field.get('value')} (confidence"
+                       f" {float(field.get('confidence', 0)):.2f}); read from"
+                       f" {_evidence_text(field.get('evidence') or {}) or 'nowhere (not found)'}")
+
+    def lines(self) -> None:
+        case = self._require_case()
+        items = self.ws.state(case.thread_id).values["extraction"]["line_items"]
+        if not items:
+            self.out.print("No line items were read.")
+            return
+        table = Table(title=f"{len(items)} line item(s)", title_justify="left")
+        for column in ("description", "qty", "unit price", "amount"):
+            table.add_column(column)
+        for item in items:
+            table.add_row(item["description"], item["quantity"], item["unit_price"], item["amount"])
+        self.out.print(table)
+
+    def compare(self) -> None:
+        case = self._require_case()
+        vendor_id = case.fields.get("vendor_id", {}).get("value")
+        if not vendor_id:
+            self.out.print("The vendor is not in the vendor master: there is no history.")
+            return
+        history = self.ws.erp.postings(vendor_id=vendor_id)
+        if not history:
+            self.out.print(f"No earlier invoice from {vendor_id} was posted.")
+            return
+        last = history[-1]
+        now = case.fields
+        self.out.print(
+            f"last posted invoice from {vendor_id}: {last.invoice_number} of {last.invoice_date},"
+            f" {last.currency} {last.total} ({last.posting_id}, approved by {last.approved_by})\n"
+            f"this one: {now.get('invoice_number', {}).get('value')} of"
+            f" {now.get('invoice_date', {}).get('value')}, {now.get('currency', {}).get('value')}"
+            f" {now.get('total', {}).get('value')}"
+        )
+        if last.iban and now.get("iban", {}).get("value") not in (None, last.iban):
+            self.out.print("[yellow]the bank account differs from the last posted invoice[/yellow]")
+
+    # Decisions ---------------------------------------------------------------------
+    def decide(self, decision: str, *, comment: str = "",
+               corrections: Mapping[str, str] | None = None) -> None:
+        case = self._require_case()
+        made = ReviewDecision.model_validate({
+            "decision": decision, "by": self.principal, "comment": comment,
+            "args_hash": case.proposed_action.args_hash if decision == "approve" else None,
+            "corrections": dict(corrections or {}),
+        })
+        summary = self.ws.resume(case.thread_id, made)
+        self.out.print(f"{decision}: {case.thread_id} is now [bold]{summary.status}[/bold]"
+                       + (f" ({summary.posting_id})" if summary.posting_id else ""))
+        self.case = None
+        if summary.waiting_for_review:
+            self.out.print("It is back in the inbox for another reviewer.")
+        self.inbox()
+
+
+def _evidence_text(evidence: Mapping[str, Any]) -> str:
+    text = evidence.get("text")
+    if not text:
+        return ""
+    page = evidence.get("page")
+    label = evidence.get("label")
+    where = f"page {page}" if page else ""
+    return " ".join(part for part in (f"{text!r}", where, f"({label})" if label else "") if part)
+
+
+def parse_set(values: list[str]) -> dict[str, str]:
+    """``["total=1234.50", "iban=DE89..."]`` as a corrections mapping."""
+    out = {}
+    for item in values:
+        name, sep, value = item.partition("=")
+        if not sep:
+            raise ReviewError("-", f"--set wants FIELD=VALUE, got {item!r}")
+        out[name.strip()] = value
+    return out
