@@ -61,10 +61,13 @@ def test_supported_disagreement_sends_the_field_to_review() -> None:
     assert "invoice_number" in merged["low_confidence"]
 
 
-def test_absurd_model_amount_is_ignored() -> None:
-    merged = _merge(TEXT, total_amount="1" + "0" * 39)
-    assert merged["fields"]["total"]["value"] == "119.00"
-    assert "disagreement" not in merged["fields"]["total"]
+def test_absurd_model_amount_is_unreadable_not_a_crash() -> None:
+    from wardflow.agents._model_fields import _norm
+
+    assert _norm("total", "1" + "0" * 40) is None
+    with pytest.raises(ValueError, match="at most 24"):
+        ModelInvoice.model_validate(dict.fromkeys(ModelInvoice.model_fields)
+                                    | {"total_amount": "1" + "0" * 40})
 
 
 def test_invented_value_is_ignored() -> None:
