@@ -238,7 +238,8 @@ def review(
 
         def chat() -> None:
             with _workspace() as ws:
-                ReviewChat(ws, who, out).run()
+                # Prose reflows in any terminal width: no hard line breaks.
+                ReviewChat(ws, who, Console(soft_wrap=True)).run()
 
         _guarded(chat)
         return

@@ -49,6 +49,7 @@ class ReviewChat:
     def __init__(self, workspace: Workspace, principal: str, console: Console) -> None:
         self.ws = workspace
         self.principal = principal
+        # Prose is printed without hard wraps so that it reflows in any terminal.
         self.out = console
         self.case: ReviewRequest | None = None
         self._listed: list[ReviewRequest] = []
@@ -176,7 +177,7 @@ class ReviewChat:
         if not case.reasons:
             self.out.print("No reason recorded.")
         for reason in case.reasons:
-            self.out.print(f"- [bold]{reason.code}[/bold]: {reason.detail}")
+            self.out.print(f"- [bold]{reason.code}[/bold]: {reason.detail}", soft_wrap=True)
 
     def fields(self) -> None:
         case = self._require_case()
@@ -199,7 +200,8 @@ class ReviewChat:
             return
         self.out.print(f"{name} = {field.get('value')} (confidence"
                        f" {float(field.get('confidence', 0)):.2f}); read from"
-                       f" {_evidence_text(field.get('evidence') or {}) or 'nowhere (not found)'}")
+                       f" {_evidence_text(field.get('evidence') or {}) or 'nowhere (not found)'}",
+                       soft_wrap=True)
 
     def lines(self) -> None:
         case = self._require_case()
@@ -231,7 +233,7 @@ class ReviewChat:
             f" {last.currency} {last.total} ({last.posting_id}, approved by {last.approved_by})\n"
             f"this one: {now.get('invoice_number', {}).get('value')} of"
             f" {now.get('invoice_date', {}).get('value')}, {now.get('currency', {}).get('value')}"
-            f" {now.get('total', {}).get('value')}"
+            f" {now.get('total', {}).get('value')}", soft_wrap=True
         )
         if last.iban and now.get("iban", {}).get("value") not in (None, last.iban):
             self.out.print("[yellow]the bank account differs from the last posted invoice[/yellow]")
