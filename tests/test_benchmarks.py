@@ -25,3 +25,16 @@ def test_bench_graph_quick_writes_ratios(tmp_path: Path) -> None:
     assert report, "empty report"
     text = json.dumps(report)
     assert "ratio" in text and "sync" in text
+
+
+@pytest.mark.slow
+def test_bench_review_quick_writes_the_ratio(tmp_path: Path) -> None:
+    out = tmp_path / "review.json"
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "bench_review.py"), "--quick", "--out", str(out)],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    report = json.loads(out.read_text())
+    assert report["bare"]["runs"] == report["wardflow"]["runs"] == 5
+    assert report["ratio"] == round(report["wardflow"]["median_ms"] / report["bare"]["median_ms"], 2)
