@@ -223,11 +223,24 @@ def review(
     set_: Annotated[list[str] | None, typer.Option("--set", help="Correct a field: FIELD=VALUE"
                                                    " (repeatable).")] = None,
     comment: Annotated[str, typer.Option("--comment")] = "",
+    sweep: Annotated[bool, typer.Option("--sweep", help="Escalate overdue cases and send"
+                                        " reminders (run it from a scheduler).")] = False,
     as_json: JsonOption = False,
 ) -> None:
     """Open the review chat on the inbox, or decide one case (THREAD with a flag)."""
     from wardflow.review.chat import ReviewChat, parse_set
 
+    if sweep:
+        def run_sweep() -> list[dict[str, str]]:
+            with _workspace() as ws:
+                return ws.sweep()
+
+        events = _guarded(run_sweep)
+        if as_json:
+            _print_json(events)
+        for event in [] if as_json else events:
+            out.print(f"{event['thread_id']}  {event['kind']}: {event['detail']}")
+        return
     who = as_ or getpass.getuser()
     chosen = [flag for flag, on in (("approve", approve), ("reject", reject),
                                     ("correct", bool(set_))) if on]
@@ -292,7 +305,7 @@ def principals_list(as_json: JsonOption = False) -> None:
 
     store = PrincipalStore(_settings().review_path)
     try:
-        everyone = store.list()
+        everyone = store.all()
     finally:
         store.close()
     if as_json:

@@ -306,6 +306,9 @@ class InvoiceNodes:
         answer = interrupt(request.model_dump(mode="json"))
         configurable = config.get("configurable") or {}
         thread = configurable.get("thread_id", "")
+        escalated = self.principals.escalated_role(thread)
+        if escalated is not None:
+            request = request.model_copy(update={"required_role": escalated})
         key = f"{thread}:{(config.get('metadata') or {}).get('langgraph_step')}"
         try:
             decision = ReviewDecision.model_validate(answer)

@@ -25,7 +25,7 @@ from wardflow.graphs.invoice import Clock, build_invoice_graph
 from wardflow.observability.audit import AuditLog
 from wardflow.review.authz import authorize
 from wardflow.review.payloads import ReviewDecision, ReviewRequest
-from wardflow.review.principals import PrincipalStore
+from wardflow.review.principals import ESCALATION, PrincipalStore
 from wardflow.tools.erp import SqliteErp
 from wardflow.tools.inbox import InboxItem, collect
 from wardflow.tools.storage import LocalStorage
@@ -84,9 +84,10 @@ class Workspace:
                               busy_timeout_s=settings.sqlite_busy_timeout_s)
         self.principals = PrincipalStore(settings.review_path,
                                          busy_timeout_s=settings.sqlite_busy_timeout_s)
+        self._clock = clock or (lambda: datetime.now(UTC))
         self.graph = build_invoice_graph(
             settings, checkpointer=self.checkpointer, erp=self.erp, storage=self.storage,
-            audit=self.audit, clock=clock or (lambda: datetime.now(UTC)),
+            audit=self.audit, clock=self._clock,
             principals=self.principals,
         )
 
@@ -167,11 +168,46 @@ class Workspace:
         return summary
 
     def pending(self, thread_id: str) -> ReviewRequest:
-        """The review request a paused run waits on."""
+        """The review request a paused run waits on (with its escalation, if any)."""
         snapshot = self.state(thread_id)
         if not snapshot.interrupts:
             raise ReviewError(thread_id, "the run is not waiting for review")
-        return ReviewRequest.model_validate(snapshot.interrupts[0].value)
+        return self._with_escalation(ReviewRequest.model_validate(snapshot.interrupts[0].value))
+
+    def _with_escalation(self, request: ReviewRequest) -> ReviewRequest:
+        role = self.principals.escalated_role(request.thread_id)
+        return request.model_copy(update={"required_role": role}) if role else request
+
+    def sweep(self, now: datetime | None = None) -> list[dict[str, str]]:
+        """Escalate overdue cases to the next role and remind about cases due within a
+        day; every event is recorded with the case and in the audit log."""
+        now = now or self._clock()
+        events = []
+        for case in self.inbox():
+            deadline = datetime.fromisoformat(case.deadline)
+            history = self.principals.events(case.thread_id)
+            if now > deadline:
+                role = ESCALATION.get(case.required_role, "controller")
+                overdue = [e for e in history if e["kind"] == "escalation"
+                           and (e["at"] or "") >= case.deadline]
+                if overdue:
+                    continue
+                detail = f"overdue since {case.deadline}; escalated to {role}"
+                kind = "escalation"
+            elif (deadline - now).total_seconds() <= 86400:
+                if any(e["kind"] == "reminder" for e in history):
+                    continue
+                role = case.required_role
+                detail = f"due {case.deadline}; reminder to the {role}s"
+                kind = "reminder"
+            else:
+                continue
+            self.principals.record_event(case.thread_id, kind, role=role, detail=detail, at=now)
+            self.audit.append(f"review.{kind}", {"role": role, "detail": detail},
+                              thread_id=case.thread_id)
+            events.append({"thread_id": case.thread_id, "kind": kind, "role": role,
+                           "detail": detail})
+        return events
 
     def inbox(self) -> list[ReviewRequest]:
         """Cases waiting for review: highest risk first, then oldest deadline."""
@@ -179,7 +215,8 @@ class Workspace:
         for thread in self.threads():
             snapshot = self.graph.get_state(self._config(thread))
             if snapshot.interrupts:
-                cases.append(ReviewRequest.model_validate(snapshot.interrupts[0].value))
+                cases.append(self._with_escalation(
+                    ReviewRequest.model_validate(snapshot.interrupts[0].value)))
         return sorted(cases, key=lambda c: (-float(c.risk.get("score", 0.0)), c.deadline))
 
     # Reading -----------------------------------------------------------------------

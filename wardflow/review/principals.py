@@ -26,7 +26,7 @@ from typing import Literal, cast, get_args
 from wardflow._sqlite import connect, write_transaction
 from wardflow.errors import ReviewError
 
-__all__ = ["ROLES", "Principal", "PrincipalStore", "Role"]
+__all__ = ["ESCALATION", "ROLES", "Principal", "PrincipalStore", "Role"]
 
 Role = Literal["auditor", "clerk", "approver", "controller", "admin"]
 ROLES: tuple[Role, ...] = get_args(Role)
@@ -39,7 +39,20 @@ CREATE TABLE IF NOT EXISTS principals (
     active INTEGER NOT NULL DEFAULT 1,
     created_at TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS case_events (
+    seq INTEGER PRIMARY KEY,
+    thread_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    role TEXT,
+    at TEXT NOT NULL,
+    detail TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS case_events_thread ON case_events(thread_id, seq);
 """
+
+# Who a case goes to when its deadline passes unanswered.
+ESCALATION: dict[str, str] = {"clerk": "approver", "approver": "controller",
+                              "controller": "controller"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,11 +117,37 @@ class PrincipalStore:
         ).fetchone()
         return _principal(row) if row else None
 
-    def list(self) -> list[Principal]:
+    def all(self) -> list[Principal]:
         rows = self._conn.execute(
             "SELECT name, role, approval_limit, active FROM principals ORDER BY name"
         ).fetchall()
         return [_principal(row) for row in rows]
+
+
+    # Case lifecycle ---------------------------------------------------------------
+    def record_event(self, thread_id: str, kind: str, *, role: str | None, detail: str,
+                     at: datetime | None = None) -> None:
+        """Record a reminder or an escalation of a case."""
+        with write_transaction(self._conn, self._lock) as conn:
+            conn.execute(
+                "INSERT INTO case_events (thread_id, kind, role, at, detail) VALUES (?,?,?,?,?)",
+                (thread_id, kind, role, (at or self._clock()).isoformat(), detail),
+            )
+
+    def events(self, thread_id: str) -> list[dict[str, str | None]]:
+        rows = self._conn.execute(
+            "SELECT kind, role, at, detail FROM case_events WHERE thread_id = ? ORDER BY seq",
+            (thread_id,),
+        ).fetchall()
+        return [{"kind": r[0], "role": r[1], "at": r[2], "detail": r[3]} for r in rows]
+
+    def escalated_role(self, thread_id: str) -> str | None:
+        """The role a case was last escalated to, if it was."""
+        row = self._conn.execute(
+            "SELECT role FROM case_events WHERE thread_id = ? AND kind = 'escalation'"
+            " ORDER BY seq DESC LIMIT 1", (thread_id,),
+        ).fetchone()
+        return row[0] if row else None
 
 
 def _principal(row: tuple[str, str, str | None, int]) -> Principal:
