@@ -44,7 +44,10 @@ principals_app = typer.Typer(help="Reviewers: principals with roles and approval
                              no_args_is_help=True)
 app.add_typer(erp_app, name="erp")
 app.add_typer(audit_app, name="audit")
+blueprint_app = typer.Typer(help="YAML workflows: validate, draw, run, decide.",
+                             no_args_is_help=True)
 app.add_typer(principals_app, name="principals")
+app.add_typer(blueprint_app, name="blueprint")
 
 # Scripts and CI pipes get wide tables instead of rich's 80-column default.
 out = Console(width=None if sys.stdout.isatty() else 160)
@@ -334,6 +337,99 @@ def principals_remove(name: Annotated[str, typer.Argument()]) -> None:
         out.print(f"{name} deactivated")
 
     _guarded(run)
+
+
+def _blueprint(file: Path) -> Any:
+    from wardflow.graphs.blueprint import load_blueprint
+
+    return load_blueprint(file, _settings())
+
+
+@blueprint_app.command("validate")
+def blueprint_validate(file: Annotated[Path, typer.Argument()]) -> None:
+    """Check a blueprint; list every problem with its line and reason."""
+    from wardflow.graphs.blueprint import BlueprintError
+
+    try:
+        blueprint = _blueprint(file)
+    except BlueprintError as error:
+        err.print(str(error))
+        raise typer.Exit(EXIT_ERROR) from error
+    out.print(f"{file}: valid blueprint {blueprint.name!r}, trigger {blueprint.trigger.kind},"
+              f" {len(blueprint.steps)} step(s): {', '.join(s.name for s in blueprint.steps)}")
+
+
+@blueprint_app.command("graph")
+def blueprint_graph(file: Annotated[Path, typer.Argument()]) -> None:
+    """Draw a blueprint's graph (Mermaid)."""
+    from langgraph.checkpoint.memory import InMemorySaver
+
+    from wardflow.graphs.blueprint_graph import build_blueprint_graph
+    from wardflow.observability.audit import AuditLog
+    from wardflow.tools.erp import SqliteErp
+    from wardflow.tools.storage import LocalStorage
+
+    def run() -> str:
+        settings = _settings().model_copy(update={"model": "none"})
+        compiled = build_blueprint_graph(
+            _blueprint(file), settings, checkpointer=InMemorySaver(), erp=SqliteErp(":memory:"),
+            audit=AuditLog(":memory:"), storage=LocalStorage(settings.storage_root))
+        return str(compiled.get_graph().draw_mermaid())
+
+    sys.stdout.write(_guarded(run))
+
+
+@blueprint_app.command("run")
+def blueprint_run(
+    file: Annotated[Path, typer.Argument()],
+    inputs: Annotated[list[Path], typer.Argument(help="Documents, folders or .eml files.")],
+    as_: Annotated[str | None, typer.Option("--as", help="Who submits.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Run a blueprint on documents; approval tasks pause for `blueprint decide`."""
+
+    def run() -> list[dict[str, Any]]:
+        with _workspace() as ws:
+            return ws.run_blueprint(_blueprint(file), inputs,
+                                    submitted_by=as_ or getpass.getuser())
+
+    results = _guarded(run)
+    if as_json:
+        _print_json(results)
+        return
+    for r in results:
+        out.print(f"{r['thread_id']}  {r['status']:<28} {Path(r['document']).name}"
+                  f"  {json.dumps(r['vars'])}")
+
+
+@blueprint_app.command("decide")
+def blueprint_decide(
+    file: Annotated[Path, typer.Argument()],
+    thread: Annotated[str, typer.Argument()],
+    as_: Annotated[str | None, typer.Option("--as", help="The deciding principal.")] = None,
+    approve: Annotated[bool, typer.Option("--approve")] = False,
+    reject: Annotated[bool, typer.Option("--reject")] = False,
+    comment: Annotated[str, typer.Option("--comment")] = "",
+    as_json: JsonOption = False,
+) -> None:
+    """Approve or reject a blueprint run paused at an approval task."""
+    if approve == reject:
+        err.print("[red]error:[/red] give exactly one of --approve or --reject")
+        raise typer.Exit(EXIT_USAGE)
+    from wardflow.review.payloads import ReviewDecision
+
+    decision = ReviewDecision(decision="approve" if approve else "reject",
+                              by=as_ or getpass.getuser(), comment=comment)
+
+    def run() -> dict[str, Any]:
+        with _workspace() as ws:
+            return ws.decide_blueprint(_blueprint(file), thread, decision)
+
+    result = _guarded(run)
+    if as_json:
+        _print_json(result)
+    else:
+        out.print(f"{result['thread_id']}  {result['status']}")
 
 
 @erp_app.command("list")

@@ -97,6 +97,16 @@ class Settings(BaseSettings):
     # timeout...). Agents call the model_name equal to their own name, else "default".
     llm_router_config: Path | None = None
     llm_seed: int = 0
+    # Blueprint model names -> litellm models ("default" means ``model``). The entry
+    # below lets the documented example blueprint run as written.
+    model_aliases: dict[str, str] = Field(
+        default_factory=lambda: {"vertical-llm-legal-v2": "default"}
+    )
+    # Blueprint sources and destinations -> storage prefixes in the data home.
+    storage_locations: dict[str, str] = Field(default_factory=lambda: {
+        "inbox": "inbox", "archive": "archive", "s3-bucket": "inbox",
+        "archive-bucket": "archive",
+    })
     # A GGUF file for the "local/..." models; default: the bundled Gemma 3 270M,
     # assembled once into ``home/models/``.
     local_model_path: Path | None = None

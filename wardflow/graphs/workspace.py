@@ -33,6 +33,8 @@ from wardflow.tools.storage import LocalStorage
 if TYPE_CHECKING:
     from langgraph.types import StateSnapshot
 
+    from wardflow.graphs.blueprint import Blueprint
+
 __all__ = ["RunSummary", "Workspace"]
 
 log = logging.getLogger(__name__)
@@ -218,6 +220,67 @@ class Workspace:
                 cases.append(self._with_escalation(
                     ReviewRequest.model_validate(snapshot.interrupts[0].value)))
         return sorted(cases, key=lambda c: (-float(c.risk.get("score", 0.0)), c.deadline))
+
+    # Blueprints --------------------------------------------------------------------
+    def blueprint_graph(self, blueprint: Blueprint) -> Any:
+        from wardflow.graphs.blueprint_graph import build_blueprint_graph
+
+        return build_blueprint_graph(
+            blueprint, self.settings, checkpointer=self.checkpointer, erp=self.erp,
+            storage=self.storage, audit=self.audit, principals=self.principals,
+            clock=self._clock,
+        )
+
+    def run_blueprint(
+        self, blueprint: Blueprint, paths: Iterable[str | Path], *, submitted_by: str | None = None
+    ) -> list[dict[str, Any]]:
+        """Run ``blueprint`` once per document (a finished document is not run again)."""
+        graph = self.blueprint_graph(blueprint)
+        results = []
+        for item in self.items(paths):
+            thread = f"{blueprint.name}:{item.document_id}"
+            config = self._config(thread)
+            snapshot = graph.get_state(config)
+            if not snapshot.values:
+                graph.invoke({**item.graph_input(), "submitted_by": submitted_by}, config,
+                             durability=self.settings.durability)
+            elif snapshot.next and not snapshot.interrupts:
+                graph.invoke(None, config, durability=self.settings.durability)
+            results.append(self._blueprint_result(graph, thread, item.source))
+        return results
+
+    def decide_blueprint(
+        self, blueprint: Blueprint, thread_id: str, decision: ReviewDecision
+    ) -> dict[str, Any]:
+        """Resume a blueprint run paused at an approval task."""
+        graph = self.blueprint_graph(blueprint)
+        config = self._config(thread_id)
+        snapshot = graph.get_state(config)
+        if not snapshot.values:
+            raise RunNotFound(thread_id)
+        if not snapshot.interrupts:
+            raise ReviewError(thread_id, "the run is not waiting for an approval")
+        graph.invoke(Command(resume=decision.model_dump(mode="json")), config,
+                     durability=self.settings.durability)
+        result = self._blueprint_result(graph, thread_id, "")
+        step = snapshot.next[0]
+        refused = (graph.get_state(config).values.get("outputs") or {}).get(step, {}).get("refused")
+        if refused and result["waiting"]:
+            raise ReviewError(thread_id, f"decision refused: {refused}")
+        return result
+
+    def _blueprint_result(self, graph: Any, thread: str, source: str) -> dict[str, Any]:
+        snapshot = graph.get_state(self._config(thread))
+        values = snapshot.values
+        return {
+            "thread_id": thread,
+            "document": (values.get("document") or {}).get("source") or source,
+            "status": "awaiting_approval" if snapshot.interrupts else values.get("status"),
+            "waiting": bool(snapshot.interrupts),
+            "vars": values.get("vars") or {},
+            "outputs": values.get("outputs") or {},
+            "error": (values.get("error") or {}).get("detail"),
+        }
 
     # Reading -----------------------------------------------------------------------
     def threads(self) -> list[str]:

@@ -1,0 +1,309 @@
+"""Blueprints: YAML workflows in the form enterprises write them, validated with lines.
+
+::
+
+    trigger:
+      event: "document_uploaded"
+      source: "s3-bucket"
+    steps:
+      - name: classify_document
+        type: "llm-inference"
+        model: "vertical-llm-legal-v2"
+      - name: human_review
+        type: "approval_task"
+        required_if: "confidence < 0.9"
+      - name: archive
+        type: "storage"
+        destination: "archive-bucket"
+
+:func:`load_blueprint` reports every problem at once, each with its line and reason,
+as a :class:`BlueprintError`. Model names are aliases resolved through
+``Settings.model_aliases`` (a name with a ``/`` is taken as a litellm model string);
+sources and destinations are storage locations from ``Settings.storage_locations``.
+Conditions use :mod:`wardflow.graphs.expressions`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+
+from wardflow.config import Settings
+from wardflow.errors import WardflowError
+from wardflow.graphs.expressions import Condition, ExpressionError, compile_condition
+
+__all__ = [
+    "STEP_TYPES",
+    "Blueprint",
+    "BlueprintError",
+    "Problem",
+    "Step",
+    "Trigger",
+    "load_blueprint",
+    "parse_blueprint",
+]
+
+StepType = Literal["llm-inference", "approval_task", "storage", "tool", "agent"]
+STEP_TYPES: tuple[str, ...] = ("llm-inference", "approval_task", "storage", "tool", "agent")
+EVENTS = ("document_uploaded",)
+AGENTS = ("invoice",)
+TASKS = ("classify",)
+TOOLS = ("erp_lookup_vendor", "erp_find_invoices")
+_STEP_KEYS = {
+    "llm-inference": {"model", "task"},
+    "approval_task": {"role"},
+    "storage": {"destination"},
+    "tool": {"tool", "args"},
+    "agent": {"agent"},
+}
+_COMMON_KEYS = {"name", "type", "required_if", "retries", "timeout"}
+_NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
+_CRON_FIELD = re.compile(r"^(\*|\d+(-\d+)?)(/\d+)?(,(\*|\d+(-\d+)?)(/\d+)?)*$")
+
+
+@dataclass(frozen=True)
+class Problem:
+    line: int
+    reason: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.reason}"
+
+
+class BlueprintError(WardflowError):
+    """A blueprint that does not validate; ``problems`` lists every one of them."""
+
+    def __init__(self, path: str, problems: list[Problem]) -> None:
+        self.path = path
+        self.problems = problems
+        listed = "\n".join(f"  {path}:{p.line}: {p.reason}" for p in problems)
+        super().__init__(f"{path}: {len(problems)} problem(s)\n{listed}")
+
+
+@dataclass(frozen=True)
+class Trigger:
+    kind: Literal["event", "schedule", "api"]
+    event: str | None = None
+    source: str | None = None
+    schedule: str | None = None
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str
+    type: StepType
+    line: int
+    required_if: Condition | None = None
+    retries: int = 0
+    timeout_s: float | None = None
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Blueprint:
+    name: str
+    trigger: Trigger
+    steps: tuple[Step, ...]
+    source: str
+
+
+def load_blueprint(path: Path | str, settings: Settings) -> Blueprint:
+    """Read and validate a blueprint file."""
+    file = Path(path)
+    try:
+        text = file.read_text(encoding="utf-8")
+    except OSError as err:
+        raise BlueprintError(str(file), [Problem(0, f"cannot read: {err.strerror}")]) from err
+    return parse_blueprint(text, settings, name=file.stem, path=str(file))
+
+
+def parse_blueprint(
+    text: str, settings: Settings, *, name: str = "blueprint", path: str = "<blueprint>"
+) -> Blueprint:
+    """Validate blueprint YAML ``text``; raise :class:`BlueprintError` listing every problem."""
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else 0
+        raise BlueprintError(path, [Problem(line, f"not valid YAML: {err}")]) from err
+    problems: list[Problem] = []
+    if not isinstance(root, yaml.MappingNode):
+        raise BlueprintError(path, [Problem(1, "a blueprint is a mapping with trigger and steps")])
+    top = _mapping(root)
+    for key, (key_node, _) in top.items():
+        if key not in ("name", "trigger", "steps", "description", "compliance"):
+            problems.append(Problem(_line(key_node), f"unknown key {key!r}"))
+    title = _scalar(top["name"][1]) if "name" in top else name
+    trigger = _trigger(top.get("trigger"), settings, problems, _line(root))
+    steps = _steps(top.get("steps"), settings, problems, _line(root))
+    if problems:
+        raise BlueprintError(path, sorted(problems, key=lambda p: p.line))
+    assert trigger is not None
+    return Blueprint(str(title), trigger, tuple(steps), text)
+
+
+def _line(node: yaml.Node) -> int:
+    return int(node.start_mark.line) + 1
+
+
+def _mapping(node: yaml.MappingNode) -> dict[str, tuple[yaml.Node, yaml.Node]]:
+    return {str(k.value): (k, v) for k, v in node.value}
+
+
+def _scalar(node: yaml.Node) -> Any:
+    """The Python value of a node (scalars, and mappings such as tool args)."""
+    return yaml.safe_load(yaml.serialize(node))
+
+
+def _trigger(
+    entry: tuple[yaml.Node, yaml.Node] | None, settings: Settings, problems: list[Problem],
+    root_line: int,
+) -> Trigger | None:
+    if entry is None:
+        problems.append(Problem(root_line, "missing 'trigger' (event, schedule or api)"))
+        return None
+    key_node, node = entry
+    if not isinstance(node, yaml.MappingNode):
+        problems.append(Problem(_line(node), "'trigger' must be a mapping"))
+        return None
+    fields = _mapping(node)
+    for key, (k, _) in fields.items():
+        if key not in ("event", "source", "schedule", "api"):
+            problems.append(Problem(_line(k), f"unknown trigger key {key!r}"))
+    kinds = [k for k in ("event", "schedule", "api") if k in fields]
+    if len(kinds) != 1:
+        problems.append(Problem(_line(key_node),
+                                "a trigger has exactly one of event, schedule or api"))
+        return None
+    kind = kinds[0]
+    value = _scalar(fields[kind][1])
+    line = _line(fields[kind][1])
+    if kind == "event":
+        if value not in EVENTS:
+            problems.append(Problem(line, f"unknown event {value!r}; events: {', '.join(EVENTS)}"))
+        source = _scalar(fields["source"][1]) if "source" in fields else None
+        if source is not None and source not in settings.storage_locations:
+            problems.append(Problem(_line(fields["source"][1]), f"unknown source {source!r};"
+                                    " map it in storage_locations"))
+        return Trigger("event", event=str(value), source=source)
+    if kind == "schedule":
+        parts = str(value).split()
+        if len(parts) != 5 or not all(_CRON_FIELD.match(p) for p in parts):
+            problems.append(Problem(line, f"schedule {value!r} is not a 5-field cron expression"))
+        return Trigger("schedule", schedule=str(value))
+    if value is not True:
+        problems.append(Problem(line, "api must be true"))
+    return Trigger("api")
+
+
+def _steps(
+    entry: tuple[yaml.Node, yaml.Node] | None, settings: Settings, problems: list[Problem],
+    root_line: int,
+) -> list[Step]:
+    if entry is None:
+        problems.append(Problem(root_line, "missing 'steps'"))
+        return []
+    _, node = entry
+    if not isinstance(node, yaml.SequenceNode) or not node.value:
+        problems.append(Problem(_line(node), "'steps' must be a non-empty list"))
+        return []
+    steps: list[Step] = []
+    seen: set[str] = set()
+    for item in node.value:
+        step = _step(item, settings, problems, seen)
+        if step is not None:
+            steps.append(step)
+    return steps
+
+
+def _step(
+    node: yaml.Node, settings: Settings, problems: list[Problem], seen: set[str]
+) -> Step | None:
+    line = _line(node)
+    if not isinstance(node, yaml.MappingNode):
+        problems.append(Problem(line, "a step is a mapping with name and type"))
+        return None
+    fields = _mapping(node)
+    values = {key: _scalar(value) for key, (_, value) in fields.items()}
+    name, kind = values.get("name"), values.get("type")
+    ok = True
+    if not isinstance(name, str) or not _NAME.match(name):
+        problems.append(Problem(line, f"step name {name!r} must be lower_snake_case"))
+        ok = False
+    elif name in seen:
+        problems.append(Problem(_line(fields["name"][1]), f"duplicate step name {name!r}"))
+        ok = False
+    else:
+        seen.add(name)
+    if kind not in STEP_TYPES:
+        where = _line(fields["type"][1]) if "type" in fields else line
+        problems.append(Problem(where, f"step type {kind!r} is not one of {', '.join(STEP_TYPES)}"))
+        return None
+    allowed = _COMMON_KEYS | _STEP_KEYS[kind]
+    for key, (k, _) in fields.items():
+        if key not in allowed:
+            problems.append(Problem(_line(k), f"{kind} steps take no {key!r}"))
+            ok = False
+    condition = None
+    if "required_if" in values:
+        try:
+            condition = compile_condition(str(values["required_if"]))
+        except ExpressionError as err:
+            problems.append(Problem(_line(fields["required_if"][1]), str(err)))
+            ok = False
+    retries = values.get("retries", 0)
+    if not isinstance(retries, int) or not 0 <= retries <= 10:
+        problems.append(Problem(line, "retries must be an integer from 0 to 10"))
+        ok = False
+    timeout = values.get("timeout")
+    if timeout is not None and (not isinstance(timeout, (int, float)) or timeout <= 0):
+        problems.append(Problem(line, "timeout must be a positive number of seconds"))
+        ok = False
+    options = {k: v for k, v in values.items() if k in _STEP_KEYS[kind]}
+    ok = _check_options(kind, options, fields, settings, problems, line) and ok
+    if not ok:
+        return None
+    return Step(str(name), kind, line, condition, retries,
+                float(timeout) if timeout is not None else None, options)
+
+
+def _check_options(
+    kind: str, options: dict[str, Any], fields: dict[str, tuple[yaml.Node, yaml.Node]],
+    settings: Settings, problems: list[Problem], line: int,
+) -> bool:
+    def at(key: str) -> int:
+        return _line(fields[key][1]) if key in fields else line
+
+    before = len(problems)
+    if kind == "llm-inference":
+        model = options.get("model")
+        if not isinstance(model, str) or not model:
+            problems.append(Problem(at("model"), "llm-inference steps need a model"))
+        elif "/" not in model and model not in settings.model_aliases and model != "default":
+            problems.append(Problem(at("model"), f"unknown model {model!r}; map it in"
+                                    " model_aliases or use a litellm model string"))
+        if options.get("task", "classify") not in TASKS:
+            problems.append(Problem(at("task"), f"unknown task; tasks: {', '.join(TASKS)}"))
+    elif kind == "storage":
+        destination = options.get("destination")
+        if destination not in settings.storage_locations:
+            problems.append(Problem(at("destination"), f"unknown destination {destination!r};"
+                                    " map it in storage_locations"))
+    elif kind == "agent":
+        if options.get("agent") not in AGENTS:
+            problems.append(Problem(at("agent"), f"unknown agent; agents: {', '.join(AGENTS)}"))
+    elif kind == "tool":
+        if options.get("tool") not in TOOLS:
+            problems.append(Problem(at("tool"), f"unknown tool; tools: {', '.join(TOOLS)}"))
+        if "args" in fields and not isinstance(fields["args"][1], yaml.MappingNode):
+            problems.append(Problem(at("args"), "args must be a mapping"))
+    elif kind == "approval_task" and options.get("role", "approver") not in (
+        "clerk", "approver", "controller"
+    ):
+        problems.append(Problem(at("role"), "role must be clerk, approver or controller"))
+    return len(problems) == before

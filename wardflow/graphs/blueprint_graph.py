@@ -1,0 +1,317 @@
+"""Compiling a :class:`~wardflow.graphs.blueprint.Blueprint` into a LangGraph graph.
+
+Every blueprint graph starts with the invoice graph's ``ingest`` (read, store, extract
+text; bad documents are parked in ``failed/``) and then runs its steps in order. Each
+step is audited like any node; an ``approval_task`` whose ``required_if`` holds pauses
+the run with a typed request; a rejection ends the run. Step outputs are merged into
+``vars``, the names conditions can use (``confidence``, ``document_type``, ...).
+"""
+
+from __future__ import annotations
+
+import operator
+import re
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Annotated, Any, TypedDict
+
+from langchain_core.runnables import RunnableConfig
+from langgraph.graph import END, START, StateGraph
+from langgraph.types import RetryPolicy, interrupt
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from wardflow.agents.prompts import CLASSIFY_DOCUMENT
+from wardflow.config import Settings
+from wardflow.errors import ModelError, ToolError
+from wardflow.graphs._node import audited_node
+from wardflow.graphs.blueprint import Blueprint, Step
+from wardflow.graphs.invoice import InvoiceNodes, build_invoice_graph
+from wardflow.graphs.state import outbox
+from wardflow.observability.audit import AuditLog
+from wardflow.review.payloads import ReviewDecision
+from wardflow.review.principals import PrincipalStore
+from wardflow.tools.erp import ErpAdapter, SqliteErp
+from wardflow.tools.storage import LocalStorage, Storage
+from wardflow.tools.toolset import Toolset
+
+if TYPE_CHECKING:
+    from langgraph.checkpoint.base import BaseCheckpointSaver
+    from langgraph.graph.state import CompiledStateGraph
+
+    from wardflow.llm.client import LLM
+
+__all__ = [
+    "ApprovalRequest", "BlueprintState", "build_blueprint_graph", "classify_heuristic",
+    "resolve_model",
+]
+
+_DEADLINE = timedelta(hours=48)
+_KINDS = {
+    "invoice": r"\b(invoice|rechnung|facture|tax invoice|amount due|total due)\b",
+    "credit_note": r"\b(credit note|gutschrift|avoir)\b",
+    "contract": r"\b(agreement|contract|vertrag|hereinafter|the parties)\b",
+    "receipt": r"\b(receipt|quittung|kassenbon|paid in full)\b",
+}
+
+
+def _merge(left: dict[str, Any] | None, right: dict[str, Any] | None) -> dict[str, Any]:
+    return {**(left or {}), **(right or {})}
+
+
+class BlueprintState(TypedDict, total=False):
+    source: str
+    name: str
+    path: str | None
+    storage_key: str | None
+    origin: dict[str, Any]
+    submitted_by: str | None
+    document: dict[str, Any]
+    text: str
+    text_method: str
+    text_quality: float
+    status: str
+    error: dict[str, Any] | None
+    outputs: Annotated[dict[str, Any], _merge]
+    vars: Annotated[dict[str, Any], _merge]
+    llm_usage: Annotated[list[dict[str, Any]], operator.add]
+    archive_key: str
+    audit_outbox: Annotated[list[Any], outbox]
+
+
+class ApprovalRequest(BaseModel):
+    """The interrupt payload of an ``approval_task`` step."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: str = "approval_task"
+    blueprint: str
+    step: str
+    thread_id: str
+    document: dict[str, Any]
+    condition: str | None
+    values: dict[str, Any]
+    required_role: str
+    deadline: str
+
+
+class DocumentKind(BaseModel):
+    document_type: str
+
+
+def classify_heuristic(text: str) -> tuple[str, float]:
+    """Keyword classification: the label with most hits, and how clearly it won."""
+    hits = {kind: len(re.findall(pattern, text, re.IGNORECASE)) for kind, pattern in _KINDS.items()}
+    best = max(hits, key=lambda k: hits[k])
+    total = sum(hits.values())
+    if total == 0:
+        return "other", 0.3
+    return best, round(hits[best] / total, 3)
+
+
+class _Steps:
+    """Step implementations bound to one blueprint's collaborators."""
+
+    def __init__(self, blueprint: Blueprint, settings: Settings, tools: Toolset,
+                 principals: PrincipalStore, llm: LLM | None, clock: Callable[[], datetime],
+                 invoice: Any) -> None:
+        self.blueprint = blueprint
+        self.settings = settings
+        self.tools = tools
+        self.principals = principals
+        self.llm = llm
+        self.clock = clock
+        self.invoice = invoice
+
+    def build(self, step: Step) -> Callable[[Mapping[str, Any], RunnableConfig], dict[str, Any]]:
+        runner = {
+            "llm-inference": self.classify, "approval_task": self.approval,
+            "storage": self.store, "tool": self.tool, "agent": self.agent,
+        }[step.type]
+
+        def run(state: Mapping[str, Any], config: RunnableConfig) -> dict[str, Any]:
+            return runner(step, state, config)
+
+        return run
+
+    def classify(self, step: Step, state: Mapping[str, Any], config: RunnableConfig
+                 ) -> dict[str, Any]:
+        """Document type, with a confidence earned from agreement, not the model's word."""
+        heuristic, clarity = classify_heuristic(state["text"])
+        label, confidence, usage = heuristic, round(0.5 + 0.4 * clarity, 3), []
+        model_label = None
+        if self.llm is not None:
+            try:
+                # The step's model alias is registered as this step's agent model.
+                result = self.llm.structured(
+                    step.name, CLASSIFY_DOCUMENT.messages(document=state["text"][:3000]),
+                    DocumentKind)
+                model_label = str(getattr(result.value, "document_type", "")).strip().lower()
+                usage = [u.to_dict() for u in result.usage]
+            except ModelError as err:
+                model_label = f"error: {err}"
+            if model_label == heuristic:
+                confidence = min(0.99, confidence + 0.09)
+            elif model_label is not None:
+                confidence = min(confidence, 0.6)
+        out = {"document_type": label, "confidence": confidence, "heuristic": heuristic,
+               "model": model_label, "prompt": CLASSIFY_DOCUMENT.version}
+        return {"outputs": {step.name: out},
+                "vars": {"document_type": label, "confidence": confidence},
+                "llm_usage": usage, "status": f"{step.name}: done"}
+
+    def approval(self, step: Step, state: Mapping[str, Any], config: RunnableConfig
+                 ) -> dict[str, Any]:
+        values = dict(state.get("vars") or {})
+        if step.required_if is not None and not step.required_if.evaluate(values):
+            return {"outputs": {step.name: {"required": False}},
+                    "status": f"{step.name}: not required"}
+        thread = str((config.get("configurable") or {}).get("thread_id", ""))
+        request = ApprovalRequest(
+            blueprint=self.blueprint.name, step=step.name, thread_id=thread,
+            document={k: state["document"].get(k) for k in ("id", "name", "source")},
+            condition=step.required_if.source if step.required_if else None, values=values,
+            required_role=str(step.options.get("role", "approver")),
+            deadline=(self.clock() + _DEADLINE).isoformat(),
+        )
+        answer = interrupt(request.model_dump(mode="json"))
+        try:
+            decision = ReviewDecision.model_validate(answer)
+        except ValidationError as err:
+            return {"outputs": {step.name: {"refused": err.errors()[0]["msg"]}},
+                    "status": "awaiting_review"}
+        refusal = self._refusal(decision, request, state)
+        if refusal:
+            return {"outputs": {step.name: {"refused": refusal, "by": decision.by}},
+                    "status": "awaiting_review"}
+        approved = decision.decision == "approve"
+        return {"outputs": {step.name: {"required": True, "approved": approved,
+                                        "by": decision.by, "comment": decision.comment}},
+                "vars": {f"{step.name}_approved": approved},
+                "status": f"{step.name}: approved" if approved else "rejected"}
+
+    def _refusal(self, decision: ReviewDecision, request: ApprovalRequest,
+                 state: Mapping[str, Any]) -> str | None:
+        principal = self.principals.get(decision.by)
+        rank = {"clerk": 1, "approver": 2, "controller": 3}
+        if principal is None or not principal.active:
+            return f"unknown-reviewer: {decision.by!r} is not an active principal"
+        if decision.decision == "correct":
+            return "decision-not-allowed: an approval task is approved or rejected"
+        if rank.get(principal.role, 0) < rank[request.required_role]:
+            return f"wrong-role: this step needs a {request.required_role}"
+        if decision.decision == "approve" and principal.name == state.get("submitted_by"):
+            return f"segregation-of-duties: {principal.name} submitted this document"
+        return None
+
+    def store(self, step: Step, state: Mapping[str, Any], config: RunnableConfig
+              ) -> dict[str, Any]:
+        doc = state["document"]
+        prefix = self.settings.storage_locations[str(step.options["destination"])]
+        dst = f"{prefix}/{doc['id']}/{doc['name']}"
+        self.tools.storage_archive.call({"src": doc["storage_key"], "dst": dst})
+        return {"document": {**doc, "storage_key": dst}, "archive_key": dst,
+                "outputs": {step.name: {"key": dst}}, "status": f"{step.name}: stored"}
+
+    def tool(self, step: Step, state: Mapping[str, Any], config: RunnableConfig
+             ) -> dict[str, Any]:
+        values = state.get("vars") or {}
+        args = {k: values.get(v[1:]) if isinstance(v, str) and v.startswith("$") else v
+                for k, v in dict(step.options.get("args") or {}).items()}
+        tool = getattr(self.tools, str(step.options["tool"]))
+        result = tool.call(args)
+        return {"outputs": {step.name: {"result": result}},
+                "vars": {f"{step.name}_found": bool(result)}, "status": f"{step.name}: done"}
+
+    def agent(self, step: Step, state: Mapping[str, Any], config: RunnableConfig
+              ) -> dict[str, Any]:
+        doc = state["document"]
+        result = self.invoice.invoke(
+            {"source": doc.get("source"), "name": doc["name"], "storage_key": doc["storage_key"],
+             "submitted_by": state.get("submitted_by")}, config)
+        extraction = result.get("extraction") or {}
+        out = {"status": result.get("status"), "posting": result.get("posting"),
+               "confidence": extraction.get("confidence")}
+        return {"outputs": {step.name: out}, "vars": {"confidence": out["confidence"]},
+                "status": f"{step.name}: {result.get('status')}"}
+
+
+def build_blueprint_graph(
+    blueprint: Blueprint,
+    settings: Settings | None = None,
+    *,
+    checkpointer: BaseCheckpointSaver[str] | None = None,
+    erp: ErpAdapter | None = None,
+    storage: Storage | None = None,
+    audit: AuditLog | None = None,
+    principals: PrincipalStore | None = None,
+    llm: LLM | None = None,
+    clock: Callable[[], datetime] | None = None,
+) -> CompiledStateGraph[Any, Any, Any, Any]:
+    """Compile ``blueprint``; collaborators default as in ``build_invoice_graph``."""
+    from wardflow.graphs.checkpoint import open_checkpointer
+
+    settings = settings or Settings()
+    checkpointer = checkpointer or open_checkpointer(settings)
+    erp = erp or SqliteErp(settings.erp_path)
+    storage = storage or LocalStorage(settings.storage_root)
+    audit = audit or AuditLog(settings.audit_path)
+    principals = principals or PrincipalStore(settings.review_path)
+    clock = clock or (lambda: datetime.now(UTC))
+    if llm is None and settings.model.lower() != "none":
+        from wardflow.llm.client import LLM as _LLM
+
+        models = {step.name: resolve_model(str(step.options["model"]), settings)
+                  for step in blueprint.steps if step.type == "llm-inference"}
+        llm = _LLM(settings.model_copy(update={"agent_models": {**settings.agent_models,
+                                                                **models}}))
+    tools = Toolset(erp, storage, audit)
+    front = InvoiceNodes(settings, tools, audit, clock, llm, principals)
+    invoice = build_invoice_graph(settings, checkpointer=checkpointer, erp=erp, storage=storage,
+                                  audit=audit, clock=clock, llm=llm, principals=principals)
+    steps = _Steps(blueprint, settings, tools, principals, llm, clock, invoice)
+    faults = frozenset(settings.fault_inject)
+
+    graph: StateGraph[Any] = StateGraph(BlueprintState)
+    node: Any = audited_node("ingest", front.ingest, audit=audit, faults=faults)
+    graph.add_node("ingest", node)
+    node = audited_node("fail", front.fail, audit=audit, faults=faults, flush=True)
+    graph.add_node("fail", node)
+    graph.add_edge(START, "ingest")
+    names = [s.name for s in blueprint.steps]
+    for index, step in enumerate(blueprint.steps):
+        last = index == len(blueprint.steps) - 1
+        node = audited_node(step.name, steps.build(step), audit=audit, faults=faults,
+                            flush=last or step.type == "approval_task")
+        policy = RetryPolicy(max_attempts=step.retries + 1, initial_interval=0.2,
+                             retry_on=lambda e: isinstance(e, ToolError) and e.retryable)
+        graph.add_node(step.name, node, retry_policy=policy)
+    graph.add_conditional_edges(
+        "ingest", lambda s: "fail" if s.get("status") == "failed" else names[0],
+        ["fail", names[0]])
+    for index, step in enumerate(blueprint.steps):
+        following = names[index + 1] if index + 1 < len(names) else END
+        if step.type == "approval_task":
+            graph.add_conditional_edges(step.name, _after_approval(step.name, following),
+                                        [step.name, following, END])
+        else:
+            graph.add_edge(step.name, following)
+    graph.add_edge("fail", END)
+    return graph.compile(checkpointer=checkpointer, name=blueprint.name)
+
+
+def resolve_model(alias: str, settings: Settings) -> str:
+    """A blueprint's model name as a litellm model string."""
+    model = alias if "/" in alias else settings.model_aliases.get(alias, alias)
+    return settings.model if model == "default" else model
+
+
+def _after_approval(name: str, following: str) -> Callable[[Mapping[str, Any]], str]:
+    def route(state: Mapping[str, Any]) -> str:
+        status = state.get("status")
+        if status == "awaiting_review":
+            return name
+        if status == "rejected":
+            return END
+        return following
+
+    return route
