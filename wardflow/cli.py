@@ -48,6 +48,9 @@ blueprint_app = typer.Typer(help="YAML workflows: validate, draw, run, decide.",
                              no_args_is_help=True)
 app.add_typer(principals_app, name="principals")
 app.add_typer(blueprint_app, name="blueprint")
+kill_app = typer.Typer(help="Stop new runs and park running ones before their next side"
+                       " effect.", no_args_is_help=True)
+app.add_typer(kill_app, name="kill-switch")
 
 # Scripts and CI pipes get wide tables instead of rich's 80-column default.
 out = Console(width=None if sys.stdout.isatty() else 160)
@@ -337,6 +340,60 @@ def principals_remove(name: Annotated[str, typer.Argument()]) -> None:
         out.print(f"{name} deactivated")
 
     _guarded(run)
+
+
+@kill_app.command("on")
+def kill_on(
+    reason: Annotated[str, typer.Option("--reason", help="Why (audited).")],
+    workflow: Annotated[str, typer.Option("--workflow", help="A workflow, or all.")] = "*",
+    as_: Annotated[str | None, typer.Option("--as")] = None,
+) -> None:
+    """Engage the kill switch."""
+
+    def run() -> None:
+        with _workspace() as ws:
+            ws.engage_kill_switch(reason, by=as_ or getpass.getuser(), workflow=workflow)
+
+    _guarded(run)
+    out.print(f"kill switch ON for {'all workflows' if workflow == '*' else workflow}: {reason}")
+
+
+@kill_app.command("off")
+def kill_off(
+    workflow: Annotated[str, typer.Option("--workflow")] = "*",
+    as_: Annotated[str | None, typer.Option("--as")] = None,
+) -> None:
+    """Release the kill switch and continue the runs it parked."""
+
+    def run() -> list[RunSummary]:
+        with _workspace() as ws:
+            return ws.release_kill_switch(by=as_ or getpass.getuser(), workflow=workflow)
+
+    resumed = _guarded(run)
+    out.print(f"kill switch OFF; {len(resumed)} parked run(s) continued")
+    if resumed:
+        out.print(_runs_table(resumed, "continued"))
+
+
+@kill_app.command("status")
+def kill_status(as_json: JsonOption = False) -> None:
+    """Whether the kill switch is on, for what, why and since when."""
+    from wardflow.graphs.control import KillSwitch
+
+    switch = KillSwitch(_settings().control_path)
+    try:
+        engaged = switch.engaged()
+    finally:
+        switch.close()
+    if as_json:
+        _print_json([s.__dict__ if hasattr(s, "__dict__") else
+                     {"workflow": s.workflow, "reason": s.reason, "by": s.by, "at": s.at}
+                     for s in engaged])
+        return
+    if not engaged:
+        out.print("kill switch off")
+    for s in engaged:
+        out.print(f"ON for {s.workflow} since {s.at[:19]} by {s.by}: {s.reason}")
 
 
 def _blueprint(file: Path) -> Any:

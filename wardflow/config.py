@@ -165,6 +165,10 @@ class Settings(BaseSettings):
         return self.home / "review.sqlite"
 
     @property
+    def control_path(self) -> Path:
+        return self.home / "control.sqlite"
+
+    @property
     def storage_root(self) -> Path:
         return self.home / "storage"
 

@@ -17,6 +17,7 @@ Every error derives from :class:`WardflowError` and says what to do next::
      │    └── ModelOutputError  the output stayed invalid after the repair attempts
      ├── GuardViolation         a guard blocked an input, an output or a tool call
      ├── RateLimited            a principal or workflow exceeded its rate limit
+     ├── KillSwitchEngaged      new runs and side effects are stopped (workflow, reason)
      ├── ReviewError            a review decision was refused (thread_id)
      └── RunNotFound            no run exists for a thread id
 """
@@ -31,6 +32,7 @@ __all__ = [
     "EmptyDocument",
     "ErpError",
     "GuardViolation",
+    "KillSwitchEngaged",
     "ModelError",
     "ModelOutputError",
     "ModelUnavailable",
@@ -171,6 +173,20 @@ class RateLimited(WardflowError):
             f"{key}: rate limit of {limit} per {per_s:g} s exceeded; retry in"
             f" {retry_after_s:.1f} s"
         )
+
+
+class KillSwitchEngaged(WardflowError):
+    """The kill switch is on: no new run starts and no side effect happens.
+
+    Runs stopped by it stay at their last checkpoint and continue when it is released
+    (``wardflow kill-switch off``).
+    """
+
+    def __init__(self, workflow: str, reason: str, by: str) -> None:
+        self.workflow = workflow
+        self.reason = reason
+        self.by = by
+        super().__init__(f"kill switch on for {workflow} (by {by}): {reason}")
 
 
 class ReviewError(WardflowError):

@@ -25,6 +25,7 @@ from wardflow.config import Settings
 from wardflow.errors import ModelError, ToolError
 from wardflow.graphs._node import audited_node
 from wardflow.graphs.blueprint import Blueprint, Step
+from wardflow.graphs.control import KillSwitch
 from wardflow.graphs.invoice import InvoiceNodes, build_invoice_graph
 from wardflow.graphs.state import outbox
 from wardflow.observability.audit import AuditLog
@@ -113,7 +114,8 @@ class _Steps:
 
     def __init__(self, blueprint: Blueprint, settings: Settings, tools: Toolset,
                  principals: PrincipalStore, llm: LLM | None, clock: Callable[[], datetime],
-                 invoice: Any) -> None:
+                 invoice: Any, switch: KillSwitch) -> None:
+        self.switch = switch
         self.blueprint = blueprint
         self.settings = settings
         self.tools = tools
@@ -205,6 +207,7 @@ class _Steps:
 
     def store(self, step: Step, state: Mapping[str, Any], config: RunnableConfig
               ) -> dict[str, Any]:
+        self.switch.check(self.blueprint.name)
         doc = state["document"]
         prefix = self.settings.storage_locations[str(step.options["destination"])]
         dst = f"{prefix}/{doc['id']}/{doc['name']}"
@@ -246,6 +249,7 @@ def build_blueprint_graph(
     principals: PrincipalStore | None = None,
     llm: LLM | None = None,
     clock: Callable[[], datetime] | None = None,
+    switch: KillSwitch | None = None,
 ) -> CompiledStateGraph[Any, Any, Any, Any]:
     """Compile ``blueprint``; collaborators default as in ``build_invoice_graph``."""
     from wardflow.graphs.checkpoint import open_checkpointer
@@ -264,11 +268,13 @@ def build_blueprint_graph(
                   for step in blueprint.steps if step.type == "llm-inference"}
         llm = _LLM(settings.model_copy(update={"agent_models": {**settings.agent_models,
                                                                 **models}}))
+    switch = switch or KillSwitch(settings.control_path)
     tools = Toolset(erp, storage, audit)
-    front = InvoiceNodes(settings, tools, audit, clock, llm, principals)
+    front = InvoiceNodes(settings, tools, audit, clock, llm, principals, switch, blueprint.name)
     invoice = build_invoice_graph(settings, checkpointer=checkpointer, erp=erp, storage=storage,
-                                  audit=audit, clock=clock, llm=llm, principals=principals)
-    steps = _Steps(blueprint, settings, tools, principals, llm, clock, invoice)
+                                  audit=audit, clock=clock, llm=llm, principals=principals,
+                                  switch=switch)
+    steps = _Steps(blueprint, settings, tools, principals, llm, clock, invoice, switch)
     faults = frozenset(settings.fault_inject)
 
     graph: StateGraph[Any] = StateGraph(BlueprintState)

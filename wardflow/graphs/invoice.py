@@ -37,6 +37,7 @@ from wardflow.agents.risk import assess_risk
 from wardflow.config import Settings
 from wardflow.errors import DocumentError, DocumentTooLarge, ReviewError, ToolError
 from wardflow.graphs._node import NodeFn, audited_node
+from wardflow.graphs.control import KillSwitch
 from wardflow.graphs.state import InvoiceState
 from wardflow.guardrails.injection import detect_injection
 from wardflow.observability.audit import AuditLog, digest
@@ -72,17 +73,27 @@ class InvoiceNodes:
     def __init__(
         self, settings: Settings, tools: Toolset, audit: AuditLog, clock: Clock,
         llm: LLM | None = None, principals: PrincipalStore | None = None,
+        switch: KillSwitch | None = None, workflow: str = "invoice",
     ) -> None:
         self.principals = principals or PrincipalStore(":memory:")
+        self.switch = switch
+        self.workflow = workflow
         self.settings = settings
         self.tools = tools
         self.audit = audit
         self.clock = clock
         self.llm = llm
 
+    def _may_act(self) -> None:
+        """Stop before a side effect while the kill switch is on (the run stays at its
+        last checkpoint and continues when the switch is released)."""
+        if self.switch is not None:
+            self.switch.check(self.workflow)
+
     # ingest ------------------------------------------------------------------------
     def ingest(self, state: Mapping[str, Any], config: RunnableConfig) -> dict[str, Any]:
         """Read the document, store it, and extract its text."""
+        self._may_act()
         name = state.get("name") or "document"
         source = state.get("source") or name
         document: dict[str, Any] = {"name": name, "source": source}
@@ -373,6 +384,7 @@ class InvoiceNodes:
     # post_to_erp -------------------------------------------------------------------
     def post_to_erp(self, state: Mapping[str, Any], config: RunnableConfig) -> dict[str, Any]:
         """Post once. The idempotency key makes a replay return the first posting."""
+        self._may_act()
         proposal = state["proposal"]
         approver = state.get("review", {}).get("by") or AUTO_APPROVER
         args = PostInvoice.model_validate({**proposal["args"], "approved_by": approver})
@@ -384,6 +396,7 @@ class InvoiceNodes:
     # archive -----------------------------------------------------------------------
     def archive(self, state: Mapping[str, Any], config: RunnableConfig) -> dict[str, Any]:
         """Move the document to ``archive/<posted|rejected>/`` with a summary beside it."""
+        self._may_act()
         doc = state["document"]
         outcome = "posted" if state.get("status") == "posted" else "rejected"
         dst = f"archive/{outcome}/{doc['id']}/{doc['name']}"
@@ -402,6 +415,7 @@ class InvoiceNodes:
     # fail --------------------------------------------------------------------------
     def fail(self, state: Mapping[str, Any], config: RunnableConfig) -> dict[str, Any]:
         """Park a document that cannot be processed in ``failed/`` with its reason."""
+        self._may_act()
         doc = state.get("document") or {}
         error = state.get("error") or {}
         folder = f"failed/{doc['id']}" if doc.get("id") else f"failed/{_slug(doc.get('source', ''))}"
@@ -462,6 +476,7 @@ def build_invoice_graph(
     clock: Clock | None = None,
     llm: LLM | None = None,
     principals: PrincipalStore | None = None,
+    switch: KillSwitch | None = None,
 ) -> CompiledStateGraph[Any, Any, Any, Any]:
     """Build and compile the invoice reference graph.
 
@@ -477,6 +492,8 @@ def build_invoice_graph(
             is ``"none"`` (deterministic parsers only). Loaded on first use.
         principals: the reviewers allowed to decide; defaults to the store in
             ``settings.home`` (``review.sqlite``).
+        switch: the kill switch checked before every side effect; defaults to the one
+            in ``settings.home`` (``control.sqlite``).
 
     Returns:
         The compiled graph. Invoke it with ``{"path": ..., "name": ...}`` and a
@@ -499,7 +516,9 @@ def build_invoice_graph(
 
         llm = LLM(settings)
     principals = principals or PrincipalStore(settings.review_path)
-    nodes = InvoiceNodes(settings, Toolset(erp, storage, audit), audit, clock, llm, principals)
+    switch = switch or KillSwitch(settings.control_path)
+    nodes = InvoiceNodes(settings, Toolset(erp, storage, audit), audit, clock, llm, principals,
+                         switch)
     faults = frozenset(settings.fault_inject)
     retry = RetryPolicy(max_attempts=3, initial_interval=0.2, retry_on=_retryable)
 

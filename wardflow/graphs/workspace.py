@@ -21,6 +21,7 @@ from langgraph.types import Command
 from wardflow.config import Settings
 from wardflow.errors import ReviewError, RunNotFound, WardflowError
 from wardflow.graphs.checkpoint import list_threads, open_checkpointer
+from wardflow.graphs.control import ALL, KillSwitch
 from wardflow.graphs.invoice import Clock, build_invoice_graph
 from wardflow.observability.audit import AuditLog
 from wardflow.review.authz import authorize
@@ -87,10 +88,11 @@ class Workspace:
         self.principals = PrincipalStore(settings.review_path,
                                          busy_timeout_s=settings.sqlite_busy_timeout_s)
         self._clock = clock or (lambda: datetime.now(UTC))
+        self.switch = KillSwitch(settings.control_path, clock=self._clock)
         self.graph = build_invoice_graph(
             settings, checkpointer=self.checkpointer, erp=self.erp, storage=self.storage,
             audit=self.audit, clock=self._clock,
-            principals=self.principals,
+            principals=self.principals, switch=self.switch,
         )
 
     def __enter__(self) -> Workspace:
@@ -109,6 +111,7 @@ class Workspace:
         self.erp.close()
         self.audit.close()
         self.principals.close()
+        self.switch.close()
 
     # Processing --------------------------------------------------------------------
     def items(self, paths: Iterable[str | Path]) -> list[InboxItem]:
@@ -130,6 +133,7 @@ class Workspace:
         snapshot = self.graph.get_state(config)
         note = ""
         try:
+            self.switch.check("invoice")  # no new run, and no resumed one, while it is on
             if not snapshot.values:
                 self.graph.invoke({**item.graph_input(), "submitted_by": submitted_by}, config,
                                   durability=self.settings.durability)
@@ -221,6 +225,30 @@ class Workspace:
                     ReviewRequest.model_validate(snapshot.interrupts[0].value)))
         return sorted(cases, key=lambda c: (-float(c.risk.get("score", 0.0)), c.deadline))
 
+    # Kill switch -------------------------------------------------------------------
+    def engage_kill_switch(self, reason: str, *, by: str, workflow: str = ALL) -> None:
+        state = self.switch.engage(reason, by=by, workflow=workflow)
+        self.audit.append("control.kill_switch_on", {"workflow": workflow, "reason": reason},
+                          actor=f"user:{by}", ts=state.at)
+
+    def release_kill_switch(self, *, by: str, workflow: str = ALL) -> list[RunSummary]:
+        """Release the switch and continue the runs it parked (invoice runs)."""
+        self.switch.release(workflow=workflow)
+        self.audit.append("control.kill_switch_off", {"workflow": workflow},
+                          actor=f"user:{by}")
+        resumed = []
+        for thread in self.threads():
+            snapshot = self.graph.get_state(self._config(thread))
+            if snapshot.next and not snapshot.interrupts:
+                try:
+                    self.graph.invoke(None, self._config(thread),
+                                      durability=self.settings.durability)
+                except WardflowError as err:
+                    resumed.append(self._summary(thread, error=str(err)))
+                    continue
+                resumed.append(self._summary(thread, note="resumed after the kill switch"))
+        return resumed
+
     # Blueprints --------------------------------------------------------------------
     def blueprint_graph(self, blueprint: Blueprint) -> Any:
         from wardflow.graphs.blueprint_graph import build_blueprint_graph
@@ -228,7 +256,7 @@ class Workspace:
         return build_blueprint_graph(
             blueprint, self.settings, checkpointer=self.checkpointer, erp=self.erp,
             storage=self.storage, audit=self.audit, principals=self.principals,
-            clock=self._clock,
+            clock=self._clock, switch=self.switch,
         )
 
     def run_blueprint(
@@ -238,6 +266,7 @@ class Workspace:
         graph = self.blueprint_graph(blueprint)
         results = []
         for item in self.items(paths):
+            self.switch.check(blueprint.name)
             thread = f"{blueprint.name}:{item.document_id}"
             config = self._config(thread)
             snapshot = graph.get_state(config)

@@ -172,6 +172,7 @@ class AuditLog:
         checkpoint_id: str | None = None,
         trace_id: str | None = None,
         key: str | None = None,
+        ts: str | None = None,
     ) -> AuditRecord | None:
         """Append one record and return it with its sequence number and hash.
 
@@ -179,7 +180,8 @@ class AuditLog:
         ``key`` is already in the log is skipped (and ``None`` returned), so that a
         replayed step is recorded once.
         """
-        entry = PendingRecord(action, dict(payload), actor, thread_id, checkpoint_id, trace_id, key)
+        entry = PendingRecord(action, dict(payload), actor, thread_id, checkpoint_id, trace_id, key,
+                              ts)
         written = self.append_many([entry])
         return written[0] if written else None
 
