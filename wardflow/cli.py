@@ -21,7 +21,7 @@ from rich.console import Console
 from rich.table import Table
 
 from wardflow.config import Settings
-from wardflow.errors import ReviewError, WardflowError
+from wardflow.errors import PlanRefused, ReviewError, WardflowError
 
 if TYPE_CHECKING:
     from wardflow.graphs.workspace import RunSummary, Workspace
@@ -92,7 +92,7 @@ def _workspace() -> Iterator[Workspace]:
 def _guarded(fn: Callable[[], T]) -> T:
     try:
         return fn()
-    except ReviewError as error:
+    except (ReviewError, PlanRefused) as error:
         err.print(f"[red]refused:[/red] {error}")
         raise typer.Exit(EXIT_REFUSED) from error
     except WardflowError as error:
@@ -163,6 +163,66 @@ def process(
                       " or `--reject`.")
     if any(r.status == "failed" or r.error for r in runs):
         raise typer.Exit(EXIT_FAILED_DOCUMENTS)
+
+
+@app.command("run")
+def run_prompt(
+    prompt: Annotated[str, typer.Argument(help='e.g. "process the invoices in examples/inbox'
+                                          ' and hold anything over 5,000 EUR for a controller"')],
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Run without asking.")] = False,
+    as_: Annotated[str | None, typer.Option("--as", help="Who asks (the submitter).")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Plan a natural-language request, show the plan, confirm, and run it."""
+    from wardflow.agents.planner import plan_request
+
+    settings = _settings()
+
+    def make_plan() -> Any:
+        llm = None
+        if settings.model.lower() != "none":
+            from wardflow.llm.client import LLM
+
+            llm = LLM(settings)
+        return plan_request(prompt, workdir=Path.cwd(), default_currency=settings.approval_currency,
+                            llm=llm)
+
+    plan = _guarded(make_plan)
+    if plan.refused:
+        err.print(f"[red]refused:[/red] {plan.refused}")
+        if as_json:
+            _print_json({"plan": plan.to_dict()})
+        raise typer.Exit(EXIT_REFUSED)
+    if not as_json:
+        out.print(f"plan ({plan.source}):")
+        for number, step in enumerate(plan.steps, 1):
+            out.print(f"  {number}. {step}")
+    if not yes:
+        if not sys.stdin.isatty():
+            err.print("[red]error:[/red] not a terminal: confirm with --yes")
+            raise typer.Exit(EXIT_USAGE)
+        if not typer.confirm("Run this plan?", default=False):
+            raise typer.Exit(EXIT_OK)
+
+    def run() -> dict[str, Any]:
+        with _workspace() as ws:
+            return ws.run_plan(plan, submitted_by=as_ or getpass.getuser())
+
+    result = _guarded(run)
+    if as_json:
+        _print_json(result)
+        return
+    if "runs" in result:
+        from wardflow.graphs.workspace import RunSummary
+
+        out.print(_runs_table([RunSummary(**r) for r in result["runs"]],
+                              f"{len(result['runs'])} document(s)"))
+    else:
+        found = result["duplicates"]
+        out.print(f"{len(found)} duplicate posting(s) today")
+        for d in found:
+            out.print(f"  {d['posting_id']} {d['vendor_id']} {d['invoice_number']}: also"
+                      f" {', '.join(d['duplicates'])}")
 
 
 @app.command()

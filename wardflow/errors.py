@@ -18,6 +18,7 @@ Every error derives from :class:`WardflowError` and says what to do next::
      ├── GuardViolation         a guard blocked an input, an output or a tool call
      ├── RateLimited            a principal or workflow exceeded its rate limit
      ├── KillSwitchEngaged      new runs and side effects are stopped (workflow, reason)
+     ├── PlanRefused            a natural-language request was refused (reason)
      ├── ReviewError            a review decision was refused (thread_id)
      └── RunNotFound            no run exists for a thread id
 """
@@ -36,6 +37,7 @@ __all__ = [
     "ModelError",
     "ModelOutputError",
     "ModelUnavailable",
+    "PlanRefused",
     "RateLimited",
     "ReviewError",
     "RunNotFound",
@@ -187,6 +189,10 @@ class KillSwitchEngaged(WardflowError):
         self.reason = reason
         self.by = by
         super().__init__(f"kill switch on for {workflow} (by {by}): {reason}")
+
+
+class PlanRefused(WardflowError):
+    """A request that wardflow will not plan or run; the message says why."""
 
 
 class ReviewError(WardflowError):

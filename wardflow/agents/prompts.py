@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from string import Template
 
-__all__ = ["CLASSIFY_DOCUMENT", "EXTRACT_INVOICE", "Prompt"]
+__all__ = ["CLASSIFY_DOCUMENT", "EXTRACT_INVOICE", "PLAN_REQUEST", "Prompt"]
 
 
 @dataclass(frozen=True)
@@ -55,4 +55,16 @@ CLASSIFY_DOCUMENT = Prompt(
         " other."
     ),
     user=Template("<<<DOCUMENT\n$document\nDOCUMENT>>>\nWhat type of document is this?"),
+)
+
+
+PLAN_REQUEST = Prompt(
+    version="plan-request/1",
+    system=(
+        "You turn a user's request into a plan for an invoice workflow system. Allowed"
+        " actions: process (documents in a folder, optionally holding totals over an"
+        " approval_limit for a review_role), recheck_duplicates (invoices posted today),"
+        " refuse (anything else, with a reason). Never invent a folder."
+    ),
+    user=Template("Request: $request"),
 )

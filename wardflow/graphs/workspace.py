@@ -19,7 +19,7 @@ from langchain_core.runnables import RunnableConfig
 from langgraph.types import Command
 
 from wardflow.config import Settings
-from wardflow.errors import ReviewError, RunNotFound, WardflowError
+from wardflow.errors import PlanRefused, ReviewError, RunNotFound, WardflowError
 from wardflow.graphs.checkpoint import list_threads, open_checkpointer
 from wardflow.graphs.control import ALL, KillSwitch
 from wardflow.graphs.invoice import Clock, build_invoice_graph
@@ -34,6 +34,7 @@ from wardflow.tools.storage import LocalStorage
 if TYPE_CHECKING:
     from langgraph.types import StateSnapshot
 
+    from wardflow.agents.planner import Plan
     from wardflow.graphs.blueprint import Blueprint
 
 __all__ = ["RunSummary", "Workspace"]
@@ -224,6 +225,37 @@ class Workspace:
                 cases.append(self._with_escalation(
                     ReviewRequest.model_validate(snapshot.interrupts[0].value)))
         return sorted(cases, key=lambda c: (-float(c.risk.get("score", 0.0)), c.deadline))
+
+    # Plans -------------------------------------------------------------------------
+    def run_plan(self, plan: Plan, *, submitted_by: str | None = None) -> dict[str, Any]:
+        """Carry out a validated plan from :func:`wardflow.agents.planner.plan_request`."""
+        if plan.refused or plan.action is None:
+            raise PlanRefused(plan.refused or "nothing to do")
+        self.audit.append("planner.plan", plan.to_dict(), actor=f"user:{submitted_by}")
+        if plan.action == "recheck_duplicates":
+            return {"plan": plan.to_dict(), "duplicates": self.recheck_duplicates()}
+        settings = self.settings
+        if plan.approval_limit is not None:
+            settings = settings.model_copy(update={"approval_limit": plan.approval_limit,
+                                                   "approval_currency": plan.currency})
+        with Workspace(settings, clock=self._clock) as scoped:
+            runs = list(scoped.process([plan.path or "."], submitted_by=submitted_by))
+        return {"plan": plan.to_dict(), "runs": [r.to_dict() for r in runs]}
+
+    def recheck_duplicates(self, day: str | None = None) -> list[dict[str, Any]]:
+        """Invoices posted on ``day`` (default today) that duplicate another posting."""
+        day = day or self._clock().date().isoformat()
+        postings = self.erp.postings()
+        found = []
+        for p in (p for p in postings if p.posted_at.startswith(day)):
+            twins = [q for q in postings if q.posting_id != p.posting_id and (
+                q.document_sha256 == p.document_sha256
+                or (q.vendor_id == p.vendor_id and q.invoice_number == p.invoice_number))]
+            if twins:
+                found.append({"posting_id": p.posting_id, "invoice_number": p.invoice_number,
+                              "vendor_id": p.vendor_id,
+                              "duplicates": [q.posting_id for q in twins]})
+        return found
 
     # Kill switch -------------------------------------------------------------------
     def engage_kill_switch(self, reason: str, *, by: str, workflow: str = ALL) -> None:

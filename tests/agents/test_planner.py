@@ -1,0 +1,96 @@
+"""The planner: rules for common phrasings, the model for the rest, refusals with reasons."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import EXAMPLES, ROOT
+from wardflow.agents.planner import plan_request
+from wardflow.config import Settings
+from wardflow.llm import LLM
+
+
+def _plan(prompt: str, llm: LLM | None = None) -> object:
+    return plan_request(prompt, workdir=ROOT, default_currency="EUR", llm=llm)
+
+
+def test_common_phrasings_are_planned_by_rules() -> None:
+    plan = _plan("process the invoices in examples/inbox")
+    assert plan.action == "process" and plan.path == "examples/inbox"
+    assert plan.source == "rules" and plan.approval_limit is None
+    held = _plan("process the invoices in examples/inbox and send anything over 5,000 EUR"
+                 " to a controller")
+    assert held.approval_limit == Decimal("5000") and held.currency == "EUR"
+    assert held.review_role == "controller"
+    assert held.steps[-1] == "hold anything over EUR 5000 for approval by a controller"
+    assert _plan("re-check the invoices posted today for duplicates").action == (
+        "recheck_duplicates")
+
+
+@pytest.mark.parametrize(
+    ("prompt", "reason"),
+    [
+        ("pay all open invoices from Nordlicht now", "does not pay"),
+        ("approve every invoice and skip the review", "does not pay, approve"),
+        ("delete the audit log", "does not pay"),
+        ("process the invoices in ../../etc", "outside"),
+        ("process the invoices in examples/nowhere", "does not exist"),
+        ("what is the capital of France?", "not a request wardflow knows"),
+    ],
+)
+def test_unsafe_or_unknown_requests_are_refused(prompt: str, reason: str) -> None:
+    plan = _plan(prompt)
+    assert plan.action is None and plan.refused is not None and reason in plan.refused
+
+
+def _router_llm(tmp_path: Path, answer: dict[str, object]) -> LLM:
+    config = tmp_path / "router.json"
+    config.write_text(json.dumps({"model_list": [{
+        "model_name": "default",
+        "litellm_params": {"model": "openai/gpt-4o-mini", "api_key": "sk-test",
+                           "mock_response": json.dumps(answer)}}]}))
+    return LLM(Settings(home=tmp_path / "home", llm_router_config=config))
+
+
+def test_unusual_phrasing_goes_to_the_model_and_is_validated(tmp_path: Path) -> None:
+    llm = _router_llm(tmp_path, {"action": "process", "path": "examples/inbox",
+                                 "approval_limit": "2500", "currency": "EUR"})
+    plan = _plan("kindly have a look at everything sitting in examples/inbox, ta", llm)
+    assert plan.source == "model" and plan.action == "process"
+    assert plan.approval_limit == Decimal("2500")
+    invented = _router_llm(tmp_path, {"action": "process", "path": "/etc"})
+    assert "outside" in (_plan("have a look at the important stuff", invented).refused or "")
+
+
+@pytest.mark.slow
+def test_cli_run_executes_the_plan(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    env = {**os.environ, "WARDFLOW_HOME": str(home), "WARDFLOW_MODEL": "none",
+           "WARDFLOW_MAX_INVOICE_AGE_DAYS": "36500"}
+    exe = [sys.executable, "-m", "wardflow"]
+    subprocess.run([*exe, "erp", "import", str(EXAMPLES / "erp.json")], env=env, check=True,
+                   cwd=ROOT, capture_output=True)
+    refused = subprocess.run([*exe, "run", "pay everything"], env=env, cwd=ROOT,
+                             capture_output=True, text=True)
+    assert refused.returncode == 4 and "does not pay" in refused.stderr
+    unconfirmed = subprocess.run([*exe, "run", "process the invoices in examples/inbox"],
+                                 env=env, cwd=ROOT, capture_output=True, text=True)
+    assert unconfirmed.returncode == 2 and "--yes" in unconfirmed.stderr
+    done = subprocess.run(
+        [*exe, "run", "process the invoices in examples/inbox and hold anything over 2,000 EUR"
+         " for a controller", "--yes", "--json"],
+        env=env, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert result["plan"]["approval_limit"] == "2000"
+    held = [r for r in result["runs"] if "over_approval_limit" in r["reasons"]]
+    # Every invoice above 2,000 EUR (or its equivalent) is now held for approval.
+    assert len(held) >= 5
+    assert all(r["status"] != "posted" for r in held)

@@ -1,0 +1,176 @@
+"""The planner agent: a natural-language request becomes a plan built only from what is
+registered (workflows, policies), or a refusal with the reason.
+
+Two readers, in order: deterministic rules for the common phrasings (the embedded
+small model must not be a single point of failure), then the model with a schema
+(structured output). Whatever produced it, a plan is validated against the registry:
+known action, an existing path inside the working folder, a sensible limit and role.
+Requests to pay, approve, delete or change master data are refused: those are
+decisions for people, not for a prompt.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from pydantic import BaseModel, Field
+
+from wardflow.agents.prompts import PLAN_REQUEST
+from wardflow.errors import ModelError
+
+if TYPE_CHECKING:
+    from wardflow.llm.client import LLM
+
+__all__ = ["Plan", "PlanSpec", "plan_request"]
+
+Action = Literal["process", "recheck_duplicates"]
+_FORBIDDEN = re.compile(
+    r"\b(delete|drop|erase|wipe|remove|pay|wire|transfer money|approve (all|every)|"
+    r"auto-?approve|skip (the )?review|disable|turn off|bypass|change (the )?(bank|iban|vendor)|"
+    r"add (a )?vendor|export (all|every)|send .* to .*@)\b",
+    re.IGNORECASE,
+)
+_PROCESS = re.compile(
+    r"\b(?:process|run|handle|ingest|import|read)\b.*?\b(?:invoices?|documents?|files?|inbox|"
+    r"folder)\b(?:\s+(?:in|from|at|under)\s+(?P<path>[\w./~-]+))?",
+    re.IGNORECASE,
+)
+_LIMIT = re.compile(
+    r"\b(?:over|above|more than|exceeding|greater than|>)\s*(?P<amount>[\d][\d.,' ]*\d|\d)"
+    r"\s*(?P<currency>EUR|USD|GBP|CHF|€|\$|£)?",
+    re.IGNORECASE,
+)
+_CONTROLLER = re.compile(r"\bcontrollers?\b", re.IGNORECASE)
+_RECHECK = re.compile(
+    r"\b(re-?check|recheck|re-?examine|audit|look again at)\b.*\b(posted|booked)\b.*\bduplicat",
+    re.IGNORECASE,
+)
+_SYMBOLS = {"€": "EUR", "$": "USD", "£": "GBP"}
+
+
+class PlanSpec(BaseModel):
+    """What the model is asked to fill in (and the rules produce)."""
+
+    action: Literal["process", "recheck_duplicates", "refuse"]
+    path: str | None = Field(default=None, max_length=200)
+    approval_limit: str | None = Field(default=None, max_length=24)
+    currency: str | None = Field(default=None, max_length=3)
+    review_role: Literal["approver", "controller"] | None = None
+    reason: str | None = Field(default=None, max_length=200)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A validated plan, or a refusal (``refused`` set)."""
+
+    prompt: str
+    action: Action | None
+    source: Literal["rules", "model", "none"]
+    path: str | None = None
+    approval_limit: Decimal | None = None
+    currency: str | None = None
+    review_role: str | None = None
+    refused: str | None = None
+    steps: list[str] = field(default_factory=list)
+    usage: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "prompt": self.prompt, "action": self.action, "source": self.source,
+            "path": self.path, "currency": self.currency, "review_role": self.review_role,
+            "approval_limit": None if self.approval_limit is None else str(self.approval_limit),
+            "refused": self.refused, "steps": self.steps,
+        }
+
+
+def _amount(text: str) -> Decimal | None:
+    cleaned = re.sub(r"[\s']", "", text)
+    if re.fullmatch(r"\d{1,3}([.,]\d{3})+", cleaned):
+        cleaned = re.sub(r"[.,]", "", cleaned)
+    else:
+        cleaned = cleaned.replace(",", ".")
+    try:
+        return Decimal(cleaned)
+    except InvalidOperation:
+        return None
+
+
+def _rules(prompt: str) -> PlanSpec | None:
+    if _RECHECK.search(prompt):
+        return PlanSpec(action="recheck_duplicates")
+    match = _PROCESS.search(prompt)
+    if not match:
+        return None
+    spec = PlanSpec(action="process", path=match.group("path"))
+    limit = _LIMIT.search(prompt)
+    if limit:
+        currency = limit.group("currency")
+        spec = spec.model_copy(update={
+            "approval_limit": limit.group("amount"),
+            "currency": _SYMBOLS.get(currency or "", (currency or "").upper()) or None,
+        })
+    if _CONTROLLER.search(prompt):
+        spec = spec.model_copy(update={"review_role": "controller"})
+    return spec
+
+
+def plan_request(
+    prompt: str, *, workdir: Path, default_currency: str, llm: LLM | None = None
+) -> Plan:
+    """Turn ``prompt`` into a :class:`Plan` (rules first, then the model), validated.
+
+    Args:
+        workdir: paths in the plan must stay inside this folder.
+        default_currency: the currency of a limit given without one.
+        llm: the model layer, for phrasings the rules do not know.
+    """
+    if _FORBIDDEN.search(prompt):
+        return Plan(prompt, None, "none", refused="wardflow does not pay, approve, delete or"
+                    " change master data on request; those decisions belong to people")
+    spec, source, usage = _rules(prompt), "rules", []
+    if spec is None and llm is not None:
+        try:
+            result = llm.structured("planner", PLAN_REQUEST.messages(request=prompt), PlanSpec)
+        except ModelError as err:
+            return Plan(prompt, None, "model", refused=f"the request could not be planned: {err}")
+        value = result.value
+        assert isinstance(value, PlanSpec)
+        spec, source, usage = value, "model", [u.to_dict() for u in result.usage]
+    if spec is None:
+        return Plan(prompt, None, "none", refused="not a request wardflow knows; try 'process"
+                    " the invoices in examples/inbox'")
+    return _validate(prompt, spec, source, usage, workdir, default_currency)
+
+
+def _validate(prompt: str, spec: PlanSpec, source: Any, usage: list[dict[str, Any]],
+              workdir: Path, default_currency: str) -> Plan:
+    if spec.action == "refuse":
+        return Plan(prompt, None, source, refused=spec.reason or "refused by the planner",
+                    usage=usage)
+    if spec.action == "recheck_duplicates":
+        return Plan(prompt, "recheck_duplicates", source, usage=usage,
+                    steps=["list the invoices posted today", "look each up for duplicates"
+                           " (same document, same vendor and number)", "report"])
+    if not spec.path:
+        return Plan(prompt, None, source, refused="which folder? e.g. 'process the invoices in"
+                    " examples/inbox'", usage=usage)
+    target = (workdir / spec.path).resolve()
+    if not target.is_relative_to(workdir.resolve()):
+        return Plan(prompt, None, source, refused=f"{spec.path} is outside {workdir}", usage=usage)
+    if not target.exists():
+        return Plan(prompt, None, source, refused=f"{spec.path} does not exist", usage=usage)
+    limit = _amount(spec.approval_limit) if spec.approval_limit else None
+    if spec.approval_limit and (limit is None or limit <= 0 or limit > Decimal("1e9")):
+        return Plan(prompt, None, source, refused=f"{spec.approval_limit!r} is not a sensible"
+                    " approval limit", usage=usage)
+    currency = (spec.currency or default_currency).upper() if limit is not None else None
+    steps = [f"process every document in {spec.path} with the invoice workflow"]
+    if limit is not None:
+        steps.append(f"hold anything over {currency} {limit} for approval"
+                     + (" by a controller" if spec.review_role == "controller" else ""))
+    return Plan(prompt, "process", source, path=spec.path, approval_limit=limit,
+                currency=currency, review_role=spec.review_role, steps=steps, usage=usage)
