@@ -519,6 +519,33 @@ def blueprint_run(
                   f"  {json.dumps(r['vars'])}")
 
 
+@app.command()
+def watch(
+    file: Annotated[Path, typer.Argument(help="A blueprint with a document_uploaded trigger.")],
+    folder: Annotated[Path | None, typer.Option("--folder", help="Watch this folder instead"
+                                                " of the trigger's storage location.")] = None,
+    once: Annotated[bool, typer.Option("--once", help="Scan once and exit.")] = False,
+    interval: Annotated[float, typer.Option("--interval", help="Seconds between scans.")] = 5.0,
+) -> None:
+    """Watch a folder: one run per new document, exactly once, across restarts."""
+    from wardflow.graphs.events import poll
+
+    blueprint = _guarded(lambda: _blueprint(file))
+    if blueprint.trigger.kind != "event":
+        err.print(f"[red]error:[/red] {file} is not triggered by an event")
+        raise typer.Exit(EXIT_USAGE)
+
+    def scan() -> int:
+        with _workspace() as ws:
+            results = ws.watch_once(blueprint, folder)
+        for r in results:
+            out.print(f"{r['thread_id']}  {r['status']:<28} {Path(r['document']).name}")
+        return len(results)
+
+    total = _guarded(lambda: poll(interval, 1 if once else None, scan))
+    out.print(f"{total} document(s) started")
+
+
 @blueprint_app.command("decide")
 def blueprint_decide(
     file: Annotated[Path, typer.Argument()],

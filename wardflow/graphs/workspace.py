@@ -296,18 +296,49 @@ class Workspace:
     ) -> list[dict[str, Any]]:
         """Run ``blueprint`` once per document (a finished document is not run again)."""
         graph = self.blueprint_graph(blueprint)
+        return [self._run_blueprint_item(graph, blueprint, item, submitted_by)
+                for item in self.items(paths)]
+
+    def _run_blueprint_item(self, graph: Any, blueprint: Blueprint, item: InboxItem,
+                            submitted_by: str | None) -> dict[str, Any]:
+        self.switch.check(blueprint.name)
+        thread = f"{blueprint.name}:{item.document_id}"
+        config = self._config(thread)
+        snapshot = graph.get_state(config)
+        if not snapshot.values:
+            graph.invoke({**item.graph_input(), "submitted_by": submitted_by}, config,
+                         durability=self.settings.durability)
+        elif snapshot.next and not snapshot.interrupts:
+            graph.invoke(None, config, durability=self.settings.durability)
+        return self._blueprint_result(graph, thread, item.source)
+
+    def watch_once(self, blueprint: Blueprint, folder: Path | None = None) -> list[dict[str, Any]]:
+        """One scan of the blueprint's source: a ``document_uploaded`` event per new
+        document, recorded in the ledger, then one run per event (exactly once)."""
+        from wardflow.graphs.events import EventLedger
+
+        if folder is None:
+            source = blueprint.trigger.source or "inbox"
+            folder = self.storage.root / self.settings.storage_locations[source]
+            folder.mkdir(parents=True, exist_ok=True)
+        graph = self.blueprint_graph(blueprint)
+        ledger = EventLedger(self.settings.control_path, clock=self._clock)
         results = []
-        for item in self.items(paths):
-            self.switch.check(blueprint.name)
-            thread = f"{blueprint.name}:{item.document_id}"
-            config = self._config(thread)
-            snapshot = graph.get_state(config)
-            if not snapshot.values:
-                graph.invoke({**item.graph_input(), "submitted_by": submitted_by}, config,
-                             durability=self.settings.durability)
-            elif snapshot.next and not snapshot.interrupts:
-                graph.invoke(None, config, durability=self.settings.durability)
-            results.append(self._blueprint_result(graph, thread, item.source))
+        try:
+            pending = {e.document_id for e in ledger.open_entries(blueprint.name)}
+            for item in self.items([folder]):
+                if not ledger.record(blueprint.name, item.document_id, item.source) and (
+                    item.document_id not in pending
+                ):
+                    continue  # this document's event was handled before
+                thread = f"{blueprint.name}:{item.document_id}"
+                ledger.mark(blueprint.name, item.document_id, "started", thread_id=thread)
+                result = self._run_blueprint_item(graph, blueprint, item, "watcher")
+                ledger.mark(blueprint.name, item.document_id, "done" if not result["waiting"]
+                            else "waiting", result=str(result["status"]))
+                results.append(result)
+        finally:
+            ledger.close()
         return results
 
     def decide_blueprint(
