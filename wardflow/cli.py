@@ -21,7 +21,7 @@ from rich.console import Console
 from rich.table import Table
 
 from wardflow.config import Settings
-from wardflow.errors import PlanRefused, ReviewError, WardflowError
+from wardflow.errors import ConfigError, PlanRefused, ReviewError, WardflowError
 
 if TYPE_CHECKING:
     from wardflow.graphs.workspace import RunSummary, Workspace
@@ -360,6 +360,57 @@ def principals_add(
             store.close()
         out.print(f"{added.name}: {added.role}"
                   + (f", limit {added.approval_limit}" if added.approval_limit else ""))
+
+    _guarded(run)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option("--host", help="Interface to listen on; keep the loopback"
+                                      " default unless a TLS proxy is in front.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="TCP port.")] = 8765,
+) -> None:
+    """Serve the review page and its JSON API (needs the web extra).
+
+    Reviewers log in with their principal name and the password set by
+    `wardflow principals password`. Set WARDFLOW_WEB_SECRET (the token signing key) so
+    logins survive a restart, and WARDFLOW_SLACK_SIGNING_SECRET to accept Slack buttons.
+    """
+
+    def run() -> None:
+        try:
+            from wardflow.web import serve as serve_web
+        except ImportError as error:
+            raise ConfigError("the web server needs `pip install 'wardflow[web]'`") from error
+
+        serve_web(_settings(), host=host, port=port)
+
+    _guarded(run)
+
+
+@principals_app.command("password")
+def principals_password(
+    name: Annotated[str, typer.Argument()],
+    stdin: Annotated[bool, typer.Option("--password-stdin", help="Read the password from"
+                                        " standard input (for scripts).")] = False,
+) -> None:
+    """Set a reviewer's password for the web review (stored as an scrypt hash)."""
+    from wardflow.review.principals import PrincipalStore
+    from wardflow.web.auth import CredentialStore
+
+    password = (sys.stdin.readline().rstrip("\n") if stdin
+                else typer.prompt("Password", hide_input=True, confirmation_prompt=True))
+
+    def run() -> None:
+        settings = _settings()
+        principals = PrincipalStore(settings.review_path)
+        credentials = CredentialStore(settings.review_path)
+        try:
+            credentials.set_password(principals, name, password)
+        finally:
+            credentials.close()
+            principals.close()
+        out.print(f"{name}: password set")
 
     _guarded(run)
 

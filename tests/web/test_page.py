@@ -1,0 +1,126 @@
+"""The review page in real headless Chromium: log in, open a case, ask, approve."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.remote.webdriver import WebDriver
+from selenium.webdriver.remote.webelement import WebElement
+from selenium.webdriver.support import expected_conditions as ec
+from selenium.webdriver.support.wait import WebDriverWait
+
+from tests.web.conftest import PASSWORDS, Cases, LiveServer
+from wardflow.graphs.workspace import Workspace
+
+pytestmark = pytest.mark.slow
+
+CHROMIUM = ("/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome")
+CHROMEDRIVER = ("/usr/bin/chromedriver", "chromedriver")
+# The network is closed: without these flags Chromium tries to reach Google's services.
+FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         "--disable-dev-shm-usage", "--window-size=1440,1100")
+
+
+def _find(candidates: tuple[str, ...]) -> str:
+    for candidate in candidates:
+        found = shutil.which(candidate)
+        if found:
+            return found
+    pytest.fail(f"{candidates[0]} is missing; the page test needs Chromium and its driver:"
+                " apt-get install -y chromium chromium-driver")
+
+
+@pytest.fixture
+def browser(tmp_path: Path) -> Iterator[webdriver.Chrome]:
+    options = webdriver.ChromeOptions()
+    options.binary_location = _find(CHROMIUM)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    for flag in (*FLAGS, f"--user-data-dir={tmp_path / 'chromium-profile'}"):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(_find(CHROMEDRIVER)), options=options)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+def _wait(driver: WebDriver, timeout: float = 30) -> WebDriverWait[WebDriver]:
+    return WebDriverWait(driver, timeout)
+
+
+def _visible(driver: WebDriver, css: str) -> WebElement:
+    element: WebElement = _wait(driver).until(
+        ec.visibility_of_element_located((By.CSS_SELECTOR, css)))
+    return element
+
+
+def _log_in(driver: WebDriver, name: str, password: str) -> None:
+    for field, text in (("login-name", name), ("login-password", password)):
+        _visible(driver, f"#{field}").clear()
+        driver.find_element(By.ID, field).send_keys(text)
+    driver.find_element(By.ID, "login-submit").click()
+
+
+def test_a_controller_reviews_and_approves_in_the_browser(
+    browser: webdriver.Chrome, server: LiveServer, cases: Cases, workspace: Workspace
+) -> None:
+    browser.get(server.url)
+    _log_in(browser, "dan", "not his password")
+    _wait(browser).until(ec.text_to_be_present_in_element(
+        (By.ID, "login-error"), "unknown principal or wrong password"))
+    _log_in(browser, "dan", PASSWORDS["dan"])
+    _wait(browser).until(ec.text_to_be_present_in_element((By.ID, "who-role"), "controller"))
+    browser.get_log("browser")  # drop the failed login's 401 from the console log
+
+    # The inbox, riskiest first; open the bank-change case.
+    items = _wait(browser).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".case-item"))
+    assert [i.get_attribute("data-thread") for i in items] == [cases.copy, cases.bank]
+    browser.find_element(By.CSS_SELECTOR, f'.case-item[data-thread="{cases.bank}"]').click()
+    _wait(browser).until(ec.text_to_be_present_in_element(
+        (By.ID, "case-title"), "Van der Berg Logistics"))
+    assert "bank_details_changed" in browser.find_element(By.ID, "case-reasons").text
+
+    # The document text with the evidence of each field highlighted.
+    marks = browser.find_elements(By.CSS_SELECTOR, "#doc-text mark")
+    iban = next(m for m in marks if "iban" in (m.get_attribute("data-fields") or "").split())
+    assert iban.text.replace(" ", "") == workspace.pending(cases.bank).fields["iban"]["value"]
+    browser.find_element(By.CSS_SELECTOR, '#fields tr[data-field="iban"]').click()
+    _wait(browser).until(lambda d: "on" in (iban.get_attribute("class") or ""))
+
+    # Ask in the chat; the answer streams in.
+    chat = browser.find_element(By.ID, "chat-input")
+    chat.send_keys("why was this flagged?")
+    browser.find_element(By.ID, "chat-send").click()
+    answer = _visible(browser, ".chat-msg.bot[data-done='true']")
+    assert "bank_details_changed" in answer.text and "streaming" not in (
+        answer.get_attribute("class") or "")
+    # For the docs: WARDFLOW_WEB_SCREENSHOT=path saves the page as a reviewer sees it.
+    screenshot = os.environ.get("WARDFLOW_WEB_SCREENSHOT")
+    if screenshot:
+        browser.save_screenshot(screenshot)
+
+    # The original, rendered page by page.
+    browser.find_element(By.ID, "tab-original").click()
+    page = _visible(browser, "#doc-original img")
+    _wait(browser).until(lambda d: d.execute_script(
+        "return arguments[0].complete && arguments[0].naturalWidth", page) > 500)
+
+    # Approve: the case leaves the inbox and the invoice is posted.
+    browser.find_element(By.ID, "comment").send_keys("new account confirmed by phone")
+    browser.find_element(By.ID, "approve").click()
+    _wait(browser).until(ec.text_to_be_present_in_element((By.ID, "notice"), "is now posted"))
+    _wait(browser).until(lambda d: len(d.find_elements(By.CSS_SELECTOR, ".case-item")) == 1)
+    remaining = browser.find_element(By.CSS_SELECTOR, ".case-item")
+    assert remaining.get_attribute("data-thread") == cases.copy
+    posted = [p for p in workspace.erp.postings() if p.invoice_number == "VDB-26-08841"]
+    assert [(p.approved_by, p.currency) for p in posted] == [("dan", "EUR")]
+    # No script error or failed request since the login.
+    assert [e for e in browser.get_log("browser") if e["level"] == "SEVERE"] == []

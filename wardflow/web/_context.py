@@ -1,0 +1,131 @@
+"""What the web app's routes share: secrets, the workspace factory, per-case locks."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from wardflow.config import Settings
+from wardflow.errors import RateLimited
+from wardflow.review.payloads import ReviewDecision
+from wardflow.review.principals import Principal, PrincipalStore
+from wardflow.web.auth import AuthError, CredentialStore, authenticate, sign_token, verify_token
+
+if TYPE_CHECKING:
+    from wardflow.graphs.workspace import RunSummary, Workspace
+
+__all__ = ["AppContext", "LoginThrottle"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class LoginThrottle:
+    """At most ``limit`` failed logins per principal name in ``per_s`` seconds."""
+
+    now: Callable[[], float]
+    limit: int = 5
+    per_s: float = 60.0
+    _failures: dict[str, list[float]] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def check(self, name: str) -> None:
+        with self._lock:
+            recent = [t for t in self._failures.pop(name, []) if t > self.now() - self.per_s]
+            if recent:
+                self._failures[name] = recent
+            if len(recent) >= self.limit:
+                raise RateLimited(f"login:{name}", self.limit, self.per_s,
+                                  recent[0] + self.per_s - self.now())
+
+    def failed(self, name: str) -> None:
+        with self._lock:
+            now = self.now()
+            if len(self._failures) > 10_000:
+                # Anyone can try names: forget the ones whose failures have aged out.
+                self._failures = {n: ts for n, ts in self._failures.items()
+                                  if ts and ts[-1] > now - self.per_s}
+            self._failures.setdefault(name, []).append(now)
+
+    def succeeded(self, name: str) -> None:
+        with self._lock:
+            self._failures.pop(name, None)
+
+
+class AppContext:
+    """What the routes share: settings, secrets, the workspace factory, case locks."""
+
+    def __init__(
+        self, settings: Settings, open_workspace: Callable[[], Workspace], secret: bytes,
+        slack_secret: str | None, token_ttl_s: int, clock: Callable[[], float],
+    ) -> None:
+        self.settings = settings
+        self.open_workspace = open_workspace
+        self.secret = secret
+        self.slack_secret = slack_secret
+        self.token_ttl_s = token_ttl_s
+        self.clock = clock
+        self.throttle = LoginThrottle(clock)
+        self._locks: dict[str, threading.Lock] = {}
+        self._locks_guard = threading.Lock()
+
+    @contextmanager
+    def workspace(self) -> Iterator[Workspace]:
+        ws = self.open_workspace()
+        try:
+            yield ws
+        finally:
+            ws.close()
+
+    def case_lock(self, thread_id: str) -> threading.Lock:
+        with self._locks_guard:
+            return self._locks.setdefault(thread_id, threading.Lock())
+
+    def principal_store(self) -> PrincipalStore:
+        return PrincipalStore(self.settings.review_path,
+                              busy_timeout_s=self.settings.sqlite_busy_timeout_s)
+
+    def login(self, name: str, password: str) -> dict[str, Any]:
+        """A token for ``name``; raises :class:`AuthError` or :class:`RateLimited`."""
+        self.throttle.check(name)
+        principals = self.principal_store()
+        credentials = CredentialStore(self.settings.review_path,
+                                      busy_timeout_s=self.settings.sqlite_busy_timeout_s)
+        try:
+            principal = authenticate(principals, credentials, name, password)
+        except AuthError:
+            self.throttle.failed(name)
+            log.info("web login refused for %r", name)
+            raise
+        finally:
+            principals.close()
+            credentials.close()
+        self.throttle.succeeded(name)
+        expires_at = int(self.clock()) + self.token_ttl_s
+        log.info("web login: %s (%s)", principal.name, principal.role)
+        return {"token": sign_token(self.secret, principal.name, expires_at),
+                "expires_at": expires_at, **principal.to_dict()}
+
+    def principal(self, authorization: str | None) -> Principal:
+        """Who sent the request, from its bearer token; raises :class:`AuthError`."""
+        scheme, _, token = (authorization or "").partition(" ")
+        if scheme.lower() != "bearer" or not token:
+            raise AuthError("log in first: send Authorization: Bearer <token>")
+        claims = verify_token(self.secret, token.strip(), now=self.clock())
+        principals = self.principal_store()
+        try:
+            principal = principals.get(claims.principal)
+        finally:
+            principals.close()
+        # Checked on every request, so deactivating someone ends their session at once.
+        if principal is None or not principal.active:
+            raise AuthError(f"{claims.principal} is no longer an active principal")
+        return principal
+
+    def decide(self, thread_id: str, decision: ReviewDecision) -> RunSummary:
+        with self.case_lock(thread_id), self.workspace() as ws:
+            return ws.resume(thread_id, decision)

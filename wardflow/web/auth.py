@@ -1,0 +1,205 @@
+"""Logging in to the web review: per-principal passwords and signed, expiring tokens.
+
+Why passwords per principal, not one shared login secret: a shared secret lets anyone
+who knows it log in as any principal, which would make segregation of duties a matter
+of trust. Here each principal has their own password, stored only as a salted
+``hashlib.scrypt`` hash in the table ``web_credentials`` beside the principal store
+(the same SQLite file, ``settings.review_path``). Roles, limits and deactivation stay
+in :class:`~wardflow.review.principals.PrincipalStore`; a deactivated principal cannot
+log in, and their live tokens stop working on the next request.
+
+A successful login returns a bearer token ``v1.<name>.<expiry>.<signature>``: the
+signature is HMAC-SHA256 over the principal and the expiry, keyed with the server's
+secret (``WARDFLOW_WEB_SECRET``). Tokens travel in the ``Authorization`` header, never
+in a cookie or a URL, so they are not sent cross-site and do not end up in access logs.
+
+This module needs only the standard library, so the CLI can set passwords without the
+``web`` extra installed.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import secrets
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from wardflow._sqlite import connect, write_transaction
+from wardflow.errors import ReviewError
+from wardflow.review.principals import Principal, PrincipalStore
+
+__all__ = [
+    "MIN_PASSWORD_LENGTH",
+    "AuthError",
+    "CredentialStore",
+    "TokenClaims",
+    "authenticate",
+    "hash_password",
+    "sign_token",
+    "verify_password",
+    "verify_token",
+]
+
+MIN_PASSWORD_LENGTH = 12
+_TOKEN_VERSION = "v1"
+# scrypt cost: 16 MiB of memory and a few tens of milliseconds per check.
+_SCRYPT_N, _SCRYPT_R, _SCRYPT_P = 2**14, 8, 1
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS web_credentials (
+    name TEXT PRIMARY KEY,
+    password_hash TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+"""
+
+
+class AuthError(Exception):
+    """A login or a token was refused; the message is safe to show to the caller."""
+
+
+@dataclass(frozen=True, slots=True)
+class TokenClaims:
+    """What a valid token says: who, and until when (Unix seconds)."""
+
+    principal: str
+    expires_at: int
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+# Tokens ------------------------------------------------------------------------------
+def _signature(secret: bytes, principal: str, expires_at: int) -> str:
+    message = f"{_TOKEN_VERSION}\n{principal}\n{expires_at}".encode()
+    return _b64(hmac.new(secret, message, hashlib.sha256).digest())
+
+
+def sign_token(secret: bytes, principal: str, expires_at: int) -> str:
+    """A bearer token for ``principal`` valid until ``expires_at`` (Unix seconds)."""
+    name = _b64(principal.encode())
+    return f"{_TOKEN_VERSION}.{name}.{expires_at}.{_signature(secret, principal, expires_at)}"
+
+
+def verify_token(secret: bytes, token: str, *, now: float) -> TokenClaims:
+    """The claims of ``token``; raises :class:`AuthError` if forged, malformed or expired."""
+    parts = token.split(".")
+    if len(parts) != 4 or parts[0] != _TOKEN_VERSION or not parts[2].isdigit():
+        raise AuthError("malformed token; log in again")
+    try:
+        principal = _unb64(parts[1]).decode()
+    except (binascii.Error, UnicodeDecodeError, ValueError) as err:
+        raise AuthError("malformed token; log in again") from err
+    expires_at = int(parts[2])
+    if not hmac.compare_digest(parts[3], _signature(secret, principal, expires_at)):
+        raise AuthError("invalid token signature; log in again")
+    if expires_at <= now:
+        raise AuthError("the token has expired; log in again")
+    return TokenClaims(principal, expires_at)
+
+
+# Passwords ---------------------------------------------------------------------------
+def hash_password(password: str, *, salt: bytes | None = None) -> str:
+    """``scrypt$N$r$p$salt$hash``, the form stored at rest."""
+    salt = salt or secrets.token_bytes(16)
+    digest = hashlib.scrypt(password.encode(), salt=salt, n=_SCRYPT_N, r=_SCRYPT_R,
+                            p=_SCRYPT_P, dklen=32)
+    return f"scrypt${_SCRYPT_N}${_SCRYPT_R}${_SCRYPT_P}${_b64(salt)}${_b64(digest)}"
+
+
+def verify_password(password: str, stored: str) -> bool:
+    """Whether ``password`` matches a hash made by :func:`hash_password`."""
+    try:
+        scheme, n, r, p, salt, digest = stored.split("$")
+        if scheme != "scrypt":
+            return False
+        expected = _unb64(digest)
+        actual = hashlib.scrypt(password.encode(), salt=_unb64(salt), n=int(n), r=int(r),
+                                p=int(p), dklen=len(expected))
+    except (ValueError, binascii.Error):
+        return False
+    return hmac.compare_digest(actual, expected)
+
+
+# A hash to check against when the principal is unknown, so that a wrong name costs
+# the same time as a wrong password and the timing does not reveal who exists.
+_DUMMY_HASH = hash_password("not a password", salt=b"\0" * 16)
+
+
+class CredentialStore:
+    """Password hashes, one per principal, in ``review.sqlite`` (table ``web_credentials``).
+
+    Args:
+        path: the SQLite file shared with the principal store, or ``":memory:"``.
+    """
+
+    def __init__(
+        self, path: Path | str, *, clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        busy_timeout_s: float = 30.0,
+    ) -> None:
+        self._conn = connect(path, busy_timeout_s=busy_timeout_s, schema=_SCHEMA)
+        self._lock = threading.Lock()
+        self._clock = clock
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def set_password(self, principals: PrincipalStore, name: str, password: str) -> None:
+        """Set ``name``'s password; the principal must exist and be active.
+
+        Raises:
+            ReviewError: unknown or inactive principal, or a password that is too short.
+        """
+        principal = principals.get(name)
+        if principal is None or not principal.active:
+            raise ReviewError("-", f"{name!r} is not an active principal"
+                              " (`wardflow principals add` first)")
+        if len(password) < MIN_PASSWORD_LENGTH:
+            raise ReviewError("-", f"a password needs at least {MIN_PASSWORD_LENGTH} characters")
+        with write_transaction(self._conn, self._lock) as conn:
+            conn.execute(
+                "INSERT INTO web_credentials (name, password_hash, updated_at) VALUES (?,?,?)"
+                " ON CONFLICT(name) DO UPDATE SET password_hash = excluded.password_hash,"
+                " updated_at = excluded.updated_at",
+                (name, hash_password(password), self._clock().isoformat()),
+            )
+
+    def remove(self, name: str) -> bool:
+        """Forget ``name``'s password (they can no longer log in); whether one was set."""
+        with write_transaction(self._conn, self._lock) as conn:
+            return conn.execute("DELETE FROM web_credentials WHERE name = ?",
+                                (name,)).rowcount > 0
+
+    def password_hash(self, name: str) -> str | None:
+        row = self._conn.execute(
+            "SELECT password_hash FROM web_credentials WHERE name = ?", (name,)
+        ).fetchone()
+        return str(row[0]) if row else None
+
+
+def authenticate(
+    principals: PrincipalStore, credentials: CredentialStore, name: str, password: str
+) -> Principal:
+    """The active principal ``name`` if ``password`` is theirs.
+
+    Raises:
+        AuthError: with one message for every failure (unknown principal, inactive
+            principal, no password set, wrong password), so that a caller cannot
+            learn who exists.
+    """
+    principal = principals.get(name)
+    stored = credentials.password_hash(name) if principal is not None else None
+    matches = verify_password(password, stored or _DUMMY_HASH)
+    if principal is None or not principal.active or stored is None or not matches:
+        raise AuthError("unknown principal or wrong password")
+    return principal

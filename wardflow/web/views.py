@@ -1,0 +1,109 @@
+"""What the API returns: inbox rows and case details, as plain JSON-safe dicts.
+
+The case detail carries the document's extracted text with the evidence span of
+every field, checked against the text, so the page can highlight where each value was
+read without trusting offsets that do not match.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from wardflow.review.payloads import ReviewRequest
+
+if TYPE_CHECKING:
+    from wardflow.graphs.workspace import Workspace
+
+__all__ = ["case_detail", "document_key", "evidence_spans", "inbox_row"]
+
+
+def _value(case: ReviewRequest, name: str) -> Any:
+    return (case.fields.get(name) or {}).get("value")
+
+
+def inbox_row(case: ReviewRequest) -> dict[str, Any]:
+    """One line of the inbox: enough to choose a case."""
+    return {
+        "thread_id": case.thread_id,
+        "document": case.document.get("name"),
+        "vendor": _value(case, "vendor"),
+        "invoice_number": _value(case, "invoice_number"),
+        "total": _value(case, "total"),
+        "currency": _value(case, "currency"),
+        "risk": float(case.risk.get("score", 0.0)),
+        "confidence": case.confidence,
+        "required_role": case.required_role,
+        "reasons": [reason.code for reason in case.reasons],
+        "deadline": case.deadline,
+        "refused": case.refused,
+    }
+
+
+def evidence_spans(text: str, fields: Mapping[str, Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Non-overlapping ``{start, end, fields}`` segments of ``text`` that are evidence.
+
+    A field's span counts only if its offsets are inside ``text`` and the text there is
+    the evidence text the extractor recorded (a corrected field has no span). Where
+    spans overlap, a segment lists every field that covers it.
+    """
+    spans: list[tuple[int, int, str]] = []
+    for name, field in fields.items():
+        evidence = field.get("evidence") or {}
+        start, end = evidence.get("start"), evidence.get("end")
+        if not isinstance(start, int) or not isinstance(end, int):
+            continue
+        if 0 <= start < end <= len(text) and text[start:end] == evidence.get("text"):
+            spans.append((start, end, name))
+    bounds = sorted({b for start, end, _ in spans for b in (start, end)})
+    segments: list[dict[str, Any]] = []
+    for left, right in zip(bounds, bounds[1:], strict=False):
+        covering = [name for start, end, name in spans if start <= left and right <= end]
+        if not covering:
+            continue
+        last = segments[-1] if segments else None
+        if last is not None and last["end"] == left and last["fields"] == covering:
+            last["end"] = right
+        else:
+            segments.append({"start": left, "end": right, "fields": covering})
+    return segments
+
+
+def document_key(values: Mapping[str, Any]) -> str | None:
+    """Where the run's document is in storage now (archived documents move)."""
+    archived = values.get("archive_key")
+    if archived and not str(archived).endswith(".json"):
+        return str(archived)
+    key = (values.get("document") or {}).get("storage_key")
+    return str(key) if key else None
+
+
+def case_detail(ws: Workspace, thread_id: str) -> dict[str, Any]:
+    """Everything the page shows for one run, paused or not.
+
+    Raises:
+        RunNotFound: no run has this thread id.
+    """
+    snapshot = ws.state(thread_id)
+    values = snapshot.values
+    request = (ReviewRequest.model_validate(snapshot.interrupts[0].value)
+               if snapshot.interrupts else None)
+    extraction = values.get("extraction") or {}
+    fields = request.fields if request else extraction.get("fields") or {}
+    text = str(values.get("text") or "")
+    document = values.get("document") or {}
+    return {
+        "thread_id": thread_id,
+        "summary": ws.status(thread_id)[0].to_dict(),
+        "request": request.model_dump(mode="json") if request else None,
+        "document": {
+            "name": document.get("name") or values.get("name"),
+            "media_type": document.get("media_type"),
+            "pages": int(extraction.get("pages") or 1),
+            "method": values.get("text_method"),
+            "available": document_key(values) is not None,
+        },
+        "text": text,
+        "highlights": evidence_spans(text, fields),
+        "line_items": extraction.get("line_items") or [],
+    }
