@@ -13,7 +13,7 @@ from wardflow.errors import WardflowError
 
 if TYPE_CHECKING:
     from wardflow.graphs.invoice import build_invoice_graph
-    from wardflow.graphs.workspace import Workspace
+    from wardflow.graphs.workspace import Workspace, explain
     from wardflow.review.payloads import ReviewDecision, ReviewRequest
 
 __version__ = "0.1.0"
@@ -26,11 +26,13 @@ __all__ = [
     "Workspace",
     "__version__",
     "build_invoice_graph",
+    "explain",
 ]
 
 _LAZY = {
     "build_invoice_graph": "wardflow.graphs.invoice",
     "Workspace": "wardflow.graphs.workspace",
+    "explain": "wardflow.graphs.workspace",
     "ReviewDecision": "wardflow.review.payloads",
     "ReviewRequest": "wardflow.review.payloads",
 }

@@ -627,6 +627,66 @@ def blueprint_decide(
         out.print(f"{result['thread_id']}  {result['status']}")
 
 
+@app.command()
+def trace(
+    thread: Annotated[str, typer.Argument(help="A run's thread id.")],
+    as_mermaid: Annotated[bool, typer.Option("--mermaid", help="A Mermaid diagram, coloured"
+                                             " by confidence.")] = False,
+    spans: Annotated[bool, typer.Option("--spans", help="The exported spans.")] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """The path a run took through the graph, with timings and confidence per step."""
+    from wardflow.observability.tracing import trace_id_for
+    from wardflow.observability.viewer import mermaid, read_spans, render_trace, run_path
+
+    def run() -> Any:
+        with _workspace() as ws:
+            state = ws.state(thread).values
+            steps = run_path(state, list(ws.audit.records(thread)))
+            drawing = mermaid(ws.graph.get_graph().draw_mermaid(), steps) if as_mermaid else ""
+            return steps, drawing
+
+    steps, drawing = _guarded(run)
+    if spans:
+        _print_json(read_spans(_settings().traces_path, thread_id=thread))
+    elif as_mermaid:
+        sys.stdout.write(drawing)
+    elif as_json:
+        _print_json([s.to_dict() for s in steps])
+    else:
+        out.print(render_trace(steps, title=f"{thread}  trace {trace_id_for(thread)}"))
+
+
+@app.command()
+def explain(
+    thread: Annotated[str, typer.Argument(help="A run's thread id.")],
+    with_model: Annotated[bool, typer.Option("--llm", help="Let the model rephrase each claim"
+                                             " (kept only when faithful to its evidence).")
+                          ] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Why each decision in a run was taken, each claim with its evidence."""
+    from wardflow.observability.explain import explain_run, grounding_report
+
+    def run() -> tuple[Any, Any]:
+        with _workspace() as ws:
+            state = ws.state(thread).values
+            records = list(ws.audit.records(thread))
+            llm = None
+            if with_model and ws.settings.model.lower() != "none":
+                from wardflow.llm.client import LLM
+
+                llm = LLM(ws.settings)
+            explanation = explain_run(state, records, llm=llm)
+            return explanation, grounding_report(explanation, state, records)
+
+    explanation, report = _guarded(run)
+    if as_json:
+        _print_json({**explanation.to_dict(), "grounding": report.to_dict()})
+    else:
+        out.print(explanation.render())
+
+
 @erp_app.command("list")
 def erp_list(as_json: JsonOption = False) -> None:
     """Posted invoices."""

@@ -11,7 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -84,6 +84,13 @@ class Settings(BaseSettings):
     ocr_confidence_cap: float = Field(0.85, ge=0.0, le=1.0)
 
     # Models: any litellm model string; "none" runs the deterministic parsers only.
+    # Traces: spans to home/traces.jsonl by default, to an OTLP/HTTP collector when an
+    # endpoint is set; off with WARDFLOW_TRACING=false.
+    tracing: bool = True
+    otlp_endpoint: str | None = None
+    otlp_headers: dict[str, SecretStr] = Field(default_factory=dict)
+    trace_console: bool = False
+
     model: str = "local/gemma-3-270m"
     # Per-agent overrides, e.g. {"extractor": "openai/gpt-4o-mini"}.
     agent_models: dict[str, str] = Field(default_factory=dict)
@@ -167,6 +174,10 @@ class Settings(BaseSettings):
     @property
     def control_path(self) -> Path:
         return self.home / "control.sqlite"
+
+    @property
+    def traces_path(self) -> Path:
+        return self.home / "traces.jsonl"
 
     @property
     def storage_root(self) -> Path:

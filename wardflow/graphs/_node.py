@@ -21,6 +21,7 @@ from langchain_core.runnables import RunnableConfig
 from wardflow.graphs.state import FLUSHED
 from wardflow.observability.audit import AuditLog, PendingRecord, digest
 from wardflow.observability.redact import redact
+from wardflow.observability.tracing import DISABLED, Telemetry, node_span, trace_id_for
 from wardflow.tools._governed import collect_read_records, stop_collecting
 
 __all__ = ["NodeFn", "audited_node", "flush_outbox"]
@@ -75,12 +76,14 @@ def audited_node(
     audit: AuditLog,
     faults: frozenset[str] = frozenset(),
     flush: bool = False,
+    telemetry: Telemetry = DISABLED,
 ) -> NodeFn:
     """Wrap ``fn`` so that each completed step of it is audited.
 
     Args:
         flush: this node ends or pauses the run: write the outbox (and its own record)
             to the audit log. Set it on terminal nodes and on nodes that interrupt.
+        telemetry: where the node's span goes (one trace per thread).
 
     ``interrupt()`` inside ``fn`` propagates untouched: only completed steps produce a
     record, so a paused-then-resumed node is recorded once.
@@ -92,26 +95,31 @@ def audited_node(
             _die()
         if flush:
             flush_outbox(audit, state.get("audit_outbox"))
-        reads, token = collect_read_records()
-        started = time.perf_counter()
-        try:
-            update = fn(state, config)
-        finally:
-            stop_collecting(token)
-        ms = round((time.perf_counter() - started) * 1000, 3)
         configurable = config.get("configurable") or {}
         thread_id = configurable.get("thread_id")
         step = (config.get("metadata") or {}).get("langgraph_step")
         checkpoint_id = (configurable.get("checkpoint_map") or {}).get("")
+        with node_span(telemetry, name, thread_id=thread_id, checkpoint_id=checkpoint_id,
+                       step=step) as span:
+            reads, token = collect_read_records()
+            started = time.perf_counter()
+            try:
+                update = fn(state, config)
+            finally:
+                stop_collecting(token)
+            ms = round((time.perf_counter() - started) * 1000, 3)
+            summary = _summary(update, ms)
+            span.node_result(summary)
         key = f"{thread_id}:{step}:{name}" if thread_id else None
+        trace = trace_id_for(thread_id) if thread_id and telemetry.enabled else None
         now = audit.now()
         records = [
-            PendingRecord(r.action, r.payload, r.actor, thread_id, checkpoint_id,
+            PendingRecord(r.action, r.payload, r.actor, thread_id, checkpoint_id, trace,
                           key=f"{key}:read{i}" if key else None, ts=now)
             for i, r in enumerate(reads)
         ]
-        records.append(PendingRecord(f"node.{name}", _summary(update, ms), f"wardflow/{name}",
-                                     thread_id, checkpoint_id, key=key, ts=now))
+        records.append(PendingRecord(f"node.{name}", summary, f"wardflow/{name}",
+                                     thread_id, checkpoint_id, trace, key=key, ts=now))
         if flush:
             audit.append_many(records)
             update["audit_outbox"] = [FLUSHED]

@@ -29,6 +29,7 @@ from wardflow.graphs.control import KillSwitch
 from wardflow.graphs.invoice import InvoiceNodes, build_invoice_graph
 from wardflow.graphs.state import outbox
 from wardflow.observability.audit import AuditLog
+from wardflow.observability.tracing import Telemetry, telemetry_for
 from wardflow.review.payloads import ReviewDecision
 from wardflow.review.principals import PrincipalStore
 from wardflow.tools.erp import ErpAdapter, SqliteErp
@@ -250,6 +251,7 @@ def build_blueprint_graph(
     llm: LLM | None = None,
     clock: Callable[[], datetime] | None = None,
     switch: KillSwitch | None = None,
+    telemetry: Telemetry | None = None,
 ) -> CompiledStateGraph[Any, Any, Any, Any]:
     """Compile ``blueprint``; collaborators default as in ``build_invoice_graph``."""
     from wardflow.graphs.checkpoint import open_checkpointer
@@ -269,11 +271,12 @@ def build_blueprint_graph(
         llm = _LLM(settings.model_copy(update={"agent_models": {**settings.agent_models,
                                                                 **models}}))
     switch = switch or KillSwitch(settings.control_path)
-    tools = Toolset(erp, storage, audit)
+    telemetry = telemetry or telemetry_for(settings)
+    tools = Toolset(erp, storage, audit, telemetry=telemetry)
     front = InvoiceNodes(settings, tools, audit, clock, llm, principals, switch, blueprint.name)
     invoice = build_invoice_graph(settings, checkpointer=checkpointer, erp=erp, storage=storage,
                                   audit=audit, clock=clock, llm=llm, principals=principals,
-                                  switch=switch)
+                                  switch=switch, telemetry=telemetry)
     steps = _Steps(blueprint, settings, tools, principals, llm, clock, invoice, switch)
     faults = frozenset(settings.fault_inject)
 
@@ -287,7 +290,7 @@ def build_blueprint_graph(
     for index, step in enumerate(blueprint.steps):
         last = index == len(blueprint.steps) - 1
         node = audited_node(step.name, steps.build(step), audit=audit, faults=faults,
-                            flush=last or step.type == "approval_task")
+                            flush=last or step.type == "approval_task", telemetry=telemetry)
         policy = RetryPolicy(max_attempts=step.retries + 1, initial_interval=0.2,
                              retry_on=lambda e: isinstance(e, ToolError) and e.retryable)
         graph.add_node(step.name, node, retry_policy=policy)

@@ -41,6 +41,7 @@ from wardflow.graphs.control import KillSwitch
 from wardflow.graphs.state import InvoiceState
 from wardflow.guardrails.injection import detect_injection
 from wardflow.observability.audit import AuditLog, digest
+from wardflow.observability.tracing import Telemetry, telemetry_for
 from wardflow.review.authz import authorize
 from wardflow.review.payloads import ProposedAction, ReviewDecision, ReviewReason, ReviewRequest
 from wardflow.review.principals import PrincipalStore
@@ -477,6 +478,7 @@ def build_invoice_graph(
     llm: LLM | None = None,
     principals: PrincipalStore | None = None,
     switch: KillSwitch | None = None,
+    telemetry: Telemetry | None = None,
 ) -> CompiledStateGraph[Any, Any, Any, Any]:
     """Build and compile the invoice reference graph.
 
@@ -494,6 +496,8 @@ def build_invoice_graph(
             ``settings.home`` (``review.sqlite``).
         switch: the kill switch checked before every side effect; defaults to the one
             in ``settings.home`` (``control.sqlite``).
+        telemetry: where spans go; defaults to what ``settings`` ask for (a JSON-lines
+            file in ``settings.home``, or an OTLP collector).
 
     Returns:
         The compiled graph. Invoke it with ``{"path": ..., "name": ...}`` and a
@@ -511,21 +515,22 @@ def build_invoice_graph(
     audit = audit or AuditLog(settings.audit_path, synchronous=sync,
                               busy_timeout_s=settings.sqlite_busy_timeout_s)
     clock = clock or (lambda: datetime.now(UTC))
+    telemetry = telemetry or telemetry_for(settings)
     if llm is None and settings.model.lower() != "none":
         from wardflow.llm.client import LLM
 
-        llm = LLM(settings)
+        llm = LLM(settings, telemetry=telemetry)
     principals = principals or PrincipalStore(settings.review_path)
     switch = switch or KillSwitch(settings.control_path)
-    nodes = InvoiceNodes(settings, Toolset(erp, storage, audit), audit, clock, llm, principals,
-                         switch)
+    nodes = InvoiceNodes(settings, Toolset(erp, storage, audit, telemetry=telemetry), audit,
+                         clock, llm, principals, switch)
     faults = frozenset(settings.fault_inject)
     retry = RetryPolicy(max_attempts=3, initial_interval=0.2, retry_on=_retryable)
 
     def add(graph: StateGraph[Any], name: str) -> None:
         fn: NodeFn = getattr(nodes, name)
         node: Any = audited_node(name, fn, audit=audit, faults=faults,
-                                 flush=name in ("review", "archive", "fail"))
+                                 flush=name in ("review", "archive", "fail"), telemetry=telemetry)
         graph.add_node(name, node, retry_policy=retry)
 
     graph: StateGraph[Any] = StateGraph(InvoiceState)

@@ -24,6 +24,7 @@ from wardflow.graphs.checkpoint import list_threads, open_checkpointer
 from wardflow.graphs.control import ALL, KillSwitch
 from wardflow.graphs.invoice import Clock, build_invoice_graph
 from wardflow.observability.audit import AuditLog
+from wardflow.observability.tracing import run_span, telemetry_for
 from wardflow.review.authz import authorize
 from wardflow.review.payloads import ReviewDecision, ReviewRequest
 from wardflow.review.principals import ESCALATION, PrincipalStore
@@ -37,7 +38,7 @@ if TYPE_CHECKING:
     from wardflow.agents.planner import Plan
     from wardflow.graphs.blueprint import Blueprint
 
-__all__ = ["RunSummary", "Workspace"]
+__all__ = ["RunSummary", "Workspace", "explain"]
 
 log = logging.getLogger(__name__)
 
@@ -90,10 +91,11 @@ class Workspace:
                                          busy_timeout_s=settings.sqlite_busy_timeout_s)
         self._clock = clock or (lambda: datetime.now(UTC))
         self.switch = KillSwitch(settings.control_path, clock=self._clock)
+        self.telemetry = telemetry_for(settings)
         self.graph = build_invoice_graph(
             settings, checkpointer=self.checkpointer, erp=self.erp, storage=self.storage,
             audit=self.audit, clock=self._clock,
-            principals=self.principals, switch=self.switch,
+            principals=self.principals, switch=self.switch, telemetry=self.telemetry,
         )
 
     def __enter__(self) -> Workspace:
@@ -113,6 +115,7 @@ class Workspace:
         self.audit.close()
         self.principals.close()
         self.switch.close()
+        self.telemetry.shutdown()
 
     # Processing --------------------------------------------------------------------
     def items(self, paths: Iterable[str | Path]) -> list[InboxItem]:
@@ -136,13 +139,15 @@ class Workspace:
         try:
             self.switch.check("invoice")  # no new run, and no resumed one, while it is on
             if not snapshot.values:
-                self.graph.invoke({**item.graph_input(), "submitted_by": submitted_by}, config,
-                                  durability=self.settings.durability)
+                with run_span(self.telemetry, item.document_id, segment="start"):
+                    self.graph.invoke({**item.graph_input(), "submitted_by": submitted_by},
+                                      config, durability=self.settings.durability)
             elif snapshot.interrupts:
                 note = "already waiting for review"
             elif snapshot.next:
                 note = "resumed after an interruption"
-                self.graph.invoke(None, config, durability=self.settings.durability)
+                with run_span(self.telemetry, item.document_id, segment="recover"):
+                    self.graph.invoke(None, config, durability=self.settings.durability)
             else:
                 note = "already processed"
         except WardflowError as err:
@@ -166,8 +171,9 @@ class Workspace:
         authorize(decision, self.pending(thread_id), self.principals.get(decision.by),
                   submitted_by=values.get("submitted_by"), editors=values.get("editors", []),
                   amount=Decimal(amount) if amount is not None else None)
-        self.graph.invoke(Command(resume=decision.model_dump(mode="json")), config,
-                          durability=self.settings.durability)
+        with run_span(self.telemetry, thread_id, segment="resume"):
+            self.graph.invoke(Command(resume=decision.model_dump(mode="json")), config,
+                              durability=self.settings.durability)
         summary = self._summary(thread_id)
         refused = (self.graph.get_state(config).values.get("review") or {}).get("refused")
         if refused:
@@ -288,7 +294,7 @@ class Workspace:
         return build_blueprint_graph(
             blueprint, self.settings, checkpointer=self.checkpointer, erp=self.erp,
             storage=self.storage, audit=self.audit, principals=self.principals,
-            clock=self._clock, switch=self.switch,
+            clock=self._clock, switch=self.switch, telemetry=self.telemetry,
         )
 
     def run_blueprint(
@@ -426,3 +432,15 @@ class Workspace:
             error=error or failure.get("detail"),
             note=note,
         )
+
+
+def explain(thread_id: str, settings: Settings | None = None) -> Any:
+    """Why each decision in a run was taken, each claim citing its evidence.
+
+    Returns a :class:`wardflow.observability.explain.Explanation` (``.claims``,
+    ``.render()``, ``.to_dict()``) built from the run's state and audit records.
+    """
+    from wardflow.observability.explain import explain_run
+
+    with Workspace(settings or Settings()) as ws:
+        return explain_run(ws.state(thread_id).values, list(ws.audit.records(thread_id)))

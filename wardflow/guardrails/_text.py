@@ -50,6 +50,12 @@ _HOMOGLYPHS = {
 }
 _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t",
                        "@": "a", "$": "s", "|": "l"})
+# Characters the fold table may change (a superset, as ranges: fast to search).
+_FOLDABLE = re.compile(
+    "[\u00a0\u0370-\u052f\u2000-\u200a\u202f\u24b6-\u24e9\u3000\uff01-\uff5e"
+    "\U0001d400-\U0001d7ff]"
+)
+_SPACED_HINT = re.compile(r"[A-Za-z][ .*·_-][A-Za-z][ .*·_-][A-Za-z][ .*·_-][A-Za-z][ .*·_-][A-Za-z]")
 _SPACED = re.compile(r"(?<![^\W_])(?:[^\W\d_](?:[ .\-_*·]| {2,3})){5,}[^\W\d_](?![^\W_])")
 _SENTENCE_END = re.compile(r"[.!?](?=\s|$)|\n")
 
@@ -104,7 +110,9 @@ def invisible_count(text: str) -> tuple[int, int]:
 
 def normalised_view(text: str) -> TextView:
     """``text`` with invisible characters removed and look-alike letters folded."""
-    folded = text.translate(_fold_table())
+    if text.isascii():  # every trick below uses non-ASCII characters
+        return TextView(text, None, len(text))
+    folded = text.translate(_fold_table()) if _FOLDABLE.search(text) else text
     if not _INVISIBLE_RE.search(folded):
         return TextView(folded, None, len(text))
     chars: list[str] = []
@@ -117,17 +125,32 @@ def normalised_view(text: str) -> TextView:
     return TextView("".join(chars), tuple(origin), len(text))
 
 
-def leet_view(view: TextView) -> TextView | None:
-    """``view`` with digits and symbols read as letters (``1gn0re`` -> ``ignore``), or
-    ``None`` when no word mixes letters with such digits."""
-    if not re.search(r"[^\W\d_][0134579@$|]|[0134579@$|][^\W\d_]", view.text):
-        return None
-    return TextView(view.text.translate(_LEET), view.origin, view.length)
+def leet_view(
+    view: TextView, text_words: frozenset[str], words: frozenset[str], prefixes: tuple[str, ...]
+) -> TextView | None:
+    """``view`` with digits and symbols read as letters (``1gn0re`` -> ``ignore``).
+
+    ``None`` unless a word of the text that mixes letters and digits (from
+    ``text_words``) reads as one of ``words`` or starts with one of ``prefixes``, so
+    that codes such as ``RHHBDEK1XXX`` or ``A4`` cost nothing.
+    """
+    symbols = "@" in view.text or "$" in view.text or "|" in view.text
+    for word in text_words:
+        if symbols or not (word.isalpha() or word.isdigit()):
+            read = word.translate(_LEET)
+            # Short words ("as", "if") are everywhere; a disguise worth reading is longer.
+            if read != word and len(read) > 3 and (read in words or read.startswith(prefixes)):
+                return TextView(view.text.translate(_LEET), view.origin, view.length)
+    if symbols:
+        return TextView(view.text.translate(_LEET), view.origin, view.length)
+    return None
 
 
 def spaced_runs(text: str) -> list[tuple[int, int, str]]:
     """Runs of spaced-out letters (``i g n o r e  a l l``): start, end, collapsed text."""
-    runs = []
+    runs: list[tuple[int, int, str]] = []
+    if not _SPACED_HINT.search(text):
+        return runs
     for m in _SPACED.finditer(text):
         words = re.split(r" {2,3}|[.\-_*·] ?", m.group(0))
         collapsed = " ".join(w.replace(" ", "") for w in words if w.strip())
@@ -153,8 +176,8 @@ def sentence_span(text: str, start: int, end: int) -> tuple[int, int]:
     for m in _SENTENCE_END.finditer(text, line_start, start):
         if m.group(0) != "\n":
             begin = m.end()
-    m = _SENTENCE_END.search(text, max(end - 1, start))
-    stop = len(text) if m is None else (m.start() if m.group(0) == "\n" else m.end())
+    after = _SENTENCE_END.search(text, max(end - 1, start))
+    stop = len(text) if after is None else (after.start() if after.group(0) == "\n" else after.end())
     while begin < start and text[begin].isspace():
         begin += 1
     return begin, max(stop, end)

@@ -17,14 +17,17 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from wardflow.guardrails._injection_rules import (
     BENIGN_FOLLOWER,
     BENIGN_OBJECT,
     ESCALATION_RULES,
+    PREFIXES,
     RULES,
+    VOCABULARY,
+    VOCABULARY_PREFIXES,
     Rule,
 )
 from wardflow.guardrails._text import (
@@ -39,11 +42,11 @@ from wardflow.guardrails._text import (
 
 __all__ = ["InjectionFinding", "detect_escalation", "detect_injection", "neutralise", "score"]
 
+_WORDS = re.compile(r"[^\W_]+")
 _BASE64 = re.compile(r"(?<![A-Za-z0-9+/=])[A-Za-z0-9+/]{40,}={0,2}(?![A-Za-z0-9+/=])")
-# Rules worth a second look through the digit-for-letter view; the others either
-# need exact characters (markup) or are too weak to matter alone.
-_LEET_RULES = frozenset({"instruction_override", "role_override", "review_suppression",
-                         "exfiltration", "jailbreak", "addressed_to_ai"})
+# Rules that need exact characters (markup, code names) gain nothing from the
+# digit-for-letter view.
+_LEET_SKIP = frozenset({"chat_markup", "tool_invocation"})
 MARKER = "[UNTRUSTED TEXT REMOVED: {detail}]"
 
 
@@ -86,19 +89,53 @@ def _is_business_override(view: TextView, m: re.Match[str]) -> bool:
     return bool(BENIGN_OBJECT.search(head) or BENIGN_FOLLOWER.search(follower))
 
 
-def _match_rules(
-    view: TextView, rules: Sequence[Rule], *, only: frozenset[str] | None = None,
-    tag: str = "", seen: set[str] | None = None,
-) -> list[InjectionFinding]:
-    findings: list[InjectionFinding] = []
-    for name, weight, pattern in rules:
-        if (only is not None and name not in only) or (seen is not None and name in seen):
+@dataclass(frozen=True, slots=True)
+class _Vocabulary:
+    """The lower-cased text and its words (and prefix entries found), for pre-checks."""
+
+    lowered: str
+    words: frozenset[str]
+
+    @classmethod
+    def of(cls, text: str) -> _Vocabulary:
+        lowered = text.lower()
+        words = set(_WORDS.findall(lowered))
+        words.update(p + "*" for p in PREFIXES.findall(lowered))
+        return cls(lowered, frozenset(words))
+
+
+def _matches(rule: Rule, text: str, lowered: str) -> Iterator[re.Match[str]]:
+    """Matches of ``rule`` in ``text`` that start at a word boundary."""
+    if len(lowered) != len(text):  # rare letters whose lower case is longer
+        yield from rule.fallback.finditer(text)
+        return
+    pos = 0
+    while (m := rule.pattern.search(lowered, pos)) is not None:
+        start = m.start()
+        if start > 0 and lowered[start].isalnum() and lowered[start - 1].isalnum():
+            pos = start + 1  # inside a word ("disapprove"): the prepared rule has no \b
             continue
-        for m in pattern.finditer(view.text):
-            if name == "instruction_override" and _is_business_override(view, m):
+        yield m
+        pos = max(m.end(), start + 1)
+
+
+def _match_rules(
+    view: TextView, rules: Sequence[Rule], *, seen: set[str] | None = None,
+    vocabulary: _Vocabulary | None = None,
+) -> list[InjectionFinding]:
+    vocabulary = vocabulary or _Vocabulary.of(view.text)
+    findings: list[InjectionFinding] = []
+    for rule in rules:
+        if seen is not None and rule.name in seen:
+            continue
+        if not rule.may_match(vocabulary.words, vocabulary.lowered):
+            continue
+        for m in _matches(rule, view.text, vocabulary.lowered):
+            if rule.name == "instruction_override" and _is_business_override(view, m):
                 continue
             start, end = view.span(m.start(), m.end())
-            findings.append(InjectionFinding(name + tag, weight, start, end, m.group(0)[:200]))
+            evidence = view.text[m.start(): m.end()]
+            findings.append(InjectionFinding(rule.name, rule.weight, start, end, evidence[:200]))
             break
     return findings
 
@@ -164,22 +201,26 @@ def detect_injection(
     """
     view = normalised_view(text)
     findings = _obfuscation(text, view)
-    findings += _match_rules(view, RULES)
-    leet = leet_view(view)
+    vocabulary = _Vocabulary.of(view.text)
+    findings += _match_rules(view, RULES, vocabulary=vocabulary)
+    leet = leet_view(view, vocabulary.words, VOCABULARY, VOCABULARY_PREFIXES)
     if leet is not None:
         seen = {f.rule for f in findings}
-        extra = _match_rules(leet, RULES, only=_LEET_RULES, seen=seen)
+        extra = _match_rules(leet, [r for r in RULES if r.name not in _LEET_SKIP], seen=seen)
         if extra:
             findings.append(InjectionFinding("digits_for_letters", 0.25, extra[0].start,
                                              extra[0].end, extra[0].text))
             findings += extra
     findings += _encoded(view, _depth)
     for snippet in hidden:
-        snippet = snippet.strip()
-        at = text.find(snippet) if len(snippet) >= 12 else -1
-        if at >= 0:
-            findings.append(InjectionFinding("hidden_text", 0.6, at, at + len(snippet),
-                                             snippet[:200]))
+        words = snippet.split()
+        if sum(map(len, words)) < 12:
+            continue
+        # The text layer may break the hidden run into lines differently.
+        m = re.search(r"\s+".join(map(re.escape, words)), text)
+        if m is not None:
+            findings.append(InjectionFinding("hidden_text", 0.6, m.start(), m.end(),
+                                             m.group(0)[:200]))
     return score(findings), findings
 
 

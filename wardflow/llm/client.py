@@ -19,6 +19,7 @@ from pydantic import BaseModel, ValidationError
 
 from wardflow.config import Settings
 from wardflow.errors import ConfigError, ModelError, ModelOutputError, ModelUnavailable
+from wardflow.observability.tracing import DISABLED, Telemetry, llm_span
 
 __all__ = ["LLM", "Structured", "Usage"]
 
@@ -59,8 +60,9 @@ class LLM:
         settings: models, fallbacks, retries, timeouts, rate limits, local GGUF path.
     """
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, *, telemetry: Telemetry = DISABLED) -> None:
         self.settings = settings
+        self.telemetry = telemetry
         self._router: Any = None
         self._aliases: dict[str, str] = {}
 
@@ -145,26 +147,30 @@ class LLM:
                                   "seed": self.settings.llm_seed, **extra}
         if response_format is not None:
             kwargs["response_format"] = dict(response_format)
-        try:
-            response = router.completion(model=name, messages=list(messages), **kwargs)
-        except ModelError:
-            raise
-        except Exception as err:  # litellm raises many types; none reaches interrupt()
-            raise ModelUnavailable(self._aliases.get(name, name), f"{type(err).__name__}: {err}",
-                                   retryable=True) from err
-        latency = round((time.perf_counter() - started) * 1000, 1)
-        text = response.choices[0].message.content or ""
-        usage = getattr(response, "usage", None)
-        hidden = getattr(response, "_hidden_params", {}) or {}
-        return text, Usage(
-            agent=agent,
-            model=str(response.model or self._aliases.get(name, name)),
-            prompt_tokens=int(getattr(usage, "prompt_tokens", 0) or 0),
-            completion_tokens=int(getattr(usage, "completion_tokens", 0) or 0),
-            latency_ms=latency,
-            cost=_cost(response),
-            cache_hit=bool(hidden.get("cache_hit")),
-        )
+        with llm_span(self.telemetry, agent=agent, model=self._aliases.get(name, name),
+                      temperature=0.0, max_tokens=max_tokens, seed=self.settings.llm_seed) as span:
+            try:
+                response = router.completion(model=name, messages=list(messages), **kwargs)
+            except ModelError:
+                raise
+            except Exception as err:  # litellm raises many types; none reaches interrupt()
+                raise ModelUnavailable(self._aliases.get(name, name),
+                                       f"{type(err).__name__}: {err}", retryable=True) from err
+            latency = round((time.perf_counter() - started) * 1000, 1)
+            text = response.choices[0].message.content or ""
+            usage = getattr(response, "usage", None)
+            hidden = getattr(response, "_hidden_params", {}) or {}
+            record = Usage(
+                agent=agent,
+                model=str(response.model or self._aliases.get(name, name)),
+                prompt_tokens=int(getattr(usage, "prompt_tokens", 0) or 0),
+                completion_tokens=int(getattr(usage, "completion_tokens", 0) or 0),
+                latency_ms=latency,
+                cost=_cost(response),
+                cache_hit=bool(hidden.get("cache_hit")),
+            )
+            span.llm_usage(record.to_dict())
+        return text, record
 
     def structured(self, agent: str, messages: Messages, schema: type[T]) -> Structured:
         """A validated ``schema`` instance from the model.

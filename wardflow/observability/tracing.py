@@ -44,6 +44,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Final, Literal
 
+from wardflow.config import Settings
 from wardflow.observability.redact import redact
 
 if TYPE_CHECKING:
@@ -292,6 +293,19 @@ DISABLED: Final = Telemetry()
 
 
 # Setup -------------------------------------------------------------------------------
+def telemetry_for(settings: Settings) -> Telemetry:
+    """The telemetry ``settings`` ask for (:data:`DISABLED` when tracing is off)."""
+    if not settings.tracing:
+        return DISABLED
+    settings.home.mkdir(parents=True, exist_ok=True)
+    return setup_tracing(
+        jsonl_path=None if settings.otlp_endpoint else settings.traces_path,
+        console=settings.trace_console,
+        otlp_endpoint=settings.otlp_endpoint,
+        otlp_headers={k: v.get_secret_value() for k, v in settings.otlp_headers.items()},
+    )
+
+
 def setup_tracing(
     *, service_name: str = "wardflow", jsonl_path: Path | None, console: bool = False,
     otlp_endpoint: str | None = None, otlp_headers: Mapping[str, str] | None = None,

@@ -25,6 +25,7 @@ from pydantic import BaseModel
 from wardflow.errors import GuardViolation, WardflowError
 from wardflow.observability.audit import AuditLog, PendingRecord, digest
 from wardflow.observability.redact import redact
+from wardflow.observability.tracing import DISABLED, Telemetry, tool_span
 
 __all__ = ["GovernedTool", "ToolGuard", "collect_read_records"]
 
@@ -89,7 +90,9 @@ class GovernedTool:
         guards: Sequence[ToolGuard] = (),
         side_effects: bool = True,
         audit_args: Callable[[BaseModel], Mapping[str, Any]] | None = None,
+        telemetry: Telemetry = DISABLED,
     ) -> None:
+        self._telemetry = telemetry
         self.name = name
         self.description = description
         self.args_schema = args_schema
@@ -118,18 +121,23 @@ class GovernedTool:
         entry: dict[str, Any] = {"tool": self.name, "args_digest": digest(recorded),
                                  "args": redact(recorded)}
         started = time.perf_counter()
-        try:
-            for guard in self._guards:
-                guard.check(self.name, parsed, metadata or {})
-            result = self._func(parsed)
-        except GuardViolation as err:
-            entry.update(outcome="blocked", validator=err.validator, error=str(err))
-            self._record(entry, actor, thread_id, immediate=True)
-            raise
-        except WardflowError as err:
-            entry.update(outcome="error", error=str(err))
-            self._record(entry, actor, thread_id, immediate=True)
-            raise
+        with tool_span(self._telemetry, self.name, side_effects=self.side_effects,
+                       thread_id=thread_id, args_digest=entry["args_digest"]) as span:
+            try:
+                for guard in self._guards:
+                    guard.check(self.name, parsed, metadata or {})
+                result = self._func(parsed)
+            except GuardViolation as err:
+                entry.update(outcome="blocked", validator=err.validator, error=str(err))
+                span.tool_result("blocked", str(err))
+                self._record(entry, actor, thread_id, immediate=True)
+                raise
+            except WardflowError as err:
+                entry.update(outcome="error", error=str(err))
+                span.tool_result("error", str(err))
+                self._record(entry, actor, thread_id, immediate=True)
+                raise
+            span.tool_result("ok")
         entry.update(
             outcome="ok",
             ms=round((time.perf_counter() - started) * 1000, 3),

@@ -18,6 +18,7 @@ from pydantic import BaseModel, Field
 
 from wardflow.errors import GuardViolation, StorageError
 from wardflow.observability.audit import AuditLog, digest
+from wardflow.observability.tracing import DISABLED, Telemetry
 from wardflow.tools._governed import GovernedTool, ToolGuard
 from wardflow.tools.erp import ErpAdapter, PostInvoice
 from wardflow.tools.storage import Storage, check_key
@@ -110,6 +111,7 @@ class Toolset:
         audit: AuditLog,
         *,
         guards: Sequence[ToolGuard] = (),
+        telemetry: Telemetry = DISABLED,
     ) -> None:
         self.erp = erp
         self.storage = storage
@@ -156,7 +158,7 @@ class Toolset:
         def tool(name: str, description: str, schema: type[BaseModel], func: Any,
                  **options: Any) -> GovernedTool:
             return GovernedTool(name, description, schema, func, audit=audit, guards=checks,
-                                **options)
+                                telemetry=telemetry, **options)
 
         self.storage_put = tool(
             "storage_put", "Store a document's bytes under a key.", StoragePut, put,

@@ -1,0 +1,139 @@
+"""Text a PDF carries but does not show: a classic carrier of indirect injection.
+
+A reader sees nothing, the text layer (and so a model) reads everything. A text
+object counts as hidden when it is rendered invisibly (render mode 3), transparent,
+tiny (under 2.5 pt once scaled), or white-ish with nothing dark painted beneath it
+(white text on a coloured header bar is ordinary design and is not reported).
+
+Pass the snippets to :meth:`GuardPipeline.check_document(..., hidden=...)
+<wardflow.guardrails.pipeline.GuardPipeline.check_document>`, where each one found in
+the text is an injection signal on its own. About 1 to 2 ms per page (page objects,
+no rendering).
+"""
+
+from __future__ import annotations
+
+import ctypes
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["HiddenText", "find_hidden_text"]
+
+_MIN_SIZE_PT = 2.5
+_WHITE = 235
+_MIN_CHARS = 12
+
+
+@dataclass(frozen=True, slots=True)
+class HiddenText:
+    """One hidden text object.
+
+    Attributes:
+        page: 1-based page number.
+        text: the object's text.
+        reason: ``tiny``, ``invisible``, ``transparent`` or ``white_on_white``.
+    """
+
+    page: int
+    text: str
+    reason: str
+
+
+def _fill(raw: Any, handle: Any) -> tuple[int, int, int, int]:
+    r, g, b, a = (ctypes.c_uint() for _ in range(4))
+    if not raw.FPDFPageObj_GetFillColor(handle, r, g, b, a):
+        return (0, 0, 0, 255)
+    return (r.value, g.value, b.value, a.value)
+
+
+def _bounds(raw: Any, handle: Any) -> tuple[float, float, float, float]:
+    left, bottom, right, top = (ctypes.c_float() for _ in range(4))
+    raw.FPDFPageObj_GetBounds(handle, left, bottom, right, top)
+    return (left.value, bottom.value, right.value, top.value)
+
+
+def _text_of(raw: Any, handle: Any, textpage: Any) -> str:
+    size = raw.FPDFTextObj_GetText(handle, textpage, None, 0)
+    if size <= 2:
+        return ""
+    buffer = ctypes.create_string_buffer(size)
+    raw.FPDFTextObj_GetText(handle, textpage, ctypes.cast(buffer, ctypes.POINTER(raw.FPDF_WCHAR)),
+                            size)
+    return buffer.raw.decode("utf-16-le", errors="replace").rstrip("\x00")
+
+
+def _font_size(raw: Any, handle: Any) -> float:
+    size = ctypes.c_float()
+    if not raw.FPDFTextObj_GetFontSize(handle, size):
+        return 12.0
+    matrix = raw.FS_MATRIX()
+    raw.FPDFPageObj_GetMatrix(handle, matrix)
+    scale = max(abs(matrix.a) + abs(matrix.c), abs(matrix.b) + abs(matrix.d)) or 1.0
+    return float(size.value) * scale
+
+
+def _dark_beneath(raw: Any, box: tuple[float, float, float, float], below: list[Any]) -> bool:
+    """Whether something dark is painted (earlier) under the middle of ``box``."""
+    x = (box[0] + box[2]) / 2
+    y = (box[1] + box[3]) / 2
+    for handle in below:
+        left, bottom, right, top = _bounds(raw, handle)
+        if left <= x <= right and bottom <= y <= top:
+            if raw.FPDFPageObj_GetType(handle) != raw.FPDF_PAGEOBJ_PATH:
+                return True  # an image or a shading: assume it shows the text
+            r, g, b, a = _fill(raw, handle)
+            if a > 64 and min(r, g, b) < _WHITE:
+                return True
+    return False
+
+
+def find_hidden_text(data: bytes) -> list[HiddenText]:
+    """Hidden text objects of a PDF (empty for anything else or an unreadable PDF)."""
+    if not data.lstrip()[:5] == b"%PDF-":
+        return []
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as raw
+
+    try:
+        pdf = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError:
+        return []
+    found: list[HiddenText] = []
+    painted = (raw.FPDF_PAGEOBJ_PATH, raw.FPDF_PAGEOBJ_IMAGE, raw.FPDF_PAGEOBJ_SHADING)
+    try:
+        for number, page in enumerate(pdf, 1):
+            textpage = None
+            below: list[Any] = []  # handles of what was painted so far (valid while open)
+            for obj in page.get_objects(max_depth=2):
+                kind = raw.FPDFPageObj_GetType(obj.raw)
+                if kind != raw.FPDF_PAGEOBJ_TEXT:
+                    if kind in painted:
+                        below.append(obj.raw)
+                    continue
+                reason = _hidden_reason(raw, obj.raw, below)
+                if reason is not None:
+                    textpage = textpage or page.get_textpage()
+                    text = _text_of(raw, obj.raw, textpage).strip()
+                    if len(text) >= _MIN_CHARS:
+                        found.append(HiddenText(number, text, reason))
+            if textpage is not None:
+                textpage.close()
+            page.close()
+    except pdfium.PdfiumError:
+        return found
+    finally:
+        pdf.close()
+    return found
+
+
+def _hidden_reason(raw: Any, handle: Any, below: list[Any]) -> str | None:
+    if raw.FPDFTextObj_GetTextRenderMode(handle) == raw.FPDF_TEXTRENDERMODE_INVISIBLE:
+        return "invisible"
+    r, g, b, a = _fill(raw, handle)
+    if a < 16:
+        return "transparent"
+    if _font_size(raw, handle) < _MIN_SIZE_PT:
+        return "tiny"
+    if min(r, g, b) >= _WHITE and not _dark_beneath(raw, _bounds(raw, handle), below):
+        return "white_on_white"
+    return None

@@ -1,0 +1,204 @@
+"""The token vault: personal data out of prompts, traces and logs, real values for the
+roles that need them.
+
+:meth:`TokenVault.tokenize` replaces each IBAN, card number, email, phone number,
+national id and street address with a stable token (``<IBAN_1>``): the same value in
+one scope (a run's thread) always gets the same token, however it is printed, so a
+model can still tell two accounts apart. The real values stay in the vault (SQLite,
+WAL, shared by the processes of one data home, or in memory). Only the roles in
+:data:`REVEAL_ROLES` get them back, through :meth:`TokenVault.reveal`.
+
+The vault file holds personal data in clear: keep it in the data home, with the same
+protection as the ERP database.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from wardflow._sqlite import connect, write_transaction
+from wardflow.errors import GuardViolation
+from wardflow.guardrails.pii import PiiMatch, find_pii
+
+__all__ = ["REVEAL_ROLES", "TOKEN_PATTERN", "TokenVault"]
+
+REVEAL_ROLES = frozenset({"erp", "approver", "controller", "admin", "auditor"})
+TOKEN_PATTERN = re.compile(r"<(IBAN|CARD|EMAIL|NATIONAL_ID|PHONE|ADDRESS)_(\d+)>")
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS vault_tokens (
+    scope TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    value TEXT NOT NULL,
+    token TEXT NOT NULL,
+    created_at REAL NOT NULL,
+    PRIMARY KEY (scope, kind, value),
+    UNIQUE (scope, token)
+);
+"""
+_CACHED_SCOPES = 256
+
+
+class _Scope:
+    """What one process knows of a scope's tokens (they never change once written)."""
+
+    __slots__ = ("by_token", "by_value")
+
+    def __init__(self) -> None:
+        self.by_value: dict[tuple[str, str], str] = {}
+        self.by_token: dict[str, str] = {}
+
+    def add(self, kind: str, value: str, token: str) -> None:
+        self.by_value[(kind, value)] = token
+        self.by_token[token] = value
+
+
+class TokenVault:
+    """Stable tokens for personal data, per scope, with role-checked reveal.
+
+    Args:
+        path: an SQLite file (several processes may share it) or ``":memory:"``.
+        busy_timeout_s: how long a writer waits for another process's lock.
+        synchronous: the SQLite ``synchronous`` pragma in WAL mode.
+    """
+
+    def __init__(
+        self, path: Path | str = ":memory:", *, busy_timeout_s: float = 30.0,
+        synchronous: str = "NORMAL",
+    ) -> None:
+        self.path = str(path)
+        self._conn = connect(path, synchronous=synchronous, busy_timeout_s=busy_timeout_s,
+                             schema=_SCHEMA)
+        self._lock = threading.Lock()
+        self._scopes: OrderedDict[str, _Scope] = OrderedDict()
+
+    def close(self) -> None:
+        """Close the database connection."""
+        with self._lock:
+            self._conn.close()
+
+    # Tokens ----------------------------------------------------------------------
+    def tokenize(self, text: str, *, scope: str) -> tuple[str, dict[str, str]]:
+        """Replace the personal data in ``text`` with tokens.
+
+        Args:
+            text: any text (a document, a prompt, a model's answer).
+            scope: what the tokens are stable within, e.g. the run's thread id.
+
+        Returns:
+            The tokenized text and, for each token in it, the real value. The mapping
+            holds personal data: keep it out of state, traces and logs.
+        """
+        return self.tokenize_matches(text, find_pii(text), scope=scope)
+
+    def tokenize_matches(
+        self, text: str, matches: Sequence[PiiMatch], *, scope: str
+    ) -> tuple[str, dict[str, str]]:
+        """:meth:`tokenize` for matches already found by
+        :func:`~wardflow.guardrails.pii.find_pii` on ``text``."""
+        if not matches:
+            return text, {}
+        tokens = self._tokens(scope, [(m.kind, m.value) for m in matches])
+        out: list[str] = []
+        cursor = 0
+        mapping: dict[str, str] = {}
+        for match, token in zip(matches, tokens, strict=True):
+            out += [text[cursor:match.start], token]
+            cursor = match.end
+            mapping[token] = match.value
+        out.append(text[cursor:])
+        return "".join(out), mapping
+
+    def _scope(self, scope: str) -> _Scope:
+        cached = self._scopes.get(scope)
+        if cached is None:
+            cached = self._scopes[scope] = _Scope()
+            if len(self._scopes) > _CACHED_SCOPES:
+                self._scopes.popitem(last=False)
+        else:
+            self._scopes.move_to_end(scope)
+        return cached
+
+    def _tokens(self, scope: str, values: list[tuple[str, str]]) -> list[str]:
+        with self._lock:
+            known = self._scope(scope)
+            if all(v in known.by_value for v in values):
+                return [known.by_value[v] for v in values]
+        # One write transaction allocates every new token: another process using the
+        # same file waits on the lock instead of handing out the same number twice.
+        with write_transaction(self._conn, self._lock) as conn:
+            known = self._scope(scope)
+            for kind, value, token in conn.execute(
+                "SELECT kind, value, token FROM vault_tokens WHERE scope = ?", (scope,)
+            ):
+                known.add(kind, value, token)
+            counts: dict[str, int] = {}
+            for kind, _value in known.by_value:
+                counts[kind] = counts.get(kind, 0) + 1
+            now = time.time()
+            for kind, value in values:
+                if (kind, value) in known.by_value:
+                    continue
+                counts[kind] = counts.get(kind, 0) + 1
+                token = f"<{kind}_{counts[kind]}>"
+                conn.execute(
+                    "INSERT INTO vault_tokens (scope, kind, value, token, created_at)"
+                    " VALUES (?, ?, ?, ?, ?)", (scope, kind, value, token, now),
+                )
+                known.add(kind, value, token)
+            return [known.by_value[v] for v in values]
+
+    # Reveal ----------------------------------------------------------------------
+    def reveal(self, text: str, *, scope: str, role: str) -> str:
+        """``text`` with this scope's tokens replaced by the real values.
+
+        Args:
+            text: text that may contain tokens (``<IBAN_1>``).
+            scope: the scope the tokens were made in.
+            role: who asks; one of :data:`REVEAL_ROLES`.
+
+        Raises:
+            GuardViolation: the role may not see real values.
+        """
+        self._check_role(role)
+        if "<" not in text:
+            return text
+        known = self._known(scope)
+        return TOKEN_PATTERN.sub(lambda m: known.get(m.group(0), m.group(0)), text)
+
+    def reveal_data(self, data: Any, *, scope: str, role: str) -> Any:
+        """:meth:`reveal` through the strings of dicts, lists and tuples (e.g. tool
+        arguments), returning a copy."""
+        self._check_role(role)
+        if isinstance(data, str):
+            return self.reveal(data, scope=scope, role=role)
+        if isinstance(data, Mapping):
+            return {k: self.reveal_data(v, scope=scope, role=role) for k, v in data.items()}
+        if isinstance(data, (list, tuple)):
+            return [self.reveal_data(v, scope=scope, role=role) for v in data]
+        return data
+
+    def _known(self, scope: str) -> dict[str, str]:
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT kind, value, token FROM vault_tokens WHERE scope = ?", (scope,)
+            ).fetchall()
+            known = self._scope(scope)
+            for kind, value, token in rows:
+                known.add(kind, value, token)
+            return dict(known.by_token)
+
+    @staticmethod
+    def _check_role(role: str) -> None:
+        if role not in REVEAL_ROLES:
+            raise GuardViolation(
+                "token_vault",
+                f"role {role!r} may not see tokenized personal data; allowed roles:"
+                f" {', '.join(sorted(REVEAL_ROLES))}",
+                evidence=f"role={role}",
+            )
