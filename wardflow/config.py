@@ -84,6 +84,15 @@ class Settings(BaseSettings):
     ocr_confidence_cap: float = Field(0.85, ge=0.0, le=1.0)
 
     # Models: any litellm model string; "none" runs the deterministic parsers only.
+    # Guards: injection score that flags a document / blocks a prompt; the optional
+    # model-based classifier (useful with a strong model, not with the embedded one);
+    # rate limits per principal and per workflow within a window.
+    injection_threshold: float = Field(0.5, ge=0.0, le=1.0)
+    guard_classifier: bool = False
+    rate_limit_principal: int = Field(60, ge=1)
+    rate_limit_workflow: int = Field(600, ge=1)
+    rate_limit_window_s: float = Field(60.0, gt=0)
+
     # Traces: spans to home/traces.jsonl by default, to an OTLP/HTTP collector when an
     # endpoint is set; off with WARDFLOW_TRACING=false.
     tracing: bool = True
@@ -174,6 +183,10 @@ class Settings(BaseSettings):
     @property
     def control_path(self) -> Path:
         return self.home / "control.sqlite"
+
+    @property
+    def vault_path(self) -> Path:
+        return self.home / "vault.sqlite"
 
     @property
     def traces_path(self) -> Path:

@@ -143,7 +143,8 @@ def test_a_duplicate_cites_the_earlier_posting(workspace: Workspace) -> None:
 def test_what_the_guard_found_is_quoted_from_the_document(workspace: Workspace) -> None:
     thread = _process(workspace, "2026-11-05_sternberg-it_SIT-2026-0661.pdf")
     state, records = _run(workspace, thread)
-    [guard] = _claims(explain_run(state, records), "guard")
+    [guard] = [c for c in _claims(explain_run(state, records), "guard")
+               if "prompt_injection" in c.text]
     spans = [e for e in guard.evidence if e["kind"] == "document"]
     assert spans and "flagged" in guard.text
     for span in spans:
@@ -229,8 +230,10 @@ def test_a_model_sentence_with_a_made_up_number_is_dropped(
 
 def test_faithful_refuses_what_a_small_model_writes(approved: Run) -> None:
     """Replies the embedded 270M model gave while rephrasing, and other slips."""
-    claims = {c.decision: c for c in explain_run(*approved).claims}
-    document, guard, total = claims["document"], claims["guard"], claims["total"]
+    explained = explain_run(*approved).claims
+    claims = {c.decision: c for c in explained}
+    document, total = claims["document"], claims["total"]
+    guard = next(c for c in explained if c.decision == "guard" and "prompt_injection" in c.text)
     name = approved[0]["document"]["name"]
     assert faithful(document.text.replace(", text quality", "; its text quality"), document)
     assert not faithful("...", total)  # not a sentence

@@ -210,9 +210,12 @@ def _clip(text: str) -> str:
 
 
 def read_with_model(
-    extraction: dict[str, Any], text: str, llm: LLM
+    extraction: dict[str, Any], text: str, llm: LLM, *, prompt_text: str | None = None
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """Let the model read the invoice beside the parsers and merge the two readings.
+
+    ``prompt_text`` is what the model is shown (the guarded text: injected passages
+    marked, personal data tokenized); evidence spans always refer to ``text``.
 
     Returns the merged extraction and the usage records of the model calls. A model
     that fails (unreachable, or invalid output after repairs) leaves the parsers'
@@ -220,7 +223,8 @@ def read_with_model(
     document to review; it never crashes the run.
     """
     try:
-        result = llm.structured("extractor", EXTRACT_INVOICE.messages(document=_clip(text)),
+        shown = _clip(prompt_text if prompt_text is not None else text)
+        result = llm.structured("extractor", EXTRACT_INVOICE.messages(document=shown),
                                 ModelInvoice)
     except ModelOutputError as err:
         failed = dict(extraction, model={"status": "invalid_output", "detail": str(err),

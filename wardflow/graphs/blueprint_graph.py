@@ -26,8 +26,9 @@ from wardflow.errors import ModelError, ToolError
 from wardflow.graphs._node import audited_node
 from wardflow.graphs.blueprint import Blueprint, Step
 from wardflow.graphs.control import KillSwitch
-from wardflow.graphs.invoice import InvoiceNodes, build_invoice_graph
+from wardflow.graphs.invoice import InvoiceNodes, build_invoice_graph, default_guards
 from wardflow.graphs.state import outbox
+from wardflow.guardrails.tool_guard import PipelineToolGuard
 from wardflow.observability.audit import AuditLog
 from wardflow.observability.tracing import Telemetry, telemetry_for
 from wardflow.review.payloads import ReviewDecision
@@ -272,11 +273,13 @@ def build_blueprint_graph(
                                                                 **models}}))
     switch = switch or KillSwitch(settings.control_path)
     telemetry = telemetry or telemetry_for(settings)
-    tools = Toolset(erp, storage, audit, telemetry=telemetry)
-    front = InvoiceNodes(settings, tools, audit, clock, llm, principals, switch, blueprint.name)
+    guards = default_guards(settings)
+    tools = Toolset(erp, storage, audit, telemetry=telemetry, guards=[PipelineToolGuard(guards)])
+    front = InvoiceNodes(settings, tools, audit, clock, llm, principals, switch, blueprint.name,
+                         guards=guards)
     invoice = build_invoice_graph(settings, checkpointer=checkpointer, erp=erp, storage=storage,
                                   audit=audit, clock=clock, llm=llm, principals=principals,
-                                  switch=switch, telemetry=telemetry)
+                                  switch=switch, telemetry=telemetry, guards=guards)
     steps = _Steps(blueprint, settings, tools, principals, llm, clock, invoice, switch)
     faults = frozenset(settings.fault_inject)
 

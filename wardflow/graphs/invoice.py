@@ -26,6 +26,7 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.types import RetryPolicy, interrupt
 from pydantic import ValidationError
 
+from wardflow.agents._model_fields import FIELD_MAP
 from wardflow.agents.compliance import CompliancePolicy, check_compliance
 from wardflow.agents.extractor import (
     ExtractionPolicy,
@@ -39,7 +40,10 @@ from wardflow.errors import DocumentError, DocumentTooLarge, ReviewError, ToolEr
 from wardflow.graphs._node import NodeFn, audited_node
 from wardflow.graphs.control import KillSwitch
 from wardflow.graphs.state import InvoiceState
-from wardflow.guardrails.injection import detect_injection
+from wardflow.guardrails.hidden import find_hidden_text
+from wardflow.guardrails.pipeline import GuardPipeline
+from wardflow.guardrails.tool_guard import PipelineToolGuard
+from wardflow.guardrails.vault import TokenVault
 from wardflow.observability.audit import AuditLog, digest
 from wardflow.observability.tracing import Telemetry, telemetry_for
 from wardflow.review.authz import authorize
@@ -59,7 +63,8 @@ if TYPE_CHECKING:
 __all__ = ["AUTO_APPROVER", "InvoiceNodes", "build_invoice_graph"]
 
 AUTO_APPROVER = "auto:policy-v1"
-_INJECTION_THRESHOLD = 0.5
+# Guard outcomes that stop the automatic path ("fixed" means sanitized, e.g. tokenized).
+_STOPS = ("flagged", "blocked")
 _REVIEW_DEADLINE = timedelta(hours=48)
 Clock = Callable[[], datetime]
 
@@ -75,7 +80,9 @@ class InvoiceNodes:
         self, settings: Settings, tools: Toolset, audit: AuditLog, clock: Clock,
         llm: LLM | None = None, principals: PrincipalStore | None = None,
         switch: KillSwitch | None = None, workflow: str = "invoice",
+        guards: GuardPipeline | None = None,
     ) -> None:
+        self.guards = guards or GuardPipeline(injection_threshold=settings.injection_threshold)
         self.principals = principals or PrincipalStore(":memory:")
         self.switch = switch
         self.workflow = workflow
@@ -111,11 +118,13 @@ class InvoiceNodes:
                 document["storage_key"] = key
             document["media_type"] = sniff_media_type(data, name)
             text = read_document(data, name, ocr_backend=self.settings.ocr_backend)
+            hidden = [h.text for h in find_hidden_text(data)]
         except DocumentError as err:
             return {"status": "failed", "document": document,
                     "error": {"stage": "ingest", "reason": err.reason, "detail": str(err)}}
         return {"status": "ingested", "document": document, "text": text.text,
-                "text_method": text.method, "text_quality": text.quality, "error": None}
+                "text_method": text.method, "text_quality": text.quality, "error": None,
+                "hidden_text": hidden}
 
     def _read_source(self, state: Mapping[str, Any], source: str) -> bytes:
         if state.get("storage_key"):
@@ -136,20 +145,13 @@ class InvoiceNodes:
 
     # guard -------------------------------------------------------------------------
     def guard(self, state: Mapping[str, Any], config: RunnableConfig) -> dict[str, Any]:
-        """Screen the untrusted document text for instructions aimed at a model."""
-        score, findings = detect_injection(state["text"])
-        outcome = "flagged" if score >= _INJECTION_THRESHOLD else "pass"
-        decision = {
-            "boundary": "document",
-            "validator": "prompt_injection",
-            "outcome": outcome,
-            "score": score,
-            "evidence": [
-                {"rule": f.rule, "start": f.start, "end": f.end, "text": f.text[:200]}
-                for f in findings
-            ],
-        }
-        return {"status": "guarded", "guard": [decision]}
+        """Screen the untrusted text before any model sees it: injected instructions
+        (flagged, and marked in the text a model gets), credentials (redacted) and
+        personal data (tokenized, real values in the vault)."""
+        thread = str((config.get("configurable") or {}).get("thread_id", ""))
+        result = self.guards.check_document(state["text"], scope=thread,
+                                            hidden=state.get("hidden_text", []))
+        return {"status": "guarded", "guard": result.to_dicts(), "guard_text": result.text}
 
     # extract -----------------------------------------------------------------------
     def extract(self, state: Mapping[str, Any], config: RunnableConfig) -> dict[str, Any]:
@@ -163,14 +165,22 @@ class InvoiceNodes:
         )
         extraction = extract_invoice(doc, self.tools.erp.vendors(), policy)
         usage: list[dict[str, Any]] = []
+        checks: list[dict[str, Any]] = []
         if self.llm is not None:
-            if any(d["outcome"] != "pass" for d in state.get("guard", [])):
+            if any(d["outcome"] in _STOPS for d in state.get("guard", [])):
                 extraction["model"] = {"status": "skipped",
                                        "detail": "the guard flagged this document; it is not"
                                                  " shown to a model"}
             else:
-                extraction, usage = read_with_model(extraction, text, self.llm)
-        return {"status": "extracted", "extraction": extraction, "llm_usage": usage}
+                shown = state.get("guard_text") or text
+                extraction, usage = read_with_model(extraction, text, self.llm,
+                                                    prompt_text=shown)
+                if (extraction.get("model") or {}).get("status") == "ok":
+                    answer = {attr: extraction["fields"][name].get("model_value")
+                              for name, attr in FIELD_MAP.items()}
+                    checks = self.guards.check_model_output(answer, source_text=shown).to_dicts()
+        return {"status": "extracted", "extraction": extraction, "llm_usage": usage,
+                "guard": checks}
 
     # risk --------------------------------------------------------------------------
     def risk(self, state: Mapping[str, Any], config: RunnableConfig) -> dict[str, Any]:
@@ -262,10 +272,10 @@ class InvoiceNodes:
                 reasons.append({"code": _rule_code(finding["rule"]), "detail": finding["detail"],
                                 "evidence": {"rule": finding["rule"], "action": finding["action"]}})
         for decision in state.get("guard", []):
-            if decision["outcome"] != "pass":
-                reasons.append({"code": decision["validator"],
-                                "detail": f"{decision['validator']} score {decision['score']:.2f}",
-                                "evidence": {"matches": decision["evidence"]}})
+            if decision["outcome"] in _STOPS:
+                reasons.append({"code": decision["validator"], "detail": decision["detail"],
+                                "evidence": {"boundary": decision["boundary"],
+                                             "matches": decision["evidence"]}})
         if state.get("corrections"):
             by = sorted(set(state.get("editors", [])))
             reasons.append({"code": "reviewer_correction",
@@ -432,6 +442,15 @@ class InvoiceNodes:
         return {"status": "failed", "archive_key": moved or f"{folder}/reason.json"}
 
 
+def default_guards(settings: Settings) -> GuardPipeline:
+    """The guard pipeline ``settings`` describe, its vault in the data home."""
+    return GuardPipeline(
+        vault=TokenVault(settings.vault_path, synchronous=settings.sqlite_synchronous,
+                         busy_timeout_s=settings.sqlite_busy_timeout_s),
+        injection_threshold=settings.injection_threshold,
+    )
+
+
 def _rule_code(rule: str) -> str:
     return {
         "SOX-APPROVAL-LIMIT": "over_approval_limit",
@@ -479,6 +498,7 @@ def build_invoice_graph(
     principals: PrincipalStore | None = None,
     switch: KillSwitch | None = None,
     telemetry: Telemetry | None = None,
+    guards: GuardPipeline | None = None,
 ) -> CompiledStateGraph[Any, Any, Any, Any]:
     """Build and compile the invoice reference graph.
 
@@ -498,6 +518,8 @@ def build_invoice_graph(
             in ``settings.home`` (``control.sqlite``).
         telemetry: where spans go; defaults to what ``settings`` ask for (a JSON-lines
             file in ``settings.home``, or an OTLP collector).
+        guards: the guard pipeline at every boundary; defaults to one with its token
+            vault in ``settings.home`` (``vault.sqlite``).
 
     Returns:
         The compiled graph. Invoke it with ``{"path": ..., "name": ...}`` and a
@@ -522,8 +544,9 @@ def build_invoice_graph(
         llm = LLM(settings, telemetry=telemetry)
     principals = principals or PrincipalStore(settings.review_path)
     switch = switch or KillSwitch(settings.control_path)
-    nodes = InvoiceNodes(settings, Toolset(erp, storage, audit, telemetry=telemetry), audit,
-                         clock, llm, principals, switch)
+    guards = guards or default_guards(settings)
+    tools = Toolset(erp, storage, audit, telemetry=telemetry, guards=[PipelineToolGuard(guards)])
+    nodes = InvoiceNodes(settings, tools, audit, clock, llm, principals, switch, guards=guards)
     faults = frozenset(settings.fault_inject)
     retry = RetryPolicy(max_attempts=3, initial_interval=0.2, retry_on=_retryable)
 

@@ -40,6 +40,10 @@ class InvoiceInput(TypedDict, total=False):
 class InvoiceState(InvoiceInput, total=False):
     document: dict[str, Any]
     text: str
+    # The text a model may see: injected passages marked, personal data tokenized.
+    guard_text: str
+    # Text the PDF carries but does not show (white, tiny, off-page).
+    hidden_text: list[str]
     text_method: str
     text_quality: float
     guard: Annotated[list[dict[str, Any]], operator.add]

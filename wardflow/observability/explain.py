@@ -296,15 +296,24 @@ def _guard(run: _Run) -> list[Claim]:
             {"kind": "document", "field": None, "rule": f.get("rule"), "text": f.get("text"),
              "start": f.get("start"), "end": f.get("end"),
              "page": run.state.get("text", "").count("\f", 0, f.get("start") or 0) + 1}
-            for f in decision.get("evidence") or [] if isinstance(f, Mapping)
+            # Only quoted matches (injections); personal data is cited by its token.
+            for f in decision.get("evidence") or []
+            if isinstance(f, Mapping) and f.get("text") is not None
         ]
+        tokens = [str(f["token"]) for f in decision.get("evidence") or []
+                  if isinstance(f, Mapping) and f.get("token")]
+        if tokens:
+            item["tokens"] = tokens
         name, boundary, score = decision.get("validator"), decision.get("boundary"), decision.get("score")
+        scored = f" (score {score})" if score is not None else ""
         if decision.get("outcome") == "pass":
-            text = f"The {name} screen of the {boundary} passed (score {score})."
+            text = f"The {name} screen of the {boundary} passed{scored}."
         else:
-            found = "; ".join(f"{s['rule']} matched {_quote(s)}" for s in spans)
-            text = (f"The {name} screen {decision.get('outcome')} the {boundary} (score"
-                    f" {score}): {found or 'no span recorded'}.")
+            found = "; ".join(f"{s['rule']} matched {_quote(s)}" for s in spans) or (
+                f"replaced personal data with {', '.join(sorted(set(tokens)))}"
+                if tokens else "")
+            text = (f"The {name} screen {decision.get('outcome')} the {boundary}{scored}:"
+                    f" {found or 'no span recorded'}.")
         claims.append(Claim("guard", text, [item, *spans, *run.audit("node.guard")]))
     return claims
 
@@ -547,7 +556,7 @@ def explain_run(
         (state.get("document") or {}).get("id"))
     if llm is None:
         return Explanation(thread, claims)
-    if any(g.get("outcome") != "pass" for g in state.get("guard") or []):
+    if any(g.get("outcome") in ("flagged", "blocked") for g in state.get("guard") or []):
         # The evidence quotes a document the guard flagged: no model sees it.
         return Explanation(thread, claims, EXPLAIN_CLAIM.version)
     usage: list[dict[str, Any]] = []
