@@ -21,7 +21,14 @@ from rich.console import Console
 from rich.table import Table
 
 from wardflow.config import Settings
-from wardflow.errors import ConfigError, PlanRefused, ReviewError, WardflowError
+from wardflow.errors import (
+    ConfigError,
+    GuardViolation,
+    PlanRefused,
+    RateLimited,
+    ReviewError,
+    WardflowError,
+)
 
 if TYPE_CHECKING:
     from wardflow.graphs.workspace import RunSummary, Workspace
@@ -48,6 +55,9 @@ blueprint_app = typer.Typer(help="YAML workflows: validate, draw, run, decide.",
                              no_args_is_help=True)
 app.add_typer(principals_app, name="principals")
 app.add_typer(blueprint_app, name="blueprint")
+eval_app = typer.Typer(help="Measure the agents and guards on labelled data.",
+                       no_args_is_help=True)
+app.add_typer(eval_app, name="eval")
 kill_app = typer.Typer(help="Stop new runs and park running ones before their next side"
                        " effect.", no_args_is_help=True)
 app.add_typer(kill_app, name="kill-switch")
@@ -92,7 +102,7 @@ def _workspace() -> Iterator[Workspace]:
 def _guarded(fn: Callable[[], T]) -> T:
     try:
         return fn()
-    except (ReviewError, PlanRefused) as error:
+    except (ReviewError, PlanRefused, GuardViolation, RateLimited) as error:
         err.print(f"[red]refused:[/red] {error}")
         raise typer.Exit(EXIT_REFUSED) from error
     except WardflowError as error:
@@ -178,14 +188,31 @@ def run_prompt(
 
     settings = _settings()
 
+    who = as_ or getpass.getuser()
+
     def make_plan() -> Any:
+        from wardflow.guardrails.pipeline import GuardPipeline
+        from wardflow.guardrails.ratelimit import RateLimiter
+
+        settings.home.mkdir(parents=True, exist_ok=True)
+        limiter = RateLimiter(settings.home / "ratelimit.sqlite")
+        limiter.hit(f"principal:{who}", limit=settings.rate_limit_principal,
+                    per_s=settings.rate_limit_window_s)
+        limiter.hit("workflow:planner", limit=settings.rate_limit_workflow,
+                    per_s=settings.rate_limit_window_s)
+        checked = GuardPipeline(injection_threshold=settings.injection_threshold).check_prompt(
+            prompt, principal=who)
+        with _workspace() as ws:
+            ws.audit.append("guard.prompt", {"decisions": checked.to_dicts()},
+                            actor=f"user:{who}")
+        checked.raise_if_blocked()
         llm = None
         if settings.model.lower() != "none":
             from wardflow.llm.client import LLM
 
             llm = LLM(settings)
-        return plan_request(prompt, workdir=Path.cwd(), default_currency=settings.approval_currency,
-                            llm=llm)
+        return plan_request(checked.text, workdir=Path.cwd(),
+                            default_currency=settings.approval_currency, llm=llm)
 
     plan = _guarded(make_plan)
     if plan.refused:
@@ -206,7 +233,7 @@ def run_prompt(
 
     def run() -> dict[str, Any]:
         with _workspace() as ws:
-            return ws.run_plan(plan, submitted_by=as_ or getpass.getuser())
+            return ws.run_plan(plan, submitted_by=who)
 
     result = _guarded(run)
     if as_json:
@@ -451,6 +478,23 @@ def principals_remove(name: Annotated[str, typer.Argument()]) -> None:
         out.print(f"{name} deactivated")
 
     _guarded(run)
+
+
+@eval_app.command("guardrails")
+def eval_guardrails(
+    dataset: Annotated[Path | None, typer.Option("--dataset", help="JSONL with `text` and"
+                                                 " `label` (injection|benign); default: the"
+                                                 " bundled corpus.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Recall, false-positive rate and latency of the guards, per validator and overall."""
+    from wardflow.evals.guardrails import guardrails_eval
+
+    _, shown = _guarded(lambda: guardrails_eval(dataset, as_json))
+    if as_json:
+        sys.stdout.write(str(shown) + "\n")
+    else:
+        out.print(shown)
 
 
 @kill_app.command("on")

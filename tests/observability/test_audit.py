@@ -73,3 +73,8 @@ def test_redaction_masks_payment_data_and_secrets() -> None:
                   "api_key": "sk-123", "nested": ["DE89370400440532013000"]})
     assert out == {"iban": "DE**…3000", "card": "****1111", "api_key": "[redacted]",
                    "nested": ["DE**…3000"]}
+
+
+def test_redaction_masks_credentials_inside_values() -> None:
+    out = redact({"note": "api_key=abc123 then sk-abcdefghijklmnopqrstu", "p": "password: x1"})
+    assert out == {"note": "api_key=[redacted] then [redacted]", "p": "password: [redacted]"}
