@@ -41,6 +41,9 @@ def test_every_node_of_a_run_has_its_span_in_one_trace(tmp_path: Path) -> None:
                  if s["attributes"].get("wardflow.outcome") != "interrupted"]
     assert sorted(completed) == sorted(PATH)
     assert {s["trace_id"] for s in spans} == {trace_id_for(thread)}
+    guards = {s["attributes"]["wardflow.guard.validator"] for s in spans
+              if s["name"].startswith("guard ")}
+    assert {"prompt_injection", "pii"} <= guards
     tools = {s["attributes"]["gen_ai.tool.name"] for s in spans if s["name"].startswith(
         "execute_tool")}
     assert {"storage_put", "erp_post_invoice", "storage_archive"} <= tools

@@ -83,6 +83,8 @@ def test_refusals_are_explained_in_the_chat(home: Path) -> None:
     child.expect("refused:.*invalid correction: total: 'abc' is not an amount")
     child.sendline("what is the weather?")
     child.expect("I can answer from the case")
+    child.sendline("was the vendor found in the master data?")
+    child.expect(r"(?i)vendor")
     child.sendline("quit")
     child.expect(pexpect.EOF)
     assert json.loads(wardflow_cli(home, "erp", "list", "--json", check=True).stdout)[0][

@@ -45,7 +45,7 @@ from wardflow.guardrails.pipeline import GuardPipeline
 from wardflow.guardrails.tool_guard import PipelineToolGuard
 from wardflow.guardrails.vault import TokenVault
 from wardflow.observability.audit import AuditLog, digest
-from wardflow.observability.tracing import Telemetry, telemetry_for
+from wardflow.observability.tracing import DISABLED, Telemetry, guard_span, telemetry_for
 from wardflow.review.authz import authorize
 from wardflow.review.payloads import ProposedAction, ReviewDecision, ReviewReason, ReviewRequest
 from wardflow.review.principals import PrincipalStore
@@ -80,8 +80,9 @@ class InvoiceNodes:
         self, settings: Settings, tools: Toolset, audit: AuditLog, clock: Clock,
         llm: LLM | None = None, principals: PrincipalStore | None = None,
         switch: KillSwitch | None = None, workflow: str = "invoice",
-        guards: GuardPipeline | None = None,
+        guards: GuardPipeline | None = None, telemetry: Telemetry = DISABLED,
     ) -> None:
+        self.telemetry = telemetry
         self.guards = guards or GuardPipeline(injection_threshold=settings.injection_threshold)
         self.principals = principals or PrincipalStore(":memory:")
         self.switch = switch
@@ -151,7 +152,13 @@ class InvoiceNodes:
         thread = str((config.get("configurable") or {}).get("thread_id", ""))
         result = self.guards.check_document(state["text"], scope=thread,
                                             hidden=state.get("hidden_text", []))
-        return {"status": "guarded", "guard": result.to_dicts(), "guard_text": result.text}
+        decisions = result.to_dicts()
+        for decision in decisions:
+            with guard_span(self.telemetry, decision["validator"], boundary="document",
+                            thread_id=thread) as span:
+                span.guard_result(decision["outcome"], decision["score"],
+                                  findings=len(decision["evidence"]))
+        return {"status": "guarded", "guard": decisions, "guard_text": result.text}
 
     # extract -----------------------------------------------------------------------
     def extract(self, state: Mapping[str, Any], config: RunnableConfig) -> dict[str, Any]:
@@ -546,7 +553,8 @@ def build_invoice_graph(
     switch = switch or KillSwitch(settings.control_path)
     guards = guards or default_guards(settings)
     tools = Toolset(erp, storage, audit, telemetry=telemetry, guards=[PipelineToolGuard(guards)])
-    nodes = InvoiceNodes(settings, tools, audit, clock, llm, principals, switch, guards=guards)
+    nodes = InvoiceNodes(settings, tools, audit, clock, llm, principals, switch, guards=guards,
+                         telemetry=telemetry)
     faults = frozenset(settings.fault_inject)
     retry = RetryPolicy(max_attempts=3, initial_interval=0.2, retry_on=_retryable)
 

@@ -168,9 +168,27 @@ class ReviewChat:
             self.evidence("iban")
         elif re.search(r"total|amount|how much", lowered):
             self.evidence("total")
-        else:
+        elif not self.explain(text):
             self.out.print(f"I can answer from the case {case.thread_id}: why, fields, lines,"
                            " compare, evidence FIELD. Type 'help' for the commands.")
+
+    def explain(self, question: str) -> bool:
+        """Answer from the run's explanation: the claims that share the question's words,
+        each with its evidence. ``False`` if none does (nothing is made up)."""
+        from wardflow.observability.explain import explain_run
+
+        case = self._require_case()
+        words = {w for w in re.findall(r"[a-z0-9]{4,}", question.lower())} - _STOPWORDS
+        if not words:
+            return False
+        claims = explain_run(self.ws.state(case.thread_id).values,
+                             list(self.ws.audit.records(case.thread_id))).claims
+        scored = sorted(((len(words & set(re.findall(r"[a-z0-9]{4,}", c.text.lower()))), i, c)
+                         for i, c in enumerate(claims)), key=lambda t: (-t[0], t[1]))
+        best = [c for score, _, c in scored[:3] if score > 0]
+        for claim in best:
+            self.out.print(f"- {claim.text}")
+        return bool(best)
 
     def why(self) -> None:
         case = self._require_case()
@@ -254,6 +272,10 @@ class ReviewChat:
         if summary.waiting_for_review:
             self.out.print("It is back in the inbox for another reviewer.")
         self.inbox()
+
+
+_STOPWORDS = frozenset({"what", "which", "this", "that", "does", "with", "from", "have",
+                        "about", "there", "invoice", "please", "tell", "show", "were", "when"})
 
 
 def _evidence_text(evidence: Mapping[str, Any]) -> str:
