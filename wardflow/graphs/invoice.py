@@ -183,11 +183,27 @@ class InvoiceNodes:
                 extraction, usage = read_with_model(extraction, text, self.llm,
                                                     prompt_text=shown)
                 if (extraction.get("model") or {}).get("status") == "ok":
-                    answer = {attr: extraction["fields"][name].get("model_value")
-                              for name, attr in FIELD_MAP.items()}
-                    checks = self.guards.check_model_output(answer, source_text=shown).to_dicts()
+                    checks = self._check_model_output(extraction, shown)
         return {"status": "extracted", "extraction": extraction, "llm_usage": usage,
                 "guard": checks}
+
+    def _check_model_output(self, extraction: Mapping[str, Any], shown: str
+                            ) -> list[dict[str, Any]]:
+        """Guard the model's answer. Values the merge already set aside (not printed in
+        the document) are recorded as discarded (``fixed``); only an invented value that
+        made it into a field stops the automatic path."""
+        fields = extraction["fields"]
+        answer = {attr: fields[name].get("model_value") for name, attr in FIELD_MAP.items()}
+        used = {attr for name, attr in FIELD_MAP.items() if fields[name]["method"] == "model"}
+        decisions = self.guards.check_model_output(answer, source_text=shown).to_dicts()
+        for decision in decisions:
+            if decision["outcome"] != "flagged":
+                continue
+            named = {e.get("field") for e in decision["evidence"] if isinstance(e, dict)}
+            if named and not named & used:
+                decision["outcome"] = "fixed"
+                decision["detail"] += " (set aside: the parsers' values were kept)"
+        return decisions
 
     # risk --------------------------------------------------------------------------
     def risk(self, state: Mapping[str, Any], config: RunnableConfig) -> dict[str, Any]:
