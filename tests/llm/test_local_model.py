@@ -135,3 +135,18 @@ def test_status_cli_shows_model_usage(tmp_path: Path, gguf: Path) -> None:
                                     **env).stdout)
     table = wardflow_cli(home, "status", run["thread_id"], check=True, **env).stdout
     assert "call(s)" in table and "tok" in table and "$0.0000" in table
+
+
+def test_invented_model_values_are_set_aside_not_sent_to_review(tmp_path: Path) -> None:
+    invented = json.dumps({"vendor_name": "Invented Holdings plc", "invoice_number": None,
+                           "invoice_date": None, "currency": "EUR",
+                           "total_amount": "99,999.99"})
+    settings = Settings(home=tmp_path / "home", llm_router_config=_router(tmp_path, invented))
+    with _workspace(settings) as ws:
+        [run] = list(ws.process([INBOX / CLEAN]))
+        assert run.status == "posted", run.reasons
+        guard = ws.state(run.thread_id).values["guard"]
+        [output] = [d for d in guard if d["boundary"] == "model_output"
+                    and d["validator"] == "values_in_source"]
+        assert output["outcome"] == "fixed" and "set aside" in output["detail"]
+        assert str(ws.erp.postings()[0].total) == "6521.52"
