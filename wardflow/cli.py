@@ -649,6 +649,8 @@ def blueprint_decide(
     approve: Annotated[bool, typer.Option("--approve")] = False,
     reject: Annotated[bool, typer.Option("--reject")] = False,
     comment: Annotated[str, typer.Option("--comment")] = "",
+    interrupt: Annotated[str | None, typer.Option("--interrupt", help="Which pending approval,"
+                                                  " when several are (interrupt id).")] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Approve or reject a blueprint run paused at an approval task."""
@@ -662,7 +664,7 @@ def blueprint_decide(
 
     def run() -> dict[str, Any]:
         with _workspace() as ws:
-            return ws.decide_blueprint(_blueprint(file), thread, decision)
+            return ws.decide_blueprint(_blueprint(file), thread, decision, interrupt_id=interrupt)
 
     result = _guarded(run)
     if as_json:

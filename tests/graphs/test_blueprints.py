@@ -129,3 +129,78 @@ def test_heuristic_classifier() -> None:
     assert classify_heuristic("INVOICE No. 1 ... Total due EUR 5.00")[0] == "invoice"
     assert classify_heuristic("Gutschrift zu Rechnung 12")[0] in ("credit_note", "invoice")
     assert classify_heuristic("hello world") == ("other", 0.3)
+
+
+FOUR_EYES = """\
+name: four-eyes
+trigger:
+  api: true
+steps:
+  - name: classify_document
+    type: "llm-inference"
+    model: "default"
+  - name: sign_off
+    type: "approval_task"
+    required_if: "confidence < 0.9"
+    approvers: 2
+  - name: archive
+    type: "storage"
+    destination: "archive"
+"""
+
+
+def _contract(tmp_path: Path) -> Path:
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=11)
+    pdf.multi_cell(0, 6, "Framework agreement between the parties; an invoice follows monthly.")
+    path = tmp_path / "agreement.pdf"
+    pdf.output(str(path))
+    return path
+
+
+def test_parallel_approvals_are_resumed_by_interrupt_id(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    blueprint = parse_blueprint(FOUR_EYES, workspace.settings)
+    [run] = workspace.run_blueprint(blueprint, [_contract(tmp_path)], submitted_by="sam")
+    thread = run["thread_id"]
+    pending = workspace.pending_approvals(blueprint, thread)
+    assert sorted(v["step"] for v in pending.values()) == ["sign_off__1", "sign_off__2"]
+
+    with pytest.raises(ReviewError, match="2 approvals are pending"):
+        workspace.decide_blueprint(blueprint, thread, ReviewDecision(decision="approve", by="dan"))
+    first, second = sorted(pending, key=lambda i: pending[i]["step"])
+    still = workspace.decide_blueprint(blueprint, thread,
+                                       ReviewDecision(decision="approve", by="dan"),
+                                       interrupt_id=first)
+    assert still["waiting"] and list(workspace.pending_approvals(blueprint, thread)) == [second]
+
+    # Four eyes: the same person cannot give the second approval.
+    with pytest.raises(ReviewError, match="four-eyes"):
+        workspace.decide_blueprint(blueprint, thread, ReviewDecision(decision="approve", by="dan"),
+                                   interrupt_id=second)
+    [again] = workspace.pending_approvals(blueprint, thread)
+    done = workspace.decide_blueprint(blueprint, thread,
+                                      ReviewDecision(decision="approve", by="carla"),
+                                      interrupt_id=again)
+    assert done["status"] == "archive: stored"
+    assert done["outputs"]["sign_off"] == {"approved": True, "by": ["carla", "dan"]}
+
+
+def test_one_rejection_of_parallel_approvals_ends_the_run(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    blueprint = parse_blueprint(FOUR_EYES, workspace.settings)
+    [run] = workspace.run_blueprint(blueprint, [_contract(tmp_path)], submitted_by="sam")
+    pending = workspace.pending_approvals(blueprint, run["thread_id"])
+    first, second = sorted(pending, key=lambda i: pending[i]["step"])
+    workspace.decide_blueprint(blueprint, run["thread_id"],
+                               ReviewDecision(decision="reject", by="dan"), interrupt_id=first)
+    done = workspace.decide_blueprint(blueprint, run["thread_id"],
+                                      ReviewDecision(decision="approve", by="carla"),
+                                      interrupt_id=second)
+    assert done["status"] == "rejected" and not done["waiting"]
+    assert "archive" not in done["outputs"]

@@ -55,7 +55,7 @@ TASKS = ("classify",)
 TOOLS = ("erp_lookup_vendor", "erp_find_invoices")
 _STEP_KEYS = {
     "llm-inference": {"model", "task"},
-    "approval_task": {"role"},
+    "approval_task": {"role", "approvers"},
     "storage": {"destination"},
     "tool": {"tool", "args"},
     "agent": {"agent"},
@@ -302,8 +302,11 @@ def _check_options(
             problems.append(Problem(at("tool"), f"unknown tool; tools: {', '.join(TOOLS)}"))
         if "args" in fields and not isinstance(fields["args"][1], yaml.MappingNode):
             problems.append(Problem(at("args"), "args must be a mapping"))
-    elif kind == "approval_task" and options.get("role", "approver") not in (
-        "clerk", "approver", "controller"
-    ):
-        problems.append(Problem(at("role"), "role must be clerk, approver or controller"))
+    elif kind == "approval_task":
+        if options.get("role", "approver") not in ("clerk", "approver", "controller"):
+            problems.append(Problem(at("role"), "role must be clerk, approver or controller"))
+        approvers = options.get("approvers", 1)
+        if not isinstance(approvers, int) or isinstance(approvers, bool) or not 1 <= approvers <= 3:
+            problems.append(Problem(at("approvers"), "approvers must be 1, 2 or 3 (different"
+                                    " people, asked in parallel)"))
     return len(problems) == before

@@ -127,8 +127,10 @@ class _Steps:
         self.invoice = invoice
 
     def build(self, step: Step) -> Callable[[Mapping[str, Any], RunnableConfig], dict[str, Any]]:
+        parallel = step.type == "approval_task" and int(step.options.get("approvers", 1)) > 1
         runner = {
-            "llm-inference": self.classify, "approval_task": self.approval,
+            "llm-inference": self.classify,
+            "approval_task": self.join if parallel else self.approval,
             "storage": self.store, "tool": self.tool, "agent": self.agent,
         }[step.type]
 
@@ -165,13 +167,62 @@ class _Steps:
 
     def approval(self, step: Step, state: Mapping[str, Any], config: RunnableConfig
                  ) -> dict[str, Any]:
-        values = dict(state.get("vars") or {})
-        if step.required_if is not None and not step.required_if.evaluate(values):
+        out = self._ask(step, step.name, state, config)
+        result = out[step.name]
+        if not result.get("required", True):
+            return {"outputs": out, "status": f"{step.name}: not required"}
+        if "refused" in result:
+            return {"outputs": out, "status": "awaiting_review"}
+        approved = bool(result["approved"])
+        return {"outputs": out, "vars": {f"{step.name}_approved": approved},
+                "status": f"{step.name}: approved" if approved else "rejected"}
+
+    def branch(self, step: Step, index: int) -> Callable[[Mapping[str, Any], RunnableConfig],
+                                                          dict[str, Any]]:
+        """One of ``approvers`` parallel approvals: writes only its own output."""
+        name = f"{step.name}__{index}"
+
+        def run(state: Mapping[str, Any], config: RunnableConfig) -> dict[str, Any]:
+            return {"outputs": self._ask(step, name, state, config)}
+
+        return run
+
+    def join(self, step: Step, state: Mapping[str, Any], config: RunnableConfig
+             ) -> dict[str, Any]:
+        """All parallel approvals in: approved only by as many *different* people."""
+        outputs = state.get("outputs") or {}
+        count = int(step.options.get("approvers", 1))
+        results = {f"{step.name}__{i}": dict(outputs.get(f"{step.name}__{i}") or {})
+                   for i in range(1, count + 1)}
+        if not all(r.get("required", True) for r in results.values()):
             return {"outputs": {step.name: {"required": False}},
                     "status": f"{step.name}: not required"}
+        if any(r.get("approved") is False for r in results.values()):
+            return {"outputs": {step.name: {"approved": False}}, "status": "rejected"}
+        seen: set[str] = set()
+        redo: dict[str, Any] = {}
+        for name, result in results.items():
+            if "refused" in result:
+                redo[name] = result
+            elif result.get("by") in seen:
+                redo[name] = {"refused": "four-eyes: each approval must come from a different"
+                                         " principal", "by": result.get("by")}
+            else:
+                seen.add(str(result.get("by")))
+        if redo:
+            return {"outputs": redo, "status": "awaiting_review"}
+        return {"outputs": {step.name: {"approved": True, "by": sorted(seen)}},
+                "vars": {f"{step.name}_approved": True},
+                "status": f"{step.name}: approved"}
+
+    def _ask(self, step: Step, name: str, state: Mapping[str, Any], config: RunnableConfig
+             ) -> dict[str, Any]:
+        values = dict(state.get("vars") or {})
+        if step.required_if is not None and not step.required_if.evaluate(values):
+            return {name: {"required": False}}
         thread = str((config.get("configurable") or {}).get("thread_id", ""))
         request = ApprovalRequest(
-            blueprint=self.blueprint.name, step=step.name, thread_id=thread,
+            blueprint=self.blueprint.name, step=name, thread_id=thread,
             document={k: state["document"].get(k) for k in ("id", "name", "source")},
             condition=step.required_if.source if step.required_if else None, values=values,
             required_role=str(step.options.get("role", "approver")),
@@ -181,17 +232,12 @@ class _Steps:
         try:
             decision = ReviewDecision.model_validate(answer)
         except ValidationError as err:
-            return {"outputs": {step.name: {"refused": err.errors()[0]["msg"]}},
-                    "status": "awaiting_review"}
+            return {name: {"refused": err.errors()[0]["msg"]}}
         refusal = self._refusal(decision, request, state)
         if refusal:
-            return {"outputs": {step.name: {"refused": refusal, "by": decision.by}},
-                    "status": "awaiting_review"}
-        approved = decision.decision == "approve"
-        return {"outputs": {step.name: {"required": True, "approved": approved,
-                                        "by": decision.by, "comment": decision.comment}},
-                "vars": {f"{step.name}_approved": approved},
-                "status": f"{step.name}: approved" if approved else "rejected"}
+            return {name: {"refused": refusal, "by": decision.by}}
+        return {name: {"required": True, "approved": decision.decision == "approve",
+                       "by": decision.by, "comment": decision.comment}}
 
     def _refusal(self, decision: ReviewDecision, request: ApprovalRequest,
                  state: Mapping[str, Any]) -> str | None:
@@ -289,7 +335,10 @@ def build_blueprint_graph(
     node = audited_node("fail", front.fail, audit=audit, faults=faults, flush=True)
     graph.add_node("fail", node)
     graph.add_edge(START, "ingest")
-    names = [s.name for s in blueprint.steps]
+    def entries(step: Step) -> list[str]:
+        count = int(step.options.get("approvers", 1)) if step.type == "approval_task" else 1
+        return [step.name] if count == 1 else [f"{step.name}__{i}" for i in range(1, count + 1)]
+
     for index, step in enumerate(blueprint.steps):
         last = index == len(blueprint.steps) - 1
         node = audited_node(step.name, steps.build(step), audit=audit, faults=faults,
@@ -297,16 +346,30 @@ def build_blueprint_graph(
         policy = RetryPolicy(max_attempts=step.retries + 1, initial_interval=0.2,
                              retry_on=lambda e: isinstance(e, ToolError) and e.retryable)
         graph.add_node(step.name, node, retry_policy=policy)
+        branches = entries(step)
+        if branches != [step.name]:
+            for i, branch in enumerate(branches, 1):
+                node = audited_node(branch, steps.branch(step, i), audit=audit, faults=faults,
+                                    flush=True, telemetry=telemetry)
+                graph.add_node(branch, node)
+            for branch in branches:
+                # Parallel interrupts pause the whole step; the join runs once every
+                # branch of it has answered (and again after a branch is asked anew).
+                graph.add_edge(branch, step.name)
+    first = entries(blueprint.steps[0])
     graph.add_conditional_edges(
-        "ingest", lambda s: "fail" if s.get("status") == "failed" else names[0],
-        ["fail", names[0]])
+        "ingest", lambda s: ["fail"] if s.get("status") == "failed" else first, ["fail", *first])
     for index, step in enumerate(blueprint.steps):
-        following = names[index + 1] if index + 1 < len(names) else END
+        following = entries(blueprint.steps[index + 1]) if index + 1 < len(blueprint.steps) else [
+            END]
+        branches = entries(step)
         if step.type == "approval_task":
-            graph.add_conditional_edges(step.name, _after_approval(step.name, following),
-                                        [step.name, following, END])
+            retry = branches if branches != [step.name] else [step.name]
+            graph.add_conditional_edges(step.name, _after_approval(retry, following),
+                                        [*retry, *following, END])
         else:
-            graph.add_edge(step.name, following)
+            for target in following:
+                graph.add_edge(step.name, target)
     graph.add_edge("fail", END)
     return graph.compile(checkpointer=checkpointer, name=blueprint.name)
 
@@ -317,13 +380,18 @@ def resolve_model(alias: str, settings: Settings) -> str:
     return settings.model if model == "default" else model
 
 
-def _after_approval(name: str, following: str) -> Callable[[Mapping[str, Any]], str]:
-    def route(state: Mapping[str, Any]) -> str:
+def _after_approval(
+    asks: list[str], following: list[str]
+) -> Callable[[Mapping[str, Any]], list[str]]:
+    def route(state: Mapping[str, Any]) -> list[str]:
         status = state.get("status")
         if status == "awaiting_review":
-            return name
+            outputs = state.get("outputs") or {}
+            # Ask again only where a decision was refused (all, for a single approval).
+            again = [a for a in asks if "refused" in (outputs.get(a) or {})]
+            return again or asks
         if status == "rejected":
-            return END
+            return [END]
         return following
 
     return route

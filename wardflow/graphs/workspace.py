@@ -348,24 +348,41 @@ class Workspace:
         return results
 
     def decide_blueprint(
-        self, blueprint: Blueprint, thread_id: str, decision: ReviewDecision
+        self, blueprint: Blueprint, thread_id: str, decision: ReviewDecision, *,
+        interrupt_id: str | None = None,
     ) -> dict[str, Any]:
-        """Resume a blueprint run paused at an approval task."""
+        """Resume a blueprint run paused at an approval task.
+
+        A step with several approvers pauses with one request each; name the one you
+        decide by ``interrupt_id`` (``pending_approvals`` lists them).
+        """
         graph = self.blueprint_graph(blueprint)
         config = self._config(thread_id)
         snapshot = graph.get_state(config)
         if not snapshot.values:
             raise RunNotFound(thread_id)
-        if not snapshot.interrupts:
+        pending = {i.id: i.value for i in snapshot.interrupts}
+        if not pending:
             raise ReviewError(thread_id, "the run is not waiting for an approval")
-        graph.invoke(Command(resume=decision.model_dump(mode="json")), config,
+        if interrupt_id is None and len(pending) > 1:
+            raise ReviewError(thread_id, f"{len(pending)} approvals are pending; choose one with"
+                              f" its interrupt id: {', '.join(sorted(pending))}")
+        chosen = interrupt_id or next(iter(pending))
+        if chosen not in pending:
+            raise ReviewError(thread_id, f"no pending approval {chosen!r}")
+        graph.invoke(Command(resume={chosen: decision.model_dump(mode="json")}), config,
                      durability=self.settings.durability)
         result = self._blueprint_result(graph, thread_id, "")
-        step = snapshot.next[0]
+        step = str(pending[chosen].get("step"))
         refused = (graph.get_state(config).values.get("outputs") or {}).get(step, {}).get("refused")
         if refused and result["waiting"]:
             raise ReviewError(thread_id, f"decision refused: {refused}")
         return result
+
+    def pending_approvals(self, blueprint: Blueprint, thread_id: str) -> dict[str, Any]:
+        """Interrupt id -> approval request, for a paused blueprint run."""
+        snapshot = self.blueprint_graph(blueprint).get_state(self._config(thread_id))
+        return {i.id: i.value for i in snapshot.interrupts}
 
     def _blueprint_result(self, graph: Any, thread: str, source: str) -> dict[str, Any]:
         snapshot = graph.get_state(self._config(thread))
