@@ -26,7 +26,12 @@ from wardflow.errors import ModelError, ToolError
 from wardflow.graphs._node import audited_node
 from wardflow.graphs.blueprint import Blueprint, Step
 from wardflow.graphs.control import KillSwitch
-from wardflow.graphs.invoice import InvoiceNodes, build_invoice_graph, default_guards
+from wardflow.graphs.invoice import (
+    InvoiceNodes,
+    build_invoice_graph,
+    default_guards,
+    tool_guards,
+)
 from wardflow.graphs.state import outbox
 from wardflow.guardrails.tool_guard import PipelineToolGuard
 from wardflow.observability.audit import AuditLog
@@ -320,7 +325,8 @@ def build_blueprint_graph(
     switch = switch or KillSwitch(settings.control_path)
     telemetry = telemetry or telemetry_for(settings)
     guards = default_guards(settings)
-    tools = Toolset(erp, storage, audit, telemetry=telemetry, guards=[PipelineToolGuard(guards)])
+    tools = Toolset(erp, storage, audit, telemetry=telemetry,
+                    guards=[PipelineToolGuard(tool_guards(guards))])
     front = InvoiceNodes(settings, tools, audit, clock, llm, principals, switch, blueprint.name,
                          guards=guards)
     invoice = build_invoice_graph(settings, checkpointer=checkpointer, erp=erp, storage=storage,

