@@ -42,6 +42,8 @@ __all__ = ["RunSummary", "Workspace", "explain"]
 
 log = logging.getLogger(__name__)
 
+_FINISHED = frozenset({"posted", "rejected", "failed"})
+
 
 @dataclass(frozen=True)
 class RunSummary:
@@ -148,8 +150,15 @@ class Workspace:
                 note = "resumed after an interruption"
                 with run_span(self.telemetry, item.document_id, segment="recover"):
                     self.graph.invoke(None, config, durability=self.settings.durability)
-            else:
+            elif snapshot.values.get("status") in _FINISHED:
                 note = "already processed"
+            else:
+                # Stopped before its first step was recorded (killed while the input
+                # was being checkpointed): start it again; every step is idempotent.
+                note = "restarted after an interruption"
+                with run_span(self.telemetry, item.document_id, segment="recover"):
+                    self.graph.invoke({**item.graph_input(), "submitted_by": submitted_by},
+                                      config, durability=self.settings.durability)
         except WardflowError as err:
             # The run stays at its last checkpoint; `wardflow process` again resumes it.
             log.warning("%s: %s", item.source, err)
