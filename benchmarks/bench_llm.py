@@ -61,8 +61,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, date, datetime
 from importlib import metadata
@@ -72,6 +71,8 @@ from typing import Any
 _REPO = Path(__file__).resolve().parents[1]
 if str(_REPO) not in sys.path:  # run as a script from a checkout without installing
     sys.path.insert(0, str(_REPO))
+
+from bench_graph import gc_paused, pin_to_one_core  # noqa: E402  (same folder)
 
 from wardflow.agents._model_fields import _norm  # noqa: E402
 from wardflow.agents.extractor import (  # noqa: E402
@@ -141,26 +142,6 @@ class Stats:
         return cls(len(ms), statistics.median(ms), p95, statistics.fmean(ms), ms[0], ms[-1])
 
 
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """Collect once, then keep the cyclic garbage collector off for the block."""
-    gc.collect()
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
-def pin_to_one_core() -> int | None:
-    """Pin this process (and the threads it starts later) to its first allowed CPU."""
-    if not hasattr(os, "sched_setaffinity"):
-        return None
-    cpu = min(os.sched_getaffinity(0))
-    os.sched_setaffinity(0, {cpu})
-    return cpu
 
 
 def _version(dist: str) -> str | None:
