@@ -82,6 +82,9 @@ class Settings(BaseSettings):
     ocr_backend: Literal["rapidocr", "tesseract"] = "rapidocr"
     # Fields read by OCR never reach auto-approval on their own.
     ocr_confidence_cap: float = Field(0.85, ge=0.0, le=1.0)
+    # Raw confidence -> calibrated confidence, fitted by ``wardflow eval --fit-calibration``
+    # (default: ``home/calibration.json`` when it exists; none: raw scores are used).
+    calibration_file: Path | None = None
 
     # Models: any litellm model string; "none" runs the deterministic parsers only.
     # Guards: injection score that flags a document / blocks a prompt; the optional
@@ -123,6 +126,8 @@ class Settings(BaseSettings):
         "inbox": "inbox", "archive": "archive", "s3-bucket": "inbox",
         "archive-bucket": "archive",
     })
+    # Blueprints the web API may run by name (default: ``home/blueprints``).
+    blueprints_dir: Path | None = None
     # A GGUF file for the "local/..." models; default: the bundled Gemma 3 270M,
     # assembled once into ``home/models/``.
     local_model_path: Path | None = None
@@ -193,8 +198,16 @@ class Settings(BaseSettings):
         return self.home / "traces.jsonl"
 
     @property
+    def calibration_path(self) -> Path:
+        return self.calibration_file or self.home / "calibration.json"
+
+    @property
     def storage_root(self) -> Path:
         return self.home / "storage"
+
+    @property
+    def blueprints_path(self) -> Path:
+        return self.blueprints_dir or self.home / "blueprints"
 
     def to_approval_currency(self, amount: Decimal, currency: str) -> Decimal | None:
         """Convert ``amount`` to the approval currency; ``None`` if the rate is unknown."""

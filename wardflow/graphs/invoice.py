@@ -28,8 +28,10 @@ from langgraph.types import RetryPolicy, interrupt
 from pydantic import ValidationError
 
 from wardflow.agents._model_fields import FIELD_MAP
+from wardflow.agents.calibration import apply_calibration, load_calibration
 from wardflow.agents.compliance import CompliancePolicy, check_compliance
 from wardflow.agents.extractor import (
+    REQUIRED_FIELDS,
     ExtractionPolicy,
     apply_corrections,
     extract_invoice,
@@ -93,6 +95,7 @@ class InvoiceNodes:
         self.audit = audit
         self.clock = clock
         self.llm = llm
+        self.calibration = load_calibration(settings)
 
     def _may_act(self) -> None:
         """Stop before a side effect while the kill switch is on (the run stays at its
@@ -185,6 +188,9 @@ class InvoiceNodes:
                                                     prompt_text=shown)
                 if (extraction.get("model") or {}).get("status") == "ok":
                     checks = self._check_model_output(extraction, shown)
+        if self.calibration is not None:
+            apply_calibration(extraction, self.calibration, REQUIRED_FIELDS,
+                              self.settings.review_threshold)
         return {"status": "extracted", "extraction": extraction, "llm_usage": usage,
                 "guard": checks}
 

@@ -286,6 +286,20 @@ def _ingest(run: _Run) -> list[Claim]:
     return [Claim("document", text, evidence)]
 
 
+def _finding_span(text: str, finding: Mapping[str, Any]) -> Evidence:
+    """A guard finding as a document span: the text at its offsets (a finding may carry
+    a description instead of the match, e.g. homoglyphs), the description kept apart."""
+    start, end = finding.get("start"), finding.get("end")
+    said = str(finding.get("text"))
+    quoted = text[start:end] if isinstance(start, int) and isinstance(end, int) else said
+    span: Evidence = {"kind": "document", "field": None, "rule": finding.get("rule"),
+                      "text": quoted or said, "start": start, "end": end,
+                      "page": text.count("\f", 0, start or 0) + 1}
+    if quoted and quoted != said:
+        span["detail"] = said
+    return span
+
+
 def _guard(run: _Run) -> list[Claim]:
     claims = []
     for index, decision in enumerate(run.state.get("guard") or []):
@@ -293,9 +307,7 @@ def _guard(run: _Run) -> list[Claim]:
                           **{k: decision.get(k) for k in ("validator", "boundary", "outcome",
                                                           "score")}}
         spans: list[Evidence] = [
-            {"kind": "document", "field": None, "rule": f.get("rule"), "text": f.get("text"),
-             "start": f.get("start"), "end": f.get("end"),
-             "page": run.state.get("text", "").count("\f", 0, f.get("start") or 0) + 1}
+            _finding_span(run.state.get("text") or "", f)
             # Only quoted matches (injections); personal data is cited by its token.
             for f in decision.get("evidence") or []
             if isinstance(f, Mapping) and f.get("text") is not None
