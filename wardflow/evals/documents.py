@@ -46,9 +46,10 @@ import statistics
 import tempfile
 import time
 import unicodedata
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -308,6 +309,7 @@ def _home(home: Path | None) -> Iterator[Path]:
 def evaluate_documents(
     dataset: Path | str, settings: Settings | None = None, *, home: Path | None = None,
     calibration: Calibration | None = None, progress: Any = None,
+    clock: Callable[[], datetime] | None = None,
 ) -> dict[str, Any]:
     """Run every labelled document through the invoice graph and score the runs.
 
@@ -316,9 +318,10 @@ def evaluate_documents(
         settings: the configuration under test (model, thresholds...); its ``home`` is
             replaced by a fresh one.
         home: keep the runs in this data home instead of a temporary one.
-        calibration: use this calibration (else the settings' ``calibration_file``;
-            the default ``home/calibration.json`` does not apply to a fresh home).
+        calibration: use this calibration (else the one the settings would apply:
+            ``calibration_file``, or ``calibration.json`` in the settings' home).
         progress: called with ``(index, total, file)`` before each document.
+        clock: the runs' clock (default: now), for reproducible date checks.
 
     Returns:
         The report (see the module doc); ``report["documents"]`` has one row per document.
@@ -336,11 +339,12 @@ def evaluate_documents(
         stored = None
         if calibration is not None:
             stored = calibration.save(data_home / "calibration.json")
-        elif base.calibration_file is not None:
-            stored = base.calibration_file
+        elif base.calibration_file is not None or base.calibration_path.exists():
+            calibration = Calibration.load(base.calibration_path)
+            stored = calibration.save(data_home / "calibration.json")
         overrides["calibration_file"] = stored
         run_settings = base.model_copy(update=overrides)
-        with Workspace(run_settings) as ws:
+        with Workspace(run_settings, clock=clock) as ws:
             if (folder / "erp.json").is_file():
                 ws.erp.import_master(load_master(folder / "erp.json"))
             for index, label in enumerate(labels):
@@ -352,8 +356,7 @@ def evaluate_documents(
                          "labels_sha256": _digest(folder / "labels.jsonl")}
     report["config"] = {"model": base.model, "review_threshold": base.review_threshold,
                         "risk_threshold": base.risk_threshold,
-                        "calibration": calibration.version if calibration else
-                        (str(base.calibration_file) if base.calibration_file else None)}
+                        "calibration": calibration.version if calibration else None}
     return report
 
 
