@@ -1,0 +1,658 @@
+"""The eval report as one self-contained HTML page, and two reports side by side.
+
+:func:`render_html` turns a ``wardflow-eval/1`` report (from
+:func:`wardflow.evals.documents.evaluate_documents`) into a single HTML file: inline CSS
+and SVG plots drawn here, no script and nothing fetched from elsewhere, so it can be
+kept as a CI artifact or mailed as it is. File names, extracted values and reasons come
+from documents, so every one of them is escaped.
+
+:func:`compare_reports` sets two reports side by side (two models on one dataset: a
+shadow evaluation) over the :data:`HEADLINE` metrics, each a dotted path into the report
+as the thresholds file names them, and lists the documents whose route or misses
+changed; :func:`compare_table` shows the comparison in the terminal.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+__all__ = ["ECE_TARGET", "HEADLINE", "compare_reports", "compare_table", "direction", "lookup",
+           "render_html"]
+
+Direction = Literal["higher", "lower"]
+Report = Mapping[str, Any]
+
+ECE_TARGET = 0.05
+"""The expected calibration error a confidence score should stay within (issue 7)."""
+
+# Last path segments whose smaller value is the better one; every other metric is better higher.
+_LOWER = frozenset({"ece", "false_positive_rate", "fp", "fn", "p50", "p95", "mean", "usd",
+                    "llm_calls", "llm_tokens"})
+
+
+def direction(path: str) -> Direction:
+    """Whether a metric (a dotted path such as ``calibration.field.ece``) is better
+    ``higher`` or ``lower``."""
+    return "lower" if path.rsplit(".", 1)[-1] in _LOWER else "higher"
+
+
+HEADLINE: tuple[tuple[str, Direction], ...] = tuple((path, direction(path)) for path in (
+    "fields.vendor.exact_match", "fields.invoice_number.exact_match",
+    "fields.invoice_date.exact_match", "fields.currency.exact_match",
+    "fields.subtotal.exact_match", "fields.total.exact_match",
+    "line_items.precision", "line_items.recall",
+    "routing.precision", "routing.recall", "routing.accuracy", "reasons.recall",
+    "guard.recall", "guard.false_positive_rate",
+    "explanation.grounded", "explanation.faithful", "explanation.coverage",
+    "calibration.field.ece", "calibration.document.ece",
+    "calibration.cross_validated.field.ece", "calibration.cross_validated.document.ece",
+    "latency_ms.p50", "latency_ms.p95", "cost.llm_tokens", "cost.usd",
+))
+"""The metrics a comparison (and a CI gate) looks at first, with the better direction."""
+
+
+def lookup(report: Report, path: str) -> Any:
+    """The value at a dotted path of a report (``fields.total.exact_match``), or None."""
+    value: Any = report
+    for key in path.split("."):
+        if not isinstance(value, Mapping) or key not in value:
+            return None
+        value = value[key]
+    return value
+
+
+# Numbers -------------------------------------------------------------------------------
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _delta(path: str, before: Any, after: Any) -> tuple[float | None, bool | None]:
+    """``after - before`` and whether that is an improvement (None: no change or unknown)."""
+    if not (_number(before) and _number(after)):
+        return None, None
+    delta = round(float(after) - float(before), 6)
+    if delta == 0:
+        return 0.0, None
+    return delta, (delta > 0) == (direction(path) == "higher")
+
+
+def _kind(path: str, value: Any) -> str:
+    last = path.rsplit(".", 1)[-1]
+    if last in ("ece", "usd", "confidence"):
+        return last
+    if isinstance(value, int):
+        return "count"
+    return "ms" if path.startswith("latency_ms") or last == "latency_ms" else "ratio"
+
+
+def _fmt(path: str, value: Any, sample: Any = None, sign: str = "") -> str:
+    """A metric as people read it: ratios in per cent, ECE to 4 places, ms, dollars.
+    A delta passes ``sign="+"`` and the metric's value as ``sample`` (for its kind)."""
+    if value is None:
+        return "–"
+    if not _number(value):
+        return str(value)
+    kind = _kind(path, value if sample is None else sample)
+    pattern = {"ece": "{:S.4f}", "confidence": "{:S.2f}", "ms": "{:S,.1f} ms",
+               "usd": "${:S.6f}", "count": "{:S,.0f}"}.get(kind)
+    if pattern is None:
+        return f"{value * 100:{sign}.1f} {'pp' if sign else '%'}"
+    return pattern.replace("S", sign).format(value)
+
+
+def _fmt_delta(path: str, delta: float | None, sample: Any) -> str:
+    if delta is None:
+        return ""
+    return "±0" if delta == 0 else _fmt(path, delta, sample, "+")
+
+
+# Comparing two reports -------------------------------------------------------------------
+def compare_reports(current: Report, baseline: Report) -> dict[str, Any]:
+    """Two reports metric by metric, and the documents whose outcome changed.
+
+    Returns:
+        ``metrics``: one row per :data:`HEADLINE` metric, ``{metric, direction, baseline,
+        current, delta, better}`` (``better`` is None when unchanged or not comparable);
+        ``documents``: ``{file, expected_route, baseline_route, route, fixed, broken,
+        changed, better}`` for each document whose route or misses differ, or that only
+        one report has (its other route is None); ``same_dataset``: whether both ran on
+        the same labels (None when a report does not say); who ran (``current``,
+        ``baseline``: model, dataset, calibration).
+    """
+    rows = []
+    for path, way in HEADLINE:
+        before, after = lookup(baseline, path), lookup(current, path)
+        delta, better = _delta(path, before, after)
+        rows.append({"metric": path, "direction": way, "baseline": before, "current": after,
+                     "delta": delta, "better": better})
+    digests = (lookup(current, "dataset.labels_sha256"), lookup(baseline, "dataset.labels_sha256"))
+    return {"format": "wardflow-eval-compare/1",
+            "current": _identity(current), "baseline": _identity(baseline),
+            "same_dataset": digests[0] == digests[1] if all(digests) else None,
+            "metrics": rows, "documents": _document_changes(current, baseline)}
+
+
+def _identity(report: Report) -> dict[str, Any]:
+    return {"model": lookup(report, "config.model"), "dataset": lookup(report, "dataset.path"),
+            "documents": lookup(report, "dataset.documents"),
+            "calibration": lookup(report, "config.calibration")}
+
+
+def _misses(doc: Mapping[str, Any] | None) -> dict[str, Any]:
+    if doc is None:
+        return {}
+    return {name: (miss or {}).get("got") for name, miss in (doc.get("misses") or {}).items()}
+
+
+def _document_changes(current: Report, baseline: Report) -> list[dict[str, Any]]:
+    before = {d.get("file"): d for d in baseline.get("documents") or []}
+    after = {d.get("file"): d for d in current.get("documents") or []}
+    changes = []
+    for name in [*after, *(f for f in before if f not in after)]:
+        old, new = before.get(name), after.get(name)
+        was, now = _misses(old), _misses(new)
+        old_route = None if old is None else old.get("route", "failed")
+        new_route = None if new is None else new.get("route", "failed")
+        changed = sorted(n for n in set(was) & set(now) if was[n] != now[n])
+        if old_route == new_route and was == now:
+            continue
+        expected = (new or old or {}).get("expected_route")
+        better = None
+        if old_route != new_route and expected and old is not None and new is not None:
+            better = True if new_route == expected else False if old_route == expected else None
+        elif old_route == new_route and len(was) != len(now):
+            better = len(now) < len(was)
+        changes.append({"file": name, "expected_route": expected, "baseline_route": old_route,
+                        "route": new_route, "fixed": sorted(set(was) - set(now)),
+                        "broken": sorted(set(now) - set(was)), "changed": changed,
+                        "better": better})
+    return changes
+
+
+def compare_table(diff: Mapping[str, Any]) -> Table:
+    """A rich table of :func:`compare_reports`: the metrics, then the changed documents."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    current, baseline = diff.get("current") or {}, diff.get("baseline") or {}
+    table = Table(title=escape(f"{current.get('model')} against baseline"
+                               f" {baseline.get('model')}"), title_justify="left")
+    if diff.get("same_dataset") is False:
+        table.caption = "[yellow]the two reports were made on different labels[/yellow]"
+    for column in ("metric", "baseline", "current", "delta"):
+        table.add_column(column, justify="left" if column == "metric" else "right",
+                         overflow="fold")
+    for row in diff.get("metrics") or []:
+        path = row["metric"]
+        text = _fmt_delta(path, row["delta"], row["current"])
+        table.add_row(path, _fmt(path, row["baseline"]), _fmt(path, row["current"]),
+                      _rich_colour(text, row["better"]))
+    changes = diff.get("documents") or []
+    if changes:
+        table.add_section()
+    for change in changes:
+        what = "; ".join(f"{label}: {', '.join(change[key])}" for key, label in (
+            ("fixed", "fixed"), ("broken", "now wrong"), ("changed", "other value"))
+            if change[key])
+        table.add_row(escape(f"{change['file']} (expected {change['expected_route'] or '?'})"),
+                      escape(str(change["baseline_route"])), escape(str(change["route"])),
+                      _rich_colour(escape(what or "route"), change["better"]))
+    return table
+
+
+def _rich_colour(text: str, better: bool | None) -> str:
+    if not text or better is None:
+        return text
+    colour = "green" if better else "red"
+    return f"[{colour}]{text}[/{colour}]"
+
+
+# HTML building blocks ----------------------------------------------------------------------
+def _e(value: Any) -> str:
+    return html.escape("" if value is None else str(value), quote=True)
+
+
+def _tag(name: str, body: str, cls: str | None = None) -> str:
+    attr = f' class="{_e(cls)}"' if cls else ""
+    return f"<{name}{attr}>{body}</{name}>"
+
+
+def _table(head: Sequence[str], rows: Iterable[str], cls: str = "") -> str:
+    """A table; ``head`` is plain text, ``rows`` are ready ``<tr>`` (see :func:`_tr`)."""
+    top = "".join(f"<th>{_e(h)}</th>" for h in head)
+    return (f'<table class="{_e(cls)}"><thead><tr>{top}</tr></thead>'
+            f'<tbody>{"".join(rows)}</tbody></table>')
+
+
+def _tr(cells: Iterable[str], cls: str | None = None) -> str:
+    return _tag("tr", "".join(cells), cls)
+
+
+def _delta_cell(path: str, delta: float | None, better: bool | None, sample: Any) -> str:
+    cls = "same" if better is None else "better" if better else "worse"
+    return f'<td class="num {cls}">{_e(_fmt_delta(path, delta, sample))}</td>'
+
+
+def _cells(path: str, report: Report, baseline: Report | None) -> list[str]:
+    """The value cell, and with a baseline its value and the delta."""
+    value = lookup(report, path)
+    cells = [f'<td class="num">{_e(_fmt(path, value))}</td>']
+    if baseline is not None:
+        before = lookup(baseline, path)
+        delta, better = _delta(path, before, value)
+        cells += [f'<td class="num base">{_e(_fmt(path, before))}</td>',
+                  _delta_cell(path, delta, better, value)]
+    return cells
+
+
+def _heads(label: str, baseline: Report | None) -> list[str]:
+    return [label, "baseline", "Δ"] if baseline is not None else [label]
+
+
+def _metrics(report: Report, baseline: Report | None, metrics: Sequence[tuple[str, str]]) -> str:
+    """A two-column table (metric, value), widened with the baseline when there is one."""
+    rows = [_tr([f"<td>{_e(label)}</td>", *_cells(path, report, baseline)])
+            for label, path in metrics]
+    return _table(["metric", *_heads("value", baseline)], rows, "metrics")
+
+
+def _bar(value: Any) -> str:
+    share = min(1.0, max(0.0, float(value))) if _number(value) else 0.0
+    return f'<td><span class="bar"><i style="width:{share * 100:.1f}%"></i></span></td>'
+
+
+def _section(anchor: str, title: str, *parts: str) -> str:
+    return f'<section id="{anchor}"><h2>{_e(title)}</h2>{"".join(parts)}</section>'
+
+
+# Plots -------------------------------------------------------------------------------------
+_W, _H, _X0, _Y0, _PW, _PH = 260, 250, 40, 16, 205, 190
+
+
+def _reliability_svg(bins: Sequence[Mapping[str, Any]], label: str) -> str:
+    """Accuracy per confidence bin as bars, mean confidence as a tick in each, the
+    diagonal of perfect calibration, and each bin's count above its bar."""
+    def x(v: float) -> float:
+        return _X0 + v * _PW
+
+    def y(v: float) -> float:
+        return _Y0 + (1 - v) * _PH
+
+    parts = [f'<svg class="reliability" viewBox="0 0 {_W} {_H}" width="{_W}" height="{_H}"'
+             f' role="img" aria-label="{_e(label)}"><title>{_e(label)}</title>',
+             f'<rect class="frame" x="{_X0}" y="{_Y0}" width="{_PW}" height="{_PH}"/>']
+    for tick in (0.0, 0.5, 1.0):
+        parts.append(f'<text class="tick" x="{x(tick):.1f}" y="{_Y0 + _PH + 13}"'
+                     f' text-anchor="middle">{tick:g}</text>'
+                     f'<text class="tick" x="{_X0 - 4}" y="{y(tick) + 4:.1f}"'
+                     f' text-anchor="end">{tick:g}</text>')
+    for row in bins:
+        if not row.get("count") or row.get("accuracy") is None:
+            continue
+        lo, hi, acc = float(row["lo"]), float(row["hi"]), float(row["accuracy"])
+        conf = float(row.get("confidence") or 0.0)
+        top = y(acc)
+        tip = (f"{lo:g}–{hi:g}: {row['count']} values, mean confidence {conf:.3f},"
+               f" accuracy {acc:.3f}")
+        parts.append(
+            f'<rect class="bin" data-count="{int(row["count"])}" x="{x(lo) + 1:.1f}" y="{top:.1f}"'
+            f' width="{x(hi) - x(lo) - 2:.1f}" height="{max(1.0, y(0) - top):.1f}">'
+            f"<title>{_e(tip)}</title></rect>"
+            f'<line class="conf" x1="{x(lo) + 1:.1f}" x2="{x(hi) - 1:.1f}" y1="{y(conf):.1f}"'
+            f' y2="{y(conf):.1f}"/>'
+            f'<text class="count" x="{(x(lo) + x(hi)) / 2:.1f}" y="{max(top - 3, _Y0 - 3):.1f}"'
+            f' text-anchor="middle">{int(row["count"])}</text>')
+    parts.append(f'<line class="diag" x1="{x(0)}" y1="{y(0)}" x2="{x(1)}" y2="{y(1)}"/>'
+                 f'<text class="axis" x="{_X0 + _PW / 2}" y="{_H - 4}" text-anchor="middle">'
+                 "confidence</text>"
+                 f'<text class="axis" x="12" y="{_Y0 + _PH / 2}" text-anchor="middle"'
+                 f' transform="rotate(-90 12 {_Y0 + _PH / 2})">accuracy</text></svg>')
+    return "".join(parts)
+
+
+def _edges(values: Sequence[float], count: int = 10) -> list[float]:
+    """Bin edges over the values: logarithmic when they span more than a decade (an OCR
+    scan takes seconds, a text PDF milliseconds), else even."""
+    lo, hi = min(values), max(values)
+    if hi <= lo:
+        return [lo, lo + 1.0]
+    if lo > 0 and hi / lo > 10:
+        a, b = math.log10(lo), math.log10(hi)
+        return [10 ** (a + (b - a) * i / count) for i in range(count + 1)]
+    return [lo + (hi - lo) * i / count for i in range(count + 1)]
+
+
+def _latency_svg(values: Sequence[float], marks: Mapping[str, Any]) -> str:
+    """A histogram of the documents' latencies, with the percentiles marked."""
+    edges = _edges(values)
+    counts = [0] * (len(edges) - 1)
+    for v in values:
+        index = next((i for i in range(len(counts)) if v < edges[i + 1]), len(counts) - 1)
+        counts[index] += 1
+    log = len(edges) > 2 and edges[0] > 0 and edges[-1] / edges[0] > 10
+
+    def x(v: float) -> float:
+        lo, hi = edges[0], edges[-1]
+        share = (math.log10(v / lo) / math.log10(hi / lo)) if log else (v - lo) / (hi - lo)
+        return _X0 + min(1.0, max(0.0, share)) * 400
+
+    width, height, top = 460, 170, max(counts)
+    parts = [f'<svg class="latency" viewBox="0 0 {width} {height}" width="{width}"'
+             f' height="{height}" role="img" aria-label="latency histogram">'
+             f'<rect class="frame" x="{_X0}" y="{_Y0}" width="400" height="120"/>']
+    for i, n in enumerate(counts):
+        if n:
+            h = 120 * n / top
+            parts.append(f'<rect class="lat" x="{x(edges[i]) + 1:.1f}" y="{_Y0 + 120 - h:.1f}"'
+                         f' width="{max(1.0, x(edges[i + 1]) - x(edges[i]) - 2):.1f}"'
+                         f' height="{h:.1f}"><title>{edges[i]:,.1f}–{edges[i + 1]:,.1f} ms:'
+                         f" {n}</title></rect>")
+    for name in ("p50", "p95"):
+        if _number(marks.get(name)):
+            at = x(float(marks[name]))
+            side = "end" if at > _X0 + 360 else "start"
+            parts.append(f'<line class="mark" x1="{at:.1f}" x2="{at:.1f}" y1="{_Y0}"'
+                         f' y2="{_Y0 + 120}"/><text class="tick" x="{at + 3:.1f}"'
+                         f' y="{_Y0 + (10 if name == "p50" else 22)}" text-anchor="{side}"'
+                         f' dx="{-6 if side == "end" else 0}">{name}</text>')
+    for v in (edges[0], edges[len(edges) // 2], edges[-1]):
+        parts.append(f'<text class="tick" x="{x(v):.1f}" y="{_Y0 + 134}"'
+                     f' text-anchor="middle">{v:,.0f}</text>')
+    parts.append(f'<text class="axis" x="{_X0 + 200}" y="{height - 6}" text-anchor="middle">'
+                 f"ms per document{' (log scale)' if log else ''}</text>"
+                 f'<text class="tick" x="{_X0 - 4}" y="{_Y0 + 8}" text-anchor="end">{top}'
+                 "</text></svg>")
+    return "".join(parts)
+
+
+# Sections ----------------------------------------------------------------------------------
+def _summary(report: Report, when: str) -> str:
+    config, dataset = report.get("config") or {}, report.get("dataset") or {}
+    items = [("dataset", dataset.get("path")), ("documents", dataset.get("documents")),
+             ("errors", len(report.get("errors") or [])),
+             ("labels sha256", str(dataset.get("labels_sha256") or "")[:16]),
+             ("model", config.get("model")), ("review threshold", config.get("review_threshold")),
+             ("risk threshold", config.get("risk_threshold")),
+             ("calibration", config.get("calibration") or "none"),
+             ("format", report.get("format")), ("date", when)]
+    return ('<dl class="summary">'
+            + "".join(f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in items) + "</dl>")
+
+
+def _comparison(report: Report, baseline: Report) -> str:
+    diff = compare_reports(report, baseline)
+    who = diff["baseline"]
+    intro = (f"<p>Baseline: model <code>{_e(who['model'])}</code> on <code>{_e(who['dataset'])}"
+             f"</code> ({_e(who['documents'])} documents, calibration"
+             f" {_e(who['calibration'] or 'none')}). Green is better, red worse.</p>")
+    if diff["same_dataset"] is False:
+        intro += '<p class="warn">The two reports were made on different labels.</p>'
+    rows = [_tr([f"<td><code>{_e(r['metric'])}</code></td>",
+                 f'<td class="num base">{_e(_fmt(r["metric"], r["baseline"]))}</td>',
+                 f'<td class="num">{_e(_fmt(r["metric"], r["current"]))}</td>',
+                 _delta_cell(r["metric"], r["delta"], r["better"], r["current"])])
+            for r in diff["metrics"]]
+    parts = [intro, _table(["metric", "baseline", "current", "Δ"], rows, "metrics")]
+    changes = [_tr([f"<td>{_e(c['file'])}</td>", f"<td>{_e(c['expected_route'] or '–')}</td>",
+                    f"<td>{_e(c['baseline_route'] or '–')}</td>",
+                    f"<td>{_e(c['route'] or '–')}</td>",
+                    f"<td>{_e(', '.join(c['fixed']))}</td>",
+                    f"<td>{_e(', '.join([*c['broken'], *c['changed']]))}</td>"],
+                   "same" if c["better"] is None else "better" if c["better"] else "worse")
+               for c in diff["documents"]]
+    parts.append(f"<h3>Documents that changed ({len(changes)})</h3>")
+    parts.append(_table(["document", "expected", "baseline route", "route", "misses fixed",
+                         "new or other misses"], changes, "changes") if changes
+                 else "<p>No document changed its route or its misses.</p>")
+    return _section("comparison", "Against the baseline", *parts)
+
+
+def _fields(report: Report, baseline: Report | None) -> str:
+    names = list(report.get("fields") or {})
+    names += [n for n in (baseline or {}).get("fields") or {} if n not in names]
+    head = ["field", "n", *_heads("precision", baseline), *_heads("recall", baseline),
+            *_heads("exact match", baseline), ""]
+    rows = []
+    for name, path, count in [*((n, f"fields.{n}", "n") for n in names),
+                              ("line items", "line_items", "documents")]:
+        rows.append(_tr([f"<td><code>{_e(name)}</code></td>",
+                         f'<td class="num">{_e(lookup(report, f"{path}.{count}"))}</td>',
+                         *(cell for metric in ("precision", "recall", "exact_match")
+                           for cell in _cells(f"{path}.{metric}", report, baseline)),
+                         _bar(lookup(report, f"{path}.exact_match"))]))
+    return _section("fields", "Fields", _table(head, rows, "fields"),
+                    "<p>Exact match: the share of documents whose value equals the label"
+                    " (an absent value that is absent counts). Line items: matched rows; exact"
+                    " when every row of a document matches.</p>")
+
+
+def _routing(report: Report, baseline: Report | None) -> str:
+    metrics = _metrics(report, baseline, [
+        ("precision of “needs review”", "routing.precision"),
+        ("recall of “needs review”", "routing.recall"), ("accuracy", "routing.accuracy"),
+        ("documents with an expected route", "routing.documents")])
+    confusion = lookup(report, "routing.confusion") or {}
+    order = {"post": 0, "review": 1, "failed": 2}
+    routes = sorted({*confusion, *(g for row in confusion.values() for g in row)},
+                    key=lambda r: (order.get(r, 9), r))
+    if not routes:
+        return _section("routing", "Routing", metrics,
+                        "<p>No document in this dataset has an expected route.</p>")
+    rows = [_tr([f"<th>{_e(want)}</th>", *(
+        f'<td class="num {"diag" if want == got else "off" if n else ""}">{_e(n)}</td>'
+        for got in routes for n in [(confusion.get(want) or {}).get(got, 0)])])
+        for want in routes]
+    return _section("routing", "Routing", metrics,
+                    "<h3>Confusion matrix (rows: expected, columns: routed)</h3>",
+                    _table(["expected \\ routed", *routes], rows, "confusion"))
+
+
+def _reasons(report: Report, baseline: Report | None) -> str:
+    found: dict[str, list[int]] = {}
+    for doc in report.get("documents") or []:
+        for code in doc.get("expected_reasons") or []:
+            tally = found.setdefault(str(code), [0, 0])
+            tally[0] += 1
+            tally[1] += code in (doc.get("reasons") or [])
+    rows = [_tr([f"<td><code>{_e(code)}</code></td>", f'<td class="num">{want}</td>',
+                 f'<td class="num">{got}</td>',
+                 f'<td class="num">{_e(_fmt("recall", got / want))}</td>'],
+                None if got == want else "missed")
+            for code, (want, got) in sorted(found.items())]
+    return _section("reasons", "Review reasons", _metrics(report, baseline, [
+        ("reason recall", "reasons.recall"), ("expected reasons", "reasons.expected")]),
+        _table(["reason", "expected", "given", "recall"], rows, "reasons") if rows else "")
+
+
+def _calibration(report: Report, baseline: Report | None) -> str:
+    parts = ["<p>Bars: the share of right values in each confidence bin (its count above);"
+             " orange tick: the bin's mean confidence; dashed: perfect calibration. ECE is"
+             " the count-weighted gap between the two.</p>"]
+    if not lookup(report, "config.calibration"):
+        parts.append("<p>No calibration was applied in this run, so calibrated equals raw; the"
+                     " cross-validated diagrams show what an isotonic map fitted on the other"
+                     " documents achieves on each one.</p>")
+    for level, raw in (("field", "raw_field"), ("document", "raw_document")):
+        figures = [_figure(report, baseline, f"calibration.{path}", label) for path, label in (
+            (raw, f"{level}-level, raw"), (level, f"{level}-level, calibrated"),
+            (f"cross_validated.{level}", f"{level}-level, cross-validated"))]
+        parts.append(f'<h3>{_e(level.capitalize())}-level</h3><div class="figures">'
+                     f'{"".join(figures)}</div>')
+    per_field = lookup(report, "calibration.per_field") or {}
+    rows = [_tr([f"<td><code>{_e(name)}</code></td>", f'<td class="num">{_e(spec.get("n"))}</td>',
+                 *_cells(f"calibration.per_field.{name}.ece", report, baseline),
+                 f"<td>{_verdict(spec.get('ece'))}</td>"]) for name, spec in per_field.items()]
+    parts += ["<h3>Expected calibration error per field (calibrated)</h3>",
+              _table(["field", "n", *_heads("ECE", baseline), f"≤ {ECE_TARGET}"], rows, "ece")]
+    return _section("calibration", "Calibration of confidence", *parts)
+
+
+def _verdict(ece: Any) -> str:
+    if not _number(ece):
+        return '<span class="na">no data</span>'
+    if float(ece) <= ECE_TARGET:
+        return f'<span class="pass">≤ {ECE_TARGET} pass</span>'
+    return f'<span class="fail">&gt; {ECE_TARGET} fail</span>'
+
+
+def _figure(report: Report, baseline: Report | None, path: str, label: str) -> str:
+    block = lookup(report, path) or {}
+    ece = block.get("ece")
+    caption = (f"<b>{_e(label)}</b><br>ECE <span class=\"ece\">{_e(_fmt('ece', ece))}</span>"
+               f" {_verdict(ece)}<br>n {_e(block.get('n'))}, accuracy"
+               f" {_e(_fmt(path + '.accuracy', block.get('accuracy')))}, mean confidence"
+               f" {_e(_fmt(path + '.mean_confidence', block.get('mean_confidence')))}")
+    if baseline is not None:
+        before = lookup(baseline, f"{path}.ece")
+        delta, better = _delta(f"{path}.ece", before, ece)
+        cls = "same" if better is None else "better" if better else "worse"
+        caption += (f'<br>baseline {_e(_fmt("ece", before))} <span class="{cls}">'
+                    f"{_e(_fmt_delta('ece', delta, ece))}</span>")
+    svg = _reliability_svg(block.get("bins") or [], f"reliability diagram, {label}")
+    return f'<figure class="diagram">{svg}<figcaption>{caption}</figcaption></figure>'
+
+
+def _latency(report: Report, baseline: Report | None) -> str:
+    values = [float(d["latency_ms"]) for d in report.get("documents") or []
+              if _number(d.get("latency_ms"))]
+    plot = (_latency_svg(values, report.get("latency_ms") or {}) if values
+            else "<p>No timings.</p>")
+    return _section("latency", "Latency", _metrics(report, baseline, [
+        ("p50", "latency_ms.p50"), ("p95", "latency_ms.p95"), ("mean", "latency_ms.mean"),
+        ("documents timed", "latency_ms.n")]), plot)
+
+
+def _documents(report: Report, baseline: Report | None) -> str:
+    changes = ({c["file"]: c for c in compare_reports(report, baseline)["documents"]}
+               if baseline is not None else {})
+    head = ["document", "route", "expected", *(["baseline route"] if baseline else []),
+            "confidence", "reasons", "misses (expected → got)", "line items", "ms"]
+    rows = []
+    for doc in report.get("documents") or []:
+        change = changes.get(doc.get("file")) or {}
+        route, want = doc.get("route", "error"), doc.get("expected_route")
+        wrong = (bool(want) and route != want) or bool(doc.get("error"))
+        cells = [f"<td>{_e(doc.get('file'))}</td>",
+                 f'<td class="{"bad" if want and route != want else ""}">{_e(route)}</td>',
+                 f"<td>{_e(want or '–')}</td>"]
+        if baseline is not None:
+            old = change.get("baseline_route", route)
+            cells.append(f'<td class="{"changed" if old != route else ""}">{_e(old)}</td>')
+        cells += [f'<td class="num">{_e(_fmt("confidence", doc.get("confidence")))}</td>',
+                  f"<td>{_reason_list(doc)}</td>", f"<td>{_miss_list(doc, change)}</td>",
+                  f"<td>{_items(doc.get('line_items'))}</td>",
+                  f'<td class="num">{_e(doc.get("latency_ms"))}</td>']
+        rows.append(_tr(cells, "wrong" if wrong else None))
+    return _section("documents", "Documents", _table(head, rows, "documents"))
+
+
+def _reason_list(doc: Mapping[str, Any]) -> str:
+    given, wanted = doc.get("reasons") or [], doc.get("expected_reasons") or []
+    spans = [f'<span class="reason{" hit" if r in wanted else ""}">{_e(r)}</span>' for r in given]
+    spans += [f'<span class="reason missing">missing: {_e(r)}</span>'
+              for r in wanted if r not in given]
+    return " ".join(spans)
+
+
+def _miss_list(doc: Mapping[str, Any], change: Mapping[str, Any]) -> str:
+    if doc.get("error"):
+        return f'<span class="fail">{_e(doc["error"])}</span>'
+    items = []
+    for name, miss in (doc.get("misses") or {}).items():
+        new = " new" if name in change.get("broken", ()) else ""
+        items.append(f'<li class="miss{new}"><code>{_e(name)}</code> <q>{_e(miss.get("expected"))}'
+                     f"</q> → <q>{_e(miss.get('got'))}</q>"
+                     f" ({_e(_fmt('confidence', miss.get('confidence')))})</li>")
+    items += [f'<li class="fixed"><code>{_e(name)}</code> fixed since the baseline</li>'
+              for name in change.get("fixed", ())]
+    return f'<ul class="misses">{"".join(items)}</ul>' if items else ""
+
+
+def _items(items: Mapping[str, Any] | None) -> str:
+    if not items:
+        return ""
+    exact = items.get("matched") == items.get("expected") == items.get("got")
+    return (f'<span class="{"" if exact else "fail"}">{_e(items.get("matched"))}/'
+            f'{_e(items.get("expected"))} (read {_e(items.get("got"))})</span>')
+
+
+_CSS = """
+body{font:14px/1.45 system-ui,sans-serif;margin:24px auto;max-width:1200px;color:#1d2330;
+padding:0 16px}
+h1{font-size:22px;margin-bottom:4px}h2{font-size:18px;border-bottom:1px solid #d7dbe3;
+padding-bottom:4px;margin-top:32px}h3{font-size:15px}
+dl.summary{display:grid;grid-template-columns:max-content 1fr;gap:2px 16px}dt{color:#5b6475}
+dd{margin:0;font-family:ui-monospace,monospace}
+table{border-collapse:collapse;margin:8px 0}th,td{border:1px solid #d7dbe3;padding:3px 8px;
+text-align:left;vertical-align:top}th{background:#f2f4f8}td.num{text-align:right;
+white-space:nowrap;font-variant-numeric:tabular-nums}td.base{color:#5b6475}
+.better{color:#137333;background:#e6f4ea}.worse{color:#a50e0e;background:#fce8e6}
+tr.better td,tr.worse td{background:inherit}tr.better{background:#e6f4ea}
+tr.worse{background:#fce8e6}tr.wrong,tr.missed{background:#fff4e5}td.bad{color:#a50e0e;font-weight:600}
+td.changed{color:#8a4b00;font-weight:600}
+.bar{display:inline-block;width:120px;height:10px;background:#eceff4}
+.bar i{display:block;height:100%;background:#4c6ef5}
+td.diag{background:#e6f4ea}td.off{background:#fce8e6}
+.pass{color:#137333;font-weight:600}.fail{color:#a50e0e;font-weight:600}.na{color:#5b6475}
+.warn{color:#8a4b00;font-weight:600}
+.figures{display:flex;flex-wrap:wrap;gap:16px}figure{margin:0;border:1px solid #d7dbe3;
+padding:8px}figcaption{font-size:13px}
+svg .frame{fill:#fafbfc;stroke:#b8bfcc}svg .bin{fill:#4c6ef5;fill-opacity:.75}
+svg .lat{fill:#4c6ef5;fill-opacity:.75}svg .conf{stroke:#e8590c;stroke-width:2}
+svg .diag{stroke:#5b6475;stroke-dasharray:4 3}svg .mark{stroke:#e8590c;stroke-dasharray:3 2}
+svg text{font-size:10px;fill:#3b4252}svg .axis{font-size:11px}
+.reason{display:inline-block;border-radius:3px;padding:0 4px;background:#eceff4;margin:1px}
+.reason.hit{background:#e6f4ea}.reason.missing{background:#fce8e6;color:#a50e0e}
+ul.misses{margin:0;padding-left:16px}li.new{color:#a50e0e}li.fixed{color:#137333}
+"""
+
+
+def render_html(report: Report, *, baseline: Report | None = None, title: str | None = None,
+                generated: datetime | None = None) -> str:
+    """The report as one self-contained HTML page (no script, nothing loaded from elsewhere).
+
+    Args:
+        report: a ``wardflow-eval/1`` report.
+        baseline: another report to compare with (side-by-side columns, deltas coloured
+            by whether the metric got better, route changes per document).
+        title: the page's heading (default: the dataset's path).
+        generated: the date shown when the report does not carry one (default: now).
+    """
+    dataset = lookup(report, "dataset.path") or "dataset"
+    heading = title or f"wardflow eval: {dataset}"
+    when = report.get("created") or (generated or datetime.now(UTC)).isoformat(
+        timespec="seconds")
+    sections = [
+        _comparison(report, baseline) if baseline is not None else "",
+        _fields(report, baseline), _routing(report, baseline), _reasons(report, baseline),
+        _section("guard", "Guard detection (prompt injection)", _metrics(report, baseline, [
+            ("recall", "guard.recall"), ("precision", "guard.precision"),
+            ("false positive rate", "guard.false_positive_rate"),
+            ("labelled documents", "guard.documents")])),
+        _section("explanation", "Explanation quality", _metrics(report, baseline, [
+            ("claims", "explanation.claims"),
+            ("grounded (evidence found in the run)", "explanation.grounded"),
+            ("faithful (sentence states only its evidence)", "explanation.faithful"),
+            ("coverage of the run's decisions", "explanation.coverage")])),
+        _calibration(report, baseline), _latency(report, baseline),
+        _section("cost", "Model cost", _metrics(report, baseline, [
+            ("LLM calls", "cost.llm_calls"), ("tokens", "cost.llm_tokens"),
+            ("cost", "cost.usd")])),
+        _documents(report, baseline),
+    ]
+    errors = report.get("errors") or []
+    if errors:
+        sections.append(_section("errors", f"Errors ({len(errors)})", "<ul>" + "".join(
+            f"<li><code>{_e(e.get('file'))}</code>: {_e(e.get('error'))}</li>" for e in errors)
+            + "</ul>"))
+    return ("<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+            f"<title>{_e(heading)}</title><style>{_CSS}</style></head><body>"
+            f"<h1>{_e(heading)}</h1>{_summary(report, str(when))}{''.join(sections)}"
+            "</body></html>\n")
