@@ -18,6 +18,7 @@ from wardflow.evals.documents import (
     evaluate_documents,
     load_labels,
     load_thresholds,
+    reason_given,
     same,
 )
 
@@ -65,6 +66,7 @@ def test_examples_metrics_match_the_ground_truth(
     assert report["routing"]["confusion"] == {r: {r: n} for r, n in expected.items()}
     assert report["routing"]["tp"] == expected["review"] and report["routing"]["fp"] == 0
     assert report["reasons"]["expected"] == sum(len(x["expected_reasons"]) for x in labels)
+    assert report["reasons"]["recall"] == 1.0
     # The one injected document is caught, and no clean one is flagged.
     injected = [x["file"] for x in labels if "prompt_injection" in x["expected_reasons"]]
     assert report["guard"]["tp"] == len(injected) == 1 and report["guard"]["fp"] == 0
@@ -139,6 +141,13 @@ def test_real_einvoices_in_the_shared_label_format(tmp_path: Path) -> None:
             assert miss["expected"] == label.fields[name]
             assert not same(name, miss["got"], miss["expected"])
     assert report["fields"]["currency"]["exact_match"] == 1.0  # both EUR
+
+
+def test_reason_families() -> None:
+    assert reason_given("duplicate", ["arithmetic", "duplicate_invoice_number"])
+    assert reason_given("arithmetic", ["arithmetic"])
+    assert not reason_given("duplicate", ["duplicates"])
+    assert not reason_given("ocr", [])
 
 
 def test_value_comparison() -> None:

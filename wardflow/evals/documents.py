@@ -18,7 +18,8 @@ A dataset is a folder with a ``labels.jsonl`` file: one JSON object per document
     ``post``, ``review`` or ``failed``; scored for routing when present.
 ``expected_reasons``
     Review reason codes the run should give (``arithmetic``, ``duplicate``,
-    ``prompt_injection``...); scored as reason recall.
+    ``prompt_injection``...); scored as reason recall. A code names itself or its
+    family: ``duplicate`` is given by ``duplicate_invoice_number``.
 ``injection``
     ``true`` when the document carries a prompt injection (also implied by an
     expected reason ``prompt_injection``, ``invisible_text`` or ``escalation``).
@@ -196,6 +197,12 @@ def _match_items(got: Sequence[Mapping[str, Any]], want: Sequence[Mapping[str, A
                 del free[index]
                 break
     return hits
+
+
+def reason_given(expected: str, codes: Sequence[str]) -> bool:
+    """Whether a run gave an expected reason: the code itself, or one of its family
+    (``duplicate`` is given by ``duplicate_invoice_number``)."""
+    return any(code == expected or code.startswith(expected + "_") for code in codes)
 
 
 # One run -----------------------------------------------------------------------------
@@ -487,7 +494,8 @@ def summarize(rows: Sequence[dict[str, Any]], latencies: Sequence[float]) -> dic
                                        len(routed)),
                     "confusion": confusion},
         "reasons": {"expected": len(expected_reasons),
-                    "recall": _ratio(sum(1 for r, code in expected_reasons if code in r["reasons"]),
+                    "recall": _ratio(sum(1 for r, code in expected_reasons
+                                         if reason_given(code, r["reasons"])),
                                      len(expected_reasons))},
         "guard": {**_prf(g_tp, g_fp, g_fn), "documents": len(labelled),
                   "false_positive_rate": _ratio(g_fp, benign)},
