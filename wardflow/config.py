@@ -103,6 +103,34 @@ class Settings(BaseSettings):
     otlp_headers: dict[str, SecretStr] = Field(default_factory=dict)
     trace_console: bool = False
 
+    # Drift (``wardflow drift``): the current window is the last ``drift_window`` runs;
+    # the reference is the saved baseline, else the first ``drift_reference_runs`` runs.
+    # PSI (up to ``drift_bins`` quantile bins of the reference, at least 20 runs a bin)
+    # of 0.1 warns and 0.2 alerts; a KS p-value under ``drift_ks_alpha`` warns; a rate
+    # (reviews, failures, model disagreements, guard flags) that moves by 0.1 warns and
+    # by 0.2 alerts. With fewer than ``drift_min_runs`` runs on a side there is no
+    # verdict. An alert is audited and, with ``drift_kill_switch``, engages the switch.
+    drift_window: int = Field(100, ge=1)
+    drift_reference_runs: int = Field(500, ge=1)
+    drift_min_runs: int = Field(30, ge=1)
+    drift_bins: int = Field(10, ge=2)
+    drift_psi_warn: float = Field(0.1, ge=0.0)
+    drift_psi_alert: float = Field(0.2, ge=0.0)
+    drift_ks_alpha: float = Field(0.01, gt=0.0, lt=1.0)
+    drift_rate_warn: float = Field(0.1, ge=0.0, le=1.0)
+    drift_rate_alert: float = Field(0.2, ge=0.0, le=1.0)
+    drift_kill_switch: bool = False
+    # Guard alert, checked after each run the guards flagged: ``guard_alert_count``
+    # flagged documents within ``guard_alert_window_s`` seconds, or a share of
+    # ``guard_alert_share`` among the last ``guard_alert_runs`` runs, raise an audited
+    # alert (and engage the kill switch with ``guard_alert_kill_switch``).
+    guard_alert: bool = True
+    guard_alert_count: int = Field(10, ge=1)
+    guard_alert_window_s: float = Field(600.0, gt=0)
+    guard_alert_share: float = Field(0.3, gt=0.0, le=1.0)
+    guard_alert_runs: int = Field(20, ge=1)
+    guard_alert_kill_switch: bool = False
+
     model: str = "local/gemma-3-270m"
     # Per-agent overrides, e.g. {"extractor": "openai/gpt-4o-mini"}.
     agent_models: dict[str, str] = Field(default_factory=dict)
@@ -196,6 +224,14 @@ class Settings(BaseSettings):
     @property
     def traces_path(self) -> Path:
         return self.home / "traces.jsonl"
+
+    @property
+    def drift_path(self) -> Path:
+        return self.home / "drift.sqlite"
+
+    @property
+    def drift_baseline_path(self) -> Path:
+        return self.home / "drift-baseline.json"
 
     @property
     def calibration_path(self) -> Path:

@@ -24,6 +24,7 @@ from wardflow.graphs.checkpoint import list_threads, open_checkpointer
 from wardflow.graphs.control import ALL, KillSwitch
 from wardflow.graphs.invoice import Clock, build_invoice_graph
 from wardflow.observability.audit import AuditLog
+from wardflow.observability.drift import DriftMonitor
 from wardflow.observability.tracing import run_span, telemetry_for
 from wardflow.review.authz import authorize
 from wardflow.review.payloads import ReviewDecision, ReviewRequest
@@ -94,6 +95,9 @@ class Workspace:
         self._clock = clock or (lambda: datetime.now(UTC))
         self.switch = KillSwitch(settings.control_path, clock=self._clock)
         self.telemetry = telemetry_for(settings)
+        # Observes each run for drift, and raises the guard alert (observability/drift.py).
+        self.monitor = DriftMonitor(settings, audit=self.audit, switch=self.switch,
+                                    clock=self._clock)
         self.graph = build_invoice_graph(
             settings, checkpointer=self.checkpointer, erp=self.erp, storage=self.storage,
             audit=self.audit, clock=self._clock,
@@ -117,6 +121,7 @@ class Workspace:
         self.audit.close()
         self.principals.close()
         self.switch.close()
+        self.monitor.close()
         self.telemetry.shutdown()
 
     # Processing --------------------------------------------------------------------
@@ -163,6 +168,7 @@ class Workspace:
             # The run stays at its last checkpoint; `wardflow process` again resumes it.
             log.warning("%s: %s", item.source, err)
             return self._summary(item.document_id, error=str(err))
+        self.monitor.after_run(item.document_id, self.graph.get_state(config).values)
         return self._summary(item.document_id, note=note, source=item.source)
 
     def resume(self, thread_id: str, decision: ReviewDecision) -> RunSummary:
