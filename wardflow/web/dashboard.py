@@ -38,7 +38,7 @@ from wardflow.web.app import STATIC, Current, Thread
 if TYPE_CHECKING:
     from wardflow.graphs.workspace import Workspace
 
-__all__ = ["READERS", "RunFilter", "add_dashboard", "audit_trails", "dashboard", "run_detail",
+__all__ = ["READERS", "RunFilter", "add_dashboard", "dashboard", "run_detail",
            "run_diagram"]
 
 READERS = frozenset({"auditor", "controller", "admin"})
@@ -115,7 +115,7 @@ def _decision(record: AuditRecord) -> dict[str, Any]:
     }
 
 
-def audit_trails(records: Iterable[AuditRecord]) -> dict[str, _Trail]:
+def _audit_trails(records: Iterable[AuditRecord]) -> dict[str, _Trail]:
     """One pass over the audit log: per thread, its first record's time and decisions."""
     trails: dict[str, _Trail] = {}
     for record in records:
@@ -171,7 +171,7 @@ def _row(summary: Mapping[str, Any], values: Mapping[str, Any], trail: _Trail) -
 
 
 def _runs(ws: Workspace) -> tuple[list[dict[str, Any]], dict[str, _Trail]]:
-    trails = audit_trails(ws.audit.records())
+    trails = _audit_trails(ws.audit.records())
     runs = [_row(summary.to_dict(), ws.state(summary.thread_id).values,
                  trails.get(summary.thread_id) or _Trail())
             for summary in ws.status()]
@@ -254,7 +254,7 @@ def run_detail(ws: Workspace, thread_id: str) -> dict[str, Any]:
     """Everything the run page shows: the dashboard row, steps, decisions, diagram."""
     steps, diagram = run_diagram(ws, thread_id)
     [summary] = ws.status(thread_id)
-    trail = audit_trails(ws.audit.records(thread_id)).get(thread_id) or _Trail()
+    trail = _audit_trails(ws.audit.records(thread_id)).get(thread_id) or _Trail()
     return {"run": _row(summary.to_dict(), ws.state(thread_id).values, trail),
             "steps": [step.to_dict() for step in steps], "decisions": trail.decisions,
             "diagram": diagram, "thresholds": {"high": HIGH, "low": LOW}}
