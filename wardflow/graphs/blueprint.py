@@ -32,8 +32,9 @@ from typing import Any, Literal
 
 import yaml
 
-from wardflow.config import Settings
+from wardflow.config import COMPLIANCE_PACKS, Settings
 from wardflow.errors import WardflowError
+from wardflow.graphs.cron import CronError, check_timezone, parse_cron
 from wardflow.graphs.expressions import Condition, ExpressionError, compile_condition
 
 __all__ = [
@@ -62,7 +63,8 @@ _STEP_KEYS = {
 }
 _COMMON_KEYS = {"name", "type", "required_if", "retries", "timeout"}
 _NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
-_CRON_FIELD = re.compile(r"^(\*|\d+(-\d+)?)(/\d+)?(,(\*|\d+(-\d+)?)(/\d+)?)*$")
+MAILDIR = "maildir:"
+_SCHEDULE_KEYS = ("timezone", "missed")
 
 
 @dataclass(frozen=True)
@@ -86,10 +88,22 @@ class BlueprintError(WardflowError):
 
 @dataclass(frozen=True)
 class Trigger:
+    """How runs start. ``source`` is a storage location or ``maildir:<path>``;
+    ``timezone`` and ``missed`` belong to schedules (see :mod:`wardflow.graphs.schedule`)."""
+
     kind: Literal["event", "schedule", "api"]
     event: str | None = None
     source: str | None = None
     schedule: str | None = None
+    timezone: str = "UTC"
+    missed: Literal["skip", "run_once"] = "skip"
+
+    @property
+    def maildir(self) -> Path | None:
+        """The maildir of a ``maildir:<path>`` source (relative to the working folder)."""
+        if self.source is None or not self.source.startswith(MAILDIR):
+            return None
+        return Path(self.source[len(MAILDIR):]).expanduser()
 
 
 @dataclass(frozen=True)
@@ -109,6 +123,8 @@ class Blueprint:
     trigger: Trigger
     steps: tuple[Step, ...]
     source: str
+    # The compliance packs (``compliance: [sox, gdpr, pci]``); None: the settings' own.
+    compliance: tuple[str, ...] | None = None
 
 
 def load_blueprint(path: Path | str, settings: Settings) -> Blueprint:
@@ -141,10 +157,23 @@ def parse_blueprint(
     title = _scalar(top["name"][1]) if "name" in top else name
     trigger = _trigger(top.get("trigger"), settings, problems, _line(root))
     steps = _steps(top.get("steps"), settings, problems, _line(root))
+    packs = _compliance(top["compliance"][1], problems) if "compliance" in top else None
     if problems:
         raise BlueprintError(path, sorted(problems, key=lambda p: p.line))
     assert trigger is not None
-    return Blueprint(str(title), trigger, tuple(steps), text)
+    return Blueprint(str(title), trigger, tuple(steps), text, packs)
+
+
+def _compliance(node: yaml.Node, problems: list[Problem]) -> tuple[str, ...] | None:
+    value = _scalar(node)
+    if not isinstance(value, list) or not all(isinstance(p, str) for p in value):
+        problems.append(Problem(_line(node), "compliance is a list of packs, e.g. [sox, gdpr, pci]"))
+        return None
+    unknown = [p for p in value if p.lower() not in COMPLIANCE_PACKS]
+    if unknown:
+        problems.append(Problem(_line(node), f"unknown compliance pack(s) {', '.join(unknown)};"
+                                f" packs: {', '.join(COMPLIANCE_PACKS)}"))
+    return tuple(dict.fromkeys(p.lower() for p in value))
 
 
 def _line(node: yaml.Node) -> int:
@@ -173,7 +202,7 @@ def _trigger(
         return None
     fields = _mapping(node)
     for key, (k, _) in fields.items():
-        if key not in ("event", "source", "schedule", "api"):
+        if key not in ("event", "source", "schedule", "api", *_SCHEDULE_KEYS):
             problems.append(Problem(_line(k), f"unknown trigger key {key!r}"))
     kinds = [k for k in ("event", "schedule", "api") if k in fields]
     if len(kinds) != 1:
@@ -183,22 +212,57 @@ def _trigger(
     kind = kinds[0]
     value = _scalar(fields[kind][1])
     line = _line(fields[kind][1])
+    source = _source(fields, settings, problems)
+    if kind != "schedule":
+        for key in _SCHEDULE_KEYS:
+            if key in fields:
+                problems.append(Problem(_line(fields[key][0]), f"only schedule triggers take"
+                                        f" {key!r}"))
     if kind == "event":
         if value not in EVENTS:
             problems.append(Problem(line, f"unknown event {value!r}; events: {', '.join(EVENTS)}"))
-        source = _scalar(fields["source"][1]) if "source" in fields else None
-        if source is not None and source not in settings.storage_locations:
-            problems.append(Problem(_line(fields["source"][1]), f"unknown source {source!r};"
-                                    " map it in storage_locations"))
         return Trigger("event", event=str(value), source=source)
     if kind == "schedule":
-        parts = str(value).split()
-        if len(parts) != 5 or not all(_CRON_FIELD.match(p) for p in parts):
-            problems.append(Problem(line, f"schedule {value!r} is not a 5-field cron expression"))
-        return Trigger("schedule", schedule=str(value))
+        return _schedule(str(value), line, fields, source, problems)
     if value is not True:
         problems.append(Problem(line, "api must be true"))
     return Trigger("api")
+
+
+def _source(fields: dict[str, tuple[yaml.Node, yaml.Node]], settings: Settings,
+            problems: list[Problem]) -> str | None:
+    if "source" not in fields:
+        return None
+    node = fields["source"][1]
+    source = _scalar(node)
+    if isinstance(source, str) and source.startswith(MAILDIR):
+        if not source[len(MAILDIR):].strip():
+            problems.append(Problem(_line(node), "maildir: needs a path, e.g. 'maildir:~/Maildir'"))
+        return source
+    if source not in settings.storage_locations:
+        problems.append(Problem(_line(node), f"unknown source {source!r}; map it in"
+                                " storage_locations or use 'maildir:<path>'"))
+    return str(source)
+
+
+def _schedule(value: str, line: int, fields: dict[str, tuple[yaml.Node, yaml.Node]],
+              source: str | None, problems: list[Problem]) -> Trigger:
+    timezone = str(_scalar(fields["timezone"][1])) if "timezone" in fields else "UTC"
+    missed = _scalar(fields["missed"][1]) if "missed" in fields else "skip"
+    if missed not in ("skip", "run_once"):
+        problems.append(Problem(_line(fields["missed"][1]), f"missed must be skip or run_once,"
+                                f" not {missed!r}"))
+        missed = "skip"
+    try:
+        parse_cron(value)
+    except CronError as err:
+        problems.append(Problem(line, f"schedule {value!r}: {err}"))
+    try:
+        check_timezone(timezone)
+    except CronError as err:
+        problems.append(Problem(_line(fields["timezone"][1]), str(err)))
+    return Trigger("schedule", schedule=value, source=source, timezone=timezone,
+                   missed="run_once" if missed == "run_once" else "skip")
 
 
 def _steps(

@@ -1,25 +1,45 @@
-"""Events: a watcher that turns new documents into ``document_uploaded`` events, and a
+"""Events: watchers that turn new documents into ``document_uploaded`` events, and a
 persisted ledger that starts one run per document, exactly once, across restarts.
 
 The ledger is a SQLite table keyed by (blueprint, document id): an event is recorded
 before its run starts and marked done after, so a watcher that dies between the two
 finds the event still open on restart and continues the same run (same thread id,
 resumed from its checkpoint) instead of starting a second one.
+
+Two sources: a storage folder (the document id is the content hash), and a maildir
+(``source: "maildir:<path>"``), where each readable attachment of a message is one
+event keyed by the message's Message-ID and the attachment's digest, so a message
+delivered twice starts nothing new. Messages are only read, never moved or flagged
+(other mail readers keep working, and a read-only mailbox is fine); which messages are
+finished is kept in the ledger, so later scans skip them unread. A message that cannot
+be used (empty, too large, not an email, an attachment that does not decode, nothing
+readable attached) is parked: copied to ``failed/mail/<digest>/`` in storage with a
+``reason.json``, recorded in the ledger and audited as ``event.parked``.
 """
 
 from __future__ import annotations
 
+import email
+import email.policy
+import hashlib
+import json
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
 from wardflow._sqlite import connect, write_transaction
+from wardflow.errors import ConfigError
+from wardflow.observability.audit import AuditLog
+from wardflow.tools.inbox import InboxItem, document_id
+from wardflow.tools.inbox import _attachments as attachments  # one reader for all emails
+from wardflow.tools.storage import Storage
 
-__all__ = ["EventLedger", "LedgerEntry"]
+__all__ = ["EventLedger", "LedgerEntry", "MailEvent", "MaildirSource", "poll"]
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS events (
@@ -34,7 +54,18 @@ CREATE TABLE IF NOT EXISTS events (
     updated_at TEXT NOT NULL,
     PRIMARY KEY (blueprint, document_id)
 );
+CREATE TABLE IF NOT EXISTS mail_messages (
+    blueprint TEXT NOT NULL,
+    maildir TEXT NOT NULL,
+    message TEXT NOT NULL,
+    message_id TEXT NOT NULL,
+    state TEXT NOT NULL,
+    reason TEXT,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (blueprint, maildir, message)
+);
 """
+_HANDLED = ("done", "waiting")
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +119,36 @@ class EventLedger:
     def entries(self, blueprint: str) -> list[LedgerEntry]:
         return self._entries("WHERE blueprint = ?", (blueprint,))
 
+    def state(self, blueprint: str, document_id: str) -> str | None:
+        row = self._conn.execute("SELECT state FROM events WHERE blueprint = ? AND"
+                                 " document_id = ?", (blueprint, document_id)).fetchone()
+        return str(row[0]) if row else None
+
+    def message(self, blueprint: str, maildir: str, message: str) -> tuple[str, str | None] | None:
+        """A maildir message's (state, park reason), or ``None`` if never seen."""
+        row = self._conn.execute(
+            "SELECT state, reason FROM mail_messages WHERE blueprint = ? AND maildir = ?"
+            " AND message = ?", (blueprint, maildir, message)).fetchone()
+        return (str(row[0]), row[1]) if row else None
+
+    def mark_message(self, blueprint: str, maildir: str, message: str, message_id: str,
+                     state: str, reason: str | None = None) -> None:
+        with write_transaction(self._conn, self._lock) as conn:
+            conn.execute(
+                "INSERT INTO mail_messages VALUES (?,?,?,?,?,?,?)"
+                " ON CONFLICT(blueprint, maildir, message) DO UPDATE SET state = excluded.state,"
+                " reason = COALESCE(excluded.reason, reason), updated_at = excluded.updated_at",
+                (blueprint, maildir, message, message_id, state, reason,
+                 self._clock().isoformat()),
+            )
+
+    def messages(self, blueprint: str) -> list[dict[str, Any]]:
+        rows = self._conn.execute(
+            "SELECT maildir, message, message_id, state, reason FROM mail_messages"
+            " WHERE blueprint = ? ORDER BY message", (blueprint,)).fetchall()
+        return [dict(zip(("maildir", "message", "message_id", "state", "reason"), row,
+                         strict=True)) for row in rows]
+
     def _entries(self, where: str, params: tuple[Any, ...]) -> list[LedgerEntry]:
         rows = self._conn.execute(
             "SELECT blueprint, document_id, event, source, state, thread_id, result FROM events "
@@ -106,3 +167,134 @@ def poll(interval_s: float, rounds: int | None, step: Callable[[], int],
         if rounds is None or done < rounds:
             sleep(interval_s)
     return total
+
+
+@dataclass(frozen=True, slots=True)
+class MailEvent:
+    """One attachment of one message: ``key`` is its ledger id, ``<message id>#<doc id>``."""
+
+    key: str
+    item: InboxItem
+
+
+class MaildirSource:
+    """A maildir's new messages as ``document_uploaded`` events, one per attachment."""
+
+    def __init__(self, maildir: Path, ledger: EventLedger, storage: Storage, *,
+                 max_bytes: int, audit: AuditLog | None = None) -> None:
+        self.maildir = maildir
+        self._key = str(maildir.resolve())
+        self._ledger = ledger
+        self._storage = storage
+        self._max_bytes = max_bytes
+        self._audit = audit
+        self._pending: dict[str, tuple[str, list[str]]] = {}
+
+    def events(self, blueprint: str) -> list[MailEvent]:
+        """Record the events of new messages; return every event whose run has not
+        finished (new ones, and those a crash or the kill switch left open)."""
+        if not all((self.maildir / sub).is_dir() for sub in ("new", "cur")):
+            raise ConfigError(f"{self.maildir} is not a maildir (it needs new/ and cur/"
+                              " folders); check the blueprint's `source: maildir:...`")
+        self._pending = {}
+        found: dict[str, MailEvent] = {}
+        for path in self._messages():
+            name = path.name.split(":", 1)[0]  # the unique part; the info after ':' changes
+            seen = self._ledger.message(blueprint, self._key, name)
+            if seen is not None and seen[0] == "done":
+                continue
+            read = self._read(blueprint, path, name)
+            if read is None:
+                continue
+            message_id, events = read
+            self._pending[name] = (message_id, [e.key for e in events])
+            for event in events:  # a message delivered twice has the same keys
+                if self._ledger.state(blueprint, event.key) not in _HANDLED:
+                    found.setdefault(event.key, event)
+        return list(found.values())
+
+    def settle(self, blueprint: str) -> None:
+        """Mark the messages whose every event has run as done: later scans skip them."""
+        for name, (message_id, keys) in self._pending.items():
+            if all(self._ledger.state(blueprint, key) in _HANDLED for key in keys):
+                self._ledger.mark_message(blueprint, self._key, name, message_id, "done")
+
+    def _messages(self) -> list[Path]:
+        paths = []
+        for sub in ("new", "cur"):  # tmp/ holds deliveries still being written
+            paths.extend(sorted(p for p in (self.maildir / sub).iterdir()
+                                if p.is_file() and not p.name.startswith(".")))
+        return paths
+
+    def _read(self, blueprint: str, path: Path, name: str
+              ) -> tuple[str, list[MailEvent]] | None:
+        """(message id, events) of one message, parking it when it cannot be used."""
+        reason: str | None
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            return None  # moved from new/ to cur/ by a mail reader: the next scan sees it
+        except OSError as err:
+            data, reason = b"", f"unreadable: {err.strerror}"
+        else:
+            reason = _size_problem(data, self._max_bytes)
+        message_id = "sha256:" + hashlib.sha256(data or name.encode()).hexdigest()[:16]
+        events: dict[str, MailEvent] = {}
+        if reason is None:
+            message = email.message_from_bytes(data, policy=email.policy.default)
+            message_id = str(message.get("Message-ID", "")).strip() or message_id
+            reason, bad = _problem(message, self._max_bytes)
+            if reason is None or not reason.startswith("not an email"):
+                for item in attachments(data, str(path), self._storage, self._max_bytes):
+                    key = f"{message_id}#{item.document_id}"
+                    if item.document_id not in bad:
+                        events.setdefault(key, MailEvent(key, item))
+            if not events and reason is None:
+                reason = "no attachment: nothing readable (PDF or image) is attached"
+        for event in events.values():
+            self._ledger.record(blueprint, event.key, event.item.source)
+        if reason:
+            self._park(blueprint, name, data, reason, message_id)
+        self._ledger.mark_message(blueprint, self._key, name, message_id,
+                                  "open" if events else "done", reason)
+        return message_id, list(events.values())
+
+    def _park(self, blueprint: str, name: str, data: bytes, reason: str, message_id: str) -> None:
+        folder = f"failed/mail/{hashlib.sha256(data or name.encode()).hexdigest()[:16]}"
+        stored = None
+        if data:
+            stored = f"{folder}/message.eml"
+            self._storage.put(stored, data)
+        record = {"blueprint": blueprint, "maildir": self._key, "message": name,
+                  "message_id": message_id, "reason": reason, "stored_as": stored}
+        self._storage.put(f"{folder}/reason.json", json.dumps(record, indent=2).encode())
+        if self._audit is not None:
+            self._audit.append("event.parked", record, actor="watcher",
+                               key=f"event.parked:{blueprint}:{self._key}:{name}")
+
+
+def _size_problem(data: bytes, max_bytes: int) -> str | None:
+    if not data:
+        return "empty: the message file has no bytes"
+    if len(data) > max_bytes:
+        return f"too large: {len(data)} bytes, more than max_document_bytes"
+    return None
+
+
+def _problem(message: Any, max_bytes: int) -> tuple[str | None, set[str]]:
+    """Why a parsed message cannot be used fully (or ``None``), and the document ids
+    of its attachments that must not run (they did not decode cleanly)."""
+    if not isinstance(message, EmailMessage) or not list(message.keys()):
+        return "not an email: no header block", set()
+    reasons, bad = [], set()
+    for index, part in enumerate(message.iter_attachments()):
+        label = part.get_filename() or f"attachment-{index}"
+        payload = part.get_payload(decode=True)
+        defects = [type(d).__name__ for d in part.defects]
+        if defects:
+            reasons.append(f"corrupt attachment {label!r}: {', '.join(defects)}")
+            if isinstance(payload, bytes):
+                bad.add(document_id(payload))
+        elif isinstance(payload, bytes) and len(payload) > max_bytes:
+            reasons.append(f"attachment {label!r} too large: {len(payload)} bytes")
+    return "; ".join(reasons) or None, bad
