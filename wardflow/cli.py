@@ -14,7 +14,6 @@ import logging
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
@@ -64,9 +63,9 @@ app.add_typer(eval_app, name="eval")
 kill_app = typer.Typer(help="Stop new runs and park running ones before their next side"
                        " effect.", no_args_is_help=True)
 app.add_typer(kill_app, name="kill-switch")
-schedule_app = typer.Typer(help="Cron schedules of blueprints: list them, fire what is due.",
-                           no_args_is_help=True)
-app.add_typer(schedule_app, name="schedule")
+tokens_app = typer.Typer(help="API tokens for machines: bearer tokens tied to a principal.",
+                        no_args_is_help=True)
+app.add_typer(tokens_app, name="tokens")
 
 # Scripts and CI pipes get wide tables instead of rich's 80-column default.
 out = Console(width=None if sys.stdout.isatty() else 160)
@@ -190,35 +189,11 @@ def run_prompt(
     as_json: JsonOption = False,
 ) -> None:
     """Plan a natural-language request, show the plan, confirm, and run it."""
-    from wardflow.agents.planner import plan_request
-
-    settings = _settings()
-
     who = as_ or getpass.getuser()
 
     def make_plan() -> Any:
-        from wardflow.guardrails.pipeline import GuardPipeline
-        from wardflow.guardrails.ratelimit import RateLimiter
-
-        settings.home.mkdir(parents=True, exist_ok=True)
-        limiter = RateLimiter(settings.home / "ratelimit.sqlite")
-        limiter.hit(f"principal:{who}", limit=settings.rate_limit_principal,
-                    per_s=settings.rate_limit_window_s)
-        limiter.hit("workflow:planner", limit=settings.rate_limit_workflow,
-                    per_s=settings.rate_limit_window_s)
-        checked = GuardPipeline(injection_threshold=settings.injection_threshold).check_prompt(
-            prompt, principal=who)
         with _workspace() as ws:
-            ws.audit.append("guard.prompt", {"decisions": checked.to_dicts()},
-                            actor=f"user:{who}")
-        checked.raise_if_blocked()
-        llm = None
-        if settings.model.lower() != "none":
-            from wardflow.llm.client import LLM
-
-            llm = LLM(settings)
-        return plan_request(checked.text, workdir=Path.cwd(),
-                            default_currency=settings.approval_currency, llm=llm)
+            return ws.plan(prompt, principal=who, workdir=Path.cwd())
 
     plan = _guarded(make_plan)
     if plan.refused:
@@ -402,18 +377,12 @@ def serve(
     host: Annotated[str, typer.Option("--host", help="Interface to listen on; keep the loopback"
                                       " default unless a TLS proxy is in front.")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="TCP port.")] = 8765,
-    blueprints: Annotated[list[Path] | None, typer.Option(
-        "--blueprints", help="Blueprint files or folders; their schedules are fired by this"
-        " server.")] = None,
-    schedule_interval: Annotated[float, typer.Option(
-        "--schedule-interval", min=0.1, help="Seconds between schedule checks.")] = 30.0,
 ) -> None:
     """Serve the review page and its JSON API (needs the web extra).
 
     Reviewers log in with their principal name and the password set by
     `wardflow principals password`. Set WARDFLOW_WEB_SECRET (the token signing key) so
     logins survive a restart, and WARDFLOW_SLACK_SIGNING_SECRET to accept Slack buttons.
-    With --blueprints, the scheduled ones fire from a background thread.
     """
 
     def run() -> None:
@@ -421,11 +390,8 @@ def serve(
             from wardflow.web import serve as serve_web
         except ImportError as error:
             raise ConfigError("the web server needs `pip install 'wardflow[web]'`") from error
-        from wardflow.graphs.schedule import load_scheduled
 
-        settings = _settings()
-        serve_web(settings, host=host, port=port, schedule_interval_s=schedule_interval,
-                  blueprints=load_scheduled(blueprints or [], settings))
+        serve_web(_settings(), host=host, port=port)
 
     _guarded(run)
 
@@ -493,6 +459,84 @@ def principals_remove(name: Annotated[str, typer.Argument()]) -> None:
         out.print(f"{name} deactivated")
 
     _guarded(run)
+
+
+@contextmanager
+def _token_store() -> Iterator[tuple[Any, Any, Any]]:
+    """The token store, the principals and the audit log (no graph needed)."""
+    from wardflow.observability.audit import AuditLog
+    from wardflow.review.principals import PrincipalStore
+    from wardflow.review.tokens import TokenStore
+
+    settings = _settings()
+    tokens, principals = TokenStore(settings.review_path), PrincipalStore(settings.review_path)
+    audit = AuditLog(settings.audit_path)
+    try:
+        yield tokens, principals, audit
+    finally:
+        tokens.close()
+        principals.close()
+        audit.close()
+
+
+@tokens_app.command("create")
+def tokens_create(
+    principal: Annotated[str, typer.Argument(help="The principal the token acts for.")],
+    name: Annotated[str, typer.Option("--name", help="What uses it (shown in listings).")
+                    ] = "api",
+    expires: Annotated[int, typer.Option("--expires", help="Days until it expires.")] = 90,
+    as_: Annotated[str | None, typer.Option("--as", help="Who creates it (audited).")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Create an API token; it is printed once and stored only as a hash."""
+
+    def run() -> tuple[str, Any]:
+        with _token_store() as (tokens, principals, audit):
+            return tuple(tokens.create(principals, principal, name=name, expires_days=expires,
+                                       by=as_ or getpass.getuser(), audit=audit))
+
+    token, record = _guarded(run)
+    if as_json:
+        _print_json({"token": token, **record.to_dict()})
+        return
+    err.print(f"API token {record.id} for {record.principal} ({record.name}), expires"
+              f" {record.expires_at[:10]}. It is shown only now: store it safely.")
+    sys.stdout.write(token + "\n")
+
+
+@tokens_app.command("list")
+def tokens_list(as_json: JsonOption = False) -> None:
+    """API tokens: id, principal, name, expiry and whether revoked (never the token)."""
+    from datetime import UTC, datetime
+
+    with _token_store() as (tokens, _, _):
+        everyone = tokens.all()
+    now = datetime.now(UTC)
+    if as_json:
+        _print_json([{**t.to_dict(), "state": t.state(now)} for t in everyone])
+        return
+    table = Table(title=f"{len(everyone)} API token(s)", title_justify="left")
+    for column in ("id", "principal", "name", "created", "expires", "state"):
+        table.add_column(column)
+    for t in everyone:
+        table.add_row(t.id, t.principal, t.name, t.created_at[:19], t.expires_at[:19],
+                      t.state(now))
+    out.print(table)
+
+
+@tokens_app.command("revoke")
+def tokens_revoke(
+    token_id: Annotated[str, typer.Argument(metavar="ID", help="The token's id (tokens list).")],
+    as_: Annotated[str | None, typer.Option("--as", help="Who revokes it (audited).")] = None,
+) -> None:
+    """Revoke an API token; requests with it are refused at once."""
+
+    def run() -> Any:
+        with _token_store() as (tokens, _, audit):
+            return tokens.revoke(token_id, by=as_ or getpass.getuser(), audit=audit)
+
+    record = _guarded(run)
+    out.print(f"API token {record.id} ({record.principal}, {record.name}) revoked")
 
 
 @eval_app.command("guardrails")
@@ -692,8 +736,7 @@ def watch(
     once: Annotated[bool, typer.Option("--once", help="Scan once and exit.")] = False,
     interval: Annotated[float, typer.Option("--interval", help="Seconds between scans.")] = 5.0,
 ) -> None:
-    """Watch a folder or a maildir: one run per new document or attachment, exactly once,
-    across restarts (see the blueprint's trigger source)."""
+    """Watch a folder: one run per new document, exactly once, across restarts."""
     from wardflow.graphs.events import poll
 
     blueprint = _guarded(lambda: _blueprint(file))
@@ -710,63 +753,6 @@ def watch(
 
     total = _guarded(lambda: poll(interval, 1 if once else None, scan))
     out.print(f"{total} document(s) started")
-
-
-BlueprintPaths = Annotated[list[Path], typer.Argument(help="Blueprint files, or folders of"
-                                                    " them; only scheduled ones are used.")]
-
-
-def _scheduler(paths: list[Path]) -> Any:
-    from wardflow.graphs.schedule import Scheduler, load_scheduled
-
-    settings = _settings()
-    return Scheduler(settings, load_scheduled(paths, settings))
-
-
-@schedule_app.command("list")
-def schedule_list(paths: BlueprintPaths, as_json: JsonOption = False) -> None:
-    """Scheduled blueprints: cron, timezone, missed-run policy, next and last firings."""
-    rows = _guarded(lambda: _scheduler(paths).status())
-    if as_json:
-        _print_json(rows)
-        return
-    table = Table(title="schedules", title_justify="left")
-    for column in ("blueprint", "schedule", "timezone", "missed", "next firing", "last firing"):
-        table.add_column(column)
-    for row in rows:
-        last = row["firings"][0] if row["firings"] else None
-        table.add_row(row["blueprint"], row["schedule"], row["timezone"], row["missed"],
-                      row["next_fire"][:16], f"{last['slot'][:16]} {last['state']}" if last else "-")
-    out.print(table)
-
-
-@schedule_app.command("tick")
-def schedule_tick(
-    paths: BlueprintPaths,
-    now: Annotated[str | None, typer.Option("--now", help="Act as if it were this time (ISO"
-                                            " 8601, UTC if no offset): for tests and replays.")
-                   ] = None,
-    as_json: JsonOption = False,
-) -> None:
-    """Fire every schedule that is due (run it each minute from cron where no `wardflow
-    serve` runs; a slot is never fired twice, whoever ticks)."""
-    moment = None
-    if now is not None:
-        try:
-            moment = datetime.fromisoformat(now)
-        except ValueError:
-            err.print(f"[red]error:[/red] --now {now!r} is not an ISO 8601 time")
-            raise typer.Exit(EXIT_USAGE) from None
-        moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    firings = _guarded(lambda: _scheduler(paths).tick(moment))
-    if as_json:
-        _print_json([f.to_dict() for f in firings])
-    for f in firings if not as_json else []:
-        out.print(f"{f.blueprint}  {f.slot[:16]}  {f.state:<8} {f.runs} run(s)  {f.detail}")
-    if not firings and not as_json:
-        out.print("nothing due")
-    if any(f.state == "failed" for f in firings):
-        raise typer.Exit(EXIT_ERROR)
 
 
 @blueprint_app.command("decide")

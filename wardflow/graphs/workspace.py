@@ -248,6 +248,40 @@ class Workspace:
         return sorted(cases, key=lambda c: (-float(c.risk.get("score", 0.0)), c.deadline))
 
     # Plans -------------------------------------------------------------------------
+    def plan(self, prompt: str, *, principal: str, workdir: Path) -> Plan:
+        """Plan a natural-language request the way every trigger must: rate limits per
+        principal and for the planner, the prompt guard (audited), then the planner.
+
+        Raises:
+            RateLimited, GuardViolation: the request is refused before planning.
+        """
+        from wardflow.agents.planner import plan_request
+        from wardflow.guardrails.pipeline import GuardPipeline
+        from wardflow.guardrails.ratelimit import RateLimiter
+
+        settings = self.settings
+        settings.home.mkdir(parents=True, exist_ok=True)
+        limiter = RateLimiter(settings.home / "ratelimit.sqlite")
+        try:
+            limiter.hit(f"principal:{principal}", limit=settings.rate_limit_principal,
+                        per_s=settings.rate_limit_window_s)
+            limiter.hit("workflow:planner", limit=settings.rate_limit_workflow,
+                        per_s=settings.rate_limit_window_s)
+        finally:
+            limiter.close()
+        checked = GuardPipeline(injection_threshold=settings.injection_threshold).check_prompt(
+            prompt, principal=principal)
+        self.audit.append("guard.prompt", {"decisions": checked.to_dicts()},
+                          actor=f"user:{principal}")
+        checked.raise_if_blocked()
+        llm = None
+        if settings.model.lower() != "none":
+            from wardflow.llm.client import LLM
+
+            llm = LLM(settings)
+        return plan_request(checked.text, workdir=workdir,
+                            default_currency=settings.approval_currency, llm=llm)
+
     def run_plan(self, plan: Plan, *, submitted_by: str | None = None) -> dict[str, Any]:
         """Carry out a validated plan from :func:`wardflow.agents.planner.plan_request`."""
         if plan.refused or plan.action is None:
@@ -333,16 +367,25 @@ class Workspace:
             graph.invoke(None, config, durability=self.settings.durability)
         return self._blueprint_result(graph, thread, item.source)
 
-    def watch_once(self, blueprint: Blueprint, folder: Path | None = None) -> list[dict[str, Any]]:
-        """One scan of the blueprint's source (a storage folder, or a ``maildir:``): a
-        ``document_uploaded`` event per new document or attachment, recorded in the
-        ledger, then one run per event (exactly once). While the kill switch is on,
-        events are held open (audited once as ``event.held``) and run after it is off."""
-        from wardflow.errors import KillSwitchEngaged
-        from wardflow.graphs.events import EventLedger, MaildirSource
+    def run_blueprint_item(self, blueprint: Blueprint, item: InboxItem, *,
+                           submitted_by: str | None = None) -> dict[str, Any]:
+        """Run ``blueprint`` on one document already collected (an upload)."""
+        return self._run_blueprint_item(self.blueprint_graph(blueprint), blueprint, item,
+                                        submitted_by)
 
-        maildir = blueprint.trigger.maildir if folder is None else None
-        if folder is None and maildir is None:
+    def blueprint_status(self, blueprint: Blueprint, thread_id: str) -> dict[str, Any]:
+        """One blueprint run as ``blueprint run`` reports it; raises :class:`RunNotFound`."""
+        graph = self.blueprint_graph(blueprint)
+        if not graph.get_state(self._config(thread_id)).values:
+            raise RunNotFound(thread_id)
+        return self._blueprint_result(graph, thread_id, "")
+
+    def watch_once(self, blueprint: Blueprint, folder: Path | None = None) -> list[dict[str, Any]]:
+        """One scan of the blueprint's source: a ``document_uploaded`` event per new
+        document, recorded in the ledger, then one run per event (exactly once)."""
+        from wardflow.graphs.events import EventLedger
+
+        if folder is None:
             source = blueprint.trigger.source or "inbox"
             folder = self.storage.root / self.settings.storage_locations[source]
             folder.mkdir(parents=True, exist_ok=True)
@@ -350,33 +393,18 @@ class Workspace:
         ledger = EventLedger(self.settings.control_path, clock=self._clock)
         results = []
         try:
-            if maildir is not None:
-                mail = MaildirSource(maildir, ledger, self.storage, audit=self.audit,
-                                     max_bytes=self.settings.max_document_bytes)
-                events = [(e.key, e.item) for e in mail.events(blueprint.name)]
-            else:
-                pending = {e.document_id for e in ledger.open_entries(blueprint.name)}
-                # A document recorded before and not pending was handled before.
-                assert folder is not None
-                events = [(item.document_id, item) for item in self.items([folder])
-                          if ledger.record(blueprint.name, item.document_id, item.source)
-                          or item.document_id in pending]
-            for key, item in events:
-                try:
-                    self.switch.check(blueprint.name)
-                except KillSwitchEngaged as err:
-                    self.audit.append("event.held", {"blueprint": blueprint.name, "event": key,
-                                                     "reason": str(err)},
-                                      actor="watcher", key=f"event.held:{blueprint.name}:{key}")
-                    break
+            pending = {e.document_id for e in ledger.open_entries(blueprint.name)}
+            for item in self.items([folder]):
+                if not ledger.record(blueprint.name, item.document_id, item.source) and (
+                    item.document_id not in pending
+                ):
+                    continue  # this document's event was handled before
                 thread = f"{blueprint.name}:{item.document_id}"
-                ledger.mark(blueprint.name, key, "started", thread_id=thread)
+                ledger.mark(blueprint.name, item.document_id, "started", thread_id=thread)
                 result = self._run_blueprint_item(graph, blueprint, item, "watcher")
-                ledger.mark(blueprint.name, key, "done" if not result["waiting"]
+                ledger.mark(blueprint.name, item.document_id, "done" if not result["waiting"]
                             else "waiting", result=str(result["status"]))
                 results.append(result)
-            if maildir is not None:
-                mail.settle(blueprint.name)
         finally:
             ledger.close()
         return results

@@ -14,6 +14,7 @@ Endpoints (every ``/api`` route but login and the webhook needs
     POST /api/cases/{thread}/chat/stream     {message} -> text/event-stream
     POST /api/slack/actions                  Slack interactive message (signed)
     GET  /api/audit/runs[/{thread}[/diagram]]  the auditor dashboard (see ``dashboard``)
+    POST /runs, GET /runs/{id}[/events], POST /runs/{id}/resume   the runs API (``runs``)
 
 Every decision goes through :meth:`Workspace.resume`, so authorization, segregation of
 duties and the audit record are exactly those of ``wardflow review``. Refusals are
@@ -65,9 +66,6 @@ except ImportError as err:  # pragma: no cover - depends on the installed extras
     raise ConfigError("the web review needs the web extra: pip install 'wardflow[web]'") from err
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
-
-    from wardflow.graphs.blueprint import Blueprint
     from wardflow.graphs.workspace import Workspace
 
 __all__ = ["create_app", "serve"]
@@ -167,6 +165,9 @@ def create_app(
     from wardflow.web.dashboard import add_dashboard
 
     add_dashboard(app, ctx)
+    from wardflow.web.runs import add_runs
+
+    add_runs(app, ctx)
     return app
 
 
@@ -357,13 +358,11 @@ def _slack_decide(ctx: AppContext, thread: str, decision: ReviewDecision) -> str
     return f"{decision.decision}: {thread} is now {summary.status}{posting}"
 
 
-def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8765, *,
-          blueprints: Sequence[Blueprint] = (), schedule_interval_s: float = 30.0) -> None:
+def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8765) -> None:
     """Run the review web app with uvicorn until interrupted.
 
     Tokens travel over plain HTTP: keep the default loopback host, or put a TLS
-    proxy in front. The scheduled ``blueprints`` fire from a background thread that
-    checks every ``schedule_interval_s`` seconds (:class:`wardflow.graphs.schedule.Scheduler`).
+    proxy in front.
     """
     try:
         import uvicorn
@@ -372,17 +371,5 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8765, *,
                           ) from err
     if host not in ("127.0.0.1", "::1", "localhost"):
         log.warning("serving on %s over plain HTTP; put a TLS proxy in front", host)
-    stop = None
-    if blueprints:
-        from wardflow.graphs.schedule import Scheduler
-
-        scheduler = Scheduler(settings, blueprints)
-        _, stop = scheduler.start(schedule_interval_s)
-        log.info("firing %d schedule(s): %s", len(scheduler.blueprints),
-                 ", ".join(b.name for b in scheduler.blueprints))
-    try:
-        uvicorn.run(create_app(settings), host=host, port=port, server_header=False,
-                    log_level="info")
-    finally:
-        if stop is not None:
-            stop.set()
+    uvicorn.run(create_app(settings), host=host, port=port, server_header=False,
+                log_level="info")
