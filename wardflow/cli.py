@@ -14,6 +14,7 @@ import logging
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
@@ -66,6 +67,9 @@ app.add_typer(kill_app, name="kill-switch")
 tokens_app = typer.Typer(help="API tokens for machines: bearer tokens tied to a principal.",
                         no_args_is_help=True)
 app.add_typer(tokens_app, name="tokens")
+schedule_app = typer.Typer(help="Cron schedules of blueprints: list them, fire what is due.",
+                           no_args_is_help=True)
+app.add_typer(schedule_app, name="schedule")
 
 # Scripts and CI pipes get wide tables instead of rich's 80-column default.
 out = Console(width=None if sys.stdout.isatty() else 160)
@@ -377,12 +381,18 @@ def serve(
     host: Annotated[str, typer.Option("--host", help="Interface to listen on; keep the loopback"
                                       " default unless a TLS proxy is in front.")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="TCP port.")] = 8765,
+    blueprints: Annotated[list[Path] | None, typer.Option(
+        "--blueprints", help="Blueprint files or folders; their schedules are fired by this"
+        " server.")] = None,
+    schedule_interval: Annotated[float, typer.Option(
+        "--schedule-interval", min=0.1, help="Seconds between schedule checks.")] = 30.0,
 ) -> None:
     """Serve the review page and its JSON API (needs the web extra).
 
     Reviewers log in with their principal name and the password set by
     `wardflow principals password`. Set WARDFLOW_WEB_SECRET (the token signing key) so
     logins survive a restart, and WARDFLOW_SLACK_SIGNING_SECRET to accept Slack buttons.
+    With --blueprints, the scheduled ones fire from a background thread.
     """
 
     def run() -> None:
@@ -390,8 +400,11 @@ def serve(
             from wardflow.web import serve as serve_web
         except ImportError as error:
             raise ConfigError("the web server needs `pip install 'wardflow[web]'`") from error
+        from wardflow.graphs.schedule import load_scheduled
 
-        serve_web(_settings(), host=host, port=port)
+        settings = _settings()
+        serve_web(settings, host=host, port=port, schedule_interval_s=schedule_interval,
+                  blueprints=load_scheduled(blueprints or [], settings))
 
     _guarded(run)
 
@@ -736,7 +749,8 @@ def watch(
     once: Annotated[bool, typer.Option("--once", help="Scan once and exit.")] = False,
     interval: Annotated[float, typer.Option("--interval", help="Seconds between scans.")] = 5.0,
 ) -> None:
-    """Watch a folder: one run per new document, exactly once, across restarts."""
+    """Watch a folder or a maildir: one run per new document or attachment, exactly once,
+    across restarts (see the blueprint's trigger source)."""
     from wardflow.graphs.events import poll
 
     blueprint = _guarded(lambda: _blueprint(file))
@@ -753,6 +767,63 @@ def watch(
 
     total = _guarded(lambda: poll(interval, 1 if once else None, scan))
     out.print(f"{total} document(s) started")
+
+
+BlueprintPaths = Annotated[list[Path], typer.Argument(help="Blueprint files, or folders of"
+                                                    " them; only scheduled ones are used.")]
+
+
+def _scheduler(paths: list[Path]) -> Any:
+    from wardflow.graphs.schedule import Scheduler, load_scheduled
+
+    settings = _settings()
+    return Scheduler(settings, load_scheduled(paths, settings))
+
+
+@schedule_app.command("list")
+def schedule_list(paths: BlueprintPaths, as_json: JsonOption = False) -> None:
+    """Scheduled blueprints: cron, timezone, missed-run policy, next and last firings."""
+    rows = _guarded(lambda: _scheduler(paths).status())
+    if as_json:
+        _print_json(rows)
+        return
+    table = Table(title="schedules", title_justify="left")
+    for column in ("blueprint", "schedule", "timezone", "missed", "next firing", "last firing"):
+        table.add_column(column)
+    for row in rows:
+        last = row["firings"][0] if row["firings"] else None
+        table.add_row(row["blueprint"], row["schedule"], row["timezone"], row["missed"],
+                      row["next_fire"][:16], f"{last['slot'][:16]} {last['state']}" if last else "-")
+    out.print(table)
+
+
+@schedule_app.command("tick")
+def schedule_tick(
+    paths: BlueprintPaths,
+    now: Annotated[str | None, typer.Option("--now", help="Act as if it were this time (ISO"
+                                            " 8601, UTC if no offset): for tests and replays.")
+                   ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Fire every schedule that is due (run it each minute from cron where no `wardflow
+    serve` runs; a slot is never fired twice, whoever ticks)."""
+    moment = None
+    if now is not None:
+        try:
+            moment = datetime.fromisoformat(now)
+        except ValueError:
+            err.print(f"[red]error:[/red] --now {now!r} is not an ISO 8601 time")
+            raise typer.Exit(EXIT_USAGE) from None
+        moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    firings = _guarded(lambda: _scheduler(paths).tick(moment))
+    if as_json:
+        _print_json([f.to_dict() for f in firings])
+    for f in firings if not as_json else []:
+        out.print(f"{f.blueprint}  {f.slot[:16]}  {f.state:<8} {f.runs} run(s)  {f.detail}")
+    if not firings and not as_json:
+        out.print("nothing due")
+    if any(f.state == "failed" for f in firings):
+        raise typer.Exit(EXIT_ERROR)
 
 
 @blueprint_app.command("decide")

@@ -381,11 +381,15 @@ class Workspace:
         return self._blueprint_result(graph, thread_id, "")
 
     def watch_once(self, blueprint: Blueprint, folder: Path | None = None) -> list[dict[str, Any]]:
-        """One scan of the blueprint's source: a ``document_uploaded`` event per new
-        document, recorded in the ledger, then one run per event (exactly once)."""
-        from wardflow.graphs.events import EventLedger
+        """One scan of the blueprint's source (a storage folder, or a ``maildir:``): a
+        ``document_uploaded`` event per new document or attachment, recorded in the
+        ledger, then one run per event (exactly once). While the kill switch is on,
+        events are held open (audited once as ``event.held``) and run after it is off."""
+        from wardflow.errors import KillSwitchEngaged
+        from wardflow.graphs.events import EventLedger, MaildirSource
 
-        if folder is None:
+        maildir = blueprint.trigger.maildir if folder is None else None
+        if folder is None and maildir is None:
             source = blueprint.trigger.source or "inbox"
             folder = self.storage.root / self.settings.storage_locations[source]
             folder.mkdir(parents=True, exist_ok=True)
@@ -393,18 +397,33 @@ class Workspace:
         ledger = EventLedger(self.settings.control_path, clock=self._clock)
         results = []
         try:
-            pending = {e.document_id for e in ledger.open_entries(blueprint.name)}
-            for item in self.items([folder]):
-                if not ledger.record(blueprint.name, item.document_id, item.source) and (
-                    item.document_id not in pending
-                ):
-                    continue  # this document's event was handled before
+            if maildir is not None:
+                mail = MaildirSource(maildir, ledger, self.storage, audit=self.audit,
+                                     max_bytes=self.settings.max_document_bytes)
+                events = [(e.key, e.item) for e in mail.events(blueprint.name)]
+            else:
+                pending = {e.document_id for e in ledger.open_entries(blueprint.name)}
+                # A document recorded before and not pending was handled before.
+                assert folder is not None
+                events = [(item.document_id, item) for item in self.items([folder])
+                          if ledger.record(blueprint.name, item.document_id, item.source)
+                          or item.document_id in pending]
+            for key, item in events:
+                try:
+                    self.switch.check(blueprint.name)
+                except KillSwitchEngaged as err:
+                    self.audit.append("event.held", {"blueprint": blueprint.name, "event": key,
+                                                     "reason": str(err)},
+                                      actor="watcher", key=f"event.held:{blueprint.name}:{key}")
+                    break
                 thread = f"{blueprint.name}:{item.document_id}"
-                ledger.mark(blueprint.name, item.document_id, "started", thread_id=thread)
+                ledger.mark(blueprint.name, key, "started", thread_id=thread)
                 result = self._run_blueprint_item(graph, blueprint, item, "watcher")
-                ledger.mark(blueprint.name, item.document_id, "done" if not result["waiting"]
+                ledger.mark(blueprint.name, key, "done" if not result["waiting"]
                             else "waiting", result=str(result["status"]))
                 results.append(result)
+            if maildir is not None:
+                mail.settle(blueprint.name)
         finally:
             ledger.close()
         return results

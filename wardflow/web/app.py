@@ -66,6 +66,9 @@ except ImportError as err:  # pragma: no cover - depends on the installed extras
     raise ConfigError("the web review needs the web extra: pip install 'wardflow[web]'") from err
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from wardflow.graphs.blueprint import Blueprint
     from wardflow.graphs.workspace import Workspace
 
 __all__ = ["create_app", "serve"]
@@ -358,11 +361,13 @@ def _slack_decide(ctx: AppContext, thread: str, decision: ReviewDecision) -> str
     return f"{decision.decision}: {thread} is now {summary.status}{posting}"
 
 
-def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8765) -> None:
+def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8765, *,
+          blueprints: Sequence[Blueprint] = (), schedule_interval_s: float = 30.0) -> None:
     """Run the review web app with uvicorn until interrupted.
 
     Tokens travel over plain HTTP: keep the default loopback host, or put a TLS
-    proxy in front.
+    proxy in front. The scheduled ``blueprints`` fire from a background thread that
+    checks every ``schedule_interval_s`` seconds (:class:`wardflow.graphs.schedule.Scheduler`).
     """
     try:
         import uvicorn
@@ -371,5 +376,17 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8765) -> None
                           ) from err
     if host not in ("127.0.0.1", "::1", "localhost"):
         log.warning("serving on %s over plain HTTP; put a TLS proxy in front", host)
-    uvicorn.run(create_app(settings), host=host, port=port, server_header=False,
-                log_level="info")
+    stop = None
+    if blueprints:
+        from wardflow.graphs.schedule import Scheduler
+
+        scheduler = Scheduler(settings, blueprints)
+        _, stop = scheduler.start(schedule_interval_s)
+        log.info("firing %d schedule(s): %s", len(scheduler.blueprints),
+                 ", ".join(b.name for b in scheduler.blueprints))
+    try:
+        uvicorn.run(create_app(settings), host=host, port=port, server_header=False,
+                    log_level="info")
+    finally:
+        if stop is not None:
+            stop.set()
