@@ -50,7 +50,7 @@ import unicodedata
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -359,6 +359,7 @@ def evaluate_documents(
                     progress(index, len(labels), label.file)
                 rows.append(_run_one(ws, label, latencies))
     report = summarize(rows, latencies)
+    report["created"] = datetime.now(UTC).isoformat(timespec="seconds")
     report["dataset"] = {"path": str(folder), "documents": len(labels),
                          "labels_sha256": _digest(folder / "labels.jsonl")}
     report["config"] = {"model": base.model, "review_threshold": base.review_threshold,

@@ -20,6 +20,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Literal
 
+from wardflow.evals.documents import reason_given
+
 if TYPE_CHECKING:
     from rich.table import Table
 
@@ -460,7 +462,7 @@ def _reasons(report: Report, baseline: Report | None) -> str:
         for code in doc.get("expected_reasons") or []:
             tally = found.setdefault(str(code), [0, 0])
             tally[0] += 1
-            tally[1] += code in (doc.get("reasons") or [])
+            tally[1] += reason_given(str(code), doc.get("reasons") or [])
     rows = [_tr([f"<td><code>{_e(code)}</code></td>", f'<td class="num">{want}</td>',
                  f'<td class="num">{got}</td>',
                  f'<td class="num">{_e(_fmt("recall", got / want))}</td>'],
@@ -555,9 +557,10 @@ def _documents(report: Report, baseline: Report | None) -> str:
 
 def _reason_list(doc: Mapping[str, Any]) -> str:
     given, wanted = doc.get("reasons") or [], doc.get("expected_reasons") or []
-    spans = [f'<span class="reason{" hit" if r in wanted else ""}">{_e(r)}</span>' for r in given]
+    spans = [f'<span class="reason{" hit" if any(reason_given(w, [r]) for w in wanted) else ""}">'
+             f'{_e(r)}</span>' for r in given]
     spans += [f'<span class="reason missing">missing: {_e(r)}</span>'
-              for r in wanted if r not in given]
+              for r in wanted if not reason_given(r, given)]
     return " ".join(spans)
 
 
