@@ -216,6 +216,21 @@ def test_approve_posts_once_and_a_second_decision_is_refused(
     assert len(workspace.erp.postings()) == 2
 
 
+def test_a_decision_while_the_kill_switch_is_on_is_423_and_posts_nothing(
+    server: LiveServer, cases: Cases, workspace: Workspace
+) -> None:
+    workspace.engage_kill_switch("bank fraud investigation", by="ops")
+    response = server.decide("dan", cases.bank, decision="approve", args_hash=_hash(
+        server, cases.bank), comment="verified by phone")
+    assert response.status_code == 423, response.text
+    assert "bank fraud investigation" in response.json()["detail"]
+    assert _invoices(workspace) == [("NLS-INV-2026-0412", "auto:policy-v1")]
+    # Released, the parked run posts the approved invoice, once.
+    workspace.release_kill_switch(by="ops")
+    assert _invoices(workspace) == [("NLS-INV-2026-0412", "auto:policy-v1"),
+                                    ("VDB-26-08841", "dan")]
+
+
 def test_simultaneous_approvals_post_once(
     server: LiveServer, cases: Cases, workspace: Workspace
 ) -> None:

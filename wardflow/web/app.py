@@ -41,6 +41,7 @@ from wardflow.config import Settings
 from wardflow.errors import (
     ConfigError,
     CorruptDocument,
+    KillSwitchEngaged,
     RateLimited,
     ReviewError,
     RunNotFound,
@@ -187,7 +188,7 @@ def _error(status: int, detail: str, **headers: str) -> JSONResponse:
 
 
 def _add_errors(app: FastAPI) -> None:
-    """Map wardflow's errors to HTTP: 401, 403 (refused), 404, 422, 429."""
+    """Map wardflow's errors to HTTP: 401, 403 (refused), 404, 422, 423 (kill switch), 429."""
 
     async def auth(_: Request, err: Exception) -> JSONResponse:
         return _error(401, str(err), **{"WWW-Authenticate": "Bearer"})
@@ -207,13 +208,18 @@ def _add_errors(app: FastAPI) -> None:
         assert isinstance(err, RateLimited)
         return _error(429, str(err), **{"Retry-After": str(max(1, round(err.retry_after_s)))})
 
+    async def stopped(_: Request, err: Exception) -> JSONResponse:
+        # The kill switch is on: the decision is recorded, the run parked before its
+        # next side effect; 423 Locked says "later", not "wrong".
+        return _error(423, str(err))
+
     async def failed(_: Request, err: Exception) -> JSONResponse:
         log.error("request failed: %s", err)
         return _error(500, str(err))
 
     for error, handler in ((AuthError, auth), (ReviewError, refused), (RunNotFound, not_found),
                            (ValidationError, invalid), (RateLimited, limited),
-                           (WardflowError, failed)):
+                           (KillSwitchEngaged, stopped), (WardflowError, failed)):
         app.add_exception_handler(error, handler)
 
     @app.middleware("http")
