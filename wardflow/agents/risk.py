@@ -5,31 +5,76 @@ invoice must not be paid as is". Signals combine like independent evidence
 (noisy-OR): ``score = 1 - prod(1 - weight)``. One strong signal (a duplicate, 0.9)
 is enough to reach review at the default threshold of 0.5; two weak ones (a round
 amount, 0.15, and an old date, 0.3) are not (0.41).
+
+Calibration of the weights: a signal that alone must send an invoice to a human
+(duplicates, near duplicates, changed bank details, unknown vendor, a PO of another
+vendor or exceeded, a tax rate the country does not have, more invoiced than received)
+weighs 0.5 or more; a pattern that is only suspicious together with another one
+(round amount, just under the approval limit, an implausible date, a missing PO)
+weighs less, so that two of them still stay below 0.5 and three reach it.
+:class:`RiskPolicy` holds the thresholds (from :class:`~wardflow.config.Settings`)
+and may replace the weights, e.g. with ones re-fitted from reviewer decisions.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from decimal import Decimal
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from difflib import SequenceMatcher
 from statistics import median
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from wardflow.tools.erp import InvoicePosting, PurchaseOrder, Vendor
+from wardflow.tools.erp import GoodsReceipt, InvoicePosting, PurchaseOrder, Vendor
+from wardflow.tools.memory import SimilarInvoice
 
-__all__ = ["WEIGHTS", "assess_risk", "combine"]
+if TYPE_CHECKING:
+    from wardflow.config import Settings
+
+__all__ = ["WEIGHTS", "RiskPolicy", "assess_risk", "combine"]
 
 WEIGHTS: Mapping[str, float] = {
     "exact_duplicate": 1.0,
     "duplicate_invoice_number": 0.9,
     "bank_details_changed": 0.8,
+    "near_duplicate": 0.7,
     "unknown_vendor": 0.7,
     "po_vendor_mismatch": 0.6,
     "amount_over_po": 0.5,
+    "quantity_mismatch": 0.5,
+    "tax_rate_invalid": 0.5,
     "po_not_found": 0.4,
     "amount_outlier": 0.4,
     "date_implausible": 0.3,
+    "just_under_approval_limit": 0.2,
     "round_amount": 0.15,
 }
+
+
+@dataclass(frozen=True, slots=True)
+class RiskPolicy:
+    """Thresholds of the risk signals (see ``Settings`` for their meaning) and the
+    weights, ``WEIGHTS`` unless given."""
+
+    approval_limit: Decimal = Decimal("10000")
+    just_under_limit_band: float = 0.05
+    near_duplicate_similarity: float = 0.85
+    near_duplicate_amount_tolerance: float = 0.02
+    near_duplicate_days: int = 45
+    quantity_tolerance: float = 0.0
+    weights: Mapping[str, float] = field(default_factory=lambda: dict(WEIGHTS))
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> RiskPolicy:
+        return cls(
+            approval_limit=settings.approval_limit,
+            just_under_limit_band=settings.just_under_limit_band,
+            near_duplicate_similarity=settings.near_duplicate_similarity,
+            near_duplicate_amount_tolerance=settings.near_duplicate_amount_tolerance,
+            near_duplicate_days=settings.near_duplicate_days,
+            quantity_tolerance=settings.quantity_tolerance,
+        )
 
 
 def combine(weights: Sequence[float]) -> float:
@@ -40,8 +85,10 @@ def combine(weights: Sequence[float]) -> float:
     return round(1.0 - remaining, 4)
 
 
-def _reason(code: str, detail: str, evidence: Mapping[str, Any]) -> dict[str, Any]:
-    return {"code": code, "weight": WEIGHTS[code], "detail": detail, "evidence": dict(evidence)}
+def _make_reason(code: str, detail: str, evidence: Mapping[str, Any],
+                 weights: Mapping[str, float] = WEIGHTS) -> dict[str, Any]:
+    return {"code": code, "weight": weights.get(code, WEIGHTS[code]), "detail": detail,
+            "evidence": dict(evidence)}
 
 
 def assess_risk(
@@ -53,15 +100,24 @@ def assess_risk(
     same_number: Sequence[InvoicePosting],
     vendor_history: Sequence[InvoicePosting],
     purchase_order: PurchaseOrder | None,
+    similar: Sequence[SimilarInvoice] = (),
+    goods_receipts: Sequence[GoodsReceipt] = (),
+    approval_amount: Decimal | None = None,
+    policy: RiskPolicy | None = None,
 ) -> dict[str, Any]:
-    """Score an extracted invoice against what the ERP already knows.
+    """Score an extracted invoice against what the ERP and the memory already know.
 
-    The caller looks the facts up (through the ERP tools) and passes them in, so the
+    The caller looks the facts up (ERP tools, the invoice memory's nearest neighbours,
+    the total converted to the approval currency) and passes them in, so the
     assessment itself is a pure function: easy to test, replay and explain.
     """
+    policy = policy or RiskPolicy()
     fields = extraction["fields"]
     value = {name: f["value"] for name, f in fields.items()}
     reasons: list[dict[str, Any]] = []
+
+    def _reason(code: str, detail: str, evidence: Mapping[str, Any]) -> dict[str, Any]:
+        return _make_reason(code, detail, evidence, policy.weights)
 
     if same_document:
         p = same_document[0]
@@ -132,7 +188,40 @@ def assess_risk(
 
     for check in extraction.get("checks", []):
         if check["name"] == "date_sane" and not check["passed"]:
-            reasons.append(_reason("date_implausible", check["detail"], {"field": "invoice_date"}))
+            kind = "future" if "future" in check["detail"] else "old"
+            reasons.append(_reason("date_implausible", check["detail"],
+                                   {"field": "invoice_date", "kind": kind}))
+
+    if not same_document and not same_number:
+        # A duplicate already named by the ERP is not counted twice.
+        for found in _near_duplicates(value, vendor, document_sha256, similar, policy):
+            reasons.append(_reason("near_duplicate", found["detail"], found["evidence"]))
+            break
+    if approval_amount is not None and policy.just_under_limit_band > 0:
+        floor = policy.approval_limit * (1 - Decimal(str(policy.just_under_limit_band)))
+        if floor <= approval_amount < policy.approval_limit:
+            reasons.append(_reason(
+                "just_under_approval_limit",
+                f"total {approval_amount} is just under the approval limit"
+                f" {policy.approval_limit}",
+                {"field": "total", "amount": str(approval_amount),
+                 "limit": str(policy.approval_limit), "band": policy.just_under_limit_band},
+            ))
+    tax = _tax_rate_reason(value, vendor)
+    if tax is not None:
+        reasons.append(_reason("tax_rate_invalid", *tax))
+    if purchase_order is not None and goods_receipts:
+        short = _quantity_mismatches(extraction.get("line_items", []), goods_receipts,
+                                     policy.quantity_tolerance)
+        if short:
+            reasons.append(_reason(
+                "quantity_mismatch",
+                f"{len(short)} invoice line(s) bill more than was received against"
+                f" {purchase_order.po_number}: " + "; ".join(
+                    f"{s['description']} ({s['invoiced']} invoiced, {s['received']} received)"
+                    for s in short[:3]),
+                {"field": "line_items", "po_number": purchase_order.po_number, "lines": short},
+            ))
 
     return {
         "score": combine([r["weight"] for r in reasons]),
@@ -144,3 +233,142 @@ def assess_risk(
 def _mask(iban: str) -> str:
     """Country code and last four characters only: enough to tell two IBANs apart."""
     return f"{iban[:2]}** **** {iban[-4:]}" if len(iban) > 8 else "****"
+
+
+# Near duplicates -------------------------------------------------------------------
+def _near_duplicates(
+    value: Mapping[str, Any], vendor: Vendor | None, sha: str,
+    similar: Sequence[SimilarInvoice], policy: RiskPolicy,
+) -> list[dict[str, Any]]:
+    """Remembered invoices of the same vendor whose summary is close to this one's and
+    that agree on two of: total, date, invoice number. Text similarity alone is not
+    enough (a vendor's monthly invoices read alike); the facts must agree too."""
+    found: list[dict[str, Any]] = []
+    for hit in similar:
+        prior = hit.record
+        if prior.sha256 == sha or hit.similarity < policy.near_duplicate_similarity:
+            continue
+        if not _same_vendor(value, vendor, prior.vendor_id, prior.vendor_tax_id, prior.vendor):
+            continue
+        agree = []
+        total, prior_total = _decimal(value.get("total")), _decimal(prior.total)
+        if total is not None and prior_total is not None and (
+                abs(total - prior_total)
+                <= Decimal(str(policy.near_duplicate_amount_tolerance)) * max(total, prior_total)):
+            agree.append("total")
+        days = _days_apart(value.get("invoice_date"), prior.invoice_date)
+        if days is not None and days <= policy.near_duplicate_days:
+            agree.append("invoice_date")
+        number = str(value.get("invoice_number") or "")
+        if number and prior.invoice_number and _similar_number(number, prior.invoice_number):
+            agree.append("invoice_number")
+        if len(agree) >= 2:
+            found.append({
+                "detail": f"close to invoice {prior.invoice_number or '?'} of"
+                          f" {prior.invoice_date or '?'} ({prior.currency} {prior.total}),"
+                          f" similarity {hit.similarity:.2f}; same {', '.join(agree)}",
+                "evidence": {"document_id": prior.id, "similarity": hit.similarity,
+                             "invoice_number": prior.invoice_number, "total": prior.total,
+                             "invoice_date": prior.invoice_date, "agree": agree},
+            })
+    return found
+
+
+def _same_vendor(value: Mapping[str, Any], vendor: Vendor | None, vendor_id: str,
+                 tax_id: str, name: str) -> bool:
+    if vendor is not None and vendor_id:
+        return vendor.id == vendor_id
+    mine = _norm(str(value.get("vendor_tax_id") or ""))
+    if mine and tax_id:
+        return mine == _norm(tax_id)
+    return bool(name) and _norm(str(value.get("vendor") or "")) == _norm(name)
+
+
+def _similar_number(a: str, b: str) -> bool:
+    """Equal once punctuation is dropped, or one or two characters apart (INV-1041 and
+    INV-1041A, 2026-0412 and 2026-412)."""
+    x, y = _norm(a), _norm(b)
+    return x == y or SequenceMatcher(None, x, y).ratio() >= 0.8
+
+
+def _norm(text: str) -> str:
+    return "".join(c for c in text.casefold() if c.isalnum())
+
+
+def _decimal(text: Any) -> Decimal | None:
+    try:
+        return Decimal(str(text)) if text not in (None, "") else None
+    except InvalidOperation:
+        return None
+
+
+def _days_apart(a: Any, b: str) -> int | None:
+    try:
+        return abs((date.fromisoformat(str(a)) - date.fromisoformat(b)).days)
+    except ValueError:
+        return None
+
+
+# Tax rates -------------------------------------------------------------------------
+# Standard and reduced VAT/GST rates (percent) in force in 2026; 0 (exempt, reverse
+# charge, intra-EU supply) is always valid. Sources: the EU Commission's "VAT rates
+# applied in the Member States", HMRC, the Swiss ESTV. Countries not listed (the US
+# has state sales taxes) are not checked.
+VAT_RATES: Mapping[str, frozenset[Decimal]] = {
+    country: frozenset(Decimal(r) for r in rates.split())
+    for country, rates in {
+        "AT": "20 13 10", "BE": "21 12 6", "CH": "8.1 3.8 2.6", "CZ": "21 12",
+        "DE": "19 7", "DK": "25", "ES": "21 10 4", "FI": "25.5 14 10", "FR": "20 10 5.5 2.1",
+        "GB": "20 5", "IE": "23 13.5 9 4.8", "IT": "22 10 5 4", "LU": "17 14 8 3",
+        "NL": "21 9", "NO": "25 15 12", "PL": "23 8 5", "PT": "23 13 6", "SE": "25 12 6",
+    }.items()
+}
+
+
+def _country(value: Mapping[str, Any], vendor: Vendor | None) -> str | None:
+    """The vendor master's country, else the tax id's prefix (DE…, CHE-…)."""
+    if vendor is not None and vendor.country:
+        return vendor.country.upper()
+    tax_id = str(value.get("vendor_tax_id") or "").upper()
+    prefix = tax_id[:2]
+    return prefix if prefix.isalpha() and prefix in VAT_RATES else None
+
+
+def _tax_rate_reason(value: Mapping[str, Any], vendor: Vendor | None
+                     ) -> tuple[str, dict[str, Any]] | None:
+    rate = _decimal(value.get("tax_rate"))
+    country = _country(value, vendor)
+    if rate is None or rate == 0 or country is None or country not in VAT_RATES:
+        return None
+    valid = VAT_RATES[country]
+    if any(abs(rate - r) < Decimal("0.05") for r in valid):
+        return None
+    rates = ", ".join(f"{r}%" for r in sorted(valid, reverse=True))
+    return (f"a tax rate of {rate}% does not exist in {country} ({rates}, or 0%)",
+            {"field": "tax_rate", "rate": str(rate), "country": country,
+             "valid": sorted(str(r) for r in valid)})
+
+
+# Three-way match -------------------------------------------------------------------
+def _quantity_mismatches(lines: Sequence[Mapping[str, Any]], receipts: Sequence[GoodsReceipt],
+                         tolerance: float) -> list[dict[str, str]]:
+    """Invoice lines that bill more than was received. A receipt line matches an
+    invoice line by description (same words, or most of them)."""
+    received: dict[str, Decimal] = {}
+    for r in receipts:
+        received[r.description] = received.get(r.description, Decimal(0)) + r.quantity
+    short: list[dict[str, str]] = []
+    for line in lines:
+        qty = _decimal(line.get("quantity"))
+        description = str(line.get("description") or "")
+        if qty is None or not description:
+            continue
+        got = sum((q for d, q in received.items() if _same_item(description, d)), Decimal(0))
+        if qty > got * (1 + Decimal(str(tolerance))):
+            short.append({"description": description, "invoiced": str(qty), "received": str(got)})
+    return short
+
+
+def _same_item(a: str, b: str) -> bool:
+    x, y = set(a.casefold().split()), set(b.casefold().split())
+    return bool(x and y) and len(x & y) / len(x | y) >= 0.6

@@ -37,7 +37,7 @@ from wardflow.agents.extractor import (
     extract_invoice,
     read_with_model,
 )
-from wardflow.agents.risk import assess_risk
+from wardflow.agents.risk import RiskPolicy, assess_risk
 from wardflow.config import Settings
 from wardflow.errors import DocumentError, DocumentTooLarge, ReviewError, ToolError
 from wardflow.graphs._node import NodeFn, audited_node
@@ -53,7 +53,15 @@ from wardflow.review.authz import authorize
 from wardflow.review.payloads import ProposedAction, ReviewDecision, ReviewReason, ReviewRequest
 from wardflow.review.principals import PrincipalStore
 from wardflow.tools.documents import DocumentText, read_document, sniff_media_type
-from wardflow.tools.erp import ErpAdapter, InvoicePosting, PostInvoice, SqliteErp, Vendor
+from wardflow.tools.erp import (
+    ErpAdapter,
+    GoodsReceipts,
+    InvoicePosting,
+    PostInvoice,
+    SqliteErp,
+    Vendor,
+)
+from wardflow.tools.memory import InvoiceMemory, open_memory, record_from_extraction
 from wardflow.tools.storage import LocalStorage, Storage
 from wardflow.tools.toolset import Toolset
 
@@ -84,7 +92,9 @@ class InvoiceNodes:
         llm: LLM | None = None, principals: PrincipalStore | None = None,
         switch: KillSwitch | None = None, workflow: str = "invoice",
         guards: GuardPipeline | None = None, telemetry: Telemetry = DISABLED,
+        memory: InvoiceMemory | None = None,
     ) -> None:
+        self.memory = memory
         self.telemetry = telemetry
         self.guards = guards or GuardPipeline(injection_threshold=settings.injection_threshold)
         self.principals = principals or PrincipalStore(":memory:")
@@ -214,7 +224,8 @@ class InvoiceNodes:
 
     # risk --------------------------------------------------------------------------
     def risk(self, state: Mapping[str, Any], config: RunnableConfig) -> dict[str, Any]:
-        """Duplicates, vendor master, bank details, history and purchase order."""
+        """Duplicates (exact and near, through the invoice memory), vendor master, bank
+        details, history, purchase order and goods receipts, tax rate, approval limit."""
         extraction = state["extraction"]
         fields = extraction["fields"]
         vendor = self._vendor(fields)
@@ -225,6 +236,19 @@ class InvoiceNodes:
         )
         number = fields["invoice_number"]["value"]
         po_number = fields["po_number"]["value"]
+        purchase_order = self.tools.erp.purchase_order(po_number) if po_number else None
+        erp = self.tools.erp
+        receipts = (erp.goods_receipts(po_number) if purchase_order is not None
+                    and isinstance(erp, GoodsReceipts) else [])
+        total, currency = fields["total"]["value"], fields["currency"]["value"]
+        similar = []
+        record = record_from_extraction(state["document"], extraction)
+        if self.memory is not None:
+            # Searched before this invoice is stored, and stored by document id
+            # (upsert): a replayed or resumed step finds the same neighbours and
+            # leaves one record, not two.
+            similar = self.memory.similar(record.text, k=5, exclude_id=record.id)
+            self.memory.upsert(record)
         report = assess_risk(
             extraction,
             document_sha256=sha,
@@ -232,7 +256,13 @@ class InvoiceNodes:
             same_document=[_posting(p) for p in same_doc],
             same_number=[_posting(p) for p in history if p["invoice_number"] == number],
             vendor_history=[_posting(p) for p in history],
-            purchase_order=self.tools.erp.purchase_order(po_number) if po_number else None,
+            purchase_order=purchase_order,
+            similar=similar,
+            goods_receipts=receipts,
+            approval_amount=(
+                self.settings.to_approval_currency(Decimal(total), currency)
+                if total is not None and currency is not None else None),
+            policy=RiskPolicy.from_settings(self.settings),
         )
         return {"status": "assessed", "risk": report}
 
@@ -545,6 +575,7 @@ def build_invoice_graph(
     switch: KillSwitch | None = None,
     telemetry: Telemetry | None = None,
     guards: GuardPipeline | None = None,
+    memory: InvoiceMemory | None = None,
 ) -> CompiledStateGraph[Any, Any, Any, Any]:
     """Build and compile the invoice reference graph.
 
@@ -566,6 +597,9 @@ def build_invoice_graph(
             file in ``settings.home``, or an OTLP collector).
         guards: the guard pipeline at every boundary; defaults to one with its token
             vault in ``settings.home`` (``vault.sqlite``).
+        memory: the invoice memory the risk agent searches for near duplicates and
+            adds to; defaults to what ``settings`` ask for (Chroma in
+            ``settings.home / "chroma"``, or none: see ``Settings.memory``).
 
     Returns:
         The compiled graph. Invoke it with ``{"path": ..., "name": ...}`` and a
@@ -594,7 +628,8 @@ def build_invoice_graph(
     tools = Toolset(erp, storage, audit, telemetry=telemetry,
                     guards=[PipelineToolGuard(tool_guards(guards))])
     nodes = InvoiceNodes(settings, tools, audit, clock, llm, principals, switch, guards=guards,
-                         telemetry=telemetry)
+                         telemetry=telemetry,
+                         memory=memory if memory is not None else open_memory(settings))
     faults = frozenset(settings.fault_inject)
     retry = RetryPolicy(max_attempts=3, initial_interval=0.2, retry_on=_retryable)
 

@@ -25,6 +25,8 @@ from wardflow.errors import ErpError
 
 __all__ = [
     "ErpAdapter",
+    "GoodsReceipt",
+    "GoodsReceipts",
     "InvoicePosting",
     "PostInvoice",
     "PurchaseOrder",
@@ -73,6 +75,17 @@ class PurchaseOrder:
 
 
 @dataclass(frozen=True, slots=True)
+class GoodsReceipt:
+    """Goods or services received against a purchase order line (three-way match)."""
+
+    receipt_id: str
+    po_number: str
+    description: str
+    quantity: Decimal
+    received_at: str
+
+
+@dataclass(frozen=True, slots=True)
 class InvoicePosting:
     posting_id: str
     idempotency_key: str
@@ -115,6 +128,14 @@ class ErpAdapter(Protocol):
     def post_invoice(self, args: PostInvoice) -> InvoicePosting: ...
 
 
+@runtime_checkable
+class GoodsReceipts(Protocol):
+    """An ERP that records goods receipts; the risk agent then matches invoiced
+    quantities against received ones. Optional: not every system of record has them."""
+
+    def goods_receipts(self, po_number: str) -> list[GoodsReceipt]: ...
+
+
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS vendors (
     id TEXT PRIMARY KEY, name TEXT NOT NULL, tax_id TEXT, iban TEXT, bic TEXT,
@@ -139,6 +160,12 @@ CREATE TABLE IF NOT EXISTS invoices (
 );
 CREATE INDEX IF NOT EXISTS invoices_vendor ON invoices(vendor_id, invoice_number);
 CREATE INDEX IF NOT EXISTS invoices_doc ON invoices(document_sha256);
+CREATE TABLE IF NOT EXISTS goods_receipts (
+    receipt_id TEXT NOT NULL, po_number TEXT NOT NULL, description TEXT NOT NULL,
+    quantity TEXT NOT NULL, received_at TEXT NOT NULL,
+    PRIMARY KEY (receipt_id, description)
+);
+CREATE INDEX IF NOT EXISTS goods_receipts_po ON goods_receipts(po_number);
 """
 
 _POSTING_COLUMNS = (
@@ -180,10 +207,13 @@ class SqliteErp:
     def import_master(self, data: Mapping[str, Any]) -> tuple[int, int]:
         """Upsert vendors and purchase orders from ``{"vendors": [...], "purchase_orders": [...]}``.
 
-        Returns the number of vendors and purchase orders written.
+        An optional ``"goods_receipts"`` list (receipt_id, po_number, description,
+        quantity, received_at) is upserted too. Returns the number of vendors and
+        purchase orders written.
         """
         vendors: Iterable[Mapping[str, Any]] = data.get("vendors", [])
         orders: Iterable[Mapping[str, Any]] = data.get("purchase_orders", [])
+        receipts: Iterable[Mapping[str, Any]] = data.get("goods_receipts", [])
         try:
             vendor_rows = [
                 (v["id"], v["name"], v.get("tax_id"), _compact(v.get("iban")), v.get("bic"),
@@ -194,6 +224,11 @@ class SqliteErp:
                 (o["po_number"], o["vendor_id"], str(Decimal(str(o["amount"]))), o["currency"])
                 for o in orders
             ]
+            receipt_rows = [
+                (r["receipt_id"], r["po_number"], r["description"],
+                 str(Decimal(str(r["quantity"]))), r["received_at"])
+                for r in receipts
+            ]
         except (KeyError, TypeError, ArithmeticError) as err:
             raise ErpError("erp_import", f"malformed master data: {err!r}") from err
         try:
@@ -202,6 +237,8 @@ class SqliteErp:
                                  vendor_rows)
                 conn.executemany("INSERT OR REPLACE INTO purchase_orders VALUES (?,?,?,?)",
                                  order_rows)
+                conn.executemany("INSERT OR REPLACE INTO goods_receipts VALUES (?,?,?,?,?)",
+                                 receipt_rows)
         except sqlite3.Error as err:
             raise ErpError("erp_import", str(err)) from err
         return len(vendor_rows), len(order_rows)
@@ -239,6 +276,14 @@ class SqliteErp:
             (po_number,),
         ).fetchone()
         return PurchaseOrder(row[0], row[1], Decimal(row[2]), row[3]) if row else None
+
+    def goods_receipts(self, po_number: str) -> list[GoodsReceipt]:
+        rows = self._conn.execute(
+            "SELECT receipt_id, po_number, description, quantity, received_at"
+            " FROM goods_receipts WHERE po_number = ? ORDER BY received_at, receipt_id",
+            (po_number,),
+        ).fetchall()
+        return [GoodsReceipt(r[0], r[1], r[2], Decimal(r[3]), r[4]) for r in rows]
 
     # Invoices ----------------------------------------------------------------------
     def postings(self, *, vendor_id: str | None = None) -> list[InvoicePosting]:

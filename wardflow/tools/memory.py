@@ -1,0 +1,251 @@
+"""The invoice memory seam and its Chroma implementation.
+
+Every invoice the risk agent assesses is stored once, keyed by its document id, with
+a short text summary embedded by one of our own embedders
+(:mod:`wardflow.tools.embedding`; Chroma's default would download a model) and the
+facts a controller compares as metadata. The risk agent asks it for the nearest
+earlier invoices to find near duplicates that an exact hash or number match misses.
+
+chromadb is imported on first use only (it takes seconds to import). The embedded
+``PersistentClient`` lives in ``home/chroma`` and is not safe for several processes
+writing at once: point ``chroma_url`` at a Chroma server for that.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from urllib.parse import urlsplit
+
+from wardflow.errors import ConfigError, ToolError
+
+if TYPE_CHECKING:
+    from wardflow.config import Settings
+    from wardflow.tools.embedding import Embedder
+
+__all__ = ["ChromaMemory", "InvoiceMemory", "InvoiceRecord", "SimilarInvoice", "open_memory",
+           "record_from_extraction"]
+
+
+@dataclass(frozen=True, slots=True)
+class InvoiceRecord:
+    """One remembered invoice. ``id`` is the document id (from the file's SHA-256),
+    so storing the same document again replaces it instead of adding a copy."""
+
+    id: str
+    text: str
+    sha256: str
+    vendor: str = ""
+    vendor_id: str = ""
+    vendor_tax_id: str = ""
+    invoice_number: str = ""
+    invoice_date: str = ""
+    due_date: str = ""
+    currency: str = ""
+    total: str = ""
+
+    def metadata(self) -> dict[str, str]:
+        # Chroma metadata values cannot be None: absent facts are empty strings.
+        return {k: v for k, v in asdict(self).items() if k not in ("id", "text")}
+
+
+@dataclass(frozen=True, slots=True)
+class SimilarInvoice:
+    """A remembered invoice and its cosine similarity to the query (1 = same text)."""
+
+    record: InvoiceRecord
+    similarity: float
+
+
+@runtime_checkable
+class InvoiceMemory(Protocol):
+    """What the risk agent needs from a vector store of past invoices."""
+
+    def upsert(self, record: InvoiceRecord) -> None: ...
+
+    def similar(
+        self, text: str, *, k: int = 5, exclude_id: str | None = None,
+        where: Mapping[str, str] | None = None,
+    ) -> list[SimilarInvoice]: ...
+
+    def get(self, record_id: str) -> InvoiceRecord | None: ...
+
+    def count(self) -> int: ...
+
+
+def record_from_extraction(document: Mapping[str, Any], extraction: Mapping[str, Any]
+                           ) -> InvoiceRecord:
+    """The memory record of an assessed invoice: its facts, and a summary to embed
+    (vendor, number, dates, amount and line descriptions; the layout is left out so
+    that a re-typed copy of the same invoice embeds close to the original)."""
+    value = {name: f["value"] for name, f in extraction["fields"].items()}
+
+    def text(name: str) -> str:
+        v = value.get(name)
+        return "" if v is None else str(v)
+
+    lines = "; ".join(str(item.get("description") or "")
+                      for item in extraction.get("line_items", [])[:20])
+    summary = (f"Invoice {text('invoice_number')} from {text('vendor')}"
+               f" dated {text('invoice_date')}, total {text('currency')} {text('total')}."
+               f" {lines}").strip()
+    return InvoiceRecord(
+        id=document["id"], text=summary, sha256=document["sha256"], vendor=text("vendor"),
+        vendor_id=text("vendor_id"), vendor_tax_id=text("vendor_tax_id"),
+        invoice_number=text("invoice_number"), invoice_date=text("invoice_date"),
+        due_date=text("due_date"), currency=text("currency"), total=text("total"),
+    )
+
+
+_RECORD_FIELDS = tuple(f.name for f in fields(InvoiceRecord))
+
+
+def _record(record_id: str, text: str | None, meta: Mapping[str, Any] | None) -> InvoiceRecord:
+    meta = meta or {}
+    values = {name: str(meta.get(name) or "") for name in _RECORD_FIELDS
+              if name not in ("id", "text")}
+    return InvoiceRecord(id=record_id, text=text or "", **values)
+
+
+class ChromaMemory:
+    """Invoices in a Chroma collection, embedded by ``embedder``.
+
+    Args:
+        embedder: computes the vectors; its name is part of the collection name, so
+            vectors of two embedders never meet in one collection.
+        path: the ``PersistentClient`` folder (ignored when ``url`` is given).
+        url: ``http://host:port`` of a Chroma server (``chroma run``).
+        collection: the collection name prefix.
+
+    The client is created on first use, so building a graph does not import chromadb.
+    """
+
+    def __init__(self, embedder: Embedder, *, path: Path | None = None, url: str | None = None,
+                 collection: str = "invoices") -> None:
+        if path is None and url is None:
+            raise ConfigError("ChromaMemory needs a path or a url")
+        self.embedder = embedder
+        self.path = path
+        self.url = url
+        self.collection_name = f"{collection}-{embedder.name}"
+        self._lock = threading.Lock()
+        self._collection: Any = None  # chromadb Collection, typed loosely: imported lazily
+
+    def _open(self) -> Any:
+        with self._lock:
+            if self._collection is None:
+                self._collection = self._connect().get_or_create_collection(
+                    self.collection_name, embedding_function=_chroma_function(self.embedder),
+                    configuration={"hnsw": {"space": "cosine"}},
+                )
+            return self._collection
+
+    def _connect(self) -> Any:
+        import chromadb
+        from chromadb.config import Settings as ChromaSettings
+
+        # Telemetry off: no data leaves the machine, and no network is tried.
+        chroma_settings = ChromaSettings(anonymized_telemetry=False)
+        try:
+            if self.url is not None:
+                parts = urlsplit(self.url)
+                return chromadb.HttpClient(
+                    host=parts.hostname or "localhost", port=parts.port or 8000,
+                    ssl=parts.scheme == "https", settings=chroma_settings)
+            assert self.path is not None
+            self.path.mkdir(parents=True, exist_ok=True)
+            return chromadb.PersistentClient(path=str(self.path), settings=chroma_settings)
+        except (ValueError, OSError) as err:
+            where = self.url or self.path
+            raise ToolError("memory", f"cannot open the invoice memory at {where}: {err}",
+                            retryable=self.url is not None) from err
+
+    def upsert(self, record: InvoiceRecord) -> None:
+        """Store or replace ``record`` (by id): a replayed step does not add a copy."""
+        self._open().upsert(ids=[record.id], documents=[record.text],
+                            metadatas=[record.metadata()])
+
+    def upsert_many(self, records: Sequence[InvoiceRecord]) -> None:
+        """Store many records in one call (bulk loads, benchmarks)."""
+        if records:
+            self._open().upsert(ids=[r.id for r in records], documents=[r.text for r in records],
+                                metadatas=[r.metadata() for r in records])
+
+    def similar(
+        self, text: str, *, k: int = 5, exclude_id: str | None = None,
+        where: Mapping[str, str] | None = None,
+    ) -> list[SimilarInvoice]:
+        """The ``k`` nearest remembered invoices, most similar first.
+
+        ``where`` filters on metadata equality (``{"vendor_id": "V-001"}``);
+        ``exclude_id`` leaves out the invoice being assessed.
+        """
+        collection = self._open()
+        clauses: list[dict[str, Any]] = [{key: value} for key, value in (where or {}).items()]
+        filter_ = None if not clauses else clauses[0] if len(clauses) == 1 else {"$and": clauses}
+        if collection.count() == 0:
+            return []
+        found = collection.query(query_texts=[text], n_results=k + 1, where=filter_,
+                                 include=["documents", "metadatas", "distances"])
+        out: list[SimilarInvoice] = []
+        for rid, doc, meta, dist in zip(found["ids"][0], found["documents"][0],
+                                        found["metadatas"][0], found["distances"][0],
+                                        strict=True):
+            if rid == exclude_id:
+                continue
+            out.append(SimilarInvoice(_record(rid, doc, meta), round(1.0 - float(dist), 4)))
+        return out[:k]
+
+    def get(self, record_id: str) -> InvoiceRecord | None:
+        found = self._open().get(ids=[record_id], include=["documents", "metadatas"])
+        if not found["ids"]:
+            return None
+        return _record(found["ids"][0], found["documents"][0], found["metadatas"][0])
+
+    def count(self) -> int:
+        return int(self._open().count())
+
+
+def _chroma_function(embedder: Embedder) -> Any:
+    """``embedder`` as a Chroma ``EmbeddingFunction`` (built here, after chromadb is
+    imported, so that this module stays light)."""
+    from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
+
+    class WardflowEmbedding(EmbeddingFunction[Documents]):
+        def __init__(self) -> None:
+            self.embedder = embedder
+
+        def __call__(self, input: Documents) -> Embeddings:  # noqa: A002 (Chroma's name)
+            import numpy as np
+
+            return [np.asarray(v, dtype=np.float32) for v in embedder.embed(list(input))]
+
+        @staticmethod
+        def name() -> str:
+            return f"wardflow-{embedder.name}"
+
+        def get_config(self) -> dict[str, Any]:
+            return {"embedder": embedder.name}
+
+        @staticmethod
+        def build_from_config(config: dict[str, Any]) -> WardflowEmbedding:
+            return WardflowEmbedding()
+
+        def default_space(self) -> Any:
+            return "cosine"
+
+    return WardflowEmbedding()
+
+
+def open_memory(settings: Settings) -> InvoiceMemory | None:
+    """The memory ``settings`` ask for: ``None`` when off, else Chroma in
+    ``home/chroma`` or at ``chroma_url``, embedded by ``settings.embedding``."""
+    if not settings.memory_enabled:
+        return None
+    from wardflow.tools.embedding import embedder_from_settings
+
+    return ChromaMemory(embedder_from_settings(settings), path=settings.chroma_path,
+                        url=settings.chroma_url)
