@@ -76,8 +76,6 @@ class Settings(BaseSettings):
     approval_currency: str = "EUR"
     fx_rates: dict[str, Decimal] = Field(default_factory=lambda: dict(_DEFAULT_FX))
 
-    max_document_bytes: int = 20 * 1024 * 1024
-    # Invoices dated further back than this are implausible (date_sane check).
     # Risk agent (see wardflow.agents.risk for how the signals combine). A near
     # duplicate: same vendor, summary similarity at least ``near_duplicate_similarity``
     # and two of: total within ``near_duplicate_amount_tolerance`` (relative), date
@@ -98,6 +96,8 @@ class Settings(BaseSettings):
     chroma_url: str | None = None
     embedding: Literal["auto", "minilm", "lexical"] = "auto"
 
+    max_document_bytes: int = 20 * 1024 * 1024
+    # Invoices dated further back than this are implausible (date_sane check).
     max_invoice_age_days: int = Field(730, ge=1)
     ocr_backend: Literal["rapidocr", "tesseract"] = "rapidocr"
     # Fields read by OCR never reach auto-approval on their own.
