@@ -44,6 +44,10 @@ def test_wrong_principals_are_refused(workspace: Workspace, by: str, reason: str
         _approve(workspace, thread, by)
     assert workspace.status(thread)[0].waiting_for_review
     assert workspace.erp.postings() == []
+    # The attempt is on the record, with who tried and why it was refused.
+    [refused] = [r for r in workspace.audit.records(thread) if r.action == "review.refused"]
+    assert refused.payload["by"] == by and reason.split(":")[0] in refused.payload["reason"]
+    assert refused.actor == f"user:{by}" and workspace.audit.verify().ok
 
 
 def test_approver_within_limit_may_approve(workspace: Workspace) -> None:

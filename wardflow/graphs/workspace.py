@@ -183,9 +183,17 @@ class Workspace:
         # Checked here too, so that a refused decision never touches the run.
         values = snapshot.values
         amount = (values.get("compliance") or {}).get("amount_in_approval_currency")
-        authorize(decision, self.pending(thread_id), self.principals.get(decision.by),
-                  submitted_by=values.get("submitted_by"), editors=values.get("editors", []),
-                  amount=Decimal(amount) if amount is not None else None)
+        try:
+            authorize(decision, self.pending(thread_id), self.principals.get(decision.by),
+                      submitted_by=values.get("submitted_by"),
+                      editors=values.get("editors", []),
+                      amount=Decimal(amount) if amount is not None else None)
+        except ReviewError as refused_early:
+            # The run is untouched, but an attempt to decide is itself an audit fact.
+            self.audit.append("review.refused", {"by": decision.by, "reason": str(refused_early),
+                                                 "attempted": decision.decision},
+                              actor=f"user:{decision.by}", thread_id=thread_id)
+            raise
         with run_span(self.telemetry, thread_id, segment="resume"):
             self.graph.invoke(Command(resume=decision.model_dump(mode="json")), config,
                               durability=self.settings.durability)
