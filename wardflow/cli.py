@@ -166,6 +166,10 @@ def process(
     paths: Annotated[list[Path], typer.Argument(help="Files, folders, maildirs or .eml files.")],
     as_: Annotated[str | None, typer.Option("--as", help="Who submits (default: login name);"
                                             " a submitter may not approve the same case.")] = None,
+    shadow: Annotated[Path | None, typer.Option(
+        "--shadow", exists=True, dir_okay=False, help="Candidate settings (TOML) run beside"
+        " the live ones on the same documents, without acting; disagreements are audited"
+        " (shadow.compare).")] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Run the invoice workflow on documents; pause the ones that need a human."""
@@ -173,10 +177,14 @@ def process(
     if missing:
         err.print(f"[red]error:[/red] no such file or folder: {', '.join(missing)}")
         raise typer.Exit(EXIT_USAGE)
+    shadows: list[dict[str, Any]] = []
 
     def run() -> list[RunSummary]:
         with _workspace() as ws:
             results = []
+            if shadow is not None:
+                return _process_with_shadow(ws, paths, shadow, as_ or getpass.getuser(),
+                                            shadows, quiet=as_json)
             for summary in ws.process(paths, submitted_by=as_ or getpass.getuser()):
                 results.append(summary)
                 if not as_json:
@@ -185,7 +193,8 @@ def process(
 
     runs = _guarded(run)
     if as_json:
-        _print_json([r.to_dict() for r in runs])
+        _print_json([r.to_dict() for r in runs] if shadow is None else
+                    [{**r.to_dict(), "shadow": s} for r, s in zip(runs, shadows, strict=True)])
     else:
         out.print(_runs_table(runs, f"{len(runs)} document(s)"))
         waiting = [r for r in runs if r.waiting_for_review]
@@ -194,6 +203,24 @@ def process(
                       " or `--reject`.")
     if any(r.status == "failed" or r.error for r in runs):
         raise typer.Exit(EXIT_FAILED_DOCUMENTS)
+
+
+def _process_with_shadow(ws: Workspace, paths: Sequence[Path], candidate: Path, by: str,
+                         shadows: list[dict[str, Any]], *, quiet: bool) -> list[RunSummary]:
+    from wardflow.graphs.replay import replay_settings
+    from wardflow.graphs.shadow import process_with_shadow
+
+    settings = replay_settings(ws.settings, config_file=candidate)
+    results = []
+    for summary, result in process_with_shadow(ws, paths, settings, submitted_by=by):
+        results.append(summary)
+        shadows.append(result.to_dict() if result else {})
+        if not quiet:
+            differ = ", ".join(f"{r.what} {r.original} -> {r.replay}"
+                               for r in (result.disagreements if result else []))
+            err.print(f"{summary.thread_id}  {summary.status:<16} {summary.document}  shadow: "
+                      + ("-" if result is None else differ or "agrees"))
+    return results
 
 
 @app.command("run")
@@ -1210,6 +1237,10 @@ def _record(record: Any) -> dict[str, Any]:
     from dataclasses import asdict
 
     return asdict(record)
+
+
+# gdpr, feedback, risk and compliance: registered on ``app`` by their own module.
+from wardflow import _cli_governance  # noqa: E402,F401
 
 
 def main() -> None:

@@ -22,6 +22,8 @@ from pydantic_settings import (
 __all__ = ["Durability", "Settings"]
 
 Durability = Literal["sync", "async", "exit"]
+# The packs wardflow/agents/compliance.py implements (config imports no agent).
+COMPLIANCE_PACKS = ("sox", "gdpr", "pci")
 
 # Indicative rates, used only to compare an invoice total with the approval limit.
 # Units of the approval currency per one unit of the invoice currency.
@@ -182,10 +184,29 @@ class Settings(BaseSettings):
     local_n_ctx: int = Field(4096, ge=512)
     local_n_threads: int | None = None
 
+    # Compliance policy packs of the invoice workflow (a blueprint's ``compliance:`` list
+    # replaces them): any of sox, gdpr, pci (wardflow/agents/compliance.py). Personal
+    # data is kept ``gdpr_retention_days`` (GDPR-PERSONAL-DATA; ``wardflow gdpr erase``).
+    compliance_packs: tuple[str, ...] = ("sox", "gdpr", "pci")
+    gdpr_retention_days: int = Field(3650, ge=1)
+    # Risk weights fitted by ``wardflow risk fit`` (default: ``home/risk-weights.json``
+    # when it exists; none: the built-in weights of wardflow/agents/risk.py).
+    risk_weights_file: Path | None = None
+
     # Names of nodes after which the process kills itself with SIGKILL, for the
     # fault-injection tests (``after:post_to_erp``, ``before:archive``). Empty in
     # production.
     fault_inject: tuple[str, ...] = ()
+
+    @field_validator("compliance_packs")
+    @classmethod
+    def _known_packs(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        packs = tuple(dict.fromkeys(p.lower() for p in value))
+        unknown = [p for p in packs if p not in COMPLIANCE_PACKS]
+        if unknown:
+            raise ValueError(f"unknown compliance pack(s) {', '.join(unknown)}; packs:"
+                             f" {', '.join(COMPLIANCE_PACKS)}")
+        return packs
 
     @field_validator("approval_currency")
     @classmethod
@@ -260,6 +281,10 @@ class Settings(BaseSettings):
     @property
     def storage_root(self) -> Path:
         return self.home / "storage"
+
+    @property
+    def risk_weights_path(self) -> Path:
+        return self.risk_weights_file or self.home / "risk-weights.json"
 
     @property
     def blueprints_path(self) -> Path:

@@ -117,8 +117,8 @@ def test_why_it_was_routed_to_review_and_why_this_vendor_and_total(approved: Run
     assert route.text.startswith("Routed to review because of over_approval_limit")
     assert {"kind": "route_reason", "index": 0, "code": "over_approval_limit",
             "detail": approved[0]["decision"]["reasons"][0]["detail"]} in route.evidence
-    [rule] = _claims(explanation, "compliance")
-    assert "SOX-APPROVAL-LIMIT" in rule.text and "needs_approval" in rule.text
+    [rule] = [c for c in _claims(explanation, "compliance") if "SOX-APPROVAL-LIMIT" in c.text]
+    assert "needs_approval" in rule.text
     [vendor] = _claims(explanation, "vendor")
     assert "Hansen Maschinenbau GmbH (V009)" in vendor.text and "DE286530918" in vendor.text
     [total] = _claims(explanation, "total")

@@ -329,6 +329,8 @@ def build_blueprint_graph(
                     guards=[PipelineToolGuard(tool_guards(guards))])
     front = InvoiceNodes(settings, tools, audit, clock, llm, principals, switch, blueprint.name,
                          guards=guards)
+    if blueprint.compliance is not None:  # the blueprint's packs rule its invoice step
+        settings = settings.model_copy(update={"compliance_packs": blueprint.compliance})
     invoice = build_invoice_graph(settings, checkpointer=checkpointer, erp=erp, storage=storage,
                                   audit=audit, clock=clock, llm=llm, principals=principals,
                                   switch=switch, telemetry=telemetry, guards=guards)

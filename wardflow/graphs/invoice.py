@@ -17,6 +17,7 @@ import hashlib
 import json
 import weakref
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -29,7 +30,7 @@ from pydantic import ValidationError
 
 from wardflow.agents._model_fields import FIELD_MAP
 from wardflow.agents.calibration import apply_calibration, load_calibration
-from wardflow.agents.compliance import CompliancePolicy, check_compliance
+from wardflow.agents.compliance import CompliancePolicy, RunFacts, check_compliance
 from wardflow.agents.extractor import (
     REQUIRED_FIELDS,
     ExtractionPolicy,
@@ -38,6 +39,7 @@ from wardflow.agents.extractor import (
     read_with_model,
 )
 from wardflow.agents.risk import RiskPolicy, assess_risk
+from wardflow.agents.risk_fit import load_weights
 from wardflow.config import Settings
 from wardflow.errors import DocumentError, DocumentTooLarge, ReviewError, ToolError
 from wardflow.graphs._node import NodeFn, audited_node
@@ -106,6 +108,8 @@ class InvoiceNodes:
         self.clock = clock
         self.llm = llm
         self.calibration = load_calibration(settings)
+        # Weights re-fitted from reviewer decisions (``wardflow risk fit``), if any.
+        self.risk_weights = load_weights(settings)
 
     def _may_act(self) -> None:
         """Stop before a side effect while the kill switch is on (the run stays at its
@@ -262,9 +266,17 @@ class InvoiceNodes:
             approval_amount=(
                 self.settings.to_approval_currency(Decimal(total), currency)
                 if total is not None and currency is not None else None),
-            policy=RiskPolicy.from_settings(self.settings),
+            policy=self._risk_policy(),
         )
+        if self.risk_weights is not None:
+            report["weights_version"] = self.risk_weights[1]
         return {"status": "assessed", "risk": report}
+
+    def _risk_policy(self) -> RiskPolicy:
+        policy = RiskPolicy.from_settings(self.settings)
+        if self.risk_weights is None:
+            return policy
+        return replace(policy, weights={**policy.weights, **self.risk_weights[0]})
 
     def _vendor(self, fields: Mapping[str, Any]) -> Vendor | None:
         if fields["vendor_id"]["value"] is None:
@@ -277,7 +289,7 @@ class InvoiceNodes:
 
     # compliance --------------------------------------------------------------------
     def compliance(self, state: Mapping[str, Any], config: RunnableConfig) -> dict[str, Any]:
-        """Approval limits, vendor master, bank-change verification, card data."""
+        """The workflow's policy packs (SOX, GDPR, PCI) and bank-change verification."""
         fields = state["extraction"]["fields"]
         total, currency = fields["total"]["value"], fields["currency"]["value"]
         converted = (
@@ -288,8 +300,15 @@ class InvoiceNodes:
             approval_limit=self.settings.approval_limit,
             approval_currency=self.settings.approval_currency,
             total_in_approval_currency=converted,
+            packs=frozenset(self.settings.compliance_packs),
+            retention_days=self.settings.gdpr_retention_days,
         )
-        report = check_compliance(state["extraction"], state["risk"], state["text"], policy)
+        # The text a model was shown, if one was (as the extract node chose it).
+        asked = (state["extraction"].get("model") or {}).get("status") not in (None, "skipped")
+        facts = RunFacts(submitted_by=state.get("submitted_by"), editors=state.get("editors", []),
+                         shown_to_model=(state.get("guard_text") or state["text"]) if asked
+                         else None, today=self.clock().date())
+        report = check_compliance(state["extraction"], state["risk"], state["text"], policy, facts)
         report["amount_in_approval_currency"] = None if converted is None else str(converted)
         return {"status": "checked", "compliance": report}
 
@@ -533,6 +552,9 @@ def _rule_code(rule: str) -> str:
         "SOX-VENDOR-MASTER": "vendor_not_in_master",
         "AP-BANK-CHANGE-VERIFY": "bank_change_verification",
         "PCI-CARD-DATA": "card_data",
+        "PCI-CARD-STORAGE": "card_data_stored",
+        "SOX-SEGREGATION-OF-DUTIES": "segregation_of_duties",
+        "GDPR-DATA-MINIMISATION": "data_minimisation",
     }.get(rule, rule.lower())
 
 

@@ -7,12 +7,20 @@ own canonical JSON. Editing, deleting or reordering a row breaks the chain from 
 row on, and :meth:`AuditLog.verify` names the first bad record. Triggers refuse
 ``UPDATE`` and ``DELETE`` so an honest client cannot rewrite history by accident;
 the chain catches the dishonest ones.
+
+Personal data erased on request (GDPR Art. 17) leaves the chain verifiable:
+:meth:`AuditLog.redact` first appends an ``audit.redaction`` record naming each
+record it redacts with its hash and the digest of everything but its payload, then
+replaces those payloads by ``{"_redacted": ..., "kept": ...}`` (the one update the
+trigger allows). :meth:`AuditLog.verify` checks a redacted record against that later,
+chained attestation instead of its payload.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
@@ -28,7 +36,16 @@ __all__ = [
 
 GENESIS = "0" * 64
 
-_SCHEMA = """
+_UPDATE_TRIGGER = """CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit
+WHEN NEW.seq IS NOT OLD.seq OR NEW.record_key IS NOT OLD.record_key OR NEW.ts IS NOT OLD.ts
+  OR NEW.actor IS NOT OLD.actor OR NEW.action IS NOT OLD.action
+  OR NEW.thread_id IS NOT OLD.thread_id OR NEW.checkpoint_id IS NOT OLD.checkpoint_id
+  OR NEW.trace_id IS NOT OLD.trace_id OR NEW.payload_digest IS NOT OLD.payload_digest
+  OR NEW.prev_hash IS NOT OLD.prev_hash OR NEW.hash IS NOT OLD.hash
+  OR substr(NEW.payload, 1, 13) IS NOT '{"_redacted":'
+BEGIN SELECT RAISE(ABORT, 'audit log is append-only (a payload may only be redacted)'); END;"""
+
+_SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS audit (
     seq INTEGER PRIMARY KEY,
     record_key TEXT UNIQUE,
@@ -44,8 +61,7 @@ CREATE TABLE IF NOT EXISTS audit (
     hash TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS audit_thread ON audit(thread_id, seq);
-CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit
-BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
+{_UPDATE_TRIGGER}
 CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit
 BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
 """
@@ -154,6 +170,17 @@ class AuditLog:
         )
         self._lock = threading.Lock()
         self._clock = clock
+        self._upgrade_trigger()
+
+    def _upgrade_trigger(self) -> None:
+        """Logs made before redaction existed refuse every update: allow redaction."""
+        row = self._conn.execute(
+            "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'audit_no_update'"
+        ).fetchone()
+        if row is not None and "_redacted" not in str(row[0]):
+            with write_transaction(self._conn, self._lock) as conn:
+                conn.execute("DROP TRIGGER audit_no_update")
+                conn.execute(_UPDATE_TRIGGER)
 
     def close(self) -> None:
         self._conn.close()
@@ -190,36 +217,40 @@ class AuditLog:
         entries = list(entries)
         if not entries:
             return []
+        with write_transaction(self._conn, self._lock) as conn:
+            return self._insert(conn, entries)
+
+    def _insert(self, conn: sqlite3.Connection, entries: list[PendingRecord]
+                ) -> list[AuditRecord]:
         ts = self._clock().isoformat()
         written: list[AuditRecord] = []
-        with write_transaction(self._conn, self._lock) as conn:
-            row = conn.execute(
-                "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1"
-            ).fetchone()
-            seq, prev = (row[0], row[1]) if row else (0, GENESIS)
-            for entry in entries:
-                if entry.key is not None and conn.execute(
-                    "SELECT 1 FROM audit WHERE record_key = ?", (entry.key,)
-                ).fetchone():
-                    continue
-                seq += 1
-                payload_json = canonical_json(entry.payload)
-                record = AuditRecord(
-                    seq=seq, record_key=entry.key, ts=entry.ts or ts, actor=entry.actor,
-                    action=entry.action, thread_id=entry.thread_id,
-                    checkpoint_id=entry.checkpoint_id, trace_id=entry.trace_id,
-                    payload_digest=hashlib.sha256(payload_json.encode()).hexdigest(),
-                    payload=entry.payload, prev_hash=prev, hash="",
-                )
-                record = replace(record, hash=_chain_hash(prev, record.body()))
-                conn.execute(
-                    f"INSERT INTO audit ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-                    (record.seq, record.record_key, record.ts, record.actor, record.action,
-                     record.thread_id, record.checkpoint_id, record.trace_id,
-                     record.payload_digest, payload_json, record.prev_hash, record.hash),
-                )
-                prev = record.hash
-                written.append(record)
+        row = conn.execute(
+            "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1"
+        ).fetchone()
+        seq, prev = (row[0], row[1]) if row else (0, GENESIS)
+        for entry in entries:
+            if entry.key is not None and conn.execute(
+                "SELECT 1 FROM audit WHERE record_key = ?", (entry.key,)
+            ).fetchone():
+                continue
+            seq += 1
+            payload_json = canonical_json(entry.payload)
+            record = AuditRecord(
+                seq=seq, record_key=entry.key, ts=entry.ts or ts, actor=entry.actor,
+                action=entry.action, thread_id=entry.thread_id,
+                checkpoint_id=entry.checkpoint_id, trace_id=entry.trace_id,
+                payload_digest=hashlib.sha256(payload_json.encode()).hexdigest(),
+                payload=entry.payload, prev_hash=prev, hash="",
+            )
+            record = replace(record, hash=_chain_hash(prev, record.body()))
+            conn.execute(
+                f"INSERT INTO audit ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                (record.seq, record.record_key, record.ts, record.actor, record.action,
+                 record.thread_id, record.checkpoint_id, record.trace_id,
+                 record.payload_digest, payload_json, record.prev_hash, record.hash),
+            )
+            prev = record.hash
+            written.append(record)
         return written
 
     def records(self, thread_id: str | None = None) -> Iterator[AuditRecord]:
@@ -233,17 +264,74 @@ class AuditLog:
         for row in cursor:
             yield _record_from_row(row)
 
+    def redact(
+        self, payloads: Mapping[int, Mapping[str, Any]], *, reason: str, actor: str,
+        key: str | None = None,
+    ) -> AuditRecord | None:
+        """Replace the payloads of records ``seq -> kept payload`` (the original with the
+        personal data taken out), keeping the chain verifiable.
+
+        One ``audit.redaction`` record is appended first, attesting each record's hash
+        and the digest of its other fields; records already redacted are left alone.
+        Returns that record (None when nothing was left to redact).
+
+        Raises:
+            WardflowError: a record to redact is missing or does not verify (it is not
+                redacted, so that tampering is not laundered into a redaction).
+        """
+        from wardflow.errors import WardflowError
+
+        with write_transaction(self._conn, self._lock) as conn:
+            attested: list[dict[str, Any]] = []
+            kept_by_seq: dict[int, Mapping[str, Any]] = {}
+            for seq in sorted(payloads):
+                row = conn.execute(f"SELECT {_COLUMNS} FROM audit WHERE seq = ?",
+                                   (seq,)).fetchone()
+                if row is None:
+                    raise WardflowError(f"no audit record {seq} to redact")
+                record = _record_from_row(row)
+                if "_redacted" in record.payload:
+                    continue
+                if (record.payload_digest != digest(record.payload)
+                        or record.hash != _chain_hash(record.prev_hash, record.body())):
+                    raise WardflowError(f"audit record {seq} does not verify; not redacting it"
+                                     " (run `wardflow audit verify`)")
+                attested.append({"seq": seq, "hash": record.hash,
+                                 "meta_digest": digest(_meta(record))})
+                kept_by_seq[seq] = payloads[seq]
+            if not attested:
+                return None
+            written = self._insert(conn, [PendingRecord(
+                "audit.redaction", {"reason": reason, "redacted": attested}, actor, key=key)])
+            if not written:
+                return None
+            marker = {"record": written[0].seq, "reason": reason}
+            for seq, payload in kept_by_seq.items():
+                kept = canonical_json({"_redacted": marker, "kept": payload})
+                conn.execute("UPDATE audit SET payload = ? WHERE seq = ?", (kept, seq))
+            return written[0]
+
     def verify(self) -> ChainReport:
         """Walk the whole chain; report the first record that does not hold."""
         prev = GENESIS
         expected_seq = 1
         count = 0
+        attested = self._attestations()
         for record in self.records():
             count += 1
             if record.seq != expected_seq:
                 return ChainReport(False, count, expected_seq, "record missing (deleted?)")
             if record.prev_hash != prev:
                 return ChainReport(False, count, record.seq, "previous-hash link broken")
+            if "_redacted" in record.payload:
+                proof = attested.get(record.seq)
+                if (proof is None or proof["hash"] != record.hash
+                        or proof["meta_digest"] != digest(_meta(record))):
+                    return ChainReport(False, count, record.seq,
+                                       "redacted without a matching redaction record")
+                prev = record.hash
+                expected_seq += 1
+                continue
             if record.payload_digest != digest(record.payload):
                 return ChainReport(False, count, record.seq, "payload does not match its digest")
             if record.hash != _chain_hash(prev, record.body()):
@@ -251,6 +339,24 @@ class AuditLog:
             prev = record.hash
             expected_seq += 1
         return ChainReport(True, count)
+
+    def _attestations(self) -> dict[int, dict[str, Any]]:
+        """Redacted seq -> what the (later) redaction record says of it."""
+        found: dict[int, dict[str, Any]] = {}
+        for row in self._conn.execute(
+            f"SELECT {_COLUMNS} FROM audit WHERE action = 'audit.redaction' ORDER BY seq"
+        ):
+            record = _record_from_row(row)
+            for item in record.payload.get("redacted", []):
+                if isinstance(item, dict) and int(item.get("seq", 0)) < record.seq:
+                    found.setdefault(int(item["seq"]), item)
+        return found
+
+
+def _meta(record: AuditRecord) -> dict[str, Any]:
+    """What a redaction keeps of a record: everything but its payload."""
+    return {k: v for k, v in record.body().items() if k != "payload"} | {
+        "prev_hash": record.prev_hash, "hash": record.hash}
 
 
 def _record_from_row(row: tuple[Any, ...]) -> AuditRecord:
