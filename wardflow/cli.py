@@ -1239,8 +1239,8 @@ def _record(record: Any) -> dict[str, Any]:
     return asdict(record)
 
 
-# gdpr, feedback, risk and compliance: registered on ``app`` by their own module.
-from wardflow import _cli_governance  # noqa: E402,F401
+# gdpr, feedback, risk, compliance and keys: registered on ``app`` by their own module.
+from wardflow import _cli_governance, _cli_keys  # noqa: E402,F401
 
 
 def main() -> None:

@@ -7,6 +7,8 @@ then ``wardflow.toml`` in the working directory, then defaults.
 
 from __future__ import annotations
 
+import logging
+import os
 from decimal import Decimal
 from pathlib import Path
 from typing import Literal
@@ -14,7 +16,9 @@ from typing import Literal
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import (
     BaseSettings,
+    DotEnvSettingsSource,
     PydanticBaseSettingsSource,
+    SecretsSettingsSource,
     SettingsConfigDict,
     TomlConfigSettingsSource,
 )
@@ -22,6 +26,8 @@ from pydantic_settings import (
 __all__ = ["Durability", "Settings"]
 
 Durability = Literal["sync", "async", "exit"]
+_log = logging.getLogger(__name__)
+_DEFAULT_SECRETS_DIR = "/run/secrets"
 # The packs wardflow/agents/compliance.py implements (config imports no agent).
 COMPLIANCE_PACKS = ("sox", "gdpr", "pci")
 
@@ -38,6 +44,27 @@ _DEFAULT_FX = {
     "NOK": Decimal("0.086"),
     "JPY": Decimal("0.0062"),
 }
+
+
+def _secret_sources(settings_cls: type[BaseSettings]) -> list[PydanticBaseSettingsSource]:
+    """Secrets from a dotenv file (``WARDFLOW_SECRETS_FILE``) and from a directory of
+    one-value files (``WARDFLOW_SECRETS_DIR``, else Docker's and Kubernetes'
+    ``/run/secrets`` when present), after the environment and before ``wardflow.toml``.
+    These two variables are read here because they say where settings come from."""
+    sources: list[PydanticBaseSettingsSource] = []
+    secrets_file = os.environ.get("WARDFLOW_SECRETS_FILE")
+    if secrets_file:
+        if not Path(secrets_file).is_file():
+            raise ValueError(f"WARDFLOW_SECRETS_FILE {secrets_file} is not a file")
+        if Path(secrets_file).stat().st_mode & 0o077:
+            _log.warning("secrets file %s is readable by other users; chmod 600 it",
+                         secrets_file)
+        sources.append(DotEnvSettingsSource(settings_cls, env_file=secrets_file))
+    secrets_dir = os.environ.get("WARDFLOW_SECRETS_DIR") or (
+        _DEFAULT_SECRETS_DIR if Path(_DEFAULT_SECRETS_DIR).is_dir() else None)
+    if secrets_dir:
+        sources.append(SecretsSettingsSource(settings_cls, secrets_dir=secrets_dir))
+    return sources
 
 
 class Settings(BaseSettings):
@@ -124,6 +151,15 @@ class Settings(BaseSettings):
     otlp_endpoint: str | None = None
     otlp_headers: dict[str, SecretStr] = Field(default_factory=dict)
     trace_console: bool = False
+
+    # Encryption at rest of checkpoints and the token vault (wardflow/_crypto.py):
+    # base64 of 32 random bytes (``wardflow keys generate``). Old keys, comma-separated,
+    # are only read, until ``wardflow keys rotate`` has re-encrypted their data. No key:
+    # stored in clear. Secrets may also come from the dotenv file WARDFLOW_SECRETS_FILE
+    # or, one file a setting (``wardflow_encryption_key``), from WARDFLOW_SECRETS_DIR
+    # (default ``/run/secrets`` when it exists).
+    encryption_key: SecretStr | None = None
+    encryption_keys_old: SecretStr | None = None
 
     # Drift (``wardflow drift``): the current window is the last ``drift_window`` runs;
     # the reference is the saved baseline, else the first ``drift_reference_runs`` runs.
@@ -225,6 +261,7 @@ class Settings(BaseSettings):
         return (
             init_settings,
             env_settings,
+            *_secret_sources(settings_cls),
             TomlConfigSettingsSource(settings_cls),
             file_secret_settings,
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from typing import TYPE_CHECKING
 
+from wardflow._crypto import Keyring, checkpoint_serde
 from wardflow._sqlite import connect
 from wardflow.config import Settings
 from wardflow.errors import ConfigError
@@ -19,9 +20,11 @@ def open_checkpointer(settings: Settings) -> BaseCheckpointSaver[str]:
     """The checkpointer ``settings.checkpointer`` names.
 
     ``sqlite`` opens ``home/checkpoints.sqlite`` in WAL mode with a busy timeout, so
-    several processes (a worker and ``wardflow resume``) can share it.
+    several processes (a worker and ``wardflow resume``) can share it. With
+    ``encryption_key`` set, sqlite and postgres blobs are encrypted (wardflow/_crypto.py).
     """
     kind = settings.checkpointer
+    serde = checkpoint_serde(Keyring.from_settings(settings))
     if kind == "memory":
         from langgraph.checkpoint.memory import InMemorySaver
 
@@ -36,7 +39,7 @@ def open_checkpointer(settings: Settings) -> BaseCheckpointSaver[str]:
                 "a postgres:// checkpointer needs `pip install 'wardflow[postgres]'`"
             ) from err
         conn = Connection.connect(kind, autocommit=True, prepare_threshold=0, row_factory=dict_row)
-        postgres = PostgresSaver(conn)
+        postgres = PostgresSaver(conn, serde=serde)
         postgres.setup()
         return postgres  # type: ignore[no-any-return]
     if kind != "sqlite":
@@ -51,7 +54,7 @@ def open_checkpointer(settings: Settings) -> BaseCheckpointSaver[str]:
         busy_timeout_s=settings.sqlite_busy_timeout_s,
         autocommit=False,
     )
-    saver = SqliteSaver(conn)
+    saver = SqliteSaver(conn, serde=serde)
     saver.setup()
     return saver
 

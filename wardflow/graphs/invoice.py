@@ -28,6 +28,7 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.types import RetryPolicy, interrupt
 from pydantic import ValidationError
 
+from wardflow._crypto import Keyring
 from wardflow.agents._model_fields import FIELD_MAP
 from wardflow.agents.calibration import apply_calibration, load_calibration
 from wardflow.agents.compliance import CompliancePolicy, RunFacts, check_compliance
@@ -525,7 +526,8 @@ def default_guards(settings: Settings) -> GuardPipeline:
     """The guard pipeline ``settings`` describe, its vault in the data home."""
     return GuardPipeline(
         vault=TokenVault(settings.vault_path, synchronous=settings.sqlite_synchronous,
-                         busy_timeout_s=settings.sqlite_busy_timeout_s),
+                         busy_timeout_s=settings.sqlite_busy_timeout_s,
+                         keyring=Keyring.from_settings(settings)),
         injection_threshold=settings.injection_threshold,
     )
 

@@ -8,8 +8,12 @@ model can still tell two accounts apart. The real values stay in the vault (SQLi
 WAL, shared by the processes of one data home, or in memory). Only the roles in
 :data:`REVEAL_ROLES` get them back, through :meth:`TokenVault.reveal`.
 
-The vault file holds personal data in clear: keep it in the data home, with the same
-protection as the ERP database.
+With a :class:`~wardflow._crypto.Keyring` (``WARDFLOW_ENCRYPTION_KEY``) each value is
+stored sealed with AES-GCM, bound to its scope, kind and token, so the file holds no
+personal data in clear and a value cannot be moved to another row; without one (the
+default) values are stored in clear: keep the file with the same protection as the ERP
+database. :meth:`TokenVault.reencrypt` moves values to the current key
+(``wardflow keys rotate``).
 """
 
 from __future__ import annotations
@@ -22,8 +26,15 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from wardflow._crypto import (
+    TEXT_PREFIX,
+    Keyring,
+    is_encrypted_text,
+    missing_key_error,
+    text_key_id,
+)
 from wardflow._sqlite import connect, write_transaction
-from wardflow.errors import GuardViolation
+from wardflow.errors import ConfigError, GuardViolation
 from wardflow.guardrails.pii import PiiMatch, find_pii
 
 __all__ = ["REVEAL_ROLES", "TOKEN_PATTERN", "TokenVault"]
@@ -65,13 +76,15 @@ class TokenVault:
         path: an SQLite file (several processes may share it) or ``":memory:"``.
         busy_timeout_s: how long a writer waits for another process's lock.
         synchronous: the SQLite ``synchronous`` pragma in WAL mode.
+        keyring: seals the values at rest; ``None`` stores them in clear.
     """
 
     def __init__(
         self, path: Path | str = ":memory:", *, busy_timeout_s: float = 30.0,
-        synchronous: str = "NORMAL",
+        synchronous: str = "NORMAL", keyring: Keyring | None = None,
     ) -> None:
         self.path = str(path)
+        self._keyring = keyring
         self._conn = connect(path, synchronous=synchronous, busy_timeout_s=busy_timeout_s,
                              schema=_SCHEMA)
         self._lock = threading.Lock()
@@ -133,10 +146,10 @@ class TokenVault:
         # same file waits on the lock instead of handing out the same number twice.
         with write_transaction(self._conn, self._lock) as conn:
             known = self._scope(scope)
-            for kind, value, token in conn.execute(
+            for kind, stored, token in conn.execute(
                 "SELECT kind, value, token FROM vault_tokens WHERE scope = ?", (scope,)
             ):
-                known.add(kind, value, token)
+                known.add(kind, self._open(stored, scope, kind, token), token)
             counts: dict[str, int] = {}
             for kind, _value in known.by_value:
                 counts[kind] = counts.get(kind, 0) + 1
@@ -148,7 +161,8 @@ class TokenVault:
                 token = f"<{kind}_{counts[kind]}>"
                 conn.execute(
                     "INSERT INTO vault_tokens (scope, kind, value, token, created_at)"
-                    " VALUES (?, ?, ?, ?, ?)", (scope, kind, value, token, now),
+                    " VALUES (?, ?, ?, ?, ?)",
+                    (scope, kind, self._seal(value, scope, kind, token), token, now),
                 )
                 known.add(kind, value, token)
             return [known.by_value[v] for v in values]
@@ -189,8 +203,8 @@ class TokenVault:
                 "SELECT kind, value, token FROM vault_tokens WHERE scope = ?", (scope,)
             ).fetchall()
             known = self._scope(scope)
-            for kind, value, token in rows:
-                known.add(kind, value, token)
+            for kind, stored, token in rows:
+                known.add(kind, self._open(stored, scope, kind, token), token)
             return dict(known.by_token)
 
     @staticmethod
@@ -202,3 +216,60 @@ class TokenVault:
                 f" {', '.join(sorted(REVEAL_ROLES))}",
                 evidence=f"role={role}",
             )
+
+    # Encryption at rest ----------------------------------------------------------
+    def _seal(self, value: str, scope: str, kind: str, token: str) -> str:
+        if self._keyring is None:
+            return value
+        return self._keyring.encrypt_text(value, aad=_aad(scope, kind, token))
+
+    def _open(self, stored: str, scope: str, kind: str, token: str) -> str:
+        if not is_encrypted_text(stored):
+            return stored  # written before a key was set; ``reencrypt`` seals it
+        if self._keyring is None:
+            raise missing_key_error(text_key_id(stored) or "?", None)
+        return self._keyring.decrypt_text(stored, aad=_aad(scope, kind, token))
+
+    def key_counts(self) -> dict[str, int]:
+        """How many values each key id seals (``"clear"``: not encrypted)."""
+        with self._lock:
+            rows = self._conn.execute("SELECT value FROM vault_tokens").fetchall()
+        counts: dict[str, int] = {}
+        for (stored,) in rows:
+            kid = text_key_id(stored) or "clear"
+            counts[kid] = counts.get(kid, 0) + 1
+        return counts
+
+    def reencrypt(self, *, batch: int = 500) -> int:
+        """Seal every value not yet under the primary key with it; returns how many.
+
+        Each batch commits on its own, so an interrupted run loses nothing and the next
+        one carries on (values already under the primary key are skipped).
+
+        Raises:
+            ConfigError: no key is configured, or a value's key is not in the keyring.
+        """
+        keyring = self._keyring
+        if keyring is None:
+            raise ConfigError("re-encrypting the vault needs WARDFLOW_ENCRYPTION_KEY")
+        done = 0
+        current = f"{TEXT_PREFIX}{keyring.primary_id}:"
+        while True:
+            with write_transaction(self._conn, self._lock) as conn:
+                rows = conn.execute(
+                    "SELECT rowid, scope, kind, value, token FROM vault_tokens"
+                    " WHERE substr(value, 1, ?) != ? LIMIT ?",
+                    (len(current), current, batch),
+                ).fetchall()
+                for rowid, scope, kind, stored, token in rows:
+                    clear = self._open(stored, scope, kind, token)
+                    conn.execute("UPDATE vault_tokens SET value = ? WHERE rowid = ?",
+                                 (self._seal(clear, scope, kind, token), rowid))
+            done += len(rows)
+            if len(rows) < batch:
+                return done
+
+
+def _aad(scope: str, kind: str, token: str) -> str:
+    """What a sealed value is bound to: its row, so it cannot be moved to another."""
+    return f"{scope}\x1f{kind}\x1f{token}"

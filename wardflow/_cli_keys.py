@@ -1,0 +1,68 @@
+"""``wardflow keys``: encryption keys for checkpoints and the token vault (registered by
+:mod:`wardflow.cli`, kept here so that the CLI module stays readable)."""
+
+from __future__ import annotations
+
+import getpass
+from typing import Annotated
+
+import typer
+
+from wardflow.cli import JsonOption, _guarded, _print_json, _settings, app, out
+
+__all__ = ["keys_app"]
+
+keys_app = typer.Typer(help="Encryption at rest: make a key, see what each key seals,"
+                       " re-encrypt under a new key.", no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
+
+
+@keys_app.command("generate")
+def keys_generate() -> None:
+    """Print a new random key for WARDFLOW_ENCRYPTION_KEY (keep it in a secrets store)."""
+    from wardflow._crypto import generate_key
+
+    # The only place a key is ever printed: on purpose, to stdout, for a secrets store.
+    typer.echo(generate_key())
+
+
+@keys_app.command("status")
+def keys_status(as_json: JsonOption = False) -> None:
+    """Whether data is encrypted at rest, and how many blobs each key id seals."""
+    from wardflow.graphs.rekey import key_report
+
+    report = _guarded(lambda: key_report(_settings()))
+    if as_json:
+        _print_json(report.to_dict())
+        return
+    if report.encrypted:
+        old = f"; old keys {', '.join(report.old_key_ids)}" if report.old_key_ids else ""
+        out.print(f"encryption at rest: on, key {report.key_id}{old}")
+    else:
+        out.print("encryption at rest: off (checkpoints and vault stored in clear;"
+                  " set WARDFLOW_ENCRYPTION_KEY, see `wardflow keys generate`)")
+    for name, counts in (("checkpoint blobs", report.checkpoint_blobs),
+                         ("vault values", report.vault_values)):
+        shown = ", ".join(f"{kid}: {n}" for kid, n in sorted(counts.items())) or "none"
+        out.print(f"{name}: {shown}")
+
+
+@keys_app.command("rotate")
+def keys_rotate(
+    batch: Annotated[int, typer.Option(min=1, help="Rows per transaction.")] = 500,
+    as_json: JsonOption = False,
+) -> None:
+    """Re-encrypt every checkpoint blob and vault value under WARDFLOW_ENCRYPTION_KEY.
+
+    Old keys go in WARDFLOW_ENCRYPTION_KEYS_OLD (comma-separated) until this has run.
+    Safe to run again: what is already under the new key is skipped.
+    """
+    from wardflow.graphs.rekey import rotate_keys
+
+    report = _guarded(lambda: rotate_keys(_settings(), actor=getpass.getuser(), batch=batch))
+    if as_json:
+        _print_json(report.to_dict())
+        return
+    out.print(f"re-encrypted {report.checkpoint_blobs} checkpoint blob(s) and"
+              f" {report.vault_values} vault value(s) under key {report.key_id}; the old"
+              " keys can be dropped once every process runs with the new one")
