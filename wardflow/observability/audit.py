@@ -12,8 +12,9 @@ Personal data erased on request (GDPR Art. 17) leaves the chain verifiable:
 :meth:`AuditLog.redact` first appends an ``audit.redaction`` record naming each
 record it redacts with its hash and the digest of everything but its payload, then
 replaces those payloads by ``{"_redacted": ..., "kept": ...}`` (the one update the
-trigger allows). :meth:`AuditLog.verify` checks a redacted record against that later,
-chained attestation instead of its payload.
+trigger allows), whose digest it also attests. :meth:`AuditLog.verify` checks a
+redacted record against that later, chained attestation instead of its original
+payload.
 """
 
 from __future__ import annotations
@@ -296,19 +297,19 @@ class AuditLog:
                         or record.hash != _chain_hash(record.prev_hash, record.body())):
                     raise WardflowError(f"audit record {seq} does not verify; not redacting it"
                                      " (run `wardflow audit verify`)")
+                kept_by_seq[seq] = {"_redacted": {"reason": reason}, "kept": dict(payloads[seq])}
                 attested.append({"seq": seq, "hash": record.hash,
-                                 "meta_digest": digest(_meta(record))})
-                kept_by_seq[seq] = payloads[seq]
+                                 "meta_digest": digest(_meta(record)),
+                                 "kept_digest": digest(kept_by_seq[seq])})
             if not attested:
                 return None
             written = self._insert(conn, [PendingRecord(
                 "audit.redaction", {"reason": reason, "redacted": attested}, actor, key=key)])
             if not written:
                 return None
-            marker = {"record": written[0].seq, "reason": reason}
-            for seq, payload in kept_by_seq.items():
-                kept = canonical_json({"_redacted": marker, "kept": payload})
-                conn.execute("UPDATE audit SET payload = ? WHERE seq = ?", (kept, seq))
+            for seq, kept in kept_by_seq.items():
+                conn.execute("UPDATE audit SET payload = ? WHERE seq = ?",
+                             (canonical_json(kept), seq))
             return written[0]
 
     def verify(self) -> ChainReport:
@@ -325,8 +326,9 @@ class AuditLog:
                 return ChainReport(False, count, record.seq, "previous-hash link broken")
             if "_redacted" in record.payload:
                 proof = attested.get(record.seq)
-                if (proof is None or proof["hash"] != record.hash
-                        or proof["meta_digest"] != digest(_meta(record))):
+                if (proof is None or proof.get("hash") != record.hash
+                        or proof.get("meta_digest") != digest(_meta(record))
+                        or proof.get("kept_digest") != digest(record.payload)):
                     return ChainReport(False, count, record.seq,
                                        "redacted without a matching redaction record")
                 prev = record.hash
