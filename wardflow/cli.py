@@ -142,7 +142,8 @@ def _runs_table(runs: Sequence[RunSummary], title: str) -> Table:
     for column in columns + (["model calls"] if with_llm else []):
         table.add_column(column, overflow="fold")
     for run in runs:
-        style = {"posted": "green", "failed": "red", "awaiting_review": "yellow"}.get(run.status, "")
+        style = {"posted": "green", "failed": "red", "dead_letter": "red",
+                 "awaiting_review": "yellow"}.get(run.status, "")
         why = run.error or ", ".join(run.reasons) or run.note
         if run.note and run.note not in why:
             why = f"{why} ({run.note})"
@@ -301,14 +302,23 @@ def resume(
     reject: Annotated[bool, typer.Option("--reject", help="Reject the invoice.")] = False,
     by: Annotated[str | None, typer.Option("--by", help="Who decides (default: login name).")] = None,
     comment: Annotated[str, typer.Option("--comment", help="Why.")] = "",
+    retry: Annotated[bool, typer.Option("--retry", help="Run a dead-lettered run's failed"
+                                        " step again, once its fault is fixed.")] = False,
     as_json: JsonOption = False,
 ) -> None:
     """Decide a run that waits for review, and let it continue."""
-    if approve == reject:
-        err.print("[red]error:[/red] give exactly one of --approve or --reject")
+    if retry and not (approve or reject):
+        def run_retry() -> RunSummary:
+            with _workspace() as ws:
+                return ws.retry(thread)
+
+        summary = _guarded(run_retry)
+    elif approve == reject or retry:
+        err.print("[red]error:[/red] give exactly one of --approve, --reject or --retry")
         raise typer.Exit(EXIT_USAGE)
-    summary = _guarded(lambda: _decide(thread, "approve" if approve else "reject",
-                                       by or getpass.getuser(), comment, {}))
+    else:
+        summary = _guarded(lambda: _decide(thread, "approve" if approve else "reject",
+                                           by or getpass.getuser(), comment, {}))
     if as_json:
         _print_json(summary.to_dict())
     else:

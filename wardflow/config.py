@@ -230,9 +230,28 @@ class Settings(BaseSettings):
     risk_weights_file: Path | None = None
 
     # Names of nodes after which the process kills itself with SIGKILL, for the
-    # fault-injection tests (``after:post_to_erp``, ``before:archive``). Empty in
-    # production.
+    # fault-injection tests (``after:post_to_erp``, ``before:archive``), and storage
+    # faults (``storage:put:3``: the next 3 writes fail as a full disk would; also
+    # ``storage:move:N``). Empty in production.
     fault_inject: tuple[str, ...] = ()
+
+    # Retry policies per node type (wardflow/graphs/retry.py): I/O nodes (ERP, storage)
+    # retry retryable tool errors up to ``retry_io_attempts`` times, the model node
+    # timeouts and rate limits up to ``retry_model_attempts``; pure nodes never. Waits
+    # grow from ``retry_initial_s`` by ``retry_backoff`` up to ``retry_max_interval_s``,
+    # with jitter. A run still failing is parked in the dead letter (``wardflow status``).
+    retry_io_attempts: int = Field(4, ge=1)
+    retry_model_attempts: int = Field(2, ge=1)
+    retry_initial_s: float = Field(0.5, ge=0.0)
+    retry_backoff: float = Field(2.0, ge=1.0)
+    retry_max_interval_s: float = Field(8.0, ge=0.0)
+    retry_jitter: bool = True
+
+    # A REST ERP (wardflow/tools/erp_http.py) instead of the embedded one: its base URL,
+    # bearer token and per-request timeout.
+    erp_url: str | None = None
+    erp_token: SecretStr | None = None
+    erp_timeout_s: float = Field(10.0, gt=0.0)
 
     @field_validator("compliance_packs")
     @classmethod

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from langchain_core.runnables import RunnableConfig
 from langgraph.graph import END, START, StateGraph
-from langgraph.types import RetryPolicy, interrupt
+from langgraph.types import interrupt
 from pydantic import ValidationError
 
 from wardflow._crypto import Keyring
@@ -42,9 +42,10 @@ from wardflow.agents.extractor import (
 from wardflow.agents.risk import RiskPolicy, assess_risk
 from wardflow.agents.risk_fit import load_weights
 from wardflow.config import Settings
-from wardflow.errors import DocumentError, DocumentTooLarge, ReviewError, ToolError
+from wardflow.errors import DocumentError, DocumentTooLarge, ReviewError
 from wardflow.graphs._node import NodeFn, audited_node
 from wardflow.graphs.control import KillSwitch
+from wardflow.graphs.retry import node_retry_policy
 from wardflow.graphs.state import InvoiceState
 from wardflow.guardrails.hidden import find_hidden_text
 from wardflow.guardrails.pipeline import GuardPipeline
@@ -65,7 +66,7 @@ from wardflow.tools.erp import (
     Vendor,
 )
 from wardflow.tools.memory import InvoiceMemory, open_memory, record_from_extraction
-from wardflow.tools.storage import LocalStorage, Storage
+from wardflow.tools.storage import LocalStorage, Storage, with_storage_faults
 from wardflow.tools.toolset import Toolset
 
 if TYPE_CHECKING:
@@ -74,17 +75,13 @@ if TYPE_CHECKING:
 
     from wardflow.llm.client import LLM
 
-__all__ = ["AUTO_APPROVER", "InvoiceNodes", "build_invoice_graph"]
+__all__ = ["AUTO_APPROVER", "InvoiceNodes", "build_invoice_graph", "default_erp"]
 
 AUTO_APPROVER = "auto:policy-v1"
 # Guard outcomes that stop the automatic path ("fixed" means sanitized, e.g. tokenized).
 _STOPS = ("flagged", "blocked")
 _REVIEW_DEADLINE = timedelta(hours=48)
 Clock = Callable[[], datetime]
-
-
-def _retryable(err: BaseException) -> bool:
-    return isinstance(err, ToolError) and err.retryable
 
 
 class InvoiceNodes:
@@ -522,6 +519,17 @@ class InvoiceNodes:
         return {"status": "failed", "archive_key": moved or f"{folder}/reason.json"}
 
 
+def default_erp(settings: Settings) -> ErpAdapter:
+    """The ERP ``settings`` name: the REST ERP at ``erp_url``, else the embedded one."""
+    if settings.erp_url:
+        from wardflow.tools.erp_http import HttpErp
+
+        token = settings.erp_token.get_secret_value() if settings.erp_token else None
+        return HttpErp(settings.erp_url, token=token, timeout_s=settings.erp_timeout_s)
+    return SqliteErp(settings.erp_path, synchronous=settings.sqlite_synchronous,
+                     busy_timeout_s=settings.sqlite_busy_timeout_s)
+
+
 def default_guards(settings: Settings) -> GuardPipeline:
     """The guard pipeline ``settings`` describe, its vault in the data home."""
     return GuardPipeline(
@@ -607,7 +615,8 @@ def build_invoice_graph(
         settings: configuration; ``Settings()`` (environment, ``wardflow.toml``) if None.
         checkpointer: defaults to the one ``settings.checkpointer`` names (SQLite in
             ``settings.home``).
-        erp: defaults to the embedded SQLite ERP in ``settings.home``.
+        erp: defaults to the REST ERP at ``settings.erp_url`` if set, else the embedded
+            SQLite ERP in ``settings.home``.
         storage: defaults to local files under ``settings.home / "storage"``.
         audit: defaults to the hash-chained audit log in ``settings.home``.
         clock: the time source; injected by tests.
@@ -635,9 +644,9 @@ def build_invoice_graph(
     sync = settings.sqlite_synchronous
     if checkpointer is None:
         checkpointer = open_checkpointer(settings)
-    erp = erp or SqliteErp(settings.erp_path, synchronous=sync,
-                           busy_timeout_s=settings.sqlite_busy_timeout_s)
-    storage = storage or LocalStorage(settings.storage_root)
+    erp = erp or default_erp(settings)
+    storage = with_storage_faults(storage or LocalStorage(settings.storage_root),
+                                  settings.fault_inject)
     audit = audit or AuditLog(settings.audit_path, synchronous=sync,
                               busy_timeout_s=settings.sqlite_busy_timeout_s)
     clock = clock or (lambda: datetime.now(UTC))
@@ -655,13 +664,12 @@ def build_invoice_graph(
                          telemetry=telemetry,
                          memory=memory if memory is not None else open_memory(settings))
     faults = frozenset(settings.fault_inject)
-    retry = RetryPolicy(max_attempts=3, initial_interval=0.2, retry_on=_retryable)
-
     def add(graph: StateGraph[Any], name: str) -> None:
         fn: NodeFn = getattr(nodes, name)
         node: Any = audited_node(name, fn, audit=audit, faults=faults,
                                  flush=name in ("review", "archive", "fail"), telemetry=telemetry)
-        graph.add_node(name, node, retry_policy=retry)
+        # Per node type: I/O and model nodes retry with backoff, pure nodes never.
+        graph.add_node(name, node, retry_policy=node_retry_policy(settings, name))
 
     graph: StateGraph[Any] = StateGraph(InvoiceState)
     for name in ("ingest", "guard", "extract", "risk", "compliance", "route", "review",

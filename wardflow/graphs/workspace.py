@@ -19,10 +19,18 @@ from langchain_core.runnables import RunnableConfig
 from langgraph.types import Command
 
 from wardflow.config import Settings
-from wardflow.errors import PlanRefused, ReviewError, RunNotFound, WardflowError
+from wardflow.errors import (
+    ModelError,
+    PlanRefused,
+    ReviewError,
+    RunNotFound,
+    ToolError,
+    WardflowError,
+)
 from wardflow.graphs.checkpoint import list_threads, open_checkpointer
 from wardflow.graphs.control import ALL, KillSwitch
 from wardflow.graphs.invoice import Clock, build_invoice_graph
+from wardflow.graphs.retry import dead_letter_record, is_dead_letter
 from wardflow.observability.audit import AuditLog
 from wardflow.observability.drift import DriftMonitor
 from wardflow.observability.tracing import run_span, telemetry_for
@@ -66,6 +74,8 @@ class RunSummary:
     llm_tokens: int = 0
     llm_ms: float = 0.0
     llm_cost: float = 0.0
+    # Set when the run is parked in the dead letter: stage, reason, attempts, detail.
+    dead_letter: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -99,7 +109,9 @@ class Workspace:
         self.monitor = DriftMonitor(settings, audit=self.audit, switch=self.switch,
                                     clock=self._clock)
         self.graph = build_invoice_graph(
-            settings, checkpointer=self.checkpointer, erp=self.erp, storage=self.storage,
+            # With ``erp_url`` the graph posts to the REST ERP (graphs/invoice.py).
+            settings, checkpointer=self.checkpointer,
+            erp=None if settings.erp_url else self.erp, storage=self.storage,
             audit=self.audit, clock=self._clock,
             principals=self.principals, switch=self.switch, telemetry=self.telemetry,
         )
@@ -153,6 +165,9 @@ class Workspace:
                 note = "already waiting for review"
             elif snapshot.next:
                 note = "resumed after an interruption"
+                if is_dead_letter(snapshot.values.get("error")):
+                    note = "retried from the dead letter"
+                    self.graph.update_state(config, {"error": None})
                 with run_span(self.telemetry, item.document_id, segment="recover"):
                     self.graph.invoke(None, config, durability=self.settings.durability)
             elif snapshot.values.get("status") in _FINISHED:
@@ -167,6 +182,9 @@ class Workspace:
         except WardflowError as err:
             # The run stays at its last checkpoint; `wardflow process` again resumes it.
             log.warning("%s: %s", item.source, err)
+            if isinstance(err, (ToolError, ModelError)):
+                self._park(item.document_id, err)
+                return self._summary(item.document_id)
             return self._summary(item.document_id, error=str(err))
         self.monitor.after_run(item.document_id, self.graph.get_state(config).values)
         return self._summary(item.document_id, note=note, source=item.source)
@@ -194,14 +212,56 @@ class Workspace:
                                                  "attempted": decision.decision},
                               actor=f"user:{decision.by}", thread_id=thread_id)
             raise
-        with run_span(self.telemetry, thread_id, segment="resume"):
-            self.graph.invoke(Command(resume=decision.model_dump(mode="json")), config,
-                              durability=self.settings.durability)
+        try:
+            with run_span(self.telemetry, thread_id, segment="resume"):
+                self.graph.invoke(Command(resume=decision.model_dump(mode="json")), config,
+                                  durability=self.settings.durability)
+        except (ToolError, ModelError) as err:
+            # Decided, then a step after the decision failed past its retries.
+            self._park(thread_id, err)
         summary = self._summary(thread_id)
         refused = (self.graph.get_state(config).values.get("review") or {}).get("refused")
         if refused:
             raise ReviewError(thread_id, f"decision refused: {refused}")
         return summary
+
+    def retry(self, thread_id: str) -> RunSummary:
+        """Run a dead-lettered run's failed step again, once its fault is gone.
+
+        Raises:
+            RunNotFound: no such run.
+            ReviewError: the run is not in the dead letter.
+        """
+        config = self._config(thread_id)
+        snapshot = self.graph.get_state(config)
+        if not snapshot.values:
+            raise RunNotFound(thread_id)
+        if not (snapshot.next and is_dead_letter(snapshot.values.get("error"))):
+            raise ReviewError(thread_id, "the run is not in the dead letter (status"
+                                         f" {self._summary(thread_id).status})")
+        self.switch.check("invoice")
+        self.graph.update_state(config, {"error": None})
+        try:
+            with run_span(self.telemetry, thread_id, segment="recover"):
+                self.graph.invoke(None, config, durability=self.settings.durability)
+        except (ToolError, ModelError) as err:
+            log.warning("%s: %s", thread_id, err)
+            self._park(thread_id, err)
+        return self._summary(thread_id, note="retried from the dead letter")
+
+    def _park(self, thread_id: str, err: WardflowError) -> None:
+        """Park a run whose step failed past its retries in the dead letter: it stays at
+        its last checkpoint, its ``error`` says the stage, reason and attempts, and the
+        audit log has a ``run.dead_letter`` record. Never dropped, never posted twice:
+        the failed step runs again on ``retry`` or the next ``process``."""
+        config = self._config(thread_id)
+        snapshot = self.graph.get_state(config)
+        if not snapshot.values or not snapshot.next:
+            return
+        stage = next((t.name for t in snapshot.tasks if t.error), snapshot.next[0])
+        record = dead_letter_record(self.settings, stage, err, self._clock().isoformat())
+        self.graph.update_state(config, {"error": record})
+        self.audit.append("run.dead_letter", record, actor="wardflow/retry", thread_id=thread_id)
 
     def pending(self, thread_id: str) -> ReviewRequest:
         """The review request a paused run waits on (with its escalation, if any)."""
@@ -515,8 +575,13 @@ class Workspace:
         failure = values.get("error") or {}
         waiting = bool(snapshot.interrupts)
         status = values.get("status", "unknown")
+        parked = failure if snapshot.next and is_dead_letter(failure) else None
         if waiting:
             status = "awaiting_review"
+        elif parked:
+            status = "dead_letter"
+            error = error or (f"{parked['reason']} at {parked['stage']} after"
+                              f" {parked['attempts']} attempt(s): {parked['detail']}")
         elif snapshot.next and not error:
             status = f"interrupted at {snapshot.next[0]}"
         usage = values.get("llm_usage") or []
@@ -537,6 +602,7 @@ class Workspace:
             posting_id=(values.get("posting") or {}).get("posting_id"),
             error=error or failure.get("detail"),
             note=note,
+            dead_letter=parked,
         )
 
 

@@ -6,15 +6,19 @@ implementation fills the same :class:`Storage` protocol: keys map to object name
 
 from __future__ import annotations
 
+import errno
 import os
 import tempfile
+import threading
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Protocol, runtime_checkable
 
 from wardflow.errors import StorageError
 
-__all__ = ["LocalStorage", "Storage", "StoredObject", "check_key"]
+__all__ = ["FaultyStorage", "LocalStorage", "Storage", "StoredObject", "check_key",
+           "with_storage_faults"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,3 +119,59 @@ class LocalStorage:
             for p in base.rglob("*")
             if p.is_file() and not p.name.startswith(".tmp-")
         )
+
+
+class FaultyStorage:
+    """A storage whose next writes fail as a full disk would (``ENOSPC``), for the
+    fault-injection tests: ``Settings.fault_inject`` entries ``storage:put:N`` and
+    ``storage:move:N`` (see :func:`with_storage_faults`). Reads always pass through.
+
+    Args:
+        inner: the storage that does the work once the failures are used up.
+        put_failures: how many ``put`` calls fail before they succeed again.
+        move_failures: how many ``move`` calls fail.
+    """
+
+    def __init__(self, inner: Storage, *, put_failures: int = 0, move_failures: int = 0) -> None:
+        self.inner = inner
+        self._left = {"put": put_failures, "move": move_failures}
+        self._lock = threading.Lock()
+
+    def _fail(self, op: str, key: str) -> None:
+        with self._lock:
+            if self._left[op] <= 0:
+                return
+            self._left[op] -= 1
+        cause = OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        raise StorageError("storage", f"cannot {op} {key!r}: {cause}", retryable=True) from cause
+
+    def put(self, key: str, data: bytes) -> StoredObject:
+        self._fail("put", key)
+        return self.inner.put(key, data)
+
+    def get(self, key: str) -> bytes:
+        return self.inner.get(key)
+
+    def move(self, src: str, dst: str) -> StoredObject:
+        self._fail("move", src)
+        return self.inner.move(src, dst)
+
+    def exists(self, key: str) -> bool:
+        return self.inner.exists(key)
+
+    def list(self, prefix: str = "") -> list[str]:
+        return self.inner.list(prefix)
+
+
+def with_storage_faults(storage: Storage, faults: Iterable[str]) -> Storage:
+    """``storage``, wrapped in a :class:`FaultyStorage` when ``faults`` (the entries of
+    ``Settings.fault_inject``) name storage faults such as ``storage:put:3``."""
+    counts = {"put": 0, "move": 0}
+    for fault in faults:
+        kind, _, rest = fault.partition(":")
+        op, _, count = rest.partition(":")
+        if kind == "storage" and op in counts:
+            counts[op] += int(count) if count.isdigit() else 1
+    if not any(counts.values()):
+        return storage
+    return FaultyStorage(storage, put_failures=counts["put"], move_failures=counts["move"])
