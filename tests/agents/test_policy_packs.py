@@ -3,6 +3,7 @@ not; packs chosen per workflow (settings, blueprints); SOX traceability of posti
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
@@ -12,7 +13,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from tests.conftest import EXAMPLES, INBOX
+from tests.conftest import EXAMPLES, INBOX, wardflow_cli
 from wardflow.agents.compliance import CompliancePolicy, RunFacts, check_compliance
 from wardflow.agents.policies import trace_postings
 from wardflow.config import Settings
@@ -280,3 +281,20 @@ def test_untraceable_and_unauthorised_postings_fail(workspace: Workspace) -> Non
     [eve] = [v for v in traced.values() if len(v) == 3]
     assert eve == {"SOX-POSTING-TRACE": "pass", "SOX-SEGREGATION-OF-DUTIES": "fail",
                    "SOX-APPROVAL-AUTHORITY": "fail"}
+
+
+@pytest.mark.slow
+def test_compliance_trace_command(workspace: Workspace) -> None:
+    list(workspace.process([INBOX / CLEAN], submitted_by="sam"))
+    home = workspace.settings.home
+    ok = wardflow_cli(home, "compliance", "trace", "--json")
+    assert ok.returncode == 0, ok.stderr
+    assert [(f["rule"], f["outcome"]) for f in json.loads(ok.stdout)] == [
+        ("SOX-POSTING-TRACE", "pass")]
+    workspace.erp.post_invoice(PostInvoice(
+        idempotency_key="z" * 32, vendor_id="V001", invoice_number="OFF-BOOK-2",
+        invoice_date="2026-11-01", currency="EUR", total=Decimal("10.00"),
+        document_sha256="2" * 64, approved_by="mallory"))
+    bad = wardflow_cli(home, "compliance", "trace")
+    assert bad.returncode == 1 and "1 SOX finding(s) failed" in bad.stderr
+    assert "no audited posting call" in bad.stdout
