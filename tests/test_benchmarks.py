@@ -38,3 +38,20 @@ def test_bench_review_quick_writes_the_ratio(tmp_path: Path) -> None:
     report = json.loads(out.read_text())
     assert report["bare"]["runs"] == report["wardflow"]["runs"] == 5
     assert report["ratio"] == round(report["wardflow"]["median_ms"] / report["bare"]["median_ms"], 2)
+
+
+@pytest.mark.slow
+def test_bench_risk_quick_reports_recall_precision_and_timing(tmp_path: Path) -> None:
+    out = tmp_path / "risk.json"
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "bench_risk.py"), "--quick", "--no-minilm",
+         "--out", str(out)],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    report = json.loads(out.read_text())
+    lexical = report["detection"]["lexical-512"]
+    assert lexical["true_positives"] + lexical["false_negatives"] == 6
+    assert 0 <= lexical["recall"] <= 1 and "facts_only_baseline" in report["detection"]
+    timing = report["timing"]["lexical"]
+    assert timing["memory_size"] == 1000 and timing["risk_step_ms_median"] > 0

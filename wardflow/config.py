@@ -113,7 +113,7 @@ class Settings(BaseSettings):
     # quantities above received ones by more than ``quantity_tolerance`` (relative).
     near_duplicate_similarity: float = Field(0.85, ge=0.0, le=1.0)
     near_duplicate_amount_tolerance: float = Field(0.02, ge=0.0)
-    near_duplicate_days: int = Field(45, ge=0)
+    near_duplicate_days: int = Field(7, ge=0)
     just_under_limit_band: float = Field(0.05, ge=0.0, le=1.0)
     quantity_tolerance: float = Field(0.0, ge=0.0)
     # Invoice memory (vector search for near duplicates): ``chroma`` (home/chroma, or

@@ -18,11 +18,11 @@ and may replace the weights, e.g. with ones re-fitted from reviewer decisions.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from difflib import SequenceMatcher
 from statistics import median
 from typing import TYPE_CHECKING, Any
 
@@ -61,7 +61,7 @@ class RiskPolicy:
     just_under_limit_band: float = 0.05
     near_duplicate_similarity: float = 0.85
     near_duplicate_amount_tolerance: float = 0.02
-    near_duplicate_days: int = 45
+    near_duplicate_days: int = 7
     quantity_tolerance: float = 0.0
     weights: Mapping[str, float] = field(default_factory=lambda: dict(WEIGHTS))
 
@@ -242,7 +242,10 @@ def _near_duplicates(
 ) -> list[dict[str, Any]]:
     """Remembered invoices of the same vendor whose summary is close to this one's and
     that agree on two of: total, date, invoice number. Text similarity alone is not
-    enough (a vendor's monthly invoices read alike); the facts must agree too."""
+    enough (a vendor's monthly invoices read alike); the facts must agree too. A
+    clearly different invoice number (not a suffix, reformatting or transposed digits
+    of the other) needs the same total on (almost) the same day: a weekly fixed fee
+    has the same total a week apart under the next number, and is no duplicate."""
     found: list[dict[str, Any]] = []
     for hit in similar:
         prior = hit.record
@@ -262,6 +265,8 @@ def _near_duplicates(
         number = str(value.get("invoice_number") or "")
         if number and prior.invoice_number and _similar_number(number, prior.invoice_number):
             agree.append("invoice_number")
+        elif number and prior.invoice_number and (days is None or days > 1):
+            continue
         if len(agree) >= 2:
             found.append({
                 "detail": f"close to invoice {prior.invoice_number or '?'} of"
@@ -285,10 +290,31 @@ def _same_vendor(value: Mapping[str, Any], vendor: Vendor | None, vendor_id: str
 
 
 def _similar_number(a: str, b: str) -> bool:
-    """Equal once punctuation is dropped, or one or two characters apart (INV-1041 and
-    INV-1041A, 2026-0412 and 2026-412)."""
+    """The same number written another way: equal without punctuation, case and
+    leading zeros (NLS-INV-2026-0412, nlsinv2026412), or with a suffix or prefix added
+    (INV-1041 and INV-1041-R), or two neighbouring digits swapped. Consecutive numbers
+    (0412, 0413) are different invoices, so no edit-distance match."""
     x, y = _norm(a), _norm(b)
-    return x == y or SequenceMatcher(None, x, y).ratio() >= 0.8
+    if x == y or (_digits(a) & _digits(b) and _letters(a) == _letters(b)):
+        return True
+    if len(x) == len(y) and _letters(a) == _letters(b):
+        # Two neighbouring digits swapped: the classic keying error (0412 / 0421).
+        diff = [i for i in range(len(x)) if x[i] != y[i]]
+        if len(diff) == 2 and diff[1] == diff[0] + 1 and x[diff[0]] == y[diff[1]] \
+                and x[diff[1]] == y[diff[0]]:
+            return True
+    short, long_ = sorted((x, y), key=len)
+    return len(short) >= 4 and (long_.startswith(short) or long_.endswith(short))
+
+
+def _digits(text: str) -> set[str]:
+    """The digits as written, and without each group's leading zeros."""
+    groups = re.findall(r"\d+", text)
+    return {"".join(groups), "".join(g.lstrip("0") for g in groups)} - {""}
+
+
+def _letters(text: str) -> str:
+    return "".join(c for c in text.casefold() if c.isalpha())
 
 
 def _norm(text: str) -> str:

@@ -249,7 +249,9 @@ class InvoiceNodes:
             # Searched before this invoice is stored, and stored by document id
             # (upsert): a replayed or resumed step finds the same neighbours and
             # leaves one record, not two.
-            similar = self.memory.similar(record.text, k=5, exclude_id=record.id)
+            similar = self.memory.similar(
+                record.text, k=5, exclude_id=record.id,
+                where={"vendor_id": vendor.id} if vendor is not None else None)
             self.memory.upsert(record)
         report = assess_risk(
             extraction,

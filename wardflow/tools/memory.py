@@ -133,6 +133,16 @@ class ChromaMemory:
         self.collection_name = f"{collection}-{embedder.name}"
         self._lock = threading.Lock()
         self._collection: Any = None  # chromadb Collection, typed loosely: imported lazily
+        # The risk node searches with a text and then stores the same text: embed once.
+        self._last: tuple[str, list[float]] | None = None
+
+    def _embed(self, text: str) -> list[float]:
+        last = self._last
+        if last is not None and last[0] == text:
+            return last[1]
+        vector = self.embedder.embed([text])[0]
+        self._last = (text, vector)
+        return vector
 
     def _open(self) -> Any:
         with self._lock:
@@ -166,6 +176,7 @@ class ChromaMemory:
     def upsert(self, record: InvoiceRecord) -> None:
         """Store or replace ``record`` (by id): a replayed step does not add a copy."""
         self._open().upsert(ids=[record.id], documents=[record.text],
+                            embeddings=[self._embed(record.text)],
                             metadatas=[record.metadata()])
 
     def upsert_many(self, records: Sequence[InvoiceRecord]) -> None:
@@ -188,7 +199,8 @@ class ChromaMemory:
         filter_ = None if not clauses else clauses[0] if len(clauses) == 1 else {"$and": clauses}
         if collection.count() == 0:
             return []
-        found = collection.query(query_texts=[text], n_results=k + 1, where=filter_,
+        found = collection.query(query_embeddings=[self._embed(text)], n_results=k + 1,
+                                 where=filter_,
                                  include=["documents", "metadatas", "distances"])
         out: list[SimilarInvoice] = []
         for rid, doc, meta, dist in zip(found["ids"][0], found["documents"][0],
