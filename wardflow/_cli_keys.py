@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from wardflow.cli import JsonOption, _guarded, _print_json, _settings, app, out
+from wardflow.cli import JsonOption, _guarded, _print_json, _settings, app, err, out
 
 __all__ = ["keys_app"]
 
@@ -39,8 +39,13 @@ def keys_status(as_json: JsonOption = False) -> None:
         old = f"; old keys {', '.join(report.old_key_ids)}" if report.old_key_ids else ""
         out.print(f"encryption at rest: on, key {report.key_id}{old}")
     else:
-        out.print("encryption at rest: off (checkpoints and vault stored in clear;"
-                  " set WARDFLOW_ENCRYPTION_KEY, see `wardflow keys generate`)")
+        out.print("encryption at rest: off (new checkpoints and vault values are stored in"
+                  " clear; set WARDFLOW_ENCRYPTION_KEY, see `wardflow keys generate`)")
+    sealed = {kid for counts in (report.checkpoint_blobs, report.vault_values)
+              for kid in counts} - {"clear", report.key_id, *report.old_key_ids}
+    if sealed:
+        err.print(f"[yellow]warning:[/yellow] some data is under key(s) {', '.join(sorted(sealed))}"
+                  " that this process was not given: it cannot be read")
     for name, counts in (("checkpoint blobs", report.checkpoint_blobs),
                          ("vault values", report.vault_values)):
         shown = ", ".join(f"{kid}: {n}" for kid, n in sorted(counts.items())) or "none"
