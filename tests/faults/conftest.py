@@ -46,8 +46,8 @@ def open_workspace(home: Path, clock: Callable[[], datetime]) -> Callable[..., W
     """A workspace over ``home`` with the given settings (fast retries, parsers only)."""
 
     def make(**overrides: Any) -> Workspace:
-        settings = Settings(home=home, model="none", max_invoice_age_days=36500,
-                            **{**FAST_RETRIES, **overrides})
+        settings = Settings(home=home, max_invoice_age_days=36500,
+                            **{"model": "none", **FAST_RETRIES, **overrides})
         ws = Workspace(settings, clock=clock)
         ws.erp.import_master(load_master(EXAMPLES / "erp.json"))
         if not ws.principals.get("carla"):
