@@ -13,6 +13,7 @@ Requires pytest (the ``test`` extra).
 """
 
 from wardflow.testing.erp import ErpConformance
+from wardflow.testing.memory import MemoryConformance
 from wardflow.testing.storage import StorageConformance
 
-__all__ = ["ErpConformance", "StorageConformance"]
+__all__ = ["ErpConformance", "MemoryConformance", "StorageConformance"]
