@@ -93,3 +93,23 @@ def wardflow_cli(home: Path, *args: str, check: bool = False, **env: str) -> sub
         [*command, *args], capture_output=True, text=True, env=full_env, check=check,
         timeout=300,
     )
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[Any]:
+    """A real PostgreSQL server for the session (tests/postgres/server.py); fails, with
+    how to install it, where Debian's postgresql package is missing."""
+    from tests.postgres.server import PostgresServer
+
+    with PostgresServer() as server:
+        yield server
+
+
+@pytest.fixture
+def postgres_url(postgres_server: Any, request: pytest.FixtureRequest) -> str:
+    """A fresh database on the session's server, for one test."""
+    import re
+    import uuid
+
+    name = re.sub(r"[^a-z0-9]", "_", request.node.name.lower())[:40]
+    return str(postgres_server.create_database(f"t_{name}_{uuid.uuid4().hex[:6]}"))

@@ -1143,10 +1143,9 @@ def replay_run(
 @erp_app.command("list")
 def erp_list(as_json: JsonOption = False) -> None:
     """Posted invoices."""
-    from wardflow.tools.erp import SqliteErp
+    from wardflow.graphs.stores import open_erp
 
-    settings = _settings()
-    erp = SqliteErp(settings.erp_path)
+    erp = open_erp(_settings())
     try:
         postings = erp.postings()
     finally:
@@ -1166,9 +1165,9 @@ def erp_list(as_json: JsonOption = False) -> None:
 @erp_app.command("vendors")
 def erp_vendors(as_json: JsonOption = False) -> None:
     """The vendor master."""
-    from wardflow.tools.erp import SqliteErp
+    from wardflow.graphs.stores import open_erp
 
-    erp = SqliteErp(_settings().erp_path)
+    erp = open_erp(_settings())
     try:
         vendors = erp.vendors()
     finally:
@@ -1189,10 +1188,11 @@ def erp_import(
     file: Annotated[Path, typer.Argument(help="JSON with 'vendors' and 'purchase_orders'.")],
 ) -> None:
     """Load a vendor master and purchase orders (upsert)."""
-    from wardflow.tools.erp import SqliteErp, load_master
+    from wardflow.graphs.stores import open_erp
+    from wardflow.tools.erp import load_master
 
     def run() -> tuple[int, int]:
-        erp = SqliteErp(_settings().erp_path)
+        erp = open_erp(_settings())
         try:
             return erp.import_master(load_master(file))
         finally:
@@ -1205,9 +1205,9 @@ def erp_import(
 @audit_app.command("verify")
 def audit_verify() -> None:
     """Check the hash chain; name the first record that does not hold."""
-    from wardflow.observability.audit import AuditLog
+    from wardflow.graphs.stores import open_audit_log
 
-    log = AuditLog(_settings().audit_path)
+    log = open_audit_log(_settings())
     try:
         report = log.verify()
     finally:
@@ -1225,9 +1225,9 @@ def audit_show(
     as_json: JsonOption = False,
 ) -> None:
     """A run's audit records, in order."""
-    from wardflow.observability.audit import AuditLog
+    from wardflow.graphs.stores import open_audit_log
 
-    log = AuditLog(_settings().audit_path)
+    log = open_audit_log(_settings())
     try:
         records = list(log.records(thread))
     finally:

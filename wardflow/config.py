@@ -98,6 +98,12 @@ class Settings(BaseSettings):
     durability: Durability = "sync"
     sqlite_synchronous: Literal["FULL", "NORMAL"] = "NORMAL"
     sqlite_busy_timeout_s: float = 30.0
+    # Postgres for the embedded ERP, the audit log and the event ledger (a
+    # ``postgres://`` URL, which may name the checkpointer's database); unset: SQLite
+    # files in ``home``. Stores and the Postgres checkpointer wait up to
+    # ``database_retry_s`` for a database that went away (a restart, a failover).
+    database_url: SecretStr | None = None
+    database_retry_s: float = Field(30.0, ge=0)
 
     review_threshold: float = Field(0.90, ge=0.0, le=1.0)
     risk_threshold: float = Field(0.5, ge=0.0, le=1.0)

@@ -1,4 +1,6 @@
-"""Checkpointer factory: SQLite by default (WAL, busy timeout), memory, or Postgres."""
+"""Checkpointer factory: SQLite by default (WAL, busy timeout), memory, or Postgres
+(a ``postgres://`` URL: langgraph-checkpoint-postgres on a pool that survives a
+database restart, see wardflow/graphs/_postgres_saver.py)."""
 
 from __future__ import annotations
 
@@ -31,17 +33,12 @@ def open_checkpointer(settings: Settings) -> BaseCheckpointSaver[str]:
         return InMemorySaver()
     if kind.startswith(("postgres://", "postgresql://")):
         try:
-            from langgraph.checkpoint.postgres import PostgresSaver
-            from psycopg import Connection
-            from psycopg.rows import dict_row
+            from wardflow.graphs._postgres_saver import open_postgres_saver
         except ImportError as err:
             raise ConfigError(
                 "a postgres:// checkpointer needs `pip install 'wardflow[postgres]'`"
             ) from err
-        conn = Connection.connect(kind, autocommit=True, prepare_threshold=0, row_factory=dict_row)
-        postgres = PostgresSaver(conn, serde=serde)
-        postgres.setup()
-        return postgres  # type: ignore[no-any-return]
+        return open_postgres_saver(kind, serde=serde, retry_s=settings.database_retry_s)
     if kind != "sqlite":
         raise ConfigError(
             f"unknown checkpointer {kind!r}; use 'sqlite', 'memory' or a postgres:// URL"
@@ -61,6 +58,9 @@ def open_checkpointer(settings: Settings) -> BaseCheckpointSaver[str]:
 
 def list_threads(saver: BaseCheckpointSaver[str]) -> list[str]:
     """Thread ids with at least one checkpoint, oldest first."""
+    thread_ids = getattr(saver, "thread_ids", None)
+    if callable(thread_ids):  # the Postgres checkpointer asks its database
+        return list(thread_ids())
     conn = getattr(saver, "conn", None)
     if isinstance(conn, sqlite3.Connection):
         rows = conn.execute(

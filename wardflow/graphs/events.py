@@ -39,7 +39,8 @@ from wardflow.tools.inbox import InboxItem, document_id
 from wardflow.tools.inbox import _attachments as attachments  # one reader for all emails
 from wardflow.tools.storage import Storage
 
-__all__ = ["EventLedger", "LedgerEntry", "MailEvent", "MaildirSource", "poll"]
+__all__ = ["EventLedger", "LedgerEntry", "MailEvent", "MaildirSource", "PostgresEventLedger",
+           "poll"]
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS events (
@@ -137,7 +138,8 @@ class EventLedger:
             conn.execute(
                 "INSERT INTO mail_messages VALUES (?,?,?,?,?,?,?)"
                 " ON CONFLICT(blueprint, maildir, message) DO UPDATE SET state = excluded.state,"
-                " reason = COALESCE(excluded.reason, reason), updated_at = excluded.updated_at",
+                " reason = COALESCE(excluded.reason, mail_messages.reason),"
+                " updated_at = excluded.updated_at",
                 (blueprint, maildir, message, message_id, state, reason,
                  self._clock().isoformat()),
             )
@@ -155,6 +157,49 @@ class EventLedger:
             f"{where} ORDER BY created_at, document_id", params,
         ).fetchall()
         return [LedgerEntry(*row) for row in rows]
+
+
+class PostgresEventLedger(EventLedger):
+    """The same ledger in a Postgres database, shared by every watcher and worker: the
+    (blueprint, document id) key keeps one run per event across machines.
+
+    Args:
+        url: a ``postgres://`` URL (may be the checkpointer's database).
+        retry_s: how long a write waits for a database that went away.
+    """
+
+    def __init__(self, url: str, *, clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+                 retry_s: float = 30.0) -> None:
+        from wardflow._postgres import connect as connect_postgres
+
+        self._conn = connect_postgres(url, lock_name="wardflow.events", retry_s=retry_s,
+                                      schema=_SCHEMA.replace(";\n", "\n;;\n"))
+        self._lock = threading.Lock()
+        self._clock = clock
+        self._retry_s = retry_s
+
+    def record(self, blueprint: str, document_id: str, source: str,
+               event: str = "document_uploaded") -> bool:
+        # After an unacknowledged commit the retry answers False; the entry is then
+        # open, and the next scan's ``open_entries`` runs it.
+        from wardflow._postgres import retry
+
+        return retry(lambda: super(PostgresEventLedger, self).record(
+            blueprint, document_id, source, event), self._retry_s)
+
+    def mark(self, blueprint: str, document_id: str, state: str, *,
+             thread_id: str | None = None, result: str | None = None) -> None:
+        from wardflow._postgres import retry
+
+        retry(lambda: super(PostgresEventLedger, self).mark(
+            blueprint, document_id, state, thread_id=thread_id, result=result), self._retry_s)
+
+    def mark_message(self, blueprint: str, maildir: str, message: str, message_id: str,
+                     state: str, reason: str | None = None) -> None:
+        from wardflow._postgres import retry
+
+        retry(lambda: super(PostgresEventLedger, self).mark_message(
+            blueprint, maildir, message, message_id, state, reason), self._retry_s)
 
 
 def poll(interval_s: float, rounds: int | None, step: Callable[[], int],

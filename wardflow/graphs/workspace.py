@@ -30,14 +30,13 @@ from wardflow.errors import (
 from wardflow.graphs.checkpoint import list_threads, open_checkpointer
 from wardflow.graphs.control import ALL, KillSwitch
 from wardflow.graphs.invoice import Clock, build_invoice_graph
+from wardflow.graphs.stores import open_audit_log, open_erp
 from wardflow.graphs.retry import dead_letter_record, is_dead_letter
-from wardflow.observability.audit import AuditLog
 from wardflow.observability.drift import DriftMonitor
 from wardflow.observability.tracing import run_span, telemetry_for
 from wardflow.review.authz import authorize
 from wardflow.review.payloads import ReviewDecision, ReviewRequest
 from wardflow.review.principals import ESCALATION, PrincipalStore
-from wardflow.tools.erp import SqliteErp
 from wardflow.tools.inbox import InboxItem, collect
 from wardflow.tools.storage import LocalStorage
 
@@ -93,13 +92,11 @@ class Workspace:
 
     def __init__(self, settings: Settings, *, clock: Clock | None = None) -> None:
         self.settings = settings
-        sync = settings.sqlite_synchronous
         self.checkpointer = open_checkpointer(settings)
-        self.erp = SqliteErp(settings.erp_path, synchronous=sync,
-                             busy_timeout_s=settings.sqlite_busy_timeout_s)
+        # SQLite files in the data home, or tables in settings.database_url (Postgres).
+        self.erp = open_erp(settings)
         self.storage = LocalStorage(settings.storage_root)
-        self.audit = AuditLog(settings.audit_path, synchronous=sync,
-                              busy_timeout_s=settings.sqlite_busy_timeout_s)
+        self.audit = open_audit_log(settings)
         self.principals = PrincipalStore(settings.review_path,
                                          busy_timeout_s=settings.sqlite_busy_timeout_s)
         self._clock = clock or (lambda: datetime.now(UTC))
@@ -454,7 +451,8 @@ class Workspace:
         ledger, then one run per event (exactly once). While the kill switch is on,
         events are held open (audited once as ``event.held``) and run after it is off."""
         from wardflow.errors import KillSwitchEngaged
-        from wardflow.graphs.events import EventLedger, MaildirSource
+        from wardflow.graphs.events import MaildirSource
+        from wardflow.graphs.stores import open_event_ledger
 
         maildir = blueprint.trigger.maildir if folder is None else None
         if folder is None and maildir is None:
@@ -462,7 +460,7 @@ class Workspace:
             folder = self.storage.root / self.settings.storage_locations[source]
             folder.mkdir(parents=True, exist_ok=True)
         graph = self.blueprint_graph(blueprint)
-        ledger = EventLedger(self.settings.control_path, clock=self._clock)
+        ledger = open_event_ledger(self.settings, clock=self._clock)
         results = []
         try:
             if maildir is not None:

@@ -32,7 +32,8 @@ from typing import Any
 from wardflow._sqlite import connect, write_transaction
 
 __all__ = [
-    "AuditLog", "AuditRecord", "ChainReport", "PendingRecord", "canonical_json", "digest",
+    "AuditLog", "AuditRecord", "ChainReport", "PendingRecord", "PostgresAuditLog",
+    "canonical_json", "digest",
 ]
 
 GENESIS = "0" * 64
@@ -380,3 +381,77 @@ def _record_from_row(row: tuple[Any, ...]) -> AuditRecord:
         prev_hash=row[10],
         hash=row[11],
     )
+
+
+_POSTGRES_SCHEMA = """
+CREATE TABLE IF NOT EXISTS audit (
+    seq BIGINT PRIMARY KEY,
+    record_key TEXT UNIQUE,
+    ts TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    thread_id TEXT,
+    checkpoint_id TEXT,
+    trace_id TEXT,
+    payload_digest TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL
+)
+;;
+CREATE INDEX IF NOT EXISTS audit_thread ON audit(thread_id, seq)
+;;
+CREATE OR REPLACE FUNCTION wardflow_audit_append_only() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    -- The one update allowed: a payload replaced by its redaction (GDPR erasure).
+    IF TG_OP = 'UPDATE' AND NEW.seq = OLD.seq
+        AND NEW.record_key IS NOT DISTINCT FROM OLD.record_key AND NEW.ts = OLD.ts
+        AND NEW.actor = OLD.actor AND NEW.action = OLD.action
+        AND NEW.thread_id IS NOT DISTINCT FROM OLD.thread_id
+        AND NEW.checkpoint_id IS NOT DISTINCT FROM OLD.checkpoint_id
+        AND NEW.trace_id IS NOT DISTINCT FROM OLD.trace_id
+        AND NEW.payload_digest = OLD.payload_digest AND NEW.prev_hash = OLD.prev_hash
+        AND NEW.hash = OLD.hash AND substr(NEW.payload, 1, 13) = '{"_redacted":' THEN
+        RETURN NEW;
+    END IF;
+    RAISE EXCEPTION 'audit log is append-only';
+END $$
+;;
+CREATE OR REPLACE TRIGGER audit_append_only BEFORE UPDATE OR DELETE ON audit
+FOR EACH ROW EXECUTE FUNCTION wardflow_audit_append_only()
+;;
+CREATE OR REPLACE TRIGGER audit_no_truncate BEFORE TRUNCATE ON audit
+FOR EACH STATEMENT EXECUTE FUNCTION wardflow_audit_append_only()
+"""
+
+
+class PostgresAuditLog(AuditLog):
+    """The same hash-chained log in a Postgres table: the same records, the same
+    hashes, so :meth:`verify` holds identically. Appends from every process are
+    serialized by a transaction-level advisory lock (see wardflow/_postgres.py), and a
+    trigger refuses updates, deletes and truncation as SQLite's triggers do.
+
+    Args:
+        url: a ``postgres://`` URL (may be the checkpointer's database).
+        clock: returns the current time; injected by tests.
+        retry_s: how long an append waits for a database that went away.
+    """
+
+    def __init__(self, url: str, *, clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+                 retry_s: float = 30.0) -> None:
+        from wardflow._postgres import connect as connect_postgres
+
+        self._conn = connect_postgres(url, lock_name="wardflow.audit", retry_s=retry_s,
+                                      schema=_POSTGRES_SCHEMA)
+        self._lock = threading.Lock()
+        self._clock = clock
+        self._retry_s = retry_s
+
+    def append_many(self, entries: Iterable[PendingRecord]) -> list[AuditRecord]:
+        """As :meth:`AuditLog.append_many`; a lost connection is retried (a keyed record
+        already written by the lost attempt is skipped)."""
+        from wardflow._postgres import retry
+
+        entries = list(entries)
+        return retry(lambda: super(PostgresAuditLog, self).append_many(entries), self._retry_s)

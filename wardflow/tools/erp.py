@@ -1,4 +1,4 @@
-"""The ERP seam and the embedded SQLite ERP.
+"""The ERP seam and the embedded ERP, on SQLite (default) or Postgres.
 
 The embedded ERP keeps a vendor master, purchase orders and posted invoices. Posting
 is idempotent: every posting carries a unique idempotency key, and posting the same
@@ -16,19 +16,23 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Protocol, TypeVar, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from wardflow._sqlite import connect, write_transaction
 from wardflow.errors import ErpError
 
+_T = TypeVar("_T")
+
 __all__ = [
+    "EmbeddedErp",
     "ErpAdapter",
     "GoodsReceipt",
     "GoodsReceipts",
     "InvoicePosting",
     "PostInvoice",
+    "PostgresErp",
     "PurchaseOrder",
     "SqliteErp",
     "Vendor",
@@ -178,27 +182,14 @@ def _normalise(text: str) -> str:
     return " ".join(text.casefold().replace(",", " ").replace(".", " ").split())
 
 
-class SqliteErp:
-    """The embedded ERP on one SQLite file (WAL, busy timeout; several processes ok).
+class EmbeddedErp:
+    """The embedded ERP, whichever database holds it: :class:`SqliteErp` or
+    :class:`PostgresErp`. Its SQL is what both accept (``wardflow._postgres`` lets a
+    psycopg connection run it)."""
 
-    Args:
-        path: the SQLite file, or ``":memory:"``.
-        clock: returns the current time; injected by tests.
-    """
-
-    def __init__(
-        self,
-        path: Path | str,
-        *,
-        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-        synchronous: str = "NORMAL",
-        busy_timeout_s: float = 30.0,
-    ) -> None:
-        self._conn = connect(
-            path, synchronous=synchronous, busy_timeout_s=busy_timeout_s, schema=_SCHEMA
-        )
-        self._lock = threading.Lock()
-        self._clock = clock
+    _conn: sqlite3.Connection
+    _lock: threading.Lock
+    _clock: Callable[[], datetime]
 
     def close(self) -> None:
         self._conn.close()
@@ -233,12 +224,12 @@ class SqliteErp:
             raise ErpError("erp_import", f"malformed master data: {err!r}") from err
         try:
             with write_transaction(self._conn, self._lock) as conn:
-                conn.executemany("INSERT OR REPLACE INTO vendors VALUES (?,?,?,?,?,?,?,?)",
-                                 vendor_rows)
-                conn.executemany("INSERT OR REPLACE INTO purchase_orders VALUES (?,?,?,?)",
+                conn.executemany(_upsert("vendors", _VENDOR_COLUMNS, "id"), vendor_rows)
+                conn.executemany(_upsert("purchase_orders", _ORDER_COLUMNS, "po_number"),
                                  order_rows)
-                conn.executemany("INSERT OR REPLACE INTO goods_receipts VALUES (?,?,?,?,?)",
-                                 receipt_rows)
+                conn.executemany(
+                    _upsert("goods_receipts", _RECEIPT_COLUMNS, "receipt_id, description"),
+                    receipt_rows)
         except sqlite3.Error as err:
             raise ErpError("erp_import", str(err)) from err
         return len(vendor_rows), len(order_rows)
@@ -353,6 +344,78 @@ class SqliteErp:
         except sqlite3.Error as err:
             raise ErpError("erp_post_invoice", str(err), retryable=True) from err
         return _posting(row, created=created)
+
+
+class SqliteErp(EmbeddedErp):
+    """The embedded ERP on one SQLite file (WAL, busy timeout; several processes ok).
+
+    Args:
+        path: the SQLite file, or ``":memory:"``.
+        clock: returns the current time; injected by tests.
+    """
+
+    def __init__(
+        self,
+        path: Path | str,
+        *,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        synchronous: str = "NORMAL",
+        busy_timeout_s: float = 30.0,
+    ) -> None:
+        self._conn = connect(
+            path, synchronous=synchronous, busy_timeout_s=busy_timeout_s, schema=_SCHEMA
+        )
+        self._lock = threading.Lock()
+        self._clock = clock
+
+
+class PostgresErp(EmbeddedErp):
+    """The embedded ERP's tables in a Postgres database (which may also hold the
+    checkpoints, the audit log and the event ledger); idempotency keys stay UNIQUE.
+
+    Args:
+        url: a ``postgres://`` URL.
+        clock: returns the current time; injected by tests.
+        retry_s: how long a read or a posting waits for a database that went away.
+    """
+
+    def __init__(
+        self, url: str, *, clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        retry_s: float = 30.0,
+    ) -> None:
+        from wardflow._postgres import connect as connect_postgres
+
+        self._retry_s = retry_s
+        self._conn = connect_postgres(url, lock_name="wardflow.erp", retry_s=retry_s,
+                                      schema=_SCHEMA.replace(";\n", "\n;;\n"))
+        self._lock = threading.Lock()
+        self._clock = clock
+
+    def import_master(self, data: Mapping[str, Any]) -> tuple[int, int]:
+        return _retry(self, lambda: super(PostgresErp, self).import_master(data))
+
+    def post_invoice(self, args: PostInvoice) -> InvoicePosting:
+        return _retry(self, lambda: super(PostgresErp, self).post_invoice(args))
+
+
+def _retry(erp: PostgresErp, call: Callable[[], _T]) -> _T:
+    """Idempotent writes (upserts, unique idempotency keys) wait out a restart."""
+    from wardflow._postgres import retry
+
+    return retry(call, erp._retry_s)
+
+
+_VENDOR_COLUMNS = ("id", "name", "tax_id", "iban", "bic", "country", "currency", "email")
+_ORDER_COLUMNS = ("po_number", "vendor_id", "amount", "currency")
+_RECEIPT_COLUMNS = ("receipt_id", "po_number", "description", "quantity", "received_at")
+
+
+def _upsert(table: str, columns: tuple[str, ...], key: str) -> str:
+    """Insert or replace by ``key``, in the syntax SQLite and Postgres share."""
+    keys = {k.strip() for k in key.split(",")}
+    updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c not in keys)
+    return (f"INSERT INTO {table} ({', '.join(columns)}) VALUES"
+            f" ({', '.join('?' * len(columns))}) ON CONFLICT ({key}) DO UPDATE SET {updates}")
 
 
 def _compact(iban: str | None) -> str | None:
