@@ -187,7 +187,9 @@ class Workspace:
         return self._summary(item.document_id, note=note, source=item.source)
 
     def resume(self, thread_id: str, decision: ReviewDecision) -> RunSummary:
-        """Apply a reviewer's decision to a run paused for review."""
+        """Apply a reviewer's decision to a run paused for review (rate-limited per
+        reviewer: :meth:`rate_limit`)."""
+        self.rate_limit(decision.by, "review")
         config = self._config(thread_id)
         snapshot = self.graph.get_state(config)
         if not snapshot.values:
@@ -322,18 +324,9 @@ class Workspace:
         """
         from wardflow.agents.planner import plan_request
         from wardflow.guardrails.pipeline import GuardPipeline
-        from wardflow.guardrails.ratelimit import RateLimiter
 
         settings = self.settings
-        settings.home.mkdir(parents=True, exist_ok=True)
-        limiter = RateLimiter(settings.home / "ratelimit.sqlite")
-        try:
-            limiter.hit(f"principal:{principal}", limit=settings.rate_limit_principal,
-                        per_s=settings.rate_limit_window_s)
-            limiter.hit("workflow:planner", limit=settings.rate_limit_workflow,
-                        per_s=settings.rate_limit_window_s)
-        finally:
-            limiter.close()
+        self.rate_limit(principal, "planner")
         checked = GuardPipeline(injection_threshold=settings.injection_threshold).check_prompt(
             prompt, principal=principal)
         self.audit.append("guard.prompt", {"decisions": checked.to_dicts()},
@@ -346,6 +339,27 @@ class Workspace:
             llm = LLM(settings)
         return plan_request(checked.text, workdir=workdir,
                             default_currency=settings.approval_currency, llm=llm)
+
+    def rate_limit(self, principal: str, workflow: str) -> None:
+        """Count one action of ``principal`` against its own limit and ``workflow``'s
+        (``planner``, ``review``, ``runs``), shared by every process of the data home.
+
+        Raises:
+            RateLimited: either limit is spent; nothing was done.
+        """
+        from wardflow.guardrails.ratelimit import RateLimiter
+
+        settings = self.settings
+        settings.home.mkdir(parents=True, exist_ok=True)
+        limiter = RateLimiter(settings.home / "ratelimit.sqlite",
+                              busy_timeout_s=settings.sqlite_busy_timeout_s)
+        try:
+            limiter.hit(f"principal:{principal}", limit=settings.rate_limit_principal,
+                        per_s=settings.rate_limit_window_s)
+            limiter.hit(f"workflow:{workflow}", limit=settings.rate_limit_workflow,
+                        per_s=settings.rate_limit_window_s)
+        finally:
+            limiter.close()
 
     def run_plan(self, plan: Plan, *, submitted_by: str | None = None) -> dict[str, Any]:
         """Carry out a validated plan from :func:`wardflow.agents.planner.plan_request`."""
@@ -503,6 +517,7 @@ class Workspace:
         A step with several approvers pauses with one request each; name the one you
         decide by ``interrupt_id`` (``pending_approvals`` lists them).
         """
+        self.rate_limit(decision.by, "review")
         graph = self.blueprint_graph(blueprint)
         config = self._config(thread_id)
         snapshot = graph.get_state(config)
