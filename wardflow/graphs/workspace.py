@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any
 
 from langchain_core.runnables import RunnableConfig
 from langgraph.types import Command
@@ -45,16 +45,11 @@ if TYPE_CHECKING:
 
     from wardflow.agents.planner import Plan
     from wardflow.graphs.blueprint import Blueprint
-    from wardflow.graphs.workers import RaySlots
-    from wardflow.llm.client import LLM
-    from wardflow.observability.tracing import Telemetry
-    from wardflow.tools.erp import ErpAdapter
 
 __all__ = ["RunSummary", "Workspace", "explain"]
 
 log = logging.getLogger(__name__)
 
-_Erp = TypeVar("_Erp", bound="ErpAdapter")
 _FINISHED = frozenset({"posted", "rejected", "failed"})
 
 
@@ -95,10 +90,7 @@ class Workspace:
                 print(run.thread_id, run.status)
     """
 
-    def __init__(self, settings: Settings, *, clock: Clock | None = None,
-                 slots: RaySlots | None = None) -> None:
-        # ``slots``: limits shared by Ray workers; the ERP and model calls then hold
-        # their slot (wardflow/graphs/workers.py). None: one process, nothing wrapped.
+    def __init__(self, settings: Settings, *, clock: Clock | None = None) -> None:
         self.settings = settings
         self.checkpointer = open_checkpointer(settings)
         # SQLite files in the data home, or tables in settings.database_url (Postgres).
@@ -113,12 +105,11 @@ class Workspace:
         # Observes each run for drift, and raises the guard alert (observability/drift.py).
         self.monitor = DriftMonitor(settings, audit=self.audit, switch=self.switch,
                                     clock=self._clock)
-        erp, llm = _gated(settings, self.erp, slots, self.telemetry)
         self.graph = build_invoice_graph(
             # With ``erp_url`` the graph posts to the REST ERP (graphs/invoice.py).
             settings, checkpointer=self.checkpointer,
-            erp=None if settings.erp_url else erp, storage=self.storage,
-            audit=self.audit, clock=self._clock, llm=llm,
+            erp=None if settings.erp_url else self.erp, storage=self.storage,
+            audit=self.audit, clock=self._clock,
             principals=self.principals, switch=self.switch, telemetry=self.telemetry,
         )
 
@@ -196,7 +187,9 @@ class Workspace:
         return self._summary(item.document_id, note=note, source=item.source)
 
     def resume(self, thread_id: str, decision: ReviewDecision) -> RunSummary:
-        """Apply a reviewer's decision to a run paused for review."""
+        """Apply a reviewer's decision to a run paused for review (rate-limited per
+        reviewer: :meth:`rate_limit`)."""
+        self.rate_limit(decision.by, "review")
         config = self._config(thread_id)
         snapshot = self.graph.get_state(config)
         if not snapshot.values:
@@ -331,18 +324,9 @@ class Workspace:
         """
         from wardflow.agents.planner import plan_request
         from wardflow.guardrails.pipeline import GuardPipeline
-        from wardflow.guardrails.ratelimit import RateLimiter
 
         settings = self.settings
-        settings.home.mkdir(parents=True, exist_ok=True)
-        limiter = RateLimiter(settings.home / "ratelimit.sqlite")
-        try:
-            limiter.hit(f"principal:{principal}", limit=settings.rate_limit_principal,
-                        per_s=settings.rate_limit_window_s)
-            limiter.hit("workflow:planner", limit=settings.rate_limit_workflow,
-                        per_s=settings.rate_limit_window_s)
-        finally:
-            limiter.close()
+        self.rate_limit(principal, "planner")
         checked = GuardPipeline(injection_threshold=settings.injection_threshold).check_prompt(
             prompt, principal=principal)
         self.audit.append("guard.prompt", {"decisions": checked.to_dicts()},
@@ -355,6 +339,27 @@ class Workspace:
             llm = LLM(settings)
         return plan_request(checked.text, workdir=workdir,
                             default_currency=settings.approval_currency, llm=llm)
+
+    def rate_limit(self, principal: str, workflow: str) -> None:
+        """Count one action of ``principal`` against its own limit and ``workflow``'s
+        (``planner``, ``review``, ``runs``), shared by every process of the data home.
+
+        Raises:
+            RateLimited: either limit is spent; nothing was done.
+        """
+        from wardflow.guardrails.ratelimit import RateLimiter
+
+        settings = self.settings
+        settings.home.mkdir(parents=True, exist_ok=True)
+        limiter = RateLimiter(settings.home / "ratelimit.sqlite",
+                              busy_timeout_s=settings.sqlite_busy_timeout_s)
+        try:
+            limiter.hit(f"principal:{principal}", limit=settings.rate_limit_principal,
+                        per_s=settings.rate_limit_window_s)
+            limiter.hit(f"workflow:{workflow}", limit=settings.rate_limit_workflow,
+                        per_s=settings.rate_limit_window_s)
+        finally:
+            limiter.close()
 
     def run_plan(self, plan: Plan, *, submitted_by: str | None = None) -> dict[str, Any]:
         """Carry out a validated plan from :func:`wardflow.agents.planner.plan_request`."""
@@ -512,6 +517,7 @@ class Workspace:
         A step with several approvers pauses with one request each; name the one you
         decide by ``interrupt_id`` (``pending_approvals`` lists them).
         """
+        self.rate_limit(decision.by, "review")
         graph = self.blueprint_graph(blueprint)
         config = self._config(thread_id)
         snapshot = graph.get_state(config)
@@ -611,17 +617,6 @@ class Workspace:
             note=note,
             dead_letter=parked,
         )
-
-
-def _gated(settings: Settings, erp: _Erp, slots: RaySlots | None,
-           telemetry: Telemetry) -> tuple[_Erp, LLM | None]:
-    """The ERP and model layer the graph gets: as they are, or holding Ray slots."""
-    if slots is None:
-        return erp, None
-    from wardflow.graphs.workers import GatedErp, gated_llm
-
-    llm = gated_llm(settings, slots, telemetry) if settings.model.lower() != "none" else None
-    return cast(_Erp, GatedErp(erp, slots)), llm  # the same seam, its calls gated
 
 
 def explain(thread_id: str, settings: Settings | None = None) -> Any:

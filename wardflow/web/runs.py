@@ -396,6 +396,7 @@ class _Starter:
                                 " TIFF); emails go through a watched folder")
         doc, safe = document_id(data), _safe_name(name)
         with self.ctx.workspace() as ws:
+            ws.rate_limit(self.who, "runs")
             blueprint = find_blueprint(ws, blueprint_ref) if blueprint_ref else None
             ws.switch.check(blueprint.name if blueprint else "invoice")
             thread = f"{blueprint.name}:{doc}" if blueprint else doc
@@ -423,6 +424,7 @@ class _Starter:
                                     " server's working folder")
             paths.append(path)
         with self.ctx.workspace() as ws:
+            ws.rate_limit(self.who, "runs")
             blueprint = find_blueprint(ws, ref)
             ws.switch.check(blueprint.name)
             items = ws.items(paths)
