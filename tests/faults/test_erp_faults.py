@@ -6,19 +6,20 @@ in the dead letter with its stage, reason and attempts, as ``wardflow status`` s
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import INBOX, wardflow_cli
+from tests.conftest import EXAMPLES, INBOX, wardflow_cli
 from tests.faults.conftest import CLEAN, FAST_ENV, cli_status, invoice_numbers, postings_by_key
 from wardflow.graphs.workspace import Workspace
 from wardflow.testing import ErpConformance
 from wardflow.testing.erp import MASTER
 from wardflow.testing.fake_erp import FakeErpServer
-from wardflow.tools.erp import SqliteErp
+from wardflow.tools.erp import SqliteErp, load_master
 from wardflow.tools.erp_http import HttpErp
 
 TOKEN = "erp-test-token"
@@ -28,7 +29,7 @@ class TestHttpErpConformance(ErpConformance):
     """The REST adapter and the fake cloud ERP pass the same suite as the embedded ERP."""
 
     @pytest.fixture
-    def seeded_erp(self, tmp_path: Path) -> Iterator[HttpErp]:  # type: ignore[override]
+    def seeded_erp(self, tmp_path: Path) -> Iterator[HttpErp]:
         backend = SqliteErp(tmp_path / "cloud.sqlite")
         backend.import_master(MASTER)
         with FakeErpServer(backend, token=TOKEN) as server:
@@ -103,9 +104,9 @@ def test_erp_down_parks_the_run_then_retry_posts_once(
     remote_erp.fail_next(0)
     fixed = wardflow_cli(home, "resume", run.thread_id, "--retry", "--json", **env)
     assert fixed.returncode == 0, fixed.stderr
-    [shown] = cli_status(home, **env)
+    shown = json.loads(fixed.stdout)
     assert shown["status"] == "posted" and shown["dead_letter"] is None
-    assert shown["error"] is None
+    assert shown["error"] is None and shown["note"] == "retried from the dead letter"
     assert invoice_numbers(_cloud(remote_erp)) == ["NLS-INV-2026-0412"]
     assert list(postings_by_key(_cloud(remote_erp)).values()) == [1]
 
@@ -139,3 +140,30 @@ def test_lost_answer_after_commit_is_found_by_key_not_posted_twice(
     assert posts[0]["result"]["posting_id"] == run.posting_id
     assert list(postings_by_key(_cloud(remote_erp)).values()) == [1]
     assert cli_status(home)[0]["status"] == "posted"
+
+
+@pytest.mark.slow
+def test_erp_gone_then_restarted_resumes_the_parked_run(
+    tmp_path: Path, open_workspace: Callable[..., Workspace], home: Path
+) -> None:
+    backend = SqliteErp(tmp_path / "restarted.sqlite")
+    backend.import_master(load_master(EXAMPLES / "erp.json"))
+    gone = FakeErpServer(backend, token=TOKEN).start()
+    url = gone.url
+    gone.stop()  # connection refused from now on
+    with open_workspace(erp_url=url, erp_token=TOKEN) as ws:
+        [run] = list(ws.process([INBOX / CLEAN]))
+    assert run.status == "dead_letter" and run.dead_letter is not None
+    # The first ERP call is the extractor's vendor-master read (a model node: 2 attempts).
+    assert (run.dead_letter["stage"], run.dead_letter["reason"],
+            run.dead_letter["attempts"]) == ("extract", "erp_unavailable", 2)
+    assert "ConnectError" in run.dead_letter["detail"]
+    [shown] = cli_status(home)
+    assert shown["status"] == "dead_letter" and shown["dead_letter"]["stage"] == "extract"
+
+    with FakeErpServer(backend, token=TOKEN) as back, \
+            open_workspace(erp_url=back.url, erp_token=TOKEN) as ws:
+        [again] = list(ws.process([INBOX / CLEAN]))
+    assert again.status == "posted" and again.note == "retried from the dead letter"
+    assert list(postings_by_key(tmp_path / "restarted.sqlite").values()) == [1]
+    backend.close()
