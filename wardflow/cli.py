@@ -171,6 +171,12 @@ def process(
         "--shadow", exists=True, dir_okay=False, help="Candidate settings (TOML) run beside"
         " the live ones on the same documents, without acting; disagreements are audited"
         " (shadow.compare).")] = None,
+    workers: Annotated[int | None, typer.Option(
+        "--workers", min=1, help="Run documents in parallel on N Ray workers (wardflow[ray]):"
+        " a local cluster, or the one at --address.")] = None,
+    address: Annotated[str | None, typer.Option(
+        "--address", help="Ray cluster to use with --workers: auto, host:port or"
+        " ray://host:10001 (default: WARDFLOW_RAY_ADDRESS, else a local cluster).")] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Run the invoice workflow on documents; pause the ones that need a human."""
@@ -181,6 +187,11 @@ def process(
     shadows: list[dict[str, Any]] = []
 
     def run() -> list[RunSummary]:
+        if workers is not None or address is not None:
+            if shadow is not None:
+                raise ConfigError("--shadow runs in one process; leave out --workers")
+            return _process_on_ray(paths, workers, address, as_ or getpass.getuser(),
+                                   quiet=as_json)
         with _workspace() as ws:
             results = []
             if shadow is not None:
@@ -203,6 +214,79 @@ def process(
             out.print(f"{len(waiting)} waiting for review: `wardflow resume THREAD --approve`"
                       " or `--reject`.")
     if any(r.status == "failed" or r.error for r in runs):
+        raise typer.Exit(EXIT_FAILED_DOCUMENTS)
+
+
+def _process_on_ray(paths: Sequence[Path], workers: int | None, address: str | None, by: str,
+                    *, quiet: bool) -> list[RunSummary]:
+    from wardflow.graphs.workers import process_on_ray
+
+    settings = _settings()
+    results = []
+    for summary in process_on_ray(settings, paths, workers=workers or settings.workers,
+                                  address=address, submitted_by=by):
+        results.append(summary)
+        if not quiet:
+            err.print(f"{summary.thread_id}  {summary.status:<16} {summary.document}")
+    return results
+
+
+@app.command()
+def worker(
+    paths: Annotated[list[Path] | None, typer.Argument(
+        help="Folders to watch (default: the data home's inbox, storage/inbox).")] = None,
+    address: Annotated[str | None, typer.Option(
+        "--address", help="Ray cluster to join: auto, host:port or ray://host:10001"
+        " (default: WARDFLOW_RAY_ADDRESS, else a local cluster).")] = None,
+    workers: Annotated[int | None, typer.Option(
+        "--workers", min=1, help="Ray actors processing documents (default:"
+        " WARDFLOW_WORKERS).")] = None,
+    interval: Annotated[float, typer.Option("--interval", min=0.1,
+                                            help="Seconds between two scans.")] = 5.0,
+    once: Annotated[bool, typer.Option("--once", help="Scan once, process, exit.")] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Process every document that arrives, in parallel on a Ray cluster.
+
+    Each document is one run on the unchanged invoice graph; a worker that dies has
+    its document retried by Ray, resuming from the last checkpoint. Limits across
+    workers: WARDFLOW_WORKER_LIMITS, e.g. '{"tool:erp": 1}'.
+    """
+    import time
+
+    from wardflow.graphs.workers import RayExecutor
+
+    settings = _settings()
+    folders = paths or [settings.storage_root / settings.storage_locations["inbox"]]
+    for folder in folders:
+        folder.mkdir(parents=True, exist_ok=True)
+    seen: set[str] = set()
+    runs: list[RunSummary] = []
+
+    executor = RayExecutor(settings, workers=workers or settings.workers, address=address)
+
+    def scan() -> None:
+        for summary in executor.process(folders, submitted_by="worker", skip=seen):
+            if summary.status != "failed" or not summary.error:
+                seen.add(summary.thread_id)  # a failed one is tried again next scan
+            runs.append(summary)
+            if as_json:
+                sys.stdout.write(json.dumps(summary.to_dict(), default=str) + "\n")
+                sys.stdout.flush()
+            else:
+                err.print(f"{summary.thread_id}  {summary.status:<16} {summary.document}")
+
+    try:
+        while True:
+            _guarded(scan)
+            if once:
+                break
+            time.sleep(interval)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        executor.close()
+    if once and any(r.status == "failed" or r.error for r in runs):
         raise typer.Exit(EXIT_FAILED_DOCUMENTS)
 
 

@@ -241,6 +241,21 @@ class Settings(BaseSettings):
     # ``storage:move:N``). Empty in production.
     fault_inject: tuple[str, ...] = ()
 
+    # Ray workers (``wardflow worker``, ``wardflow process --workers N``; wardflow[ray]):
+    # ``ray_address`` None starts a local cluster of ``ray_num_cpus`` CPUs (default: the
+    # number of workers) with a small object store; ``auto``, ``host:port`` or
+    # ``ray://host:10001`` join one. ``worker_limits``: calls at once across all workers,
+    # per tool (``tool:erp``) and per model (``model:openai/gpt-4o-mini``); a slot not
+    # given back within ``worker_lease_s`` (its worker died) is taken back. A document
+    # whose worker process dies is retried ``worker_task_retries`` times.
+    ray_address: str | None = None
+    ray_num_cpus: int | None = Field(None, ge=1)
+    ray_object_store_mb: int = Field(100, ge=80)
+    workers: int = Field(2, ge=1)
+    worker_limits: dict[str, int] = Field(default_factory=dict)
+    worker_lease_s: float = Field(300.0, gt=0)
+    worker_task_retries: int = Field(2, ge=0)
+
     # Retry policies per node type (wardflow/graphs/retry.py): I/O nodes (ERP, storage)
     # retry retryable tool errors up to ``retry_io_attempts`` times, the model node
     # timeouts and rate limits up to ``retry_model_attempts``; pure nodes never. Waits

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from langchain_core.runnables import RunnableConfig
 from langgraph.types import Command
@@ -45,11 +45,16 @@ if TYPE_CHECKING:
 
     from wardflow.agents.planner import Plan
     from wardflow.graphs.blueprint import Blueprint
+    from wardflow.graphs.workers import RaySlots
+    from wardflow.llm.client import LLM
+    from wardflow.observability.tracing import Telemetry
+    from wardflow.tools.erp import ErpAdapter
 
 __all__ = ["RunSummary", "Workspace", "explain"]
 
 log = logging.getLogger(__name__)
 
+_Erp = TypeVar("_Erp", bound="ErpAdapter")
 _FINISHED = frozenset({"posted", "rejected", "failed"})
 
 
@@ -90,7 +95,10 @@ class Workspace:
                 print(run.thread_id, run.status)
     """
 
-    def __init__(self, settings: Settings, *, clock: Clock | None = None) -> None:
+    def __init__(self, settings: Settings, *, clock: Clock | None = None,
+                 slots: RaySlots | None = None) -> None:
+        # ``slots``: limits shared by Ray workers; the ERP and model calls then hold
+        # their slot (wardflow/graphs/workers.py). None: one process, nothing wrapped.
         self.settings = settings
         self.checkpointer = open_checkpointer(settings)
         # SQLite files in the data home, or tables in settings.database_url (Postgres).
@@ -105,11 +113,12 @@ class Workspace:
         # Observes each run for drift, and raises the guard alert (observability/drift.py).
         self.monitor = DriftMonitor(settings, audit=self.audit, switch=self.switch,
                                     clock=self._clock)
+        erp, llm = _gated(settings, self.erp, slots, self.telemetry)
         self.graph = build_invoice_graph(
             # With ``erp_url`` the graph posts to the REST ERP (graphs/invoice.py).
             settings, checkpointer=self.checkpointer,
-            erp=None if settings.erp_url else self.erp, storage=self.storage,
-            audit=self.audit, clock=self._clock,
+            erp=None if settings.erp_url else erp, storage=self.storage,
+            audit=self.audit, clock=self._clock, llm=llm,
             principals=self.principals, switch=self.switch, telemetry=self.telemetry,
         )
 
@@ -617,6 +626,17 @@ class Workspace:
             note=note,
             dead_letter=parked,
         )
+
+
+def _gated(settings: Settings, erp: _Erp, slots: RaySlots | None,
+           telemetry: Telemetry) -> tuple[_Erp, LLM | None]:
+    """The ERP and model layer the graph gets: as they are, or holding Ray slots."""
+    if slots is None:
+        return erp, None
+    from wardflow.graphs.workers import GatedErp, gated_llm
+
+    llm = gated_llm(settings, slots, telemetry) if settings.model.lower() != "none" else None
+    return cast(_Erp, GatedErp(erp, slots)), llm  # the same seam, its calls gated
 
 
 def explain(thread_id: str, settings: Settings | None = None) -> Any:
