@@ -30,8 +30,8 @@ from wardflow.errors import (
 from wardflow.graphs.checkpoint import list_threads, open_checkpointer
 from wardflow.graphs.control import ALL, KillSwitch
 from wardflow.graphs.invoice import Clock, build_invoice_graph
-from wardflow.graphs.stores import open_audit_log, open_erp
 from wardflow.graphs.retry import dead_letter_record, is_dead_letter
+from wardflow.graphs.stores import open_audit_log, open_erp
 from wardflow.observability.drift import DriftMonitor
 from wardflow.observability.tracing import run_span, telemetry_for
 from wardflow.review.authz import authorize
