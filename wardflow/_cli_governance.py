@@ -44,6 +44,8 @@ def gdpr_erase(
         "data subject request"),
     as_: Annotated[str | None, typer.Option("--as", help="Who erases (audited; default:"
                                             " login name).")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would be erased;"
+                                          " change nothing.")] = False,
     as_json: JsonOption = False,
 ) -> None:
     """Erase a data subject's personal data: runs, documents, vault tokens; audit records
@@ -52,13 +54,15 @@ def gdpr_erase(
 
     def run() -> Any:
         with _workspace() as ws:
-            return erase_subject(ws, subject, by=as_ or getpass.getuser(), reason=reason)
+            return erase_subject(ws, subject, by=as_ or getpass.getuser(), reason=reason,
+                                 dry_run=dry_run)
 
     report = _guarded(run)
     if as_json:
         _print_json(report.to_dict())
         return
-    out.print(f"erased {len(report.threads)} run(s): {', '.join(report.threads) or 'none'};"
+    out.print(("would erase" if dry_run else "erased") + f" {len(report.threads)} run(s):"
+              f" {', '.join(report.threads) or 'none'};"
               f" {report.redacted_records} audit record(s) redacted,"
               f" {len(report.storage_keys)} stored object(s) replaced,"
               f" {report.vault_tokens} vault token(s) deleted")

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
+from tests.agents.test_risk_compliance import _extraction
 from tests.conftest import EXAMPLES, INBOX, wardflow_cli
 from wardflow.agents.compliance import CompliancePolicy, RunFacts, check_compliance
 from wardflow.agents.policies import trace_postings
@@ -28,14 +29,6 @@ CLEAN = "2026-08-14_nordlicht-software_NLS-INV-2026-0412.pdf"
 OVER_LIMIT = "2026-10-20_hansen-maschinenbau_HM-2026-0077.pdf"
 CARD = "4111 1111 1111 1111"
 NO_PII_TEXT = "INVOICE A-1 from Acme GmbH, total EUR 119.00"
-
-
-def _extraction(**values: Any) -> dict[str, Any]:
-    base = {"vendor": "Acme GmbH", "vendor_id": "V1", "invoice_number": "A-1", "total": "119.00",
-            "subtotal": "100.00", "currency": "EUR", "iban": "DE89370400440532013000",
-            "po_number": None}
-    base.update(values)
-    return {"fields": {k: {"value": v} for k, v in base.items()}, "checks": []}
 
 
 def _check(extraction: dict[str, Any] | None = None, text: str = NO_PII_TEXT, *,

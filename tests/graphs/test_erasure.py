@@ -47,6 +47,12 @@ def test_erasure_removes_the_subject_and_keeps_the_audit_chain_valid(
     before = len(list(workspace.audit.records(jane.thread_id)))
     assert any("@" in str(r.payload) for r in workspace.audit.records(jane.thread_id))
 
+    preview = erase_subject(workspace, SUBJECT, by="dpo", dry_run=True)
+    assert preview.threads == [jane.thread_id] and preview.storage_keys
+    assert jane.thread_id in workspace.threads() and _vault_rows(workspace, jane.thread_id) > 0
+    assert not any(r.action in ("audit.redaction", "gdpr.erasure")
+                   for r in workspace.audit.records())
+
     home = workspace.settings.home
     erased = wardflow_cli(home, "gdpr", "erase", SUBJECT, "--as", "dpo", "--reason", "ticket 42")
     assert erased.returncode == 0, erased.stderr

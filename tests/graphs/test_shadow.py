@@ -11,7 +11,7 @@ import pytest
 
 from tests.conftest import INBOX, wardflow_cli
 from wardflow.graphs.replay import replay_settings
-from wardflow.graphs.shadow import shadow_run
+from wardflow.graphs.shadow import ShadowResult, shadow_run
 from wardflow.graphs.workspace import Workspace
 
 CLEAN = "2026-08-14_nordlicht-software_NLS-INV-2026-0412.pdf"
@@ -32,19 +32,22 @@ def _candidate(tmp_path: Path, text: str) -> Path:
     return path
 
 
+def _live_then_shadow(ws: Workspace, tmp_path: Path, name: str, candidate: str
+                      ) -> tuple[Any, dict[str, Any], ShadowResult]:
+    """The live run, what it left, and the shadow run (checked to leave nothing)."""
+    settings = replay_settings(ws.settings, config_file=_candidate(tmp_path, candidate))
+    [item] = ws.items([INBOX / name])
+    live = ws.process_item(item)
+    before = _footprint(ws)
+    result = shadow_run(ws, item, settings)
+    assert _footprint(ws) == before  # ERP row count, storage, checkpoints, inbox
+    return live, before, result
+
+
 def test_shadow_records_disagreements_and_never_acts(workspace: Workspace,
                                                      tmp_path: Path) -> None:
-    strict = replay_settings(workspace.settings,
-                             config_file=_candidate(tmp_path, "approval_limit = 1000\n"))
-    [item] = workspace.items([INBOX / CLEAN])
-    live = workspace.process_item(item)
+    live, before, result = _live_then_shadow(workspace, tmp_path, CLEAN, "approval_limit = 1000")
     assert live.status == "posted"
-    before = _footprint(workspace)
-    audit_before = len(list(workspace.audit.records()))
-
-    result = shadow_run(workspace, item, strict)
-
-    assert _footprint(workspace) == before  # ERP row count, storage, checkpoints, inbox
     assert len(before["postings"]) == 1
     differ = {d["what"]: (d["live"], d["shadow"]) for d in result.to_dict()["disagreements"]}
     assert differ["route"] == ("post", "review")
@@ -52,25 +55,21 @@ def test_shadow_records_disagreements_and_never_acts(workspace: Workspace,
     assert differ["finding SOX-APPROVAL-LIMIT"] == ("pass", "needs_approval")
     assert "field total" not in differ  # the same document reads the same
     assert result.settings_changed["approval_limit"] == ["10000", "1000"]
-    [record] = list(workspace.audit.records())[audit_before:]
+    record = list(workspace.audit.records())[-1]
     assert record.action == "shadow.compare" and record.thread_id == live.thread_id
     assert record.payload["agree"] is False
     assert {d["what"] for d in record.payload["disagreements"]} == set(differ)
 
 
 def test_a_shadow_that_would_post_posts_nothing(workspace: Workspace, tmp_path: Path) -> None:
-    lenient = replay_settings(workspace.settings,
-                              config_file=_candidate(tmp_path, "approval_limit = 100000\n"))
-    [item] = workspace.items([INBOX / OVER_LIMIT])
-    live = workspace.process_item(item)
+    live, before, result = _live_then_shadow(workspace, tmp_path, OVER_LIMIT,
+                                             "approval_limit = 100000")
     assert live.status == "awaiting_review"
-    before = _footprint(workspace)
-    result = shadow_run(workspace, item, lenient)
     assert result.shadow.status == "posted" and result.shadow.posting is not None
     assert [w["op"] for w in result.would_do].count("post") == 1
-    assert _footprint(workspace) == before
     assert before["postings"] == [] and before["inbox"] == [live.thread_id]
     # The same configuration agrees with itself.
+    [item] = workspace.items([INBOX / OVER_LIMIT])
     same = shadow_run(workspace, item, workspace.settings)
     assert same.to_dict()["agree"] is True and same.disagreements == []
 

@@ -24,6 +24,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from wardflow.agents.compliance import _finding
+
 if TYPE_CHECKING:
     from wardflow.observability.audit import AuditRecord
     from wardflow.review.principals import Principal
@@ -32,12 +34,6 @@ if TYPE_CHECKING:
 __all__ = ["trace_postings"]
 
 _DECIDERS = frozenset({"approver", "controller"})
-
-
-def _finding(rule: str, outcome: str, detail: str, action: str,
-             **evidence: Any) -> dict[str, Any]:
-    return {"rule": rule, "outcome": outcome, "detail": detail, "action": action,
-            "evidence": evidence}
 
 
 def trace_postings(

@@ -48,8 +48,10 @@ class ErasureReport:
 
 
 def erase_subject(ws: Workspace, subject: str, *, by: str,
-                  reason: str = "data subject request") -> ErasureReport:
+                  reason: str = "data subject request", dry_run: bool = False) -> ErasureReport:
     """Erase ``subject``'s personal data from the data home (see the module doc).
+
+    With ``dry_run``, report what would be erased and change nothing.
 
     Raises:
         ConfigError: the subject is shorter than 3 characters (it would match too much).
@@ -68,7 +70,7 @@ def erase_subject(ws: Workspace, subject: str, *, by: str,
         posting = (values.get("posting") or {}).get("posting_id")
         if posting:
             postings.append(str(posting))
-        keys += _tombstone(ws, values, erased_at)
+        keys += _tombstone(ws, values, erased_at, dry_run=dry_run)
     redacted: dict[int, Mapping[str, Any]] = {}
     for record in ws.audit.records():
         if "_redacted" in record.payload:
@@ -77,6 +79,9 @@ def erase_subject(ws: Workspace, subject: str, *, by: str,
         kept = _scrub(record.payload, pattern, everything)
         if kept != record.payload:
             redacted[record.seq] = kept
+    if dry_run:
+        return ErasureReport(threads=threads, redacted_records=len(redacted), storage_keys=keys,
+                             vault_tokens=0, retained_postings=postings)
     tokens = _forget_tokens(ws, threads)
     for thread in threads:
         ws.checkpointer.delete_thread(thread)
@@ -117,7 +122,8 @@ def _scrub(value: Any, pattern: re.Pattern[str], everything: bool) -> Any:
     return value
 
 
-def _tombstone(ws: Workspace, values: Mapping[str, Any], at: str) -> list[str]:
+def _tombstone(ws: Workspace, values: Mapping[str, Any], at: str, *,
+               dry_run: bool = False) -> list[str]:
     """Replace the run's stored objects by a note saying they were erased."""
     doc = values.get("document") or {}
     candidates = [values.get("archive_key"), doc.get("storage_key")]
@@ -129,7 +135,8 @@ def _tombstone(ws: Workspace, values: Mapping[str, Any], at: str) -> list[str]:
     for key in dict.fromkeys(str(k) for k in candidates if k):
         try:
             if ws.storage.exists(key):
-                ws.storage.put(key, note)
+                if not dry_run:
+                    ws.storage.put(key, note)
                 done.append(key)
         except StorageError:
             continue
