@@ -13,6 +13,7 @@ from rich.table import Table
 
 from wardflow.cli import (
     EXIT_ERROR,
+    EXIT_USAGE,
     JsonOption,
     _guarded,
     _print_json,
@@ -39,7 +40,10 @@ app.add_typer(compliance_app, name="compliance")
 
 @gdpr_app.command("erase")
 def gdpr_erase(
-    subject: Annotated[str, typer.Argument(help="Who to erase: a name, an email, an IBAN.")],
+    subject: Annotated[str | None, typer.Argument(help="Who to erase: a name, an email, an"
+                                                  " IBAN.")] = None,
+    expired: Annotated[bool, typer.Option("--expired", help="Instead: every run finished"
+                                          " longer ago than gdpr_retention_days.")] = False,
     reason: Annotated[str, typer.Option("--reason", help="Why (audited).")] = (
         "data subject request"),
     as_: Annotated[str | None, typer.Option("--as", help="Who erases (audited; default:"
@@ -50,12 +54,18 @@ def gdpr_erase(
 ) -> None:
     """Erase a data subject's personal data: runs, documents, vault tokens; audit records
     are redacted so `wardflow audit verify` still passes. ERP postings are kept."""
-    from wardflow.graphs.erasure import erase_subject
+    from wardflow.graphs.erasure import erase_expired, erase_subject
+
+    if (subject is None) == (not expired):
+        err.print("[red]error:[/red] name a SUBJECT or --expired, not both")
+        raise typer.Exit(EXIT_USAGE)
 
     def run() -> Any:
         with _workspace() as ws:
-            return erase_subject(ws, subject, by=as_ or getpass.getuser(), reason=reason,
-                                 dry_run=dry_run)
+            by = as_ or getpass.getuser()
+            if subject is None:
+                return erase_expired(ws, by=by, dry_run=dry_run)
+            return erase_subject(ws, subject, by=by, reason=reason, dry_run=dry_run)
 
     report = _guarded(run)
     if as_json:

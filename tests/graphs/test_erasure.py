@@ -11,7 +11,7 @@ import pytest
 from tests.agents.test_policy_packs import _pdf
 from tests.conftest import INBOX, wardflow_cli
 from wardflow.errors import ConfigError
-from wardflow.graphs.erasure import erase_subject
+from wardflow.graphs.erasure import erase_expired, erase_subject
 from wardflow.graphs.workspace import Workspace
 from wardflow.observability.audit import AuditLog
 from wardflow.tools.documents import read_document
@@ -133,3 +133,21 @@ def test_logs_made_before_redaction_existed_are_upgraded(tmp_path: Path) -> None
 def test_subject_must_be_specific(workspace: Workspace) -> None:
     with pytest.raises(ConfigError, match="at least 3 characters"):
         erase_subject(workspace, " a ", by="dpo")
+
+
+def test_runs_past_their_retention_are_erased(workspace: Workspace, with_subject: Path) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    [done] = list(workspace.process([with_subject]))
+    [waiting] = list(workspace.process([INBOX / OVER_LIMIT]))
+    assert done.status == "posted" and waiting.status == "awaiting_review"
+    assert erase_expired(workspace, by="dpo").threads == []  # nothing is that old yet
+    later = datetime.now(UTC) + timedelta(days=workspace.settings.gdpr_retention_days + 1)
+    report = erase_expired(workspace, by="dpo", now=later)
+    # A finished run is erased; one still waiting for a reviewer is not finished.
+    assert report.threads == [done.thread_id] and report.redacted_records > 0
+    assert workspace.threads() == [waiting.thread_id]
+    assert all("@" not in str(r.payload) for r in workspace.audit.records(done.thread_id))
+    assert workspace.audit.verify().ok
+    [note] = [r for r in workspace.audit.records() if r.action == "gdpr.erasure"]
+    assert note.payload["reason"] == "retention of 3650 days ended"

@@ -12,6 +12,9 @@ invoice run whose text, fields or document name mention it is erased:
   hash chain still verifies (``wardflow audit verify``); other records that mention the
   subject have it replaced the same way.
 
+:func:`erase_expired` does the same, for all personal data, to the runs finished more
+than ``Settings.gdpr_retention_days`` ago (``wardflow gdpr erase --expired``).
+
 ERP postings are kept: an invoice is an accounting record the law requires to be
 retained (GDPR Art. 17(3)(b)); the report lists them. One ``gdpr.erasure`` audit
 record (without the subject) says who erased what and why.
@@ -22,6 +25,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from wardflow.errors import ConfigError, StorageError
@@ -30,9 +34,10 @@ from wardflow.guardrails.pii import find_pii
 if TYPE_CHECKING:
     from wardflow.graphs.workspace import Workspace
 
-__all__ = ["ErasureReport", "erase_subject"]
+__all__ = ["ErasureReport", "erase_expired", "erase_subject"]
 
 ERASED = "[erased]"
+_FINISHED = frozenset({"posted", "rejected", "failed"})
 
 
 @dataclass(frozen=True)
@@ -62,6 +67,27 @@ def erase_subject(ws: Workspace, subject: str, *, by: str,
                           " an IBAN)")
     pattern = re.compile(re.escape(needle), re.IGNORECASE)
     threads = [t for t in ws.threads() if _mentions(ws, t, pattern)]
+    return _erase(ws, threads, pattern, by=by, reason=reason, dry_run=dry_run)
+
+
+def erase_expired(ws: Workspace, *, by: str, now: datetime | None = None,
+                  dry_run: bool = False) -> ErasureReport:
+    """Erase the runs finished more than ``gdpr_retention_days`` before ``now``: their
+    personal data has been kept as long as the retention period allows."""
+    cutoff = (now or datetime.now(UTC)) - timedelta(days=ws.settings.gdpr_retention_days)
+    threads = []
+    for thread in ws.threads():
+        snapshot = ws.graph.get_state({"configurable": {"thread_id": thread}})
+        finished = snapshot.values.get("status") in _FINISHED and not snapshot.next
+        if finished and "document" in snapshot.values and snapshot.created_at and (
+                datetime.fromisoformat(snapshot.created_at) < cutoff):
+            threads.append(thread)
+    return _erase(ws, threads, None, by=by, dry_run=dry_run,
+                  reason=f"retention of {ws.settings.gdpr_retention_days} days ended")
+
+
+def _erase(ws: Workspace, threads: list[str], pattern: re.Pattern[str] | None, *, by: str,
+           reason: str, dry_run: bool) -> ErasureReport:
     erased_at = ws.audit.now()
     keys: list[str] = []
     postings: list[str] = []
@@ -73,13 +99,13 @@ def erase_subject(ws: Workspace, subject: str, *, by: str,
         keys += _tombstone(ws, values, erased_at, dry_run=dry_run)
     redacted: dict[int, Mapping[str, Any]] = {}
     for record in ws.audit.records():
-        if "_redacted" in record.payload:
-            continue
         everything = record.thread_id in threads
+        if "_redacted" in record.payload or (pattern is None and not everything):
+            continue
         kept = _scrub(record.payload, pattern, everything)
         if kept != record.payload:
             redacted[record.seq] = kept
-    if dry_run:
+    if dry_run or not (threads or redacted):  # nothing to erase is nothing to record
         return ErasureReport(threads=threads, redacted_records=len(redacted), storage_keys=keys,
                              vault_tokens=0, retained_postings=postings)
     tokens = _forget_tokens(ws, threads)
@@ -107,10 +133,10 @@ def _mentions(ws: Workspace, thread: str, pattern: re.Pattern[str]) -> bool:
     return any(pattern.search(h) for h in haystack)
 
 
-def _scrub(value: Any, pattern: re.Pattern[str], everything: bool) -> Any:
+def _scrub(value: Any, pattern: re.Pattern[str] | None, everything: bool) -> Any:
     """``value`` with the subject (and, for an erased run, all personal data) erased."""
     if isinstance(value, str):
-        text = pattern.sub(ERASED, value)
+        text = pattern.sub(ERASED, value) if pattern is not None else value
         if everything:
             for match in reversed(find_pii(text)):
                 text = text[:match.start] + ERASED + text[match.end:]
