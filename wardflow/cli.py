@@ -610,13 +610,13 @@ def principals_remove(name: Annotated[str, typer.Argument()]) -> None:
 @contextmanager
 def _token_store() -> Iterator[tuple[Any, Any, Any]]:
     """The token store, the principals and the audit log (no graph needed)."""
-    from wardflow.observability.audit import AuditLog
+    from wardflow.graphs.stores import open_audit_log
     from wardflow.review.principals import PrincipalStore
     from wardflow.review.tokens import TokenStore
 
     settings = _settings()
     tokens, principals = TokenStore(settings.review_path), PrincipalStore(settings.review_path)
-    audit = AuditLog(settings.audit_path)
+    audit = open_audit_log(settings)
     try:
         yield tokens, principals, audit
     finally:

@@ -38,7 +38,7 @@ from wardflow.observability.audit import AuditLog
 from wardflow.observability.tracing import Telemetry, telemetry_for
 from wardflow.review.payloads import ReviewDecision
 from wardflow.review.principals import PrincipalStore
-from wardflow.tools.erp import ErpAdapter, SqliteErp
+from wardflow.tools.erp import ErpAdapter
 from wardflow.tools.storage import LocalStorage, Storage
 from wardflow.tools.toolset import Toolset
 
@@ -310,9 +310,11 @@ def build_blueprint_graph(
 
     settings = settings or Settings()
     checkpointer = checkpointer or open_checkpointer(settings)
-    erp = erp or SqliteErp(settings.erp_path)
+    from wardflow.graphs.stores import open_audit_log, open_erp
+
+    erp = erp or open_erp(settings)
     storage = storage or LocalStorage(settings.storage_root)
-    audit = audit or AuditLog(settings.audit_path)
+    audit = audit or open_audit_log(settings)
     principals = principals or PrincipalStore(settings.review_path)
     clock = clock or (lambda: datetime.now(UTC))
     if llm is None and settings.model.lower() != "none":

@@ -62,7 +62,6 @@ from wardflow.tools.erp import (
     GoodsReceipts,
     InvoicePosting,
     PostInvoice,
-    SqliteErp,
     Vendor,
 )
 from wardflow.tools.memory import InvoiceMemory, open_memory, record_from_extraction
@@ -528,8 +527,9 @@ def default_erp(settings: Settings) -> ErpAdapter:
 
         token = settings.erp_token.get_secret_value() if settings.erp_token else None
         return HttpErp(settings.erp_url, token=token, timeout_s=settings.erp_timeout_s)
-    return SqliteErp(settings.erp_path, synchronous=settings.sqlite_synchronous,
-                     busy_timeout_s=settings.sqlite_busy_timeout_s)
+    from wardflow.graphs.stores import open_erp  # SQLite, or Postgres at database_url
+
+    return open_erp(settings)
 
 
 def default_guards(settings: Settings) -> GuardPipeline:
@@ -643,14 +643,15 @@ def build_invoice_graph(
     from wardflow.graphs.checkpoint import open_checkpointer
 
     settings = settings or Settings()
-    sync = settings.sqlite_synchronous
     if checkpointer is None:
         checkpointer = open_checkpointer(settings)
     erp = erp or default_erp(settings)
     storage = with_storage_faults(storage or LocalStorage(settings.storage_root),
                                   settings.fault_inject)
-    audit = audit or AuditLog(settings.audit_path, synchronous=sync,
-                              busy_timeout_s=settings.sqlite_busy_timeout_s)
+    if audit is None:
+        from wardflow.graphs.stores import open_audit_log
+
+        audit = open_audit_log(settings)
     clock = clock or (lambda: datetime.now(UTC))
     telemetry = telemetry or telemetry_for(settings)
     if llm is None and settings.model.lower() != "none":

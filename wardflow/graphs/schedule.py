@@ -41,7 +41,6 @@ from wardflow.config import Settings
 from wardflow.errors import ConfigError, KillSwitchEngaged, WardflowError
 from wardflow.graphs.control import KillSwitch
 from wardflow.graphs.cron import CronSchedule, parse_cron
-from wardflow.observability.audit import AuditLog
 
 if TYPE_CHECKING:
     from wardflow.graphs.blueprint import Blueprint
@@ -268,8 +267,9 @@ class Scheduler:
 
     def _handle(self, store: ScheduleStore, blueprint: Blueprint, firing: Firing,
                 now: datetime) -> Firing:
-        audit = AuditLog(self.settings.audit_path, synchronous=self.settings.sqlite_synchronous,
-                         busy_timeout_s=self.settings.sqlite_busy_timeout_s)
+        from wardflow.graphs.stores import open_audit_log
+
+        audit = open_audit_log(self.settings)
         try:
             if firing.state == "missed":
                 done = store.finish(firing, "missed", f"{firing.detail} (missed: skip)", 0, now)
