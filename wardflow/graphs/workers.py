@@ -382,6 +382,8 @@ class RayExecutor:
 
     def close(self) -> None:
         """Stop the actors (the cluster, and the slot table, stay)."""
+        if not self._actors:
+            return
         import ray
 
         for actor in self._actors:
@@ -423,14 +425,19 @@ class RayExecutor:
             yield from self._run_batch(batch, submitted_by)
 
     def _start(self, needed: int) -> None:
+        """Start the cluster and the actors, no more than the batch can use; grow the
+        pool for a larger batch later (a watching worker's first scan may be small)."""
+        wanted = min(self.workers, needed)
         if self._pool is not None:
+            while len(self._actors) < wanted:
+                self._pool.push(self._new_actor())
             return
         connect_ray(self.address, num_cpus=self.settings.ray_num_cpus or self.workers,
                     object_store_mb=self.settings.ray_object_store_mb)
         from ray.util import ActorPool
 
         self._slots = RaySlots.open(self.settings)
-        for _ in range(min(self.workers, needed)):
+        for _ in range(wanted):
             self._new_actor()
         self._pool = ActorPool(list(self._actors))
 
