@@ -30,6 +30,7 @@ from psycopg_pool import ConnectionPool
 
 from wardflow._postgres import redact_url
 from wardflow.errors import ConfigError
+from wardflow.graphs._sealed_postgres import blob_inline_values, seals
 
 __all__ = ["RetryingPostgresSaver", "open_postgres_saver"]
 
@@ -62,8 +63,12 @@ class RetryingPostgresSaver(PostgresSaver):
 
     def put(self, config: RunnableConfig, checkpoint: Checkpoint, metadata: CheckpointMetadata,
             new_versions: ChannelVersions) -> RunnableConfig:
-        return self._retry(lambda: super(RetryingPostgresSaver, self).put(
-            config, checkpoint, metadata, new_versions))
+        def call() -> RunnableConfig:
+            # With a key, plain values go to sealed blobs too (graphs/_sealed_postgres.py).
+            stored = blob_inline_values(self, config, checkpoint) if seals(self.serde) else checkpoint
+            return super(RetryingPostgresSaver, self).put(config, stored, metadata, new_versions)
+
+        return self._retry(call)
 
     def put_writes(self, config: RunnableConfig, writes: Sequence[tuple[str, Any]],
                    task_id: str, task_path: str = "") -> None:

@@ -1,0 +1,96 @@
+"""Encryption at rest on the Postgres checkpointer (a real server, tests/postgres/):
+no document data in any table, the plain values langgraph-checkpoint-postgres would
+inline sealed into blobs too, runs resume with the key, and rotation."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+from pydantic import SecretStr
+
+from tests.conftest import EXAMPLES, INBOX, add_reviewers
+from wardflow._crypto import generate_key, key_id
+from wardflow.config import Settings
+from wardflow.errors import ConfigError
+from wardflow.graphs.rekey import key_report, rotate_keys
+
+pytestmark = pytest.mark.slow
+
+CLEAN = "2026-08-14_nordlicht-software_NLS-INV-2026-0412.pdf"
+OVER_LIMIT = "2026-10-20_hansen-maschinenbau_HM-2026-0077.pdf"
+KEY_A, KEY_B = generate_key(), generate_key()
+
+
+def _settings(home: Path, url: str, key: str | None = None, *old: str) -> Settings:
+    return Settings(home=home, model="none", max_invoice_age_days=36500, checkpointer=url,
+                    encryption_key=SecretStr(key) if key else None,
+                    encryption_keys_old=SecretStr(",".join(old)) if old else None)
+
+
+def _process(settings: Settings, clock: Callable[[], datetime], *names: str) -> list[Any]:
+    from wardflow.graphs.workspace import Workspace
+    from wardflow.tools.erp import load_master
+
+    seeded = settings.erp_path.exists()
+    with Workspace(settings, clock=clock) as ws:
+        if not seeded:
+            ws.erp.import_master(load_master(EXAMPLES / "erp.json"))
+            add_reviewers(ws.principals)
+        return list(ws.process([INBOX / name for name in names]))
+
+
+def _dump(url: str) -> bytes:
+    """Every checkpoint table, as text and bytes."""
+    out = []
+    with psycopg.connect(url) as conn:
+        for (text,) in conn.execute("SELECT checkpoint::text || metadata::text FROM checkpoints"):
+            out.append(text.encode())
+        for table in ("checkpoint_blobs", "checkpoint_writes"):
+            for (blob,) in conn.execute(f"SELECT blob FROM {table} WHERE blob IS NOT NULL"):
+                out.append(bytes(blob))
+    return b"\n".join(out)
+
+
+def test_postgres_checkpoints_hold_no_document_data_and_rotate(
+    tmp_path: Path, postgres_server: Any, clock: Callable[[], datetime]
+) -> None:
+    from wardflow.graphs.workspace import Workspace
+
+    clear_url = str(postgres_server.create_database("t_sealed_pg_clear"))
+    url = str(postgres_server.create_database("t_sealed_pg_key"))
+    _process(_settings(tmp_path / "clear", clear_url), clock, CLEAN)
+    # The control: without a key the invoice text sits inline in the checkpoints table.
+    assert b"NLS-INV-2026-0412" in _dump(clear_url)
+    assert key_report(_settings(tmp_path / "clear", clear_url)).checkpoint_blobs == {
+        "clear": key_report(_settings(tmp_path / "clear", clear_url)).checkpoint_blobs["clear"]}
+
+    home = tmp_path / "home"
+    runs = _process(_settings(home, url, KEY_A), clock, CLEAN, OVER_LIMIT)
+    assert [r.status for r in runs] == ["posted", "awaiting_review"]
+    assert b"NLS-INV-2026-0412" not in _dump(url) and b"HM-2026-0077" not in _dump(url)
+    kid_a, kid_b = (key_id(base64.b64decode(k)) for k in (KEY_A, KEY_B))
+    assert set(key_report(_settings(home, url, KEY_A)).checkpoint_blobs) == {kid_a}
+
+    with Workspace(_settings(home, url, KEY_B), clock=clock) as ws:
+        with pytest.raises(ConfigError, match=f"encrypted with key {kid_a}"):
+            ws.status(runs[1].thread_id)
+    report = rotate_keys(_settings(home, url, KEY_B, KEY_A), batch=50)
+    assert report.checkpoint_blobs > 0
+    assert set(key_report(_settings(home, url, KEY_B)).checkpoint_blobs) == {kid_b}
+    assert rotate_keys(_settings(home, url, KEY_B, KEY_A)).checkpoint_blobs == 0
+    with Workspace(_settings(home, url, KEY_B), clock=clock) as ws:
+        request = ws.pending(runs[1].thread_id)
+        from wardflow.review.payloads import ReviewDecision
+
+        done = ws.resume(runs[1].thread_id, ReviewDecision(
+            decision="approve", by="dan", args_hash=request.proposed_action.args_hash))
+        assert done.status == "posted"
+        assert sorted(p.invoice_number for p in ws.erp.postings()) == [
+            "HM-2026-0077", "NLS-INV-2026-0412"]
+    assert b"HM-2026-0077" not in _dump(url)
