@@ -108,8 +108,10 @@ def _read_safetensors(path: Path) -> dict[str, NDArray[np.float32]]:
         if name == "__metadata__" or info["dtype"] != "F32":
             continue
         start, end = info["data_offsets"]
+        # Copied: a view into the file's bytes is misaligned whenever the header length
+        # is not a multiple of 4, and keeps the whole file alive.
         out[name] = np.frombuffer(raw, dtype="<f4", count=(end - start) // 4,
-                                  offset=base + start).reshape(info["shape"])
+                                  offset=base + start).reshape(info["shape"]).copy()
     return out
 
 
