@@ -19,7 +19,9 @@ Measured in one run:
    vectors plus 9,500 perturbed copies of them (embedding 10,000 texts with MiniLM
    would take longer than the whole benchmark), which keeps the search cost real.
 
-Prints a summary and writes JSON to ``benchmarks/results/bench_risk.json``.
+Runs on one pinned CPU core with one BLAS thread (as the other benchmarks; on a
+shared machine OpenBLAS threads make MiniLM's small matrix products several times
+slower). Prints a summary and writes JSON to ``benchmarks/results/bench_risk.json``.
 """
 
 from __future__ import annotations
@@ -39,6 +41,10 @@ from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+
+# Before numpy is imported (by wardflow): one BLAS thread for the pinned core.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 _REPO = Path(__file__).resolve().parents[1]
 if str(_REPO) not in sys.path:  # run as a script from a checkout without installing
@@ -268,14 +274,21 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="60 invoices, 1,000 in memory")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     parser.add_argument("--no-minilm", action="store_true", help="lexical embedding only")
+    parser.add_argument("--no-pin", action="store_true", help="do not pin to one CPU core")
     args = parser.parse_args()
+    cpu = None
+    if not args.no_pin and hasattr(os, "sched_setaffinity"):
+        cpu = min(os.sched_getaffinity(0))
+        os.sched_setaffinity(0, {cpu})
     n, planted, prior, queries = (60, 6, 1000, 20) if args.quick else (500, 50, 10_000, 100)
     policy = RiskPolicy()
     invoices = generate(n, planted)
     tmp = Path(tempfile.mkdtemp(prefix="bench-risk-"))
     report: dict[str, Any] = {
         "machine": {"python": platform.python_version(), "platform": platform.platform(),
-                    "cpus": os.cpu_count(), "load_avg": os.getloadavg()},
+                    "cpus": os.cpu_count(), "pinned_cpu": cpu,
+                    "blas_threads": os.environ.get("OPENBLAS_NUM_THREADS"),
+                    "load_avg_at_start": os.getloadavg()},
         "set": {"invoices": n, "planted_near_duplicates": planted},
         "policy": {"similarity": policy.near_duplicate_similarity,
                    "amount_tolerance": policy.near_duplicate_amount_tolerance,
@@ -325,6 +338,7 @@ def main() -> int:
             print(f"timing minilm  {report['timing']['all-minilm-l6-v2']}", flush=True)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+    report["machine"]["load_avg_at_end"] = os.getloadavg()
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2))
     print(f"wrote {args.out}")
