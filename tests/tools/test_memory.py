@@ -11,13 +11,13 @@ import pytest
 
 from wardflow.config import Settings
 from wardflow.errors import ConfigError
+from wardflow.testing.memory import MemoryConformance
 from wardflow.tools.embedding import (
     LexicalEmbedding,
     MiniLmEmbedding,
     embedder_for,
     minilm_available,
 )
-from wardflow.testing.memory import MemoryConformance
 from wardflow.tools.memory import ChromaMemory, InvoiceMemory, InvoiceRecord, open_memory
 
 
