@@ -55,3 +55,28 @@ def test_bench_risk_quick_reports_recall_precision_and_timing(tmp_path: Path) ->
     assert 0 <= lexical["recall"] <= 1 and "facts_only_baseline" in report["detection"]
     timing = report["timing"]["lexical"]
     assert timing["memory_size"] == 1000 and timing["risk_step_ms_median"] > 0
+
+
+@pytest.mark.slow
+def test_bench_load_small_count_reports_every_variant(tmp_path: Path) -> None:
+    pytest.importorskip("ray", reason="pip install 'wardflow[ray]'")
+    out = tmp_path / "load.json"
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "bench_load.py"), "--count", "6",
+         "--workers", "2", "--postgres", "off", "--out", str(out), "--data",
+         str(tmp_path / "invoices")],
+        capture_output=True, text=True, timeout=300, cwd=ROOT,
+    )
+    assert done.returncode == 0, done.stderr
+    report = json.loads(out.read_text())
+    assert set(report["variants"]) == {"langgraph_chain", "langgraph_invoke", "sqlite_1proc",
+                                       "ray_sqlite"}
+    assert report["postgres"].startswith("off")
+    for name, row in report["variants"].items():
+        assert row["invoices"] == 5, name  # the first document warms up, untimed
+        assert row["invoices_per_s"] > 0 and row["p95_ms"] >= row["p50_ms"] > 0
+        assert row["checkpoints"] >= 5 * 8 and row["checkpoint_writes_per_s"] > 0
+        if name != "langgraph_chain":  # the same routes and postings on every path
+            assert row["routes"] == report["variants"]["sqlite_1proc"]["routes"], name
+            assert row["erp_postings"] == row["routes"].get("posted", 0) + 1, name
+    assert report["ratios"]["sqlite_1proc"]["vs_sqlite_1proc"] == 1.0
