@@ -6,7 +6,10 @@ then drop the old key. :func:`rotate_keys` is idempotent and resumable: it works
 batches that commit on their own and skips what is already under the primary key, so
 an interrupted run is finished by running it again. Clear data written before a key
 was set is encrypted the same way. It needs only the blobs' bytes, never the
-checkpoint objects, so no graph is built.
+checkpoint objects, so no graph is built. With Postgres, the blob and write tables
+are rotated; plain values a checkpoint row holds inline from before the key was set
+are counted as ``clear`` by :func:`key_report` and sealed into blobs the next time
+their thread is checkpointed (wardflow/graphs/_sealed_postgres.py).
 """
 
 from __future__ import annotations
@@ -25,6 +28,14 @@ __all__ = ["KeyReport", "RotationReport", "checkpoint_key_counts", "key_report",
 
 # The SqliteSaver tables that hold serialized blobs: (table, type column, blob column).
 _SQLITE_BLOBS = (("checkpoints", "type", "checkpoint"), ("writes", "type", "value"))
+# The PostgresSaver's ("empty" rows hold no value).
+_POSTGRES_BLOBS = ("checkpoint_blobs", "checkpoint_writes")
+# Checkpoints whose JSONB still holds plain values inline (written without a key).
+_POSTGRES_INLINE = """
+SELECT count(*) FROM checkpoints WHERE EXISTS (
+    SELECT 1 FROM jsonb_each(checkpoint -> 'channel_values') AS e
+    WHERE jsonb_typeof(e.value) IN ('string', 'number'))
+"""
 
 
 @dataclass(frozen=True)
@@ -55,19 +66,28 @@ class KeyReport:
         return asdict(self)
 
 
-def _sqlite_checkpointer(settings: Settings) -> bool:
-    if settings.checkpointer == "sqlite":
-        return True
-    if settings.checkpointer == "memory":
-        return False
-    raise ConfigError("wardflow keys rotate/status read the sqlite checkpointer only;"
-                      f" {settings.checkpointer.split(':', 1)[0]} checkpoints are"
-                      " re-encrypted by that database's own tooling for now")
+def _backend(settings: Settings) -> str:
+    kind = settings.checkpointer
+    if kind.startswith(("postgres://", "postgresql://")):
+        return "postgres"
+    if kind in ("sqlite", "memory"):
+        return kind
+    raise ConfigError(f"unknown checkpointer {kind!r}; use 'sqlite', 'memory' or a"
+                      " postgres:// URL")
+
+
+def _count(counts: dict[str, int], typ: str | None, n: int) -> None:
+    kid = split_blob_type(typ or "")[1] or "clear"
+    counts[kid] = counts.get(kid, 0) + n
 
 
 def checkpoint_key_counts(settings: Settings) -> dict[str, int]:
-    """Checkpoint blobs by key id (``"clear"``: not encrypted)."""
-    if not _sqlite_checkpointer(settings) or not settings.checkpoints_path.exists():
+    """Checkpoint blobs by key id (``"clear"``: not encrypted; with Postgres this also
+    counts checkpoints that still hold plain values inline)."""
+    backend = _backend(settings)
+    if backend == "postgres":
+        return _postgres_counts(settings.checkpointer)
+    if backend == "memory" or not settings.checkpoints_path.exists():
         return {}
     conn = connect(settings.checkpoints_path, busy_timeout_s=settings.sqlite_busy_timeout_s)
     counts: dict[str, int] = {}
@@ -77,10 +97,24 @@ def checkpoint_key_counts(settings: Settings) -> dict[str, int]:
                 continue
             for typ, n in conn.execute(f"SELECT {type_col}, COUNT(*) FROM {table}"
                                        f" GROUP BY {type_col}"):
-                kid = split_blob_type(typ or "")[1] or "clear"
-                counts[kid] = counts.get(kid, 0) + n
+                _count(counts, typ, n)
     finally:
         conn.close()
+    return counts
+
+
+def _postgres_counts(url: str) -> dict[str, int]:
+    import psycopg
+
+    counts: dict[str, int] = {}
+    with psycopg.connect(url, autocommit=True) as conn:
+        for table in _POSTGRES_BLOBS:
+            for typ, n in conn.execute(f"SELECT type, count(*) FROM {table}"
+                                       " WHERE type <> 'empty' GROUP BY type").fetchall():
+                _count(counts, typ, n)
+        row = conn.execute(_POSTGRES_INLINE).fetchone()
+        if row and row[0]:
+            _count(counts, None, row[0])
     return counts
 
 
@@ -98,7 +132,7 @@ def key_report(settings: Settings) -> KeyReport:
         encrypted=keyring is not None,
         key_id=keyring.primary_id if keyring else None,
         old_key_ids=list(keyring.ids[1:]) if keyring else [],
-        checkpointer=settings.checkpointer.split(":", 1)[0],
+        checkpointer=_backend(settings),
         checkpoint_blobs=checkpoint_key_counts(settings),
         vault_values=vault_counts,
     )
@@ -122,7 +156,12 @@ def rotate_keys(settings: Settings, *, actor: str = "wardflow", batch: int = 500
     if keyring is None:
         raise ConfigError("set WARDFLOW_ENCRYPTION_KEY (the new key) before rotating;"
                           " make one with `wardflow keys generate`")
-    blobs = _rotate_checkpoints(settings, keyring, batch) if _sqlite_checkpointer(settings) else 0
+    backend = _backend(settings)
+    blobs = 0
+    if backend == "sqlite":
+        blobs = _rotate_checkpoints(settings, keyring, batch)
+    elif backend == "postgres":
+        blobs = _rotate_postgres(settings.checkpointer, keyring, batch)
     values = 0
     if settings.vault_path.exists():
         vault = TokenVault(settings.vault_path, busy_timeout_s=settings.sqlite_busy_timeout_s,
@@ -163,16 +202,47 @@ def _rotate_checkpoints(settings: Settings, keyring: Keyring, batch: int) -> int
                         (current, batch),
                     ).fetchall()
                     for rowid, typ, blob in rows:
-                        base, kid = split_blob_type(typ)
-                        plain = blob if kid is None else cipher.decrypt(CIPHER_PREFIX + kid, blob)
-                        name, sealed = cipher.encrypt(plain or b"")
                         conn.execute(f"UPDATE {table} SET {type_col} = ?, {blob_col} = ?"
-                                     " WHERE rowid = ?", (f"{base}+{name}", sealed, rowid))
+                                     " WHERE rowid = ?", (*_reseal(cipher, typ, blob), rowid))
                 done += len(rows)
                 if len(rows) < batch:
                     break
     finally:
         conn.close()
+    return done
+
+
+def _reseal(cipher: AesGcmCipher, typ: str, blob: bytes | None) -> tuple[str, bytes]:
+    """A blob's type and bytes under the primary key (from clear or any old key)."""
+    base, kid = split_blob_type(typ)
+    plain = blob if kid is None else cipher.decrypt(CIPHER_PREFIX + kid, blob or b"")
+    name, sealed = cipher.encrypt(plain or b"")
+    return f"{base}+{name}", sealed
+
+
+def _rotate_postgres(url: str, keyring: Keyring, batch: int) -> int:
+    """:func:`_rotate_checkpoints` for the Postgres tables: a batch a transaction,
+    rows locked (``SKIP LOCKED``) so that two rotations never fight."""
+    import psycopg
+
+    cipher = AesGcmCipher(keyring)
+    current = f"%+{CIPHER_PREFIX}{keyring.primary_id}"
+    done = 0
+    with psycopg.connect(url, autocommit=True) as conn:
+        for table in _POSTGRES_BLOBS:
+            while True:
+                with conn.transaction():
+                    rows = conn.execute(
+                        f"SELECT ctid, type, blob FROM {table} WHERE type <> 'empty'"
+                        " AND type NOT LIKE %s LIMIT %s FOR UPDATE SKIP LOCKED",
+                        (current, batch),
+                    ).fetchall()
+                    for ctid, typ, blob in rows:
+                        conn.execute(f"UPDATE {table} SET type = %s, blob = %s"
+                                     " WHERE ctid = %s", (*_reseal(cipher, typ, blob), ctid))
+                done += len(rows)
+                if len(rows) < batch:
+                    break
     return done
 
 
