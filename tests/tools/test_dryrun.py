@@ -58,3 +58,22 @@ def test_dry_storage_reads_an_archived_document_under_its_first_key(tmp_path: Pa
     assert dry.list("archive") == ["archive/posted/doc-1/a.pdf", "archive/rejected/doc-1/a.pdf"]
     assert [(w.op, w.target) for w in dry.writes] == [("move", "archive/rejected/doc-1/a.pdf")]
     assert base.list() == ["archive/posted/doc-1/a.pdf"]
+
+
+def test_dry_run_memory_searches_the_real_store_and_never_writes_it(tmp_path: Path) -> None:
+    from wardflow.tools.dryrun import DryRunMemory
+    from wardflow.tools.embedding import embedder_for
+    from wardflow.tools.memory import ChromaMemory, InvoiceRecord
+
+    real = ChromaMemory(embedder_for("lexical"), path=tmp_path / "chroma")
+    known = InvoiceRecord(id="doc-1", text="Nordlicht Software invoice NLS-1 total 2146.76",
+                          sha256="a" * 64, vendor="Nordlicht Software GmbH")
+    real.upsert(known)
+    dry = DryRunMemory(real)
+    dry.upsert(InvoiceRecord(id="doc-2", text="Nordlicht Software invoice NLS-2 total 99.00",
+                             sha256="b" * 64, vendor="Nordlicht Software GmbH"))
+    assert real.count() == 1 and real.get("doc-2") is None  # the live store is untouched
+    assert dry.get("doc-2") is not None and dry.count() == 2
+    assert [w.op for w in dry.writes] == ["remember"]
+    found = dry.similar("Nordlicht Software invoice NLS-1", k=1)
+    assert [f.record.id for f in found] == ["doc-1"]

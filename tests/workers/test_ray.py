@@ -188,3 +188,15 @@ def test_worker_command_joins_an_existing_cluster(
     # Its ERP calls were counted by this session's cluster: it joined it.
     holders = {h for _, h, _, _ in ray.get(slot_table.history.remote("tool:erp"))}
     assert {r["thread_id"] for r in runs if r["status"] == "posted"} <= holders
+
+
+def test_workers_refuse_a_memory_that_only_one_process_may_write(tmp_path: Path) -> None:
+    from wardflow.errors import ConfigError
+    from wardflow.graphs.workers import RayExecutor
+
+    shared = Settings(home=tmp_path, model="local/gemma-3-270m", memory="chroma")
+    with pytest.raises(ConfigError, match="WARDFLOW_CHROMA_URL"):
+        RayExecutor(shared, workers=2)
+    # With a Chroma server, or without the memory, workers are fine (nothing started yet).
+    RayExecutor(shared.model_copy(update={"chroma_url": "http://127.0.0.1:8000"}), workers=2)
+    RayExecutor(shared.model_copy(update={"memory": "none"}), workers=2)

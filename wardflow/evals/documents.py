@@ -334,7 +334,7 @@ def evaluate_documents(
         The report (see the module doc); ``report["documents"]`` has one row per document.
     """
     from wardflow.graphs.workspace import Workspace
-    from wardflow.tools.erp import load_master
+    from wardflow.tools.erp import EmbeddedErp, load_master
 
     labels = load_labels(dataset)
     base = settings or Settings()
@@ -353,6 +353,9 @@ def evaluate_documents(
         run_settings = base.model_copy(update=overrides)
         with Workspace(run_settings, clock=clock) as ws:
             if (folder / "erp.json").is_file():
+                if not isinstance(ws.erp, EmbeddedErp):
+                    raise ConfigError("the dataset's erp.json loads into the embedded ERP;"
+                                      " unset WARDFLOW_ERP_URL to evaluate")
                 ws.erp.import_master(load_master(folder / "erp.json"))
             for index, label in enumerate(labels):
                 if progress is not None:

@@ -234,7 +234,7 @@ def _run(ws: Workspace, thread_id: str, chosen: CheckpointInfo, why: str, settin
     from wardflow.observability.redact import redact
     from wardflow.observability.tracing import DISABLED
     from wardflow.review.principals import PrincipalStore
-    from wardflow.tools.dryrun import DryRunErp, DryRunStorage
+    from wardflow.tools.dryrun import DryRunErp, DryRunStorage, dry_memory
 
     real = ws.graph.get_state(_config(thread_id))
     original = real.values
@@ -267,6 +267,7 @@ def _run(ws: Workspace, thread_id: str, chosen: CheckpointInfo, why: str, settin
         graph = build_invoice_graph(
             settings, checkpointer=memory, erp=erp, storage=storage, audit=audit, clock=when,
             principals=principals, switch=switch, telemetry=DISABLED,
+            memory=dry_memory(settings),
             guards=GuardPipeline(vault=vault, injection_threshold=settings.injection_threshold),
         )
         graph.invoke(None, _config(thread_id), durability="exit")

@@ -89,7 +89,7 @@ def shadow_run(
     from wardflow.observability.redact import redact
     from wardflow.observability.tracing import DISABLED
     from wardflow.review.principals import PrincipalStore
-    from wardflow.tools.dryrun import DryRunErp, DryRunStorage
+    from wardflow.tools.dryrun import DryRunErp, DryRunStorage, dry_memory
 
     thread = item.document_id
     live = ws.state(thread)
@@ -108,7 +108,8 @@ def shadow_run(
             candidate.model_copy(update={"home": ws.settings.home}),
             checkpointer=InMemorySaver(), erp=erp, storage=storage, audit=audit, clock=when,
             principals=principals, switch=switch, telemetry=DISABLED,
-            guards=GuardPipeline(vault=vault, injection_threshold=candidate.injection_threshold))
+            guards=GuardPipeline(vault=vault, injection_threshold=candidate.injection_threshold),
+            memory=dry_memory(candidate.model_copy(update={"home": ws.settings.home})))
         graph.invoke({**item.graph_input(), "submitted_by": submitted_by}, config,
                      durability="exit")
         after = graph.get_state(config)

@@ -366,6 +366,12 @@ class RayExecutor:
     def __init__(self, settings: Settings, *, workers: int, address: str | None = None) -> None:
         if workers < 1:
             raise ConfigError(f"--workers must be at least 1 (got {workers})")
+        if settings.memory_enabled and not settings.chroma_url:
+            # Chroma's PersistentClient is not safe for several writing processes.
+            raise ConfigError(
+                "the invoice memory in the data home serves one process; with workers,"
+                " run a Chroma server and set WARDFLOW_CHROMA_URL (or WARDFLOW_MEMORY=none"
+                " to go without near-duplicate search)")
         # Workers may start in another directory: give them absolute paths.
         self.settings = settings.model_copy(update={"home": settings.home.resolve()})
         self.workers = workers

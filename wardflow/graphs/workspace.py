@@ -29,9 +29,9 @@ from wardflow.errors import (
 )
 from wardflow.graphs.checkpoint import list_threads, open_checkpointer
 from wardflow.graphs.control import ALL, KillSwitch
-from wardflow.graphs.invoice import Clock, build_invoice_graph
+from wardflow.graphs.invoice import Clock, build_invoice_graph, default_erp
 from wardflow.graphs.retry import dead_letter_record, is_dead_letter
-from wardflow.graphs.stores import open_audit_log, open_erp
+from wardflow.graphs.stores import open_audit_log
 from wardflow.observability.drift import DriftMonitor
 from wardflow.observability.tracing import run_span, telemetry_for
 from wardflow.review.authz import authorize
@@ -101,8 +101,9 @@ class Workspace:
         # their slot (wardflow/graphs/workers.py). None: one process, nothing wrapped.
         self.settings = settings
         self.checkpointer = open_checkpointer(settings)
-        # SQLite files in the data home, or tables in settings.database_url (Postgres).
-        self.erp = open_erp(settings)
+        # The REST ERP at settings.erp_url, else the embedded one: SQLite files in the
+        # data home, or tables in settings.database_url (Postgres).
+        self.erp = default_erp(settings)
         self.storage = LocalStorage(settings.storage_root)
         self.audit = open_audit_log(settings)
         self.principals = PrincipalStore(settings.review_path,
@@ -115,9 +116,7 @@ class Workspace:
                                     clock=self._clock)
         erp, llm = _gated(settings, self.erp, slots, self.telemetry)
         self.graph = build_invoice_graph(
-            # With ``erp_url`` the graph posts to the REST ERP (graphs/invoice.py).
-            settings, checkpointer=self.checkpointer,
-            erp=None if settings.erp_url else erp, storage=self.storage,
+            settings, checkpointer=self.checkpointer, erp=erp, storage=self.storage,
             audit=self.audit, clock=self._clock, llm=llm,
             principals=self.principals, switch=self.switch, telemetry=self.telemetry,
         )
@@ -135,7 +134,9 @@ class Workspace:
         conn = getattr(self.checkpointer, "conn", None)
         if conn is not None:
             conn.close()
-        self.erp.close()
+        close_erp = getattr(self.erp, "close", None)  # a REST ERP's session, a database's
+        if close_erp is not None:
+            close_erp()
         self.audit.close()
         self.principals.close()
         self.switch.close()

@@ -13,21 +13,25 @@ import hashlib
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from wardflow.errors import StorageError
 from wardflow.tools.erp import ErpAdapter, InvoicePosting, PostInvoice, PurchaseOrder, Vendor
+from wardflow.tools.memory import InvoiceMemory, InvoiceRecord, SimilarInvoice
 from wardflow.tools.storage import Storage, StoredObject, check_key
 
-__all__ = ["DryRunErp", "DryRunStorage", "DryWrite"]
+if TYPE_CHECKING:
+    from wardflow.config import Settings
+
+__all__ = ["DryRunErp", "DryRunMemory", "DryRunStorage", "DryWrite", "dry_memory"]
 
 
 @dataclass(frozen=True, slots=True)
 class DryWrite:
     """One write a dry-run backend was asked for and did not do."""
 
-    op: str  # "post", "put" or "move"
-    target: str  # the idempotency key, the storage key, or the move's destination
+    op: str  # "post", "put", "move" or "remember"
+    target: str  # the idempotency key, the storage key, the move's destination, a record
     detail: dict[str, Any]
 
     def to_dict(self) -> dict[str, Any]:
@@ -170,3 +174,36 @@ class DryRunStorage:
         keys = {k for k in self._base.list(prefix) if k not in self._gone}
         keys.update(k for k in self._objects if under(k))
         return sorted(keys)
+
+
+class DryRunMemory:
+    """The invoice memory, read-only: searches and reads go to ``base``; a stored
+    record is kept here (and found by :meth:`get`) but never reaches the real store,
+    so a replay or shadow run does not rewrite the live memory."""
+
+    def __init__(self, base: InvoiceMemory) -> None:
+        self._base = base
+        self._kept: dict[str, InvoiceRecord] = {}
+        self.writes: list[DryWrite] = []
+
+    def upsert(self, record: InvoiceRecord) -> None:
+        self._kept[record.id] = record
+        self.writes.append(DryWrite("remember", record.id, {"vendor": record.vendor}))
+
+    def similar(self, text: str, *, k: int = 5, exclude_id: str | None = None,
+                where: Mapping[str, str] | None = None) -> list[SimilarInvoice]:
+        return self._base.similar(text, k=k, exclude_id=exclude_id, where=where)
+
+    def get(self, record_id: str) -> InvoiceRecord | None:
+        return self._kept.get(record_id) or self._base.get(record_id)
+
+    def count(self) -> int:
+        return self._base.count() + sum(1 for i in self._kept if self._base.get(i) is None)
+
+
+def dry_memory(settings: Settings) -> DryRunMemory | None:
+    """The memory ``settings`` name, read-only; ``None`` when it is off."""
+    from wardflow.tools.memory import open_memory
+
+    base = open_memory(settings)
+    return DryRunMemory(base) if base is not None else None
