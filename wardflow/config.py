@@ -122,6 +122,9 @@ class Settings(BaseSettings):
     near_duplicate_days: int = Field(7, ge=0)
     just_under_limit_band: float = Field(0.05, ge=0.0, le=1.0)
     quantity_tolerance: float = Field(0.0, ge=0.0)
+    # "No PO, no pay": invoices from this amount (approval currency) without a purchase
+    # order get the po_missing risk reason; None turns the rule off.
+    po_required_from: Decimal | None = Field(Decimal("10000"), ge=0)
     # Invoice memory (vector search for near duplicates): ``chroma`` (home/chroma, or
     # the server at ``chroma_url``), ``none``, or ``auto``: chroma unless ``model`` is
     # "none", the deterministic mode of tests and CI, which then skips the chromadb

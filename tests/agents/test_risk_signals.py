@@ -145,6 +145,28 @@ def test_just_under_limit_uses_the_policy() -> None:
         == Decimal("5000")
 
 
+@pytest.mark.parametrize(("po", "amount", "flagged"), [
+    (None, "12000.00", True),            # no PO, over the bar
+    (None, "5000.00", True),             # exactly at it
+    (None, "4999.99", False),            # under it
+    ("PO-2026-031", "12000.00", False),  # has a PO (checked by the other PO signals)
+])
+def test_no_po_no_pay(po: str | None, amount: str, flagged: bool) -> None:
+    policy = RiskPolicy(po_required_from=Decimal("5000"))
+    reasons = assess_risk(_extraction(po_number=po, total=amount), document_sha256="0" * 64,
+                          vendor=VENDOR, same_document=[], same_number=[], vendor_history=[],
+                          purchase_order=None, approval_amount=Decimal(amount), policy=policy)
+    found = [r for r in reasons["reasons"] if r["code"] == "po_missing"]
+    assert bool(found) is flagged
+    if found:
+        assert found[0]["evidence"] == {"field": "po_number", "amount": amount,
+                                        "required_from": "5000"}
+    # Off when the policy has no bar; the default bar is the approval limit.
+    assert "po_missing" not in _codes(_extraction(total="99999.00"),
+                                      approval_amount=Decimal("99999.00"))
+    assert RiskPolicy.from_settings(Settings()).po_required_from == Decimal("10000")
+
+
 @pytest.mark.parametrize(("rate", "vendor", "tax_id", "flagged"), [
     (16.0, VENDOR, None, True),      # Germany's 2020 Covid rate, no longer valid
     (19.0, VENDOR, None, False),

@@ -45,6 +45,7 @@ WEIGHTS: Mapping[str, float] = {
     "quantity_mismatch": 0.5,
     "tax_rate_invalid": 0.5,
     "po_not_found": 0.4,
+    "po_missing": 0.2,
     "amount_outlier": 0.4,
     "date_implausible": 0.3,
     "just_under_approval_limit": 0.2,
@@ -63,6 +64,8 @@ class RiskPolicy:
     near_duplicate_amount_tolerance: float = 0.02
     near_duplicate_days: int = 7
     quantity_tolerance: float = 0.0
+    # "No PO, no pay": an invoice at or above this (approval currency) needs a PO.
+    po_required_from: Decimal | None = None
     weights: Mapping[str, float] = field(default_factory=lambda: dict(WEIGHTS))
 
     @classmethod
@@ -74,6 +77,7 @@ class RiskPolicy:
             near_duplicate_amount_tolerance=settings.near_duplicate_amount_tolerance,
             near_duplicate_days=settings.near_duplicate_days,
             quantity_tolerance=settings.quantity_tolerance,
+            po_required_from=settings.po_required_from,
         )
 
 
@@ -197,6 +201,15 @@ def assess_risk(
         for found in _near_duplicates(value, vendor, document_sha256, similar, policy):
             reasons.append(_reason("near_duplicate", found["detail"], found["evidence"]))
             break
+    if (not po and approval_amount is not None and policy.po_required_from is not None
+            and approval_amount >= policy.po_required_from):
+        reasons.append(_reason(
+            "po_missing",
+            f"no purchase order on an invoice of {approval_amount}; from"
+            f" {policy.po_required_from} a PO is required",
+            {"field": "po_number", "amount": str(approval_amount),
+             "required_from": str(policy.po_required_from)},
+        ))
     if approval_amount is not None and policy.just_under_limit_band > 0:
         floor = policy.approval_limit * (1 - Decimal(str(policy.just_under_limit_band)))
         if floor <= approval_amount < policy.approval_limit:
