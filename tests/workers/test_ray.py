@@ -123,7 +123,8 @@ def test_process_with_two_workers_posts_each_expected_invoice_once(
     before = len(ray.get(slot_table.history.remote("tool:erp")))
     done = wardflow_cli(home, "process", str(INBOX), "--workers", "2", "--address",
                         ray_address, "--json", WARDFLOW_WORKER_LIMITS='{"tool:erp": 1}')
-    assert done.returncode == 0, done.stderr
+    assert done.returncode == 0, [(r["document"], r["status"], r["error"], r["note"])
+                                  for r in json.loads(done.stdout or "[]")] or done.stderr
     _check_example_batch(json.loads(done.stdout), home, labels)
 
     # ERP calls went through the shared limit (one at a time), from both workers.

@@ -443,9 +443,19 @@ class RayExecutor:
         from ray.util import ActorPool
 
         self._slots = RaySlots.open(self.settings)
+        self._prepare_home()
         for _ in range(wanted):
             self._new_actor()
         self._pool = ActorPool(list(self._actors))
+
+    def _prepare_home(self) -> None:
+        """Create the data home's stores once, here, before the actors start: workers
+        opening a fresh home together would race to create the same SQLite files (WAL
+        switch, schema) and one could fail with "database is locked"."""
+        from wardflow.graphs.workspace import Workspace
+
+        with Workspace(self.settings) as ws:
+            _ = ws.monitor.conn  # the drift store is otherwise made on first use
 
     def _new_actor(self) -> Any:
         import ray
