@@ -64,6 +64,7 @@ from wardflow.agents.calibration import (
 from wardflow.agents.extractor import REQUIRED_FIELDS
 from wardflow.config import Settings
 from wardflow.errors import ConfigError
+from wardflow.evals.guardrails import percentile
 
 if TYPE_CHECKING:
     from wardflow.graphs.workspace import Workspace
@@ -400,13 +401,6 @@ def _ratio(num: float, den: float) -> float | None:
     return round(num / den, 4) if den else None
 
 
-def _percentile(values: Sequence[float], q: float) -> float | None:
-    if not values:
-        return None
-    ordered = sorted(values)
-    return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))], 1)
-
-
 def _prf(tp: int, fp: int, fn: int) -> dict[str, Any]:
     return {"tp": tp, "fp": fp, "fn": fn, "precision": _ratio(tp, tp + fp),
             "recall": _ratio(tp, tp + fn)}
@@ -514,8 +508,8 @@ def summarize(rows: Sequence[dict[str, Any]], latencies: Sequence[float]) -> dic
             "raw_field": _calibration(raw_pairs), "raw_document": _calibration(raw_doc_pairs),
             "per_field": per_field, "cross_validated": _cross_validated(scored),
         },
-        "latency_ms": {"n": len(latencies), "p50": _percentile(latencies, 0.5),
-                       "p95": _percentile(latencies, 0.95),
+        "latency_ms": {"n": len(latencies), "p50": percentile(latencies, 0.5),
+                       "p95": percentile(latencies, 0.95),
                        "mean": round(statistics.fmean(latencies), 1) if latencies else None},
         "cost": {"llm_calls": sum(r.get("llm_calls", 0) for r in scored),
                  "llm_tokens": sum(r.get("llm_tokens", 0) for r in scored),

@@ -77,7 +77,8 @@ def load_dataset(path: Path | str) -> list[dict[str, Any]]:
     return items
 
 
-def _percentile(values: Sequence[float], q: float) -> float | None:
+def percentile(values: Sequence[float], q: float) -> float | None:
+    """The ``q`` quantile of ``values`` (nearest rank), rounded; None when empty."""
     if not values:
         return None
     ordered = sorted(values)
@@ -125,7 +126,7 @@ def _validator_rows(records: list[dict[str, Any]]) -> dict[str, Any]:
             fired += hit
             pairs.append((record["positive"], hit))
         row = {"ran": len(times), "fired": fired,
-               "p50_ms": _percentile(times, 0.5), "p95_ms": _percentile(times, 0.95)}
+               "p50_ms": percentile(times, 0.5), "p95_ms": percentile(times, 0.95)}
         if name in _DETECTORS:
             row |= _rates(pairs)
         rows[name] = row
@@ -174,8 +175,8 @@ def evaluate_guardrails(
                         "positive": item["label"] == "injection", "score": score})
     overall = _rates((r["positive"], r["detected"]) for r in records)
     times = [r["ms"] for r in records]
-    overall |= {"items": len(records), "p50_ms": _percentile(times, 0.5),
-                "p95_ms": _percentile(times, 0.95), "mean_ms": round(statistics.fmean(times), 3)}
+    overall |= {"items": len(records), "p50_ms": percentile(times, 0.5),
+                "p95_ms": percentile(times, 0.95), "mean_ms": round(statistics.fmean(times), 3)}
     by_split: dict[str, Any] = {}
     by_style: dict[str, Any] = {}
     for key, table in (("split", by_split), ("style", by_style)):
