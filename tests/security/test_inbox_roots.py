@@ -72,13 +72,15 @@ def test_inbox_roots_setting_from_the_environment(monkeypatch: pytest.MonkeyPatc
 # The API -------------------------------------------------------------------------------
 @pytest.mark.parametrize("prompt", [
     "process the files in .env",
-    "process the files in home/review.sqlite",
+    "process the files in .wardflow/review.sqlite",
     "process the files in linked/env",
 ])
 def test_api_prompt_outside_the_inbox_roots_is_refused_before_anything_is_stored(
     client: httpx.Client, workspace: Workspace, work: Path, prompt: str
 ) -> None:
-    (work / "home").symlink_to(workspace.settings.home)  # the data home, by its own name
+    # A data home in the working folder, as `wardflow serve` makes by default.
+    (work / ".wardflow").mkdir()
+    shutil.copy(workspace.settings.review_path, work / ".wardflow" / "review.sqlite")
 
     response = client.post("/runs", json={"prompt": prompt})
 

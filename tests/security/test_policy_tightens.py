@@ -13,9 +13,7 @@ import httpx
 import pytest
 
 from tests.conftest import EXAMPLES, INBOX, wardflow_cli
-from wardflow.agents.overrides import PolicyOverride, tighten
 from wardflow.config import Settings
-from wardflow.errors import PolicyError
 from wardflow.graphs.blueprint import BlueprintError, parse_blueprint
 from wardflow.graphs.workspace import Workspace
 
@@ -36,6 +34,9 @@ def inbox(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 # The central rule ----------------------------------------------------------------------
 def test_tighten_applies_stricter_knobs_and_refuses_every_looser_one() -> None:
+    from wardflow.agents.overrides import PolicyOverride, tighten
+    from wardflow.errors import PolicyError
+
     settings = Settings(home=Path("unused"), model="none")
     stricter = tighten(settings, PolicyOverride(
         approval_limit=Decimal("5000"), review_threshold=0.95, risk_threshold=0.3,
@@ -131,6 +132,7 @@ def test_run_plan_applies_the_limit_through_the_central_rule(
 ) -> None:
     # A plan built in Python (no planner, no API) meets the same rule in run_plan.
     from wardflow.agents.planner import Plan
+    from wardflow.errors import PolicyError
 
     loose = Plan(LOOSE, "process", "rules", path="inbox", approval_limit=Decimal("900000000"),
                  currency="EUR")
