@@ -148,6 +148,16 @@ def parse_blueprint(
         mark = getattr(err, "problem_mark", None)
         line = mark.line + 1 if mark is not None else 0
         raise BlueprintError(path, [Problem(line, f"not valid YAML: {err}")]) from err
+    try:
+        return _parse(root, text, settings, name, path)
+    except yaml.YAMLError as err:  # a value YAML cannot construct (an unknown tag ...)
+        mark = getattr(err, "problem_mark", None) or getattr(err, "context_mark", None)
+        line = mark.line + 1 if mark is not None else 0
+        raise BlueprintError(path, [Problem(line, f"not a valid value: {err}")]) from err
+
+
+def _parse(root: yaml.Node | None, text: str, settings: Settings, name: str,
+           path: str) -> Blueprint:
     problems: list[Problem] = []
     if not isinstance(root, yaml.MappingNode):
         raise BlueprintError(path, [Problem(1, "a blueprint is a mapping with trigger and steps")])
@@ -192,8 +202,16 @@ def _mapping(node: yaml.MappingNode) -> dict[str, tuple[yaml.Node, yaml.Node]]:
 
 
 def _scalar(node: yaml.Node) -> Any:
-    """The Python value of a node (scalars, and mappings such as tool args)."""
-    return yaml.safe_load(yaml.serialize(node))
+    """The Python value of a node (scalars, and mappings such as tool args).
+
+    Constructed from the node itself: re-serializing a node and loading the text again
+    fails on some valid nodes (an empty plain scalar serializes to nothing).
+    """
+    loader = yaml.SafeLoader("")
+    try:
+        return loader.construct_object(node, deep=True)
+    finally:
+        loader.dispose()
 
 
 def _trigger(
