@@ -136,3 +136,14 @@ def test_a_file_that_is_not_a_document_is_kept_for_operators_only(
     assert kept.read_bytes() == SECRET
     assert stat.S_IMODE(kept.stat().st_mode) == 0o600
     assert stat.S_IMODE(kept.parent.stat().st_mode) == 0o700
+
+
+@pytest.mark.parametrize(("prompt", "reason"), [
+    ("process the files in inbox/" + "a" * 300, "the path is longer than 200 characters"),
+    ("process the invoices in inbox over " + "9" * 40 + " EUR", "not a sensible approval"),
+    ("process ./" + "b" * 300, ROOTS),
+])
+def test_planner_refuses_overlong_paths_and_amounts(work: Path, prompt: str,
+                                                    reason: str) -> None:
+    plan = _plan(prompt, work)
+    assert plan.action is None and reason in (plan.refused or ""), plan

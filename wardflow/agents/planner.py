@@ -65,12 +65,15 @@ _READ_VERB = re.compile(r"\b(?:process|run|handle|ingest|import|read|open|show|f
                         r"print|cat|send|give|return|display|dump)\b", re.IGNORECASE)
 
 
+_MAX_PATH, _MAX_AMOUNT = 200, 24
+
+
 class PlanSpec(BaseModel):
     """What the model is asked to fill in (and the rules produce)."""
 
     action: Literal["process", "recheck_duplicates", "refuse"]
-    path: str | None = Field(default=None, max_length=200)
-    approval_limit: str | None = Field(default=None, max_length=24)
+    path: str | None = Field(default=None, max_length=_MAX_PATH)
+    approval_limit: str | None = Field(default=None, max_length=_MAX_AMOUNT)
     currency: str | None = Field(default=None, max_length=3)
     review_role: Literal["approver", "controller"] | None = None
     reason: str | None = Field(default=None, max_length=200)
@@ -106,6 +109,13 @@ class Plan:
         return PolicyOverride(approval_limit=self.approval_limit, currency=self.currency)
 
 
+def _exists(path: Path) -> bool:
+    try:
+        return path.exists()
+    except OSError:  # e.g. a name longer than the file system allows
+        return False
+
+
 def _amount(text: str) -> Decimal | None:
     cleaned = re.sub(r"[\s']", "", text)
     if re.fullmatch(r"\d{1,3}([.,]\d{3})+", cleaned):
@@ -124,9 +134,16 @@ def _rules(prompt: str) -> PlanSpec | None:
     match = _PROCESS.search(prompt)
     if not match:
         return None
-    spec = PlanSpec(action="process", path=match.group("path"))
+    path = match.group("path")
+    if path is not None and len(path) > _MAX_PATH:
+        return PlanSpec(action="refuse", reason=f"the path is longer than {_MAX_PATH}"
+                        " characters; name a folder inside an inbox root")
+    spec = PlanSpec(action="process", path=path)
     limit = _LIMIT.search(prompt)
     if limit:
+        if len(limit.group("amount")) > _MAX_AMOUNT:
+            return PlanSpec(action="refuse", reason=f"{limit.group('amount')[:_MAX_AMOUNT]}..."
+                            " is not a sensible approval limit")
         currency = limit.group("currency")
         spec = spec.model_copy(update={
             "approval_limit": limit.group("amount"),
@@ -193,7 +210,7 @@ def _validate(prompt: str, spec: PlanSpec, source: Any, usage: list[dict[str, An
         [target] = inside_inbox_roots([spec.path], roots, workdir=workdir)
     except OutsideInboxRoots as err:
         return Plan(prompt, None, source, refused=str(err), usage=usage)
-    if not target.exists():
+    if not _exists(target):
         return Plan(prompt, None, source, refused=f"{spec.path} does not exist", usage=usage)
     limit = _amount(spec.approval_limit) if spec.approval_limit else None
     if spec.approval_limit and (limit is None or limit <= 0 or limit > Decimal("1e9")):

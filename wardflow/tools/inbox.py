@@ -99,7 +99,11 @@ def inside_inbox_roots(
         target = (base / named).resolve()
         if not inside(target):
             raise refuse(raw)
-        if target.is_dir():
+        try:
+            folder = target.is_dir()
+        except OSError:  # a name too long for the file system: no folder, nothing to read
+            folder = False
+        if folder:
             for path in sorted(target.rglob("*")):
                 if (path.is_file() or path.is_symlink()) and not inside(path.resolve()):
                     raise refuse(path.relative_to(base) if path.is_relative_to(base) else path)
