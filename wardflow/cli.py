@@ -1093,7 +1093,9 @@ def blueprint_decide(
     reject: Annotated[bool, typer.Option("--reject")] = False,
     comment: Annotated[str, typer.Option("--comment")] = "",
     interrupt: Annotated[str | None, typer.Option("--interrupt", help="Which pending approval,"
-                                                  " when several are (interrupt id).")] = None,
+                                                  " when several are: its step name (stable,"
+                                                  " e.g. sign_off__2) or interrupt id.")
+                         ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Approve or reject a blueprint run paused at an approval task."""
@@ -1107,13 +1109,59 @@ def blueprint_decide(
 
     def run() -> dict[str, Any]:
         with _workspace() as ws:
-            return ws.decide_blueprint(_blueprint(file), thread, decision, interrupt_id=interrupt)
+            blueprint = _blueprint(file)
+            try:
+                result = ws.decide_blueprint(blueprint, thread, decision, interrupt_id=interrupt)
+            except ReviewError as error:
+                err.print(f"[red]refused:[/red] {error}", highlight=False)
+                _print_board(ws.approval_board(blueprint, thread), err)
+                raise typer.Exit(EXIT_REFUSED) from error
+            if result["waiting"]:
+                result["approvals"] = ws.approval_board(blueprint, thread)
+            return result
 
     result = _guarded(run)
     if as_json:
         _print_json(result)
     else:
-        out.print(f"{result['thread_id']}  {result['status']}")
+        out.print(f"{result['thread_id']}  {result['status']}", highlight=False)
+        if "approvals" in result:
+            _print_board(result["approvals"], out)
+
+
+def _print_board(board: dict[str, Any], console: Console) -> None:
+    approved = ", ".join(f"{a['by']} ({a['step']})" for a in board["approved"]) or "nobody yet"
+    console.print(f"approved by: {approved}", highlight=False)
+    for item in board["pending"]:
+        console.print(f"pending: {item['step']}  id {item['id']}  needs"
+                      f" {item['required_role']}", highlight=False, soft_wrap=True)
+    if board["pending"]:
+        console.print(f"may still approve: {', '.join(board['may_approve']) or 'nobody'}",
+                      highlight=False)
+
+
+@blueprint_app.command("status")
+def blueprint_status(
+    file: Annotated[Path, typer.Argument()],
+    thread: Annotated[str, typer.Argument()],
+    as_json: JsonOption = False,
+) -> None:
+    """A blueprint run's state: who approved, which approvals are pending (by step name,
+    a stable id for `blueprint decide --interrupt`) and who may still approve."""
+
+    def run() -> dict[str, Any]:
+        with _workspace() as ws:
+            blueprint = _blueprint(file)
+            result = ws.blueprint_status(blueprint, thread)
+            result["approvals"] = ws.approval_board(blueprint, thread)
+            return result
+
+    result = _guarded(run)
+    if as_json:
+        _print_json(result)
+        return
+    out.print(f"{result['thread_id']}  {result['status']}", highlight=False)
+    _print_board(result["approvals"], out)
 
 
 @app.command()

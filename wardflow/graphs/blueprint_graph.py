@@ -50,8 +50,8 @@ if TYPE_CHECKING:
     from wardflow.llm.client import LLM
 
 __all__ = [
-    "ApprovalRequest", "BlueprintState", "build_blueprint_graph", "classify_heuristic",
-    "resolve_model",
+    "ApprovalRequest", "BlueprintState", "approval_refusal", "approvals_of",
+    "build_blueprint_graph", "classify_heuristic", "resolve_model",
 ]
 
 _DEADLINE = timedelta(hours=48)
@@ -247,17 +247,8 @@ class _Steps:
 
     def _refusal(self, decision: ReviewDecision, request: ApprovalRequest,
                  state: Mapping[str, Any]) -> str | None:
-        principal = self.principals.get(decision.by)
-        rank = {"clerk": 1, "approver": 2, "controller": 3}
-        if principal is None or not principal.active:
-            return f"unknown-reviewer: {decision.by!r} is not an active principal"
-        if decision.decision == "correct":
-            return "decision-not-allowed: an approval task is approved or rejected"
-        if rank.get(principal.role, 0) < rank[request.required_role]:
-            return f"wrong-role: this step needs a {request.required_role}"
-        if decision.decision == "approve" and principal.name == state.get("submitted_by"):
-            return f"segregation-of-duties: {principal.name} submitted this document"
-        return None
+        return approval_refusal(self.principals, decision, request.required_role,
+                                state.get("submitted_by"))
 
     def store(self, step: Step, state: Mapping[str, Any], config: RunnableConfig
               ) -> dict[str, Any]:
@@ -384,6 +375,48 @@ def build_blueprint_graph(
                 graph.add_edge(step.name, target)
     graph.add_edge("fail", END)
     return graph.compile(checkpointer=checkpointer, name=blueprint.name)
+
+
+_RANK = {"clerk": 1, "approver": 2, "controller": 3}
+
+
+def _article(word: str) -> str:
+    return f"an {word}" if word[:1].lower() in "aeiou" else f"a {word}"
+
+
+def approval_refusal(principals: PrincipalStore, decision: ReviewDecision, required_role: str,
+                     submitted_by: str | None, approved_by: frozenset[str] = frozenset()
+                     ) -> str | None:
+    """Why ``decision`` may not answer an approval task, or None when it may.
+
+    Args:
+        principals: Who may decide, with their roles.
+        decision: The decision offered.
+        required_role: The step's role (``approver`` unless the blueprint says otherwise).
+        submitted_by: Who submitted the document (they may not approve it).
+        approved_by: Who already approved another approval of the same step (four eyes).
+    """
+    principal = principals.get(decision.by)
+    if principal is None or not principal.active:
+        return f"unknown-reviewer: {decision.by!r} is not an active principal"
+    if decision.decision == "correct":
+        return "decision-not-allowed: an approval task is approved or rejected"
+    if _RANK.get(principal.role, 0) < _RANK.get(required_role, 2):
+        return f"wrong-role: this step needs {_article(required_role)}"
+    if decision.decision == "approve" and principal.name == submitted_by:
+        return f"segregation-of-duties: {principal.name} submitted this document"
+    if decision.decision == "approve" and principal.name in approved_by:
+        return (f"four-eyes: {principal.name} already approved this step; each approval must"
+                " come from a different principal")
+    return None
+
+
+def approvals_of(step: str, outputs: Mapping[str, Any]) -> dict[str, str]:
+    """Who approved which of a step's parallel approvals: ``{"sign_off__1": "dan"}``."""
+    prefix = f"{step}__"
+    return {name: str(result["by"]) for name, result in outputs.items()
+            if name.startswith(prefix) and isinstance(result, Mapping)
+            and result.get("approved") is True and result.get("by")}
 
 
 def resolve_model(alias: str, settings: Settings) -> str:

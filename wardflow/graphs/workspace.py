@@ -602,8 +602,13 @@ class Workspace:
             raise ReviewError(thread_id, f"{len(pending)} approvals are pending; choose one with"
                               f" its interrupt id: {', '.join(sorted(pending))}")
         chosen = interrupt_id or next(iter(pending))
+        if chosen not in pending:  # the approval's step name is a stable id as well
+            by_step = {str(v.get("step")): k for k, v in pending.items()}
+            chosen = by_step.get(chosen, chosen)
         if chosen not in pending:
-            raise ReviewError(thread_id, f"no pending approval {chosen!r}")
+            raise ReviewError(thread_id, f"no pending approval {chosen!r}; pending:"
+                              f" {', '.join(sorted(pending))}")
+        self._check_approval(blueprint, thread_id, snapshot.values, pending[chosen], decision)
         graph.invoke(Command(resume={chosen: decision.model_dump(mode="json")}), config,
                      durability=self.settings.durability)
         result = self._blueprint_result(graph, thread_id, "")
@@ -612,6 +617,52 @@ class Workspace:
         if refused and result["waiting"]:
             raise ReviewError(thread_id, f"decision refused: {refused}")
         return result
+
+    def _check_approval(self, blueprint: Blueprint, thread_id: str, values: dict[str, Any],
+                        request: dict[str, Any], decision: ReviewDecision) -> None:
+        """Refuse before the run is resumed, so the pending approval (and its id) stays."""
+        from wardflow.graphs.blueprint_graph import approval_refusal, approvals_of
+
+        step = str(request.get("step"))
+        approved = approvals_of(step.rsplit("__", 1)[0], values.get("outputs") or {})
+        refusal = approval_refusal(self.principals, decision,
+                                   str(request.get("required_role", "approver")),
+                                   values.get("submitted_by"), frozenset(approved.values()))
+        if refusal is None:
+            return
+        self.audit.append("review.refused", {
+            "thread_id": thread_id, "blueprint": blueprint.name, "step": step,
+            "by": decision.by, "decision": decision.decision, "reason": refusal},
+            actor=decision.by, thread_id=thread_id)
+        raise ReviewError(thread_id, f"decision refused: {refusal}")
+
+    def approval_board(self, blueprint: Blueprint, thread_id: str) -> dict[str, Any]:
+        """A paused blueprint run's approvals: who approved, what is pending (with its
+        stable step name and current interrupt id) and who may still approve."""
+        from wardflow.graphs.blueprint_graph import approval_refusal, approvals_of
+        from wardflow.review.payloads import ReviewDecision
+
+        snapshot = self.blueprint_graph(blueprint).get_state(self._config(thread_id))
+        if not snapshot.values:
+            raise RunNotFound(thread_id)
+        values = snapshot.values
+        outputs = values.get("outputs") or {}
+        pending = [{"id": i.id, "step": str(i.value.get("step")),
+                    "required_role": str(i.value.get("required_role", "approver"))}
+                   for i in snapshot.interrupts]
+        steps = sorted({p["step"].rsplit("__", 1)[0] for p in pending})
+        approved = [{"step": name, "by": by} for step in steps
+                    for name, by in sorted(approvals_of(step, outputs).items())]
+        eligible: list[str] = []
+        for item in pending[:1]:
+            done = frozenset(a["by"] for a in approved)
+            eligible = sorted(
+                p.name for p in self.principals.all()
+                if approval_refusal(self.principals, ReviewDecision(decision="approve", by=p.name),
+                                    item["required_role"], values.get("submitted_by"),
+                                    done) is None)
+        return {"thread_id": thread_id, "approved": approved,
+                "pending": sorted(pending, key=lambda p: p["step"]), "may_approve": eligible}
 
     def pending_approvals(self, blueprint: Blueprint, thread_id: str) -> dict[str, Any]:
         """Interrupt id -> approval request, for a paused blueprint run."""
