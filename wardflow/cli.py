@@ -353,6 +353,8 @@ def run_prompt(
 
         out.print(_runs_table([RunSummary(**r) for r in result["runs"]],
                               f"{len(result['runs'])} document(s)"))
+        for skip in result.get("skipped", []):
+            out.print(f"skipped {skip['document']}: {skip['reason']}", highlight=False)
     else:
         found = result["duplicates"]
         out.print(f"{len(found)} duplicate posting(s) today")

@@ -112,3 +112,71 @@ def test_prompt_injection_and_rate_limit_are_refused(tmp_path: Path) -> None:
     assert second.returncode == 4  # refused by the planner, still counted
     third = subprocess.run([*exe, "what?"], env=env, cwd=ROOT, capture_output=True, text=True)
     assert third.returncode == 4 and "rate limit of 2 per 60 s exceeded" in third.stderr
+
+
+_VENDORS = [("V-NLS", "Nordlicht Software GmbH"), ("V-KES", "Kessler Elektrotechnik AG")]
+
+
+def _filtered(prompt: str) -> object:
+    return plan_request(prompt, workdir=ROOT, default_currency="EUR", vendors=_VENDORS)
+
+
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [
+        ("handle only the Nordlicht invoices in examples/inbox",
+         {"vendor_ids": ["V-NLS"], "vendor_names": ["Nordlicht"]}),
+        ("process the invoices from Kessler in examples/inbox", {"vendor_ids": ["V-KES"]}),
+        ("process the invoices dated between 1 August 2026 and September 2026 in"
+         " examples/inbox", {"date_from": "2026-08-01", "date_to": "2026-09-30"}),
+        ("process invoices over 1,000 EUR in examples/inbox", {"amount_min": "1000"}),
+        ("process the invoices under 500 in examples/inbox", {"amount_max": "500"}),
+        ("process the new invoices in examples/inbox", {"statuses": ["new"]}),
+        ("process the invoices in examples/inbox awaiting review",
+         {"statuses": ["awaiting_review"]}),
+    ],
+)
+def test_filters_in_a_request_are_kept(prompt: str, expected: dict[str, object]) -> None:
+    plan = _filtered(prompt)
+    assert plan.action == "process" and plan.path == "examples/inbox", plan.refused
+    filters = plan.filters.to_dict()
+    for key, value in expected.items():
+        assert filters[key] == value
+    assert plan.filters and "skipped" in plan.steps[0]
+
+
+@pytest.mark.parametrize(
+    ("prompt", "named"),
+    [
+        ("process the invoices in examples/inbox except the paid ones", "'except the paid'"),
+        ("process the invoices in examples/inbox that look suspicious", "'look suspicious'"),
+        ("process the invoices in examples/inbox twice", "'twice'"),
+        ("handle only the Acme invoices in examples/inbox", "'Acme'"),
+        ("process the invoices dated between 2026-10-01 and 2026-09-01 in examples/inbox",
+         "date range is empty"),
+    ],
+)
+def test_a_part_the_planner_cannot_do_is_named_in_the_refusal(prompt: str, named: str) -> None:
+    plan = _filtered(prompt)
+    assert plan.action is None and plan.refused is not None and named in plan.refused
+
+
+@pytest.mark.slow
+def test_cli_run_applies_a_vendor_filter_and_lists_the_others(tmp_path: Path) -> None:
+    from tests.conftest import wardflow_cli
+
+    home = tmp_path / "home"
+    wardflow_cli(home, "erp", "import", str(EXAMPLES / "erp.json"), check=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "wardflow", "run",
+         "handle only the Nordlicht invoices in examples/inbox", "--yes", "--json"],
+        env={**os.environ, "WARDFLOW_HOME": str(home), "WARDFLOW_MODEL": "none",
+             "WARDFLOW_MAX_INVOICE_AGE_DAYS": "36500"},
+        cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    names = sorted(Path(r["document"]).name for r in result["runs"])
+    inbox = sorted(p.name for p in (EXAMPLES / "inbox").iterdir())
+    assert names and all("ordlicht" in n for n in names)
+    assert len(names) + len(result["skipped"]) == len(inbox)
+    assert all(s["reason"].startswith("vendor") for s in result["skipped"])

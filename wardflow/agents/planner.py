@@ -17,13 +17,20 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, Field
 
+from wardflow.agents._plan_filters import (
+    DocumentFilter,
+    FilterError,
+    consume,
+    leftover,
+    read_filters,
+)
 from wardflow.agents.overrides import PolicyOverride
 from wardflow.agents.prompts import PLAN_REQUEST
 from wardflow.config import DEFAULT_INBOX_ROOTS
@@ -33,7 +40,7 @@ from wardflow.tools.inbox import inside_inbox_roots
 if TYPE_CHECKING:
     from wardflow.llm.client import LLM
 
-__all__ = ["Plan", "PlanSpec", "plan_request"]
+__all__ = ["DocumentFilter", "Plan", "PlanSpec", "plan_request"]
 
 Action = Literal["process", "recheck_duplicates"]
 _FORBIDDEN = re.compile(
@@ -43,10 +50,15 @@ _FORBIDDEN = re.compile(
     re.IGNORECASE,
 )
 _PROCESS = re.compile(
-    r"\b(?:process|run|handle|ingest|import|read)\b.*?\b(?:invoices?|documents?|files?|inbox|"
-    r"folder)\b(?:\s+(?:in|from|at|under)\s+(?P<path>[\w./~-]+))?",
+    r"\b(?P<verb>process|run|handle|ingest|import|read)\b.*?\b(?:invoices?|documents?|files?|"
+    r"inbox|folder)\b(?P<where>\s+(?:in|from|at|under)\s+(?P<path>[\w./~-]+))?",
     re.IGNORECASE,
 )
+_WHERE = re.compile(r"\b(?:in|from|at|under)\s+(?P<path>[\w.~-]*/[\w./~-]*)")
+# Said around an approval limit ("and send anything over 5,000 EUR to a controller").
+_LIMIT_WORDS = re.compile(
+    r"\b(?:hold|send|route|flag|escalate|keep|put|anything|everything|approval|review|"
+    r"controllers?|by|needs?|be|held|sent|routed|aside)\b", re.IGNORECASE)
 _LIMIT = re.compile(
     r"\b(?:over|above|more than|exceeding|greater than|>)\s*(?P<amount>[\d][\d.,' ]*\d|\d)"
     r"\s*(?P<currency>EUR|USD|GBP|CHF|€|\$|£)?",
@@ -93,13 +105,14 @@ class Plan:
     refused: str | None = None
     steps: list[str] = field(default_factory=list)
     usage: list[dict[str, Any]] = field(default_factory=list)
+    filters: DocumentFilter = field(default_factory=DocumentFilter)
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "prompt": self.prompt, "action": self.action, "source": self.source,
             "path": self.path, "currency": self.currency, "review_role": self.review_role,
             "approval_limit": None if self.approval_limit is None else str(self.approval_limit),
-            "refused": self.refused, "steps": self.steps,
+            "refused": self.refused, "steps": self.steps, "filters": self.filters.to_dict(),
         }
 
     def policy(self) -> PolicyOverride:
@@ -128,18 +141,32 @@ def _amount(text: str) -> Decimal | None:
         return None
 
 
-def _rules(prompt: str) -> PlanSpec | None:
+def _blank(text: str, start: int, end: int) -> str:
+    return text[:start] + " " * (end - start) + text[end:]
+
+
+def _rules(prompt: str, filters: DocumentFilter, rest: str) -> PlanSpec | None:
+    """The plan the rules read, or None. ``rest`` is the prompt with the filters blanked;
+    a part of it that no rule accounts for refuses the plan (nothing is dropped)."""
     if _RECHECK.search(prompt):
         return PlanSpec(action="recheck_duplicates")
     match = _PROCESS.search(prompt)
     if not match:
         return None
+    rest = _blank(rest, *match.span("verb"))
     path = match.group("path")
+    start, end = match.span("where")
+    if match.group("where") and rest[start:end] == prompt[start:end]:
+        rest = _blank(rest, start, end)
+    else:  # no folder right after the object, or a filter took it ("from Kessler")
+        path, where = None, _WHERE.search(rest)
+        if where:
+            path, rest = where.group("path"), _blank(rest, *where.span())
     if path is not None and len(path) > _MAX_PATH:
         return PlanSpec(action="refuse", reason=f"the path is longer than {_MAX_PATH}"
                         " characters; name a folder inside an inbox root")
     spec = PlanSpec(action="process", path=path)
-    limit = _LIMIT.search(prompt)
+    limit = _LIMIT.search(rest)
     if limit:
         if len(limit.group("amount")) > _MAX_AMOUNT:
             return PlanSpec(action="refuse", reason=f"{limit.group('amount')[:_MAX_AMOUNT]}..."
@@ -149,14 +176,24 @@ def _rules(prompt: str) -> PlanSpec | None:
             "approval_limit": limit.group("amount"),
             "currency": _SYMBOLS.get(currency or "", (currency or "").upper()) or None,
         })
+        rest = _blank(rest, *limit.span())
+        _, rest = consume(_LIMIT_WORDS, rest)
     if _CONTROLLER.search(prompt):
         spec = spec.model_copy(update={"review_role": "controller"})
+        _, rest = consume(_CONTROLLER, rest)
+        _, rest = consume(_LIMIT_WORDS, rest)
+    unread = leftover(rest)
+    if unread:
+        return PlanSpec(action="refuse", reason=f"wardflow cannot do this part of the request:"
+                        f" {unread[:150]}; it supports a folder, filters by vendor, date,"
+                        " amount and status, and an approval limit")
     return spec
 
 
 def plan_request(
     prompt: str, *, workdir: Path, default_currency: str, llm: LLM | None = None,
     inbox_roots: Sequence[Path] | None = None,
+    vendors: Sequence[tuple[str, str]] | None = None,
 ) -> Plan:
     """Turn ``prompt`` into a :class:`Plan` (rules first, then the model), validated.
 
@@ -167,13 +204,20 @@ def plan_request(
         inbox_roots: the only folders a plan may read, resolved
             (``Settings.inbox_root_paths``); default: ``inbox`` and ``examples`` in
             ``workdir``.
+        vendors: (id, name) of the ERP's vendors, to resolve a vendor filter (an
+            unknown vendor refuses the plan); None keeps the name, matched at run time.
     """
     roots = tuple(inbox_roots) if inbox_roots is not None else tuple(
         (workdir / root).resolve() for root in DEFAULT_INBOX_ROOTS)
     if _FORBIDDEN.search(prompt):
         return Plan(prompt, None, "none", refused="wardflow does not pay, approve, delete or"
                     " change master data on request; those decisions belong to people")
-    spec, source, usage = _rules(prompt), "rules", []
+    try:
+        filters, rest = (DocumentFilter(), prompt) if _RECHECK.search(prompt) else read_filters(
+            prompt, vendors)
+    except FilterError as err:
+        return Plan(prompt, None, "rules", refused=str(err))
+    spec, source, usage = _rules(prompt, filters, rest), "rules", []
     if spec is None and llm is not None:
         try:
             result = llm.structured("planner", PLAN_REQUEST.messages(request=prompt), PlanSpec)
@@ -191,7 +235,13 @@ def plan_request(
     if spec is None:
         return Plan(prompt, None, "none", refused="not a request wardflow knows; try 'process"
                     " the invoices in examples/inbox'")
-    return _validate(prompt, spec, source, usage, workdir, default_currency, roots)
+    plan = _validate(prompt, spec, source, usage, workdir, default_currency, roots)
+    if filters and plan.action == "process":
+        return replace(plan, filters=filters, steps=[
+            f"process the documents in {plan.path} {filters.describe()} with the invoice"
+            " workflow (each is read first; the others are skipped and listed)",
+            *plan.steps[1:]])
+    return plan
 
 
 def _validate(prompt: str, spec: PlanSpec, source: Any, usage: list[dict[str, Any]],

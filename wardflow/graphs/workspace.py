@@ -361,7 +361,8 @@ class Workspace:
             llm = LLM(settings)
         plan = plan_request(checked.text, workdir=workdir,
                             default_currency=settings.approval_currency, llm=llm,
-                            inbox_roots=settings.inbox_root_paths(workdir))
+                            inbox_roots=settings.inbox_root_paths(workdir),
+                            vendors=[(v.id, v.name) for v in self.erp.vendors()])
         if plan.refused:
             self.audit.append("planner.refused", plan.to_dict(), actor=f"user:{principal}")
         elif plan.action == "process":
@@ -438,9 +439,20 @@ class Workspace:
             return {"plan": plan.to_dict(), "duplicates": self.recheck_duplicates()}
         self.inbox_paths([plan.path or "."], by=submitted_by)
         settings = self.tightened(plan.policy(), source="prompt", by=submitted_by)
+        skipped: list[dict[str, str]] = []
         with Workspace(settings, clock=self._clock) as scoped:
-            runs = list(scoped.process([plan.path or "."], submitted_by=submitted_by))
-        return {"plan": plan.to_dict(), "runs": [r.to_dict() for r in runs]}
+            items = scoped.items([plan.path or "."])
+            if plan.filters:
+                from wardflow.graphs._plan_selection import select_items
+
+                known = set(scoped.threads())
+                items, skipped = select_items(
+                    items, plan.filters, storage=scoped.storage, vendors=scoped.erp.vendors(),
+                    settings=settings, today=self._clock().date(),
+                    status_of=lambda d: scoped._summary(d).status if d in known else "new")
+            runs = [scoped.process_item(item, submitted_by=submitted_by) for item in items]
+        return {"plan": plan.to_dict(), "runs": [r.to_dict() for r in runs],
+                "skipped": skipped}
 
     def recheck_duplicates(self, day: str | None = None) -> list[dict[str, Any]]:
         """Invoices posted on ``day`` (default today) that duplicate another posting."""
