@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
+import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from tests.conftest import wardflow_cli
+from tests.conftest import EXAMPLES, INBOX, wardflow_cli
 from tests.graphs.test_blueprints import FOUR_EYES, _contract
 
 pytestmark = pytest.mark.slow
@@ -50,3 +53,44 @@ def test_four_eyes_refuses_the_same_approver_with_exit_4_and_keeps_ids(tmp_path:
     assert result["outputs"]["sign_off"] == {"approved": True, "by": ["carla", "dan"]}
     audit = wardflow_cli(home, "audit", "show", thread, "--json", check=True).stdout
     assert "four-eyes: dan already approved" in audit
+
+
+CLEAN = "2026-08-14_nordlicht-software_NLS-INV-2026-0412.pdf"
+OVER_LIMIT = "2026-10-20_hansen-maschinenbau_HM-2026-0077.pdf"
+
+
+@pytest.fixture
+def erp_home(tmp_path: Path) -> Path:
+    home = tmp_path / "home"
+    wardflow_cli(home, "erp", "import", str(EXAMPLES / "erp.json"), check=True)
+    return home
+
+
+def _spawn(home: Path, *args: str, columns: int = 80) -> Any:
+    import pexpect
+
+    exe = Path(sys.executable).with_name("wardflow")
+    command, pre = (str(exe), []) if exe.exists() else (sys.executable, ["-m", "wardflow"])
+    env = {**os.environ, "WARDFLOW_HOME": str(home), "WARDFLOW_MODEL": "none",
+           "WARDFLOW_MAX_INVOICE_AGE_DAYS": "36500", "COLUMNS": str(columns), "TERM": "xterm"}
+    return pexpect.spawn(command, [*pre, *args], env=env, encoding="utf-8", timeout=240,
+                         dimensions=(40, columns))
+
+
+def test_process_shows_n_of_total_piped_and_a_bar_on_a_terminal(erp_home: Path) -> None:
+    piped = wardflow_cli(erp_home, "process", str(INBOX / CLEAN), str(INBOX / OVER_LIMIT))
+    assert piped.returncode == 0, piped.stderr
+    lines = [line for line in piped.stderr.splitlines() if line.startswith("[")]
+    assert [line.split("]")[0] for line in lines] == ["[1/2", "[2/2"]
+    assert "posted" in lines[0] and "awaiting_review" in lines[1]
+    assert "\x1b[" not in piped.stderr  # plain lines, no terminal control codes
+
+    child = _spawn(erp_home, "process", str(INBOX / CLEAN), str(INBOX / OVER_LIMIT),
+                   str(INBOX / "2026-08-21_kessler-elektrotechnik_K-2026-1530.pdf"))
+    child.expect("processing")  # the rich bar, with its n/N counter
+    child.expect(r"\d/3")
+    import pexpect
+
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0

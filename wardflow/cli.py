@@ -24,6 +24,7 @@ from rich.console import Console
 from rich.table import Table
 from typer.core import TyperGroup
 
+from wardflow._cli_progress import Steps, quiet_third_party_logs, spinner
 from wardflow.config import Settings
 from wardflow.errors import (
     ConfigError,
@@ -106,6 +107,11 @@ def _root(
     ] = None,
 ) -> None:
     _state.home = home
+    try:
+        logs: Path | None = _settings().home / "logs"
+    except (WardflowError, ValueError):  # a bad setting is reported by the command itself
+        logs = None
+    quiet_third_party_logs(logs)
 
 
 def _settings() -> Settings:
@@ -197,10 +203,14 @@ def process(
             if shadow is not None:
                 return _process_with_shadow(ws, paths, shadow, as_ or getpass.getuser(),
                                             shadows, quiet=as_json)
-            for summary in ws.process(paths, submitted_by=as_ or getpass.getuser()):
-                results.append(summary)
-                if not as_json:
-                    err.print(f"{summary.thread_id}  {summary.status:<16} {summary.document}")
+            items = ws.items(paths)
+            with Steps(err, len(items), "processing", quiet=as_json) as steps:
+                for item in items:
+                    steps.start(Path(item.source).name)
+                    summary = ws.process_item(item, submitted_by=as_ or getpass.getuser())
+                    results.append(summary)
+                    steps.done(f"{summary.thread_id}  {Path(summary.document).name}",
+                               summary.status)
             return results
 
     runs = _guarded(run)
@@ -341,8 +351,8 @@ def run_prompt(
             raise typer.Exit(EXIT_OK)
 
     def run() -> dict[str, Any]:
-        with _workspace() as ws:
-            return ws.run_plan(plan, submitted_by=who)
+        with _workspace() as ws, Steps(err, None, "running the plan", quiet=as_json) as steps:
+            return ws.run_plan(plan, submitted_by=who, progress=steps.callback)
 
     result = _guarded(run)
     if as_json:
@@ -740,11 +750,11 @@ def eval_documents(
         updates["calibration_file"] = calibration
     settings = settings.model_copy(update=updates) if updates else settings
 
-    def progress(index: int, total: int, name: str) -> None:
-        if not as_json:
-            err.print(f"[dim]{index + 1}/{total} {name}[/dim]")
+    def evaluate() -> dict[str, Any]:
+        with Steps(err, None, "evaluating", quiet=as_json) as steps:
+            return evaluate_documents(dataset, settings, progress=steps.callback)
 
-    report = _guarded(lambda: evaluate_documents(dataset, settings, progress=progress))
+    report = _guarded(evaluate)
     saved = _save_report(report, output or settings.home / "evals" /
                          f"eval-{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}.json")
     previous = _guarded(lambda: _load_report(baseline)) if baseline else None
@@ -1019,10 +1029,11 @@ def watch(
         raise typer.Exit(EXIT_USAGE)
 
     def scan() -> int:
-        with _workspace() as ws:
-            results = ws.watch_once(blueprint, folder)
+        with _workspace() as ws, Steps(err, None, "new documents") as steps:
+            results = ws.watch_once(blueprint, folder, progress=steps.callback)
         for r in results:
-            out.print(f"{r['thread_id']}  {r['status']:<28} {Path(r['document']).name}")
+            out.print(f"{r['thread_id']}  {r['status']:<28} {Path(r['document']).name}",
+                      highlight=False)
         return len(results)
 
     total = _guarded(lambda: poll(interval, 1 if once else None, scan))
@@ -1264,10 +1275,15 @@ def replay_run(
         out.print(table)
         return
     base = _settings()
-    result = _guarded(lambda: replay(
-        base, thread, from_, by=as_ or getpass.getuser(),
-        settings=replay_settings(base, model=model, config_file=config,
-                                 review_threshold=threshold)))
+
+    def run() -> Any:
+        with spinner(err, f"replaying {thread} from {from_ or 'after ingest'}",
+                     quiet=as_json):
+            return replay(base, thread, from_, by=as_ or getpass.getuser(),
+                          settings=replay_settings(base, model=model, config_file=config,
+                                                   review_threshold=threshold))
+
+    result = _guarded(run)
     if as_json:
         _print_json(result.to_dict())
     else:

@@ -7,7 +7,7 @@ The CLI and the web server use it; Python users can too, or call
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -430,8 +430,10 @@ class Workspace:
         finally:
             limiter.close()
 
-    def run_plan(self, plan: Plan, *, submitted_by: str | None = None) -> dict[str, Any]:
-        """Carry out a validated plan from :func:`wardflow.agents.planner.plan_request`."""
+    def run_plan(self, plan: Plan, *, submitted_by: str | None = None,
+                 progress: Callable[[int, int, str], None] | None = None) -> dict[str, Any]:
+        """Carry out a validated plan from :func:`wardflow.agents.planner.plan_request`;
+        ``progress(index, total, name)`` is called before each document."""
         if plan.refused or plan.action is None:
             raise PlanRefused(plan.refused or "nothing to do")
         self.audit.append("planner.plan", plan.to_dict(), actor=f"user:{submitted_by}")
@@ -450,7 +452,11 @@ class Workspace:
                     items, plan.filters, storage=scoped.storage, vendors=scoped.erp.vendors(),
                     settings=settings, today=self._clock().date(),
                     status_of=lambda d: scoped._summary(d).status if d in known else "new")
-            runs = [scoped.process_item(item, submitted_by=submitted_by) for item in items]
+            runs = []
+            for index, item in enumerate(items):
+                if progress is not None:
+                    progress(index, len(items), item.name)
+                runs.append(scoped.process_item(item, submitted_by=submitted_by))
         return {"plan": plan.to_dict(), "runs": [r.to_dict() for r in runs],
                 "skipped": skipped}
 
@@ -543,7 +549,9 @@ class Workspace:
             raise RunNotFound(thread_id)
         return self._blueprint_result(graph, thread_id, "")
 
-    def watch_once(self, blueprint: Blueprint, folder: Path | None = None) -> list[dict[str, Any]]:
+    def watch_once(self, blueprint: Blueprint, folder: Path | None = None, *,
+                   progress: Callable[[int, int, str], None] | None = None
+                   ) -> list[dict[str, Any]]:
         """One scan of the blueprint's source (a storage folder, or a ``maildir:``): a
         ``document_uploaded`` event per new document or attachment, recorded in the
         ledger, then one run per event (exactly once). While the kill switch is on,
@@ -572,7 +580,9 @@ class Workspace:
                 events = [(item.document_id, item) for item in self.items([folder])
                           if ledger.record(blueprint.name, item.document_id, item.source)
                           or item.document_id in pending]
-            for key, item in events:
+            for index, (key, item) in enumerate(events):
+                if progress is not None:
+                    progress(index, len(events), item.name)
                 try:
                     self.switch.check(blueprint.name)
                 except KillSwitchEngaged as err:

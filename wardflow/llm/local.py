@@ -12,12 +12,17 @@ downloaded. Any other GGUF file works by path (``WARDFLOW_LOCAL_MODEL_PATH``).
 from __future__ import annotations
 
 import atexit
+import contextlib
 import functools
 import json
+import logging
+import os
+import sys
+import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -63,6 +68,30 @@ def bundled_gguf(models_dir: Path) -> Path:
     return target
 
 
+@contextlib.contextmanager
+def _c_stderr_to_log() -> Iterator[None]:
+    """llama.cpp writes some lines straight to file descriptor 2 even with
+    ``verbose=False`` (``llama_kv_cache_iswa: ...``); while a model loads, that
+    descriptor goes to a temporary file whose lines are logged (``llama_cpp``, DEBUG)."""
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+    except (OSError, ValueError):  # no real stderr (embedded interpreters)
+        yield
+        return
+    with tempfile.TemporaryFile() as capture:
+        os.dup2(capture.fileno(), 2)
+        try:
+            yield
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+            capture.seek(0)
+            for line in capture.read().decode("utf-8", "replace").splitlines():
+                if line.strip():
+                    logging.getLogger("llama_cpp").debug("%s", line)
+
+
 class LocalLlama(CustomLLM):
     """litellm provider ``local/<name>`` backed by llama.cpp, one model per name."""
 
@@ -97,8 +126,9 @@ class LocalLlama(CustomLLM):
                 ) from err
             if not spec.path.is_file():
                 raise ModelUnavailable(f"{LOCAL_PROVIDER}/{name}", f"no GGUF file at {spec.path}")
-            llama = Llama(model_path=str(spec.path), n_ctx=spec.n_ctx,
-                          n_threads=spec.n_threads, verbose=False)
+            with _c_stderr_to_log():
+                llama = Llama(model_path=str(spec.path), n_ctx=spec.n_ctx,
+                              n_threads=spec.n_threads, verbose=False)
             if not self._models:
                 # Free the models before interpreter teardown, when llama.cpp's
                 # bindings are already gone and Llama.__del__ would fail noisily.
