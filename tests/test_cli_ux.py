@@ -94,3 +94,23 @@ def test_process_shows_n_of_total_piped_and_a_bar_on_a_terminal(erp_home: Path) 
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0
+
+
+def test_start_up_is_its_own_step_not_part_of_the_posting(erp_home: Path) -> None:
+    wardflow_cli(erp_home, "principals", "add", "carla", "--role", "controller", check=True)
+    [run] = json.loads(wardflow_cli(erp_home, "process", str(INBOX / OVER_LIMIT), "--json",
+                                    check=True).stdout)
+    thread = run["thread_id"]
+    wardflow_cli(erp_home, "resume", thread, "--approve", "--by", "carla", "--comment",
+                 "checked the contract", check=True)
+    steps = json.loads(wardflow_cli(erp_home, "trace", thread, "--json", check=True).stdout)
+    nodes = [s["node"] for s in steps]
+    # One start-up per process: the one that processed, the one that approved.
+    assert nodes.count("startup") == 2 and nodes[0] == "startup"
+    resumed = nodes.index("startup", 1)
+    posting = [t for s in steps[resumed + 1:] for t in s["tools"]
+               if t["tool"] == "erp_post_invoice"]
+    assert len(posting) == 1
+    startup_ms = steps[resumed]["ms"]
+    # The guard set-up a fresh process needs is timed in start-up, not in the posting.
+    assert posting[0]["ms"] < startup_ms, (posting, startup_ms)

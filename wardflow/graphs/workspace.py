@@ -7,6 +7,7 @@ The CLI and the web server use it; Python users can too, or call
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -31,11 +32,17 @@ from wardflow.errors import (
 )
 from wardflow.graphs.checkpoint import list_threads, open_checkpointer
 from wardflow.graphs.control import ALL, KillSwitch
-from wardflow.graphs.invoice import Clock, build_invoice_graph, default_erp
+from wardflow.graphs.invoice import (
+    Clock,
+    build_invoice_graph,
+    default_erp,
+    default_guards,
+    tool_guards,
+)
 from wardflow.graphs.retry import dead_letter_record, is_dead_letter
 from wardflow.graphs.stores import open_audit_log
 from wardflow.observability.drift import DriftMonitor
-from wardflow.observability.tracing import run_span, telemetry_for
+from wardflow.observability.tracing import run_span, startup_span, telemetry_for
 from wardflow.review.authz import authorize
 from wardflow.review.payloads import ReviewDecision, ReviewRequest
 from wardflow.review.principals import ESCALATION, PrincipalStore
@@ -118,10 +125,18 @@ class Workspace:
         self.monitor = DriftMonitor(settings, audit=self.audit, switch=self.switch,
                                     clock=self._clock)
         erp, llm = _gated(settings, self.erp, slots, self.telemetry)
+        if llm is None and settings.model.lower() != "none":
+            from wardflow.llm.client import LLM
+
+            llm = LLM(settings, telemetry=self.telemetry)
+        self._llm = llm
+        self._guards = default_guards(settings)
+        self._warm = False
         self.graph = build_invoice_graph(
             settings, checkpointer=self.checkpointer, erp=erp, storage=self.storage,
             audit=self.audit, clock=self._clock, llm=llm,
             principals=self.principals, switch=self.switch, telemetry=self.telemetry,
+            guards=self._guards,
         )
 
     def __enter__(self) -> Workspace:
@@ -146,6 +161,29 @@ class Workspace:
         self.monitor.close()
         self.telemetry.shutdown()
 
+    def warm_up(self, thread_id: str, *, model: bool = True) -> float | None:
+        """Do the process's start-up work once, before the first run it serves: the
+        guard validators every tool call passes (imports, recognisers) and, with
+        ``model``, litellm and the local model. Timed as its own ``startup`` span and
+        audited (``run.startup``) in that run's trace, so that no step of the run is
+        charged for it. Returns the milliseconds spent, or None when already warm."""
+        if self._warm:
+            return None
+        self._warm = True
+        started = time.perf_counter()
+        prepared = ["guards"]
+        with startup_span(self.telemetry, thread_id):
+            tool_guards(self._guards).check_tool_args("startup", {"key": "startup"})
+            if model and self._llm is not None:
+                try:
+                    prepared += self._llm.prepare()
+                except ModelError as err:  # the run reports it where the model is used
+                    log.info("model not prepared at start-up: %s", err)
+        ms = round((time.perf_counter() - started) * 1000, 2)
+        self.audit.append("run.startup", {"ms": ms, "prepared": prepared},
+                          actor="wardflow", thread_id=thread_id)
+        return ms
+
     # Processing --------------------------------------------------------------------
     def items(self, paths: Iterable[str | Path]) -> list[InboxItem]:
         return list(collect(paths, self.storage, max_bytes=self.settings.max_document_bytes))
@@ -167,6 +205,8 @@ class Workspace:
         note = ""
         try:
             self.switch.check("invoice")  # no new run, and no resumed one, while it is on
+            if not snapshot.values or (snapshot.next and not snapshot.interrupts):
+                self.warm_up(item.document_id)
             if not snapshot.values:
                 with run_span(self.telemetry, item.document_id, segment="start"):
                     self.graph.invoke({**item.graph_input(), "submitted_by": submitted_by},
@@ -233,6 +273,7 @@ class Workspace:
                                                  "attempted": decision.decision},
                               actor=f"user:{decision.by}", thread_id=thread_id)
             raise
+        self.warm_up(thread_id, model=False)
         try:
             with run_span(self.telemetry, thread_id, segment="resume"):
                 self.graph.invoke(Command(resume=decision.model_dump(mode="json")), config,
@@ -335,6 +376,36 @@ class Workspace:
                 cases.append(self._with_escalation(
                     ReviewRequest.model_validate(snapshot.interrupts[0].value)))
         return sorted(cases, key=lambda c: (-float(c.risk.get("score", 0.0)), c.deadline))
+
+    def inbox_for(self, principal: str) -> list[tuple[ReviewRequest, str | None]]:
+        """The inbox as ``principal`` sees it: the cases they may decide first (each
+        with None), then the others with why not (e.g. it needs a controller)."""
+        who = self.principals.get(principal)
+        mine: list[tuple[ReviewRequest, str | None]] = []
+        others: list[tuple[ReviewRequest, str | None]] = []
+        for case in self.inbox():
+            values = self.graph.get_state(self._config(case.thread_id)).values
+            amount = (values.get("compliance") or {}).get("amount_in_approval_currency")
+            try:
+                authorize(ReviewDecision(decision="approve", by=principal), case, who,
+                          submitted_by=values.get("submitted_by"),
+                          editors=values.get("editors", []),
+                          amount=Decimal(amount) if amount is not None else None)
+            except ReviewError as err:
+                reason = str(err).split(": ", 1)[-1]
+                others.append((case, reason))
+            else:
+                mine.append((case, None))
+        return mine + others
+
+    def run_facts(self, thread_id: str) -> dict[str, Any]:
+        """What ``wardflow status`` filters on beyond the summary: the vendor read from
+        the document, and when the run last changed (its latest checkpoint)."""
+        snapshot = self.graph.get_state(self._config(thread_id))
+        fields = (snapshot.values.get("extraction") or {}).get("fields") or {}
+        vendor = (fields.get("vendor") or {}).get("value")
+        return {"vendor": vendor, "vendor_id": (fields.get("vendor_id") or {}).get("value"),
+                "updated_at": snapshot.created_at}
 
     # Plans -------------------------------------------------------------------------
     def plan(self, prompt: str, *, principal: str, workdir: Path) -> Plan:

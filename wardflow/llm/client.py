@@ -125,6 +125,19 @@ class LLM:
                 n_threads=self.settings.local_n_threads,
             ))
 
+    def prepare(self) -> list[str]:
+        """Import litellm and load the local models now (start-up), not inside the first
+        call; returns what was prepared."""
+        self._ensure()
+        from wardflow.llm.local import LOCAL_PROVIDER, local_handler
+
+        loaded = []
+        for model in sorted(set(self._aliases.values())):
+            if model.startswith(f"{LOCAL_PROVIDER}/"):
+                local_handler().model(model.split("/", 1)[1])
+                loaded.append(model)
+        return ["litellm", *loaded]
+
     def alias(self, agent: str) -> str:
         """The Router name an agent's calls go to: its own, else ``default``."""
         return agent if agent in self._aliases else "default"

@@ -60,7 +60,7 @@ if TYPE_CHECKING:
 __all__ = [
     "DISABLED", "SpanHandle", "Telemetry", "guard_span", "llm_span", "node_span",
     "provider_name", "record_error", "record_route", "record_step", "run_span",
-    "setup_tracing", "span_record", "tool_span", "trace_id_for",
+    "setup_tracing", "span_record", "startup_span", "tool_span", "trace_id_for",
 ]
 
 log = logging.getLogger(__name__)
@@ -799,6 +799,12 @@ def run_span(
     return _scope(telemetry, f"invoke_workflow {workflow}", {
         "gen_ai.operation.name": "invoke_workflow", "gen_ai.workflow.name": workflow,
         "wardflow.run.segment": segment}, thread_id=thread_id)
+
+
+def startup_span(telemetry: Telemetry, thread_id: str) -> AbstractContextManager[SpanHandle]:
+    """The process's start-up work (imports, guard validators, model load), timed on
+    its own in the trace of the first run it serves, not inside that run's first step."""
+    return _scope(telemetry, "startup", {"wardflow.phase": "startup"}, thread_id=thread_id)
 
 
 def node_span(

@@ -106,6 +106,14 @@ def run_path(state: Mapping[str, Any], records: Sequence[AuditRecord]) -> list[S
                 str(payload.get("tool") or record.action[5:]), str(payload.get("outcome")),
                 payload.get("ms"), record.seq))
             continue
+        if record.action == "run.startup":  # the process's start-up, not a graph node
+            steps.append(Step(
+                node="startup", started=_started(record.ts, payload.get("ms")),
+                ms=payload.get("ms"), status="ok", confidence=confidence, risk=risk,
+                decision="start-up: " + ", ".join(map(str, payload.get("prepared") or [])),
+                seq=record.seq, hash=record.hash, checkpoint_id=record.checkpoint_id,
+                actor=record.actor))
+            continue
         if record.action in ("review.decision", "review.refused"):
             reviewer["review"] = record.actor
             continue
