@@ -114,3 +114,54 @@ def test_start_up_is_its_own_step_not_part_of_the_posting(erp_home: Path) -> Non
     startup_ms = steps[resumed]["ms"]
     # The guard set-up a fresh process needs is timed in start-up, not in the posting.
     assert posting[0]["ms"] < startup_ms, (posting, startup_ms)
+
+
+COPY = "2026-09-28_Nordlicht_Invoice_NLS-INV-2026-0412_COPY.pdf"
+
+
+def test_status_filters_ids_that_never_wrap_and_the_approvers_inbox(erp_home: Path) -> None:
+    wardflow_cli(erp_home, "principals", "add", "dan", "--role", "approver", "--limit",
+                 "100000", check=True)
+    wardflow_cli(erp_home, "principals", "add", "carla", "--role", "controller", check=True)
+    runs = json.loads(wardflow_cli(erp_home, "process", str(INBOX / CLEAN), str(INBOX / COPY),
+                                   str(INBOX / OVER_LIMIT), "--json", check=True).stdout)
+    by_name = {Path(r["document"]).name: r for r in runs}
+
+    def status(*args: str) -> list[str]:
+        done = wardflow_cli(erp_home, "status", *args, "--json")
+        assert done.returncode == 0, done.stderr
+        return sorted(Path(r["document"]).name for r in json.loads(done.stdout))
+
+    assert status("--state", "awaiting_review") == sorted([COPY, OVER_LIMIT])
+    assert status("--state", "posted") == [CLEAN]
+    assert status("--vendor", "hansen") == [OVER_LIMIT]
+    assert status("--vendor", "nordlicht", "--state", "posted") == [CLEAN]
+    assert status("--reason", "over_approval") == [OVER_LIMIT]
+    assert status("--older-than", "1d") == []
+    assert len(status("--older-than", "0m")) == 3
+    bad = wardflow_cli(erp_home, "status", "--older-than", "soon")
+    assert bad.returncode == 1 and "30m, 4h, 2d" in bad.stderr
+
+    # An 80-column terminal: every thread id is printed whole, on one line.
+    child = _spawn(erp_home, "status", columns=80)
+    import pexpect
+
+    text = ""
+    while True:
+        try:
+            text += child.read_nonblocking(4096, timeout=120)
+        except pexpect.EOF:
+            break
+    for run in runs:
+        assert run["thread_id"] in text
+
+    # The approver's inbox: what dan can decide first, then what needs a controller.
+    listed = json.loads(wardflow_cli(erp_home, "review", "--list", "--as", "dan", "--json",
+                                     check=True).stdout)
+    flags = [c["can_decide"] for c in listed]
+    assert flags == sorted(flags, reverse=True) and False in flags
+    over = next(c for c in listed if c["thread_id"] == by_name[OVER_LIMIT]["thread_id"])
+    assert not over["can_decide"] and "controller" in over["why_not"]
+    carla = json.loads(wardflow_cli(erp_home, "review", "--list", "--as", "carla", "--json",
+                                    check=True).stdout)
+    assert next(c for c in carla if c["thread_id"] == over["thread_id"])["can_decide"]

@@ -144,9 +144,16 @@ def _print_json(data: Any) -> None:
 def _runs_table(runs: Sequence[RunSummary], title: str) -> Table:
     table = Table(title=title, title_justify="left")
     with_llm = any(run.llm_calls for run in runs)
-    columns = ["thread", "document", "status", "conf.", "risk", "why / note"]
-    for column in columns + (["model calls"] if with_llm else []):
-        table.add_column(column, overflow="fold")
+    # Ids and states stay whole (copyable); file names and reasons fold, never coloured.
+    table.add_column("thread", no_wrap=True, min_width=max((len(r.thread_id) for r in runs),
+                                                           default=6))
+    table.add_column("document", overflow="fold", highlight=False)
+    table.add_column("status", no_wrap=True)
+    table.add_column("conf.", no_wrap=True)
+    table.add_column("risk", no_wrap=True)
+    table.add_column("why / note", overflow="fold", highlight=False)
+    if with_llm:
+        table.add_column("model calls", overflow="fold")
     for run in runs:
         style = {"posted": "green", "failed": "red", "dead_letter": "red",
                  "awaiting_review": "yellow"}.get(run.status, "")
@@ -376,17 +383,35 @@ def run_prompt(
 @app.command()
 def status(
     thread: Annotated[str | None, typer.Argument(help="One run's thread id.")] = None,
+    state: Annotated[list[str] | None, typer.Option(
+        "--state", help="Only runs in this state (repeatable): posted, awaiting_review,"
+        " failed, dead_letter, rejected, interrupted ...")] = None,
+    vendor: Annotated[str | None, typer.Option(
+        "--vendor", help="Only runs whose document is from this vendor (part of the name,"
+        " or its id).")] = None,
+    reason: Annotated[str | None, typer.Option(
+        "--reason", help="Only runs with this reason code (or part of it), e.g."
+        " over_approval_limit.")] = None,
+    older_than: Annotated[str | None, typer.Option(
+        "--older-than", help="Only runs unchanged for this long: 30m, 4h, 2d, 1w.")] = None,
     as_json: JsonOption = False,
 ) -> None:
     """List runs: state, confidence, risk, and whether they wait for review."""
+    from wardflow._cli_status import filter_runs, parse_age
 
     def run() -> list[RunSummary]:
+        age = parse_age(older_than) if older_than is not None else None
         with _workspace() as ws:
-            return ws.status(thread)
+            runs = ws.status(thread)
+            if state or vendor is not None or reason or age is not None:
+                runs = filter_runs(ws, runs, states=state or (), vendor=vendor, reason=reason,
+                                   older_than=age)
+            return runs
 
     runs = _guarded(run)
     if as_json:
-        _print_json([r.to_dict() for r in runs] if thread is None else runs[0].to_dict())
+        _print_json([r.to_dict() for r in runs] if thread is None or not runs
+                    else runs[0].to_dict())
     else:
         out.print(_runs_table(runs, f"{len(runs)} run(s)"))
 
@@ -441,13 +466,19 @@ def review(
     thread: Annotated[str | None, typer.Argument(help="Decide this case without the chat.")] = None,
     as_: Annotated[str | None, typer.Option("--as", help="The reviewing principal"
                                             " (default: login name).")] = None,
-    approve: Annotated[bool, typer.Option("--approve")] = False,
-    reject: Annotated[bool, typer.Option("--reject")] = False,
+    approve: Annotated[bool, typer.Option("--approve", help="Approve the case's proposed"
+                                          " posting (with THREAD).")] = False,
+    reject: Annotated[bool, typer.Option("--reject", help="Reject the invoice (with THREAD);"
+                                         " nothing is posted.")] = False,
     set_: Annotated[list[str] | None, typer.Option("--set", help="Correct a field: FIELD=VALUE"
                                                    " (repeatable).")] = None,
-    comment: Annotated[str, typer.Option("--comment")] = "",
+    comment: Annotated[str, typer.Option("--comment", help="Why you decided so; kept in the"
+                                         " audit record.")] = "",
     sweep: Annotated[bool, typer.Option("--sweep", help="Escalate overdue cases and send"
                                         " reminders (run it from a scheduler).")] = False,
+    list_: Annotated[bool, typer.Option("--list", help="List the inbox as --as sees it: the"
+                                        " cases they can decide first, then the others with"
+                                        " why not.")] = False,
     as_json: JsonOption = False,
 ) -> None:
     """Open the review chat on the inbox, or decide one case (THREAD with a flag)."""
@@ -461,10 +492,30 @@ def review(
         events = _guarded(run_sweep)
         if as_json:
             _print_json(events)
-        for event in [] if as_json else events:
-            out.print(f"{event['thread_id']}  {event['kind']}: {event['detail']}")
+            return
+        for event in events:
+            out.print(f"{event['thread_id']}  {event['kind']}: {event['detail']}",
+                      highlight=False)
+        kinds = sorted({e["kind"] for e in events})
+        out.print(f"sweep: {len(events)} event(s)"
+                  + (f" ({', '.join(kinds)})" if kinds else
+                     "; no case is overdue or due a reminder"), highlight=False)
         return
     who = as_ or getpass.getuser()
+    if list_:
+        from wardflow._cli_status import inbox_table
+
+        def listed() -> list[Any]:
+            with _workspace() as ws:
+                return ws.inbox_for(who)
+
+        cases = _guarded(listed)
+        if as_json:
+            _print_json([{"thread_id": c.thread_id, "can_decide": why is None, "why_not": why,
+                          "required_role": c.required_role} for c, why in cases])
+        else:
+            out.print(inbox_table(cases, who))
+        return
     chosen = [flag for flag, on in (("approve", approve), ("reject", reject),
                                     ("correct", bool(set_))) if on]
     if thread is None:
@@ -758,11 +809,6 @@ def eval_documents(
     saved = _save_report(report, output or settings.home / "evals" /
                          f"eval-{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}.json")
     previous = _guarded(lambda: _load_report(baseline)) if baseline else None
-    if html:
-        from wardflow.evals.report import render_html
-
-        html.parent.mkdir(parents=True, exist_ok=True)
-        html.write_text(render_html(report, baseline=previous), encoding="utf-8")
     if fit:
         report["fitted_calibration"] = _guarded(lambda: _fit(report, fit, settings, dataset))
     gates = []
@@ -771,6 +817,11 @@ def eval_documents(
 
         gates = check_thresholds(report, _guarded(lambda: load_thresholds(thresholds)))
         report["thresholds"] = gates
+    if html:  # after the gates, so that the page shows them
+        from wardflow.evals.report import render_html
+
+        html.parent.mkdir(parents=True, exist_ok=True)
+        html.write_text(render_html(report, baseline=previous), encoding="utf-8")
     if as_json:
         _print_json(report)
     else:

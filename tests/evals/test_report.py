@@ -303,3 +303,26 @@ def test_the_page_renders_in_chromium(report: dict[str, Any], tmp_path: Path,
     assert browser.find_element(By.ID, "documents").is_displayed()
     errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
     assert not errors, errors
+
+
+def test_the_page_shows_the_quality_gates_and_reds_only_a_failed_gate(
+        report: dict[str, Any]) -> None:
+    from wardflow.evals.documents import check_thresholds
+
+    gated = copy.deepcopy(report)
+    [name, *_] = gated["calibration"]["per_field"]
+    gated["calibration"]["per_field"][name]["ece"] = 0.3  # above target, not gated
+    gated["thresholds"] = check_thresholds(gated, {"routing.accuracy": {"min": 0.5}})
+    assert all(g["passed"] for g in gated["thresholds"])
+    page = Page(render_html(gated, generated=NOW))
+    [(_, gates)] = [(a, b) for a, b in page.find("section") if a.get("id") == "gates"]
+    assert "routing.accuracy" in gates and "all passed" in gates
+    ece_rows = "".join(body for _, body in page.find("table", "ece"))
+    assert "not gated" in ece_rows
+    assert not [body for _, body in page.find("span", "fail")]  # no red while gates pass
+
+    gated["thresholds"] = check_thresholds(
+        gated, {f"calibration.per_field.{name}.ece": {"max": 0.1}})
+    page = Page(render_html(gated, generated=NOW))
+    failed = " ".join(body for _, body in page.find("span", "fail"))
+    assert "gate failed" in failed and "1 failed" in failed

@@ -488,27 +488,64 @@ def _calibration(report: Report, baseline: Report | None) -> str:
         parts.append(f'<h3>{_e(level.capitalize())}-level</h3><div class="figures">'
                      f'{"".join(figures)}</div>')
     per_field = lookup(report, "calibration.per_field") or {}
+    gates = {g.get("metric"): g for g in report.get("thresholds") or []}
+
+    def verdict(name: str, ece: Any) -> str:
+        gate = gates.get(f"calibration.per_field.{name}.ece")
+        return f"<td>{_verdict(ece, gate, gated=bool(gates))}</td>"
+
     rows = [_tr([f"<td><code>{_e(name)}</code></td>", f'<td class="num">{_e(spec.get("n"))}</td>',
                  *_cells(f"calibration.per_field.{name}.ece", report, baseline),
-                 f"<td>{_verdict(spec.get('ece'))}</td>"]) for name, spec in per_field.items()]
+                 verdict(name, spec.get("ece"))]) for name, spec in per_field.items()]
     parts += ["<h3>Expected calibration error per field (calibrated)</h3>",
               _table(["field", "n", *_heads("ECE", baseline), f"≤ {ECE_TARGET}"], rows, "ece")]
     return _section("calibration", "Calibration of confidence", *parts)
 
 
-def _verdict(ece: Any) -> str:
+def _verdict(ece: Any, gate: Mapping[str, Any] | None = None, *, gated: bool = False) -> str:
+    """Against the ECE target. Red ``fail`` only where a quality gate failed: when the
+    run was gated and no gate covers the field, a miss is shown as information."""
     if not _number(ece):
         return '<span class="na">no data</span>'
+    if gate is not None and not gate.get("passed"):
+        return f'<span class="fail">gate failed (needs ≤ {_e(gate.get("max"))})</span>'
     if float(ece) <= ECE_TARGET:
         return f'<span class="pass">≤ {ECE_TARGET} pass</span>'
+    if gated:
+        return f'<span class="na">&gt; {ECE_TARGET} (not gated)</span>'
     return f'<span class="fail">&gt; {ECE_TARGET} fail</span>'
+
+
+def _gates(report: Report) -> str:
+    """The quality gates the run was checked against (``--thresholds``), if any."""
+    gates = report.get("thresholds")
+    if gates is None:
+        return ""
+    if not gates:
+        return _section("gates", "Quality gates", "<p>No gates were given.</p>")
+    rows = []
+    for gate in gates:
+        bound = f"≥ {gate['min']}" if "min" in gate else f"≤ {gate.get('max')}"
+        verdict = ('<span class="pass">pass</span>' if gate.get("passed")
+                   else '<span class="fail">FAIL</span>')
+        rows.append(_tr([f"<td><code>{_e(gate.get('metric'))}</code></td>",
+                         f'<td class="num">{_e(gate.get("value"))}</td>',
+                         f"<td>{_e(bound)}</td>", f"<td>{verdict}</td>"]))
+    failed = sum(1 for g in gates if not g.get("passed"))
+    note = (f"<p>{len(gates)} gate(s): "
+            + (f'<span class="fail">{failed} failed</span>' if failed
+               else '<span class="pass">all passed</span>') + "</p>")
+    return _section("gates", "Quality gates", note,
+                    _table(["metric", "value", "needs", "result"], rows, "gates"))
 
 
 def _figure(report: Report, baseline: Report | None, path: str, label: str) -> str:
     block = lookup(report, path) or {}
     ece = block.get("ece")
+    gates = {g.get("metric"): g for g in report.get("thresholds") or []}
+    verdict = _verdict(ece, gates.get(f"{path}.ece"), gated=bool(gates))
     caption = (f"<b>{_e(label)}</b><br>ECE <span class=\"ece\">{_e(_fmt('ece', ece))}</span>"
-               f" {_verdict(ece)}<br>n {_e(block.get('n'))}, accuracy"
+               f" {verdict}<br>n {_e(block.get('n'))}, accuracy"
                f" {_e(_fmt(path + '.accuracy', block.get('accuracy')))}, mean confidence"
                f" {_e(_fmt(path + '.mean_confidence', block.get('mean_confidence')))}")
     if baseline is not None:
@@ -633,6 +670,7 @@ def render_html(report: Report, *, baseline: Report | None = None, title: str | 
     when = report.get("created") or (generated or datetime.now(UTC)).isoformat(
         timespec="seconds")
     sections = [
+        _gates(report),
         _comparison(report, baseline) if baseline is not None else "",
         _fields(report, baseline), _routing(report, baseline), _reasons(report, baseline),
         _section("guard", "Guard detection (prompt injection)", _metrics(report, baseline, [
