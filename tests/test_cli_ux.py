@@ -165,3 +165,26 @@ def test_status_filters_ids_that_never_wrap_and_the_approvers_inbox(erp_home: Pa
     carla = json.loads(wardflow_cli(erp_home, "review", "--list", "--as", "carla", "--json",
                                     check=True).stdout)
     assert next(c for c in carla if c["thread_id"] == over["thread_id"])["can_decide"]
+
+
+def test_small_messages_read_well(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    wardflow_cli(home, "principals", "add", "ann", "--role", "approver", "--limit", "10",
+                 check=True)
+    import subprocess
+
+    exe = Path(sys.executable).with_name("wardflow")
+    short = subprocess.run([str(exe), "principals", "password", "ann", "--password-stdin"],
+                           input="short\n", capture_output=True, text=True,
+                           env={**os.environ, "WARDFLOW_HOME": str(home)}, timeout=120)
+    assert short.returncode == 2
+    assert short.stderr.startswith("error: a password needs at least"), short.stderr
+    assert "-:" not in short.stderr
+
+    helped = wardflow_cli(home, "review", "--help", COLUMNS="200").stdout
+    for option in ("--approve", "--reject", "--comment", "--list", "--sweep"):
+        line = next(x for x in helped.splitlines() if option in x)
+        assert len(line.split(option, 1)[1].strip(" │")) > 10, line  # has a description
+
+    swept = wardflow_cli(home, "review", "--sweep", check=True)
+    assert "sweep: 0 event(s); no case is overdue or due a reminder" in swept.stdout

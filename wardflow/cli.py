@@ -624,6 +624,9 @@ def principals_password(
         credentials = CredentialStore(settings.review_path)
         try:
             credentials.set_password(principals, name, password)
+        except ReviewError as error:  # a short password, an unknown name: bad input
+            err.print(f"[red]error:[/red] {error}", highlight=False)
+            raise typer.Exit(EXIT_USAGE) from error
         finally:
             credentials.close()
             principals.close()

@@ -243,7 +243,8 @@ class ReviewError(WardflowError):
 
     def __init__(self, thread_id: str, detail: str) -> None:
         self.thread_id = thread_id
-        super().__init__(f"{thread_id}: {detail}")
+        # "-": a refusal that concerns no run (a password, a role): just the reason.
+        super().__init__(detail if thread_id == "-" else f"{thread_id}: {detail}")
 
 
 class RunNotFound(WardflowError):

@@ -33,7 +33,7 @@ def _approve(ws: Workspace, thread: str, by: str) -> None:
     ("by", "reason"),
     [
         ("nobody", "unknown-reviewer"),
-        ("ada", "wrong-role: a auditor cannot approve"),
+        ("ada", "wrong-role: an auditor cannot approve"),
         ("cleo", "wrong-role: a clerk cannot approve"),
         ("carla", "wrong-role: this case needs a controller"),
     ],

@@ -46,10 +46,10 @@ def authorize(
         raise refuse("decision-not-allowed", f"{decision.decision!r} is not offered for this case")
     if decision.decision == "correct":
         if principal.role not in _EDITORS:
-            raise refuse("wrong-role", f"a {principal.role} cannot correct fields")
+            raise refuse("wrong-role", f"{_a(principal.role)} cannot correct fields")
         return
     if principal.role not in _DECIDERS:
-        raise refuse("wrong-role", f"a {principal.role} cannot {decision.decision} invoices")
+        raise refuse("wrong-role", f"{_a(principal.role)} cannot {decision.decision} invoices")
     if request.required_role == "controller" and principal.role != "controller":
         raise refuse("wrong-role", f"this case needs a controller; {principal.name} is an approver")
     if decision.decision == "reject":
@@ -72,3 +72,8 @@ def authorize(
         limit = principal.approval_limit or Decimal(0)
         if amount > limit:
             raise refuse("over-limit", f"{amount:.2f} exceeds {principal.name}'s limit of {limit}")
+
+
+def _a(word: str) -> str:
+    """``word`` with its indefinite article: "an auditor", "a clerk"."""
+    return f"an {word}" if word[:1].lower() in "aeiou" else f"a {word}"
