@@ -188,3 +188,61 @@ def test_small_messages_read_well(tmp_path: Path) -> None:
 
     swept = wardflow_cli(home, "review", "--sweep", check=True)
     assert "sweep: 0 event(s); no case is overdue or due a reminder" in swept.stdout
+
+
+def _run_in(folder: Path, *args: str, stdin: str = "") -> Any:
+    import subprocess
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WARDFLOW_")}
+    exe = Path(sys.executable).with_name("wardflow")
+    return subprocess.run([str(exe), *args], cwd=folder, env={**env, "WARDFLOW_MODEL": "none"},
+                          input=stdin, capture_output=True, text=True, timeout=240)
+
+
+def test_init_scaffolds_a_project_and_blueprint_graph_writes_svg(tmp_path: Path) -> None:
+    import xml.etree.ElementTree as ET
+
+    refused = _run_in(tmp_path, "init", "books")
+    assert refused.returncode == 2 and "--principal NAME" in refused.stderr
+    done = _run_in(tmp_path, "init", "books", "--principal", "carla", "--role", "controller")
+    assert done.returncode == 0, done.stderr
+    project = tmp_path / "books"
+    assert (project / "inbox").is_dir() and (project / "wardflow.toml").is_file()
+    # The project works from its folder: its settings, its principal, its blueprint.
+    listed = _run_in(project, "principals", "list", "--json")
+    assert [p["name"] for p in json.loads(listed.stdout)] == ["carla"]
+    assert (project / ".wardflow").is_dir()
+    valid = _run_in(project, "blueprint", "validate", "blueprints/invoice.yaml")
+    assert valid.returncode == 0, valid.stderr
+    again = _run_in(tmp_path, "init", "books", "--principal", "dan", "--role", "approver",
+                    "--limit", "500")
+    assert again.returncode == 0 and "kept" in again.stdout and "created" not in again.stdout
+
+    drawn = _run_in(project, "blueprint", "graph", "blueprints/invoice.yaml", "--svg", "g.svg")
+    assert drawn.returncode == 0, drawn.stderr
+    svg = ET.parse(project / "g.svg").getroot()
+    assert svg.tag == "{http://www.w3.org/2000/svg}svg"
+    nodes = {g.get("data-node") for g in svg.iter("{http://www.w3.org/2000/svg}g")
+             if g.get("data-node")}
+    mermaid = _run_in(project, "blueprint", "graph", "blueprints/invoice.yaml").stdout
+    assert nodes and all(node in mermaid for node in nodes)
+    assert "process_invoice" in nodes
+
+
+def test_init_asks_for_the_principal_on_a_terminal(tmp_path: Path) -> None:
+    import pexpect
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WARDFLOW_")}
+    exe = Path(sys.executable).with_name("wardflow")
+    child = pexpect.spawn(str(exe), ["init", "books"], cwd=str(tmp_path), env=env,
+                          encoding="utf-8", timeout=120)
+    child.expect("Your name")
+    child.sendline("erin")
+    child.expect("Role")
+    child.sendline("approver")
+    child.expect("Approval limit")
+    child.sendline("2500")
+    child.expect("principal erin \\(approver\\) added")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0

@@ -1023,8 +1023,12 @@ def blueprint_validate(file: Annotated[Path, typer.Argument()]) -> None:
 
 
 @blueprint_app.command("graph")
-def blueprint_graph(file: Annotated[Path, typer.Argument()]) -> None:
-    """Draw a blueprint's graph (Mermaid)."""
+def blueprint_graph(
+    file: Annotated[Path, typer.Argument()],
+    svg: Annotated[Path | None, typer.Option("--svg", help="Write the graph as an SVG image"
+                                             " to this file (else print Mermaid).")] = None,
+) -> None:
+    """Draw a blueprint's graph (Mermaid, or an SVG image with --svg)."""
     from langgraph.checkpoint.memory import InMemorySaver
 
     from wardflow.graphs.blueprint_graph import build_blueprint_graph
@@ -1039,7 +1043,20 @@ def blueprint_graph(file: Annotated[Path, typer.Argument()]) -> None:
             audit=AuditLog(":memory:"), storage=LocalStorage(settings.storage_root))
         return str(compiled.get_graph().draw_mermaid())
 
-    sys.stdout.write(_guarded(run))
+    drawing = _guarded(run)
+    if svg is None:
+        sys.stdout.write(drawing)
+        return
+    from wardflow.observability.diagram import parse_mermaid, render_svg
+
+    image = render_svg(parse_mermaid(drawing), label=f"blueprint {file.stem}")
+    try:
+        svg.write_text('<?xml version="1.0" encoding="UTF-8"?>\n' + image + "\n",
+                       encoding="utf-8")
+    except OSError as error:
+        err.print(f"[red]error:[/red] cannot write {svg}: {error.strerror}")
+        raise typer.Exit(EXIT_ERROR) from error
+    out.print(f"wrote {svg}", highlight=False)
 
 
 @blueprint_app.command("run")
@@ -1454,7 +1471,7 @@ def _record(record: Any) -> dict[str, Any]:
 
 
 # gdpr, feedback, risk, compliance and keys: registered on ``app`` by their own module.
-from wardflow import _cli_governance, _cli_keys  # noqa: E402,F401
+from wardflow import _cli_governance, _cli_init, _cli_keys  # noqa: E402,F401
 
 
 def main() -> None:
