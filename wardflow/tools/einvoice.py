@@ -277,11 +277,9 @@ def embedded_einvoice(pdf: bytes, name: str = "document") -> EInvoice | None:
     except ImportError as err:  # pragma: no cover - a core dependency
         raise ConfigError("reading e-invoice PDFs needs the factur-x package:"
                           " pip install 'factur-x>=3.1'") from err
-    # factur-x logs every lookup at INFO and a missing attachment at ERROR: that is
-    # the normal case of a plain PDF here, so it stays quiet.
-    facturx_log = logging.getLogger("factur-x")
-    level = facturx_log.level
-    facturx_log.setLevel(logging.CRITICAL)
+    # factur-x warns about every PDF without an e-invoice, the normal case here; what
+    # matters is reported by wardflow itself (addFilter is idempotent).
+    logging.getLogger("factur-x").addFilter(_QUIET)
     try:
         filename, xml = get_xml_from_pdf(pdf, check_xsd=False, filenames=_ATTACHMENTS)
     except Exception as err:  # noqa: BLE001 - pypdf raises many types on odd PDFs
@@ -289,11 +287,16 @@ def embedded_einvoice(pdf: bytes, name: str = "document") -> EInvoice | None:
         # page reader reports a damaged PDF on its own, so here it only means "none".
         log.debug("%s: no readable e-invoice attachment (%s)", name, err)
         return None
-    finally:
-        facturx_log.setLevel(level)
     if not filename or not xml:
         return None
     return read_einvoice_xml(xml, f"{name}#{filename}", attachment=str(filename))
+
+
+def _errors_only(record: logging.LogRecord) -> bool:
+    return record.levelno >= logging.ERROR
+
+
+_QUIET = _errors_only
 
 
 # XML plumbing --------------------------------------------------------------------------
