@@ -25,28 +25,33 @@ _WORDS: Mapping[str, frozenset[str]] = {
               " amount due date bill payment terms thank you",
         "de": "und der die das den dem des mit für von bei ist sind bitte rechnung betrag"
               " gesamtbetrag datum zahlbar nicht wir ihre ihr zahlung steuer umsatzsteuer"
-              " mwst netto brutto summe lieferung",
-        "fr": "le la les des du et pour avec une est sont par sur au aux facture montant"
+              " mwst netto brutto summe lieferung eine ein ohne aus sich auf",
+        "fr": "le la les des du de et en pour avec une est sont par sur au aux facture montant"
               " date total tva ttc ht paiement échéance nous vous votre",
         "nl": "de het een en van voor met op aan zijn wij uw factuur bedrag datum totaal"
               " btw betaling graag vervaldatum",
-        "es": "el la los las del y para con una es por factura importe fecha total iva"
+        "es": "el la los las del para con una es por factura importe fecha total iva"
               " pago vencimiento nuestro su",
-        "it": "il lo la gli le della del e per con una è sono fattura importo data totale"
+        "it": "il lo la gli le della del per con una è sono fattura importo data totale"
               " iva pagamento scadenza nostro vostro",
-        "pl": "i w z na do dla od jest faktura kwota data razem netto brutto vat płatność"
-              " termin sprzedawca nabywca zapłaty",
+        "pl": "na do dla od jest faktura kwota razem netto brutto płatność termin"
+              " sprzedawca nabywca zapłaty oraz się",
     }.items()
 }
 _TOKEN = re.compile(r"[^\W\d_]+", re.UNICODE)
 # The text view of an e-invoice XML: "/rsm:Root/ram:Element: value" lines.
 _XML_PATH = re.compile(r"^/\S*: ", re.MULTILINE)
+# Addresses and identifiers: "firma.de" or "urn:cen.eu:en16931" are not words.
+_NOISE = re.compile(r"\S+@\S+|\w+://\S+|\burn:\S+|\b\w[\w-]*\.\w{2,4}\b")
 
 
 def detect_language(text: str) -> str:
     """The ISO 639-1 code of the language ``text`` is most likely in (``en``, ``de``,
     ``fr``, ``nl``, ``es``, ``it``, ``pl``), or ``und`` when too few words tell."""
-    words = [w.casefold() for w in _TOKEN.findall(_XML_PATH.sub("", text))]
+    # Codes (DE, VAT, EUR) and single letters (also what base64 is made of) tell
+    # nothing about the language.
+    words = [w.casefold() for w in _TOKEN.findall(_NOISE.sub(" ", _XML_PATH.sub("", text)))
+             if len(w) > 1 and not w.isupper()]
     scores = {lang: sum(1 for w in words if w in vocabulary)
               for lang, vocabulary in _WORDS.items()}
     best = max(scores, key=lambda lang: scores[lang])
