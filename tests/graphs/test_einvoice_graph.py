@@ -133,3 +133,14 @@ def test_other_xml_fails_with_its_reason(workspace: Workspace, tmp_path: Path) -
     assert summary.status == "failed"
     assert state["error"]["reason"] == "unsupported_type"
     assert "root element order" in state["error"]["detail"]
+
+
+def test_hostile_xml_is_quarantined_not_stored(workspace: Workspace, tmp_path: Path) -> None:
+    bomb = (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2'
+            b' "&lol;&lol;&lol;&lol;">]><rsm:CrossIndustryInvoice xmlns:rsm="urn:un:unece:'
+            b'uncefact:data:standard:CrossIndustryInvoice:100">&lol2;</rsm:CrossIndustryInvoice>')
+    summary, state = _run(workspace, tmp_path, "invoice.xml", bomb)
+
+    assert summary.status == "failed" and state["error"]["reason"] == "unsupported_type"
+    assert "DTD" in state["error"]["detail"]
+    assert state["document"].get("quarantined") and "storage_key" not in state["document"]

@@ -432,7 +432,7 @@ def _run_one(ws: Workspace, label: Label, latencies: list[float]) -> dict[str, A
     except GraphBubbleUp:
         raise
     except Exception as err:  # noqa: BLE001 - one document must not end the eval
-        log.warning("eval: %s raised %s: %s", label.file, type(err).__name__, err)
+        log.exception("%s: the run failed", label.file)
         return {"file": label.file, "error": f"{type(err).__name__}: {err}",
                 "language": label.language or UNDETERMINED,
                 "source": label.source or UNLABELLED}

@@ -13,7 +13,13 @@ import io
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from wardflow.errors import ConfigError, CorruptDocument, EmptyDocument, UnsupportedDocument
+from wardflow.errors import (
+    ConfigError,
+    CorruptDocument,
+    DocumentError,
+    EmptyDocument,
+    UnsupportedDocument,
+)
 from wardflow.tools.einvoice import looks_like_xml, read_einvoice_xml, xml_syntax
 
 __all__ = ["DocumentText", "MediaType", "page_of", "read_document", "sniff_media_type"]
@@ -58,8 +64,16 @@ def sniff_media_type(data: bytes, name: str) -> MediaType:
     if head.startswith((b"II*\x00", b"MM\x00*")):
         return "image/tiff"
     if looks_like_xml(data):
-        # An e-invoice (CII or UBL) is told by its root element; other XML is refused.
-        xml_syntax(data, name)
+        # An e-invoice (CII or UBL) is told by its root element. Any other XML, and XML
+        # that cannot be read safely (a DTD, entities, oversized, broken), is not a
+        # document: refused as unsupported, so its bytes are never served for review.
+        try:
+            xml_syntax(data, name)
+        except UnsupportedDocument:
+            raise
+        except DocumentError as err:
+            raise UnsupportedDocument(name, f"XML that is not a readable e-invoice:"
+                                            f" {err.detail}") from err
         return "application/xml"
     if name.lower().endswith(".eml"):
         return "message/rfc822"
