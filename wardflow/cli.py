@@ -788,6 +788,9 @@ def eval_documents(
     fit: Annotated[str | None, typer.Option("--fit-calibration", help="Fit a calibration"
                    " (isotonic or platt) on this run's raw scores and store it in the data"
                    " home, where the graph applies it.")] = None,
+    loso: Annotated[bool, typer.Option("--leave-one-source-out", help="Also fit calibration"
+                    " on all sources but one and measure it on the one left out, per source"
+                    " (labels' source or source_repo).")] = False,
 ) -> None:
     """Run labelled documents through the real graph; score fields, routing, guards,
     explanations, calibration, latency and cost."""
@@ -806,7 +809,8 @@ def eval_documents(
 
     def evaluate() -> dict[str, Any]:
         with Steps(err, None, "evaluating", quiet=as_json) as steps:
-            return evaluate_documents(dataset, settings, progress=steps.callback)
+            return evaluate_documents(dataset, settings, progress=steps.callback,
+                                      leave_one_source_out=loso)
 
     report = _guarded(evaluate)
     saved = _save_report(report, output or settings.home / "evals" /
