@@ -246,3 +246,27 @@ def test_init_asks_for_the_principal_on_a_terminal(tmp_path: Path) -> None:
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0
+
+
+def test_third_party_log_lines_go_to_a_file_not_the_terminal(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import logging
+
+    from wardflow._cli_progress import _THIRD_PARTY, quiet_third_party_logs
+
+    saved = {n: (lg.handlers[:], lg.level, lg.propagate)
+             for n in _THIRD_PARTY for lg in [logging.getLogger(n)]}
+    try:
+        logs = tmp_path / "home" / "logs"
+        quiet_third_party_logs(logs)
+        assert not logs.exists()  # nothing logged, nothing made
+        logging.getLogger("LiteLLM").warning("provider list is long")
+        logging.getLogger("guardrails").info("hub check")  # below WARNING: dropped
+        captured = capsys.readouterr()
+        assert "provider list" not in captured.err + captured.out
+        text = (logs / "wardflow.log").read_text()
+        assert "provider list is long" in text and "hub check" not in text
+    finally:
+        for name, (handlers, level, propagate) in saved.items():
+            logger = logging.getLogger(name)
+            logger.handlers, logger.level, logger.propagate = handlers, level, propagate

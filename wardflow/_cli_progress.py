@@ -33,21 +33,32 @@ _THIRD_PARTY = ("litellm", "LiteLLM", "LiteLLM Router", "LiteLLM Proxy", "guardr
 
 def quiet_third_party_logs(log_dir: Path | None) -> None:
     """Route third-party loggers to a file (WARNING and above), never to the terminal."""
-    handler: logging.Handler
-    if log_dir is not None:
-        try:
-            log_dir.mkdir(parents=True, exist_ok=True)
-            handler = logging.FileHandler(log_dir / "wardflow.log", encoding="utf-8", delay=True)
-        except OSError:
-            handler = logging.NullHandler()
-    else:
-        handler = logging.NullHandler()
+    handler: logging.Handler = (_LazyFileHandler(log_dir / "wardflow.log")
+                                if log_dir is not None else logging.NullHandler())
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     for name in _THIRD_PARTY:
         logger = logging.getLogger(name)
         logger.setLevel(logging.WARNING)
         logger.handlers = [handler]
         logger.propagate = False
+
+
+class _LazyFileHandler(logging.FileHandler):
+    """A log file made (with its folder) only when something is logged; a file that
+    cannot be written drops the record rather than reach the terminal."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(path, encoding="utf-8", delay=True)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            Path(self.baseFilename).parent.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            return
+        super().emit(record)
+
+    def handleError(self, record: logging.LogRecord) -> None:  # noqa: N802 (logging's name)
+        return
 
 
 class Steps:

@@ -1267,8 +1267,9 @@ def trace(
     def run() -> Any:
         with _workspace() as ws:
             state = ws.state(thread).values
-            steps = run_path(state, list(ws.audit.records(thread)))
-            drawing = mermaid(ws.graph.get_graph().draw_mermaid(), steps) if as_mermaid else ""
+            steps = run_path(state, list(ws.audit.records(thread)), startup=True)
+            nodes = [s for s in steps if s.node != "startup"]  # not a node of the graph
+            drawing = mermaid(ws.graph.get_graph().draw_mermaid(), nodes) if as_mermaid else ""
             return steps, drawing
 
     steps, drawing = _guarded(run)

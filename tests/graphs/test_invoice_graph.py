@@ -45,7 +45,9 @@ def test_clean_invoice_is_posted_archived_and_audited(workspace: Workspace) -> N
     assert state["archive_key"].startswith("archive/posted/")
     assert not workspace.storage.list("incoming")
     actions = [r.action for r in workspace.audit.records(summary.thread_id)]
-    assert actions[0] == "tool.storage_put" and "node.ingest" in actions
+    # The process's start-up is recorded before the run's first step, on its own.
+    assert actions[0] == "run.startup" and actions[1] == "tool.storage_put"
+    assert "node.ingest" in actions
     assert "tool.erp_post_invoice" in actions and actions[-1] == "node.archive"
     assert workspace.audit.verify().ok
 

@@ -86,12 +86,16 @@ class Step:
         return data
 
 
-def run_path(state: Mapping[str, Any], records: Sequence[AuditRecord]) -> list[Step]:
+def run_path(state: Mapping[str, Any], records: Sequence[AuditRecord], *,
+             startup: bool = False) -> list[Step]:
     """The steps of one run, in order, from its audit records and final state.
 
     Args:
         state: the run's state values (for the review a paused run waits for).
         records: the run's audit records (``AuditLog.records(thread_id)``).
+        startup: include the start-up of the processes that served the run (a
+            ``startup`` step per ``run.startup`` record: imports, guard set-up, model
+            load, timed apart from the steps).
     """
     steps: list[Step] = []
     tools: dict[str, list[ToolCall]] = {}
@@ -107,6 +111,8 @@ def run_path(state: Mapping[str, Any], records: Sequence[AuditRecord]) -> list[S
                 payload.get("ms"), record.seq))
             continue
         if record.action == "run.startup":  # the process's start-up, not a graph node
+            if not startup:
+                continue
             steps.append(Step(
                 node="startup", started=_started(record.ts, payload.get("ms")),
                 ms=payload.get("ms"), status="ok", confidence=confidence, risk=risk,
