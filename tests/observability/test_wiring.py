@@ -73,7 +73,8 @@ def test_trace_and_explain_commands(tmp_path: Path) -> None:
     [run] = json.loads(wardflow_cli(home, "process", str(INBOX / OVER_LIMIT), "--json",
                                     check=True).stdout)
     steps = json.loads(wardflow_cli(home, "trace", run["thread_id"], "--json", check=True).stdout)
-    assert [s["node"] for s in steps][:6] == PATH[:6]
+    # The process's start-up comes first, timed apart from the run's steps.
+    assert [s["node"] for s in steps][:7] == ["startup", *PATH[:6]]
     drawing = wardflow_cli(home, "trace", run["thread_id"], "--mermaid", check=True).stdout
     assert "classDef" in drawing and "route" in drawing
     shown = wardflow_cli(home, "explain", run["thread_id"], check=True).stdout
