@@ -56,7 +56,12 @@ from wardflow.observability.tracing import DISABLED, Telemetry, guard_span, tele
 from wardflow.review.authz import authorize
 from wardflow.review.payloads import ProposedAction, ReviewDecision, ReviewReason, ReviewRequest
 from wardflow.review.principals import PrincipalStore
-from wardflow.tools.documents import DocumentText, read_document, sniff_media_type
+from wardflow.tools.documents import (
+    DocumentLimits,
+    DocumentText,
+    read_document,
+    sniff_media_type,
+)
 from wardflow.tools.erp import (
     ErpAdapter,
     GoodsReceipts,
@@ -133,7 +138,8 @@ class InvoiceNodes:
                     self.tools.storage_put.call({"key": key, "data": data})
                 document["storage_key"] = key
             document["media_type"] = sniff_media_type(data, name)
-            text = read_document(data, name, ocr_backend=self.settings.ocr_backend)
+            text = read_document(data, name, ocr_backend=self.settings.ocr_backend,
+                                 limits=DocumentLimits.from_settings(self.settings))
             hidden = [h.text for h in find_hidden_text(data)]
         except DocumentError as err:
             return {"status": "failed", "document": document,
