@@ -31,6 +31,7 @@ __all__ = [
     "DocumentLimits",
     "DocumentText",
     "MediaType",
+    "check_email",
     "page_of",
     "read_document",
     "render_scale",
@@ -146,12 +147,16 @@ def read_document(data: bytes, name: str, *, ocr_backend: str = "rapidocr",
             raise EmptyDocument(name, "OCR found no text in the image")
         return DocumentText((text,), "ocr", quality)
     if media_type == "message/rfc822":
-        _check_email(data, name, limits)
+        check_email(data, name, limits)
     raise UnsupportedDocument(name, f"{media_type} has no text of its own; read its attachments")
 
 
-def _check_email(data: bytes, name: str, limits: DocumentLimits) -> None:
-    """Refuse an email over the attachment limit (why none of them was read)."""
+def check_email(data: bytes, name: str, limits: DocumentLimits) -> None:
+    """Refuse an email over the attachment limit (why none of them was read).
+
+    Raises:
+        DocumentTooLarge: it has more than ``limits.max_email_attachments``.
+    """
     import email
     import email.policy
     from email.message import EmailMessage
