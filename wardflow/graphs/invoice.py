@@ -553,6 +553,7 @@ def tool_guards(guards: GuardPipeline) -> GuardPipeline:
     direct = _TOOL_GUARDS.get(guards)
     if direct is None:
         direct = GuardPipeline(vault=guards.vault, classifier=guards.classifier,
+                               injection_model=guards.injection_model,
                                injection_threshold=guards.injection_threshold, engine="direct")
         _TOOL_GUARDS[guards] = direct
     return direct
