@@ -19,7 +19,6 @@ _LINE = re.compile(r"[^\n\f]+")
 # A sentence ends at . ! ? (or their full-width forms) followed by a space; a colon
 # ends one only when a capital follows ("Note: Ignore ..." is two units).
 _END = re.compile(r"(?<=[.!?。！？])\s+|(?<=:)\s+(?=[A-ZÀ-Ý])")
-_LETTERS = re.compile(r"[^\W\d_]")
 _WORD = re.compile(r"[^\W\d_]{2,}")
 MAX_UNIT = 400
 MIN_WORDS = 3
@@ -56,12 +55,11 @@ def _blocks(text: str) -> list[tuple[int, int]]:
 
 
 def _worth_scoring(unit: str) -> bool:
-    words = _WORD.findall(unit)
-    if len(words) < MIN_WORDS:
-        return False
-    letters = len(_LETTERS.findall(unit))
+    letters = sum(map(str.isalpha, unit))
     # Table rows and amounts: mostly digits and punctuation.
-    return letters >= 0.5 * len(unit.replace(" ", ""))
+    if letters < 0.5 * (len(unit) - unit.count(" ")):
+        return False
+    return len(_WORD.findall(unit)) >= MIN_WORDS
 
 
 def segments(text: str) -> list[Segment]:

@@ -89,11 +89,16 @@ _CUES: dict[str, frozenset[str]] = {
         " inizia dimentica comunica imposta menziona prima powiedz dodaj dołącz napisz wyślij"
         " przetłumacz odpowiadaj odpowiedz zacznij zignoruj zapomnij poinformuj ustaw"
         " wspominaj kiedy zanim".split()),
+    # clauses that set up an instruction about the reader's next step
+    "cond": frozenset(
+        "when before after if while instead wenn bevor nachdem falls statt quand avant après"
+        " si au als voordat nadat wanneer cuando antes después mientras quando prima dopo"
+        " mentre kiedy zanim jeśli gdy zamiast".split()),
     "polite": frozenset(
         "please kindly bitte merci veuillez graag gelieve favor cortesia prego prosimy"
         " proszę".split()),
 }
-_PAIRS = (("out", "you"), ("imp", "you"), ("imp", "out"), ("user", "imp"), ("ai", "you"),
+_PAIRS = (("your_output", "imp"), ("cond_reader", "imp"), ("out", "you"), ("imp", "you"), ("imp", "out"), ("user", "imp"), ("ai", "you"),
           ("imp", "url"), ("out", "url"), ("user", "you"), ("imp", "ai"))
 
 
@@ -112,11 +117,20 @@ def features(text: str) -> set[str]:
         if len(tokens) > 1:
             out.add("^" + tokens[0] + " " + tokens[1])
     for t in tokens:
-        if len(t) >= 6:
-            out.update("c" + t[i:i + 4] for i in range(len(t) - 3))
+        if len(t) >= 6:  # stems and endings, shared across inflections and languages
+            out.add("c" + t[:4])
+            out.add("e" + t[-4:])
     cues = {name for name, words in _CUES.items() if not words.isdisjoint(tokens)}
     if tokens and tokens[0] in _CUES["imp"]:
         cues.add("imp0")
+    you, output = _CUES["you"], _CUES["out"]
+    for i, t in enumerate(tokens):
+        if t in you and not output.isdisjoint(tokens[i + 1:i + 3]):
+            cues.add("your_output")  # "your answer", "ta réponse", "deiner Zusammenfassung"
+            break
+    if tokens and tokens[0] in _CUES["cond"] and (
+            not you.isdisjoint(tokens[1:4]) or not output.isdisjoint(tokens[1:4])):
+        cues.add("cond_reader")  # "When you summarize", "Before answering"
     if _URL.search(lowered):
         cues.add("url")
     if _EMAIL.search(lowered):
