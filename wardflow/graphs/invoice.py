@@ -49,7 +49,7 @@ from wardflow.graphs.retry import node_retry_policy
 from wardflow.graphs.state import InvoiceState
 from wardflow.guardrails.hidden import find_hidden_text
 from wardflow.guardrails.pipeline import GuardPipeline
-from wardflow.guardrails.tool_guard import PipelineToolGuard
+from wardflow.guardrails.tool_guard import INVOICE_PLAN, PipelineToolGuard, PlanToolGuard
 from wardflow.guardrails.vault import TokenVault
 from wardflow.observability.audit import AuditLog, digest
 from wardflow.observability.tracing import DISABLED, Telemetry, guard_span, telemetry_for
@@ -663,7 +663,7 @@ def build_invoice_graph(
     switch = switch or KillSwitch(settings.control_path)
     guards = guards or default_guards(settings)
     tools = Toolset(erp, storage, audit, telemetry=telemetry,
-                    guards=[PipelineToolGuard(tool_guards(guards))])
+                    guards=[PipelineToolGuard(tool_guards(guards)), PlanToolGuard(INVOICE_PLAN)])
     nodes = InvoiceNodes(settings, tools, audit, clock, llm, principals, switch, guards=guards,
                          telemetry=telemetry,
                          memory=memory if memory is not None else open_memory(settings))
