@@ -140,6 +140,15 @@ def features(text: str) -> set[str]:
     return out
 
 
+# A sentence with none of the cue words, no link, address or markup is not scored (it
+# gets 0): most lines of an invoice (items, addresses, terms) never reach the model.
+# The rules still read every line.
+_GATE = re.compile(
+    r"(?<![^\W_])(?:" + "|".join(sorted(
+        (re.escape(w) for name, words in _CUES.items() if name != "polite" for w in words),
+        key=len, reverse=True)) + r")(?![^\W_])|https?://|www\.|@|[<>\[\]{}|]")
+
+
 def _weighted(feats: set[str]) -> tuple[list[str], list[str]]:
     """The n-gram features and the cue features of a unit."""
     grams = [f for f in feats if f[0] != "#"]
@@ -211,7 +220,10 @@ class InjectionModel:
         return self.bias + total + sum(weights.get(f, 0.0) for f in cues)
 
     def score(self, text: str) -> float:
-        """The calibrated score of one unit (0.5 = the decision threshold)."""
+        """The calibrated score of one unit (0.5 = the decision threshold); 0 for a
+        unit without any cue word, link or markup."""
+        if _GATE.search(text.lower()) is None:
+            return 0.0
         return _cached_score(self, text)
 
     def score_units(self, units: Iterable[str]) -> list[float]:

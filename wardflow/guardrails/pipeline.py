@@ -13,6 +13,10 @@ tool_args      storage_key, approved_posting, tool_arg_secrets,                 
                unrevealed_tokens (all exception)
 =============  ==============================================================  ==========
 
+``prompt_injection`` runs the pattern rules, then the embedded sentence classifier
+(:mod:`wardflow.guardrails.injection_model`; ``injection_model=None`` turns it off),
+then the optional model classifier.
+
 Each boundary is one ``guardrails.Guard`` holding its validators (one ``validate``
 call per check; guardrails-ai is imported on the first check, not before). Every
 check returns a :class:`GuardResult`: the text a model may see, and one
