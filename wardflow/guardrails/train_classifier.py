@@ -51,6 +51,7 @@ from wardflow.guardrails._train_templates import (
     OPENERS,
 )
 from wardflow.guardrails.injection_model import (
+    _GATE,
     DEFAULT_MODEL_PATH,
     InjectionModel,
     features,
@@ -244,7 +245,8 @@ def load_corpus(path: Path | str = CORPUS_PATH) -> list[dict[str, Any]]:
 def training_units(items: Iterable[dict[str, Any]]) -> tuple[list[str], list[int]]:
     """Labelled units: each sentence of an item (1 inside an attack span, 0 outside
     any; partly covered ones are left out), and each prompt whole. Of an injection
-    without spans only the sentences some benign item also has are used (as benign)."""
+    without spans, a sentence some benign item also has is benign, and one no benign
+    item has that has a cue word (or link, or markup) is taken as the attack."""
     items = list(items)
     benign_units = {u.text for it in items if it["label"] == "benign"
                     for u in segments(it["text"])}
@@ -261,10 +263,10 @@ def training_units(items: Iterable[dict[str, Any]]) -> tuple[list[str], list[int
                 texts.append(unit.text)
                 labels.append(0)
                 continue
-            if not spans:  # where the attack is is unknown: its carrier lines are benign
-                if unit.text in benign_units:
+            if not spans:  # where the attack is is unknown: a new sentence with a cue
+                if unit.text in benign_units or _GATE.search(unit.text.lower()):
                     texts.append(unit.text)
-                    labels.append(0)
+                    labels.append(0 if unit.text in benign_units else 1)
                 continue
             covered = sum(max(0, min(unit.end, e) - max(unit.start, s)) for s, e in spans)
             share = covered / max(1, unit.end - unit.start)
