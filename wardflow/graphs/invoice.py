@@ -52,7 +52,7 @@ from wardflow.graphs.retry import node_retry_policy
 from wardflow.graphs.state import InvoiceState
 from wardflow.guardrails.hidden import find_hidden_text
 from wardflow.guardrails.pipeline import GuardPipeline
-from wardflow.guardrails.tool_guard import PipelineToolGuard
+from wardflow.guardrails.tool_guard import INVOICE_PLAN, PipelineToolGuard, PlanToolGuard
 from wardflow.guardrails.vault import TokenVault
 from wardflow.observability.audit import AuditLog, digest
 from wardflow.observability.tracing import DISABLED, Telemetry, guard_span, telemetry_for
@@ -627,6 +627,7 @@ def tool_guards(guards: GuardPipeline) -> GuardPipeline:
     direct = _TOOL_GUARDS.get(guards)
     if direct is None:
         direct = GuardPipeline(vault=guards.vault, classifier=guards.classifier,
+                               injection_model=guards.injection_model,
                                injection_threshold=guards.injection_threshold, engine="direct")
         _TOOL_GUARDS[guards] = direct
     return direct
@@ -752,7 +753,7 @@ def build_invoice_graph(
     switch = switch or KillSwitch(settings.control_path)
     guards = guards or default_guards(settings)
     tools = Toolset(erp, storage, audit, telemetry=telemetry,
-                    guards=[PipelineToolGuard(tool_guards(guards))])
+                    guards=[PipelineToolGuard(tool_guards(guards)), PlanToolGuard(INVOICE_PLAN)])
     nodes = InvoiceNodes(settings, tools, audit, clock, llm, principals, switch, guards=guards,
                          telemetry=telemetry,
                          memory=memory if memory is not None else open_memory(settings))
