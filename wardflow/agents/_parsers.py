@@ -8,6 +8,7 @@ found next to its label is marked ``label``; one found by pattern alone is marke
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -62,18 +63,34 @@ _AMOUNT = r"-?(?:\d{1,3}(?:[,.'\u00a0\u202f ]\d{3})+|\d+)[.,]\d{2}(?![.,]?\d)"
 AMOUNT_RE = re.compile(rf"(?<![\w.,'\u00a0]){_AMOUNT}(?!\s?%)")
 
 
-def parse_amount(text: str) -> Decimal | None:
-    """Parse an amount written in any common European or English style."""
+# Labelled amounts may have 0 to 4 decimals ("2.441,5", "0", "1,0000").
+_LOOSE_AMOUNT = (
+    r"-?(?:\d{1,3}(?:[,.'\u00a0\u202f ]\d{3})+(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,4})?)"
+    r"(?![.,]?\d)(?!\s?%)"
+)
+LOOSE_AMOUNT_RE = re.compile(rf"(?<![\w.,'\u00a0/-]){_LOOSE_AMOUNT}")
+
+
+def parse_amount(text: str, *, strict: bool = True) -> Decimal | None:
+    """Parse an amount written in any common European or English style.
+
+    ``strict`` (the default) wants exactly two decimals, as amounts found by pattern
+    alone must have; a labelled value may have none or up to four (``2.441,5``). The
+    decimal separator is told from the digits by price-parser.
+    """
+    from price_parser import Price
+
     cleaned = text.strip().replace("\u00a0", " ").replace("\u202f", " ")
-    if not re.fullmatch(_AMOUNT, cleaned):
+    if not re.fullmatch(_AMOUNT if strict else _LOOSE_AMOUNT, cleaned):
         return None
     negative = cleaned.startswith("-")
     digits = cleaned.lstrip("-")
-    whole, cents = digits[:-3], digits[-2:]
-    whole = re.sub(r"[,.' ]", "", whole)
-    try:
-        value = Decimal(f"{whole}.{cents}")
-    except InvalidOperation:
+    if not strict and re.fullmatch(r"\d{1,3}[.,]\d{3}", digits):
+        # "1.005" / "1,005": a thousands group, never three decimals in an amount
+        value: Decimal | None = Decimal(re.sub(r"[.,]", "", digits))
+    else:
+        value = Price.fromstring(digits.replace("'", "")).amount
+    if value is None:
         return None
     return -value if negative else value
 
@@ -164,62 +181,57 @@ def find_tax(text: str) -> tuple[Match | None, Match | None]:
 
 
 # Dates -----------------------------------------------------------------------------
-_MONTHS = {
-    name: number
-    for number, names in enumerate(
-        [
-            ("january", "jan", "januar", "janvier", "jänner"),
-            ("february", "feb", "februar", "février", "fevrier"),
-            ("march", "mar", "märz", "maerz", "mars"),
-            ("april", "apr", "avril"),
-            ("may", "mai"),
-            ("june", "jun", "juni", "juin"),
-            ("july", "jul", "juli", "juillet"),
-            ("august", "aug", "août", "aout"),
-            ("september", "sep", "sept", "septembre"),
-            ("october", "oct", "oktober", "okt", "octobre"),
-            ("november", "nov", "novembre"),
-            ("december", "dec", "dezember", "dez", "décembre", "decembre"),
-        ],
-        start=1,
-    )
-    for name in names
-}
-_MONTH_NAMES = "|".join(sorted(_MONTHS, key=len, reverse=True))
+# Numeric dates are read here (the day/month order is the only question, and the
+# caller decides it from language, country and plausibility); dates with a month
+# name in any of the supported languages are read by dateparser.
+_WORD = r"[^\W\d_]{3,12}\.?"
 DATE_RE = re.compile(
-    r"(?<!\d)(?:"
-    r"(?P<iso>\d{4}-\d{2}-\d{2})"
-    r"|(?P<num>\d{1,2}[./]\d{1,2}[./]\d{4})"
-    rf"|(?P<dmy>\d{{1,2}}\.?\s+(?:{_MONTH_NAMES})\.?\s+\d{{4}})"
-    rf"|(?P<mdy>(?:{_MONTH_NAMES})\.?\s+\d{{1,2}},?\s*\d{{4}})"
-    r")(?!\d)",
+    r"(?<![\d.,/-])(?:"
+    r"(?P<iso>\d{4}-\d{1,2}-\d{1,2})"
+    r"|(?P<num>\d{1,2}[./-]\d{1,2}[./-]\d{4})"
+    rf"|(?P<dmy>\d{{1,2}}(?:\.|er|st|nd|rd|th)?\s+(?:de\s+)?{_WORD}\s+(?:de\s+)?\d{{4}})"
+    rf"|(?P<mdy>{_WORD}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s*\d{{4}})"
+    r")(?![\d.,/-]?\d)",
     re.IGNORECASE,
 )
+LANGUAGES = ("en", "de", "fr", "nl", "es", "it", "pl")
+
+
+@functools.lru_cache(maxsize=1024)
+def _written_date(text: str) -> date | None:
+    from dateparser.date import DateDataParser
+
+    parser = DateDataParser(
+        languages=list(LANGUAGES),
+        settings={"STRICT_PARSING": True, "REQUIRE_PARTS": ["day", "month", "year"],
+                  "DATE_ORDER": "DMY", "RETURN_TIME_AS_PERIOD": False},
+    )
+    found = parser.get_date_data(text).date_obj
+    return found.date() if found is not None else None
 
 
 def parse_date(text: str, *, month_first: bool = False) -> date | None:
-    """Parse one date; ``month_first`` decides ambiguous ``01/02/2026`` (US style)."""
+    """Parse one date; ``month_first`` decides ambiguous ``01/02/2026`` (US style).
+
+    A day over 12 settles the order whatever ``month_first`` says.
+    """
     m = DATE_RE.fullmatch(text.strip())
     if not m:
         return None
     try:
         if m.group("iso"):
-            return date.fromisoformat(m.group("iso"))
+            y, mo, d = (int(x) for x in m.group("iso").split("-"))
+            return date(y, mo, d)
         if m.group("num"):
-            sep = "." if "." in m.group("num") else "/"
-            a, b, year = (int(x) for x in m.group("num").split(sep))
-            if sep == "/" and month_first and a <= 12:
+            a, b, year = (int(x) for x in re.split(r"[./-]", m.group("num")))
+            if month_first and a <= 12 and "." not in m.group("num"):
                 a, b = b, a
-            elif b > 12 and a <= 12:
+            if b > 12 and a <= 12:
                 a, b = b, a
             return date(year, b, a)
-        if m.group("dmy"):
-            parts = re.split(r"[.\s]+", m.group("dmy").strip())
-            return date(int(parts[-1]), _MONTHS[parts[1].lower()], int(parts[0]))
-        parts = re.split(r"[.,\s]+", m.group("mdy").strip())
-        return date(int(parts[-1]), _MONTHS[parts[0].lower()], int(parts[1]))
-    except (ValueError, KeyError):
+    except ValueError:
         return None
+    return _written_date(re.sub(r"\s+", " ", m.group(0)))
 
 
 def find_date_after(
@@ -399,8 +411,9 @@ def find_line_items(text: str) -> list[LineItem]:
     items: list[LineItem] = []
     offset = 0
     for line in text.split("\n"):
+        indent = len(line) - len(line.lstrip())
         for pattern in _ITEM_RES:
-            item = _line_item(pattern.match(line), offset)
+            item = _line_item(pattern.match(line[indent:]), offset + indent)
             if item is not None:
                 items.append(item)
                 break

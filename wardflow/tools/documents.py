@@ -4,6 +4,15 @@ PDF text comes from pypdfium2 (fast, permissive licence). Images and PDFs withou
 text layer go through OCR: RapidOCR (ONNX models shipped in its wheel, offline) by
 default, Tesseract when installed and chosen. Pages are joined with a form feed
 (``\\f``) so an offset into the text always maps back to its page.
+
+The text is laid out as it sits on the page, not in the order a PDF happens to draw
+it: characters (with their boxes) and OCR boxes are grouped into lines from top to
+bottom, and each piece of a line is placed at the column its x position gives (as
+``pdftotext -layout`` does). A label's value printed to its right is then on the same
+line, separated by at least two spaces where a gap separates the cells, and a value
+printed below a label in a table column starts at about the same column on a
+following line. Parsers read that geometry from the text alone, so every evidence
+span still points into the one text the document has.
 """
 
 from __future__ import annotations
@@ -14,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from wardflow.errors import ConfigError, CorruptDocument, EmptyDocument, UnsupportedDocument
+from wardflow.tools._layout import layout_text, ocr_pieces, pdf_page_pieces
 
 __all__ = ["DocumentText", "MediaType", "page_of", "read_document", "sniff_media_type"]
 
@@ -91,12 +101,7 @@ def _read_pdf(data: bytes, name: str, ocr_backend: str) -> DocumentText:
     try:
         if len(pdf) == 0:
             raise EmptyDocument(name, "the PDF has no pages")
-        pages: list[str] = []
-        for page in pdf:
-            textpage = page.get_textpage()
-            pages.append(textpage.get_text_range().replace("\r\n", "\n").replace("\r", "\n"))
-            textpage.close()
-            page.close()
+        pages = [_pdf_page_text(page) for page in pdf]
         if sum(len(p.strip()) for p in pages) >= _MIN_TEXT_CHARS:
             return DocumentText(tuple(p.replace(PAGE_BREAK, "\n") for p in pages), "pdf-text")
         # No text layer: a scan. Render each page and read it.
@@ -114,6 +119,19 @@ def _read_pdf(data: bytes, name: str, ocr_backend: str) -> DocumentText:
     if not any(p.strip() for p in ocr_pages):
         raise EmptyDocument(name, "the PDF has neither a text layer nor readable scanned text")
     return DocumentText(tuple(ocr_pages), "ocr", sum(qualities) / len(qualities))
+
+
+def _pdf_page_text(page: Any) -> str:
+    import pypdfium2.raw as raw
+
+    textpage = page.get_textpage()
+    try:
+        text = textpage.get_text_range()
+        pieces = pdf_page_pieces(raw, textpage.raw, text, float(page.get_height()))
+    finally:
+        textpage.close()
+        page.close()
+    return layout_text(pieces)
 
 
 def _open_image(data: bytes, name: str) -> Any:
@@ -146,24 +164,9 @@ def _ocr_rapid(image: Any) -> tuple[str, float]:
     result, _ = _rapid_engine()(np.asarray(image))
     if not result:
         return "", 0.0
-    boxes = [
-        (float(box[0][1] + box[2][1]) / 2, float(box[0][0]), float(box[2][1] - box[0][1]), text,
-         float(score))
-        for box, text, score in result
-    ]
-    return _lines_from_boxes(boxes), sum(b[4] for b in boxes) / len(boxes)
-
-
-def _lines_from_boxes(boxes: list[tuple[float, float, float, str, float]]) -> str:
-    """Group OCR boxes (y-centre, x, height, text, score) into reading-order lines."""
-    boxes.sort(key=lambda b: (b[0], b[1]))
-    lines: list[list[tuple[float, float, float, str, float]]] = []
-    for box in boxes:
-        if lines and abs(lines[-1][0][0] - box[0]) < max(box[2], lines[-1][0][2]) * 0.5:
-            lines[-1].append(box)
-        else:
-            lines.append([box])
-    return "\n".join("  ".join(b[3] for b in sorted(line, key=lambda b: b[1])) for line in lines)
+    pieces = ocr_pieces([(box, text) for box, text, _ in result])
+    scores = [float(score) for _, _, score in result]
+    return layout_text(pieces), sum(scores) / len(scores)
 
 
 def _ocr_tesseract(image: Any) -> tuple[str, float]:
