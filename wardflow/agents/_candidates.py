@@ -187,7 +187,7 @@ def amount_candidates(text: str, field: str) -> list[Candidate]:
         return _find(text, TOTAL_LABELS, _amount_in_line, exclude=NOT_TOTAL)
     if field == "subtotal":
         return _find(text, SUBTOTAL_LABELS, _amount_in_line,
-                     exclude=r"\s*(?:vat|tax|tva|mwst|ust\b|btw|iva)")
+                     exclude=r"[ \t]?(?:vat|tax|tva|mwst|ust\b|btw|iva)")
     return _find(text, TAX_LABELS, _amount_in_line,
                  exclude=r"\s*[-.]?\s*(?:id\b|no\b|nr|reg|number|identification|intracom|-?nummer"
                          r"|satz|rate|taux|%|code|categor|kategorie|exempt|befreit|clause|"

@@ -116,7 +116,7 @@ TOTAL_LABELS: tuple[Label, ...] = (
 )
 # Continuations of a total label that make it something else.
 NOT_TOTAL = (
-    r"\s*(?:-\s*)?(?:HT\b|hors|net\b|netto\b|excl|ex\.?\s*vat|ohne|der\s+(?:ab|zu)schl|"
+    r"[ \t]?(?:-\s*)?(?:HT\b|hors|net\b|netto\b|excl|ex\.?\s*vat|ohne|der\s+(?:ab|zu)schl|"
     r"der\s+positionen|vat\b|tax\b|tva\b|mwst|ust\b|btw\b|iva\b|before|avant|sans|"
     r"pre[- ]?tax|of\s+(?:lines|items)|\(?ht\)?|excluding|zonder|sin\s+iva|imponibile|"
     r"discount|remise|rabatt|quantity|qty|menge|weight|gewicht|pages?\b|seiten?\b)"

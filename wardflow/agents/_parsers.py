@@ -13,8 +13,10 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
+
+from wardflow.guardrails.pii import iban_is_valid
 
 __all__ = [
     "has_label_before",
@@ -199,7 +201,7 @@ LANGUAGES = ("en", "de", "fr", "nl", "es", "it", "pl")
 
 @functools.lru_cache(maxsize=1024)
 def _written_date(text: str) -> date | None:
-    from dateparser.date import DateDataParser
+    from dateparser.date import DateDataParser  # type: ignore[import-untyped]
 
     parser = DateDataParser(
         languages=list(LANGUAGES),
@@ -305,15 +307,6 @@ def find_invoice_number(text: str) -> Match | None:
 
 
 IBAN_RE = re.compile(r"\b([A-Z]{2}\d{2}(?:\s?[A-Z0-9]{4}){2,7}(?:\s?[A-Z0-9]{1,3})?)\b")
-
-
-def iban_is_valid(iban: str) -> bool:
-    compact = iban.replace(" ", "").upper()
-    if not re.fullmatch(r"[A-Z]{2}\d{2}[A-Z0-9]{10,30}", compact):
-        return False
-    rearranged = compact[4:] + compact[:4]
-    digits = "".join(str(int(ch, 36)) for ch in rearranged)
-    return int(digits) % 97 == 1
 
 
 def find_iban(text: str) -> Match | None:

@@ -35,7 +35,6 @@ from wardflow.agents._candidates import (
     invoice_number_candidates,
 )
 from wardflow.agents._labels import detect_language
-from wardflow.agents._party import find_seller
 from wardflow.agents._model_fields import ModelInvoice, merge_model_fields
 from wardflow.agents._parsers import (
     DUE_DATE_LABELS,
@@ -58,6 +57,7 @@ from wardflow.agents._parsers import (
     parse_amount,
     parse_date,
 )
+from wardflow.agents._party import find_seller
 from wardflow.agents.prompts import EXTRACT_INVOICE
 from wardflow.errors import ModelOutputError, ModelUnavailable
 from wardflow.tools.documents import DocumentText, page_of
