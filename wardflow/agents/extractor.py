@@ -379,9 +379,9 @@ def _vendor(
     if seller is None:
         return _Field(None, 0.0, "missing"), _Field(None, 0.0, "missing"), _Field.of(tax)
     how = "label" if "after a seller label" in seller.evidence else "pattern"
-    vendor = _Field(seller.name, _BASE[how], how, seller.start, seller.end, "seller")
-    vendor.notes.append("seller evidence: " + ", ".join(dict.fromkeys(seller.evidence)))
-    return vendor, _Field(None, 0.0, "missing"), _Field.of(tax)
+    found = _Field(seller.name, _BASE[how], how, seller.start, seller.end, "seller")
+    found.notes.append("seller evidence: " + ", ".join(dict.fromkeys(seller.evidence)))
+    return found, _Field(None, 0.0, "missing"), _Field.of(tax)
 
 
 def _check(name: str, passed: bool, detail: str, fields: Sequence[str]) -> dict[str, Any]:
