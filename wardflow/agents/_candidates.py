@@ -9,6 +9,7 @@ consistent reading among them.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -69,20 +70,35 @@ class Candidate:
 ValueAt = Callable[[str, int, int], "tuple[int, int, str] | None"]
 
 
+_WORD_START = re.compile(r"(?<![^\W\d_])[^\W\d_]")
+
+
+@functools.lru_cache(maxsize=4)
+def _word_starts(text: str) -> tuple[int, ...]:
+    return tuple(m.start() for m in _WORD_START.finditer(text))
+
+
 def _label_hits(text: str, labels: Sequence[Label], exclude: str | None
-                ) -> Iterator[tuple[re.Match[str], int]]:
+                ) -> Iterator[tuple[re.Match[str], float]]:
     not_after = re.compile(exclude, re.IGNORECASE) if exclude else None
-    for pattern, rank in _compiled(labels):
-        for hit in pattern.finditer(text):
-            if not_after is not None and not_after.match(text, hit.end()):
-                continue
-            yield hit, rank
+    words, compounds, ranks = _compiled(labels)
+    hits: list[re.Match[str]] = []
+    if words is not None:
+        match = words.match
+        hits.extend(m for m in (match(text, at) for at in _word_starts(text)) if m)
+    if compounds is not None:
+        hits.extend(compounds.finditer(text))
+    for hit in sorted(hits, key=lambda h: h.start()):
+        if not_after is not None and not_after.match(text, hit.end()):
+            continue
+        yield hit, ranks[hit.lastgroup or ""]
 
 
-_CACHE: dict[int, list[tuple[re.Pattern[str], int]]] = {}
+_Compiled = tuple["re.Pattern[str] | None", "re.Pattern[str] | None", dict[str, int]]
+_CACHE: dict[int, _Compiled] = {}
 
 
-def _compiled(labels: Sequence[Label]) -> list[tuple[re.Pattern[str], int]]:
+def _compiled(labels: Sequence[Label]) -> _Compiled:
     key = id(labels)
     if key not in _CACHE:
         _CACHE[key] = compile_labels(labels)
@@ -207,9 +223,12 @@ def _date_at(month_first: bool) -> ValueAt:
 
 
 _TITLE_DATE = (
-    r"[^\W\d_]*(?:rechnung|invoice|facture|factuur|factura|fattura|faktura|gutschrift|avoir)"
+    r"~(?:rechnung|invoice|facture|factuur|factura|fattura|faktura|gutschrift|avoir)"
     r"[^\n]{0,60}?\b(?:vom|du|dated|del|van|z\s+dnia|of)"
 )
+
+
+_TITLE_LABELS: tuple[Label, ...] = ((_TITLE_DATE, 0),)
 
 
 def date_candidates(text: str, field: str, *, month_first: bool) -> list[Candidate]:
@@ -220,7 +239,7 @@ def date_candidates(text: str, field: str, *, month_first: bool) -> list[Candida
     found = _find(text, INVOICE_DATE_LABELS, value_at, exclude=NOT_INVOICE_DATE)
     found += [
         Candidate(c.value, c.start, c.end, c.label, 0.5, c.where)
-        for c in _find(text, ((_TITLE_DATE, 0),), value_at, below=False)
+        for c in _find(text, _TITLE_LABELS, value_at, below=False)
     ]
     return found
 

@@ -40,7 +40,8 @@ INVOICE_NUMBER_LABELS: tuple[Label, ...] = (
     (r"document\s*(?:no\.?|number)", 2),
     # de: "Rechnungsnummer", "Rechnung Nr.", "Handelsrechnung (380) Nr.", "Gutschrift Nr."
     (r"rechnungs?-?\s*(?:nummer|nr\.?|no\.?)", 0),
-    (r"\w*rechnung(?:\s+[^\W\d_]+)?(?:\s*\(\d{3}\))?\s+(?:nr\.?|nummer|no\.?)", 0),
+    # "~": the label may end a compound word ("Handelsrechnung Nr.", "Teilrechnung Bau Nr.")
+    (r"~rechnung(?:\s+[^\W\d_]+)?(?:\s*\(\d{3}\))?\s+(?:nr\.?|nummer|no\.?)", 0),
     (r"gutschrifts?-?\s*(?:nr\.?|nummer)", 0), (r"beleg-?\s*(?:nummer|nr\.?)", 2),
     # fr: "Facture n°", "N° de facture", "Avoir n°", "Facture affacturée n°"
     (r"(?:factures?|avoir)(?:\s+\w+[ée]e)?\s*(?:n[°ºo]\.?|num[ée]ro)", 0),
@@ -177,9 +178,25 @@ def detect_language(text: str) -> str:
     return best if scores[best] else "en"
 
 
-def compile_labels(labels: Sequence[Label]) -> list[tuple[re.Pattern[str], int]]:
-    """Each label as a pattern that matches it as whole words."""
-    return [
-        (re.compile(rf"(?<![^\W\d_])(?:{label})(?![^\W\d_])", re.IGNORECASE), rank)
-        for label, rank in labels
-    ]
+def compile_labels(labels: Sequence[Label]) -> tuple[re.Pattern[str] | None, re.Pattern[str] | None,
+                                                      dict[str, int]]:
+    """The labels as two patterns: those that start a word, and those that may end a
+    compound word (a leading ``~``: "Handels*rechnung* Nr."); group ``l<i>`` is label
+    ``i`` and the dict gives each group's rank.
+
+    The caller tries the first pattern at word starts only (a look-behind in front of
+    every alternative would make the regex engine test it at every position of a text
+    that is mostly spaces).
+    """
+    words, compounds, ranks = [], [], {}
+    for i, (label, rank) in sorted(enumerate(labels), key=lambda item: item[1][1]):
+        ranks[f"l{i}"] = rank
+        (compounds if label.startswith("~") else words).append(
+            f"(?P<l{i}>{label.lstrip('~')})")
+
+    def one(parts: list[str]) -> re.Pattern[str] | None:
+        if not parts:
+            return None
+        return re.compile(rf"(?:{'|'.join(parts)})(?![^\W\d_])", re.IGNORECASE)
+
+    return one(words), one(compounds), ranks

@@ -404,14 +404,24 @@ def find_line_items(text: str) -> list[LineItem]:
     items: list[LineItem] = []
     offset = 0
     for line in text.split("\n"):
-        indent = len(line) - len(line.lstrip())
+        body = line.strip()
+        # A row ends with its amount; other lines are skipped before any backtracking.
+        if not _ROW_END.search(body):
+            offset += len(line) + 1
+            continue
+        start = offset + len(line) - len(line.lstrip())
+        # Cells of a laid-out row are apart by runs of spaces: match one space instead.
+        compact = re.sub(r"\s{2,}", " ", body)
         for pattern in _ITEM_RES:
-            item = _line_item(pattern.match(line[indent:]), offset + indent)
+            item = _line_item(pattern.match(compact), start, start + len(body))
             if item is not None:
                 items.append(item)
                 break
         offset += len(line) + 1
     return items
+
+
+_ROW_END = re.compile(r"\d[.,]\d{2}\s*(?:[A-Z]{3}|[€$£])?$")
 
 
 def _quantities(text: str) -> list[Decimal]:
@@ -424,7 +434,7 @@ def _quantities(text: str) -> list[Decimal]:
     return readings
 
 
-def _line_item(m: re.Match[str] | None, offset: int) -> LineItem | None:
+def _line_item(m: re.Match[str] | None, start: int, end: int) -> LineItem | None:
     if m is None:
         return None
     unit, amount = parse_amount(m.group("unit")), parse_amount(m.group("amount"))
@@ -436,4 +446,4 @@ def _line_item(m: re.Match[str] | None, offset: int) -> LineItem | None:
     else:
         return None
     desc = re.sub(r"^\d{1,3}[.)]?\s+", "", m.group("desc")).strip()
-    return LineItem(desc, qty, unit, amount, offset + m.start(), offset + m.end())
+    return LineItem(desc, qty, unit, amount, start, end)
