@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import replace
@@ -39,6 +40,7 @@ from wardflow.agents.extractor import (
     extract_invoice,
     read_with_model,
 )
+from wardflow.agents.prompts import EXTRACT_INVOICE
 from wardflow.agents.risk import RiskPolicy, assess_risk
 from wardflow.agents.risk_fit import load_weights
 from wardflow.config import Settings
@@ -79,6 +81,12 @@ __all__ = ["AUTO_APPROVER", "InvoiceNodes", "build_invoice_graph", "default_erp"
 AUTO_APPROVER = "auto:policy-v1"
 # Guard outcomes that stop the automatic path ("fixed" means sanitized, e.g. tokenized).
 _STOPS = ("flagged", "blocked")
+# What reading or checking an odd model answer can raise (decimal and date
+# arithmetic, conversions, lookups of keys the answer lacks). Narrow on purpose: a
+# GraphBubbleUp (interrupt) or a store error is not the model's doing.
+_ANSWER_ERRORS = (ArithmeticError, ValueError, TypeError, LookupError, AttributeError,
+                  RecursionError)
+_log = logging.getLogger(__name__)
 _REVIEW_DEADLINE = timedelta(hours=48)
 Clock = Callable[[], datetime]
 
@@ -194,16 +202,37 @@ class InvoiceNodes:
                                        "detail": "the guard flagged this document; it is not"
                                                  " shown to a model"}
             else:
-                shown = state.get("guard_text") or text
-                extraction, usage = read_with_model(extraction, text, self.llm,
-                                                    prompt_text=shown)
-                if (extraction.get("model") or {}).get("status") == "ok":
-                    checks = self._check_model_output(extraction, shown)
+                extraction, usage, checks = self._read_with_model(
+                    extraction, text, state.get("guard_text") or text)
         if self.calibration is not None:
             apply_calibration(extraction, self.calibration, REQUIRED_FIELDS,
                               self.settings.review_threshold)
         return {"status": "extracted", "extraction": extraction, "llm_usage": usage,
                 "guard": checks}
+
+    def _read_with_model(
+        self, extraction: dict[str, Any], text: str, shown: str
+    ) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]:
+        """The model's reading merged in, with its usage and the guard's checks.
+
+        A model's answer is untrusted input: whatever it holds (a 30-digit amount, an
+        exponent, NaN, a control character, a value of the wrong type), an error while
+        reading or checking it ends as ``model_failed`` on the parsers' fields, never
+        as an exception that stops the run or the batch.
+        """
+        assert self.llm is not None
+        try:
+            merged, usage = read_with_model(extraction, text, self.llm, prompt_text=shown)
+            checks = (self._check_model_output(merged, shown)
+                      if (merged.get("model") or {}).get("status") == "ok" else [])
+        except _ANSWER_ERRORS as err:
+            _log.warning("the model's answer could not be read", exc_info=True)
+            detail = (f"the model's answer could not be read ({type(err).__name__}: "
+                      f"{str(err)[:200]}); the parsers' fields are kept")
+            failed = dict(extraction, model={"status": "invalid_output", "detail": detail,
+                                             "output": "", "prompt": EXTRACT_INVOICE.version})
+            return failed, [], []
+        return merged, usage, checks
 
     def _check_model_output(self, extraction: Mapping[str, Any], shown: str
                             ) -> list[dict[str, Any]]:

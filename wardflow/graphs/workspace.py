@@ -193,6 +193,15 @@ class Workspace:
                 self._park(item.document_id, err)
                 return self._summary(item.document_id)
             return self._summary(item.document_id, error=str(err))
+        except Exception as err:  # a defect, not bad input: park the run, go on with the batch
+            # graph.invoke never lets an interrupt out; what arrives here is a bug in a
+            # step (or a library under it). The run keeps its last checkpoint and is
+            # parked in the dead letter with the error, so nothing is lost and the rest
+            # of the batch still runs; `wardflow retry` runs the step again once fixed.
+            log.exception("%s: a step failed unexpectedly", item.source)
+            self._park(item.document_id, err)
+            return self._summary(item.document_id,
+                                 error=f"internal error: {type(err).__name__}: {err}")
         self.monitor.after_run(item.document_id, self.graph.get_state(config).values)
         return self._summary(item.document_id, note=note, source=item.source)
 
@@ -258,7 +267,7 @@ class Workspace:
             self._park(thread_id, err)
         return self._summary(thread_id, note="retried from the dead letter")
 
-    def _park(self, thread_id: str, err: WardflowError) -> None:
+    def _park(self, thread_id: str, err: BaseException) -> None:
         """Park a run whose step failed past its retries in the dead letter: it stays at
         its last checkpoint, its ``error`` says the stage, reason and attempts, and the
         audit log has a ``run.dead_letter`` record. Never dropped, never posted twice:
