@@ -72,6 +72,7 @@ __all__ = [
     "ExtractionPolicy",
     "apply_corrections",
     "extract_invoice",
+    "open_fields",
     "read_with_model",
 ]
 
@@ -221,19 +222,38 @@ def _clip(text: str) -> str:
     return f"{text[:_HEAD_CHARS]}\n[...]\n{text[-_TAIL_CHARS:]}"
 
 
+def open_fields(extraction: Mapping[str, Any], *, settled_at: float = 0.9) -> list[str]:
+    """The required fields the parsers and checks did not settle: missing, or under
+    ``settled_at`` (the review threshold)."""
+    fields = extraction.get("fields", {})
+    return [name for name in REQUIRED_FIELDS
+            if (fields.get(name) or {}).get("value") is None
+            or float((fields.get(name) or {}).get("confidence", 0.0)) < settled_at]
+
+
 def read_with_model(
-    extraction: dict[str, Any], text: str, llm: LLM, *, prompt_text: str | None = None
+    extraction: dict[str, Any], text: str, llm: LLM, *, prompt_text: str | None = None,
+    only_open: bool = True, settled_at: float = 0.9,
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """Let the model read the invoice beside the parsers and merge the two readings.
 
     ``prompt_text`` is what the model is shown (the guarded text: injected passages
     marked, personal data tokenized); evidence spans always refer to ``text``.
 
+    With ``only_open`` (the default) the model is asked only when a required field is
+    still open (see :func:`open_fields`); otherwise ``extraction["model"]`` says it was
+    skipped and no call is made.
+
     Returns the merged extraction and the usage records of the model calls. A model
     that fails (unreachable, or invalid output after repairs) leaves the parsers'
     fields as they are and says so in ``extraction["model"]``, which routes the
     document to review; it never crashes the run.
     """
+    if only_open and not open_fields(extraction, settled_at=settled_at):
+        # Every required field was read and passed its checks: the model could only
+        # agree (or be set aside), so its seconds per document are saved.
+        return dict(extraction, model={"status": "skipped", "prompt": EXTRACT_INVOICE.version,
+                                       "detail": "the parsers settled every required field"}), []
     try:
         shown = _clip(prompt_text if prompt_text is not None else text)
         result = llm.structured("extractor", EXTRACT_INVOICE.messages(document=shown),

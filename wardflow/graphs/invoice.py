@@ -222,7 +222,10 @@ class InvoiceNodes:
         """
         assert self.llm is not None
         try:
-            merged, usage = read_with_model(extraction, text, self.llm, prompt_text=shown)
+            merged, usage = read_with_model(
+                extraction, text, self.llm, prompt_text=shown,
+                only_open=self.settings.model_reads == "open",
+                settled_at=self.settings.review_threshold)
             checks = (self._check_model_output(merged, shown)
                       if (merged.get("model") or {}).get("status") == "ok" else [])
         except _ANSWER_ERRORS as err:
