@@ -188,7 +188,9 @@ def compile_labels(labels: Sequence[Label]) -> tuple[re.Pattern[str] | None, re.
     every alternative would make the regex engine test it at every position of a text
     that is mostly spaces).
     """
-    words, compounds, ranks = [], [], {}
+    words: list[str] = []
+    compounds: list[str] = []
+    ranks: dict[str, int] = {}
     for i, (label, rank) in sorted(enumerate(labels), key=lambda item: item[1][1]):
         ranks[f"l{i}"] = rank
         (compounds if label.startswith("~") else words).append(
