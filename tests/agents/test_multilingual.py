@@ -177,3 +177,23 @@ def test_layout_puts_a_label_and_its_value_on_one_line(tmp_path: Path) -> None:
     assert got == {"vendor": "Lumen Atelier SARL", "invoice_number": "F-2026-0917",
                    "invoice_date": "2026-10-14", "subtotal": "100.00", "tax": "20.00",
                    "total": "120.00"}
+
+
+def test_a_due_date_header_is_not_the_invoice_date() -> None:
+    text = ("Invoice 5531\nMarch 2, 2026\n"
+            "Your Reference      Due Date             Payment Terms\n"
+            "                    March 30, 2026       30 days\n")
+    f = best(date_candidates(text, "invoice_date", month_first=True))
+    assert f is not None and f.value == "2026-03-02" and f.where == "header"
+    due = best(date_candidates(text, "due_date", month_first=True))
+    assert due is not None and due.value == "2026-03-30"
+
+
+def test_amount_far_right_of_a_label_with_its_currency() -> None:
+    text = ("    Steuersatz [%]        Steuerbetrag\n         7                12,60\n"
+            "    Rechnungssumme ohne USt.                                       216,00\n"
+            "    Steuerbetrag in EUR                                              19,44\n"
+            "    Bruttosumme                                                     235,44\n")
+    extraction = extract_invoice(DocumentText((text,), "pdf-text"), [], POLICY)
+    got = {f: extraction["fields"][f]["value"] for f in ("subtotal", "tax", "total")}
+    assert got == {"subtotal": "216.00", "tax": "19.44", "total": "235.44"}

@@ -106,12 +106,15 @@ def _compiled(labels: Sequence[Label]) -> _Compiled:
 
 
 def _find(text: str, labels: Sequence[Label], value_at: ValueAt, *, exclude: str | None = None,
-          below: bool = True) -> list[Candidate]:
+          below: bool = True, not_before: re.Pattern[str] | None = None) -> list[Candidate]:
     found: list[Candidate] = []
     for hit, rank in _label_hits(text, labels, exclude):
         line_start = text.rfind("\n", 0, hit.start()) + 1
         if _ID_BEFORE.search(text, max(line_start, hit.start() - 8), hit.start()):
             continue  # "N° TVA", "USt-ID": an identifier's label, not the field's
+        if not_before is not None and not_before.search(
+                text, max(line_start, hit.start() - 24), hit.start()):
+            continue  # "Due Date", "Lieferdatum": another date's label
         line_end = _line_end(text, hit.end())
         pos = _SEPARATORS.match(text, hit.end(), line_end)
         at = pos.end() if pos else hit.end()
@@ -131,7 +134,8 @@ def _find(text: str, labels: Sequence[Label], value_at: ValueAt, *, exclude: str
 
 def _gap_before(text: str, at: int, line_end: int) -> bool:
     """Whether the rest of the line after ``at`` is another cell (a header row)."""
-    return re.match(r"[\s:]*(?:\s{2,}|$)", text[at:line_end]) is not None
+    return re.match(r"[\s:]*(?:(?:in\s+)?(?:[A-Z]{3}|[€$£])[\s:]*)?(?:\s{2,}|$)",
+                    text[at:line_end]) is not None
 
 
 def _line_end(text: str, offset: int) -> int:
@@ -183,17 +187,15 @@ def _amount_in_line(text: str, at: int, end: int) -> tuple[int, int, str] | None
     direct = _amount_at(text, at, end)
     if direct is not None:
         return direct
-    rest = text[at:end]
     # words between the label and the amount ("in EUR", "19 % MwSt.") are allowed
     # when they are short; a long phrase means the amount belongs to something else.
     for m in LOOSE_AMOUNT_RE.finditer(text, at, end):
         between = text[at:m.start()]
-        if len(re.findall(r"[^\W\d_]{4,}", between)) > 2 or len(between) > 60:
+        if len(re.findall(r"[^\W\d_]{4,}", between)) > 2 or len(between.split()) > 6:
             return None
         value = _amount_at(text, m.start(), end)
         if value is not None:
             return value
-    del rest
     return None
 
 
@@ -229,6 +231,11 @@ _TITLE_DATE = (
 
 
 _TITLE_LABELS: tuple[Label, ...] = ((_TITLE_DATE, 0),)
+_OTHER_DATE = re.compile(
+    r"(?:due|delivery|shipment|shipping|ship|order|payment|service|expiry|value|posting|"
+    r"print|liefer|leistungs|bestell|zahlungs|f[äa]lligkeits|livraison|commande|"
+    r"[ée]ch[ée]ance|levering|vervaldatum|entrega|vencimiento|consegna|scadenza|"
+    r"dostawy|p[łl]atno[śs]ci)[\s-]*$", re.IGNORECASE)
 
 
 def date_candidates(text: str, field: str, *, month_first: bool) -> list[Candidate]:
@@ -236,12 +243,32 @@ def date_candidates(text: str, field: str, *, month_first: bool) -> list[Candida
     value_at = _date_at(month_first)
     if field == "due_date":
         return _find(text, DUE_DATE_LABELS, value_at, exclude=NOT_DUE)
-    found = _find(text, INVOICE_DATE_LABELS, value_at, exclude=NOT_INVOICE_DATE)
+    found = _find(text, INVOICE_DATE_LABELS, value_at, exclude=NOT_INVOICE_DATE,
+                  not_before=_OTHER_DATE)
     found += [
         Candidate(c.value, c.start, c.end, c.label, 0.5, c.where)
         for c in _find(text, _TITLE_LABELS, value_at, below=False)
     ]
+    if not found:
+        # No labelled date: the first date of the header (under a title "Invoice 123").
+        header_end = _nth_line_end(text, 8)
+        for m in DATE_RE.finditer(text, 0, header_end):
+            parsed = parse_date(m.group(0), month_first=month_first)
+            if parsed is not None:
+                found.append(Candidate(parsed.isoformat(), m.start(), m.end(), "header", 4,
+                                       "header"))
+                break
     return found
+
+
+def _nth_line_end(text: str, lines: int) -> int:
+    end = 0
+    for _ in range(lines):
+        nxt = text.find("\n", end + 1)
+        if nxt == -1:
+            return len(text)
+        end = nxt
+    return min(end, text.find("\f") if "\f" in text else end)
 
 
 def parse_iso(value: str) -> date:
