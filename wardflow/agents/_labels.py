@@ -156,24 +156,24 @@ BUYER_LABELS = (
 
 # Language detection ------------------------------------------------------------------
 LANGUAGE_WORDS = {
-    "en": r"invoice|total|date|due|amount|bill|tax|vat|payment|quantity|description",
-    "de": r"rechnung|betrag|datum|summe|mwst|steuer|menge|zahlbar|netto|brutto|bitte",
-    "fr": r"facture|montant|date|tva|total|ttc|payer|quantit[ée]|prix|échéance|conditions",
-    "nl": r"factuur|bedrag|datum|totaal|btw|betalen|aantal|omschrijving|vervaldatum",
-    "es": r"factura|importe|fecha|iva|total|pagar|cantidad|precio|descripci[óo]n",
-    "it": r"fattura|importo|data|iva|totale|pagamento|quantit[àa]|prezzo|descrizione",
-    "pl": r"faktura|kwota|data|vat|razem|zap[łl]aty|ilo[śs][ćc]|cena|nabywca|sprzedawca",
+    "en": "invoice total date due amount bill tax vat payment quantity description",
+    "de": "rechnung betrag datum summe mwst steuer menge zahlbar netto brutto bitte",
+    "fr": "facture montant date tva total ttc payer quantité quantite prix échéance conditions",
+    "nl": "factuur bedrag datum totaal btw betalen aantal omschrijving vervaldatum",
+    "es": "factura importe fecha iva total pagar cantidad precio descripción descripcion",
+    "it": "fattura importo data iva totale pagamento quantità quantita prezzo descrizione",
+    "pl": "faktura kwota data vat razem zapłaty zaplaty ilość ilosc cena nabywca sprzedawca",
 }
-_LANGUAGE_RES = {
-    lang: re.compile(rf"(?<![^\W\d_])(?:{words})(?![^\W\d_])", re.IGNORECASE)
-    for lang, words in LANGUAGE_WORDS.items()
-}
+_LANGUAGE_SETS = {lang: frozenset(words.split()) for lang, words in LANGUAGE_WORDS.items()}
+_WORD = re.compile(r"[^\W\d_]+")
 
 
 def detect_language(text: str) -> str:
     """The document's language from its invoice vocabulary (``en`` when unsure)."""
-    head = text[:6000]
-    scores = {lang: len(pattern.findall(head)) for lang, pattern in _LANGUAGE_RES.items()}
+    counts: dict[str, int] = {}
+    for word in _WORD.findall(text[:6000].lower()):
+        counts[word] = counts.get(word, 0) + 1
+    scores = {lang: sum(counts.get(w, 0) for w in words) for lang, words in _LANGUAGE_SETS.items()}
     best = max(scores, key=lambda lang: (scores[lang], lang == "en"))
     return best if scores[best] else "en"
 

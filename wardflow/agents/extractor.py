@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -147,20 +147,24 @@ def extract_invoice(
     month_first = _month_first(text, language, currency)
 
     fields["vendor"], fields["vendor_id"], fields["vendor_tax_id"] = _vendor(text, vendors, policy)
-    fields["invoice_number"] = _pick(invoice_number_candidates(text), find_invoice_number(text))
+    # The line-order parsers are the fallback where the layout finds no labelled value.
+    fields["invoice_number"] = _pick(invoice_number_candidates(text),
+                                     lambda: find_invoice_number(text))
     dated = _pick(date_candidates(text, "invoice_date", month_first=month_first),
-                  _old_date(find_date_after(text, INVOICE_DATE_LABELS, month_first=month_first)))
+                  lambda: _old_date(find_date_after(text, INVOICE_DATE_LABELS,
+                                                    month_first=month_first)))
     fields["invoice_date"] = dated
     due = _pick(date_candidates(text, "due_date", month_first=month_first),
-                _old_date(find_date_after(text, DUE_DATE_LABELS, month_first=month_first)))
+                lambda: _old_date(find_date_after(text, DUE_DATE_LABELS,
+                                                  month_first=month_first)))
     fields["due_date"] = due
     items = find_line_items(text)
     tax_match, rate = find_tax(text)
     fields["subtotal"], fields["tax"], fields["total"] = _choose_amounts(
         text, items,
-        old_subtotal=find_amount_after(text, SUBTOTAL_LABELS),
-        old_tax=tax_match,
-        old_total=find_amount_after(
+        old_subtotal=lambda: find_amount_after(text, SUBTOTAL_LABELS),
+        old_tax=lambda: tax_match,
+        old_total=lambda: find_amount_after(
             text, TOTAL_LABELS, last=True,
             exclude=(r"\s*(?:HT|net|excl|netto|TVA|VAT|tax)\b", r"\s*\n\s*(?:HT)\b"),
         ),
@@ -296,7 +300,7 @@ def _from_candidate(c: Candidate, how: str = "label") -> _Field:
                   c.start, c.end, c.label)
 
 
-def _pick(candidates: Sequence[Candidate], fallback: Match | None) -> _Field:
+def _pick(candidates: Sequence[Candidate], fallback: Callable[[], Match | None]) -> _Field:
     """The best-ranked candidate; the line-order parser's value when there is none."""
     chosen = best(candidates)
     if chosen is not None:
@@ -305,11 +309,13 @@ def _pick(candidates: Sequence[Candidate], fallback: Match | None) -> _Field:
         if others:
             f.notes.append("other candidates: " + ", ".join(others[:3]))
         return f
-    return _Field.of(fallback)
+    return _Field.of(fallback())
 
 
-def _amount_candidates(text: str, name: str, old: Match | None) -> list[Candidate]:
+def _amount_candidates(text: str, name: str, fallback: Callable[[], Match | None]
+                       ) -> list[Candidate]:
     found = amount_candidates(text, name)
+    old = fallback() if not found else None
     if old is not None:
         value = parse_amount(old.value)
         if value is not None:
@@ -321,8 +327,8 @@ def _amount_candidates(text: str, name: str, old: Match | None) -> list[Candidat
 
 
 def _choose_amounts(
-    text: str, items: Sequence[Any], *, old_subtotal: Match | None, old_tax: Match | None,
-    old_total: Match | None,
+    text: str, items: Sequence[Any], *, old_subtotal: Callable[[], Match | None],
+    old_tax: Callable[[], Match | None], old_total: Callable[[], Match | None],
 ) -> tuple[_Field, _Field, _Field]:
     """Subtotal, tax and total: the best-ranked reading in which they add up, else each
     field's best candidate (and the checks will say what does not add up)."""
