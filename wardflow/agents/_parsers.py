@@ -73,6 +73,7 @@ _LOOSE_AMOUNT = (
 LOOSE_AMOUNT_RE = re.compile(rf"(?<![\w.,'\u00a0/-]){_LOOSE_AMOUNT}")
 
 
+@functools.lru_cache(maxsize=4096)
 def parse_amount(text: str, *, strict: bool = True) -> Decimal | None:
     """Parse an amount written in any common European or English style.
 

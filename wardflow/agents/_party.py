@@ -11,6 +11,7 @@ inside a buyer block ("Rechnungsempfänger", "Bill to", "Client"...) is never th
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -99,6 +100,7 @@ def _region(lines: list[list[_Cell]], cell: _Cell, depth: int) -> list[_Cell]:
     return out
 
 
+@functools.lru_cache(maxsize=4096)
 def _name_of(text: str, *, cut: bool = True) -> str | None:
     """A cell's text cut to the name (before a separator), or None if it is no name."""
     if text.rstrip().endswith(":") or re.match(r"\d+[,\s]", text):
