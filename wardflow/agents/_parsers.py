@@ -418,8 +418,78 @@ def find_line_items(text: str) -> list[LineItem]:
             if item is not None:
                 items.append(item)
                 break
+        else:
+            item = _table_row(body, start)
+            if item is not None:
+                items.append(item)
+                wrapped = _wrapped_description(text, offset + len(line) + 1, line, item)
+                if wrapped is not None:
+                    items[-1] = wrapped
         offset += len(line) + 1
     return items
+
+
+def _wrapped_description(text: str, after: int, line: str, item: LineItem) -> LineItem | None:
+    """The description of a table row continued on the lines below, in its column."""
+    column = line.find(item.description)
+    if column < 0:
+        return None
+    parts = [item.description]
+    for below in text[after:after + 2000].split("\n")[:4]:
+        cells = [m for m in re.finditer(r"\S+(?: \S+)*", below)]
+        if len(cells) != 1 or abs(cells[0].start() - column) > 2 or AMOUNT_RE.search(below):
+            break
+        parts.append(cells[0].group(0))
+    if len(parts) == 1:
+        return None
+    return LineItem(" ".join(parts), item.quantity, item.unit_price, item.amount, item.start,
+                    item.end)
+
+
+_CELL_SPLIT = re.compile(r"\s{2,}")
+_NUMBER_CELL = re.compile(
+    rf"(?:[A-Z]{{3}}\s|[€$£]\s?)?(?P<n>{_LOOSE_AMOUNT})(?:\s?(?P<unit>[^\W\d_][\w.²³/]{{0,5}}))?"
+    r"(?:\s?(?:[A-Z]{3}|[€$£]))?")
+
+
+def _table_row(body: str, start: int) -> LineItem | None:
+    """A laid-out table row in any column order: the last cell is the amount, two
+    numeric cells before it multiply to it (quantity x unit price), and the longest
+    text cell is the description. Percent cells (a tax rate) are skipped."""
+    cells = _CELL_SPLIT.split(body)
+    while cells and re.fullmatch(r"\d{1,2}(?:[.,]\d{1,2})?\s?%", cells[-1]):
+        cells.pop()  # a tax-rate column after the amount
+    if len(cells) < 4:
+        return None
+    amount = parse_amount(cells[-1].strip(" €$£"), strict=True)
+    if amount is None or amount == 0:
+        return None
+    numbers: list[tuple[int, Decimal, int]] = []
+    texts: list[tuple[int, str]] = []
+    for index, cell in enumerate(cells[:-1]):
+        if "%" in cell:
+            continue
+        m = _NUMBER_CELL.fullmatch(cell)
+        value = parse_amount(m.group("n"), strict=False) if m else None
+        if value is not None:
+            # a unit word ("10 Stk", "3 Piece") or an integer marks the quantity
+            marked = 2 if m and m.group("unit") else 1 if re.fullmatch(r"\d+", m.group("n") if m
+                                                                        else "") else 0
+            numbers.append((index, value, marked))
+        elif re.search(r"[^\W\d_]{3}", cell) and not re.search(r"\d{1,2}/\d{1,2}/\d{2}", cell):
+            texts.append((index, cell.strip()))
+    if not texts:
+        return None
+    for i, (_, first, first_marked) in enumerate(numbers):
+        for _, second, second_marked in numbers[i + 1:]:
+            if abs(money(first * second) - amount) > Decimal("0.01"):
+                continue
+            qty, unit = (second, first) if second_marked > first_marked else (first, second)
+            if qty <= 0:
+                continue
+            desc = max(texts, key=lambda t: len(t[1]))[1]
+            return LineItem(desc, qty, unit, amount, start, start + len(body))
+    return None
 
 
 _ROW_END = re.compile(r"\d[.,]\d{2}\s*(?:[A-Z]{3}|[€$£])?$")
