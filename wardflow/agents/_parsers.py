@@ -328,17 +328,20 @@ def find_bic(text: str) -> Match | None:
 
 _TAX_ID_RE = re.compile(
     r"(?:VAT\s*(?:ID|No\.?|Number|Reg\.?\s*No\.?)?|USt-?Id(?:Nr)?\.?|UID|Tax\s*ID|"
-    r"N[°o]\s*TVA|TVA\s*intracom\w*|EIN|MWST(?:-Nr)?\.?)\W{0,4}"
+    r"N[°o]\s*TVA|TVA\s*intracom\w*|EIN|MWST(?:-Nr)?\.?)[^\w\n]{0,40}"
     r"([A-Z]{2}[ ]?[A-Z0-9][A-Z0-9 .\-]{6,16}[A-Z0-9]|\d{2}-\d{7})",
 )
 
 
 def find_tax_id(text: str) -> list[Match]:
     """Every VAT / tax identifier in the document, in order."""
-    return [
-        Match(m.group(1).strip(), m.start(1), m.end(1), "label", "tax id")
-        for m in _TAX_ID_RE.finditer(text)
-    ]
+    found = []
+    for m in _TAX_ID_RE.finditer(text):
+        # "CHE-217.548.307 MWST": the Swiss suffix (and a label word after the number)
+        # is not part of the identifier
+        value = re.sub(r"\s+(?:MWST|TVA|IVA|VAT|BTW|UID|HR|IVA)\b.*$", "", m.group(1).strip())
+        found.append(Match(value, m.start(1), m.start(1) + len(value), "label", "tax id"))
+    return found
 
 
 def find_po_number(text: str) -> Match | None:
