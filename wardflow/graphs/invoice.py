@@ -49,7 +49,7 @@ from wardflow.graphs._node import NodeFn, audited_node
 from wardflow.graphs.control import KillSwitch
 from wardflow.graphs.retry import node_retry_policy
 from wardflow.graphs.state import InvoiceState
-from wardflow.guardrails.hidden import find_hidden_text
+from wardflow.guardrails.hidden import HiddenText, hidden_in_page
 from wardflow.guardrails.pipeline import GuardPipeline
 from wardflow.guardrails.tool_guard import PipelineToolGuard
 from wardflow.guardrails.vault import TokenVault
@@ -141,8 +141,13 @@ class InvoiceNodes:
                     self.tools.storage_put.call({"key": key, "data": data})
                 document["storage_key"] = key
             document["media_type"] = sniff_media_type(data, name)
-            text = read_document(data, name, ocr_backend=self.settings.ocr_backend)
-            hidden = [h.text for h in find_hidden_text(data)]
+            # One pass over each PDF page: its text and layout, and its hidden text.
+            found: list[HiddenText] = []
+            text = read_document(
+                data, name, ocr_backend=self.settings.ocr_backend,
+                on_pdf_page=lambda number, page, textpage: found.extend(
+                    hidden_in_page(number, page, textpage)))
+            hidden = [h.text for h in found]
         except DocumentError as err:
             return {"status": "failed", "document": document,
                     "error": {"stage": "ingest", "reason": err.reason, "detail": str(err)}}

@@ -19,13 +19,16 @@ from __future__ import annotations
 
 import functools
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from wardflow.errors import ConfigError, CorruptDocument, EmptyDocument, UnsupportedDocument
 from wardflow.tools._layout import layout_text, ocr_pieces, pdf_page_pieces
 
-__all__ = ["DocumentText", "MediaType", "page_of", "read_document", "sniff_media_type"]
+__all__ = [
+    "DocumentText", "MediaType", "PageHook", "page_of", "read_document", "sniff_media_type",
+]
 
 MediaType = Literal["application/pdf", "image/png", "image/jpeg", "image/tiff", "message/rfc822"]
 Method = Literal["pdf-text", "ocr"]
@@ -72,8 +75,18 @@ def sniff_media_type(data: bytes, name: str) -> MediaType:
     )
 
 
-def read_document(data: bytes, name: str, *, ocr_backend: str = "rapidocr") -> DocumentText:
+PageHook = Callable[[int, Any, Any], None]
+
+
+def read_document(data: bytes, name: str, *, ocr_backend: str = "rapidocr",
+                  on_pdf_page: PageHook | None = None) -> DocumentText:
     """Extract the text of a PDF or image.
+
+    Args:
+        on_pdf_page: called for each page of a PDF while it is open, with the 1-based
+            page number, the pypdfium2 page and its text page, so that another pass
+            over the page (hidden-text detection) shares this one's load. It must not
+            close them.
 
     Raises:
         EmptyDocument, UnsupportedDocument, CorruptDocument: with the file name and
@@ -81,7 +94,7 @@ def read_document(data: bytes, name: str, *, ocr_backend: str = "rapidocr") -> D
     """
     media_type = sniff_media_type(data, name)
     if media_type == "application/pdf":
-        return _read_pdf(data, name, ocr_backend)
+        return _read_pdf(data, name, ocr_backend, on_pdf_page)
     if media_type.startswith("image/"):
         image = _open_image(data, name)
         text, quality = _ocr(image, ocr_backend)
@@ -91,7 +104,8 @@ def read_document(data: bytes, name: str, *, ocr_backend: str = "rapidocr") -> D
     raise UnsupportedDocument(name, f"{media_type} has no text of its own; read its attachments")
 
 
-def _read_pdf(data: bytes, name: str, ocr_backend: str) -> DocumentText:
+def _read_pdf(data: bytes, name: str, ocr_backend: str, on_page: PageHook | None
+              ) -> DocumentText:
     import pypdfium2 as pdfium
 
     try:
@@ -101,7 +115,7 @@ def _read_pdf(data: bytes, name: str, ocr_backend: str) -> DocumentText:
     try:
         if len(pdf) == 0:
             raise EmptyDocument(name, "the PDF has no pages")
-        pages = [_pdf_page_text(page) for page in pdf]
+        pages = [_pdf_page_text(number, page, on_page) for number, page in enumerate(pdf, 1)]
         if sum(len(p.strip()) for p in pages) >= _MIN_TEXT_CHARS:
             return DocumentText(tuple(p.replace(PAGE_BREAK, "\n") for p in pages), "pdf-text")
         # No text layer: a scan. Render each page and read it.
@@ -121,13 +135,15 @@ def _read_pdf(data: bytes, name: str, ocr_backend: str) -> DocumentText:
     return DocumentText(tuple(ocr_pages), "ocr", sum(qualities) / len(qualities))
 
 
-def _pdf_page_text(page: Any) -> str:
+def _pdf_page_text(number: int, page: Any, on_page: PageHook | None) -> str:
     import pypdfium2.raw as raw
 
     textpage = page.get_textpage()
     try:
         text = textpage.get_text_range()
         pieces = pdf_page_pieces(raw, textpage.raw, text, float(page.get_height()))
+        if on_page is not None:
+            on_page(number, page, textpage)
     finally:
         textpage.close()
         page.close()
