@@ -97,9 +97,10 @@ NOT_DUE = r"(?<=\w)\s*(?:et\b|und\b|interest|zinsen)"
 # Amounts ----------------------------------------------------------------------------
 TOTAL_LABELS: tuple[Label, ...] = (
     # the gross total of the invoice
-    (r"grand\s+total", 0), (r"invoice\s+total", 0), (r"total\s+(?:amount\s+)?(?:incl\.?|including)"
-                                                    r"(?:\s+(?:of\s+)?(?:vat|tax))?", 0),
-    (r"total\s+(?:€|eur|usd|\$|£|gbp|chf)?\s*incl\.?\s*(?:vat|tax)", 0),
+    # "\s*" where OCR drops the space: "TotalIncl.VAT"
+    (r"grand\s*total", 0), (r"invoice\s*total", 0), (r"total\s*(?:amount\s*)?(?:incl\.?|including)"
+                                                    r"(?:\s*(?:of\s+)?(?:vat|tax))?", 0),
+    (r"total\s*(?:€|eur|usd|\$|£|gbp|chf)?\s*incl\.?\s*(?:vat|tax)", 0),
     (r"bruttosumme", 0), (r"rechnungssumme\s+brutto", 0), (r"rechnungsbetrag(?:\s+brutto)?", 1),
     (r"gesamtbetrag(?:\s+brutto)?", 1), (r"summe\s+gesamt", 1), (r"gesamtsumme", 1),
     (r"endbetrag", 1), (r"brutto(?:betrag)?", 2),

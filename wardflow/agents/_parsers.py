@@ -192,7 +192,7 @@ DATE_RE = re.compile(
     r"(?<![\d.,/-])(?:"
     r"(?P<iso>\d{4}-\d{1,2}-\d{1,2})"
     r"|(?P<num>\d{1,2}[./-]\d{1,2}[./-]\d{4})"
-    rf"|(?P<dmy>\d{{1,2}}(?:\.|er|st|nd|rd|th)?\s+(?:de\s+)?{_WORD}\s+(?:de\s+)?\d{{4}})"
+    rf"|(?P<dmy>\d{{1,2}}(?:\.\s*|(?:er|st|nd|rd|th)?\s+)(?:de\s+)?{_WORD}\s+(?:de\s+)?\d{{4}})"
     rf"|(?P<mdy>{_WORD}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s*\d{{4}})"
     r")(?![\d.,/-]?\d)",
     re.IGNORECASE,

@@ -40,7 +40,7 @@ _ROLE = re.compile(rf"(?:{SELLER_LABELS}|{BUYER_LABELS}|name|info|mail|contact|i
                    re.IGNORECASE)
 _DOMAIN = re.compile(r"(?:www\.|@)([a-z0-9-]{3,})\.", re.IGNORECASE)
 _SENTENCE = re.compile(
-    r"\b(?:is|are|sold|by|the|der|die|das|und|est|sont|par|wird|werden|von|bitte|please|"
+    r"\b(?:is|are|sold|by|est|sont|par|wird|werden|bitte|please|pay|zahlbar|"
     r"geschäftsführer|sitz|capital|rcs|hrb|amtsgericht|registergericht)\b", re.IGNORECASE)
 _NOT_A_NAME = re.compile(
     r"^(?:logo|rechnung|invoice|facture|factuur|factura|fattura|faktura|avoir|gutschrift|"
@@ -58,6 +58,8 @@ class Party:
     end: int
     score: float = 0.0
     evidence: list[str] = field(default_factory=list)
+    # How far ahead of the next candidate (a different name) this one is.
+    margin: float = 0.0
 
     def add(self, points: float, why: str) -> None:
         if why in self.evidence:
@@ -109,12 +111,14 @@ def _name_of(text: str, *, cut: bool = True) -> str | None:
     legal = _LEGAL_FORM.search(name)
     if legal and cut:
         name = name[:legal.end()]
-    if not re.search(r"[^\W\d_]{2}", name) or len(name) < 2 or len(name) > 70:
+    if not re.search(r"[^\W\d_]{2}", name) or len(name) < 2 or len(name) > 70 or name.islower():
         return None
     if len(name.split()) > 7 or _SENTENCE.search(name) or _NOT_A_NAME.match(name):
         return None
     if re.search(r"\d{3,}|@|www\.|https?:|\b\d{4,5}\b|:", name):
         return None
+    if re.search(r"\s\d{1,4}[a-z]?$", name) and not _LEGAL_FORM.search(name):
+        return None  # "Waalhaven Oostzijde 84": a street and its number
     return name
 
 
@@ -171,7 +175,7 @@ def find_seller(text: str, buyer_names: Sequence[str] = ()) -> Party | None:
     folded = text.casefold()
     domains = {d.casefold() for d in _DOMAIN.findall(text)}
     buyers = {b.casefold() for b in buyer_names}
-    best: Party | None = None
+    ranked: list[Party] = []
     for (start, _), party in candidates.items():
         line = text.count("\n", 0, start)
         col = start - (text.rfind("\n", 0, start) + 1)
@@ -186,8 +190,13 @@ def find_seller(text: str, buyer_names: Sequence[str] = ()) -> Party | None:
                  if not _ROLE.fullmatch(w)]
         if any(w in d or d in w for w in words for d in domains if len(d) >= 4):
             party.add(2.5, "matches a web or mail domain")
-        if best is None or party.score > best.score:
-            best = party
+        ranked.append(party)
+    ranked.sort(key=lambda p: -p.score)
+    if not ranked:
+        return None
+    best = ranked[0]
+    others = [p.score for p in ranked[1:] if p.name.casefold() != best.name.casefold()]
+    best.margin = best.score - (others[0] if others else 0.0)
     return best
 
 
