@@ -197,3 +197,17 @@ def test_amount_far_right_of_a_label_with_its_currency() -> None:
     extraction = extract_invoice(DocumentText((text,), "pdf-text"), [], POLICY)
     got = {f: extraction["fields"][f]["value"] for f in ("subtotal", "tax", "total")}
     assert got == {"subtotal": "216.00", "tax": "19.44", "total": "235.44"}
+
+
+@pytest.mark.parametrize(
+    ("title", "kind", "passed"),
+    [("AVOIR N° :      A-17", "credit_note", True), ("Gutschrift Nr. G-17", "credit_note", True),
+     ("Invoice No. I-17", "invoice", False)],
+)
+def test_negative_total_must_be_typed_as_a_credit_note(title: str, kind: str, passed: bool) -> None:
+    text = f"{title}\nTotal HT   -100,00\nTVA 20 %   -20,00\nTotal TTC   -120,00\n"
+    extraction = extract_invoice(DocumentText((text,), "pdf-text"), [], POLICY)
+    assert extraction["document_type"] == kind
+    [check] = [c for c in extraction["checks"] if c["name"] == "credit_note_sign"]
+    assert check["passed"] is passed
+    assert (extraction["fields"]["total"]["confidence"] <= 0.5) is not passed

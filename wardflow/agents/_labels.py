@@ -27,6 +27,7 @@ __all__ = [
     "TOTAL_LABELS",
     "Label",
     "compile_labels",
+    "detect_document_type",
     "detect_language",
 ]
 
@@ -177,6 +178,21 @@ def detect_language(text: str) -> str:
     scores = {lang: sum(counts.get(w, 0) for w in words) for lang, words in _LANGUAGE_SETS.items()}
     best = max(scores, key=lambda lang: (scores[lang], lang == "en"))
     return best if scores[best] else "en"
+
+
+_CREDIT_NOTE = re.compile(
+    r"(?<![^\W\d_])(?:credit\s*note|gutschrift|rechnungskorrektur|stornorechnung|avoir|"
+    r"facture\s+d'avoir|creditnota|creditfactuur|nota\s+de\s+cr[ée]dito|factura\s+rectificativa|"
+    r"nota\s+di\s+credito|faktura\s+koryguj[aą]ca|korekta)(?![^\W\d_])",
+    re.IGNORECASE,
+)
+
+
+def detect_document_type(text: str) -> str:
+    """``credit_note`` when the document's title (its first lines) names one, else
+    ``invoice``."""
+    head = "\n".join(text.split("\n", 12)[:12])
+    return "credit_note" if _CREDIT_NOTE.search(head) else "invoice"
 
 
 def compile_labels(labels: Sequence[Label]) -> tuple[re.Pattern[str] | None, re.Pattern[str] | None,

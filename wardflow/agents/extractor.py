@@ -34,7 +34,7 @@ from wardflow.agents._candidates import (
     date_candidates,
     invoice_number_candidates,
 )
-from wardflow.agents._labels import detect_language
+from wardflow.agents._labels import detect_document_type, detect_language
 from wardflow.agents._model_fields import ModelInvoice, merge_model_fields
 from wardflow.agents._parsers import (
     DUE_DATE_LABELS,
@@ -175,6 +175,16 @@ def extract_invoice(
     fields["po_number"] = _Field.of(find_po_number(text))
 
     checks = _run_checks(fields, items, disagreeing, policy, _as_date(dated), _as_date(due))
+    document_type = detect_document_type(text)
+    total = fields["total"].value
+    if total is not None and Decimal(total) < 0:
+        checks.append(_check(
+            "credit_note_sign", document_type == "credit_note",
+            "a negative total on a document titled as a credit note"
+            if document_type == "credit_note"
+            else "a negative total on a document titled as an invoice, not a credit note",
+            ["total"],
+        ))
     # Passes first, then failures: one failed check outweighs any number of passes.
     for check in sorted(checks, key=lambda c: not c["passed"]):
         for name in check["fields"]:
@@ -212,6 +222,7 @@ def extract_invoice(
         "low_confidence": sorted(n for n, c in required.items() if c < 0.90),
         "method": doc.method,
         "pages": len(doc.pages),
+        "document_type": document_type,
     }
 
 
