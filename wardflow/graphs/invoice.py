@@ -44,7 +44,7 @@ from wardflow.agents.prompts import EXTRACT_INVOICE
 from wardflow.agents.risk import RiskPolicy, assess_risk
 from wardflow.agents.risk_fit import load_weights
 from wardflow.config import Settings
-from wardflow.errors import DocumentError, DocumentTooLarge, ReviewError
+from wardflow.errors import DocumentError, DocumentTooLarge, ReviewError, UnsupportedDocument
 from wardflow.graphs._node import NodeFn, audited_node
 from wardflow.graphs.control import KillSwitch
 from wardflow.graphs.retry import node_retry_policy
@@ -67,6 +67,7 @@ from wardflow.tools.erp import (
     Vendor,
 )
 from wardflow.tools.memory import InvoiceMemory, open_memory, record_from_extraction
+from wardflow.tools.quarantine import Quarantine
 from wardflow.tools.storage import LocalStorage, Storage, with_storage_faults
 from wardflow.tools.toolset import Toolset
 
@@ -104,6 +105,7 @@ class InvoiceNodes:
         self.memory = memory
         self.telemetry = telemetry
         self.guards = guards or GuardPipeline(injection_threshold=settings.injection_threshold)
+        self.quarantine = Quarantine(settings.quarantine_path)
         self.principals = principals or PrincipalStore(":memory:")
         self.switch = switch
         self.workflow = workflow
@@ -134,13 +136,14 @@ class InvoiceNodes:
             sha = hashlib.sha256(data).hexdigest()
             doc_id = f"doc-{sha[:16]}"
             document.update(id=doc_id, sha256=sha, size=len(data))
+            media_type = self._sniffed(document, data, name)
             if data:
-                # Stored before it is judged, so that a bad document is kept with its reason.
+                # Stored before it is read, so that a bad document is kept with its reason.
                 key = state.get("storage_key") or f"incoming/{doc_id}/{name}"
                 if not state.get("storage_key"):
                     self.tools.storage_put.call({"key": key, "data": data})
                 document["storage_key"] = key
-            document["media_type"] = sniff_media_type(data, name)
+            document["media_type"] = media_type
             # One pass over each PDF page: its text and layout, and its hidden text.
             found: list[HiddenText] = []
             text = read_document(
@@ -154,6 +157,22 @@ class InvoiceNodes:
         return {"status": "ingested", "document": document, "text": text.text,
                 "text_method": text.method, "text_quality": text.quality, "error": None,
                 "hidden_text": hidden}
+
+    def _sniffed(self, document: dict[str, Any], data: bytes, name: str) -> str:
+        """The document's media type. A file that is not a document (it fails type
+        sniffing, or is an email with nothing readable attached) is never stored where
+        the review API could serve it: the run keeps the reason and the digest, the
+        bytes go to the operator-only quarantine (wardflow/tools/quarantine.py)."""
+        try:
+            media_type = sniff_media_type(data, name)
+            if media_type == "message/rfc822":
+                raise UnsupportedDocument(name, f"{media_type} has no text of its own and no"
+                                          " readable attachment")
+        except UnsupportedDocument:
+            kept = self.quarantine.put(document["id"], name, data)
+            document["quarantined"] = kept.relative_to(self.quarantine.root.parent).as_posix()
+            raise
+        return media_type
 
     def _read_source(self, state: Mapping[str, Any], source: str) -> bytes:
         if state.get("storage_key"):
@@ -550,6 +569,7 @@ class InvoiceNodes:
             moved = f"{folder}/{doc['name']}"
             self.tools.storage_archive.call({"src": doc["storage_key"], "dst": moved})
         reason = {"source": doc.get("source"), "name": doc.get("name"), "stored_as": moved,
+                  "sha256": doc.get("sha256"), "quarantined_as": doc.get("quarantined"),
                   "error": error, "at": self.clock().isoformat()}
         self.tools.storage_put.call({
             "key": f"{folder}/reason.json", "data": json.dumps(reason, indent=2).encode()

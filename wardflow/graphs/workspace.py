@@ -21,7 +21,9 @@ from langgraph.types import Command
 from wardflow.config import Settings
 from wardflow.errors import (
     ModelError,
+    OutsideInboxRoots,
     PlanRefused,
+    PolicyError,
     ReviewError,
     RunNotFound,
     ToolError,
@@ -37,12 +39,13 @@ from wardflow.observability.tracing import run_span, telemetry_for
 from wardflow.review.authz import authorize
 from wardflow.review.payloads import ReviewDecision, ReviewRequest
 from wardflow.review.principals import ESCALATION, PrincipalStore
-from wardflow.tools.inbox import InboxItem, collect
+from wardflow.tools.inbox import InboxItem, collect, inside_inbox_roots
 from wardflow.tools.storage import LocalStorage
 
 if TYPE_CHECKING:
     from langgraph.types import StateSnapshot
 
+    from wardflow.agents.overrides import PolicyOverride
     from wardflow.agents.planner import Plan
     from wardflow.graphs.blueprint import Blueprint
     from wardflow.graphs.workers import RaySlots
@@ -356,8 +359,54 @@ class Workspace:
             from wardflow.llm.client import LLM
 
             llm = LLM(settings)
-        return plan_request(checked.text, workdir=workdir,
-                            default_currency=settings.approval_currency, llm=llm)
+        plan = plan_request(checked.text, workdir=workdir,
+                            default_currency=settings.approval_currency, llm=llm,
+                            inbox_roots=settings.inbox_root_paths(workdir))
+        if plan.refused:
+            self.audit.append("planner.refused", plan.to_dict(), actor=f"user:{principal}")
+        elif plan.action == "process":
+            # Refused here, before anything runs or is stored, when it would loosen.
+            self.tightened(plan.policy(), source="prompt", by=principal)
+        return plan
+
+    def tightened(self, override: PolicyOverride, *, source: str,
+                  by: str | None) -> Settings:
+        """The settings with a request's ``override`` applied: the one place where a
+        prompt, blueprint or API body meets policy (:func:`wardflow.agents.overrides.tighten`).
+
+        Raises:
+            PolicyError: the override would loosen policy; the refusal is audited
+                (``policy.refused``) and nothing is applied.
+        """
+        from wardflow.agents.overrides import tighten
+
+        try:
+            return tighten(self.settings, override, source=source)
+        except PolicyError as err:
+            self.audit.append("policy.refused", {
+                "rule": "policy-only-tightens", "source": source,
+                "requested": override.to_dict(), "violations": err.violations,
+            }, actor=f"user:{by}")
+            raise
+
+    def inbox_paths(self, paths: Iterable[str | Path], *, by: str | None,
+                    workdir: Path | None = None) -> list[Path]:
+        """``paths`` resolved, once each (and every file under it) is inside the inbox
+        roots (``settings.inbox_roots``); checked before anything is read or stored.
+
+        Raises:
+            OutsideInboxRoots: a path escapes the roots; the refusal is audited.
+        """
+        workdir = workdir or Path.cwd()
+        listed = [str(p) for p in paths]
+        try:
+            return inside_inbox_roots(listed, self.settings.inbox_root_paths(workdir),
+                                      workdir=workdir)
+        except OutsideInboxRoots as err:
+            self.audit.append("policy.refused", {"rule": "inbox-roots", "paths": listed,
+                                                 "refused": err.path, "roots": err.roots},
+                              actor=f"user:{by}")
+            raise
 
     def rate_limit(self, principal: str, workflow: str) -> None:
         """Count one action of ``principal`` against its own limit and ``workflow``'s
@@ -387,10 +436,8 @@ class Workspace:
         self.audit.append("planner.plan", plan.to_dict(), actor=f"user:{submitted_by}")
         if plan.action == "recheck_duplicates":
             return {"plan": plan.to_dict(), "duplicates": self.recheck_duplicates()}
-        settings = self.settings
-        if plan.approval_limit is not None:
-            settings = settings.model_copy(update={"approval_limit": plan.approval_limit,
-                                                   "approval_currency": plan.currency})
+        self.inbox_paths([plan.path or "."], by=submitted_by)
+        settings = self.tightened(plan.policy(), source="prompt", by=submitted_by)
         with Workspace(settings, clock=self._clock) as scoped:
             runs = list(scoped.process([plan.path or "."], submitted_by=submitted_by))
         return {"plan": plan.to_dict(), "runs": [r.to_dict() for r in runs]}
@@ -438,11 +485,17 @@ class Workspace:
     def blueprint_graph(self, blueprint: Blueprint) -> Any:
         from wardflow.graphs.blueprint_graph import build_blueprint_graph
 
-        return build_blueprint_graph(
-            blueprint, self.settings, checkpointer=self.checkpointer, erp=self.erp,
-            storage=self.storage, audit=self.audit, principals=self.principals,
-            clock=self._clock, switch=self.switch, telemetry=self.telemetry,
-        )
+        try:
+            return build_blueprint_graph(
+                blueprint, self.settings, checkpointer=self.checkpointer, erp=self.erp,
+                storage=self.storage, audit=self.audit, principals=self.principals,
+                clock=self._clock, switch=self.switch, telemetry=self.telemetry,
+            )
+        except PolicyError as err:
+            self.audit.append("policy.refused", {
+                "rule": "policy-only-tightens", "source": err.source,
+                "violations": err.violations}, actor="wardflow/blueprint")
+            raise
 
     def run_blueprint(
         self, blueprint: Blueprint, paths: Iterable[str | Path], *, submitted_by: str | None = None
