@@ -57,37 +57,32 @@ def pdf_page_pieces(raw: Any, textpage: Any, text: str, page_height: float) -> l
     loose = raw.FPDFText_GetLooseCharBox
     handle = textpage
     pieces: list[Piece] = []
+    # The phrase being built: left, top, right, bottom (y up, as pdfium gives), words.
+    x0 = top = x1 = bottom = 0.0
+    words: list[str] = []
     for m in _WORD.finditer(text):
         first, last = m.start(), m.end() - 1
         if not loose(handle, first, box):
             continue
-        left, top, bottom = box.left, box.top, box.bottom
+        left, wtop, wbottom, right = box.left, box.top, box.bottom, box.right
         if last != first and loose(handle, last, box):
             right = box.right
-            top, bottom = max(top, box.top), min(bottom, box.bottom)
-        else:
-            right = box.right
+            wtop, wbottom = max(wtop, box.top), min(wbottom, box.bottom)
         if right < left:  # right-to-left or rotated text: keep the extent
             left, right = right, left
-        pieces.append(Piece(left, page_height - top, right, page_height - bottom, m.group(0)))
-    return _phrases(pieces)
-
-
-def _phrases(words: list[Piece]) -> list[Piece]:
-    """Join words that follow each other on a line with a word-sized gap."""
-    out: list[Piece] = []
-    for word in words:
-        if out:
-            prev = out[-1]
-            gap = word.x0 - prev.x1
-            height = max(prev.height, word.height)
-            if (abs(word.middle - prev.middle) < 0.4 * height
+        if words:
+            height = max(top - bottom, wtop - wbottom, 0.1)
+            gap = left - x1
+            if (abs((wtop + wbottom) - (top + bottom)) < 0.8 * height
                     and -0.3 * height <= gap < _CELL_GAP * height):
-                out[-1] = Piece(prev.x0, min(prev.top, word.top), word.x1,
-                                max(prev.bottom, word.bottom), f"{prev.text} {word.text}")
+                x1, top, bottom = right, max(top, wtop), min(bottom, wbottom)
+                words.append(m.group(0))
                 continue
-        out.append(word)
-    return out
+            pieces.append(Piece(x0, page_height - top, x1, page_height - bottom, " ".join(words)))
+        x0, top, x1, bottom, words = left, wtop, right, wbottom, [m.group(0)]
+    if words:
+        pieces.append(Piece(x0, page_height - top, x1, page_height - bottom, " ".join(words)))
+    return pieces
 
 
 def layout_text(pieces: Sequence[Piece]) -> str:
