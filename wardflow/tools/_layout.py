@@ -91,17 +91,19 @@ def layout_text(pieces: Sequence[Piece]) -> str:
     if not pieces:
         return ""
     lines: list[list[Piece]] = []
-    centres: list[float] = []
+    centre = height = total = 0.0
     for piece in sorted(pieces, key=lambda p: (p.middle, p.x0)):
+        middle, size = piece.middle, piece.height
         # Same line when the vertical centres are within ~half a text height.
-        if lines and abs(piece.middle - centres[-1]) < 0.45 * min(
-                piece.height, max(p.height for p in lines[-1])):
-            lines[-1].append(piece)
+        if lines and abs(middle - centre) < 0.45 * min(size, height):
             line = lines[-1]
-            centres[-1] = sum(p.middle for p in line) / len(line)
+            line.append(piece)
+            total += middle
+            centre, height = total / len(line), max(height, size)
         else:
             lines.append([piece])
-            centres.append(piece.middle)
+            centre = total = middle
+            height = size
     widths = [(p.x1 - p.x0) / len(p.text) for p in pieces if len(p.text) >= 3 and p.x1 > p.x0]
     char_width = statistics.median(widths) if widths else 5.0
     margin = min(p.x0 for p in pieces)
