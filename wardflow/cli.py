@@ -691,11 +691,15 @@ def eval_guardrails(
                                                  " `label` (injection|benign); default: the"
                                                  " bundled corpus.")] = None,
     as_json: JsonOption = False,
+    loso: Annotated[bool, typer.Option("--loso", help="Leave-one-source-out on the injection"
+                                       " classifier's training corpus (or --dataset): each"
+                                       " source scored by a model trained without it.")] = False,
 ) -> None:
-    """Recall, false-positive rate and latency of the guards, per validator and overall."""
+    """Recall, false-positive rate and latency of the guards, per validator, source,
+    boundary and overall."""
     from wardflow.evals.guardrails import guardrails_eval
 
-    _, shown = _guarded(lambda: guardrails_eval(dataset, as_json))
+    _, shown = _guarded(lambda: guardrails_eval(dataset, as_json, loso=loso))
     if as_json:
         sys.stdout.write(str(shown) + "\n")
     else:
@@ -722,6 +726,9 @@ def eval_documents(
     fit: Annotated[str | None, typer.Option("--fit-calibration", help="Fit a calibration"
                    " (isotonic or platt) on this run's raw scores and store it in the data"
                    " home, where the graph applies it.")] = None,
+    loso: Annotated[bool, typer.Option("--leave-one-source-out", help="Also fit calibration"
+                    " on all sources but one and measure it on the one left out, per source"
+                    " (labels' source or source_repo).")] = False,
 ) -> None:
     """Run labelled documents through the real graph; score fields, routing, guards,
     explanations, calibration, latency and cost."""
@@ -742,7 +749,8 @@ def eval_documents(
         if not as_json:
             err.print(f"[dim]{index + 1}/{total} {name}[/dim]")
 
-    report = _guarded(lambda: evaluate_documents(dataset, settings, progress=progress))
+    report = _guarded(lambda: evaluate_documents(dataset, settings, progress=progress,
+                                                 leave_one_source_out=loso))
     saved = _save_report(report, output or settings.home / "evals" /
                          f"eval-{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}.json")
     previous = _guarded(lambda: _load_report(baseline)) if baseline else None
