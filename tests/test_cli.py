@@ -62,7 +62,10 @@ def test_resume_approve_and_exit_codes(home: Path) -> None:
     assert both.returncode == 2 and "exactly one" in both.stderr
     missing = wardflow_cli(home, "resume", "doc-nope", "--approve")
     assert missing.returncode == 1 and "no run with thread id 'doc-nope'" in missing.stderr
-    approved = wardflow_cli(home, "resume", run["thread_id"], "--approve", "--by", "carla")
+    shown = json.loads(wardflow_cli(home, "review", run["thread_id"], "--as", "carla", "--json",
+                                    check=True).stdout)
+    approved = wardflow_cli(home, "resume", run["thread_id"], "--approve", "--by", "carla",
+                            "--hash", shown["args_hash"])
     assert approved.returncode == 0, approved.stderr
     again = wardflow_cli(home, "resume", run["thread_id"], "--reject", "--by", "carla")
     assert again.returncode == 4 and "not waiting for review" in again.stderr
