@@ -39,20 +39,26 @@ def _posted(workspace: Workspace) -> list[str]:
 def test_chat_approve_of_a_changed_proposal_is_refused_and_shows_the_new_one(
     server: LiveServer, cases: Cases, workspace: Workspace
 ) -> None:
-    shown = _detail(server, cases.bank, "dan")["request"]["proposed_action"]["args_hash"]
+    shown = str(workspace.pending(cases.bank).proposed_action.args_hash)
+    assert shown in _chat(server, "dan", cases.bank, "proposal")
     corrected = server.decide("cleo", cases.bank, decision="correct",
                               corrections={"total": "9999.00"})
     assert corrected.status_code == 200, corrected.text
 
-    # The page sends the hash it shows; the chat approves that one, not the current one.
-    answer = _chat(server, "dan", cases.bank, "approve", args_hash=shown)
+    # The chat approves what it showed dan, not the proposal as it is now.
+    answer = _chat(server, "dan", cases.bank, "approve")
     assert "stale-proposal" in answer, answer
     assert "9999.00" in answer and "The proposal now" in answer
     assert _posted(workspace) == ["NLS-INV-2026-0412"]
     [refusal] = [r for r in workspace.audit.records(cases.bank) if r.action == "review.refused"]
     assert refusal.payload["by"] == "dan"
 
-    # What the chat just showed dan is what dan approves next.
+    # The page sends the hash it shows: a page still showing the old proposal is refused.
+    again = _chat(server, "dan", cases.bank, "approve", args_hash=shown)
+    assert "stale-proposal" in again, again
+    assert _posted(workspace) == ["NLS-INV-2026-0412"]
+
+    # What the chat showed dan last is what dan approves next.
     done = _chat(server, "dan", cases.bank, "approve")
     assert "is now posted" in done, done
     [posting] = [p for p in workspace.erp.postings() if p.invoice_number == "VDB-26-08841"]
@@ -128,7 +134,8 @@ def test_parallel_login_guesses_are_counted_before_they_are_checked(server: Live
 
 
 def test_a_token_with_a_huge_or_odd_expiry_is_a_401(server: LiveServer) -> None:
-    for expiry in ("9" * 4300, "1" * 13, "²³"):
+    # int() refuses more than 4,300 digits with a ValueError; str.isdigit() takes "²".
+    for expiry in ("9" * 4301, "²³", "1" * 13):
         forged = sign_token(SECRET.encode(), "dan", 0).replace(".0.", f".{expiry}.")
         # Latin-1 on the wire, as HTTP headers are: "²" reaches the server as "²".
         response = server.client.get("/api/me", headers={
@@ -164,19 +171,22 @@ def _slack(server: LiveServer, user_id: str, username: str, action: str, value: 
 def test_slack_decisions_are_by_the_stable_user_id_not_the_username(
     server: LiveServer, cases: Cases, workspace: Workspace
 ) -> None:
+    value = action_value(cases.bank, workspace.pending(cases.bank).proposed_action.args_hash)
+    # Anyone can set their Slack name to "dan": an id linked to no one decides nothing.
+    unlinked = _slack(server, "U0NOBODY", "dan", "approve", value)
+    assert unlinked.json()["text"].startswith("refused:"), unlinked.text
+    assert "not linked to a principal" in unlinked.json()["text"]
+    assert _posted(workspace) == ["NLS-INV-2026-0412"]
+
     from wardflow.web.slack import SlackUsers  # new with this fix
 
     users = SlackUsers(workspace.settings.review_path)
     users.link(workspace.principals, "cleo", "U0CLEO")
     users.link(workspace.principals, "dan", "U0DAN")
     users.close()
-    value = action_value(cases.bank, workspace.pending(cases.bank).proposed_action.args_hash)
     # A clerk who renamed herself "dan" in Slack is still the clerk.
     renamed = _slack(server, "U0CLEO", "dan", "approve", value)
     assert "wrong-role: a clerk cannot approve" in renamed.json()["text"], renamed.text
-    unlinked = _slack(server, "U0NOBODY", "dan", "approve", value)
-    assert unlinked.json()["text"].startswith("refused:")
-    assert "not linked to a principal" in unlinked.json()["text"]
     assert _posted(workspace) == ["NLS-INV-2026-0412"]
     # Dan, whatever his display name, decides as dan.
     done = _slack(server, "U0DAN", "daniel.b", "approve", value)
