@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -108,7 +109,12 @@ def test_bad_inputs_are_parked_with_reasons_and_the_batch_goes_on(
     assert reasons["d-huge.pdf"]["error"]["reason"] == "too_large"
     # The readable bad files are kept next to their reason; nothing is dropped.
     assert list((home / "storage" / "failed").glob("*/a-corrupt.pdf"))
-    assert list((home / "storage" / "failed").glob("*/c-notes.txt"))
+    # A file that is not a document is not stored where the review API serves from: its
+    # reason and digest are, its bytes only in the operator-only quarantine.
+    notes = reasons["c-notes.txt"]
+    assert not list((home / "storage").rglob("c-notes.txt")) and notes["stored_as"] is None
+    assert (home / notes["quarantined_as"]).read_text() == "not an invoice format"
+    assert notes["sha256"] == hashlib.sha256(b"not an invoice format").hexdigest()
     assert (folder / "d-huge.pdf").exists()
 
 

@@ -7,29 +7,34 @@ then ``wardflow.toml`` in the working directory, then defaults.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 from decimal import Decimal
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import (
     BaseSettings,
     DotEnvSettingsSource,
+    NoDecode,
     PydanticBaseSettingsSource,
     SecretsSettingsSource,
     SettingsConfigDict,
     TomlConfigSettingsSource,
 )
 
-__all__ = ["Durability", "Settings"]
+__all__ = ["DEFAULT_INBOX_ROOTS", "Durability", "Settings"]
 
 Durability = Literal["sync", "async", "exit"]
 _log = logging.getLogger(__name__)
 _DEFAULT_SECRETS_DIR = "/run/secrets"
 # The packs wardflow/agents/compliance.py implements (config imports no agent).
 COMPLIANCE_PACKS = ("sox", "gdpr", "pci")
+
+# Where prompts and API runs may read documents, relative to the working folder.
+DEFAULT_INBOX_ROOTS: tuple[Path, ...] = (Path("inbox"), Path("examples"))
 
 # Indicative rates, used only to compare an invoice total with the approval limit.
 # Units of the approval currency per one unit of the invoice currency.
@@ -84,6 +89,8 @@ class Settings(BaseSettings):
         risk_threshold: a risk score at or above this goes to review.
         approval_limit: totals above this (in ``approval_currency``) need approval.
         max_document_bytes: larger documents are refused and parked in ``failed/``.
+        inbox_roots: the only folders a prompt or an API request may name (relative
+            ones are taken from the working folder); symlinks are resolved first.
     """
 
     model_config = SettingsConfigDict(
@@ -135,6 +142,10 @@ class Settings(BaseSettings):
     embedding: Literal["auto", "minilm", "lexical"] = "auto"
 
     max_document_bytes: int = 20 * 1024 * 1024
+    # Folders that prompts (``wardflow run``, POST /runs) and API blueprint runs may
+    # read: a JSON list or a comma-separated list in WARDFLOW_INBOX_ROOTS. Anything
+    # else is refused before a byte of it is read or stored.
+    inbox_roots: Annotated[tuple[Path, ...], NoDecode] = DEFAULT_INBOX_ROOTS
     # Invoices dated further back than this are implausible (date_sane check).
     max_invoice_age_days: int = Field(730, ge=1)
     ocr_backend: Literal["rapidocr", "tesseract"] = "rapidocr"
@@ -287,6 +298,16 @@ class Settings(BaseSettings):
                              f" {', '.join(COMPLIANCE_PACKS)}")
         return packs
 
+    @field_validator("inbox_roots", mode="before")
+    @classmethod
+    def _roots(cls, value: object) -> object:
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                return json.loads(text)
+            return [part.strip() for part in text.split(",") if part.strip()]
+        return value
+
     @field_validator("approval_currency")
     @classmethod
     def _upper(cls, value: str) -> str:
@@ -380,6 +401,18 @@ class Settings(BaseSettings):
     @property
     def blueprints_path(self) -> Path:
         return self.blueprints_dir or self.home / "blueprints"
+
+    def inbox_root_paths(self, workdir: Path | None = None) -> tuple[Path, ...]:
+        """The inbox roots, resolved (symlinks too) against ``workdir`` (default: the
+        working folder)."""
+        base = (workdir or Path.cwd()).resolve()
+        return tuple(dict.fromkeys((base / root.expanduser()).resolve()
+                                   for root in self.inbox_roots))
+
+    @property
+    def quarantine_path(self) -> Path:
+        """Operator-only copies of files that are not documents (never served)."""
+        return self.home / "quarantine"
 
     def to_approval_currency(self, amount: Decimal, currency: str) -> Decimal | None:
         """Convert ``amount`` to the approval currency; ``None`` if the rate is unknown."""

@@ -19,6 +19,8 @@ Every error derives from :class:`WardflowError` and says what to do next::
      ├── RateLimited            a principal or workflow exceeded its rate limit
      ├── KillSwitchEngaged      new runs and side effects are stopped (workflow, reason)
      ├── PlanRefused            a natural-language request was refused (reason)
+     │    ├── PolicyError       it would loosen policy (policy only tightens)
+     │    └── OutsideInboxRoots a path outside the allowed inbox roots
      ├── ReviewError            a review decision was refused (thread_id)
      └── RunNotFound            no run exists for a thread id
 """
@@ -37,7 +39,9 @@ __all__ = [
     "ModelError",
     "ModelOutputError",
     "ModelUnavailable",
+    "OutsideInboxRoots",
     "PlanRefused",
+    "PolicyError",
     "RateLimited",
     "ReviewError",
     "RunNotFound",
@@ -193,6 +197,45 @@ class KillSwitchEngaged(WardflowError):
 
 class PlanRefused(WardflowError):
     """A request that wardflow will not plan or run; the message says why."""
+
+
+class PolicyError(PlanRefused):
+    """A prompt, blueprint or API body asked for a looser policy than the settings.
+
+    Policy only tightens: a request may lower the approval limit or add compliance
+    packs, never the reverse (wardflow/agents/overrides.py). Nothing was run.
+
+    Attributes:
+        source: what asked (``prompt``, ``blueprint invoice``).
+        violations: one sentence per knob that would have been loosened.
+    """
+
+    def __init__(self, source: str, violations: list[str]) -> None:
+        self.source = source
+        self.violations = list(violations)
+        super().__init__(
+            f"policy only tightens: the {source} asks for {'; '.join(violations)}; a request"
+            " may make review stricter, never looser (the settings are changed by an"
+            " administrator)"
+        )
+
+
+class OutsideInboxRoots(PlanRefused):
+    """A path a prompt or API request named resolves outside the allowed inbox roots.
+
+    Attributes:
+        path: the path as it was given.
+        roots: the allowed roots (``WARDFLOW_INBOX_ROOTS``), resolved.
+    """
+
+    def __init__(self, path: str, roots: list[str]) -> None:
+        self.path = path
+        self.roots = list(roots)
+        super().__init__(
+            f"{path!r} is outside the allowed inbox roots ({', '.join(roots) or 'none'});"
+            " put the documents in an inbox root or ask an administrator to add one"
+            " (WARDFLOW_INBOX_ROOTS)"
+        )
 
 
 class ReviewError(WardflowError):

@@ -208,19 +208,31 @@ steps:
 """
 
 
-def test_blueprint_compliance_key_selects_the_packs(
-    workspace: Workspace, card_invoice: Path
+def test_blueprint_compliance_key_adds_packs_and_never_drops_one(
+    settings: Settings, clock: Callable[..., Any], card_invoice: Path
 ) -> None:
-    blueprint = parse_blueprint(BLUEPRINT, workspace.settings)
-    assert blueprint.compliance == ("pci",)
-    [over] = workspace.run_blueprint(blueprint, [INBOX / OVER_LIMIT])
-    # Without the sox pack an amount over the limit is no reason to stop.
-    assert over["outputs"]["process"]["status"] == "posted"
-    [card] = workspace.run_blueprint(blueprint, [card_invoice])
-    # The invoice step pauses for review, and with it the blueprint run.
-    assert card["waiting"] and "process" not in card["outputs"]
+    from wardflow.tools.erp import load_master
+
+    # Policy only tightens: a blueprint may add packs to the configured ones.
+    with Workspace(settings.model_copy(update={"compliance_packs": ("sox",)}),
+                   clock=clock) as ws:
+        ws.erp.import_master(load_master(EXAMPLES / "erp.json"))
+        blueprint = parse_blueprint(BLUEPRINT.replace("[pci]", "[sox, pci]"), ws.settings)
+        assert blueprint.compliance == ("sox", "pci")
+        [card] = ws.run_blueprint(blueprint, [card_invoice])
+        # The pci pack the blueprint added holds the card number for review, and the
+        # blueprint run pauses with its invoice step.
+        assert card["waiting"] and "process" not in card["outputs"]
+        [over] = ws.run_blueprint(blueprint, [INBOX / OVER_LIMIT])
+        assert over["waiting"]  # sox, the configured pack, still applies
+        # Without the blueprint, the configured sox pack alone lets the card through.
+        [plain] = list(ws.process([card_invoice]))
+        assert plain.status == "posted"
+        with pytest.raises(BlueprintError, match=r":3: policy only tightens: the compliance"
+                           r" packs pci without the configured pack\(s\) sox"):
+            parse_blueprint(BLUEPRINT, ws.settings)
     with pytest.raises(BlueprintError, match=r":3: unknown compliance pack\(s\) hipaa"):
-        parse_blueprint(BLUEPRINT.replace("[pci]", "[pci, hipaa]"), workspace.settings)
+        parse_blueprint(BLUEPRINT.replace("[pci]", "[pci, hipaa]"), settings)
 
 
 # SOX after posting ---------------------------------------------------------------------

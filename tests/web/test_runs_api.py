@@ -317,7 +317,7 @@ def test_bad_requests_get_precise_4xx_answers(runs: RunsServer, tmp_path: Path) 
     assert "known: classify-and-archive, double-check, invoice" in unknown
     outside = detail(post("/runs", headers=auth, json={"blueprint": "invoice",
                                                        "inputs": ["/etc/passwd"]}), 422)
-    assert "inside the server's working folder" in outside
+    assert "outside the allowed inbox roots" in outside
     assert detail(post("/runs", headers=auth, json={"blueprint": "../x.yaml",
                                                     "inputs": ["examples"]}), 422)
     assert "multipart/form-data" in detail(post("/runs", headers=auth, content=b"hi"), 415)
@@ -371,16 +371,18 @@ def test_a_prompt_is_planned_and_run_on_the_working_folder(
     assert refused.json()["plan"]["refused"]
     outside = runs.client.post("/runs", headers=runs.auth("cleo"), json={
         "prompt": "process the invoices in ../.."})
-    assert outside.status_code == 422 and "is outside" in outside.json()["detail"]
+    assert outside.status_code == 422
+    assert "is outside the allowed inbox roots" in outside.json()["detail"]
 
 
 def test_a_blueprint_runs_by_name_on_inputs_and_uploads(
     runs: RunsServer, workspace: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    shutil.copy(INBOX / CLEAN, tmp_path / CLEAN)
+    (tmp_path / "inbox").mkdir()
+    shutil.copy(INBOX / CLEAN, tmp_path / "inbox" / CLEAN)
     started = runs.client.post("/runs", headers=runs.auth("cleo"), json={
-        "blueprint": "invoice.yaml", "inputs": [CLEAN]})
+        "blueprint": "invoice.yaml", "inputs": [f"inbox/{CLEAN}"]})
     assert started.status_code == 202, started.text
     run = started.json()["id"]
     assert run == "invoice:" + document_id((INBOX / CLEAN).read_bytes())

@@ -4,7 +4,11 @@ registered (workflows, policies), or a refusal with the reason.
 Two readers, in order: deterministic rules for the common phrasings (the embedded
 small model must not be a single point of failure), then the model with a schema
 (structured output). Whatever produced it, a plan is validated against the registry:
-known action, an existing path inside the working folder, a sensible limit and role.
+known action, an existing path inside the allowed inbox roots (``inbox_roots``: by
+default the working folder's ``inbox`` and ``examples``; symlinks resolved, every file
+under a folder included), a sensible limit and role. The limit a plan asks for is a
+:class:`~wardflow.agents.overrides.PolicyOverride`, which may only tighten
+the settings (:func:`~wardflow.agents.overrides.tighten`, applied by the workspace).
 Requests to pay, approve, delete or change master data are refused: those are
 decisions for people, not for a prompt.
 """
@@ -12,6 +16,7 @@ decisions for people, not for a prompt.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -19,8 +24,11 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, Field
 
+from wardflow.agents.overrides import PolicyOverride
 from wardflow.agents.prompts import PLAN_REQUEST
-from wardflow.errors import ModelError
+from wardflow.config import DEFAULT_INBOX_ROOTS
+from wardflow.errors import ModelError, OutsideInboxRoots
+from wardflow.tools.inbox import inside_inbox_roots
 
 if TYPE_CHECKING:
     from wardflow.llm.client import LLM
@@ -50,14 +58,22 @@ _RECHECK = re.compile(
     re.IGNORECASE,
 )
 _SYMBOLS = {"€": "EUR", "$": "USD", "£": "GBP"}
+# A token that looks like a path (a/b, ./x, ../x, ~/x, /x, .env): checked against the
+# inbox roots even in a request the rules do not otherwise understand.
+_PATHLIKE = re.compile(r"(?<![\w@])(?:[~.]?/[\w./~-]*|\.{1,2}[\w./~-]*|[\w-]+(?:/[\w.~-]+)+)")
+_READ_VERB = re.compile(r"\b(?:process|run|handle|ingest|import|read|open|show|fetch|load|get|"
+                        r"print|cat|send|give|return|display|dump)\b", re.IGNORECASE)
+
+
+_MAX_PATH, _MAX_AMOUNT = 200, 24
 
 
 class PlanSpec(BaseModel):
     """What the model is asked to fill in (and the rules produce)."""
 
     action: Literal["process", "recheck_duplicates", "refuse"]
-    path: str | None = Field(default=None, max_length=200)
-    approval_limit: str | None = Field(default=None, max_length=24)
+    path: str | None = Field(default=None, max_length=_MAX_PATH)
+    approval_limit: str | None = Field(default=None, max_length=_MAX_AMOUNT)
     currency: str | None = Field(default=None, max_length=3)
     review_role: Literal["approver", "controller"] | None = None
     reason: str | None = Field(default=None, max_length=200)
@@ -86,6 +102,19 @@ class Plan:
             "refused": self.refused, "steps": self.steps,
         }
 
+    def policy(self) -> PolicyOverride:
+        """What the plan asks of the policy (only ever applied if it tightens)."""
+        # The review role needs no override: a total over the approval limit already
+        # needs a controller (SOX-APPROVAL-LIMIT), whatever the plan says.
+        return PolicyOverride(approval_limit=self.approval_limit, currency=self.currency)
+
+
+def _exists(path: Path) -> bool:
+    try:
+        return path.exists()
+    except OSError:  # e.g. a name longer than the file system allows
+        return False
+
 
 def _amount(text: str) -> Decimal | None:
     cleaned = re.sub(r"[\s']", "", text)
@@ -105,9 +134,16 @@ def _rules(prompt: str) -> PlanSpec | None:
     match = _PROCESS.search(prompt)
     if not match:
         return None
-    spec = PlanSpec(action="process", path=match.group("path"))
+    path = match.group("path")
+    if path is not None and len(path) > _MAX_PATH:
+        return PlanSpec(action="refuse", reason=f"the path is longer than {_MAX_PATH}"
+                        " characters; name a folder inside an inbox root")
+    spec = PlanSpec(action="process", path=path)
     limit = _LIMIT.search(prompt)
     if limit:
+        if len(limit.group("amount")) > _MAX_AMOUNT:
+            return PlanSpec(action="refuse", reason=f"{limit.group('amount')[:_MAX_AMOUNT]}..."
+                            " is not a sensible approval limit")
         currency = limit.group("currency")
         spec = spec.model_copy(update={
             "approval_limit": limit.group("amount"),
@@ -119,15 +155,21 @@ def _rules(prompt: str) -> PlanSpec | None:
 
 
 def plan_request(
-    prompt: str, *, workdir: Path, default_currency: str, llm: LLM | None = None
+    prompt: str, *, workdir: Path, default_currency: str, llm: LLM | None = None,
+    inbox_roots: Sequence[Path] | None = None,
 ) -> Plan:
     """Turn ``prompt`` into a :class:`Plan` (rules first, then the model), validated.
 
     Args:
-        workdir: paths in the plan must stay inside this folder.
+        workdir: relative paths in the plan are taken from this folder.
         default_currency: the currency of a limit given without one.
         llm: the model layer, for phrasings the rules do not know.
+        inbox_roots: the only folders a plan may read, resolved
+            (``Settings.inbox_root_paths``); default: ``inbox`` and ``examples`` in
+            ``workdir``.
     """
+    roots = tuple(inbox_roots) if inbox_roots is not None else tuple(
+        (workdir / root).resolve() for root in DEFAULT_INBOX_ROOTS)
     if _FORBIDDEN.search(prompt):
         return Plan(prompt, None, "none", refused="wardflow does not pay, approve, delete or"
                     " change master data on request; those decisions belong to people")
@@ -140,14 +182,20 @@ def plan_request(
         value = result.value
         assert isinstance(value, PlanSpec)
         spec, source, usage = value, "model", [u.to_dict() for u in result.usage]
+    if spec is None and _READ_VERB.search(prompt):
+        for token in filter(None, (t.rstrip(".") for t in _PATHLIKE.findall(prompt))):
+            try:
+                inside_inbox_roots([token], roots, workdir=workdir)
+            except OutsideInboxRoots as err:
+                return Plan(prompt, None, "none", refused=str(err))
     if spec is None:
         return Plan(prompt, None, "none", refused="not a request wardflow knows; try 'process"
                     " the invoices in examples/inbox'")
-    return _validate(prompt, spec, source, usage, workdir, default_currency)
+    return _validate(prompt, spec, source, usage, workdir, default_currency, roots)
 
 
 def _validate(prompt: str, spec: PlanSpec, source: Any, usage: list[dict[str, Any]],
-              workdir: Path, default_currency: str) -> Plan:
+              workdir: Path, default_currency: str, roots: Sequence[Path]) -> Plan:
     if spec.action == "refuse":
         return Plan(prompt, None, source, refused=spec.reason or "refused by the planner",
                     usage=usage)
@@ -158,10 +206,11 @@ def _validate(prompt: str, spec: PlanSpec, source: Any, usage: list[dict[str, An
     if not spec.path:
         return Plan(prompt, None, source, refused="which folder? e.g. 'process the invoices in"
                     " examples/inbox'", usage=usage)
-    target = (workdir / spec.path).resolve()
-    if not target.is_relative_to(workdir.resolve()):
-        return Plan(prompt, None, source, refused=f"{spec.path} is outside {workdir}", usage=usage)
-    if not target.exists():
+    try:
+        [target] = inside_inbox_roots([spec.path], roots, workdir=workdir)
+    except OutsideInboxRoots as err:
+        return Plan(prompt, None, source, refused=str(err), usage=usage)
+    if not _exists(target):
         return Plan(prompt, None, source, refused=f"{spec.path} does not exist", usage=usage)
     limit = _amount(spec.approval_limit) if spec.approval_limit else None
     if spec.approval_limit and (limit is None or limit <= 0 or limit > Decimal("1e9")):

@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import re
 import shutil
 import statistics
@@ -69,6 +70,8 @@ from wardflow.evals.guardrails import percentile
 if TYPE_CHECKING:
     from wardflow.graphs.workspace import Workspace
     from wardflow.observability.audit import AuditRecord
+
+log = logging.getLogger(__name__)
 
 __all__ = ["FIELDS", "Label", "evaluate_documents", "load_labels", "score_run"]
 
@@ -384,7 +387,11 @@ def _run_one(ws: Workspace, label: Label, latencies: list[float]) -> dict[str, A
     if len(items) != 1:
         return {"file": label.file, "error": f"{len(items)} documents in {label.file}"}
     started = time.perf_counter()
-    summary = ws.process_item(items[0])
+    try:
+        summary = ws.process_item(items[0])
+    except Exception as err:  # one document that breaks is an error row, not a dead eval
+        log.exception("%s: the run failed", label.file)
+        return {"file": label.file, "error": f"{type(err).__name__}: {err}"}
     elapsed = (time.perf_counter() - started) * 1000
     latencies.append(elapsed)
     snapshot = ws.state(summary.thread_id)

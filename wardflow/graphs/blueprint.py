@@ -32,6 +32,7 @@ from typing import Any, Literal
 
 import yaml
 
+from wardflow.agents.overrides import PolicyOverride, loosenings
 from wardflow.config import COMPLIANCE_PACKS, Settings
 from wardflow.errors import WardflowError
 from wardflow.graphs.cron import CronError, check_timezone, parse_cron
@@ -147,6 +148,16 @@ def parse_blueprint(
         mark = getattr(err, "problem_mark", None)
         line = mark.line + 1 if mark is not None else 0
         raise BlueprintError(path, [Problem(line, f"not valid YAML: {err}")]) from err
+    try:
+        return _parse(root, text, settings, name, path)
+    except yaml.YAMLError as err:  # a value YAML cannot construct (an unknown tag ...)
+        mark = getattr(err, "problem_mark", None) or getattr(err, "context_mark", None)
+        line = mark.line + 1 if mark is not None else 0
+        raise BlueprintError(path, [Problem(line, f"not a valid value: {err}")]) from err
+
+
+def _parse(root: yaml.Node | None, text: str, settings: Settings, name: str,
+           path: str) -> Blueprint:
     problems: list[Problem] = []
     if not isinstance(root, yaml.MappingNode):
         raise BlueprintError(path, [Problem(1, "a blueprint is a mapping with trigger and steps")])
@@ -157,14 +168,16 @@ def parse_blueprint(
     title = _scalar(top["name"][1]) if "name" in top else name
     trigger = _trigger(top.get("trigger"), settings, problems, _line(root))
     steps = _steps(top.get("steps"), settings, problems, _line(root))
-    packs = _compliance(top["compliance"][1], problems) if "compliance" in top else None
+    packs = (_compliance(top["compliance"][1], settings, problems) if "compliance" in top
+             else None)
     if problems:
         raise BlueprintError(path, sorted(problems, key=lambda p: p.line))
     assert trigger is not None
     return Blueprint(str(title), trigger, tuple(steps), text, packs)
 
 
-def _compliance(node: yaml.Node, problems: list[Problem]) -> tuple[str, ...] | None:
+def _compliance(node: yaml.Node, settings: Settings,
+                problems: list[Problem]) -> tuple[str, ...] | None:
     value = _scalar(node)
     if not isinstance(value, list) or not all(isinstance(p, str) for p in value):
         problems.append(Problem(_line(node), "compliance is a list of packs, e.g. [sox, gdpr, pci]"))
@@ -173,7 +186,11 @@ def _compliance(node: yaml.Node, problems: list[Problem]) -> tuple[str, ...] | N
     if unknown:
         problems.append(Problem(_line(node), f"unknown compliance pack(s) {', '.join(unknown)};"
                                 f" packs: {', '.join(COMPLIANCE_PACKS)}"))
-    return tuple(dict.fromkeys(p.lower() for p in value))
+    packs = tuple(dict.fromkeys(p.lower() for p in value))
+    # Policy only tightens: a blueprint may add packs to the settings', not drop one.
+    loose, _ = loosenings(settings, PolicyOverride(compliance_packs=packs))
+    problems.extend(Problem(_line(node), f"policy only tightens: {why}") for why in loose)
+    return packs
 
 
 def _line(node: yaml.Node) -> int:
@@ -185,8 +202,16 @@ def _mapping(node: yaml.MappingNode) -> dict[str, tuple[yaml.Node, yaml.Node]]:
 
 
 def _scalar(node: yaml.Node) -> Any:
-    """The Python value of a node (scalars, and mappings such as tool args)."""
-    return yaml.safe_load(yaml.serialize(node))
+    """The Python value of a node (scalars, and mappings such as tool args).
+
+    Constructed from the node itself: re-serializing a node and loading the text again
+    fails on some valid nodes (an empty plain scalar serializes to nothing).
+    """
+    loader = yaml.SafeLoader("")
+    try:
+        return loader.construct_object(node, deep=True)
+    finally:
+        loader.dispose()
 
 
 def _trigger(
@@ -367,8 +392,11 @@ def _check_options(
         if "args" in fields and not isinstance(fields["args"][1], yaml.MappingNode):
             problems.append(Problem(at("args"), "args must be a mapping"))
     elif kind == "approval_task":
-        if options.get("role", "approver") not in ("clerk", "approver", "controller"):
-            problems.append(Problem(at("role"), "role must be clerk, approver or controller"))
+        # A clerk may not approve (wardflow/review/authz.py): a blueprint cannot make
+        # one an approver, since policy only tightens.
+        if options.get("role", "approver") not in ("approver", "controller"):
+            problems.append(Problem(at("role"), "role must be approver or controller (a clerk"
+                                    " may not approve; policy only tightens)"))
         approvers = options.get("approvers", 1)
         if not isinstance(approvers, int) or isinstance(approvers, bool) or not 1 <= approvers <= 3:
             problems.append(Problem(at("approvers"), "approvers must be 1, 2 or 3 (different"

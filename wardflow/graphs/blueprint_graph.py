@@ -20,6 +20,7 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.types import RetryPolicy, interrupt
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from wardflow.agents.overrides import PolicyOverride, tighten
 from wardflow.agents.prompts import CLASSIFY_DOCUMENT
 from wardflow.config import Settings
 from wardflow.errors import ModelError, ToolError
@@ -331,8 +332,9 @@ def build_blueprint_graph(
                     guards=[PipelineToolGuard(tool_guards(guards))])
     front = InvoiceNodes(settings, tools, audit, clock, llm, principals, switch, blueprint.name,
                          guards=guards)
-    if blueprint.compliance is not None:  # the blueprint's packs rule its invoice step
-        settings = settings.model_copy(update={"compliance_packs": blueprint.compliance})
+    if blueprint.compliance is not None:  # the blueprint's packs add to the settings'
+        settings = tighten(settings, PolicyOverride(compliance_packs=blueprint.compliance),
+                           source=f"blueprint {blueprint.name}")
     invoice = build_invoice_graph(settings, checkpointer=checkpointer, erp=erp, storage=storage,
                                   audit=audit, clock=clock, llm=llm, principals=principals,
                                   switch=switch, telemetry=telemetry, guards=guards)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import replace
@@ -39,10 +40,11 @@ from wardflow.agents.extractor import (
     extract_invoice,
     read_with_model,
 )
+from wardflow.agents.prompts import EXTRACT_INVOICE
 from wardflow.agents.risk import RiskPolicy, assess_risk
 from wardflow.agents.risk_fit import load_weights
 from wardflow.config import Settings
-from wardflow.errors import DocumentError, DocumentTooLarge, ReviewError
+from wardflow.errors import DocumentError, DocumentTooLarge, ReviewError, UnsupportedDocument
 from wardflow.graphs._node import NodeFn, audited_node
 from wardflow.graphs.control import KillSwitch
 from wardflow.graphs.retry import node_retry_policy
@@ -65,6 +67,7 @@ from wardflow.tools.erp import (
     Vendor,
 )
 from wardflow.tools.memory import InvoiceMemory, open_memory, record_from_extraction
+from wardflow.tools.quarantine import Quarantine
 from wardflow.tools.storage import LocalStorage, Storage, with_storage_faults
 from wardflow.tools.toolset import Toolset
 
@@ -79,6 +82,12 @@ __all__ = ["AUTO_APPROVER", "InvoiceNodes", "build_invoice_graph", "default_erp"
 AUTO_APPROVER = "auto:policy-v1"
 # Guard outcomes that stop the automatic path ("fixed" means sanitized, e.g. tokenized).
 _STOPS = ("flagged", "blocked")
+# What reading or checking an odd model answer can raise (decimal and date
+# arithmetic, conversions, lookups of keys the answer lacks). Narrow on purpose: a
+# GraphBubbleUp (interrupt) or a store error is not the model's doing.
+_ANSWER_ERRORS = (ArithmeticError, ValueError, TypeError, LookupError, AttributeError,
+                  RecursionError)
+_log = logging.getLogger(__name__)
 _REVIEW_DEADLINE = timedelta(hours=48)
 Clock = Callable[[], datetime]
 
@@ -96,6 +105,7 @@ class InvoiceNodes:
         self.memory = memory
         self.telemetry = telemetry
         self.guards = guards or GuardPipeline(injection_threshold=settings.injection_threshold)
+        self.quarantine = Quarantine(settings.quarantine_path)
         self.principals = principals or PrincipalStore(":memory:")
         self.switch = switch
         self.workflow = workflow
@@ -126,13 +136,14 @@ class InvoiceNodes:
             sha = hashlib.sha256(data).hexdigest()
             doc_id = f"doc-{sha[:16]}"
             document.update(id=doc_id, sha256=sha, size=len(data))
+            media_type = self._sniffed(document, data, name)
             if data:
-                # Stored before it is judged, so that a bad document is kept with its reason.
+                # Stored before it is read, so that a bad document is kept with its reason.
                 key = state.get("storage_key") or f"incoming/{doc_id}/{name}"
                 if not state.get("storage_key"):
                     self.tools.storage_put.call({"key": key, "data": data})
                 document["storage_key"] = key
-            document["media_type"] = sniff_media_type(data, name)
+            document["media_type"] = media_type
             text = read_document(data, name, ocr_backend=self.settings.ocr_backend)
             hidden = [h.text for h in find_hidden_text(data)]
         except DocumentError as err:
@@ -141,6 +152,22 @@ class InvoiceNodes:
         return {"status": "ingested", "document": document, "text": text.text,
                 "text_method": text.method, "text_quality": text.quality, "error": None,
                 "hidden_text": hidden}
+
+    def _sniffed(self, document: dict[str, Any], data: bytes, name: str) -> str:
+        """The document's media type. A file that is not a document (it fails type
+        sniffing, or is an email with nothing readable attached) is never stored where
+        the review API could serve it: the run keeps the reason and the digest, the
+        bytes go to the operator-only quarantine (wardflow/tools/quarantine.py)."""
+        try:
+            media_type = sniff_media_type(data, name)
+            if media_type == "message/rfc822":
+                raise UnsupportedDocument(name, f"{media_type} has no text of its own and no"
+                                          " readable attachment")
+        except UnsupportedDocument:
+            kept = self.quarantine.put(document["id"], name, data)
+            document["quarantined"] = kept.relative_to(self.quarantine.root.parent).as_posix()
+            raise
+        return media_type
 
     def _read_source(self, state: Mapping[str, Any], source: str) -> bytes:
         if state.get("storage_key"):
@@ -194,16 +221,37 @@ class InvoiceNodes:
                                        "detail": "the guard flagged this document; it is not"
                                                  " shown to a model"}
             else:
-                shown = state.get("guard_text") or text
-                extraction, usage = read_with_model(extraction, text, self.llm,
-                                                    prompt_text=shown)
-                if (extraction.get("model") or {}).get("status") == "ok":
-                    checks = self._check_model_output(extraction, shown)
+                extraction, usage, checks = self._read_with_model(
+                    extraction, text, state.get("guard_text") or text)
         if self.calibration is not None:
             apply_calibration(extraction, self.calibration, REQUIRED_FIELDS,
                               self.settings.review_threshold)
         return {"status": "extracted", "extraction": extraction, "llm_usage": usage,
                 "guard": checks}
+
+    def _read_with_model(
+        self, extraction: dict[str, Any], text: str, shown: str
+    ) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]:
+        """The model's reading merged in, with its usage and the guard's checks.
+
+        A model's answer is untrusted input: whatever it holds (a 30-digit amount, an
+        exponent, NaN, a control character, a value of the wrong type), an error while
+        reading or checking it ends as ``model_failed`` on the parsers' fields, never
+        as an exception that stops the run or the batch.
+        """
+        assert self.llm is not None
+        try:
+            merged, usage = read_with_model(extraction, text, self.llm, prompt_text=shown)
+            checks = (self._check_model_output(merged, shown)
+                      if (merged.get("model") or {}).get("status") == "ok" else [])
+        except _ANSWER_ERRORS as err:
+            _log.warning("the model's answer could not be read", exc_info=True)
+            detail = (f"the model's answer could not be read ({type(err).__name__}: "
+                      f"{str(err)[:200]}); the parsers' fields are kept")
+            failed = dict(extraction, model={"status": "invalid_output", "detail": detail,
+                                             "output": "", "prompt": EXTRACT_INVOICE.version})
+            return failed, [], []
+        return merged, usage, checks
 
     def _check_model_output(self, extraction: Mapping[str, Any], shown: str
                             ) -> list[dict[str, Any]]:
@@ -513,6 +561,7 @@ class InvoiceNodes:
             moved = f"{folder}/{doc['name']}"
             self.tools.storage_archive.call({"src": doc["storage_key"], "dst": moved})
         reason = {"source": doc.get("source"), "name": doc.get("name"), "stored_as": moved,
+                  "sha256": doc.get("sha256"), "quarantined_as": doc.get("quarantined"),
                   "error": error, "at": self.clock().isoformat()}
         self.tools.storage_put.call({
             "key": f"{folder}/reason.json", "data": json.dumps(reason, indent=2).encode()

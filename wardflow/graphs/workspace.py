@@ -22,7 +22,9 @@ from wardflow._sqlite import private_dir
 from wardflow.config import Settings
 from wardflow.errors import (
     ModelError,
+    OutsideInboxRoots,
     PlanRefused,
+    PolicyError,
     ReviewError,
     RunNotFound,
     ToolError,
@@ -38,12 +40,13 @@ from wardflow.observability.tracing import run_span, telemetry_for
 from wardflow.review.authz import authorize
 from wardflow.review.payloads import ReviewDecision, ReviewRequest
 from wardflow.review.principals import ESCALATION, PrincipalStore
-from wardflow.tools.inbox import InboxItem, collect
+from wardflow.tools.inbox import InboxItem, collect, inside_inbox_roots
 from wardflow.tools.storage import LocalStorage
 
 if TYPE_CHECKING:
     from langgraph.types import StateSnapshot
 
+    from wardflow.agents.overrides import PolicyOverride
     from wardflow.agents.planner import Plan
     from wardflow.graphs.blueprint import Blueprint
     from wardflow.graphs.workers import RaySlots
@@ -194,6 +197,15 @@ class Workspace:
                 self._park(item.document_id, err)
                 return self._summary(item.document_id)
             return self._summary(item.document_id, error=str(err))
+        except Exception as err:  # a defect, not bad input: park the run, go on with the batch
+            # graph.invoke never lets an interrupt out; what arrives here is a bug in a
+            # step (or a library under it). The run keeps its last checkpoint and is
+            # parked in the dead letter with the error, so nothing is lost and the rest
+            # of the batch still runs; `wardflow retry` runs the step again once fixed.
+            log.exception("%s: a step failed unexpectedly", item.source)
+            self._park(item.document_id, err)
+            return self._summary(item.document_id,
+                                 error=f"internal error: {type(err).__name__}: {err}")
         self.monitor.after_run(item.document_id, self.graph.get_state(config).values)
         return self._summary(item.document_id, note=note, source=item.source)
 
@@ -259,7 +271,7 @@ class Workspace:
             self._park(thread_id, err)
         return self._summary(thread_id, note="retried from the dead letter")
 
-    def _park(self, thread_id: str, err: WardflowError) -> None:
+    def _park(self, thread_id: str, err: BaseException) -> None:
         """Park a run whose step failed past its retries in the dead letter: it stays at
         its last checkpoint, its ``error`` says the stage, reason and attempts, and the
         audit log has a ``run.dead_letter`` record. Never dropped, never posted twice:
@@ -348,8 +360,54 @@ class Workspace:
             from wardflow.llm.client import LLM
 
             llm = LLM(settings)
-        return plan_request(checked.text, workdir=workdir,
-                            default_currency=settings.approval_currency, llm=llm)
+        plan = plan_request(checked.text, workdir=workdir,
+                            default_currency=settings.approval_currency, llm=llm,
+                            inbox_roots=settings.inbox_root_paths(workdir))
+        if plan.refused:
+            self.audit.append("planner.refused", plan.to_dict(), actor=f"user:{principal}")
+        elif plan.action == "process":
+            # Refused here, before anything runs or is stored, when it would loosen.
+            self.tightened(plan.policy(), source="prompt", by=principal)
+        return plan
+
+    def tightened(self, override: PolicyOverride, *, source: str,
+                  by: str | None) -> Settings:
+        """The settings with a request's ``override`` applied: the one place where a
+        prompt, blueprint or API body meets policy (:func:`wardflow.agents.overrides.tighten`).
+
+        Raises:
+            PolicyError: the override would loosen policy; the refusal is audited
+                (``policy.refused``) and nothing is applied.
+        """
+        from wardflow.agents.overrides import tighten
+
+        try:
+            return tighten(self.settings, override, source=source)
+        except PolicyError as err:
+            self.audit.append("policy.refused", {
+                "rule": "policy-only-tightens", "source": source,
+                "requested": override.to_dict(), "violations": err.violations,
+            }, actor=f"user:{by}")
+            raise
+
+    def inbox_paths(self, paths: Iterable[str | Path], *, by: str | None,
+                    workdir: Path | None = None) -> list[Path]:
+        """``paths`` resolved, once each (and every file under it) is inside the inbox
+        roots (``settings.inbox_roots``); checked before anything is read or stored.
+
+        Raises:
+            OutsideInboxRoots: a path escapes the roots; the refusal is audited.
+        """
+        workdir = workdir or Path.cwd()
+        listed = [str(p) for p in paths]
+        try:
+            return inside_inbox_roots(listed, self.settings.inbox_root_paths(workdir),
+                                      workdir=workdir)
+        except OutsideInboxRoots as err:
+            self.audit.append("policy.refused", {"rule": "inbox-roots", "paths": listed,
+                                                 "refused": err.path, "roots": err.roots},
+                              actor=f"user:{by}")
+            raise
 
     def rate_limit(self, principal: str, workflow: str) -> None:
         """Count one action of ``principal`` against its own limit and ``workflow``'s
@@ -379,10 +437,8 @@ class Workspace:
         self.audit.append("planner.plan", plan.to_dict(), actor=f"user:{submitted_by}")
         if plan.action == "recheck_duplicates":
             return {"plan": plan.to_dict(), "duplicates": self.recheck_duplicates()}
-        settings = self.settings
-        if plan.approval_limit is not None:
-            settings = settings.model_copy(update={"approval_limit": plan.approval_limit,
-                                                   "approval_currency": plan.currency})
+        self.inbox_paths([plan.path or "."], by=submitted_by)
+        settings = self.tightened(plan.policy(), source="prompt", by=submitted_by)
         with Workspace(settings, clock=self._clock) as scoped:
             runs = list(scoped.process([plan.path or "."], submitted_by=submitted_by))
         return {"plan": plan.to_dict(), "runs": [r.to_dict() for r in runs]}
@@ -430,11 +486,17 @@ class Workspace:
     def blueprint_graph(self, blueprint: Blueprint) -> Any:
         from wardflow.graphs.blueprint_graph import build_blueprint_graph
 
-        return build_blueprint_graph(
-            blueprint, self.settings, checkpointer=self.checkpointer, erp=self.erp,
-            storage=self.storage, audit=self.audit, principals=self.principals,
-            clock=self._clock, switch=self.switch, telemetry=self.telemetry,
-        )
+        try:
+            return build_blueprint_graph(
+                blueprint, self.settings, checkpointer=self.checkpointer, erp=self.erp,
+                storage=self.storage, audit=self.audit, principals=self.principals,
+                clock=self._clock, switch=self.switch, telemetry=self.telemetry,
+            )
+        except PolicyError as err:
+            self.audit.append("policy.refused", {
+                "rule": "policy-only-tightens", "source": err.source,
+                "violations": err.violations}, actor="wardflow/blueprint")
+            raise
 
     def run_blueprint(
         self, blueprint: Blueprint, paths: Iterable[str | Path], *, submitted_by: str | None = None

@@ -72,9 +72,19 @@ class OutputIssue:
     detail: str
 
 
-def _decimal(text: str) -> Decimal | None:
+# More digits than any invoice amount has; past this a "number" is noise (and
+# ``Decimal.quantize`` would overflow the context's precision).
+_MAX_AMOUNT_DIGITS = 18
+_CENT = Decimal("0.01")
+
+
+def _cents(text: str) -> Decimal | None:
+    """``text`` as an amount to the cent, or ``None`` when it is not a plausible one."""
+    if sum(c.isdigit() for c in text) > _MAX_AMOUNT_DIGITS:
+        return None
     try:
-        return Decimal(text)
+        value = Decimal(text)
+        return value.quantize(_CENT) if value.is_finite() else None
     except InvalidOperation:
         return None
 
@@ -95,7 +105,7 @@ def _readings(number: str) -> set[Decimal]:
         # ... or every separator as thousands grouping ("1.234", "1,234,567").
         if decimals == 3 and len({digits[i] for i in separators}) == 1:
             candidates.add(plain)
-    return {d.quantize(Decimal("0.01")) for c in candidates if (d := _decimal(c)) is not None}
+    return {d for c in candidates if (d := _cents(c)) is not None}
 
 
 def amounts_in(text: str) -> set[Decimal]:
@@ -231,8 +241,7 @@ def check_arithmetic(fields: Mapping[str, str | None]) -> list[OutputIssue]:
     subtotal, tax, total = _first(fields, _SUBTOTAL), _first(fields, _TAX), _first(fields, _TOTAL)
     if not (subtotal and tax and total):
         return []
-    cent = Decimal("0.01")
-    if any(abs(s + t - g) <= cent for s in subtotal for t in tax for g in total):
+    if any(abs(s + t - g) <= _CENT for s in subtotal for t in tax for g in total):
         return []
     return [OutputIssue("arithmetic", None,
                         f"subtotal {min(subtotal)} + tax {min(tax)} != total {min(total)}")]

@@ -13,15 +13,16 @@ import email
 import email.policy
 import hashlib
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
+from wardflow.errors import OutsideInboxRoots
 from wardflow.tools.storage import Storage
 
-__all__ = ["InboxItem", "collect", "document_id"]
+__all__ = ["InboxItem", "collect", "document_id", "inside_inbox_roots"]
 
 _READABLE = (".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff")
 _HIDDEN = re.compile(r"^[.~]")
@@ -61,6 +62,53 @@ class InboxItem:
 
 def document_id(data: bytes) -> str:
     return "doc-" + hashlib.sha256(data).hexdigest()[:16]
+
+
+def inside_inbox_roots(
+    paths: Iterable[str | Path], roots: Sequence[Path], *, workdir: Path
+) -> list[Path]:
+    """Resolve ``paths`` (relative ones against ``workdir``, symlinks followed) and make
+    sure each lies inside one of ``roots``, every file under a folder included (a link
+    in an inbox that points elsewhere counts as elsewhere). Reads no file's content.
+
+    Args:
+        roots: the allowed inbox roots, already resolved
+            (:meth:`wardflow.config.Settings.inbox_root_paths`).
+
+    Returns:
+        The resolved paths, in order.
+
+    Raises:
+        OutsideInboxRoots: the first path, or file under a folder, outside every root.
+    """
+    base = workdir.resolve()
+
+    def inside(path: Path) -> bool:
+        return any(path.is_relative_to(root) for root in roots)
+
+    def refuse(raw: str | Path) -> OutsideInboxRoots:
+        shown = [str(r.relative_to(base)) if r.is_relative_to(base) else str(r) for r in roots]
+        return OutsideInboxRoots(str(raw), shown)
+
+    resolved = []
+    for raw in paths:
+        try:
+            named = Path(raw).expanduser()
+        except RuntimeError:  # ~someone who does not exist: taken literally
+            named = Path(raw)
+        target = (base / named).resolve()
+        if not inside(target):
+            raise refuse(raw)
+        try:
+            folder = target.is_dir()
+        except OSError:  # a name too long for the file system: no folder, nothing to read
+            folder = False
+        if folder:
+            for path in sorted(target.rglob("*")):
+                if (path.is_file() or path.is_symlink()) and not inside(path.resolve()):
+                    raise refuse(path.relative_to(base) if path.is_relative_to(base) else path)
+        resolved.append(target)
+    return resolved
 
 
 def collect(paths: Iterable[str | Path], storage: Storage, *, max_bytes: int) -> Iterator[InboxItem]:

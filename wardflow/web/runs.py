@@ -21,13 +21,15 @@ Runs execute in a thread pool of the server; the request returns at once. A run'
 is its LangGraph thread id (the document's content id, ``<blueprint>:<document id>``
 for blueprint runs), so the same document sent twice finds the same run. A prompt is
 planned as ``wardflow run`` plans it (rate limits, prompt guard, planner, paths inside
-the server's working folder); there is no confirmation over the API: a valid plan
-runs at once and comes back in the answer; a refused one is a 422 with the reason.
+the inbox roots, ``settings.inbox_roots``); there is no confirmation over the API: a
+valid plan runs at once and comes back in the answer; a refused one is a 422 with the
+reason, and one that would loosen policy (an approval limit above the settings') a 403.
 Blueprints are named by file (``invoice`` or ``invoice.yaml``) or by their ``name``,
-in ``settings.blueprints_path``; their ``inputs`` are paths inside the working folder.
+in ``settings.blueprints_path``; their ``inputs`` are paths inside the inbox roots.
 
 Errors: 400 malformed JSON or form; 401 missing, bad, expired or revoked token; 403
-role may not start runs, or a decision refused (with the rule); 404 unknown run; 409
+role may not start runs, a plan that would loosen policy, or a decision refused (with
+the rule); 404 unknown run; 409
 the run is not waiting for a decision, or still running; 413 body too large (64 KiB of
 JSON; ``max_document_bytes`` for an upload); 415 unsupported content or document
 type; 422 invalid body, unknown blueprint, refused plan; 423 kill switch on; 429 rate
@@ -62,6 +64,8 @@ from wardflow.errors import (
     DocumentError,
     GuardViolation,
     KillSwitchEngaged,
+    OutsideInboxRoots,
+    PolicyError,
     RunNotFound,
     WardflowError,
 )
@@ -415,16 +419,16 @@ class _Starter:
         return self._submit([thread], lambda: {thread: self._run_item(item, blueprint)})
 
     def blueprint(self, ref: str, inputs: list[str]) -> JSONResponse:
-        workdir = Path.cwd().resolve()
-        paths = []
-        for raw in inputs:
-            path = (workdir / raw).resolve()
-            if not path.is_relative_to(workdir) or not path.exists():
-                raise HTTPException(422, f"input {raw!r} is not an existing path inside the"
-                                    " server's working folder")
-            paths.append(path)
         with self.ctx.workspace() as ws:
             ws.rate_limit(self.who, "runs")
+            try:
+                # Inside the inbox roots (symlinks resolved), before a byte is read.
+                paths = ws.inbox_paths(inputs, by=self.who)
+            except OutsideInboxRoots as err:
+                raise HTTPException(422, f"input {err}") from err
+            missing = [raw for raw, path in zip(inputs, paths, strict=True) if not path.exists()]
+            if missing:
+                raise HTTPException(422, f"input {missing[0]!r} does not exist")
             blueprint = find_blueprint(ws, ref)
             ws.switch.check(blueprint.name)
             items = ws.items(paths)
@@ -444,6 +448,11 @@ class _Starter:
                 plan = ws.plan(prompt, principal=self.who, workdir=Path.cwd())
             except GuardViolation as err:
                 raise HTTPException(422, f"refused: {err}") from err
+            except PolicyError as err:
+                # Policy only tightens: a prompt may not loosen it (audited by ws.plan).
+                return JSONResponse({"detail": f"plan refused: {err}", "rule":
+                                     "policy-only-tightens", "violations": err.violations},
+                                    status_code=403, headers=_NO_STORE)
             if plan.refused or plan.action is None:
                 return JSONResponse({"detail": f"plan refused: {plan.refused}",
                                      "plan": plan.to_dict()}, status_code=422, headers=_NO_STORE)

@@ -102,7 +102,8 @@ def parse_action(body: bytes) -> SlackAction:
         action = payload["actions"][0]
         action_id = action["action_id"]
         value = str(action["value"])
-    except (UnicodeDecodeError, ValueError, KeyError, IndexError, TypeError) as err:
+    except (UnicodeDecodeError, ValueError, KeyError, IndexError, TypeError,
+            AttributeError) as err:  # AttributeError: a payload that is not an object
         raise SlackError("not a Slack block_actions payload with a button action") from err
     if action_id not in ("approve", "reject"):
         raise SlackError(f"unknown action {action_id!r}; expected approve or reject")
