@@ -78,6 +78,7 @@ from wardflow.tools.inbox import InboxItem, document_id
 from wardflow.web._context import AppContext
 from wardflow.web.app import DecisionBody, Thread
 from wardflow.web.auth import AuthError
+from wardflow.web.views import for_role
 
 if TYPE_CHECKING:
     from wardflow.graphs.workspace import Workspace
@@ -695,7 +696,7 @@ def _resume(ctx: AppContext, jobs: RunJobs, caller: Caller, thread: str,
     log.info("api decision: %s %s by %s (%s)", thread, body.decision, caller.principal.name,
              caller.via)
     with ctx.workspace() as ws:
-        return describe(ws, jobs, thread)
+        return for_role(ws, thread, caller.principal.role, describe(ws, jobs, thread))
 
 
 # The router --------------------------------------------------------------------------
@@ -729,7 +730,9 @@ def add_runs(app: FastAPI, ctx: AppContext, *, workers: int = 2) -> RunJobs:
     @app.get("/runs/{thread}")
     def get_run(thread: Thread, caller: CallerDep) -> JSONResponse:
         with ctx.workspace() as ws:
-            return JSONResponse(describe(ws, jobs, thread), headers=_NO_STORE)
+            # Least data: a clerk gets personal data as the vault's tokens.
+            return JSONResponse(for_role(ws, thread, caller.principal.role,
+                                         describe(ws, jobs, thread)), headers=_NO_STORE)
 
     @app.get("/runs/{thread}/events")
     async def run_events(

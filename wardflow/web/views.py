@@ -20,7 +20,7 @@ from wardflow.review.payloads import ReviewRequest
 if TYPE_CHECKING:
     from wardflow.graphs.workspace import Workspace
 
-__all__ = ["case_detail", "document_key", "evidence_spans", "inbox", "inbox_row"]
+__all__ = ["case_detail", "document_key", "evidence_spans", "for_role", "inbox", "inbox_row"]
 
 
 def _value(case: ReviewRequest, name: str) -> Any:
@@ -53,6 +53,19 @@ def inbox(ws: Workspace, role: str) -> list[dict[str, Any]]:
     vault = open_vault(ws.settings)
     try:
         return [Redactor(vault, row["thread_id"]).data(row) for row in rows]
+    finally:
+        vault.close()
+
+
+def for_role(ws: Workspace, thread_id: str, role: str, data: dict[str, Any]
+             ) -> dict[str, Any]:
+    """``data`` about the run ``thread_id`` as ``role`` may see it: unchanged for a role
+    the vault reveals personal data to, else with personal data as the run's tokens."""
+    if reveals(role):
+        return data
+    vault = open_vault(ws.settings)
+    try:
+        return dict(Redactor(vault, thread_id).data(data))
     finally:
         vault.close()
 
