@@ -646,6 +646,9 @@ def eval_documents(
     fit: Annotated[str | None, typer.Option("--fit-calibration", help="Fit a calibration"
                    " (isotonic or platt) on this run's raw scores and store it in the data"
                    " home, where the graph applies it.")] = None,
+    loso: Annotated[bool, typer.Option("--leave-one-source-out", help="Also fit calibration"
+                    " on all sources but one and measure it on the one left out, per source"
+                    " (labels' source or source_repo).")] = False,
 ) -> None:
     """Run labelled documents through the real graph; score fields, routing, guards,
     explanations, calibration, latency and cost."""
@@ -666,7 +669,8 @@ def eval_documents(
         if not as_json:
             err.print(f"[dim]{index + 1}/{total} {name}[/dim]")
 
-    report = _guarded(lambda: evaluate_documents(dataset, settings, progress=progress))
+    report = _guarded(lambda: evaluate_documents(dataset, settings, progress=progress,
+                                                 leave_one_source_out=loso))
     saved = _save_report(report, output or settings.home / "evals" /
                          f"eval-{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}.json")
     previous = _guarded(lambda: _load_report(baseline)) if baseline else None

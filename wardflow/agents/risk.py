@@ -8,7 +8,8 @@ amount, 0.15, and an old date, 0.3) are not (0.41).
 
 Calibration of the weights: a signal that alone must send an invoice to a human
 (duplicates, near duplicates, changed bank details, unknown vendor, a PO of another
-vendor or exceeded, a tax rate the country does not have, more invoiced than received)
+vendor or exceeded, a tax rate the country does not have, more invoiced than received,
+a PDF whose page and e-invoice XML disagree or whose XML cannot be read, a credit note)
 weighs 0.5 or more; a pattern that is only suspicious together with another one
 (round amount, just under the approval limit, an implausible date, a missing PO)
 weighs less, so that two of them still stay below 0.5 and three reach it.
@@ -38,6 +39,7 @@ WEIGHTS: Mapping[str, float] = {
     "exact_duplicate": 1.0,
     "duplicate_invoice_number": 0.9,
     "bank_details_changed": 0.8,
+    "einvoice_mismatch": 0.8,
     "near_duplicate": 0.7,
     "unknown_vendor": 0.7,
     "po_vendor_mismatch": 0.6,
@@ -45,6 +47,8 @@ WEIGHTS: Mapping[str, float] = {
     "quantity_mismatch": 0.5,
     "tax_rate_invalid": 0.5,
     "po_not_found": 0.4,
+    "credit_note": 0.6,
+    "einvoice_unreadable": 0.5,
     "po_missing": 0.2,
     "amount_outlier": 0.4,
     "date_implausible": 0.3,
@@ -190,6 +194,8 @@ def assess_risk(
                     {"field": "subtotal", "po_amount": str(purchase_order.amount)},
                 ))
 
+    reasons.extend(_reason(code, detail, evidence)
+                   for code, detail, evidence in _einvoice_reasons(extraction))
     for check in extraction.get("checks", []):
         if check["name"] == "date_sane" and not check["passed"]:
             kind = "future" if "future" in check["detail"] else "old"
@@ -241,6 +247,37 @@ def assess_risk(
         "reasons": reasons,
         "vendor_id": vendor.id if vendor else None,
     }
+
+
+def _einvoice_reasons(extraction: Mapping[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+    """What the e-invoice XML says against the page (see wardflow/agents/_einvoice.py):
+    a page that shows another total, account or seller than the XML the payment run
+    reads is a known fraud pattern; so is an attachment that cannot be read."""
+    einvoice = extraction.get("einvoice") or {}
+    found: list[tuple[str, str, dict[str, Any]]] = []
+    if einvoice.get("error"):
+        found.append(("einvoice_unreadable",
+                      f"the PDF carries an e-invoice XML that cannot be read: {einvoice['error']}",
+                      {"field": "einvoice", "error": einvoice["error"]}))
+    mismatches = einvoice.get("mismatches") or []
+    if mismatches:
+        shown = [{"field": m["field"],
+                  "xml": _mask(m["xml"]) if m["field"] == "iban" else m["xml"],
+                  "visible": ([_mask(v) for v in m["visible"]] if isinstance(m["visible"], list)
+                              else _mask(m["visible"]) if m["visible"] else None)
+                  if m["field"] == "iban" else m["visible"]}
+                 for m in mismatches]
+        found.append(("einvoice_mismatch",
+                      "the page and the e-invoice XML disagree: "
+                      + "; ".join(m["detail"] for m in mismatches),
+                      {"field": mismatches[0]["field"], "mismatches": shown,
+                       "attachment": einvoice.get("attachment")}))
+    if einvoice.get("credit_note"):
+        found.append(("credit_note",
+                      f"the e-invoice is a credit note (type code {einvoice.get('type_code')}):"
+                      " it is booked against the invoice it credits, not paid",
+                      {"field": "total", "type_code": einvoice.get("type_code")}))
+    return found
 
 
 def _mask(iban: str) -> str:

@@ -23,6 +23,10 @@ A dataset is a folder with a ``labels.jsonl`` file: one JSON object per document
 ``injection``
     ``true`` when the document carries a prompt injection (also implied by an
     expected reason ``prompt_injection``, ``invisible_text`` or ``escalation``).
+``language``, ``source`` (or ``source_repo``)
+    For the per-language and per-source breakdown; a missing language is told from
+    the document's text (:mod:`wardflow.evals._language`), a missing source is
+    ``unlabelled``.
 
 An optional ``erp.json`` next to ``labels.jsonl`` is imported as the vendor master
 and purchase orders first. Each evaluation runs in a fresh data home, so nothing
@@ -33,8 +37,14 @@ recall and exact match; line items; routing (precision and recall of "needs revi
 and the confusion matrix); reason recall; guard detection; explanation quality (share
 of claims whose evidence is in the run, share whose sentence states only what its
 evidence says, coverage of the run's decisions); calibration (reliability diagrams
-and expected calibration error per field and per document); latency and model cost;
-and one row per document with its misses.
+and expected calibration error per field and per document); straight-through
+processing (the share of documents posted without a human, and the share of those
+with a core field wrong; the same at document confidence >= 0.90); a breakdown of
+the core metrics per language and per source, and optionally calibration fitted on
+all sources but one and measured on the one left out
+(:func:`leave_one_source_out`); latency and model cost; and one row per document with
+its misses. A document whose run raises is an error row naming the exception; the
+eval goes on.
 """
 
 from __future__ import annotations
@@ -65,15 +75,17 @@ from wardflow.agents.calibration import (
 from wardflow.agents.extractor import REQUIRED_FIELDS
 from wardflow.config import Settings
 from wardflow.errors import ConfigError
+from wardflow.evals._language import UNDETERMINED, detect_language
 from wardflow.evals.guardrails import percentile
 
 if TYPE_CHECKING:
     from wardflow.graphs.workspace import Workspace
     from wardflow.observability.audit import AuditRecord
 
-log = logging.getLogger(__name__)
+__all__ = ["CORE_FIELDS", "FIELDS", "Label", "evaluate_documents", "leave_one_source_out",
+           "load_labels", "score_run"]
 
-__all__ = ["FIELDS", "Label", "evaluate_documents", "load_labels", "score_run"]
+log = logging.getLogger(__name__)
 
 FORMAT = "wardflow-eval/1"
 FIELDS = ("vendor", "vendor_tax_id", "invoice_number", "invoice_date", "due_date", "currency",
@@ -83,6 +95,11 @@ _AMOUNTS = frozenset({"subtotal", "tax", "total"})
 _INJECTION_REASONS = frozenset({"prompt_injection", "invisible_text", "escalation"})
 _ROUTES = frozenset({"post", "review", "failed"})
 _STOPS = ("flagged", "blocked")
+# The fields an invoice cannot be booked without being right (issue 15's "core").
+CORE_FIELDS = ("vendor", "invoice_number", "invoice_date", "total")
+# A document at or above this confidence would go straight through on confidence alone.
+STRAIGHT_THROUGH_CONFIDENCE = 0.90
+UNLABELLED = "unlabelled"
 
 
 @dataclass(frozen=True)
@@ -96,6 +113,8 @@ class Label:
     expected_route: str | None
     expected_reasons: tuple[str, ...]
     injection: bool | None
+    language: str | None = None
+    source: str | None = None
 
 
 def load_labels(dataset: Path | str) -> list[Label]:
@@ -139,10 +158,23 @@ def load_labels(dataset: Path | str) -> list[Label]:
         if injection is None and "expected_reasons" in raw:
             injection = bool(_INJECTION_REASONS & set(reasons))
         labels.append(Label(raw["file"], path, fields, raw.get("line_items"), route, reasons,
-                            injection))
+                            injection, _optional_text(raw.get("language")),
+                            _optional_text(raw.get("source")) or _repo(raw.get("source_repo"))))
     if not labels:
         raise ConfigError(f"{source} has no labels")
     return labels
+
+
+def _optional_text(value: Any) -> str | None:
+    return str(value).strip() or None if value is not None else None
+
+
+def _repo(url: Any) -> str | None:
+    """``owner/name`` of a repository URL (``https://github.com/owner/name``)."""
+    if not isinstance(url, str) or not url.strip():
+        return None
+    parts = [p for p in re.sub(r"^[a-z]+://[^/]+/", "", url.strip()).split("/") if p]
+    return "/".join(parts[:2]).removesuffix(".git") if parts else None
 
 
 def _resolve(folder: Path, name: str) -> Path | None:
@@ -290,8 +322,12 @@ def score_run(label: Label, state: Mapping[str, Any], *, waiting: bool,
     grounding = grounding_report(explanation, state, records)
     made = _expected_decisions(state)
     covered = made & set(explanation.decisions())
+    core = [n for n in CORE_FIELDS if n in scored]
     return {
         "file": label.file, "fields": scored, "line_items": items,
+        "language": label.language or detect_language(str(state.get("text") or "")),
+        "source": label.source or UNLABELLED,
+        "core_right": all(scored[n]["right"] for n in core) if core else None,
         "route": _route(state, waiting), "expected_route": label.expected_route,
         "reasons": reasons, "expected_reasons": list(label.expected_reasons),
         "guard_flagged": flagged, "injection": label.injection,
@@ -320,7 +356,7 @@ def _home(home: Path | None) -> Iterator[Path]:
 def evaluate_documents(
     dataset: Path | str, settings: Settings | None = None, *, home: Path | None = None,
     calibration: Calibration | None = None, progress: Any = None,
-    clock: Callable[[], datetime] | None = None,
+    clock: Callable[[], datetime] | None = None, leave_one_source_out: bool = False,
 ) -> dict[str, Any]:
     """Run every labelled document through the invoice graph and score the runs.
 
@@ -333,6 +369,8 @@ def evaluate_documents(
             ``calibration_file``, or ``calibration.json`` in the settings' home).
         progress: called with ``(index, total, file)`` before each document.
         clock: the runs' clock (default: now), for reproducible date checks.
+        leave_one_source_out: also fit calibration on all sources but one and measure
+            it on the one left out, per source (``report["leave_one_source_out"]``).
 
     Returns:
         The report (see the module doc); ``report["documents"]`` has one row per document.
@@ -366,6 +404,8 @@ def evaluate_documents(
                     progress(index, len(labels), label.file)
                 rows.append(_run_one(ws, label, latencies))
     report = summarize(rows, latencies)
+    if leave_one_source_out:
+        report["leave_one_source_out"] = _loso(rows)
     report["created"] = datetime.now(UTC).isoformat(timespec="seconds")
     report["dataset"] = {"path": str(folder), "documents": len(labels),
                          "labels_sha256": _digest(folder / "labels.jsonl")}
@@ -383,15 +423,28 @@ def _digest(path: Path) -> str | None:
 
 
 def _run_one(ws: Workspace, label: Label, latencies: list[float]) -> dict[str, Any]:
+    """One document's scored row; a run (or its scoring) that raises is an error row
+    naming the exception, and the eval goes on with the next document."""
+    from langgraph.errors import GraphBubbleUp
+
+    try:
+        return _score_one(ws, label, latencies)
+    except GraphBubbleUp:
+        raise
+    except Exception as err:  # noqa: BLE001 - one document must not end the eval
+        log.exception("%s: the run failed", label.file)
+        return {"file": label.file, "error": f"{type(err).__name__}: {err}",
+                "language": label.language or UNDETERMINED,
+                "source": label.source or UNLABELLED}
+
+
+def _score_one(ws: Workspace, label: Label, latencies: list[float]) -> dict[str, Any]:
     items = ws.items([label.path])
     if len(items) != 1:
-        return {"file": label.file, "error": f"{len(items)} documents in {label.file}"}
+        return {"file": label.file, "error": f"{len(items)} documents in {label.file}",
+                "language": label.language or UNDETERMINED, "source": label.source or UNLABELLED}
     started = time.perf_counter()
-    try:
-        summary = ws.process_item(items[0])
-    except Exception as err:  # one document that breaks is an error row, not a dead eval
-        log.exception("%s: the run failed", label.file)
-        return {"file": label.file, "error": f"{type(err).__name__}: {err}"}
+    summary = ws.process_item(items[0])
     elapsed = (time.perf_counter() - started) * 1000
     latencies.append(elapsed)
     snapshot = ws.state(summary.thread_id)
@@ -452,6 +505,115 @@ def _cross_validated(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
                 docs.append((min(fitted(c) for c, _ in required), bool(row["raw_doc_pair"][1])))
     return {"method": "isotonic, leave one document out",
             "field": _calibration(fields), "document": _calibration(docs)}
+
+
+def _straight_through(rows: Sequence[Mapping[str, Any]],
+                      threshold: float = STRAIGHT_THROUGH_CONFIDENCE) -> dict[str, Any]:
+    """Straight-through processing over the documents whose core fields are labelled:
+    ``rate`` is the share at document confidence >= ``threshold`` (what confidence
+    alone would let through) and ``error_rate`` the share of those with a core field
+    wrong (issue 15's target: at most 2 %); ``posted`` is the same for the documents
+    the run actually posted (confidence, risk, compliance and guards together)."""
+    core = [r for r in rows if r.get("core_right") is not None]
+    confident = [r for r in core
+                 if r.get("confidence") is not None and float(r["confidence"]) >= threshold]
+    posted = [r for r in core if r.get("route") == "post"]
+    return {
+        "documents": len(core), "threshold": threshold, "through": len(confident),
+        "rate": _ratio(len(confident), len(core)),
+        "error_rate": _ratio(sum(1 for r in confident if not r["core_right"]), len(confident)),
+        "posted": {"through": len(posted), "rate": _ratio(len(posted), len(core)),
+                   "error_rate": _ratio(sum(1 for r in posted if not r["core_right"]),
+                                        len(posted))},
+    }
+
+
+def _group(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """The core metrics of a group of documents (a language, a source)."""
+    scored = [r for r in rows if "fields" in r]
+    fields: dict[str, Any] = {}
+    for name in CORE_FIELDS:
+        own = [r["fields"][name]["right"] for r in scored if name in r["fields"]]
+        fields[name] = _ratio(sum(1 for ok in own if ok), len(own))
+    items = [r["line_items"] for r in scored if r.get("line_items")]
+    expected = sum(i["expected"] for i in items)
+    core = [r["core_right"] for r in scored if r.get("core_right") is not None]
+    pairs = [p for r in scored for p in r["pairs"]]
+    through = _straight_through(scored)
+    return {
+        "documents": len(rows), "errors": len(rows) - len(scored), "fields": fields,
+        "core_exact": _ratio(sum(1 for ok in core if ok), len(core)),
+        "line_items_recall": _ratio(sum(i["matched"] for i in items), expected),
+        "straight_through": through["rate"], "straight_through_error_rate": through["error_rate"],
+        "field_ece": expected_calibration_error(pairs) if pairs else None,
+    }
+
+
+def _breakdown(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, missing in (("language", UNDETERMINED), ("source", UNLABELLED)):
+        groups: dict[str, list[Mapping[str, Any]]] = {}
+        for row in rows:
+            groups.setdefault(str(row.get(key) or missing), []).append(row)
+        out[key] = {name: _group(group) for name, group in sorted(groups.items())}
+    return out
+
+
+def leave_one_source_out(rows: Sequence[Mapping[str, Any]],
+                         threshold: float = STRAIGHT_THROUGH_CONFIDENCE) -> dict[str, Any]:
+    """Calibration fitted on every source but one and measured on the one left out.
+
+    A rule or a calibration tuned to one source looks good on it and nowhere else; here
+    each source is scored by an isotonic map that never saw it. Per held-out source:
+    field and document ECE, and straight-through rate and error rate at calibrated
+    document confidence >= ``threshold``; ``pooled`` adds the held-out scores up.
+    """
+    scored = [r for r in rows if "fields" in r]
+    sources = sorted({str(r.get("source") or UNLABELLED) for r in scored})
+    held: dict[str, Any] = {}
+    pooled_fields: list[tuple[float, bool]] = []
+    pooled_docs: list[tuple[float, bool, bool | None]] = []
+    for source in sources:
+        train = [p for r in scored if (r.get("source") or UNLABELLED) != source
+                 for p in r.get("raw_pairs", [])]
+        test = [r for r in scored if (r.get("source") or UNLABELLED) == source]
+        if not train:
+            held[source] = {"documents": len(test), "fitted_on_pairs": 0,
+                            "note": "no other source to fit on"}
+            continue
+        fitted = fit_isotonic(train)
+        fields = [(fitted(c), bool(ok)) for r in test for c, ok in r.get("raw_pairs", [])]
+        docs: list[tuple[float, bool, bool | None]] = []
+        for r in test:
+            required = [float(f["raw_confidence"]) for n, f in r["fields"].items()
+                        if n in REQUIRED_FIELDS and f["raw_confidence"] is not None]
+            if required and r.get("raw_doc_pair") is not None:
+                docs.append((min(fitted(c) for c in required), bool(r["raw_doc_pair"][1]),
+                             r.get("core_right")))
+        held[source] = {"documents": len(test), "fitted_on_pairs": len(train),
+                        **_held_out(fields, docs, threshold)}
+        pooled_fields.extend(fields)
+        pooled_docs.extend(docs)
+    return {"method": "isotonic fitted on every other source", "sources": len(sources),
+            "held_out": held, "pooled": _held_out(pooled_fields, pooled_docs, threshold)}
+
+
+# evaluate_documents' flag has the function's name.
+_loso = leave_one_source_out
+
+
+def _held_out(fields: Sequence[tuple[float, bool]],
+              docs: Sequence[tuple[float, bool, bool | None]], threshold: float
+              ) -> dict[str, Any]:
+    through = [core for c, _, core in docs if c >= threshold and core is not None]
+    labelled = [core for _, _, core in docs if core is not None]
+    return {
+        "field": {"n": len(fields), "ece": expected_calibration_error(fields) if fields else None},
+        "document": {"n": len(docs), "ece": expected_calibration_error(
+            [(c, ok) for c, ok, _ in docs]) if docs else None},
+        "straight_through": _ratio(len(through), len(labelled)),
+        "straight_through_error_rate": _ratio(sum(1 for ok in through if not ok), len(through)),
+    }
 
 
 def summarize(rows: Sequence[dict[str, Any]], latencies: Sequence[float]) -> dict[str, Any]:
@@ -521,6 +683,8 @@ def summarize(rows: Sequence[dict[str, Any]], latencies: Sequence[float]) -> dic
         "cost": {"llm_calls": sum(r.get("llm_calls", 0) for r in scored),
                  "llm_tokens": sum(r.get("llm_tokens", 0) for r in scored),
                  "usd": round(sum(r.get("llm_cost", 0.0) for r in scored), 6)},
+        "straight_through": _straight_through(scored),
+        "breakdown": _breakdown(rows),
         "errors": [{"file": r["file"], "error": r["error"]} for r in rows if r.get("error")],
         "documents": [_row(r) for r in rows],
     }
@@ -533,6 +697,8 @@ def _row(row: Mapping[str, Any]) -> dict[str, Any]:
         "file": row["file"], "thread_id": row.get("thread_id"), "route": row["route"],
         "expected_route": row["expected_route"], "reasons": row["reasons"],
         "expected_reasons": row["expected_reasons"], "confidence": row["confidence"],
+        "language": row.get("language"), "source": row.get("source"),
+        "core_right": row.get("core_right"),
         "guard_flagged": row["guard_flagged"], "latency_ms": row.get("latency_ms"),
         "misses": {n: {"expected": s["expected"], "got": s["got"],
                        "confidence": s["confidence"]}
@@ -571,6 +737,7 @@ def report_table(report: Mapping[str, Any]) -> Any:
     routing, guard, expl = report["routing"], report["guard"], report["explanation"]
     calibration = report["calibration"]
     cv = calibration["cross_validated"]
+    through = report["straight_through"]
     rows = [
         ("routing: needs-review precision", routing["precision"]),
         ("routing: needs-review recall", routing["recall"]),
@@ -587,6 +754,12 @@ def report_table(report: Mapping[str, Any]) -> Any:
         ("calibration: document ECE (raw scores)", calibration["raw_document"]["ece"]),
         ("calibration: field ECE (isotonic, held out)", cv["field"]["ece"]),
         ("calibration: document ECE (isotonic, held out)", cv["document"]["ece"]),
+        (f"straight-through: share at confidence >= {through['threshold']:.2f}",
+         through["rate"]),
+        ("straight-through: share of those with a core field wrong", through["error_rate"]),
+        ("straight-through: share posted without review", through["posted"]["rate"]),
+        ("straight-through: share of posted with a core field wrong",
+         through["posted"]["error_rate"]),
         ("latency p50 / p95 ms", f"{_fmt(report['latency_ms']['p50'])} /"
                                  f" {_fmt(report['latency_ms']['p95'])}"),
         ("model calls / tokens / USD", f"{report['cost']['llm_calls']} /"
@@ -608,7 +781,47 @@ def report_table(report: Mapping[str, Any]) -> Any:
         said = "; ".join(f"{n}: {m['expected']!r} -> {m['got']!r}" for n, m in doc["misses"].items())
         misses.add_row(doc["file"], f"[red]{route}[/red]" if wrong_route else route,
                        _fmt(doc["confidence"]), said or "-")
-    return Group(fields, runs, misses)
+    tables: list[Any] = [fields, runs]
+    for key in ("language", "source"):
+        tables.append(_breakdown_table(key, report["breakdown"][key]))
+    if report.get("leave_one_source_out"):
+        tables.append(_loso_table(report["leave_one_source_out"]))
+    return Group(*tables, misses)
+
+
+def _breakdown_table(key: str, groups: Mapping[str, Mapping[str, Any]]) -> Any:
+    from rich.table import Table
+
+    table = Table(title=f"Per {key}")
+    columns = (key, "docs", "errors", *CORE_FIELDS, "core all right", "line items",
+               "straight-through", "ST errors", "field ECE")
+    for column in columns:
+        table.add_column(column, justify="left" if column == key else "right")
+    for name, g in groups.items():
+        table.add_row(name, str(g["documents"]), str(g["errors"]),
+                      *(_fmt(g["fields"][n]) for n in CORE_FIELDS), _fmt(g["core_exact"]),
+                      _fmt(g["line_items_recall"]), _fmt(g["straight_through"]),
+                      _fmt(g["straight_through_error_rate"]), _fmt(g["field_ece"]))
+    return table
+
+
+def _loso_table(loso: Mapping[str, Any]) -> Any:
+    from rich.table import Table
+
+    table = Table(title="Calibration left one source out (isotonic fitted on the others)")
+    for column in ("held-out source", "docs", "fitted on pairs", "field ECE", "document ECE",
+                   "straight-through", "ST errors"):
+        table.add_column(column, justify="left" if column == "held-out source" else "right")
+
+    def row(name: str, docs: Any, pairs: Any, h: Mapping[str, Any]) -> None:
+        table.add_row(name, str(docs), str(pairs), _fmt((h.get("field") or {}).get("ece")),
+                      _fmt((h.get("document") or {}).get("ece")), _fmt(h.get("straight_through")),
+                      _fmt(h.get("straight_through_error_rate")))
+
+    for name, h in loso["held_out"].items():
+        row(name, h["documents"], h["fitted_on_pairs"], h)
+    row("all held out", "-", "-", loso["pooled"])
+    return table
 
 
 # Thresholds --------------------------------------------------------------------------

@@ -30,6 +30,7 @@ from langgraph.types import interrupt
 from pydantic import ValidationError
 
 from wardflow._crypto import Keyring
+from wardflow.agents._einvoice import merge_einvoice
 from wardflow.agents._model_fields import FIELD_MAP
 from wardflow.agents.calibration import apply_calibration, load_calibration
 from wardflow.agents.compliance import CompliancePolicy, RunFacts, check_compliance
@@ -59,6 +60,7 @@ from wardflow.review.authz import authorize
 from wardflow.review.payloads import ProposedAction, ReviewDecision, ReviewReason, ReviewRequest
 from wardflow.review.principals import PrincipalStore
 from wardflow.tools.documents import DocumentText, read_document, sniff_media_type
+from wardflow.tools.einvoice import EInvoice, embedded_einvoice, read_einvoice_xml
 from wardflow.tools.erp import (
     ErpAdapter,
     GoodsReceipts,
@@ -146,12 +148,13 @@ class InvoiceNodes:
             document["media_type"] = media_type
             text = read_document(data, name, ocr_backend=self.settings.ocr_backend)
             hidden = [h.text for h in find_hidden_text(data)]
+            einvoice = _read_einvoice(data, name, media_type)
         except DocumentError as err:
             return {"status": "failed", "document": document,
                     "error": {"stage": "ingest", "reason": err.reason, "detail": str(err)}}
         return {"status": "ingested", "document": document, "text": text.text,
                 "text_method": text.method, "text_quality": text.quality, "error": None,
-                "hidden_text": hidden}
+                "hidden_text": hidden, "einvoice": einvoice}
 
     def _sniffed(self, document: dict[str, Any], data: bytes, name: str) -> str:
         """The document's media type. A file that is not a document (it fails type
@@ -212,10 +215,23 @@ class InvoiceNodes:
             ocr_confidence_cap=self.settings.ocr_confidence_cap,
             max_invoice_age_days=self.settings.max_invoice_age_days,
         )
-        extraction = extract_invoice(doc, self.tools.erp.vendors(), policy)
+        vendors = self.tools.erp.vendors()
+        extraction = extract_invoice(doc, vendors, policy)
         usage: list[dict[str, Any]] = []
         checks: list[dict[str, Any]] = []
-        if self.llm is not None:
+        einvoice = state.get("einvoice")
+        if einvoice and einvoice.get("error"):
+            extraction["einvoice"] = dict(einvoice)
+        elif einvoice:
+            extraction = merge_einvoice(
+                extraction, EInvoice.from_dict(einvoice), text=text, vendors=vendors,
+                policy=policy, standalone=einvoice.get("source") == "standalone",
+                required=REQUIRED_FIELDS)
+        if self.llm is not None and einvoice and not einvoice.get("error"):
+            # The XML settles every field it carries; nothing is left for a model.
+            extraction["model"] = {"status": "skipped",
+                                   "detail": "read from the e-invoice XML"}
+        elif self.llm is not None:
             if any(d["outcome"] in _STOPS for d in state.get("guard", [])):
                 extraction["model"] = {"status": "skipped",
                                        "detail": "the guard flagged this document; it is not"
@@ -625,6 +641,22 @@ def _slug(text: str) -> str:
 
 def _posting(data: Mapping[str, Any]) -> InvoicePosting:
     return InvoicePosting(**{**data, "total": Decimal(data["total"])})
+
+
+def _read_einvoice(data: bytes, name: str, media_type: str) -> dict[str, Any] | None:
+    """The e-invoice a document is (standalone XML) or carries (a PDF's attachment), as
+    plain data for the state; ``None`` when there is none. An XML that cannot be read
+    fails the document; an unreadable attachment of a PDF is recorded (``error``) and
+    the visible page is read as usual."""
+    if media_type == "application/xml":
+        return {**read_einvoice_xml(data, name).to_dict(), "source": "standalone"}
+    if media_type != "application/pdf":
+        return None
+    try:
+        found = embedded_einvoice(data, name)
+    except DocumentError as err:
+        return {"source": "embedded", "error": str(err), "reason": err.reason}
+    return None if found is None else {**found.to_dict(), "source": "embedded"}
 
 
 def _after_ingest(state: Mapping[str, Any]) -> str:

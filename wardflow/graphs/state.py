@@ -46,6 +46,8 @@ class InvoiceState(InvoiceInput, total=False):
     hidden_text: list[str]
     text_method: str
     text_quality: float
+    # The e-invoice XML the document is or carries (wardflow.agents.einvoice), if any.
+    einvoice: dict[str, Any] | None
     guard: Annotated[list[dict[str, Any]], operator.add]
     extraction: dict[str, Any]
     risk: dict[str, Any]

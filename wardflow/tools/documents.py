@@ -13,12 +13,20 @@ import io
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from wardflow.errors import ConfigError, CorruptDocument, EmptyDocument, UnsupportedDocument
+from wardflow.errors import (
+    ConfigError,
+    CorruptDocument,
+    DocumentError,
+    EmptyDocument,
+    UnsupportedDocument,
+)
+from wardflow.tools.einvoice import looks_like_xml, read_einvoice_xml, xml_syntax
 
 __all__ = ["DocumentText", "MediaType", "page_of", "read_document", "sniff_media_type"]
 
-MediaType = Literal["application/pdf", "image/png", "image/jpeg", "image/tiff", "message/rfc822"]
-Method = Literal["pdf-text", "ocr"]
+MediaType = Literal["application/pdf", "image/png", "image/jpeg", "image/tiff", "message/rfc822",
+                    "application/xml"]
+Method = Literal["pdf-text", "ocr", "xml"]
 
 PAGE_BREAK = "\f"
 # A PDF page with fewer visible characters than this is treated as a scan.
@@ -55,10 +63,23 @@ def sniff_media_type(data: bytes, name: str) -> MediaType:
         return "image/jpeg"
     if head.startswith((b"II*\x00", b"MM\x00*")):
         return "image/tiff"
+    if looks_like_xml(data):
+        # An e-invoice (CII or UBL) is told by its root element. Any other XML, and XML
+        # that cannot be read safely (a DTD, entities, oversized, broken), is not a
+        # document: refused as unsupported, so its bytes are never served for review.
+        try:
+            xml_syntax(data, name)
+        except UnsupportedDocument:
+            raise
+        except DocumentError as err:
+            raise UnsupportedDocument(name, f"XML that is not a readable e-invoice:"
+                                            f" {err.detail}") from err
+        return "application/xml"
     if name.lower().endswith(".eml"):
         return "message/rfc822"
     raise UnsupportedDocument(
-        name, "unsupported file type; wardflow reads PDF, PNG, JPEG, TIFF and .eml email"
+        name, "unsupported file type; wardflow reads PDF, PNG, JPEG, TIFF, e-invoice XML"
+              " (CII, UBL) and .eml email"
     )
 
 
@@ -72,6 +93,9 @@ def read_document(data: bytes, name: str, *, ocr_backend: str = "rapidocr") -> D
     media_type = sniff_media_type(data, name)
     if media_type == "application/pdf":
         return _read_pdf(data, name, ocr_backend)
+    if media_type == "application/xml":
+        # The e-invoice's text view: one "element path: value" line per element.
+        return DocumentText((read_einvoice_xml(data, name).text,), "xml")
     if media_type.startswith("image/"):
         image = _open_image(data, name)
         text, quality = _ocr(image, ocr_backend)

@@ -1,8 +1,8 @@
 """The inbox: turn paths (files, folders, maildirs, ``.eml`` emails) into documents.
 
-An email becomes one document per attachment that wardflow can read (PDF or image);
-attachments are saved to storage under ``attachments/`` before any processing, so
-nothing depends on the email staying where it was. Each document gets a stable id
+An email becomes one document per attachment that wardflow can read (PDF, image or
+e-invoice XML); attachments are saved to storage under ``attachments/`` before any
+processing, so nothing depends on the email staying where it was. Each document gets a stable id
 from its content, which is also its default thread id: processing the same bytes
 twice finds the same run.
 """
@@ -24,7 +24,8 @@ from wardflow.tools.storage import Storage
 
 __all__ = ["InboxItem", "collect", "document_id", "inside_inbox_roots"]
 
-_READABLE = (".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff")
+# E-invoices also travel as plain XML attachments (XRechnung, Peppol UBL).
+_READABLE = (".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff", ".xml")
 _HIDDEN = re.compile(r"^[.~]")
 _UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._ -]+")
 
