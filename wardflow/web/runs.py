@@ -623,11 +623,12 @@ def _frame(kind: str, data: dict[str, Any], event_id: int | None = None) -> str:
 
 
 async def stream_events(ctx: AppContext, jobs: RunJobs, thread: str, *, after: int = 0,
-                        heartbeat_s: float = 15.0) -> AsyncIterator[str]:
+                        heartbeat_s: float = 15.0, role: str = "clerk") -> AsyncIterator[str]:
     """Server-sent events: ``node`` for each finished node (ids count them, so a client
     can reconnect with ``Last-Event-ID``), then one of ``interrupt``, ``paused``,
     ``done`` or ``failed``; ``queued``/``running`` while nothing is checkpointed yet;
-    a comment line as heartbeat."""
+    a comment line as heartbeat. The ending is shown as the caller's ``role`` may see
+    it (personal data as tokens unless the vault reveals it to that role)."""
     ws = await run_in_threadpool(ctx.open_workspace)
     try:
         graph, blueprint = await run_in_threadpool(_graph_for, ws, thread)
@@ -639,7 +640,10 @@ async def stream_events(ctx: AppContext, jobs: RunJobs, thread: str, *, after: i
             if marker == seen:
                 return None
             nodes = _node_events(graph, thread) if latest else []
-            return marker, nodes, _ending(ws, graph, blueprint, thread, job), job
+            end = _ending(ws, graph, blueprint, thread, job)
+            if end is not None:
+                end = end[0], for_role(ws, thread, role, end[1])
+            return marker, nodes, end, job
 
         sent, seen, said, last_beat = after, None, "", time.monotonic()
         while True:
@@ -744,7 +748,8 @@ def add_runs(app: FastAPI, ctx: AppContext, *, workers: int = 2) -> RunJobs:
         with ctx.workspace() as ws:
             await run_in_threadpool(describe, ws, jobs, thread)
         return StreamingResponse(
-            stream_events(ctx, jobs, thread, after=last_event_id, heartbeat_s=heartbeat),
+            stream_events(ctx, jobs, thread, after=last_event_id, heartbeat_s=heartbeat,
+                          role=caller.principal.role),
             media_type="text/event-stream", headers={**_NO_STORE, "X-Accel-Buffering": "no"})
 
     @app.post("/runs/{thread}/resume")
