@@ -615,11 +615,15 @@ def eval_guardrails(
                                                  " `label` (injection|benign); default: the"
                                                  " bundled corpus.")] = None,
     as_json: JsonOption = False,
+    loso: Annotated[bool, typer.Option("--loso", help="Leave-one-source-out on the injection"
+                                       " classifier's training corpus (or --dataset): each"
+                                       " source scored by a model trained without it.")] = False,
 ) -> None:
-    """Recall, false-positive rate and latency of the guards, per validator and overall."""
+    """Recall, false-positive rate and latency of the guards, per validator, source,
+    boundary and overall."""
     from wardflow.evals.guardrails import guardrails_eval
 
-    _, shown = _guarded(lambda: guardrails_eval(dataset, as_json))
+    _, shown = _guarded(lambda: guardrails_eval(dataset, as_json, loso=loso))
     if as_json:
         sys.stdout.write(str(shown) + "\n")
     else:

@@ -102,3 +102,24 @@ def test_cli_function_returns_json_or_tables(tmp_path: Path) -> None:
     console.print(tables)
     text = console.export_text()
     assert "recall" in text and "prompt_injection" in text and "PASS" in text
+
+
+def test_leave_one_source_out_scores_each_source_with_a_model_that_never_saw_it(
+    tmp_path: Path,
+) -> None:
+    from wardflow.evals.guardrails import evaluate_loso
+    from wardflow.guardrails.train_classifier import load_corpus
+
+    corpus = load_corpus()
+    picked = [i for s in ("gen-attacks", "gen-emails", "dev-invoices")
+              for i in [x for x in corpus if x["source"] == s][:15]]
+    path = tmp_path / "small.jsonl"
+    path.write_text("".join(json.dumps(i) + "\n" for i in picked))
+    report = evaluate_loso(path)
+    assert report["split"] == "leave-one-source-out"
+    assert set(report["by_source"]) == {"gen-attacks", "gen-emails", "dev-invoices"}
+    assert report["by_source"]["gen-attacks"]["injections"] == 15
+    assert report["by_boundary"]["document"]["benign"] == 30
+    assert report["overall"]["items"] == len(picked)
+    with pytest.raises(ConfigError, match="no source nowhere"):
+        evaluate_loso(path, sources=["nowhere"])

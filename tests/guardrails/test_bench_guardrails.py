@@ -25,3 +25,5 @@ def test_bench_guardrails_quick_writes_its_targets(tmp_path: Path) -> None:
     assert set(report["targets"]) == {"pipeline_p50_ms", "recall", "false_positive_rate"}
     assert report["pipeline"]["guard"]["p50_ms"] > 0 and report["invoice"]["p50_ms"] > 0
     assert 0 < report["pipeline_share_of_invoice"] < 1
+    assert report["pipeline"]["patterns_only"]["p50_ms"] > 0
+    assert report["classifier"]["sentences"] > 0 and report["classifier"]["cold"]["p50_ms"] > 0

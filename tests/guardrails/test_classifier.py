@@ -27,9 +27,10 @@ def _llm(tmp_path: Path, **params: Any) -> LLM:
 
 
 def test_classifier_catches_what_the_patterns_miss(tmp_path: Path) -> None:
-    assert GuardPipeline().check_document(QUIET, scope="s").outcome == "pass"
+    assert GuardPipeline(injection_model=None).check_document(QUIET, scope="s").outcome == "pass"
     classifier = ModelClassifier(_llm(tmp_path, mock_response='{"label": "injection"}'))
-    result = GuardPipeline(classifier=classifier).check_document(QUIET, scope="s")
+    result = GuardPipeline(classifier=classifier, injection_model=None).check_document(
+        QUIET, scope="s")
     assert result.flagged
     [injection] = [d for d in result.decisions if d.validator == "prompt_injection"]
     assert {"rule": "model_classifier", "score": 0.9} in injection.evidence

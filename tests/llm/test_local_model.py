@@ -85,7 +85,7 @@ def test_full_run_with_the_local_model_posts_and_accounts_usage(local_settings: 
         state = ws.state(run.thread_id).values
         extraction = state["extraction"]
         assert extraction["model"]["status"] == "ok"
-        assert extraction["model"]["prompt"] == "extract-invoice/1"
+        assert extraction["model"]["prompt"] == "extract-invoice/2"
         assert all(u["model"] == "local/gemma-3-270m" for u in state["llm_usage"])
         for field in extraction["fields"].values():
             assert "model_value" in field or field["method"] != "model"

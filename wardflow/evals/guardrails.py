@@ -13,7 +13,11 @@ overall, recall per split and per style, and the misses, as a JSON-ready dict.
 
 Usage::
 
-    python -m wardflow.evals.guardrails [--dataset FILE.jsonl] [--json]
+    python -m wardflow.evals.guardrails [--dataset FILE.jsonl] [--loso] [--json]
+
+With ``--loso`` the dataset is the classifier's training corpus
+(:mod:`wardflow.guardrails.train_classifier`; items carry ``source`` and
+``carrier``) and each source is scored by a model trained without it.
 """
 
 from __future__ import annotations
@@ -34,8 +38,8 @@ if TYPE_CHECKING:
 
     from wardflow.guardrails.pipeline import GuardPipeline, GuardResult
 
-__all__ = ["BUNDLED_DATASET", "evaluate_guardrails", "guardrails_eval", "load_dataset",
-           "report_table"]
+__all__ = ["BUNDLED_DATASET", "evaluate_guardrails", "evaluate_loso", "guardrails_eval",
+           "load_dataset", "report_table"]
 
 BUNDLED_DATASET = Path(__file__).resolve().parent / "data" / "injections.jsonl"
 RECALL_TARGET = 0.95
@@ -139,31 +143,7 @@ def _validator_rows(records: list[dict[str, Any]]) -> dict[str, Any]:
     return rows
 
 
-def evaluate_guardrails(
-    path: Path | str | None = None, *, pipeline: GuardPipeline | None = None,
-) -> dict[str, Any]:
-    """Run the pipeline on every item of a dataset and score it.
-
-    Args:
-        path: a JSON-lines dataset; the bundled corpus if ``None``.
-        pipeline: the pipeline to score; a default one (patterns only, in-memory
-            vault) if ``None``.
-
-    Returns:
-        The report: ``overall`` (recall, false-positive rate, precision, p50/p95
-        latency of a whole check in ms), ``targets`` (recall >= 0.95 and
-        false-positive rate <= 0.03, each with ``pass``), ``validators`` (per
-        validator: runs, fired, p50/p95 ms; recall and false-positive rate for the
-        injection detectors), ``by_split``, ``by_style``, ``missed`` and
-        ``false_positives`` (ids, at most 50 each).
-    """
-    from wardflow.guardrails.pipeline import GuardPipeline
-
-    dataset = Path(path) if path is not None else BUNDLED_DATASET
-    items = load_dataset(dataset)
-    pipeline = pipeline or GuardPipeline()
-    _check(pipeline, {"id": "warm-up", "text": "warm-up", "boundary": "document"})
-    _check(pipeline, {"id": "warm-up", "text": "warm-up", "boundary": "prompt"})
+def _score(pipeline: GuardPipeline, items: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     records = []
     for item in items:
         result, ms = _check(pipeline, item)
@@ -173,23 +153,30 @@ def evaluate_guardrails(
                     default=0.0)
         records.append({"item": item, "result": result, "ms": ms, "detected": detected,
                         "positive": item["label"] == "injection", "score": score})
+    return records
+
+
+def _grouped(records: list[dict[str, Any]], *keys: str) -> dict[str, Any]:
+    groups: dict[str, list[tuple[bool, bool]]] = {}
+    for r in records:
+        name = "/".join(str(r["item"].get(key, "all")) for key in keys)
+        groups.setdefault(name, []).append((r["positive"], r["detected"]))
+    return {name: _rates(rows) for name, rows in sorted(groups.items())}
+
+
+def _report(records: list[dict[str, Any]], dataset: Path, pipeline: GuardPipeline,
+            ) -> dict[str, Any]:
     overall = _rates((r["positive"], r["detected"]) for r in records)
     times = [r["ms"] for r in records]
     overall |= {"items": len(records), "p50_ms": percentile(times, 0.5),
                 "p95_ms": percentile(times, 0.95), "mean_ms": round(statistics.fmean(times), 3)}
-    by_split: dict[str, Any] = {}
-    by_style: dict[str, Any] = {}
-    for key, table in (("split", by_split), ("style", by_style)):
-        groups: dict[str, list[tuple[bool, bool]]] = {}
-        for r in records:
-            groups.setdefault(str(r["item"].get(key, "all")), []).append(
-                (r["positive"], r["detected"]))
-        table.update({name: _rates(rows) for name, rows in sorted(groups.items())})
     recall, fpr = overall["recall"], overall["false_positive_rate"]
     return {
         "dataset": str(dataset),
         "threshold": pipeline.injection_threshold,
         "classifier": pipeline.classifier is not None,
+        "injection_model": None if pipeline.injection_model is None
+        else pipeline.injection_model.version,
         "overall": overall,
         "targets": {
             "recall": {"min": RECALL_TARGET, "value": recall,
@@ -198,8 +185,10 @@ def evaluate_guardrails(
                                     "pass": fpr is not None and fpr <= FPR_TARGET},
         },
         "validators": _validator_rows(records),
-        "by_split": by_split,
-        "by_style": by_style,
+        "by_split": _grouped(records, "split"),
+        "by_style": _grouped(records, "style"),
+        "by_source": _grouped(records, "source"),
+        "by_boundary": _grouped(records, "boundary"),
         "missed": [{"id": r["item"]["id"], "style": r["item"].get("style"),
                     "split": r["item"].get("split"), "score": round(r["score"], 4)}
                    for r in records if r["positive"] and not r["detected"]][:_MAX_LISTED],
@@ -207,6 +196,76 @@ def evaluate_guardrails(
                              "score": round(r["score"], 4)}
                             for r in records if not r["positive"] and r["detected"]][:_MAX_LISTED],
     }
+
+
+def _warm(pipeline: GuardPipeline) -> None:
+    _check(pipeline, {"id": "warm-up", "text": "warm-up", "boundary": "document"})
+    _check(pipeline, {"id": "warm-up", "text": "warm-up", "boundary": "prompt"})
+
+
+def evaluate_guardrails(
+    path: Path | str | None = None, *, pipeline: GuardPipeline | None = None,
+) -> dict[str, Any]:
+    """Run the pipeline on every item of a dataset and score it.
+
+    Args:
+        path: a JSON-lines dataset; the bundled corpus if ``None``.
+        pipeline: the pipeline to score; a default one (patterns and the embedded
+            classifier, in-memory vault) if ``None``.
+
+    Returns:
+        The report: ``overall`` (recall, false-positive rate, precision, p50/p95
+        latency of a whole check in ms), ``targets`` (recall >= 0.95 and
+        false-positive rate <= 0.03, each with ``pass``), ``validators`` (per
+        validator: runs, fired, p50/p95 ms; recall and false-positive rate for the
+        injection detectors), ``by_split``, ``by_style``, ``by_source``,
+        ``by_boundary``, ``missed`` and ``false_positives`` (ids, at most 50 each).
+    """
+    from wardflow.guardrails.pipeline import GuardPipeline
+
+    dataset = Path(path) if path is not None else BUNDLED_DATASET
+    items = load_dataset(dataset)
+    pipeline = pipeline or GuardPipeline()
+    _warm(pipeline)
+    return _report(_score(pipeline, items), dataset, pipeline)
+
+
+def evaluate_loso(path: Path | str | None = None, *, sources: Sequence[str] = ()) -> dict[str, Any]:
+    """Leave-one-source-out: for each source of the training corpus, train the
+    embedded classifier on every other source (leaving out too every item built on
+    that source's texts, see the ``carrier`` field) and score the held-out items
+    with the full pipeline (rules and that model).
+
+    Args:
+        path: the training corpus (``wardflow/evals/data/injection_corpus.jsonl``
+            if ``None``).
+        sources: only these held-out sources (all if empty).
+
+    Returns:
+        A report like :func:`evaluate_guardrails` over all held-out items, with
+        ``by_source`` (each source scored by the model that never saw it),
+        ``by_boundary``, ``by_source_boundary`` and ``split: "leave-one-source-out"``.
+    """
+    from wardflow.guardrails.pipeline import GuardPipeline
+    from wardflow.guardrails.train_classifier import CORPUS_PATH, train
+
+    dataset = Path(path) if path is not None else CORPUS_PATH
+    items = load_dataset(dataset)
+    names = sorted({str(i.get("source", "all")) for i in items})
+    unknown = sorted(set(sources) - set(names))
+    if unknown:
+        raise ConfigError(f"no source {', '.join(unknown)} in {dataset}; it has {', '.join(names)}")
+    records: list[dict[str, Any]] = []
+    pipeline = GuardPipeline(injection_model=None)
+    for name in sources or names:
+        model = train([i for i in items if i.get("source") != name and i.get("carrier") != name])
+        pipeline = GuardPipeline(injection_model=model)
+        _warm(pipeline)
+        records += _score(pipeline, [i for i in items if i.get("source") == name])
+    report = _report(records, dataset, pipeline)
+    report |= {"split": "leave-one-source-out",
+               "by_source_boundary": _grouped(records, "source", "boundary")}
+    return report
 
 
 def _fmt(value: Any, spec: str = ".3f") -> str:
@@ -219,8 +278,9 @@ def report_table(report: dict[str, Any]) -> RenderableType:
     from rich.table import Table
 
     overall = report["overall"]
+    split = f", {report['split']}" if report.get("split") else ""
     head = Table(title=f"Guardrails evaluation: {Path(report['dataset']).name}"
-                       f" ({overall['items']} items, threshold {report['threshold']:.2f})")
+                       f" ({overall['items']} items, threshold {report['threshold']:.2f}{split})")
     for column in ("metric", "value", "target", "verdict"):
         head.add_column(column)
     targets = report["targets"]
@@ -239,25 +299,34 @@ def report_table(report: dict[str, Any]) -> RenderableType:
         validators.add_row(name, str(row.get("ran", "-")), str(row.get("fired", "-")),
                            _fmt(row.get("recall")), _fmt(row.get("false_positive_rate")),
                            _fmt(row.get("p50_ms"), ".3f"), _fmt(row.get("p95_ms"), ".3f"))
-    splits = Table(title="Per split")
-    for column in ("split", "injections", "benign", "recall", "FPR"):
-        splits.add_column(column, justify="left" if column == "split" else "right")
-    for name, row in report["by_split"].items():
-        splits.add_row(name, str(row["injections"]), str(row["benign"]), _fmt(row["recall"]),
-                       _fmt(row["false_positive_rate"]))
-    return Group(head, validators, splits)
+    tables: list[RenderableType] = [head, validators]
+    for key, title in (("by_split", "split"), ("by_source", "source"),
+                       ("by_boundary", "boundary"), ("by_source_boundary", "source/boundary")):
+        rows = report.get(key) or {}
+        if not rows or list(rows) == ["all"]:
+            continue
+        table = Table(title=f"Per {title}")
+        for column in (title, "injections", "benign", "recall", "FPR"):
+            table.add_column(column, justify="left" if column == title else "right")
+        for name, row in rows.items():
+            table.add_row(name, str(row["injections"]), str(row["benign"]), _fmt(row["recall"]),
+                          _fmt(row["false_positive_rate"]))
+        tables.append(table)
+    return Group(*tables)
 
 
 def guardrails_eval(
     dataset: Path | None = None, as_json: bool = False, *, pipeline: GuardPipeline | None = None,
+    loso: bool = False,
 ) -> tuple[dict[str, Any], RenderableType]:
-    """For ``wardflow eval guardrails [--dataset FILE.jsonl] [--json]``.
+    """For ``wardflow eval guardrails [--dataset FILE.jsonl] [--loso] [--json]``.
 
     Returns:
-        The report, and what to print: its JSON text when ``as_json``, else the
-        tables of :func:`report_table`.
+        The report (:func:`evaluate_loso` with ``loso``, else
+        :func:`evaluate_guardrails`), and what to print: its JSON text when
+        ``as_json``, else the tables of :func:`report_table`.
     """
-    report = evaluate_guardrails(dataset, pipeline=pipeline)
+    report = evaluate_loso(dataset) if loso else evaluate_guardrails(dataset, pipeline=pipeline)
     shown: RenderableType = json.dumps(report, indent=2) if as_json else report_table(report)
     return report, shown
 
@@ -267,8 +336,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--dataset", type=Path, default=None, help="JSON-lines file")
     parser.add_argument("--json", action="store_true", help="print JSON")
+    parser.add_argument("--loso", action="store_true",
+                        help="leave-one-source-out on the training corpus")
     args = parser.parse_args(argv)
-    _, shown = guardrails_eval(args.dataset, args.json)
+    _, shown = guardrails_eval(args.dataset, args.json, loso=args.loso)
     if isinstance(shown, str):
         sys.stdout.write(shown + "\n")
     else:

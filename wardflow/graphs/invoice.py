@@ -52,14 +52,20 @@ from wardflow.graphs.retry import node_retry_policy
 from wardflow.graphs.state import InvoiceState
 from wardflow.guardrails.hidden import find_hidden_text
 from wardflow.guardrails.pipeline import GuardPipeline
-from wardflow.guardrails.tool_guard import PipelineToolGuard
+from wardflow.guardrails.tool_guard import INVOICE_PLAN, PipelineToolGuard, PlanToolGuard
 from wardflow.guardrails.vault import TokenVault
 from wardflow.observability.audit import AuditLog, digest
 from wardflow.observability.tracing import DISABLED, Telemetry, guard_span, telemetry_for
 from wardflow.review.authz import authorize
 from wardflow.review.payloads import ProposedAction, ReviewDecision, ReviewReason, ReviewRequest
 from wardflow.review.principals import PrincipalStore
-from wardflow.tools.documents import DocumentText, read_document, sniff_media_type
+from wardflow.tools.documents import (
+    DocumentLimits,
+    DocumentText,
+    check_email,
+    read_document,
+    sniff_media_type,
+)
 from wardflow.tools.einvoice import EInvoice, embedded_einvoice, read_einvoice_xml
 from wardflow.tools.erp import (
     ErpAdapter,
@@ -146,7 +152,8 @@ class InvoiceNodes:
                     self.tools.storage_put.call({"key": key, "data": data})
                 document["storage_key"] = key
             document["media_type"] = media_type
-            text = read_document(data, name, ocr_backend=self.settings.ocr_backend)
+            text = read_document(data, name, ocr_backend=self.settings.ocr_backend,
+                                 limits=DocumentLimits.from_settings(self.settings))
             hidden = [h.text for h in find_hidden_text(data)]
             einvoice = _read_einvoice(data, name, media_type)
         except DocumentError as err:
@@ -164,6 +171,8 @@ class InvoiceNodes:
         try:
             media_type = sniff_media_type(data, name)
             if media_type == "message/rfc822":
+                # Over the attachment limit, none was read: say so, not "no attachment".
+                check_email(data, name, DocumentLimits.from_settings(self.settings))
                 raise UnsupportedDocument(name, f"{media_type} has no text of its own and no"
                                           " readable attachment")
         except UnsupportedDocument:
@@ -618,6 +627,7 @@ def tool_guards(guards: GuardPipeline) -> GuardPipeline:
     direct = _TOOL_GUARDS.get(guards)
     if direct is None:
         direct = GuardPipeline(vault=guards.vault, classifier=guards.classifier,
+                               injection_model=guards.injection_model,
                                injection_threshold=guards.injection_threshold, engine="direct")
         _TOOL_GUARDS[guards] = direct
     return direct
@@ -743,7 +753,7 @@ def build_invoice_graph(
     switch = switch or KillSwitch(settings.control_path)
     guards = guards or default_guards(settings)
     tools = Toolset(erp, storage, audit, telemetry=telemetry,
-                    guards=[PipelineToolGuard(tool_guards(guards))])
+                    guards=[PipelineToolGuard(tool_guards(guards)), PlanToolGuard(INVOICE_PLAN)])
     nodes = InvoiceNodes(settings, tools, audit, clock, llm, principals, switch, guards=guards,
                          telemetry=telemetry,
                          memory=memory if memory is not None else open_memory(settings))

@@ -149,7 +149,8 @@ class Workspace:
 
     # Processing --------------------------------------------------------------------
     def items(self, paths: Iterable[str | Path]) -> list[InboxItem]:
-        return list(collect(paths, self.storage, max_bytes=self.settings.max_document_bytes))
+        return list(collect(paths, self.storage, max_bytes=self.settings.max_document_bytes,
+                            max_attachments=self.settings.max_email_attachments))
 
     def process(
         self, paths: Iterable[str | Path], *, submitted_by: str | None = None
@@ -552,7 +553,8 @@ class Workspace:
         try:
             if maildir is not None:
                 mail = MaildirSource(maildir, ledger, self.storage, audit=self.audit,
-                                     max_bytes=self.settings.max_document_bytes)
+                                     max_bytes=self.settings.max_document_bytes,
+                                     max_attachments=self.settings.max_email_attachments)
                 events = [(e.key, e.item) for e in mail.events(blueprint.name)]
             else:
                 pending = {e.document_id for e in ledger.open_entries(blueprint.name)}

@@ -13,6 +13,10 @@ tool_args      storage_key, approved_posting, tool_arg_secrets,                 
                unrevealed_tokens (all exception)
 =============  ==============================================================  ==========
 
+``prompt_injection`` runs the pattern rules, then the embedded sentence classifier
+(:mod:`wardflow.guardrails.injection_model`; ``injection_model=None`` turns it off),
+then the optional model classifier.
+
 Each boundary is one ``guardrails.Guard`` holding its validators (one ``validate``
 call per check; guardrails-ai is imported on the first check, not before). Every
 check returns a :class:`GuardResult`: the text a model may see, and one
@@ -35,6 +39,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import BaseModel
 
 from wardflow.errors import GuardViolation
+from wardflow.guardrails.injection_model import InjectionModel, default_model
 from wardflow.guardrails.tool_args import args_json
 from wardflow.guardrails.vault import TokenVault
 
@@ -216,8 +221,12 @@ class GuardPipeline:
     Args:
         vault: where personal data goes when it is tokenized; a private in-memory
             vault if ``None`` (tokens then only resolve through this pipeline).
-        classifier: optional ``text -> probability of injection`` (e.g.
-            :func:`wardflow.guardrails.classifier.model_classifier`); off by default.
+        classifier: optional ``text -> probability of injection`` on top (e.g.
+            :class:`wardflow.guardrails.classifier.ModelClassifier`); off by default.
+        injection_model: the embedded sentence classifier
+            (:class:`~wardflow.guardrails.injection_model.InjectionModel`): ``"embedded"``
+            (the default) loads the bundled weights, ``None`` turns it off (patterns
+            only), or pass a model of your own.
         injection_threshold: the injection score at or above which a prompt is
             blocked and a document flagged.
         engine: ``guard`` (default) runs each boundary as one ``guardrails.Guard``;
@@ -230,11 +239,14 @@ class GuardPipeline:
         *,
         vault: TokenVault | None = None,
         classifier: Callable[[str], float] | None = None,
+        injection_model: InjectionModel | Literal["embedded"] | None = "embedded",
         injection_threshold: float = 0.5,
         engine: Engine = "guard",
     ) -> None:
         self.vault = vault if vault is not None else TokenVault()
         self.classifier = classifier
+        self.injection_model: InjectionModel | None = (
+            default_model() if injection_model == "embedded" else injection_model)
         self.injection_threshold = injection_threshold
         self.engine = engine
         self._runners: dict[Boundary, _Runner] = {}
@@ -327,10 +339,12 @@ class GuardPipeline:
         offline_guardrails()  # configure guardrails-ai before its first import
         from wardflow.guardrails import validators as v
 
-        threshold, classifier = self.injection_threshold, self.classifier
+        threshold, classifier, model = self.injection_threshold, self.classifier, \
+            self.injection_model
 
         def injection(**kw: Any) -> Any:
-            return v.PromptInjectionValidator(threshold=threshold, classifier=classifier, **kw)
+            return v.PromptInjectionValidator(threshold=threshold, classifier=classifier,
+                                              model=model, boundary=boundary, **kw)
 
         def escalation(**kw: Any) -> Any:
             return v.EscalationValidator(threshold=threshold, **kw)

@@ -24,7 +24,7 @@ import re
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from guardrails import Validator, register_validator  # type: ignore[import-untyped]
 from guardrails.validator_base import (  # type: ignore[import-untyped]
@@ -41,6 +41,7 @@ from wardflow.guardrails.injection import (
     detect_injection,
     neutralise,
 )
+from wardflow.guardrails.injection_model import SENTENCE_RULE, InjectionModel
 from wardflow.guardrails.pii import find_pii, mask_pii
 from wardflow.guardrails.secrets import redact_secrets
 from wardflow.guardrails.vault import TokenVault
@@ -128,35 +129,56 @@ class _Recorded(Validator):  # type: ignore[misc]  # guardrails-ai ships no type
         )
 
 
-def _finding_evidence(findings: Sequence[InjectionFinding]) -> list[dict[str, Any]]:
+def _finding_evidence(text: str, findings: Sequence[InjectionFinding]) -> list[dict[str, Any]]:
+    # The page: documents join their pages with a form feed (tools.documents.PAGE_BREAK).
     return [{"rule": f.rule, "weight": f.weight, "start": f.start, "end": f.end,
-             "text": _clean(f.text)} for f in findings]
+             "page": text.count("\f", 0, f.start) + 1, "text": _clean(f.text)}
+            for f in findings]
 
 
 @register_validator(name="wardflow/prompt_injection", data_type="string")
 class PromptInjectionValidator(_Recorded):
-    """Instructions aimed at a model: patterns and heuristics, plus an optional
-    classifier. Its fix replaces each flagged sentence with a visible
-    ``[UNTRUSTED TEXT REMOVED: ...]`` marker and drops invisible characters.
+    """Instructions aimed at a model: patterns and heuristics first, then the
+    embedded sentence classifier (:mod:`wardflow.guardrails.injection_model`), plus
+    an optional model classifier. Its fix replaces each flagged sentence with a
+    visible ``[UNTRUSTED TEXT REMOVED: ...]`` marker and drops invisible characters.
 
     Args:
         threshold: score at or above which the text fails.
-        classifier: optional ``text -> probability of injection``; the score is the
-            higher of the patterns' and the classifier's.
+        classifier: optional ``text -> probability of injection`` (e.g. a
+            :class:`~wardflow.guardrails.classifier.ModelClassifier`); the score is
+            the highest of the patterns', the embedded model's and this one's.
+        model: the embedded sentence classifier; ``None`` turns it off.
+        boundary: ``document`` (score each sentence) or ``prompt`` (each sentence
+            and the whole prompt).
         on_fail: guardrails-ai on-fail action.
     """
 
     short_name = "prompt_injection"
 
     def __init__(self, threshold: float = 0.5, classifier: Callable[[str], float] | None = None,
+                 model: InjectionModel | None = None, boundary: str = "document",
                  on_fail: Any = None) -> None:
         super().__init__(on_fail=on_fail, threshold=threshold)
         self.threshold = threshold
         self.classifier = classifier
+        self.model = model
+        self.boundary: Literal["document", "prompt"] = \
+            "prompt" if boundary == "prompt" else "document"
 
     def check(self, value: str, metadata: Mapping[str, Any]) -> Verdict:
         score, findings = detect_injection(value, hidden=metadata.get("wardflow.hidden") or ())
-        evidence = _finding_evidence(findings)
+        evidence = _finding_evidence(value, findings)
+        if self.model is not None:
+            scored = self.model.scan(value, boundary=self.boundary)
+            hits = [InjectionFinding(SENTENCE_RULE, s, seg.start, seg.end, seg.text[:200])
+                    for seg, s in scored if s >= self.threshold]
+            model_score = max((s for _, s in scored), default=0.0)
+            evidence += _finding_evidence(value, hits)
+            evidence.append({"rule": "injection_model", "model": self.model.version,
+                             "score": model_score, "sentences": len(scored)})
+            findings += hits
+            score = max(score, model_score)
         if self.classifier is not None:
             try:
                 model_score = float(self.classifier(value))
@@ -206,7 +228,7 @@ class EscalationValidator(_Recorded):
         failed = score >= self.threshold
         detail = f"asks to lower controls: {', '.join(sorted({f.rule for f in findings}))}" \
             if failed else ""
-        return Verdict(self.short_name, failed, score, _finding_evidence(findings), detail)
+        return Verdict(self.short_name, failed, score, _finding_evidence(value, findings), detail)
 
 
 @register_validator(name="wardflow/secrets", data_type="string")

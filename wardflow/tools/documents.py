@@ -10,19 +10,35 @@ from __future__ import annotations
 
 import functools
 import io
+import math
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from wardflow.errors import (
     ConfigError,
     CorruptDocument,
     DocumentError,
+    DocumentTooLarge,
     EmptyDocument,
     UnsupportedDocument,
 )
 from wardflow.tools.einvoice import looks_like_xml, read_einvoice_xml, xml_syntax
 
-__all__ = ["DocumentText", "MediaType", "page_of", "read_document", "sniff_media_type"]
+if TYPE_CHECKING:
+    from wardflow.config import Settings
+
+__all__ = [
+    "DocumentLimits",
+    "DocumentText",
+    "MediaType",
+    "check_email",
+    "page_of",
+    "read_document",
+    "render_scale",
+    "sniff_media_type",
+]
 
 MediaType = Literal["application/pdf", "image/png", "image/jpeg", "image/tiff", "message/rfc822",
                     "application/xml"]
@@ -43,6 +59,46 @@ class DocumentText:
     @property
     def text(self) -> str:
         return PAGE_BREAK.join(self.pages)
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentLimits:
+    """How much of an untrusted document wardflow will read (the ``Settings`` of the
+    same names; the defaults are theirs).
+
+    Attributes:
+        max_pages: pages a PDF may have.
+        max_page_pixels: a rendered page (OCR, preview) is scaled down to fit this.
+        max_image_pixels: an image with more pixels is refused before it is decoded.
+        ocr_dpi: the resolution scans are rendered at for OCR (then capped as above).
+        timeout_s: wall-clock budget for reading one document, checked between pages.
+        max_email_attachments: an email with more attachments is refused as a whole.
+    """
+
+    max_pages: int = 50
+    max_page_pixels: int = 12_000_000
+    max_image_pixels: int = 50_000_000
+    ocr_dpi: int = 200
+    timeout_s: float = 120.0
+    max_email_attachments: int = 20
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> DocumentLimits:
+        """The limits ``settings`` configure."""
+        return cls(max_pages=settings.max_pages, max_page_pixels=settings.max_page_pixels,
+                   max_image_pixels=settings.max_image_pixels, ocr_dpi=settings.ocr_dpi,
+                   timeout_s=settings.document_read_timeout_s,
+                   max_email_attachments=settings.max_email_attachments)
+
+
+def render_scale(width_pt: float, height_pt: float, dpi: float, max_pixels: int) -> float:
+    """The pdfium scale that renders a ``width_pt`` x ``height_pt`` page at ``dpi``,
+    lowered so that the image has at most ``max_pixels`` pixels."""
+    scale = dpi / 72
+    area = max(width_pt, 1.0) * max(height_pt, 1.0)
+    if area * scale * scale > max_pixels:
+        scale = math.sqrt(max_pixels / area) * 0.999  # rounding up must not cross it
+    return scale
 
 
 def page_of(text: str, offset: int) -> int:
@@ -83,29 +139,71 @@ def sniff_media_type(data: bytes, name: str) -> MediaType:
     )
 
 
-def read_document(data: bytes, name: str, *, ocr_backend: str = "rapidocr") -> DocumentText:
-    """Extract the text of a PDF or image.
+def read_document(data: bytes, name: str, *, ocr_backend: str = "rapidocr",
+                  limits: DocumentLimits | None = None,
+                  clock: Callable[[], float] = time.monotonic) -> DocumentText:
+    """Extract the text of a PDF or image, within ``limits``.
 
     Raises:
         EmptyDocument, UnsupportedDocument, CorruptDocument: with the file name and
             the reason, so the caller can park the document in ``failed/``.
+        DocumentTooLarge: the document is over one of ``limits`` (the message names
+            the setting to raise).
     """
+    limits = limits or DocumentLimits()
+    budget = _Budget(name, limits.timeout_s, clock)
     media_type = sniff_media_type(data, name)
     if media_type == "application/pdf":
-        return _read_pdf(data, name, ocr_backend)
+        return _read_pdf(data, name, ocr_backend, limits, budget)
     if media_type == "application/xml":
         # The e-invoice's text view: one "element path: value" line per element.
         return DocumentText((read_einvoice_xml(data, name).text,), "xml")
     if media_type.startswith("image/"):
-        image = _open_image(data, name)
+        image = _open_image(data, name, limits)
         text, quality = _ocr(image, ocr_backend)
+        budget.check("OCR")
         if not text.strip():
             raise EmptyDocument(name, "OCR found no text in the image")
         return DocumentText((text,), "ocr", quality)
+    if media_type == "message/rfc822":
+        check_email(data, name, limits)
     raise UnsupportedDocument(name, f"{media_type} has no text of its own; read its attachments")
 
 
-def _read_pdf(data: bytes, name: str, ocr_backend: str) -> DocumentText:
+def check_email(data: bytes, name: str, limits: DocumentLimits) -> None:
+    """Refuse an email over the attachment limit (why none of them was read).
+
+    Raises:
+        DocumentTooLarge: it has more than ``limits.max_email_attachments``.
+    """
+    import email
+    import email.policy
+    from email.message import EmailMessage
+
+    message = email.message_from_bytes(data, policy=email.policy.default)
+    if isinstance(message, EmailMessage):
+        count = sum(1 for _ in message.iter_attachments())
+        if count > limits.max_email_attachments:
+            raise DocumentTooLarge(name, f"the email has {count} attachments, more than the"
+                                   f" limit of {limits.max_email_attachments}"
+                                   " (WARDFLOW_MAX_EMAIL_ATTACHMENTS); none was processed")
+
+
+class _Budget:
+    """The wall-clock budget of reading one document."""
+
+    def __init__(self, name: str, seconds: float, clock: Callable[[], float]) -> None:
+        self.name, self.seconds, self.clock = name, seconds, clock
+        self.deadline = clock() + seconds
+
+    def check(self, stage: str) -> None:
+        if self.clock() > self.deadline:
+            raise DocumentTooLarge(self.name, f"{stage} took longer than {self.seconds:g} s"
+                                   " (WARDFLOW_DOCUMENT_READ_TIMEOUT_S)")
+
+
+def _read_pdf(data: bytes, name: str, ocr_backend: str, limits: DocumentLimits,
+              budget: _Budget) -> DocumentText:
     import pypdfium2 as pdfium
 
     try:
@@ -115,22 +213,29 @@ def _read_pdf(data: bytes, name: str, ocr_backend: str) -> DocumentText:
     try:
         if len(pdf) == 0:
             raise EmptyDocument(name, "the PDF has no pages")
+        if len(pdf) > limits.max_pages:
+            raise DocumentTooLarge(name, f"the PDF has {len(pdf)} pages, more than the limit"
+                                   f" of {limits.max_pages} (WARDFLOW_MAX_PAGES)")
         pages: list[str] = []
         for page in pdf:
             textpage = page.get_textpage()
             pages.append(textpage.get_text_range().replace("\r\n", "\n").replace("\r", "\n"))
             textpage.close()
             page.close()
+            budget.check("reading the text layer")
         if sum(len(p.strip()) for p in pages) >= _MIN_TEXT_CHARS:
             return DocumentText(tuple(p.replace(PAGE_BREAK, "\n") for p in pages), "pdf-text")
-        # No text layer: a scan. Render each page and read it.
+        # No text layer: a scan. Render each page, within the pixel budget, and read it.
         ocr_pages, qualities = [], []
         for page in pdf:
-            image = page.render(scale=200 / 72).to_pil()
+            width, height = page.get_size()
+            scale = render_scale(width, height, limits.ocr_dpi, limits.max_page_pixels)
+            image = page.render(scale=scale).to_pil()
             text, quality = _ocr(image, ocr_backend)
             ocr_pages.append(text)
             qualities.append(quality)
             page.close()
+            budget.check("OCR")
     except pdfium.PdfiumError as err:
         raise CorruptDocument(name, f"damaged PDF page ({err})") from err
     finally:
@@ -140,15 +245,30 @@ def _read_pdf(data: bytes, name: str, ocr_backend: str) -> DocumentText:
     return DocumentText(tuple(ocr_pages), "ocr", sum(qualities) / len(qualities))
 
 
-def _open_image(data: bytes, name: str) -> Any:
+def _open_image(data: bytes, name: str, limits: DocumentLimits) -> Any:
     from PIL import Image, UnidentifiedImageError
 
     try:
+        # Pillow reads only the header here: the size is known before anything is
+        # decoded, so a small file that unpacks to gigabytes is refused for free.
         image = Image.open(io.BytesIO(data))
+        width, height = image.size
+        if width * height > limits.max_image_pixels:
+            raise DocumentTooLarge(name, f"the image is {width}x{height} pixels, more than the"
+                                   f" limit of {limits.max_image_pixels}"
+                                   " (WARDFLOW_MAX_IMAGE_PIXELS)")
         image.load()
-    except (UnidentifiedImageError, OSError) as err:
+    except Image.DecompressionBombError as err:
+        raise DocumentTooLarge(name, f"the image is a decompression bomb ({err}); wardflow"
+                               f" reads images of up to {limits.max_image_pixels} pixels"
+                               " (WARDFLOW_MAX_IMAGE_PIXELS)") from err
+    except (UnidentifiedImageError, OSError, ValueError) as err:
         raise CorruptDocument(name, f"not a readable image ({err})") from err
-    return image.convert("RGB")
+    rgb = image.convert("RGB")
+    if width * height > limits.max_page_pixels:
+        factor = math.sqrt(limits.max_page_pixels / (width * height))
+        rgb = rgb.resize((max(1, int(width * factor)), max(1, int(height * factor))))
+    return rgb
 
 
 def _ocr(image: Any, backend: str) -> tuple[str, float]:

