@@ -154,6 +154,10 @@ def test_validation_errors_never_echo_a_password(server: LiveServer) -> None:
         assert response.status_code == 422, body
         assert password not in response.text, response.text
         assert response.json()["detail"], response.text
+    # A number JSON cannot carry back (1e999 reads as infinity) is still a 422.
+    huge = server.client.post("/api/login", content=b'{"principal": 1e999, "password": "x"}',
+                              headers={"Content-Type": "application/json"})
+    assert huge.status_code == 422, huge.text
 
 
 def _slack(server: LiveServer, user_id: str, username: str, action: str, value: str

@@ -7,6 +7,7 @@ come back with its password in the response (and in any proxy or browser log).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -23,7 +24,10 @@ def _is_secret(name: object) -> bool:
 
 
 def _scrub(value: object) -> object:
-    """``value`` with every secret-named entry of its mappings masked."""
+    """``value`` with every secret-named entry of its mappings masked, and infinities
+    and NaN as text (JSON has no such numbers: they would make the answer a 500)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
     if isinstance(value, Mapping):
         return {k: _MASK if _is_secret(k) else _scrub(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
@@ -48,7 +52,7 @@ def safe_errors(errors: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
         elif "input" in out:
             out["input"] = _scrub(out["input"])
         if isinstance(out.get("ctx"), Mapping):
-            out["ctx"] = {k: v for k, v in out["ctx"].items()
+            out["ctx"] = {k: _scrub(v) for k, v in out["ctx"].items()
                           if isinstance(v, (str, int, float, bool, type(None)))}
         safe.append(out)
     return safe
