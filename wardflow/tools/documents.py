@@ -272,9 +272,19 @@ def _open_image(data: bytes, name: str, limits: DocumentLimits) -> Any:
 
 
 def _ocr(image: Any, backend: str) -> tuple[str, float]:
+    if _blank(image):
+        # Nothing to read, and OCR of a blank page costs seconds: a PDF whose text
+        # layer is gone (damaged, or sent to waste a worker's time) renders blank.
+        return "", 0.0
     if backend == "tesseract":
         return _ocr_tesseract(image)
     return _ocr_rapid(image)
+
+
+def _blank(image: Any) -> bool:
+    """The page is one flat colour: no ink anywhere (a few ms for a page at 200 dpi)."""
+    low, high = image.convert("L").getextrema()
+    return bool(high - low < 8)
 
 
 @functools.cache
