@@ -101,8 +101,10 @@ def test_start_up_is_its_own_step_not_part_of_the_posting(erp_home: Path) -> Non
     [run] = json.loads(wardflow_cli(erp_home, "process", str(INBOX / OVER_LIMIT), "--json",
                                     check=True).stdout)
     thread = run["thread_id"]
+    shown = json.loads(wardflow_cli(erp_home, "review", thread, "--as", "carla", "--json",
+                                    check=True).stdout)
     wardflow_cli(erp_home, "resume", thread, "--approve", "--by", "carla", "--comment",
-                 "checked the contract", check=True)
+                 "checked the contract", "--hash", shown["args_hash"], check=True)
     steps = json.loads(wardflow_cli(erp_home, "trace", thread, "--json", check=True).stdout)
     nodes = [s["node"] for s in steps]
     # One start-up per process: the one that processed, the one that approved.

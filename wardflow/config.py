@@ -167,6 +167,11 @@ class Settings(BaseSettings):
     ocr_backend: Literal["rapidocr", "tesseract"] = "rapidocr"
     # Fields read by OCR never reach auto-approval on their own.
     ocr_confidence_cap: float = Field(0.85, ge=0.0, le=1.0)
+    # When the extractor asks the model: ``open`` only when a required field is still
+    # open after the parsers and checks (missing, or under the review threshold), so a
+    # settled document costs no model call; ``always`` on every document (a second
+    # reader, e.g. to compare models).
+    model_reads: Literal["open", "always"] = "open"
     # Raw confidence -> calibrated confidence, fitted by ``wardflow eval --fit-calibration``
     # (default: ``home/calibration.json`` when it exists; none: raw scores are used).
     calibration_file: Path | None = None

@@ -50,7 +50,7 @@ from wardflow.graphs._node import NodeFn, audited_node
 from wardflow.graphs.control import KillSwitch
 from wardflow.graphs.retry import node_retry_policy
 from wardflow.graphs.state import InvoiceState
-from wardflow.guardrails.hidden import find_hidden_text
+from wardflow.guardrails.hidden import HiddenText, hidden_in_page
 from wardflow.guardrails.pipeline import GuardPipeline
 from wardflow.guardrails.tool_guard import INVOICE_PLAN, PipelineToolGuard, PlanToolGuard
 from wardflow.guardrails.vault import TokenVault
@@ -152,9 +152,14 @@ class InvoiceNodes:
                     self.tools.storage_put.call({"key": key, "data": data})
                 document["storage_key"] = key
             document["media_type"] = media_type
-            text = read_document(data, name, ocr_backend=self.settings.ocr_backend,
-                                 limits=DocumentLimits.from_settings(self.settings))
-            hidden = [h.text for h in find_hidden_text(data)]
+            # One pass over each PDF page: its text and layout, and its hidden text.
+            found: list[HiddenText] = []
+            text = read_document(
+                data, name, ocr_backend=self.settings.ocr_backend,
+                limits=DocumentLimits.from_settings(self.settings),
+                on_pdf_page=lambda number, page, textpage: found.extend(
+                    hidden_in_page(number, page, textpage)))
+            hidden = [h.text for h in found]
             einvoice = _read_einvoice(data, name, media_type)
         except DocumentError as err:
             return {"status": "failed", "document": document,
@@ -266,7 +271,10 @@ class InvoiceNodes:
         """
         assert self.llm is not None
         try:
-            merged, usage = read_with_model(extraction, text, self.llm, prompt_text=shown)
+            merged, usage = read_with_model(
+                extraction, text, self.llm, prompt_text=shown,
+                only_open=self.settings.model_reads == "open",
+                settled_at=self.settings.review_threshold)
             checks = (self._check_model_output(merged, shown)
                       if (merged.get("model") or {}).get("status") == "ok" else [])
         except _ANSWER_ERRORS as err:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from langchain_core.runnables import RunnableConfig
 from langgraph.types import Command
 
+from wardflow._sqlite import private_dir
 from wardflow.config import Settings
 from wardflow.errors import (
     ModelError,
@@ -497,7 +498,7 @@ class Workspace:
         from wardflow.guardrails.ratelimit import RateLimiter
 
         settings = self.settings
-        settings.home.mkdir(parents=True, exist_ok=True)
+        private_dir(settings.home)
         limiter = RateLimiter(settings.home / "ratelimit.sqlite",
                               busy_timeout_s=settings.sqlite_busy_timeout_s)
         try:

@@ -4,6 +4,15 @@ PDF text comes from pypdfium2 (fast, permissive licence). Images and PDFs withou
 text layer go through OCR: RapidOCR (ONNX models shipped in its wheel, offline) by
 default, Tesseract when installed and chosen. Pages are joined with a form feed
 (``\\f``) so an offset into the text always maps back to its page.
+
+The text is laid out as it sits on the page, not in the order a PDF happens to draw
+it: characters (with their boxes) and OCR boxes are grouped into lines from top to
+bottom, and each piece of a line is placed at the column its x position gives (as
+``pdftotext -layout`` does). A label's value printed to its right is then on the same
+line, separated by at least two spaces where a gap separates the cells, and a value
+printed below a label in a table column starts at about the same column on a
+following line. Parsers read that geometry from the text alone, so every evidence
+span still points into the one text the document has.
 """
 
 from __future__ import annotations
@@ -24,6 +33,7 @@ from wardflow.errors import (
     EmptyDocument,
     UnsupportedDocument,
 )
+from wardflow.tools._layout import layout_text, ocr_pieces, pdf_page_pieces
 from wardflow.tools.einvoice import looks_like_xml, read_einvoice_xml, xml_syntax
 
 if TYPE_CHECKING:
@@ -33,6 +43,7 @@ __all__ = [
     "DocumentLimits",
     "DocumentText",
     "MediaType",
+    "PageHook",
     "check_email",
     "page_of",
     "read_document",
@@ -139,10 +150,20 @@ def sniff_media_type(data: bytes, name: str) -> MediaType:
     )
 
 
+PageHook = Callable[[int, Any, Any], None]
+
+
 def read_document(data: bytes, name: str, *, ocr_backend: str = "rapidocr",
                   limits: DocumentLimits | None = None,
-                  clock: Callable[[], float] = time.monotonic) -> DocumentText:
+                  clock: Callable[[], float] = time.monotonic,
+                  on_pdf_page: PageHook | None = None) -> DocumentText:
     """Extract the text of a PDF or image, within ``limits``.
+
+    Args:
+        on_pdf_page: called for each page of a PDF while it is open, with the 1-based
+            page number, the pypdfium2 page and its text page, so that another pass
+            over the page (hidden-text detection) shares this one's load. It must not
+            close them.
 
     Raises:
         EmptyDocument, UnsupportedDocument, CorruptDocument: with the file name and
@@ -154,7 +175,7 @@ def read_document(data: bytes, name: str, *, ocr_backend: str = "rapidocr",
     budget = _Budget(name, limits.timeout_s, clock)
     media_type = sniff_media_type(data, name)
     if media_type == "application/pdf":
-        return _read_pdf(data, name, ocr_backend, limits, budget)
+        return _read_pdf(data, name, ocr_backend, limits, budget, on_pdf_page)
     if media_type == "application/xml":
         # The e-invoice's text view: one "element path: value" line per element.
         return DocumentText((read_einvoice_xml(data, name).text,), "xml")
@@ -203,7 +224,7 @@ class _Budget:
 
 
 def _read_pdf(data: bytes, name: str, ocr_backend: str, limits: DocumentLimits,
-              budget: _Budget) -> DocumentText:
+              budget: _Budget, on_page: PageHook | None = None) -> DocumentText:
     import pypdfium2 as pdfium
 
     try:
@@ -217,11 +238,8 @@ def _read_pdf(data: bytes, name: str, ocr_backend: str, limits: DocumentLimits,
             raise DocumentTooLarge(name, f"the PDF has {len(pdf)} pages, more than the limit"
                                    f" of {limits.max_pages} (WARDFLOW_MAX_PAGES)")
         pages: list[str] = []
-        for page in pdf:
-            textpage = page.get_textpage()
-            pages.append(textpage.get_text_range().replace("\r\n", "\n").replace("\r", "\n"))
-            textpage.close()
-            page.close()
+        for number, page in enumerate(pdf, 1):
+            pages.append(_pdf_page_text(number, page, on_page))
             budget.check("reading the text layer")
         if sum(len(p.strip()) for p in pages) >= _MIN_TEXT_CHARS:
             return DocumentText(tuple(p.replace(PAGE_BREAK, "\n") for p in pages), "pdf-text")
@@ -243,6 +261,21 @@ def _read_pdf(data: bytes, name: str, ocr_backend: str, limits: DocumentLimits,
     if not any(p.strip() for p in ocr_pages):
         raise EmptyDocument(name, "the PDF has neither a text layer nor readable scanned text")
     return DocumentText(tuple(ocr_pages), "ocr", sum(qualities) / len(qualities))
+
+
+def _pdf_page_text(number: int, page: Any, on_page: PageHook | None) -> str:
+    import pypdfium2.raw as raw
+
+    textpage = page.get_textpage()
+    try:
+        text = textpage.get_text_range()
+        pieces = pdf_page_pieces(raw, textpage.raw, text, float(page.get_height()))
+        if on_page is not None:
+            on_page(number, page, textpage)
+    finally:
+        textpage.close()
+        page.close()
+    return layout_text(pieces)
 
 
 def _open_image(data: bytes, name: str, limits: DocumentLimits) -> Any:
@@ -300,24 +333,9 @@ def _ocr_rapid(image: Any) -> tuple[str, float]:
     result, _ = _rapid_engine()(np.asarray(image))
     if not result:
         return "", 0.0
-    boxes = [
-        (float(box[0][1] + box[2][1]) / 2, float(box[0][0]), float(box[2][1] - box[0][1]), text,
-         float(score))
-        for box, text, score in result
-    ]
-    return _lines_from_boxes(boxes), sum(b[4] for b in boxes) / len(boxes)
-
-
-def _lines_from_boxes(boxes: list[tuple[float, float, float, str, float]]) -> str:
-    """Group OCR boxes (y-centre, x, height, text, score) into reading-order lines."""
-    boxes.sort(key=lambda b: (b[0], b[1]))
-    lines: list[list[tuple[float, float, float, str, float]]] = []
-    for box in boxes:
-        if lines and abs(lines[-1][0][0] - box[0]) < max(box[2], lines[-1][0][2]) * 0.5:
-            lines[-1].append(box)
-        else:
-            lines.append([box])
-    return "\n".join("  ".join(b[3] for b in sorted(line, key=lambda b: b[1])) for line in lines)
+    pieces = ocr_pieces([(box, text) for box, text, _ in result])
+    scores = [float(score) for _, _, score in result]
+    return layout_text(pieces), sum(scores) / len(scores)
 
 
 def _ocr_tesseract(image: Any) -> tuple[str, float]:
