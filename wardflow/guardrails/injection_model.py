@@ -121,7 +121,7 @@ _CUES: dict[str, frozenset[str]] = {
 }
 _PAIRS = (("your_output", "imp"), ("cond_reader", "imp"), ("out", "you"), ("imp", "you"), ("imp", "out"), ("user", "imp"), ("ai", "you"),
           ("imp", "url"), ("out", "url"), ("user", "you"), ("imp", "ai"), ("ai", "modal"),
-          ("neg", "hide"), ("hide", "user"), ("ai_addressed", "imp"), ("we", "ai"),
+          ("neg", "hide"), ("hide", "user"), ("ai_addressed", "imp"), ("we", "ai"), ("cond_reader", "user"),
           ("formal", "imp"), ("we", "imp"), ("polite", "imp"))
 
 
