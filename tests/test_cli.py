@@ -63,12 +63,24 @@ def test_resume_approve_and_exit_codes(home: Path) -> None:
     assert both.returncode == 2 and "exactly one" in both.stderr
     missing = wardflow_cli(home, "resume", "doc-nope", "--approve")
     assert missing.returncode == 1 and "no run with thread id 'doc-nope'" in missing.stderr
-    approved = wardflow_cli(home, "resume", run["thread_id"], "--approve", "--by", "carla")
+    shown = json.loads(wardflow_cli(home, "review", run["thread_id"], "--as", "carla", "--json",
+                                    check=True).stdout)
+    approved = wardflow_cli(home, "resume", run["thread_id"], "--approve", "--by", "carla",
+                            "--hash", shown["args_hash"])
     assert approved.returncode == 0, approved.stderr
     again = wardflow_cli(home, "resume", run["thread_id"], "--reject", "--by", "carla")
     assert again.returncode == 4 and "not waiting for review" in again.stderr
     table = wardflow_cli(home, "erp", "list", check=True).stdout
     assert "HM-2026-0077" in table and "carla" in table
+
+
+def test_slack_ids_are_linked_to_active_principals_only(home: Path) -> None:
+    linked = wardflow_cli(home, "principals", "slack", "carla", "U024BE7LH")
+    assert linked.returncode == 0 and "U024BE7LH decides as carla" in linked.stdout
+    bad_id = wardflow_cli(home, "principals", "slack", "carla", "carla")
+    assert bad_id.returncode == 4 and "is not a Slack user id" in bad_id.stderr
+    nobody = wardflow_cli(home, "principals", "slack", "nobody", "U0NOBODY")
+    assert nobody.returncode == 4 and "not an active principal" in nobody.stderr
 
 
 def test_bad_inputs_are_parked_with_reasons_and_the_batch_goes_on(

@@ -13,7 +13,7 @@ from wardflow.cli import JsonOption, _guarded, _print_json, _settings, app, err,
 __all__ = ["keys_app"]
 
 keys_app = typer.Typer(help="Encryption at rest: make a key, see what each key seals,"
-                       " re-encrypt under a new key.", no_args_is_help=True)
+                       " seal clear data, re-encrypt under a new key.", no_args_is_help=True)
 app.add_typer(keys_app, name="keys")
 
 
@@ -50,6 +50,13 @@ def keys_status(as_json: JsonOption = False) -> None:
                          ("vault values", report.vault_values)):
         shown = ", ".join(f"{kid}: {n}" for kid, n in sorted(counts.items())) or "none"
         out.print(f"{name}: {shown}")
+    for name, counts, threads in (
+            ("checkpoint blob(s)", report.checkpoint_blobs, report.clear_checkpoint_threads),
+            ("vault value(s)", report.vault_values, report.clear_vault_threads)):
+        if report.encrypted and counts.get("clear"):
+            err.print(f"[yellow]warning:[/yellow] {counts['clear']} {name} stored in clear, in"
+                      f" thread(s) {_first(threads)}: refused while a key is set; if they"
+                      " predate the key run `wardflow keys encrypt`, else restore a backup")
 
 
 @keys_app.command("rotate")
@@ -71,3 +78,29 @@ def keys_rotate(
     out.print(f"re-encrypted {report.checkpoint_blobs} checkpoint blob(s) and"
               f" {report.vault_values} vault value(s) under key {report.key_id}; the old"
               " keys can be dropped once every process runs with the new one")
+
+
+@keys_app.command("encrypt")
+def keys_encrypt(
+    batch: Annotated[int, typer.Option(min=1, help="Rows per transaction.")] = 500,
+    as_json: JsonOption = False,
+) -> None:
+    """Seal the data stored in clear (from before WARDFLOW_ENCRYPTION_KEY was set).
+
+    With a key set, clear checkpoints and vault values are refused, since someone
+    without the key could have written them; this migration (audited as
+    keys.encrypted) is the one way to take them in. Run it only over data you trust.
+    """
+    from wardflow.graphs.rekey import encrypt_clear
+
+    report = _guarded(lambda: encrypt_clear(_settings(), actor=getpass.getuser(), batch=batch))
+    if as_json:
+        _print_json(report.to_dict())
+        return
+    out.print(f"encrypted {report.checkpoint_blobs} checkpoint blob(s) and"
+              f" {report.vault_values} vault value(s) under key {report.key_id}")
+
+
+def _first(threads: list[str], shown: int = 10) -> str:
+    more = f" and {len(threads) - shown} more" if len(threads) > shown else ""
+    return ", ".join(threads[:shown]) + more

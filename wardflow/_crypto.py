@@ -9,8 +9,12 @@ or wrong key is named instead of read as garbage: AES-GCM authenticates every bl
 
 Checkpoints go through LangGraph's own
 :class:`~langgraph.checkpoint.serde.encrypted.EncryptedSerializer` with
-:class:`AesGcmCipher` as its cipher; without a key, :func:`checkpoint_serde` gives a
-plain serializer that refuses encrypted blobs with a clear error. ``cryptography`` and
+:class:`AesGcmCipher` as its cipher, minus its fallback: LangGraph reads a blob that
+names no cipher as clear data, so anyone who can write the data home could swap a
+run's state without the key; with a key, wardflow refuses such a blob
+(:class:`~wardflow.errors.UnencryptedData`) and only ``wardflow keys encrypt`` (or
+``rotate``) seals data from before the key. Without a key, :func:`checkpoint_serde`
+gives a plain serializer that refuses encrypted blobs with a clear error. ``cryptography`` and
 LangGraph are imported only when a key is used.
 """
 
@@ -23,7 +27,7 @@ import os
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from wardflow.errors import ConfigError
+from wardflow.errors import ConfigError, UnencryptedData
 
 if TYPE_CHECKING:
     from langgraph.checkpoint.serde.base import SerializerProtocol
@@ -136,9 +140,13 @@ class Keyring:
         return f"{TEXT_PREFIX}{kid}:{base64.b64encode(sealed).decode('ascii')}"
 
     def decrypt_text(self, stored: str, *, aad: str) -> str:
-        """The clear text of a value :meth:`encrypt_text` made (clear values pass)."""
+        """The clear text of a value :meth:`encrypt_text` made.
+
+        Raises:
+            UnencryptedData: ``stored`` is not sealed (with a key, clear is refused).
+        """
         if not is_encrypted_text(stored):
-            return stored
+            raise UnencryptedData("vault")
         kid, _, body = stored.removeprefix(TEXT_PREFIX).partition(":")
         plain = AesGcmCipher(self).open(CIPHER_PREFIX + kid, base64.b64decode(body),
                                         aad.encode("utf-8"))
@@ -228,7 +236,17 @@ def checkpoint_serde(keyring: Keyring | None) -> SerializerProtocol:
     from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
 
     if keyring is not None:
-        return EncryptedSerializer(AesGcmCipher(keyring), JsonPlusSerializer())
+
+        class SealedSerializer(EncryptedSerializer):
+            """LangGraph's ``EncryptedSerializer`` without its fallback to clear blobs:
+            with a key, a blob that names no cipher is refused, not read."""
+
+            def loads_typed(self, data: tuple[str, bytes]) -> Any:
+                if "+" not in data[0]:
+                    raise UnencryptedData("checkpoints")
+                return super().loads_typed(data)
+
+        return SealedSerializer(AesGcmCipher(keyring), JsonPlusSerializer())
 
     class ClearSerializer(JsonPlusSerializer):
         """JsonPlus, refusing blobs that ``EncryptedSerializer`` wrote."""

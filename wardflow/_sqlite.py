@@ -3,17 +3,45 @@
 WAL mode and a busy timeout let several processes (a worker, ``wardflow resume``)
 share one file; ``BEGIN IMMEDIATE`` takes the write lock up front so that a
 read-then-write transaction never fails half-way with "database is locked".
+
+The files hold secrets and personal data (password hashes, vault values, run state),
+so a new database is created readable by its owner only (0600) in a folder only its
+owner can enter (0700); SQLite gives its ``-wal`` and ``-shm`` files the database's
+mode.
 """
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-__all__ = ["connect", "write_transaction"]
+__all__ = ["PRIVATE_DIR_MODE", "PRIVATE_FILE_MODE", "connect", "private_dir",
+           "write_transaction"]
+
+PRIVATE_DIR_MODE = 0o700
+PRIVATE_FILE_MODE = 0o600
+
+
+def private_dir(path: Path) -> Path:
+    """Create ``path`` (and its parents) if missing; the folder itself owner-only.
+
+    An existing folder keeps its mode: an operator may have chosen it on purpose.
+    """
+    path.mkdir(mode=PRIVATE_DIR_MODE, parents=True, exist_ok=True)
+    return path
+
+
+def _create_private(path: Path) -> None:
+    """Create ``path`` empty with mode 0600 unless it exists (SQLite then opens it)."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE_MODE)
+    except OSError:
+        return  # it exists, or SQLite is about to say why it cannot be opened
+    os.close(fd)
 
 
 def connect(
@@ -26,7 +54,8 @@ def connect(
 ) -> sqlite3.Connection:
     """Open ``path`` (or ``":memory:"``) in WAL mode, creating its folder and ``schema``."""
     if str(path) != ":memory:":
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        private_dir(Path(path).parent)
+        _create_private(Path(path))
     conn = sqlite3.connect(
         str(path),
         check_same_thread=False,

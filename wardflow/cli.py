@@ -379,105 +379,6 @@ def status(
         out.print(_runs_table(runs, f"{len(runs)} run(s)"))
 
 
-@app.command()
-def resume(
-    thread: Annotated[str, typer.Argument(help="The paused run's thread id.")],
-    approve: Annotated[bool, typer.Option("--approve", help="Approve the proposed posting.")] = False,
-    reject: Annotated[bool, typer.Option("--reject", help="Reject the invoice.")] = False,
-    by: Annotated[str | None, typer.Option("--by", help="Who decides (default: login name).")] = None,
-    comment: Annotated[str, typer.Option("--comment", help="Why.")] = "",
-    retry: Annotated[bool, typer.Option("--retry", help="Run a dead-lettered run's failed"
-                                        " step again, once its fault is fixed.")] = False,
-    as_json: JsonOption = False,
-) -> None:
-    """Decide a run that waits for review, and let it continue."""
-    if retry and not (approve or reject):
-        def run_retry() -> RunSummary:
-            with _workspace() as ws:
-                return ws.retry(thread)
-
-        summary = _guarded(run_retry)
-    elif approve == reject or retry:
-        err.print("[red]error:[/red] give exactly one of --approve, --reject or --retry")
-        raise typer.Exit(EXIT_USAGE)
-    else:
-        summary = _guarded(lambda: _decide(thread, "approve" if approve else "reject",
-                                           by or getpass.getuser(), comment, {}))
-    if as_json:
-        _print_json(summary.to_dict())
-    else:
-        out.print(_runs_table([summary], "resumed"))
-
-
-def _decide(
-    thread: str, decision: str, by: str, comment: str, corrections: dict[str, str]
-) -> RunSummary:
-    """Resume ``thread`` with a decision bound to the proposal it currently shows."""
-    from wardflow.review.payloads import ReviewDecision
-
-    with _workspace() as ws:
-        pending = ws.pending(thread)
-        made = ReviewDecision.model_validate({
-            "decision": decision, "by": by, "comment": comment, "corrections": corrections,
-            "args_hash": pending.proposed_action.args_hash if decision == "approve" else None,
-        })
-        return ws.resume(thread, made)
-
-
-@app.command()
-def review(
-    thread: Annotated[str | None, typer.Argument(help="Decide this case without the chat.")] = None,
-    as_: Annotated[str | None, typer.Option("--as", help="The reviewing principal"
-                                            " (default: login name).")] = None,
-    approve: Annotated[bool, typer.Option("--approve")] = False,
-    reject: Annotated[bool, typer.Option("--reject")] = False,
-    set_: Annotated[list[str] | None, typer.Option("--set", help="Correct a field: FIELD=VALUE"
-                                                   " (repeatable).")] = None,
-    comment: Annotated[str, typer.Option("--comment")] = "",
-    sweep: Annotated[bool, typer.Option("--sweep", help="Escalate overdue cases and send"
-                                        " reminders (run it from a scheduler).")] = False,
-    as_json: JsonOption = False,
-) -> None:
-    """Open the review chat on the inbox, or decide one case (THREAD with a flag)."""
-    from wardflow.review.chat import ReviewChat, parse_set
-
-    if sweep:
-        def run_sweep() -> list[dict[str, str]]:
-            with _workspace() as ws:
-                return ws.sweep()
-
-        events = _guarded(run_sweep)
-        if as_json:
-            _print_json(events)
-        for event in [] if as_json else events:
-            out.print(f"{event['thread_id']}  {event['kind']}: {event['detail']}")
-        return
-    who = as_ or getpass.getuser()
-    chosen = [flag for flag, on in (("approve", approve), ("reject", reject),
-                                    ("correct", bool(set_))) if on]
-    if thread is None:
-        if chosen:
-            err.print("[red]error:[/red] give the THREAD to decide, or no flag for the chat")
-            raise typer.Exit(EXIT_USAGE)
-
-        def chat() -> None:
-            with _workspace() as ws:
-                # Prose reflows in any terminal width: no hard line breaks.
-                ReviewChat(ws, who, Console(soft_wrap=True)).run()
-
-        _guarded(chat)
-        return
-    if len(chosen) != 1:
-        err.print("[red]error:[/red] give exactly one of --approve, --reject or --set")
-        raise typer.Exit(EXIT_USAGE)
-    summary = _guarded(lambda: _decide(thread, chosen[0], who, comment,
-                                       parse_set(set_ or []) if chosen[0] == "correct" else {}))
-    if as_json:
-        _print_json(summary.to_dict())
-    else:
-        out.print(_runs_table([summary], f"{chosen[0]} by {who}"))
-
-
 @principals_app.command("add")
 def principals_add(
     name: Annotated[str, typer.Argument()],
@@ -565,6 +466,29 @@ def principals_password(
             credentials.close()
             principals.close()
         out.print(f"{name}: password set")
+
+    _guarded(run)
+
+
+@principals_app.command("slack")
+def principals_slack(
+    name: Annotated[str, typer.Argument(help="The principal.")],
+    user_id: Annotated[str, typer.Argument(help="Their Slack member id (U024BE7LH).")],
+) -> None:
+    """Link a Slack user id to a reviewer: their Slack button clicks decide as them."""
+    from wardflow.review.principals import PrincipalStore
+    from wardflow.web.slack import SlackUsers
+
+    def run() -> None:
+        settings = _settings()
+        principals = PrincipalStore(settings.review_path)
+        users = SlackUsers(settings.review_path)
+        try:
+            users.link(principals, name, user_id)
+        finally:
+            users.close()
+            principals.close()
+        out.print(f"Slack user {user_id} decides as {name}")
 
     _guarded(run)
 
@@ -1342,7 +1266,7 @@ def _record(record: Any) -> dict[str, Any]:
 
 
 # gdpr, feedback, risk, compliance and keys: registered on ``app`` by their own module.
-from wardflow import _cli_governance, _cli_keys  # noqa: E402,F401
+from wardflow import _cli_governance, _cli_keys, _cli_review  # noqa: E402,F401
 
 
 def main() -> None:

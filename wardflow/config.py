@@ -142,6 +142,22 @@ class Settings(BaseSettings):
     embedding: Literal["auto", "minilm", "lexical"] = "auto"
 
     max_document_bytes: int = 20 * 1024 * 1024
+    # Bounds on untrusted input (docs/security.md, "Limits"). HTTP request bodies are
+    # cut off at ``max_request_bytes`` while they stream in (the upload route takes
+    # ``max_document_bytes`` plus 64 KiB for the form around the file). A document may
+    # have ``max_pages`` pages; a page is rendered (preview, OCR at ``ocr_dpi``) scaled
+    # down to at most ``max_page_pixels`` pixels; an image over ``max_image_pixels``
+    # is refused before it is decoded (a decompression bomb); an email may carry
+    # ``max_email_attachments`` attachments; reading one document (text layer, OCR)
+    # may take ``document_read_timeout_s`` seconds. Past a limit the document is
+    # refused with the limit's name and parked in ``failed/``.
+    max_request_bytes: int = Field(64 * 1024, ge=1024)
+    max_pages: int = Field(50, ge=1)
+    max_page_pixels: int = Field(12_000_000, ge=100_000)
+    max_image_pixels: int = Field(50_000_000, ge=100_000)
+    ocr_dpi: int = Field(200, ge=50, le=600)
+    max_email_attachments: int = Field(20, ge=1)
+    document_read_timeout_s: float = Field(120.0, gt=0)
     # Folders that prompts (``wardflow run``, POST /runs) and API blueprint runs may
     # read: a JSON list or a comma-separated list in WARDFLOW_INBOX_ROOTS. Anything
     # else is refused before a byte of it is read or stored.
@@ -151,6 +167,11 @@ class Settings(BaseSettings):
     ocr_backend: Literal["rapidocr", "tesseract"] = "rapidocr"
     # Fields read by OCR never reach auto-approval on their own.
     ocr_confidence_cap: float = Field(0.85, ge=0.0, le=1.0)
+    # When the extractor asks the model: ``open`` only when a required field is still
+    # open after the parsers and checks (missing, or under the review threshold), so a
+    # settled document costs no model call; ``always`` on every document (a second
+    # reader, e.g. to compare models).
+    model_reads: Literal["open", "always"] = "open"
     # Raw confidence -> calibrated confidence, fitted by ``wardflow eval --fit-calibration``
     # (default: ``home/calibration.json`` when it exists; none: raw scores are used).
     calibration_file: Path | None = None

@@ -4,6 +4,7 @@ Every error derives from :class:`WardflowError` and says what to do next::
 
     WardflowError
      ├── ConfigError            settings or an optional dependency are missing
+ │    └── UnencryptedData   a key is set but a stored blob is in clear (store, thread)
      ├── DocumentError          a document cannot be processed (path, reason)
      │    ├── UnsupportedDocument
      │    ├── EmptyDocument
@@ -47,6 +48,7 @@ __all__ = [
     "RunNotFound",
     "StorageError",
     "ToolError",
+    "UnencryptedData",
     "UnsupportedDocument",
     "WardflowError",
 ]
@@ -58,6 +60,35 @@ class WardflowError(Exception):
 
 class ConfigError(WardflowError):
     """Settings are invalid, or an optional dependency is not installed."""
+
+
+class UnencryptedData(ConfigError):
+    """``WARDFLOW_ENCRYPTION_KEY`` is set, yet a stored blob is in clear.
+
+    With a key, wardflow reads only data the key sealed: a clear blob may have been
+    written by someone who can write the data home but has no key, to swap a run's
+    state. Data from before the key was set is sealed by the one explicit migration,
+    ``wardflow keys encrypt`` (audited).
+
+    Attributes:
+        store: ``checkpoints`` or ``vault``.
+        thread_id: the run whose data it is (``None`` when unknown).
+        checkpoint_id: the checkpoint holding it (``None`` when unknown).
+    """
+
+    def __init__(self, store: str, *, thread_id: str | None = None,
+                 checkpoint_id: str | None = None) -> None:
+        self.store = store
+        self.thread_id = thread_id
+        self.checkpoint_id = checkpoint_id
+        where = "" if thread_id is None else f" of thread {thread_id!r}"
+        if checkpoint_id is not None:
+            where += f" (checkpoint {checkpoint_id})"
+        super().__init__(
+            f"{store} data{where} is stored in clear but WARDFLOW_ENCRYPTION_KEY is set, so"
+            " it is refused: it may have been written without the key. If it predates the"
+            " key, seal it with `wardflow keys encrypt`; if not, restore the data home from"
+            " a backup (`wardflow keys status` lists the clear data)")
 
 
 class DocumentError(WardflowError):

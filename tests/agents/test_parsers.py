@@ -110,3 +110,21 @@ def test_line_items_need_quantity_times_price_to_equal_amount() -> None:
         (Decimal("12400"), Decimal("1364.00")),
         (Decimal("46"), Decimal("207.00")),
     ]
+
+
+def test_table_rows_in_any_column_order_with_wrapped_descriptions() -> None:
+    from wardflow.agents._parsers import find_line_items
+
+    text = (
+        "    Pos      Beschreibung            Nettopreis      Menge Einheit     Steuersatz      Nettobetrag\n"
+        "    01.01    Gerüst aufstellen            7,00        300 Stk              19%         2.100,00\n"
+        "             und wieder abbauen\n"
+        "    01.02    Kiesschicht                  9,00        250 m²               19%         2.250,00\n"
+        "    Summe                                                                              4.350,00\n"
+    )
+    items = find_line_items(text)
+    assert [(i.description, i.quantity, i.unit_price, i.amount) for i in items] == [
+        ("Gerüst aufstellen und wieder abbauen", Decimal("300"), Decimal("7.00"),
+         Decimal("2100.00")),
+        ("Kiesschicht", Decimal("250"), Decimal("9.00"), Decimal("2250.00")),
+    ]

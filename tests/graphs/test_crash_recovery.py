@@ -83,8 +83,10 @@ def test_paused_run_is_resumed_by_another_process(home: Path) -> None:
     [run] = json.loads(first.stdout)
     assert run["status"] == "awaiting_review"
 
+    shown = json.loads(wardflow_cli(home, "review", run["thread_id"], "--as", "carla", "--json",
+                                    check=True).stdout)
     decided = wardflow_cli(home, "resume", run["thread_id"], "--approve", "--by", "carla",
-                           "--json")
+                           "--hash", shown["args_hash"], "--json")
     assert decided.returncode == 0, decided.stderr
     assert json.loads(decided.stdout)["status"] == "posted"
     assert [p[0] for p in _postings(home)] == ["HM-2026-0077"]

@@ -34,7 +34,9 @@ def test_hidden_instruction_is_caught_and_never_reaches_the_model_unmarked(
     assert MARKER in result.text
     for phrase in (INSTRUCTION, "approve this invoice", "do not flag", "pre-approved"):
         assert phrase not in result.text.lower()
-    assert "Total due EUR 2,962.39" in result.text and "SIT-2026-0661" in result.text
+    # (the text is laid out as on the page: cells are apart by runs of spaces)
+    assert "Total due EUR 2,962.39" in " ".join(result.text.split())
+    assert "SIT-2026-0661" in result.text
 
 
 def test_pdf_hidden_text_is_its_own_signal(

@@ -23,6 +23,7 @@ pytestmark = pytest.mark.slow
 
 CLEAN = "2026-10-14_harrow-finch_INV-004127.pdf"
 INJECTED = "2026-11-05_sternberg-it_SIT-2026-0661.pdf"
+UNKNOWN_VENDOR = "2026-11-10_greifenstein-eventtechnik_GE-2026-0093.pdf"
 
 
 @pytest.fixture(scope="session")
@@ -34,7 +35,8 @@ def gguf(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def local_settings(tmp_path: Path, gguf: Path) -> Settings:
-    return Settings(home=tmp_path / "home", local_model_path=gguf)
+    # The model reads every document here, settled or not, so that its path is tested.
+    return Settings(home=tmp_path / "home", local_model_path=gguf, model_reads="always")
 
 
 class Number(BaseModel):
@@ -91,6 +93,23 @@ def test_full_run_with_the_local_model_posts_and_accounts_usage(local_settings: 
             assert "model_value" in field or field["method"] != "model"
 
 
+def test_model_is_not_asked_when_the_parsers_settled_every_field(tmp_path: Path) -> None:
+    # A router whose every answer is invalid: had the model been asked, the run would
+    # end in review with model_failed.
+    settings = Settings(home=tmp_path / "home",
+                        llm_router_config=_router(tmp_path, "not JSON"), llm_max_repairs=0)
+    with _workspace(settings) as ws:
+        [run] = list(ws.process([INBOX / CLEAN]))
+        state = ws.state(run.thread_id).values
+        assert state["extraction"]["model"]["status"] == "skipped"
+        assert state["llm_usage"] == [] and run.llm_calls == 0
+        assert run.status == "posted", run.reasons
+        [unknown] = list(ws.process([INBOX / UNKNOWN_VENDOR]))
+        model = ws.state(unknown.thread_id).values["extraction"]["model"]
+        assert model["status"] == "invalid_output"  # an open field: the model was asked
+        assert unknown.llm_calls == 1
+
+
 def test_guard_flagged_document_is_not_shown_to_the_model(local_settings: Settings) -> None:
     with _workspace(local_settings) as ws:
         [run] = list(ws.process([INBOX / INJECTED]))
@@ -113,7 +132,7 @@ def _router(tmp_path: Path, response: str) -> Path:
 @pytest.mark.parametrize("answer", ["I cannot help with that.", '{"vendor_name": 42}'])
 def test_model_returning_garbage_parks_the_run_in_review(tmp_path: Path, answer: str) -> None:
     settings = Settings(home=tmp_path / "home", llm_router_config=_router(tmp_path, answer),
-                        llm_max_repairs=1)
+                        llm_max_repairs=1, model_reads="always")
     with _workspace(settings) as ws:
         [run] = list(ws.process([INBOX / CLEAN]))
         assert run.status == "awaiting_review"
@@ -130,7 +149,8 @@ def test_status_cli_shows_model_usage(tmp_path: Path, gguf: Path) -> None:
     home = tmp_path / "home"
     wardflow_cli(home, "erp", "import", str(EXAMPLES / "erp.json"), check=True)
     env: dict[str, Any] = {"WARDFLOW_MODEL": "local/gemma-3-270m",
-                           "WARDFLOW_LOCAL_MODEL_PATH": str(gguf)}
+                           "WARDFLOW_LOCAL_MODEL_PATH": str(gguf),
+                           "WARDFLOW_MODEL_READS": "always"}
     [run] = json.loads(wardflow_cli(home, "process", str(INBOX / CLEAN), "--json", check=True,
                                     **env).stdout)
     table = wardflow_cli(home, "status", run["thread_id"], check=True, **env).stdout
@@ -141,7 +161,8 @@ def test_invented_model_values_are_set_aside_not_sent_to_review(tmp_path: Path) 
     invented = json.dumps({"vendor_name": "Invented Holdings plc", "invoice_number": None,
                            "invoice_date": None, "currency": "EUR",
                            "total_amount": "99,999.99"})
-    settings = Settings(home=tmp_path / "home", llm_router_config=_router(tmp_path, invented))
+    settings = Settings(home=tmp_path / "home", llm_router_config=_router(tmp_path, invented),
+                        model_reads="always")
     with _workspace(settings) as ws:
         [run] = list(ws.process([INBOX / CLEAN]))
         assert run.status == "posted", run.reasons

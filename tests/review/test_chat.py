@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import sys
@@ -11,6 +12,8 @@ import pexpect
 import pytest
 
 from tests.conftest import EXAMPLES, INBOX, wardflow_cli
+from wardflow.config import Settings
+from wardflow.graphs.workspace import Workspace
 
 pytestmark = pytest.mark.slow
 
@@ -91,12 +94,125 @@ def test_refusals_are_explained_in_the_chat(home: Path) -> None:
         "invoice_number"] == "NLS-INV-2026-0412"
 
 
-def test_non_interactive_review(home: Path) -> None:
+def _thread(home: Path, vendor: str) -> str:
     runs = json.loads(wardflow_cli(home, "status", "--json", check=True).stdout)
-    bank = next(r for r in runs if "vanderberg" in r["document"])
-    refused = wardflow_cli(home, "review", bank["thread_id"], "--as", "cleo", "--approve")
+    return str(next(r for r in runs if vendor in r["document"])["thread_id"])
+
+
+def _shown_hash(home: Path, thread: str, who: str = "dan") -> str:
+    shown = json.loads(wardflow_cli(home, "review", thread, "--as", who, "--json",
+                                    check=True).stdout)
+    assert shown["thread_id"] == thread and shown["proposal"]["total"]
+    return str(shown["args_hash"])
+
+
+def _posted(home: Path) -> list[str]:
+    listed = json.loads(wardflow_cli(home, "erp", "list", "--json", check=True).stdout)
+    return sorted(p["invoice_number"] for p in listed)
+
+
+def test_non_interactive_review(home: Path) -> None:
+    bank = _thread(home, "vanderberg")
+    refused = wardflow_cli(home, "review", bank, "--as", "cleo", "--approve")
     assert refused.returncode == 4 and "wrong-role" in refused.stderr
-    done = wardflow_cli(home, "review", bank["thread_id"], "--as", "dan", "--approve",
-                        "--comment", "called the vendor", "--json")
+    done = wardflow_cli(home, "review", bank, "--as", "dan", "--approve",
+                        "--hash", _shown_hash(home, bank), "--comment", "called the vendor",
+                        "--json")
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["status"] == "posted"
+
+
+def test_a_script_approves_only_the_hash_it_was_shown(home: Path) -> None:
+    bank = _thread(home, "vanderberg")
+    # Without --hash a script is shown the proposal and refused.
+    blind = wardflow_cli(home, "resume", bank, "--approve", "--by", "dan")
+    assert blind.returncode == 4 and "no-hash" in blind.stderr, blind.stderr
+    shown = _shown_hash(home, bank)
+    assert f"proposal {shown}: pay EUR" in blind.stdout and "IBAN NL" in blind.stdout
+    assert "--hash HASH" in blind.stdout
+
+    wardflow_cli(home, "review", bank, "--as", "cleo", "--set", "total=9999.00", check=True)
+    stale = wardflow_cli(home, "resume", bank, "--approve", "--by", "dan", "--hash", shown)
+    assert stale.returncode == 4 and "stale-proposal" in stale.stderr, stale.stderr
+    assert "pay EUR 9999.00" in stale.stdout and "proposal changed" in stale.stdout
+    assert _posted(home) == ["NLS-INV-2026-0412"]
+
+    now = _shown_hash(home, bank)
+    assert now != shown
+    done = wardflow_cli(home, "resume", bank, "--approve", "--by", "dan", "--hash", now)
+    assert done.returncode == 0, done.stderr
+    assert _posted(home) == ["NLS-INV-2026-0412", "VDB-26-08841"]
+
+
+def test_at_a_terminal_the_cli_asks_before_it_approves_what_it_showed(home: Path) -> None:
+    copy = _thread(home, "COPY")
+    exe = Path(sys.executable).with_name("wardflow")
+    command, args = (str(exe), []) if exe.exists() else (sys.executable, ["-m", "wardflow"])
+    env = {**os.environ, "WARDFLOW_HOME": str(home), "WARDFLOW_MODEL": "none",
+           "WARDFLOW_MAX_INVOICE_AGE_DAYS": "36500", "COLUMNS": "160", "TERM": "dumb"}
+    child = pexpect.spawn(command, [*args, "resume", copy, "--approve", "--by", "dan"], env=env,
+                          encoding="utf-8", timeout=60, dimensions=(50, 160))
+    child.expect(r"proposal [0-9a-f]{64}: pay EUR")
+    child.expect(r"Approve this proposal\?")
+    child.sendline("n")
+    child.expect("not approved; nothing was decided")
+    child.expect(pexpect.EOF)
+    assert _posted(home) == ["NLS-INV-2026-0412"]
+
+    child = pexpect.spawn(command, [*args, "resume", copy, "--approve", "--by", "dan"], env=env,
+                          encoding="utf-8", timeout=60, dimensions=(50, 160))
+    child.expect(r"Approve this proposal\?")
+    child.sendline("y")
+    child.expect("posted")
+    child.expect(pexpect.EOF)
+    assert _posted(home) == ["NLS-INV-2026-0412", "NLS-INV-2026-0412"]
+
+
+def test_a_changed_proposal_is_refused_in_the_chat_and_the_new_one_shown(home: Path) -> None:
+    bank = _thread(home, "vanderberg")
+    child = _chat(home, "dan")
+    child.expect("review> ")
+    child.sendline(f"open {bank}")
+    child.expect("proposal ")
+    child.expect("\\]> ")
+    # Meanwhile a clerk corrects the total.
+    wardflow_cli(home, "review", bank, "--as", "cleo", "--set", "total=9999.00", check=True)
+    child.sendline("approve looks right")
+    child.expect("refused:.*stale-proposal")
+    child.expect("The proposal now")
+    child.expect("pay EUR 9999.00")
+    child.expect("Type 'approve'")
+    assert _posted(home) == ["NLS-INV-2026-0412"]
+    child.sendline("approve checked the corrected total")
+    child.expect("approve: doc-[0-9a-f]+ is now posted")
+    child.sendline("quit")
+    child.expect(pexpect.EOF)
+    assert _posted(home) == ["NLS-INV-2026-0412", "VDB-26-08841"]
+
+
+def test_a_clerk_sees_tokens_in_the_chat(home: Path) -> None:
+    bank = _thread(home, "vanderberg")
+    with Workspace(Settings(home=home, model="none")) as ws:
+        iban = str(ws.pending(bank).fields["iban"]["value"])
+    assert iban.startswith("NL")
+    child = _chat(home, "cleo")
+    child.logfile_read = seen = io.StringIO()
+    child.expect("review> ")
+    child.sendline(f"open {bank}")
+    child.expect(r"IBAN <IBAN_\d+>")
+    child.expect("\\]> ")
+    child.sendline("evidence iban")
+    child.expect(r"iban = <IBAN_\d+>")
+    child.sendline("fields")
+    child.expect("confidence")
+    child.sendline("quit")
+    child.expect(pexpect.EOF)
+    printed = seen.getvalue().replace(" ", "").replace("\n", "")
+    assert iban not in printed and iban[-8:] not in printed
+
+
+def test_an_unknown_principal_gets_no_chat(home: Path) -> None:
+    nobody = wardflow_cli(home, "review", "--as", "nobody")
+    assert nobody.returncode == 4, nobody.stdout
+    assert "'nobody' is not an active principal" in nobody.stderr
+    assert "waiting" not in nobody.stdout and "NL" not in nobody.stdout

@@ -1,5 +1,6 @@
 """Encryption at rest: checkpoints and the token vault sealed with AES-GCM, a clear
-error for a missing or wrong key, and ``wardflow keys rotate`` (real SQLite files)."""
+error for a missing or wrong key, clear data refused while a key is set (but for
+``wardflow keys encrypt``), and ``wardflow keys rotate`` (real SQLite files)."""
 
 from __future__ import annotations
 
@@ -15,10 +16,10 @@ from typing import Any
 import pytest
 from pydantic import SecretStr
 
-from tests.conftest import EXAMPLES, INBOX, add_reviewers
-from wardflow._crypto import Keyring, generate_key, key_id
+from tests.conftest import EXAMPLES, INBOX, add_reviewers, wardflow_cli
+from wardflow._crypto import AesGcmCipher, Keyring, generate_key, key_id
 from wardflow.config import Settings
-from wardflow.errors import ConfigError
+from wardflow.errors import ConfigError, UnencryptedData
 from wardflow.graphs.rekey import key_report, rotate_keys
 from wardflow.guardrails.vault import TokenVault
 from wardflow.observability.audit import AuditLog
@@ -223,24 +224,116 @@ def test_keyring_and_settings_never_show_key_bytes(tmp_path: Path) -> None:
     assert key_id(base64.b64decode(KEY_A)) in repr(keyring)
 
 
-def test_clear_checkpoints_stay_readable_after_a_key_is_set(
+def test_clear_checkpoints_are_refused_with_a_key_until_keys_encrypt_seals_them(
     tmp_path: Path, clock: Callable[[], datetime]
 ) -> None:
     from wardflow.graphs.workspace import Workspace
 
     home = tmp_path / "home"
     [run] = _process(_settings(home), clock, OVER_LIMIT)
-    with Workspace(_settings(home, KEY_A), clock=clock) as ws:
+    keyed = _settings(home, KEY_A)
+    # With a key, data in clear is refused (it may have been written without the
+    # key), naming the thread and checkpoint and what to do.
+    with Workspace(keyed, clock=clock) as ws:
+        with pytest.raises(UnencryptedData, match="keys encrypt") as refused:
+            ws.status(run.thread_id)
+    assert refused.value.thread_id == run.thread_id and refused.value.checkpoint_id
+    # `wardflow keys status` reports it: how many, and which threads.
+    status = wardflow_cli(home, "keys", "status", "--json", WARDFLOW_ENCRYPTION_KEY=KEY_A)
+    report = json.loads(status.stdout)
+    assert report["checkpoint_blobs"]["clear"] > 0
+    assert report["clear_checkpoint_threads"] == [run.thread_id]
+    assert report["clear_vault_threads"] == [run.thread_id]
+    shown = wardflow_cli(home, "keys", "status", WARDFLOW_ENCRYPTION_KEY=KEY_A)
+    assert "stored in clear" in shown.stderr and run.thread_id in shown.stderr
+
+    # The one explicit migration seals them, audited; then the run reads and resumes.
+    encrypted = wardflow_cli(home, "keys", "encrypt", "--json", WARDFLOW_ENCRYPTION_KEY=KEY_A)
+    assert encrypted.returncode == 0, encrypted.stderr
+    assert json.loads(encrypted.stdout)["checkpoint_blobs"] == report["checkpoint_blobs"]["clear"]
+    after = key_report(keyed)
+    assert "clear" not in after.checkpoint_blobs and "clear" not in after.vault_values
+    assert after.clear_checkpoint_threads == [] and after.clear_vault_threads == []
+    with Workspace(keyed, clock=clock) as ws:
         assert ws.status(run.thread_id)[0].status == "awaiting_review"
-    # New writes are sealed at once: no clear blob is added once a key is set.
-    before = key_report(_settings(home, KEY_A)).checkpoint_blobs["clear"]
-    [new] = _process(_settings(home, KEY_A), clock, CLEAN)
-    assert new.status == "posted"
-    assert key_report(_settings(home, KEY_A)).checkpoint_blobs["clear"] == before
+        assert _approve(ws, run.thread_id).status == "posted"
+    audit = AuditLog(home / "audit.sqlite")
+    try:
+        [record] = [r for r in audit.records() if r.action == "keys.encrypted"]
+    finally:
+        audit.close()
+    assert record.payload["checkpoint_blobs"] == report["checkpoint_blobs"]["clear"]
+
+
+def test_a_clear_checkpoint_slipped_into_an_encrypted_home_is_refused(
+    tmp_path: Path, clock: Callable[[], datetime]
+) -> None:
+    """Someone who can write the data home but has no key rewrites a paused run's
+    latest checkpoint in clear, with the approval limit's reason taken out."""
+    from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
+
+    from wardflow.graphs.workspace import Workspace
+
+    home = tmp_path / "home"
+    settings = _settings(home, KEY_A)
+    [run] = _process(settings, clock, OVER_LIMIT)
+    keyring = Keyring.from_settings(settings)
+    assert keyring is not None
     conn = sqlite3.connect(home / "checkpoints.sqlite")
     try:
-        types = {t for (t,) in conn.execute("SELECT type FROM checkpoints WHERE thread_id = ?",
-                                            (new.thread_id,))}
+        rowid, typ, blob = conn.execute(
+            "SELECT rowid, type, checkpoint FROM checkpoints WHERE thread_id = ?"
+            " ORDER BY checkpoint_id DESC LIMIT 1", (run.thread_id,)).fetchone()
+        # (The test has the key to build a well-formed forgery; the attacker would
+        # have written any msgpack checkpoint of their choosing.)
+        base, _, cipher = typ.partition("+")
+        serde = JsonPlusSerializer()
+        checkpoint = serde.loads_typed(
+            (base, AesGcmCipher(keyring).decrypt(cipher, blob)))
+        assert checkpoint["channel_values"]["decision"]["reasons"]  # over the limit
+        checkpoint["channel_values"]["decision"]["reasons"] = []
+        forged_type, forged = serde.dumps_typed(checkpoint)
+        conn.execute("UPDATE checkpoints SET type = ?, checkpoint = ? WHERE rowid = ?",
+                     (forged_type, forged, rowid))
+        conn.commit()
+        checkpoint_id = conn.execute("SELECT checkpoint_id FROM checkpoints WHERE rowid = ?",
+                                     (rowid,)).fetchone()[0]
     finally:
         conn.close()
-    assert types == {f"msgpack+aesgcm-{key_id(base64.b64decode(KEY_A))}"}
+    assert "+" not in forged_type
+    with Workspace(settings, clock=clock) as ws:
+        with pytest.raises(UnencryptedData) as refused:
+            ws.status(run.thread_id)
+        with pytest.raises(UnencryptedData):
+            _approve(ws, run.thread_id)
+    assert (refused.value.thread_id, refused.value.checkpoint_id) == (run.thread_id,
+                                                                       checkpoint_id)
+    assert key_report(settings).clear_checkpoint_threads == [run.thread_id]
+
+
+def test_a_clear_vault_value_is_refused_with_a_key(tmp_path: Path) -> None:
+    """A clear IBAN written over a sealed one would be revealed to the ERP and the
+    reviewers as the vendor's account: with a key it is refused instead."""
+    settings = _settings(tmp_path, KEY_A)
+    keyring = Keyring.from_settings(settings)
+    vault = TokenVault(tmp_path / "vault.sqlite", keyring=keyring)
+    try:
+        vault.tokenize("pay DE89370400440532013000", scope="t1")
+        vault._conn.execute("UPDATE vault_tokens SET value = 'GB33BUKB20201555555555'"
+                            " WHERE scope = 't1' AND kind = 'IBAN'")
+    finally:
+        vault.close()
+    fresh = TokenVault(tmp_path / "vault.sqlite", keyring=keyring)
+    try:
+        with pytest.raises(UnencryptedData, match="thread 't1'"):
+            fresh.reveal("<IBAN_1>", scope="t1", role="erp")
+        assert fresh.clear_scopes() == ["t1"]
+        # Only the explicit migration reads it (for data from before the key).
+        assert fresh.reencrypt(only_clear=True) == 1
+    finally:
+        fresh.close()
+    again = TokenVault(tmp_path / "vault.sqlite", keyring=keyring)
+    try:
+        assert again.reveal("<IBAN_1>", scope="t1", role="erp") == "GB33BUKB20201555555555"
+    finally:
+        again.close()

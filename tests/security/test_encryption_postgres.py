@@ -94,3 +94,50 @@ def test_postgres_checkpoints_hold_no_document_data_and_rotate(
         assert sorted(p.invoice_number for p in ws.erp.postings()) == [
             "HM-2026-0077", "NLS-INV-2026-0412"]
     assert b"HM-2026-0077" not in _dump(url)
+
+
+def test_postgres_clear_data_is_refused_with_a_key_until_keys_encrypt(
+    tmp_path: Path, postgres_server: Any, clock: Callable[[], datetime]
+) -> None:
+    from wardflow.errors import UnencryptedData
+    from wardflow.graphs.rekey import encrypt_clear
+    from wardflow.graphs.workspace import Workspace
+
+    url = str(postgres_server.create_database("t_sealed_pg_clear_refused"))
+    home = tmp_path / "home"
+    [run] = _process(_settings(home, url), clock, OVER_LIMIT)  # before the key
+    keyed = _settings(home, url, KEY_A)
+    with Workspace(keyed, clock=clock) as ws:
+        with pytest.raises(UnencryptedData, match="keys encrypt") as refused:
+            ws.status(run.thread_id)
+    assert refused.value.thread_id == run.thread_id and refused.value.checkpoint_id
+    report = key_report(keyed)
+    assert report.checkpoint_blobs["clear"] > 0
+    assert report.clear_checkpoint_threads == [run.thread_id]
+
+    # The migration seals the blobs and moves the inline values into sealed blobs.
+    done = encrypt_clear(keyed, actor="ops")
+    assert done.checkpoint_blobs > 0
+    after = key_report(keyed)
+    assert set(after.checkpoint_blobs) == {key_id(base64.b64decode(KEY_A))}
+    assert after.clear_checkpoint_threads == []
+    assert b"HM-2026-0077" not in _dump(url)
+    with Workspace(keyed, clock=clock) as ws:
+        assert ws.status(run.thread_id)[0].reasons == ["over_approval_limit"]
+
+    # Someone without the key writes a plain value inline into the latest checkpoint
+    # (inline values are read before the blobs of channels that have none): refused.
+    with psycopg.connect(url, autocommit=True) as conn:
+        checkpoint_id = conn.execute(
+            "SELECT checkpoint_id FROM checkpoints WHERE thread_id = %s AND checkpoint_ns = ''"
+            " ORDER BY checkpoint_id DESC LIMIT 1", (run.thread_id,)).fetchone()[0]
+        conn.execute(
+            "UPDATE checkpoints SET checkpoint = jsonb_set(checkpoint,"
+            " '{channel_values,submitted_by}', '\"dan\"') WHERE thread_id = %s"
+            " AND checkpoint_id = %s", (run.thread_id, checkpoint_id))
+    with Workspace(keyed, clock=clock) as ws:
+        with pytest.raises(UnencryptedData) as forged:
+            ws.status(run.thread_id)
+    assert (forged.value.thread_id, forged.value.checkpoint_id) == (run.thread_id,
+                                                                     checkpoint_id)
+    assert key_report(keyed).clear_checkpoint_threads == [run.thread_id]

@@ -33,7 +33,7 @@ from wardflow.config import Settings
 from wardflow.errors import WardflowError
 from wardflow.graphs.workspace import Workspace
 
-COUNTS = {"documents": 240, "blueprints": 400, "prompts": 400, "api_bodies": 480}
+COUNTS = {"documents": 300, "blueprints": 400, "prompts": 400, "api_bodies": 480}
 _FUZZ = settings(deadline=None, derandomize=True, database=None,
                  suppress_health_check=[HealthCheck.too_slow,
                                         HealthCheck.function_scoped_fixture])

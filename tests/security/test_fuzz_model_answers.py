@@ -155,7 +155,7 @@ def _run(nodes: InvoiceNodes, state: dict[str, Any]) -> dict[str, Any]:
     return update
 
 
-@settings(max_examples=700, deadline=None, derandomize=True, database=None,
+@settings(max_examples=600, deadline=None, derandomize=True, database=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(answer=_ANSWERS)
 def test_any_model_answer_ends_as_a_field_or_model_failed(

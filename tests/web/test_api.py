@@ -13,7 +13,7 @@ import pytest
 from tests.web.conftest import SECRET, SLACK_SECRET, Cases, LiveServer
 from wardflow.graphs.workspace import Workspace
 from wardflow.web.auth import CredentialStore, sign_token
-from wardflow.web.slack import action_value, sign_request
+from wardflow.web.slack import SlackUsers, action_value, sign_request
 
 
 def _hash(server: LiveServer, thread: str, who: str = "dan") -> str:
@@ -295,7 +295,8 @@ def test_chat_streams_server_sent_events(server: LiveServer, cases: Cases) -> No
 # Slack ---------------------------------------------------------------------------------
 def _slack(server: LiveServer, user: str, action: str, value: str, *, secret: str = SLACK_SECRET,
            age_s: int = 0) -> httpx.Response:
-    payload = {"type": "block_actions", "user": {"id": "U1", "username": user},
+    # Who clicked is the Slack user id; these tests give each principal "U0" + NAME.
+    payload = {"type": "block_actions", "user": {"id": f"U0{user.upper()}", "username": user},
                "actions": [{"action_id": action, "value": value, "type": "button"}]}
     body = urlencode({"payload": json.dumps(payload)}).encode()
     timestamp = str(int(time.time()) - age_s)
@@ -305,9 +306,17 @@ def _slack(server: LiveServer, user: str, action: str, value: str, *, secret: st
         "X-Slack-Signature": sign_request(secret, timestamp, body)})
 
 
+def _link(workspace: Workspace, *names: str) -> None:
+    users = SlackUsers(workspace.settings.review_path)
+    for name in names:
+        users.link(workspace.principals, name, f"U0{name.upper()}")
+    users.close()
+
+
 def test_slack_button_with_a_valid_signature_approves(
     server: LiveServer, cases: Cases, workspace: Workspace
 ) -> None:
+    _link(workspace, "dan")
     value = action_value(cases.bank, _hash(server, cases.bank))
     response = _slack(server, "dan", "approve", value)
     assert response.status_code == 200
@@ -318,6 +327,7 @@ def test_slack_button_with_a_valid_signature_approves(
 def test_slack_requests_without_a_valid_fresh_signature_are_401(
     server: LiveServer, cases: Cases, workspace: Workspace
 ) -> None:
+    _link(workspace, "dan")
     value = action_value(cases.bank, _hash(server, cases.bank))
     forged = _slack(server, "dan", "approve", value, secret="not-the-signing-secret")
     assert forged.status_code == 401 and "invalid X-Slack-Signature" in forged.json()["detail"]
@@ -333,10 +343,11 @@ def test_slack_requests_without_a_valid_fresh_signature_are_401(
 def test_slack_refusals_come_back_as_the_response_text(
     server: LiveServer, cases: Cases, workspace: Workspace
 ) -> None:
+    _link(workspace, "dan", "cleo", "ada")
     value = action_value(cases.bank, _hash(server, cases.bank))
     answers = {
         "cleo": "wrong-role: a clerk cannot approve invoices",
-        "mallory": "unknown-reviewer: 'mallory' is not a registered principal",
+        "mallory": "unknown-reviewer: Slack user U0MALLORY is not linked to a principal",
         "ada": "wrong-role: a auditor cannot approve",
     }
     for user, reason in answers.items():

@@ -44,20 +44,24 @@ def test_slack_signature_matches_slacks_documented_example() -> None:
 
 
 def test_a_block_action_names_user_decision_thread_and_hash() -> None:
-    payload = {"type": "block_actions", "user": {"username": "dan"},
+    # The user is the stable id; the username is anyone's to change and is not used.
+    payload = {"type": "block_actions", "user": {"id": "U024BE7LH", "username": "dan"},
                "actions": [{"action_id": "approve", "value": action_value("run:42", "ab12")}]}
-    assert parse_action(_body(payload)) == SlackAction("dan", "approve", "run:42", "ab12")
+    assert parse_action(_body(payload)) == SlackAction("U024BE7LH", "approve", "run:42", "ab12")
     payload["actions"] = [{"action_id": "reject", "value": action_value("doc-1", None)}]
-    assert parse_action(_body(payload)) == SlackAction("dan", "reject", "doc-1", None)
+    assert parse_action(_body(payload)) == SlackAction("U024BE7LH", "reject", "doc-1", None)
+    payload["user"] = {"username": "dan"}
+    with pytest.raises(SlackError, match="not a Slack block_actions payload"):
+        parse_action(_body(payload))
 
 
 @pytest.mark.parametrize("body, message", [
     (_body({"type": "view_submission"}), "unsupported payload type"),
-    (_body({"type": "block_actions", "user": {"username": "dan"}, "actions": []}),
+    (_body({"type": "block_actions", "user": {"id": "U1"}, "actions": []}),
      "not a Slack block_actions payload"),
-    (_body({"type": "block_actions", "user": {"username": "dan"},
+    (_body({"type": "block_actions", "user": {"id": "U1"},
             "actions": [{"action_id": "delete", "value": "doc-1:"}]}), "unknown action"),
-    (_body({"type": "block_actions", "user": {"username": "dan"},
+    (_body({"type": "block_actions", "user": {"id": "U1"},
             "actions": [{"action_id": "approve", "value": "no-separator"}]}), "action value"),
     (b"payload=not-json", "not a Slack block_actions payload"),
     (b"\xff\xfe", "not a Slack block_actions payload"),

@@ -8,12 +8,15 @@ found next to its label is marked ``label``; one found by pattern alone is marke
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
+
+from wardflow.guardrails.pii import iban_is_valid
 
 __all__ = [
     "has_label_before",
@@ -62,18 +65,35 @@ _AMOUNT = r"-?(?:\d{1,3}(?:[,.'\u00a0\u202f ]\d{3})+|\d+)[.,]\d{2}(?![.,]?\d)"
 AMOUNT_RE = re.compile(rf"(?<![\w.,'\u00a0]){_AMOUNT}(?!\s?%)")
 
 
-def parse_amount(text: str) -> Decimal | None:
-    """Parse an amount written in any common European or English style."""
+# Labelled amounts may have 0 to 4 decimals ("2.441,5", "0", "1,0000").
+_LOOSE_AMOUNT = (
+    r"-?(?:\d{1,3}(?:[,.'\u00a0\u202f ]\d{3})+(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,4})?)"
+    r"(?![.,]?\d)(?!\s?%)"
+)
+LOOSE_AMOUNT_RE = re.compile(rf"(?<![\w.,'\u00a0/-]){_LOOSE_AMOUNT}")
+
+
+@functools.lru_cache(maxsize=4096)
+def parse_amount(text: str, *, strict: bool = True) -> Decimal | None:
+    """Parse an amount written in any common European or English style.
+
+    ``strict`` (the default) wants exactly two decimals, as amounts found by pattern
+    alone must have; a labelled value may have none or up to four (``2.441,5``). The
+    decimal separator is told from the digits by price-parser.
+    """
+    from price_parser import Price
+
     cleaned = text.strip().replace("\u00a0", " ").replace("\u202f", " ")
-    if not re.fullmatch(_AMOUNT, cleaned):
+    if not re.fullmatch(_AMOUNT if strict else _LOOSE_AMOUNT, cleaned):
         return None
     negative = cleaned.startswith("-")
     digits = cleaned.lstrip("-")
-    whole, cents = digits[:-3], digits[-2:]
-    whole = re.sub(r"[,.' ]", "", whole)
-    try:
-        value = Decimal(f"{whole}.{cents}")
-    except InvalidOperation:
+    if not strict and re.fullmatch(r"\d{1,3}[.,]\d{3}", digits):
+        # "1.005" / "1,005": a thousands group, never three decimals in an amount
+        value: Decimal | None = Decimal(re.sub(r"[.,]", "", digits))
+    else:
+        value = Price.fromstring(digits.replace("'", "")).amount
+    if value is None:
         return None
     return -value if negative else value
 
@@ -164,62 +184,57 @@ def find_tax(text: str) -> tuple[Match | None, Match | None]:
 
 
 # Dates -----------------------------------------------------------------------------
-_MONTHS = {
-    name: number
-    for number, names in enumerate(
-        [
-            ("january", "jan", "januar", "janvier", "jänner"),
-            ("february", "feb", "februar", "février", "fevrier"),
-            ("march", "mar", "märz", "maerz", "mars"),
-            ("april", "apr", "avril"),
-            ("may", "mai"),
-            ("june", "jun", "juni", "juin"),
-            ("july", "jul", "juli", "juillet"),
-            ("august", "aug", "août", "aout"),
-            ("september", "sep", "sept", "septembre"),
-            ("october", "oct", "oktober", "okt", "octobre"),
-            ("november", "nov", "novembre"),
-            ("december", "dec", "dezember", "dez", "décembre", "decembre"),
-        ],
-        start=1,
-    )
-    for name in names
-}
-_MONTH_NAMES = "|".join(sorted(_MONTHS, key=len, reverse=True))
+# Numeric dates are read here (the day/month order is the only question, and the
+# caller decides it from language, country and plausibility); dates with a month
+# name in any of the supported languages are read by dateparser.
+_WORD = r"[^\W\d_]{3,12}\.?"
 DATE_RE = re.compile(
-    r"(?<!\d)(?:"
-    r"(?P<iso>\d{4}-\d{2}-\d{2})"
-    r"|(?P<num>\d{1,2}[./]\d{1,2}[./]\d{4})"
-    rf"|(?P<dmy>\d{{1,2}}\.?\s+(?:{_MONTH_NAMES})\.?\s+\d{{4}})"
-    rf"|(?P<mdy>(?:{_MONTH_NAMES})\.?\s+\d{{1,2}},?\s*\d{{4}})"
-    r")(?!\d)",
+    r"(?<![\d.,/-])(?:"
+    r"(?P<iso>\d{4}-\d{1,2}-\d{1,2})"
+    r"|(?P<num>\d{1,2}[./-]\d{1,2}[./-]\d{4})"
+    rf"|(?P<dmy>\d{{1,2}}(?:\.\s*|(?:er|st|nd|rd|th)?\s+)(?:de\s+)?{_WORD}\s+(?:de\s+)?\d{{4}})"
+    rf"|(?P<mdy>{_WORD}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s*\d{{4}})"
+    r")(?![\d.,/-]?\d)",
     re.IGNORECASE,
 )
+LANGUAGES = ("en", "de", "fr", "nl", "es", "it", "pl")
+
+
+@functools.lru_cache(maxsize=1024)
+def _written_date(text: str) -> date | None:
+    from dateparser.date import DateDataParser  # type: ignore[import-untyped]
+
+    parser = DateDataParser(
+        languages=list(LANGUAGES),
+        settings={"STRICT_PARSING": True, "REQUIRE_PARTS": ["day", "month", "year"],
+                  "DATE_ORDER": "DMY", "RETURN_TIME_AS_PERIOD": False},
+    )
+    found = parser.get_date_data(text).date_obj
+    return found.date() if found is not None else None
 
 
 def parse_date(text: str, *, month_first: bool = False) -> date | None:
-    """Parse one date; ``month_first`` decides ambiguous ``01/02/2026`` (US style)."""
+    """Parse one date; ``month_first`` decides ambiguous ``01/02/2026`` (US style).
+
+    A day over 12 settles the order whatever ``month_first`` says.
+    """
     m = DATE_RE.fullmatch(text.strip())
     if not m:
         return None
     try:
         if m.group("iso"):
-            return date.fromisoformat(m.group("iso"))
+            y, mo, d = (int(x) for x in m.group("iso").split("-"))
+            return date(y, mo, d)
         if m.group("num"):
-            sep = "." if "." in m.group("num") else "/"
-            a, b, year = (int(x) for x in m.group("num").split(sep))
-            if sep == "/" and month_first and a <= 12:
+            a, b, year = (int(x) for x in re.split(r"[./-]", m.group("num")))
+            if month_first and a <= 12 and "." not in m.group("num"):
                 a, b = b, a
-            elif b > 12 and a <= 12:
+            if b > 12 and a <= 12:
                 a, b = b, a
             return date(year, b, a)
-        if m.group("dmy"):
-            parts = re.split(r"[.\s]+", m.group("dmy").strip())
-            return date(int(parts[-1]), _MONTHS[parts[1].lower()], int(parts[0]))
-        parts = re.split(r"[.,\s]+", m.group("mdy").strip())
-        return date(int(parts[-1]), _MONTHS[parts[0].lower()], int(parts[1]))
-    except (ValueError, KeyError):
+    except ValueError:
         return None
+    return _written_date(re.sub(r"\s+", " ", m.group(0)))
 
 
 def find_date_after(
@@ -295,15 +310,6 @@ def find_invoice_number(text: str) -> Match | None:
 IBAN_RE = re.compile(r"\b([A-Z]{2}\d{2}(?:\s?[A-Z0-9]{4}){2,7}(?:\s?[A-Z0-9]{1,3})?)\b")
 
 
-def iban_is_valid(iban: str) -> bool:
-    compact = iban.replace(" ", "").upper()
-    if not re.fullmatch(r"[A-Z]{2}\d{2}[A-Z0-9]{10,30}", compact):
-        return False
-    rearranged = compact[4:] + compact[:4]
-    digits = "".join(str(int(ch, 36)) for ch in rearranged)
-    return int(digits) % 97 == 1
-
-
 def find_iban(text: str) -> Match | None:
     """The first IBAN with a valid checksum, preferring one after an ``IBAN`` label."""
     candidates = [m for m in IBAN_RE.finditer(text) if iban_is_valid(m.group(1))]
@@ -322,17 +328,20 @@ def find_bic(text: str) -> Match | None:
 
 _TAX_ID_RE = re.compile(
     r"(?:VAT\s*(?:ID|No\.?|Number|Reg\.?\s*No\.?)?|USt-?Id(?:Nr)?\.?|UID|Tax\s*ID|"
-    r"N[°o]\s*TVA|TVA\s*intracom\w*|EIN|MWST(?:-Nr)?\.?)\W{0,4}"
+    r"N[°o]\s*TVA|TVA\s*intracom\w*|EIN|MWST(?:-Nr)?\.?)[^\w\n]{0,40}"
     r"([A-Z]{2}[ ]?[A-Z0-9][A-Z0-9 .\-]{6,16}[A-Z0-9]|\d{2}-\d{7})",
 )
 
 
 def find_tax_id(text: str) -> list[Match]:
     """Every VAT / tax identifier in the document, in order."""
-    return [
-        Match(m.group(1).strip(), m.start(1), m.end(1), "label", "tax id")
-        for m in _TAX_ID_RE.finditer(text)
-    ]
+    found = []
+    for m in _TAX_ID_RE.finditer(text):
+        # "CHE-217.548.307 MWST": the Swiss suffix (and a label word after the number)
+        # is not part of the identifier
+        value = re.sub(r"\s+(?:MWST|TVA|IVA|VAT|BTW|UID|HR|IVA)\b.*$", "", m.group(1).strip())
+        found.append(Match(value, m.start(1), m.start(1) + len(value), "label", "tax id"))
+    return found
 
 
 def find_po_number(text: str) -> Match | None:
@@ -399,13 +408,94 @@ def find_line_items(text: str) -> list[LineItem]:
     items: list[LineItem] = []
     offset = 0
     for line in text.split("\n"):
+        body = line.strip()
+        # A row ends with its amount; other lines are skipped before any backtracking.
+        if not _ROW_END.search(body):
+            offset += len(line) + 1
+            continue
+        start = offset + len(line) - len(line.lstrip())
+        # Cells of a laid-out row are apart by runs of spaces: match one space instead.
+        compact = re.sub(r"\s{2,}", " ", body)
         for pattern in _ITEM_RES:
-            item = _line_item(pattern.match(line), offset)
+            item = _line_item(pattern.match(compact), start, start + len(body))
             if item is not None:
                 items.append(item)
                 break
+        else:
+            item = _table_row(body, start)
+            if item is not None:
+                items.append(item)
+                wrapped = _wrapped_description(text, offset + len(line) + 1, line, item)
+                if wrapped is not None:
+                    items[-1] = wrapped
         offset += len(line) + 1
     return items
+
+
+def _wrapped_description(text: str, after: int, line: str, item: LineItem) -> LineItem | None:
+    """The description of a table row continued on the lines below, in its column."""
+    column = line.find(item.description)
+    if column < 0:
+        return None
+    parts = [item.description]
+    for below in text[after:after + 2000].split("\n")[:4]:
+        cells = [m for m in re.finditer(r"\S+(?: \S+)*", below)]
+        if len(cells) != 1 or abs(cells[0].start() - column) > 2 or AMOUNT_RE.search(below):
+            break
+        parts.append(cells[0].group(0))
+    if len(parts) == 1:
+        return None
+    return LineItem(" ".join(parts), item.quantity, item.unit_price, item.amount, item.start,
+                    item.end)
+
+
+_CELL_SPLIT = re.compile(r"\s{2,}")
+_NUMBER_CELL = re.compile(
+    rf"(?:[A-Z]{{3}}\s|[€$£]\s?)?(?P<n>{_LOOSE_AMOUNT})(?:\s?(?P<unit>[^\W\d_][\w.²³/]{{0,5}}))?"
+    r"(?:\s?(?:[A-Z]{3}|[€$£]))?")
+
+
+def _table_row(body: str, start: int) -> LineItem | None:
+    """A laid-out table row in any column order: the last cell is the amount, two
+    numeric cells before it multiply to it (quantity x unit price), and the longest
+    text cell is the description. Percent cells (a tax rate) are skipped."""
+    cells = _CELL_SPLIT.split(body)
+    while cells and re.fullmatch(r"\d{1,2}(?:[.,]\d{1,2})?\s?%", cells[-1]):
+        cells.pop()  # a tax-rate column after the amount
+    if len(cells) < 4:
+        return None
+    amount = parse_amount(cells[-1].strip(" €$£"), strict=True)
+    if amount is None or amount == 0:
+        return None
+    numbers: list[tuple[int, Decimal, int]] = []
+    texts: list[tuple[int, str]] = []
+    for index, cell in enumerate(cells[:-1]):
+        if "%" in cell:
+            continue
+        m = _NUMBER_CELL.fullmatch(cell)
+        value = parse_amount(m.group("n"), strict=False) if m else None
+        if value is not None:
+            # a unit word ("10 Stk", "3 Piece") or an integer marks the quantity
+            marked = 2 if m and m.group("unit") else 1 if re.fullmatch(r"\d+", m.group("n") if m
+                                                                        else "") else 0
+            numbers.append((index, value, marked))
+        elif re.search(r"[^\W\d_]{3}", cell) and not re.search(r"\d{1,2}/\d{1,2}/\d{2}", cell):
+            texts.append((index, cell.strip()))
+    if not texts:
+        return None
+    for i, (_, first, first_marked) in enumerate(numbers):
+        for _, second, second_marked in numbers[i + 1:]:
+            if abs(money(first * second) - amount) > Decimal("0.01"):
+                continue
+            qty, unit = (second, first) if second_marked > first_marked else (first, second)
+            if qty <= 0:
+                continue
+            desc = max(texts, key=lambda t: len(t[1]))[1]
+            return LineItem(desc, qty, unit, amount, start, start + len(body))
+    return None
+
+
+_ROW_END = re.compile(r"\d[.,]\d{2}\s*(?:[A-Z]{3}|[€$£])?$")
 
 
 def _quantities(text: str) -> list[Decimal]:
@@ -418,7 +508,7 @@ def _quantities(text: str) -> list[Decimal]:
     return readings
 
 
-def _line_item(m: re.Match[str] | None, offset: int) -> LineItem | None:
+def _line_item(m: re.Match[str] | None, start: int, end: int) -> LineItem | None:
     if m is None:
         return None
     unit, amount = parse_amount(m.group("unit")), parse_amount(m.group("amount"))
@@ -430,4 +520,4 @@ def _line_item(m: re.Match[str] | None, offset: int) -> LineItem | None:
     else:
         return None
     desc = re.sub(r"^\d{1,3}[.)]?\s+", "", m.group("desc")).strip()
-    return LineItem(desc, qty, unit, amount, offset + m.start(), offset + m.end())
+    return LineItem(desc, qty, unit, amount, start, end)

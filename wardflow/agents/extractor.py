@@ -21,12 +21,20 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from wardflow.agents._candidates import (
+    Candidate,
+    amount_candidates,
+    best,
+    date_candidates,
+    invoice_number_candidates,
+)
+from wardflow.agents._labels import detect_document_type, detect_language
 from wardflow.agents._model_fields import ModelInvoice, merge_model_fields
 from wardflow.agents._parsers import (
     DUE_DATE_LABELS,
@@ -49,6 +57,7 @@ from wardflow.agents._parsers import (
     parse_amount,
     parse_date,
 )
+from wardflow.agents._party import find_seller
 from wardflow.agents.prompts import EXTRACT_INVOICE
 from wardflow.errors import ModelOutputError, ModelUnavailable
 from wardflow.tools.documents import DocumentText, page_of
@@ -63,6 +72,7 @@ __all__ = [
     "ExtractionPolicy",
     "apply_corrections",
     "extract_invoice",
+    "open_fields",
     "read_with_model",
 ]
 
@@ -133,31 +143,48 @@ def extract_invoice(
     fields: dict[str, _Field] = {}
     currency, _, disagreeing = find_currency(text)
     fields["currency"] = _Field.of(currency)
-    month_first = currency is not None and currency.value == "USD"
+    language = detect_language(text)
+    month_first = _month_first(text, language, currency)
 
     fields["vendor"], fields["vendor_id"], fields["vendor_tax_id"] = _vendor(text, vendors, policy)
-    fields["invoice_number"] = _Field.of(find_invoice_number(text))
-    dated = find_date_after(text, INVOICE_DATE_LABELS, month_first=month_first)
-    fields["invoice_date"] = _Field.of(dated[0] if dated else None)
-    due = find_date_after(text, DUE_DATE_LABELS, month_first=month_first)
-    fields["due_date"] = _Field.of(due[0] if due else None)
-    fields["subtotal"] = _amount(find_amount_after(text, SUBTOTAL_LABELS))
-    tax, rate = find_tax(text)
-    fields["tax"] = _amount(tax)
-    fields["tax_rate"] = _Field.of(rate)
-    fields["total"] = _amount(
-        find_amount_after(
+    # The line-order parsers are the fallback where the layout finds no labelled value.
+    fields["invoice_number"] = _pick(invoice_number_candidates(text),
+                                     lambda: find_invoice_number(text))
+    dated = _pick(date_candidates(text, "invoice_date", month_first=month_first),
+                  lambda: _old_date(find_date_after(text, INVOICE_DATE_LABELS,
+                                                    month_first=month_first)))
+    fields["invoice_date"] = dated
+    due = _pick(date_candidates(text, "due_date", month_first=month_first),
+                lambda: _old_date(find_date_after(text, DUE_DATE_LABELS,
+                                                  month_first=month_first)))
+    fields["due_date"] = due
+    items = find_line_items(text)
+    tax_match, rate = find_tax(text)
+    fields["subtotal"], fields["tax"], fields["total"] = _choose_amounts(
+        text, items,
+        old_subtotal=lambda: find_amount_after(text, SUBTOTAL_LABELS),
+        old_tax=lambda: tax_match,
+        old_total=lambda: find_amount_after(
             text, TOTAL_LABELS, last=True,
             exclude=(r"\s*(?:HT|net|excl|netto|TVA|VAT|tax)\b", r"\s*\n\s*(?:HT)\b"),
-        )
+        ),
     )
+    fields["tax_rate"] = _Field.of(rate)
     fields["iban"] = _Field.of(find_iban(text))
     fields["bic"] = _Field.of(find_bic(text))
     fields["po_number"] = _Field.of(find_po_number(text))
-    items = find_line_items(text)
 
-    checks = _run_checks(fields, items, disagreeing, policy, dated[1] if dated else None,
-                         due[1] if due else None)
+    checks = _run_checks(fields, items, disagreeing, policy, _as_date(dated), _as_date(due))
+    document_type = detect_document_type(text)
+    total = fields["total"].value
+    if total is not None and Decimal(total) < 0:
+        checks.append(_check(
+            "credit_note_sign", document_type == "credit_note",
+            "a negative total on a document titled as a credit note"
+            if document_type == "credit_note"
+            else "a negative total on a document titled as an invoice, not a credit note",
+            ["total"],
+        ))
     # Passes first, then failures: one failed check outweighs any number of passes.
     for check in sorted(checks, key=lambda c: not c["passed"]):
         for name in check["fields"]:
@@ -195,6 +222,7 @@ def extract_invoice(
         "low_confidence": sorted(n for n, c in required.items() if c < 0.90),
         "method": doc.method,
         "pages": len(doc.pages),
+        "document_type": document_type,
     }
 
 
@@ -209,19 +237,38 @@ def _clip(text: str) -> str:
     return f"{text[:_HEAD_CHARS]}\n[...]\n{text[-_TAIL_CHARS:]}"
 
 
+def open_fields(extraction: Mapping[str, Any], *, settled_at: float = 0.9) -> list[str]:
+    """The required fields the parsers and checks did not settle: missing, or under
+    ``settled_at`` (the review threshold)."""
+    fields = extraction.get("fields", {})
+    return [name for name in REQUIRED_FIELDS
+            if (fields.get(name) or {}).get("value") is None
+            or float((fields.get(name) or {}).get("confidence", 0.0)) < settled_at]
+
+
 def read_with_model(
-    extraction: dict[str, Any], text: str, llm: LLM, *, prompt_text: str | None = None
+    extraction: dict[str, Any], text: str, llm: LLM, *, prompt_text: str | None = None,
+    only_open: bool = True, settled_at: float = 0.9,
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """Let the model read the invoice beside the parsers and merge the two readings.
 
     ``prompt_text`` is what the model is shown (the guarded text: injected passages
     marked, personal data tokenized); evidence spans always refer to ``text``.
 
+    With ``only_open`` (the default) the model is asked only when a required field is
+    still open (see :func:`open_fields`); otherwise ``extraction["model"]`` says it was
+    skipped and no call is made.
+
     Returns the merged extraction and the usage records of the model calls. A model
     that fails (unreachable, or invalid output after repairs) leaves the parsers'
     fields as they are and says so in ``extraction["model"]``, which routes the
     document to review; it never crashes the run.
     """
+    if only_open and not open_fields(extraction, settled_at=settled_at):
+        # Every required field was read and passed its checks: the model could only
+        # agree (or be set aside), so its seconds per document are saved.
+        return dict(extraction, model={"status": "skipped", "prompt": EXTRACT_INVOICE.version,
+                                       "detail": "the parsers settled every required field"}), []
     try:
         shown = _clip(prompt_text if prompt_text is not None else text)
         result = llm.structured("extractor", EXTRACT_INVOICE.messages(document=shown),
@@ -239,6 +286,93 @@ def read_with_model(
     merged["model"] = {"status": "ok", "prompt": EXTRACT_INVOICE.version,
                        "model": result.usage[-1].model}
     return merged, [u.to_dict() for u in result.usage]
+
+
+def _as_date(f: _Field) -> date | None:
+    return date.fromisoformat(f.value) if f.value is not None else None
+
+
+def _old_date(found: tuple[Match, date] | None) -> Match | None:
+    return found[0] if found else None
+
+
+def _month_first(text: str, language: str, currency: Match | None) -> bool:
+    """US order (month first) for English documents in dollars or from the US."""
+    if language != "en":
+        return False
+    if currency is not None and currency.value == "USD":
+        return True
+    return re.search(r"\b(?:USA|United\s+States|[A-Z]{2}\s+\d{5}(?:-\d{4})?$)", text,
+                     re.MULTILINE) is not None
+
+
+def _from_candidate(c: Candidate, how: str = "label") -> _Field:
+    return _Field(c.value, _BASE[how] if c.where != "below" else _BASE[how] - 0.02, how,
+                  c.start, c.end, c.label)
+
+
+def _pick(candidates: Sequence[Candidate], fallback: Callable[[], Match | None]) -> _Field:
+    """The best-ranked candidate; the line-order parser's value when there is none."""
+    chosen = best(candidates)
+    if chosen is not None:
+        f = _from_candidate(chosen)
+        others = sorted({c.value for c in candidates if c.value != chosen.value})
+        if others:
+            f.notes.append("other candidates: " + ", ".join(others[:3]))
+        return f
+    return _Field.of(fallback())
+
+
+def _amount_candidates(text: str, name: str, fallback: Callable[[], Match | None]
+                       ) -> list[Candidate]:
+    found = amount_candidates(text, name)
+    old = fallback() if not found else None
+    if old is not None:
+        value = parse_amount(old.value)
+        if value is not None:
+            found.append(Candidate(str(value), old.start, old.end, old.label, 2.5, "line"))
+    best_of: dict[str, Candidate] = {}
+    for c in sorted(found, key=lambda c: (c.rank, c.start)):
+        best_of.setdefault(str(Decimal(c.value).quantize(_CENT)), c)
+    return sorted(best_of.values(), key=lambda c: (c.rank, c.start))[:8]
+
+
+def _choose_amounts(
+    text: str, items: Sequence[Any], *, old_subtotal: Callable[[], Match | None],
+    old_tax: Callable[[], Match | None], old_total: Callable[[], Match | None],
+) -> tuple[_Field, _Field, _Field]:
+    """Subtotal, tax and total: the best-ranked reading in which they add up, else each
+    field's best candidate (and the checks will say what does not add up)."""
+    subs = _amount_candidates(text, "subtotal", old_subtotal)
+    taxes = _amount_candidates(text, "tax", old_tax)
+    totals = _amount_candidates(text, "total", old_total)
+    lines = sum((i.amount for i in items), Decimal(0)) if items else None
+    chosen: tuple[float, Candidate, Candidate, Candidate] | None = None
+    for g in totals:
+        for sub in subs:
+            for tax in taxes:
+                if abs(Decimal(sub.value) + Decimal(tax.value) - Decimal(g.value)) > _CENT:
+                    continue
+                if Decimal(g.value) == 0 and Decimal(sub.value) == 0:
+                    continue
+                score = g.rank + sub.rank + tax.rank
+                if lines is not None and abs(lines - Decimal(sub.value)) <= _CENT:
+                    score -= 1
+                if chosen is None or score < chosen[0]:
+                    chosen = (score, sub, tax, g)
+    if chosen is not None:
+        _, sub, tax, g = chosen
+        return (_money_field(sub), _money_field(tax), _money_field(g))
+    pick = [best(c) for c in (subs, taxes, totals)]
+    return (_money_field(pick[0]), _money_field(pick[1]), _money_field(pick[2]))
+
+
+def _money_field(c: Candidate | None) -> _Field:
+    if c is None:
+        return _Field(None, 0.0, "missing")
+    f = _from_candidate(c)
+    f.value = str(money(Decimal(c.value)))
+    return f
 
 
 def _amount(m: Match | None) -> _Field:
@@ -276,22 +410,15 @@ def _vendor(
                 _Field(vendor.id, 0.9, "master", at, at + len(vendor.name), "vendor name"),
                 _Field.of(tax),
             )
-    # Unknown issuer: the first company-looking line that is not the buyer.
-    buyer_names = {b.casefold() for b in policy.buyer_names}
-    buyer_block = _BUYER_MARKERS.search(text)
-    for m in _LEGAL_SUFFIX.finditer(text):
-        name = m.group("name").strip()
-        if name.casefold() in buyer_names:
-            continue
-        if buyer_block and buyer_block.start() < m.start() < buyer_block.start() + 200:
-            continue
-        tax = tax_ids[0] if tax_ids else None
-        return (
-            _Field(name, _BASE["pattern"], "pattern", m.start("name"), m.end("name"), "company"),
-            _Field(None, 0.0, "missing"),
-            _Field.of(tax),
-        )
-    return _Field(None, 0.0, "missing"), _Field(None, 0.0, "missing"), _Field(None, 0.0, "missing")
+    # Unknown issuer: the seller found as a party on the page, never the buyer.
+    tax = tax_ids[0] if tax_ids else None
+    seller = find_seller(text, policy.buyer_names)
+    if seller is None:
+        return _Field(None, 0.0, "missing"), _Field(None, 0.0, "missing"), _Field.of(tax)
+    how = "label" if "after a seller label" in seller.evidence else "pattern"
+    found = _Field(seller.name, _BASE[how], how, seller.start, seller.end, "seller")
+    found.notes.append("seller evidence: " + ", ".join(dict.fromkeys(seller.evidence)))
+    return found, _Field(None, 0.0, "missing"), _Field.of(tax)
 
 
 def _check(name: str, passed: bool, detail: str, fields: Sequence[str]) -> dict[str, Any]:

@@ -29,7 +29,7 @@ from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool
 
 from wardflow._postgres import redact_url
-from wardflow.errors import ConfigError
+from wardflow.errors import ConfigError, UnencryptedData
 from wardflow.graphs._sealed_postgres import blob_inline_values, seals
 
 __all__ = ["RetryingPostgresSaver", "open_postgres_saver"]
@@ -69,6 +69,20 @@ class RetryingPostgresSaver(PostgresSaver):
             return super(RetryingPostgresSaver, self).put(config, stored, metadata, new_versions)
 
         return self._retry(call)
+
+    def _load_checkpoint_tuple(self, value: Any) -> CheckpointTuple:
+        if not seals(self.serde):
+            return super()._load_checkpoint_tuple(value)
+        # With a key nothing is inline (``put`` seals plain values into blobs), so an
+        # inline value is one written without the key: refused, like a clear blob.
+        inline = (value["checkpoint"] or {}).get("channel_values") or {}
+        try:
+            if any(v is not None for v in inline.values()):
+                raise UnencryptedData("checkpoints")
+            return super()._load_checkpoint_tuple(value)
+        except UnencryptedData as err:
+            raise UnencryptedData("checkpoints", thread_id=str(value["thread_id"]),
+                                  checkpoint_id=str(value["checkpoint_id"])) from err
 
     def put_writes(self, config: RunnableConfig, writes: Sequence[tuple[str, Any]],
                    task_id: str, task_path: str = "") -> None:

@@ -11,6 +11,7 @@ from wardflow._crypto import Keyring, checkpoint_serde
 from wardflow._sqlite import connect
 from wardflow.config import Settings
 from wardflow.errors import ConfigError
+from wardflow.graphs._sealed_postgres import seals
 
 if TYPE_CHECKING:
     from langgraph.checkpoint.base import BaseCheckpointSaver
@@ -23,7 +24,8 @@ def open_checkpointer(settings: Settings) -> BaseCheckpointSaver[str]:
 
     ``sqlite`` opens ``home/checkpoints.sqlite`` in WAL mode with a busy timeout, so
     several processes (a worker and ``wardflow resume``) can share it. With
-    ``encryption_key`` set, sqlite and postgres blobs are encrypted (wardflow/_crypto.py).
+    ``encryption_key`` set, sqlite and postgres blobs are encrypted (wardflow/_crypto.py)
+    and a blob found in clear is refused (:class:`~wardflow.errors.UnencryptedData`).
     """
     kind = settings.checkpointer
     serde = checkpoint_serde(Keyring.from_settings(settings))
@@ -45,13 +47,19 @@ def open_checkpointer(settings: Settings) -> BaseCheckpointSaver[str]:
         )
     from langgraph.checkpoint.sqlite import SqliteSaver
 
+    saver_type = SqliteSaver
+    if seals(serde):
+        # Names the thread and checkpoint of a clear blob it refuses.
+        from wardflow.graphs._sealed_sqlite import SealedSqliteSaver
+
+        saver_type = SealedSqliteSaver
     conn = connect(
         settings.checkpoints_path,
         synchronous=settings.sqlite_synchronous,
         busy_timeout_s=settings.sqlite_busy_timeout_s,
         autocommit=False,
     )
-    saver = SqliteSaver(conn, serde=serde)
+    saver = saver_type(conn, serde=serde)
     saver.setup()
     return saver
 

@@ -35,7 +35,7 @@ from typing import Any
 from wardflow._sqlite import connect, write_transaction
 from wardflow.errors import ConfigError
 from wardflow.observability.audit import AuditLog
-from wardflow.tools.inbox import InboxItem, document_id
+from wardflow.tools.inbox import MAX_ATTACHMENTS, InboxItem, attachment_count, document_id
 from wardflow.tools.inbox import _attachments as attachments  # one reader for all emails
 from wardflow.tools.storage import Storage
 
@@ -226,12 +226,14 @@ class MaildirSource:
     """A maildir's new messages as ``document_uploaded`` events, one per attachment."""
 
     def __init__(self, maildir: Path, ledger: EventLedger, storage: Storage, *,
-                 max_bytes: int, audit: AuditLog | None = None) -> None:
+                 max_bytes: int, audit: AuditLog | None = None,
+                 max_attachments: int = MAX_ATTACHMENTS) -> None:
         self.maildir = maildir
         self._key = str(maildir.resolve())
         self._ledger = ledger
         self._storage = storage
         self._max_bytes = max_bytes
+        self._max_attachments = max_attachments
         self._audit = audit
         self._pending: dict[str, tuple[str, list[str]]] = {}
 
@@ -288,9 +290,10 @@ class MaildirSource:
         if reason is None:
             message = email.message_from_bytes(data, policy=email.policy.default)
             message_id = str(message.get("Message-ID", "")).strip() or message_id
-            reason, bad = _problem(message, self._max_bytes)
+            reason, bad = _problem(message, self._max_bytes, self._max_attachments)
             if reason is None or not reason.startswith("not an email"):
-                for item in attachments(data, str(path), self._storage, self._max_bytes):
+                for item in attachments(data, str(path), self._storage, self._max_bytes,
+                                        self._max_attachments):
                     key = f"{message_id}#{item.document_id}"
                     if item.document_id not in bad:
                         events.setdefault(key, MailEvent(key, item))
@@ -326,11 +329,16 @@ def _size_problem(data: bytes, max_bytes: int) -> str | None:
     return None
 
 
-def _problem(message: Any, max_bytes: int) -> tuple[str | None, set[str]]:
+def _problem(message: Any, max_bytes: int,
+             max_attachments: int = MAX_ATTACHMENTS) -> tuple[str | None, set[str]]:
     """Why a parsed message cannot be used fully (or ``None``), and the document ids
     of its attachments that must not run (they did not decode cleanly)."""
     if not isinstance(message, EmailMessage) or not list(message.keys()):
         return "not an email: no header block", set()
+    count = attachment_count(message)
+    if count > max_attachments:
+        return (f"too many attachments: {count}, more than max_email_attachments"
+                f" ({max_attachments})"), set()
     reasons, bad = [], set()
     for index, part in enumerate(message.iter_attachments()):
         label = part.get_filename() or f"attachment-{index}"

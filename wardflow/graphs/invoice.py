@@ -50,7 +50,7 @@ from wardflow.graphs._node import NodeFn, audited_node
 from wardflow.graphs.control import KillSwitch
 from wardflow.graphs.retry import node_retry_policy
 from wardflow.graphs.state import InvoiceState
-from wardflow.guardrails.hidden import find_hidden_text
+from wardflow.guardrails.hidden import HiddenText, hidden_in_page
 from wardflow.guardrails.pipeline import GuardPipeline
 from wardflow.guardrails.tool_guard import INVOICE_PLAN, PipelineToolGuard, PlanToolGuard
 from wardflow.guardrails.vault import TokenVault
@@ -59,7 +59,13 @@ from wardflow.observability.tracing import DISABLED, Telemetry, guard_span, tele
 from wardflow.review.authz import authorize
 from wardflow.review.payloads import ProposedAction, ReviewDecision, ReviewReason, ReviewRequest
 from wardflow.review.principals import PrincipalStore
-from wardflow.tools.documents import DocumentText, read_document, sniff_media_type
+from wardflow.tools.documents import (
+    DocumentLimits,
+    DocumentText,
+    check_email,
+    read_document,
+    sniff_media_type,
+)
 from wardflow.tools.einvoice import EInvoice, embedded_einvoice, read_einvoice_xml
 from wardflow.tools.erp import (
     ErpAdapter,
@@ -146,8 +152,14 @@ class InvoiceNodes:
                     self.tools.storage_put.call({"key": key, "data": data})
                 document["storage_key"] = key
             document["media_type"] = media_type
-            text = read_document(data, name, ocr_backend=self.settings.ocr_backend)
-            hidden = [h.text for h in find_hidden_text(data)]
+            # One pass over each PDF page: its text and layout, and its hidden text.
+            found: list[HiddenText] = []
+            text = read_document(
+                data, name, ocr_backend=self.settings.ocr_backend,
+                limits=DocumentLimits.from_settings(self.settings),
+                on_pdf_page=lambda number, page, textpage: found.extend(
+                    hidden_in_page(number, page, textpage)))
+            hidden = [h.text for h in found]
             einvoice = _read_einvoice(data, name, media_type)
         except DocumentError as err:
             return {"status": "failed", "document": document,
@@ -164,6 +176,8 @@ class InvoiceNodes:
         try:
             media_type = sniff_media_type(data, name)
             if media_type == "message/rfc822":
+                # Over the attachment limit, none was read: say so, not "no attachment".
+                check_email(data, name, DocumentLimits.from_settings(self.settings))
                 raise UnsupportedDocument(name, f"{media_type} has no text of its own and no"
                                           " readable attachment")
         except UnsupportedDocument:
@@ -257,7 +271,10 @@ class InvoiceNodes:
         """
         assert self.llm is not None
         try:
-            merged, usage = read_with_model(extraction, text, self.llm, prompt_text=shown)
+            merged, usage = read_with_model(
+                extraction, text, self.llm, prompt_text=shown,
+                only_open=self.settings.model_reads == "open",
+                settled_at=self.settings.review_threshold)
             checks = (self._check_model_output(merged, shown)
                       if (merged.get("model") or {}).get("status") == "ok" else [])
         except _ANSWER_ERRORS as err:

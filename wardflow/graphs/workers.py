@@ -401,7 +401,8 @@ class RayExecutor:
         from wardflow.tools.storage import LocalStorage
 
         return list(collect(paths, LocalStorage(self.settings.storage_root),
-                            max_bytes=self.settings.max_document_bytes))
+                            max_bytes=self.settings.max_document_bytes,
+                            max_attachments=self.settings.max_email_attachments))
 
     def process(self, paths: Iterable[str | Path], *, submitted_by: str | None = None,
                 skip: set[str] | None = None) -> Iterator[RunSummary]:

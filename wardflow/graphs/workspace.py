@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from langchain_core.runnables import RunnableConfig
 from langgraph.types import Command
 
+from wardflow._sqlite import private_dir
 from wardflow.config import Settings
 from wardflow.errors import (
     ModelError,
@@ -148,7 +149,8 @@ class Workspace:
 
     # Processing --------------------------------------------------------------------
     def items(self, paths: Iterable[str | Path]) -> list[InboxItem]:
-        return list(collect(paths, self.storage, max_bytes=self.settings.max_document_bytes))
+        return list(collect(paths, self.storage, max_bytes=self.settings.max_document_bytes,
+                            max_attachments=self.settings.max_email_attachments))
 
     def process(
         self, paths: Iterable[str | Path], *, submitted_by: str | None = None
@@ -418,7 +420,7 @@ class Workspace:
         from wardflow.guardrails.ratelimit import RateLimiter
 
         settings = self.settings
-        settings.home.mkdir(parents=True, exist_ok=True)
+        private_dir(settings.home)
         limiter = RateLimiter(settings.home / "ratelimit.sqlite",
                               busy_timeout_s=settings.sqlite_busy_timeout_s)
         try:
@@ -551,7 +553,8 @@ class Workspace:
         try:
             if maildir is not None:
                 mail = MaildirSource(maildir, ledger, self.storage, audit=self.audit,
-                                     max_bytes=self.settings.max_document_bytes)
+                                     max_bytes=self.settings.max_document_bytes,
+                                     max_attachments=self.settings.max_email_attachments)
                 events = [(e.key, e.item) for e in mail.events(blueprint.name)]
             else:
                 pending = {e.document_id for e in ledger.open_entries(blueprint.name)}

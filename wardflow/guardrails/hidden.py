@@ -17,7 +17,7 @@ import ctypes
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["HiddenText", "find_hidden_text"]
+__all__ = ["HiddenText", "find_hidden_text", "hidden_in_page"]
 
 _MIN_SIZE_PT = 2.5
 _WHITE = 235
@@ -88,41 +88,62 @@ def _dark_beneath(raw: Any, box: tuple[float, float, float, float], below: list[
 
 
 def find_hidden_text(data: bytes) -> list[HiddenText]:
-    """Hidden text objects of a PDF (empty for anything else or an unreadable PDF)."""
+    """Hidden text objects of a PDF (empty for anything else or an unreadable PDF).
+
+    Where the document's text is read anyway, pass :func:`hidden_in_page` to
+    :func:`wardflow.tools.documents.read_document` instead: the PDF is then opened and
+    each page loaded once for both.
+    """
     if not data.lstrip()[:5] == b"%PDF-":
         return []
     import pypdfium2 as pdfium
-    import pypdfium2.raw as raw
 
     try:
         pdf = pdfium.PdfDocument(data)
     except pdfium.PdfiumError:
         return []
     found: list[HiddenText] = []
-    painted = (raw.FPDF_PAGEOBJ_PATH, raw.FPDF_PAGEOBJ_IMAGE, raw.FPDF_PAGEOBJ_SHADING)
     try:
         for number, page in enumerate(pdf, 1):
-            textpage = None
-            below: list[Any] = []  # handles of what was painted so far (valid while open)
-            for obj in page.get_objects(max_depth=2):
-                kind = raw.FPDFPageObj_GetType(obj.raw)
-                if kind != raw.FPDF_PAGEOBJ_TEXT:
-                    if kind in painted:
-                        below.append(obj.raw)
-                    continue
-                reason = _hidden_reason(raw, obj.raw, below)
-                if reason is not None:
-                    textpage = textpage or page.get_textpage()
-                    text = _text_of(raw, obj.raw, textpage).strip()
-                    if len(text) >= _MIN_CHARS:
-                        found.append(HiddenText(number, text, reason))
-            if textpage is not None:
-                textpage.close()
+            found.extend(hidden_in_page(number, page, None))
             page.close()
+    finally:
+        pdf.close()
+    return found
+
+
+def hidden_in_page(number: int, page: Any, textpage: Any | None) -> list[HiddenText]:
+    """Hidden text objects of one open pypdfium2 page (``number`` is 1-based).
+
+    ``textpage`` is the page's text page when the caller has one open already; the
+    function never closes what it was given. A damaged page gives what was found so far.
+    """
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as raw
+
+    found: list[HiddenText] = []
+    own = None
+    painted = (raw.FPDF_PAGEOBJ_PATH, raw.FPDF_PAGEOBJ_IMAGE, raw.FPDF_PAGEOBJ_SHADING)
+    below: list[Any] = []  # handles of what was painted so far (valid while open)
+    try:
+        for obj in page.get_objects(max_depth=2):
+            kind = raw.FPDFPageObj_GetType(obj.raw)
+            if kind != raw.FPDF_PAGEOBJ_TEXT:
+                if kind in painted:
+                    below.append(obj.raw)
+                continue
+            reason = _hidden_reason(raw, obj.raw, below)
+            if reason is not None:
+                if textpage is None:
+                    own = textpage = page.get_textpage()
+                text = _text_of(raw, obj.raw, textpage).strip()
+                if len(text) >= _MIN_CHARS:
+                    found.append(HiddenText(number, text, reason))
     except pdfium.PdfiumError:
         return found
     finally:
-        pdf.close()
+        if own is not None:
+            own.close()
     return found
 
 

@@ -34,7 +34,7 @@ from wardflow._crypto import (
     text_key_id,
 )
 from wardflow._sqlite import connect, write_transaction
-from wardflow.errors import ConfigError, GuardViolation
+from wardflow.errors import ConfigError, GuardViolation, UnencryptedData
 from wardflow.guardrails.pii import PiiMatch, find_pii
 
 __all__ = ["REVEAL_ROLES", "TOKEN_PATTERN", "TokenVault"]
@@ -223,9 +223,14 @@ class TokenVault:
             return value
         return self._keyring.encrypt_text(value, aad=_aad(scope, kind, token))
 
-    def _open(self, stored: str, scope: str, kind: str, token: str) -> str:
+    def _open(self, stored: str, scope: str, kind: str, token: str, *,
+              migrating: bool = False) -> str:
         if not is_encrypted_text(stored):
-            return stored  # written before a key was set; ``reencrypt`` seals it
+            if self._keyring is not None and not migrating:
+                # With a key only sealed values are read: a clear one may have been
+                # slipped in without the key. ``reencrypt`` seals those from before it.
+                raise UnencryptedData("vault", thread_id=scope)
+            return stored
         if self._keyring is None:
             raise missing_key_error(text_key_id(stored) or "?", None)
         return self._keyring.decrypt_text(stored, aad=_aad(scope, kind, token))
@@ -240,11 +245,22 @@ class TokenVault:
             counts[kid] = counts.get(kid, 0) + 1
         return counts
 
-    def reencrypt(self, *, batch: int = 500) -> int:
+    def clear_scopes(self) -> list[str]:
+        """The scopes (threads) holding values stored in clear."""
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT DISTINCT scope FROM vault_tokens WHERE substr(value, 1, ?) != ?"
+                " ORDER BY scope", (len(TEXT_PREFIX), TEXT_PREFIX)).fetchall()
+        return [row[0] for row in rows]
+
+    def reencrypt(self, *, batch: int = 500, only_clear: bool = False) -> int:
         """Seal every value not yet under the primary key with it; returns how many.
 
         Each batch commits on its own, so an interrupted run loses nothing and the next
-        one carries on (values already under the primary key are skipped).
+        one carries on (values already under the primary key are skipped). This and
+        nothing else reads values stored in clear while a key is set (the migration of
+        ``wardflow keys encrypt`` and ``rotate``); ``only_clear`` leaves values under
+        old keys as they are.
 
         Raises:
             ConfigError: no key is configured, or a value's key is not in the keyring.
@@ -253,7 +269,7 @@ class TokenVault:
         if keyring is None:
             raise ConfigError("re-encrypting the vault needs WARDFLOW_ENCRYPTION_KEY")
         done = 0
-        current = f"{TEXT_PREFIX}{keyring.primary_id}:"
+        current = TEXT_PREFIX if only_clear else f"{TEXT_PREFIX}{keyring.primary_id}:"
         while True:
             with write_transaction(self._conn, self._lock) as conn:
                 rows = conn.execute(
@@ -262,7 +278,7 @@ class TokenVault:
                     (len(current), current, batch),
                 ).fetchall()
                 for rowid, scope, kind, stored, token in rows:
-                    clear = self._open(stored, scope, kind, token)
+                    clear = self._open(stored, scope, kind, token, migrating=True)
                     conn.execute("UPDATE vault_tokens SET value = ? WHERE rowid = ?",
                                  (self._seal(clear, scope, kind, token), rowid))
             done += len(rows)

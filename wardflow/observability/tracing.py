@@ -297,7 +297,8 @@ def telemetry_for(settings: Settings) -> Telemetry:
     """The telemetry ``settings`` ask for (:data:`DISABLED` when tracing is off)."""
     if not settings.tracing:
         return DISABLED
-    settings.home.mkdir(parents=True, exist_ok=True)
+    # Owner-only, like the rest of the data home (wardflow/_sqlite.py).
+    settings.home.mkdir(mode=0o700, parents=True, exist_ok=True)
     return setup_tracing(
         jsonl_path=None if settings.otlp_endpoint else settings.traces_path,
         console=settings.trace_console,

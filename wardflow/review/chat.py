@@ -4,34 +4,44 @@ It reads plain lines (works over ssh, in tmux, from a pipe): list the inbox, ope
 case, ask about it, decide. Answers come from the run's own state and evidence; the
 chat never invents a fact. Decisions go through the same authorization as every
 other resume.
+
+An approval is for the proposal this reviewer was shown: the chat shows the proposal
+(vendor, amount, IBAN) with its hash when a case is opened, remembers that hash, and
+approves with it. If the proposal changed since (a clerk corrected the total), the
+approval is refused as stale and the chat shows the new proposal. Only principals in
+the store may use the chat, and a role the vault does not reveal personal data to (a
+clerk) sees it as the vault's tokens (:mod:`wardflow.review.disclosure`).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, MutableMapping
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.table import Table
 
-from wardflow.errors import ReviewError, WardflowError
+from wardflow.errors import ReviewError, RunNotFound, WardflowError
+from wardflow.review.disclosure import Redactor, open_vault, reveals
 from wardflow.review.payloads import ReviewDecision, ReviewRequest
 
 if TYPE_CHECKING:
     from wardflow.graphs.workspace import Workspace
+    from wardflow.guardrails.vault import TokenVault
 
-__all__ = ["ReviewChat", "parse_set"]
+__all__ = ["ReviewChat", "parse_set", "proposal_text"]
 
 HELP = """\
 inbox                      list the cases waiting for review (also: list, ls)
-open N | open THREAD       open a case
+open N | open THREAD       open a case (shows its proposal and the proposal's hash)
+proposal                   the proposal as it is now (what 'approve' approves)
 why                        why the case needs a human (also: "why was this flagged?")
 fields                     extracted fields with confidence and evidence
 lines                      line items (also: "show line items")
 compare                    compare with this vendor's last posted invoice
 evidence FIELD             where FIELD was read in the document
-approve [comment]          approve the proposed posting
+approve [comment]          approve the proposal last shown to you
 reject because ...         reject the invoice
 set FIELD VALUE            correct a field (another reviewer then approves)
 help, quit"""
@@ -42,31 +52,56 @@ class ReviewChat:
 
     Args:
         workspace: the open data home.
-        principal: who decides (checked against the principal store on each decision).
+        principal: who decides: an active principal (checked again on each decision).
         console: where answers go.
+        seen: thread id -> the proposal hash last shown to this reviewer, read and
+            updated by the chat (a caller that builds a chat per line keeps it).
+
+    Raises:
+        ReviewError: ``principal`` is not an active principal of the store.
     """
 
-    def __init__(self, workspace: Workspace, principal: str, console: Console) -> None:
+    def __init__(
+        self, workspace: Workspace, principal: str, console: Console, *,
+        seen: MutableMapping[str, str] | None = None,
+    ) -> None:
+        found = workspace.principals.get(principal)
+        if found is None or not found.active:
+            raise ReviewError("-", f"unknown-reviewer: {principal!r} is not an active principal"
+                              " (`wardflow principals add`)")
         self.ws = workspace
         self.principal = principal
+        self.role: str = found.role
         # Prose is printed without hard wraps so that it reflows in any terminal.
         self.out = console
         self.case: ReviewRequest | None = None
         self._listed: list[ReviewRequest] = []
+        # thread id -> the proposal hash last shown to this reviewer; "approve" approves it.
+        self.seen: MutableMapping[str, str] = {} if seen is None else seen
+        self._vault: TokenVault | None = None
+
+    def close(self) -> None:
+        """Close the vault, if the chat opened it."""
+        if self._vault is not None:
+            self._vault.close()
+            self._vault = None
 
     def run(self, read: Callable[[str], str] = input) -> None:
         """Read lines until ``quit`` or end of input."""
         self.out.print(f"wardflow review as {self.principal}. Type 'help' for commands.")
-        self.inbox()
-        while True:
-            prompt = f"[{self.case.thread_id}]> " if self.case else "review> "
-            try:
-                line = read(prompt)
-            except EOFError:
-                self.out.print()
-                return
-            if not self.handle(line):
-                return
+        try:
+            self.inbox()
+            while True:
+                prompt = f"[{self.case.thread_id}]> " if self.case else "review> "
+                try:
+                    line = read(prompt)
+                except EOFError:
+                    self.out.print()
+                    return
+                if not self.handle(line):
+                    return
+        finally:
+            self.close()
 
     def handle(self, line: str) -> bool:
         """Answer one line; ``False`` ends the chat."""
@@ -84,6 +119,9 @@ class ReviewChat:
                 self.inbox()
             elif command == "open":
                 self.open(rest.strip())
+            elif command == "proposal":
+                self.select(self._require_case().thread_id)
+                self.proposal()
             elif command == "approve":
                 self.decide("approve", comment=rest.strip())
             elif command == "reject":
@@ -112,7 +150,8 @@ class ReviewChat:
         table = Table(title=f"{len(self._listed)} case(s) waiting", title_justify="left")
         for column in ("#", "thread", "document", "total", "risk", "role", "why"):
             table.add_column(column)
-        for index, case in enumerate(self._listed, 1):
+        for index, listed in enumerate(self._listed, 1):
+            case = self._view(listed)
             total = case.fields.get("total", {}).get("value")
             currency = case.fields.get("currency", {}).get("value") or ""
             table.add_row(str(index), case.thread_id, str(case.document.get("name")),
@@ -129,8 +168,32 @@ class ReviewChat:
         else:
             self.out.print("usage: open N or open THREAD")
             return
-        self.case = self.ws.pending(thread)
+        self.select(thread)
         self.summary()
+
+    def select(self, thread: str) -> ReviewRequest:
+        """Make ``thread`` the open case, as this reviewer's role may see it (nothing is
+        printed, nothing counts as shown)."""
+        self.case = self._view(self.ws.pending(thread))
+        return self.case
+
+    def _redactor(self, thread: str) -> Redactor:
+        if self._vault is None:
+            self._vault = open_vault(self.ws.settings)
+        return Redactor(self._vault, thread)
+
+    def _view(self, case: ReviewRequest) -> ReviewRequest:
+        """``case`` with personal data as tokens, unless the vault reveals it to this role."""
+        if reveals(self.role):
+            return case
+        data = self._redactor(case.thread_id).data(case.model_dump(mode="json"))
+        return ReviewRequest.model_validate(data)
+
+    def _safe(self, text: str) -> str:
+        """``text`` about the open case as this reviewer's role may see it."""
+        if reveals(self.role) or self.case is None:
+            return text
+        return self._redactor(self.case.thread_id).text(text)
 
     def _require_case(self) -> ReviewRequest:
         if self.case is None:
@@ -145,12 +208,24 @@ class ReviewChat:
             f" {f.get('invoice_number')} of {f.get('invoice_date')}: {f.get('currency')}"
             f" {f.get('total')}\nconfidence {case.confidence:.2f}, risk"
             f" {float(case.risk.get('score', 0.0)):.2f}, needs a {case.required_role},"
-            f" due {case.deadline[:16]}\nproposal {str(case.proposed_action.args_hash)[:12]}:"
-            f" post to vendor {f.get('vendor_id')}"
+            f" due {case.deadline[:16]}"
         )
+        self.proposal()
         if case.refused:
             self.out.print(f"[yellow]last decision refused:[/yellow] {case.refused}")
         self.why()
+
+    def proposal(self) -> str | None:
+        """Print the open case's proposal with its hash, and remember that this reviewer
+        was shown it; returns the hash (``None``: incomplete, nothing to approve)."""
+        case = self._require_case()
+        self.out.print(proposal_text(case), soft_wrap=True)
+        shown = case.proposed_action.args_hash
+        if shown is None:
+            self.seen.pop(case.thread_id, None)
+        else:
+            self.seen[case.thread_id] = shown
+        return shown
 
     # Questions ---------------------------------------------------------------------
     def question(self, text: str) -> None:
@@ -187,7 +262,7 @@ class ReviewChat:
                          for i, c in enumerate(claims)), key=lambda t: (-t[0], t[1]))
         best = [c for score, _, c in scored[:3] if score > 0]
         for claim in best:
-            self.out.print(f"- {claim.text}")
+            self.out.print(f"- {self._safe(claim.text)}")
         return bool(best)
 
     def why(self) -> None:
@@ -231,7 +306,8 @@ class ReviewChat:
         for column in ("description", "qty", "unit price", "amount"):
             table.add_column(column)
         for item in items:
-            table.add_row(item["description"], item["quantity"], item["unit_price"], item["amount"])
+            table.add_row(self._safe(item["description"]), item["quantity"], item["unit_price"],
+                          item["amount"])
         self.out.print(table)
 
     def compare(self) -> None:
@@ -246,32 +322,69 @@ class ReviewChat:
             return
         last = history[-1]
         now = case.fields
-        self.out.print(
+        self.out.print(self._safe(
             f"last posted invoice from {vendor_id}: {last.invoice_number} of {last.invoice_date},"
             f" {last.currency} {last.total} ({last.posting_id}, approved by {last.approved_by})\n"
             f"this one: {now.get('invoice_number', {}).get('value')} of"
             f" {now.get('invoice_date', {}).get('value')}, {now.get('currency', {}).get('value')}"
-            f" {now.get('total', {}).get('value')}", soft_wrap=True
+            f" {now.get('total', {}).get('value')}"), soft_wrap=True
         )
-        if last.iban and now.get("iban", {}).get("value") not in (None, last.iban):
+        # Compared in clear (the open case may hold tokens); only the outcome is printed.
+        iban = self.ws.pending(case.thread_id).fields.get("iban", {}).get("value")
+        if last.iban and iban not in (None, last.iban):
             self.out.print("[yellow]the bank account differs from the last posted invoice[/yellow]")
 
     # Decisions ---------------------------------------------------------------------
     def decide(self, decision: str, *, comment: str = "",
                corrections: Mapping[str, str] | None = None) -> None:
+        """Decide the open case; an approval approves the proposal last shown to this
+        reviewer. A stale one is refused, and the proposal as it is now is shown."""
         case = self._require_case()
+        thread = case.thread_id
+        shown = self.seen.get(thread) if decision == "approve" else None
         made = ReviewDecision.model_validate({
             "decision": decision, "by": self.principal, "comment": comment,
-            "args_hash": case.proposed_action.args_hash if decision == "approve" else None,
-            "corrections": dict(corrections or {}),
+            "args_hash": shown, "corrections": dict(corrections or {}),
         })
-        summary = self.ws.resume(case.thread_id, made)
-        self.out.print(f"{decision}: {case.thread_id} is now [bold]{summary.status}[/bold]"
+        try:
+            summary = self.ws.resume(thread, made)
+        except ReviewError as err:
+            if decision != "approve" or not _unseen_proposal(err):
+                raise
+            self.out.print(f"[red]refused:[/red] {err}", soft_wrap=True)
+            try:
+                self.select(thread)
+            except (ReviewError, RunNotFound):
+                return
+            self.out.print("The proposal now, which you have not approved:")
+            if self.proposal() is not None:
+                self.out.print("Type 'approve' to approve this one.")
+            return
+        self.out.print(f"{decision}: {thread} is now [bold]{summary.status}[/bold]"
                        + (f" ({summary.posting_id})" if summary.posting_id else ""))
         self.case = None
         if summary.waiting_for_review:
             self.out.print("It is back in the inbox for another reviewer.")
         self.inbox()
+
+
+def _unseen_proposal(err: ReviewError) -> bool:
+    """Whether an approval was refused because its hash is not the current proposal's."""
+    return any(f": {rule}:" in str(err) for rule in ("stale-proposal", "no-hash"))
+
+
+def proposal_text(case: ReviewRequest) -> str:
+    """One line: what approving ``case`` posts (vendor, amount, IBAN) and the hash an
+    approval must carry (``--hash``)."""
+    action = case.proposed_action
+    args = action.args
+    vendor = case.fields.get("vendor", {}).get("value")
+    if args is None or action.args_hash is None:
+        return (f"proposal: incomplete, nothing to approve (missing {', '.join(action.missing)});"
+                f" vendor {vendor}")
+    return (f"proposal {action.args_hash}: pay {args.get('currency')} {args.get('total')} to"
+            f" {vendor} ({args.get('vendor_id')}), IBAN {args.get('iban') or 'none'}, invoice"
+            f" {args.get('invoice_number')} of {args.get('invoice_date')}")
 
 
 _STOPWORDS = frozenset({"what", "which", "this", "that", "does", "with", "from", "have",

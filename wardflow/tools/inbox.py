@@ -22,7 +22,17 @@ from typing import Any
 from wardflow.errors import OutsideInboxRoots
 from wardflow.tools.storage import Storage
 
-__all__ = ["InboxItem", "collect", "document_id", "inside_inbox_roots"]
+__all__ = [
+    "MAX_ATTACHMENTS",
+    "InboxItem",
+    "attachment_count",
+    "collect",
+    "document_id",
+    "inside_inbox_roots",
+]
+
+# The default of ``Settings.max_email_attachments``.
+MAX_ATTACHMENTS = 20
 
 # E-invoices also travel as plain XML attachments (XRechnung, Peppol UBL).
 _READABLE = (".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff", ".xml")
@@ -112,35 +122,40 @@ def inside_inbox_roots(
     return resolved
 
 
-def collect(paths: Iterable[str | Path], storage: Storage, *, max_bytes: int) -> Iterator[InboxItem]:
+def collect(paths: Iterable[str | Path], storage: Storage, *, max_bytes: int,
+            max_attachments: int = MAX_ATTACHMENTS) -> Iterator[InboxItem]:
     """Expand ``paths`` into documents, in a stable order.
 
     Folders are walked recursively (hidden files skipped); a maildir's messages and
     ``.eml`` files are opened and their attachments saved to ``storage``. Files of
-    other types are still yielded, so that the graph records why they failed.
+    other types are still yielded, so that the graph records why they failed; so is
+    an email with more than ``max_attachments`` attachments (none of them is saved).
     """
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            yield from _collect_folder(path, storage, max_bytes)
+            yield from _collect_folder(path, storage, max_bytes, max_attachments)
         else:
-            yield from _collect_file(path, storage, max_bytes, is_email=None)
+            yield from _collect_file(path, storage, max_bytes, max_attachments, is_email=None)
 
 
-def _collect_folder(folder: Path, storage: Storage, max_bytes: int) -> Iterator[InboxItem]:
+def _collect_folder(folder: Path, storage: Storage, max_bytes: int,
+                    max_attachments: int) -> Iterator[InboxItem]:
     if (folder / "cur").is_dir() and (folder / "new").is_dir():
         for sub in ("new", "cur"):
             for path in sorted((folder / sub).iterdir()):
                 if path.is_file() and not _HIDDEN.match(path.name):
-                    yield from _collect_file(path, storage, max_bytes, is_email=True)
+                    yield from _collect_file(path, storage, max_bytes, max_attachments,
+                                             is_email=True)
         return
     for path in sorted(folder.rglob("*")):
         if path.is_file() and not any(_HIDDEN.match(part) for part in path.relative_to(folder).parts):
-            yield from _collect_file(path, storage, max_bytes, is_email=None)
+            yield from _collect_file(path, storage, max_bytes, max_attachments, is_email=None)
 
 
 def _collect_file(
-    path: Path, storage: Storage, max_bytes: int, *, is_email: bool | None
+    path: Path, storage: Storage, max_bytes: int, max_attachments: int, *,
+    is_email: bool | None
 ) -> Iterator[InboxItem]:
     source = str(path)
     try:
@@ -154,7 +169,7 @@ def _collect_file(
         return
     data = path.read_bytes()
     if is_email or (is_email is None and path.suffix.lower() == ".eml"):
-        items = list(_attachments(data, source, storage, max_bytes))
+        items = list(_attachments(data, source, storage, max_bytes, max_attachments))
         if items:
             yield from items
             return
@@ -162,10 +177,13 @@ def _collect_file(
 
 
 def _attachments(
-    data: bytes, source: str, storage: Storage, max_bytes: int
+    data: bytes, source: str, storage: Storage, max_bytes: int,
+    max_attachments: int = MAX_ATTACHMENTS,
 ) -> Iterator[InboxItem]:
+    """The readable attachments of an email, saved to ``storage``; none when it has
+    more than ``max_attachments`` (the email itself is then refused with the count)."""
     message = email.message_from_bytes(data, policy=email.policy.default)
-    if not isinstance(message, EmailMessage):
+    if not isinstance(message, EmailMessage) or attachment_count(message) > max_attachments:
         return
     origin = {
         "email_from": str(message.get("From", "")),
@@ -191,6 +209,11 @@ def _attachments(
             storage_key=key,
             origin=origin,
         )
+
+
+def attachment_count(message: EmailMessage) -> int:
+    """How many attachments ``message`` has (counting stops just past the cap)."""
+    return sum(1 for _ in message.iter_attachments())
 
 
 def _path_id(source: str, size: int) -> str:

@@ -166,7 +166,7 @@ class ChromaMemory:
                     host=parts.hostname or "localhost", port=parts.port or 8000,
                     ssl=parts.scheme == "https", settings=chroma_settings)
             assert self.path is not None
-            self.path.mkdir(parents=True, exist_ok=True)
+            self.path.mkdir(mode=0o700, parents=True, exist_ok=True)
             return chromadb.PersistentClient(path=str(self.path), settings=chroma_settings)
         except (ValueError, OSError) as err:
             where = self.url or self.path

@@ -62,7 +62,8 @@ class LocalStorage:
 
     def __init__(self, root: Path | str) -> None:
         self.root = Path(root).resolve()
-        self.root.mkdir(parents=True, exist_ok=True)
+        # Documents hold personal data: the root is owner-only (files are mkstemp 0600).
+        self.root.mkdir(mode=0o700, parents=True, exist_ok=True)
 
     def _path(self, key: str) -> Path:
         path = (self.root / check_key(key)).resolve()

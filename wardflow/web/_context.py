@@ -22,10 +22,17 @@ __all__ = ["AppContext", "LoginThrottle"]
 
 log = logging.getLogger(__name__)
 
+# Cases whose shown proposal the server remembers per reviewer.
+_SEEN_PER_PRINCIPAL = 1000
+
 
 @dataclass
 class LoginThrottle:
-    """At most ``limit`` failed logins per principal name in ``per_s`` seconds."""
+    """At most ``limit`` failed logins per principal name in ``per_s`` seconds.
+
+    An attempt is reserved (counted) before the password is checked and cleared only
+    by a success, so ``limit`` is a bound on guesses, parallel ones included.
+    """
 
     now: Callable[[], float]
     limit: int = 5
@@ -33,23 +40,27 @@ class LoginThrottle:
     _failures: dict[str, list[float]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def check(self, name: str) -> None:
-        with self._lock:
-            recent = [t for t in self._failures.pop(name, []) if t > self.now() - self.per_s]
-            if recent:
-                self._failures[name] = recent
-            if len(recent) >= self.limit:
-                raise RateLimited(f"login:{name}", self.limit, self.per_s,
-                                  recent[0] + self.per_s - self.now())
+    def reserve(self, name: str) -> None:
+        """Count one attempt for ``name`` before its password is checked, or refuse it.
 
-    def failed(self, name: str) -> None:
+        The attempt counts as a failure until :meth:`succeeded` clears it, so parallel
+        guesses cannot all pass the check before any of them is counted.
+
+        Raises:
+            RateLimited: ``limit`` attempts are already counted in the window.
+        """
         with self._lock:
             now = self.now()
             if len(self._failures) > 10_000:
                 # Anyone can try names: forget the ones whose failures have aged out.
                 self._failures = {n: ts for n, ts in self._failures.items()
                                   if ts and ts[-1] > now - self.per_s}
-            self._failures.setdefault(name, []).append(now)
+            recent = [t for t in self._failures.pop(name, []) if t > now - self.per_s]
+            if len(recent) >= self.limit:
+                self._failures[name] = recent
+                raise RateLimited(f"login:{name}", self.limit, self.per_s,
+                                  recent[0] + self.per_s - now)
+            self._failures[name] = [*recent, now]
 
     def succeeded(self, name: str) -> None:
         with self._lock:
@@ -72,6 +83,7 @@ class AppContext:
         self.throttle = LoginThrottle(clock)
         self._locks: dict[str, threading.Lock] = {}
         self._locks_guard = threading.Lock()
+        self._seen: dict[str, dict[str, str]] = {}
 
     @contextmanager
     def workspace(self) -> Iterator[Workspace]:
@@ -85,20 +97,32 @@ class AppContext:
         with self._locks_guard:
             return self._locks.setdefault(thread_id, threading.Lock())
 
+    def seen(self, principal: str, thread_id: str, shown: str | None) -> dict[str, str]:
+        """What the chat showed ``principal``: thread id -> proposal hash (the chat reads
+        and updates it). ``shown``: the hash the page shows for ``thread_id``, if sent."""
+        with self._locks_guard:
+            seen = self._seen.setdefault(principal, {})
+            if shown is not None:
+                seen.pop(thread_id, None)
+                seen[thread_id] = shown
+            while len(seen) > _SEEN_PER_PRINCIPAL:
+                del seen[next(iter(seen))]  # the oldest; its case is long decided
+            return seen
+
     def principal_store(self) -> PrincipalStore:
         return PrincipalStore(self.settings.review_path,
                               busy_timeout_s=self.settings.sqlite_busy_timeout_s)
 
     def login(self, name: str, password: str) -> dict[str, Any]:
         """A token for ``name``; raises :class:`AuthError` or :class:`RateLimited`."""
-        self.throttle.check(name)
+        self.throttle.reserve(name)
         principals = self.principal_store()
         credentials = CredentialStore(self.settings.review_path,
                                       busy_timeout_s=self.settings.sqlite_busy_timeout_s)
         try:
             principal = authenticate(principals, credentials, name, password)
         except AuthError:
-            self.throttle.failed(name)
+            # The reserved attempt stays counted as a failure.
             log.info("web login refused for %r", name)
             raise
         finally:

@@ -41,6 +41,7 @@ from wardflow.config import Settings
 from wardflow.errors import (
     ConfigError,
     CorruptDocument,
+    DocumentTooLarge,
     KillSwitchEngaged,
     RateLimited,
     ReviewError,
@@ -48,18 +49,31 @@ from wardflow.errors import (
     StorageError,
     WardflowError,
 )
+from wardflow.review.disclosure import reveals
 from wardflow.review.payloads import ReviewDecision
 from wardflow.review.principals import Principal
+from wardflow.tools.documents import DocumentLimits
 from wardflow.web._context import AppContext
+from wardflow.web._limits import BodyLimit
+from wardflow.web._validation import safe_errors
 from wardflow.web.auth import AuthError
 from wardflow.web.chat import answer, stream_answer
 from wardflow.web.preview import render_page
-from wardflow.web.slack import SlackError, parse_action, verify_request
-from wardflow.web.views import case_detail, document_key, inbox_row
+from wardflow.web.slack import (
+    SlackAction,
+    SlackError,
+    SlackUsers,
+    parse_action,
+    verify_request,
+)
+from wardflow.web.views import case_detail, document_key
+from wardflow.web.views import inbox as inbox_rows
 
 try:
     from fastapi import Depends, FastAPI, Header, Request
     from fastapi import Path as PathParam
+    from fastapi.encoders import jsonable_encoder
+    from fastapi.exceptions import RequestValidationError
     from fastapi.responses import FileResponse, JSONResponse, Response, StreamingResponse
     from fastapi.staticfiles import StaticFiles
     from starlette.concurrency import run_in_threadpool
@@ -114,6 +128,8 @@ class ChatBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     message: str = Field(min_length=1, max_length=2000)
+    # The proposal hash the page shows: "approve" approves it (and nothing else).
+    args_hash: str | None = Field(default=None, max_length=128)
     # Columns the answer's tables may use (the page sends its chat panel's width).
     width: int = Field(default=100, ge=30, le=240)
 
@@ -169,9 +185,13 @@ def create_app(
     from wardflow.web.dashboard import add_dashboard
 
     add_dashboard(app, ctx)
-    from wardflow.web.runs import add_runs
+    from wardflow.web.runs import add_runs, upload_limit
 
     add_runs(app, ctx)
+    # Outermost (added last): bodies are capped while they stream in, before any layer
+    # reads them (wardflow/web/_limits.py).
+    app.add_middleware(BodyLimit, default=settings.max_request_bytes, routes={
+        ("POST", "/runs"): (upload_limit(settings), "WARDFLOW_MAX_DOCUMENT_BYTES")})
     return app
 
 
@@ -200,9 +220,13 @@ def _add_errors(app: FastAPI) -> None:
         return _error(404, str(err))
 
     async def invalid(_: Request, err: Exception) -> JSONResponse:
-        assert isinstance(err, ValidationError)
-        return JSONResponse({"detail": err.errors(include_url=False, include_context=False)},
-                            status_code=422)
+        if isinstance(err, RequestValidationError):
+            errors = list(err.errors())
+        else:
+            assert isinstance(err, ValidationError)
+            errors = list(err.errors(include_url=False, include_context=False))
+        # Never the input of a secret field: a login body with a typo would echo the password.
+        return JSONResponse({"detail": jsonable_encoder(safe_errors(errors))}, status_code=422)
 
     async def limited(_: Request, err: Exception) -> JSONResponse:
         assert isinstance(err, RateLimited)
@@ -218,7 +242,8 @@ def _add_errors(app: FastAPI) -> None:
         return _error(500, str(err))
 
     for error, handler in ((AuthError, auth), (ReviewError, refused), (RunNotFound, not_found),
-                           (ValidationError, invalid), (RateLimited, limited),
+                           (ValidationError, invalid), (RequestValidationError, invalid),
+                           (RateLimited, limited),
                            (KillSwitchEngaged, stopped), (WardflowError, failed)):
         app.add_exception_handler(error, handler)
 
@@ -251,27 +276,30 @@ def _add_api(app: FastAPI, ctx: AppContext) -> None:
     @app.get("/api/inbox")
     def inbox(principal: Current) -> dict[str, Any]:
         with ctx.workspace() as ws:
-            return {"cases": [inbox_row(case) for case in ws.inbox()]}
+            return {"cases": inbox_rows(ws, principal.role)}
 
     @app.get("/api/cases/{thread}")
     def case(thread: Thread, principal: Current) -> dict[str, Any]:
         with ctx.workspace() as ws:
-            return case_detail(ws, thread)
+            return case_detail(ws, thread, role=principal.role)
 
     @app.get("/api/cases/{thread}/document")
     def document(thread: Thread, principal: Current) -> Response:
-        data, media_type, name = _stored_document(ctx, thread)
+        data, media_type, name = _stored_document(ctx, thread, principal)
         disposition = f"inline; filename*=UTF-8''{_quote(name)}"
         return Response(data, media_type=media_type, headers={"Content-Disposition": disposition})
 
     @app.get("/api/cases/{thread}/pages/{page}")
     def page(thread: Thread, page: Annotated[int, PathParam(ge=1, le=500)],
              principal: Current) -> Response:
-        data, media_type, _ = _stored_document(ctx, thread)
+        data, media_type, _ = _stored_document(ctx, thread, principal)
         try:
-            image, image_type = render_page(data, media_type, page)
+            image, image_type = render_page(data, media_type, page,
+                                            limits=DocumentLimits.from_settings(ctx.settings))
         except CorruptDocument as err:
             return _error(404, str(err))
+        except DocumentTooLarge as err:
+            return _error(422, str(err))
         return Response(image, media_type=image_type)
 
     @app.post("/api/cases/{thread}/decision")
@@ -284,7 +312,12 @@ def _add_api(app: FastAPI, ctx: AppContext) -> None:
         return summary.to_dict()
 
 
-def _stored_document(ctx: AppContext, thread: str) -> tuple[bytes, str, str]:
+def _stored_document(ctx: AppContext, thread: str, principal: Principal
+                     ) -> tuple[bytes, str, str]:
+    if not reveals(principal.role):
+        # The original cannot be tokenized; the case detail has the tokenized text.
+        raise ReviewError(thread, f"a {principal.role} may not see the original document (it"
+                          " holds personal data the vault withholds from this role)")
     with ctx.workspace() as ws:
         values = ws.state(thread).values
         key = document_key(values)
@@ -307,7 +340,8 @@ def _add_chat(app: FastAPI, ctx: AppContext) -> None:
     @app.post("/api/cases/{thread}/chat")
     def chat(thread: Thread, body: ChatBody, principal: Current) -> dict[str, str]:
         with ctx.case_lock(thread), ctx.workspace() as ws:
-            return {"answer": answer(ws, principal.name, thread, body.message, width=body.width)}
+            return {"answer": answer(ws, principal.name, thread, body.message, width=body.width,
+                                     seen=ctx.seen(principal.name, thread, body.args_hash))}
 
     @app.post("/api/cases/{thread}/chat/stream")
     def chat_stream(thread: Thread, body: ChatBody, principal: Current) -> StreamingResponse:
@@ -319,7 +353,8 @@ def _add_chat(app: FastAPI, ctx: AppContext) -> None:
             ws.close()
             raise
         chunks = stream_answer(ws, principal.name, thread, body.message, ctx.case_lock(thread),
-                               width=body.width)
+                               width=body.width,
+                               seen=ctx.seen(principal.name, thread, body.args_hash))
 
         def events() -> Iterator[str]:
             for chunk in chunks:
@@ -348,15 +383,26 @@ def _add_slack(app: FastAPI, ctx: AppContext) -> None:
             action = parse_action(body)
         except SlackError as err:
             return _error(400, str(err))
-        text = await run_in_threadpool(_slack_decide, ctx, action.thread_id, ReviewDecision(
-            decision=action.decision, by=action.user, comment="via Slack",
-            args_hash=action.args_hash))
+        text = await run_in_threadpool(_slack_decide, ctx, action)
         return JSONResponse({"response_type": "ephemeral", "replace_original": False,
                              "text": text})
 
 
-def _slack_decide(ctx: AppContext, thread: str, decision: ReviewDecision) -> str:
+def _slack_decide(ctx: AppContext, action: SlackAction) -> str:
     """The reply text: the outcome, or the refusal and its reason."""
+    # By the stable user id: a Slack user can rename themselves to anyone.
+    users = SlackUsers(ctx.settings.review_path, busy_timeout_s=ctx.settings.sqlite_busy_timeout_s)
+    try:
+        name = users.principal(action.user_id)
+    finally:
+        users.close()
+    if name is None:
+        log.warning("Slack decision from unlinked user %s refused", action.user_id)
+        return (f"refused: unknown-reviewer: Slack user {action.user_id} is not linked to a"
+                f" principal (`wardflow principals slack NAME {action.user_id}`)")
+    thread = action.thread_id
+    decision = ReviewDecision(decision=action.decision, by=name, comment="via Slack",
+                              args_hash=action.args_hash)
     try:
         summary = ctx.decide(thread, decision)
     except ReviewError as err:

@@ -23,6 +23,7 @@ import base64
 import binascii
 import hashlib
 import hmac
+import re
 import secrets
 import threading
 from collections.abc import Callable
@@ -48,6 +49,8 @@ __all__ = [
 
 MIN_PASSWORD_LENGTH = 12
 _TOKEN_VERSION = "v1"
+# A Unix time in seconds: 12 digits reach past the year 33,000.
+_EXPIRY = re.compile(r"[0-9]{1,12}")
 # scrypt cost: 16 MiB of memory and a few tens of milliseconds per check.
 _SCRYPT_N, _SCRYPT_R, _SCRYPT_P = 2**14, 8, 1
 _SCHEMA = """
@@ -94,7 +97,9 @@ def sign_token(secret: bytes, principal: str, expires_at: int) -> str:
 def verify_token(secret: bytes, token: str, *, now: float) -> TokenClaims:
     """The claims of ``token``; raises :class:`AuthError` if forged, malformed or expired."""
     parts = token.split(".")
-    if len(parts) != 4 or parts[0] != _TOKEN_VERSION or not parts[2].isdigit():
+    # ASCII digits, and few of them: ``str.isdigit`` also takes "²", and ``int`` refuses
+    # a string of more than 4,300 digits with a ValueError.
+    if len(parts) != 4 or parts[0] != _TOKEN_VERSION or not _EXPIRY.fullmatch(parts[2]):
         raise AuthError("malformed token; log in again")
     try:
         principal = _unb64(parts[1]).decode()

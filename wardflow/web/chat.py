@@ -4,6 +4,11 @@ The answers come from :class:`~wardflow.review.chat.ReviewChat`, the same chat a
 ``wardflow review``, bound to the logged-in principal and the case the page has open.
 Streaming is real: the chat runs in a worker thread and every block it prints is
 handed to the response as soon as it is printed.
+
+Each request builds a new chat, so what a reviewer was shown lives in ``seen`` (the
+server keeps one per principal): the proposal hash the chat last showed them on each
+case, or the hash the page shows, which the page sends with each line. "approve"
+approves that hash, never the case's current one.
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ import io
 import logging
 import queue
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, MutableMapping
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, TextIO
 
@@ -52,30 +57,37 @@ def _console(file: TextIO, width: int) -> Console:
 
 
 def _handle(
-    ws: Workspace, principal: str, thread_id: str, line: str, out: TextIO, width: int
+    ws: Workspace, principal: str, thread_id: str, line: str, out: TextIO, width: int,
+    seen: MutableMapping[str, str] | None,
 ) -> None:
-    chat = ReviewChat(ws, principal, _console(out, width))
-    # Raises RunNotFound or ReviewError when the run is unknown or not waiting.
-    chat.case = ws.pending(thread_id)
-    chat.handle(line)
+    chat = ReviewChat(ws, principal, _console(out, width), seen=seen)
+    try:
+        # Raises RunNotFound or ReviewError when the run is unknown or not waiting.
+        chat.select(thread_id)
+        chat.handle(line)
+    finally:
+        chat.close()
 
 
 def answer(
-    ws: Workspace, principal: str, thread_id: str, line: str, *, width: int = CHAT_WIDTH
+    ws: Workspace, principal: str, thread_id: str, line: str, *, width: int = CHAT_WIDTH,
+    seen: MutableMapping[str, str] | None = None,
 ) -> str:
     """The chat's whole answer to ``line`` on the case ``thread_id``.
 
     Args:
         width: the columns tables are laid out for (prose is never hard-wrapped).
+        seen: thread id -> the proposal hash this principal was shown (read and updated).
     """
     out = io.StringIO()
-    _handle(ws, principal, thread_id, line, out, width)
+    _handle(ws, principal, thread_id, line, out, width, seen)
     return out.getvalue()
 
 
 def stream_answer(
     ws: Workspace, principal: str, thread_id: str, line: str,
     lock: AbstractContextManager[object], *, width: int = CHAT_WIDTH,
+    seen: MutableMapping[str, str] | None = None,
 ) -> Iterator[str]:
     """Start answering ``line`` now; iterate to receive the answer block by block.
 
@@ -90,7 +102,7 @@ def stream_answer(
         finished = False
         try:
             with lock:
-                _handle(ws, principal, thread_id, line, _Sink(chunks.put), width)
+                _handle(ws, principal, thread_id, line, _Sink(chunks.put), width, seen)
             finished = True
         finally:
             ws.close()

@@ -60,6 +60,7 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from starlette.concurrency import run_in_threadpool
 
+from wardflow.config import Settings
 from wardflow.errors import (
     DocumentError,
     GuardViolation,
@@ -78,11 +79,12 @@ from wardflow.tools.inbox import InboxItem, document_id
 from wardflow.web._context import AppContext
 from wardflow.web.app import DecisionBody, Thread
 from wardflow.web.auth import AuthError
+from wardflow.web.views import for_role
 
 if TYPE_CHECKING:
     from wardflow.graphs.workspace import Workspace
 
-__all__ = ["MAX_JSON_BYTES", "START_ROLES", "Caller", "RunJobs", "add_runs"]
+__all__ = ["MAX_JSON_BYTES", "START_ROLES", "Caller", "RunJobs", "add_runs", "upload_limit"]
 
 log = logging.getLogger(__name__)
 
@@ -622,11 +624,12 @@ def _frame(kind: str, data: dict[str, Any], event_id: int | None = None) -> str:
 
 
 async def stream_events(ctx: AppContext, jobs: RunJobs, thread: str, *, after: int = 0,
-                        heartbeat_s: float = 15.0) -> AsyncIterator[str]:
+                        heartbeat_s: float = 15.0, role: str = "clerk") -> AsyncIterator[str]:
     """Server-sent events: ``node`` for each finished node (ids count them, so a client
     can reconnect with ``Last-Event-ID``), then one of ``interrupt``, ``paused``,
     ``done`` or ``failed``; ``queued``/``running`` while nothing is checkpointed yet;
-    a comment line as heartbeat."""
+    a comment line as heartbeat. The ending is shown as the caller's ``role`` may see
+    it (personal data as tokens unless the vault reveals it to that role)."""
     ws = await run_in_threadpool(ctx.open_workspace)
     try:
         graph, blueprint = await run_in_threadpool(_graph_for, ws, thread)
@@ -638,7 +641,10 @@ async def stream_events(ctx: AppContext, jobs: RunJobs, thread: str, *, after: i
             if marker == seen:
                 return None
             nodes = _node_events(graph, thread) if latest else []
-            return marker, nodes, _ending(ws, graph, blueprint, thread, job), job
+            end = _ending(ws, graph, blueprint, thread, job)
+            if end is not None:
+                end = end[0], for_role(ws, thread, role, end[1])
+            return marker, nodes, end, job
 
         sent, seen, said, last_beat = after, None, "", time.monotonic()
         while True:
@@ -695,7 +701,7 @@ def _resume(ctx: AppContext, jobs: RunJobs, caller: Caller, thread: str,
     log.info("api decision: %s %s by %s (%s)", thread, body.decision, caller.principal.name,
              caller.via)
     with ctx.workspace() as ws:
-        return describe(ws, jobs, thread)
+        return for_role(ws, thread, caller.principal.role, describe(ws, jobs, thread))
 
 
 # The router --------------------------------------------------------------------------
@@ -729,7 +735,9 @@ def add_runs(app: FastAPI, ctx: AppContext, *, workers: int = 2) -> RunJobs:
     @app.get("/runs/{thread}")
     def get_run(thread: Thread, caller: CallerDep) -> JSONResponse:
         with ctx.workspace() as ws:
-            return JSONResponse(describe(ws, jobs, thread), headers=_NO_STORE)
+            # Least data: a clerk gets personal data as the vault's tokens.
+            return JSONResponse(for_role(ws, thread, caller.principal.role,
+                                         describe(ws, jobs, thread)), headers=_NO_STORE)
 
     @app.get("/runs/{thread}/events")
     async def run_events(
@@ -741,7 +749,8 @@ def add_runs(app: FastAPI, ctx: AppContext, *, workers: int = 2) -> RunJobs:
         with ctx.workspace() as ws:
             await run_in_threadpool(describe, ws, jobs, thread)
         return StreamingResponse(
-            stream_events(ctx, jobs, thread, after=last_event_id, heartbeat_s=heartbeat),
+            stream_events(ctx, jobs, thread, after=last_event_id, heartbeat_s=heartbeat,
+                          role=caller.principal.role),
             media_type="text/event-stream", headers={**_NO_STORE, "X-Accel-Buffering": "no"})
 
     @app.post("/runs/{thread}/resume")
@@ -753,8 +762,13 @@ def add_runs(app: FastAPI, ctx: AppContext, *, workers: int = 2) -> RunJobs:
     return jobs
 
 
+def upload_limit(settings: Settings) -> int:
+    """The body limit of ``POST /runs``: a document and the form around it."""
+    return settings.max_document_bytes + _FORM_OVERHEAD
+
+
 async def _start_upload(request: Request, starter: _Starter, ctx: AppContext) -> JSONResponse:
-    form = await _read_form(request, ctx.settings.max_document_bytes + _FORM_OVERHEAD)
+    form = await _read_form(request, upload_limit(ctx.settings))
     unknown = sorted((set(form.fields) | set(form.files)) - {"document", "blueprint"})
     if unknown or "blueprint" in form.files:
         raise HTTPException(422, f"unexpected form field(s) {', '.join(unknown)}: send"

@@ -9,8 +9,11 @@ the request is signed as Slack documents it::
     X-Slack-Signature: v0=hex(HMAC_SHA256(signing_secret, "v0:{timestamp}:{raw body}"))
     X-Slack-Request-Timestamp: {timestamp}   (refused when more than 5 minutes off)
 
-The Slack user name must be a registered principal's name; the decision then goes
-through :meth:`~wardflow.graphs.workspace.Workspace.resume` like any other.
+Who clicked is taken from the payload's stable Slack user id (``user.id``), never from
+the ``username``, which a Slack user can change to anyone's name: the id must be linked
+to a principal (:class:`SlackUsers`, ``wardflow principals slack NAME USER_ID``); the
+decision then goes through :meth:`~wardflow.graphs.workspace.Workspace.resume` like any
+other.
 """
 
 from __future__ import annotations
@@ -18,14 +21,32 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Literal
 from urllib.parse import parse_qs
 
-__all__ = ["MAX_SKEW_S", "SlackAction", "SlackError", "action_value", "parse_action",
-           "sign_request", "verify_request"]
+from wardflow._sqlite import connect, write_transaction
+from wardflow.errors import ReviewError
+from wardflow.review.principals import PrincipalStore
+
+__all__ = ["MAX_SKEW_S", "SlackAction", "SlackError", "SlackUsers", "action_value",
+           "parse_action", "sign_request", "verify_request"]
 
 MAX_SKEW_S = 300
+# Slack user ids: U or W and upper-case letters and digits.
+_USER_ID = re.compile(r"[UW][A-Z0-9]{2,31}")
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS slack_users (
+    user_id TEXT PRIMARY KEY,
+    principal TEXT NOT NULL,
+    linked_at TEXT NOT NULL
+);
+"""
 
 
 class SlackError(Exception):
@@ -34,9 +55,9 @@ class SlackError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class SlackAction:
-    """One button click: who clicked, what, on which case and proposal."""
+    """One button click: who clicked (the Slack user id), what, on which case and proposal."""
 
-    user: str
+    user_id: str
     decision: Literal["approve", "reject"]
     thread_id: str
     args_hash: str | None
@@ -77,7 +98,7 @@ def parse_action(body: bytes) -> SlackAction:
         payload = json.loads(form["payload"][0])
         if payload.get("type") != "block_actions":
             raise SlackError(f"unsupported payload type {payload.get('type')!r}")
-        user = str(payload["user"]["username"])
+        user = str(payload["user"]["id"])
         action = payload["actions"][0]
         action_id = action["action_id"]
         value = str(action["value"])
@@ -91,3 +112,55 @@ def parse_action(body: bytes) -> SlackAction:
     if not thread_id or not user:
         raise SlackError("the action value must be '<thread id>:<args hash>'")
     return SlackAction(user, action_id, thread_id, args_hash or None)
+
+
+class SlackUsers:
+    """Which principal each Slack user id is, in ``review.sqlite`` (table ``slack_users``).
+
+    Args:
+        path: the SQLite file shared with the principal store, or ``":memory:"``.
+    """
+
+    def __init__(
+        self, path: Path | str, *, clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        busy_timeout_s: float = 30.0,
+    ) -> None:
+        self._conn = connect(path, busy_timeout_s=busy_timeout_s, schema=_SCHEMA)
+        self._lock = threading.Lock()
+        self._clock = clock
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def link(self, principals: PrincipalStore, name: str, user_id: str) -> None:
+        """Decisions from Slack user ``user_id`` are ``name``'s from now on.
+
+        Raises:
+            ReviewError: ``name`` is not an active principal, or ``user_id`` is not a
+                Slack user id (``U0123ABCD``).
+        """
+        principal = principals.get(name)
+        if principal is None or not principal.active:
+            raise ReviewError("-", f"{name!r} is not an active principal"
+                              " (`wardflow principals add` first)")
+        if not _USER_ID.fullmatch(user_id):
+            raise ReviewError("-", f"{user_id!r} is not a Slack user id (U or W and upper-case"
+                              " letters and digits, e.g. U024BE7LH; see the member's profile)")
+        with write_transaction(self._conn, self._lock) as conn:
+            conn.execute(
+                "INSERT INTO slack_users (user_id, principal, linked_at) VALUES (?,?,?)"
+                " ON CONFLICT(user_id) DO UPDATE SET principal = excluded.principal,"
+                " linked_at = excluded.linked_at",
+                (user_id, name, self._clock().isoformat()))
+
+    def unlink(self, user_id: str) -> bool:
+        """Forget ``user_id``'s link; whether there was one."""
+        with write_transaction(self._conn, self._lock) as conn:
+            return conn.execute("DELETE FROM slack_users WHERE user_id = ?",
+                                (user_id,)).rowcount > 0
+
+    def principal(self, user_id: str) -> str | None:
+        """The principal linked to ``user_id``, if any."""
+        row = self._conn.execute("SELECT principal FROM slack_users WHERE user_id = ?",
+                                 (user_id,)).fetchone()
+        return str(row[0]) if row else None

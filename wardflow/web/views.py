@@ -3,19 +3,24 @@
 The case detail carries the document's extracted text with the evidence span of
 every field, checked against the text, so the page can highlight where each value was
 read without trusting offsets that do not match.
+
+Each role sees what the vault lets it see (:mod:`wardflow.review.disclosure`): a
+clerk gets the text, fields and reasons with personal data as the vault's tokens, the
+evidence spans moved to match, and no original document.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from wardflow.review.disclosure import Redactor, open_vault, reveals
 from wardflow.review.payloads import ReviewRequest
 
 if TYPE_CHECKING:
     from wardflow.graphs.workspace import Workspace
 
-__all__ = ["case_detail", "document_key", "evidence_spans", "inbox_row"]
+__all__ = ["case_detail", "document_key", "evidence_spans", "for_role", "inbox", "inbox_row"]
 
 
 def _value(case: ReviewRequest, name: str) -> Any:
@@ -38,6 +43,31 @@ def inbox_row(case: ReviewRequest) -> dict[str, Any]:
         "deadline": case.deadline,
         "refused": case.refused,
     }
+
+
+def inbox(ws: Workspace, role: str) -> list[dict[str, Any]]:
+    """The inbox rows ``role`` may see (personal data as tokens for a clerk)."""
+    rows = [inbox_row(case) for case in ws.inbox()]
+    if reveals(role):
+        return rows
+    vault = open_vault(ws.settings)
+    try:
+        return [Redactor(vault, row["thread_id"]).data(row) for row in rows]
+    finally:
+        vault.close()
+
+
+def for_role(ws: Workspace, thread_id: str, role: str, data: dict[str, Any]
+             ) -> dict[str, Any]:
+    """``data`` about the run ``thread_id`` as ``role`` may see it: unchanged for a role
+    the vault reveals personal data to, else with personal data as the run's tokens."""
+    if reveals(role):
+        return data
+    vault = open_vault(ws.settings)
+    try:
+        return dict(Redactor(vault, thread_id).data(data))
+    finally:
+        vault.close()
 
 
 def evidence_spans(text: str, fields: Mapping[str, Mapping[str, Any]]) -> list[dict[str, Any]]:
@@ -78,12 +108,60 @@ def document_key(values: Mapping[str, Any]) -> str | None:
     return str(key) if key else None
 
 
-def case_detail(ws: Workspace, thread_id: str) -> dict[str, Any]:
-    """Everything the page shows for one run, paused or not.
+def case_detail(ws: Workspace, thread_id: str, *, role: str) -> dict[str, Any]:
+    """Everything the page shows ``role`` for one run, paused or not.
 
     Raises:
         RunNotFound: no run has this thread id.
     """
+    detail = _case_detail(ws, thread_id)
+    if reveals(role):
+        return detail
+    vault = open_vault(ws.settings)
+    try:
+        return _tokenized(detail, Redactor(vault, thread_id), role)
+    finally:
+        vault.close()
+
+
+def _tokenized(detail: dict[str, Any], redactor: Redactor, role: str) -> dict[str, Any]:
+    """``detail`` as a role that may not see personal data sees it."""
+    text, moved = redactor.text_with_offsets(detail["text"])
+    out: dict[str, Any] = redactor.data({k: v for k, v in detail.items() if k != "text"})
+    out["text"] = text
+    spans: list[dict[str, Any]] = []
+    for span in detail["highlights"]:
+        start, end = moved(span["start"], False), moved(span["end"], True)
+        if spans and (spans[-1]["start"], spans[-1]["end"]) == (start, end):
+            spans[-1]["fields"] = sorted({*spans[-1]["fields"], *span["fields"]})
+        else:
+            spans.append({"start": start, "end": end, "fields": span["fields"]})
+    out["highlights"] = spans
+    raw_fields = (detail.get("request") or {}).get("fields") or {}
+    for name, field in ((out.get("request") or {}).get("fields") or {}).items():
+        _move_evidence(raw_fields[name].get("evidence"), field.get("evidence"), detail["text"],
+                       text, moved)
+    out["document"]["available"] = False
+    out["document"]["withheld"] = (f"a {role} sees the extracted text with personal data as"
+                                   " tokens; the original document is for roles that may see"
+                                   " personal data")
+    return out
+
+
+def _move_evidence(raw: Any, evidence: Any, raw_text: str, text: str,
+                   moved: Callable[[int, bool], int]) -> None:
+    """Point a field's evidence into the tokenized ``text``, if it pointed into the raw
+    text; its text is then the tokenized text there (found with the context around it)."""
+    if not isinstance(raw, dict) or not isinstance(evidence, dict):
+        return
+    start, end = raw.get("start"), raw.get("end")
+    if (isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(raw_text)
+            and raw_text[start:end] == raw.get("text")):
+        evidence["start"], evidence["end"] = moved(start, False), moved(end, True)
+        evidence["text"] = text[evidence["start"]:evidence["end"]]
+
+
+def _case_detail(ws: Workspace, thread_id: str) -> dict[str, Any]:
     snapshot = ws.state(thread_id)
     values = snapshot.values
     request = (ReviewRequest.model_validate(snapshot.interrupts[0].value)

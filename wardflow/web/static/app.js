@@ -159,6 +159,7 @@ function renderCase(detail) {
   $("case-role").textContent = req ? `needs ${req.required_role}` : detail.summary.status;
   $("case-reasons").replaceChildren(...(req?.reasons ?? []).map((r) =>
     el("li", {}, el("b", { textContent: r.code }), ` ${r.detail}`)));
+  $("proposal").textContent = proposalText(req);
   $("case-refused").hidden = !req?.refused;
   $("case-refused").textContent = req?.refused ? `Last decision refused: ${req.refused}` : "";
   renderText(detail.text, detail.highlights);
@@ -166,6 +167,16 @@ function renderCase(detail) {
   renderLines(detail.line_items);
   showTab("text");
   for (const id of ["approve", "reject", "comment"]) $(id).disabled = !req;
+}
+
+function proposalText(req) {
+  // What "Approve" approves: this proposal and its hash, nothing the case changes into.
+  const action = req?.proposed_action;
+  if (!action) return "";
+  if (!action.args || !action.args_hash) return `Proposal incomplete: missing ${action.missing.join(", ")}.`;
+  const a = action.args;
+  return `Approve posts proposal ${action.args_hash.slice(0, 12)}: ${a.currency} ${a.total} to`
+    + ` ${req.fields.vendor?.value ?? a.vendor_id} (${a.vendor_id}), IBAN ${a.iban ?? "none"}.`;
 }
 
 function renderText(text, highlights) {
@@ -236,6 +247,7 @@ async function showTab(which) {
   const { thread_id: thread, document: doc } = state.current;
   const box = $("doc-original");
   box.replaceChildren();
+  if (doc.withheld) return box.append(el("p", { textContent: `Not shown: ${doc.withheld}.` }));
   if (!doc.available) return box.append(el("p", { textContent: "The original is no longer in storage." }));
   for (let page = 1; page <= doc.pages; page++) {
     try {
@@ -325,7 +337,9 @@ async function ask(message) {
   setChatEnabled(false);
   try {
     const response = await request(`/api/cases/${encodeURIComponent(thread)}/chat/stream`,
-      { method: "POST", body: { message, width: chatColumns(log) } });
+      // "approve" in the chat approves the proposal this page shows, nothing newer.
+      { method: "POST", body: { message, width: chatColumns(log),
+        args_hash: state.current?.request?.proposed_action?.args_hash ?? null } });
     const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
     let buffer = "";
     for (;;) {

@@ -1,0 +1,203 @@
+"""``wardflow resume`` and ``wardflow review``: deciding cases from the terminal
+(registered by :mod:`wardflow.cli`, kept here so that the CLI module stays readable).
+
+An approval is bound to what the reviewer saw. Both commands print the case's
+proposal (vendor, amount, IBAN) and its hash before deciding; ``--approve`` then asks
+for a confirmation at a terminal and approves the hash it printed, or, in a script,
+approves only the hash given with ``--hash`` (``wardflow review THREAD --json`` prints
+it). A proposal that changed since is refused as stale, with the new one printed.
+"""
+
+from __future__ import annotations
+
+import getpass
+import sys
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from rich.console import Console
+
+from wardflow.cli import (
+    EXIT_USAGE,
+    JsonOption,
+    _guarded,
+    _print_json,
+    _runs_table,
+    _workspace,
+    app,
+    err,
+    out,
+)
+from wardflow.errors import ReviewError
+
+if TYPE_CHECKING:
+    from wardflow.graphs.workspace import RunSummary
+
+__all__ = ["resume", "review"]
+
+HashOption = Annotated[str | None, typer.Option(
+    "--hash", help="Approve only this proposal (its hash, as `wardflow review THREAD`"
+    " prints it); needed to approve without a terminal.")]
+
+
+@app.command()
+def resume(
+    thread: Annotated[str, typer.Argument(help="The paused run's thread id.")],
+    approve: Annotated[bool, typer.Option("--approve", help="Approve the proposal shown.")] = False,
+    reject: Annotated[bool, typer.Option("--reject", help="Reject the invoice.")] = False,
+    by: Annotated[str | None, typer.Option("--by", help="Who decides (default: login name).")] = None,
+    comment: Annotated[str, typer.Option("--comment", help="Why.")] = "",
+    args_hash: HashOption = None,
+    retry: Annotated[bool, typer.Option("--retry", help="Run a dead-lettered run's failed"
+                                        " step again, once its fault is fixed.")] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Decide a run that waits for review, and let it continue."""
+    if retry and not (approve or reject):
+        def run_retry() -> RunSummary:
+            with _workspace() as ws:
+                return ws.retry(thread)
+
+        summary = _guarded(run_retry)
+    elif approve == reject or retry:
+        err.print("[red]error:[/red] give exactly one of --approve, --reject or --retry")
+        raise typer.Exit(EXIT_USAGE)
+    else:
+        summary = _guarded(lambda: _decide(
+            thread, "approve" if approve else "reject", by or getpass.getuser(), comment, {},
+            args_hash=args_hash, shown_on=err if as_json else out))
+    if as_json:
+        _print_json(summary.to_dict())
+    else:
+        out.print(_runs_table([summary], "resumed"))
+
+
+def _decide(
+    thread: str, decision: str, by: str, comment: str, corrections: dict[str, str], *,
+    args_hash: str | None, shown_on: Console,
+) -> RunSummary:
+    """Show ``thread``'s proposal, then resume it with a decision bound to what was shown.
+
+    Raises:
+        ReviewError: the decision is refused by the rules (an approval without a hash,
+            as from a script without ``--hash``, or with a stale one, included), or an
+            approval was not confirmed at the terminal.
+    """
+    from wardflow.review.chat import ReviewChat
+    from wardflow.review.payloads import ReviewDecision
+
+    with _workspace() as ws:
+        ws.pending(thread)  # an unknown or finished run first: it is what needs fixing
+        chat = ReviewChat(ws, by, shown_on)
+        try:
+            chat.select(thread)
+            shown = chat.proposal()
+        finally:
+            chat.close()
+        if decision == "approve" and args_hash is None and sys.stdin.isatty():
+            if shown is None or not typer.confirm("Approve this proposal?", default=False):
+                raise ReviewError(thread, "not approved; nothing was decided")
+            args_hash = shown
+        if args_hash is not None and args_hash != shown:
+            shown_on.print("The proposal changed since that hash was shown; the current one is"
+                           " above.")
+            if decision != "approve":
+                # A script that names a proposal means that one, whatever it decides.
+                raise ReviewError(thread, "stale-proposal: the proposed action changed since"
+                                  " it was shown")
+        made = ReviewDecision.model_validate({
+            "decision": decision, "by": by, "comment": comment, "corrections": corrections,
+            "args_hash": args_hash if decision == "approve" else None,
+        })
+        try:
+            # An approval without a hash, or with a stale one, is refused (and audited) here.
+            return ws.resume(thread, made)
+        except ReviewError as refused:
+            if decision == "approve" and args_hash is None and "no-hash" in str(refused):
+                shown_on.print("To approve without a terminal, pass the hash of the proposal"
+                               " shown above: --hash HASH")
+            raise
+
+
+@app.command()
+def review(
+    thread: Annotated[str | None, typer.Argument(help="Show or decide this case without the"
+                                                 " chat.")] = None,
+    as_: Annotated[str | None, typer.Option("--as", help="The reviewing principal"
+                                            " (default: login name).")] = None,
+    approve: Annotated[bool, typer.Option("--approve")] = False,
+    reject: Annotated[bool, typer.Option("--reject")] = False,
+    set_: Annotated[list[str] | None, typer.Option("--set", help="Correct a field: FIELD=VALUE"
+                                                   " (repeatable).")] = None,
+    comment: Annotated[str, typer.Option("--comment")] = "",
+    args_hash: HashOption = None,
+    sweep: Annotated[bool, typer.Option("--sweep", help="Escalate overdue cases and send"
+                                        " reminders (run it from a scheduler).")] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Open the review chat on the inbox; show one case's proposal (THREAD); or decide it
+    (THREAD with a flag)."""
+    from wardflow.review.chat import ReviewChat, parse_set
+
+    if sweep:
+        def run_sweep() -> list[dict[str, str]]:
+            with _workspace() as ws:
+                return ws.sweep()
+
+        events = _guarded(run_sweep)
+        if as_json:
+            _print_json(events)
+        for event in [] if as_json else events:
+            out.print(f"{event['thread_id']}  {event['kind']}: {event['detail']}")
+        return
+    who = as_ or getpass.getuser()
+    chosen = [flag for flag, on in (("approve", approve), ("reject", reject),
+                                    ("correct", bool(set_))) if on]
+    if thread is None:
+        if chosen:
+            err.print("[red]error:[/red] give the THREAD to decide, or no flag for the chat")
+            raise typer.Exit(EXIT_USAGE)
+
+        def chat() -> None:
+            with _workspace() as ws:
+                # Prose reflows in any terminal width: no hard line breaks.
+                ReviewChat(ws, who, Console(soft_wrap=True)).run()
+
+        _guarded(chat)
+        return
+    if not chosen:
+        shown = _guarded(lambda: _show(thread, who, as_json))
+        if as_json:
+            _print_json(shown)
+        return
+    if len(chosen) != 1:
+        err.print("[red]error:[/red] give exactly one of --approve, --reject or --set")
+        raise typer.Exit(EXIT_USAGE)
+    summary = _guarded(lambda: _decide(
+        thread, chosen[0], who, comment,
+        parse_set(set_ or []) if chosen[0] == "correct" else {},
+        args_hash=args_hash, shown_on=err if as_json else out))
+    if as_json:
+        _print_json(summary.to_dict())
+    else:
+        out.print(_runs_table([summary], f"{chosen[0]} by {who}"))
+
+
+def _show(thread: str, who: str, as_json: bool) -> dict[str, Any]:
+    """Print the case's summary and proposal (or, for ``--json``, return them) as
+    ``who``'s role may see them."""
+    from wardflow.review.chat import ReviewChat
+
+    with _workspace() as ws:
+        chat = ReviewChat(ws, who, err if as_json else out)
+        try:
+            case = chat.select(thread)
+            if not as_json:
+                chat.summary()
+        finally:
+            chat.close()
+    action = case.proposed_action
+    return {"thread_id": thread, "required_role": case.required_role,
+            "reasons": [r.code for r in case.reasons], "args_hash": action.args_hash,
+            "proposal": action.args, "missing": action.missing,
+            "vendor": case.fields.get("vendor", {}).get("value")}

@@ -1,0 +1,312 @@
+"""Candidates for invoice fields: values next to their labels, read from the page layout.
+
+The document text is laid out as on the page (see :mod:`wardflow.tools._layout`): a
+label's value is the first cell to its right on the same line, or the cell below it in
+the same column (a table header over its values). Each field keeps every candidate it
+finds, with its evidence span and the rank of its label; the extractor picks one
+consistent reading among them.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from wardflow.agents._labels import (
+    DUE_DATE_LABELS,
+    INVOICE_DATE_LABELS,
+    INVOICE_NUMBER_LABELS,
+    NOT_DUE,
+    NOT_INVOICE_DATE,
+    NOT_INVOICE_NUMBER,
+    NOT_TOTAL,
+    SUBTOTAL_LABELS,
+    TAX_LABELS,
+    TOTAL_LABELS,
+    Label,
+    compile_labels,
+)
+from wardflow.agents._parsers import DATE_RE, LOOSE_AMOUNT_RE, parse_amount, parse_date
+
+__all__ = [
+    "Candidate",
+    "amount_candidates",
+    "date_candidates",
+    "invoice_number_candidates",
+]
+
+# Right of a label: separators, then the value.
+_SEPARATORS = re.compile(r"[ \t:#.°º=()\-–]*(?:\((?:[^)\n]{0,40})\)[ \t:]*)?")
+_CURRENCY = r"(?:[A-Z]{3}|[€$£])"
+_BELOW_LINES = 4
+_ID_BEFORE = re.compile(r"(?:n[°º]|no\.?|nr\.?|id|ident)\s*[:.]?\s*$", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """One possible value of a field.
+
+    Attributes:
+        value: the normalised value (ISO date, decimal string, identifier).
+        start: where the value is printed in the text.
+        end: where it ends.
+        label: the label text it was found by.
+        rank: lower is better (the label's rank, plus a penalty for a weaker position).
+        where: ``right`` (same line), ``below`` (same column) or ``title``.
+    """
+
+    value: str
+    start: int
+    end: int
+    label: str
+    rank: float
+    where: str
+
+
+ValueAt = Callable[[str, int, int], "tuple[int, int, str] | None"]
+
+
+_WORD_START = re.compile(r"(?<![^\W\d_])[^\W\d_]")
+
+
+@functools.lru_cache(maxsize=4)
+def _word_starts(text: str) -> tuple[int, ...]:
+    return tuple(m.start() for m in _WORD_START.finditer(text))
+
+
+def _label_hits(text: str, labels: Sequence[Label], exclude: str | None
+                ) -> Iterator[tuple[re.Match[str], float]]:
+    not_after = re.compile(exclude, re.IGNORECASE) if exclude else None
+    words, compounds, ranks = _compiled(labels)
+    hits: list[re.Match[str]] = []
+    if words is not None:
+        match = words.match
+        hits.extend(m for m in (match(text, at) for at in _word_starts(text)) if m)
+    if compounds is not None:
+        hits.extend(compounds.finditer(text))
+    for hit in sorted(hits, key=lambda h: h.start()):
+        if not_after is not None and not_after.match(text, hit.end()):
+            continue
+        yield hit, ranks[hit.lastgroup or ""]
+
+
+_Compiled = tuple["re.Pattern[str] | None", "re.Pattern[str] | None", dict[str, int]]
+_CACHE: dict[int, _Compiled] = {}
+
+
+def _compiled(labels: Sequence[Label]) -> _Compiled:
+    key = id(labels)
+    if key not in _CACHE:
+        _CACHE[key] = compile_labels(labels)
+    return _CACHE[key]
+
+
+def _find(text: str, labels: Sequence[Label], value_at: ValueAt, *, exclude: str | None = None,
+          below: bool = True, not_before: re.Pattern[str] | None = None) -> list[Candidate]:
+    found: list[Candidate] = []
+    for hit, rank in _label_hits(text, labels, exclude):
+        line_start = text.rfind("\n", 0, hit.start()) + 1
+        if _ID_BEFORE.search(text, max(line_start, hit.start() - 8), hit.start()):
+            continue  # "N° TVA", "USt-ID": an identifier's label, not the field's
+        if not_before is not None and not_before.search(
+                text, max(line_start, hit.start() - 24), hit.start()):
+            continue  # "Due Date", "Lieferdatum": another date's label
+        line_end = _line_end(text, hit.end())
+        pos = _SEPARATORS.match(text, hit.end(), line_end)
+        at = pos.end() if pos else hit.end()
+        value = value_at(text, at, line_end)
+        if value is not None:
+            found.append(Candidate(value[2], value[0], value[1], hit.group(0), rank, "right"))
+            continue
+        if not below or text[at:line_end].strip() and not _gap_before(text, hit.end(), line_end):
+            continue
+        under = _below(text, hit.start() - line_start, hit.end() - line_start, line_end,
+                       value_at)
+        if under is not None:
+            found.append(Candidate(under[2], under[0], under[1], hit.group(0), rank + 0.5,
+                                   "below"))
+    return found
+
+
+def _gap_before(text: str, at: int, line_end: int) -> bool:
+    """Whether the rest of the line after ``at`` is another cell (a header row)."""
+    return re.match(r"[\s:]*(?:(?:in\s+)?(?:[A-Z]{3}|[€$£])[\s:]*)?(?:\s{2,}|$)",
+                    text[at:line_end]) is not None
+
+
+def _line_end(text: str, offset: int) -> int:
+    ends = [e for e in (text.find("\n", offset), text.find("\f", offset)) if e != -1]
+    return min(ends) if ends else len(text)
+
+
+def _below(text: str, col0: int, col1: int, line_end: int, value_at: ValueAt
+           ) -> tuple[int, int, str] | None:
+    """A value in the label's column on one of the next lines."""
+    start = line_end + 1
+    for _ in range(_BELOW_LINES):
+        if start >= len(text) or text[start - 1] == "\f":
+            return None
+        end = _line_end(text, start)
+        line = text[start:end]
+        for cell in re.finditer(r"\S+(?: \S+)*", line):
+            c0, c1 = cell.start(), cell.end()
+            if c1 < col0 - 2 or c0 > col1 + 4 or c0 < col0 - 15:
+                continue
+            value = value_at(text, start + c0, start + c1)
+            if value is not None:
+                return value
+            return None  # other text in the column: not this label's value
+        start = end + 1
+    return None
+
+
+# Values --------------------------------------------------------------------------------
+def _amount_at(text: str, at: int, end: int) -> tuple[int, int, str] | None:
+    m = re.compile(rf"(?:{_CURRENCY}\s?)?").match(text, at, end)
+    at = m.end() if m else at
+    amount = LOOSE_AMOUNT_RE.match(text, at, end)
+    if amount is None:
+        return None
+    tail = text[amount.end():end]
+    if not re.match(rf"\s*(?:{_CURRENCY})?(?:\s{{2,}}|\s*$)", tail):
+        return None  # a number inside a phrase, not an amount cell
+    if re.search(r"\d \d", amount.group(0)) and not re.search(r"[.,]\d{1,2}$", amount.group(0)):
+        return None  # digits in space-separated groups without cents: an identifier
+    value = parse_amount(amount.group(0), strict=False)
+    if value is None:
+        return None
+    return amount.start(), amount.end(), str(value)
+
+
+def _amount_in_line(text: str, at: int, end: int) -> tuple[int, int, str] | None:
+    """The first amount cell in the rest of the line (after a rate, a currency...)."""
+    direct = _amount_at(text, at, end)
+    if direct is not None:
+        return direct
+    # words between the label and the amount ("in EUR", "19 % MwSt.") are allowed
+    # when they are short; a long phrase means the amount belongs to something else.
+    for m in LOOSE_AMOUNT_RE.finditer(text, at, end):
+        between = text[at:m.start()]
+        if len(re.findall(r"[^\W\d_]{4,}", between)) > 2 or len(between.split()) > 6:
+            return None
+        value = _amount_at(text, m.start(), end)
+        if value is not None:
+            return value
+    return None
+
+
+def amount_candidates(text: str, field: str) -> list[Candidate]:
+    """Candidates for ``subtotal``, ``tax`` or ``total``."""
+    if field == "total":
+        return _find(text, TOTAL_LABELS, _amount_in_line, exclude=NOT_TOTAL)
+    if field == "subtotal":
+        return _find(text, SUBTOTAL_LABELS, _amount_in_line,
+                     exclude=r"[ \t]?(?:vat|tax|tva|mwst|ust\b|btw|iva)")
+    return _find(text, TAX_LABELS, _amount_in_line,
+                 exclude=r"\s*[-.]?\s*(?:id\b|no\b|nr|reg|number|identification|intracom|-?nummer"
+                         r"|satz|rate|taux|%|code|categor|kategorie|exempt|befreit|clause|"
+                         r"identifier|aufschl|summary)")
+
+
+def _date_at(month_first: bool) -> ValueAt:
+    def at(text: str, pos: int, end: int) -> tuple[int, int, str] | None:
+        m = DATE_RE.match(text, pos, end)
+        if m is None:
+            return None
+        parsed = parse_date(m.group(0), month_first=month_first)
+        if parsed is None:
+            return None
+        return m.start(), m.end(), parsed.isoformat()
+    return at
+
+
+_TITLE_DATE = (
+    r"~(?:rechnung|invoice|facture|factuur|factura|fattura|faktura|gutschrift|avoir)"
+    r"[^\n]{0,60}?\b(?:vom|du|dated|del|van|z\s+dnia|of)"
+)
+
+
+_TITLE_LABELS: tuple[Label, ...] = ((_TITLE_DATE, 0),)
+_OTHER_DATE = re.compile(
+    r"(?:due|delivery|shipment|shipping|ship|order|payment|service|expiry|value|posting|"
+    r"print|liefer|leistungs|bestell|zahlungs|f[äa]lligkeits|livraison|commande|"
+    r"[ée]ch[ée]ance|levering|vervaldatum|entrega|vencimiento|consegna|scadenza|"
+    r"dostawy|p[łl]atno[śs]ci)[\s-]*$", re.IGNORECASE)
+
+
+def date_candidates(text: str, field: str, *, month_first: bool) -> list[Candidate]:
+    """Candidates for ``invoice_date`` or ``due_date``."""
+    value_at = _date_at(month_first)
+    if field == "due_date":
+        return _find(text, DUE_DATE_LABELS, value_at, exclude=NOT_DUE)
+    found = _find(text, INVOICE_DATE_LABELS, value_at, exclude=NOT_INVOICE_DATE,
+                  not_before=_OTHER_DATE)
+    found += [
+        Candidate(c.value, c.start, c.end, c.label, 0.5, c.where)
+        for c in _find(text, _TITLE_LABELS, value_at, below=False)
+    ]
+    if not found:
+        # No labelled date: the first date of the header (under a title "Invoice 123").
+        header_end = _nth_line_end(text, 8)
+        for m in DATE_RE.finditer(text, 0, header_end):
+            parsed = parse_date(m.group(0), month_first=month_first)
+            if parsed is not None:
+                found.append(Candidate(parsed.isoformat(), m.start(), m.end(), "header", 4,
+                                       "header"))
+                break
+    return found
+
+
+def _nth_line_end(text: str, lines: int) -> int:
+    end = 0
+    for _ in range(lines):
+        nxt = text.find("\n", end + 1)
+        if nxt == -1:
+            return len(text)
+        end = nxt
+    return min(end, text.find("\f") if "\f" in text else end)
+
+
+def parse_iso(value: str) -> date:
+    return date.fromisoformat(value)
+
+
+# Invoice number -----------------------------------------------------------------------
+_NUMBER = re.compile(r"[A-Z0-9](?:[A-Z0-9\-/_.]{0,30}[A-Z0-9])?", re.IGNORECASE)
+_DATE_LINKS = {"vom", "du", "of", "dated", "del", "van", "z", "from", "le", "den"}
+_WORDS = re.compile(r"(?:no|nr|num|number|nummer|date|datum)$", re.IGNORECASE)
+
+
+def _number_at(text: str, at: int, end: int) -> tuple[int, int, str] | None:
+    m = _NUMBER.match(text, at, end)
+    if m is None or not re.search(r"\d", m.group(0)) or _WORDS.match(m.group(0)):
+        return None
+    if DATE_RE.fullmatch(m.group(0)):
+        return None
+    after = text[m.end():m.end() + 2]
+    if after[:1] not in ("", " ", "\n", "\f", ",", ";", ")"):
+        return None
+    word = re.match(r" ([^\W\d_]+)", text[m.end():m.end() + 12])
+    if word and word.group(1).islower() and word.group(1) not in _DATE_LINKS:
+        return None  # "123 items": the number is part of a phrase
+    if re.fullmatch(r"\d{1,3}(?:[.,]\d{2})", m.group(0)):
+        return None  # an amount
+    return m.start(), m.end(), m.group(0)
+
+
+def invoice_number_candidates(text: str) -> list[Candidate]:
+    """Candidates for the invoice number."""
+    return _find(text, INVOICE_NUMBER_LABELS, _number_at, exclude=NOT_INVOICE_NUMBER)
+
+
+def best(candidates: Sequence[Candidate]) -> Candidate | None:
+    """The best-ranked candidate, the first printed among equals."""
+    return min(candidates, key=lambda c: (c.rank, c.start), default=None)
+
+
+def decimal(c: Candidate) -> Decimal:
+    return Decimal(c.value)

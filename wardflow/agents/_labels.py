@@ -1,0 +1,221 @@
+"""Field labels of invoices in English, German, French, Dutch, Spanish, Italian and Polish.
+
+Rules are per language and field, never per vendor or document. Each label is a regular
+expression (case-insensitive) with a rank: a lower rank is a more specific label, so
+"Rechnungsnummer" beats a bare "Nr." and "Bruttosumme" (the gross total) beats
+"Zahlbetrag" (what is left to pay after prepayments).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+__all__ = [
+    "BUYER_LABELS",
+    "DUE_DATE_LABELS",
+    "INVOICE_DATE_LABELS",
+    "INVOICE_NUMBER_LABELS",
+    "LANGUAGE_WORDS",
+    "NOT_DUE",
+    "NOT_INVOICE_DATE",
+    "NOT_INVOICE_NUMBER",
+    "NOT_TOTAL",
+    "SELLER_LABELS",
+    "SUBTOTAL_LABELS",
+    "TAX_LABELS",
+    "TOTAL_LABELS",
+    "Label",
+    "compile_labels",
+    "detect_document_type",
+    "detect_language",
+]
+
+Label = tuple[str, int]
+
+# Invoice number ----------------------------------------------------------------------
+INVOICE_NUMBER_LABELS: tuple[Label, ...] = (
+    # en
+    (r"invoice\s*(?:no\.?|number|nr\.?|num\.?|#|id)", 0), (r"inv\.?\s*(?:no\.?|#)", 0),
+    (r"credit\s*note\s*(?:no\.?|number|#)", 0), (r"bill\s*(?:no\.?|number)", 1),
+    (r"document\s*(?:no\.?|number)", 2),
+    # de: "Rechnungsnummer", "Rechnung Nr.", "Handelsrechnung (380) Nr.", "Gutschrift Nr."
+    (r"rechnungs?-?\s*(?:nummer|nr\.?|no\.?)", 0),
+    # "~": the label may end a compound word ("Handelsrechnung Nr.", "Teilrechnung Bau Nr.")
+    (r"~rechnung(?:\s+[^\W\d_]+)?(?:\s*\(\d{3}\))?\s+(?:nr\.?|nummer|no\.?)", 0),
+    (r"gutschrifts?-?\s*(?:nr\.?|nummer)", 0), (r"beleg-?\s*(?:nummer|nr\.?)", 2),
+    # fr: "Facture n°", "N° de facture", "Avoir n°", "Facture affacturée n°"
+    (r"(?:factures?|avoir)(?:\s+\w+[ée]e)?\s*(?:n[°ºo]\.?|num[ée]ro)", 0),
+    (r"n[°ºo]\.?\s*(?:de\s+)?(?:la\s+)?(?:facture|avoir)", 0), (r"affactur[ée]e\s*n[°º]", 0),
+    (r"num[ée]ro\s+(?:de\s+)?(?:la\s+)?(?:facture|d'avoir)", 0),
+    # nl
+    (r"factuur\s*-?\s*(?:nummer|nr\.?|no\.?)", 0), (r"creditnota\s*-?\s*(?:nummer|nr\.?)", 0),
+    # es
+    (r"factura\s*(?:n[°ºo]\.?|n[úu]m\.?|n[úu]mero)", 0),
+    (r"(?:n[°ºo]\.?|n[úu]mero)\s*(?:de\s+)?factura", 0),
+    # it
+    (r"fattura\s*(?:n[°ºo.]|num\.?|numero)", 0), (r"(?:numero|n\.)\s*(?:della\s+)?fattura", 0),
+    # pl
+    (r"faktur[ay]\s*(?:vat\s*)?(?:nr\.?|numer)", 0), (r"numer\s+faktury", 0),
+    # a document title followed by its number: "Invoice 103767", "FACTURE F2022"
+    (r"invoice|rechnung|facture|factuur|factura|fattura|faktura(?:\s+vat)?|avoir", 3),
+)
+# Labels of other documents' numbers that contain an invoice label.
+NOT_INVOICE_NUMBER = (
+    r"\s*(?:associ|pr[ée]c[ée]d|d'origine|originale?|initiale?|corrig|an\b|angeben|"
+    r"bezug|reference|ref\b|référence|date|datum|vom\b|des\b|period|zeitraum)"
+)
+
+# Dates ------------------------------------------------------------------------------
+INVOICE_DATE_LABELS: tuple[Label, ...] = (
+    (r"invoice\s*date", 0), (r"date\s+of\s+(?:invoice|issue)", 0), (r"issue\s*date", 0),
+    (r"(?:liefer-\s+und\s+)?rechnungs-?\s*datum", 0), (r"ausstellungsdatum", 0),
+    (r"date\s+(?:de\s+)?(?:la\s+)?factur(?:e|ation)", 0), (r"date\s+d'[ée]mission", 0),
+    (r"factuurdatum", 0), (r"fecha\s+(?:de\s+)?(?:la\s+)?(?:factura|emisi[óo]n|expedici[óo]n)", 0),
+    (r"data\s+(?:della\s+)?(?:fattura|documento|emissione)", 0),
+    (r"data\s+wystawienia", 0),
+    # "Rechnung Nr. 123 vom 25.04.2018", "München, den 01.11.2024"
+    (r"(?<=,\s)den|(?<=,)den", 1),
+    (r"datum|date|fecha|data|dag", 2),
+)
+NOT_INVOICE_DATE = (
+    r"(?<=\w)\s*(?:de\s+)?(?:livraison|prestation|leistung|lieferung|d'[ée]ch[ée]ance|"
+    r"de\s+(?:d[ée]but|fin)|facture\s+associ|of\s+(?:delivery|supply|service)|due|"
+    r"consegna|scadenza|vencimiento|entrega|dostawy|sprzeda|levering|vervaldatum)"
+)
+DUE_DATE_LABELS: tuple[Label, ...] = (
+    (r"due\s*date", 0), (r"payment\s*due(?:\s*date)?", 0), (r"pay(?:able)?\s+by", 1),
+    (r"f[äa]llig(?:keit|\s+am|\s+bis)?(?:sdatum)?", 0), (r"zahlbar\s+bis", 0),
+    (r"zahlungsziel", 1),
+    (r"date\s+d'[ée]ch[ée]ance", 0), (r"[ée]ch[ée]ance", 1), (r"[àa]\s+payer\s+avant\s+le", 0),
+    (r"vervaldatum", 0), (r"te\s+betalen\s+voor", 0),
+    (r"fecha\s+de\s+vencimiento", 0), (r"vencimiento", 1),
+    (r"data\s+(?:di\s+)?scadenza", 0), (r"scadenza", 1),
+    (r"termin\s+p[łl]atno[śs]ci", 0),
+)
+NOT_DUE = r"(?<=\w)\s*(?:et\b|und\b|interest|zinsen)"
+
+# Amounts ----------------------------------------------------------------------------
+TOTAL_LABELS: tuple[Label, ...] = (
+    # the gross total of the invoice
+    # "\s*" where OCR drops the space: "TotalIncl.VAT"
+    (r"grand\s*total", 0), (r"invoice\s*total", 0), (r"total\s*(?:amount\s*)?(?:incl\.?|including)"
+                                                    r"(?:\s*(?:of\s+)?(?:vat|tax))?", 0),
+    (r"total\s*(?:€|eur|usd|\$|£|gbp|chf)?\s*incl\.?\s*(?:vat|tax)", 0),
+    (r"bruttosumme", 0), (r"rechnungssumme\s+brutto", 0), (r"rechnungsbetrag(?:\s+brutto)?", 1),
+    (r"gesamtbetrag(?:\s+brutto)?", 1), (r"summe\s+gesamt", 1), (r"gesamtsumme", 1),
+    (r"endbetrag", 1), (r"brutto(?:betrag)?", 2),
+    (r"total\s+ttc", 0), (r"montant\s+ttc", 0), (r"total\s+toutes\s+taxes", 0),
+    (r"totaal(?:bedrag)?(?:\s+incl\.?\s*(?:btw)?)?", 1), (r"factuurbedrag", 1),
+    (r"importe\s+total", 1), (r"total\s+factura", 1),
+    (r"totale\s+(?:documento|fattura)", 1), (r"importo\s+totale", 1), (r"totale", 2),
+    (r"razem\s+brutto", 1), (r"warto[śs][ćc]\s+brutto", 1), (r"og[óo][łl]em", 2),
+    (r"total\s+amount", 1), (r"total(?:\s+\([A-Z]{3}\)|\s+[A-Z]{3})?", 2), (r"summe", 3),
+    # what is left to pay (after prepayments): the total when nothing was prepaid
+    (r"amount\s+due", 2), (r"total\s+due", 2), (r"balance\s+due", 2), (r"amount\s+payable", 2),
+    (r"zahlbetrag", 2), (r"zu\s+zahlen(?:der\s+betrag)?", 2), (r"net\s+[àa]\s+payer", 2),
+    (r"te\s+betalen", 2), (r"importe\s+a\s+pagar", 2), (r"totale\s+da\s+pagare", 2),
+    (r"netto\s+a\s+pagare", 2), (r"razem\s+do\s+zap[łl]aty", 1), (r"do\s+zap[łl]aty", 2),
+)
+# Continuations of a total label that make it something else.
+NOT_TOTAL = (
+    r"[ \t]?(?:-\s*)?(?:HT\b|hors|net\b|netto\b|excl|ex\.?\s*vat|ohne|der\s+(?:ab|zu)schl|"
+    r"der\s+positionen|vat\b|tax\b|tva\b|mwst|ust\b|btw\b|iva\b|before|avant|sans|"
+    r"pre[- ]?tax|of\s+(?:lines|items)|\(?ht\)?|excluding|zonder|sin\s+iva|imponibile|"
+    r"discount|remise|rabatt|quantity|qty|menge|weight|gewicht|pages?\b|seiten?\b)"
+)
+SUBTOTAL_LABELS: tuple[Label, ...] = (
+    (r"sub\s*-?\s*total", 0), (r"net\s+(?:amount|total)", 0), (r"total\s+net", 0),
+    (r"total\s+(?:excl\.?|excluding|before)\s*(?:vat|tax)", 0), (r"total\s+ex\.?\s*vat", 0),
+    (r"nettobetrag", 1), (r"zwischensumme", 1), (r"summe\s+netto", 0),
+    (r"rechnungssumme\s+(?:netto|ohne\s+ust\.?)", 0), (r"gesamt\s*netto", 0),
+    (r"netto(?:summe)?", 2), (r"total\s+ht", 0), (r"montant\s+ht", 0),
+    (r"totaal\s+excl\.?\s*(?:btw)?", 0), (r"subtotaal", 0),
+    (r"base\s+imponible", 0), (r"subtotale", 0), (r"imponibile", 1),
+    (r"razem\s+netto", 0), (r"warto[śs][ćc]\s+netto", 1),
+)
+TAX_LABELS: tuple[Label, ...] = (
+    (r"total\s+(?:vat|tax|tva|btw|iva|mwst)", 0), (r"steuerbetrag", 0), (r"montant\s+tva", 0),
+    (r"vat(?:\s+amount)?", 1), (r"mwst\.?", 1), (r"ust\.?", 1), (r"umsatzsteuer", 1),
+    (r"mehrwertsteuer", 1), (r"tva", 1), (r"btw(?:-?bedrag)?", 1), (r"iva", 1),
+    (r"imposta", 1), (r"kwota\s+vat", 0), (r"sales\s+tax", 1), (r"tax", 2),
+)
+
+# Parties ----------------------------------------------------------------------------
+SELLER_LABELS = (
+    r"verk[äa]ufer|rechnungssteller|leistungserbringer|lieferant|absender|"
+    r"fournisseur|vendeur|[ée]metteur|prestataire|seller|supplier|vendor|from|sold\s+by|"
+    r"leverancier|verkoper|proveedor|emisor|vendedor|fornitore|cedente|prestatore|"
+    r"sprzedawca|wystawca|dostawca"
+)
+BUYER_LABELS = (
+    r"k[äa]ufer|rechnungsempf[äa]nger|leistungsempf[äa]nger|auftraggeber|kunde|"
+    r"warenempf[äa]nger|lieferanschrift|client|acheteur|destinataire|factur[ée]\s+[àa]|"
+    r"adresse\s+de\s+livraison|livraison|bill(?:ed)?\s+to|invoice\s+to|sold\s+to|ship\s+to|"
+    r"customer|buyer|deliver(?:y|ed)\s+to|klant|afnemer|koper|cliente|comprador|"
+    r"destinatario|committente|cessionario|nabywca|odbiorca"
+)
+
+# Language detection ------------------------------------------------------------------
+LANGUAGE_WORDS = {
+    "en": "invoice total date due amount bill tax vat payment quantity description",
+    "de": "rechnung betrag datum summe mwst steuer menge zahlbar netto brutto bitte",
+    "fr": "facture montant date tva total ttc payer quantité quantite prix échéance conditions",
+    "nl": "factuur bedrag datum totaal btw betalen aantal omschrijving vervaldatum",
+    "es": "factura importe fecha iva total pagar cantidad precio descripción descripcion",
+    "it": "fattura importo data iva totale pagamento quantità quantita prezzo descrizione",
+    "pl": "faktura kwota data vat razem zapłaty zaplaty ilość ilosc cena nabywca sprzedawca",
+}
+_LANGUAGE_SETS = {lang: frozenset(words.split()) for lang, words in LANGUAGE_WORDS.items()}
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+def detect_language(text: str) -> str:
+    """The document's language from its invoice vocabulary (``en`` when unsure)."""
+    counts: dict[str, int] = {}
+    for word in _WORD.findall(text[:6000].lower()):
+        counts[word] = counts.get(word, 0) + 1
+    scores = {lang: sum(counts.get(w, 0) for w in words) for lang, words in _LANGUAGE_SETS.items()}
+    best = max(scores, key=lambda lang: (scores[lang], lang == "en"))
+    return best if scores[best] else "en"
+
+
+_CREDIT_NOTE = re.compile(
+    r"(?<![^\W\d_])(?:credit\s*note|gutschrift|rechnungskorrektur|stornorechnung|avoir|"
+    r"facture\s+d'avoir|creditnota|creditfactuur|nota\s+de\s+cr[ée]dito|factura\s+rectificativa|"
+    r"nota\s+di\s+credito|faktura\s+koryguj[aą]ca|korekta)(?![^\W\d_])",
+    re.IGNORECASE,
+)
+
+
+def detect_document_type(text: str) -> str:
+    """``credit_note`` when the document's title (its first lines) names one, else
+    ``invoice``."""
+    head = "\n".join(text.split("\n", 12)[:12])
+    return "credit_note" if _CREDIT_NOTE.search(head) else "invoice"
+
+
+def compile_labels(labels: Sequence[Label]) -> tuple[re.Pattern[str] | None, re.Pattern[str] | None,
+                                                      dict[str, int]]:
+    """The labels as two patterns: those that start a word, and those that may end a
+    compound word (a leading ``~``: "Handels*rechnung* Nr."); group ``l<i>`` is label
+    ``i`` and the dict gives each group's rank.
+
+    The caller tries the first pattern at word starts only (a look-behind in front of
+    every alternative would make the regex engine test it at every position of a text
+    that is mostly spaces).
+    """
+    words: list[str] = []
+    compounds: list[str] = []
+    ranks: dict[str, int] = {}
+    for i, (label, rank) in sorted(enumerate(labels), key=lambda item: item[1][1]):
+        ranks[f"l{i}"] = rank
+        (compounds if label.startswith("~") else words).append(
+            f"(?P<l{i}>{label.lstrip('~')})")
+
+    def one(parts: list[str]) -> re.Pattern[str] | None:
+        if not parts:
+            return None
+        return re.compile(rf"(?:{'|'.join(parts)})(?![^\W\d_])", re.IGNORECASE)
+
+    return one(words), one(compounds), ranks

@@ -1,0 +1,217 @@
+"""The seller of an invoice, found as a party on the page, never the buyer.
+
+Candidates come from the places a seller's name is printed: after a seller label
+("Verkäufer", "Fournisseur", "From"... with its "Name:" line), the letterhead at the top
+of the first page, a name with a legal form (GmbH, SARL, B.V., Ltd...), and the name
+lines of the block that carries the seller's VAT ID or IBAN. Each candidate gathers
+evidence (a seller label, a legal form, its place at the top, its repetition in the
+document, a web or mail domain that matches it, a tax ID or IBAN in its block); one
+inside a buyer block ("Rechnungsempfänger", "Bill to", "Client"...) is never the seller.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from wardflow.agents._labels import BUYER_LABELS, SELLER_LABELS
+
+__all__ = ["Party", "find_seller"]
+
+_LEGAL_FORM = re.compile(
+    r"(?<![^\W\d_])(?:GmbH(?:\s*&\s*Co\.?\s*KG(?:aA)?)?|AG|KG|OHG|UG|e\.\s?K\.|KGaA|Ltd\.?|Limited|"
+    r"LLP|plc|PLC|Inc\.?|LLC|Corp\.?|Corporation|SAS|S\.A\.S\.|SARL|S\.A\.R\.L\.|SA|S\.A\.|SNC|"
+    r"EURL|SCOP|B\.V\.|BV|N\.V\.|NV|V\.O\.F\.|S\.L\.|SL|S\.L\.U\.|S\.r\.l\.|Srl|SRL|S\.p\.A\.|"
+    r"SpA|S\.a\.s\.|sp\.\s?z\s?o\.\s?o\.|S\.A\.|Oy|AB|ApS|A/S|AS|GbR|eG|Sagl)(?![^\W\d_])"
+)
+_CELL = re.compile(r"\S+(?: \S+)*")
+_SELLER = re.compile(rf"(?<![^\W\d_])(?:{SELLER_LABELS})(?![^\W\d_])\s*:?\s*$", re.IGNORECASE)
+_BUYER = re.compile(rf"(?<![^\W\d_])(?:{BUYER_LABELS})(?![^\W\d_])", re.IGNORECASE)
+_NAME_LABEL = re.compile(r"^(?:name|nom|naam|nombre|nome|nazwa|firma|company|raison\s+sociale)"
+                         r"\s*:\s*(?P<name>\S.*)$", re.IGNORECASE)
+_NAME_ONLY = re.compile(r"^(?:name|nom|naam|nombre|nome|nazwa|firma|company)\s*:?$", re.I)
+_TAX_OR_BANK = re.compile(
+    r"\b(?:[A-Z]{2}\s?\d{2}(?:\s?[A-Z0-9]{4}){3,7}|(?:ATU|CHE|DE|FR|NL|BE|ES|IT|PL|GB|LU|AT)"
+    r"[\s.-]?[0-9A-Z]{2}[\s.-]?\d{3}[\s.-]?\d{3}[\s.-]?\d{0,5}[A-Z0-9]{0,3})\b"
+)
+_ROLE = re.compile(rf"(?:{SELLER_LABELS}|{BUYER_LABELS}|name|info|mail|contact|invoice|billing)",
+                   re.IGNORECASE)
+_DOMAIN = re.compile(r"(?:www\.|@)([a-z0-9-]{3,})\.", re.IGNORECASE)
+_SENTENCE = re.compile(
+    r"\b(?:is|are|sold|by|est|sont|par|wird|werden|bitte|please|pay|zahlbar|"
+    r"geschäftsführer|sitz|capital|rcs|hrb|amtsgericht|registergericht)\b", re.IGNORECASE)
+_NOT_A_NAME = re.compile(
+    r"^(?:logo|rechnung|invoice|facture|factuur|factura|fattura|faktura|avoir|gutschrift|"
+    r"credit\s+note|page|seite|visualisierung|original|kopie|copy|duplicate|tax\s+invoice|"
+    r"adresse|address|date|datum|repr[ée]sentant|vos|nos|your|our|contact|ihre|unsere)\b",
+    re.IGNORECASE)
+
+
+@dataclass
+class Party:
+    """A seller candidate: its name, where it is printed, and the evidence for it."""
+
+    name: str
+    start: int
+    end: int
+    score: float = 0.0
+    evidence: list[str] = field(default_factory=list)
+    # How far ahead of the next candidate (a different name) this one is.
+    margin: float = 0.0
+
+    def add(self, points: float, why: str) -> None:
+        if why in self.evidence:
+            return
+        self.score += points
+        self.evidence.append(why)
+
+
+@dataclass(frozen=True, slots=True)
+class _Cell:
+    line: int
+    col0: int
+    col1: int
+    start: int
+    text: str
+
+
+def _cells(text: str) -> list[list[_Cell]]:
+    lines: list[list[_Cell]] = []
+    offset = 0
+    for number, line in enumerate(text.split("\n")):
+        lines.append([
+            _Cell(number, m.start(), m.end(), offset + m.start(), m.group(0))
+            for m in _CELL.finditer(line.replace("\f", " "))
+        ])
+        offset += len(line) + 1
+    return lines
+
+
+def _region(lines: list[list[_Cell]], cell: _Cell, depth: int) -> list[_Cell]:
+    """The cell's block: the cells below it that start near its column."""
+    out = []
+    for row in lines[cell.line + 1:cell.line + 1 + depth]:
+        near = [c for c in row if abs(c.col0 - cell.col0) <= 3]
+        if not near:
+            if row:
+                continue
+            break
+        out.extend(near)
+    return out
+
+
+@functools.lru_cache(maxsize=4096)
+def _name_of(text: str, *, cut: bool = True) -> str | None:
+    """A cell's text cut to the name (before a separator), or None if it is no name."""
+    if text.rstrip().endswith(":") or re.match(r"\d+[,\s]", text):
+        return None  # a label, or a street address
+    name = re.split(r"\s+[·•|]\s+|,\s|\s+-\s+|\s+–\s+", text)[0].strip(" :;,")
+    legal = _LEGAL_FORM.search(name)
+    if legal and cut:
+        name = name[:legal.end()]
+    if not re.search(r"[^\W\d_]{2}", name) or len(name) < 2 or len(name) > 70 or name.islower():
+        return None
+    if len(name.split()) > 7 or _SENTENCE.search(name) or _NOT_A_NAME.match(name):
+        return None
+    if re.search(r"\d{3,}|@|www\.|https?:|\b\d{4,5}\b|:", name):
+        return None
+    if re.search(r"\s\d{1,4}[a-z]?$", name) and not _LEGAL_FORM.search(name):
+        return None  # "Waalhaven Oostzijde 84": a street and its number
+    return name
+
+
+def find_seller(text: str, buyer_names: Sequence[str] = ()) -> Party | None:
+    """The best-supported seller name, or None when no candidate has support."""
+    lines = _cells(text)
+    first_page_lines = text.split("\f", 1)[0].count("\n") + 1
+    buyer: set[tuple[int, int]] = set()
+    candidates: dict[tuple[int, int], Party] = {}
+
+    def offer(cell: _Cell, name: str, points: float, why: str) -> None:
+        at = cell.start + cell.text.find(name)
+        key = (at, at + len(name))
+        party = candidates.setdefault(key, Party(name, key[0], key[1]))
+        party.add(points, why)
+
+    for row in lines:
+        for cell in row:
+            if _BUYER.search(cell.text) and len(cell.text) < 40 and not re.search(r"\d", cell.text):
+                buyer.add((cell.line, cell.col0))
+                buyer.update((c.line, c.col0) for c in _region(lines, cell, 8))
+            label = _SELLER.match(cell.text)
+            if label:
+                block = _region(lines, cell, 8)
+                for c in block:
+                    if _NAME_ONLY.match(c.text):
+                        right = [r for r in lines[c.line] if r.col0 > c.col1]
+                        name = _name_of(right[0].text, cut=False) if right else None
+                        if name:
+                            offer(right[0], name, 6, "after a seller label")
+                            break
+                    m = _NAME_LABEL.match(c.text)
+                    if m and _name_of(m.group("name"), cut=False):
+                        offer(c, _name_of(m.group("name"), cut=False) or "", 6,
+                              "after a seller label")
+                        break
+                else:
+                    right = [c for c in row if c.col0 > cell.col1]
+                    nxt = right[:1] or block[:1]
+                    for c in nxt:
+                        name = _name_of(c.text, cut=False)
+                        if name:
+                            offer(c, name, 5, "after a seller label")
+    for number, row in enumerate(lines):
+        for cell in row:
+            name = _name_of(cell.text)
+            if name is None:
+                continue
+            if _LEGAL_FORM.search(name):
+                offer(cell, name, 2, "legal form")
+            if number < min(12, first_page_lines) and number < 12:
+                offer(cell, name, 1.5, "letterhead")
+    _block_evidence(text, lines, candidates, offer)
+    folded = text.casefold()
+    domains = {d.casefold() for d in _DOMAIN.findall(text)}
+    buyers = {b.casefold() for b in buyer_names}
+    ranked: list[Party] = []
+    for (start, _), party in candidates.items():
+        line = text.count("\n", 0, start)
+        col = start - (text.rfind("\n", 0, start) + 1)
+        if (line, col) in buyer or any((line, c) in buyer for c in range(col - 3, col + 4)):
+            continue
+        if party.name.casefold() in buyers:
+            continue
+        repeats = folded.count(party.name.casefold())
+        if repeats > 1:
+            party.add(min(repeats - 1, 2) * 0.75, "printed again")
+        words = [w for w in re.findall(r"[^\W\d_]{4,}", party.name.casefold())
+                 if not _ROLE.fullmatch(w)]
+        if any(w in d or d in w for w in words for d in domains if len(d) >= 4):
+            party.add(2.5, "matches a web or mail domain")
+        ranked.append(party)
+    ranked.sort(key=lambda p: -p.score)
+    if not ranked:
+        return None
+    best = ranked[0]
+    others = [p.score for p in ranked[1:] if p.name.casefold() != best.name.casefold()]
+    best.margin = best.score - (others[0] if others else 0.0)
+    return best
+
+
+def _block_evidence(text: str, lines: list[list[_Cell]], candidates: dict[tuple[int, int], Party],
+                    offer: object) -> None:
+    """Name-like lines of the block above a tax ID or IBAN get credit for it."""
+    for row in lines:
+        for cell in row:
+            if not _TAX_OR_BANK.search(cell.text):
+                continue
+            for back in range(cell.line - 1, max(cell.line - 12, -1), -1):
+                near = [c for c in lines[back] if abs(c.col0 - cell.col0) <= 3]
+                if not near:
+                    break
+                for c in near:
+                    name = _name_of(c.text)
+                    if name is not None and callable(offer):
+                        offer(c, name, 2 if back < cell.line - 1 else 1, "block of a tax ID or IBAN")

@@ -1,0 +1,139 @@
+"""Page layout: text pieces with boxes, grouped into lines and laid out in columns.
+
+A PDF draws text in whatever order its producer chose; an invoice's label and its value
+are often far apart in that order although they sit side by side on the page. Here the
+pieces of a page (words from pypdfium2's character boxes, or OCR boxes) are grouped
+into lines from top to bottom, and each line is written with its pieces at the column
+their x position gives. Pieces separated by a visible gap get at least two spaces
+between them; words of one phrase get one. Parsers can then find a value to the right
+of its label on the same line, or below it at about the same column.
+
+Coordinates are in page units with y growing downwards (``top < bottom``).
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["Piece", "layout_text", "ocr_pieces", "pdf_page_pieces"]
+
+# A gap wider than this share of the text height separates two cells (a column gap);
+# a narrower one is a space between words of the same phrase.
+_CELL_GAP = 0.8
+_WORD = re.compile(r"\S+")
+
+
+@dataclass(frozen=True, slots=True)
+class Piece:
+    """A run of text on one line: its box and its text."""
+
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+    text: str
+
+    @property
+    def height(self) -> float:
+        return max(self.bottom - self.top, 0.1)
+
+    @property
+    def middle(self) -> float:
+        return (self.top + self.bottom) / 2
+
+
+def pdf_page_pieces(raw: Any, textpage: Any, text: str, page_height: float) -> list[Piece]:
+    """The words of a PDF page (from ``text``, the page's full text) with their boxes.
+
+    One box query per word end (the loose box of its first and last character) instead of
+    one per character: pdfium already puts a space or a line break between text that
+    is apart, so a word never spans a gap.
+    """
+    box = raw.FS_RECTF()
+    loose = raw.FPDFText_GetLooseCharBox
+    handle = textpage
+    pieces: list[Piece] = []
+    # The phrase being built: left, top, right, bottom (y up, as pdfium gives), words.
+    x0 = top = x1 = bottom = 0.0
+    words: list[str] = []
+    for m in _WORD.finditer(text):
+        first, last = m.start(), m.end() - 1
+        if not loose(handle, first, box):
+            continue
+        left, wtop, wbottom, right = box.left, box.top, box.bottom, box.right
+        if last != first and loose(handle, last, box):
+            right = box.right
+            wtop, wbottom = max(wtop, box.top), min(wbottom, box.bottom)
+        if right < left:  # right-to-left or rotated text: keep the extent
+            left, right = right, left
+        if words:
+            height = max(top - bottom, wtop - wbottom, 0.1)
+            gap = left - x1
+            if (abs((wtop + wbottom) - (top + bottom)) < 0.8 * height
+                    and -0.3 * height <= gap < _CELL_GAP * height):
+                x1, top, bottom = right, max(top, wtop), min(bottom, wbottom)
+                words.append(m.group(0))
+                continue
+            pieces.append(Piece(x0, page_height - top, x1, page_height - bottom, " ".join(words)))
+        x0, top, x1, bottom, words = left, wtop, right, wbottom, [m.group(0)]
+    if words:
+        pieces.append(Piece(x0, page_height - top, x1, page_height - bottom, " ".join(words)))
+    return pieces
+
+
+def layout_text(pieces: Sequence[Piece]) -> str:
+    """The page's text, line by line from the top, each piece at its column."""
+    pieces = [p for p in pieces if p.text.strip()]
+    if not pieces:
+        return ""
+    lines: list[list[Piece]] = []
+    centre = height = total = 0.0
+    for piece in sorted(pieces, key=lambda p: (p.middle, p.x0)):
+        middle, size = piece.middle, piece.height
+        # Same line when the vertical centres are within ~half a text height.
+        if lines and abs(middle - centre) < 0.45 * min(size, height):
+            line = lines[-1]
+            line.append(piece)
+            total += middle
+            centre, height = total / len(line), max(height, size)
+        else:
+            lines.append([piece])
+            centre = total = middle
+            height = size
+    widths = [(p.x1 - p.x0) / len(p.text) for p in pieces if len(p.text) >= 3 and p.x1 > p.x0]
+    char_width = statistics.median(widths) if widths else 5.0
+    margin = min(p.x0 for p in pieces)
+    out: list[str] = []
+    for line in lines:
+        text = ""
+        prev: Piece | None = None
+        for piece in sorted(line, key=lambda p: p.x0):
+            if prev is not None and piece.x0 < prev.x1 - 0.5 * piece.height \
+                    and piece.text == prev.text:
+                continue  # the same text drawn twice (fake bold): keep one
+            column = round((piece.x0 - margin) / char_width)
+            if prev is None:
+                text = " " * max(column, 0)
+            else:
+                cell = piece.x0 - prev.x1 >= _CELL_GAP * max(piece.height, prev.height)
+                pad = max(column - len(text), 2) if cell else 1
+                text += " " * pad
+            text += piece.text
+            prev = piece
+        out.append(text.rstrip())
+    return "\n".join(out)
+
+
+def ocr_pieces(boxes: Sequence[tuple[Sequence[Sequence[float]], str]]) -> list[Piece]:
+    """Pieces from OCR boxes (four corner points, text)."""
+    pieces = []
+    for corners, text in boxes:
+        xs = [float(c[0]) for c in corners]
+        ys = [float(c[1]) for c in corners]
+        pieces.append(Piece(min(xs), min(ys), max(xs), max(ys), text.strip()))
+    return pieces
+
