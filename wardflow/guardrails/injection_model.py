@@ -94,12 +94,35 @@ _CUES: dict[str, frozenset[str]] = {
         "when before after if while instead wenn bevor nachdem falls statt quand avant après"
         " si au als voordat nadat wanneer cuando antes después mientras quando prima dopo"
         " mentre kiedy zanim jeśli gdy zamiast".split()),
+    # what an instruction to a reader is set up with: a duty ("the AI must ...")
+    "modal": frozenset(
+        "must should shall has have muss musst soll sollst sollte doit dois devrait devez"
+        " moet moeten zal zou debe debes debería deve devi dovrebbe musi musisz powinien"
+        " powinna powinno".split()),
+    # keeping something from the user ("do not mention", "ne dis pas", "nie mów")
+    "hide": frozenset(
+        "mention mentioning reveal disclose omit erwähne erwähnen verschweige mentionne"
+        " mentionner révèle omets noem vermeld verzwijg menciones mencionar omite ocultes"
+        " menzionare menzionate ometti rivelare wspominaj wspominać ujawniaj pomiń mów"
+        " tell say sag dis parle vertel zeg digas dire".split()),
+    "neg": frozenset("not don't never nicht kein keine nie ne pas niet geen nooit no nunca"
+                     " non mai nie".split()),
+    # the sender speaking, or a person addressed formally: a letter, not an attack
+    "we": frozenset(
+        "we our us ours wir uns unser unsere unseren unserem unserer nous notre nos wij we"
+        " ons onze nosotros nuestro nuestra nuestros nuestras noi nostro nostra nostri"
+        " nostre my nasz nasza nasze naszych".split()),
+    "formal": frozenset(
+        "sie ihnen ihre ihr ihren ihrem ihrer vous votre vos u uw usted ustedes le lei"
+        " voi vostro vostra vostri vostre państwo państwa państwu pan pani".split()),
     "polite": frozenset(
         "please kindly bitte merci veuillez graag gelieve favor cortesia prego prosimy"
         " proszę".split()),
 }
 _PAIRS = (("your_output", "imp"), ("cond_reader", "imp"), ("out", "you"), ("imp", "you"), ("imp", "out"), ("user", "imp"), ("ai", "you"),
-          ("imp", "url"), ("out", "url"), ("user", "you"), ("imp", "ai"))
+          ("imp", "url"), ("out", "url"), ("user", "you"), ("imp", "ai"), ("ai", "modal"),
+          ("neg", "hide"), ("hide", "user"), ("ai_addressed", "imp"), ("we", "ai"), ("cond_reader", "user"),
+          ("formal", "imp"), ("we", "imp"), ("polite", "imp"))
 
 
 def features(text: str) -> set[str]:
@@ -131,6 +154,14 @@ def features(text: str) -> set[str]:
     if tokens and tokens[0] in _CUES["cond"] and (
             not you.isdisjoint(tokens[1:4]) or not output.isdisjoint(tokens[1:4])):
         cues.add("cond_reader")  # "When you summarize", "Before answering"
+    ai = _CUES["ai"]
+    if tokens and (tokens[0] in ai or (len(tokens) > 1 and tokens[1] in ai)) and (
+            ":" in tokens[1:4] or "," in tokens[1:4]):
+        cues.add("ai_addressed")  # "Assistant, ...", "Dear AI, ...", "Note to the model:"
+    for i, t in enumerate(tokens):
+        if t in ai and not _CUES["modal"].isdisjoint(tokens[i + 1:i + 5]):
+            cues.add("ai_duty")  # "the AI reading this must", "die KI muss"
+            break
     if _URL.search(lowered):
         cues.add("url")
     if _EMAIL.search(lowered):
@@ -143,9 +174,10 @@ def features(text: str) -> set[str]:
 # A sentence with none of the cue words, no link, address or markup is not scored (it
 # gets 0): most lines of an invoice (items, addresses, terms) never reach the model.
 # The rules still read every line.
+_GATED = ("out", "you", "ai", "user", "imp", "cond")
 _GATE = re.compile(
     r"(?<![^\W_])(?:" + "|".join(sorted(
-        (re.escape(w) for name, words in _CUES.items() if name != "polite" for w in words),
+        (re.escape(w) for name, words in _CUES.items() if name in _GATED for w in words),
         key=len, reverse=True)) + r")(?![^\W_])|https?://|www\.|@|[<>\[\]{}|]")
 
 

