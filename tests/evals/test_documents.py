@@ -204,10 +204,10 @@ def test_cli_gates_fit_calibration_and_use_it(tmp_path: Path) -> None:
     folder = _dataset_copy(tmp_path)
     home = tmp_path / "home"
     strict = tmp_path / "strict.yaml"
-    strict.write_text("fields.vendor_tax_id.exact_match: {min: 1.0}\nrouting.recall: {min: 1}\n")
+    strict.write_text("line_items.recall: {min: 1.0}\nrouting.recall: {min: 1}\n")
     done = wardflow_cli(home, "eval", str(folder), "--thresholds", str(strict), "--json",
                         "--fit-calibration", "isotonic", "-o", str(tmp_path / "r.json"))
-    assert done.returncode == 1, done.stderr  # one Swiss VAT id is read with its suffix
+    assert done.returncode == 1, done.stderr  # a few wrapped line items are not read
     report = json.loads(done.stdout)
     assert [g["passed"] for g in report["thresholds"]] == [False, True]
     assert json.loads((tmp_path / "r.json").read_text())["format"] == "wardflow-eval/1"

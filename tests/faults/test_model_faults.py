@@ -81,7 +81,9 @@ def _router(tmp_path: Path, chat: ChatServer) -> Path:
 
 def _model_settings(tmp_path: Path, chat: ChatServer) -> dict[str, Any]:
     return {"model": "openai/fake-invoice-reader", "llm_router_config": _router(tmp_path, chat),
-            "llm_max_repairs": 1, "memory": "none"}
+            "llm_max_repairs": 1, "memory": "none",
+            # Asked on every document: these tests are about the model's failures.
+            "model_reads": "always"}
 
 
 @pytest.mark.parametrize("answer", ["Sorry, I cannot read invoices.",

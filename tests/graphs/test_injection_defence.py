@@ -51,7 +51,8 @@ def obedient(tmp_path: Path) -> Iterator[Workspace]:
     router.write_text(json.dumps({"model_list": [{"model_name": "default", "litellm_params": {
         "model": "openai/gpt-4o-mini", "api_key": "sk-test",
         "mock_response": json.dumps(answer)}}], "num_retries": 0}))
-    settings = Settings(home=tmp_path / "home", llm_router_config=router, llm_max_repairs=0)
+    settings = Settings(home=tmp_path / "home", llm_router_config=router, llm_max_repairs=0,
+                        model_reads="always")  # asked even where the parsers settle all
     with Workspace(settings, clock=lambda: NOW) as ws:
         ws.erp.import_master(load_master(EXAMPLES / "erp.json"))
         add_reviewers(ws.principals)

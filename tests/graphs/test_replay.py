@@ -244,7 +244,8 @@ def test_cli_replays_with_the_local_model(workspace: Workspace, settings: Settin
     gguf = bundled_gguf(tmp_path / "models")
 
     done = wardflow_cli(settings.home, "replay", thread, "--model", "local/gemma-3-270m",
-                        "--json", WARDFLOW_LOCAL_MODEL_PATH=str(gguf))
+                        "--json", WARDFLOW_LOCAL_MODEL_PATH=str(gguf),
+                        WARDFLOW_MODEL_READS="always")
 
     assert done.returncode == 0, done.stderr
     data = json.loads(done.stdout)

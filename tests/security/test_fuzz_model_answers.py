@@ -71,7 +71,7 @@ def nodes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[InvoiceNodes]:
     _provider()
     home = tmp_path_factory.mktemp("fuzz-model") / "home"
     cfg = Settings(home=home, model=f"{PROVIDER}/reader", llm_max_repairs=0, llm_retries=0,
-                   memory="none")
+                   memory="none", model_reads="always")
     llm = LLM(cfg)
     graph = build_invoice_graph(cfg, llm=llm, clock=lambda: NOW)
     # The compiled graph keeps its node callables; the bound methods share one
@@ -191,7 +191,7 @@ def test_a_failed_answer_sends_the_run_to_review(tmp_path: Path,
 
     _provider()
     cfg = Settings(home=tmp_path / "home", model=f"{PROVIDER}/reader", llm_max_repairs=0,
-                   llm_retries=0, memory="none")
+                   llm_retries=0, memory="none", model_reads="always")
     Answers.content = '{"total_amount": "1" "' + "9" * 30 + '"}'  # not even JSON
     with Workspace(cfg, clock=clock) as ws:
         ws.erp.import_master(load_master(EXAMPLES / "erp.json"))

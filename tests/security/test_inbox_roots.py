@@ -13,10 +13,12 @@ import httpx
 import pytest
 
 from tests.conftest import INBOX
+from tests.web.conftest import PASSWORDS
 from wardflow.agents.planner import plan_request
 from wardflow.config import Settings
 from wardflow.graphs.workspace import Workspace
 from wardflow.tools.inbox import document_id
+from wardflow.web import CredentialStore
 
 CLEAN = "2026-08-14_nordlicht-software_NLS-INV-2026-0412.pdf"
 SECRET = b"WARDFLOW_ENCRYPTION_KEY=c2VjcmV0LWtleS1vZi10aGUtc2VydmVy\n"
@@ -123,9 +125,15 @@ def test_a_file_that_is_not_a_document_is_kept_for_operators_only(
         time.sleep(0.05)
 
     assert status["status"] == "failed" and "unsupported file type" in status["error"]
-    # The review API and the page renderer have nothing to serve.
-    assert client.get(f"/api/cases/{thread}/document").status_code == 404
-    assert client.get(f"/api/cases/{thread}/pages/1").status_code == 404
+    # The review API and the page renderer have nothing to serve, not even to a
+    # controller, who may open originals (a clerk never may: 403).
+    credentials = CredentialStore(workspace.settings.review_path)
+    credentials.set_password(workspace.principals, "dan", PASSWORDS["dan"])
+    credentials.close()
+    login = client.post("/api/login", json={"principal": "dan", "password": PASSWORDS["dan"]})
+    dan = {"Authorization": f"Bearer {login.json()['token']}"}
+    assert client.get(f"/api/cases/{thread}/document", headers=dan).status_code == 404
+    assert client.get(f"/api/cases/{thread}/pages/1", headers=dan).status_code == 404
     stored = workspace.storage.list()
     assert stored == [f"failed/{thread}/reason.json"]
     reason = json.loads(workspace.storage.get(stored[0]))

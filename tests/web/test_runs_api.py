@@ -451,7 +451,8 @@ def test_a_prompt_end_to_end_with_the_local_model(
     runs_settings: Settings, workspace: Workspace, clock: Callable[[], datetime],
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    settings = runs_settings.model_copy(update={"model": Settings().model})
+    settings = runs_settings.model_copy(update={"model": Settings().model,
+                                                "model_reads": "always"})
     monkeypatch.chdir(tmp_path)
     (tmp_path / "inbox").mkdir()
     shutil.copy(INBOX / BANK, tmp_path / "inbox" / BANK)
