@@ -179,7 +179,7 @@ def test_refusals_are_403_with_the_reason_and_the_run_stays_paused(
     refusals = [
         ("cleo", {"decision": "approve", "args_hash": args_hash},
          "wrong-role: a clerk cannot approve invoices"),
-        ("ada", {"decision": "reject"}, "wrong-role: a auditor cannot reject"),
+        ("ada", {"decision": "reject"}, "wrong-role: an auditor cannot reject"),
         ("carla", {"decision": "approve", "args_hash": args_hash},
          "wrong-role: this case needs a controller; carla is an approver"),
         ("dan", {"decision": "approve", "args_hash": "f" * 64},
@@ -348,7 +348,7 @@ def test_slack_refusals_come_back_as_the_response_text(
     answers = {
         "cleo": "wrong-role: a clerk cannot approve invoices",
         "mallory": "unknown-reviewer: Slack user U0MALLORY is not linked to a principal",
-        "ada": "wrong-role: a auditor cannot approve",
+        "ada": "wrong-role: an auditor cannot approve",
     }
     for user, reason in answers.items():
         response = _slack(server, user, "approve", value)

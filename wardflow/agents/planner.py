@@ -184,8 +184,10 @@ def _rules(prompt: str, filters: DocumentFilter, rest: str) -> PlanSpec | None:
         _, rest = consume(_LIMIT_WORDS, rest)
     unread = leftover(rest)
     if unread:
+        # The reason is bounded (200 characters): a long unread part is shortened.
+        part = unread if len(unread) <= 60 else f"{unread[:57]}..."
         return PlanSpec(action="refuse", reason=f"wardflow cannot do this part of the request:"
-                        f" {unread[:150]}; it supports a folder, filters by vendor, date,"
+                        f" {part}; it supports a folder, filters by vendor, date,"
                         " amount and status, and an approval limit")
     return spec
 

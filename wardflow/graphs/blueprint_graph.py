@@ -37,6 +37,7 @@ from wardflow.graphs.state import outbox
 from wardflow.guardrails.tool_guard import PipelineToolGuard
 from wardflow.observability.audit import AuditLog
 from wardflow.observability.tracing import Telemetry, telemetry_for
+from wardflow.review.authz import with_article
 from wardflow.review.payloads import ReviewDecision
 from wardflow.review.principals import PrincipalStore
 from wardflow.tools.erp import ErpAdapter
@@ -380,10 +381,6 @@ def build_blueprint_graph(
 _RANK = {"clerk": 1, "approver": 2, "controller": 3}
 
 
-def _article(word: str) -> str:
-    return f"an {word}" if word[:1].lower() in "aeiou" else f"a {word}"
-
-
 def approval_refusal(principals: PrincipalStore, decision: ReviewDecision, required_role: str,
                      submitted_by: str | None, approved_by: frozenset[str] = frozenset()
                      ) -> str | None:
@@ -402,7 +399,7 @@ def approval_refusal(principals: PrincipalStore, decision: ReviewDecision, requi
     if decision.decision == "correct":
         return "decision-not-allowed: an approval task is approved or rejected"
     if _RANK.get(principal.role, 0) < _RANK.get(required_role, 2):
-        return f"wrong-role: this step needs {_article(required_role)}"
+        return f"wrong-role: this step needs {with_article(required_role)}"
     if decision.decision == "approve" and principal.name == submitted_by:
         return f"segregation-of-duties: {principal.name} submitted this document"
     if decision.decision == "approve" and principal.name in approved_by:

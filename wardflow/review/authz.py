@@ -12,7 +12,7 @@ from wardflow.errors import ReviewError
 from wardflow.review.payloads import ReviewDecision, ReviewRequest
 from wardflow.review.principals import Principal
 
-__all__ = ["authorize"]
+__all__ = ["authorize", "with_article"]
 
 _DECIDERS = frozenset({"approver", "controller"})
 _EDITORS = frozenset({"clerk", "approver", "controller"})
@@ -46,10 +46,10 @@ def authorize(
         raise refuse("decision-not-allowed", f"{decision.decision!r} is not offered for this case")
     if decision.decision == "correct":
         if principal.role not in _EDITORS:
-            raise refuse("wrong-role", f"{_a(principal.role)} cannot correct fields")
+            raise refuse("wrong-role", f"{with_article(principal.role)} cannot correct fields")
         return
     if principal.role not in _DECIDERS:
-        raise refuse("wrong-role", f"{_a(principal.role)} cannot {decision.decision} invoices")
+        raise refuse("wrong-role", f"{with_article(principal.role)} cannot {decision.decision} invoices")
     if request.required_role == "controller" and principal.role != "controller":
         raise refuse("wrong-role", f"this case needs a controller; {principal.name} is an approver")
     if decision.decision == "reject":
@@ -74,6 +74,6 @@ def authorize(
             raise refuse("over-limit", f"{amount:.2f} exceeds {principal.name}'s limit of {limit}")
 
 
-def _a(word: str) -> str:
+def with_article(word: str) -> str:
     """``word`` with its indefinite article: "an auditor", "a clerk"."""
     return f"an {word}" if word[:1].lower() in "aeiou" else f"a {word}"

@@ -71,6 +71,7 @@ from wardflow.errors import (
     WardflowError,
 )
 from wardflow.graphs.blueprint import Blueprint, BlueprintError, load_blueprint
+from wardflow.review.authz import with_article
 from wardflow.review.payloads import ReviewDecision
 from wardflow.review.principals import Principal
 from wardflow.review.tokens import TokenError, TokenStore, is_api_token
@@ -713,7 +714,7 @@ def add_runs(app: FastAPI, ctx: AppContext, *, workers: int = 2) -> RunJobs:
     @app.post("/runs", status_code=202)
     async def start_run(request: Request, caller: CallerDep) -> JSONResponse:
         if caller.principal.role not in START_ROLES:
-            raise HTTPException(403, f"a {caller.principal.role} may not start runs (clerks,"
+            raise HTTPException(403, f"{with_article(caller.principal.role)} may not start runs (clerks,"
                                 " approvers and controllers may)")
         starter = _Starter(ctx, jobs, caller)
         kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
