@@ -34,6 +34,7 @@ from wardflow.errors import (
     ReviewError,
     WardflowError,
 )
+from wardflow.status import FILTER_STATES
 
 if TYPE_CHECKING:
     from wardflow.graphs.workspace import RunSummary, Workspace
@@ -156,7 +157,7 @@ def _runs_table(runs: Sequence[RunSummary], title: str) -> Table:
         table.add_column("model calls", overflow="fold")
     for run in runs:
         style = {"posted": "green", "failed": "red", "dead_letter": "red",
-                 "awaiting_review": "yellow"}.get(run.status, "")
+                 "awaiting_review": "yellow", "cancelled": "dim"}.get(run.status, "")
         why = run.error or ", ".join(run.reasons) or run.note
         if run.note and run.note not in why:
             why = f"{why} ({run.note})"
@@ -384,8 +385,8 @@ def run_prompt(
 def status(
     thread: Annotated[str | None, typer.Argument(help="One run's thread id.")] = None,
     state: Annotated[list[str] | None, typer.Option(
-        "--state", help="Only runs in this state (repeatable): posted, awaiting_review,"
-        " failed, dead_letter, rejected, interrupted ...")] = None,
+        "--state", help="Only runs in this state (repeatable): "
+        + ", ".join(FILTER_STATES) + ".")] = None,
     vendor: Annotated[str | None, typer.Option(
         "--vendor", help="Only runs whose document is from this vendor (part of the name,"
         " or its id).")] = None,
