@@ -47,11 +47,12 @@ def cancellable(snapshot: Any) -> str | None:
 
 
 def cancel_run(ws: Workspace, thread_id: str, *, by: str, reason: str, now: datetime,
-               graph: Any = None) -> dict[str, Any]:
+               graph: Any = None, via: str | None = None) -> dict[str, Any]:
     """Cancel ``thread_id`` (of the invoice graph, or of ``graph``, a blueprint's).
 
     Returns:
-        The cancellation record ``{by, at, reason, was}`` (``was``: the status before).
+        The cancellation record ``{by, at, reason, was, via}`` (``was``: the status
+        before; ``via``: how the request came, e.g. ``login`` or ``api-token:ID``).
 
     Raises:
         RunNotFound: no such run.
@@ -67,7 +68,7 @@ def cancel_run(ws: Workspace, thread_id: str, *, by: str, reason: str, now: date
     if why_not is not None:
         raise RunStateError(thread_id, str(snapshot.values.get("status", was)), why_not)
     record = {"by": by, "at": now.isoformat(), "reason": reason.strip()[:MAX_REASON],
-              "was": was}
+              "was": was, "via": via}
     # Audited first: a cancellation that is written but not audited would be a silent one.
     ws.audit.append("run.cancelled", record, actor=f"user:{by}", thread_id=thread_id)
     graph.update_state(config, {"status": "cancelled", "cancelled": record},

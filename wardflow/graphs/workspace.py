@@ -292,11 +292,13 @@ class Workspace:
             raise DecisionRefused(thread_id, str(refused), by=decision.by)
         return summary
 
-    def retry(self, thread_id: str, *, by: str | None = None) -> RunSummary:
+    def retry(self, thread_id: str, *, by: str | None = None,
+              via: str | None = None) -> RunSummary:
         """Run a dead-lettered run's failed step again, once its fault is gone.
 
         Args:
-            by: who asked (recorded in the ``run.retried`` audit record).
+            by: who asked, and ``via`` how (``login``, ``api-token:ID``): both recorded
+                in the ``run.retried`` audit record.
 
         Raises:
             RunNotFound: no such run.
@@ -312,7 +314,8 @@ class Workspace:
                                 "the run is not in the dead letter")
         self.switch.check("invoice")
         self.audit.append("run.retried", {"stage": snapshot.values["error"].get("stage"),
-                                          "reason": snapshot.values["error"].get("reason")},
+                                          "reason": snapshot.values["error"].get("reason"),
+                                          "by": by, "via": via},
                           actor=f"user:{by}" if by else "wardflow/retry", thread_id=thread_id)
         self.graph.update_state(config, {"error": None})
         try:
@@ -323,7 +326,7 @@ class Workspace:
             self._park(thread_id, err)
         return self._summary(thread_id, note="retried from the dead letter")
 
-    def cancel(self, thread_id: str, *, by: str, reason: str = "",
+    def cancel(self, thread_id: str, *, by: str, reason: str = "", via: str | None = None,
                blueprint: Blueprint | None = None) -> dict[str, Any]:
         """Cancel a run that waits for a decision or is parked; it never posts after.
 
@@ -336,7 +339,8 @@ class Workspace:
         from wardflow.graphs.cancel import cancel_run
 
         graph = self.blueprint_graph(blueprint) if blueprint is not None else None
-        return cancel_run(self, thread_id, by=by, reason=reason, now=self._clock(), graph=graph)
+        return cancel_run(self, thread_id, by=by, reason=reason, now=self._clock(), graph=graph,
+                          via=via)
 
     def _park(self, thread_id: str, err: BaseException) -> None:
         """Park a run whose step failed past its retries in the dead letter: it stays at
@@ -851,6 +855,8 @@ class Workspace:
                             " again resumes it")
         cancelled = values.get("cancelled")
         if cancelled:
+            # Whatever a caller did to the thread since, it never posts: it stays cancelled.
+            status = "cancelled"
             note = note or (f"cancelled by {cancelled.get('by')}"
                             + (f": {cancelled['reason']}" if cancelled.get("reason") else ""))
         usage = values.get("llm_usage") or []

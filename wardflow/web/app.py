@@ -187,7 +187,10 @@ def create_app(
     add_dashboard(app, ctx)
     from wardflow.web.runs import add_runs, upload_limit
 
-    add_runs(app, ctx)
+    jobs = add_runs(app, ctx)
+    from wardflow.web.operations import add_operations
+
+    add_operations(app, ctx, jobs)
     # Outermost (added last): bodies are capped while they stream in, before any layer
     # reads them (wardflow/web/_limits.py).
     app.add_middleware(BodyLimit, default=settings.max_request_bytes, routes={
