@@ -15,6 +15,8 @@ Endpoints (every ``/api`` route but login and the webhook needs
     POST /api/slack/actions                  Slack interactive message (signed)
     GET  /api/audit/runs[/{thread}[/diagram]]  the auditor dashboard (see ``dashboard``)
     POST /runs, GET /runs/{id}[/events], POST /runs/{id}/resume   the runs API (``runs``)
+    GET  /operations, /api/runs[/{thread}], POST /api/runs/{thread}/(retry|cancel|replay)
+                                             the operators' runs page (``operations``)
 
 Every decision goes through :meth:`Workspace.resume`, so authorization, segregation of
 duties and the audit record are exactly those of ``wardflow review``. Refusals are

@@ -300,7 +300,9 @@ def add_operations(app: FastAPI, ctx: AppContext, jobs: RunJobs) -> None:
         with ctx.workspace() as ws:
             history = run_history(ws, jobs, thread)
             return {**for_role(ws, thread, caller.principal.role, history),
-                    "may_act": caller.principal.role in OPERATORS}
+                    "may_act": caller.principal.role in OPERATORS,
+                    # What a replay from the page may use (ReplayBody.model).
+                    "replay_models": sorted({ws.settings.model, "none"})}
 
     @app.post("/api/runs/{thread}/retry")
     async def retry(thread: Thread, caller: CallerDep) -> dict[str, Any]:
