@@ -334,7 +334,7 @@ class RunCancelled(WardflowError):
         super().__init__(
             f"{thread_id} was cancelled by {cancelled.get('by')} at {cancelled.get('at')}"
             f" ({cancelled.get('reason') or 'no reason given'}); it is never posted"
-            " (`wardflow status THREAD --json` shows the record)")
+            f" (`wardflow audit show {thread_id}` has the record)")
 
 
 class RunNotFound(WardflowError):
