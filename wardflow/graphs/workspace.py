@@ -600,7 +600,9 @@ class Workspace:
         self.audit.append("control.kill_switch_off", {"workflow": workflow},
                           actor=f"user:{by}")
         resumed = []
-        for thread in self.threads():
+        # Blueprint runs (``name:doc-...``) are not the invoice graph's: the invoice graph
+        # would run its own node of the same name (``archive``) on them.
+        for thread in (t for t in self.threads() if ":" not in t):
             snapshot = self.graph.get_state(self._config(thread))
             if snapshot.next and not snapshot.interrupts:
                 try:
