@@ -165,6 +165,14 @@ def test_a_blueprint_run_says_what_its_last_step_did_apart_from_its_status(
                                    str(EXAMPLE), str(INBOX / CLEAN)], env=CLI_ENV)
     assert out.exit_code == 0, out.output
     assert f"{done['thread_id']}  completed (archive: stored)" in out.stdout
+    explained = CliRunner().invoke(app, ["--home", str(workspace.settings.home), "explain",
+                                         done["thread_id"], "--json"], env=CLI_ENV)
+    assert explained.exit_code == 0, explained.output
+    [progress] = [c for c in json.loads(explained.stdout)["claims"]
+                  if c["decision"] == "progress"]
+    assert progress["text"] == "Its last step: archive: stored."
+    assert progress["evidence"] == [{"kind": "state", "path": "step_status",
+                                     "value": "archive: stored"}]
 
 
 def test_a_checkpoint_from_before_the_vocabulary_shows_a_sensible_status(
@@ -183,6 +191,11 @@ def test_a_checkpoint_from_before_the_vocabulary_shows_a_sensible_status(
     assert (summary.status, summary.step_status) == ("completed", "archive: stored")
     result = workspace.blueprint_status(blueprint, thread)
     assert (result["status"], result["step_status"]) == ("completed", "archive: stored")
+    from wardflow.observability.explain import explain_run
+
+    claims = explain_run(workspace.run_values(thread), []).claims
+    assert [c.text for c in claims if c.decision == "progress"] == [
+        "Its last step: archive: stored."]
 
 
 @pytest.mark.parametrize(("old", "status"), [

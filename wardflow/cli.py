@@ -1240,7 +1240,7 @@ def explain(
 
     def run() -> tuple[Any, Any]:
         with _workspace() as ws:
-            state = ws.state(thread).values
+            state = ws.run_values(thread)
             records = list(ws.audit.records(thread))
             llm = None
             if with_model and ws.settings.model.lower() != "none":

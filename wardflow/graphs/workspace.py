@@ -833,6 +833,21 @@ class Workspace:
             raise RunNotFound(thread_id)
         return snapshot
 
+    def run_values(self, thread_id: str) -> dict[str, Any]:
+        """A run's whole state: a blueprint run's (``name:doc-...``) from its checkpoint,
+        with the keys the invoice graph does not have (``step_status``, ``outputs``).
+
+        Raises:
+            RunNotFound: no such run.
+        """
+        if ":" not in thread_id:
+            return dict(self.state(thread_id).values)
+        saved = self.checkpointer.get_tuple(self._config(thread_id))
+        values = dict(saved.checkpoint["channel_values"]) if saved else {}
+        if not values:
+            raise RunNotFound(thread_id)
+        return {k: v for k, v in values.items() if not k.startswith(("branch:", "__"))}
+
     def status(self, thread_id: str | None = None) -> list[RunSummary]:
         if thread_id is not None:
             self.state(thread_id)
@@ -946,4 +961,4 @@ def explain(thread_id: str, settings: Settings | None = None) -> Any:
     from wardflow.observability.explain import explain_run
 
     with Workspace(settings or Settings()) as ws:
-        return explain_run(ws.state(thread_id).values, list(ws.audit.records(thread_id)))
+        return explain_run(ws.run_values(thread_id), list(ws.audit.records(thread_id)))
