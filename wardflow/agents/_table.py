@@ -29,7 +29,7 @@ from decimal import Decimal
 from itertools import permutations
 
 from wardflow.agents._labels import SUBTOTAL_LABELS, TAX_LABELS, TOTAL_LABELS
-from wardflow.agents._parsers import DATE_RE, LineItem, money, parse_amount
+from wardflow.agents._parsers import AMOUNT_RE, DATE_RE, LineItem, money, parse_amount
 
 __all__ = ["TableReading", "item_sums", "read_table"]
 
@@ -271,16 +271,9 @@ def _read_body(lines: Sequence[_Line], start: int, columns: _Columns,
             continue
         if _ends_table(line):
             break
-        amounts = [c for c in line.cells if _money(c.text) is not None]
-        if amounts and _ADJUSTMENT.search(line.text) and not _desc_cells(line, columns):
-            value = _money(amounts[-1].text)
-            if value is not None:
-                reading.adjustments.append(value)
-        elif amounts and _ADJUSTMENT.search(line.text) and re.search(
-                r"\d\s?%|(?<![^\W\d_])(?:sur|on|auf|von|of)(?![^\W\d_])", line.text):
-            value = _money(amounts[-1].text)
-            if value is not None:
-                reading.adjustments.append(value)
+        adjustment = _adjustment(line)
+        if adjustment is not None:
+            reading.adjustments.append(adjustment)
         body.append(j)
         j += 1
     end = j
@@ -303,6 +296,14 @@ def _read_body(lines: Sequence[_Line], start: int, columns: _Columns,
             name, row.quantity, row.unit_price, row.amount, line.offset + first,
             line.offset + last, detail=detail, basis=row.basis, adjustment=row.adjustment))
     return end
+
+
+def _adjustment(line: _Line) -> Decimal | None:
+    """The amount of an allowance or charge line of the table ("REMISE ... -5,00 20%")."""
+    if not _ADJUSTMENT.search(line.text):
+        return None
+    found = list(AMOUNT_RE.finditer(line.text))
+    return parse_amount(found[-1].group(0)) if found else None
 
 
 def _money(text: str) -> Decimal | None:

@@ -37,6 +37,7 @@ from wardflow.agents._candidates import (
 from wardflow.agents._labels import detect_document_type, detect_language
 from wardflow.agents._model_fields import ModelInvoice, merge_model_fields
 from wardflow.agents._parsers import (
+    AMOUNT_RE,
     DUE_DATE_LABELS,
     INVOICE_DATE_LABELS,
     SUBTOTAL_LABELS,
@@ -181,7 +182,7 @@ def extract_invoice(
     fields["po_number"] = _Field.of(find_po_number(text))
 
     checks = _run_checks(fields, items, sums, disagreeing, policy, _as_date(dated),
-                         _as_date(due))
+                         _as_date(due), several_rates=len(_vat_rates(text)) > 1)
     document_type = detect_document_type(text)
     total = fields["total"].value
     if total is not None and Decimal(total) < 0:
@@ -192,6 +193,11 @@ def extract_invoice(
             else "a negative total on a document titled as an invoice, not a credit note",
             ["total"],
         ))
+    # An invoice dated long ago is a risk (the risk agent names it), not a sign that its
+    # date was misread: that failure does not lower the date's confidence. A date in the
+    # future may be a misread (day and month swapped) and does.
+    issued = _as_date(dated)
+    soft = {"date_sane"} if issued is not None and issued <= policy.today else set()
     # Passes first, then failures: one failed check outweighs any number of passes.
     for check in sorted(checks, key=lambda c: not c["passed"]):
         for name in check["fields"]:
@@ -201,6 +207,8 @@ def extract_invoice(
             f.checks.append(check["name"])
             if check["passed"]:
                 f.confidence = max(f.confidence, _PASS_FLOOR)
+            elif check["name"] in soft:
+                f.notes.append(check["detail"])
             else:
                 f.confidence = min(f.confidence, _FAIL_CAP)
                 f.notes.append(check["detail"])
@@ -435,9 +443,30 @@ def _vendor(
     if seller is None:
         return _Field(None, 0.0, "missing"), _Field(None, 0.0, "missing"), _Field.of(tax)
     how = "label" if "after a seller label" in seller.evidence else "pattern"
-    found = _Field(seller.name, _BASE[how], how, seller.start, seller.end, "seller")
+    # Without a seller label, each further independent piece of evidence (legal form,
+    # letterhead, tax ID block, repetition, matching domain) makes the name likelier;
+    # never enough to settle it without a reviewer (under 0.90).
+    kinds = len(set(seller.evidence))
+    score = _BASE[how] if how == "label" else min(_BASE[how] + 0.06 * (kinds - 1), 0.84)
+    found = _Field(seller.name, score, how, seller.start, seller.end, "seller")
     found.notes.append("seller evidence: " + ", ".join(dict.fromkeys(seller.evidence)))
     return found, _Field(None, 0.0, "missing"), _Field.of(tax)
+
+
+_DISCOUNT = re.compile(r"skonto|remise|discount|rabatt|escompte|sconto|descuento|korting|"
+                       r"allowance|nachlass|rabat", re.IGNORECASE)
+_RATE = re.compile(r"(?<![\d.,])(\d{1,2}(?:[.,]\d{1,2})?)\s?%")
+
+
+def _vat_rates(text: str) -> set[Decimal]:
+    """The percentages printed on lines with an amount (item and VAT lines), discounts
+    left out: more than one means several VAT rates."""
+    rates: set[Decimal] = set()
+    for line in text.splitlines():
+        if "%" not in line or _DISCOUNT.search(line) or not AMOUNT_RE.search(line):
+            continue
+        rates.update(Decimal(m.group(1).replace(",", ".")) for m in _RATE.finditer(line))
+    return rates
 
 
 def _check(name: str, passed: bool, detail: str, fields: Sequence[str]) -> dict[str, Any]:
@@ -452,6 +481,8 @@ def _run_checks(
     policy: ExtractionPolicy,
     invoice_date: date | None,
     due_date: date | None,
+    *,
+    several_rates: bool = False,
 ) -> list[dict[str, Any]]:
     def dec(name: str) -> Decimal | None:
         value = fields[name].value
@@ -481,7 +512,8 @@ def _run_checks(
             f"line items add up to {lines}, total is {total} (no tax shown)", ["total"],
         ))
     rate = fields["tax_rate"].value
-    if rate is not None and subtotal is not None and tax is not None:
+    # One rate applied to the whole subtotal: not a check where lines carry several.
+    if rate is not None and subtotal is not None and tax is not None and not several_rates:
         expected = money(subtotal * Decimal(rate) / 100)
         checks.append(_check(
             "tax_rate_applied", abs(expected - tax) <= _CENT,
