@@ -27,13 +27,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import permutations
+from typing import NamedTuple
 
 from wardflow.agents._labels import SUBTOTAL_LABELS, TAX_LABELS, TOTAL_LABELS
-from wardflow.agents._parsers import AMOUNT_RE, DATE_RE, LineItem, money, parse_amount
+from wardflow.agents._parsers import AMOUNT_RE, LineItem, money, parse_amount
 
 __all__ = ["TableReading", "item_sums", "read_table"]
 
 _CENT = Decimal("0.01")
+_ZERO = Decimal(0)
+_BASES = (Decimal(1), Decimal(10), Decimal(100), Decimal(1000))  # "per 100" prices
 
 # Column titles per kind (all languages of _labels.py). Strong description titles win
 # over weak ones ("Item" may be a code column).
@@ -63,7 +66,7 @@ _VALUE_KINDS = ("quantity", "unit_price", "amount")
 
 # Lines that end the table: subtotals, totals and the VAT summary, in every language.
 _END = re.compile(
-    r"(?<![^\W\d_])(?:sub\s*-?\s*total|subtota(?:al|le)|zwischensumme|[^\W\d_]*summe|"
+    r"(?:sub\s*-?\s*total|subtota(?:al|le)|zwischensumme|[^\W\d_]*summe|"
     r"total[^\W\d_]*|totaa?l[^\W\d_]*|totale|gesamtbetrag|nettobetrag|endbetrag|"
     r"rechnungsbetrag|montant\s+(?:ht|ttc|total)|net\s+[àa]\s+payer|importe|razem|"
     r"umsatzsteuer[^\W\d_]*|mehrwertsteuer|d[ée]tail\s+(?:de\s+la\s+)?tva|"
@@ -71,31 +74,49 @@ _END = re.compile(
     re.IGNORECASE,
 )
 _TOTALS = re.compile(
-    r"(?<![^\W\d_])(?:" + "|".join(label for label, _ in (*SUBTOTAL_LABELS, *TOTAL_LABELS))
+    r"(?:" + "|".join(label for label, _ in (*SUBTOTAL_LABELS, *TOTAL_LABELS))
     + r")(?![^\W\d_])", re.IGNORECASE)
-_TAXES = re.compile(r"(?<![^\W\d_])(?:" + "|".join(label for label, _ in TAX_LABELS)
+_TAXES = re.compile(r"(?:" + "|".join(label for label, _ in TAX_LABELS)
                     + r")(?![^\W\d_])", re.IGNORECASE)
 
 
 def _ends_table(line: _Line) -> bool:
     """A subtotal, total or VAT line (one that is not a row) ends the table."""
-    if _END.search(line.text) or _TOTALS.search(line.text):
+    if _word_match(_END, line.text) or _word_match(_TOTALS, line.text):
         return True
-    return _TAXES.search(line.text) is not None and _has_number(line)
+    return _word_match(_TAXES, line.text) and _has_number(line)
+
+
+_WORD_START = re.compile(r"(?<![^\W\d_])[^\W\d_]")
+
+
+def _word_match(pattern: re.Pattern[str], text: str) -> bool:
+    """Whether ``pattern`` matches at the start of a word of ``text``: tried at word
+    starts only, instead of at every position of a line that is mostly spaces."""
+    match = pattern.match
+    return any(match(text, m.start()) for m in _WORD_START.finditer(text))
 
 
 # Words of a table line that is an allowance or a charge, not an item.
 _ADJUSTMENT = re.compile(
-    r"(?<![^\W\d_])(?:remise|rabais|ristourne|discount|allowance|rabatt|nachlass|abschlag|"
+    r"(?:remise|rabais|ristourne|discount|allowance|rabatt|nachlass|abschlag|"
     r"skonto|korting|descuento|sconto|rabat|charge|surcharge|frais|fee|zuschlag|toeslag|"
     r"recargo|supplemento|op[łl]ata)(?![^\W\d_])",
     re.IGNORECASE,
 )
 _CELL = re.compile(r"\S+(?: \S+)*")
+_LINE = re.compile(r"[^\n\f]+")
+# Any description title: the cheap test that rules out most lines as a header.
+_ANY_DESCRIPTION = re.compile(
+    rf"(?:{_HEADS['description']}|{_HEADS['weak_description']})(?![^\W\d_])",
+    re.IGNORECASE)
 _NUMBER = re.compile(
     r"(?:[A-Z]{3}\s|[€$£]\s?)?(?P<n>[-+]?(?:\d{1,3}(?:[,.'\u00a0 ]\d{3})+(?:[.,]\d{1,4})?|"
     r"\d+(?:[.,]\d{1,4})?))(?:\s?(?P<unit>[^\W\d_][\w.²³/]{0,7}))?(?:\s?(?:[A-Z]{3}|[€$£]))?"
 )
+# A row ends with its amount (then perhaps a currency, a rate or a tax code).
+_ROW_END = re.compile(r"\d[.,]\d{2}(?:\s*(?:[A-Z]{3}|[€$£]))?(?:\s+[-+]?\d{1,2}(?:[.,]\d{1,2})?"
+                      r"\s?%?)?(?:\s+[A-Z]\d?)?\s*$")
 _PERCENT = re.compile(r"[-+]?\d{1,2}(?:[.,]\d{1,2})?\s?%")
 # A detail line of an item: a bullet, or "Label: value" / "Label :value".
 _DETAIL = re.compile(r"^(?:[•·▪◦*]\s*|[-–]\s+|[^\W\d_][^:\d]{0,30}?\s?:(?:\s|\d|$))")
@@ -104,18 +125,28 @@ _POSITION = re.compile(r"^\d{1,3}(?:\.\d{1,3})*[.)]?\s+")
 _SLACK = 4
 
 
-@dataclass(frozen=True, slots=True)
-class _Cell:
+class _Cell(NamedTuple):
     start: int
     end: int
     text: str
 
 
-@dataclass(frozen=True, slots=True)
 class _Line:
-    offset: int
-    text: str
-    cells: tuple[_Cell, ...]
+    """A line of the laid-out text; its cells are split on first use (most lines of a
+    document are never looked at cell by cell)."""
+
+    __slots__ = ("_cells", "offset", "text")
+
+    def __init__(self, offset: int, text: str) -> None:
+        self.offset, self.text = offset, text
+        self._cells: tuple[_Cell, ...] | None = None
+
+    @property
+    def cells(self) -> tuple[_Cell, ...]:
+        if self._cells is None:
+            self._cells = tuple(_Cell(m.start(), m.end(), m.group(0))
+                                for m in _CELL.finditer(self.text))
+        return self._cells
 
 
 @dataclass
@@ -157,11 +188,7 @@ class TableReading:
 
 
 def _lines(text: str) -> list[_Line]:
-    out = []
-    for m in re.finditer(r"[^\n\f]+", text):
-        cells = tuple(_Cell(c.start(), c.end(), c.group(0)) for c in _CELL.finditer(m.group(0)))
-        out.append(_Line(m.start(), m.group(0), cells))
-    return out
+    return [_Line(m.start(), m.group(0)) for m in _LINE.finditer(text)]
 
 
 def _kinds(line: _Line) -> dict[str, tuple[int, int]]:
@@ -185,7 +212,7 @@ def _has_number(line: _Line) -> bool:
 def _header(lines: Sequence[_Line], i: int) -> _Columns | None:
     """The columns if line ``i`` is a table header (with the header lines around it)."""
     line = lines[i]
-    if _has_number(line):
+    if not _word_match(_ANY_DESCRIPTION, line.text) or _has_number(line):
         return None
     kinds = _kinds(line)
     if "description" not in kinds or sum(k in kinds for k in _VALUE_KINDS) < 2 - (
@@ -300,7 +327,7 @@ def _read_body(lines: Sequence[_Line], start: int, columns: _Columns,
 
 def _adjustment(line: _Line) -> Decimal | None:
     """The amount of an allowance or charge line of the table ("REMISE ... -5,00 20%")."""
-    if not _ADJUSTMENT.search(line.text):
+    if not _word_match(_ADJUSTMENT, line.text):
         return None
     found = list(AMOUNT_RE.finditer(line.text))
     return parse_amount(found[-1].group(0)) if found else None
@@ -326,40 +353,50 @@ def _desc_cells(line: _Line, columns: _Columns) -> list[_Cell]:
     return [c for c in line.cells if _in_desc(c, columns) and not _bare_number(c.text)]
 
 
-@dataclass(frozen=True, slots=True)
 class _Num:
-    cell: _Cell
-    values: tuple[Decimal, ...]
-    unit: bool
-    signed: bool
-    first: bool
+    """A number cell of a row: its readings, floats of them, and what marks it."""
+
+    __slots__ = ("cell", "first", "floats", "kind", "mark", "signed", "unit", "values")
+
+    def __init__(self, cell: _Cell, values: tuple[Decimal, ...], unit: bool, signed: bool,
+                 first: bool, kind: str | None) -> None:
+        self.cell, self.values, self.signed, self.first, self.kind = (
+            cell, values, signed, first, kind)
+        self.floats = tuple(float(v) for v in values)
+        # a unit word ("3 Stk") or a whole number marks a quantity
+        self.mark = 2 if unit else 1 if values[-1] == values[-1].to_integral_value() else 0
+        self.unit = unit
+
+
+_DIGITS = re.compile(r"\d+(?:[.,' ]\d+)*")
+_GROUPED = re.compile(r"-?\d{1,3}(?:[,.' ]\d{3})+")
 
 
 def _numbers(line: _Line, columns: _Columns) -> list[_Num]:
     nums = []
     for k, cell in enumerate(line.cells):
-        if _PERCENT.fullmatch(cell.text) or DATE_RE.search(cell.text):
-            continue
+        # (a date never reads as one number: "17.02.2026", "02/17/26" do not match)
         m = _NUMBER.fullmatch(cell.text)
         if m is None or (m.group("unit") and _in_desc(cell, columns)):
             continue  # "5 Storch" in the description column: a position and a name
         raw = m.group("n").lstrip("+")
-        values = []
-        digits = raw.lstrip("-")
-        if re.fullmatch(r"\d{1,3}(?:[,.' ]\d{3})+", digits):  # "1,260": 1260 or 1.26
-            values.append(Decimal(("-" if raw.startswith("-") else "")
-                                  + re.sub(r"[,.' ]", "", digits)))
+        values: list[Decimal] = []
+        if _GROUPED.fullmatch(raw):  # "1,260": 1260 or 1.26
+            values.append(Decimal(re.sub(r"[,.' ]", "", raw)))
         value = parse_amount(raw, strict=False)
         if value is not None and value not in values:
             values.append(value)
         if values:
             nums.append(_Num(cell, tuple(values), bool(m.group("unit")),
-                             raw.startswith("-") or cell.text.startswith("+"), k == 0))
+                             raw.startswith("-") or cell.text.startswith("+"), k == 0,
+                             columns.nearest(cell)))
     return nums
 
 
 def _row(line: _Line, index: int, columns: _Columns) -> _Row | None:
     """The row's numbers if they add up: quantity x unit price / basis + adjustments."""
+    if not _ROW_END.search(line.text) or len(_DIGITS.findall(line.text)) < 3:
+        return None
     nums = _numbers(line, columns)
     if len(nums) < 3:
         return None
@@ -368,33 +405,43 @@ def _row(line: _Line, index: int, columns: _Columns) -> _Row | None:
     if amount is None:
         return None
     others = nums[:-1]
+    target = float(amount)
+    by_header = "quantity" in columns.spans and "unit_price" in columns.spans
     best: tuple[float, _Row] | None = None
+    # Most rows are quantity x price with neither basis nor adjustment: tried first.
+    for q, p in permutations(others, 2):
+        pf = p.floats[-1]
+        for qv, qf in zip(q.values, q.floats, strict=True):
+            if abs(qf * pf - target) > 0.016:
+                continue
+            pv = p.values[-1]
+            role = ((q.kind != "quantity") + (p.kind != "unit_price") if by_header
+                    else float(q.mark < p.mark)) + (q.first or p.first) * 1.5
+            if abs(money(qv * pv) - amount) <= _CENT and (best is None or role < best[0]):
+                best = (role, _Row(index, qv, pv, amount, _BASES[0], _ZERO))
+    if best is not None and best[0] < 1:
+        return best[1]
     for q, p in permutations(others, 2):
         rest = [n for n in others if n is not q and n is not p]
-        bases = [Decimal(1), Decimal(10), Decimal(100), Decimal(1000)]
-        bases += [n.values[-1] for n in rest if n.unit and n.values[-1] > 0]
-        signed = sum((n.values[-1] for n in rest if n.signed), Decimal(0))
-        for qv in q.values:
-            for pv in p.values[-1:]:
-                for b_index, basis in enumerate(bases):
-                    for adj in ((Decimal(0), signed) if signed else (Decimal(0),)):
-                        if abs(money(qv * pv / basis) + adj - amount) > _CENT:
-                            continue
-                        cost = _role_cost(q, p, columns) + (b_index > 0) + (adj != 0) \
-                            + (q.first or p.first) * 1.5
-                        if best is None or cost < best[0]:
-                            best = (cost, _Row(index, qv, pv, amount, basis, adj))
+        extra = [n.values[-1] for n in rest if n.unit and n.values[-1] > 0]
+        signed = sum((n.values[-1] for n in rest if n.signed), _ZERO)
+        adjustments = (_ZERO, signed) if signed else (_ZERO,)
+        pv, pf = p.values[-1], p.floats[-1]
+        role = ((q.kind != "quantity") + (p.kind != "unit_price") if by_header
+                else float(q.mark < p.mark)) + (q.first or p.first) * 1.5
+        for qv, qf in zip(q.values, q.floats, strict=True):
+            product = qf * pf
+            for b_index, basis in enumerate((*_BASES, *extra)):
+                share = product / float(basis)
+                for adj in adjustments:
+                    # a cheap float test first, then to the cent in decimals
+                    if abs(share + float(adj) - target) > 0.016 or abs(
+                            money(qv * pv / basis) + adj - amount) > _CENT:
+                        continue
+                    cost = role + (b_index > 0) + (adj != 0)
+                    if best is None or cost < best[0]:
+                        best = (cost, _Row(index, qv, pv, amount, basis, adj))
     return best[1] if best else None
-
-
-def _role_cost(q: _Num, p: _Num, columns: _Columns) -> float:
-    qk, pk = columns.nearest(q.cell), columns.nearest(p.cell)
-    if "quantity" in columns.spans and "unit_price" in columns.spans:
-        return (qk != "quantity") + (pk != "unit_price") + 0.0
-    # no clear header: a unit word ("3 Stk") or a whole number marks the quantity
-    q_mark = 2 if q.unit else 1 if re.fullmatch(r"-?\d+", str(q.values[-1])) else 0
-    p_mark = 2 if p.unit else 1 if re.fullmatch(r"-?\d+", str(p.values[-1])) else 0
-    return 0.0 if q_mark >= p_mark else 1.0
 
 
 def _description_block(lines: Sequence[_Line], index: int, start: int, end: int,
@@ -462,7 +509,7 @@ def _join(parts: Sequence[str]) -> str:
         part = part.strip()
         if not part:
             continue
-        if out and re.search(r"[^\W_]-$", out):
+        if out.endswith("-") and len(out) > 1 and out[-2].isalnum():
             out += part  # a word broken at its hyphen: "GWDSTG-DIN976-" + "A-4.8"
         else:
             out = f"{out} {part}" if out else part
@@ -485,21 +532,21 @@ def item_sums(items: Sequence[LineItem], adjustments: Sequence[Decimal] = ()) ->
 
 
 def _top_level(amounts: Sequence[Decimal]) -> Decimal:
+    """The sum of the rows that are not part of a group (a bundle row whose amount the
+    rows right after it add up to, groups nested), from the last row up: linear in
+    practice, quadratic at worst."""
+    after = list(range(1, len(amounts) + 1))  # after[i]: the index after row i's group
+    for i in range(len(amounts) - 1, -1, -1):
+        running = Decimal(0)
+        j = i + 1
+        while j < len(amounts) and running < amounts[i]:
+            running += amounts[j]
+            j = after[j]
+        if j > i + 2 and running == amounts[i] and amounts[i] > 0:
+            after[i] = j
     total = Decimal(0)
     i = 0
     while i < len(amounts):
         total += amounts[i]
-        i = _after_group(amounts, i)
+        i = after[i]
     return total
-
-
-def _after_group(amounts: Sequence[Decimal], i: int) -> int:
-    """The index after row ``i`` and its parts (rows right after it that add up to it)."""
-    running = Decimal(0)
-    j = i + 1
-    while j < len(amounts) and running < amounts[i]:
-        running += amounts[j]
-        j = _after_group(amounts, j)
-    if j > i + 2 and running == amounts[i] and amounts[i] > 0:
-        return j
-    return i + 1
