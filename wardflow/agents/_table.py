@@ -104,6 +104,10 @@ _ADJUSTMENT = re.compile(
     r"recargo|supplemento|op[łl]ata)(?![^\W\d_])",
     re.IGNORECASE,
 )
+# Substrings every description title contains (a plain test before the regex).
+_DESCRIPTION_STEMS = ("descr", "sign", "libell", "schreib", "zeichn", "omschr", "concepto",
+                      "opis", "nazwa", "item", "product", "service", "particular", "artikel",
+                      "leistung", "article", "art", "produc", "prodott", "towar", "us")
 _CELL = re.compile(r"\S+(?: \S+)*")
 _LINE = re.compile(r"[^\n\f]+")
 # Any description title: the cheap test that rules out most lines as a header.
@@ -212,7 +216,9 @@ def _has_number(line: _Line) -> bool:
 def _header(lines: Sequence[_Line], i: int) -> _Columns | None:
     """The columns if line ``i`` is a table header (with the header lines around it)."""
     line = lines[i]
-    if not _word_match(_ANY_DESCRIPTION, line.text) or _has_number(line):
+    folded = line.text.lower()
+    if not any(stem in folded for stem in _DESCRIPTION_STEMS) or _has_number(line) \
+            or not _word_match(_ANY_DESCRIPTION, line.text):
         return None
     kinds = _kinds(line)
     if "description" not in kinds or sum(k in kinds for k in _VALUE_KINDS) < 2 - (
@@ -388,9 +394,21 @@ def _numbers(line: _Line, columns: _Columns) -> list[_Num]:
             values.append(value)
         if values:
             nums.append(_Num(cell, tuple(values), bool(m.group("unit")),
-                             raw.startswith("-") or cell.text.startswith("+"), k == 0,
-                             columns.nearest(cell)))
+                             raw.startswith("-") or cell.text.startswith("+"), k == 0, None))
     return nums
+
+
+def _role(q: _Num, p: _Num, columns: _Columns, by_header: bool) -> float:
+    """How badly ``q`` as the quantity and ``p`` as the unit price fit: the header's
+    columns where it has both, else the marks of a quantity; a position cell costs."""
+    if by_header:
+        for n in (q, p):
+            if n.kind is None:
+                n.kind = columns.nearest(n.cell) or ""
+        cost = float((q.kind != "quantity") + (p.kind != "unit_price"))
+    else:
+        cost = float(q.mark < p.mark)
+    return cost + (q.first or p.first) * 1.5
 
 
 def _row(line: _Line, index: int, columns: _Columns) -> _Row | None:
@@ -415,8 +433,7 @@ def _row(line: _Line, index: int, columns: _Columns) -> _Row | None:
             if abs(qf * pf - target) > 0.016:
                 continue
             pv = p.values[-1]
-            role = ((q.kind != "quantity") + (p.kind != "unit_price") if by_header
-                    else float(q.mark < p.mark)) + (q.first or p.first) * 1.5
+            role = _role(q, p, columns, by_header)
             if abs(money(qv * pv) - amount) <= _CENT and (best is None or role < best[0]):
                 best = (role, _Row(index, qv, pv, amount, _BASES[0], _ZERO))
     if best is not None and best[0] < 1:
@@ -427,8 +444,7 @@ def _row(line: _Line, index: int, columns: _Columns) -> _Row | None:
         signed = sum((n.values[-1] for n in rest if n.signed), _ZERO)
         adjustments = (_ZERO, signed) if signed else (_ZERO,)
         pv, pf = p.values[-1], p.floats[-1]
-        role = ((q.kind != "quantity") + (p.kind != "unit_price") if by_header
-                else float(q.mark < p.mark)) + (q.first or p.first) * 1.5
+        role = _role(q, p, columns, by_header)
         for qv, qf in zip(q.values, q.floats, strict=True):
             product = qf * pf
             for b_index, basis in enumerate((*_BASES, *extra)):
