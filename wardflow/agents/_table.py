@@ -368,7 +368,7 @@ class _Num:
                  first: bool, kind: str | None) -> None:
         self.cell, self.values, self.signed, self.first, self.kind = (
             cell, values, signed, first, kind)
-        self.floats = tuple(float(v) for v in values)
+        self.floats = tuple(map(float, values))
         # a unit word ("3 Stk") or a whole number marks a quantity
         self.mark = 2 if unit else 1 if values[-1] == values[-1].to_integral_value() else 0
         self.unit = unit
@@ -426,8 +426,9 @@ def _row(line: _Line, index: int, columns: _Columns) -> _Row | None:
     target = float(amount)
     by_header = "quantity" in columns.spans and "unit_price" in columns.spans
     best: tuple[float, _Row] | None = None
-    # Most rows are quantity x price with neither basis nor adjustment: tried first.
-    for q, p in permutations(others, 2):
+    # Most rows are quantity x price with neither basis nor adjustment, and neither is
+    # the position number that opens the line: tried first.
+    for q, p in permutations([n for n in others if not n.first], 2):
         pf = p.floats[-1]
         for qv, qf in zip(q.values, q.floats, strict=True):
             if abs(qf * pf - target) > 0.016:
