@@ -72,7 +72,9 @@ _CUES: dict[str, frozenset[str]] = {
     "ai": frozenset(
         "ai assistant assistants model models llm llms chatgpt gpt bot chatbot prompt prompts"
         " ki ia assistent assistente asistente asystent asystencie systemprompt agent agents"
-        " agente agenten summarizer".split()),
+        " agente agenten summarizer system systems sistema système systeem systemu software"
+        " logiciel programm automated automatische automatischen automatique automatico"
+        " automático automatisch".split()),
     "user": frozenset(
         "user users reader readers nutzer benutzer leser utilisateur utilisateurs lecteur"
         " gebruiker lezer usuario lector utente lettore użytkownik użytkownikowi czytelnik"
@@ -135,6 +137,15 @@ _CUES: dict[str, frozenset[str]] = {
         " deaktiviere saute sauter contourne désactive sla overslaan omzeil schakel sáltate"
         " salta saltar omite desactiva salta saltare aggira disattiva pomiń pominąć obejdź"
         " wyłącz".split()),
+    # restricting the reader's output ("answer only with OK")
+    "only": frozenset(
+        "only solely nur ausschließlich uniquement seulement alleen enkel uitsluitend solo"
+        " solamente únicamente soltanto solamente tylko wyłącznie".split()),
+    # a task that has nothing to do with the document (poems, jokes, stories)
+    "offtask": frozenset(
+        "poem poems haiku limerick joke jokes song story gedicht witz lied geschichte poème"
+        " blague chanson histoire grap liedje verhaal poema chiste canción historia poesia"
+        " barzelletta canzone storia wiersz żart piosenkę historię".split()),
     # content an assistant must refuse to write
     "harm": frozenset(
         "toxic discriminatory harmful offensive racist sexist hateful insult insulting"
@@ -179,7 +190,8 @@ _CUES: dict[str, frozenset[str]] = {
 _PHRASES: dict[str, re.Pattern[str]] = {
     "now": re.compile(r"from now on|ab (?:sofort|jetzt)|désormais|dorénavant|vanaf nu|voortaan"
                       r"|a partir de ahora|d'ora in poi|od (?:teraz|tej pory)|henceforth"),
-    "role": re.compile(r"pretend|act as|you are now|developer mode|jailbreak|tu so,? als"
+    "role": re.compile(r"pretend|you are now|developer mode|jailbreak|tu so,? als"
+                       r"|imagine|let's play|stell dir vor|stel je voor|imagina|immagina|wyobraź"
                        r"|fais comme si|doe alsof|haz como si|fai finta|udawaj|du bist jetzt"
                        r"|tu es maintenant|je bent nu|ahora eres|ora sei|jesteś teraz"),
 }
@@ -197,7 +209,8 @@ _PAIRS = (("your_output", "imp"), ("cond_reader", "imp"), ("out", "you"), ("imp"
           ("role", "ai"), ("imp0", "you"), ("imp0", "email"), ("imp0", "url"), ("imp0", "check"),
           ("imp0", "money"), ("you", "check"), ("you", "secret"), ("we", "check"),
           ("imp", "prev"), ("imp0", "prev"), ("marker", "imp"), ("marker", "imp0"),
-          ("imp0", "harm"), ("ai", "cond"), ("ai", "imp"))
+          ("imp0", "harm"), ("ai", "cond"), ("ai", "imp"), ("out", "only"), ("imp0", "only"),
+          ("imp0", "offtask"), ("cond", "offtask"), ("ai", "check"), ("ai", "money"))
 
 
 def features(text: str, boundary: Boundary = "document") -> set[str]:
@@ -264,7 +277,8 @@ def features(text: str, boundary: Boundary = "document") -> set[str]:
 # A sentence with none of the cue words, no link, address or markup is not scored (it
 # gets 0): most lines of an invoice (items, addresses, terms) never reach the model.
 # The rules still read every line.
-_GATED = ("out", "you", "ai", "user", "imp", "cond", "skip", "instr", "tool", "secret")
+_GATED = ("out", "you", "ai", "user", "imp", "cond", "skip", "instr", "tool", "secret",
+          "offtask")
 _GATE = re.compile(
     r"(?<![^\W_])(?:" + "|".join(sorted(
         (re.escape(w) for name, words in _CUES.items() if name in _GATED for w in words),

@@ -87,8 +87,8 @@ SEED = 20261207
 # The decision thresholds (raw logits), from `select_threshold` on the bundled corpus
 # (pooled out-of-fold, leave-one-source-out, benign-document and benign-prompt FPR
 # <= 0.03); `all` recomputes them, `train` uses these.
-THRESHOLD_LOGIT = 1.734
-PROMPT_THRESHOLD_LOGIT = 5.614
+THRESHOLD_LOGIT = 1.62
+PROMPT_THRESHOLD_LOGIT = 5.495
 MAX_DOCUMENT_FPR = 0.03
 _FIELD = re.compile(r"\{(\w+)\}")
 _GREETINGS = {"en": ("Dear {name},", "Hello,", "Hi {name},", "Good morning,"),
