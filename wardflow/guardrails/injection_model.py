@@ -37,7 +37,8 @@ from wardflow.errors import ConfigError
 from wardflow.guardrails._segments import Segment, segments
 from wardflow.guardrails._text import normalised_view
 
-__all__ = ["DEFAULT_MODEL_PATH", "SENTENCE_RULE", "InjectionModel", "default_model", "features"]
+__all__ = ["DEFAULT_MODEL_PATH", "SENTENCE_RULE", "InjectionModel", "default_model", "features",
+           "gated"]
 
 DEFAULT_MODEL_PATH = Path(__file__).resolve().parent / "data" / "injection_model_v2.npz"
 MODEL_FORMAT = "wardflow-injection-ngram/2"
@@ -279,10 +280,24 @@ def features(text: str, boundary: Boundary = "document") -> set[str]:
 # The rules still read every line.
 _GATED = ("out", "you", "ai", "user", "imp", "cond", "skip", "instr", "tool", "secret",
           "offtask")
-_GATE = re.compile(
+_GATE_WORDS = frozenset(w for name, words in _CUES.items() if name in _GATED for w in words
+                        if re.fullmatch(r"[^\W_]+", w))
+_WORDS = re.compile(r"[^\W_]+")
+# The cue words with an apostrophe ("don't"), links, addresses and markup.
+_GATE_REST = re.compile(
     r"(?<![^\W_])(?:" + "|".join(sorted(
-        (re.escape(w) for name, words in _CUES.items() if name in _GATED for w in words),
-        key=len, reverse=True)) + r")(?![^\W_])|https?://|www\.|@|[<>\[\]{}|]")
+        (re.escape(w) for name, words in _CUES.items() if name in _GATED for w in words
+         if w not in _GATE_WORDS), key=len, reverse=True)) + r")(?![^\W_])"
+    r"|https?://|www\.|@|[<>\[\]{}|]")
+
+
+def gated(text: str) -> bool:
+    """Whether a unit is scored at all: it has a cue word, a link, an address or markup
+    (a set lookup per word: a regular expression over hundreds of words costs more
+    than the model)."""
+    lowered = text.lower()
+    return (not _GATE_WORDS.isdisjoint(_WORDS.findall(lowered))
+            or _GATE_REST.search(lowered) is not None)
 
 
 def _weighted(feats: set[str]) -> tuple[list[str], list[str]]:
@@ -370,7 +385,7 @@ class InjectionModel:
     def score(self, text: str, boundary: Boundary = "document") -> float:
         """The calibrated score of one unit (0.5 = the decision threshold); 0 for a
         unit without any cue word, link or markup."""
-        if _GATE.search(text.lower()) is None:
+        if not gated(text):
             return 0.0
         return _cached_score(self, text, boundary)
 

@@ -69,11 +69,11 @@ from wardflow.guardrails._train_templates import (
     USER_PROMPTS,
 )
 from wardflow.guardrails.injection_model import (
-    _GATE,
     DEFAULT_MODEL_PATH,
     Boundary,
     InjectionModel,
     features,
+    gated,
 )
 
 __all__ = ["CORPUS_PATH", "PROMPT_THRESHOLD_LOGIT", "THRESHOLD_LOGIT", "build_corpus",
@@ -343,7 +343,7 @@ def training_units(items: Iterable[dict[str, Any]]) -> tuple[list[str], list[int
                 add(unit.text, 0, boundary)
                 continue
             if not spans:  # where the attack is is unknown: a new sentence with a cue
-                if unit.text in benign_units or _GATE.search(unit.text.lower()):
+                if unit.text in benign_units or gated(unit.text):
                     add(unit.text, 0 if unit.text in benign_units else 1, boundary)
                 continue
             covered = sum(max(0, min(unit.end, e) - max(unit.start, s)) for s, e in spans)
@@ -424,7 +424,7 @@ def _item_logit(model: InjectionModel, item: dict[str, Any]) -> float:
     units = [u.text for u in segments(item["text"])]
     if boundary == "prompt" and item["text"].strip():
         units.insert(0, item["text"][:2000])
-    return max((model.logit(u, boundary) for u in units if _GATE.search(u.lower())),
+    return max((model.logit(u, boundary) for u in units if gated(u)),
                default=-99.0)
 
 
