@@ -17,7 +17,8 @@ Usage::
 
 With ``--loso`` the dataset is the classifier's training corpus
 (:mod:`wardflow.guardrails.train_classifier`; items carry ``source`` and
-``carrier``) and each source is scored by a model trained without it.
+``carrier``) and each source is scored by a model trained without it, at
+thresholds chosen without it (nested: see :func:`evaluate_loso`).
 """
 
 from __future__ import annotations
@@ -353,7 +354,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--dataset", type=Path, default=None, help="JSON-lines file")
     parser.add_argument("--json", action="store_true", help="print JSON")
     parser.add_argument("--loso", action="store_true",
-                        help="leave-one-source-out on the training corpus")
+                        help="leave-one-source-out on the training corpus (each fold's"
+                        " thresholds chosen on its training sources only)")
     args = parser.parse_args(argv)
     _, shown = guardrails_eval(args.dataset, args.json, loso=args.loso)
     if isinstance(shown, str):
