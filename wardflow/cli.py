@@ -693,7 +693,9 @@ def eval_guardrails(
     as_json: JsonOption = False,
     loso: Annotated[bool, typer.Option("--loso", help="Leave-one-source-out on the injection"
                                        " classifier's training corpus (or --dataset): each"
-                                       " source scored by a model trained without it.")] = False,
+                                       " source scored by a model trained without it, at"
+                                       " thresholds chosen on its training sources only.")
+                                       ] = False,
 ) -> None:
     """Recall, false-positive rate and latency of the guards, per validator, source,
     boundary and overall."""
