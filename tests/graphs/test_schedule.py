@@ -87,16 +87,17 @@ def test_next_fire_needs_an_aware_time() -> None:
     [
         ("every day", "not a 5-field cron expression"),
         ("* * * *", "got 4 field"),
-        ("61 * * * *", "minute: 61 is out of range 0-59"),
-        ("* 24 * * *", "hour: 24 is out of range 0-23"),
-        ("* * 0 * *", "day of month: 0 is out of range 1-31"),
-        ("* * * 13 *", "month: 13 is out of range 1-12"),
-        ("* * * * 8", "day of week: 8 is out of range 0-7"),
-        ("* * * smarch *", "month: 'smarch' is not a number from 1 to 12 or a name such as jan"),
-        ("* * * * funday", "name such as sun"),
-        ("5-1 * * * *", "minute: range '5-1' runs backwards"),
-        ("*/0 * * * *", "step '0'"),
-        ("1,,2 * * * *", "minute: '' is not a number"),
+        ("61 * * * *", "minute: '61' is not valid; use 0-59"),
+        ("* 24 * * *", "hour: '24' is not valid; use 0-23"),
+        ("* * 0 * *", "day of month: '0' is not valid; use 1-31"),
+        ("* * * 13 *", "month: '13' is not valid; use 1-12 or jan-dec"),
+        ("* * * * 8", "day of week: '8' is not valid; use 0-7 or sun-sat"),
+        ("* * * smarch *", "month: 'smarch' is not valid"),
+        ("* * * * funday", "day of week: 'funday' is not valid"),
+        ("5-1 * * * *", "minute: '5-1' is not valid"),
+        ("* * 5-1 * *", "day of month: '5-1' is not valid"),
+        ("*/0 * * * *", "minute: '\\*/0' is not valid"),
+        ("1,,2 * * * *", "minute: '1,,2' is not valid"),
         ("0 0 30 2 *", "never fires"),
         ("0 0 31 4,6,9,11 *", "never fires"),
     ],
@@ -130,7 +131,8 @@ def test_invalid_schedules_are_reported_with_their_lines(settings: Settings) -> 
     with pytest.raises(BlueprintError) as caught:
         parse_blueprint(BAD_SCHEDULE, settings, path="bad.yaml")
     assert [(p.line, p.reason) for p in caught.value.problems] == [
-        (3, "schedule '0 25 * * *': hour: 25 is out of range 0-23"),
+        (3, "schedule '0 25 * * *': hour: '25' is not valid; use 0-23, '*', lists (a,b),"
+            " ranges (a-b) and steps (*/n, a-b/n)"),
         (4, "unknown timezone 'Europe/Atlantis'; use an IANA name such as 'Europe/Berlin'"
             " or 'UTC'"),
         (5, "missed must be skip or run_once, not 'always'"),
