@@ -14,6 +14,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support import expected_conditions as ec
+from selenium.webdriver.support.select import Select
 from selenium.webdriver.support.wait import WebDriverWait
 
 from tests.conftest import INBOX
@@ -220,6 +221,18 @@ def test_a_flagged_case_is_red_with_its_passage_marked_in_the_text_and_on_the_pa
     browser.find_element(By.ID, "confirm-cancel").click()
     _wait(browser).until(ec.text_to_be_present_in_element((By.ID, "chat-log"), "Cancelled"))
     assert workspace.status(thread)[0].waiting_for_review
+
+    # Edit: the same confirmation, with the field and its new value; it posts nothing.
+    browser.find_element(By.ID, "edit").click()
+    _visible(browser, "#confirm-edit")
+    Select(browser.find_element(By.ID, "edit-field")).select_by_value("invoice_number")
+    browser.find_element(By.ID, "edit-value").send_keys("SIT-2026-0661-A")
+    browser.find_element(By.ID, "confirm-ok").click()
+    _wait(browser).until(ec.text_to_be_present_in_element((By.ID, "case-reasons"),
+                                                          "reviewer_correction"))
+    case = workspace.pending(thread)
+    assert case.fields["invoice_number"]["value"] == "SIT-2026-0661-A" and case.editors == ["carla"]
+    assert not [p for p in workspace.erp.postings() if p.invoice_number.startswith("SIT-")]
     assert [e for e in browser.get_log("browser") if e["level"] == "SEVERE"] == []
 
 
