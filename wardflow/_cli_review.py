@@ -85,13 +85,12 @@ def _decide(
             as from a script without ``--hash``, or with a stale one, included), or an
             approval was not confirmed at the terminal.
     """
-    from wardflow.review.chat import ReviewChat
     from wardflow.review.payloads import ReviewDecision
     from wardflow.review.status import comment_refusal, status_of_request
 
     with _workspace() as ws:
         ws.pending(thread)  # an unknown or finished run first: it is what needs fixing
-        chat = ReviewChat(ws, by, shown_on)
+        chat = _chat(ws, thread, by, shown_on)
         try:
             case = chat.select(thread)
             shown = chat.proposal()
@@ -228,19 +227,36 @@ def review(
         out.print(_runs_table([summary], f"{chosen[0]} by {who}"))
 
 
+def _chat(ws: Any, thread: str, who: str, console: Console) -> Any:
+    """The chat as ``who``; a refusal of ``who`` names the case, so the hint can say who
+    may decide it instead."""
+    from wardflow.review.chat import ReviewChat
+
+    try:
+        return ReviewChat(ws, who, console)
+    except ReviewError as refused:
+        if refused.thread_id != "-":
+            raise
+        raise ReviewError(thread, str(refused)) from refused
+
+
 def _show(thread: str, who: str, as_json: bool) -> dict[str, Any]:
     """Print the case's summary and proposal (or, for ``--json``, return them) as
     ``who``'s role may see them."""
-    from wardflow.review.chat import ReviewChat
 
     with _workspace() as ws:
-        chat = ReviewChat(ws, who, err if as_json else out)
+        chat = _chat(ws, thread, who, err if as_json else out)
         try:
             case = chat.select(thread)
             if not as_json:
                 chat.summary()
         finally:
             chat.close()
+        if not as_json:
+            from wardflow._cli_hints import decide_hint
+
+            for line in decide_hint(ws, thread, who, case.proposed_action.args_hash):
+                out.print(line, highlight=False, soft_wrap=True)
     action = case.proposed_action
     return {"thread_id": thread, "required_role": case.required_role,
             "reasons": [r.code for r in case.reasons], "args_hash": action.args_hash,

@@ -38,8 +38,8 @@ def filter_runs(ws: Workspace, runs: Sequence[RunSummary], *, states: Sequence[s
                 vendor: str | None = None, reason: str | None = None,
                 older_than: timedelta | None = None, now: datetime | None = None
                 ) -> list[RunSummary]:
-    """The runs that match every filter given: any of ``states`` (a prefix matches,
-    ``interrupted`` for ``interrupted at X``), a vendor name or id (case-insensitive,
+    """The runs that match every filter given: any of ``states`` (the names of
+    :data:`wardflow.graphs.state.RUN_STATUSES`; a prefix matches), a vendor name or id (case-insensitive,
     part of the name), a reason code (part of it), no change for ``older_than``."""
     now = now or datetime.now(UTC)
     wanted = [s.lower().replace("-", "_").replace(" ", "_") for s in states]

@@ -34,6 +34,7 @@ from wardflow.errors import (
     ReviewError,
     WardflowError,
 )
+from wardflow.status import FILTER_STATES
 
 if TYPE_CHECKING:
     from wardflow.graphs.workspace import RunSummary, Workspace
@@ -131,10 +132,44 @@ def _guarded(fn: Callable[[], T]) -> T:
         return fn()
     except (ReviewError, PlanRefused, GuardViolation, RateLimited) as error:
         err.print(f"[red]refused:[/red] {error}")
+        if isinstance(error, ReviewError):
+            _refusal_hint(error)
         raise typer.Exit(EXIT_REFUSED) from error
     except WardflowError as error:
         err.print(f"[red]error:[/red] {error}")
         raise typer.Exit(EXIT_ERROR) from error
+
+
+def _refusal_hint(error: ReviewError) -> None:
+    """After a decision refused for who made it: who may make it (wardflow/_cli_hints.py)."""
+    from wardflow._cli_hints import refusal_hint
+
+    try:
+        with _workspace() as ws:
+            hint = refusal_hint(ws, error)
+    except WardflowError:
+        return
+    if hint:
+        err.print(hint, highlight=False, soft_wrap=True)
+
+
+def _review_hints(runs: Sequence[RunSummary]) -> None:
+    """How to open each run that waits for review, as someone who may decide it."""
+    from wardflow._cli_hints import review_hints
+
+    threads = [r.thread_id for r in runs if r.waiting_for_review]
+    if not threads:
+        return
+    try:
+        with _workspace() as ws:
+            lines = review_hints(ws, threads)
+    except WardflowError:
+        return
+    out.print(f"{len(threads)} waiting for review. Open each as someone who may decide it (it"
+              " shows the proposal and the commands that approve or reject it):",
+              highlight=False, soft_wrap=True)
+    for line in lines:
+        out.print(line, highlight=False, soft_wrap=True)
 
 
 def _print_json(data: Any) -> None:
@@ -156,7 +191,7 @@ def _runs_table(runs: Sequence[RunSummary], title: str) -> Table:
         table.add_column("model calls", overflow="fold")
     for run in runs:
         style = {"posted": "green", "failed": "red", "dead_letter": "red",
-                 "awaiting_review": "yellow"}.get(run.status, "")
+                 "awaiting_review": "yellow", "cancelled": "dim"}.get(run.status, "")
         why = run.error or ", ".join(run.reasons) or run.note
         if run.note and run.note not in why:
             why = f"{why} ({run.note})"
@@ -226,10 +261,7 @@ def process(
                     [{**r.to_dict(), "shadow": s} for r, s in zip(runs, shadows, strict=True)])
     else:
         out.print(_runs_table(runs, f"{len(runs)} document(s)"))
-        waiting = [r for r in runs if r.waiting_for_review]
-        if waiting:
-            out.print(f"{len(waiting)} waiting for review: `wardflow resume THREAD --approve`"
-                      " or `--reject`.")
+        _review_hints(runs)
     if any(r.status == "failed" or r.error for r in runs):
         raise typer.Exit(EXIT_FAILED_DOCUMENTS)
 
@@ -368,8 +400,9 @@ def run_prompt(
     if "runs" in result:
         from wardflow.graphs.workspace import RunSummary
 
-        out.print(_runs_table([RunSummary(**r) for r in result["runs"]],
-                              f"{len(result['runs'])} document(s)"))
+        summaries = [RunSummary(**r) for r in result["runs"]]
+        out.print(_runs_table(summaries, f"{len(result['runs'])} document(s)"))
+        _review_hints(summaries)
         for skip in result.get("skipped", []):
             out.print(f"skipped {skip['document']}: {skip['reason']}", highlight=False)
     else:
@@ -384,8 +417,8 @@ def run_prompt(
 def status(
     thread: Annotated[str | None, typer.Argument(help="One run's thread id.")] = None,
     state: Annotated[list[str] | None, typer.Option(
-        "--state", help="Only runs in this state (repeatable): posted, awaiting_review,"
-        " failed, dead_letter, rejected, interrupted ...")] = None,
+        "--state", help="Only runs in this state (repeatable): "
+        + ", ".join(FILTER_STATES) + ".")] = None,
     vendor: Annotated[str | None, typer.Option(
         "--vendor", help="Only runs whose document is from this vendor (part of the name,"
         " or its id).")] = None,
@@ -414,6 +447,7 @@ def status(
                     else runs[0].to_dict())
     else:
         out.print(_runs_table(runs, f"{len(runs)} run(s)"))
+        _review_hints(runs)
 
 
 @principals_app.command("add")

@@ -23,6 +23,9 @@ Every error derives from :class:`WardflowError` and says what to do next::
      │    ├── PolicyError       it would loosen policy (policy only tightens)
      │    └── OutsideInboxRoots a path outside the allowed inbox roots
      ├── ReviewError            a review decision was refused (thread_id)
+     │    ├── DecisionRefused   a rule refused the decision (rule, reason); run paused
+     │    └── RunStateError     the run is not in a state for that (status)
+     ├── RunCancelled           an operator cancelled the run; it never posts
      └── RunNotFound            no run exists for a thread id
 """
 
@@ -31,6 +34,7 @@ from __future__ import annotations
 __all__ = [
     "ConfigError",
     "CorruptDocument",
+    "DecisionRefused",
     "DocumentError",
     "DocumentTooLarge",
     "EmptyDocument",
@@ -45,7 +49,9 @@ __all__ = [
     "PolicyError",
     "RateLimited",
     "ReviewError",
+    "RunCancelled",
     "RunNotFound",
+    "RunStateError",
     "StorageError",
     "ToolError",
     "UnencryptedData",
@@ -276,6 +282,59 @@ class ReviewError(WardflowError):
         self.thread_id = thread_id
         # "-": a refusal that concerns no run (a password, a role): just the reason.
         super().__init__(detail if thread_id == "-" else f"{thread_id}: {detail}")
+
+
+class DecisionRefused(ReviewError):
+    """A review decision was refused by a rule; the run stays paused, untouched.
+
+    Raised by the public Python API (:meth:`Workspace.resume`,
+    :meth:`Workspace.decide_blueprint`) instead of leaving the refusal in the next
+    review request's ``refused`` field, which the graph still sets for callers that
+    drive it directly.
+
+    Attributes:
+        rule: the rule that refused (``unknown-reviewer``, ``segregation-of-duties``,
+            ``over-limit``, ``stale-proposal``...; ``refused`` when it gives none).
+        reason: the whole reason, rule included, as the audit record has it.
+        by: who tried to decide.
+    """
+
+    def __init__(self, thread_id: str, reason: str, *, by: str | None = None) -> None:
+        rule, sep, _ = reason.partition(": ")
+        self.rule = rule if sep and rule.replace("-", "").isalpha() else "refused"
+        self.reason = reason
+        self.by = by
+        super().__init__(thread_id, f"decision refused: {reason}")
+
+
+class RunStateError(ReviewError):
+    """The run is not in a state where this action applies (retry a run that is not
+    dead-lettered, cancel a finished run...); nothing was done.
+
+    Attributes:
+        status: the run's status.
+    """
+
+    def __init__(self, thread_id: str, status: str, detail: str) -> None:
+        self.status = status
+        super().__init__(thread_id, f"{detail} (status {status})")
+
+
+class RunCancelled(WardflowError):
+    """An operator cancelled this run; it never posts, whatever resumes it.
+
+    Attributes:
+        thread_id: the run.
+        cancelled: who cancelled it, when and why (``{by, at, reason}``).
+    """
+
+    def __init__(self, thread_id: str, cancelled: dict[str, object]) -> None:
+        self.thread_id = thread_id
+        self.cancelled = dict(cancelled)
+        super().__init__(
+            f"{thread_id} was cancelled by {cancelled.get('by')} at {cancelled.get('at')}"
+            f" ({cancelled.get('reason') or 'no reason given'}); it is never posted"
+            f" (`wardflow audit show {thread_id}` has the record)")
 
 
 class RunNotFound(WardflowError):

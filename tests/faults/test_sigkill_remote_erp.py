@@ -48,7 +48,7 @@ def test_killed_between_the_erp_answer_and_the_checkpoint(
                            WARDFLOW_FAULT_INJECT='["after:post_to_erp"]')
     assert crashed.returncode == -signal.SIGKILL, crashed.stderr
     assert list(postings_by_key(_cloud(remote_erp)).values()) == [1]
-    # (``wardflow status`` shows it "interrupted at post_to_erp": tests/graphs/test_crash_recovery.py)
+    # (``wardflow status`` shows it "interrupted" before post_to_erp: tests/graphs/test_crash_recovery.py)
     _finish_and_check(home, remote_erp)
     assert [m for m, _ in remote_erp.requests].count("POST") == 2  # 201, then 409
 

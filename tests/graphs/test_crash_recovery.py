@@ -47,7 +47,7 @@ def test_killed_worker_resumes_and_posts_exactly_once(home: Path, fault: str) ->
     assert len(_postings(home)) == expected_before
 
     status = json.loads(wardflow_cli(home, "status", "--json", check=True).stdout)
-    assert status[0]["status"].startswith("interrupted at"), status
+    assert status[0]["status"] == "interrupted" and status[0]["next"], status
 
     resumed = wardflow_cli(home, "process", str(INBOX / CLEAN), "--json")
     assert resumed.returncode == 0, resumed.stderr

@@ -232,7 +232,7 @@ def test_a_decision_while_the_switch_is_on_parks_the_run_before_posting(
     assert "continues when the switch is released" in parked.json()["detail"]
     assert workspace.erp.postings() == []
     assert runs.events(run)[-1] == ("paused", {
-        "status": "interrupted at post_to_erp", "next": ["post_to_erp"],
+        "status": "interrupted", "next": ["post_to_erp"],
         "reason": "stopped between steps (kill switch or a crash); it continues when resumed"})
     assert runs.client.post(f"/runs/{run}/resume", headers=runs.auth("dan"), json={
         "decision": "approve", "args_hash": review["args_hash"],

@@ -81,6 +81,8 @@ class BlueprintState(TypedDict, total=False):
     text_quality: float
     status: str
     error: dict[str, Any] | None
+    # Set when an operator cancelled the run (wardflow/graphs/cancel.py).
+    cancelled: dict[str, Any] | None
     outputs: Annotated[dict[str, Any], _merge]
     vars: Annotated[dict[str, Any], _merge]
     llm_usage: Annotated[list[dict[str, Any]], operator.add]

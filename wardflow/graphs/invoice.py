@@ -45,7 +45,13 @@ from wardflow.agents.prompts import EXTRACT_INVOICE
 from wardflow.agents.risk import RiskPolicy, assess_risk
 from wardflow.agents.risk_fit import load_weights
 from wardflow.config import Settings
-from wardflow.errors import DocumentError, DocumentTooLarge, ReviewError, UnsupportedDocument
+from wardflow.errors import (
+    DocumentError,
+    DocumentTooLarge,
+    ReviewError,
+    RunCancelled,
+    UnsupportedDocument,
+)
 from wardflow.graphs._node import NodeFn, audited_node
 from wardflow.graphs.control import KillSwitch
 from wardflow.graphs.retry import node_retry_policy
@@ -447,7 +453,9 @@ class InvoiceNodes:
                             + ", ".join(proposal["missing"]), "evidence": {}})
         route = "review" if reasons else "post"
         deadline = (self.clock() + _REVIEW_DEADLINE).isoformat() if route == "review" else None
-        return {"status": "routed", "proposal": proposal,
+        # The same word the CLI and the pages use for a run that waits for a reviewer.
+        return {"status": "awaiting_review" if route == "review" else "routed",
+                "proposal": proposal,
                 "decision": {"route": route, "reasons": reasons, "deadline": deadline}}
 
     def _proposal(self, state: Mapping[str, Any]) -> dict[str, Any]:
@@ -558,6 +566,10 @@ class InvoiceNodes:
     def post_to_erp(self, state: Mapping[str, Any], config: RunnableConfig) -> dict[str, Any]:
         """Post once. The idempotency key makes a replay return the first posting."""
         self._may_act()
+        if state.get("cancelled"):
+            # An operator cancelled this run: whatever resumes it, it never posts.
+            raise RunCancelled(str((config.get("configurable") or {}).get("thread_id", "")),
+                               state["cancelled"])
         proposal = state["proposal"]
         approver = state.get("review", {}).get("by") or AUTO_APPROVER
         args = PostInvoice.model_validate({**proposal["args"], "approved_by": approver})

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import operator
-from typing import Annotated, Any, Literal, TypedDict
+from typing import Annotated, Any, TypedDict
 
-__all__ = ["FLUSHED", "InvoiceInput", "InvoiceState", "Status", "outbox"]
+from wardflow.status import FILTER_STATES, FINISHED, RUN_STATUSES, RunStatus
+
+__all__ = [
+    "FILTER_STATES", "FINISHED", "FLUSHED", "RUN_STATUSES", "InvoiceInput", "InvoiceState",
+    "RunStatus", "Status", "outbox",
+]
 
 # First element of an outbox update that says: everything before was written out.
 FLUSHED = "__flushed__"
@@ -19,10 +24,8 @@ def outbox(left: list[Any] | None, right: list[Any] | None) -> list[Any]:
         return list(right[1:])
     return [*(left or []), *right]
 
-Status = Literal[
-    "ingested", "guarded", "extracted", "assessed", "checked", "routed",
-    "awaiting_review", "corrected", "approved", "posted", "rejected", "failed",
-]
+# The graph state's field (kept under its old name for code that imports it).
+Status = RunStatus
 
 
 class InvoiceInput(TypedDict, total=False):
@@ -60,8 +63,10 @@ class InvoiceState(InvoiceInput, total=False):
     corrections: Annotated[list[dict[str, Any]], operator.add]
     posting: dict[str, Any]
     archive_key: str
-    status: Status
+    status: RunStatus
     error: dict[str, Any] | None
+    # Set when an operator cancelled the run ({by, at, reason}): it never posts after.
+    cancelled: dict[str, Any] | None
     # One record per model call: agent, model, tokens, latency, cost, cache hit.
     llm_usage: Annotated[list[dict[str, Any]], operator.add]
     # Audit records of committed steps not yet in the audit log (see graphs/_node.py).

@@ -22,12 +22,14 @@ from langgraph.types import Command
 from wardflow._sqlite import private_dir
 from wardflow.config import Settings
 from wardflow.errors import (
+    DecisionRefused,
     ModelError,
     OutsideInboxRoots,
     PlanRefused,
     PolicyError,
     ReviewError,
     RunNotFound,
+    RunStateError,
     ToolError,
     WardflowError,
 )
@@ -48,6 +50,7 @@ from wardflow.review.authz import authorize
 from wardflow.review.payloads import ReviewDecision, ReviewRequest
 from wardflow.review.principals import ESCALATION, PrincipalStore
 from wardflow.review.status import require_comment
+from wardflow.status import FINISHED, RunStatus
 from wardflow.tools.inbox import InboxItem, collect, inside_inbox_roots
 from wardflow.tools.storage import LocalStorage
 
@@ -67,7 +70,6 @@ __all__ = ["RunSummary", "Workspace", "explain"]
 log = logging.getLogger(__name__)
 
 _Erp = TypeVar("_Erp", bound="ErpAdapter")
-_FINISHED = frozenset({"posted", "rejected", "failed"})
 
 
 @dataclass(frozen=True)
@@ -76,7 +78,7 @@ class RunSummary:
 
     thread_id: str
     document: str
-    status: str
+    status: RunStatus
     confidence: float | None = None
     risk: float | None = None
     route: str | None = None
@@ -223,7 +225,7 @@ class Workspace:
                     self.graph.update_state(config, {"error": None})
                 with run_span(self.telemetry, item.document_id, segment="recover"):
                     self.graph.invoke(None, config, durability=self.settings.durability)
-            elif snapshot.values.get("status") in _FINISHED:
+            elif snapshot.values.get("status") in FINISHED:
                 note = "already processed"
             else:
                 # Stopped before its first step was recorded (killed while the input
@@ -278,7 +280,8 @@ class Workspace:
             self.audit.append("review.refused", {"by": decision.by, "reason": str(refused_early),
                                                  "attempted": decision.decision},
                               actor=f"user:{decision.by}", thread_id=thread_id)
-            raise
+            raise DecisionRefused(thread_id, str(refused_early).split(": ", 1)[-1],
+                                  by=decision.by) from refused_early
         self.warm_up(thread_id, model=False)
         try:
             with run_span(self.telemetry, thread_id, segment="resume"):
@@ -290,24 +293,34 @@ class Workspace:
         summary = self._summary(thread_id)
         refused = (self.graph.get_state(config).values.get("review") or {}).get("refused")
         if refused:
-            raise ReviewError(thread_id, f"decision refused: {refused}")
+            raise DecisionRefused(thread_id, str(refused), by=decision.by)
         return summary
 
-    def retry(self, thread_id: str) -> RunSummary:
+    def retry(self, thread_id: str, *, by: str | None = None,
+              via: str | None = None) -> RunSummary:
         """Run a dead-lettered run's failed step again, once its fault is gone.
+
+        Args:
+            by: who asked, and ``via`` how (``login``, ``api-token:ID``): both recorded
+                in the ``run.retried`` audit record.
 
         Raises:
             RunNotFound: no such run.
-            ReviewError: the run is not in the dead letter.
+            RunStateError: the run is not in the dead letter (a second retry of the
+                same run finds it retried already).
         """
         config = self._config(thread_id)
         snapshot = self.graph.get_state(config)
         if not snapshot.values:
             raise RunNotFound(thread_id)
         if not (snapshot.next and is_dead_letter(snapshot.values.get("error"))):
-            raise ReviewError(thread_id, "the run is not in the dead letter (status"
-                                         f" {self._summary(thread_id).status})")
+            raise RunStateError(thread_id, self._summary(thread_id).status,
+                                "the run is not in the dead letter")
         self.switch.check("invoice")
+        self.audit.append("run.retried", {"stage": snapshot.values["error"].get("stage"),
+                                          "reason": snapshot.values["error"].get("reason"),
+                                          "by": by, "via": via},
+                          actor=f"user:{by}" if by else "wardflow/retry", thread_id=thread_id)
         self.graph.update_state(config, {"error": None})
         try:
             with run_span(self.telemetry, thread_id, segment="recover"):
@@ -316,6 +329,22 @@ class Workspace:
             log.warning("%s: %s", thread_id, err)
             self._park(thread_id, err)
         return self._summary(thread_id, note="retried from the dead letter")
+
+    def cancel(self, thread_id: str, *, by: str, reason: str = "", via: str | None = None,
+               blueprint: Blueprint | None = None) -> dict[str, Any]:
+        """Cancel a run that waits for a decision or is parked; it never posts after.
+
+        See :mod:`wardflow.graphs.cancel`. ``blueprint``: the run is one of its runs.
+
+        Raises:
+            RunNotFound: no such run.
+            RunStateError: the run has finished or is already cancelled.
+        """
+        from wardflow.graphs.cancel import cancel_run
+
+        graph = self.blueprint_graph(blueprint) if blueprint is not None else None
+        return cancel_run(self, thread_id, by=by, reason=reason, now=self._clock(), graph=graph,
+                          via=via)
 
     def _park(self, thread_id: str, err: BaseException) -> None:
         """Park a run whose step failed past its retries in the dead letter: it stays at
@@ -721,7 +750,7 @@ class Workspace:
         step = str(pending[chosen].get("step"))
         refused = (graph.get_state(config).values.get("outputs") or {}).get(step, {}).get("refused")
         if refused and result["waiting"]:
-            raise ReviewError(thread_id, f"decision refused: {refused}")
+            raise DecisionRefused(thread_id, str(refused), by=decision.by)
         return result
 
     def _check_approval(self, blueprint: Blueprint, thread_id: str, values: dict[str, Any],
@@ -740,7 +769,7 @@ class Workspace:
             "thread_id": thread_id, "blueprint": blueprint.name, "step": step,
             "by": decision.by, "decision": decision.decision, "reason": refusal},
             actor=decision.by, thread_id=thread_id)
-        raise ReviewError(thread_id, f"decision refused: {refusal}")
+        raise DecisionRefused(thread_id, refusal, by=decision.by)
 
     def approval_board(self, blueprint: Blueprint, thread_id: str) -> dict[str, Any]:
         """A paused blueprint run's approvals: who approved, what is pending (with its
@@ -825,7 +854,15 @@ class Workspace:
             error = error or (f"{parked['reason']} at {parked['stage']} after"
                               f" {parked['attempts']} attempt(s): {parked['detail']}")
         elif snapshot.next and not error:
-            status = f"interrupted at {snapshot.next[0]}"
+            status = "interrupted"  # ``next`` says before which step
+            note = note or (f"stopped before {snapshot.next[0]}; processing the document"
+                            " again resumes it")
+        cancelled = values.get("cancelled")
+        if cancelled:
+            # Whatever a caller did to the thread since, it never posts: it stays cancelled.
+            status = "cancelled"
+            note = note or (f"cancelled by {cancelled.get('by')}"
+                            + (f": {cancelled['reason']}" if cancelled.get("reason") else ""))
         usage = values.get("llm_usage") or []
         return RunSummary(
             llm_calls=len(usage),

@@ -508,7 +508,7 @@ def _review(run: _Run) -> list[Claim]:
                                 must_mention=(by, "refused")))
     state, decision = run.state, run.state.get("decision") or {}
     if decision.get("route") == "review" and state.get("status") not in (
-            "approved", "posted", "rejected", "failed"):
+            "approved", "posted", "rejected", "failed", "cancelled"):
         text = f"Waiting for a reviewer; the review deadline is {decision.get('deadline')}."
         claims.append(Claim("review", text, [_state(state, "status"),
                                              _state(state, "decision.deadline")],

@@ -439,10 +439,10 @@ def _posting(row: tuple[Any, ...], *, created: bool) -> InvoicePosting:
     )
 
 
-def load_master(path: Path) -> dict[str, Any]:
+def load_master(path: str | Path) -> dict[str, Any]:
     """Read a vendor-master JSON file (see ``examples/erp.json``)."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as err:
         raise ErpError("erp_import", f"cannot read {path}: {err}") from err
     if not isinstance(data, dict):

@@ -15,6 +15,8 @@ Endpoints (every ``/api`` route but login and the webhook needs
     POST /api/slack/actions                  Slack interactive message (signed)
     GET  /api/audit/runs[/{thread}[/diagram]]  the auditor dashboard (see ``dashboard``)
     POST /runs, GET /runs/{id}[/events], POST /runs/{id}/resume   the runs API (``runs``)
+    GET  /operations, /api/runs[/{thread}], POST /api/runs/{thread}/(retry|cancel|replay)
+                                             the operators' runs page (``operations``)
 
 Every decision goes through :meth:`Workspace.resume`, so authorization, segregation of
 duties and the audit record are exactly those of ``wardflow review``. Refusals are
@@ -187,7 +189,10 @@ def create_app(
     add_dashboard(app, ctx)
     from wardflow.web.runs import add_runs, upload_limit
 
-    add_runs(app, ctx)
+    jobs = add_runs(app, ctx)
+    from wardflow.web.operations import add_operations
+
+    add_operations(app, ctx, jobs)
     # Outermost (added last): bodies are capped while they stream in, before any layer
     # reads them (wardflow/web/_limits.py).
     app.add_middleware(BodyLimit, default=settings.max_request_bytes, routes={

@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     from wardflow.graphs.workspace import Workspace
 
 __all__ = ["READERS", "RunFilter", "add_dashboard", "dashboard", "run_detail",
-           "run_diagram"]
+           "run_diagram", "run_rows"]
 
 READERS = frozenset({"auditor", "controller", "admin"})
 _REVIEW_ACTIONS = ("review.decision", "review.refused")
@@ -177,6 +177,11 @@ def _runs(ws: Workspace) -> tuple[list[dict[str, Any]], dict[str, _Trail]]:
             for summary in ws.status()]
     runs.sort(key=lambda r: (r["started"] or "", r["thread_id"]), reverse=True)
     return runs, trails
+
+
+def run_rows(ws: Workspace) -> list[dict[str, Any]]:
+    """Every run as the dashboard lists it (newest first), unfiltered."""
+    return _runs(ws)[0]
 
 
 def _reviewers(decisions: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:

@@ -608,7 +608,7 @@ def _ending(ws: Workspace, graph: Any, blueprint: Blueprint | None, thread: str,
             {"interrupt_id": i.id, **i.value} for i in snapshot.interrupts]}
     error = (job.error if job else None) or (values.get("error") or {}).get("detail")
     if snapshot.next:
-        return "paused", {"status": f"interrupted at {snapshot.next[0]}",
+        return "paused", {"status": "interrupted",
                           "next": list(snapshot.next),
                           "reason": error or "stopped between steps (kill switch or a"
                           " crash); it continues when resumed"}
