@@ -166,10 +166,10 @@ def test_a_flagged_case_is_red_with_its_passage_marked_in_the_text_and_on_the_pa
     _log_in(browser, "carla", PASSWORDS["carla"])
     item = _visible(browser, f'.case-item[data-thread="{thread}"]')
     # Risk 0.00, and still red: the status is not the risk score.
-    assert item.find_element(By.CSS_SELECTOR, ".status").get_attribute("data-level") == "flagged"
+    assert item.find_element(By.CSS_SELECTOR, ".case-level").get_attribute("data-level") == "flagged"
     assert item.find_element(By.CSS_SELECTOR, ".risk").text == "risk 0.00"
     item.click()
-    badge = _visible(browser, "#case-status .status")
+    badge = _visible(browser, "#case-status .case-level")
     assert badge.text.lower() == "flagged"
     assert _rgb(badge.value_of_css_property("background-color"))[0] > 150  # red
     assert "guard: prompt_injection" in browser.find_element(By.ID, "case-status-why").text

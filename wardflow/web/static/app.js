@@ -126,7 +126,7 @@ async function loadInbox() {
 
 function statusBadge(status) {
   // One colour for what the case needs (computed server-side: wardflow/review/status.py).
-  return el("span", { class: `status ${status.level}`, textContent: status.level,
+  return el("span", { class: `case-level ${status.level}`, textContent: status.level,
     title: status.reasons.join("\n") || "nothing found", dataset: { level: status.level } });
 }
 
