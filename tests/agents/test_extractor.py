@@ -77,6 +77,42 @@ def test_future_date_lowers_confidence(vendors: list[Any]) -> None:
     assert "invoice_date" in extraction["low_confidence"]
 
 
+def test_an_old_date_is_a_risk_not_a_misread(vendors: list[Any]) -> None:
+    # Dated three years back: the date_sane check fails (the risk agent names it), but
+    # the date next to its label is no less likely to be read right.
+    text = "Nordlicht Software GmbH\nVAT ID: DE274518364\nInvoice No. A-1\nInvoice date 2023-01-05\nTotal EUR 10.00\n"
+    extraction = extract_invoice(DocumentText((text,), "pdf-text"), vendors, POLICY)
+    check = next(c for c in extraction["checks"] if c["name"] == "date_sane")
+    assert not check["passed"]
+    date_field = extraction["fields"]["invoice_date"]
+    assert date_field["confidence"] == 0.95 and "more than 730 days old" in date_field["notes"][0]
+
+
+def test_one_rate_check_is_skipped_where_lines_carry_several_rates(vendors: list[Any]) -> None:
+    head = "Nordlicht Software GmbH\nVAT ID: DE274518364\nInvoice No. A-1\nInvoice date 2026-11-05\n"
+    lines = ("Description            Qty     Unit price     VAT      Amount\n"
+             "Book                     1          10.00      7%       10.00\n"
+             "Pen                      1          90.00     19%       90.00\n")
+    totals = "Subtotal 100.00\nVAT 19% 17.80\nTotal EUR 117.80\n"
+    mixed = extract_invoice(DocumentText((head + lines + totals,), "pdf-text"), vendors, POLICY)
+    assert "tax_rate_applied" not in {c["name"] for c in mixed["checks"]}
+    assert mixed["fields"]["tax"]["confidence"] >= 0.9
+    single = lines.replace("7%", "19%")
+    one = extract_invoice(DocumentText((head + single + totals,), "pdf-text"), vendors, POLICY)
+    check = next(c for c in one["checks"] if c["name"] == "tax_rate_applied")
+    assert not check["passed"] and one["fields"]["tax"]["confidence"] == 0.5
+
+
+def test_seller_evidence_raises_a_vendor_found_without_a_label() -> None:
+    thin = "ACME Tools\nInvoice No. A-1\nInvoice date 2026-11-05\nTotal EUR 10.00\n"
+    rich = ("ACME Tools GmbH\nVAT ID: DE274518364 · www.acme-tools.example\nInvoice No. A-1\n"
+            "Invoice date 2026-11-05\nTotal EUR 10.00\nACME Tools GmbH · HRB 1234\n")
+    low = extract_invoice(DocumentText((thin,), "pdf-text"), [], POLICY)["fields"]["vendor"]
+    high = extract_invoice(DocumentText((rich,), "pdf-text"), [], POLICY)["fields"]["vendor"]
+    assert low["method"] == high["method"] == "pattern"
+    assert low["confidence"] < high["confidence"] < 0.9
+
+
 @pytest.mark.slow
 def test_scanned_image_is_read_by_ocr_and_capped(
     tmp_path: Path, vendors: list[Any], labels: dict[str, dict[str, Any]]

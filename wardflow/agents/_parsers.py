@@ -401,6 +401,11 @@ class LineItem:
     amount: Decimal
     start: int
     end: int
+    # read from a laid-out table: the item's details (lines under its name), the
+    # quantity its unit price is for ("per 100"), and the row's own allowances/charges
+    detail: str = ""
+    basis: Decimal = Decimal(1)
+    adjustment: Decimal = Decimal(0)
 
 
 def find_line_items(text: str) -> list[LineItem]:

@@ -295,7 +295,8 @@ def score_run(label: Label, state: Mapping[str, Any], *, waiting: bool,
         got = spec.get("value")
         scored[name] = {"expected": want, "got": got, "right": same(name, got, want),
                         "confidence": spec.get("confidence"),
-                        "raw_confidence": spec.get("raw_confidence", spec.get("confidence"))}
+                        "raw_confidence": spec.get("raw_confidence", spec.get("confidence")),
+                        "method": spec.get("method")}
     pairs = [(float(s["confidence"]), bool(s["right"])) for s in scored.values()
              if s["got"] is not None and s["confidence"] is not None]
     raw_pairs = [(float(s["raw_confidence"]), bool(s["right"])) for s in scored.values()
@@ -490,6 +491,19 @@ def _calibration(pairs: Sequence[tuple[float, bool]]) -> dict[str, Any]:
             "bins": reliability(pairs)}
 
 
+def _method_pairs(rows: Sequence[Mapping[str, Any]], key: str
+                  ) -> dict[str, list[tuple[float, bool]]]:
+    """(score, right) of every found field, by how the field was found (label, pattern,
+    master, computed, xml...)."""
+    out: dict[str, list[tuple[float, bool]]] = {}
+    for r in rows:
+        for s in r["fields"].values():
+            if s["got"] is not None and s.get(key) is not None:
+                out.setdefault(str(s.get("method") or "unknown"), []).append(
+                    (float(s[key]), bool(s["right"])))
+    return out
+
+
 def _cross_validated(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     """Leave one document out: fit isotonic on the others, apply to its fields. An
     honest estimate of the calibrated error on documents the map has not seen."""
@@ -576,6 +590,7 @@ def leave_one_source_out(rows: Sequence[Mapping[str, Any]],
     held: dict[str, Any] = {}
     pooled_fields: list[tuple[float, bool]] = []
     pooled_docs: list[tuple[float, bool, bool | None]] = []
+    pooled_methods: dict[str, list[tuple[float, bool]]] = {}
     for source in sources:
         train = [p for r in scored if (r.get("source") or UNLABELLED) != source
                  for p in r.get("raw_pairs", [])]
@@ -586,6 +601,8 @@ def leave_one_source_out(rows: Sequence[Mapping[str, Any]],
             continue
         fitted = fit_isotonic(train)
         fields = [(fitted(c), bool(ok)) for r in test for c, ok in r.get("raw_pairs", [])]
+        for method, own in _method_pairs(test, "raw_confidence").items():
+            pooled_methods.setdefault(method, []).extend((fitted(c), ok) for c, ok in own)
         docs: list[tuple[float, bool, bool | None]] = []
         for r in test:
             required = [float(f["raw_confidence"]) for n, f in r["fields"].items()
@@ -598,7 +615,9 @@ def leave_one_source_out(rows: Sequence[Mapping[str, Any]],
         pooled_fields.extend(fields)
         pooled_docs.extend(docs)
     return {"method": "isotonic fitted on every other source", "sources": len(sources),
-            "held_out": held, "pooled": _held_out(pooled_fields, pooled_docs, threshold)}
+            "held_out": held, "pooled": _held_out(pooled_fields, pooled_docs, threshold),
+            "per_method": {m: {"n": len(p), "ece": expected_calibration_error(p)}
+                           for m, p in sorted(pooled_methods.items())}}
 
 
 # evaluate_documents' flag has the function's name.
@@ -653,6 +672,13 @@ def summarize(rows: Sequence[dict[str, Any]], latencies: Sequence[float], *,
                if n == name and s["got"] is not None and s["confidence"] is not None]
         if own:
             per_field[name] = {"n": len(own), "ece": expected_calibration_error(own)}
+    per_method: dict[str, Any] = {}
+    for method, own_pairs in sorted(_method_pairs(scored, "confidence").items()):
+        raw_own = _method_pairs(scored, "raw_confidence")[method]
+        per_method[method] = {"n": len(own_pairs), "ece": expected_calibration_error(own_pairs),
+                              "raw_ece": expected_calibration_error(raw_own),
+                              "accuracy": _ratio(sum(1 for _, r in own_pairs if r),
+                                                 len(own_pairs))}
     return {
         "format": FORMAT,
         "fields": _field_metrics(scored),
@@ -680,7 +706,8 @@ def summarize(rows: Sequence[dict[str, Any]], latencies: Sequence[float], *,
         "calibration": {
             "field": _calibration(pairs), "document": _calibration(doc_pairs),
             "raw_field": _calibration(raw_pairs), "raw_document": _calibration(raw_doc_pairs),
-            "per_field": per_field, "cross_validated": _cross_validated(scored),
+            "per_field": per_field, "per_method": per_method,
+            "cross_validated": _cross_validated(scored),
         },
         "latency_ms": {"n": len(latencies), "p50": percentile(latencies, 0.5),
                        "p95": percentile(latencies, 0.95),
@@ -713,6 +740,7 @@ def _row(row: Mapping[str, Any]) -> dict[str, Any]:
         "line_items": row["line_items"], "explanation": row["explanation"],
         "pairs": row["pairs"], "raw_pairs": row["raw_pairs"], "doc_pair": row["doc_pair"],
         "raw_doc_pair": row["raw_doc_pair"],
+        "methods": {n: f.get("method") for n, f in row["fields"].items() if f["got"] is not None},
     }
 
 
@@ -830,6 +858,9 @@ def _loso_table(loso: Mapping[str, Any]) -> Any:
     for name, h in loso["held_out"].items():
         row(name, h["documents"], h["fitted_on_pairs"], h)
     row("all held out", "-", "-", loso["pooled"])
+    for method, h in (loso.get("per_method") or {}).items():
+        table.add_row(f"  fields found by {method}", "-", str(h["n"]), _fmt(h["ece"]), "-",
+                      "-", "-")
     return table
 
 

@@ -268,7 +268,8 @@ def _pdf_page_text(number: int, page: Any, on_page: PageHook | None) -> str:
 
     textpage = page.get_textpage()
     try:
-        text = textpage.get_text_range()
+        # pdfium marks a hyphen where a word was broken across lines as U+FFFE
+        text = textpage.get_text_range().replace("\ufffe", "-")
         pieces = pdf_page_pieces(raw, textpage.raw, text, float(page.get_height()))
         if on_page is not None:
             on_page(number, page, textpage)

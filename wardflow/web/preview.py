@@ -104,7 +104,10 @@ def evidence_boxes(data: bytes, media_type: str, text: str,
                 textpage = page.get_textpage()
                 try:
                     width, height = page.get_size()
-                    pieces = pdf_page_pieces(raw, textpage.raw, textpage.get_text_range(), height)
+                    # Read as wardflow/tools/documents.py reads it (a broken-word hyphen
+                    # is U+FFFE in pdfium); any other difference means no boxes, below.
+                    page_text = textpage.get_text_range().replace("\ufffe", "-")
+                    pieces = pdf_page_pieces(raw, textpage.raw, page_text, height)
                 finally:
                     textpage.close()
                     page.close()

@@ -1,0 +1,147 @@
+"""Line-item tables read from laid-out text: columns, wrapped and centred descriptions,
+price bases, allowances, bundles and the end of the table."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from wardflow.agents._table import item_sums, read_table
+from wardflow.agents.extractor import ExtractionPolicy, extract_invoice
+from wardflow.tools.documents import DocumentText
+
+
+def _rows(text: str) -> list[tuple[str, Decimal, Decimal, Decimal]]:
+    return [(i.description, i.quantity, i.unit_price, i.amount) for i in read_table(text).items]
+
+
+def test_description_wraps_in_its_column_and_the_table_ends_at_the_subtotal() -> None:
+    text = (
+        " Description                                   Quantity      Unit price        Amount\n"
+        " Electrical safety inspection,                      120            6.50        780.00\n"
+        " portable devices\n"
+        " Electrician labour (hours)                           5           73.00        365.00\n"
+        "                                               Net amount                   1,145.00\n"
+        "                                               VAT 19%                        217.55\n"
+    )
+    assert _rows(text) == [
+        ("Electrical safety inspection, portable devices", Decimal("120"), Decimal("6.50"),
+         Decimal("780.00")),
+        ("Electrician labour (hours)", Decimal("5"), Decimal("73.00"), Decimal("365.00")),
+    ]
+
+
+def test_columns_decide_quantity_and_price_in_any_order() -> None:
+    # German order: net price before quantity; a position column before the name.
+    text = (
+        "Pos   Beschreibung             Nettopreis     Menge Einheit    Steuersatz    Nettobetrag\n"
+        "1     Kiesschicht                    9,00       250 m²              19%       2.250,00\n"
+        "2     Gerüst                       300,00         2 Stk             19%         600,00\n"
+        "                                 Rechnungssumme netto                         2.850,00\n"
+    )
+    assert _rows(text) == [
+        ("Kiesschicht", Decimal("250"), Decimal("9.00"), Decimal("2250.00")),
+        ("Gerüst", Decimal("2"), Decimal("300.00"), Decimal("600.00")),
+    ]
+
+
+def test_details_under_a_name_are_kept_apart_and_broken_words_joined() -> None:
+    text = (
+        "Pos   Beschreibung             Nettopreis     Menge Einheit    Steuersatz    Nettobetrag\n"
+        "1     GWDSTG-DIN976-                 2,06        25 Stk             19%          51,50\n"
+        "      A-4.8-M10X1000\n"
+        "      Bruttopreis :2,06\n"
+        "      • Beschreibung: Gewindestange\n"
+        "2     Lieferung und Montage      1.000,00         1 Stk             19%       1.000,00\n"
+        "      Bauträger\n"
+        "      • Berechnungszeitraum: 01.06.2025 bis 31.10.2025\n"
+    )
+    items = read_table(text).items
+    assert [i.description for i in items] == ["GWDSTG-DIN976-A-4.8-M10X1000",
+                                             "Lieferung und Montage Bauträger"]
+    assert "Berechnungszeitraum" in items[1].detail
+
+
+def test_a_name_drawn_above_its_row_and_a_price_per_basis() -> None:
+    # The name is centred on the row (above the numbers, a period below); the second
+    # item's price is for 3 pieces and the row carries its own allowance.
+    text = (
+        "Ligne  DESIGNATION                      P.U. HT      UNIT       Qté    Remise      TOTAL HT\n"
+        "       PRESTATION SUPPORT - Description\n"
+        "  1                                       60,00       PCE      1,00                  60,00\n"
+        "       Période de 01/01/2022 au 31/01/2022\n"
+        "       FOURNITURES PAPIER - Description\n"
+        "  2                                       30,00     3 PCE      3,00     -2,00        28,00\n"
+        "       Période de 01/01/2022 au 31/01/2022\n"
+        "       REMISE : REMISE COMMERCIALE          5,00% sur 100,00 EUR                     -5,00\n"
+        "                                                                       TOTAL HT      83,00\n"
+    )
+    reading = read_table(text)
+    assert [(i.description, i.quantity, i.unit_price, i.amount, i.basis) for i in reading.items] \
+        == [("PRESTATION SUPPORT", Decimal("1.00"), Decimal("60.00"), Decimal("60.00"),
+             Decimal(1)),
+            ("FOURNITURES PAPIER", Decimal("3.00"), Decimal("30.00"), Decimal("28.00"),
+             Decimal(3))]
+    assert reading.items[1].adjustment == Decimal("-2.00")
+    assert reading.adjustments == [Decimal("-5.00")]
+    assert Decimal("83.00") in item_sums(reading.items, reading.adjustments)
+
+
+def test_per_hundred_prices_and_rows_that_do_not_add_up() -> None:
+    text = (
+        "Description            Unit price      Qty       Amount\n"
+        "Screws M10                  49,29      150        73,94\n"
+        "Looks like a row            10,00        3        99,00\n"
+        "Subtotal                                          73,94\n"
+    )
+    items = read_table(text).items
+    assert [(i.description, i.basis) for i in items] == [("Screws M10", Decimal(100))]
+
+
+def test_a_one_line_name_with_a_dash_is_kept_whole() -> None:
+    text = (
+        " Description                                        Qty     Unit price       Amount\n"
+        " Road freight Rotterdam - Hamburg, full load          2         685.00     1,370.00\n"
+        "                                                  Subtotal                1,370.00\n"
+    )
+    assert _rows(text)[0][0] == "Road freight Rotterdam - Hamburg, full load"
+
+
+def test_no_header_no_table() -> None:
+    assert read_table("Widget  2  10,00  20,00\nTotal 20,00\n").items == []
+
+
+def test_bundle_rows_are_not_counted_twice() -> None:
+    text = (
+        "Pos   Beschreibung             Nettopreis     Menge Einheit    Steuersatz    Nettobetrag\n"
+        "1     Kaffee-Display               108,00         2 Stk              0%         216,00\n"
+        "1.1   Kenia Röstung                  5,00         6 Stk              7%          30,00\n"
+        "1.2   Dunkle Röstung                 5,00        12 Stk              7%          60,00\n"
+        "1.3   Colombia Bundle               21,00         6 Stk              0%         126,00\n"
+        "1.3.1  Colombia Roast                5,00        18 Stk              7%          90,00\n"
+        "1.3.2  Becher                        2,00        18 Stk             19%          36,00\n"
+        "                                           Positionssumme                       216,00\n"
+    )
+    reading = read_table(text)
+    assert len(reading.items) == 6
+    assert item_sums(reading.items) == [Decimal("558.00"), Decimal("216.00")]
+
+
+def test_table_items_check_against_the_subtotal_in_the_extraction() -> None:
+    text = (
+        "Lieferant GmbH                                     Rechnung Nr. 2026-17\n"
+        "                                                   Rechnungsdatum: 02.03.2026\n"
+        "Pos   Beschreibung             Nettopreis     Menge Einheit    Steuersatz    Nettobetrag\n"
+        "1     Kaffee-Display               108,00         2 Stk              0%         216,00\n"
+        "1.1   Kenia Röstung                  5,00         6 Stk              7%          30,00\n"
+        "1.2   Dunkle Röstung                 5,00        37 Stk              7%         185,00\n"
+        "1.3   Becher                         1,00         1 Stk              7%           1,00\n"
+        "                                           Rechnungssumme netto                 216,00\n"
+        "                                           MwSt. 7%                              15,12\n"
+        "                                           Rechnungssumme brutto EUR            231,12\n"
+    )
+    result = extract_invoice(DocumentText((text,), "pdf-text"), [],
+                             ExtractionPolicy(today=date(2026, 3, 10)))
+    assert len(result["line_items"]) == 4
+    check = next(c for c in result["checks"] if c["name"] == "line_items_sum")
+    assert check["passed"], check

@@ -1,0 +1,569 @@
+"""Line-item tables read from the page layout.
+
+The document text is laid out as on the page (see :mod:`wardflow.tools._layout`), so a
+table keeps its columns: cells are apart by two or more spaces and sit at about the
+character column their x position gives. A table is found by its header row (column
+titles for description, quantity, unit price, amount and VAT in the languages of
+:mod:`wardflow.agents._labels`); it ends at a subtotal, total or VAT-summary line.
+
+A row is a line of the table whose numbers agree: quantity x unit price (per price
+basis, "per 100") plus the row's own allowances or charges equals the row's amount, to
+the cent. Rows that do not add up are not items; the header's columns decide which
+number is the quantity and which the unit price where both readings add up.
+
+A row's description is the text in the description column: from the row line down
+while the column carries text (a wrapped description), or, where the row line has none
+there, from the block drawn just above the row (a cell centred on the row). Lines
+that start with a bullet or a ``Label: value`` pair are the item's details, not its
+name. A table whose multi-line cells read ``name - description`` keeps the names.
+Allowance and charge lines of the table (discounts, surcharges without a quantity)
+are kept apart: the line items plus them should give the subtotal.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from itertools import permutations
+from typing import NamedTuple
+
+from wardflow.agents._labels import SUBTOTAL_LABELS, TAX_LABELS, TOTAL_LABELS
+from wardflow.agents._parsers import AMOUNT_RE, LineItem, money, parse_amount
+
+__all__ = ["TableReading", "item_sums", "read_table"]
+
+_CENT = Decimal("0.01")
+_ZERO = Decimal(0)
+_BASES = (Decimal(1), Decimal(10), Decimal(100), Decimal(1000))  # "per 100" prices
+
+# Column titles per kind (all languages of _labels.py). Strong description titles win
+# over weak ones ("Item" may be a code column).
+_HEADS: dict[str, str] = {
+    "description": (
+        r"(?:item\s+|product\s+|line\s+)?description|descr\.?|designation|d[ée]signation|"
+        r"libell[ée]|(?:artikel|leistungs|positions)?beschreibung|(?:artikel)?bezeichnung|"
+        r"omschrijving|descripci[óo]n|concepto|descrizione|opis(?:\s+towaru)?|nazwa"
+        r"(?:\s+towaru)?"
+    ),
+    "weak_description": r"items?|products?|services?|particulars|artikel|leistung|article|"
+                        r"artikelnummer|art\.?|producto|prodotto|towar|us[łl]uga",
+    "quantity": r"qty\.?|quantity|quant\.|menge|anzahl|qt[ée]\.?|quantit[ée]|aantal|"
+                r"cantidad|cant\.|quantit[àa]|q\.?t[àa]|ilo[śs][ćc]|hours|hrs|stunden",
+    "unit_price": r"unit\s*price|price|rate|unit\s*cost|(?:einzel|netto|st[üu]ck)?preis|"
+                  r"e-?preis|p\.\s?u\.(?:\s*ht)?|prix(?:\s+unitaire)?|(?:stuks)?prijs|tarief|"
+                  r"precio(?:\s+unitario)?|prezzo(?:\s+unitario)?|cena(?:\s+jedn\.?)?",
+    "amount": r"(?:line\s+)?amount|(?:line\s+)?total(?:\s+ht)?|betrag|nettobetrag|"
+              r"gesamt(?:preis|betrag)?|summe|montant(?:\s+ht)?|bedrag|importe|importo|"
+              r"totale|warto[śs][ćc](?:\s+netto)?|netto",
+    "vat": r"vat(?:\s*%|\s+rate)?|tax|mwst\.?|ust\.?|steuersatz|tva|btw|iva|taux|%",
+    "position": r"pos\.?|position|#|ligne|line|nr\.?|no\.?|lfd\.?",
+}
+_HEAD_RES = {kind: re.compile(rf"(?<![^\W\d_])(?:{words})(?![^\W\d_])", re.IGNORECASE)
+             for kind, words in _HEADS.items()}
+_VALUE_KINDS = ("quantity", "unit_price", "amount")
+
+# Lines that end the table: subtotals, totals and the VAT summary, in every language.
+_END = re.compile(
+    r"(?:sub\s*-?\s*total|subtota(?:al|le)|zwischensumme|[^\W\d_]*summe|"
+    r"total[^\W\d_]*|totaa?l[^\W\d_]*|totale|gesamtbetrag|nettobetrag|endbetrag|"
+    r"rechnungsbetrag|montant\s+(?:ht|ttc|total)|net\s+[àa]\s+payer|importe|razem|"
+    r"umsatzsteuer[^\W\d_]*|mehrwertsteuer|d[ée]tail\s+(?:de\s+la\s+)?tva|"
+    r"r[ée]capitulatif|(?:vat|tax)\s+(?:summary|breakdown|analysis))(?![^\W\d_])",
+    re.IGNORECASE,
+)
+_TOTALS = re.compile(
+    r"(?:" + "|".join(label for label, _ in (*SUBTOTAL_LABELS, *TOTAL_LABELS))
+    + r")(?![^\W\d_])", re.IGNORECASE)
+_TAXES = re.compile(r"(?:" + "|".join(label for label, _ in TAX_LABELS)
+                    + r")(?![^\W\d_])", re.IGNORECASE)
+
+
+def _ends_table(line: _Line) -> bool:
+    """A subtotal, total or VAT line (one that is not a row) ends the table."""
+    if _word_match(_END, line.text) or _word_match(_TOTALS, line.text):
+        return True
+    return _word_match(_TAXES, line.text) and _has_number(line)
+
+
+_WORD_START = re.compile(r"(?<![^\W\d_])[^\W\d_]")
+
+
+def _word_match(pattern: re.Pattern[str], text: str) -> bool:
+    """Whether ``pattern`` matches at the start of a word of ``text``: tried at word
+    starts only, instead of at every position of a line that is mostly spaces."""
+    match = pattern.match
+    return any(match(text, m.start()) for m in _WORD_START.finditer(text))
+
+
+# Words of a table line that is an allowance or a charge, not an item.
+_ADJUSTMENT = re.compile(
+    r"(?:remise|rabais|ristourne|discount|allowance|rabatt|nachlass|abschlag|"
+    r"skonto|korting|descuento|sconto|rabat|charge|surcharge|frais|fee|zuschlag|toeslag|"
+    r"recargo|supplemento|op[łl]ata)(?![^\W\d_])",
+    re.IGNORECASE,
+)
+# Substrings every description title contains (a plain test before the regex).
+_DESCRIPTION_STEMS = ("descr", "sign", "libell", "schreib", "zeichn", "omschr", "concepto",
+                      "opis", "nazwa", "item", "product", "service", "particular", "artikel",
+                      "leistung", "article", "art", "produc", "prodott", "towar", "us")
+_CELL = re.compile(r"\S+(?: \S+)*")
+_LINE = re.compile(r"[^\n\f]+")
+# Any description title: the cheap test that rules out most lines as a header.
+_ANY_DESCRIPTION = re.compile(
+    rf"(?:{_HEADS['description']}|{_HEADS['weak_description']})(?![^\W\d_])",
+    re.IGNORECASE)
+_NUMBER = re.compile(
+    r"(?:[A-Z]{3}\s|[€$£]\s?)?(?P<n>[-+]?(?:\d{1,3}(?:[,.'\u00a0 ]\d{3})+(?:[.,]\d{1,4})?|"
+    r"\d+(?:[.,]\d{1,4})?))(?:\s?(?P<unit>[^\W\d_][\w.²³/]{0,7}))?(?:\s?(?:[A-Z]{3}|[€$£]))?"
+)
+# A row ends with its amount (then perhaps a currency, a rate or a tax code).
+_ROW_END = re.compile(r"\d[.,]\d{2}(?:\s*(?:[A-Z]{3}|[€$£]))?(?:\s+[-+]?\d{1,2}(?:[.,]\d{1,2})?"
+                      r"\s?%?)?(?:\s+[A-Z]\d?)?\s*$")
+_PERCENT = re.compile(r"[-+]?\d{1,2}(?:[.,]\d{1,2})?\s?%")
+# A detail line of an item: a bullet, or "Label: value" / "Label :value".
+_DETAIL = re.compile(r"^(?:[•·▪◦*]\s*|[-–]\s+|[^\W\d_][^:\d]{0,30}?\s?:(?:\s|\d|$))")
+_NAME_SPLIT = re.compile(r"\s+[-–]\s+")
+_POSITION = re.compile(r"^\d{1,3}(?:\.\d{1,3})*[.)]?\s+")
+_SLACK = 4
+
+
+class _Cell(NamedTuple):
+    start: int
+    end: int
+    text: str
+
+
+class _Line:
+    """A line of the laid-out text; its cells are split on first use (most lines of a
+    document are never looked at cell by cell)."""
+
+    __slots__ = ("_cells", "offset", "text")
+
+    def __init__(self, offset: int, text: str) -> None:
+        self.offset, self.text = offset, text
+        self._cells: tuple[_Cell, ...] | None = None
+
+    @property
+    def cells(self) -> tuple[_Cell, ...]:
+        if self._cells is None:
+            self._cells = tuple(_Cell(m.start(), m.end(), m.group(0))
+                                for m in _CELL.finditer(self.text))
+        return self._cells
+
+
+@dataclass
+class _Columns:
+    """Where the header put each kind of column (character columns of the laid-out line)."""
+
+    spans: dict[str, tuple[int, int]]
+    desc_start: int
+    desc_end: int
+
+    def nearest(self, cell: _Cell) -> str | None:
+        centre = (cell.start + cell.end) / 2
+        best: tuple[float, str] | None = None
+        for kind in _VALUE_KINDS + ("vat",):
+            if kind not in self.spans:
+                continue
+            s, e = self.spans[kind]
+            # right-aligned numbers end near the title's end, left-aligned ones start near
+            # its start: the closest of the three distances counts.
+            d = min(abs(centre - (s + e) / 2), abs(cell.end - e), abs(cell.start - s))
+            if best is None or d < best[0]:
+                best = (d, kind)
+        return best[1] if best else None
+
+
+@dataclass
+class TableReading:
+    """Items and allowance/charge lines of a document's line-item tables.
+
+    Attributes:
+        items: the rows whose numbers add up, in page order.
+        adjustments: amounts of allowance and charge lines inside the tables.
+        tables: how many tables (header rows) were found.
+    """
+
+    items: list[LineItem] = field(default_factory=list)
+    adjustments: list[Decimal] = field(default_factory=list)
+    tables: int = 0
+
+
+def _lines(text: str) -> list[_Line]:
+    return [_Line(m.start(), m.group(0)) for m in _LINE.finditer(text)]
+
+
+def _kinds(line: _Line) -> dict[str, tuple[int, int]]:
+    """The column titles on a line: kind -> the span of the cell holding the title."""
+    found: dict[str, tuple[int, int]] = {}
+    for cell in line.cells:
+        for kind, pattern in _HEAD_RES.items():
+            if kind not in found and pattern.search(cell.text):
+                found[kind] = (cell.start, cell.end)
+                break
+    if "description" not in found and "weak_description" in found:
+        found["description"] = found["weak_description"]
+    found.pop("weak_description", None)
+    return found
+
+
+def _has_number(line: _Line) -> bool:
+    return re.search(r"\d[.,]\d{2}(?!\d)", line.text) is not None
+
+
+def _header(lines: Sequence[_Line], i: int) -> _Columns | None:
+    """The columns if line ``i`` is a table header (with the header lines around it)."""
+    line = lines[i]
+    folded = line.text.lower()
+    if not any(stem in folded for stem in _DESCRIPTION_STEMS) or _has_number(line) \
+            or not _word_match(_ANY_DESCRIPTION, line.text):
+        return None
+    kinds = _kinds(line)
+    if "description" not in kinds or sum(k in kinds for k in _VALUE_KINDS) < 2 - (
+            "vat" in kinds):
+        return None
+    spans = dict(kinds)
+    # Titles broken over lines ("Unit Price" over "Excl. VAT"): the lines just above
+    # and below that carry no numbers add the kinds they name.
+    for j in (i - 2, i - 1, i + 1, i + 2):
+        if 0 <= j < len(lines) and not re.search(r"\d", lines[j].text):
+            for kind, span in _kinds(lines[j]).items():
+                spans.setdefault(kind, span)
+    if sum(k in spans for k in _VALUE_KINDS) < 2:
+        return None
+    d0, d1 = spans["description"]
+    right = [s for kind, (s, _) in spans.items() if s > d0 + 1 and kind != "description"]
+    return _Columns(spans, d0, min(right) if right else max(d1, d0 + 40))
+
+
+def _header_end(lines: Sequence[_Line], i: int) -> int:
+    """The first line after header line ``i`` and its continuation (lines without digits)."""
+    j = i + 1
+    while (j < len(lines) and j <= i + 3 and not re.search(r"\d", lines[j].text)
+           and all(_title_cell(c.text) for c in lines[j].cells)):
+        j += 1
+    return j
+
+
+def _title_cell(text: str) -> bool:
+    """A cell of a header's continuation line: a title ("for P.U."), a unit "(EUR)" or
+    one short upper-case word."""
+    if re.fullmatch(r"\([^)]{1,12}\)|[A-Z][A-Z.]{0,11}", text):
+        return True
+    for pattern in _HEAD_RES.values():
+        m = pattern.search(text)
+        if m is not None and 2 * (m.end() - m.start()) >= len(text):
+            return True
+    return False
+
+
+def read_table(text: str) -> TableReading:
+    """The line items of the tables in ``text`` (laid-out document text)."""
+    lines = _lines(text)
+    reading = TableReading()
+    i = 0
+    while i < len(lines):
+        columns = _header(lines, i)
+        if columns is None:
+            i += 1
+            continue
+        reading.tables += 1
+        i = _read_body(lines, _header_end(lines, i), columns, reading)
+    return reading
+
+
+@dataclass(frozen=True, slots=True)
+class _Row:
+    index: int
+    quantity: Decimal
+    unit_price: Decimal
+    amount: Decimal
+    basis: Decimal
+    adjustment: Decimal
+
+
+def _read_body(lines: Sequence[_Line], start: int, columns: _Columns,
+               reading: TableReading) -> int:
+    """Reads the rows of one table from line ``start``; returns the line after it."""
+    rows: list[_Row] = []
+    body: list[int] = []
+    j = start
+    while j < len(lines):
+        line = lines[j]
+        if _header(lines, j) is not None:
+            # the header repeated on the next page: the table goes on
+            j = _header_end(lines, j)
+            continue
+        row = _row(line, j, columns)
+        if row is not None:
+            rows.append(row)
+            body.append(j)
+            j += 1
+            continue
+        if _ends_table(line):
+            break
+        adjustment = _adjustment(line)
+        if adjustment is not None:
+            reading.adjustments.append(adjustment)
+        body.append(j)
+        j += 1
+    end = j
+    consumed: set[int] = set()
+    row_lines = {r.index for r in rows}
+    blocks = [_description_block(lines, row.index, start, end, columns, consumed, row_lines)
+              for row in rows]
+    # A table whose cells of several lines start "name - description" (as EN 16931
+    # renderings print them) names every item that way; otherwise a dash is part of
+    # the name ("Road freight Rotterdam - Hamburg").
+    structured = any(len(b) > 1 and _NAME_SPLIT.search(b[0]) for b in blocks)
+    for row, block in zip(rows, blocks, strict=True):
+        name, detail = _name(block, split=structured)
+        if not name:
+            continue
+        line = lines[row.index]
+        first = line.cells[0].start if line.cells else 0
+        last = line.cells[-1].end if line.cells else 0
+        reading.items.append(LineItem(
+            name, row.quantity, row.unit_price, row.amount, line.offset + first,
+            line.offset + last, detail=detail, basis=row.basis, adjustment=row.adjustment))
+    return end
+
+
+def _adjustment(line: _Line) -> Decimal | None:
+    """The amount of an allowance or charge line of the table ("REMISE ... -5,00 20%")."""
+    if not _word_match(_ADJUSTMENT, line.text):
+        return None
+    found = list(AMOUNT_RE.finditer(line.text))
+    return parse_amount(found[-1].group(0)) if found else None
+
+
+def _money(text: str) -> Decimal | None:
+    m = _NUMBER.fullmatch(text.strip())
+    if m is None or m.group("unit"):
+        return None
+    return parse_amount(m.group("n").lstrip("+"), strict=True)
+
+
+def _in_desc(cell: _Cell, columns: _Columns) -> bool:
+    return columns.desc_start - _SLACK <= cell.start < columns.desc_end - 1
+
+
+def _bare_number(text: str) -> bool:
+    m = _NUMBER.fullmatch(text)
+    return (m is not None and not m.group("unit")) or _PERCENT.fullmatch(text) is not None
+
+
+def _desc_cells(line: _Line, columns: _Columns) -> list[_Cell]:
+    return [c for c in line.cells if _in_desc(c, columns) and not _bare_number(c.text)]
+
+
+class _Num:
+    """A number cell of a row: its readings, floats of them, and what marks it."""
+
+    __slots__ = ("cell", "first", "floats", "kind", "mark", "signed", "unit", "values")
+
+    def __init__(self, cell: _Cell, values: tuple[Decimal, ...], unit: bool, signed: bool,
+                 first: bool, kind: str | None) -> None:
+        self.cell, self.values, self.signed, self.first, self.kind = (
+            cell, values, signed, first, kind)
+        self.floats = tuple(map(float, values))
+        # a unit word ("3 Stk") or a whole number marks a quantity
+        self.mark = 2 if unit else 1 if values[-1] == values[-1].to_integral_value() else 0
+        self.unit = unit
+
+
+_DIGITS = re.compile(r"\d+(?:[.,' ]\d+)*")
+_GROUPED = re.compile(r"-?\d{1,3}(?:[,.' ]\d{3})+")
+
+
+def _numbers(line: _Line, columns: _Columns) -> list[_Num]:
+    nums = []
+    for k, cell in enumerate(line.cells):
+        # (a date never reads as one number: "17.02.2026", "02/17/26" do not match)
+        m = _NUMBER.fullmatch(cell.text)
+        if m is None or (m.group("unit") and _in_desc(cell, columns)):
+            continue  # "5 Storch" in the description column: a position and a name
+        raw = m.group("n").lstrip("+")
+        values: list[Decimal] = []
+        if _GROUPED.fullmatch(raw):  # "1,260": 1260 or 1.26
+            values.append(Decimal(re.sub(r"[,.' ]", "", raw)))
+        value = parse_amount(raw, strict=False)
+        if value is not None and value not in values:
+            values.append(value)
+        if values:
+            nums.append(_Num(cell, tuple(values), bool(m.group("unit")),
+                             raw.startswith("-") or cell.text.startswith("+"), k == 0, None))
+    return nums
+
+
+def _role(q: _Num, p: _Num, columns: _Columns, by_header: bool) -> float:
+    """How badly ``q`` as the quantity and ``p`` as the unit price fit: the header's
+    columns where it has both, else the marks of a quantity; a position cell costs."""
+    if by_header:
+        for n in (q, p):
+            if n.kind is None:
+                n.kind = columns.nearest(n.cell) or ""
+        cost = float((q.kind != "quantity") + (p.kind != "unit_price"))
+    else:
+        cost = float(q.mark < p.mark)
+    return cost + (q.first or p.first) * 1.5
+
+
+def _row(line: _Line, index: int, columns: _Columns) -> _Row | None:
+    """The row's numbers if they add up: quantity x unit price / basis + adjustments."""
+    if not _ROW_END.search(line.text) or len(_DIGITS.findall(line.text)) < 3:
+        return None
+    nums = _numbers(line, columns)
+    if len(nums) < 3:
+        return None
+    last = nums[-1]
+    amount = _money(last.cell.text)
+    if amount is None:
+        return None
+    others = nums[:-1]
+    target = float(amount)
+    by_header = "quantity" in columns.spans and "unit_price" in columns.spans
+    best: tuple[float, _Row] | None = None
+    # Most rows are quantity x price with neither basis nor adjustment, and neither is
+    # the position number that opens the line: tried first.
+    for q, p in permutations([n for n in others if not n.first], 2):
+        pf = p.floats[-1]
+        for qv, qf in zip(q.values, q.floats, strict=True):
+            if abs(qf * pf - target) > 0.016:
+                continue
+            pv = p.values[-1]
+            role = _role(q, p, columns, by_header)
+            if abs(money(qv * pv) - amount) <= _CENT and (best is None or role < best[0]):
+                best = (role, _Row(index, qv, pv, amount, _BASES[0], _ZERO))
+    if best is not None and best[0] < 1:
+        return best[1]
+    for q, p in permutations(others, 2):
+        rest = [n for n in others if n is not q and n is not p]
+        extra = [n.values[-1] for n in rest if n.unit and n.values[-1] > 0]
+        signed = sum((n.values[-1] for n in rest if n.signed), _ZERO)
+        adjustments = (_ZERO, signed) if signed else (_ZERO,)
+        pv, pf = p.values[-1], p.floats[-1]
+        role = _role(q, p, columns, by_header)
+        for qv, qf in zip(q.values, q.floats, strict=True):
+            product = qf * pf
+            for b_index, basis in enumerate((*_BASES, *extra)):
+                share = product / float(basis)
+                for adj in adjustments:
+                    # a cheap float test first, then to the cent in decimals
+                    if abs(share + float(adj) - target) > 0.016 or abs(
+                            money(qv * pv / basis) + adj - amount) > _CENT:
+                        continue
+                    cost = role + (b_index > 0) + (adj != 0)
+                    if best is None or cost < best[0]:
+                        best = (cost, _Row(index, qv, pv, amount, basis, adj))
+    return best[1] if best else None
+
+
+def _description_block(lines: Sequence[_Line], index: int, start: int, end: int,
+                       columns: _Columns, consumed: set[int], rows: set[int]) -> list[str]:
+    """The description column's text of the row at ``index`` (name first, then details)."""
+    own = _desc_cells(lines[index], columns)
+    block: list[str] = []
+    above: list[int] = []
+    if own:
+        block.append(" ".join(c.text for c in own))
+    else:
+        # a cell centred on the row: its first lines are drawn above the row line
+        k = index - 1
+        while k >= start and k not in rows and k not in consumed:
+            cells = _desc_cells(lines[k], columns)
+            if not cells or _DETAIL.match(cells[0].text):
+                break
+            above.insert(0, k)
+            k -= 1
+        boundary = k < start or k in rows or k in consumed or not _desc_cells(lines[k], columns)
+        if not boundary:
+            above = []  # the text above continues another item's details
+        block.extend(" ".join(c.text for c in _desc_cells(lines[a], columns)) for a in above)
+        consumed.update(above)
+    below_limit = len(above) if above else None
+    k = index + 1
+    taken = 0
+    while k < end and k not in rows and k not in consumed:
+        if below_limit is not None and taken >= below_limit:
+            break
+        cells = _desc_cells(lines[k], columns)
+        if not cells or (k + 1 in rows and not _desc_cells(lines[k + 1], columns)):
+            break  # (the name of the next row, drawn above it)
+        if any(_money(c.text) is not None for c in lines[k].cells if c not in cells):
+            break  # a line with amounts of its own (a row that does not add up)
+        block.append(" ".join(c.text for c in cells))
+        consumed.add(k)
+        taken += 1
+        k += 1
+    return block
+
+
+def _name(block: Sequence[str], *, split: bool) -> tuple[str, str]:
+    """The item's name and its details from the description block's lines."""
+    if not block:
+        return "", ""
+    first = _POSITION.sub("", block[0].strip(), count=1) or block[0].strip()
+    parts = [first]
+    rest: list[str] = []
+    for k, text in enumerate(block[1:], 1):
+        if _DETAIL.match(text):
+            rest = list(block[k:])
+            break
+        parts.append(text.strip())
+    halves = _NAME_SPLIT.split(parts[0], maxsplit=1)
+    if split and len(halves) == 2 and halves[0].strip():
+        rest = [halves[1], *parts[1:], *rest]
+        parts = [halves[0]]
+    return _join(parts), _join(rest)
+
+
+def _join(parts: Sequence[str]) -> str:
+    out = ""
+    for part in parts:
+        part = part.strip()
+        if not part:
+            continue
+        if out.endswith("-") and len(out) > 1 and out[-2].isalnum():
+            out += part  # a word broken at its hyphen: "GWDSTG-DIN976-" + "A-4.8"
+        else:
+            out = f"{out} {part}" if out else part
+    return out
+
+
+def item_sums(items: Sequence[LineItem], adjustments: Sequence[Decimal] = ()) -> list[Decimal]:
+    """The net sums the items can mean: all rows, and only the top rows where a row is
+    a group whose amount the rows after it add up to (a bundle and its parts); each
+    plus the table's allowances and charges."""
+    extra = sum(adjustments, Decimal(0))
+    flat = sum((i.amount for i in items), Decimal(0))
+    sums = [flat + extra]
+    top = _top_level([i.amount for i in items])
+    if top != flat:
+        sums.append(top + extra)
+    if extra:
+        sums.append(flat)
+    return sums
+
+
+def _top_level(amounts: Sequence[Decimal]) -> Decimal:
+    """The sum of the rows that are not part of a group (a bundle row whose amount the
+    rows right after it add up to, groups nested), from the last row up: linear in
+    practice, quadratic at worst."""
+    after = list(range(1, len(amounts) + 1))  # after[i]: the index after row i's group
+    for i in range(len(amounts) - 1, -1, -1):
+        running = Decimal(0)
+        j = i + 1
+        while j < len(amounts) and running < amounts[i]:
+            running += amounts[j]
+            j = after[j]
+        if j > i + 2 and running == amounts[i] and amounts[i] > 0:
+            after[i] = j
+    total = Decimal(0)
+    i = 0
+    while i < len(amounts):
+        total += amounts[i]
+        i = after[i]
+    return total
