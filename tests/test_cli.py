@@ -66,7 +66,7 @@ def test_resume_approve_and_exit_codes(home: Path) -> None:
     shown = json.loads(wardflow_cli(home, "review", run["thread_id"], "--as", "carla", "--json",
                                     check=True).stdout)
     approved = wardflow_cli(home, "resume", run["thread_id"], "--approve", "--by", "carla",
-                            "--hash", shown["args_hash"])
+                            "--hash", shown["args_hash"], "--reason", "budget approved")
     assert approved.returncode == 0, approved.stderr
     again = wardflow_cli(home, "resume", run["thread_id"], "--reject", "--by", "carla")
     assert again.returncode == 4 and "not waiting for review" in again.stderr

@@ -52,6 +52,7 @@ def test_hints_after_init_decide_each_case_as_printed(tmp_path: Path) -> None:
         [approve] = _hints(shown.stdout, "approve:")
         [reject] = _hints(shown.stdout, "reject:")
         assert "--hash" in approve and '--comment "WHY"' in reject
+        assert '--reason "WHY"' in approve  # both cases need a reason (over limit, high risk)
         decided = _paste(home, approve)
         assert decided.returncode == 0, decided.stderr
         assert " posted " in decided.stdout, decided.stdout

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from wardflow.errors import ReviewError, RunNotFound
 from wardflow.review.authz import with_article
+from wardflow.review.status import comment_refusal, status_of_request
 
 if TYPE_CHECKING:
     from wardflow.graphs.workspace import Workspace
@@ -92,7 +93,12 @@ def decide_hint(ws: Workspace, thread: str, who: str, args_hash: str | None) -> 
     lines = [] if by == who else [f"{who} may not approve this case; {', '.join(names)} may."]
     as_ = f"--as {shlex.quote(by)}"
     if args_hash:
-        lines.append(f"approve: wardflow review {thread} {as_} --approve --hash {args_hash}")
+        # A flagged, high-risk or over-limit case is approved only with a reason.
+        why = " --reason \"WHY\"" if comment_refusal(
+            "approve", "", status_of_request(ws.pending(thread),
+                                             risk_threshold=ws.settings.risk_threshold),
+            ws.settings.comment_required_for) else ""
+        lines.append(f"approve: wardflow review {thread} {as_} --approve --hash {args_hash}{why}")
     lines.append(f"reject:  wardflow review {thread} {as_} --reject --comment \"WHY\"")
     return lines
 

@@ -46,7 +46,9 @@ def resume(
     approve: Annotated[bool, typer.Option("--approve", help="Approve the proposal shown.")] = False,
     reject: Annotated[bool, typer.Option("--reject", help="Reject the invoice.")] = False,
     by: Annotated[str | None, typer.Option("--by", help="Who decides (default: login name).")] = None,
-    comment: Annotated[str, typer.Option("--comment", help="Why.")] = "",
+    comment: Annotated[str, typer.Option("--reason", "--comment", help="Why you decide so;"
+                                         " kept in the audit record. Required for flagged,"
+                                         " high-risk and over-limit cases.")] = "",
     args_hash: HashOption = None,
     retry: Annotated[bool, typer.Option("--retry", help="Run a dead-lettered run's failed"
                                         " step again, once its fault is fixed.")] = False,
@@ -84,15 +86,25 @@ def _decide(
             approval was not confirmed at the terminal.
     """
     from wardflow.review.payloads import ReviewDecision
+    from wardflow.review.status import comment_refusal, status_of_request
 
     with _workspace() as ws:
         ws.pending(thread)  # an unknown or finished run first: it is what needs fixing
         chat = _chat(ws, thread, by, shown_on)
         try:
-            chat.select(thread)
+            case = chat.select(thread)
             shown = chat.proposal()
         finally:
             chat.close()
+        needed = comment_refusal(decision, comment, status_of_request(
+            case, risk_threshold=ws.settings.risk_threshold), ws.settings.comment_required_for)
+        if needed is not None and sys.stdin.isatty():
+            # At a terminal the reason is asked for; a script passes --reason.
+            shown_on.print(needed.split(": ", 1)[-1], soft_wrap=True)
+            comment = typer.prompt("Reason (kept in the audit record)", default="",
+                                   show_default=False).strip()
+            if not comment:
+                raise ReviewError(thread, f"{needed}; nothing was decided")
         if decision == "approve" and args_hash is None and sys.stdin.isatty():
             if shown is None or not typer.confirm("Approve this proposal?", default=False):
                 raise ReviewError(thread, "not approved; nothing was decided")
@@ -115,6 +127,9 @@ def _decide(
             if decision == "approve" and args_hash is None and "no-hash" in str(refused):
                 shown_on.print("To approve without a terminal, pass the hash of the proposal"
                                " shown above: --hash HASH")
+            if "comment-required" in str(refused):
+                shown_on.print(f"Say why with --reason, e.g. --reason 'checked with the"
+                               f" vendor' (the decision was not made; {decision} again).")
             raise
 
 
@@ -130,8 +145,9 @@ def review(
                                          " nothing is posted.")] = False,
     set_: Annotated[list[str] | None, typer.Option("--set", help="Correct a field: FIELD=VALUE"
                                                    " (repeatable).")] = None,
-    comment: Annotated[str, typer.Option("--comment", help="Why you decided so; kept in the"
-                                         " audit record.")] = "",
+    comment: Annotated[str, typer.Option("--reason", "--comment", help="Why you decide so;"
+                                         " kept in the audit record. Required for flagged,"
+                                         " high-risk and over-limit cases.")] = "",
     args_hash: HashOption = None,
     sweep: Annotated[bool, typer.Option("--sweep", help="Escalate overdue cases and send"
                                         " reminders (run it from a scheduler).")] = False,
@@ -164,17 +180,20 @@ def review(
     who = as_ or getpass.getuser()
     if list_:
         from wardflow._cli_status import inbox_table
+        from wardflow.review.status import status_of_request
 
-        def listed() -> list[Any]:
+        def listed() -> tuple[list[Any], float]:
             with _workspace() as ws:
-                return ws.inbox_for(who)
+                return ws.inbox_for(who), ws.settings.risk_threshold
 
-        cases = _guarded(listed)
+        cases, risk_threshold = _guarded(listed)
         if as_json:
             _print_json([{"thread_id": c.thread_id, "can_decide": why is None, "why_not": why,
-                          "required_role": c.required_role} for c, why in cases])
+                          "required_role": c.required_role,
+                          "status": status_of_request(c, risk_threshold=risk_threshold).to_dict()}
+                         for c, why in cases])
         else:
-            out.print(inbox_table(cases, who))
+            out.print(inbox_table(cases, who, risk_threshold=risk_threshold))
         return
     chosen = [flag for flag, on in (("approve", approve), ("reject", reject),
                                     ("correct", bool(set_))) if on]

@@ -67,13 +67,18 @@ def filter_runs(ws: Workspace, runs: Sequence[RunSummary], *, states: Sequence[s
     return kept
 
 
-def inbox_table(cases: Sequence[tuple[ReviewRequest, str | None]], who: str) -> Table:
-    """The inbox as ``who`` sees it: what they can decide first, then the rest with why."""
+def inbox_table(cases: Sequence[tuple[ReviewRequest, str | None]], who: str, *,
+                risk_threshold: float) -> Table:
+    """The inbox as ``who`` sees it: what they can decide first, then the rest with why;
+    each case with its status (:func:`wardflow.review.status.case_status`)."""
+    from wardflow.review.status import status_of_request
+
     mine = sum(1 for _, why in cases if why is None)
     table = Table(title=f"{len(cases)} case(s) waiting; {who} can decide {mine}",
                   title_justify="left")
     table.add_column("#", no_wrap=True)
     table.add_column("thread", no_wrap=True)
+    table.add_column("status", no_wrap=True)
     table.add_column("document", overflow="fold", highlight=False)
     table.add_column("total", no_wrap=True)
     table.add_column("risk", no_wrap=True)
@@ -83,7 +88,10 @@ def inbox_table(cases: Sequence[tuple[ReviewRequest, str | None]], who: str) -> 
         fields: dict[str, Any] = case.fields
         total = (fields.get("total") or {}).get("value")
         currency = (fields.get("currency") or {}).get("value") or ""
-        table.add_row(str(index), case.thread_id, str(case.document.get("name")),
+        status = status_of_request(case, risk_threshold=risk_threshold)
+        table.add_row(str(index), case.thread_id,
+                      f"[{status.colour}]{status.level}[/{status.colour}]",
+                      str(case.document.get("name")),
                       f"{currency} {total}" if total else "?",
                       f"{float(case.risk.get('score', 0.0)):.2f}",
                       ", ".join(r.code for r in case.reasons),

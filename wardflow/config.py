@@ -25,9 +25,13 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
-__all__ = ["DEFAULT_INBOX_ROOTS", "Durability", "Settings"]
+__all__ = ["COMMENT_CONDITIONS", "CommentCondition", "DEFAULT_INBOX_ROOTS", "Durability",
+           "Settings"]
 
 Durability = Literal["sync", "async", "exit"]
+# Cases on which a decision must carry a comment (wardflow/review/status.py).
+CommentCondition = Literal["flagged", "high_risk", "over_limit"]
+COMMENT_CONDITIONS: tuple[CommentCondition, ...] = ("flagged", "high_risk", "over_limit")
 _log = logging.getLogger(__name__)
 _DEFAULT_SECRETS_DIR = "/run/secrets"
 # The packs wardflow/agents/compliance.py implements (config imports no agent).
@@ -88,6 +92,11 @@ class Settings(BaseSettings):
         review_threshold: a document whose confidence is below this goes to review.
         risk_threshold: a risk score at or above this goes to review.
         approval_limit: totals above this (in ``approval_currency``) need approval.
+        comment_required_for: the cases whose approval or rejection must carry a
+            comment: ``flagged`` (guard findings), ``high_risk`` (risk at or above
+            ``risk_threshold``), ``over_limit`` (over the approval limit or another
+            compliance demand); ``WARDFLOW_COMMENT_REQUIRED_FOR=flagged,over_limit``,
+            ``none`` for none. A blueprint may add conditions, never remove one.
         max_document_bytes: larger documents are refused and parked in ``failed/``.
         inbox_roots: the only folders a prompt or an API request may name (relative
             ones are taken from the working folder); symlinks are resolved first.
@@ -116,6 +125,7 @@ class Settings(BaseSettings):
     risk_threshold: float = Field(0.5, ge=0.0, le=1.0)
     approval_limit: Decimal = Decimal("10000")
     approval_currency: str = "EUR"
+    comment_required_for: Annotated[tuple[CommentCondition, ...], NoDecode] = COMMENT_CONDITIONS
     fx_rates: dict[str, Decimal] = Field(default_factory=lambda: dict(_DEFAULT_FX))
 
     # Risk agent (see wardflow.agents.risk for how the signals combine). A near
@@ -318,6 +328,25 @@ class Settings(BaseSettings):
             raise ValueError(f"unknown compliance pack(s) {', '.join(unknown)}; packs:"
                              f" {', '.join(COMPLIANCE_PACKS)}")
         return packs
+
+    @field_validator("comment_required_for", mode="before")
+    @classmethod
+    def _conditions(cls, value: object) -> object:
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                return json.loads(text)
+            if text.lower() in ("", "none"):
+                return ()
+            return [part.strip().lower().replace("-", "_") for part in text.split(",")
+                    if part.strip()]
+        return value
+
+    @field_validator("comment_required_for")
+    @classmethod
+    def _unique_conditions(cls, value: tuple[CommentCondition, ...]
+                           ) -> tuple[CommentCondition, ...]:
+        return tuple(c for c in COMMENT_CONDITIONS if c in value)
 
     @field_validator("inbox_roots", mode="before")
     @classmethod

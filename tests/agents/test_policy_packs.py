@@ -253,7 +253,8 @@ def test_every_posting_traces_to_an_approval_or_the_auto_rule(workspace: Workspa
     [big] = list(workspace.process([INBOX / OVER_LIMIT], submitted_by="sam"))
     request = workspace.pending(big.thread_id)
     workspace.resume(big.thread_id, ReviewDecision(
-        decision="approve", by="dan", args_hash=request.proposed_action.args_hash))
+        decision="approve", by="dan", comment="budget approved by the board",
+        args_hash=request.proposed_action.args_hash))
     postings = {p.approved_by: p.posting_id for p in workspace.erp.postings()}
     traced = _trace(workspace)
     assert traced[postings[AUTO_APPROVER]] == {"SOX-POSTING-TRACE": "pass"}

@@ -86,7 +86,7 @@ def test_paused_run_is_resumed_by_another_process(home: Path) -> None:
     shown = json.loads(wardflow_cli(home, "review", run["thread_id"], "--as", "carla", "--json",
                                     check=True).stdout)
     decided = wardflow_cli(home, "resume", run["thread_id"], "--approve", "--by", "carla",
-                           "--hash", shown["args_hash"], "--json")
+                           "--hash", shown["args_hash"], "--reason", "budget approved", "--json")
     assert decided.returncode == 0, decided.stderr
     assert json.loads(decided.stdout)["status"] == "posted"
     assert [p[0] for p in _postings(home)] == ["HM-2026-0077"]

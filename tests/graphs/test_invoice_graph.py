@@ -187,7 +187,7 @@ def test_python_api_invoke_state_resume_and_stream(tmp_path: Path) -> None:
     state = graph.get_state(config)
     assert state.next == ("review",)
     request = ReviewRequest.model_validate(state.interrupts[0].value)
-    decision = ReviewDecision(decision="approve", by="api-user",
+    decision = ReviewDecision(decision="approve", by="api-user", comment="ordered and delivered",
                               args_hash=request.proposed_action.args_hash)
     result = graph.invoke(Command(resume=decision.model_dump()), config)
     assert result["status"] == "posted"

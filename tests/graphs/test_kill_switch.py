@@ -30,7 +30,8 @@ def test_running_case_is_parked_before_posting_and_resumes_when_released(
     workspace.engage_kill_switch("ERP maintenance", by="dan", workflow="invoice")
     with pytest.raises(KillSwitchEngaged, match="ERP maintenance"):
         workspace.resume(run.thread_id, ReviewDecision(
-            decision="approve", by="dan", args_hash=request.proposed_action.args_hash))
+            decision="approve", by="dan", comment="within the budget",
+            args_hash=request.proposed_action.args_hash))
     assert workspace.erp.postings() == []
     assert workspace.status(run.thread_id)[0].next == ["post_to_erp"]
 

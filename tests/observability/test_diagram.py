@@ -57,7 +57,8 @@ def approved(workspace: Workspace) -> str:
     [run] = list(workspace.process([INBOX / OVER_LIMIT]))
     request = workspace.pending(run.thread_id)
     workspace.resume(run.thread_id, ReviewDecision(
-        decision="approve", by="dan", args_hash=request.proposed_action.args_hash))
+        decision="approve", by="dan", comment="budget approved",
+        args_hash=request.proposed_action.args_hash))
     return run.thread_id
 
 

@@ -37,6 +37,7 @@ def approved(workspace: Workspace, paused: str) -> Run:
     workspace.principals.add("carla", "controller")
     request = workspace.pending(paused)
     workspace.resume(paused, ReviewDecision(decision="approve", by="carla",
+                                            comment="checked with the vendor",
                                             args_hash=request.proposed_action.args_hash))
     return _run(workspace, paused)
 

@@ -28,6 +28,7 @@ def _paused_then_approved(settings: Settings) -> str:
     with Workspace(settings, clock=lambda: NOW) as ws:
         request = ws.pending(run.thread_id)
         ws.resume(run.thread_id, ReviewDecision(decision="approve", by="dan",
+                                                comment="checked with the vendor",
                                                 args_hash=request.proposed_action.args_hash))
     return run.thread_id
 

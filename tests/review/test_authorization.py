@@ -25,7 +25,7 @@ def _pause(ws: Workspace, name: str, submitted_by: str = "sam") -> str:
 
 def _approve(ws: Workspace, thread: str, by: str) -> None:
     request = ws.pending(thread)
-    ws.resume(thread, ReviewDecision(decision="approve", by=by,
+    ws.resume(thread, ReviewDecision(decision="approve", by=by, comment="checked",
                                      args_hash=request.proposed_action.args_hash))
 
 
@@ -98,7 +98,7 @@ def test_double_decision_is_refused(workspace: Workspace) -> None:
     thread = _pause(workspace, BANK)
     _approve(workspace, thread, "dan")
     with pytest.raises(ReviewError, match="not waiting for review"):
-        workspace.resume(thread, ReviewDecision(decision="reject", by="dan"))
+        workspace.resume(thread, ReviewDecision(decision="reject", by="dan", comment="a copy"))
     assert len(workspace.erp.postings()) == 1
 
 

@@ -27,7 +27,8 @@ ARITHMETIC = "2026-08-21_kessler-elektrotechnik_K-2026-1530.pdf"
 
 def _decide(ws: Workspace, thread: str, decision: str, by: str, **corrections: str) -> None:
     request = ws.pending(thread)
-    ws.resume(thread, ReviewDecision(decision=decision, by=by,
+    reason = "" if decision == "correct" else f"{decision}d after checking with the vendor"
+    ws.resume(thread, ReviewDecision(decision=decision, by=by, comment=reason,
                                      args_hash=request.proposed_action.args_hash,
                                      corrections=corrections))
 

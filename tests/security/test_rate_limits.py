@@ -46,7 +46,7 @@ def ws(limited: Settings, clock: Callable[[], datetime]) -> Iterator[Workspace]:
 def _decision(ws: Workspace, thread: str, who: str, decision: str) -> ReviewDecision:
     request = ws.pending(thread)
     return ReviewDecision(decision=decision, by=who,  # type: ignore[arg-type]
-                          args_hash=request.proposed_action.args_hash)
+                          comment="checked", args_hash=request.proposed_action.args_hash)
 
 
 @pytest.mark.slow

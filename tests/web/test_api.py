@@ -10,10 +10,13 @@ from urllib.parse import urlencode
 import httpx
 import pytest
 
+from tests.conftest import INBOX
 from tests.web.conftest import SECRET, SLACK_SECRET, Cases, LiveServer
 from wardflow.graphs.workspace import Workspace
 from wardflow.web.auth import CredentialStore, sign_token
 from wardflow.web.slack import SlackUsers, action_value, sign_request
+
+LOW_CONFIDENCE = "2026-08-21_kessler-elektrotechnik_K-2026-1530.pdf"  # no comment needed
 
 
 def _hash(server: LiveServer, thread: str, who: str = "dan") -> str:
@@ -317,11 +320,18 @@ def test_slack_button_with_a_valid_signature_approves(
     server: LiveServer, cases: Cases, workspace: Workspace
 ) -> None:
     _link(workspace, "dan")
-    value = action_value(cases.bank, _hash(server, cases.bank))
+    [plain] = list(workspace.process([INBOX / LOW_CONFIDENCE], submitted_by="sam"))
+    value = action_value(plain.thread_id, _hash(server, plain.thread_id))
     response = _slack(server, "dan", "approve", value)
     assert response.status_code == 200
-    assert response.json()["text"].startswith(f"approve: {cases.bank} is now posted (P-")
-    assert ("VDB-26-08841", "dan") in _invoices(workspace)
+    assert response.json()["text"].startswith(f"approve: {plain.thread_id} is now posted (P-")
+    assert ("K-2026-1530", "dan") in _invoices(workspace)
+    # A button carries no reason: a high-risk case (a changed bank account) is refused.
+    value = action_value(cases.bank, _hash(server, cases.bank))
+    refused = _slack(server, "dan", "approve", value).json()["text"]
+    assert refused.startswith("refused:") and "comment-required" in refused, refused
+    assert f"wardflow review {cases.bank} --approve --reason" in refused
+    assert "VDB-26-08841" not in [number for number, _ in _invoices(workspace)]
 
 
 def test_slack_requests_without_a_valid_fresh_signature_are_401(
@@ -359,7 +369,10 @@ def test_slack_refusals_come_back_as_the_response_text(
     bad = _slack(server, "dan", "escalate", value)
     assert bad.status_code == 400 and "unknown action" in bad.json()["detail"]
     rejected = _slack(server, "dan", "reject", action_value(cases.bank, None))
-    assert rejected.json()["text"] == f"reject: {cases.bank} is now rejected"
+    assert "comment-required: a comment is required to reject" in rejected.json()["text"]
+    [plain] = list(workspace.process([INBOX / LOW_CONFIDENCE], submitted_by="sam"))
+    rejected = _slack(server, "dan", "reject", action_value(plain.thread_id, None))
+    assert rejected.json()["text"] == f"reject: {plain.thread_id} is now rejected"
     assert len(workspace.erp.postings()) == 1
 
 

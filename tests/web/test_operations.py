@@ -231,6 +231,7 @@ def test_a_cancelled_run_never_posts(ops: Ops) -> None:
         fresh = ws.state(ops.over_limit).values["proposal"]["args_hash"]
         with pytest.raises(RunCancelled, match="cancelled by dan"):
             ws.graph.invoke(Command(resume={"decision": "approve", "by": "dan",
+                                            "comment": "budget approved",
                                             "args_hash": fresh}), config)
     assert ops.postings() == []
     assert _ids(ops.get("/api/runs", state="cancelled")) == [ops.over_limit]

@@ -59,7 +59,7 @@ def test_chat_approve_of_a_changed_proposal_is_refused_and_shows_the_new_one(
     assert _posted(workspace) == ["NLS-INV-2026-0412"]
 
     # What the chat showed dan last is what dan approves next.
-    done = _chat(server, "dan", cases.bank, "approve")
+    done = _chat(server, "dan", cases.bank, "approve the corrected total is right")
     assert "is now posted" in done, done
     [posting] = [p for p in workspace.erp.postings() if p.invoice_number == "VDB-26-08841"]
     assert str(posting.total) == "9999.00"
@@ -73,7 +73,7 @@ def test_chat_approve_without_a_shown_proposal_shows_it_first(
     assert _posted(workspace) == ["NLS-INV-2026-0412"]
     current = workspace.pending(cases.bank).proposed_action.args_hash
     assert str(current) in first
-    assert "is now posted" in _chat(server, "dan", cases.bank, "approve")
+    assert "is now posted" in _chat(server, "dan", cases.bank, "approve account verified")
 
 
 # Least data ----------------------------------------------------------------------------
@@ -192,7 +192,10 @@ def test_slack_decisions_are_by_the_stable_user_id_not_the_username(
     renamed = _slack(server, "U0CLEO", "dan", "approve", value)
     assert "wrong-role: a clerk cannot approve" in renamed.json()["text"], renamed.text
     assert _posted(workspace) == ["NLS-INV-2026-0412"]
-    # Dan, whatever his display name, decides as dan.
+    # Dan, whatever his display name, decides as dan: past the role checks, his click
+    # is refused only for the reason a button cannot give (a high-risk case).
     done = _slack(server, "U0DAN", "daniel.b", "approve", value)
-    assert done.json()["text"].startswith(f"approve: {cases.bank} is now posted")
-    assert _posted(workspace) == ["NLS-INV-2026-0412", "VDB-26-08841"]
+    assert "comment-required" in done.json()["text"], done.text
+    refusals = [r for r in workspace.audit.records(cases.bank) if r.action == "review.refused"]
+    assert refusals[-1].payload["by"] == "dan"
+    assert _posted(workspace) == ["NLS-INV-2026-0412"]

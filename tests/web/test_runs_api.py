@@ -225,7 +225,8 @@ def test_a_decision_while_the_switch_is_on_parks_the_run_before_posting(
     review = runs.events(run)[-1][1]["review"]
     workspace.engage_kill_switch("ERP maintenance", by="dan", workflow="invoice")
     parked = runs.client.post(f"/runs/{run}/resume", headers=runs.auth("dan"), json={
-        "decision": "approve", "args_hash": review["args_hash"]})
+        "decision": "approve", "args_hash": review["args_hash"],
+        "comment": "budget approved"})
     assert parked.status_code == 423
     assert "ERP maintenance" in parked.json()["detail"]
     assert "continues when the switch is released" in parked.json()["detail"]
@@ -234,7 +235,8 @@ def test_a_decision_while_the_switch_is_on_parks_the_run_before_posting(
         "status": "interrupted", "next": ["post_to_erp"],
         "reason": "stopped between steps (kill switch or a crash); it continues when resumed"})
     assert runs.client.post(f"/runs/{run}/resume", headers=runs.auth("dan"), json={
-        "decision": "approve", "args_hash": review["args_hash"]}).status_code == 409
+        "decision": "approve", "args_hash": review["args_hash"],
+        "comment": "budget approved"}).status_code == 409
 
     workspace.release_kill_switch(by="dan", workflow="invoice")
     assert runs.client.get(f"/runs/{run}", headers=runs.auth("dan")).json()["status"] == "posted"
@@ -480,7 +482,8 @@ def test_a_prompt_end_to_end_with_the_local_model(
             assert "bank_details_changed" in [r["code"] for r in end["review"]["reasons"]]
             approved = client.post(f"/runs/{run}/resume", headers={
                 "Authorization": f"Bearer {dan}"}, json={
-                "decision": "approve", "args_hash": end["review"]["args_hash"]})
+                "decision": "approve", "args_hash": end["review"]["args_hash"],
+                "comment": "the vendor confirmed the new account"})
             assert approved.status_code == 200, approved.text
     finally:
         server.should_exit = True

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
-from wardflow.config import Settings
+from wardflow.config import COMMENT_CONDITIONS, Settings
 from wardflow.errors import PolicyError
 
 __all__ = ["PolicyOverride", "loosenings", "tighten"]
@@ -37,6 +37,8 @@ class PolicyOverride:
         risk_threshold: risk score from which a document goes to review.
         po_required_from: amount from which an invoice needs a purchase order.
         compliance_packs: the policy packs that judge each invoice.
+        comment_required_for: conditions under which a decision needs a comment
+            (added to the configured ones; dropping one would loosen).
     """
 
     approval_limit: Decimal | None = None
@@ -45,6 +47,7 @@ class PolicyOverride:
     risk_threshold: float | None = None
     po_required_from: Decimal | None = None
     compliance_packs: tuple[str, ...] | None = None
+    comment_required_for: tuple[str, ...] | None = None
 
     def is_empty(self) -> bool:
         return all(value is None for value in self.__dict__.values())
@@ -121,7 +124,26 @@ def loosenings(settings: Settings, override: PolicyOverride) -> tuple[list[str],
                          f" configured pack(s) {', '.join(dropped)}")
         else:
             updates["compliance_packs"] = packs
+    _comments(settings, override, updates, found)
     return found, updates
+
+
+def _comments(settings: Settings, override: PolicyOverride, updates: dict[str, Any],
+              found: list[str]) -> None:
+    """Comment conditions add to the configured ones; naming fewer is not a loosening
+    (the configured ones still hold), an unknown one is refused."""
+    if override.comment_required_for is None:
+        return
+    wanted = {c.strip().lower().replace("-", "_") for c in override.comment_required_for}
+    unknown = sorted(wanted - set(COMMENT_CONDITIONS))
+    if unknown:
+        found.append(f"comments required for {', '.join(unknown)}, which is not a condition"
+                     f" ({', '.join(COMMENT_CONDITIONS)})")
+        return
+    merged = tuple(c for c in COMMENT_CONDITIONS
+                   if c in wanted or c in settings.comment_required_for)
+    if merged != settings.comment_required_for:
+        updates["comment_required_for"] = merged
 
 
 def tighten(settings: Settings, override: PolicyOverride, *, source: str) -> Settings:

@@ -126,6 +126,9 @@ class Blueprint:
     source: str
     # The compliance packs (``compliance: [sox, gdpr, pci]``); None: the settings' own.
     compliance: tuple[str, ...] | None = None
+    # Cases whose decision needs a comment (``comment_required_for: [flagged]``), added
+    # to the settings' own; None: the settings' own.
+    comment_required_for: tuple[str, ...] | None = None
 
 
 def load_blueprint(path: Path | str, settings: Settings) -> Blueprint:
@@ -163,17 +166,34 @@ def _parse(root: yaml.Node | None, text: str, settings: Settings, name: str,
         raise BlueprintError(path, [Problem(1, "a blueprint is a mapping with trigger and steps")])
     top = _mapping(root)
     for key, (key_node, _) in top.items():
-        if key not in ("name", "trigger", "steps", "description", "compliance"):
+        if key not in ("name", "trigger", "steps", "description", "compliance",
+                       "comment_required_for"):
             problems.append(Problem(_line(key_node), f"unknown key {key!r}"))
     title = _scalar(top["name"][1]) if "name" in top else name
     trigger = _trigger(top.get("trigger"), settings, problems, _line(root))
     steps = _steps(top.get("steps"), settings, problems, _line(root))
     packs = (_compliance(top["compliance"][1], settings, problems) if "compliance" in top
              else None)
+    comments = (_comment_conditions(top["comment_required_for"][1], settings, problems)
+                if "comment_required_for" in top else None)
     if problems:
         raise BlueprintError(path, sorted(problems, key=lambda p: p.line))
     assert trigger is not None
-    return Blueprint(str(title), trigger, tuple(steps), text, packs)
+    return Blueprint(str(title), trigger, tuple(steps), text, packs, comments)
+
+
+def _comment_conditions(node: yaml.Node, settings: Settings,
+                        problems: list[Problem]) -> tuple[str, ...] | None:
+    value = _scalar(node)
+    if not isinstance(value, list) or not all(isinstance(c, str) for c in value):
+        problems.append(Problem(_line(node), "comment_required_for is a list of conditions,"
+                                " e.g. [flagged, high_risk, over_limit]"))
+        return None
+    conditions = tuple(value)
+    # Policy only tightens: the conditions add to the settings' (none is dropped).
+    loose, _ = loosenings(settings, PolicyOverride(comment_required_for=conditions))
+    problems.extend(Problem(_line(node), why) for why in loose)
+    return conditions
 
 
 def _compliance(node: yaml.Node, settings: Settings,

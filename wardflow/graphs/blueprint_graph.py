@@ -346,6 +346,10 @@ def build_blueprint_graph(
     if blueprint.compliance is not None:  # the blueprint's packs add to the settings'
         settings = tighten(settings, PolicyOverride(compliance_packs=blueprint.compliance),
                            source=f"blueprint {blueprint.name}")
+    if blueprint.comment_required_for is not None:  # added to the settings' conditions
+        settings = tighten(settings,
+                           PolicyOverride(comment_required_for=blueprint.comment_required_for),
+                           source=f"blueprint {blueprint.name}")
     invoice = build_invoice_graph(settings, checkpointer=checkpointer, erp=erp, storage=storage,
                                   audit=audit, clock=clock, llm=llm, principals=principals,
                                   switch=switch, telemetry=telemetry, guards=guards)

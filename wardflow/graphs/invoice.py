@@ -65,6 +65,7 @@ from wardflow.observability.tracing import DISABLED, Telemetry, guard_span, tele
 from wardflow.review.authz import authorize
 from wardflow.review.payloads import ProposedAction, ReviewDecision, ReviewReason, ReviewRequest
 from wardflow.review.principals import PrincipalStore
+from wardflow.review.status import require_comment
 from wardflow.tools.documents import (
     DocumentLimits,
     DocumentText,
@@ -507,6 +508,8 @@ class InvoiceNodes:
             authorize(decision, request, self.principals.get(decision.by),
                       submitted_by=state.get("submitted_by"), editors=state.get("editors", []),
                       amount=_approval_amount(state))
+            require_comment(decision, request, risk_threshold=self.settings.risk_threshold,
+                            required_for=self.settings.comment_required_for)
             corrected = (
                 apply_corrections(state["extraction"], decision.corrections, by=decision.by,
                                   vendors=self.tools.erp.vendors())

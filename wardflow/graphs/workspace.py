@@ -49,6 +49,7 @@ from wardflow.observability.tracing import run_span, startup_span, telemetry_for
 from wardflow.review.authz import authorize
 from wardflow.review.payloads import ReviewDecision, ReviewRequest
 from wardflow.review.principals import ESCALATION, PrincipalStore
+from wardflow.review.status import require_comment
 from wardflow.status import FINISHED, RunStatus, as_run_status, blueprint_status, step_status
 from wardflow.tools.inbox import InboxItem, collect, inside_inbox_roots
 from wardflow.tools.storage import LocalStorage
@@ -276,6 +277,9 @@ class Workspace:
                       submitted_by=values.get("submitted_by"),
                       editors=values.get("editors", []),
                       amount=Decimal(amount) if amount is not None else None)
+            require_comment(decision, self.pending(thread_id),
+                            risk_threshold=self.settings.risk_threshold,
+                            required_for=self.settings.comment_required_for)
         except ReviewError as refused_early:
             # The run is untouched, but an attempt to decide is itself an audit fact.
             self.audit.append("review.refused", {"by": decision.by, "reason": str(refused_early),

@@ -17,14 +17,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, MutableMapping
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from wardflow.errors import ReviewError, RunNotFound, WardflowError
+from wardflow.review.authz import authorize
 from wardflow.review.disclosure import Redactor, open_vault, reveals
+from wardflow.review.passages import Passage, guard_passages
 from wardflow.review.payloads import ReviewDecision, ReviewRequest
+from wardflow.review.status import CaseStatus, comment_refusal, status_of_request
 
 if TYPE_CHECKING:
     from wardflow.graphs.workspace import Workspace
@@ -41,10 +46,13 @@ fields                     extracted fields with confidence and evidence
 lines                      line items (also: "show line items")
 compare                    compare with this vendor's last posted invoice
 evidence FIELD             where FIELD was read in the document
-approve [comment]          approve the proposal last shown to you
-reject because ...         reject the invoice
+passage N                  a passage the guard flagged (also: passages, show finding N)
+approve [comment]          approve the proposal last shown to you (asks to confirm)
+reject because ...         reject the invoice (asks to confirm)
 set FIELD VALUE            correct a field (another reviewer then approves)
-help, quit"""
+help, quit
+A flagged, high-risk or over-limit case needs a comment to approve or reject
+(WARDFLOW_COMMENT_REQUIRED_FOR)."""
 
 
 class ReviewChat:
@@ -56,6 +64,9 @@ class ReviewChat:
         console: where answers go.
         seen: thread id -> the proposal hash last shown to this reviewer, read and
             updated by the chat (a caller that builds a chat per line keeps it).
+        ask: reads an answer to a question (a confirmation, a missing comment);
+            ``None``: the chat does not ask (each line is already deliberate, as when
+            the web page confirmed it), except in :meth:`run`, which asks on its input.
 
     Raises:
         ReviewError: ``principal`` is not an active principal of the store.
@@ -64,6 +75,7 @@ class ReviewChat:
     def __init__(
         self, workspace: Workspace, principal: str, console: Console, *,
         seen: MutableMapping[str, str] | None = None,
+        ask: Callable[[str], str] | None = None,
     ) -> None:
         found = workspace.principals.get(principal)
         if found is None or not found.active:
@@ -79,6 +91,7 @@ class ReviewChat:
         # thread id -> the proposal hash last shown to this reviewer; "approve" approves it.
         self.seen: MutableMapping[str, str] = {} if seen is None else seen
         self._vault: TokenVault | None = None
+        self.ask = ask
 
     def close(self) -> None:
         """Close the vault, if the chat opened it."""
@@ -89,6 +102,8 @@ class ReviewChat:
     def run(self, read: Callable[[str], str] = input) -> None:
         """Read lines until ``quit`` or end of input."""
         self.out.print(f"wardflow review as {self.principal}. Type 'help' for commands.")
+        if self.ask is None:
+            self.ask = read
         try:
             self.inbox()
             while True:
@@ -134,6 +149,9 @@ class ReviewChat:
                     self.decide("correct", corrections={field: value})
             elif command == "evidence":
                 self.evidence(rest.strip())
+            elif command in ("passage", "passages") or re.fullmatch(
+                    r"show\s+(finding|passage)s?(\s+\S+)?", text, flags=re.I):
+                self.passage(text.split()[-1] if text.split()[-1].isdigit() else "")
             else:
                 self.question(text)
         except (ReviewError, WardflowError) as err:
@@ -148,13 +166,16 @@ class ReviewChat:
             self.out.print("The inbox is empty.")
             return
         table = Table(title=f"{len(self._listed)} case(s) waiting", title_justify="left")
-        for column in ("#", "thread", "document", "total", "risk", "role", "why"):
-            table.add_column(column)
+        for column in ("#", "thread", "status", "document", "total", "risk", "role", "why"):
+            table.add_column(column, no_wrap=column in ("#", "thread", "status"))
         for index, listed in enumerate(self._listed, 1):
             case = self._view(listed)
             total = case.fields.get("total", {}).get("value")
             currency = case.fields.get("currency", {}).get("value") or ""
-            table.add_row(str(index), case.thread_id, str(case.document.get("name")),
+            status = self._status(listed)
+            table.add_row(str(index), case.thread_id,
+                          f"[{status.colour}]{status.level}[/{status.colour}]",
+                          str(case.document.get("name")),
                           f"{currency} {total}" if total else "?",
                           f"{float(case.risk.get('score', 0.0)):.2f}", case.required_role,
                           ", ".join(r.code for r in case.reasons))
@@ -210,10 +231,17 @@ class ReviewChat:
             f" {float(case.risk.get('score', 0.0)):.2f}, needs a {case.required_role},"
             f" due {case.deadline[:16]}"
         )
+        status = self._status(case)
+        self.out.print(f"status: [bold {status.colour}]{status.level}[/bold {status.colour}]"
+                       + (f" ({'; '.join(status.reasons)})" if status.reasons else ""),
+                       soft_wrap=True)
         self.proposal()
         if case.refused:
             self.out.print(f"[yellow]last decision refused:[/yellow] {case.refused}")
         self.why()
+
+    def _status(self, case: ReviewRequest) -> CaseStatus:
+        return status_of_request(case, risk_threshold=self.ws.settings.risk_threshold)
 
     def proposal(self) -> str | None:
         """Print the open case's proposal with its hash, and remember that this reviewer
@@ -269,8 +297,37 @@ class ReviewChat:
         case = self._require_case()
         if not case.reasons:
             self.out.print("No reason recorded.")
+        passages = self._passages()
         for reason in case.reasons:
-            self.out.print(f"- [bold]{reason.code}[/bold]: {reason.detail}", soft_wrap=True)
+            detail = reason.detail
+            numbers = [str(p.number) for p in passages if p.code == reason.code]
+            if numbers:
+                hint = " or ".join(f"'passage {n}'" for n in numbers[:3]) + " shows it"
+                counted = re.search(r"\(\d+ passage\(s\)\)", detail)
+                detail = (detail[:counted.end() - 1] + f": {hint})" + detail[counted.end():]
+                          if counted else f"{detail} ({hint})")
+            self.out.print(f"- [bold]{reason.code}[/bold]: {escape(detail)}", soft_wrap=True)
+
+    def _passages(self) -> list[Passage]:
+        case = self._require_case()
+        text = str(self.ws.state(case.thread_id).values.get("text") or "")
+        return guard_passages([r.model_dump(mode="json") for r in case.reasons], text)
+
+    def passage(self, which: str) -> None:
+        """Print a passage the guard flagged (all of them without a number)."""
+        passages = self._passages()
+        if not passages:
+            self.out.print("The guard flagged no passage in this case.")
+            return
+        if which and not 1 <= int(which) <= len(passages):
+            self.out.print(f"no passage {which}; this case has {len(passages)}: passage 1"
+                           + (f" to passage {len(passages)}" if len(passages) > 1 else ""))
+            return
+        for p in passages if not which else [passages[int(which) - 1]]:
+            where = f"page {p.page}, " if p.page else ""
+            self.out.print(f"passage {p.number} ({p.code}; {where}characters {p.start}-{p.end};"
+                           f" rules {', '.join(p.rules)}):", soft_wrap=True)
+            self.out.print(f"  \u00bb{escape(self._safe(p.text))}\u00ab", soft_wrap=True)
 
     def fields(self) -> None:
         case = self._require_case()
@@ -342,6 +399,12 @@ class ReviewChat:
         case = self._require_case()
         thread = case.thread_id
         shown = self.seen.get(thread) if decision == "approve" else None
+        if self.ask is not None and decision != "correct" and self._may(decision, shown):
+            confirmed = self._confirm(case, decision, comment, corrections or {})
+            if confirmed is None:
+                self.out.print("Cancelled; nothing was decided.")
+                return
+            comment = confirmed
         made = ReviewDecision.model_validate({
             "decision": decision, "by": self.principal, "comment": comment,
             "args_hash": shown, "corrections": dict(corrections or {}),
@@ -366,6 +429,54 @@ class ReviewChat:
         if summary.waiting_for_review:
             self.out.print("It is back in the inbox for another reviewer.")
         self.inbox()
+
+
+    def _may(self, decision: str, shown: str | None) -> bool:
+        """Whether the rules let this reviewer make ``decision`` (comment aside): only
+        then is there something to confirm; otherwise the refusal comes at once (and is
+        audited by the resume)."""
+        thread = self._require_case().thread_id
+        values = self.ws.state(thread).values
+        amount = (values.get("compliance") or {}).get("amount_in_approval_currency")
+        try:
+            authorize(ReviewDecision.model_validate(
+                {"decision": decision, "by": self.principal, "args_hash": shown}),
+                self.ws.pending(thread), self.ws.principals.get(self.principal),
+                submitted_by=values.get("submitted_by"), editors=values.get("editors", []),
+                amount=Decimal(amount) if amount is not None else None)
+        except ReviewError:
+            return False
+        return True
+
+    def _confirm(self, case: ReviewRequest, decision: str, comment: str,
+                 corrections: Mapping[str, str]) -> str | None:
+        """Show what the decision will do and ask for a yes; asks for the comment the
+        policy requires first. Returns the comment, or None when cancelled."""
+        assert self.ask is not None
+        status = self._status(case)
+        needed = comment_refusal(decision, comment, status, self.ws.settings.comment_required_for)
+        if needed is not None:
+            self.out.print(f"A comment is required: {needed.split(': ', 1)[-1]}", soft_wrap=True)
+            comment = self.ask("comment (empty cancels): ").strip()
+            if not comment:
+                return None
+        if decision == "approve":
+            self.out.print(f"You are about to approve and post: {proposal_text(case)}",
+                           soft_wrap=True)
+        elif decision == "reject":
+            vendor = case.fields.get("vendor", {}).get("value")
+            number = case.fields.get("invoice_number", {}).get("value")
+            self.out.print(f"You are about to reject invoice {number} of {vendor}: nothing is"
+                           " posted and the document is archived as rejected.", soft_wrap=True)
+        else:
+            changes = ", ".join(
+                f"{name}: {case.fields.get(name, {}).get('value')!r} -> {value!r}"
+                for name, value in corrections.items())
+            self.out.print(f"You are about to correct {changes}; another reviewer then"
+                           " approves.", soft_wrap=True)
+        self.out.print(f"status {status.level}; comment: {comment or '(none)'}", soft_wrap=True)
+        answer = self.ask("confirm? [y/N] ").strip().lower()
+        return comment if answer in ("y", "yes") else None
 
 
 def _unseen_proposal(err: ReviewError) -> bool:

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Piece", "layout_text", "ocr_pieces", "pdf_page_pieces"]
+__all__ = ["Piece", "layout_placed", "layout_text", "ocr_pieces", "pdf_page_pieces"]
 
 # A gap wider than this share of the text height separates two cells (a column gap);
 # a narrower one is a space between words of the same phrase.
@@ -87,9 +87,15 @@ def pdf_page_pieces(raw: Any, textpage: Any, text: str, page_height: float) -> l
 
 def layout_text(pieces: Sequence[Piece]) -> str:
     """The page's text, line by line from the top, each piece at its column."""
+    return layout_placed(pieces)[0]
+
+
+def layout_placed(pieces: Sequence[Piece]) -> tuple[str, list[tuple[int, int, Piece]]]:
+    """:func:`layout_text`, and where each piece it kept landed in that text
+    (``(start, end, piece)``), so that a span of the text maps back to page boxes."""
     pieces = [p for p in pieces if p.text.strip()]
     if not pieces:
-        return ""
+        return "", []
     lines: list[list[Piece]] = []
     centre = height = total = 0.0
     for piece in sorted(pieces, key=lambda p: (p.middle, p.x0)):
@@ -108,6 +114,8 @@ def layout_text(pieces: Sequence[Piece]) -> str:
     char_width = statistics.median(widths) if widths else 5.0
     margin = min(p.x0 for p in pieces)
     out: list[str] = []
+    placed: list[tuple[int, int, Piece]] = []
+    offset = 0
     for line in lines:
         text = ""
         prev: Piece | None = None
@@ -122,10 +130,12 @@ def layout_text(pieces: Sequence[Piece]) -> str:
                 cell = piece.x0 - prev.x1 >= _CELL_GAP * max(piece.height, prev.height)
                 pad = max(column - len(text), 2) if cell else 1
                 text += " " * pad
+            placed.append((offset + len(text), offset + len(text) + len(piece.text), piece))
             text += piece.text
             prev = piece
         out.append(text.rstrip())
-    return "\n".join(out)
+        offset += len(out[-1]) + 1
+    return "\n".join(out), placed
 
 
 def ocr_pieces(boxes: Sequence[tuple[Sequence[Sequence[float]], str]]) -> list[Piece]:

@@ -406,11 +406,15 @@ def _slack_decide(ctx: AppContext, action: SlackAction) -> str:
         return (f"refused: unknown-reviewer: Slack user {action.user_id} is not linked to a"
                 f" principal (`wardflow principals slack NAME {action.user_id}`)")
     thread = action.thread_id
-    decision = ReviewDecision(decision=action.decision, by=name, comment="via Slack",
-                              args_hash=action.args_hash)
+    # A button carries no reason: where policy asks for one (a flagged, high-risk or
+    # over-limit case) the click is refused, never passed with a made-up comment.
+    decision = ReviewDecision(decision=action.decision, by=name, args_hash=action.args_hash)
     try:
         summary = ctx.decide(thread, decision)
     except ReviewError as err:
+        if "comment-required" in str(err):
+            return (f"refused: {err}. A Slack button carries no reason: decide on the review"
+                    f" page, or `wardflow review {thread} --{decision.decision} --reason ...`")
         return f"refused: {err}"
     except WardflowError as err:
         return f"error: {err}"

@@ -1,4 +1,5 @@
-"""Page images of a stored document, so the page can show the original beside its text.
+"""Page images of a stored document, so the page can show the original beside its text,
+and the boxes on them where evidence (a field's value, a guard passage) was read.
 
 PDF pages are rendered with pypdfium2 (already used to read them), scaled down to fit
 the pixel budget (``max_page_pixels``) whatever size the page claims; an image
@@ -8,11 +9,13 @@ document is its own single page.
 from __future__ import annotations
 
 import io
+from collections.abc import Mapping
 
 from wardflow.errors import CorruptDocument, DocumentTooLarge
-from wardflow.tools.documents import DocumentLimits, render_scale
+from wardflow.tools._layout import Piece, layout_placed, pdf_page_pieces
+from wardflow.tools.documents import PAGE_BREAK, DocumentLimits, render_scale
 
-__all__ = ["render_page"]
+__all__ = ["evidence_boxes", "render_page"]
 
 _IMAGE_TYPES = frozenset({"image/png", "image/jpeg", "image/tiff", "image/webp"})
 
@@ -53,3 +56,88 @@ def render_page(data: bytes, media_type: str, page: int, *, dpi: int = 110,
     out = io.BytesIO()
     image.save(out, format="PNG", optimize=True)
     return out.getvalue(), "image/png"
+
+
+def evidence_boxes(data: bytes, media_type: str, text: str,
+                   spans: Mapping[str, tuple[int, int]], *,
+                   limits: DocumentLimits | None = None) -> dict[str, list[dict[str, float]]]:
+    """Where spans of the document's extracted ``text`` sit on its pages.
+
+    Each page a span falls on is laid out again from its text layer, exactly as it
+    was read; where that gives back the stored page text, the span's characters map
+    to the boxes of the words they are in. Boxes are fractions of the page
+    (``{page, x, y, w, h}``, origin top left), so they scale with the page image.
+    A scan (OCR), an image, or a page whose text no longer matches has no boxes.
+
+    Args:
+        spans: a key (``field:iban``, ``passage:1``) -> ``(start, end)`` in ``text``.
+
+    Raises:
+        CorruptDocument: the PDF cannot be read.
+    """
+    if media_type != "application/pdf" or not spans:
+        return {}
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as raw
+
+    limits = limits or DocumentLimits()
+    pages = text.split(PAGE_BREAK)
+    bases = [0]
+    for page_text in pages:
+        bases.append(bases[-1] + len(page_text) + 1)
+    wanted: dict[int, list[tuple[str, int, int]]] = {}
+    for key, (start, end) in spans.items():
+        if not 0 <= start < end <= len(text):
+            continue
+        number = text.count(PAGE_BREAK, 0, start)
+        wanted.setdefault(number, []).append((key, start - bases[number], end - bases[number]))
+    boxes: dict[str, list[dict[str, float]]] = {}
+    try:
+        pdf = pdfium.PdfDocument(data)
+        try:
+            if len(pdf) > limits.max_pages:
+                return {}
+            for number, on_page in sorted(wanted.items()):
+                if number >= len(pdf):
+                    continue
+                page = pdf[number]
+                textpage = page.get_textpage()
+                try:
+                    width, height = page.get_size()
+                    # Read as wardflow/tools/documents.py reads it (a broken-word hyphen
+                    # is U+FFFE in pdfium); any other difference means no boxes, below.
+                    page_text = textpage.get_text_range().replace("\ufffe", "-")
+                    pieces = pdf_page_pieces(raw, textpage.raw, page_text, height)
+                finally:
+                    textpage.close()
+                    page.close()
+                laid, placed = layout_placed(pieces)
+                if laid.replace(PAGE_BREAK, "\n") != pages[number]:
+                    continue  # read another way (OCR, a changed reader): no honest boxes
+                for key, start, end in on_page:
+                    found = _piece_boxes(placed, start, end, width, height)
+                    for box in found:
+                        box["page"] = number + 1
+                    boxes.setdefault(key, []).extend(found)
+        finally:
+            pdf.close()
+    except pdfium.PdfiumError as err:
+        raise CorruptDocument("document", f"cannot read the text layer: {err}") from err
+    return boxes
+
+
+def _piece_boxes(placed: list[tuple[int, int, Piece]], start: int, end: int, width: float,
+                 height: float) -> list[dict[str, float]]:
+    """The part of each placed piece that ``[start, end)`` covers, as page fractions
+    (within a piece, characters are taken as equally wide)."""
+    out = []
+    for left, right, piece in placed:
+        if right <= start or end <= left:
+            continue
+        share = (piece.x1 - piece.x0) / max(right - left, 1)
+        x0 = piece.x0 + share * (max(start, left) - left)
+        x1 = piece.x0 + share * (min(end, right) - left)
+        out.append({"x": round(x0 / width, 5), "y": round(piece.top / height, 5),
+                    "w": round((x1 - x0) / width, 5),
+                    "h": round((piece.bottom - piece.top) / height, 5)})
+    return out

@@ -14,8 +14,13 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from wardflow.errors import CorruptDocument, StorageError
 from wardflow.review.disclosure import Redactor, open_vault, reveals
+from wardflow.review.passages import guard_passages
 from wardflow.review.payloads import ReviewRequest
+from wardflow.review.status import case_status, status_of_request
+from wardflow.tools.documents import DocumentLimits
+from wardflow.web.preview import evidence_boxes
 
 if TYPE_CHECKING:
     from wardflow.graphs.workspace import Workspace
@@ -27,8 +32,9 @@ def _value(case: ReviewRequest, name: str) -> Any:
     return (case.fields.get(name) or {}).get("value")
 
 
-def inbox_row(case: ReviewRequest) -> dict[str, Any]:
-    """One line of the inbox: enough to choose a case."""
+def inbox_row(case: ReviewRequest, *, risk_threshold: float) -> dict[str, Any]:
+    """One line of the inbox: enough to choose a case, with its status
+    (:func:`wardflow.review.status.case_status`)."""
     return {
         "thread_id": case.thread_id,
         "document": case.document.get("name"),
@@ -42,12 +48,13 @@ def inbox_row(case: ReviewRequest) -> dict[str, Any]:
         "reasons": [reason.code for reason in case.reasons],
         "deadline": case.deadline,
         "refused": case.refused,
+        "status": status_of_request(case, risk_threshold=risk_threshold).to_dict(),
     }
 
 
 def inbox(ws: Workspace, role: str) -> list[dict[str, Any]]:
     """The inbox rows ``role`` may see (personal data as tokens for a clerk)."""
-    rows = [inbox_row(case) for case in ws.inbox()]
+    rows = [inbox_row(case, risk_threshold=ws.settings.risk_threshold) for case in ws.inbox()]
     if reveals(role):
         return rows
     vault = open_vault(ws.settings)
@@ -137,6 +144,10 @@ def _tokenized(detail: dict[str, Any], redactor: Redactor, role: str) -> dict[st
         else:
             spans.append({"start": start, "end": end, "fields": span["fields"]})
     out["highlights"] = spans
+    for raw, passage in zip(detail["passages"], out["passages"], strict=True):
+        passage["start"], passage["end"] = moved(raw["start"], False), moved(raw["end"], True)
+        passage["text"] = text[passage["start"]:passage["end"]]
+    out["boxes"] = {}  # they point into the original, which this role does not see
     raw_fields = (detail.get("request") or {}).get("fields") or {}
     for name, field in ((out.get("request") or {}).get("fields") or {}).items():
         _move_evidence(raw_fields[name].get("evidence"), field.get("evidence"), detail["text"],
@@ -170,6 +181,11 @@ def _case_detail(ws: Workspace, thread_id: str) -> dict[str, Any]:
     fields = request.fields if request else extraction.get("fields") or {}
     text = str(values.get("text") or "")
     document = values.get("document") or {}
+    reasons = [r.model_dump(mode="json") for r in request.reasons] if request else \
+        (values.get("decision") or {}).get("reasons") or []
+    passages = [p.to_dict() for p in guard_passages(reasons, text)]
+    status = case_status(reasons, values.get("risk") or {}, values.get("compliance") or {},
+                         risk_threshold=ws.settings.risk_threshold)
     return {
         "thread_id": thread_id,
         "summary": ws.status(thread_id)[0].to_dict(),
@@ -184,4 +200,34 @@ def _case_detail(ws: Workspace, thread_id: str) -> dict[str, Any]:
         "text": text,
         "highlights": evidence_spans(text, fields),
         "line_items": extraction.get("line_items") or [],
+        "status": status.to_dict(),
+        # The conditions that make a comment required to approve or reject this case.
+        "comment_required": [c for c in ws.settings.comment_required_for
+                             if c in status.conditions],
+        "passages": passages,
+        "boxes": _boxes(ws, values, text, fields, passages),
     }
+
+
+def _boxes(ws: Workspace, values: Mapping[str, Any], text: str,
+           fields: Mapping[str, Mapping[str, Any]], passages: list[dict[str, Any]]
+           ) -> dict[str, list[dict[str, float]]]:
+    """Page boxes of each field's evidence (``field:NAME``) and each guard passage
+    (``passage:N``), where the original's text layer gives them."""
+    spans: dict[str, tuple[int, int]] = {}
+    for segment in evidence_spans(text, fields):
+        for name in segment["fields"]:
+            start, end = spans.get(f"field:{name}", (segment["start"], segment["end"]))
+            spans[f"field:{name}"] = (min(start, segment["start"]), max(end, segment["end"]))
+    for passage in passages:
+        spans[f"passage:{passage['number']}"] = (passage["start"], passage["end"])
+    key = document_key(values)
+    media_type = str((values.get("document") or {}).get("media_type") or "")
+    if key is None or media_type != "application/pdf" or not spans:
+        return {}
+    try:
+        data = ws.storage.get(key)
+        return evidence_boxes(data, media_type, text, spans,
+                              limits=DocumentLimits.from_settings(ws.settings))
+    except (StorageError, CorruptDocument):
+        return {}

@@ -3,7 +3,9 @@
 "use strict";
 
 const TOKEN_KEY = "wardflow.token";
-const state = { me: null, cases: [], current: null, pagesLoaded: false };
+const state = { me: null, cases: [], current: null, pagesLoaded: false, zoom: 0, pending: null };
+// Zoom levels of the original's page images (share of the panel's width).
+const ZOOMS = [1, 1.5, 2, 3];
 const $ = (id) => document.getElementById(id);
 
 function el(tag, props = {}, ...children) {
@@ -102,7 +104,10 @@ async function loadInbox() {
     const item = el("li", { class: "case-item", dataset: { thread: c.thread_id }, tabIndex: 0 },
       el("div", { class: "top" },
         el("span", { textContent: c.vendor || c.document }),
-        el("span", { class: `risk ${riskClass(c.risk)}`, textContent: c.risk.toFixed(2) })),
+        statusBadge(c.status)),
+      el("div", { class: "meta" },
+        el("span", { textContent: c.status.reasons.join("; "), class: "status-text" }),
+        el("span", { class: `risk ${riskClass(c.risk)}`, textContent: `risk ${c.risk.toFixed(2)}` })),
       el("div", { class: "meta" },
         el("span", { textContent: c.invoice_number || c.thread_id }),
         el("span", { textContent: c.total ? `${c.currency || ""} ${c.total}` : "?" })),
@@ -117,6 +122,12 @@ async function loadInbox() {
   }
   $("inbox-count").textContent = `(${state.cases.length})`;
   $("inbox-empty").hidden = state.cases.length > 0;
+}
+
+function statusBadge(status) {
+  // One colour for what the case needs (computed server-side: wardflow/review/status.py).
+  return el("span", { class: `case-level ${status.level}`, textContent: status.level,
+    title: status.reasons.join("\n") || "nothing found", dataset: { level: status.level } });
 }
 
 // Case --------------------------------------------------------------------------------
@@ -154,19 +165,34 @@ function renderCase(detail) {
   $("case-sub").textContent = req
     ? `Invoice ${value("invoice_number")} of ${value("invoice_date")} · ${value("currency")} ${value("total")} · ${detail.document.name}`
     : `${detail.document.name} · ${detail.summary.status}`;
+  $("case-status").replaceChildren(statusBadge(detail.status));
+  $("case-status-why").textContent = detail.status.reasons.length
+    ? `${detail.status.level}: ${detail.status.reasons.join("; ")}` : "";
+  $("case-status-why").className = `status-why ${detail.status.level}`;
   $("case-risk").textContent = `risk ${(detail.summary.risk ?? 0).toFixed(2)}`;
   $("case-confidence").textContent = `confidence ${(detail.summary.confidence ?? 0).toFixed(2)}`;
   $("case-role").textContent = req ? `needs ${req.required_role}` : detail.summary.status;
-  $("case-reasons").replaceChildren(...(req?.reasons ?? []).map((r) =>
-    el("li", {}, el("b", { textContent: r.code }), ` ${r.detail}`)));
+  $("case-reasons").replaceChildren(...(req?.reasons ?? []).map((r) => {
+    const item = el("li", {}, el("b", { textContent: r.code }), ` ${r.detail}`);
+    for (const p of detail.passages.filter((x) => x.code === r.code)) {
+      item.classList.add("guard");
+      item.append(" ", el("button", { type: "button", class: "link passage-link",
+        textContent: `show passage ${p.number}`, dataset: { passage: p.number },
+        onclick: () => focusPassage(p.number) }));
+    }
+    return item;
+  }));
   $("proposal").textContent = proposalText(req);
   $("case-refused").hidden = !req?.refused;
   $("case-refused").textContent = req?.refused ? `Last decision refused: ${req.refused}` : "";
-  renderText(detail.text, detail.highlights);
+  renderText(detail.text, detail.highlights, detail.passages);
   renderFields(req ? req.fields : {}, detail.highlights);
   renderLines(detail.line_items);
   showTab("text");
-  for (const id of ["approve", "reject", "comment"]) $(id).disabled = !req;
+  for (const id of ["approve", "reject", "edit", "comment"]) $(id).disabled = !req;
+  $("comment").placeholder = detail.comment_required.length
+    ? `Comment required (${detail.comment_required.join(", ")}): why you decide this way`
+    : "Comment (why you decide this way)";
 }
 
 function proposalText(req) {
@@ -179,16 +205,27 @@ function proposalText(req) {
     + ` ${req.fields.vendor?.value ?? a.vendor_id} (${a.vendor_id}), IBAN ${a.iban ?? "none"}.`;
 }
 
-function renderText(text, highlights) {
+function renderText(text, highlights, passages) {
+  // Field evidence and flagged passages, cut into segments that each know what covers them.
+  const cuts = new Set([0, text.length]);
+  for (const span of [...highlights, ...passages]) { cuts.add(span.start); cuts.add(span.end); }
+  const bounds = [...cuts].filter((b) => b >= 0 && b <= text.length).sort((a, b) => a - b);
   const nodes = [];
-  let at = 0;
-  for (const span of highlights) {
-    nodes.push(text.slice(at, span.start));
-    nodes.push(el("mark", { textContent: text.slice(span.start, span.end),
-      title: span.fields.join(", "), dataset: { fields: span.fields.join(" ") } }));
-    at = span.end;
+  for (let i = 0; i + 1 < bounds.length; i++) {
+    const [a, b] = [bounds[i], bounds[i + 1]];
+    const piece = text.slice(a, b);
+    const fields = highlights.filter((h) => h.start <= a && b <= h.end).flatMap((h) => h.fields);
+    const flagged = passages.filter((p) => p.start <= a && b <= p.end).map((p) => p.number);
+    if (!fields.length && !flagged.length) { nodes.push(piece); continue; }
+    const mark = el("mark", { textContent: piece, title: fields.join(", "),
+      dataset: { fields: fields.join(" ") } });
+    if (flagged.length) {
+      mark.classList.add("passage");
+      mark.dataset.passage = flagged.join(" ");
+      mark.title = `flagged passage ${flagged.join(", ")} (the guard's finding)`;
+    }
+    nodes.push(mark);
   }
-  nodes.push(text.slice(at));
   $("doc-text").replaceChildren(...nodes);
 }
 
@@ -212,7 +249,17 @@ function renderFields(fields, highlights) {
 }
 
 function focusEvidence(name, scroll) {
-  showTab("text");
+  for (const box of document.querySelectorAll("#doc-original .box.field")) {
+    box.classList.toggle("on", box.dataset.key === `field:${name}`);
+  }
+  if (!$("doc-original").hidden) {
+    const box = document.querySelector(`#doc-original .box.on`);
+    if (box && scroll) box.scrollIntoView({ block: "center", inline: "center" });
+    for (const row of document.querySelectorAll("#fields tr")) {
+      row.classList.toggle("on", row.dataset.field === name);
+    }
+    return;
+  }
   for (const row of document.querySelectorAll("#fields tr")) {
     row.classList.toggle("on", row.dataset.field === name);
   }
@@ -229,6 +276,25 @@ function focusEvidence(name, scroll) {
   }
 }
 
+function focusPassage(number) {
+  // The flagged passage, in whichever view is open: the text, or the box on the page.
+  let first = null;
+  for (const mark of document.querySelectorAll("#doc-text mark.passage")) {
+    const on = mark.dataset.passage.split(" ").includes(String(number));
+    mark.classList.toggle("on", on);
+    if (on && !first) first = mark;
+  }
+  if (!$("doc-original").hidden) {
+    const box = document.querySelector(`#doc-original .box[data-key="passage:${number}"]`);
+    if (box) { box.classList.add("on"); box.scrollIntoView({ block: "center", inline: "center" }); }
+    return;
+  }
+  if (first) {
+    const text = $("doc-text");
+    text.scrollTo({ top: first.offsetTop - text.clientHeight / 2, behavior: "smooth" });
+  }
+}
+
 function renderLines(items) {
   $("lines").replaceChildren(...items.map((i) => el("tr", {},
     el("td", { textContent: i.description }), el("td", { class: "num", textContent: i.quantity }),
@@ -242,6 +308,7 @@ async function showTab(which) {
   $("tab-original").classList.toggle("active", which === "original");
   $("doc-text").hidden = which !== "text";
   $("doc-original").hidden = which !== "original";
+  $("zoom-bar").hidden = which !== "original";
   if (which !== "original" || state.pagesLoaded || !state.current) return;
   state.pagesLoaded = true;
   const { thread_id: thread, document: doc } = state.current;
@@ -252,30 +319,131 @@ async function showTab(which) {
   for (let page = 1; page <= doc.pages; page++) {
     try {
       const blob = await (await request(`/api/cases/${encodeURIComponent(thread)}/pages/${page}`)).blob();
-      box.append(el("img", { src: URL.createObjectURL(blob), alt: `page ${page}` }));
+      const sheet = el("div", { class: "page", dataset: { page } },
+        el("img", { src: URL.createObjectURL(blob), alt: `page ${page}` }));
+      sheet.addEventListener("click", (e) => { if (e.target.tagName === "IMG") zoom(1); });
+      for (const [key, boxes] of Object.entries(state.current.boxes || {})) {
+        for (const b of boxes.filter((x) => x.page === page)) sheet.append(pageBox(key, b));
+      }
+      box.append(sheet);
     } catch (err) {
       box.append(el("p", { class: "error", textContent: `page ${page}: ${err.message}` }));
     }
   }
 }
 
+function pageBox(key, b) {
+  // Fractions of the page, so a box stays on its words at every zoom level. Hidden text
+  // can be a hair high: at least a line's height, so it can be seen and clicked.
+  const height = Math.max(b.h, 0.012);
+  const kind = key.startsWith("passage:") ? "passage" : "field";
+  const node = el("div", { class: `box ${kind}`, dataset: { key },
+    title: kind === "passage" ? `flagged ${key.replace(":", " ")}` : key.slice(6) });
+  Object.assign(node.style, { left: `${b.x * 100}%`, top: `${(b.y - (height - b.h) / 2) * 100}%`,
+    width: `${Math.max(b.w, 0.004) * 100}%`, height: `${height * 100}%` });
+  return node;
+}
+
+function zoom(step) {
+  // Zoom in (step 1) or out (-1); a click on the page zooms in, then back to the start.
+  state.zoom = step > 0 && state.zoom === ZOOMS.length - 1 ? 0
+    : Math.max(0, Math.min(ZOOMS.length - 1, state.zoom + step));
+  const level = ZOOMS[state.zoom];
+  $("doc-original").style.setProperty("--zoom", String(level));
+  $("doc-original").dataset.zoom = String(level);
+  $("zoom-level").textContent = `${Math.round(level * 100)}%`;
+  $("zoom-out").disabled = state.zoom === 0;
+  $("zoom-in").disabled = state.zoom === ZOOMS.length - 1;
+}
+
 // Decisions ---------------------------------------------------------------------------
-async function decide(decision) {
-  const req = state.current?.request;
+const DIALOG = {
+  approve: { title: "Approve and post this invoice?", ok: "Approve and post",
+    lead: "Approving posts exactly this to the ERP, once:" },
+  reject: { title: "Reject this invoice?", ok: "Reject",
+    lead: "Rejecting posts nothing; the document is archived as rejected." },
+  correct: { title: "Correct a field?", ok: "Save the correction",
+    lead: "A correction changes the proposal; another reviewer then approves it." },
+};
+
+function spacedIban(iban) {
+  return /^[A-Z]{2}\d{2}[A-Z0-9]+$/.test(iban) ? iban.replace(/(.{4})(?=.)/g, "$1 ") : iban;
+}
+
+function openConfirm(decision, { comment = null, corrections = {} } = {}) {
+  // Nothing is posted until the reviewer confirms what the dialog shows.
+  const detail = state.current;
+  const req = detail?.request;
   if (!req) return;
+  const action = req.proposed_action;
+  const args = action.args || {};
+  state.pending = { decision, thread: req.thread_id, args_hash: action.args_hash };
+  $("confirm-title").textContent = DIALOG[decision].title;
+  $("confirm-lead").textContent = DIALOG[decision].lead;
+  const rows = [
+    ["Vendor", `${req.fields.vendor?.value ?? "?"} (${args.vendor_id ?? req.fields.vendor_id?.value ?? "not in the vendor master"})`],
+    ["Amount", `${args.currency ?? req.fields.currency?.value ?? ""} ${args.total ?? req.fields.total?.value ?? "?"}`],
+    ["IBAN", spacedIban(String(args.iban ?? req.fields.iban?.value ?? "none"))],
+    ["Invoice", `${args.invoice_number ?? req.fields.invoice_number?.value ?? "?"} of ${args.invoice_date ?? req.fields.invoice_date?.value ?? "?"}`],
+    ["Proposal hash", action.args_hash ?? `none: incomplete (missing ${action.missing.join(", ")})`],
+    ["Status", `${detail.status.level}${detail.status.reasons.length ? ": " + detail.status.reasons.join("; ") : ""}`],
+  ];
+  $("confirm-what").replaceChildren(...rows.flatMap(([name, value]) => [
+    el("dt", { textContent: name }),
+    el("dd", { textContent: value, dataset: { what: name.toLowerCase().replace(" ", "-") } })]));
+  $("confirm-what").dataset.level = detail.status.level;
+  $("confirm-edit").hidden = decision !== "correct";
+  if (decision === "correct") {
+    const [field, value] = Object.entries(corrections)[0] ?? ["", ""];
+    $("edit-field").replaceChildren(...Object.keys(req.fields).map((name) =>
+      el("option", { value: name, textContent: name, selected: name === field })));
+    $("edit-value").value = value;
+  }
+  const needed = decision !== "correct" && detail.comment_required.length > 0;
+  $("comment-need").textContent = needed
+    ? `(required: ${detail.comment_required.join(", ")})` : "(optional)";
+  $("confirm-comment").required = needed;
+  $("confirm-comment").value = comment ?? $("comment").value;
+  $("confirm-error").textContent = "";
+  $("confirm-ok").textContent = DIALOG[decision].ok;
+  $("confirm-ok").className = decision === "reject" ? "danger" : "primary";
+  $("confirm-ok").disabled = false;
+  $("confirm").showModal();
+  (needed && !$("confirm-comment").value ? $("confirm-comment") : $("confirm-ok")).focus();
+}
+
+function cancelConfirm() {
+  if (state.pending?.fromChat) chatNote("Cancelled; nothing was decided.");
+  state.pending = null;
+  $("confirm").close();
+}
+
+async function confirmDecision(event) {
+  event.preventDefault();
+  const pending = state.pending;
+  if (!pending) return;
+  const comment = $("confirm-comment").value.trim();
+  if ($("confirm-comment").required && !comment) {
+    $("confirm-error").textContent = "A comment is required for this case: say why you decide so.";
+    $("confirm-comment").focus();
+    return;
+  }
+  const body = { decision: pending.decision, comment,
+    args_hash: pending.decision === "approve" ? pending.args_hash : null };
+  if (pending.decision === "correct") body.corrections = { [$("edit-field").value]: $("edit-value").value };
+  $("confirm-ok").disabled = true;
   const result = $("decision-result");
-  for (const id of ["approve", "reject"]) $(id).disabled = true;
   try {
-    const summary = await api(`/api/cases/${encodeURIComponent(req.thread_id)}/decision`, {
-      method: "POST",
-      body: { decision, comment: $("comment").value,
-        args_hash: decision === "approve" ? req.proposed_action.args_hash : null },
-    });
+    const summary = await api(`/api/cases/${encodeURIComponent(pending.thread)}/decision`,
+      { method: "POST", body });
+    state.pending = null;
+    $("confirm").close();
     $("comment").value = "";
     const posted = summary.posting_id ? ` (${summary.posting_id})` : "";
-    const message = `${decision}: ${req.thread_id} is now ${summary.status}${posted}`;
+    const message = `${pending.decision}: ${pending.thread} is now ${summary.status}${posted}`;
+    if (pending.fromChat) chatNote(message);
     if (summary.waiting_for_review) {
-      await openCase(req.thread_id);
+      await openCase(pending.thread, { keepChat: true });
       result.textContent = message;
       result.className = "result ok";
     } else {
@@ -283,9 +451,11 @@ async function decide(decision) {
     }
     await loadInbox();
   } catch (err) {
+    // Refused (the rules, a stale proposal, a missing comment): the dialog stays open.
+    $("confirm-error").textContent = `Refused: ${err.message}`;
+    $("confirm-ok").disabled = false;
     result.textContent = `Refused: ${err.message}`;
     result.className = "result refused";
-    for (const id of ["approve", "reject"]) $(id).disabled = false;
   }
 }
 
@@ -326,11 +496,37 @@ function chatColumns(log) {
   return Math.max(30, Math.min(240, columns || 100));
 }
 
+function chatNote(text) {
+  const log = $("chat-log");
+  log.append(el("div", { class: "chat-msg bot", textContent: text, dataset: { done: "true" } }));
+  log.scrollTop = log.scrollHeight;
+}
+
+function decisionInChat(message) {
+  // "approve [comment]", "reject because ...", "set FIELD VALUE": the same dialog as the
+  // buttons, so a chat line never posts without a confirmation.
+  const text = message.trim();
+  let match = text.match(/^approve\b\s*(.*)$/is);
+  if (match) return ["approve", { comment: match[1] }];
+  match = text.match(/^reject\b\s*(?:because\s+)?(.*)$/is);
+  if (match) return ["reject", { comment: match[1] }];
+  match = text.match(/^set\s+(\S+)\s+(.+)$/is);
+  if (match) return ["correct", { corrections: { [match[1]]: match[2] } }];
+  return null;
+}
+
 async function ask(message) {
   const thread = state.current?.thread_id;
   if (!thread || !message.trim()) return;
   const log = $("chat-log");
   log.append(el("div", { class: "chat-msg me", textContent: message }));
+  const decision = state.current?.request ? decisionInChat(message) : null;
+  if (decision) {
+    chatNote("Confirm in the dialog what will be posted; cancelling decides nothing.");
+    openConfirm(...decision);
+    state.pending.fromChat = true;
+    return;
+  }
   const bot = el("div", { class: "chat-msg bot streaming" });
   log.append(bot);
   log.scrollTop = log.scrollHeight;
@@ -356,15 +552,8 @@ async function ask(message) {
   }
   bot.classList.remove("streaming");
   bot.dataset.done = "true";
-  // A chat line may have decided the case ("approve", "reject", "set ...").
-  if (/^(approve|reject|set)\b/i.test(message.trim())) {
-    await loadInbox();
-    if (state.cases.some((c) => c.thread_id === thread)) await openCase(thread, { keepChat: true });
-    else closeCase(bot.textContent.trim().split("\n")[0]);
-  } else {
-    setChatEnabled(true);
-    $("chat-input").focus();
-  }
+  setChatEnabled(true);
+  $("chat-input").focus();
 }
 
 // Wiring ------------------------------------------------------------------------------
@@ -372,8 +561,17 @@ document.addEventListener("DOMContentLoaded", () => {
   $("login-form").addEventListener("submit", login);
   $("logout").addEventListener("click", () => logout());
   $("refresh").addEventListener("click", () => loadInbox());
-  $("approve").addEventListener("click", () => decide("approve"));
-  $("reject").addEventListener("click", () => decide("reject"));
+  $("approve").addEventListener("click", () => openConfirm("approve"));
+  $("reject").addEventListener("click", () => openConfirm("reject"));
+  $("edit").addEventListener("click", () => openConfirm("correct"));
+  $("confirm-form").addEventListener("submit", confirmDecision);
+  $("confirm-cancel").addEventListener("click", cancelConfirm);
+  $("confirm").addEventListener("cancel", (event) => { event.preventDefault(); cancelConfirm(); });
+  $("confirm-comment").addEventListener("input", () => { $("confirm-error").textContent = ""; });
+  $("zoom-in").addEventListener("click", () => zoom(1));
+  $("zoom-out").addEventListener("click", () => zoom(-1));
+  $("show-boxes").addEventListener("change", (event) =>
+    $("doc-original").classList.toggle("all-boxes", event.target.checked));
   $("tab-text").addEventListener("click", () => showTab("text"));
   $("tab-original").addEventListener("click", () => showTab("original"));
   $("chat-form").addEventListener("submit", (event) => {
@@ -385,5 +583,6 @@ document.addEventListener("DOMContentLoaded", () => {
   for (const chip of document.querySelectorAll(".chip")) {
     chip.addEventListener("click", () => ask(chip.textContent));
   }
+  zoom(0);
   start().catch((err) => logout(err.message));
 });
