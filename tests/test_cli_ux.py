@@ -49,7 +49,7 @@ def test_four_eyes_refuses_the_same_approver_with_exit_4_and_keeps_ids(tmp_path:
                         "--approve", "--interrupt", ids["sign_off__2"], "--json")
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout)
-    assert result["status"] == "archive: stored"
+    assert (result["status"], result["step_status"]) == ("completed", "archive: stored")
     assert result["outputs"]["sign_off"] == {"approved": True, "by": ["carla", "dan"]}
     audit = wardflow_cli(home, "audit", "show", thread, "--json", check=True).stdout
     assert "four-eyes: dan already approved" in audit

@@ -190,9 +190,11 @@ def _runs_table(runs: Sequence[RunSummary], title: str) -> Table:
     if with_llm:
         table.add_column("model calls", overflow="fold")
     for run in runs:
-        style = {"posted": "green", "failed": "red", "dead_letter": "red",
-                 "awaiting_review": "yellow", "cancelled": "dim"}.get(run.status, "")
-        why = run.error or ", ".join(run.reasons) or run.note
+        style = {"posted": "green", "completed": "green", "failed": "red", "dead_letter": "red",
+                 "awaiting_review": "yellow", "awaiting_approval": "yellow",
+                 "cancelled": "dim"}.get(run.status, "")
+        why = run.error or ", ".join(run.reasons) or run.note or (
+            f"last step {run.step_status}" if run.step_status else "")
         if run.note and run.note not in why:
             why = f"{why} ({run.note})"
         cells = [
@@ -1018,8 +1020,14 @@ def blueprint_run(
         _print_json(results)
         return
     for r in results:
-        out.print(f"{r['thread_id']}  {r['status']:<28} {Path(r['document']).name}"
+        out.print(f"{r['thread_id']}  {_progress(r)} {Path(r['document']).name}"
                   f"  {json.dumps(r['vars'])}")
+
+
+def _progress(result: dict[str, Any]) -> str:
+    """A blueprint run's status and what its last step did, as one padded column."""
+    step = f" ({result['step_status']})" if result.get("step_status") else ""
+    return f"{result['status'] + step:<40}"
 
 
 @app.command()
@@ -1043,7 +1051,7 @@ def watch(
         with _workspace() as ws, Steps(err, None, "new documents") as steps:
             results = ws.watch_once(blueprint, folder, progress=steps.callback)
         for r in results:
-            out.print(f"{r['thread_id']}  {r['status']:<28} {Path(r['document']).name}",
+            out.print(f"{r['thread_id']}  {_progress(r)} {Path(r['document']).name}",
                       highlight=False)
         return len(results)
 
@@ -1148,7 +1156,7 @@ def blueprint_decide(
     if as_json:
         _print_json(result)
     else:
-        out.print(f"{result['thread_id']}  {result['status']}", highlight=False)
+        out.print(f"{result['thread_id']}  {_progress(result).rstrip()}", highlight=False)
         if "approvals" in result:
             _print_board(result["approvals"], out)
 
@@ -1184,7 +1192,7 @@ def blueprint_status(
     if as_json:
         _print_json(result)
         return
-    out.print(f"{result['thread_id']}  {result['status']}", highlight=False)
+    out.print(f"{result['thread_id']}  {_progress(result).rstrip()}", highlight=False)
     _print_board(result["approvals"], out)
 
 
@@ -1232,7 +1240,7 @@ def explain(
 
     def run() -> tuple[Any, Any]:
         with _workspace() as ws:
-            state = ws.state(thread).values
+            state = ws.run_values(thread)
             records = list(ws.audit.records(thread))
             llm = None
             if with_model and ws.settings.model.lower() != "none":
@@ -1411,8 +1419,14 @@ def _record(record: Any) -> dict[str, Any]:
     return asdict(record)
 
 
-# gdpr, feedback, risk, compliance and keys: registered on ``app`` by their own module.
-from wardflow import _cli_governance, _cli_init, _cli_keys, _cli_review  # noqa: E402,F401
+# cancel, gdpr, feedback, risk, compliance and keys: registered on ``app`` by their own module.
+from wardflow import (  # noqa: E402,F401
+    _cli_cancel,
+    _cli_governance,
+    _cli_init,
+    _cli_keys,
+    _cli_review,
+)
 
 
 def main() -> None:

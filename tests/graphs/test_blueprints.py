@@ -64,7 +64,8 @@ def test_example_runs_pausing_when_confidence_is_low(workspace: Workspace, tmp_p
         workspace.decide_blueprint(blueprint, thread, ReviewDecision(decision="approve", by="cleo"))
     done = workspace.decide_blueprint(blueprint, thread,
                                       ReviewDecision(decision="approve", by="carla"))
-    assert done["status"] == "archive: stored" and done["vars"]["human_review_approved"] is True
+    assert done["status"] == "completed" and done["step_status"] == "archive: stored"
+    assert done["vars"]["human_review_approved"] is True
 
 
 BAD = """\
@@ -186,7 +187,7 @@ def test_parallel_approvals_are_resumed_by_interrupt_id(
     done = workspace.decide_blueprint(blueprint, thread,
                                       ReviewDecision(decision="approve", by="carla"),
                                       interrupt_id=again)
-    assert done["status"] == "archive: stored"
+    assert (done["status"], done["step_status"]) == ("completed", "archive: stored")
     assert done["outputs"]["sign_off"] == {"approved": True, "by": ["carla", "dan"]}
 
 

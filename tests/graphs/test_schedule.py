@@ -279,7 +279,7 @@ def test_a_firing_runs_each_document_of_its_source_once(workspace: Workspace) ->
     scheduler.tick(at("2026-11-25T09:55"))
     assert [f.runs for f in scheduler.tick(at("2026-11-25T10:00"))] == [1]
     [again] = workspace.run_blueprint(blueprint, [folder])
-    assert again["status"] == "archive: stored"
+    assert (again["status"], again["step_status"]) == ("completed", "archive: stored")
     archived = list(settings.storage_root.glob(f"archive/**/{CLEAN}"))
     assert len(archived) == 1
     scheduler.tick(at("2026-11-25T10:10"))  # the same document is not run again

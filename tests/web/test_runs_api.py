@@ -388,7 +388,8 @@ def test_a_blueprint_runs_by_name_on_inputs_and_uploads(
     assert run == "invoice:" + document_id((INBOX / CLEAN).read_bytes())
     events = runs.events(run)
     assert [d["node"] for k, d in events if k == "node"] == ["ingest", "process_invoice"]
-    assert events[-1] == ("done", {"status": "process_invoice: posted", "posting_id": None})
+    assert events[-1] == ("done", {"status": "completed", "posting_id": None,
+                                  "step_status": "process_invoice: posted"})
     status = runs.client.get(f"/runs/{run}", headers=runs.auth("cleo")).json()
     assert status["workflow"] == "invoice"
     assert status["outputs"]["process_invoice"]["posting"]["invoice_number"] == "NLS-INV-2026-0412"
@@ -414,7 +415,8 @@ def test_a_blueprint_runs_by_name_on_inputs_and_uploads(
     assert pending["interrupt_id"] == approval["interrupt_id"]
     approved = resume("dan", decision="approve", interrupt_id=pending["interrupt_id"])
     assert approved.status_code == 200, approved.text
-    assert approved.json()["status"] == "archive: stored"
+    assert approved.json()["status"] == "completed"
+    assert approved.json()["step_status"] == "archive: stored"
     assert approved.json()["outputs"]["sign_off"]["approved"] is True
     assert approved.json()["outputs"]["sign_off"]["by"] == "dan"
     assert resume("dan", decision="approve").status_code == 409

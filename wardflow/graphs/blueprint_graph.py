@@ -5,6 +5,11 @@ text; bad documents are parked in ``failed/``) and then runs its steps in order.
 step is audited like any node; an ``approval_task`` whose ``required_if`` holds pauses
 the run with a typed request; a rejection ends the run. Step outputs are merged into
 ``vars``, the names conditions can use (``confidence``, ``document_type``, ...).
+
+``status`` is always a name of :mod:`wardflow.status`: ``running`` between steps,
+``awaiting_approval`` while an approval is asked again, ``rejected``, ``completed`` after
+the last step. What each step did (``archive: stored``, ``sign_off: approved``...) is
+in ``step_status``.
 """
 
 from __future__ import annotations
@@ -80,6 +85,8 @@ class BlueprintState(TypedDict, total=False):
     text_method: str
     text_quality: float
     status: str
+    # What the last step did, e.g. ``archive: stored`` (``status`` says where the run is).
+    step_status: str
     error: dict[str, Any] | None
     # Set when an operator cancelled the run (wardflow/graphs/cancel.py).
     cancelled: dict[str, Any] | None
@@ -135,7 +142,8 @@ class _Steps:
         self.clock = clock
         self.invoice = invoice
 
-    def build(self, step: Step) -> Callable[[Mapping[str, Any], RunnableConfig], dict[str, Any]]:
+    def build(self, step: Step, last: bool = False
+              ) -> Callable[[Mapping[str, Any], RunnableConfig], dict[str, Any]]:
         parallel = step.type == "approval_task" and int(step.options.get("approvers", 1)) > 1
         runner = {
             "llm-inference": self.classify,
@@ -144,7 +152,10 @@ class _Steps:
         }[step.type]
 
         def run(state: Mapping[str, Any], config: RunnableConfig) -> dict[str, Any]:
-            return runner(step, state, config)
+            update = runner(step, state, config)
+            # A step that neither paused nor ended the run leaves it running, or done.
+            update.setdefault("status", "completed" if last else "running")
+            return update
 
         return run
 
@@ -172,19 +183,22 @@ class _Steps:
                "model": model_label, "prompt": CLASSIFY_DOCUMENT.version}
         return {"outputs": {step.name: out},
                 "vars": {"document_type": label, "confidence": confidence},
-                "llm_usage": usage, "status": f"{step.name}: done"}
+                "llm_usage": usage, "step_status": f"{step.name}: done"}
 
     def approval(self, step: Step, state: Mapping[str, Any], config: RunnableConfig
                  ) -> dict[str, Any]:
         out = self._ask(step, step.name, state, config)
         result = out[step.name]
         if not result.get("required", True):
-            return {"outputs": out, "status": f"{step.name}: not required"}
+            return {"outputs": out, "step_status": f"{step.name}: not required"}
         if "refused" in result:
-            return {"outputs": out, "status": "awaiting_review"}
+            return {"outputs": out, "status": "awaiting_approval",
+                    "step_status": f"{step.name}: refused"}
         approved = bool(result["approved"])
+        verdict = "approved" if approved else "rejected"
         return {"outputs": out, "vars": {f"{step.name}_approved": approved},
-                "status": f"{step.name}: approved" if approved else "rejected"}
+                "step_status": f"{step.name}: {verdict}",
+                **({} if approved else {"status": "rejected"})}
 
     def branch(self, step: Step, index: int) -> Callable[[Mapping[str, Any], RunnableConfig],
                                                           dict[str, Any]]:
@@ -205,9 +219,10 @@ class _Steps:
                    for i in range(1, count + 1)}
         if not all(r.get("required", True) for r in results.values()):
             return {"outputs": {step.name: {"required": False}},
-                    "status": f"{step.name}: not required"}
+                    "step_status": f"{step.name}: not required"}
         if any(r.get("approved") is False for r in results.values()):
-            return {"outputs": {step.name: {"approved": False}}, "status": "rejected"}
+            return {"outputs": {step.name: {"approved": False}}, "status": "rejected",
+                    "step_status": f"{step.name}: rejected"}
         seen: set[str] = set()
         redo: dict[str, Any] = {}
         for name, result in results.items():
@@ -219,10 +234,11 @@ class _Steps:
             else:
                 seen.add(str(result.get("by")))
         if redo:
-            return {"outputs": redo, "status": "awaiting_review"}
+            return {"outputs": redo, "status": "awaiting_approval",
+                    "step_status": f"{step.name}: refused"}
         return {"outputs": {step.name: {"approved": True, "by": sorted(seen)}},
                 "vars": {f"{step.name}_approved": True},
-                "status": f"{step.name}: approved"}
+                "step_status": f"{step.name}: approved"}
 
     def _ask(self, step: Step, name: str, state: Mapping[str, Any], config: RunnableConfig
              ) -> dict[str, Any]:
@@ -261,7 +277,7 @@ class _Steps:
         dst = f"{prefix}/{doc['id']}/{doc['name']}"
         self.tools.storage_archive.call({"src": doc["storage_key"], "dst": dst})
         return {"document": {**doc, "storage_key": dst}, "archive_key": dst,
-                "outputs": {step.name: {"key": dst}}, "status": f"{step.name}: stored"}
+                "outputs": {step.name: {"key": dst}}, "step_status": f"{step.name}: stored"}
 
     def tool(self, step: Step, state: Mapping[str, Any], config: RunnableConfig
              ) -> dict[str, Any]:
@@ -271,7 +287,8 @@ class _Steps:
         tool = getattr(self.tools, str(step.options["tool"]))
         result = tool.call(args)
         return {"outputs": {step.name: {"result": result}},
-                "vars": {f"{step.name}_found": bool(result)}, "status": f"{step.name}: done"}
+                "vars": {f"{step.name}_found": bool(result)},
+                "step_status": f"{step.name}: done"}
 
     def agent(self, step: Step, state: Mapping[str, Any], config: RunnableConfig
               ) -> dict[str, Any]:
@@ -283,7 +300,7 @@ class _Steps:
         out = {"status": result.get("status"), "posting": result.get("posting"),
                "confidence": extraction.get("confidence")}
         return {"outputs": {step.name: out}, "vars": {"confidence": out["confidence"]},
-                "status": f"{step.name}: {result.get('status')}"}
+                "step_status": f"{step.name}: {result.get('status')}"}
 
 
 def build_blueprint_graph(
@@ -347,7 +364,7 @@ def build_blueprint_graph(
 
     for index, step in enumerate(blueprint.steps):
         last = index == len(blueprint.steps) - 1
-        node = audited_node(step.name, steps.build(step), audit=audit, faults=faults,
+        node = audited_node(step.name, steps.build(step, last), audit=audit, faults=faults,
                             flush=last or step.type == "approval_task", telemetry=telemetry)
         policy = RetryPolicy(max_attempts=step.retries + 1, initial_interval=0.2,
                              retry_on=lambda e: isinstance(e, ToolError) and e.retryable)
@@ -429,7 +446,8 @@ def _after_approval(
 ) -> Callable[[Mapping[str, Any]], list[str]]:
     def route(state: Mapping[str, Any]) -> list[str]:
         status = state.get("status")
-        if status == "awaiting_review":
+        # ``awaiting_review``: what a refused approval wrote before the one vocabulary.
+        if status in ("awaiting_approval", "awaiting_review"):
             outputs = state.get("outputs") or {}
             # Ask again only where a decision was refused (all, for a single approval).
             again = [a for a in asks if "refused" in (outputs.get(a) or {})]

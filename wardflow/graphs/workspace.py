@@ -49,7 +49,7 @@ from wardflow.observability.tracing import run_span, startup_span, telemetry_for
 from wardflow.review.authz import authorize
 from wardflow.review.payloads import ReviewDecision, ReviewRequest
 from wardflow.review.principals import ESCALATION, PrincipalStore
-from wardflow.status import FINISHED, RunStatus
+from wardflow.status import FINISHED, RunStatus, as_run_status, blueprint_status, step_status
 from wardflow.tools.inbox import InboxItem, collect, inside_inbox_roots
 from wardflow.tools.storage import LocalStorage
 
@@ -69,6 +69,9 @@ __all__ = ["RunSummary", "Workspace", "explain"]
 log = logging.getLogger(__name__)
 
 _Erp = TypeVar("_Erp", bound="ErpAdapter")
+# The channel of a pending write that is an interrupt (private in LangGraph 1.x; a test
+# reads a waiting blueprint run's status through it).
+_INTERRUPT = "__interrupt__"
 
 
 @dataclass(frozen=True)
@@ -93,6 +96,8 @@ class RunSummary:
     llm_cost: float = 0.0
     # Set when the run is parked in the dead letter: stage, reason, attempts, detail.
     dead_letter: dict[str, Any] | None = None
+    # A blueprint run's last step and what it did (``archive: stored``).
+    step_status: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -595,7 +600,9 @@ class Workspace:
         self.audit.append("control.kill_switch_off", {"workflow": workflow},
                           actor=f"user:{by}")
         resumed = []
-        for thread in self.threads():
+        # Blueprint runs (``name:doc-...``) are not the invoice graph's: the invoice graph
+        # would run its own node of the same name (``archive``) on them.
+        for thread in (t for t in self.threads() if ":" not in t):
             snapshot = self.graph.get_state(self._config(thread))
             if snapshot.next and not snapshot.interrupts:
                 try:
@@ -806,7 +813,10 @@ class Workspace:
         return {
             "thread_id": thread,
             "document": (values.get("document") or {}).get("source") or source,
-            "status": "awaiting_approval" if snapshot.interrupts else values.get("status"),
+            "status": blueprint_status(values, waiting=bool(snapshot.interrupts),
+                                       stopped=bool(snapshot.next),
+                                       parked=is_dead_letter(values.get("error"))),
+            "step_status": step_status(values),
             "waiting": bool(snapshot.interrupts),
             "vars": values.get("vars") or {},
             "outputs": values.get("outputs") or {},
@@ -823,6 +833,21 @@ class Workspace:
             raise RunNotFound(thread_id)
         return snapshot
 
+    def run_values(self, thread_id: str) -> dict[str, Any]:
+        """A run's whole state: a blueprint run's (``name:doc-...``) from its checkpoint,
+        with the keys the invoice graph does not have (``step_status``, ``outputs``).
+
+        Raises:
+            RunNotFound: no such run.
+        """
+        if ":" not in thread_id:
+            return dict(self.state(thread_id).values)
+        saved = self.checkpointer.get_tuple(self._config(thread_id))
+        values = dict(saved.checkpoint["channel_values"]) if saved else {}
+        if not values:
+            raise RunNotFound(thread_id)
+        return {k: v for k, v in values.items() if not k.startswith(("branch:", "__"))}
+
     def status(self, thread_id: str | None = None) -> list[RunSummary]:
         if thread_id is not None:
             self.state(thread_id)
@@ -835,13 +860,15 @@ class Workspace:
     def _summary(
         self, thread_id: str, *, note: str = "", error: str | None = None, source: str = ""
     ) -> RunSummary:
+        if ":" in thread_id:
+            return self._blueprint_summary(thread_id, note=note, error=error, source=source)
         snapshot = self.graph.get_state(self._config(thread_id))
         values = snapshot.values
         extraction = values.get("extraction") or {}
         decision = values.get("decision") or {}
         failure = values.get("error") or {}
         waiting = bool(snapshot.interrupts)
-        status = values.get("status", "unknown")
+        status = as_run_status(values.get("status"))
         parked = failure if snapshot.next and is_dead_letter(failure) else None
         if waiting:
             status = "awaiting_review"
@@ -880,6 +907,39 @@ class Workspace:
             dead_letter=parked,
         )
 
+    def _blueprint_summary(self, thread_id: str, *, note: str, error: str | None,
+                           source: str) -> RunSummary:
+        """A blueprint run (``name:doc-...``) from its checkpoint alone: its blueprint
+        file may be anywhere, and the invoice graph does not see its steps."""
+        saved = self.checkpointer.get_tuple(self._config(thread_id))
+        values: dict[str, Any] = dict(saved.checkpoint["channel_values"]) if saved else {}
+        waiting = any(write[1] == _INTERRUPT for write in (saved.pending_writes or [])
+                      ) if saved else False
+        status = blueprint_status(values, waiting=waiting)  # its state says if it stopped
+        cancelled = values.get("cancelled")
+        if cancelled:
+            note = note or (f"cancelled by {cancelled.get('by')}"
+                            + (f": {cancelled['reason']}" if cancelled.get("reason") else ""))
+        elif status == "interrupted":
+            note = note or ("stopped between two steps; running the blueprint on the"
+                            " document again resumes it")
+        usage = values.get("llm_usage") or []
+        return RunSummary(
+            thread_id=thread_id,
+            document=(values.get("document") or {}).get("source") or values.get("source")
+            or source,
+            status=status,
+            confidence=(values.get("vars") or {}).get("confidence"),
+            waiting_for_review=waiting,
+            error=error or (values.get("error") or {}).get("detail"),
+            note=note,
+            llm_calls=len(usage),
+            llm_tokens=sum(u["prompt_tokens"] + u["completion_tokens"] for u in usage),
+            llm_ms=round(sum(u["latency_ms"] for u in usage), 1),
+            llm_cost=round(sum(u["cost"] for u in usage), 6),
+            step_status=step_status(values),
+        )
+
 
 def _gated(settings: Settings, erp: _Erp, slots: RaySlots | None,
            telemetry: Telemetry) -> tuple[_Erp, LLM | None]:
@@ -901,4 +961,4 @@ def explain(thread_id: str, settings: Settings | None = None) -> Any:
     from wardflow.observability.explain import explain_run
 
     with Workspace(settings or Settings()) as ws:
-        return explain_run(ws.state(thread_id).values, list(ws.audit.records(thread_id)))
+        return explain_run(ws.run_values(thread_id), list(ws.audit.records(thread_id)))

@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal, Protocol
 
 from wardflow.errors import WardflowError
 from wardflow.observability.audit import AuditRecord
+from wardflow.status import step_status
 
 if TYPE_CHECKING:
     from rich.tree import Tree
@@ -543,8 +544,18 @@ def _archive(run: _Run) -> list[Claim]:
                   [_state(run.state, "archive_key"), *run.audit(action)])]
 
 
+def _progress(run: _Run) -> list[Claim]:
+    """A blueprint run: what its last step did (``step_status``; ``status`` in a
+    checkpoint from before it)."""
+    progress = step_status(run.state)
+    if progress is None:
+        return []
+    path = "step_status" if run.state.get("step_status") else "status"
+    return [Claim("progress", f"Its last step: {progress}.", [_state(run.state, path)])]
+
+
 _BUILDERS: Final = (_ingest, _guard, _vendor, _invoice, _total, _confidence, _risk,
-                    _compliance, _route, _review, _posting, _archive)
+                    _compliance, _route, _review, _posting, _archive, _progress)
 
 
 def explain_run(

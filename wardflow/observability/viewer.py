@@ -206,13 +206,15 @@ def _decision(summary: Mapping[str, Any]) -> str:
     if isinstance(guard, list) and guard:
         return "; ".join(f"{g.get('validator')} {g.get('outcome')} ({g.get('score')})"
                          for g in guard if isinstance(g, Mapping))
+    # A blueprint step says what it did in ``step_status`` (its ``status`` is the run's).
+    progress = summary.get("step_status") or summary.get("status")
     if "archive_key" in summary:
-        return f"{summary.get('status')}: {summary['archive_key']}"
+        return f"{progress}: {summary['archive_key']}"
     if "text_method" in summary:
         chars = (summary.get("text") or {}).get("chars")
         return (f"{summary['text_method']}, {chars} chars, quality"
                 f" {summary.get('text_quality')}")
-    return str(summary.get("status") or "")
+    return str(progress or "")
 
 
 def _colour(confidence: float | None, status: str, high: float, low: float) -> str:

@@ -156,6 +156,7 @@ def _row(summary: Mapping[str, Any], values: Mapping[str, Any], trail: _Trail) -
         "total": _field(values, "total"),
         "currency": _field(values, "currency"),
         "status": summary["status"],
+        "step_status": summary.get("step_status"),
         "route": summary.get("route"),
         "reasons": summary.get("reasons") or [],
         "confidence": summary.get("confidence"),

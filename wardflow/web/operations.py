@@ -37,7 +37,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from wardflow.errors import RunStateError, WardflowError
-from wardflow.status import FILTER_STATES, RunStatus
+from wardflow.status import FILTER_STATES, RunStatus, as_run_status
 from wardflow.web._context import AppContext
 from wardflow.web.app import STATIC, Thread
 from wardflow.web.dashboard import run_diagram, run_rows
@@ -80,21 +80,12 @@ class ReplayBody(BaseModel):
 
 
 # Reading ------------------------------------------------------------------------------
-def _state(row: Mapping[str, Any], thread: str, values: Mapping[str, Any],
-           job_state: str | None) -> RunStatus:
-    """The run's status in the one vocabulary, blueprint runs included."""
-    status: str = row["status"]
+def _state(row: Mapping[str, Any], job_state: str | None) -> RunStatus:
+    """The run's status: this server's job while it runs, else the run summary's (the
+    name ``wardflow status`` shows, blueprint runs included)."""
     if job_state in ("queued", "running"):
         return "queued" if job_state == "queued" else "running"
-    if ":" not in thread:
-        return status  # type: ignore[return-value]  # RunSummary.status is a RunStatus
-    if values.get("cancelled"):
-        return "cancelled"
-    if status == "awaiting_review":
-        return "awaiting_approval"
-    if status in ("dead_letter", "interrupted", "rejected", "failed"):
-        return status  # type: ignore[return-value]
-    return "failed" if values.get("error") else "completed"
+    return as_run_status(row["status"])
 
 
 def _rows(ws: Workspace, jobs: RunJobs) -> list[dict[str, Any]]:
@@ -104,7 +95,7 @@ def _rows(ws: Workspace, jobs: RunJobs) -> list[dict[str, Any]]:
         snapshot = ws.graph.get_state({"configurable": {"thread_id": thread}})
         values = snapshot.values
         job = jobs.get(thread)
-        state = _state(row, thread, values, job.state if job else None)
+        state = _state(row, job.state if job else None)
         cancelled = values.get("cancelled") or None
         rows.append({
             **row, "status": state,
@@ -112,6 +103,7 @@ def _rows(ws: Workspace, jobs: RunJobs) -> list[dict[str, Any]]:
             "updated": snapshot.created_at,
             "dead_letter": (values.get("error") or None) if state == "dead_letter" else None,
             "cancelled": cancelled,
+            "step_status": row.get("step_status"),
             "may": _may(state),
         })
     return rows

@@ -75,6 +75,7 @@ from wardflow.review.authz import with_article
 from wardflow.review.payloads import ReviewDecision
 from wardflow.review.principals import Principal
 from wardflow.review.tokens import TokenError, TokenStore, is_api_token
+from wardflow.status import as_run_status, blueprint_status, step_status
 from wardflow.tools.documents import sniff_media_type
 from wardflow.tools.inbox import InboxItem, document_id
 from wardflow.web._context import AppContext
@@ -586,7 +587,8 @@ def _node_events(graph: Any, thread: str) -> list[Event]:
             if not task.name.startswith("__"):
                 events.append(("node", {"node": task.name,
                                         "step": (after.metadata or {}).get("step"),
-                                        "status": after.values.get("status"),
+                                        "status": as_run_status(after.values.get("status")),
+                                        **_step_status(after.values),
                                         "at": after.created_at}))
     return events
 
@@ -612,11 +614,18 @@ def _ending(ws: Workspace, graph: Any, blueprint: Blueprint | None, thread: str,
                           "next": list(snapshot.next),
                           "reason": error or "stopped between steps (kill switch or a"
                           " crash); it continues when resumed"}
-    status = str(values.get("status"))
+    status = as_run_status(values.get("status")) if blueprint is None else blueprint_status(
+        values, waiting=False)
     if status == "failed":
-        return "failed", {"status": status, "error": error}
+        return "failed", {"status": status, "error": error, **_step_status(values)}
     return "done", {"status": status, "posting_id": (values.get("posting") or {}).get(
-        "posting_id")}
+        "posting_id"), **_step_status(values)}
+
+
+def _step_status(values: Mapping[str, Any]) -> dict[str, str]:
+    """A blueprint run's ``step_status`` (what its last step did), if it has one."""
+    progress = step_status(values)
+    return {"step_status": progress} if progress else {}
 
 
 def _frame(kind: str, data: dict[str, Any], event_id: int | None = None) -> str:
@@ -686,8 +695,8 @@ def _resume(ctx: AppContext, jobs: RunJobs, caller: Caller, thread: str,
         if not snapshot.values:
             raise RunNotFound(thread)
         if not snapshot.interrupts:
-            status = ws.status(thread)[0].status if blueprint is None else snapshot.values.get(
-                "status")
+            status = ws.status(thread)[0].status if blueprint is None else blueprint_status(
+                snapshot.values, waiting=False, stopped=bool(snapshot.next))
             raise HTTPException(409, f"{thread} is not waiting for a decision (status {status})")
     try:
         if blueprint is None:

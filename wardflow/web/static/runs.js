@@ -173,7 +173,7 @@ function showRun(data) {
   $("run-view").hidden = false;
   $("run-thread").textContent = run.thread_id;
   $("run-status").replaceWith(Object.assign(status(run.status), { id: "run-status" }));
-  const parts = [run.workflow, run.document, run.vendor,
+  const parts = [run.workflow, run.step_status ? `last step ${run.step_status}` : "", run.document, run.vendor,
     run.total ? `${run.currency || ""} ${run.total}` : "", run.error || ""];
   if (run.cancelled) parts.push(`cancelled by ${run.cancelled.by}: ${run.cancelled.reason}`);
   $("run-summary").textContent = parts.filter(Boolean).join(" · ");
