@@ -52,6 +52,18 @@ def test_clean_invoice_is_posted_archived_and_audited(workspace: Workspace) -> N
     assert workspace.audit.verify().ok
 
 
+def test_node_records_name_the_document_text_by_digest(workspace: Workspace) -> None:
+    from wardflow.observability.audit import digest
+
+    summary = _run(workspace, CLEAN)
+    state = workspace.state(summary.thread_id).values
+    payloads = {r.action: r.payload for r in workspace.audit.records(summary.thread_id)}
+    for action, key in (("node.ingest", "text"), ("node.guard", "guard_text")):
+        assert payloads[action][key] == {
+            "sha256": digest(state[key]),
+            "chars": len(state[key])}, action
+
+
 def test_fields_carry_evidence_spans_into_the_text(workspace: Workspace) -> None:
     summary = _run(workspace, CLEAN)
     state = workspace.state(summary.thread_id).values

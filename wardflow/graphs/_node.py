@@ -28,12 +28,17 @@ __all__ = ["NodeFn", "audited_node", "flush_outbox"]
 
 NodeFn = Callable[[Mapping[str, Any], RunnableConfig], dict[str, Any]]
 
+_TEXTS = frozenset({"text", "guard_text"})
+
 
 def _summary(update: Mapping[str, Any], ms: float) -> dict[str, Any]:
     """What a node decided, compactly: values and reasons, not the whole state."""
     out: dict[str, Any] = {"ms": ms}
     for key, value in update.items():
-        if key == "text" and isinstance(value, str):
+        if key in _TEXTS and isinstance(value, str):
+            # The document's text (as read, and as the guard left it) is in the state
+            # already: the record names it by digest instead of copying (and masking)
+            # a whole document into every audit trail.
             out[key] = {"sha256": digest(value), "chars": len(value)}
         elif key == "extraction":
             out[key] = {

@@ -14,6 +14,7 @@ no rendering).
 from __future__ import annotations
 
 import ctypes
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,17 +40,35 @@ class HiddenText:
     reason: str
 
 
-def _fill(raw: Any, handle: Any) -> tuple[int, int, int, int]:
-    r, g, b, a = (ctypes.c_uint() for _ in range(4))
-    if not raw.FPDFPageObj_GetFillColor(handle, r, g, b, a):
-        return (0, 0, 0, 255)
-    return (r.value, g.value, b.value, a.value)
+class _Probe:
+    """The pdfium calls of the pass, with their ctypes out-parameters allocated once per
+    page instead of once per object (a page has hundreds of text objects)."""
 
+    __slots__ = ("a", "b", "bottom", "g", "left", "matrix", "r", "raw", "right", "size", "top")
 
-def _bounds(raw: Any, handle: Any) -> tuple[float, float, float, float]:
-    left, bottom, right, top = (ctypes.c_float() for _ in range(4))
-    raw.FPDFPageObj_GetBounds(handle, left, bottom, right, top)
-    return (left.value, bottom.value, right.value, top.value)
+    def __init__(self, raw: Any) -> None:
+        self.raw = raw
+        self.r, self.g, self.b, self.a = (ctypes.c_uint() for _ in range(4))
+        self.left, self.bottom, self.right, self.top = (ctypes.c_float() for _ in range(4))
+        self.size = ctypes.c_float()
+        self.matrix = raw.FS_MATRIX()
+
+    def fill(self, handle: Any) -> tuple[int, int, int, int]:
+        if not self.raw.FPDFPageObj_GetFillColor(handle, self.r, self.g, self.b, self.a):
+            return (0, 0, 0, 255)
+        return (self.r.value, self.g.value, self.b.value, self.a.value)
+
+    def bounds(self, handle: Any) -> tuple[float, float, float, float]:
+        self.raw.FPDFPageObj_GetBounds(handle, self.left, self.bottom, self.right, self.top)
+        return (self.left.value, self.bottom.value, self.right.value, self.top.value)
+
+    def font_size(self, handle: Any) -> float:
+        if not self.raw.FPDFTextObj_GetFontSize(handle, self.size):
+            return 12.0
+        matrix = self.matrix
+        self.raw.FPDFPageObj_GetMatrix(handle, matrix)
+        scale = max(abs(matrix.a) + abs(matrix.c), abs(matrix.b) + abs(matrix.d)) or 1.0
+        return float(self.size.value) * scale
 
 
 def _text_of(raw: Any, handle: Any, textpage: Any) -> str:
@@ -62,29 +81,53 @@ def _text_of(raw: Any, handle: Any, textpage: Any) -> str:
     return buffer.raw.decode("utf-16-le", errors="replace").rstrip("\x00")
 
 
-def _font_size(raw: Any, handle: Any) -> float:
-    size = ctypes.c_float()
-    if not raw.FPDFTextObj_GetFontSize(handle, size):
-        return 12.0
-    matrix = raw.FS_MATRIX()
-    raw.FPDFPageObj_GetMatrix(handle, matrix)
-    scale = max(abs(matrix.a) + abs(matrix.c), abs(matrix.b) + abs(matrix.d)) or 1.0
-    return float(size.value) * scale
-
-
-def _dark_beneath(raw: Any, box: tuple[float, float, float, float], below: list[Any]) -> bool:
+def _dark_beneath(probe: _Probe, box: tuple[float, float, float, float],
+                  below: list[Any]) -> bool:
     """Whether something dark is painted (earlier) under the middle of ``box``."""
+    raw = probe.raw
     x = (box[0] + box[2]) / 2
     y = (box[1] + box[3]) / 2
     for handle in below:
-        left, bottom, right, top = _bounds(raw, handle)
+        left, bottom, right, top = probe.bounds(handle)
         if left <= x <= right and bottom <= y <= top:
             if raw.FPDFPageObj_GetType(handle) != raw.FPDF_PAGEOBJ_PATH:
                 return True  # an image or a shading: assume it shows the text
-            r, g, b, a = _fill(raw, handle)
+            r, g, b, a = probe.fill(handle)
             if a > 64 and min(r, g, b) < _WHITE:
                 return True
     return False
+
+
+def _objects(raw: Any, page: Any) -> Iterator[tuple[Any, int]]:
+    """The page's objects in paint order with their types, and those of its form
+    XObjects one level down (as ``page.get_objects(max_depth=2)``, without a Python
+    wrapper per object).
+
+    Raises:
+        pypdfium2.PdfiumError: pdfium cannot count or give an object (a damaged page).
+    """
+    from pypdfium2 import PdfiumError
+
+    get_type = raw.FPDFPageObj_GetType
+    form = raw.FPDF_PAGEOBJ_FORM
+    count = raw.FPDFPage_CountObjects(page)
+    if count < 0:
+        raise PdfiumError("Failed to get number of pageobjects.")
+    for i in range(count):
+        handle = raw.FPDFPage_GetObject(page, i)
+        if not handle:
+            raise PdfiumError("Failed to get pageobject.")
+        kind = get_type(handle)
+        yield handle, kind
+        if kind == form:
+            inner = raw.FPDFFormObj_CountObjects(handle)
+            if inner < 0:
+                raise PdfiumError("Failed to get number of pageobjects.")
+            for j in range(inner):
+                child = raw.FPDFFormObj_GetObject(handle, j)
+                if not child:
+                    raise PdfiumError("Failed to get pageobject.")
+                yield child, get_type(child)
 
 
 def find_hidden_text(data: bytes) -> list[HiddenText]:
@@ -125,18 +168,19 @@ def hidden_in_page(number: int, page: Any, textpage: Any | None) -> list[HiddenT
     own = None
     painted = (raw.FPDF_PAGEOBJ_PATH, raw.FPDF_PAGEOBJ_IMAGE, raw.FPDF_PAGEOBJ_SHADING)
     below: list[Any] = []  # handles of what was painted so far (valid while open)
+    probe = _Probe(raw)
+    text_kind = raw.FPDF_PAGEOBJ_TEXT
     try:
-        for obj in page.get_objects(max_depth=2):
-            kind = raw.FPDFPageObj_GetType(obj.raw)
-            if kind != raw.FPDF_PAGEOBJ_TEXT:
+        for handle, kind in _objects(raw, page.raw):
+            if kind != text_kind:
                 if kind in painted:
-                    below.append(obj.raw)
+                    below.append(handle)
                 continue
-            reason = _hidden_reason(raw, obj.raw, below)
+            reason = _hidden_reason(probe, handle, below)
             if reason is not None:
                 if textpage is None:
                     own = textpage = page.get_textpage()
-                text = _text_of(raw, obj.raw, textpage).strip()
+                text = _text_of(raw, handle, textpage.raw).strip()
                 if len(text) >= _MIN_CHARS:
                     found.append(HiddenText(number, text, reason))
     except pdfium.PdfiumError:
@@ -147,14 +191,15 @@ def hidden_in_page(number: int, page: Any, textpage: Any | None) -> list[HiddenT
     return found
 
 
-def _hidden_reason(raw: Any, handle: Any, below: list[Any]) -> str | None:
+def _hidden_reason(probe: _Probe, handle: Any, below: list[Any]) -> str | None:
+    raw = probe.raw
     if raw.FPDFTextObj_GetTextRenderMode(handle) == raw.FPDF_TEXTRENDERMODE_INVISIBLE:
         return "invisible"
-    r, g, b, a = _fill(raw, handle)
+    r, g, b, a = probe.fill(handle)
     if a < 16:
         return "transparent"
-    if _font_size(raw, handle) < _MIN_SIZE_PT:
+    if probe.font_size(handle) < _MIN_SIZE_PT:
         return "tiny"
-    if min(r, g, b) >= _WHITE and not _dark_beneath(raw, _bounds(raw, handle), below):
+    if min(r, g, b) >= _WHITE and not _dark_beneath(probe, probe.bounds(handle), below):
         return "white_on_white"
     return None
