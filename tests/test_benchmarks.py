@@ -80,3 +80,18 @@ def test_bench_load_small_count_reports_every_variant(tmp_path: Path) -> None:
             assert row["routes"] == report["variants"]["sqlite_1proc"]["routes"], name
             assert row["erp_postings"] == row["routes"].get("posted", 0) + 1, name
     assert report["ratios"]["sqlite_1proc"]["vs_sqlite_1proc"] == 1.0
+
+
+@pytest.mark.slow
+def test_bench_tracing_quick_writes_the_ratio(tmp_path: Path) -> None:
+    out = tmp_path / "tracing.json"
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "bench_tracing.py"), "--quick", "--out",
+         str(out)],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    report = json.loads(out.read_text())
+    assert report["ratio"] == round(report["batch"]["on_path_us"]
+                                    / report["simple"]["on_path_us"], 3)
+    assert report["batch"]["flush_us"] >= 0 and report["spans"] == 200

@@ -9,7 +9,6 @@ import operator
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -374,26 +373,3 @@ def test_disabled_tracing_imports_no_opentelemetry() -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=True)
     assert done.stdout.strip() == "False"
-
-
-def test_a_node_span_costs_tens_of_microseconds(telemetry: Telemetry) -> None:
-    summary = {"status": "extracted", "extraction": {"confidence": 0.95, "failed_checks": []}}
-
-    def spans(n: int) -> float:
-        started = time.perf_counter()
-        for _ in range(n):
-            with node_span(telemetry, "extract", thread_id="doc-1", step=3,
-                           checkpoint_id="1f0c0e0e-0000-6000-8000-000000000000") as span:
-                span.node_result(summary)
-        return (time.perf_counter() - started) / n * 1e6
-
-    spans(200)
-    on_path = min(spans(2000) for _ in range(3))
-    started = time.perf_counter()
-    telemetry.force_flush()  # serialization, redaction, metrics and the write
-    exported = (time.perf_counter() - started) / 6200 * 1e6
-    # Measured here about 10 us on the caller's thread and 25 us to export; the bound
-    # is loose so that a busy machine does not fail it, but a regression to the SDK's
-    # per-span path plus synchronous export (over 100 us) would.
-    assert on_path < 60, on_path
-    assert on_path + exported < 150, (on_path, exported)
