@@ -273,7 +273,7 @@ def test_the_pages_are_served_self_contained(server: LiveServer, cases: Cases) -
         assert "default-src 'self'" in page.headers["Content-Security-Policy"]
         assert "http" not in page.text and "style=" not in page.text
         assert "<script>" not in page.text  # scripts only from /static
-    for asset in ("/static/audit.js", "/static/audit.css"):
+    for asset in ("/static/client.js", "/static/audit.js", "/static/audit.css"):
         response = server.client.get(asset)
         assert response.status_code == 200
         assert "http://" not in response.text and "https://" not in response.text
