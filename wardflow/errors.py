@@ -1,10 +1,12 @@
 """Errors raised by wardflow.
 
-Every error derives from :class:`WardflowError` and says what to do next::
+Every error derives from :class:`WardflowError` and says what to do next. The common
+ones are defined here; the others next to the code that raises them (module in
+brackets)::
 
     WardflowError
      ├── ConfigError            settings or an optional dependency are missing
- │    └── UnencryptedData   a key is set but a stored blob is in clear (store, thread)
+     │    └── UnencryptedData   a key is set but a stored blob is in clear (store, thread)
      ├── DocumentError          a document cannot be processed (path, reason)
      │    ├── UnsupportedDocument
      │    ├── EmptyDocument
@@ -22,11 +24,22 @@ Every error derives from :class:`WardflowError` and says what to do next::
      ├── PlanRefused            a natural-language request was refused (reason)
      │    ├── PolicyError       it would loosen policy (policy only tightens)
      │    └── OutsideInboxRoots a path outside the allowed inbox roots
+     ├── FilterError            a request's filter has an unusable value (also a ValueError)
+     │                          [agents._plan_filters]
      ├── ReviewError            a review decision was refused (thread_id)
      │    ├── DecisionRefused   a rule refused the decision (rule, reason); run paused
      │    └── RunStateError     the run is not in a state for that (status)
      ├── RunCancelled           an operator cancelled the run; it never posts
-     └── RunNotFound            no run exists for a thread id
+     ├── RunNotFound            no run exists for a thread id
+     │    └── CheckpointNotFound  no such checkpoint of the run [graphs.replay]
+     ├── BlueprintError         a blueprint has problems, each with its line [graphs.blueprint]
+     ├── ExpressionError        a blueprint condition cannot be parsed or evaluated
+     │                          [graphs.expressions]
+     ├── CronError              a schedule's cron expression or timezone [graphs.cron]
+     ├── AuthError              a login or web token was refused (401) [web.auth]
+     ├── TokenError             an API token was refused [review.tokens]
+     ├── SlackError             a Slack request was refused (signature, age) [web.slack]
+     └── BodyTooLarge           a request body over its limit (413) [web._limits]
 """
 
 from __future__ import annotations

@@ -15,12 +15,14 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from wardflow.errors import WardflowError
+
 __all__ = ["DocumentFilter", "FilterError", "consume", "leftover", "read_filters"]
 
 STATUSES = ("new", "awaiting_review", "posted", "failed")
 
 
-class FilterError(ValueError):
+class FilterError(WardflowError, ValueError):
     """A filter was recognised but its value cannot be used (an unknown vendor, ...)."""
 
 

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from wardflow._sqlite import connect, write_transaction
-from wardflow.errors import ReviewError
+from wardflow.errors import ReviewError, WardflowError
 from wardflow.review.principals import Principal, PrincipalStore
 
 if TYPE_CHECKING:
@@ -59,7 +59,7 @@ CREATE TABLE IF NOT EXISTS api_tokens (
 _COLUMNS = "id, principal, name, created_at, created_by, expires_at, revoked_at, revoked_by"
 
 
-class TokenError(Exception):
+class TokenError(WardflowError):
     """An API token was refused; the message is safe to show to the caller."""
 
 

@@ -16,6 +16,8 @@ import json
 from collections.abc import Awaitable, Callable, Mapping, MutableMapping
 from typing import Any
 
+from wardflow.errors import WardflowError
+
 __all__ = ["BodyLimit", "BodyTooLarge"]
 
 Scope = MutableMapping[str, Any]
@@ -25,7 +27,7 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 
-class BodyTooLarge(Exception):  # noqa: N818 - named for the HTTP status it becomes
+class BodyTooLarge(WardflowError):  # noqa: N818 - named for the HTTP status it becomes
     """Raised from ``receive`` once a body is over its limit (answered 413, never seen
     by a client as such)."""
 

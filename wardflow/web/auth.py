@@ -32,7 +32,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from wardflow._sqlite import connect, write_transaction
-from wardflow.errors import ReviewError
+from wardflow.errors import ReviewError, WardflowError
 from wardflow.review.principals import Principal, PrincipalStore
 
 __all__ = [
@@ -62,7 +62,7 @@ CREATE TABLE IF NOT EXISTS web_credentials (
 """
 
 
-class AuthError(Exception):
+class AuthError(WardflowError):
     """A login or a token was refused; the message is safe to show to the caller."""
 
 

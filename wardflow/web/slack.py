@@ -31,7 +31,7 @@ from typing import Literal
 from urllib.parse import parse_qs
 
 from wardflow._sqlite import connect, write_transaction
-from wardflow.errors import ReviewError
+from wardflow.errors import ReviewError, WardflowError
 from wardflow.review.principals import PrincipalStore
 
 __all__ = ["MAX_SKEW_S", "SlackAction", "SlackError", "SlackUsers", "action_value",
@@ -49,7 +49,7 @@ CREATE TABLE IF NOT EXISTS slack_users (
 """
 
 
-class SlackError(Exception):
+class SlackError(WardflowError):
     """A Slack request was refused (bad signature, stale, or not a button action)."""
 
 
