@@ -57,6 +57,7 @@ from wardflow.review.principals import Principal
 from wardflow.tools.documents import DocumentLimits
 from wardflow.web._context import AppContext
 from wardflow.web._limits import BodyLimit
+from wardflow.web._pages import page_html
 from wardflow.web._validation import safe_errors
 from wardflow.web.auth import AuthError
 from wardflow.web.chat import answer, stream_answer
@@ -76,7 +77,7 @@ try:
     from fastapi import Path as PathParam
     from fastapi.encoders import jsonable_encoder
     from fastapi.exceptions import RequestValidationError
-    from fastapi.responses import FileResponse, JSONResponse, Response, StreamingResponse
+    from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
     from fastapi.staticfiles import StaticFiles
     from starlette.concurrency import run_in_threadpool
 except ImportError as err:  # pragma: no cover - depends on the installed extras
@@ -262,9 +263,11 @@ def _add_errors(app: FastAPI) -> None:
 
 
 def _add_page(app: FastAPI) -> None:
+    index_html = page_html("index.html")
+
     @app.get("/", include_in_schema=False)
-    def index() -> FileResponse:
-        return FileResponse(STATIC / "index.html", media_type="text/html")
+    def index() -> HTMLResponse:
+        return HTMLResponse(index_html)
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 

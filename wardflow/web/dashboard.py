@@ -26,14 +26,15 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from fastapi import Depends, FastAPI, HTTPException, Query
-from fastapi.responses import FileResponse, Response
+from fastapi.responses import HTMLResponse, Response
 
 from wardflow.observability.audit import AuditRecord
 from wardflow.observability.diagram import parse_mermaid, path_mermaid, render_svg
 from wardflow.observability.viewer import HIGH, LOW, Step, mermaid, run_path
 from wardflow.review.principals import Principal
 from wardflow.web._context import AppContext
-from wardflow.web.app import STATIC, Current, Thread
+from wardflow.web._pages import page_html
+from wardflow.web.app import Current, Thread
 
 if TYPE_CHECKING:
     from wardflow.graphs.workspace import Workspace
@@ -284,13 +285,15 @@ def _filters(
 def add_dashboard(app: FastAPI, ctx: AppContext) -> None:
     """Add the dashboard's pages and API to the review app."""
 
+    audit_html, run_html = page_html("audit.html"), page_html("audit-run.html")
+
     @app.get("/audit", include_in_schema=False)
-    def audit_page() -> FileResponse:
-        return FileResponse(STATIC / "audit.html", media_type="text/html")
+    def audit_page() -> HTMLResponse:
+        return HTMLResponse(audit_html)
 
     @app.get("/audit/runs/{thread}", include_in_schema=False)
-    def run_page(thread: Thread) -> FileResponse:
-        return FileResponse(STATIC / "audit-run.html", media_type="text/html")
+    def run_page(thread: Thread) -> HTMLResponse:
+        return HTMLResponse(run_html)
 
     @app.get("/api/audit/runs")
     def runs(principal: Reader, filters: Annotated[RunFilter, Depends(_filters)]

@@ -32,14 +32,15 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import FastAPI, HTTPException, Query
-from fastapi.responses import FileResponse
+from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from wardflow.errors import RunStateError, WardflowError
 from wardflow.status import FILTER_STATES, RunStatus, as_run_status
 from wardflow.web._context import AppContext
-from wardflow.web.app import STATIC, Thread
+from wardflow.web._pages import page_html
+from wardflow.web.app import Thread
 from wardflow.web.dashboard import run_diagram, run_rows
 from wardflow.web.runs import Caller, CallerDep, RunJobs, _graph_for
 from wardflow.web.views import for_role
@@ -262,9 +263,11 @@ def _replay(ctx: AppContext, caller: Caller, thread: str, body: ReplayBody) -> d
 def add_operations(app: FastAPI, ctx: AppContext, jobs: RunJobs) -> None:
     """Add the runs page and its API to the review app."""
 
+    runs_html = page_html("runs.html")
+
     @app.get("/operations", include_in_schema=False)
-    def page() -> FileResponse:
-        return FileResponse(STATIC / "runs.html", media_type="text/html")
+    def page() -> HTMLResponse:
+        return HTMLResponse(runs_html)
 
     @app.get("/api/runs")
     def runs(
