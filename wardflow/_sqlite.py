@@ -12,15 +12,18 @@ mode.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
+from types import TracebackType
+from typing import Self
 
-__all__ = ["PRIVATE_DIR_MODE", "PRIVATE_FILE_MODE", "connect", "private_dir",
-           "write_transaction"]
+__all__ = ["PRIVATE_DIR_MODE", "PRIVATE_FILE_MODE", "SqliteStore", "connect", "private_dir",
+           "utc_now", "write_transaction"]
 
 PRIVATE_DIR_MODE = 0o700
 PRIVATE_FILE_MODE = 0o600
@@ -70,7 +73,7 @@ def connect(
     return conn
 
 
-@contextmanager
+@contextlib.contextmanager
 def write_transaction(conn: sqlite3.Connection, lock: threading.Lock) -> Iterator[sqlite3.Connection]:
     """``BEGIN IMMEDIATE`` ... ``COMMIT``, or ``ROLLBACK`` on any exception."""
     with lock:
@@ -81,3 +84,66 @@ def write_transaction(conn: sqlite3.Connection, lock: threading.Lock) -> Iterato
             conn.execute("ROLLBACK")
             raise
         conn.execute("COMMIT")
+
+
+def utc_now() -> datetime:
+    """The current time in UTC: the stores' default clock."""
+    return datetime.now(UTC)
+
+
+class SqliteStore:
+    """The plumbing every embedded SQLite store shares.
+
+    A subclass gets one connection opened by :func:`connect` (WAL, owner-only file
+    and folder, ``schema`` applied), a lock that serialises its use across threads,
+    an injectable clock, :meth:`close` and ``with`` support. Its methods write in
+    ``with self._write() as conn:`` (the lock and ``BEGIN IMMEDIATE`` ... ``COMMIT``)
+    and read in ``with self._read() as conn:`` (the lock only).
+
+    Args:
+        path: the SQLite file, or ``":memory:"``.
+        schema: the ``CREATE ... IF NOT EXISTS`` script run on opening.
+        now: the current time (UTC by default; tests inject a fake clock).
+        synchronous: ``"NORMAL"`` or ``"FULL"`` (see :func:`connect`).
+        busy_timeout_s: how long a statement waits for another process's lock.
+        autocommit: whether sqlite3 leaves transactions to the store (the default).
+    """
+
+    def __init__(
+        self,
+        path: Path | str,
+        *,
+        schema: str,
+        now: Callable[[], datetime] = utc_now,
+        synchronous: str = "NORMAL",
+        busy_timeout_s: float = 30.0,
+        autocommit: bool = True,
+    ) -> None:
+        self._conn = connect(path, synchronous=synchronous, busy_timeout_s=busy_timeout_s,
+                             schema=schema, autocommit=autocommit)
+        self._lock = threading.Lock()
+        self._clock = now
+
+    def close(self) -> None:
+        """Close the connection (after any write in progress on another thread)."""
+        with self._lock:
+            self._conn.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def _write(self) -> contextlib.AbstractContextManager[sqlite3.Connection]:
+        """One write transaction under the store's lock; rolled back on any exception."""
+        return write_transaction(self._conn, self._lock)
+
+    @contextlib.contextmanager
+    def _read(self) -> Iterator[sqlite3.Connection]:
+        """The connection, under the store's lock (not reentrant: not inside ``_write``)."""
+        with self._lock:
+            yield self._conn

@@ -8,13 +8,12 @@ with nothing half done. Engaging and releasing are audited by the caller.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
-from wardflow._sqlite import connect, write_transaction
+from wardflow._sqlite import SqliteStore, utc_now
 from wardflow.errors import KillSwitchEngaged
 
 __all__ = ["ALL", "KillSwitch", "SwitchState"]
@@ -38,27 +37,22 @@ class SwitchState:
     at: str
 
 
-class KillSwitch:
+class KillSwitch(SqliteStore):
     """Kill-switch state in SQLite (shared by every process of one data home)."""
 
     def __init__(self, path: Path | str, *,
-                 clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
-        self._conn = connect(path, schema=_SCHEMA)
-        self._lock = threading.Lock()
-        self._clock = clock
-
-    def close(self) -> None:
-        self._conn.close()
+                 clock: Callable[[], datetime] = utc_now) -> None:
+        super().__init__(path, schema=_SCHEMA, now=clock)
 
     def engage(self, reason: str, *, by: str, workflow: str = ALL) -> SwitchState:
         state = SwitchState(workflow, reason, by, self._clock().isoformat())
-        with write_transaction(self._conn, self._lock) as conn:
+        with self._write() as conn:
             conn.execute("INSERT OR REPLACE INTO kill_switch VALUES (?,?,?,?)",
                          (state.workflow, state.reason, state.by, state.at))
         return state
 
     def release(self, *, workflow: str = ALL) -> bool:
-        with write_transaction(self._conn, self._lock) as conn:
+        with self._write() as conn:
             return conn.execute("DELETE FROM kill_switch WHERE workflow = ?",
                                 (workflow,)).rowcount > 0
 

@@ -27,12 +27,12 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
-from wardflow._sqlite import connect, write_transaction
+from wardflow._sqlite import SqliteStore, utc_now
 from wardflow.errors import ConfigError
 from wardflow.observability.audit import AuditLog
 from wardflow.tools.inbox import MAX_ATTACHMENTS, InboxItem, attachment_count, document_id
@@ -80,23 +80,18 @@ class LedgerEntry:
     result: str | None
 
 
-class EventLedger:
+class EventLedger(SqliteStore):
     """The persisted record of events and the runs they started."""
 
     def __init__(self, path: Path | str, *,
-                 clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
-        self._conn = connect(path, schema=_SCHEMA)
-        self._lock = threading.Lock()
-        self._clock = clock
-
-    def close(self) -> None:
-        self._conn.close()
+                 clock: Callable[[], datetime] = utc_now) -> None:
+        super().__init__(path, schema=_SCHEMA, now=clock)
 
     def record(self, blueprint: str, document_id: str, source: str,
                event: str = "document_uploaded") -> bool:
         """Record an event; ``False`` if this document's event was recorded before."""
         now = self._clock().isoformat()
-        with write_transaction(self._conn, self._lock) as conn:
+        with self._write() as conn:
             cursor = conn.execute(
                 "INSERT INTO events VALUES (?,?,?,?,'open',NULL,NULL,?,?)"
                 " ON CONFLICT(blueprint, document_id) DO NOTHING",
@@ -106,7 +101,7 @@ class EventLedger:
 
     def mark(self, blueprint: str, document_id: str, state: str, *,
              thread_id: str | None = None, result: str | None = None) -> None:
-        with write_transaction(self._conn, self._lock) as conn:
+        with self._write() as conn:
             conn.execute(
                 "UPDATE events SET state = ?, thread_id = COALESCE(?, thread_id),"
                 " result = COALESCE(?, result), updated_at = ?"
@@ -134,7 +129,7 @@ class EventLedger:
 
     def mark_message(self, blueprint: str, maildir: str, message: str, message_id: str,
                      state: str, reason: str | None = None) -> None:
-        with write_transaction(self._conn, self._lock) as conn:
+        with self._write() as conn:
             conn.execute(
                 "INSERT INTO mail_messages VALUES (?,?,?,?,?,?,?)"
                 " ON CONFLICT(blueprint, maildir, message) DO UPDATE SET state = excluded.state,"
@@ -168,7 +163,7 @@ class PostgresEventLedger(EventLedger):
         retry_s: how long a write waits for a database that went away.
     """
 
-    def __init__(self, url: str, *, clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    def __init__(self, url: str, *, clock: Callable[[], datetime] = utc_now,
                  retry_s: float = 30.0) -> None:
         from wardflow._postgres import connect as connect_postgres
 

@@ -36,7 +36,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from wardflow._sqlite import connect, write_transaction
+from wardflow._sqlite import SqliteStore, utc_now
 from wardflow.config import Settings
 from wardflow.errors import ConfigError, KillSwitchEngaged, WardflowError
 from wardflow.graphs.control import KillSwitch
@@ -95,15 +95,11 @@ class _Due:
     more: bool  # more missed slots than were counted
 
 
-class ScheduleStore:
+class ScheduleStore(SqliteStore):
     """Last slot per schedule and the firings, in SQLite (shared by processes)."""
 
     def __init__(self, path: Path | str, *, busy_timeout_s: float = 30.0) -> None:
-        self._conn = connect(path, schema=_SCHEMA, busy_timeout_s=busy_timeout_s)
-        self._lock = threading.Lock()
-
-    def close(self) -> None:
-        self._conn.close()
+        super().__init__(path, schema=_SCHEMA, busy_timeout_s=busy_timeout_s)
 
     def last_slot(self, blueprint: str) -> datetime | None:
         row = self._conn.execute("SELECT last_slot FROM schedule_state WHERE blueprint = ?",
@@ -112,7 +108,7 @@ class ScheduleStore:
 
     def set_last_slot(self, blueprint: str, slot: datetime) -> None:
         """Where counting starts (a new schedule starts at the first tick that sees it)."""
-        with write_transaction(self._conn, self._lock) as conn:
+        with self._write() as conn:
             conn.execute("INSERT INTO schedule_state VALUES (?,?,?) ON CONFLICT(blueprint)"
                          " DO UPDATE SET last_slot = excluded.last_slot,"
                          " updated_at = excluded.updated_at",
@@ -122,7 +118,7 @@ class ScheduleStore:
               decide: Callable[[datetime], _Due]) -> Firing | None:
         """Decide what is due since the last slot and record it, in one transaction;
         ``None`` when nothing is due or another process claimed the slot first."""
-        with write_transaction(self._conn, self._lock) as conn:
+        with self._write() as conn:
             row = conn.execute("SELECT last_slot FROM schedule_state WHERE blueprint = ?",
                                (blueprint,)).fetchone()
             if row is None:
@@ -145,7 +141,7 @@ class ScheduleStore:
 
     def finish(self, firing: Firing, state: str, detail: str, runs: int, at: datetime) -> Firing:
         done = Firing(firing.blueprint, firing.slot, state, detail, runs, _iso(at))
-        with write_transaction(self._conn, self._lock) as conn:
+        with self._write() as conn:
             conn.execute("UPDATE schedule_firings SET state = ?, detail = ?, runs = ?, at = ?"
                          " WHERE blueprint = ? AND slot = ?",
                          (state, detail, runs, done.at, firing.blueprint, firing.slot))
@@ -188,7 +184,7 @@ class Scheduler:
 
     def __init__(self, settings: Settings, blueprints: Iterable[Blueprint], *,
                  grace: timedelta = timedelta(minutes=5), runner: Runner | None = None,
-                 clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+                 clock: Callable[[], datetime] = utc_now) -> None:
         self.settings = settings
         self.blueprints = [b for b in blueprints if b.trigger.kind == "schedule"]
         self.crons: dict[str, CronSchedule] = {}

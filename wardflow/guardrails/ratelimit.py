@@ -9,12 +9,11 @@ be a wall clock that all processes agree on (the default, :func:`time.time`).
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
 
-from wardflow._sqlite import connect, write_transaction
+from wardflow._sqlite import SqliteStore
 from wardflow.errors import ConfigError, RateLimited
 
 __all__ = ["RateLimiter"]
@@ -25,7 +24,7 @@ CREATE INDEX IF NOT EXISTS rate_hits_key_at ON rate_hits (key, at);
 """
 
 
-class RateLimiter:
+class RateLimiter(SqliteStore):
     """Sliding-window rate limits, checked and counted atomically.
 
     Args:
@@ -38,15 +37,9 @@ class RateLimiter:
         self, path: Path | str = ":memory:", *, clock: Callable[[], float] = time.time,
         busy_timeout_s: float = 30.0,
     ) -> None:
+        super().__init__(path, schema=_SCHEMA, busy_timeout_s=busy_timeout_s)
         self.path = str(path)
-        self._clock = clock
-        self._conn = connect(path, busy_timeout_s=busy_timeout_s, schema=_SCHEMA)
-        self._lock = threading.Lock()
-
-    def close(self) -> None:
-        """Close the database connection."""
-        with self._lock:
-            self._conn.close()
+        self._seconds = clock  # a float clock, not the base class's datetime one
 
     def hit(self, key: str, *, limit: int, per_s: float) -> None:
         """Count one request for ``key``, or refuse it.
@@ -65,8 +58,8 @@ class RateLimiter:
         if limit < 1 or per_s <= 0:
             raise ConfigError(f"rate limit for {key!r} must allow at least 1 request in a"
                               f" positive window (got {limit} per {per_s} s)")
-        now = self._clock()
-        with write_transaction(self._conn, self._lock) as conn:
+        now = self._seconds()
+        with self._write() as conn:
             conn.execute("DELETE FROM rate_hits WHERE key = ? AND at <= ?", (key, now - per_s))
             count, oldest = conn.execute(
                 "SELECT COUNT(*), MIN(at) FROM rate_hits WHERE key = ?", (key,)
@@ -78,9 +71,9 @@ class RateLimiter:
 
     def remaining(self, key: str, *, limit: int, per_s: float) -> int:
         """How many more hits ``key`` may make now (nothing is counted)."""
-        now = self._clock()
-        with self._lock:
-            (count,) = self._conn.execute(
+        now = self._seconds()
+        with self._read() as conn:
+            (count,) = conn.execute(
                 "SELECT COUNT(*) FROM rate_hits WHERE key = ? AND at > ?", (key, now - per_s)
             ).fetchone()
         return max(0, limit - int(count))

@@ -19,7 +19,6 @@ database. :meth:`TokenVault.reencrypt` moves values to the current key
 from __future__ import annotations
 
 import re
-import threading
 import time
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
@@ -33,7 +32,7 @@ from wardflow._crypto import (
     missing_key_error,
     text_key_id,
 )
-from wardflow._sqlite import connect, write_transaction
+from wardflow._sqlite import SqliteStore
 from wardflow.errors import ConfigError, GuardViolation, UnencryptedData
 from wardflow.guardrails.pii import PiiMatch, find_pii
 
@@ -69,7 +68,7 @@ class _Scope:
         self.by_token[token] = value
 
 
-class TokenVault:
+class TokenVault(SqliteStore):
     """Stable tokens for personal data, per scope, with role-checked reveal.
 
     Args:
@@ -83,17 +82,11 @@ class TokenVault:
         self, path: Path | str = ":memory:", *, busy_timeout_s: float = 30.0,
         synchronous: str = "NORMAL", keyring: Keyring | None = None,
     ) -> None:
+        super().__init__(path, schema=_SCHEMA, synchronous=synchronous,
+                         busy_timeout_s=busy_timeout_s)
         self.path = str(path)
         self._keyring = keyring
-        self._conn = connect(path, synchronous=synchronous, busy_timeout_s=busy_timeout_s,
-                             schema=_SCHEMA)
-        self._lock = threading.Lock()
         self._scopes: OrderedDict[str, _Scope] = OrderedDict()
-
-    def close(self) -> None:
-        """Close the database connection."""
-        with self._lock:
-            self._conn.close()
 
     # Tokens ----------------------------------------------------------------------
     def tokenize(self, text: str, *, scope: str) -> tuple[str, dict[str, str]]:
@@ -144,7 +137,7 @@ class TokenVault:
                 return [known.by_value[v] for v in values]
         # One write transaction allocates every new token: another process using the
         # same file waits on the lock instead of handing out the same number twice.
-        with write_transaction(self._conn, self._lock) as conn:
+        with self._write() as conn:
             known = self._scope(scope)
             for kind, stored, token in conn.execute(
                 "SELECT kind, value, token FROM vault_tokens WHERE scope = ?", (scope,)
@@ -237,8 +230,8 @@ class TokenVault:
 
     def key_counts(self) -> dict[str, int]:
         """How many values each key id seals (``"clear"``: not encrypted)."""
-        with self._lock:
-            rows = self._conn.execute("SELECT value FROM vault_tokens").fetchall()
+        with self._read() as conn:
+            rows = conn.execute("SELECT value FROM vault_tokens").fetchall()
         counts: dict[str, int] = {}
         for (stored,) in rows:
             kid = text_key_id(stored) or "clear"
@@ -247,8 +240,8 @@ class TokenVault:
 
     def clear_scopes(self) -> list[str]:
         """The scopes (threads) holding values stored in clear."""
-        with self._lock:
-            rows = self._conn.execute(
+        with self._read() as conn:
+            rows = conn.execute(
                 "SELECT DISTINCT scope FROM vault_tokens WHERE substr(value, 1, ?) != ?"
                 " ORDER BY scope", (len(TEXT_PREFIX), TEXT_PREFIX)).fetchall()
         return [row[0] for row in rows]
@@ -271,7 +264,7 @@ class TokenVault:
         done = 0
         current = TEXT_PREFIX if only_clear else f"{TEXT_PREFIX}{keyring.primary_id}:"
         while True:
-            with write_transaction(self._conn, self._lock) as conn:
+            with self._write() as conn:
                 rows = conn.execute(
                     "SELECT rowid, scope, kind, value, token FROM vault_tokens"
                     " WHERE substr(value, 1, ?) != ? LIMIT ?",

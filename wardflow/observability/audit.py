@@ -25,11 +25,11 @@ import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from wardflow._sqlite import connect, write_transaction
+from wardflow._sqlite import SqliteStore, utc_now
 
 __all__ = [
     "AuditLog", "AuditRecord", "ChainReport", "PendingRecord", "PostgresAuditLog",
@@ -147,7 +147,7 @@ def _chain_hash(prev_hash: str, body: Mapping[str, Any]) -> str:
     return hashlib.sha256((prev_hash + canonical_json(body)).encode()).hexdigest()
 
 
-class AuditLog:
+class AuditLog(SqliteStore):
     """Append-only, hash-chained audit records in one SQLite file.
 
     Safe to share between threads; several processes may append at once (WAL, busy
@@ -163,15 +163,12 @@ class AuditLog:
         self,
         path: Path | str,
         *,
-        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        clock: Callable[[], datetime] = utc_now,
         synchronous: str = "NORMAL",
         busy_timeout_s: float = 30.0,
     ) -> None:
-        self._conn = connect(
-            path, synchronous=synchronous, busy_timeout_s=busy_timeout_s, schema=_SCHEMA
-        )
-        self._lock = threading.Lock()
-        self._clock = clock
+        super().__init__(path, schema=_SCHEMA, now=clock, synchronous=synchronous,
+                         busy_timeout_s=busy_timeout_s)
         self._upgrade_trigger()
 
     def _upgrade_trigger(self) -> None:
@@ -180,12 +177,9 @@ class AuditLog:
             "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'audit_no_update'"
         ).fetchone()
         if row is not None and "_redacted" not in str(row[0]):
-            with write_transaction(self._conn, self._lock) as conn:
+            with self._write() as conn:
                 conn.execute("DROP TRIGGER audit_no_update")
                 conn.execute(_UPDATE_TRIGGER)
-
-    def close(self) -> None:
-        self._conn.close()
 
     def now(self) -> str:
         """The log's clock, as ISO 8601 (for records made now and written later)."""
@@ -219,7 +213,7 @@ class AuditLog:
         entries = list(entries)
         if not entries:
             return []
-        with write_transaction(self._conn, self._lock) as conn:
+        with self._write() as conn:
             return self._insert(conn, entries)
 
     def _insert(self, conn: sqlite3.Connection, entries: list[PendingRecord]
@@ -283,7 +277,7 @@ class AuditLog:
         """
         from wardflow.errors import WardflowError
 
-        with write_transaction(self._conn, self._lock) as conn:
+        with self._write() as conn:
             attested: list[dict[str, Any]] = []
             kept_by_seq: dict[int, Mapping[str, Any]] = {}
             for seq in sorted(payloads):
@@ -438,7 +432,7 @@ class PostgresAuditLog(AuditLog):
         retry_s: how long an append waits for a database that went away.
     """
 
-    def __init__(self, url: str, *, clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    def __init__(self, url: str, *, clock: Callable[[], datetime] = utc_now,
                  retry_s: float = 30.0) -> None:
         from wardflow._postgres import connect as connect_postgres
 

@@ -15,15 +15,14 @@ admin          manage principals; deciding cases is not an admin's job
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Literal, cast, get_args
 
-from wardflow._sqlite import connect, write_transaction
+from wardflow._sqlite import SqliteStore, utc_now
 from wardflow.errors import ReviewError
 
 __all__ = ["ESCALATION", "ROLES", "Principal", "PrincipalStore", "Role"]
@@ -68,7 +67,7 @@ class Principal:
                 "approval_limit": None if self.approval_limit is None else str(self.approval_limit)}
 
 
-class PrincipalStore:
+class PrincipalStore(SqliteStore):
     """Principals in SQLite (``home/review.sqlite``), safe across processes.
 
     Args:
@@ -76,15 +75,10 @@ class PrincipalStore:
     """
 
     def __init__(
-        self, path: Path | str, *, clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        self, path: Path | str, *, clock: Callable[[], datetime] = utc_now,
         busy_timeout_s: float = 30.0,
     ) -> None:
-        self._conn = connect(path, busy_timeout_s=busy_timeout_s, schema=_SCHEMA)
-        self._lock = threading.Lock()
-        self._clock = clock
-
-    def close(self) -> None:
-        self._conn.close()
+        super().__init__(path, schema=_SCHEMA, now=clock, busy_timeout_s=busy_timeout_s)
 
     def add(self, name: str, role: str, *, approval_limit: Decimal | None = None) -> Principal:
         """Create or update a principal."""
@@ -95,7 +89,7 @@ class PrincipalStore:
         if role == "approver" and approval_limit is None:
             raise ReviewError("-", "an approver needs an approval limit (--limit)")
         principal = Principal(name.strip(), role, approval_limit)
-        with write_transaction(self._conn, self._lock) as conn:
+        with self._write() as conn:
             conn.execute(
                 "INSERT INTO principals (name, role, approval_limit, active, created_at)"
                 " VALUES (?,?,?,1,?) ON CONFLICT(name) DO UPDATE SET role = excluded.role,"
@@ -107,7 +101,7 @@ class PrincipalStore:
         return principal
 
     def deactivate(self, name: str) -> None:
-        with write_transaction(self._conn, self._lock) as conn:
+        with self._write() as conn:
             if conn.execute("UPDATE principals SET active = 0 WHERE name = ?", (name,)).rowcount == 0:
                 raise ReviewError("-", f"unknown principal {name!r}")
 
@@ -128,7 +122,7 @@ class PrincipalStore:
     def record_event(self, thread_id: str, kind: str, *, role: str | None, detail: str,
                      at: datetime | None = None) -> None:
         """Record a reminder or an escalation of a case."""
-        with write_transaction(self._conn, self._lock) as conn:
+        with self._write() as conn:
             conn.execute(
                 "INSERT INTO case_events (thread_id, kind, role, at, detail) VALUES (?,?,?,?,?)",
                 (thread_id, kind, role, (at or self._clock()).isoformat(), detail),

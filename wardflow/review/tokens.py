@@ -23,14 +23,13 @@ import hashlib
 import hmac
 import re
 import secrets
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from wardflow._sqlite import connect, write_transaction
+from wardflow._sqlite import SqliteStore, utc_now
 from wardflow.errors import ReviewError, WardflowError
 from wardflow.review.principals import Principal, PrincipalStore
 
@@ -98,7 +97,7 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-class TokenStore:
+class TokenStore(SqliteStore):
     """API tokens in ``review.sqlite`` (table ``api_tokens``), hashed at rest.
 
     Args:
@@ -107,15 +106,10 @@ class TokenStore:
     """
 
     def __init__(
-        self, path: Path | str, *, clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        self, path: Path | str, *, clock: Callable[[], datetime] = utc_now,
         busy_timeout_s: float = 30.0,
     ) -> None:
-        self._conn = connect(path, busy_timeout_s=busy_timeout_s, schema=_SCHEMA)
-        self._lock = threading.Lock()
-        self._clock = clock
-
-    def close(self) -> None:
-        self._conn.close()
+        super().__init__(path, schema=_SCHEMA, now=clock, busy_timeout_s=busy_timeout_s)
 
     def create(
         self, principals: PrincipalStore, principal: str, *, name: str, expires_days: int,
@@ -140,7 +134,7 @@ class TokenStore:
         now = self._clock()
         record = ApiToken(token_id, found.name, name, now.isoformat(), by,
                           (now + timedelta(days=expires_days)).isoformat())
-        with write_transaction(self._conn, self._lock) as conn:
+        with self._write() as conn:
             conn.execute(
                 "INSERT INTO api_tokens (id, principal, name, token_sha256, created_at,"
                 " created_by, expires_at) VALUES (?,?,?,?,?,?,?)",
@@ -159,7 +153,7 @@ class TokenStore:
             ReviewError: no token has this id.
         """
         now = self._clock().isoformat()
-        with write_transaction(self._conn, self._lock) as conn:
+        with self._write() as conn:
             changed = conn.execute(
                 "UPDATE api_tokens SET revoked_at = ?, revoked_by = ? WHERE id = ?"
                 " AND revoked_at IS NULL", (now, by, token_id)).rowcount

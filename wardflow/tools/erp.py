@@ -13,14 +13,14 @@ import threading
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Protocol, TypeVar, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from wardflow._sqlite import connect, write_transaction
+from wardflow._sqlite import SqliteStore, utc_now
 from wardflow.errors import ErpError
 
 _T = TypeVar("_T")
@@ -182,17 +182,10 @@ def _normalise(text: str) -> str:
     return " ".join(text.casefold().replace(",", " ").replace(".", " ").split())
 
 
-class EmbeddedErp:
+class EmbeddedErp(SqliteStore):
     """The embedded ERP, whichever database holds it: :class:`SqliteErp` or
     :class:`PostgresErp`. Its SQL is what both accept (``wardflow._postgres`` lets a
     psycopg connection run it)."""
-
-    _conn: sqlite3.Connection
-    _lock: threading.Lock
-    _clock: Callable[[], datetime]
-
-    def close(self) -> None:
-        self._conn.close()
 
     # Master data -------------------------------------------------------------------
     def import_master(self, data: Mapping[str, Any]) -> tuple[int, int]:
@@ -223,7 +216,7 @@ class EmbeddedErp:
         except (KeyError, TypeError, ArithmeticError) as err:
             raise ErpError("erp_import", f"malformed master data: {err!r}") from err
         try:
-            with write_transaction(self._conn, self._lock) as conn:
+            with self._write() as conn:
                 conn.executemany(_upsert("vendors", _VENDOR_COLUMNS, "id"), vendor_rows)
                 conn.executemany(_upsert("purchase_orders", _ORDER_COLUMNS, "po_number"),
                                  order_rows)
@@ -315,7 +308,7 @@ class EmbeddedErp:
         the first posting with ``created=False``."""
         posted_at = self._clock().isoformat()
         try:
-            with write_transaction(self._conn, self._lock) as conn:
+            with self._write() as conn:
                 cursor = conn.execute(
                     "INSERT INTO invoices VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
                     " ON CONFLICT(idempotency_key) DO NOTHING",
@@ -358,15 +351,12 @@ class SqliteErp(EmbeddedErp):
         self,
         path: Path | str,
         *,
-        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        clock: Callable[[], datetime] = utc_now,
         synchronous: str = "NORMAL",
         busy_timeout_s: float = 30.0,
     ) -> None:
-        self._conn = connect(
-            path, synchronous=synchronous, busy_timeout_s=busy_timeout_s, schema=_SCHEMA
-        )
-        self._lock = threading.Lock()
-        self._clock = clock
+        super().__init__(path, schema=_SCHEMA, now=clock, synchronous=synchronous,
+                         busy_timeout_s=busy_timeout_s)
 
 
 class PostgresErp(EmbeddedErp):
@@ -380,7 +370,7 @@ class PostgresErp(EmbeddedErp):
     """
 
     def __init__(
-        self, url: str, *, clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        self, url: str, *, clock: Callable[[], datetime] = utc_now,
         retry_s: float = 30.0,
     ) -> None:
         from wardflow._postgres import connect as connect_postgres

@@ -25,13 +25,12 @@ import hashlib
 import hmac
 import re
 import secrets
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
-from wardflow._sqlite import connect, write_transaction
+from wardflow._sqlite import SqliteStore, utc_now
 from wardflow.errors import ReviewError, WardflowError
 from wardflow.review.principals import Principal, PrincipalStore
 
@@ -141,7 +140,7 @@ def verify_password(password: str, stored: str) -> bool:
 _DUMMY_HASH = hash_password("not a password", salt=b"\0" * 16)
 
 
-class CredentialStore:
+class CredentialStore(SqliteStore):
     """Password hashes, one per principal, in ``review.sqlite`` (table ``web_credentials``).
 
     Args:
@@ -149,15 +148,10 @@ class CredentialStore:
     """
 
     def __init__(
-        self, path: Path | str, *, clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        self, path: Path | str, *, clock: Callable[[], datetime] = utc_now,
         busy_timeout_s: float = 30.0,
     ) -> None:
-        self._conn = connect(path, busy_timeout_s=busy_timeout_s, schema=_SCHEMA)
-        self._lock = threading.Lock()
-        self._clock = clock
-
-    def close(self) -> None:
-        self._conn.close()
+        super().__init__(path, schema=_SCHEMA, now=clock, busy_timeout_s=busy_timeout_s)
 
     def set_password(self, principals: PrincipalStore, name: str, password: str) -> None:
         """Set ``name``'s password; the principal must exist and be active.
@@ -171,7 +165,7 @@ class CredentialStore:
                               " (`wardflow principals add` first)")
         if len(password) < MIN_PASSWORD_LENGTH:
             raise ReviewError("-", f"a password needs at least {MIN_PASSWORD_LENGTH} characters")
-        with write_transaction(self._conn, self._lock) as conn:
+        with self._write() as conn:
             conn.execute(
                 "INSERT INTO web_credentials (name, password_hash, updated_at) VALUES (?,?,?)"
                 " ON CONFLICT(name) DO UPDATE SET password_hash = excluded.password_hash,"
@@ -181,7 +175,7 @@ class CredentialStore:
 
     def remove(self, name: str) -> bool:
         """Forget ``name``'s password (they can no longer log in); whether one was set."""
-        with write_transaction(self._conn, self._lock) as conn:
+        with self._write() as conn:
             return conn.execute("DELETE FROM web_credentials WHERE name = ?",
                                 (name,)).rowcount > 0
 

@@ -22,15 +22,14 @@ import hashlib
 import hmac
 import json
 import re
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Literal
 from urllib.parse import parse_qs
 
-from wardflow._sqlite import connect, write_transaction
+from wardflow._sqlite import SqliteStore, utc_now
 from wardflow.errors import ReviewError, WardflowError
 from wardflow.review.principals import PrincipalStore
 
@@ -114,7 +113,7 @@ def parse_action(body: bytes) -> SlackAction:
     return SlackAction(user, action_id, thread_id, args_hash or None)
 
 
-class SlackUsers:
+class SlackUsers(SqliteStore):
     """Which principal each Slack user id is, in ``review.sqlite`` (table ``slack_users``).
 
     Args:
@@ -122,15 +121,10 @@ class SlackUsers:
     """
 
     def __init__(
-        self, path: Path | str, *, clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        self, path: Path | str, *, clock: Callable[[], datetime] = utc_now,
         busy_timeout_s: float = 30.0,
     ) -> None:
-        self._conn = connect(path, busy_timeout_s=busy_timeout_s, schema=_SCHEMA)
-        self._lock = threading.Lock()
-        self._clock = clock
-
-    def close(self) -> None:
-        self._conn.close()
+        super().__init__(path, schema=_SCHEMA, now=clock, busy_timeout_s=busy_timeout_s)
 
     def link(self, principals: PrincipalStore, name: str, user_id: str) -> None:
         """Decisions from Slack user ``user_id`` are ``name``'s from now on.
@@ -146,7 +140,7 @@ class SlackUsers:
         if not _USER_ID.fullmatch(user_id):
             raise ReviewError("-", f"{user_id!r} is not a Slack user id (U or W and upper-case"
                               " letters and digits, e.g. U024BE7LH; see the member's profile)")
-        with write_transaction(self._conn, self._lock) as conn:
+        with self._write() as conn:
             conn.execute(
                 "INSERT INTO slack_users (user_id, principal, linked_at) VALUES (?,?,?)"
                 " ON CONFLICT(user_id) DO UPDATE SET principal = excluded.principal,"
@@ -155,7 +149,7 @@ class SlackUsers:
 
     def unlink(self, user_id: str) -> bool:
         """Forget ``user_id``'s link; whether there was one."""
-        with write_transaction(self._conn, self._lock) as conn:
+        with self._write() as conn:
             return conn.execute("DELETE FROM slack_users WHERE user_id = ?",
                                 (user_id,)).rowcount > 0
 
