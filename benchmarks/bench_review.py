@@ -116,7 +116,8 @@ def _time_wardflow(settings: Settings, runs: int) -> list[float]:
             for i, request in enumerate(requests):
                 started = time.perf_counter_ns()
                 decision = ReviewDecision(decision="approve", by="dan",
-                                          args_hash=request.proposed_action.args_hash)
+                                          args_hash=request.proposed_action.args_hash,
+                                          comment="over the limit; order confirmed")
                 values = ws.state(f"wf-{i}").values
                 amount = values["compliance"]["amount_in_approval_currency"]
                 authorize(decision, request, ws.principals.get("dan"),

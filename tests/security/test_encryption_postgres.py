@@ -89,7 +89,8 @@ def test_postgres_checkpoints_hold_no_document_data_and_rotate(
         from wardflow.review.payloads import ReviewDecision
 
         done = ws.resume(runs[1].thread_id, ReviewDecision(
-            decision="approve", by="dan", args_hash=request.proposed_action.args_hash))
+            decision="approve", by="dan", args_hash=request.proposed_action.args_hash,
+            comment="over the limit; the order was confirmed by the budget owner"))
         assert done.status == "posted"
         assert sorted(p.invoice_number for p in ws.erp.postings()) == [
             "HM-2026-0077", "NLS-INV-2026-0412"]
