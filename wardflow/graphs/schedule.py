@@ -39,8 +39,8 @@ from typing import TYPE_CHECKING, Any
 from wardflow._sqlite import SqliteStore, utc_now
 from wardflow.config import Settings
 from wardflow.errors import ConfigError, KillSwitchEngaged, WardflowError
-from wardflow.graphs.control import KillSwitch
 from wardflow.graphs.cron import CronSchedule, parse_cron
+from wardflow.services import Lazy, Services, build_services
 
 if TYPE_CHECKING:
     from wardflow.graphs.blueprint import Blueprint
@@ -180,12 +180,17 @@ class Scheduler:
         runner: runs one firing and returns its runs (default: the blueprint on every
             document of its source, in a :class:`~wardflow.graphs.workspace.Workspace`).
         clock: the time :meth:`tick` uses when given none.
+        services: the data home's collaborators (the caller keeps owning them); None:
+            opened from ``settings`` on the first tick and closed by :meth:`close`.
     """
 
     def __init__(self, settings: Settings, blueprints: Iterable[Blueprint], *,
                  grace: timedelta = timedelta(minutes=5), runner: Runner | None = None,
-                 clock: Callable[[], datetime] = utc_now) -> None:
+                 clock: Callable[[], datetime] = utc_now,
+                 services: Services | None = None) -> None:
         self.settings = settings
+        self._services = Lazy.of(services) if services is not None else Lazy(
+            lambda: build_services(settings))
         self.blueprints = [b for b in blueprints if b.trigger.kind == "schedule"]
         self.crons: dict[str, CronSchedule] = {}
         for blueprint in self.blueprints:
@@ -198,6 +203,10 @@ class Scheduler:
         self._runner = runner or self._run_blueprint
         self._clock = clock
 
+    def close(self) -> None:
+        """Close the services the scheduler opened (not ones it was given)."""
+        self._services.close()
+
     def next_fire(self, after: datetime) -> datetime | None:
         """The earliest slot of any schedule strictly after ``after`` (pure)."""
         return min((cron.next_fire(after) for cron in self.crons.values()), default=None)
@@ -206,38 +215,32 @@ class Scheduler:
         """Fire (or record as missed) every schedule with a slot due at ``now``."""
         now = now or self._clock()
         store = self._store()
-        try:
-            firings = []
-            for blueprint in self.blueprints:
-                decide = partial(_decide, self.crons[blueprint.name], now=now, grace=self.grace,
-                                 policy=blueprint.trigger.missed)
-                claimed = store.claim(blueprint.name, now, decide)
-                if claimed is not None:
-                    firings.append(self._handle(store, blueprint, claimed, now))
-            return firings
-        finally:
-            store.close()
+        firings = []
+        for blueprint in self.blueprints:
+            decide = partial(_decide, self.crons[blueprint.name], now=now, grace=self.grace,
+                             policy=blueprint.trigger.missed)
+            claimed = store.claim(blueprint.name, now, decide)
+            if claimed is not None:
+                firings.append(self._handle(store, blueprint, claimed, now))
+        return firings
 
     def status(self, now: datetime | None = None) -> list[dict[str, Any]]:
         """Each schedule with its last slot, next firing and latest firings."""
         now = now or self._clock()
         store = self._store()
-        try:
-            rows = []
-            for blueprint in self.blueprints:
-                last = store.last_slot(blueprint.name)
-                trigger = blueprint.trigger
-                rows.append({
-                    "blueprint": blueprint.name, "schedule": trigger.schedule,
-                    "timezone": trigger.timezone, "missed": trigger.missed,
-                    "source": trigger.source or "inbox",
-                    "last_slot": _iso(last) if last else None,
-                    "next_fire": _iso(self.crons[blueprint.name].next_fire(now)),
-                    "firings": [f.to_dict() for f in store.firings(blueprint.name, 5)],
-                })
-            return rows
-        finally:
-            store.close()
+        rows = []
+        for blueprint in self.blueprints:
+            last = store.last_slot(blueprint.name)
+            trigger = blueprint.trigger
+            rows.append({
+                "blueprint": blueprint.name, "schedule": trigger.schedule,
+                "timezone": trigger.timezone, "missed": trigger.missed,
+                "source": trigger.source or "inbox",
+                "last_slot": _iso(last) if last else None,
+                "next_fire": _iso(self.crons[blueprint.name].next_fire(now)),
+                "firings": [f.to_dict() for f in store.firings(blueprint.name, 5)],
+            })
+        return rows
 
     def run(self, stop: threading.Event, interval_s: float = 30.0) -> None:
         """Tick every ``interval_s`` seconds until ``stop`` is set."""
@@ -258,36 +261,26 @@ class Scheduler:
         return thread, stop
 
     def _store(self) -> ScheduleStore:
-        return ScheduleStore(self.settings.control_path,
-                             busy_timeout_s=self.settings.sqlite_busy_timeout_s)
+        return self._services.get().schedules
 
     def _handle(self, store: ScheduleStore, blueprint: Blueprint, firing: Firing,
                 now: datetime) -> Firing:
-        from wardflow.graphs.stores import open_audit_log
-
-        audit = open_audit_log(self.settings)
-        try:
-            if firing.state == "missed":
-                done = store.finish(firing, "missed", f"{firing.detail} (missed: skip)", 0, now)
-            else:
-                done = self._fire(store, blueprint, firing, now)
-            audit.append(f"schedule.{done.state}", done.to_dict(), actor="scheduler",
-                         key=f"schedule:{done.blueprint}:{done.slot}:{done.state}",
-                         ts=_iso(now))
-        finally:
-            audit.close()
+        if firing.state == "missed":
+            done = store.finish(firing, "missed", f"{firing.detail} (missed: skip)", 0, now)
+        else:
+            done = self._fire(store, blueprint, firing, now)
+        self._services.get().audit.append(
+            f"schedule.{done.state}", done.to_dict(), actor="scheduler",
+            key=f"schedule:{done.blueprint}:{done.slot}:{done.state}", ts=_iso(now))
         log.info("schedule %s %s: %s %s", blueprint.name, done.slot, done.state, done.detail)
         return done
 
     def _fire(self, store: ScheduleStore, blueprint: Blueprint, firing: Firing,
               now: datetime) -> Firing:
-        switch = KillSwitch(self.settings.control_path)
         try:
-            switch.check(blueprint.name)
+            self._services.get().switch.check(blueprint.name)
         except KillSwitchEngaged as err:
             return store.finish(firing, "skipped", str(err), 0, now)
-        finally:
-            switch.close()
         detail = firing.detail
         if detail and blueprint.trigger.missed == "run_once":
             detail += " (missed: run_once, fired once for them)"
@@ -303,11 +296,11 @@ class Scheduler:
     def _run_blueprint(self, blueprint: Blueprint) -> Sequence[dict[str, Any]]:
         from wardflow.graphs.workspace import Workspace
 
-        with Workspace(self.settings) as ws:
+        with Workspace(self.settings, services=self._services.get()) as ws:
             if blueprint.trigger.maildir is not None:
                 return ws.watch_once(blueprint)
             location = self.settings.storage_locations[blueprint.trigger.source or "inbox"]
-            folder = ws.storage.root / location
+            folder = self.settings.storage_root.resolve() / location
             folder.mkdir(parents=True, exist_ok=True)
             return ws.run_blueprint(blueprint, [folder], submitted_by="scheduler")
 

@@ -1,0 +1,110 @@
+"""One factory wires every collaborator: the graphs agree on what the settings name."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import EXAMPLES, INBOX
+from wardflow.config import Settings
+from wardflow.errors import WardflowError
+from wardflow.graphs.blueprint import parse_blueprint
+from wardflow.graphs.blueprint_graph import build_blueprint_graph
+from wardflow.graphs.invoice import build_invoice_graph
+from wardflow.services import build_services
+from wardflow.testing.fake_erp import FakeErpServer
+from wardflow.tools.erp import SqliteErp, load_master
+
+CLEAN = "2026-08-14_nordlicht-software_NLS-INV-2026-0412.pdf"
+LOOKUP = """
+name: vendor-check
+trigger:
+  event: "document_uploaded"
+  source: "inbox"
+steps:
+  - name: vendor
+    type: tool
+    tool: erp_lookup_vendor
+    args:
+      name: "Nordlicht Software GmbH"
+"""
+
+
+@pytest.fixture
+def cloud_erp(tmp_path: Path) -> Iterator[FakeErpServer]:
+    backend = SqliteErp(tmp_path / "cloud.sqlite")
+    backend.import_master(load_master(EXAMPLES / "erp.json"))
+    with FakeErpServer(backend) as server:
+        yield server
+    backend.close()
+
+
+def _gets(server: FakeErpServer) -> int:
+    return sum(1 for method, _ in server.requests if method == "GET")
+
+
+def test_invoice_and_blueprint_graphs_resolve_the_same_erp(
+    cloud_erp: FakeErpServer, tmp_path: Path
+) -> None:
+    settings = Settings(home=tmp_path / "home", model="none", erp_url=cloud_erp.url,
+                        max_invoice_age_days=36500)
+    config: Any = {"configurable": {"thread_id": "invoice-1"}}
+    invoice = build_invoice_graph(settings)
+    invoice.invoke({"path": str(INBOX / CLEAN), "name": CLEAN}, config)
+    asked_by_invoice = _gets(cloud_erp)
+    assert asked_by_invoice > 0, "the invoice graph did not ask the ERP at erp_url"
+
+    blueprint = parse_blueprint(LOOKUP, settings)
+    graph = build_blueprint_graph(blueprint, settings)
+    config = {"configurable": {"thread_id": "blueprint-1"}}
+    result = graph.invoke({"path": str(INBOX / CLEAN), "name": CLEAN}, config)
+    # The vendor is only in the cloud ERP: the embedded one in the data home is empty.
+    assert result["outputs"]["vendor"]["result"] is not None, result.get("outputs")
+    assert result["outputs"]["vendor"]["result"]["id"] == "V001"
+    assert _gets(cloud_erp) > asked_by_invoice
+
+
+def test_services_close_only_what_the_factory_opened(tmp_path: Path) -> None:
+    settings = Settings(home=tmp_path / "home", model="none")
+    erp = SqliteErp(tmp_path / "mine.sqlite")
+    with build_services(settings, erp=erp) as services:
+        assert services.erp is erp
+        assert not services.opened("audit")  # opened on first use
+        limiter = services.rate_limiter
+        assert services.rate_limiter is limiter  # opened once
+        assert not services.opened("tokens")  # never asked for: never opened
+        services.audit.append("test.event", {"n": 1}, actor="test")
+    assert erp.vendors() == []  # still open: the caller's
+    with pytest.raises(sqlite3.ProgrammingError):  # the factory's: closed
+        limiter.hit("x", limit=1, per_s=1)
+    with pytest.raises(WardflowError, match="closed"):  # and not opened again
+        services.audit.append("test.event", {"n": 2}, actor="test")
+    erp.close()
+
+
+def test_services_open_only_what_is_used(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    # A database that cannot be reached: only the stores kept there would fail.
+    settings = Settings(home=home, model="none", database_url="postgresql://127.0.0.1:1/x",
+                        database_retry_s=0)
+    with build_services(settings) as services:
+        services.principals.add("dan", "controller")
+        assert [p.name for p in services.principals.all()] == ["dan"]
+    assert sorted(p.name for p in home.iterdir() if p.suffix == ".sqlite") == ["review.sqlite"]
+
+
+def test_scratch_services_write_nothing_to_the_home(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    with build_services(Settings(home=home, model="none"), scratch=True) as services:
+        services.audit.append("test.event", {"n": 1}, actor="test")
+        services.principals.add("dan", "controller")
+        services.vault.tokenize("IBAN DE89370400440532013000", scope="t")
+        assert services.erp.vendors() == []
+    assert not (home / "erp.sqlite").exists()
+    assert not (home / "audit.sqlite").exists()
+    assert not (home / "review.sqlite").exists()
+    assert not (home / "vault.sqlite").exists()
