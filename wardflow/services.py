@@ -33,9 +33,9 @@ from wardflow.errors import ConfigError, WardflowError
 if TYPE_CHECKING:
     from langgraph.checkpoint.base import BaseCheckpointSaver
 
+    from wardflow.graphs._schedule_store import ScheduleStore
     from wardflow.graphs.control import KillSwitch
     from wardflow.graphs.events import EventLedger
-    from wardflow.graphs.schedule import ScheduleStore
     from wardflow.guardrails.pipeline import GuardPipeline
     from wardflow.guardrails.ratelimit import RateLimiter
     from wardflow.guardrails.vault import TokenVault
@@ -552,7 +552,7 @@ def _slack_users(settings: Settings) -> SlackUsers:
 
 
 def _schedules(settings: Settings) -> ScheduleStore:
-    from wardflow.graphs.schedule import ScheduleStore
+    from wardflow.graphs._schedule_store import ScheduleStore
 
     return ScheduleStore(settings.control_path, busy_timeout_s=settings.sqlite_busy_timeout_s)
 
