@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -9,6 +10,7 @@ from typing import Any
 
 import pytest
 
+import wardflow
 from tests.conftest import EXAMPLES, INBOX
 from wardflow.config import Settings
 from wardflow.errors import WardflowError
@@ -108,3 +110,72 @@ def test_scratch_services_write_nothing_to_the_home(tmp_path: Path) -> None:
     assert not (home / "audit.sqlite").exists()
     assert not (home / "review.sqlite").exists()
     assert not (home / "vault.sqlite").exists()
+# Stores a collaborator of the runs is made of, besides every SqliteStore subclass.
+_OTHER_STORES = {"LocalStorage", "HttpErp", "ChromaMemory", "DriftMonitor"}
+# (module, store) pairs that may construct on their own, and why.
+_ALLOWED = {
+    # A pipeline built without a vault tokenizes into a private in-memory one.
+    ("wardflow/guardrails/pipeline.py", "TokenVault"),
+}
+
+
+def _store_classes(trees: dict[str, ast.Module]) -> dict[str, str]:
+    """Store class name -> the module that defines it."""
+    bases: dict[str, tuple[str, set[str]]] = {}
+    for path, tree in trees.items():
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ClassDef):
+                names = {b.id if isinstance(b, ast.Name) else getattr(b, "attr", "")
+                         for b in node.bases}
+                bases[node.name] = (path, names)
+    stores = {"SqliteStore"}
+    grew = True
+    while grew:
+        found = {name for name, (_, parents) in bases.items() if parents & stores}
+        grew = not found <= stores
+        stores |= found
+    stores |= _OTHER_STORES
+    stores.discard("SqliteStore")
+    return {name: bases[name][0] for name in stores}
+
+
+def test_no_store_is_constructed_outside_the_factory() -> None:
+    package = Path(wardflow.__file__).parent
+    root = package.parent
+    trees = {str(p.relative_to(root)): ast.parse(p.read_text(), str(p))
+             for p in sorted(package.rglob("*.py"))}
+    stores = _store_classes(trees)
+    assert {"PrincipalStore", "KillSwitch", "AuditLog", "TokenVault", "SqliteErp",
+            "LocalStorage"} <= set(stores)
+    offenders = []
+    for path, tree in trees.items():
+        if path == "wardflow/services.py":
+            continue
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call):
+                continue
+            func = node.func
+            name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
+            if (name in stores and stores[name] != path and (path, name) not in _ALLOWED):
+                offenders.append(f"{path}:{node.lineno}: {name}(...)")
+    assert not offenders, ("stores are opened by wardflow/services.py (build_services) only;"
+                           " take them from a Services instead:\n" + "\n".join(offenders))
+
+
+
+
+def test_a_workspace_given_services_uses_them_and_leaves_them_open(tmp_path: Path) -> None:
+    from wardflow.graphs.workspace import Workspace
+
+    settings = Settings(home=tmp_path / "home", model="none")
+    with build_services(settings) as services:
+        with Workspace(settings, services=services) as ws:
+            assert ws.erp is services.erp
+            assert ws.principals is services.principals
+            assert ws.checkpointer is services.checkpointer
+        services.principals.add("dan", "controller")  # the caller's: still open
+        assert [p.name for p in services.principals.all()] == ["dan"]
+    with Workspace(settings) as ws:  # its own services: closed with it
+        audit = ws.audit
+    with pytest.raises(sqlite3.ProgrammingError):
+        audit.append("test.event", {"n": 1}, actor="test")

@@ -88,7 +88,7 @@ def init(
 
     from wardflow.config import Settings
     from wardflow.graphs.blueprint import load_blueprint
-    from wardflow.review.principals import PrincipalStore
+    from wardflow.services import build_services
 
     if principal is None:
         if not sys.stdin.isatty():
@@ -126,11 +126,8 @@ def init(
     guarded(lambda: load_blueprint(folder / "blueprints" / "invoice.yaml", settings))
 
     def add() -> str:
-        store = PrincipalStore(settings.review_path)
-        try:
-            added = store.add(principal, role, approval_limit=amount)
-        finally:
-            store.close()
+        with build_services(settings) as services:
+            added = services.principals.add(principal, role, approval_limit=amount)
         return f"{added.name} ({added.role})"
 
     who = guarded(add)

@@ -90,6 +90,12 @@ class Scheduler:
         """Close the services the scheduler opened (not ones it was given)."""
         self._services.close()
 
+    def __enter__(self) -> Scheduler:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     def next_fire(self, after: datetime) -> datetime | None:
         """The earliest slot of any schedule strictly after ``after`` (pure)."""
         return min((cron.next_fire(after) for cron in self.crons.values()), default=None)

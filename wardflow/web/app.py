@@ -65,7 +65,6 @@ from wardflow.web.preview import render_page
 from wardflow.web.slack import (
     SlackAction,
     SlackError,
-    SlackUsers,
     parse_action,
     verify_request,
 )
@@ -88,6 +87,7 @@ if TYPE_CHECKING:
 
     from wardflow.graphs.blueprint import Blueprint
     from wardflow.graphs.workspace import Workspace
+    from wardflow.services import Services
 
 __all__ = ["create_app", "serve"]
 
@@ -148,13 +148,17 @@ Current = Annotated[Principal, Depends(_current)]
 
 
 def create_app(
-    settings: Settings, *, workspace_factory: Callable[[], Workspace] | None = None,
+    settings: Settings, *, services: Services | None = None,
+    workspace_factory: Callable[[], Workspace] | None = None,
     secret: str | SecretStr | None = None, slack_signing_secret: str | SecretStr | None = None,
     token_ttl_s: int = 8 * 3600, clock: Callable[[], float] = time.time,
 ) -> FastAPI:
     """The review web app for the data home in ``settings``.
 
     Args:
+        services: the stores requests use outside a workspace (principals,
+            credentials, API tokens, Slack users); default: ``build_services(settings)``,
+            each store opened on first use and kept for the app's life.
         workspace_factory: opens a workspace for one request (default:
             ``Workspace(settings)``); the app closes it after the request.
         secret: the key that signs login tokens; default ``$WARDFLOW_WEB_SECRET``, else
@@ -176,7 +180,8 @@ def create_app(
                     SECRET_ENV)
         key = secrets.token_urlsafe(32)
     ctx = AppContext(settings, workspace_factory, key.encode(),
-                     _secret(slack_signing_secret, SLACK_SECRET_ENV), token_ttl_s, clock)
+                     _secret(slack_signing_secret, SLACK_SECRET_ENV), token_ttl_s, clock,
+                     services=services)
     app = FastAPI(title="wardflow review", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.wardflow = ctx
     _add_errors(app)
@@ -399,11 +404,7 @@ def _add_slack(app: FastAPI, ctx: AppContext) -> None:
 def _slack_decide(ctx: AppContext, action: SlackAction) -> str:
     """The reply text: the outcome, or the refusal and its reason."""
     # By the stable user id: a Slack user can rename themselves to anyone.
-    users = SlackUsers(ctx.settings.review_path, busy_timeout_s=ctx.settings.sqlite_busy_timeout_s)
-    try:
-        name = users.principal(action.user_id)
-    finally:
-        users.close()
+    name = ctx.services.slack_users.principal(action.user_id)
     if name is None:
         log.warning("Slack decision from unlinked user %s refused", action.user_id)
         return (f"refused: unknown-reviewer: Slack user {action.user_id} is not linked to a"
@@ -440,17 +441,22 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8765, *,
                           ) from err
     if host not in ("127.0.0.1", "::1", "localhost"):
         log.warning("serving on %s over plain HTTP; put a TLS proxy in front", host)
+    from wardflow.services import build_services
+
     stop = None
+    # One set of stores for the server's life, shared by the app and the scheduler.
+    services = build_services(settings)
     if blueprints:
         from wardflow.graphs.schedule import Scheduler
 
-        scheduler = Scheduler(settings, blueprints)
+        scheduler = Scheduler(settings, blueprints, services=services)
         _, stop = scheduler.start(schedule_interval_s)
         log.info("firing %d schedule(s): %s", len(scheduler.blueprints),
                  ", ".join(b.name for b in scheduler.blueprints))
     try:
-        uvicorn.run(create_app(settings), host=host, port=port, server_header=False,
-                    log_level="info")
+        uvicorn.run(create_app(settings, services=services), host=host, port=port,
+                    server_header=False, log_level="info")
     finally:
         if stop is not None:
             stop.set()
+        services.close()

@@ -74,7 +74,7 @@ from wardflow.graphs.blueprint import Blueprint, BlueprintError, load_blueprint
 from wardflow.review.authz import with_article
 from wardflow.review.payloads import ReviewDecision
 from wardflow.review.principals import Principal
-from wardflow.review.tokens import TokenError, TokenStore, is_api_token
+from wardflow.review.tokens import TokenError, is_api_token
 from wardflow.status import as_run_status, blueprint_status, step_status
 from wardflow.tools.documents import sniff_media_type
 from wardflow.tools.inbox import InboxItem, document_id
@@ -223,16 +223,10 @@ def authenticate(ctx: AppContext, authorization: str | None) -> Caller:
     scheme, _, token = (authorization or "").partition(" ")
     token = token.strip()
     if scheme.lower() == "bearer" and is_api_token(token):
-        tokens = TokenStore(ctx.settings.review_path,
-                            busy_timeout_s=ctx.settings.sqlite_busy_timeout_s)
-        principals = ctx.principal_store()
         try:
-            principal, record = tokens.authenticate(principals, token)
+            principal, record = ctx.services.tokens.authenticate(ctx.services.principals, token)
         except TokenError as err:
             raise AuthError(str(err)) from err
-        finally:
-            tokens.close()
-            principals.close()
         return Caller(principal, f"api-token:{record.id}")
     return Caller(ctx.principal(authorization), "login")
 
