@@ -60,7 +60,7 @@ from wardflow.web.auth import AuthError
 from wardflow.web.dashboard import dashboard_router
 from wardflow.web.login import login_router
 from wardflow.web.operations import operations_router
-from wardflow.web.review import review_router
+from wardflow.web.review import chat_router, review_router
 from wardflow.web.runs import RunJobs, runs_router, upload_limit
 from wardflow.web.webhooks import SLACK_SECRET_ENV, slack_router
 
@@ -131,6 +131,7 @@ def create_app(
     _add_page(app)
     app.include_router(login_router(ctx))
     app.include_router(review_router(ctx))
+    app.include_router(chat_router(ctx))
     app.include_router(slack_router(ctx))
     app.include_router(dashboard_router(ctx))
     jobs = RunJobs(workers=2)

@@ -46,13 +46,13 @@ from wardflow.web.preview import render_page
 from wardflow.web.views import case_detail, document_key
 from wardflow.web.views import inbox as inbox_rows
 
-__all__ = ["review_router"]
+__all__ = ["chat_router", "review_router"]
 
 log = logging.getLogger(__name__)
 
 
 def review_router(ctx: AppContext) -> APIRouter:
-    """The review inbox, each case, its document and pages, the decision and the chat."""
+    """The review inbox, each case, its document and pages, and the decision."""
     router = APIRouter()
 
     @router.get("/api/inbox")
@@ -92,6 +92,13 @@ def review_router(ctx: AppContext) -> APIRouter:
         log.info("web decision: %s %s by %s -> %s", thread, body.decision, principal.name,
                  summary.status)
         return summary.to_dict()
+
+    return router
+
+
+def chat_router(ctx: AppContext) -> APIRouter:
+    """The review chat on one case: an answer, or the answer streamed."""
+    router = APIRouter()
 
     @router.post("/api/cases/{thread}/chat")
     def chat(thread: Thread, body: ChatBody, principal: Current) -> dict[str, str]:
