@@ -179,3 +179,14 @@ def test_a_workspace_given_services_uses_them_and_leaves_them_open(tmp_path: Pat
         audit = ws.audit
     with pytest.raises(sqlite3.ProgrammingError):
         audit.append("test.event", {"n": 1}, actor="test")
+
+
+def test_open_all_creates_the_home_stores(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    with build_services(Settings(home=home, model="none")) as services:
+        assert not any(home.glob("*.sqlite"))
+        services.open_all()
+        assert all(services.opened(name) for name in services.handles)
+    assert {"audit.sqlite", "checkpoints.sqlite", "control.sqlite", "erp.sqlite",
+            "ratelimit.sqlite", "review.sqlite", "vault.sqlite"} <= {
+                p.name for p in home.glob("*.sqlite")}

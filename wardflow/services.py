@@ -168,6 +168,12 @@ class Services:
         handles = {**self.handles, **{k: Lazy.of(v) for k, v in changes.items()}}
         return Services(self.settings, clock, handles)
 
+    def open_all(self) -> None:
+        """Open every collaborator now (creating the data home's files and tables), as
+        a process does before others share the home."""
+        for name in reversed(_NAMES):
+            self.handles[name].get()
+
     def opened(self, name: str) -> bool:
         """Whether the collaborator ``name`` has been opened."""
         return self.handles[name].opened
