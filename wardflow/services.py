@@ -329,11 +329,22 @@ def build_services(
         "vault": vault, "guards": guards, "principals": principals, "switch": switch,
         "telemetry": telemetry, "llm": llm, "memory": memory}
     handles: dict[str, Lazy[Any]] = {}
+    openers = _openers(settings, now, scratch, lambda name: handles[name].get())
+    closers: dict[str, Callable[[Any], None]] = {
+        "checkpointer": lambda saver: _close(getattr(saver, "conn", None)),
+        "telemetry": lambda telemetry: telemetry.shutdown(),
+    }
+    for name in _NAMES:
+        value = given.get(name)
+        handles[name] = (Lazy.of(value) if value is not None
+                         else Lazy(openers[name], closer=closers.get(name, _close)))
+    return Services(settings, now, handles)
 
-    def get(name: str) -> Any:
-        return handles[name].get()
 
-    openers: dict[str, Callable[[], Any]] = {
+def _openers(settings: Settings, now: Clock, scratch: bool, get: Callable[[str], Any]
+             ) -> dict[str, Callable[[], Any]]:
+    """How each collaborator is opened; ``get`` opens (once) the ones it depends on."""
+    return {
         "checkpointer": (_memory_saver if scratch else lambda: _checkpointer(settings)),
         "erp": (lambda: _scratch_erp(now)) if scratch else (lambda: default_erp(settings)),
         "storage": lambda: _storage(settings),
@@ -353,15 +364,6 @@ def build_services(
         "events": lambda: open_event_ledger(settings, clock=now),
         "rate_limiter": lambda: _rate_limiter(settings),
     }
-    closers: dict[str, Callable[[Any], None]] = {
-        "checkpointer": lambda saver: _close(getattr(saver, "conn", None)),
-        "telemetry": lambda telemetry: telemetry.shutdown(),
-    }
-    for name in _NAMES:
-        value = given.get(name)
-        handles[name] = (Lazy.of(value) if value is not None
-                         else Lazy(openers[name], closer=closers.get(name, _close)))
-    return Services(settings, now, handles)
 
 
 def services_for(settings: Settings | None, services: Services | None, **given: Any
