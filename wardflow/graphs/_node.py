@@ -19,7 +19,7 @@ from typing import Any
 from langchain_core.runnables import RunnableConfig
 
 from wardflow.graphs.state import FLUSHED
-from wardflow.observability.audit import AuditLog, PendingRecord, digest
+from wardflow.observability.audit import AuditSink, PendingRecord, digest
 from wardflow.observability.redact import redact
 from wardflow.observability.tracing import DISABLED, Telemetry, node_span, trace_id_for
 from wardflow.tools._governed import collect_read_records, stop_collecting
@@ -68,7 +68,7 @@ def _die() -> None:
     os.kill(os.getpid(), signal.SIGKILL)
 
 
-def flush_outbox(audit: AuditLog, outbox: Sequence[Mapping[str, Any]] | None) -> None:
+def flush_outbox(audit: AuditSink, outbox: Sequence[Mapping[str, Any]] | None) -> None:
     """Write pending records to the audit log (records already there are skipped)."""
     if outbox:
         audit.append_many(PendingRecord(**r) for r in outbox if isinstance(r, Mapping))
@@ -78,7 +78,7 @@ def audited_node(
     name: str,
     fn: NodeFn,
     *,
-    audit: AuditLog,
+    audit: AuditSink,
     faults: frozenset[str] = frozenset(),
     flush: bool = False,
     telemetry: Telemetry = DISABLED,

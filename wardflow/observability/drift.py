@@ -32,7 +32,7 @@ from wardflow._sqlite import connect, write_transaction
 from wardflow.config import Settings
 from wardflow.errors import ConfigError
 from wardflow.observability._drift_stats import ks_2samp, psi
-from wardflow.observability.audit import AuditLog
+from wardflow.observability.audit import AuditSink
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -291,7 +291,7 @@ class DriftMonitor:
         clock: the time of observations made now and of alerts; injected by tests.
     """
 
-    def __init__(self, settings: Settings, *, audit: AuditLog, switch: Switch | None = None,
+    def __init__(self, settings: Settings, *, audit: AuditSink, switch: Switch | None = None,
                  clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
         self.settings = settings
         self.audit = audit

@@ -17,7 +17,7 @@ from langchain_core.tools import BaseTool
 from pydantic import BaseModel, Field
 
 from wardflow.errors import GuardViolation, StorageError
-from wardflow.observability.audit import AuditLog, digest
+from wardflow.observability.audit import AuditSink, digest
 from wardflow.observability.tracing import DISABLED, Telemetry
 from wardflow.tools._governed import GovernedTool, ToolGuard
 from wardflow.tools.erp import ErpAdapter, PostInvoice
@@ -108,7 +108,7 @@ class Toolset:
         self,
         erp: ErpAdapter,
         storage: Storage,
-        audit: AuditLog,
+        audit: AuditSink,
         *,
         guards: Sequence[ToolGuard] = (),
         telemetry: Telemetry = DISABLED,
