@@ -115,16 +115,9 @@ def audited_node(
             ms = round((time.perf_counter() - started) * 1000, 3)
             summary = _summary(update, ms)
             span.node_result(summary)
-        key = f"{thread_id}:{step}:{name}" if thread_id else None
         trace = trace_id_for(thread_id) if thread_id and telemetry.enabled else None
-        now = audit.now()
-        records = [
-            PendingRecord(r.action, r.payload, r.actor, thread_id, checkpoint_id, trace,
-                          key=f"{key}:read{i}" if key else None, ts=now)
-            for i, r in enumerate(reads)
-        ]
-        records.append(PendingRecord(f"node.{name}", summary, f"wardflow/{name}",
-                                     thread_id, checkpoint_id, trace, key=key, ts=now))
+        records = _step_records(name, summary, reads, audit.now(), thread_id=thread_id,
+                                step=step, checkpoint_id=checkpoint_id, trace_id=trace)
         if flush:
             audit.append_many(records)
             update["audit_outbox"] = [FLUSHED]
@@ -136,3 +129,22 @@ def audited_node(
 
     run.__name__ = name
     return run
+
+
+def _step_records(
+    name: str, summary: dict[str, Any], reads: Sequence[PendingRecord], now: str, *,
+    thread_id: str | None, step: Any, checkpoint_id: str | None, trace_id: str | None,
+) -> list[PendingRecord]:
+    """The records of one completed step: what it read, then the node's own record.
+
+    Keyed by thread, step and node, so that a replayed step is recorded once.
+    """
+    key = f"{thread_id}:{step}:{name}" if thread_id else None
+    records = [
+        PendingRecord(r.action, r.payload, r.actor, thread_id, checkpoint_id, trace_id,
+                      key=f"{key}:read{i}" if key else None, ts=now)
+        for i, r in enumerate(reads)
+    ]
+    records.append(PendingRecord(f"node.{name}", summary, f"wardflow/{name}",
+                                 thread_id, checkpoint_id, trace_id, key=key, ts=now))
+    return records
