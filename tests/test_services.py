@@ -128,14 +128,15 @@ def _store_classes(trees: dict[str, ast.Module]) -> dict[str, str]:
                 names = {b.id if isinstance(b, ast.Name) else getattr(b, "attr", "")
                          for b in node.bases}
                 bases[node.name] = (path, names)
-    stores = {"SqliteStore"}
+    roots = {"SqliteStore", "PostgresStore"}
+    stores = set(roots)
     grew = True
     while grew:
         found = {name for name, (_, parents) in bases.items() if parents & stores}
         grew = not found <= stores
         stores |= found
     stores |= _OTHER_STORES
-    stores.discard("SqliteStore")
+    stores -= roots
     return {name: bases[name][0] for name in stores}
 
 
@@ -145,8 +146,8 @@ def test_no_store_is_constructed_outside_the_factory() -> None:
     trees = {str(p.relative_to(root)): ast.parse(p.read_text(), str(p))
              for p in sorted(package.rglob("*.py"))}
     stores = _store_classes(trees)
-    assert {"PrincipalStore", "KillSwitch", "AuditLog", "TokenVault", "SqliteErp",
-            "LocalStorage"} <= set(stores)
+    assert {"PrincipalStore", "KillSwitch", "AuditLog", "PostgresAuditLog", "TokenVault",
+            "SqliteErp", "LocalStorage"} <= set(stores)
     offenders = []
     for path, tree in trees.items():
         if path == "wardflow/services.py":

@@ -40,7 +40,7 @@ if TYPE_CHECKING:
     from wardflow.guardrails.ratelimit import RateLimiter
     from wardflow.guardrails.vault import TokenVault
     from wardflow.llm.client import LLM
-    from wardflow.observability.audit import AuditLog
+    from wardflow.observability.audit import AuditSink
     from wardflow.observability.drift import DriftMonitor
     from wardflow.observability.tracing import Telemetry
     from wardflow.review.principals import PrincipalStore
@@ -202,9 +202,9 @@ class Services:
         return cast("Storage", self._get("storage"))
 
     @property
-    def audit(self) -> AuditLog:
+    def audit(self) -> AuditSink:
         """The hash-chained audit log."""
-        return cast("AuditLog", self._get("audit"))
+        return cast("AuditSink", self._get("audit"))
 
     @property
     def vault(self) -> TokenVault:
@@ -286,7 +286,7 @@ def build_services(
     checkpointer: BaseCheckpointSaver[str] | None = None,
     erp: ErpAdapter | None = None,
     storage: Storage | None = None,
-    audit: AuditLog | None = None,
+    audit: AuditSink | None = None,
     vault: TokenVault | None = None,
     guards: GuardPipeline | None = None,
     principals: PrincipalStore | None = None,
@@ -295,8 +295,8 @@ def build_services(
     llm: LLM | None = None,
     memory: InvoiceMemory | None = None,
 ) -> Services:
-    """The collaborators ``settings`` name, each opened on first use; a collaborator
-    passed here is used instead (and left open: it is the caller's).
+    """The collaborators ``settings`` name, each opened on first use; one passed here
+    is used instead (and left open: it is the caller's).
 
     Args:
         settings: configuration; ``Settings()`` (environment, ``wardflow.toml``) if None.
@@ -308,8 +308,7 @@ def build_services(
         erp: defaults to the REST ERP at ``settings.erp_url``, else the embedded one.
         storage: defaults to local files under ``settings.storage_root``.
         audit: defaults to the audit log in the home (or at ``database_url``).
-        vault: defaults to ``vault.sqlite`` in the home, sealed by the settings' keys
-            (or the vault of ``guards``).
+        vault: defaults to the vault of ``guards``, else ``vault.sqlite`` in the home.
         guards: defaults to the pipeline ``settings`` describe, over ``vault``.
         principals: defaults to ``review.sqlite`` in the home.
         switch: defaults to ``control.sqlite`` in the home.
@@ -324,10 +323,10 @@ def build_services(
     now = clock or _now
     if vault is None and guards is not None:
         vault = guards.vault  # the caller's pipeline, with its vault
-    given: dict[str, Any] = {
-        "checkpointer": checkpointer, "erp": erp, "storage": storage, "audit": audit,
-        "vault": vault, "guards": guards, "principals": principals, "switch": switch,
-        "telemetry": telemetry, "llm": llm, "memory": memory}
+    given: dict[str, Any] = {"checkpointer": checkpointer, "erp": erp, "storage": storage,
+                             "audit": audit, "vault": vault, "guards": guards,
+                             "principals": principals, "switch": switch,
+                             "telemetry": telemetry, "llm": llm, "memory": memory}
     handles: dict[str, Lazy[Any]] = {}
     openers = _openers(settings, now, scratch, lambda name: handles[name].get())
     closers: dict[str, Callable[[Any], None]] = {
@@ -412,7 +411,7 @@ def default_erp(settings: Settings) -> ErpAdapter:
     return open_erp(settings)
 
 
-def open_audit_log(settings: Settings, *, clock: Clock = _now) -> AuditLog:
+def open_audit_log(settings: Settings, *, clock: Clock = _now) -> AuditSink:
     """The audit log: ``audit.sqlite`` in the home, or a table at ``database_url``."""
     from wardflow.observability.audit import AuditLog, PostgresAuditLog
 
@@ -425,12 +424,12 @@ def open_audit_log(settings: Settings, *, clock: Clock = _now) -> AuditLog:
 
 def open_event_ledger(settings: Settings, *, clock: Clock = _now) -> EventLedger:
     """The event ledger: in ``control.sqlite``, or a table at ``database_url``."""
-    from wardflow.graphs.events import EventLedger, PostgresEventLedger
+    from wardflow.graphs.events import PostgresEventLedger, SqliteEventLedger
 
     url = database_url(settings)
     if url is not None:
         return PostgresEventLedger(url, clock=clock, retry_s=settings.database_retry_s)
-    return EventLedger(settings.control_path, clock=clock)
+    return SqliteEventLedger(settings.control_path, clock=clock)
 
 
 def open_vault(settings: Settings) -> TokenVault:
@@ -498,7 +497,7 @@ def _telemetry(settings: Settings) -> Telemetry:
     return telemetry_for(settings)
 
 
-def _audit(settings: Settings, clock: Clock, *, scratch: bool) -> AuditLog:
+def _audit(settings: Settings, clock: Clock, *, scratch: bool) -> AuditSink:
     if scratch:
         from wardflow.observability.audit import AuditLog
 
@@ -534,7 +533,7 @@ def _switch(settings: Settings, clock: Clock, *, scratch: bool) -> KillSwitch:
     return KillSwitch(":memory:" if scratch else settings.control_path, clock=clock)
 
 
-def _drift(settings: Settings, audit: AuditLog, switch: KillSwitch, clock: Clock
+def _drift(settings: Settings, audit: AuditSink, switch: KillSwitch, clock: Clock
            ) -> DriftMonitor:
     from wardflow.observability.drift import DriftMonitor
 

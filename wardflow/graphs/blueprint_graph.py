@@ -35,7 +35,7 @@ from wardflow.graphs.control import KillSwitch
 from wardflow.graphs.invoice import InvoiceNodes, build_invoice_graph, tool_guards
 from wardflow.graphs.state import outbox
 from wardflow.guardrails.tool_guard import PipelineToolGuard
-from wardflow.observability.audit import AuditLog
+from wardflow.observability.audit import AuditSink
 from wardflow.observability.tracing import Telemetry
 from wardflow.review.authz import with_article
 from wardflow.review.payloads import ReviewDecision
@@ -307,7 +307,7 @@ def build_blueprint_graph(
     checkpointer: BaseCheckpointSaver[str] | None = None,
     erp: ErpAdapter | None = None,
     storage: Storage | None = None,
-    audit: AuditLog | None = None,
+    audit: AuditSink | None = None,
     principals: PrincipalStore | None = None,
     llm: LLM | None = None,
     clock: Callable[[], datetime] | None = None,

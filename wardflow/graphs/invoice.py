@@ -58,7 +58,7 @@ from wardflow.graphs.state import InvoiceState
 from wardflow.guardrails.hidden import HiddenText, hidden_in_page
 from wardflow.guardrails.pipeline import GuardPipeline
 from wardflow.guardrails.tool_guard import INVOICE_PLAN, PipelineToolGuard, PlanToolGuard
-from wardflow.observability.audit import AuditLog, digest
+from wardflow.observability.audit import AuditSink, digest
 from wardflow.observability.tracing import DISABLED, Telemetry, guard_span
 from wardflow.review.authz import authorize
 from wardflow.review.payloads import ProposedAction, ReviewDecision, ReviewReason, ReviewRequest
@@ -112,7 +112,7 @@ class InvoiceNodes:
     """The graph's nodes, bound to their collaborators. Node names are method names."""
 
     def __init__(
-        self, settings: Settings, tools: Toolset, audit: AuditLog, clock: Clock,
+        self, settings: Settings, tools: Toolset, audit: AuditSink, clock: Clock,
         llm: LLM | None, principals: PrincipalStore,
         switch: KillSwitch | None = None, workflow: str = "invoice",
         guards: GuardPipeline | None = None, telemetry: Telemetry = DISABLED,
@@ -696,7 +696,7 @@ def build_invoice_graph(
     checkpointer: BaseCheckpointSaver[str] | None = None,
     erp: ErpAdapter | None = None,
     storage: Storage | None = None,
-    audit: AuditLog | None = None,
+    audit: AuditSink | None = None,
     clock: Clock | None = None,
     llm: LLM | None = None,
     principals: PrincipalStore | None = None,
