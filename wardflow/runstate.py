@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, Self
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -59,7 +59,7 @@ class _Stage(BaseModel):
     model_config = ConfigDict(frozen=True, extra="allow")
 
     @classmethod
-    def of(cls, data: Any) -> Any:
+    def of(cls, data: Any) -> Self:
         """``data`` (a state value; ``None`` or missing: every default) as this model."""
         return cls.model_validate(data if isinstance(data, Mapping) else {})
 
