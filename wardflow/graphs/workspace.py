@@ -812,10 +812,16 @@ class Workspace:
             raise RunNotFound(thread_id)
         return {k: v for k, v in values.items() if not k.startswith(("branch:", "__"))}
 
-    def status(self, thread_id: str | None = None) -> list[RunSummary]:
+    def status(self, thread_id: str | None = None) -> list[RunView]:
+        """Every run as a :class:`RunView` (``wardflow status``), or only ``thread_id``.
+
+        Raises:
+            RunNotFound: ``thread_id`` names no run.
+        """
         if thread_id is not None:
-            self.state(thread_id)
-            return [self._summary(thread_id)]
+            snapshot = self.state(thread_id)  # raises RunNotFound
+            return [self.view(thread_id) if ":" in thread_id
+                    else RunView.from_snapshot(snapshot)]
         return [self._summary(t) for t in self.threads()]
 
     def _config(self, thread_id: str) -> RunnableConfig:
