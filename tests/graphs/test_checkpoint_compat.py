@@ -8,6 +8,7 @@ code reads each as a :class:`RunView`, resumes the waiting runs and posts the in
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -15,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import EXAMPLES
+from tests.conftest import EXAMPLES, wardflow_cli
 from wardflow.config import Settings
 from wardflow.graphs.blueprint import load_blueprint
 from wardflow.graphs.workspace import Workspace
@@ -67,6 +68,21 @@ def test_old_checkpoints_read_as_run_views(old_home: Workspace) -> None:
     for thread in views:
         raw = old_home.run_values(thread).get("status")
         assert as_run_status(raw) in RUN_STATUSES and as_run_status(raw) != "unknown"
+
+
+def test_the_cli_status_reads_old_checkpoints(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    shutil.copytree(V0, home)
+    listed = json.loads(wardflow_cli(home, "status", "--json", check=True).stdout)
+    assert {r["thread_id"]: r["status"] for r in listed} == {
+        POSTED: "posted", WAITING: "awaiting_review", BLUEPRINT_POSTED: "completed",
+        BLUEPRINT_WAITING: "awaiting_approval"}
+    # The vendor filter reads the old extraction through the typed view.
+    kessler = json.loads(wardflow_cli(home, "status", "--vendor", "kessler", "--json",
+                                      check=True).stdout)
+    assert [r["thread_id"] for r in kessler] == [WAITING]
+    table = wardflow_cli(home, "status", check=True, COLUMNS="200").stdout
+    assert "4 run(s)" in table and "awaiting_review" in table
 
 
 def test_a_snapshot_and_a_checkpoint_give_the_same_view(old_home: Workspace) -> None:
