@@ -19,7 +19,7 @@ from wardflow.review.disclosure import Redactor, open_vault, reveals
 from wardflow.review.passages import guard_passages
 from wardflow.review.payloads import ReviewRequest
 from wardflow.review.status import case_status, status_of_request
-from wardflow.runstate import DocumentInfo, Routing
+from wardflow.runstate import DocumentInfo, ExtractedField, Routing
 from wardflow.tools.documents import DocumentLimits
 from wardflow.web.preview import evidence_boxes
 
@@ -30,7 +30,7 @@ __all__ = ["case_detail", "document_key", "evidence_spans", "for_role", "inbox",
 
 
 def _value(case: ReviewRequest, name: str) -> Any:
-    return (case.fields.get(name) or {}).get("value")
+    return ExtractedField.of(case.fields.get(name)).value
 
 
 def inbox_row(case: ReviewRequest, *, risk_threshold: float) -> dict[str, Any]:
