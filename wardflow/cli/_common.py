@@ -74,11 +74,13 @@ state = State()
 
 
 def load_settings() -> Settings:
+    """The settings of the data home given with ``--home`` (else the default one)."""
     return Settings(home=state.home) if state.home else Settings()
 
 
 @contextmanager
 def open_workspace() -> Iterator[Workspace]:
+    """A workspace on :func:`load_settings`, closed when the block ends."""
     from wardflow.graphs.workspace import Workspace
 
     with Workspace(load_settings()) as ws:
@@ -86,6 +88,8 @@ def open_workspace() -> Iterator[Workspace]:
 
 
 def guarded(fn: Callable[[], T]) -> T:
+    """Run ``fn``; a refusal exits 4 and any other wardflow error exits 1, each with
+    its message on stderr."""
     try:
         return fn()
     except (ReviewError, PlanRefused, GuardViolation, RateLimited) as error:
@@ -131,10 +135,12 @@ def print_review_hints(runs: Sequence[RunView]) -> None:
 
 
 def print_json(data: Any) -> None:
+    """``data`` as indented JSON on stdout (for ``--json``)."""
     sys.stdout.write(json.dumps(data, indent=2, default=str) + "\n")
 
 
 def runs_table(runs: Sequence[RunView], title: str) -> Table:
+    """Runs as a table: thread, document, status, confidence, risk, why."""
     table = Table(title=title, title_justify="left")
     with_llm = any(run.llm_calls for run in runs)
     # Ids and states stay whole (copyable); file names and reasons fold, never coloured.
@@ -171,6 +177,7 @@ def runs_table(runs: Sequence[RunView], title: str) -> Table:
 
 
 def as_record(record: Any) -> dict[str, Any]:
+    """A dataclass record (an audit record, an alert) as a dict."""
     from dataclasses import asdict
 
     return asdict(record)

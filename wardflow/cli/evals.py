@@ -93,7 +93,7 @@ def eval_documents(
 ) -> None:
     """Run labelled documents through the real graph; score fields, routing, guards,
     explanations, calibration, latency and cost."""
-    from wardflow.evals.documents import evaluate_documents, report_table
+    from wardflow.evals.documents import evaluate_documents
 
     if fit not in (None, "isotonic", "platt"):
         err.print(f"[red]error:[/red] --fit-calibration is isotonic or platt, not {fit!r}")
@@ -131,21 +131,29 @@ def eval_documents(
     if as_json:
         print_json(report)
     else:
-        out.print(report_table(report))
-        if previous is not None:
-            from wardflow.evals.report import compare_reports, compare_table
-
-            out.print(compare_table(compare_reports(report, previous)))
-        for gate in gates:
-            bound = f">= {gate['min']}" if "min" in gate else f"<= {gate['max']}"
-            mark = "[green]pass[/green]" if gate["passed"] else "[red]FAIL[/red]"
-            out.print(f"{mark} {gate['metric']} = {gate['value']} (needs {bound})")
-        if fit:
-            out.print(f"calibration {report['fitted_calibration']['version']} stored in"
-                      f" {report['fitted_calibration']['path']}")
-        out.print(f"report: {saved}" + (f", {html}" if html else ""))
+        _print_report(report, previous, gates, saved, html)
     if any(not g["passed"] for g in gates):
         raise typer.Exit(EXIT_ERROR)
+
+
+def _print_report(report: dict[str, Any], previous: dict[str, Any] | None,
+                  gates: list[dict[str, Any]], saved: Path, html: Path | None) -> None:
+    """An eval report as tables: the scores, the baseline beside them, the gates."""
+    from wardflow.evals.documents import report_table
+
+    out.print(report_table(report))
+    if previous is not None:
+        from wardflow.evals.report import compare_reports, compare_table
+
+        out.print(compare_table(compare_reports(report, previous)))
+    for gate in gates:
+        bound = f">= {gate['min']}" if "min" in gate else f"<= {gate['max']}"
+        mark = "[green]pass[/green]" if gate["passed"] else "[red]FAIL[/red]"
+        out.print(f"{mark} {gate['metric']} = {gate['value']} (needs {bound})")
+    if "fitted_calibration" in report:
+        out.print(f"calibration {report['fitted_calibration']['version']} stored in"
+                  f" {report['fitted_calibration']['path']}")
+    out.print(f"report: {saved}" + (f", {html}" if html else ""))
 
 
 def _save_report(report: dict[str, Any], path: Path) -> Path:

@@ -158,39 +158,11 @@ def review(
     from wardflow.review.chat import ReviewChat, parse_set
 
     if sweep:
-        def run_sweep() -> list[dict[str, str]]:
-            with open_workspace() as ws:
-                return ws.sweep()
-
-        events = guarded(run_sweep)
-        if as_json:
-            print_json(events)
-            return
-        for event in events:
-            out.print(f"{event['thread_id']}  {event['kind']}: {event['detail']}",
-                      highlight=False)
-        kinds = sorted({e["kind"] for e in events})
-        out.print(f"sweep: {len(events)} event(s)"
-                  + (f" ({', '.join(kinds)})" if kinds else
-                     "; no case is overdue or due a reminder"), highlight=False)
+        _sweep(as_json)
         return
     who = as_ or getpass.getuser()
     if list_:
-        from wardflow.cli._filters import inbox_table
-        from wardflow.review.status import status_of_request
-
-        def listed() -> tuple[list[Any], float]:
-            with open_workspace() as ws:
-                return ws.inbox_for(who), ws.settings.risk_threshold
-
-        cases, risk_threshold = guarded(listed)
-        if as_json:
-            print_json([{"thread_id": c.thread_id, "can_decide": why is None, "why_not": why,
-                          "required_role": c.required_role,
-                          "status": status_of_request(c, risk_threshold=risk_threshold).to_dict()}
-                         for c, why in cases])
-        else:
-            out.print(inbox_table(cases, who, risk_threshold=risk_threshold))
+        _list_inbox(who, as_json)
         return
     chosen = [flag for flag, on in (("approve", approve), ("reject", reject),
                                     ("correct", bool(set_))) if on]
@@ -222,6 +194,45 @@ def review(
         print_json(summary.to_dict())
     else:
         out.print(runs_table([summary], f"{chosen[0]} by {who}"))
+
+
+def _sweep(as_json: bool) -> None:
+    """``review --sweep``: escalate overdue cases and send reminders."""
+
+    def run_sweep() -> list[dict[str, str]]:
+        with open_workspace() as ws:
+            return ws.sweep()
+
+    events = guarded(run_sweep)
+    if as_json:
+        print_json(events)
+        return
+    for event in events:
+        out.print(f"{event['thread_id']}  {event['kind']}: {event['detail']}",
+                  highlight=False)
+    kinds = sorted({e["kind"] for e in events})
+    out.print(f"sweep: {len(events)} event(s)"
+              + (f" ({', '.join(kinds)})" if kinds else
+                 "; no case is overdue or due a reminder"), highlight=False)
+
+
+def _list_inbox(who: str, as_json: bool) -> None:
+    """``review --list``: the inbox as ``who`` sees it."""
+    from wardflow.cli._filters import inbox_table
+    from wardflow.review.status import status_of_request
+
+    def listed() -> tuple[list[Any], float]:
+        with open_workspace() as ws:
+            return ws.inbox_for(who), ws.settings.risk_threshold
+
+    cases, risk_threshold = guarded(listed)
+    if as_json:
+        print_json([{"thread_id": c.thread_id, "can_decide": why is None, "why_not": why,
+                      "required_role": c.required_role,
+                      "status": status_of_request(c, risk_threshold=risk_threshold).to_dict()}
+                     for c, why in cases])
+    else:
+        out.print(inbox_table(cases, who, risk_threshold=risk_threshold))
 
 
 def _chat(ws: Any, thread: str, who: str, console: Console) -> Any:
