@@ -98,16 +98,19 @@ def layout_placed(pieces: Sequence[Piece]) -> tuple[str, list[tuple[int, int, Pi
         return "", []
     lines: list[list[Piece]] = []
     centre = height = total = 0.0
-    for piece in sorted(pieces, key=lambda p: (p.middle, p.x0)):
-        middle, size = piece.middle, piece.height
+    # (middle, x0, height, piece), computed once: the properties cost a call each
+    keyed = sorted(((p.top + p.bottom) / 2, p.x0, max(p.bottom - p.top, 0.1), i, p)
+                   for i, p in enumerate(pieces))
+    line: list[Piece] = []
+    for middle, _, size, _, piece in keyed:
         # Same line when the vertical centres are within ~half a text height.
         if lines and abs(middle - centre) < 0.45 * min(size, height):
-            line = lines[-1]
             line.append(piece)
             total += middle
             centre, height = total / len(line), max(height, size)
         else:
-            lines.append([piece])
+            line = [piece]
+            lines.append(line)
             centre = total = middle
             height = size
     widths = [(p.x1 - p.x0) / len(p.text) for p in pieces if len(p.text) >= 3 and p.x1 > p.x0]
@@ -119,23 +122,30 @@ def layout_placed(pieces: Sequence[Piece]) -> tuple[str, list[tuple[int, int, Pi
     for line in lines:
         text = ""
         prev: Piece | None = None
-        for piece in sorted(line, key=lambda p: p.x0):
-            if prev is not None and piece.x0 < prev.x1 - 0.5 * piece.height \
+        prev_height = 0.0
+        for piece in sorted(line, key=_by_x0):
+            piece_height = max(piece.bottom - piece.top, 0.1)
+            if prev is not None and piece.x0 < prev.x1 - 0.5 * piece_height \
                     and piece.text == prev.text:
                 continue  # the same text drawn twice (fake bold): keep one
             column = round((piece.x0 - margin) / char_width)
             if prev is None:
                 text = " " * max(column, 0)
             else:
-                cell = piece.x0 - prev.x1 >= _CELL_GAP * max(piece.height, prev.height)
+                cell = piece.x0 - prev.x1 >= _CELL_GAP * max(piece_height, prev_height)
                 pad = max(column - len(text), 2) if cell else 1
                 text += " " * pad
-            placed.append((offset + len(text), offset + len(text) + len(piece.text), piece))
+            start = offset + len(text)
+            placed.append((start, start + len(piece.text), piece))
             text += piece.text
-            prev = piece
+            prev, prev_height = piece, piece_height
         out.append(text.rstrip())
         offset += len(out[-1]) + 1
     return "\n".join(out), placed
+
+
+def _by_x0(piece: Piece) -> float:
+    return piece.x0
 
 
 def ocr_pieces(boxes: Sequence[tuple[Sequence[Sequence[float]], str]]) -> list[Piece]:
