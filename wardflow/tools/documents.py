@@ -33,7 +33,7 @@ from wardflow.errors import (
     EmptyDocument,
     UnsupportedDocument,
 )
-from wardflow.tools._layout import layout_text, ocr_pieces, pdf_page_pieces
+from wardflow.tools._layout import layout_text, ocr_pieces, pdf_page_pieces, respace
 from wardflow.tools.einvoice import looks_like_xml, read_einvoice_xml, xml_syntax
 
 if TYPE_CHECKING:
@@ -331,11 +331,14 @@ def _rapid_engine() -> Any:
 def _ocr_rapid(image: Any) -> tuple[str, float]:
     import numpy as np
 
-    result, _ = _rapid_engine()(np.asarray(image))
+    # With the character boxes, so that spaces the recogniser dropped between words
+    # ("500Stk", "WardflowDemo") are put back where the gap between characters says so.
+    result, _ = _rapid_engine()(np.asarray(image), return_word_box=True)
     if not result:
         return "", 0.0
-    pieces = ocr_pieces([(box, text) for box, text, _ in result])
-    scores = [float(score) for _, _, score in result]
+    pieces = ocr_pieces([(line[0], respace(line[1], line[4], line[3])
+                          if len(line) > 4 else line[1]) for line in result])
+    scores = [float(line[2]) for line in result]
     return layout_text(pieces), sum(scores) / len(scores)
 
 
