@@ -13,7 +13,13 @@ from typing import Annotated
 
 import typer
 
-from wardflow.cli import EXIT_ERROR, EXIT_USAGE, _guarded, app, err, out
+from wardflow.cli._common import (
+    EXIT_ERROR,
+    EXIT_USAGE,
+    err,
+    guarded,
+    out,
+)
 
 __all__ = ["init"]
 
@@ -63,7 +69,6 @@ def _write(path: Path, text: str, made: list[str], kept: list[str]) -> None:
     made.append(str(path))
 
 
-@app.command()
 def init(
     folder: Annotated[Path, typer.Argument(help="The project folder (created if missing).")
                       ] = Path("."),
@@ -118,7 +123,7 @@ def init(
     _write(folder / "wardflow.toml", SETTINGS.format(currency=currency.upper()), made, kept)
     _write(folder / "blueprints" / "invoice.yaml", BLUEPRINT, made, kept)
     settings = Settings(home=folder / ".wardflow")
-    _guarded(lambda: load_blueprint(folder / "blueprints" / "invoice.yaml", settings))
+    guarded(lambda: load_blueprint(folder / "blueprints" / "invoice.yaml", settings))
 
     def add() -> str:
         store = PrincipalStore(settings.review_path)
@@ -128,7 +133,7 @@ def init(
             store.close()
         return f"{added.name} ({added.role})"
 
-    who = _guarded(add)
+    who = guarded(add)
     for path in made:
         out.print(f"created {path}", highlight=False)
     for path in kept:
