@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import functools
 import io
+import logging
 import math
 import time
 from collections.abc import Callable
@@ -54,6 +55,8 @@ __all__ = [
 MediaType = Literal["application/pdf", "image/png", "image/jpeg", "image/tiff", "message/rfc822",
                     "application/xml"]
 Method = Literal["pdf-text", "ocr", "xml"]
+
+_log = logging.getLogger(__name__)
 
 PAGE_BREAK = "\f"
 # A PDF page with fewer visible characters than this is treated as a scan.
@@ -333,7 +336,13 @@ def _ocr_rapid(image: Any) -> tuple[str, float]:
 
     # With the character boxes, so that spaces the recogniser dropped between words
     # ("500Stk", "WardflowDemo") are put back where the gap between characters says so.
-    result, _ = _rapid_engine()(np.asarray(image), return_word_box=True)
+    engine, pixels = _rapid_engine(), np.asarray(image)
+    try:
+        result, _ = engine(pixels, return_word_box=True)
+    except (ValueError, IndexError, ZeroDivisionError):  # the boxes' arithmetic on an odd line
+        _log.warning("OCR character boxes failed; reading the lines without them",
+                     exc_info=True)
+        result, _ = engine(pixels)
     if not result:
         return "", 0.0
     pieces = ocr_pieces([(line[0], respace(line[1], line[4], line[3])
