@@ -59,3 +59,14 @@ def test_leaving_the_with_block_closes_the_connection() -> None:
     with pytest.raises(sqlite3.ProgrammingError):
         store.all()
     store.close()  # closing twice is harmless
+
+
+def test_a_lazy_store_opens_on_first_use_and_again_after_close(tmp_path: Path) -> None:
+    path = tmp_path / "home" / "items.sqlite"
+    store = _Items(path, schema=_SCHEMA, lazy=True)
+    assert not path.exists()
+    store.add("a")
+    assert path.exists()
+    store.close()
+    assert [name for name, _ in store.all()] == ["a"]  # reopened
+    store.close()

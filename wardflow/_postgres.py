@@ -26,21 +26,27 @@ psycopg is imported only here, when a ``postgres://`` URL is configured.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 import sqlite3
 import threading
 import time
 import zlib
-from collections.abc import Callable, Iterable, Sequence
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import datetime
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
 
+from wardflow._sqlite import utc_now, write_transaction
+from wardflow._store import StoreBackend
 from wardflow.errors import ConfigError
 
 if TYPE_CHECKING:
     import psycopg
 
-__all__ = ["Connection", "ConnectionLost", "connect", "is_postgres_url", "redact_url", "retry"]
+__all__ = ["Connection", "ConnectionLost", "PostgresStore", "connect", "is_postgres_url",
+           "redact_url", "retry"]
 
 log = logging.getLogger(__name__)
 
@@ -239,3 +245,61 @@ def retry(call: Callable[[], T], retry_s: float) -> T:
             log.warning("lost the database connection (%s); retrying", err)
             time.sleep(delay)
             delay = min(delay * 2, 2.0)
+
+
+class PostgresStore(StoreBackend):
+    """The plumbing every embedded store on Postgres shares: the Postgres twin of
+    :class:`wardflow._sqlite.SqliteStore`, so that a store's SQL body runs on either.
+
+    A subclass gets one :class:`Connection` (its ``schema`` created, ``BEGIN
+    IMMEDIATE`` taking the store's advisory lock), a lock serialising its use across
+    threads, an injectable clock, :meth:`close`, ``with`` support, ``_write()`` and
+    ``_read()`` as on SQLite, and :meth:`_retry` for idempotent operations that should
+    wait out a database restart.
+
+    Args:
+        url: a ``postgres://`` URL.
+        schema: the schema script (statements separated by a ``;;`` line).
+        lock_name: names the store's advisory lock (one per store).
+        now: the current time (UTC by default; tests inject a fake clock).
+        retry_s: how long to wait for a database that went away.
+    """
+
+    def __init__(self, url: str, *, schema: str, lock_name: str,
+                 now: Callable[[], datetime] = utc_now, retry_s: float = 30.0) -> None:
+        self._connection = connect(url, lock_name=lock_name, retry_s=retry_s, schema=schema)
+        self._lock = threading.Lock()
+        self._clock = now
+        self._retry_s = retry_s
+
+    @property
+    def _conn(self) -> sqlite3.Connection:
+        return self._connection
+
+    def close(self) -> None:
+        """Close the connection (after any write in progress on another thread)."""
+        with self._lock:
+            self._connection.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def _write(self) -> contextlib.AbstractContextManager[sqlite3.Connection]:
+        """One write transaction (with the store's advisory lock) under its lock."""
+        return write_transaction(self._conn, self._lock)
+
+    @contextlib.contextmanager
+    def _read(self) -> Iterator[sqlite3.Connection]:
+        """The connection, under the store's lock (not reentrant: not inside ``_write``)."""
+        with self._lock:
+            yield self._conn
+
+    def _retry(self, call: Callable[[], T]) -> T:
+        """Run an idempotent ``call`` again while it loses its connection."""
+        return retry(call, self._retry_s)

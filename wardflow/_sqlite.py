@@ -22,6 +22,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Self
 
+from wardflow._store import StoreBackend
+
 __all__ = ["PRIVATE_DIR_MODE", "PRIVATE_FILE_MODE", "SqliteStore", "connect", "private_dir",
            "utc_now", "write_transaction"]
 
@@ -91,7 +93,7 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class SqliteStore:
+class SqliteStore(StoreBackend):
     """The plumbing every embedded SQLite store shares.
 
     A subclass gets one connection opened by :func:`connect` (WAL, owner-only file
@@ -107,6 +109,8 @@ class SqliteStore:
         synchronous: ``"NORMAL"`` or ``"FULL"`` (see :func:`connect`).
         busy_timeout_s: how long a statement waits for another process's lock.
         autocommit: whether sqlite3 leaves transactions to the store (the default).
+        lazy: open the file on first use rather than now (for a store most
+            processes never touch); a lazy store opens again after :meth:`close`.
     """
 
     def __init__(
@@ -118,16 +122,38 @@ class SqliteStore:
         synchronous: str = "NORMAL",
         busy_timeout_s: float = 30.0,
         autocommit: bool = True,
+        lazy: bool = False,
     ) -> None:
-        self._conn = connect(path, synchronous=synchronous, busy_timeout_s=busy_timeout_s,
-                             schema=schema, autocommit=autocommit)
+        self._open_args = (path, synchronous, busy_timeout_s, schema, autocommit)
+        self._lazy = lazy
         self._lock = threading.Lock()
+        self._open_lock = threading.Lock()
         self._clock = now
+        self._opened: sqlite3.Connection | None = None if lazy else self._open_connection()
+
+    def _open_connection(self) -> sqlite3.Connection:
+        path, synchronous, busy_timeout_s, schema, autocommit = self._open_args
+        return connect(path, synchronous=synchronous, busy_timeout_s=busy_timeout_s,
+                       schema=schema, autocommit=autocommit)
+
+    @property
+    def _conn(self) -> sqlite3.Connection:
+        """The connection, opened now if the store is lazy and not open yet."""
+        conn = self._opened
+        if conn is None:
+            with self._open_lock:
+                if self._opened is None:
+                    self._opened = self._open_connection()
+                conn = self._opened
+        return conn
 
     def close(self) -> None:
         """Close the connection (after any write in progress on another thread)."""
         with self._lock:
-            self._conn.close()
+            if self._opened is not None:
+                self._opened.close()
+                if self._lazy:
+                    self._opened = None
 
     def __enter__(self) -> Self:
         return self

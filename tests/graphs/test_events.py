@@ -7,7 +7,7 @@ from pathlib import Path
 
 from tests.conftest import EXAMPLES, INBOX
 from wardflow.graphs.blueprint import load_blueprint
-from wardflow.graphs.events import EventLedger
+from wardflow.graphs.events import SqliteEventLedger
 from wardflow.graphs.workspace import Workspace
 
 CLEAN = "2026-08-14_nordlicht-software_NLS-INV-2026-0412.pdf"
@@ -29,7 +29,7 @@ def test_watcher_runs_each_new_document_once(workspace: Workspace) -> None:
     assert second["document"].endswith(OTHER)
     assert sorted(p.invoice_number for p in workspace.erp.postings()) == [
         "2026-3318", "NLS-INV-2026-0412"]
-    ledger = EventLedger(workspace.settings.control_path)
+    ledger = SqliteEventLedger(workspace.settings.control_path)
     assert [e.state for e in ledger.entries("invoice")] == ["done", "done"]
     ledger.close()
 
@@ -43,7 +43,7 @@ def test_an_event_left_open_by_a_crash_is_finished_not_repeated(
     shutil.copy(INBOX / CLEAN, folder / CLEAN)
     # A watcher recorded the event and died before starting the run.
     items = workspace.items([folder])
-    ledger = EventLedger(workspace.settings.control_path)
+    ledger = SqliteEventLedger(workspace.settings.control_path)
     assert ledger.record("invoice", items[0].document_id, items[0].source)
     ledger.close()
 

@@ -16,7 +16,7 @@ from tests.conftest import EXAMPLES, INBOX, wardflow_cli
 from wardflow.config import Settings
 from wardflow.errors import ConfigError
 from wardflow.graphs.blueprint import Blueprint, BlueprintError, parse_blueprint
-from wardflow.graphs.events import EventLedger
+from wardflow.graphs.events import SqliteEventLedger
 from wardflow.graphs.workspace import Workspace
 
 EXAMPLE = EXAMPLES / "blueprints" / "mailed-invoices.yaml"
@@ -89,7 +89,7 @@ def test_each_attachment_runs_once_and_bad_messages_are_parked(
     assert sorted(r["outputs"]["process_invoice"]["status"] for r in results) == ["posted"] * 2
     assert sorted(p.invoice_number for p in workspace.erp.postings()) == [
         "2026-3318", "NLS-INV-2026-0412"]
-    ledger = EventLedger(workspace.settings.control_path)
+    ledger = SqliteEventLedger(workspace.settings.control_path)
     entries = ledger.entries("mailed-invoices")
     assert [e.document_id.split("#")[0] for e in entries] == ["<a@vendor.example>"] * 2
     assert {e.state for e in entries} == {"done"}

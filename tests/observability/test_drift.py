@@ -358,6 +358,20 @@ def test_drift_command_ok_then_alert_with_kill_switch(tmp_path: Path) -> None:
         audit.close()
 
 
+def test_the_drift_store_opens_on_first_use_and_again_after_close(tmp_path: Path) -> None:
+    settings = Settings(home=tmp_path / "home")
+    with AuditLog(":memory:") as audit:
+        monitor = DriftMonitor(settings, audit=audit, clock=lambda: NOW)
+        assert not settings.drift_path.exists()  # a workspace that never records a run
+        monitor.close()  # closing an unopened monitor is harmless
+        assert monitor.add(Observation("t1", NOW.isoformat(), "posted"))
+        assert settings.drift_path.exists()
+        monitor.close()
+        assert not monitor.add(Observation("t1", NOW.isoformat(), "posted"))  # reopened
+        assert [o.thread_id for o in monitor.observations()] == ["t1"]
+        monitor.close()
+
+
 def test_an_observation_reads_the_typed_stages_of_a_state() -> None:
     from wardflow.observability.drift import observe
 

@@ -1,6 +1,7 @@
 """The embedded stores on a real PostgreSQL server: the ERP conformance suite, the audit
-chain (same hashes as SQLite, tamper detection, serialized appends), the event ledger,
-and the checkpointer."""
+chain (same hashes as SQLite, the append-only trigger), and the checkpointer. The audit
+and ledger conformance suites run on Postgres from tests/observability/test_audit_sink.py
+and tests/graphs/test_event_ledger.py."""
 
 from __future__ import annotations
 
@@ -115,44 +116,6 @@ def test_audit_refuses_edits_and_verify_finds_tampering(
         conn.execute("DELETE FROM audit WHERE seq = 1")
     assert log.verify().first_bad_seq == 1
     log.close()
-
-
-def test_concurrent_appends_keep_one_chain(postgres_url: str) -> None:
-    logs = [PostgresAuditLog(postgres_url) for _ in range(4)]
-
-    def append(log: PostgresAuditLog, worker: int) -> None:
-        for i in range(15):
-            log.append("step", {"worker": worker, "i": i}, key=f"{worker}:{i}")
-
-    threads = [threading.Thread(target=append, args=(log, n)) for n, log in enumerate(logs)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    report = logs[0].verify()
-    assert report.ok and report.records == 60
-    for log in logs:
-        log.close()
-
-
-def test_event_ledger(postgres_url: str, clock: Callable[[], datetime]) -> None:
-    ledger = PostgresEventLedger(postgres_url, clock=clock)
-    other = PostgresEventLedger(postgres_url, clock=clock)  # a second watcher
-    assert ledger.record("bp", "doc-1", "inbox/a.pdf")
-    assert not other.record("bp", "doc-1", "inbox/a.pdf")
-    assert ledger.record("bp", "doc-2", "inbox/b.pdf")
-    ledger.mark("bp", "doc-1", "started", thread_id="bp:doc-1")
-    other.mark("bp", "doc-1", "done", result="posted")
-    [entry] = ledger.open_entries("bp")
-    assert entry.document_id == "doc-2" and entry.state == "open"
-    assert ledger.state("bp", "doc-1") == "done"
-    assert [e.thread_id for e in ledger.entries("bp")][0] == "bp:doc-1"
-    ledger.mark_message("bp", "/m", "1.eml", "<id@x>", "open", "corrupt attachment")
-    other.mark_message("bp", "/m", "1.eml", "<id@x>", "done")  # keeps the reason
-    assert ledger.message("bp", "/m", "1.eml") == ("done", "corrupt attachment")
-    assert ledger.messages("bp")[0]["message_id"] == "<id@x>"
-    ledger.close()
-    other.close()
 
 
 def test_settings_choose_the_stores(postgres_url: str, tmp_path: Path) -> None:

@@ -19,7 +19,7 @@ from typing import Any
 from langchain_core.runnables import RunnableConfig
 
 from wardflow.graphs.state import FLUSHED
-from wardflow.observability.audit import AuditLog, PendingRecord, digest
+from wardflow.observability.audit import AuditSink, PendingRecord, digest
 from wardflow.observability.redact import redact
 from wardflow.observability.tracing import DISABLED, Telemetry, node_span, trace_id_for
 from wardflow.tools._governed import collect_read_records, stop_collecting
@@ -68,7 +68,7 @@ def _die() -> None:
     os.kill(os.getpid(), signal.SIGKILL)
 
 
-def flush_outbox(audit: AuditLog, outbox: Sequence[Mapping[str, Any]] | None) -> None:
+def flush_outbox(audit: AuditSink, outbox: Sequence[Mapping[str, Any]] | None) -> None:
     """Write pending records to the audit log (records already there are skipped)."""
     if outbox:
         audit.append_many(PendingRecord(**r) for r in outbox if isinstance(r, Mapping))
@@ -78,7 +78,7 @@ def audited_node(
     name: str,
     fn: NodeFn,
     *,
-    audit: AuditLog,
+    audit: AuditSink,
     faults: frozenset[str] = frozenset(),
     flush: bool = False,
     telemetry: Telemetry = DISABLED,
@@ -115,16 +115,9 @@ def audited_node(
             ms = round((time.perf_counter() - started) * 1000, 3)
             summary = _summary(update, ms)
             span.node_result(summary)
-        key = f"{thread_id}:{step}:{name}" if thread_id else None
         trace = trace_id_for(thread_id) if thread_id and telemetry.enabled else None
-        now = audit.now()
-        records = [
-            PendingRecord(r.action, r.payload, r.actor, thread_id, checkpoint_id, trace,
-                          key=f"{key}:read{i}" if key else None, ts=now)
-            for i, r in enumerate(reads)
-        ]
-        records.append(PendingRecord(f"node.{name}", summary, f"wardflow/{name}",
-                                     thread_id, checkpoint_id, trace, key=key, ts=now))
+        records = _step_records(name, summary, reads, audit.now(), thread_id=thread_id,
+                                step=step, checkpoint_id=checkpoint_id, trace_id=trace)
         if flush:
             audit.append_many(records)
             update["audit_outbox"] = [FLUSHED]
@@ -136,3 +129,22 @@ def audited_node(
 
     run.__name__ = name
     return run
+
+
+def _step_records(
+    name: str, summary: dict[str, Any], reads: Sequence[PendingRecord], now: str, *,
+    thread_id: str | None, step: Any, checkpoint_id: str | None, trace_id: str | None,
+) -> list[PendingRecord]:
+    """The records of one completed step: what it read, then the node's own record.
+
+    Keyed by thread, step and node, so that a replayed step is recorded once.
+    """
+    key = f"{thread_id}:{step}:{name}" if thread_id else None
+    records = [
+        PendingRecord(r.action, r.payload, r.actor, thread_id, checkpoint_id, trace_id,
+                      key=f"{key}:read{i}" if key else None, ts=now)
+        for i, r in enumerate(reads)
+    ]
+    records.append(PendingRecord(f"node.{name}", summary, f"wardflow/{name}",
+                                 thread_id, checkpoint_id, trace_id, key=key, ts=now))
+    return records

@@ -40,7 +40,7 @@ from wardflow.graphs.invoice import (
 )
 from wardflow.graphs.state import outbox
 from wardflow.guardrails.tool_guard import PipelineToolGuard
-from wardflow.observability.audit import AuditLog
+from wardflow.observability.audit import AuditSink
 from wardflow.observability.tracing import Telemetry, telemetry_for
 from wardflow.review.authz import with_article
 from wardflow.review.payloads import ReviewDecision
@@ -310,7 +310,7 @@ def build_blueprint_graph(
     checkpointer: BaseCheckpointSaver[str] | None = None,
     erp: ErpAdapter | None = None,
     storage: Storage | None = None,
-    audit: AuditLog | None = None,
+    audit: AuditSink | None = None,
     principals: PrincipalStore | None = None,
     llm: LLM | None = None,
     clock: Callable[[], datetime] | None = None,

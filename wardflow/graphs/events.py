@@ -1,10 +1,11 @@
 """Events: watchers that turn new documents into ``document_uploaded`` events, and a
 persisted ledger that starts one run per document, exactly once, across restarts.
 
-The ledger is a SQLite table keyed by (blueprint, document id): an event is recorded
-before its run starts and marked done after, so a watcher that dies between the two
-finds the event still open on restart and continues the same run (same thread id,
-resumed from its checkpoint) instead of starting a second one.
+The ledger (:class:`EventLedger`, on SQLite or Postgres) is a table keyed by
+(blueprint, document id): an event is recorded before its run starts and marked done
+after, so a watcher that dies between the two finds the event still open on restart
+and continues the same run (same thread id, resumed from its checkpoint) instead of
+starting a second one.
 
 Two sources: a storage folder (the document id is the content hash), and a maildir
 (``source: "maildir:<path>"``), where each readable attachment of a message is one
@@ -23,49 +24,40 @@ import email
 import email.policy
 import hashlib
 import json
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
+from wardflow._postgres import PostgresStore
+from wardflow._schema import Column, Table, render
 from wardflow._sqlite import SqliteStore, utc_now
+from wardflow._store import StoreBackend
 from wardflow.errors import ConfigError
-from wardflow.observability.audit import AuditLog
+from wardflow.observability.audit import AuditSink
 from wardflow.tools.inbox import MAX_ATTACHMENTS, InboxItem, attachment_count, document_id
 from wardflow.tools.inbox import _attachments as attachments  # one reader for all emails
 from wardflow.tools.storage import Storage
 
 __all__ = ["EventLedger", "LedgerEntry", "MailEvent", "MaildirSource", "PostgresEventLedger",
-           "poll"]
+           "SqliteEventLedger", "poll"]
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS events (
-    blueprint TEXT NOT NULL,
-    document_id TEXT NOT NULL,
-    event TEXT NOT NULL,
-    source TEXT NOT NULL,
-    state TEXT NOT NULL,
-    thread_id TEXT,
-    result TEXT,
-    created_at TEXT NOT NULL,
-    updated_at TEXT NOT NULL,
-    PRIMARY KEY (blueprint, document_id)
-);
-CREATE TABLE IF NOT EXISTS mail_messages (
-    blueprint TEXT NOT NULL,
-    maildir TEXT NOT NULL,
-    message TEXT NOT NULL,
-    message_id TEXT NOT NULL,
-    state TEXT NOT NULL,
-    reason TEXT,
-    updated_at TEXT NOT NULL,
-    PRIMARY KEY (blueprint, maildir, message)
-);
-"""
+_TABLES = (
+    Table("events", (
+        Column("blueprint", not_null=True), Column("document_id", not_null=True),
+        Column("event", not_null=True), Column("source", not_null=True),
+        Column("state", not_null=True), Column("thread_id"), Column("result"),
+        Column("created_at", not_null=True), Column("updated_at", not_null=True),
+    ), primary_key=("blueprint", "document_id")),
+    Table("mail_messages", (
+        Column("blueprint", not_null=True), Column("maildir", not_null=True),
+        Column("message", not_null=True), Column("message_id", not_null=True),
+        Column("state", not_null=True), Column("reason"), Column("updated_at", not_null=True),
+    ), primary_key=("blueprint", "maildir", "message")),
+)
 _HANDLED = ("done", "waiting")
 
 
@@ -80,16 +72,65 @@ class LedgerEntry:
     result: str | None
 
 
-class EventLedger(SqliteStore):
-    """The persisted record of events and the runs they started."""
+@runtime_checkable
+class EventLedger(Protocol):
+    """The persisted record of events and the runs they started: one run per
+    (blueprint, document id), across restarts and processes.
 
-    def __init__(self, path: Path | str, *,
-                 clock: Callable[[], datetime] = utc_now) -> None:
-        super().__init__(path, schema=_SCHEMA, now=clock)
+    A watcher claims an event with :meth:`record` before it starts the run (only the
+    first claim answers ``True``), marks it as it goes, and on restart finds the runs
+    a crash left unfinished in :meth:`open_entries`. Backends: :class:`SqliteEventLedger`
+    and :class:`PostgresEventLedger`; ``wardflow.testing.EventLedgerConformance`` is
+    what any backend must pass.
+    """
 
     def record(self, blueprint: str, document_id: str, source: str,
                event: str = "document_uploaded") -> bool:
-        """Record an event; ``False`` if this document's event was recorded before."""
+        """Claim an event; ``False`` if this document's event was claimed before."""
+        ...
+
+    def mark(self, blueprint: str, document_id: str, state: str, *,
+             thread_id: str | None = None, result: str | None = None) -> None:
+        """Set an event's state (``started``, ``waiting``, ``done`` ...); a ``None``
+        thread id or result keeps the one recorded."""
+        ...
+
+    def open_entries(self, blueprint: str) -> list[LedgerEntry]:
+        """The blueprint's events not ``done``, in the order they were recorded."""
+        ...
+
+    def entries(self, blueprint: str) -> list[LedgerEntry]:
+        """All the blueprint's events, in the order they were recorded."""
+        ...
+
+    def state(self, blueprint: str, document_id: str) -> str | None:
+        """An event's state, or ``None`` if it was never recorded."""
+        ...
+
+    def message(self, blueprint: str, maildir: str, message: str
+                ) -> tuple[str, str | None] | None:
+        """A maildir message's (state, park reason), or ``None`` if never seen."""
+        ...
+
+    def mark_message(self, blueprint: str, maildir: str, message: str, message_id: str,
+                     state: str, reason: str | None = None) -> None:
+        """Set a maildir message's state; a ``None`` reason keeps the one recorded."""
+        ...
+
+    def messages(self, blueprint: str) -> list[dict[str, Any]]:
+        """The blueprint's maildir messages, by file name."""
+        ...
+
+    def close(self) -> None:
+        """Release the connection."""
+        ...
+
+
+class _LedgerSql(StoreBackend):
+    """The ledger's SQL, which SQLite and Postgres both accept."""
+
+    def record(self, blueprint: str, document_id: str, source: str,
+               event: str = "document_uploaded") -> bool:
         now = self._clock().isoformat()
         with self._write() as conn:
             cursor = conn.execute(
@@ -121,7 +162,6 @@ class EventLedger(SqliteStore):
         return str(row[0]) if row else None
 
     def message(self, blueprint: str, maildir: str, message: str) -> tuple[str, str | None] | None:
-        """A maildir message's (state, park reason), or ``None`` if never seen."""
         row = self._conn.execute(
             "SELECT state, reason FROM mail_messages WHERE blueprint = ? AND maildir = ?"
             " AND message = ?", (blueprint, maildir, message)).fetchone()
@@ -154,47 +194,51 @@ class EventLedger(SqliteStore):
         return [LedgerEntry(*row) for row in rows]
 
 
-class PostgresEventLedger(EventLedger):
-    """The same ledger in a Postgres database, shared by every watcher and worker: the
+class SqliteEventLedger(_LedgerSql, SqliteStore):
+    """The event ledger in a SQLite file (WAL; several processes may share it).
+
+    Args:
+        path: the SQLite file, or ``":memory:"``.
+        clock: the time recorded with each change; injected by tests.
+    """
+
+    def __init__(self, path: Path | str, *,
+                 clock: Callable[[], datetime] = utc_now) -> None:
+        super().__init__(path, schema=render("sqlite", _TABLES), now=clock)
+
+
+class PostgresEventLedger(_LedgerSql, PostgresStore):
+    """The event ledger in a Postgres database, shared by every watcher and worker: the
     (blueprint, document id) key keeps one run per event across machines.
 
     Args:
         url: a ``postgres://`` URL (may be the checkpointer's database).
+        clock: the time recorded with each change; injected by tests.
         retry_s: how long a write waits for a database that went away.
     """
 
     def __init__(self, url: str, *, clock: Callable[[], datetime] = utc_now,
                  retry_s: float = 30.0) -> None:
-        from wardflow._postgres import connect as connect_postgres
-
-        self._conn = connect_postgres(url, lock_name="wardflow.events", retry_s=retry_s,
-                                      schema=_SCHEMA.replace(";\n", "\n;;\n"))
-        self._lock = threading.Lock()
-        self._clock = clock
-        self._retry_s = retry_s
+        super().__init__(url, schema=render("postgres", _TABLES), lock_name="wardflow.events",
+                         now=clock, retry_s=retry_s)
 
     def record(self, blueprint: str, document_id: str, source: str,
                event: str = "document_uploaded") -> bool:
         # After an unacknowledged commit the retry answers False; the entry is then
         # open, and the next scan's ``open_entries`` runs it.
-        from wardflow._postgres import retry
-
-        return retry(lambda: super(PostgresEventLedger, self).record(
-            blueprint, document_id, source, event), self._retry_s)
+        claim = super().record
+        return self._retry(lambda: claim(blueprint, document_id, source, event))
 
     def mark(self, blueprint: str, document_id: str, state: str, *,
              thread_id: str | None = None, result: str | None = None) -> None:
-        from wardflow._postgres import retry
-
-        retry(lambda: super(PostgresEventLedger, self).mark(
-            blueprint, document_id, state, thread_id=thread_id, result=result), self._retry_s)
+        mark = super().mark
+        self._retry(lambda: mark(blueprint, document_id, state, thread_id=thread_id,
+                                 result=result))
 
     def mark_message(self, blueprint: str, maildir: str, message: str, message_id: str,
                      state: str, reason: str | None = None) -> None:
-        from wardflow._postgres import retry
-
-        retry(lambda: super(PostgresEventLedger, self).mark_message(
-            blueprint, maildir, message, message_id, state, reason), self._retry_s)
+        mark = super().mark_message
+        self._retry(lambda: mark(blueprint, maildir, message, message_id, state, reason))
 
 
 def poll(interval_s: float, rounds: int | None, step: Callable[[], int],
@@ -221,7 +265,7 @@ class MaildirSource:
     """A maildir's new messages as ``document_uploaded`` events, one per attachment."""
 
     def __init__(self, maildir: Path, ledger: EventLedger, storage: Storage, *,
-                 max_bytes: int, audit: AuditLog | None = None,
+                 max_bytes: int, audit: AuditSink | None = None,
                  max_attachments: int = MAX_ATTACHMENTS) -> None:
         self.maildir = maildir
         self._key = str(maildir.resolve())

@@ -60,7 +60,7 @@ from wardflow.guardrails.hidden import HiddenText, hidden_in_page
 from wardflow.guardrails.pipeline import GuardPipeline
 from wardflow.guardrails.tool_guard import INVOICE_PLAN, PipelineToolGuard, PlanToolGuard
 from wardflow.guardrails.vault import TokenVault
-from wardflow.observability.audit import AuditLog, digest
+from wardflow.observability.audit import AuditSink, digest
 from wardflow.observability.tracing import DISABLED, Telemetry, guard_span, telemetry_for
 from wardflow.review.authz import authorize
 from wardflow.review.payloads import ProposedAction, ReviewDecision, ReviewReason, ReviewRequest
@@ -112,7 +112,7 @@ class InvoiceNodes:
     """The graph's nodes, bound to their collaborators. Node names are method names."""
 
     def __init__(
-        self, settings: Settings, tools: Toolset, audit: AuditLog, clock: Clock,
+        self, settings: Settings, tools: Toolset, audit: AuditSink, clock: Clock,
         llm: LLM | None = None, principals: PrincipalStore | None = None,
         switch: KillSwitch | None = None, workflow: str = "invoice",
         guards: GuardPipeline | None = None, telemetry: Telemetry = DISABLED,
@@ -716,7 +716,7 @@ def build_invoice_graph(
     checkpointer: BaseCheckpointSaver[str] | None = None,
     erp: ErpAdapter | None = None,
     storage: Storage | None = None,
-    audit: AuditLog | None = None,
+    audit: AuditSink | None = None,
     clock: Clock | None = None,
     llm: LLM | None = None,
     principals: PrincipalStore | None = None,

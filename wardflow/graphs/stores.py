@@ -12,8 +12,8 @@ from datetime import UTC, datetime
 
 from wardflow.config import Settings
 from wardflow.errors import ConfigError
-from wardflow.graphs.events import EventLedger, PostgresEventLedger
-from wardflow.observability.audit import AuditLog, PostgresAuditLog
+from wardflow.graphs.events import EventLedger, PostgresEventLedger, SqliteEventLedger
+from wardflow.observability.audit import AuditLog, AuditSink, PostgresAuditLog
 from wardflow.tools.erp import EmbeddedErp, PostgresErp, SqliteErp
 
 __all__ = ["database_url", "open_audit_log", "open_erp", "open_event_ledger"]
@@ -44,7 +44,7 @@ def open_erp(settings: Settings, *, clock: Callable[[], datetime] = _now) -> Emb
                      busy_timeout_s=settings.sqlite_busy_timeout_s)
 
 
-def open_audit_log(settings: Settings, *, clock: Callable[[], datetime] = _now) -> AuditLog:
+def open_audit_log(settings: Settings, *, clock: Callable[[], datetime] = _now) -> AuditSink:
     url = database_url(settings)
     if url is not None:
         return PostgresAuditLog(url, clock=clock, retry_s=settings.database_retry_s)
@@ -57,4 +57,4 @@ def open_event_ledger(settings: Settings, *, clock: Callable[[], datetime] = _no
     url = database_url(settings)
     if url is not None:
         return PostgresEventLedger(url, clock=clock, retry_s=settings.database_retry_s)
-    return EventLedger(settings.control_path, clock=clock)
+    return SqliteEventLedger(settings.control_path, clock=clock)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from wardflow.observability.audit import AuditLog, AuditRecord, ChainReport
+from wardflow.observability.audit import AuditLog, AuditRecord, AuditSink, ChainReport
 
 if TYPE_CHECKING:
     from wardflow.observability.explain import Explanation, explain_run, grounding_report
@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from wardflow.observability.viewer import Step, mermaid, render_trace, run_path
 
 __all__ = [
-    "AuditLog", "AuditRecord", "ChainReport", "Explanation", "Step", "Telemetry",
+    "AuditLog", "AuditRecord", "AuditSink", "ChainReport", "Explanation", "Step", "Telemetry",
     "explain_run", "grounding_report", "mermaid", "render_trace", "run_path", "setup_tracing",
 ]
 

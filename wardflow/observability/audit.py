@@ -1,18 +1,18 @@
-"""A tamper-evident audit log: append-only, hash-chained records in SQLite.
+"""A tamper-evident audit log: append-only, hash-chained records (SQLite or Postgres).
 
 A record's ``seq`` is the order it entered the log; its ``ts`` is when the event
 happened (a step's records are written when the run ends or pauses). Each record's
 ``hash`` is the SHA-256 of the previous record's hash and the record's
 own canonical JSON. Editing, deleting or reordering a row breaks the chain from that
-row on, and :meth:`AuditLog.verify` names the first bad record. Triggers refuse
+row on, and :meth:`AuditSink.verify` names the first bad record. Triggers refuse
 ``UPDATE`` and ``DELETE`` so an honest client cannot rewrite history by accident;
 the chain catches the dishonest ones.
 
 Personal data erased on request (GDPR Art. 17) leaves the chain verifiable:
-:meth:`AuditLog.redact` first appends an ``audit.redaction`` record naming each
+:meth:`AuditSink.redact` first appends an ``audit.redaction`` record naming each
 record it redacts with its hash and the digest of everything but its payload, then
 replaces those payloads by ``{"_redacted": ..., "kept": ...}`` (the one update the
-trigger allows), whose digest it also attests. :meth:`AuditLog.verify` checks a
+trigger allows), whose digest it also attests. :meth:`AuditSink.verify` checks a
 redacted record against that later, chained attestation instead of its original
 payload.
 """
@@ -22,17 +22,19 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
-import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
+from wardflow._postgres import PostgresStore
+from wardflow._schema import Column, Dialect, Index, Table, render
 from wardflow._sqlite import SqliteStore, utc_now
+from wardflow._store import StoreBackend
 
 __all__ = [
-    "AuditLog", "AuditRecord", "ChainReport", "PendingRecord", "PostgresAuditLog",
+    "AuditLog", "AuditRecord", "AuditSink", "ChainReport", "PendingRecord", "PostgresAuditLog",
     "canonical_json", "digest",
 ]
 
@@ -47,26 +49,45 @@ WHEN NEW.seq IS NOT OLD.seq OR NEW.record_key IS NOT OLD.record_key OR NEW.ts IS
   OR substr(NEW.payload, 1, 13) IS NOT '{"_redacted":'
 BEGIN SELECT RAISE(ABORT, 'audit log is append-only (a payload may only be redacted)'); END;"""
 
-_SCHEMA = f"""
-CREATE TABLE IF NOT EXISTS audit (
-    seq INTEGER PRIMARY KEY,
-    record_key TEXT UNIQUE,
-    ts TEXT NOT NULL,
-    actor TEXT NOT NULL,
-    action TEXT NOT NULL,
-    thread_id TEXT,
-    checkpoint_id TEXT,
-    trace_id TEXT,
-    payload_digest TEXT NOT NULL,
-    payload TEXT NOT NULL,
-    prev_hash TEXT NOT NULL,
-    hash TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS audit_thread ON audit(thread_id, seq);
-{_UPDATE_TRIGGER}
-CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit
-BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
-"""
+_TABLE = Table("audit", (
+    Column("seq", "integer"), Column("record_key", unique=True),
+    Column("ts", not_null=True), Column("actor", not_null=True),
+    Column("action", not_null=True), Column("thread_id"), Column("checkpoint_id"),
+    Column("trace_id"), Column("payload_digest", not_null=True),
+    Column("payload", not_null=True), Column("prev_hash", not_null=True),
+    Column("hash", not_null=True),
+), primary_key=("seq",), indexes=(Index("audit_thread", ("thread_id", "seq")),))
+
+# The append-only rule is the one part each database says its own way.
+_GUARDS: dict[Dialect, tuple[str, ...]] = {
+    "sqlite": (
+        _UPDATE_TRIGGER,
+        "CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit\n"
+        "BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;",
+    ),
+    "postgres": (
+        """CREATE OR REPLACE FUNCTION wardflow_audit_append_only() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    -- The one update allowed: a payload replaced by its redaction (GDPR erasure).
+    IF TG_OP = 'UPDATE' AND NEW.seq = OLD.seq
+        AND NEW.record_key IS NOT DISTINCT FROM OLD.record_key AND NEW.ts = OLD.ts
+        AND NEW.actor = OLD.actor AND NEW.action = OLD.action
+        AND NEW.thread_id IS NOT DISTINCT FROM OLD.thread_id
+        AND NEW.checkpoint_id IS NOT DISTINCT FROM OLD.checkpoint_id
+        AND NEW.trace_id IS NOT DISTINCT FROM OLD.trace_id
+        AND NEW.payload_digest = OLD.payload_digest AND NEW.prev_hash = OLD.prev_hash
+        AND NEW.hash = OLD.hash AND substr(NEW.payload, 1, 13) = '{"_redacted":' THEN
+        RETURN NEW;
+    END IF;
+    RAISE EXCEPTION 'audit log is append-only';
+END $$""",
+        "CREATE OR REPLACE TRIGGER audit_append_only BEFORE UPDATE OR DELETE ON audit\n"
+        "FOR EACH ROW EXECUTE FUNCTION wardflow_audit_append_only()",
+        "CREATE OR REPLACE TRIGGER audit_no_truncate BEFORE TRUNCATE ON audit\n"
+        "FOR EACH STATEMENT EXECUTE FUNCTION wardflow_audit_append_only()",
+    ),
+}
 
 _COLUMNS = (
     "seq, record_key, ts, actor, action, thread_id, checkpoint_id, trace_id, payload_digest, payload,"
@@ -147,39 +168,56 @@ def _chain_hash(prev_hash: str, body: Mapping[str, Any]) -> str:
     return hashlib.sha256((prev_hash + canonical_json(body)).encode()).hexdigest()
 
 
-class AuditLog(SqliteStore):
-    """Append-only, hash-chained audit records in one SQLite file.
+@runtime_checkable
+class AuditSink(Protocol):
+    """Where audit records go: an append-only, hash-chained log.
 
-    Safe to share between threads; several processes may append at once (WAL, busy
-    timeout, ``BEGIN IMMEDIATE`` around read-last-then-insert).
-
-    Args:
-        path: the SQLite file, or ``":memory:"``.
-        clock: returns the current time; injected by tests.
-        synchronous: the SQLite ``synchronous`` pragma (``NORMAL`` or ``FULL``).
+    Each record's hash covers the previous record's hash, so editing, deleting or
+    reordering records is found by :meth:`verify`. Backends: :class:`AuditLog`
+    (SQLite) and :class:`PostgresAuditLog`; ``wardflow.testing.AuditSinkConformance``
+    is what any backend must pass.
     """
 
-    def __init__(
-        self,
-        path: Path | str,
-        *,
-        clock: Callable[[], datetime] = utc_now,
-        synchronous: str = "NORMAL",
-        busy_timeout_s: float = 30.0,
-    ) -> None:
-        super().__init__(path, schema=_SCHEMA, now=clock, synchronous=synchronous,
-                         busy_timeout_s=busy_timeout_s)
-        self._upgrade_trigger()
+    def now(self) -> str:
+        """The log's clock, as ISO 8601 (for records made now and written later)."""
+        ...
 
-    def _upgrade_trigger(self) -> None:
-        """Logs made before redaction existed refuse every update: allow redaction."""
-        row = self._conn.execute(
-            "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'audit_no_update'"
-        ).fetchone()
-        if row is not None and "_redacted" not in str(row[0]):
-            with self._write() as conn:
-                conn.execute("DROP TRIGGER audit_no_update")
-                conn.execute(_UPDATE_TRIGGER)
+    def append(
+        self, action: str, payload: Mapping[str, Any], *, actor: str = "wardflow",
+        thread_id: str | None = None, checkpoint_id: str | None = None,
+        trace_id: str | None = None, key: str | None = None, ts: str | None = None,
+    ) -> AuditRecord | None:
+        """Append one record; ``None`` when its ``key`` is already in the log."""
+        ...
+
+    def append_many(self, entries: Iterable[PendingRecord]) -> list[AuditRecord]:
+        """Append several records at once, in order; keys already present are skipped."""
+        ...
+
+    def records(self, thread_id: str | None = None) -> Iterator[AuditRecord]:
+        """Records in order, all of them or one thread's."""
+        ...
+
+    def redact(self, payloads: Mapping[int, Mapping[str, Any]], *, reason: str, actor: str,
+               key: str | None = None) -> AuditRecord | None:
+        """Replace payloads by their redaction, keeping the chain verifiable."""
+        ...
+
+    def verify(self) -> ChainReport:
+        """Walk the whole chain; report the first record that does not hold."""
+        ...
+
+    def close(self) -> None:
+        """Release the connection."""
+        ...
+
+
+class _HashChain(StoreBackend):
+    """The log's SQL and hashing, which SQLite and Postgres both run.
+
+    Safe to share between threads; several processes may append at once
+    (``BEGIN IMMEDIATE`` around read-last-then-insert takes the database's lock).
+    """
 
     def now(self) -> str:
         """The log's clock, as ISO 8601 (for records made now and written later)."""
@@ -377,54 +415,46 @@ def _record_from_row(row: tuple[Any, ...]) -> AuditRecord:
     )
 
 
-_POSTGRES_SCHEMA = """
-CREATE TABLE IF NOT EXISTS audit (
-    seq BIGINT PRIMARY KEY,
-    record_key TEXT UNIQUE,
-    ts TEXT NOT NULL,
-    actor TEXT NOT NULL,
-    action TEXT NOT NULL,
-    thread_id TEXT,
-    checkpoint_id TEXT,
-    trace_id TEXT,
-    payload_digest TEXT NOT NULL,
-    payload TEXT NOT NULL,
-    prev_hash TEXT NOT NULL,
-    hash TEXT NOT NULL
-)
-;;
-CREATE INDEX IF NOT EXISTS audit_thread ON audit(thread_id, seq)
-;;
-CREATE OR REPLACE FUNCTION wardflow_audit_append_only() RETURNS trigger
-LANGUAGE plpgsql AS $$
-BEGIN
-    -- The one update allowed: a payload replaced by its redaction (GDPR erasure).
-    IF TG_OP = 'UPDATE' AND NEW.seq = OLD.seq
-        AND NEW.record_key IS NOT DISTINCT FROM OLD.record_key AND NEW.ts = OLD.ts
-        AND NEW.actor = OLD.actor AND NEW.action = OLD.action
-        AND NEW.thread_id IS NOT DISTINCT FROM OLD.thread_id
-        AND NEW.checkpoint_id IS NOT DISTINCT FROM OLD.checkpoint_id
-        AND NEW.trace_id IS NOT DISTINCT FROM OLD.trace_id
-        AND NEW.payload_digest = OLD.payload_digest AND NEW.prev_hash = OLD.prev_hash
-        AND NEW.hash = OLD.hash AND substr(NEW.payload, 1, 13) = '{"_redacted":' THEN
-        RETURN NEW;
-    END IF;
-    RAISE EXCEPTION 'audit log is append-only';
-END $$
-;;
-CREATE OR REPLACE TRIGGER audit_append_only BEFORE UPDATE OR DELETE ON audit
-FOR EACH ROW EXECUTE FUNCTION wardflow_audit_append_only()
-;;
-CREATE OR REPLACE TRIGGER audit_no_truncate BEFORE TRUNCATE ON audit
-FOR EACH STATEMENT EXECUTE FUNCTION wardflow_audit_append_only()
-"""
+class AuditLog(_HashChain, SqliteStore):
+    """The hash-chained log in one SQLite file (the default :class:`AuditSink`).
+
+    Safe to share between threads; several processes may append at once (WAL, busy
+    timeout, ``BEGIN IMMEDIATE`` around read-last-then-insert).
+
+    Args:
+        path: the SQLite file, or ``":memory:"``.
+        clock: returns the current time; injected by tests.
+        synchronous: the SQLite ``synchronous`` pragma (``NORMAL`` or ``FULL``).
+    """
+
+    def __init__(
+        self,
+        path: Path | str,
+        *,
+        clock: Callable[[], datetime] = utc_now,
+        synchronous: str = "NORMAL",
+        busy_timeout_s: float = 30.0,
+    ) -> None:
+        super().__init__(path, schema=render("sqlite", [_TABLE], _GUARDS), now=clock, synchronous=synchronous,
+                         busy_timeout_s=busy_timeout_s)
+        self._upgrade_trigger()
+
+    def _upgrade_trigger(self) -> None:
+        """Logs made before redaction existed refuse every update: allow redaction."""
+        row = self._conn.execute(
+            "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'audit_no_update'"
+        ).fetchone()
+        if row is not None and "_redacted" not in str(row[0]):
+            with self._write() as conn:
+                conn.execute("DROP TRIGGER audit_no_update")
+                conn.execute(_UPDATE_TRIGGER)
 
 
-class PostgresAuditLog(AuditLog):
-    """The same hash-chained log in a Postgres table: the same records, the same
-    hashes, so :meth:`verify` holds identically. Appends from every process are
-    serialized by a transaction-level advisory lock (see wardflow/_postgres.py), and a
-    trigger refuses updates, deletes and truncation as SQLite's triggers do.
+class PostgresAuditLog(_HashChain, PostgresStore):
+    """The hash-chained log in a Postgres table: the same records, the same hashes, so
+    :meth:`verify` holds identically. Appends from every process are serialized by a
+    transaction-level advisory lock (see wardflow/_postgres.py), and a trigger refuses
+    updates, deletes and truncation as SQLite's triggers do.
 
     Args:
         url: a ``postgres://`` URL (may be the checkpointer's database).
@@ -434,18 +464,12 @@ class PostgresAuditLog(AuditLog):
 
     def __init__(self, url: str, *, clock: Callable[[], datetime] = utc_now,
                  retry_s: float = 30.0) -> None:
-        from wardflow._postgres import connect as connect_postgres
-
-        self._conn = connect_postgres(url, lock_name="wardflow.audit", retry_s=retry_s,
-                                      schema=_POSTGRES_SCHEMA)
-        self._lock = threading.Lock()
-        self._clock = clock
-        self._retry_s = retry_s
+        super().__init__(url, schema=render("postgres", [_TABLE], _GUARDS),
+                         lock_name="wardflow.audit", now=clock, retry_s=retry_s)
 
     def append_many(self, entries: Iterable[PendingRecord]) -> list[AuditRecord]:
-        """As :meth:`AuditLog.append_many`; a lost connection is retried (a keyed record
+        """As :meth:`AuditSink.append_many`; a lost connection is retried (a keyed record
         already written by the lost attempt is skipped)."""
-        from wardflow._postgres import retry
-
         entries = list(entries)
-        return retry(lambda: super(PostgresAuditLog, self).append_many(entries), self._retry_s)
+        append_many = super().append_many
+        return self._retry(lambda: append_many(entries))

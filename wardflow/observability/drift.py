@@ -21,18 +21,17 @@ import json
 import logging
 import sqlite3
 import statistics
-import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
-from wardflow._sqlite import connect, write_transaction
+from wardflow._sqlite import SqliteStore, utc_now
 from wardflow.config import Settings
 from wardflow.errors import ConfigError
 from wardflow.observability._drift_stats import ks_2samp, psi
-from wardflow.observability.audit import AuditLog
+from wardflow.observability.audit import AuditSink
 from wardflow.runstate import Extraction, RunState
 
 if TYPE_CHECKING:
@@ -283,8 +282,11 @@ def _rate(name: str, test: Callable[[Observation], bool], reference: Sequence[Ob
     return MetricResult(name, "rate", ref, cur, n, m, status)
 
 
-class DriftMonitor:
+class DriftMonitor(SqliteStore):
     """Observations in ``home/drift.sqlite``, the comparisons, and the alerts.
+
+    The file is opened on first use (most workspaces never record a run), and again
+    after :meth:`close`.
 
     Args:
         audit: where alerts are recorded.
@@ -292,32 +294,23 @@ class DriftMonitor:
         clock: the time of observations made now and of alerts; injected by tests.
     """
 
-    def __init__(self, settings: Settings, *, audit: AuditLog, switch: Switch | None = None,
-                 clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+    def __init__(self, settings: Settings, *, audit: AuditSink, switch: Switch | None = None,
+                 clock: Callable[[], datetime] = utc_now) -> None:
+        super().__init__(settings.drift_path, schema=_SCHEMA, now=clock,
+                         busy_timeout_s=settings.sqlite_busy_timeout_s, lazy=True)
         self.settings = settings
         self.audit = audit
         self.switch = switch
-        self._clock = clock
-        self._conn: sqlite3.Connection | None = None
-        self._lock = threading.Lock()
 
     @property
     def conn(self) -> sqlite3.Connection:
-        # Opened on first use: most workspaces never record a run.
-        if self._conn is None:
-            self._conn = connect(self.settings.drift_path, schema=_SCHEMA,
-                                 busy_timeout_s=self.settings.sqlite_busy_timeout_s)
+        """The store's connection, opened now if it is not yet."""
         return self._conn
-
-    def close(self) -> None:
-        if self._conn is not None:
-            self._conn.close()
-            self._conn = None
 
     # Observations ---------------------------------------------------------------------
     def add(self, observation: Observation) -> bool:
         """Store an observation; ``False`` if the run was observed before."""
-        with write_transaction(self.conn, self._lock) as conn:
+        with self._write() as conn:
             return conn.execute(
                 "INSERT OR IGNORE INTO observations (thread_id, ts, data, flagged)"
                 " VALUES (?,?,?,?)",
@@ -347,7 +340,7 @@ class DriftMonitor:
                 read: Callable[[str], tuple[Mapping[str, Any], str | None]]) -> int:
         """Observe the runs among ``threads`` not seen yet; ``read`` gives a run's state
         values and last checkpoint time. Returns how many were added."""
-        seen = {row[0] for row in self.conn.execute("SELECT thread_id FROM observations")}
+        seen = {row[0] for row in self._conn.execute("SELECT thread_id FROM observations")}
         added = 0
         for thread in threads:
             if thread in seen:
@@ -372,7 +365,7 @@ class DriftMonitor:
         if last is not None:
             query = query.replace("ORDER BY ts, seq", f"ORDER BY ts DESC, seq DESC LIMIT {last:d}")
         found = [Observation.from_dict(json.loads(row[0]))
-                 for row in self.conn.execute(query, args)]
+                 for row in self._conn.execute(query, args)]
         return found[::-1] if last is not None else found
 
     # Windows --------------------------------------------------------------------------
@@ -452,10 +445,10 @@ class DriftMonitor:
         last ``guard_alert_runs`` runs (judged once that many runs exist)."""
         s = self.settings
         since = (self._clock() - timedelta(seconds=s.guard_alert_window_s)).isoformat()
-        [recent] = self.conn.execute(
+        [recent] = self._conn.execute(
             "SELECT COUNT(*) FROM observations WHERE flagged = 1 AND ts >= ?", (_utc(since),)
         ).fetchone()
-        rows = self.conn.execute(
+        rows = self._conn.execute(
             "SELECT flagged, ts FROM observations ORDER BY ts DESC, seq DESC LIMIT ?",
             (s.guard_alert_runs,)).fetchall()
         share = sum(r[0] for r in rows) / len(rows) if len(rows) >= s.guard_alert_runs else None
@@ -476,7 +469,7 @@ class DriftMonitor:
         already raised for these runs)."""
         if not check.crossed:
             return None
-        row = self.conn.execute("SELECT MAX(ts) FROM alerts WHERE kind = 'guard'").fetchone()
+        row = self._conn.execute("SELECT MAX(ts) FROM alerts WHERE kind = 'guard'").fetchone()
         if row[0] is not None and row[0] >= check.since:
             return None
         share = "" if check.share is None else f"; {check.share:.0%} of the last {check.runs} runs"
@@ -508,7 +501,7 @@ class DriftMonitor:
         log.warning("%s", reason)
         self.audit.append(f"{kind}.alert", {**payload, "reason": reason, "kill_switch": engage},
                           actor=ACTOR, ts=ts)
-        with write_transaction(self.conn, self._lock) as conn:
+        with self._write() as conn:
             conn.execute("INSERT INTO alerts VALUES (?,?,?)", (kind, _utc(ts), reason))
         if engage and self.switch is not None:
             self.switch.engage(reason, by=ACTOR, workflow="*")

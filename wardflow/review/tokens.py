@@ -34,7 +34,7 @@ from wardflow.errors import ReviewError, WardflowError
 from wardflow.review.principals import Principal, PrincipalStore
 
 if TYPE_CHECKING:
-    from wardflow.observability.audit import AuditLog
+    from wardflow.observability.audit import AuditSink
 
 __all__ = ["MAX_EXPIRY_DAYS", "TOKEN_PREFIX", "ApiToken", "TokenError", "TokenStore",
            "is_api_token"]
@@ -113,7 +113,7 @@ class TokenStore(SqliteStore):
 
     def create(
         self, principals: PrincipalStore, principal: str, *, name: str, expires_days: int,
-        by: str, audit: AuditLog,
+        by: str, audit: AuditSink,
     ) -> tuple[str, ApiToken]:
         """A new token for the active ``principal``; the raw token is returned only here.
 
@@ -146,7 +146,7 @@ class TokenStore(SqliteStore):
                      actor=f"user:{by}")
         return token, record
 
-    def revoke(self, token_id: str, *, by: str, audit: AuditLog) -> ApiToken:
+    def revoke(self, token_id: str, *, by: str, audit: AuditSink) -> ApiToken:
         """Revoke a token at once; revoking it again changes nothing.
 
         Raises:

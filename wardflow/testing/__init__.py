@@ -12,8 +12,11 @@ Subclass a suite in your tests and provide the fixture it names::
 Requires pytest (the ``test`` extra).
 """
 
+from wardflow.testing.audit import AuditSinkConformance
 from wardflow.testing.erp import ErpConformance
+from wardflow.testing.ledger import EventLedgerConformance
 from wardflow.testing.memory import MemoryConformance
 from wardflow.testing.storage import StorageConformance
 
-__all__ = ["ErpConformance", "MemoryConformance", "StorageConformance"]
+__all__ = ["AuditSinkConformance", "ErpConformance", "EventLedgerConformance",
+           "MemoryConformance", "StorageConformance"]

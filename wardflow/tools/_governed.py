@@ -23,7 +23,7 @@ from langchain_core.tools import StructuredTool
 from pydantic import BaseModel
 
 from wardflow.errors import GuardViolation, WardflowError
-from wardflow.observability.audit import AuditLog, PendingRecord, digest
+from wardflow.observability.audit import AuditSink, PendingRecord, digest
 from wardflow.observability.redact import redact
 from wardflow.observability.tracing import DISABLED, Telemetry, tool_span
 
@@ -86,7 +86,7 @@ class GovernedTool:
         args_schema: type[BaseModel],
         func: Callable[[BaseModel], Any],
         *,
-        audit: AuditLog,
+        audit: AuditSink,
         guards: Sequence[ToolGuard] = (),
         side_effects: bool = True,
         audit_args: Callable[[BaseModel], Mapping[str, Any]] | None = None,

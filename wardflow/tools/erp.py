@@ -9,21 +9,21 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import threading
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Protocol, TypeVar, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from wardflow._postgres import PostgresStore
+from wardflow._schema import Column, Index, Table, render
 from wardflow._sqlite import SqliteStore, utc_now
+from wardflow._store import StoreBackend
 from wardflow.errors import ErpError
-
-_T = TypeVar("_T")
 
 __all__ = [
     "EmbeddedErp",
@@ -140,37 +140,33 @@ class GoodsReceipts(Protocol):
     def goods_receipts(self, po_number: str) -> list[GoodsReceipt]: ...
 
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS vendors (
-    id TEXT PRIMARY KEY, name TEXT NOT NULL, tax_id TEXT, iban TEXT, bic TEXT,
-    country TEXT, currency TEXT, email TEXT
-);
-CREATE TABLE IF NOT EXISTS purchase_orders (
-    po_number TEXT PRIMARY KEY, vendor_id TEXT NOT NULL REFERENCES vendors(id),
-    amount TEXT NOT NULL, currency TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS invoices (
-    posting_id TEXT PRIMARY KEY,
-    idempotency_key TEXT NOT NULL UNIQUE,
-    vendor_id TEXT NOT NULL,
-    invoice_number TEXT NOT NULL,
-    invoice_date TEXT NOT NULL,
-    currency TEXT NOT NULL,
-    subtotal TEXT, tax TEXT, total TEXT NOT NULL,
-    iban TEXT, po_number TEXT,
-    document_sha256 TEXT NOT NULL,
-    approved_by TEXT NOT NULL,
-    posted_at TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS invoices_vendor ON invoices(vendor_id, invoice_number);
-CREATE INDEX IF NOT EXISTS invoices_doc ON invoices(document_sha256);
-CREATE TABLE IF NOT EXISTS goods_receipts (
-    receipt_id TEXT NOT NULL, po_number TEXT NOT NULL, description TEXT NOT NULL,
-    quantity TEXT NOT NULL, received_at TEXT NOT NULL,
-    PRIMARY KEY (receipt_id, description)
-);
-CREATE INDEX IF NOT EXISTS goods_receipts_po ON goods_receipts(po_number);
-"""
+_TABLES = (
+    Table("vendors", (
+        Column("id"), Column("name", not_null=True), Column("tax_id"), Column("iban"),
+        Column("bic"), Column("country"), Column("currency"), Column("email"),
+    ), primary_key=("id",)),
+    Table("purchase_orders", (
+        Column("po_number"), Column("vendor_id", not_null=True, references="vendors(id)"),
+        Column("amount", not_null=True), Column("currency", not_null=True),
+    ), primary_key=("po_number",)),
+    Table("invoices", (
+        Column("posting_id"), Column("idempotency_key", not_null=True, unique=True),
+        Column("vendor_id", not_null=True), Column("invoice_number", not_null=True),
+        Column("invoice_date", not_null=True), Column("currency", not_null=True),
+        Column("subtotal"), Column("tax"), Column("total", not_null=True),
+        Column("iban"), Column("po_number"), Column("document_sha256", not_null=True),
+        Column("approved_by", not_null=True), Column("posted_at", not_null=True),
+    ), primary_key=("posting_id",), indexes=(
+        Index("invoices_vendor", ("vendor_id", "invoice_number")),
+        Index("invoices_doc", ("document_sha256",)),
+    )),
+    Table("goods_receipts", (
+        Column("receipt_id", not_null=True), Column("po_number", not_null=True),
+        Column("description", not_null=True), Column("quantity", not_null=True),
+        Column("received_at", not_null=True),
+    ), primary_key=("receipt_id", "description"),
+        indexes=(Index("goods_receipts_po", ("po_number",)),)),
+)
 
 _POSTING_COLUMNS = (
     "posting_id, idempotency_key, vendor_id, invoice_number, invoice_date, currency, total,"
@@ -182,10 +178,10 @@ def _normalise(text: str) -> str:
     return " ".join(text.casefold().replace(",", " ").replace(".", " ").split())
 
 
-class EmbeddedErp(SqliteStore):
+class EmbeddedErp(StoreBackend):
     """The embedded ERP, whichever database holds it: :class:`SqliteErp` or
     :class:`PostgresErp`. Its SQL is what both accept (``wardflow._postgres`` lets a
-    psycopg connection run it)."""
+    psycopg connection run it); the database comes from the variant's second base."""
 
     # Master data -------------------------------------------------------------------
     def import_master(self, data: Mapping[str, Any]) -> tuple[int, int]:
@@ -339,7 +335,7 @@ class EmbeddedErp(SqliteStore):
         return _posting(row, created=created)
 
 
-class SqliteErp(EmbeddedErp):
+class SqliteErp(EmbeddedErp, SqliteStore):
     """The embedded ERP on one SQLite file (WAL, busy timeout; several processes ok).
 
     Args:
@@ -355,11 +351,11 @@ class SqliteErp(EmbeddedErp):
         synchronous: str = "NORMAL",
         busy_timeout_s: float = 30.0,
     ) -> None:
-        super().__init__(path, schema=_SCHEMA, now=clock, synchronous=synchronous,
+        super().__init__(path, schema=render("sqlite", _TABLES), now=clock, synchronous=synchronous,
                          busy_timeout_s=busy_timeout_s)
 
 
-class PostgresErp(EmbeddedErp):
+class PostgresErp(EmbeddedErp, PostgresStore):
     """The embedded ERP's tables in a Postgres database (which may also hold the
     checkpoints, the audit log and the event ledger); idempotency keys stay UNIQUE.
 
@@ -373,26 +369,17 @@ class PostgresErp(EmbeddedErp):
         self, url: str, *, clock: Callable[[], datetime] = utc_now,
         retry_s: float = 30.0,
     ) -> None:
-        from wardflow._postgres import connect as connect_postgres
+        super().__init__(url, schema=render("postgres", _TABLES), lock_name="wardflow.erp",
+                         now=clock, retry_s=retry_s)
 
-        self._retry_s = retry_s
-        self._conn = connect_postgres(url, lock_name="wardflow.erp", retry_s=retry_s,
-                                      schema=_SCHEMA.replace(";\n", "\n;;\n"))
-        self._lock = threading.Lock()
-        self._clock = clock
-
+    # Idempotent writes (upserts, unique idempotency keys) wait out a restart.
     def import_master(self, data: Mapping[str, Any]) -> tuple[int, int]:
-        return _retry(self, lambda: super(PostgresErp, self).import_master(data))
+        import_master = super().import_master
+        return self._retry(lambda: import_master(data))
 
     def post_invoice(self, args: PostInvoice) -> InvoicePosting:
-        return _retry(self, lambda: super(PostgresErp, self).post_invoice(args))
-
-
-def _retry(erp: PostgresErp, call: Callable[[], _T]) -> _T:
-    """Idempotent writes (upserts, unique idempotency keys) wait out a restart."""
-    from wardflow._postgres import retry
-
-    return retry(call, erp._retry_s)
+        post_invoice = super().post_invoice
+        return self._retry(lambda: post_invoice(args))
 
 
 _VENDOR_COLUMNS = ("id", "name", "tax_id", "iban", "bic", "country", "currency", "email")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict
 from typing import Any
 
@@ -17,7 +17,7 @@ from langchain_core.tools import BaseTool
 from pydantic import BaseModel, Field
 
 from wardflow.errors import GuardViolation, StorageError
-from wardflow.observability.audit import AuditLog, digest
+from wardflow.observability.audit import AuditSink, digest
 from wardflow.observability.tracing import DISABLED, Telemetry
 from wardflow.tools._governed import GovernedTool, ToolGuard
 from wardflow.tools.erp import ErpAdapter, PostInvoice
@@ -108,7 +108,7 @@ class Toolset:
         self,
         erp: ErpAdapter,
         storage: Storage,
-        audit: AuditLog,
+        audit: AuditSink,
         *,
         guards: Sequence[ToolGuard] = (),
         telemetry: Telemetry = DISABLED,
@@ -117,43 +117,8 @@ class Toolset:
         self.storage = storage
         checks: list[ToolGuard] = [StorageKeyGuard(), ApprovedPostingGuard(), *guards]
 
-        def put(a: BaseModel) -> dict[str, Any]:
-            assert isinstance(a, StoragePut)
-            obj = storage.put(a.key, a.data)
-            return {"key": obj.key, "size": obj.size}
-
-        def get(a: BaseModel) -> dict[str, Any]:
-            assert isinstance(a, StorageGet)
-            data = storage.get(a.key)
-            return {"key": a.key, "size": len(data), "data_b64": base64.b64encode(data).decode()}
-
-        def archive(a: BaseModel) -> dict[str, Any]:
-            assert isinstance(a, StorageArchive)
-            obj = storage.move(a.src, a.dst)
-            return {"key": obj.key, "size": obj.size}
-
-        def lookup_vendor(a: BaseModel) -> dict[str, Any] | None:
-            assert isinstance(a, VendorLookup)
-            vendor = erp.find_vendor(name=a.name, tax_id=a.tax_id, iban=a.iban)
-            return None if vendor is None else asdict(vendor)
-
-        def find_invoices(a: BaseModel) -> list[dict[str, Any]]:
-            assert isinstance(a, InvoiceLookup)
-            return [p.to_dict() for p in erp.find_posting(
-                vendor_id=a.vendor_id, invoice_number=a.invoice_number,
-                document_sha256=a.document_sha256,
-            )]
-
-        def post(a: BaseModel) -> dict[str, Any]:
-            assert isinstance(a, PostInvoice)
-            return erp.post_invoice(a).to_dict()
-
-        def put_record(a: BaseModel) -> dict[str, Any]:
-            assert isinstance(a, StoragePut)
-            return {"key": a.key, "size": len(a.data), "sha256": hashlib.sha256(a.data).hexdigest()}
-
-        def get_record(a: BaseModel) -> dict[str, Any]:
-            return a.model_dump(mode="json")
+        put, get, archive = _storage_calls(storage)
+        lookup_vendor, find_invoices, post = _erp_calls(erp)
 
         def tool(name: str, description: str, schema: type[BaseModel], func: Any,
                  **options: Any) -> GovernedTool:
@@ -162,10 +127,10 @@ class Toolset:
 
         self.storage_put = tool(
             "storage_put", "Store a document's bytes under a key.", StoragePut, put,
-            audit_args=put_record)
+            audit_args=_put_record)
         self.storage_get = tool(
             "storage_get", "Read a stored document.", StorageGet, get, side_effects=False,
-            audit_args=get_record)
+            audit_args=_get_record)
         self.storage_archive = tool(
             "storage_archive", "Move a stored document to its archive key.", StorageArchive,
             archive)
@@ -190,3 +155,59 @@ class Toolset:
     def as_tools(self) -> list[BaseTool]:
         """Every tool as a langchain-core tool, for binding to a model."""
         return [t.as_tool() for t in self.all()]
+
+
+_Call = Callable[[BaseModel], Any]
+
+
+def _storage_calls(storage: Storage) -> tuple[_Call, _Call, _Call]:
+    """The storage tools' bodies: put, get and archive."""
+
+    def put(a: BaseModel) -> dict[str, Any]:
+        assert isinstance(a, StoragePut)
+        obj = storage.put(a.key, a.data)
+        return {"key": obj.key, "size": obj.size}
+
+    def get(a: BaseModel) -> dict[str, Any]:
+        assert isinstance(a, StorageGet)
+        data = storage.get(a.key)
+        return {"key": a.key, "size": len(data), "data_b64": base64.b64encode(data).decode()}
+
+    def archive(a: BaseModel) -> dict[str, Any]:
+        assert isinstance(a, StorageArchive)
+        obj = storage.move(a.src, a.dst)
+        return {"key": obj.key, "size": obj.size}
+
+    return put, get, archive
+
+
+def _erp_calls(erp: ErpAdapter) -> tuple[_Call, _Call, _Call]:
+    """The ERP tools' bodies: vendor lookup, invoice lookup and posting."""
+
+    def lookup_vendor(a: BaseModel) -> dict[str, Any] | None:
+        assert isinstance(a, VendorLookup)
+        vendor = erp.find_vendor(name=a.name, tax_id=a.tax_id, iban=a.iban)
+        return None if vendor is None else asdict(vendor)
+
+    def find_invoices(a: BaseModel) -> list[dict[str, Any]]:
+        assert isinstance(a, InvoiceLookup)
+        return [p.to_dict() for p in erp.find_posting(
+            vendor_id=a.vendor_id, invoice_number=a.invoice_number,
+            document_sha256=a.document_sha256,
+        )]
+
+    def post(a: BaseModel) -> dict[str, Any]:
+        assert isinstance(a, PostInvoice)
+        return erp.post_invoice(a).to_dict()
+
+    return lookup_vendor, find_invoices, post
+
+
+def _put_record(a: BaseModel) -> dict[str, Any]:
+    """What the audit log keeps of a put: the document's size and hash, not its bytes."""
+    assert isinstance(a, StoragePut)
+    return {"key": a.key, "size": len(a.data), "sha256": hashlib.sha256(a.data).hexdigest()}
+
+
+def _get_record(a: BaseModel) -> dict[str, Any]:
+    return a.model_dump(mode="json")

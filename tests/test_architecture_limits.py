@@ -1,0 +1,121 @@
+"""Size limits: no module in wardflow/ over 600 lines, no function over 60.
+
+The code that broke the limits before they were enforced is listed in
+``KNOWN_OFFENDERS`` with its size then. The list may only shrink: a new offender, or
+a listed one that grew, fails; so does a listed one that is back within the limits
+(remove its entry, so that it cannot grow back unnoticed).
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parent.parent / "wardflow"
+MAX_MODULE_LINES = 600
+MAX_FUNCTION_LINES = 60
+
+# "path" for a module, "path::qualified.name" for a function -> lines when listed.
+KNOWN_OFFENDERS: dict[str, int] = {
+    "wardflow/agents/extractor.py": 642,
+    "wardflow/evals/documents.py": 920,
+    "wardflow/evals/report.py": 699,
+    "wardflow/graphs/invoice.py": 807,
+    "wardflow/graphs/workspace.py": 968,
+    "wardflow/guardrails/_train_templates.py": 724,
+    "wardflow/observability/explain.py": 830,
+    "wardflow/observability/tracing.py": 906,
+    "wardflow/tools/einvoice.py": 645,
+    "wardflow/web/runs.py": 792,
+    "wardflow/agents/_einvoice.py::_checks": 61,
+    "wardflow/agents/_einvoice.py::merge_einvoice": 72,
+    "wardflow/agents/_party.py::find_seller": 76,
+    "wardflow/agents/extractor.py::_run_checks": 66,
+    "wardflow/agents/extractor.py::extract_invoice": 113,
+    "wardflow/agents/risk.py::assess_risk": 148,
+    "wardflow/cli/evals.py::eval_documents": 66,
+    "wardflow/cli/review.py::review": 63,
+    "wardflow/evals/documents.py::evaluate_documents": 63,
+    "wardflow/evals/documents.py::report_table": 73,
+    "wardflow/evals/documents.py::score_run": 62,
+    "wardflow/evals/documents.py::summarize": 84,
+    "wardflow/graphs/blueprint_graph.py::build_blueprint_graph": 96,
+    "wardflow/graphs/invoice.py::build_invoice_graph": 95,
+    "wardflow/graphs/replay.py::_run": 62,
+    "wardflow/graphs/shadow.py::shadow_run": 61,
+    "wardflow/guardrails/train_classifier.py::build_corpus": 114,
+    "wardflow/guardrails/train_classifier.py::train": 61,
+    "wardflow/observability/tracing.py::_Sdk.__init__": 83,
+    "wardflow/observability/tracing.py::setup_tracing": 75,
+    "wardflow/tools/einvoice.py::_read_cii": 63,
+    "wardflow/tools/einvoice.py::_read_ubl": 70,
+    "wardflow/web/preview.py::evidence_boxes": 66,
+}
+
+
+def sizes(name: str, source: str) -> dict[str, int]:
+    """Lines of module ``name`` and of each function in it (``name::Class.method``;
+    nested functions count inside their parent and on their own)."""
+    found = {name: len(source.splitlines())}
+
+    def visit(node: ast.AST, prefix: str) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef):
+                qualified = f"{prefix}{child.name}"
+                assert child.end_lineno is not None
+                found[f"{name}::{qualified}"] = child.end_lineno - child.lineno + 1
+                visit(child, f"{qualified}.")
+            elif isinstance(child, ast.ClassDef):
+                visit(child, f"{prefix}{child.name}.")
+
+    visit(ast.parse(source), "")
+    return found
+
+
+def offenders(found: dict[str, int]) -> dict[str, int]:
+    """The entries of ``found`` over their limit."""
+    return {name: lines for name, lines in found.items()
+            if lines > (MAX_FUNCTION_LINES if "::" in name else MAX_MODULE_LINES)}
+
+
+def measure() -> dict[str, int]:
+    """Every module of the package and every function in it, by size."""
+    found: dict[str, int] = {}
+    for path in sorted(PACKAGE.rglob("*.py")):
+        name = path.relative_to(PACKAGE.parent).as_posix()
+        found.update(sizes(name, path.read_text(encoding="utf-8")))
+    return found
+
+
+@pytest.fixture(scope="module")
+def measured() -> dict[str, int]:
+    return measure()
+
+
+def test_no_new_offender_and_none_grew(measured: dict[str, int]) -> None:
+    problems = []
+    for name, lines in sorted(offenders(measured).items()):
+        known = KNOWN_OFFENDERS.get(name)
+        if known is None:
+            problems.append(f"{name}: {lines} lines (split it into well-named parts)")
+        elif lines > known:
+            problems.append(f"{name}: grew from {known} to {lines} lines (shrink it)")
+    assert problems == [], "over the size limits:\n" + "\n".join(problems)
+
+
+def test_the_allow_list_has_no_stale_entry(measured: dict[str, int]) -> None:
+    current = offenders(measured)
+    stale = sorted(name for name in KNOWN_OFFENDERS if name not in current)
+    assert stale == [], ("within the limits now (or gone): remove from KNOWN_OFFENDERS:\n"
+                         + "\n".join(stale))
+
+
+def test_the_measure_finds_long_modules_and_functions() -> None:
+    body = "\n".join(f"        x{i} = {i}" for i in range(60))
+    source = (f"class A:\n    def long(self) -> None:\n{body}\n\n"
+              "def short() -> None:\n    pass\n" + "\n" * 600)
+    found = sizes("m.py", source)
+    assert found["m.py::A.long"] == 61 and found["m.py::short"] == 2
+    assert offenders(found) == {"m.py": len(source.splitlines()), "m.py::A.long": 61}
