@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from wardflow.config import Settings
 from wardflow.graphs._replay_report import Outcome, Row, compare, outcome
 from wardflow.graphs.replay import _aliases, _settings_changed
+from wardflow.runstate import Posting
 
 if TYPE_CHECKING:
     from wardflow.graphs.workspace import RunSummary, Workspace
@@ -93,7 +94,7 @@ def shadow_run(
 
     thread = item.document_id
     live = ws.state(thread)
-    own = (live.values.get("posting") or {}).get("posting_id")
+    own = Posting.of(live.values.get("posting")).posting_id
     when = clock or ws._clock
     # The live run's own posting is hidden, or the shadow would find it as a duplicate.
     erp = DryRunErp(ws.erp, hidden=[own] if own else [], clock=when)
