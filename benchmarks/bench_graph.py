@@ -41,6 +41,9 @@ What is measured, in one run, on one pinned CPU core:
    (node work, audit records, ERP and storage writes, and the extra cost of
    checkpointing a larger state). The split is an estimate from medians. The invoice's
    ratio to the bare chain of the same run (target <= 2.5) is robust to machine load.
+   The CPU time of the same invoice and chain runs (``time.process_time``: every thread
+   of the process, the checkpointer's included) is reported too; on a loaded machine it
+   moves far less than wall time.
 
 Numbers are printed as a compact table, each with PASS/MISS against its target, and
 written as JSON (with machine info) to ``benchmarks/results/bench_graph.json`` unless
@@ -388,24 +391,31 @@ INVOICE_INPUT = {"path": str(PDF), "name": PDF.name, "source": PDF.name}
 
 
 def _time_invoice(home: InvoiceHome) -> int:
+    """Wall time of one invoice, in ns."""
+    return _time_invoice_cpu(home)[0]
+
+
+def _time_invoice_cpu(home: InvoiceHome) -> tuple[int, int]:
+    """Wall and CPU time (this process, all its threads) of one invoice, in ns."""
     config = _thread_config("bench-invoice")
     durability = home.settings.durability
-    clock = time.perf_counter_ns
-    started = clock()
+    clock, cpu = time.perf_counter_ns, time.process_time_ns
+    started, cpu_started = clock(), cpu()
     out = home.graph.invoke(INVOICE_INPUT, config, durability=durability)
-    elapsed = clock() - started
+    elapsed, cpu_elapsed = clock() - started, cpu() - cpu_started
     if out.get("status") != "posted":
         raise RuntimeError(f"invoice ended {out.get('status')!r}, expected 'posted': {out}")
-    return elapsed
+    return elapsed, cpu_elapsed
 
 
-def _time_chain(synchronous: Synchronous, durability: Durability) -> int:
+def _time_chain(synchronous: Synchronous, durability: Durability) -> tuple[int, int]:
+    """Wall and CPU time (this process, all its threads) of one bare chain, in ns."""
     config = _thread_config("bench-chain")
     with fresh_chain_home(synchronous) as graph:
-        clock = time.perf_counter_ns
-        started = clock()
+        clock, cpu = time.perf_counter_ns, time.process_time_ns
+        started, cpu_started = clock(), cpu()
         graph.invoke({"count": 0}, config, durability=durability)
-        return clock() - started
+        return clock() - started, cpu() - cpu_started
 
 
 def _time_extraction(data: bytes) -> int:
@@ -464,6 +474,9 @@ def bench_invoices(plan: Plan) -> dict[str, dict[str, Stats]]:
     data = PDF.read_bytes()
     invoice: dict[str, list[int]] = {_key(d, s): [] for d, s in INVOICE_CONFIGS}
     chain: dict[str, list[int]] = {_key(d, s): [] for d, s in INVOICE_CONFIGS}
+    # CPU time of the same runs (robust to a loaded machine, where wall time is not)
+    invoice_cpu: dict[str, list[int]] = {_key(d, s): [] for d, s in INVOICE_CONFIGS}
+    chain_cpu: dict[str, list[int]] = {_key(d, s): [] for d, s in INVOICE_CONFIGS}
     extraction: list[int] = []
     layout: list[int] = []
     tables: list[int] = []
@@ -483,14 +496,16 @@ def bench_invoices(plan: Plan) -> dict[str, dict[str, Stats]]:
                     master, durability=durability, sqlite_synchronous=synchronous
                 )
                 try:
-                    sample = _time_invoice(home)
+                    sample, cpu = _time_invoice_cpu(home)
                 finally:
                     home.close()
                 if keep:
                     invoice[key].append(sample)
-                sample = _time_chain(synchronous, durability)
+                    invoice_cpu[key].append(cpu)
+                sample, cpu = _time_chain(synchronous, durability)
                 if keep:
                     chain[key].append(sample)
+                    chain_cpu[key].append(cpu)
             home = InvoiceHome.fresh(master, checkpointer="memory")
             try:
                 sample = _time_invoice(home)
@@ -501,6 +516,8 @@ def bench_invoices(plan: Plan) -> dict[str, dict[str, Stats]]:
     return {
         "invoice": {k: Stats.of(v) for k, v in invoice.items()},
         "chain": {k: Stats.of(v) for k, v in chain.items()},
+        "invoice_cpu": {k: Stats.of(v) for k, v in invoice_cpu.items()},
+        "chain_cpu": {k: Stats.of(v) for k, v in chain_cpu.items()},
         "extraction": {"pdf": Stats.of(extraction), "layout": Stats.of(layout),
                        "line_items": Stats.of(tables)},
         "invoice_memory": {"sync": Stats.of(memory)},
@@ -653,6 +670,13 @@ def report(
     ratio_ok = chain_ratio <= INVOICE_CHAIN_RATIO_TARGET
     layout, tables = invoices["extraction"]["layout"], invoices["extraction"]["line_items"]
     b = breakdowns[main_key]
+    main_cpu = invoices["invoice_cpu"][main_key].median_ms
+    chain_cpu = invoices["chain_cpu"][main_key].median_ms
+    cpu_ratio = main_cpu / chain_cpu if chain_cpu else float("inf")
+    print(
+        f"   CPU time (sync/NORMAL, medians, all threads of the process): invoice"
+        f" {main_cpu:.2f} ms, bare chain {chain_cpu:.2f} ms, ratio {cpu_ratio:.2f}"
+    )
     print(
         f"   sync/NORMAL split: extraction {b.extraction_ms:.2f} ms, engine"
         f" {b.engine_ms:.2f} ms, checkpointing {b.checkpointing_ms:.2f} ms,"
@@ -696,6 +720,12 @@ def report(
                 "pass": ratio_ok,
                 "config": main_key,
             },
+        },
+        "cpu": {
+            "config": main_key,
+            "invoice": asdict(invoices["invoice_cpu"][main_key]),
+            "chain": asdict(invoices["chain_cpu"][main_key]),
+            "ratio": round(cpu_ratio, 3),
         },
         "nodes": [asdict(r) for r in nodes],
         "invoice": {

@@ -15,12 +15,14 @@ if TYPE_CHECKING:
     from wardflow.graphs.invoice import build_invoice_graph
     from wardflow.graphs.workspace import Workspace, explain
     from wardflow.review.payloads import ReviewDecision, ReviewRequest
+    from wardflow.runstate import RunView
 
 __version__ = "0.1.0"
 
 __all__ = [
     "ReviewDecision",
     "ReviewRequest",
+    "RunView",
     "Settings",
     "WardflowError",
     "Workspace",
@@ -35,6 +37,7 @@ _LAZY = {
     "explain": "wardflow.graphs.workspace",
     "ReviewDecision": "wardflow.review.payloads",
     "ReviewRequest": "wardflow.review.payloads",
+    "RunView": "wardflow.runstate",
 }
 
 

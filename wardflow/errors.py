@@ -32,6 +32,8 @@ brackets)::
      ├── RunCancelled           an operator cancelled the run; it never posts
      ├── RunNotFound            no run exists for a thread id
      │    └── CheckpointNotFound  no such checkpoint of the run [graphs.replay]
+     ├── UnreadableState        a checkpoint's state does not read as a run (thread_id,
+     │                          where) [runstate]
      ├── BlueprintError         a blueprint has problems, each with its line [graphs.blueprint]
      ├── ExpressionError        a blueprint condition cannot be parsed or evaluated
      │                          [graphs.expressions]

@@ -370,3 +370,25 @@ def test_the_drift_store_opens_on_first_use_and_again_after_close(tmp_path: Path
         assert not monitor.add(Observation("t1", NOW.isoformat(), "posted"))  # reopened
         assert [o.thread_id for o in monitor.observations()] == ["t1"]
         monitor.close()
+
+
+def test_an_observation_reads_the_typed_stages_of_a_state() -> None:
+    from wardflow.observability.drift import observe
+
+    values = {
+        "status": "awaiting_review",
+        "decision": {"route": "review", "reasons": []},
+        "extraction": {"confidence": 0.5, "fields": {
+            "total": {"value": "10.00", "confidence": 0.5, "disagreement": {"model": "11.00"}},
+            "currency": {"value": "EUR", "confidence": 1.0},
+            "iban": None}},
+        "compliance": {"findings": [], "amount_in_approval_currency": None},
+        "risk": {"score": 0.3, "reasons": []},
+    }
+    seen = observe("doc-1", values, NOW.isoformat())
+    assert seen is not None
+    assert (seen.route, seen.confidence, seen.risk) == ("review", 0.5, 0.3)
+    # No converted amount: the total as read.
+    assert seen.amount == 10.0 and seen.disagreements == ("total",)
+    assert observe("doc-1", {"status": "extracted", "extraction": values["extraction"]},
+                   NOW.isoformat()) is None

@@ -30,7 +30,8 @@ from wardflow.errors import (
 )
 
 if TYPE_CHECKING:
-    from wardflow.graphs.workspace import RunSummary, Workspace
+    from wardflow.graphs.workspace import Workspace
+    from wardflow.runstate import RunView
 
 __all__ = [
     "EXIT_ALERT",
@@ -114,7 +115,7 @@ def _print_refusal_hint(error: ReviewError) -> None:
         err.print(hint, highlight=False, soft_wrap=True)
 
 
-def print_review_hints(runs: Sequence[RunSummary]) -> None:
+def print_review_hints(runs: Sequence[RunView]) -> None:
     """How to open each run that waits for review, as someone who may decide it."""
     from wardflow.cli._hints import review_hints
 
@@ -138,7 +139,7 @@ def print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, indent=2, default=str) + "\n")
 
 
-def runs_table(runs: Sequence[RunSummary], title: str) -> Table:
+def runs_table(runs: Sequence[RunView], title: str) -> Table:
     """Runs as a table: thread, document, status, confidence, risk, why."""
     table = Table(title=title, title_justify="left")
     with_llm = any(run.llm_calls for run in runs)

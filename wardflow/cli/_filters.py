@@ -11,10 +11,12 @@ from rich.markup import escape
 from rich.table import Table
 
 from wardflow.errors import ConfigError
+from wardflow.runstate import ExtractedField
 
 if TYPE_CHECKING:
-    from wardflow.graphs.workspace import RunSummary, Workspace
+    from wardflow.graphs.workspace import Workspace
     from wardflow.review.payloads import ReviewRequest
+    from wardflow.runstate import RunView
 
 __all__ = ["filter_runs", "inbox_table", "parse_age"]
 
@@ -34,10 +36,10 @@ def parse_age(text: str) -> timedelta:
     return timedelta(**{_UNITS[match[2]]: int(match[1])})
 
 
-def filter_runs(ws: Workspace, runs: Sequence[RunSummary], *, states: Sequence[str] = (),
+def filter_runs(ws: Workspace, runs: Sequence[RunView], *, states: Sequence[str] = (),
                 vendor: str | None = None, reason: str | None = None,
                 older_than: timedelta | None = None, now: datetime | None = None
-                ) -> list[RunSummary]:
+                ) -> list[RunView]:
     """The runs that match every filter given: any of ``states`` (the names of
     :data:`wardflow.graphs.state.RUN_STATUSES`; a prefix matches), a vendor name or id (case-insensitive,
     part of the name), a reason code (part of it), no change for ``older_than``."""
@@ -51,7 +53,8 @@ def filter_runs(ws: Workspace, runs: Sequence[RunSummary], *, states: Sequence[s
         if reason and not any(reason.lower() in code.lower() for code in run.reasons):
             continue
         if vendor is not None or older_than is not None:
-            facts = ws.run_facts(run.thread_id)
+            # A view read from its checkpoint has the facts; one rebuilt from JSON reads them.
+            facts = _facts(run) if run.updated is not None else ws.run_facts(run.thread_id)
             if vendor is not None and not (
                     vendor.lower() in str(facts["vendor"] or "").lower()
                     or vendor.lower() == str(facts["vendor_id"] or "").lower()):
@@ -65,6 +68,12 @@ def filter_runs(ws: Workspace, runs: Sequence[RunSummary], *, states: Sequence[s
                     continue
         kept.append(run)
     return kept
+
+
+def _facts(run: RunView) -> dict[str, Any]:
+    """What :meth:`Workspace.run_facts` says of ``run``, from its view."""
+    return {"vendor": run.state.field_value("vendor"),
+            "vendor_id": run.state.field_value("vendor_id"), "updated_at": run.updated}
 
 
 def inbox_table(cases: Sequence[tuple[ReviewRequest, str | None]], who: str, *,
@@ -86,8 +95,8 @@ def inbox_table(cases: Sequence[tuple[ReviewRequest, str | None]], who: str, *,
     table.add_column("you", overflow="fold")
     for index, (case, why) in enumerate(cases, 1):
         fields: dict[str, Any] = case.fields
-        total = (fields.get("total") or {}).get("value")
-        currency = (fields.get("currency") or {}).get("value") or ""
+        total = ExtractedField.of(fields.get("total")).value
+        currency = ExtractedField.of(fields.get("currency")).value or ""
         status = status_of_request(case, risk_threshold=risk_threshold)
         table.add_row(str(index), case.thread_id,
                       f"[{status.colour}]{status.level}[/{status.colour}]",

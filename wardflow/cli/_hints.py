@@ -10,7 +10,6 @@ who can (``wardflow principals add``) instead of naming someone who would be ref
 from __future__ import annotations
 
 import shlex
-from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from wardflow.errors import ReviewError, RunNotFound
@@ -36,10 +35,10 @@ def deciders(ws: Workspace, thread: str) -> list[str]:
     """
     from wardflow.review.authz import authorize
     from wardflow.review.payloads import ReviewDecision
+    from wardflow.runstate import ComplianceReport
 
     request = ws.pending(thread)
     values = ws.state(thread).values
-    amount = (values.get("compliance") or {}).get("amount_in_approval_currency")
     found = []
     for principal in ws.principals.all():
         try:
@@ -47,7 +46,7 @@ def deciders(ws: Workspace, thread: str) -> list[str]:
                                      args_hash=request.proposed_action.args_hash),
                       request, principal, submitted_by=values.get("submitted_by"),
                       editors=values.get("editors", []),
-                      amount=Decimal(amount) if amount is not None else None)
+                      amount=ComplianceReport.of(values.get("compliance")).approval_amount)
         except ReviewError as refused:
             # An incomplete case is decided by whoever may approve it once corrected.
             if "incomplete:" not in str(refused):

@@ -20,7 +20,7 @@ from wardflow.cli._common import (
 from wardflow.status import FILTER_STATES
 
 if TYPE_CHECKING:
-    from wardflow.graphs.workspace import RunSummary
+    from wardflow.runstate import RunView
 
 __all__ = ["explain", "status", "trace"]
 
@@ -44,7 +44,7 @@ def status(
     """List runs: state, confidence, risk, and whether they wait for review."""
     from wardflow.cli._filters import filter_runs, parse_age
 
-    def run() -> list[RunSummary]:
+    def run() -> list[RunView]:
         age = parse_age(older_than) if older_than is not None else None
         with open_workspace() as ws:
             runs = ws.status(thread)

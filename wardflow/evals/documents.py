@@ -77,6 +77,7 @@ from wardflow.config import Settings
 from wardflow.errors import ConfigError
 from wardflow.evals._language import UNDETERMINED, detect_language
 from wardflow.evals.guardrails import percentile
+from wardflow.runstate import Routing, RunState
 
 if TYPE_CHECKING:
     from wardflow.graphs.workspace import Workspace
@@ -247,31 +248,30 @@ def _route(state: Mapping[str, Any], waiting: bool) -> str:
         return "failed"
     if waiting:
         return "review"
-    return str((state.get("decision") or {}).get("route") or state.get("status") or "unknown")
+    return str(Routing.of(state.get("decision")).route or state.get("status") or "unknown")
 
 
 def _expected_decisions(state: Mapping[str, Any]) -> set[str]:
     """The decisions a run made, named as :mod:`wardflow.observability.explain` names them."""
     made = {"document"}
-    extraction = state.get("extraction") or {}
-    fields = extraction.get("fields") or {}
+    run = RunState.of(state)
     if state.get("guard"):
         made.add("guard")
-    if (fields.get("vendor") or {}).get("value") is not None:
+    if run.field_value("vendor") is not None:
         made.add("vendor")
-    if (fields.get("total") or {}).get("value") is not None:
+    if run.field_value("total") is not None:
         made.add("total")
-    if extraction:
+    if state.get("extraction"):
         made.add("confidence")
-    if (state.get("risk") or {}).get("reasons"):
+    if run.risk is not None and run.risk.reasons:
         made.add("risk")
-    if (state.get("compliance") or {}).get("findings"):
+    if run.compliance is not None and run.compliance.findings:
         made.add("compliance")
     if state.get("decision"):
         made.add("route")
-    if (state.get("review") or {}).get("decision"):
+    if run.review is not None and run.review.decision:
         made.add("review")
-    if (state.get("posting") or {}).get("posting_id"):
+    if run.posting is not None and run.posting.posting_id:
         made.add("posting")
     return made
 

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 from wardflow.errors import ConfigError, StorageError
 from wardflow.guardrails.pii import find_pii
+from wardflow.runstate import Extraction, Posting
 
 if TYPE_CHECKING:
     from wardflow.graphs.workspace import Workspace
@@ -93,7 +94,7 @@ def _erase(ws: Workspace, threads: list[str], pattern: re.Pattern[str] | None, *
     postings: list[str] = []
     for thread in threads:
         values = ws.state(thread).values
-        posting = (values.get("posting") or {}).get("posting_id")
+        posting = Posting.of(values.get("posting")).posting_id
         if posting:
             postings.append(str(posting))
         keys += _tombstone(ws, values, erased_at, dry_run=dry_run)
@@ -127,9 +128,9 @@ def _mentions(ws: Workspace, thread: str, pattern: re.Pattern[str]) -> bool:
     values = ws.graph.get_state({"configurable": {"thread_id": thread}}).values
     if not values or "document" not in values:
         return False
-    fields = (values.get("extraction") or {}).get("fields") or {}
+    fields = Extraction.of(values.get("extraction")).fields.values()
     haystack = [str(values.get("text", "")), str(values["document"].get("name", "")),
-                *(str(f.get("value")) for f in fields.values() if f.get("value") is not None)]
+                *(str(f.value) for f in fields if f is not None and f.value is not None)]
     return any(pattern.search(h) for h in haystack)
 
 

@@ -64,6 +64,7 @@ from wardflow.review.authz import authorize
 from wardflow.review.payloads import ProposedAction, ReviewDecision, ReviewReason, ReviewRequest
 from wardflow.review.principals import PrincipalStore
 from wardflow.review.status import require_comment
+from wardflow.runstate import ComplianceReport, ReviewRecord
 from wardflow.services import Services, default_erp, default_guards, services_for
 from wardflow.tools.documents import (
     DocumentLimits,
@@ -560,7 +561,7 @@ class InvoiceNodes:
             deadline=state["decision"]["deadline"] or self.clock().isoformat(),
             submitted_by=state.get("submitted_by"),
             editors=list(state.get("editors", [])),
-            refused=(state.get("review") or {}).get("refused"),
+            refused=ReviewRecord.of(state.get("review")).refused,
         )
 
     # post_to_erp -------------------------------------------------------------------
@@ -685,8 +686,7 @@ def _after_review(state: Mapping[str, Any]) -> str:
 
 
 def _approval_amount(state: Mapping[str, Any]) -> Decimal | None:
-    value = (state.get("compliance") or {}).get("amount_in_approval_currency")
-    return Decimal(value) if value is not None else None
+    return ComplianceReport.of(state.get("compliance")).approval_amount
 
 
 def build_invoice_graph(

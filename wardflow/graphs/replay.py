@@ -44,6 +44,7 @@ from wardflow.graphs._replay_report import (
     outcome,
 )
 from wardflow.graphs.workspace import Workspace
+from wardflow.runstate import DocumentInfo, Posting
 from wardflow.services import build_services
 
 if TYPE_CHECKING:
@@ -243,7 +244,7 @@ def _run(ws: Workspace, thread_id: str, chosen: CheckpointInfo, why: str, settin
                saved.checkpoint["channel_versions"])
     at = datetime.fromisoformat(chosen.created_at)
     when = clock or (lambda: at)
-    own = (original.get("posting") or {}).get("posting_id")
+    own = Posting.of(original.get("posting")).posting_id
     erp = DryRunErp(ws.erp, hidden=[own] if own else [], clock=when)
     storage = DryRunStorage(ws.storage, aliases=_aliases(original))
     changed = _settings_changed(ws.settings, settings)
@@ -274,7 +275,7 @@ def _run(ws: Workspace, thread_id: str, chosen: CheckpointInfo, why: str, settin
 
 def _aliases(original: Mapping[str, Any]) -> dict[str, str]:
     """The stored document's first key -> where the original run left it."""
-    key = (original.get("document") or {}).get("storage_key")
+    key = DocumentInfo.of(original.get("document")).storage_key
     moved = original.get("archive_key")
     if key and moved and not str(moved).endswith("/reason.json"):
         return {key: moved}

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from wardflow.config import Settings
 from wardflow.graphs._replay_report import Outcome, Row, compare, outcome
 from wardflow.graphs.replay import _aliases, _settings_changed
+from wardflow.runstate import Posting
 from wardflow.services import build_services
 
 if TYPE_CHECKING:
@@ -88,7 +89,7 @@ def shadow_run(
 
     thread = item.document_id
     live = ws.state(thread)
-    own = (live.values.get("posting") or {}).get("posting_id")
+    own = Posting.of(live.values.get("posting")).posting_id
     when = clock or ws._clock
     # The live run's own posting is hidden, or the shadow would find it as a duplicate.
     erp = DryRunErp(ws.erp, hidden=[own] if own else [], clock=when)

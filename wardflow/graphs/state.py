@@ -1,4 +1,9 @@
-"""The invoice graph's state: plain, JSON-safe data only (no clients, no bytes)."""
+"""The invoice graph's state: plain, JSON-safe data only (no clients, no bytes).
+
+Nodes write plain dicts, as checkpoints keep them; readers parse them into the typed
+stages of :mod:`wardflow.runstate` (``Extraction``, ``RiskAssessment``, ...) and see a
+run whole as a :class:`wardflow.runstate.RunView`.
+"""
 
 from __future__ import annotations
 

@@ -9,9 +9,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar, cast
@@ -45,8 +43,9 @@ from wardflow.review.authz import authorize
 from wardflow.review.payloads import ReviewDecision, ReviewRequest
 from wardflow.review.principals import ESCALATION
 from wardflow.review.status import require_comment
+from wardflow.runstate import ComplianceReport, Extraction, ReviewRecord, RunState, RunView
 from wardflow.services import Services, build_services
-from wardflow.status import FINISHED, RunStatus, as_run_status, blueprint_status, step_status
+from wardflow.status import FINISHED
 from wardflow.tools.inbox import InboxItem, collect, inside_inbox_roots
 
 if TYPE_CHECKING:
@@ -60,7 +59,7 @@ if TYPE_CHECKING:
     from wardflow.observability.tracing import Telemetry
     from wardflow.tools.erp import ErpAdapter
 
-__all__ = ["RunSummary", "Workspace", "explain"]
+__all__ = ["RunSummary", "RunView", "Workspace", "explain"]
 
 log = logging.getLogger(__name__)
 
@@ -70,33 +69,8 @@ _Erp = TypeVar("_Erp", bound="ErpAdapter")
 _INTERRUPT = "__interrupt__"
 
 
-@dataclass(frozen=True)
-class RunSummary:
-    """One run as ``wardflow status`` shows it."""
-
-    thread_id: str
-    document: str
-    status: RunStatus
-    confidence: float | None = None
-    risk: float | None = None
-    route: str | None = None
-    reasons: list[str] = field(default_factory=list)
-    waiting_for_review: bool = False
-    next: list[str] = field(default_factory=list)
-    posting_id: str | None = None
-    error: str | None = None
-    note: str = ""
-    llm_calls: int = 0
-    llm_tokens: int = 0
-    llm_ms: float = 0.0
-    llm_cost: float = 0.0
-    # Set when the run is parked in the dead letter: stage, reason, attempts, detail.
-    dead_letter: dict[str, Any] | None = None
-    # A blueprint run's last step and what it did (``archive: stored``).
-    step_status: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return dict(self.__dict__)
+# ``wardflow status``'s row, the runs API's body: one :class:`RunView` (its old name).
+RunSummary = RunView
 
 
 class Workspace:
@@ -255,12 +229,11 @@ class Workspace:
                                          f" {snapshot.values.get('status')})")
         # Checked here too, so that a refused decision never touches the run.
         values = snapshot.values
-        amount = (values.get("compliance") or {}).get("amount_in_approval_currency")
         try:
             authorize(decision, self.pending(thread_id), self.principals.get(decision.by),
                       submitted_by=values.get("submitted_by"),
                       editors=values.get("editors", []),
-                      amount=Decimal(amount) if amount is not None else None)
+                      amount=ComplianceReport.of(values.get("compliance")).approval_amount)
             require_comment(decision, self.pending(thread_id),
                             risk_threshold=self.settings.risk_threshold,
                             required_for=self.settings.comment_required_for)
@@ -280,7 +253,7 @@ class Workspace:
             # Decided, then a step after the decision failed past its retries.
             self._park(thread_id, err)
         summary = self._summary(thread_id)
-        refused = (self.graph.get_state(config).values.get("review") or {}).get("refused")
+        refused = (summary.state.review or ReviewRecord()).refused
         if refused:
             raise DecisionRefused(thread_id, str(refused), by=decision.by)
         return summary
@@ -409,7 +382,6 @@ class Workspace:
         others: list[tuple[ReviewRequest, str | None]] = []
         for case in self.inbox():
             values = self.graph.get_state(self._config(case.thread_id)).values
-            amount = (values.get("compliance") or {}).get("amount_in_approval_currency")
             try:
                 # As if they approved what they were shown (an incomplete case is
                 # theirs too: they decide it by correcting it).
@@ -417,7 +389,7 @@ class Workspace:
                                          args_hash=case.proposed_action.args_hash), case, who,
                           submitted_by=values.get("submitted_by"),
                           editors=values.get("editors", []),
-                          amount=Decimal(amount) if amount is not None else None)
+                          amount=ComplianceReport.of(values.get("compliance")).approval_amount)
             except ReviewError as err:
                 reason = str(err).split(": ", 1)[-1]
                 if reason.startswith("incomplete:"):
@@ -432,9 +404,8 @@ class Workspace:
         """What ``wardflow status`` filters on beyond the summary: the vendor read from
         the document, and when the run last changed (its latest checkpoint)."""
         snapshot = self.graph.get_state(self._config(thread_id))
-        fields = (snapshot.values.get("extraction") or {}).get("fields") or {}
-        vendor = (fields.get("vendor") or {}).get("value")
-        return {"vendor": vendor, "vendor_id": (fields.get("vendor_id") or {}).get("value"),
+        extraction = Extraction.of(snapshot.values.get("extraction"))
+        return {"vendor": extraction.value("vendor"), "vendor_id": extraction.value("vendor_id"),
                 "updated_at": snapshot.created_at}
 
     # Plans -------------------------------------------------------------------------
@@ -724,7 +695,8 @@ class Workspace:
                      durability=self.settings.durability)
         result = self._blueprint_result(graph, thread_id, "")
         step = str(pending[chosen].get("step"))
-        refused = (graph.get_state(config).values.get("outputs") or {}).get(step, {}).get("refused")
+        refused = (RunState.of(graph.get_state(config).values).outputs.get(step) or {}).get(
+            "refused")
         if refused and result["waiting"]:
             raise DecisionRefused(thread_id, str(refused), by=decision.by)
         return result
@@ -782,19 +754,7 @@ class Workspace:
 
     def _blueprint_result(self, graph: Any, thread: str, source: str) -> dict[str, Any]:
         snapshot = graph.get_state(self._config(thread))
-        values = snapshot.values
-        return {
-            "thread_id": thread,
-            "document": (values.get("document") or {}).get("source") or source,
-            "status": blueprint_status(values, waiting=bool(snapshot.interrupts),
-                                       stopped=bool(snapshot.next),
-                                       parked=is_dead_letter(values.get("error"))),
-            "step_status": step_status(values),
-            "waiting": bool(snapshot.interrupts),
-            "vars": values.get("vars") or {},
-            "outputs": values.get("outputs") or {},
-            "error": (values.get("error") or {}).get("detail"),
-        }
+        return RunView.from_snapshot(snapshot).blueprint_result(source)
 
     # Reading -----------------------------------------------------------------------
     def threads(self) -> list[str]:
@@ -821,10 +781,16 @@ class Workspace:
             raise RunNotFound(thread_id)
         return {k: v for k, v in values.items() if not k.startswith(("branch:", "__"))}
 
-    def status(self, thread_id: str | None = None) -> list[RunSummary]:
+    def status(self, thread_id: str | None = None) -> list[RunView]:
+        """Every run as a :class:`RunView` (``wardflow status``), or only ``thread_id``.
+
+        Raises:
+            RunNotFound: ``thread_id`` names no run.
+        """
         if thread_id is not None:
-            self.state(thread_id)
-            return [self._summary(thread_id)]
+            snapshot = self.state(thread_id)  # raises RunNotFound
+            return [self.view(thread_id) if ":" in thread_id
+                    else RunView.from_snapshot(snapshot)]
         return [self._summary(t) for t in self.threads()]
 
     def _config(self, thread_id: str) -> RunnableConfig:
@@ -832,86 +798,22 @@ class Workspace:
 
     def _summary(
         self, thread_id: str, *, note: str = "", error: str | None = None, source: str = ""
-    ) -> RunSummary:
-        if ":" in thread_id:
-            return self._blueprint_summary(thread_id, note=note, error=error, source=source)
-        snapshot = self.graph.get_state(self._config(thread_id))
-        values = snapshot.values
-        extraction = values.get("extraction") or {}
-        decision = values.get("decision") or {}
-        failure = values.get("error") or {}
-        waiting = bool(snapshot.interrupts)
-        status = as_run_status(values.get("status"))
-        parked = failure if snapshot.next and is_dead_letter(failure) else None
-        if waiting:
-            status = "awaiting_review"
-        elif parked:
-            status = "dead_letter"
-            error = error or (f"{parked['reason']} at {parked['stage']} after"
-                              f" {parked['attempts']} attempt(s): {parked['detail']}")
-        elif snapshot.next and not error:
-            status = "interrupted"  # ``next`` says before which step
-            note = note or (f"stopped before {snapshot.next[0]}; processing the document"
-                            " again resumes it")
-        cancelled = values.get("cancelled")
-        if cancelled:
-            # Whatever a caller did to the thread since, it never posts: it stays cancelled.
-            status = "cancelled"
-            note = note or (f"cancelled by {cancelled.get('by')}"
-                            + (f": {cancelled['reason']}" if cancelled.get("reason") else ""))
-        usage = values.get("llm_usage") or []
-        return RunSummary(
-            llm_calls=len(usage),
-            llm_tokens=sum(u["prompt_tokens"] + u["completion_tokens"] for u in usage),
-            llm_ms=round(sum(u["latency_ms"] for u in usage), 1),
-            llm_cost=round(sum(u["cost"] for u in usage), 6),
-            thread_id=thread_id,
-            document=(values.get("document") or {}).get("source") or values.get("source") or source,
-            status=status,
-            confidence=extraction.get("confidence"),
-            risk=(values.get("risk") or {}).get("score"),
-            route=decision.get("route"),
-            reasons=[r["code"] for r in decision.get("reasons", [])],
-            waiting_for_review=waiting,
-            next=list(snapshot.next),
-            posting_id=(values.get("posting") or {}).get("posting_id"),
-            error=error or failure.get("detail"),
-            note=note,
-            dead_letter=parked,
-        )
+    ) -> RunView:
+        return self.view(thread_id, note=note, error=error, source=source)
 
-    def _blueprint_summary(self, thread_id: str, *, note: str, error: str | None,
-                           source: str) -> RunSummary:
-        """A blueprint run (``name:doc-...``) from its checkpoint alone: its blueprint
-        file may be anywhere, and the invoice graph does not see its steps."""
-        saved = self.checkpointer.get_tuple(self._config(thread_id))
-        values: dict[str, Any] = dict(saved.checkpoint["channel_values"]) if saved else {}
-        waiting = any(write[1] == _INTERRUPT for write in (saved.pending_writes or [])
-                      ) if saved else False
-        status = blueprint_status(values, waiting=waiting)  # its state says if it stopped
-        cancelled = values.get("cancelled")
-        if cancelled:
-            note = note or (f"cancelled by {cancelled.get('by')}"
-                            + (f": {cancelled['reason']}" if cancelled.get("reason") else ""))
-        elif status == "interrupted":
-            note = note or ("stopped between two steps; running the blueprint on the"
-                            " document again resumes it")
-        usage = values.get("llm_usage") or []
-        return RunSummary(
-            thread_id=thread_id,
-            document=(values.get("document") or {}).get("source") or values.get("source")
-            or source,
-            status=status,
-            confidence=(values.get("vars") or {}).get("confidence"),
-            waiting_for_review=waiting,
-            error=error or (values.get("error") or {}).get("detail"),
-            note=note,
-            llm_calls=len(usage),
-            llm_tokens=sum(u["prompt_tokens"] + u["completion_tokens"] for u in usage),
-            llm_ms=round(sum(u["latency_ms"] for u in usage), 1),
-            llm_cost=round(sum(u["cost"] for u in usage), 6),
-            step_status=step_status(values),
-        )
+    def view(self, thread_id: str, *, note: str = "", error: str | None = None,
+             source: str = "") -> RunView:
+        """A run as every reader shows it (:meth:`RunView.from_snapshot`). A blueprint
+        run (``name:doc-...``) is read from its checkpoint alone: its blueprint file may
+        be anywhere, and the invoice graph does not see its steps. An unknown thread is
+        an empty view (``unknown``); :meth:`status` raises :class:`RunNotFound` instead."""
+        config = self._config(thread_id)
+        if ":" in thread_id:
+            saved = self.checkpointer.get_tuple(config)
+            if saved is not None:
+                return RunView.from_snapshot(saved, note=note, error=error, source=source)
+        snapshot = self.graph.get_state(config)
+        return RunView.from_snapshot(snapshot, note=note, error=error, source=source)
 
 
 def _gated(settings: Settings, erp: _Erp, slots: RaySlots | None,

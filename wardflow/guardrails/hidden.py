@@ -170,12 +170,25 @@ def hidden_in_page(number: int, page: Any, textpage: Any | None) -> list[HiddenT
     below: list[Any] = []  # handles of what was painted so far (valid while open)
     probe = _Probe(raw)
     text_kind = raw.FPDF_PAGEOBJ_TEXT
+    # The tests of _hidden_reason for the common case (an ordinary visible text object),
+    # inlined: a page has hundreds of text objects, and the pass runs on every PDF.
+    render_mode, invisible = raw.FPDFTextObj_GetTextRenderMode, raw.FPDF_TEXTRENDERMODE_INVISIBLE
+    get_fill, get_size, get_matrix = (raw.FPDFPageObj_GetFillColor, raw.FPDFTextObj_GetFontSize,
+                                      raw.FPDFPageObj_GetMatrix)
+    r, g, b, a, size, matrix = probe.r, probe.g, probe.b, probe.a, probe.size, probe.matrix
     try:
         for handle, kind in _objects(raw, page.raw):
             if kind != text_kind:
                 if kind in painted:
                     below.append(handle)
                 continue
+            if render_mode(handle) != invisible and get_fill(handle, r, g, b, a) \
+                    and a.value >= 16 and min(r.value, g.value, b.value) < _WHITE \
+                    and get_size(handle, size):
+                get_matrix(handle, matrix)
+                scale = max(abs(matrix.a) + abs(matrix.c), abs(matrix.b) + abs(matrix.d)) or 1.0
+                if float(size.value) * scale >= _MIN_SIZE_PT:
+                    continue  # visible: drawn, opaque, dark enough and large enough
             reason = _hidden_reason(probe, handle, below)
             if reason is not None:
                 if textpage is None:

@@ -32,6 +32,7 @@ from wardflow.config import Settings
 from wardflow.errors import ConfigError
 from wardflow.observability._drift_stats import ks_2samp, psi
 from wardflow.observability.audit import AuditSink
+from wardflow.runstate import Extraction, RunState
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -94,19 +95,19 @@ def observe(thread_id: str, values: Mapping[str, Any], ts: str) -> Observation |
     decision = values.get("decision") or {}
     if not decision and status != "failed":
         return None
-    extraction = values.get("extraction") or {}
-    fields = extraction.get("fields") or {}
+    state = RunState.of(values)
+    extraction = state.extraction or Extraction()
     return Observation(
         thread_id=thread_id,
         ts=_utc(ts),
         status=status,
-        confidence=_number(extraction.get("confidence")),
-        amount=_number((values.get("compliance") or {}).get("amount_in_approval_currency"))
-        or _number((fields.get("total") or {}).get("value")),
-        risk=_number((values.get("risk") or {}).get("score")),
-        route=decision.get("route"),
-        disagreements=tuple(sorted(n for n, f in fields.items()
-                                   if isinstance(f, Mapping) and f.get("disagreement"))),
+        confidence=extraction.confidence,
+        amount=_number(state.compliance.amount_in_approval_currency if state.compliance
+                       else None) or _number(extraction.value("total")),
+        risk=state.risk.score if state.risk else None,
+        route=state.decision.route if state.decision else None,
+        disagreements=tuple(sorted(n for n, f in extraction.fields.items()
+                                   if f is not None and (f.model_extra or {}).get("disagreement"))),
         guard_flags=tuple(sorted({str(g.get("validator")) for g in values.get("guard") or []
                                   if g.get("outcome") in _STOPS})),
     )

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, MutableMapping
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
@@ -30,6 +29,7 @@ from wardflow.review.disclosure import Redactor, reveals
 from wardflow.review.passages import Passage, guard_passages
 from wardflow.review.payloads import ReviewDecision, ReviewRequest
 from wardflow.review.status import CaseStatus, comment_refusal, status_of_request
+from wardflow.runstate import ComplianceReport
 
 if TYPE_CHECKING:
     from wardflow.graphs.workspace import Workspace
@@ -430,13 +430,12 @@ class ReviewChat:
         audited by the resume)."""
         thread = self._require_case().thread_id
         values = self.ws.state(thread).values
-        amount = (values.get("compliance") or {}).get("amount_in_approval_currency")
         try:
             authorize(ReviewDecision.model_validate(
                 {"decision": decision, "by": self.principal, "args_hash": shown}),
                 self.ws.pending(thread), self.ws.principals.get(self.principal),
                 submitted_by=values.get("submitted_by"), editors=values.get("editors", []),
-                amount=Decimal(amount) if amount is not None else None)
+                amount=ComplianceReport.of(values.get("compliance")).approval_amount)
         except ReviewError:
             return False
         return True

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import functools
 import io
+import logging
 import math
 import time
 from collections.abc import Callable
@@ -33,7 +34,7 @@ from wardflow.errors import (
     EmptyDocument,
     UnsupportedDocument,
 )
-from wardflow.tools._layout import layout_text, ocr_pieces, pdf_page_pieces
+from wardflow.tools._layout import layout_text, ocr_pieces, pdf_page_pieces, respace
 from wardflow.tools.einvoice import looks_like_xml, read_einvoice_xml, xml_syntax
 
 if TYPE_CHECKING:
@@ -54,6 +55,8 @@ __all__ = [
 MediaType = Literal["application/pdf", "image/png", "image/jpeg", "image/tiff", "message/rfc822",
                     "application/xml"]
 Method = Literal["pdf-text", "ocr", "xml"]
+
+_log = logging.getLogger(__name__)
 
 PAGE_BREAK = "\f"
 # A PDF page with fewer visible characters than this is treated as a scan.
@@ -331,11 +334,20 @@ def _rapid_engine() -> Any:
 def _ocr_rapid(image: Any) -> tuple[str, float]:
     import numpy as np
 
-    result, _ = _rapid_engine()(np.asarray(image))
+    # With the character boxes, so that spaces the recogniser dropped between words
+    # ("500Stk", "WardflowDemo") are put back where the gap between characters says so.
+    engine, pixels = _rapid_engine(), np.asarray(image)
+    try:
+        result, _ = engine(pixels, return_word_box=True)
+    except (ValueError, IndexError, ZeroDivisionError):  # the boxes' arithmetic on an odd line
+        _log.warning("OCR character boxes failed; reading the lines without them",
+                     exc_info=True)
+        result, _ = engine(pixels)
     if not result:
         return "", 0.0
-    pieces = ocr_pieces([(box, text) for box, text, _ in result])
-    scores = [float(score) for _, _, score in result]
+    pieces = ocr_pieces([(line[0], respace(line[1], line[4], line[3])
+                          if len(line) > 4 else line[1]) for line in result])
+    scores = [float(line[2]) for line in result]
     return layout_text(pieces), sum(scores) / len(scores)
 
 

@@ -38,9 +38,10 @@ from wardflow.web._pages import page_html
 
 if TYPE_CHECKING:
     from wardflow.graphs.workspace import Workspace
+    from wardflow.runstate import RunView
 
-__all__ = ["READERS", "RunFilter", "dashboard_router", "dashboard", "run_detail",
-           "run_diagram", "run_rows"]
+__all__ = ["READERS", "RunFilter", "dashboard", "dashboard_router", "run_detail",
+           "run_diagram", "run_entries", "run_rows"]
 
 READERS = frozenset({"auditor", "controller", "admin"})
 _REVIEW_ACTIONS = ("review.decision", "review.refused")
@@ -130,40 +131,35 @@ def _audit_trails(records: Iterable[AuditRecord]) -> dict[str, _Trail]:
     return trails
 
 
-def _field(values: Mapping[str, Any], name: str) -> Any:
-    return (((values.get("extraction") or {}).get("fields") or {}).get(name) or {}).get("value")
-
-
-def _row(summary: Mapping[str, Any], values: Mapping[str, Any], trail: _Trail) -> dict[str, Any]:
+def _row(view: RunView, trail: _Trail) -> dict[str, Any]:
     """One run of the dashboard: what it is, where it went, who decided and when."""
     decisions = trail.decisions
     made = [d for d in decisions if d["decision"] != "refused"]
-    posting = values.get("posting") or {}
+    posting = view.state.posting
     last = made[-1] if made else None
     if last is not None:
         decided_by, decided_at, decision = last["by"], last["at"], last["decision"]
-    elif posting.get("approved_by"):
+    elif posting is not None and posting.approved_by:
         # Posted without review: the policy that allowed it decided.
-        decided_by, decided_at, decision = posting["approved_by"], posting.get("posted_at"), "auto"
+        decided_by, decided_at, decision = posting.approved_by, posting.posted_at, "auto"
     else:
         decided_by = decided_at = decision = None
-    document = values.get("document") or {}
+    state = view.state
     return {
-        "thread_id": summary["thread_id"],
-        "document": document.get("name") or values.get("name")
-        or str(summary.get("document") or "").rsplit("/", 1)[-1],
-        "vendor": _field(values, "vendor"),
-        "invoice_number": _field(values, "invoice_number"),
-        "total": _field(values, "total"),
-        "currency": _field(values, "currency"),
-        "status": summary["status"],
-        "step_status": summary.get("step_status"),
-        "route": summary.get("route"),
-        "reasons": summary.get("reasons") or [],
-        "confidence": summary.get("confidence"),
-        "risk": summary.get("risk"),
-        "posting_id": summary.get("posting_id"),
-        "error": summary.get("error"),
+        "thread_id": view.thread_id,
+        "document": view.document_name,
+        "vendor": state.field_value("vendor"),
+        "invoice_number": state.field_value("invoice_number"),
+        "total": state.field_value("total"),
+        "currency": state.field_value("currency"),
+        "status": view.status,
+        "step_status": view.step_status,
+        "route": view.route,
+        "reasons": view.reasons,
+        "confidence": view.confidence,
+        "risk": view.risk,
+        "posting_id": view.posting_id,
+        "error": view.error,
         "started": trail.started,
         "decided_by": decided_by,
         "decided_at": decided_at,
@@ -174,11 +170,21 @@ def _row(summary: Mapping[str, Any], values: Mapping[str, Any], trail: _Trail) -
 
 def _runs(ws: Workspace) -> tuple[list[dict[str, Any]], dict[str, _Trail]]:
     trails = _audit_trails(ws.audit.records())
-    runs = [_row(summary.to_dict(), ws.state(summary.thread_id).values,
-                 trails.get(summary.thread_id) or _Trail())
-            for summary in ws.status()]
-    runs.sort(key=lambda r: (r["started"] or "", r["thread_id"]), reverse=True)
+    runs = [row for _, row in _entries(ws, trails)]
     return runs, trails
+
+
+def _entries(ws: Workspace, trails: Mapping[str, _Trail]
+             ) -> list[tuple[RunView, dict[str, Any]]]:
+    entries = [(view, _row(view, trails.get(view.thread_id) or _Trail()))
+               for view in ws.status()]
+    entries.sort(key=lambda e: (e[1]["started"] or "", e[1]["thread_id"]), reverse=True)
+    return entries
+
+
+def run_entries(ws: Workspace) -> list[tuple[RunView, dict[str, Any]]]:
+    """Every run (newest first): its view, and its row as the dashboard lists it."""
+    return _entries(ws, _audit_trails(ws.audit.records()))
 
 
 def run_rows(ws: Workspace) -> list[dict[str, Any]]:
@@ -260,9 +266,9 @@ def run_diagram(ws: Workspace, thread_id: str) -> tuple[list[Step], dict[str, An
 def run_detail(ws: Workspace, thread_id: str) -> dict[str, Any]:
     """Everything the run page shows: the dashboard row, steps, decisions, diagram."""
     steps, diagram = run_diagram(ws, thread_id)
-    [summary] = ws.status(thread_id)
+    [view] = ws.status(thread_id)
     trail = _audit_trails(ws.audit.records(thread_id)).get(thread_id) or _Trail()
-    return {"run": _row(summary.to_dict(), ws.state(thread_id).values, trail),
+    return {"run": _row(view, trail),
             "steps": [step.to_dict() for step in steps], "decisions": trail.decisions,
             "diagram": diagram, "thresholds": {"high": HIGH, "low": LOW}}
 

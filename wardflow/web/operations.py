@@ -41,7 +41,7 @@ from wardflow.status import FILTER_STATES, RunStatus, as_run_status
 from wardflow.web._context import AppContext
 from wardflow.web._deps import Caller, CallerDep, Thread
 from wardflow.web._pages import page_html
-from wardflow.web.dashboard import run_diagram, run_rows
+from wardflow.web.dashboard import run_diagram, run_entries
 from wardflow.web.runs import RunJobs, _graph_for
 from wardflow.web.views import for_role
 
@@ -91,23 +91,24 @@ def _state(row: Mapping[str, Any], job_state: str | None) -> RunStatus:
 
 def _rows(ws: Workspace, jobs: RunJobs) -> list[dict[str, Any]]:
     rows = []
-    for row in run_rows(ws):
-        thread = row["thread_id"]
-        snapshot = ws.graph.get_state({"configurable": {"thread_id": thread}})
-        values = snapshot.values
-        job = jobs.get(thread)
+    for view, row in run_entries(ws):
+        job = jobs.get(view.thread_id)
         state = _state(row, job.state if job else None)
-        cancelled = values.get("cancelled") or None
         rows.append({
             **row, "status": state,
-            "workflow": thread.split(":", 1)[0] if ":" in thread else "invoice",
-            "updated": snapshot.created_at,
-            "dead_letter": (values.get("error") or None) if state == "dead_letter" else None,
-            "cancelled": cancelled,
-            "step_status": row.get("step_status"),
+            "workflow": view.workflow,
+            "updated": view.updated,
+            "dead_letter": _dumped(view.state.error) if state == "dead_letter" else None,
+            "cancelled": _dumped(view.state.cancelled),
+            "step_status": view.step_status,
             "may": _may(state),
         })
     return rows
+
+
+def _dumped(stage: BaseModel | None) -> dict[str, Any] | None:
+    """A stage as its node wrote it (the keys it had, nothing added)."""
+    return None if stage is None else stage.model_dump(exclude_unset=True) or None
 
 
 def _may(state: str) -> dict[str, bool]:

@@ -73,6 +73,7 @@ from wardflow.errors import (
 from wardflow.graphs.blueprint import Blueprint, BlueprintError, load_blueprint
 from wardflow.review.authz import with_article
 from wardflow.review.payloads import ReviewDecision
+from wardflow.runstate import RunView
 from wardflow.status import as_run_status, blueprint_status, step_status
 from wardflow.tools.documents import sniff_media_type
 from wardflow.tools.inbox import InboxItem, document_id
@@ -518,11 +519,11 @@ def describe(ws: Workspace, jobs: RunJobs, thread: str) -> dict[str, Any]:
         body = {"id": thread, "workflow": blueprint.name if blueprint else "invoice",
                 "status": job.state, "error": job.error}
     elif blueprint is None:
-        summary = ws.status(thread)[0].to_dict()
-        body = {"id": thread, "workflow": "invoice", **summary,
-                "pending": _review_brief(ws, thread) if summary["waiting_for_review"] else None}
+        view = RunView.from_snapshot(snapshot)
+        body = {"id": thread, "workflow": "invoice", **view.to_dict(),
+                "pending": _review_brief(ws, thread) if view.waiting_for_review else None}
     else:
-        result = ws.blueprint_status(blueprint, thread)
+        result = RunView.from_snapshot(snapshot).blueprint_result()
         body = {"id": thread, "workflow": blueprint.name, **result,
                 "pending": [{"interrupt_id": i.id, **i.value} for i in snapshot.interrupts]
                 or None}
@@ -570,18 +571,20 @@ def _ending(ws: Workspace, graph: Any, blueprint: Blueprint | None, thread: str,
             return "interrupt", {"status": "awaiting_review", "review": _review_brief(ws, thread)}
         return "interrupt", {"status": "awaiting_approval", "approvals": [
             {"interrupt_id": i.id, **i.value} for i in snapshot.interrupts]}
-    error = (job.error if job else None) or (values.get("error") or {}).get("detail")
+    view = RunView.from_snapshot(snapshot)
+    error = (job.error if job else None) or (view.state.error.detail if view.state.error
+                                             else None)
     if snapshot.next:
         return "paused", {"status": "interrupted",
                           "next": list(snapshot.next),
                           "reason": error or "stopped between steps (kill switch or a"
                           " crash); it continues when resumed"}
-    status = as_run_status(values.get("status")) if blueprint is None else blueprint_status(
-        values, waiting=False)
+    status = view.status
     if status == "failed":
         return "failed", {"status": status, "error": error, **_step_status(values)}
-    return "done", {"status": status, "posting_id": (values.get("posting") or {}).get(
-        "posting_id"), **_step_status(values)}
+    posting = view.state.posting
+    return "done", {"status": status, "posting_id": posting.posting_id if posting else None,
+                    **_step_status(values)}
 
 
 def _step_status(values: Mapping[str, Any]) -> dict[str, str]:

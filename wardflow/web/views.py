@@ -19,6 +19,7 @@ from wardflow.review.disclosure import Redactor, reveals
 from wardflow.review.passages import guard_passages
 from wardflow.review.payloads import ReviewRequest
 from wardflow.review.status import case_status, status_of_request
+from wardflow.runstate import DocumentInfo, ExtractedField, Routing
 from wardflow.tools.documents import DocumentLimits
 from wardflow.web.preview import evidence_boxes
 
@@ -29,7 +30,7 @@ __all__ = ["case_detail", "document_key", "evidence_spans", "for_role", "inbox",
 
 
 def _value(case: ReviewRequest, name: str) -> Any:
-    return (case.fields.get(name) or {}).get("value")
+    return ExtractedField.of(case.fields.get(name)).value
 
 
 def inbox_row(case: ReviewRequest, *, risk_threshold: float) -> dict[str, Any]:
@@ -103,7 +104,7 @@ def document_key(values: Mapping[str, Any]) -> str | None:
     archived = values.get("archive_key")
     if archived and not str(archived).endswith(".json"):
         return str(archived)
-    key = (values.get("document") or {}).get("storage_key")
+    key = DocumentInfo.of(values.get("document")).storage_key
     return str(key) if key else None
 
 
@@ -170,7 +171,7 @@ def _case_detail(ws: Workspace, thread_id: str) -> dict[str, Any]:
     text = str(values.get("text") or "")
     document = values.get("document") or {}
     reasons = [r.model_dump(mode="json") for r in request.reasons] if request else \
-        (values.get("decision") or {}).get("reasons") or []
+        Routing.of(values.get("decision")).reasons
     passages = [p.to_dict() for p in guard_passages(reasons, text)]
     status = case_status(reasons, values.get("risk") or {}, values.get("compliance") or {},
                          risk_threshold=ws.settings.risk_threshold)
@@ -210,7 +211,7 @@ def _boxes(ws: Workspace, values: Mapping[str, Any], text: str,
     for passage in passages:
         spans[f"passage:{passage['number']}"] = (passage["start"], passage["end"])
     key = document_key(values)
-    media_type = str((values.get("document") or {}).get("media_type") or "")
+    media_type = str(DocumentInfo.of(values.get("document")).media_type or "")
     if key is None or media_type != "application/pdf" or not spans:
         return {}
     try:
