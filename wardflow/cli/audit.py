@@ -25,7 +25,7 @@ audit_app = typer.Typer(help="The tamper-evident audit log.", no_args_is_help=Tr
 @audit_app.command("verify")
 def audit_verify() -> None:
     """Check the hash chain; name the first record that does not hold."""
-    from wardflow.graphs.stores import open_audit_log
+    from wardflow.services import open_audit_log
 
     log = open_audit_log(load_settings())
     try:
@@ -45,7 +45,7 @@ def audit_show(
     as_json: JsonOption = False,
 ) -> None:
     """A run's audit records, in order."""
-    from wardflow.graphs.stores import open_audit_log
+    from wardflow.services import open_audit_log
 
     log = open_audit_log(load_settings())
     try:

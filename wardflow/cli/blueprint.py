@@ -59,19 +59,15 @@ def blueprint_graph(
                                              " to this file (else print Mermaid).")] = None,
 ) -> None:
     """Draw a blueprint's graph (Mermaid, or an SVG image with --svg)."""
-    from langgraph.checkpoint.memory import InMemorySaver
-
     from wardflow.graphs.blueprint_graph import build_blueprint_graph
-    from wardflow.observability.audit import AuditLog
-    from wardflow.tools.erp import SqliteErp
-    from wardflow.tools.storage import LocalStorage
+    from wardflow.services import build_services
 
     def run() -> str:
         settings = load_settings().model_copy(update={"model": "none"})
-        compiled = build_blueprint_graph(
-            _blueprint(file), settings, checkpointer=InMemorySaver(), erp=SqliteErp(":memory:"),
-            audit=AuditLog(":memory:"), storage=LocalStorage(settings.storage_root))
-        return str(compiled.get_graph().draw_mermaid())
+        # Drawing runs nothing: every store in memory.
+        with build_services(settings, scratch=True) as services:
+            compiled = build_blueprint_graph(_blueprint(file), settings, services=services)
+            return str(compiled.get_graph().draw_mermaid())
 
     drawing = guarded(run)
     if svg is None:

@@ -25,7 +25,7 @@ erp_app = typer.Typer(help="The embedded ERP: vendors, purchase orders, posted i
 @erp_app.command("list")
 def erp_list(as_json: JsonOption = False) -> None:
     """Posted invoices."""
-    from wardflow.graphs.stores import open_erp
+    from wardflow.services import open_erp
 
     erp = open_erp(load_settings())
     try:
@@ -47,7 +47,7 @@ def erp_list(as_json: JsonOption = False) -> None:
 @erp_app.command("vendors")
 def erp_vendors(as_json: JsonOption = False) -> None:
     """The vendor master."""
-    from wardflow.graphs.stores import open_erp
+    from wardflow.services import open_erp
 
     erp = open_erp(load_settings())
     try:
@@ -70,7 +70,7 @@ def erp_import(
     file: Annotated[Path, typer.Argument(help="JSON with 'vendors' and 'purchase_orders'.")],
 ) -> None:
     """Load a vendor master and purchase orders (upsert)."""
-    from wardflow.graphs.stores import open_erp
+    from wardflow.services import open_erp
     from wardflow.tools.erp import load_master
 
     def run() -> tuple[int, int]:

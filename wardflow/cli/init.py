@@ -116,7 +116,7 @@ def init(
     principal. Files already there are kept."""
     from wardflow.config import Settings
     from wardflow.graphs.blueprint import load_blueprint
-    from wardflow.review.principals import PrincipalStore
+    from wardflow.services import build_services
 
     principal, role, amount = _first_principal(principal, role, limit, currency)
     try:
@@ -133,11 +133,8 @@ def init(
     guarded(lambda: load_blueprint(folder / "blueprints" / "invoice.yaml", settings))
 
     def add() -> str:
-        store = PrincipalStore(settings.review_path)
-        try:
-            added = store.add(principal, role, approval_limit=amount)
-        finally:
-            store.close()
+        with build_services(settings) as services:
+            added = services.principals.add(principal, role, approval_limit=amount)
         return f"{added.name} ({added.role})"
 
     who = guarded(add)

@@ -62,13 +62,10 @@ def kill_off(
 @kill_app.command("status")
 def kill_status(as_json: JsonOption = False) -> None:
     """Whether the kill switch is on, for what, why and since when."""
-    from wardflow.graphs.control import KillSwitch
+    from wardflow.services import build_services
 
-    switch = KillSwitch(load_settings().control_path)
-    try:
-        engaged = switch.engaged()
-    finally:
-        switch.close()
+    with build_services(load_settings()) as services:
+        engaged = services.switch.engaged()
     if as_json:
         print_json([s.__dict__ if hasattr(s, "__dict__") else
                      {"workflow": s.workflow, "reason": s.reason, "by": s.by, "at": s.at}

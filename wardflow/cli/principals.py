@@ -42,7 +42,7 @@ def principals_add(
     """Add or update a reviewer."""
     from decimal import Decimal, InvalidOperation
 
-    from wardflow.review.principals import PrincipalStore
+    from wardflow.services import build_services
 
     try:
         amount = Decimal(limit) if limit is not None else None
@@ -51,11 +51,8 @@ def principals_add(
         raise typer.Exit(EXIT_USAGE) from None
 
     def run() -> None:
-        store = PrincipalStore(load_settings().review_path)
-        try:
-            added = store.add(name, role, approval_limit=amount)
-        finally:
-            store.close()
+        with build_services(load_settings()) as services:
+            added = services.principals.add(name, role, approval_limit=amount)
         out.print(f"{added.name}: {added.role}"
                   + (f", limit {added.approval_limit}" if added.approval_limit else ""))
 
@@ -69,24 +66,18 @@ def principals_password(
                                         " standard input (for scripts).")] = False,
 ) -> None:
     """Set a reviewer's password for the web review (stored as an scrypt hash)."""
-    from wardflow.review.principals import PrincipalStore
-    from wardflow.web.auth import CredentialStore
+    from wardflow.services import build_services
 
     password = (sys.stdin.readline().rstrip("\n") if stdin
                 else typer.prompt("Password", hide_input=True, confirmation_prompt=True))
 
     def run() -> None:
-        settings = load_settings()
-        principals = PrincipalStore(settings.review_path)
-        credentials = CredentialStore(settings.review_path)
-        try:
-            credentials.set_password(principals, name, password)
-        except ReviewError as error:  # a short password, an unknown name: bad input
-            err.print(f"[red]error:[/red] {error}", highlight=False)
-            raise typer.Exit(EXIT_USAGE) from error
-        finally:
-            credentials.close()
-            principals.close()
+        with build_services(load_settings()) as services:
+            try:
+                services.credentials.set_password(services.principals, name, password)
+            except ReviewError as error:  # a short password, an unknown name: bad input
+                err.print(f"[red]error:[/red] {error}", highlight=False)
+                raise typer.Exit(EXIT_USAGE) from error
         out.print(f"{name}: password set")
 
     guarded(run)
@@ -98,18 +89,11 @@ def principals_slack(
     user_id: Annotated[str, typer.Argument(help="Their Slack member id (U024BE7LH).")],
 ) -> None:
     """Link a Slack user id to a reviewer: their Slack button clicks decide as them."""
-    from wardflow.review.principals import PrincipalStore
-    from wardflow.web.slack import SlackUsers
+    from wardflow.services import build_services
 
     def run() -> None:
-        settings = load_settings()
-        principals = PrincipalStore(settings.review_path)
-        users = SlackUsers(settings.review_path)
-        try:
-            users.link(principals, name, user_id)
-        finally:
-            users.close()
-            principals.close()
+        with build_services(load_settings()) as services:
+            services.slack_users.link(services.principals, name, user_id)
         out.print(f"Slack user {user_id} decides as {name}")
 
     guarded(run)
@@ -118,13 +102,10 @@ def principals_slack(
 @principals_app.command("list")
 def principals_list(as_json: JsonOption = False) -> None:
     """The reviewers and their roles."""
-    from wardflow.review.principals import PrincipalStore
+    from wardflow.services import build_services
 
-    store = PrincipalStore(load_settings().review_path)
-    try:
-        everyone = store.all()
-    finally:
-        store.close()
+    with build_services(load_settings()) as services:
+        everyone = services.principals.all()
     if as_json:
         print_json([p.to_dict() for p in everyone])
         return
@@ -140,14 +121,11 @@ def principals_list(as_json: JsonOption = False) -> None:
 @principals_app.command("remove")
 def principals_remove(name: Annotated[str, typer.Argument()]) -> None:
     """Deactivate a reviewer (their past decisions stay in the audit log)."""
-    from wardflow.review.principals import PrincipalStore
+    from wardflow.services import build_services
 
     def run() -> None:
-        store = PrincipalStore(load_settings().review_path)
-        try:
-            store.deactivate(name)
-        finally:
-            store.close()
+        with build_services(load_settings()) as services:
+            services.principals.deactivate(name)
         out.print(f"{name} deactivated")
 
     guarded(run)
@@ -156,19 +134,10 @@ def principals_remove(name: Annotated[str, typer.Argument()]) -> None:
 @contextmanager
 def _token_store() -> Iterator[tuple[Any, Any, Any]]:
     """The token store, the principals and the audit log (no graph needed)."""
-    from wardflow.graphs.stores import open_audit_log
-    from wardflow.review.principals import PrincipalStore
-    from wardflow.review.tokens import TokenStore
+    from wardflow.services import build_services
 
-    settings = load_settings()
-    tokens, principals = TokenStore(settings.review_path), PrincipalStore(settings.review_path)
-    audit = open_audit_log(settings)
-    try:
-        yield tokens, principals, audit
-    finally:
-        tokens.close()
-        principals.close()
-        audit.close()
+    with build_services(load_settings()) as services:
+        yield services.tokens, services.principals, services.audit
 
 
 @tokens_app.command("create")

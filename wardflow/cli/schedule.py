@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.table import Table
@@ -22,6 +23,8 @@ from wardflow.cli._common import (
 
 __all__ = ["schedule_app"]
 
+_T = TypeVar("_T")
+
 schedule_app = typer.Typer(help="Cron schedules of blueprints: list them, fire what is due.",
                            no_args_is_help=True)
 
@@ -30,17 +33,19 @@ BlueprintPaths = Annotated[list[Path], typer.Argument(help="Blueprint files, or 
                                                     " them; only scheduled ones are used.")]
 
 
-def _scheduler(paths: list[Path]) -> Any:
+def _with_scheduler(paths: list[Path], act: Callable[[Any], _T]) -> _T:
+    """``act`` on the scheduler of the blueprints at ``paths``, then close its stores."""
     from wardflow.graphs.schedule import Scheduler, load_scheduled
 
     settings = load_settings()
-    return Scheduler(settings, load_scheduled(paths, settings))
+    with Scheduler(settings, load_scheduled(paths, settings)) as scheduler:
+        return act(scheduler)
 
 
 @schedule_app.command("list")
 def schedule_list(paths: BlueprintPaths, as_json: JsonOption = False) -> None:
     """Scheduled blueprints: cron, timezone, missed-run policy, next and last firings."""
-    rows = guarded(lambda: _scheduler(paths).status())
+    rows = guarded(lambda: _with_scheduler(paths, lambda s: s.status()))
     if as_json:
         print_json(rows)
         return
@@ -72,7 +77,7 @@ def schedule_tick(
             err.print(f"[red]error:[/red] --now {now!r} is not an ISO 8601 time")
             raise typer.Exit(EXIT_USAGE) from None
         moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    firings = guarded(lambda: _scheduler(paths).tick(moment))
+    firings = guarded(lambda: _with_scheduler(paths, lambda s: s.tick(moment)))
     if as_json:
         print_json([f.to_dict() for f in firings])
     for f in firings if not as_json else []:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import operator
 import re
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Annotated, Any, TypedDict
 
 from langchain_core.runnables import RunnableConfig
@@ -32,21 +32,17 @@ from wardflow.errors import ModelError, ToolError
 from wardflow.graphs._node import audited_node
 from wardflow.graphs.blueprint import Blueprint, Step
 from wardflow.graphs.control import KillSwitch
-from wardflow.graphs.invoice import (
-    InvoiceNodes,
-    build_invoice_graph,
-    default_guards,
-    tool_guards,
-)
+from wardflow.graphs.invoice import InvoiceNodes, build_invoice_graph, tool_guards
 from wardflow.graphs.state import outbox
 from wardflow.guardrails.tool_guard import PipelineToolGuard
 from wardflow.observability.audit import AuditSink
-from wardflow.observability.tracing import Telemetry, telemetry_for
+from wardflow.observability.tracing import Telemetry
 from wardflow.review.authz import with_article
 from wardflow.review.payloads import ReviewDecision
 from wardflow.review.principals import PrincipalStore
+from wardflow.services import Services, services_for
 from wardflow.tools.erp import ErpAdapter
-from wardflow.tools.storage import LocalStorage, Storage
+from wardflow.tools.storage import Storage
 from wardflow.tools.toolset import Toolset
 
 if TYPE_CHECKING:
@@ -307,6 +303,7 @@ def build_blueprint_graph(
     blueprint: Blueprint,
     settings: Settings | None = None,
     *,
+    services: Services | None = None,
     checkpointer: BaseCheckpointSaver[str] | None = None,
     erp: ErpAdapter | None = None,
     storage: Storage | None = None,
@@ -317,18 +314,13 @@ def build_blueprint_graph(
     switch: KillSwitch | None = None,
     telemetry: Telemetry | None = None,
 ) -> CompiledStateGraph[Any, Any, Any, Any]:
-    """Compile ``blueprint``; collaborators default as in ``build_invoice_graph``."""
-    from wardflow.graphs.checkpoint import open_checkpointer
-
-    settings = settings or Settings()
-    checkpointer = checkpointer or open_checkpointer(settings)
-    from wardflow.graphs.stores import open_audit_log, open_erp
-
-    erp = erp or open_erp(settings)
-    storage = storage or LocalStorage(settings.storage_root)
-    audit = audit or open_audit_log(settings)
-    principals = principals or PrincipalStore(settings.review_path)
-    clock = clock or (lambda: datetime.now(UTC))
+    """Compile ``blueprint``; collaborators come from ``services`` (or the factory) as in
+    ``build_invoice_graph``. Without ``llm``, the model layer is one that routes each
+    ``llm-inference`` step to the model it names."""
+    services = services_for(settings, services, checkpointer=checkpointer, erp=erp,
+                            storage=storage, audit=audit, principals=principals, clock=clock,
+                            switch=switch, telemetry=telemetry)
+    settings = settings or services.settings
     if llm is None and settings.model.lower() != "none":
         from wardflow.llm.client import LLM as _LLM
 
@@ -336,13 +328,13 @@ def build_blueprint_graph(
                   for step in blueprint.steps if step.type == "llm-inference"}
         llm = _LLM(settings.model_copy(update={"agent_models": {**settings.agent_models,
                                                                 **models}}))
-    switch = switch or KillSwitch(settings.control_path)
-    telemetry = telemetry or telemetry_for(settings)
-    guards = default_guards(settings)
-    tools = Toolset(erp, storage, audit, telemetry=telemetry,
-                    guards=[PipelineToolGuard(tool_guards(guards))])
+    services = services.with_(llm=llm)
+    audit, clock, principals = services.audit, services.clock, services.principals
+    switch, telemetry = services.switch, services.telemetry
+    tools = Toolset(services.erp, services.storage, audit, telemetry=telemetry,
+                    guards=[PipelineToolGuard(tool_guards(services.guards))])
     front = InvoiceNodes(settings, tools, audit, clock, llm, principals, switch, blueprint.name,
-                         guards=guards)
+                         guards=services.guards)
     if blueprint.compliance is not None:  # the blueprint's packs add to the settings'
         settings = tighten(settings, PolicyOverride(compliance_packs=blueprint.compliance),
                            source=f"blueprint {blueprint.name}")
@@ -350,9 +342,7 @@ def build_blueprint_graph(
         settings = tighten(settings,
                            PolicyOverride(comment_required_for=blueprint.comment_required_for),
                            source=f"blueprint {blueprint.name}")
-    invoice = build_invoice_graph(settings, checkpointer=checkpointer, erp=erp, storage=storage,
-                                  audit=audit, clock=clock, llm=llm, principals=principals,
-                                  switch=switch, telemetry=telemetry, guards=guards)
+    invoice = build_invoice_graph(settings, services=services)
     steps = _Steps(blueprint, settings, tools, principals, llm, clock, invoice, switch)
     faults = frozenset(settings.fault_inject)
 
@@ -398,7 +388,7 @@ def build_blueprint_graph(
             for target in following:
                 graph.add_edge(step.name, target)
     graph.add_edge("fail", END)
-    return graph.compile(checkpointer=checkpointer, name=blueprint.name)
+    return graph.compile(checkpointer=services.checkpointer, name=blueprint.name)
 
 
 _RANK = {"clerk": 1, "approver": 2, "controller": 3}

@@ -19,7 +19,7 @@ import logging
 import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -29,7 +29,6 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.types import interrupt
 from pydantic import ValidationError
 
-from wardflow._crypto import Keyring
 from wardflow.agents._einvoice import merge_einvoice
 from wardflow.agents._model_fields import FIELD_MAP
 from wardflow.agents.calibration import apply_calibration, load_calibration
@@ -59,14 +58,14 @@ from wardflow.graphs.state import InvoiceState
 from wardflow.guardrails.hidden import HiddenText, hidden_in_page
 from wardflow.guardrails.pipeline import GuardPipeline
 from wardflow.guardrails.tool_guard import INVOICE_PLAN, PipelineToolGuard, PlanToolGuard
-from wardflow.guardrails.vault import TokenVault
 from wardflow.observability.audit import AuditSink, digest
-from wardflow.observability.tracing import DISABLED, Telemetry, guard_span, telemetry_for
+from wardflow.observability.tracing import DISABLED, Telemetry, guard_span
 from wardflow.review.authz import authorize
 from wardflow.review.payloads import ProposedAction, ReviewDecision, ReviewReason, ReviewRequest
 from wardflow.review.principals import PrincipalStore
 from wardflow.review.status import require_comment
 from wardflow.runstate import ComplianceReport, ReviewRecord
+from wardflow.services import Services, default_erp, default_guards, services_for
 from wardflow.tools.documents import (
     DocumentLimits,
     DocumentText,
@@ -82,9 +81,9 @@ from wardflow.tools.erp import (
     PostInvoice,
     Vendor,
 )
-from wardflow.tools.memory import InvoiceMemory, open_memory, record_from_extraction
+from wardflow.tools.memory import InvoiceMemory, record_from_extraction
 from wardflow.tools.quarantine import Quarantine
-from wardflow.tools.storage import LocalStorage, Storage, with_storage_faults
+from wardflow.tools.storage import Storage, with_storage_faults
 from wardflow.tools.toolset import Toolset
 
 if TYPE_CHECKING:
@@ -93,7 +92,9 @@ if TYPE_CHECKING:
 
     from wardflow.llm.client import LLM
 
-__all__ = ["AUTO_APPROVER", "InvoiceNodes", "build_invoice_graph", "default_erp"]
+# default_erp and default_guards live in wardflow/services.py; re-exported here.
+__all__ = ["AUTO_APPROVER", "InvoiceNodes", "build_invoice_graph", "default_erp",
+           "default_guards"]
 
 AUTO_APPROVER = "auto:policy-v1"
 # Guard outcomes that stop the automatic path ("fixed" means sanitized, e.g. tokenized).
@@ -113,7 +114,7 @@ class InvoiceNodes:
 
     def __init__(
         self, settings: Settings, tools: Toolset, audit: AuditSink, clock: Clock,
-        llm: LLM | None = None, principals: PrincipalStore | None = None,
+        llm: LLM | None, principals: PrincipalStore,
         switch: KillSwitch | None = None, workflow: str = "invoice",
         guards: GuardPipeline | None = None, telemetry: Telemetry = DISABLED,
         memory: InvoiceMemory | None = None,
@@ -122,7 +123,7 @@ class InvoiceNodes:
         self.telemetry = telemetry
         self.guards = guards or GuardPipeline(injection_threshold=settings.injection_threshold)
         self.quarantine = Quarantine(settings.quarantine_path)
-        self.principals = principals or PrincipalStore(":memory:")
+        self.principals = principals
         self.switch = switch
         self.workflow = workflow
         self.settings = settings
@@ -618,28 +619,6 @@ class InvoiceNodes:
         return {"status": "failed", "archive_key": moved or f"{folder}/reason.json"}
 
 
-def default_erp(settings: Settings) -> ErpAdapter:
-    """The ERP ``settings`` name: the REST ERP at ``erp_url``, else the embedded one."""
-    if settings.erp_url:
-        from wardflow.tools.erp_http import HttpErp
-
-        token = settings.erp_token.get_secret_value() if settings.erp_token else None
-        return HttpErp(settings.erp_url, token=token, timeout_s=settings.erp_timeout_s)
-    from wardflow.graphs.stores import open_erp  # SQLite, or Postgres at database_url
-
-    return open_erp(settings)
-
-
-def default_guards(settings: Settings) -> GuardPipeline:
-    """The guard pipeline ``settings`` describe, its vault in the data home."""
-    return GuardPipeline(
-        vault=TokenVault(settings.vault_path, synchronous=settings.sqlite_synchronous,
-                         busy_timeout_s=settings.sqlite_busy_timeout_s,
-                         keyring=Keyring.from_settings(settings)),
-        injection_threshold=settings.injection_threshold,
-    )
-
-
 _TOOL_GUARDS: weakref.WeakKeyDictionary[GuardPipeline, GuardPipeline] = (
     weakref.WeakKeyDictionary())
 
@@ -713,6 +692,7 @@ def _approval_amount(state: Mapping[str, Any]) -> Decimal | None:
 def build_invoice_graph(
     settings: Settings | None = None,
     *,
+    services: Services | None = None,
     checkpointer: BaseCheckpointSaver[str] | None = None,
     erp: ErpAdapter | None = None,
     storage: Storage | None = None,
@@ -727,8 +707,15 @@ def build_invoice_graph(
 ) -> CompiledStateGraph[Any, Any, Any, Any]:
     """Build and compile the invoice reference graph.
 
+    Its collaborators come from ``services``; without it, from
+    :func:`~wardflow.services.build_services` (``settings`` plus the collaborators
+    passed here). A collaborator passed here replaces the one in ``services``.
+
     Args:
-        settings: configuration; ``Settings()`` (environment, ``wardflow.toml``) if None.
+        settings: configuration; ``services.settings`` or ``Settings()`` (environment,
+            ``wardflow.toml``) if None. May differ from ``services.settings`` in policy
+            (a run's tightened settings): the stores are the services'.
+        services: the data home's collaborators (:class:`~wardflow.services.Services`).
         checkpointer: defaults to the one ``settings.checkpointer`` names (SQLite in
             ``settings.home``).
         erp: defaults to the REST ERP at ``settings.erp_url`` if set, else the embedded
@@ -754,32 +741,20 @@ def build_invoice_graph(
         The compiled graph. Invoke it with ``{"path": ..., "name": ...}`` and a
         ``thread_id``; resume a review with ``Command(resume=ReviewDecision(...).model_dump())``.
     """
-    from wardflow.graphs.checkpoint import open_checkpointer
-
-    settings = settings or Settings()
-    if checkpointer is None:
-        checkpointer = open_checkpointer(settings)
-    erp = erp or default_erp(settings)
-    storage = with_storage_faults(storage or LocalStorage(settings.storage_root),
-                                  settings.fault_inject)
-    if audit is None:
-        from wardflow.graphs.stores import open_audit_log
-
-        audit = open_audit_log(settings)
-    clock = clock or (lambda: datetime.now(UTC))
-    telemetry = telemetry or telemetry_for(settings)
-    if llm is None and settings.model.lower() != "none":
-        from wardflow.llm.client import LLM
-
-        llm = LLM(settings, telemetry=telemetry)
-    principals = principals or PrincipalStore(settings.review_path)
-    switch = switch or KillSwitch(settings.control_path)
-    guards = guards or default_guards(settings)
-    tools = Toolset(erp, storage, audit, telemetry=telemetry,
-                    guards=[PipelineToolGuard(tool_guards(guards)), PlanToolGuard(INVOICE_PLAN)])
-    nodes = InvoiceNodes(settings, tools, audit, clock, llm, principals, switch, guards=guards,
-                         telemetry=telemetry,
-                         memory=memory if memory is not None else open_memory(settings))
+    given: dict[str, Any] = {
+        "checkpointer": checkpointer, "erp": erp, "storage": storage, "audit": audit,
+        "clock": clock, "llm": llm, "principals": principals, "switch": switch,
+        "telemetry": telemetry, "guards": guards, "memory": memory}
+    services = services_for(settings, services, **given)
+    settings = settings or services.settings
+    audit, clock, telemetry = services.audit, services.clock, services.telemetry
+    storage = with_storage_faults(services.storage, settings.fault_inject)
+    tools = Toolset(services.erp, storage, audit, telemetry=telemetry,
+                    guards=[PipelineToolGuard(tool_guards(services.guards)),
+                            PlanToolGuard(INVOICE_PLAN)])
+    nodes = InvoiceNodes(settings, tools, audit, clock, services.llm, services.principals,
+                         services.switch, guards=services.guards, telemetry=telemetry,
+                         memory=services.memory)
     faults = frozenset(settings.fault_inject)
     def add(graph: StateGraph[Any], name: str) -> None:
         fn: NodeFn = getattr(nodes, name)
@@ -804,4 +779,4 @@ def build_invoice_graph(
     graph.add_edge("post_to_erp", "archive")
     graph.add_edge("archive", END)
     graph.add_edge("fail", END)
-    return graph.compile(checkpointer=checkpointer, name="invoice")
+    return graph.compile(checkpointer=services.checkpointer, name="invoice")

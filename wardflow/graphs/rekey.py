@@ -24,7 +24,7 @@ from wardflow._crypto import CIPHER_PREFIX, AesGcmCipher, Keyring, split_blob_ty
 from wardflow._sqlite import connect, write_transaction
 from wardflow.config import Settings
 from wardflow.errors import ConfigError
-from wardflow.guardrails.vault import TokenVault
+from wardflow.services import open_audit_log, open_vault
 
 __all__ = [
     "KeyReport",
@@ -166,7 +166,7 @@ def key_report(settings: Settings) -> KeyReport:
     vault_counts: dict[str, int] = {}
     vault_clear: list[str] = []
     if settings.vault_path.exists():
-        vault = TokenVault(settings.vault_path, busy_timeout_s=settings.sqlite_busy_timeout_s)
+        vault = open_vault(settings)
         try:
             vault_counts = vault.key_counts()
             vault_clear = vault.clear_scopes()
@@ -231,15 +231,12 @@ def _migrate(settings: Settings, *, actor: str, batch: int, only_clear: bool) ->
         blobs += _seal_postgres_inline(settings.checkpointer, keyring, batch)
     values = 0
     if settings.vault_path.exists():
-        vault = TokenVault(settings.vault_path, busy_timeout_s=settings.sqlite_busy_timeout_s,
-                           synchronous=settings.sqlite_synchronous, keyring=keyring)
+        vault = open_vault(settings)  # sealed by the same keyring
         try:
             values = vault.reencrypt(batch=batch, only_clear=only_clear)
         finally:
             vault.close()
     report = RotationReport(keyring.primary_id, list(keyring.ids[1:]), blobs, values)
-    from wardflow.graphs.stores import open_audit_log
-
     audit = open_audit_log(settings)
     try:
         audit.append("keys.encrypted" if only_clear else "keys.rotated", report.to_dict(),

@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -45,6 +45,7 @@ from wardflow.graphs._replay_report import (
 )
 from wardflow.graphs.workspace import Workspace
 from wardflow.runstate import DocumentInfo, Posting
+from wardflow.services import build_services
 
 if TYPE_CHECKING:
     from langchain_core.runnables import RunnableConfig
@@ -227,14 +228,8 @@ def _run(ws: Workspace, thread_id: str, chosen: CheckpointInfo, why: str, settin
          by: str | None, clock: Callable[[], datetime] | None) -> ReplayResult:
     from langgraph.checkpoint.memory import InMemorySaver
 
-    from wardflow.graphs.control import KillSwitch
     from wardflow.graphs.invoice import build_invoice_graph
-    from wardflow.guardrails.pipeline import GuardPipeline
-    from wardflow.guardrails.vault import TokenVault
-    from wardflow.observability.audit import AuditLog
     from wardflow.observability.redact import redact
-    from wardflow.observability.tracing import DISABLED
-    from wardflow.review.principals import PrincipalStore
     from wardflow.tools.dryrun import DryRunErp, DryRunStorage, dry_memory
 
     real = ws.graph.get_state(_config(thread_id))
@@ -258,19 +253,10 @@ def _run(ws: Workspace, thread_id: str, chosen: CheckpointInfo, why: str, settin
         "model": settings.model, "settings_changed": changed,
     }), actor=f"user:{by}" if by else "wardflow/replay", thread_id=thread_id,
         checkpoint_id=chosen.checkpoint_id)
-    with ExitStack() as stack:
-        audit = AuditLog(":memory:", clock=when)
-        principals = PrincipalStore(":memory:")
-        switch = KillSwitch(":memory:")
-        vault = TokenVault()
-        for closing in (audit, principals, switch, vault):
-            stack.callback(closing.close)
-        graph = build_invoice_graph(
-            settings, checkpointer=memory, erp=erp, storage=storage, audit=audit, clock=when,
-            principals=principals, switch=switch, telemetry=DISABLED,
-            memory=dry_memory(settings),
-            guards=GuardPipeline(vault=vault, injection_threshold=settings.injection_threshold),
-        )
+    # Scratch stores in memory: the replay writes nothing to the data home.
+    with build_services(settings, scratch=True, clock=when, checkpointer=memory, erp=erp,
+                        storage=storage, memory=dry_memory(settings)) as services:
+        graph = build_invoice_graph(settings, services=services)
         graph.invoke(None, _config(thread_id), durability="exit")
         after = graph.get_state(_config(thread_id))
     posted = [w.detail for w in erp.writes if w.op == "post"]

@@ -23,6 +23,7 @@ from wardflow.config import Settings
 from wardflow.graphs._replay_report import Outcome, Row, compare, outcome
 from wardflow.graphs.replay import _aliases, _settings_changed
 from wardflow.runstate import Posting
+from wardflow.services import build_services
 
 if TYPE_CHECKING:
     from wardflow.graphs.workspace import RunSummary, Workspace
@@ -80,16 +81,10 @@ def shadow_run(
 ) -> ShadowResult:
     """Run ``item`` with ``candidate`` settings on dry-run collaborators and compare with
     its live run in ``ws``; record the comparison (``shadow.compare``)."""
-    from langgraph.checkpoint.memory import InMemorySaver
 
-    from wardflow.graphs.control import KillSwitch
     from wardflow.graphs.invoice import build_invoice_graph
-    from wardflow.guardrails.pipeline import GuardPipeline
-    from wardflow.guardrails.vault import TokenVault
-    from wardflow.observability.audit import AuditLog, digest
+    from wardflow.observability.audit import digest
     from wardflow.observability.redact import redact
-    from wardflow.observability.tracing import DISABLED
-    from wardflow.review.principals import PrincipalStore
     from wardflow.tools.dryrun import DryRunErp, DryRunStorage, dry_memory
 
     thread = item.document_id
@@ -99,24 +94,15 @@ def shadow_run(
     # The live run's own posting is hidden, or the shadow would find it as a duplicate.
     erp = DryRunErp(ws.erp, hidden=[own] if own else [], clock=when)
     storage = DryRunStorage(ws.storage, aliases=_aliases(live.values))
-    audit = AuditLog(":memory:", clock=when)
-    principals = PrincipalStore(":memory:")
-    switch = KillSwitch(":memory:")
-    vault = TokenVault()
     config: Any = {"configurable": {"thread_id": thread}}
-    try:
-        graph = build_invoice_graph(
-            candidate.model_copy(update={"home": ws.settings.home}),
-            checkpointer=InMemorySaver(), erp=erp, storage=storage, audit=audit, clock=when,
-            principals=principals, switch=switch, telemetry=DISABLED,
-            guards=GuardPipeline(vault=vault, injection_threshold=candidate.injection_threshold),
-            memory=dry_memory(candidate.model_copy(update={"home": ws.settings.home})))
+    settings = candidate.model_copy(update={"home": ws.settings.home})
+    # Scratch stores in memory: the shadow run writes nothing to the data home.
+    with build_services(settings, scratch=True, clock=when, erp=erp, storage=storage,
+                        memory=dry_memory(settings)) as services:
+        graph = build_invoice_graph(settings, services=services)
         graph.invoke({**item.graph_input(), "submitted_by": submitted_by}, config,
                      durability="exit")
         after = graph.get_state(config)
-    finally:
-        for closing in (audit, principals, switch, vault):
-            closing.close()
     posted = [w.detail for w in erp.writes if w.op == "post"]
     before = outcome(live.values, waiting=bool(live.interrupts), next_=live.next,
                      posting=live.values.get("posting"))

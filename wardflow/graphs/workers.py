@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 from wardflow.config import Settings
 from wardflow.errors import ConfigError
 from wardflow.graphs.slots import NAMESPACE, RaySlots
+from wardflow.services import Lazy, Services, build_services
 
 if TYPE_CHECKING:
     from wardflow.graphs.workspace import RunSummary
@@ -118,6 +119,9 @@ class RayExecutor:
         self._pool: Any = None
         self._actors: list[Any] = []
         self._slots: RaySlots | None = None
+        # The driver's own collaborators (storage to list the inbox, the home's stores
+        # to create before the actors start), opened on first use.
+        self._services: Lazy[Services] = Lazy(lambda: build_services(self.settings))
 
     def __enter__(self) -> RayExecutor:
         return self
@@ -127,6 +131,7 @@ class RayExecutor:
 
     def close(self) -> None:
         """Stop the actors (the cluster, and the slot table, stay)."""
+        self._services.close()
         if not self._actors:
             return
         import ray
@@ -137,9 +142,8 @@ class RayExecutor:
 
     def items(self, paths: Iterable[str | Path]) -> list[InboxItem]:
         from wardflow.tools.inbox import collect
-        from wardflow.tools.storage import LocalStorage
 
-        return list(collect(paths, LocalStorage(self.settings.storage_root),
+        return list(collect(paths, self._services.get().storage,
                             max_bytes=self.settings.max_document_bytes,
                             max_attachments=self.settings.max_email_attachments))
 
@@ -192,10 +196,9 @@ class RayExecutor:
         """Create the data home's stores once, here, before the actors start: workers
         opening a fresh home together would race to create the same SQLite files (WAL
         switch, schema) and one could fail with "database is locked"."""
-        from wardflow.graphs.workspace import Workspace
-
-        with Workspace(self.settings) as ws:
-            _ = ws.monitor.conn  # the drift store is otherwise made on first use
+        services = self._services.get()
+        services.open_all()
+        _ = services.drift.conn  # the drift store is otherwise made on first use
 
     def _new_actor(self) -> Any:
         import ray

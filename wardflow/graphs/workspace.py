@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterable, Iterator
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar, cast
@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from langchain_core.runnables import RunnableConfig
 from langgraph.types import Command
 
-from wardflow._sqlite import private_dir
 from wardflow.config import Settings
 from wardflow.errors import (
     DecisionRefused,
@@ -31,27 +30,23 @@ from wardflow.errors import (
     ToolError,
     WardflowError,
 )
-from wardflow.graphs.checkpoint import list_threads, open_checkpointer
-from wardflow.graphs.control import ALL, KillSwitch
+from wardflow.graphs.checkpoint import list_threads
+from wardflow.graphs.control import ALL
 from wardflow.graphs.invoice import (
     Clock,
     build_invoice_graph,
-    default_erp,
-    default_guards,
     tool_guards,
 )
 from wardflow.graphs.retry import dead_letter_record, is_dead_letter
-from wardflow.graphs.stores import open_audit_log
-from wardflow.observability.drift import DriftMonitor
-from wardflow.observability.tracing import run_span, startup_span, telemetry_for
+from wardflow.observability.tracing import run_span, startup_span
 from wardflow.review.authz import authorize
 from wardflow.review.payloads import ReviewDecision, ReviewRequest
-from wardflow.review.principals import ESCALATION, PrincipalStore
+from wardflow.review.principals import ESCALATION
 from wardflow.review.status import require_comment
 from wardflow.runstate import ComplianceReport, Extraction, ReviewRecord, RunState, RunView
+from wardflow.services import Services, build_services
 from wardflow.status import FINISHED
 from wardflow.tools.inbox import InboxItem, collect, inside_inbox_roots
-from wardflow.tools.storage import LocalStorage
 
 if TYPE_CHECKING:
     from langgraph.types import StateSnapshot
@@ -89,38 +84,36 @@ class Workspace:
     """
 
     def __init__(self, settings: Settings, *, clock: Clock | None = None,
-                 slots: RaySlots | None = None) -> None:
+                 slots: RaySlots | None = None, services: Services | None = None) -> None:
         # ``slots``: limits shared by Ray workers; the ERP and model calls then hold
         # their slot (wardflow/graphs/workers.py). None: one process, nothing wrapped.
+        # ``services``: the collaborators (the caller keeps owning them); None: the
+        # workspace opens them from ``settings`` (build_services) and closes them.
         self.settings = settings
-        self.checkpointer = open_checkpointer(settings)
+        self._owns_services = services is None
+        if services is None:
+            services = build_services(settings, clock=clock)
+        elif clock is not None:
+            services = services.with_(clock=clock)
+        self.services = services
+        self.checkpointer = services.checkpointer
         # The REST ERP at settings.erp_url, else the embedded one: SQLite files in the
         # data home, or tables in settings.database_url (Postgres).
-        self.erp = default_erp(settings)
-        self.storage = LocalStorage(settings.storage_root)
-        self.audit = open_audit_log(settings)
-        self.principals = PrincipalStore(settings.review_path,
-                                         busy_timeout_s=settings.sqlite_busy_timeout_s)
-        self._clock = clock or (lambda: datetime.now(UTC))
-        self.switch = KillSwitch(settings.control_path, clock=self._clock)
-        self.telemetry = telemetry_for(settings)
+        self.erp = services.erp
+        self.storage = services.storage
+        self.audit = services.audit
+        self.principals = services.principals
+        self._clock = services.clock
+        self.switch = services.switch
+        self.telemetry = services.telemetry
         # Observes each run for drift, and raises the guard alert (observability/drift.py).
-        self.monitor = DriftMonitor(settings, audit=self.audit, switch=self.switch,
-                                    clock=self._clock)
+        self.monitor = services.drift
         erp, llm = _gated(settings, self.erp, slots, self.telemetry)
-        if llm is None and settings.model.lower() != "none":
-            from wardflow.llm.client import LLM
-
-            llm = LLM(settings, telemetry=self.telemetry)
-        self._llm = llm
-        self._guards = default_guards(settings)
+        self._llm = llm if llm is not None else services.llm
+        self._guards = services.guards
         self._warm = False
-        self.graph = build_invoice_graph(
-            settings, checkpointer=self.checkpointer, erp=erp, storage=self.storage,
-            audit=self.audit, clock=self._clock, llm=llm,
-            principals=self.principals, switch=self.switch, telemetry=self.telemetry,
-            guards=self._guards,
-        )
+        self.graph = build_invoice_graph(settings, services=services.with_(erp=erp,
+                                                                            llm=self._llm))
 
     def __enter__(self) -> Workspace:
         return self
@@ -132,17 +125,8 @@ class Workspace:
         self.close()
 
     def close(self) -> None:
-        conn = getattr(self.checkpointer, "conn", None)
-        if conn is not None:
-            conn.close()
-        close_erp = getattr(self.erp, "close", None)  # a REST ERP's session, a database's
-        if close_erp is not None:
-            close_erp()
-        self.audit.close()
-        self.principals.close()
-        self.switch.close()
-        self.monitor.close()
-        self.telemetry.shutdown()
+        if self._owns_services:
+            self.services.close()
 
     def warm_up(self, thread_id: str, *, model: bool = True) -> float | None:
         """Do the process's start-up work once, before the first run it serves: the
@@ -504,19 +488,12 @@ class Workspace:
         Raises:
             RateLimited: either limit is spent; nothing was done.
         """
-        from wardflow.guardrails.ratelimit import RateLimiter
-
         settings = self.settings
-        private_dir(settings.home)
-        limiter = RateLimiter(settings.home / "ratelimit.sqlite",
-                              busy_timeout_s=settings.sqlite_busy_timeout_s)
-        try:
-            limiter.hit(f"principal:{principal}", limit=settings.rate_limit_principal,
-                        per_s=settings.rate_limit_window_s)
-            limiter.hit(f"workflow:{workflow}", limit=settings.rate_limit_workflow,
-                        per_s=settings.rate_limit_window_s)
-        finally:
-            limiter.close()
+        limiter = self.services.rate_limiter  # closed with the services
+        limiter.hit(f"principal:{principal}", limit=settings.rate_limit_principal,
+                    per_s=settings.rate_limit_window_s)
+        limiter.hit(f"workflow:{workflow}", limit=settings.rate_limit_workflow,
+                    per_s=settings.rate_limit_window_s)
 
     def run_plan(self, plan: Plan, *, submitted_by: str | None = None,
                  progress: Callable[[int, int, str], None] | None = None) -> dict[str, Any]:
@@ -594,11 +571,7 @@ class Workspace:
         from wardflow.graphs.blueprint_graph import build_blueprint_graph
 
         try:
-            return build_blueprint_graph(
-                blueprint, self.settings, checkpointer=self.checkpointer, erp=self.erp,
-                storage=self.storage, audit=self.audit, principals=self.principals,
-                clock=self._clock, switch=self.switch, telemetry=self.telemetry,
-            )
+            return build_blueprint_graph(blueprint, self.settings, services=self.services)
         except PolicyError as err:
             self.audit.append("policy.refused", {
                 "rule": "policy-only-tightens", "source": err.source,
@@ -648,49 +621,45 @@ class Workspace:
         events are held open (audited once as ``event.held``) and run after it is off."""
         from wardflow.errors import KillSwitchEngaged
         from wardflow.graphs.events import MaildirSource
-        from wardflow.graphs.stores import open_event_ledger
 
         maildir = blueprint.trigger.maildir if folder is None else None
         if folder is None and maildir is None:
             source = blueprint.trigger.source or "inbox"
-            folder = self.storage.root / self.settings.storage_locations[source]
+            folder = self.settings.storage_root.resolve() / self.settings.storage_locations[source]
             folder.mkdir(parents=True, exist_ok=True)
         graph = self.blueprint_graph(blueprint)
-        ledger = open_event_ledger(self.settings, clock=self._clock)
+        ledger = self.services.events  # closed with the services
         results = []
-        try:
-            if maildir is not None:
-                mail = MaildirSource(maildir, ledger, self.storage, audit=self.audit,
-                                     max_bytes=self.settings.max_document_bytes,
-                                     max_attachments=self.settings.max_email_attachments)
-                events = [(e.key, e.item) for e in mail.events(blueprint.name)]
-            else:
-                pending = {e.document_id for e in ledger.open_entries(blueprint.name)}
-                # A document recorded before and not pending was handled before.
-                assert folder is not None
-                events = [(item.document_id, item) for item in self.items([folder])
-                          if ledger.record(blueprint.name, item.document_id, item.source)
-                          or item.document_id in pending]
-            for index, (key, item) in enumerate(events):
-                if progress is not None:
-                    progress(index, len(events), item.name)
-                try:
-                    self.switch.check(blueprint.name)
-                except KillSwitchEngaged as err:
-                    self.audit.append("event.held", {"blueprint": blueprint.name, "event": key,
-                                                     "reason": str(err)},
-                                      actor="watcher", key=f"event.held:{blueprint.name}:{key}")
-                    break
-                thread = f"{blueprint.name}:{item.document_id}"
-                ledger.mark(blueprint.name, key, "started", thread_id=thread)
-                result = self._run_blueprint_item(graph, blueprint, item, "watcher")
-                ledger.mark(blueprint.name, key, "done" if not result["waiting"]
-                            else "waiting", result=str(result["status"]))
-                results.append(result)
-            if maildir is not None:
-                mail.settle(blueprint.name)
-        finally:
-            ledger.close()
+        if maildir is not None:
+            mail = MaildirSource(maildir, ledger, self.storage, audit=self.audit,
+                                 max_bytes=self.settings.max_document_bytes,
+                                 max_attachments=self.settings.max_email_attachments)
+            events = [(e.key, e.item) for e in mail.events(blueprint.name)]
+        else:
+            pending = {e.document_id for e in ledger.open_entries(blueprint.name)}
+            # A document recorded before and not pending was handled before.
+            assert folder is not None
+            events = [(item.document_id, item) for item in self.items([folder])
+                      if ledger.record(blueprint.name, item.document_id, item.source)
+                      or item.document_id in pending]
+        for index, (key, item) in enumerate(events):
+            if progress is not None:
+                progress(index, len(events), item.name)
+            try:
+                self.switch.check(blueprint.name)
+            except KillSwitchEngaged as err:
+                self.audit.append("event.held", {"blueprint": blueprint.name, "event": key,
+                                                 "reason": str(err)},
+                                  actor="watcher", key=f"event.held:{blueprint.name}:{key}")
+                break
+            thread = f"{blueprint.name}:{item.document_id}"
+            ledger.mark(blueprint.name, key, "started", thread_id=thread)
+            result = self._run_blueprint_item(graph, blueprint, item, "watcher")
+            ledger.mark(blueprint.name, key, "done" if not result["waiting"]
+                        else "waiting", result=str(result["status"]))
+            results.append(result)
+        if maildir is not None:
+            mail.settle(blueprint.name)
         return results
 
     def decide_blueprint(

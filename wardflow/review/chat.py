@@ -25,7 +25,7 @@ from rich.table import Table
 
 from wardflow.errors import ReviewError, RunNotFound, WardflowError
 from wardflow.review.authz import authorize
-from wardflow.review.disclosure import Redactor, open_vault, reveals
+from wardflow.review.disclosure import Redactor, reveals
 from wardflow.review.passages import Passage, guard_passages
 from wardflow.review.payloads import ReviewDecision, ReviewRequest
 from wardflow.review.status import CaseStatus, comment_refusal, status_of_request
@@ -33,7 +33,6 @@ from wardflow.runstate import ComplianceReport
 
 if TYPE_CHECKING:
     from wardflow.graphs.workspace import Workspace
-    from wardflow.guardrails.vault import TokenVault
 
 __all__ = ["ReviewChat", "parse_set", "proposal_text"]
 
@@ -90,14 +89,10 @@ class ReviewChat:
         self._listed: list[ReviewRequest] = []
         # thread id -> the proposal hash last shown to this reviewer; "approve" approves it.
         self.seen: MutableMapping[str, str] = {} if seen is None else seen
-        self._vault: TokenVault | None = None
         self.ask = ask
 
     def close(self) -> None:
-        """Close the vault, if the chat opened it."""
-        if self._vault is not None:
-            self._vault.close()
-            self._vault = None
+        """Nothing to close: the vault is the workspace's (kept for callers' ``with``)."""
 
     def run(self, read: Callable[[str], str] = input) -> None:
         """Read lines until ``quit`` or end of input."""
@@ -199,9 +194,7 @@ class ReviewChat:
         return self.case
 
     def _redactor(self, thread: str) -> Redactor:
-        if self._vault is None:
-            self._vault = open_vault(self.ws.settings)
-        return Redactor(self._vault, thread)
+        return Redactor(self.ws.services.vault, thread)
 
     def _view(self, case: ReviewRequest) -> ReviewRequest:
         """``case`` with personal data as tokens, unless the vault reveals it to this role."""

@@ -15,13 +15,14 @@ from bisect import bisect_right
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from wardflow._crypto import Keyring
 from wardflow.guardrails.pii import PiiMatch, find_pii
 from wardflow.guardrails.vault import REVEAL_ROLES, TokenVault
+from wardflow.services import open_vault
 
 if TYPE_CHECKING:
-    from wardflow.config import Settings
+    pass
 
+# open_vault lives with the other openers in wardflow/services.py; re-exported here.
 __all__ = ["Redactor", "open_vault", "reveals"]
 
 # Identifiers, never personal data: left as they are (a hash may hold a run of digits).
@@ -33,13 +34,6 @@ _IDENTIFIERS = frozenset({"args_hash", "thread_id", "sha256", "document_sha256",
 def reveals(role: str) -> bool:
     """Whether ``role`` may see personal data in clear (the vault's rule)."""
     return role in REVEAL_ROLES
-
-
-def open_vault(settings: Settings) -> TokenVault:
-    """The data home's token vault (the same file and key the guard uses)."""
-    return TokenVault(settings.vault_path, synchronous=settings.sqlite_synchronous,
-                      busy_timeout_s=settings.sqlite_busy_timeout_s,
-                      keyring=Keyring.from_settings(settings))
 
 
 class Redactor:

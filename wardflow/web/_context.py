@@ -12,8 +12,9 @@ from typing import TYPE_CHECKING, Any
 from wardflow.config import Settings
 from wardflow.errors import RateLimited
 from wardflow.review.payloads import ReviewDecision
-from wardflow.review.principals import Principal, PrincipalStore
-from wardflow.web.auth import AuthError, CredentialStore, authenticate, sign_token, verify_token
+from wardflow.review.principals import Principal
+from wardflow.services import Services, build_services
+from wardflow.web.auth import AuthError, authenticate, sign_token, verify_token
 
 if TYPE_CHECKING:
     from wardflow.graphs.workspace import RunSummary, Workspace
@@ -72,9 +73,13 @@ class AppContext:
 
     def __init__(
         self, settings: Settings, open_workspace: Callable[[], Workspace], secret: bytes,
-        slack_secret: str | None, token_ttl_s: int, clock: Callable[[], float],
+        slack_secret: str | None, token_ttl_s: int, clock: Callable[[], float], *,
+        services: Services | None = None,
     ) -> None:
         self.settings = settings
+        # The stores requests use outside a workspace (principals, credentials, API
+        # tokens, Slack users), each opened on first use and kept for the app's life.
+        self.services = services if services is not None else build_services(settings)
         self.open_workspace = open_workspace
         self.secret = secret
         self.slack_secret = slack_secret
@@ -109,25 +114,16 @@ class AppContext:
                 del seen[next(iter(seen))]  # the oldest; its case is long decided
             return seen
 
-    def principal_store(self) -> PrincipalStore:
-        return PrincipalStore(self.settings.review_path,
-                              busy_timeout_s=self.settings.sqlite_busy_timeout_s)
-
     def login(self, name: str, password: str) -> dict[str, Any]:
         """A token for ``name``; raises :class:`AuthError` or :class:`RateLimited`."""
         self.throttle.reserve(name)
-        principals = self.principal_store()
-        credentials = CredentialStore(self.settings.review_path,
-                                      busy_timeout_s=self.settings.sqlite_busy_timeout_s)
         try:
-            principal = authenticate(principals, credentials, name, password)
+            principal = authenticate(self.services.principals, self.services.credentials,
+                                     name, password)
         except AuthError:
             # The reserved attempt stays counted as a failure.
             log.info("web login refused for %r", name)
             raise
-        finally:
-            principals.close()
-            credentials.close()
         self.throttle.succeeded(name)
         expires_at = int(self.clock()) + self.token_ttl_s
         log.info("web login: %s (%s)", principal.name, principal.role)
@@ -140,11 +136,7 @@ class AppContext:
         if scheme.lower() != "bearer" or not token:
             raise AuthError("log in first: send Authorization: Bearer <token>")
         claims = verify_token(self.secret, token.strip(), now=self.clock())
-        principals = self.principal_store()
-        try:
-            principal = principals.get(claims.principal)
-        finally:
-            principals.close()
+        principal = self.services.principals.get(claims.principal)
         # Checked on every request, so deactivating someone ends their session at once.
         if principal is None or not principal.active:
             raise AuthError(f"{claims.principal} is no longer an active principal")

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from wardflow.errors import ConfigError
 from wardflow.review.principals import Principal
-from wardflow.review.tokens import TokenError, TokenStore, is_api_token
+from wardflow.review.tokens import TokenError, is_api_token
 from wardflow.web._context import AppContext
 from wardflow.web.auth import AuthError
 
@@ -98,16 +98,10 @@ def authenticate(ctx: AppContext, authorization: str | None) -> Caller:
     scheme, _, token = (authorization or "").partition(" ")
     token = token.strip()
     if scheme.lower() == "bearer" and is_api_token(token):
-        tokens = TokenStore(ctx.settings.review_path,
-                            busy_timeout_s=ctx.settings.sqlite_busy_timeout_s)
-        principals = ctx.principal_store()
         try:
-            principal, record = tokens.authenticate(principals, token)
+            principal, record = ctx.services.tokens.authenticate(ctx.services.principals, token)
         except TokenError as err:
             raise AuthError(str(err)) from err
-        finally:
-            tokens.close()
-            principals.close()
         return Caller(principal, f"api-token:{record.id}")
     return Caller(ctx.principal(authorization), "login")
 

@@ -78,6 +78,7 @@ if TYPE_CHECKING:
 
     from wardflow.graphs.blueprint import Blueprint
     from wardflow.graphs.workspace import Workspace
+    from wardflow.services import Services
 
 __all__ = ["create_app", "serve"]
 
@@ -96,13 +97,17 @@ _SECURITY_HEADERS = {
 
 
 def create_app(
-    settings: Settings, *, workspace_factory: Callable[[], Workspace] | None = None,
+    settings: Settings, *, services: Services | None = None,
+    workspace_factory: Callable[[], Workspace] | None = None,
     secret: str | SecretStr | None = None, slack_signing_secret: str | SecretStr | None = None,
     token_ttl_s: int = 8 * 3600, clock: Callable[[], float] = time.time,
 ) -> FastAPI:
     """The review web app for the data home in ``settings``.
 
     Args:
+        services: the stores requests use outside a workspace (principals,
+            credentials, API tokens, Slack users); default: ``build_services(settings)``,
+            each store opened on first use and kept for the app's life.
         workspace_factory: opens a workspace for one request (default:
             ``Workspace(settings)``); the app closes it after the request.
         secret: the key that signs login tokens; default ``$WARDFLOW_WEB_SECRET``, else
@@ -124,7 +129,8 @@ def create_app(
                     SECRET_ENV)
         key = secrets.token_urlsafe(32)
     ctx = AppContext(settings, workspace_factory, key.encode(),
-                     _secret(slack_signing_secret, SLACK_SECRET_ENV), token_ttl_s, clock)
+                     _secret(slack_signing_secret, SLACK_SECRET_ENV), token_ttl_s, clock,
+                     services=services)
     app = FastAPI(title="wardflow review", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.wardflow = ctx
     _add_errors(app)
@@ -227,17 +233,22 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8765, *,
                           ) from err
     if host not in ("127.0.0.1", "::1", "localhost"):
         log.warning("serving on %s over plain HTTP; put a TLS proxy in front", host)
+    from wardflow.services import build_services
+
     stop = None
+    # One set of stores for the server's life, shared by the app and the scheduler.
+    services = build_services(settings)
     if blueprints:
         from wardflow.graphs.schedule import Scheduler
 
-        scheduler = Scheduler(settings, blueprints)
+        scheduler = Scheduler(settings, blueprints, services=services)
         _, stop = scheduler.start(schedule_interval_s)
         log.info("firing %d schedule(s): %s", len(scheduler.blueprints),
                  ", ".join(b.name for b in scheduler.blueprints))
     try:
-        uvicorn.run(create_app(settings), host=host, port=port, server_header=False,
-                    log_level="info")
+        uvicorn.run(create_app(settings, services=services), host=host, port=port,
+                    server_header=False, log_level="info")
     finally:
         if stop is not None:
             stop.set()
+        services.close()

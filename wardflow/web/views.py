@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from wardflow.errors import CorruptDocument, StorageError
-from wardflow.review.disclosure import Redactor, open_vault, reveals
+from wardflow.review.disclosure import Redactor, reveals
 from wardflow.review.passages import guard_passages
 from wardflow.review.payloads import ReviewRequest
 from wardflow.review.status import case_status, status_of_request
@@ -58,11 +58,7 @@ def inbox(ws: Workspace, role: str) -> list[dict[str, Any]]:
     rows = [inbox_row(case, risk_threshold=ws.settings.risk_threshold) for case in ws.inbox()]
     if reveals(role):
         return rows
-    vault = open_vault(ws.settings)
-    try:
-        return [Redactor(vault, row["thread_id"]).data(row) for row in rows]
-    finally:
-        vault.close()
+    return [Redactor(ws.services.vault, row["thread_id"]).data(row) for row in rows]
 
 
 def for_role(ws: Workspace, thread_id: str, role: str, data: dict[str, Any]
@@ -71,11 +67,7 @@ def for_role(ws: Workspace, thread_id: str, role: str, data: dict[str, Any]
     the vault reveals personal data to, else with personal data as the run's tokens."""
     if reveals(role):
         return data
-    vault = open_vault(ws.settings)
-    try:
-        return dict(Redactor(vault, thread_id).data(data))
-    finally:
-        vault.close()
+    return dict(Redactor(ws.services.vault, thread_id).data(data))
 
 
 def evidence_spans(text: str, fields: Mapping[str, Mapping[str, Any]]) -> list[dict[str, Any]]:
@@ -125,11 +117,7 @@ def case_detail(ws: Workspace, thread_id: str, *, role: str) -> dict[str, Any]:
     detail = _case_detail(ws, thread_id)
     if reveals(role):
         return detail
-    vault = open_vault(ws.settings)
-    try:
-        return _tokenized(detail, Redactor(vault, thread_id), role)
-    finally:
-        vault.close()
+    return _tokenized(detail, Redactor(ws.services.vault, thread_id), role)
 
 
 def _tokenized(detail: dict[str, Any], redactor: Redactor, role: str) -> dict[str, Any]:

@@ -21,7 +21,7 @@ from wardflow.errors import ReviewError, WardflowError
 from wardflow.review.payloads import ReviewDecision
 from wardflow.web._context import AppContext
 from wardflow.web._deps import error_response
-from wardflow.web.slack import SlackAction, SlackError, SlackUsers, parse_action, verify_request
+from wardflow.web.slack import SlackAction, SlackError, parse_action, verify_request
 
 __all__ = ["SLACK_SECRET_ENV", "slack_router"]
 
@@ -62,11 +62,7 @@ def slack_router(ctx: AppContext) -> APIRouter:
 def _slack_decide(ctx: AppContext, action: SlackAction) -> str:
     """The reply text: the outcome, or the refusal and its reason."""
     # By the stable user id: a Slack user can rename themselves to anyone.
-    users = SlackUsers(ctx.settings.review_path, busy_timeout_s=ctx.settings.sqlite_busy_timeout_s)
-    try:
-        name = users.principal(action.user_id)
-    finally:
-        users.close()
+    name = ctx.services.slack_users.principal(action.user_id)
     if name is None:
         log.warning("Slack decision from unlinked user %s refused", action.user_id)
         return (f"refused: unknown-reviewer: Slack user {action.user_id} is not linked to a"

@@ -1,0 +1,573 @@
+"""The collaborators a data home needs, wired in one place.
+
+:func:`build_services` opens every store the settings name (checkpointer, ERP, storage,
+audit log, token vault, guards, principals, kill switch, telemetry, model, memory) and
+hands them back as one frozen :class:`Services`; the graphs, the workspace, replay,
+shadow, the scheduler, the CLI and the web app take it instead of opening their own.
+Pass a collaborator to use it instead of the default: the caller keeps owning it, and
+:meth:`Services.close` closes only what the factory opened::
+
+    with build_services(settings, erp=my_erp) as services:
+        graph = build_invoice_graph(services=services)
+
+Stores that only some commands use (API tokens, credentials, Slack users, schedules,
+the event ledger, the rate limiter) are :class:`Lazy` handles: opened on first
+:meth:`Lazy.get`, once, and closed with the rest.
+
+This module imports the stores only inside the functions that open them, so importing
+it is cheap and every room may depend on it.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar, cast
+
+from wardflow.config import Settings
+from wardflow.errors import ConfigError, WardflowError
+
+if TYPE_CHECKING:
+    from langgraph.checkpoint.base import BaseCheckpointSaver
+
+    from wardflow.graphs._schedule_store import ScheduleStore
+    from wardflow.graphs.control import KillSwitch
+    from wardflow.graphs.events import EventLedger
+    from wardflow.guardrails.pipeline import GuardPipeline
+    from wardflow.guardrails.ratelimit import RateLimiter
+    from wardflow.guardrails.vault import TokenVault
+    from wardflow.llm.client import LLM
+    from wardflow.observability.audit import AuditSink
+    from wardflow.observability.drift import DriftMonitor
+    from wardflow.observability.tracing import Telemetry
+    from wardflow.review.principals import PrincipalStore
+    from wardflow.review.tokens import TokenStore
+    from wardflow.tools.erp import EmbeddedErp, ErpAdapter
+    from wardflow.tools.memory import InvoiceMemory
+    from wardflow.tools.storage import Storage
+    from wardflow.web.auth import CredentialStore
+    from wardflow.web.slack import SlackUsers
+
+__all__ = [
+    "Clock", "Lazy", "Services", "build_services", "database_url", "default_erp",
+    "default_guards", "open_audit_log", "open_erp", "open_event_ledger", "open_vault",
+    "services_for",
+]
+
+Clock = Callable[[], datetime]
+_T = TypeVar("_T")
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Lazy(Generic[_T]):
+    """A collaborator opened on first :meth:`get` (once, thread-safe).
+
+    Args:
+        open_: builds the collaborator.
+        owned: whether :meth:`close` closes it (``False`` for one the caller passed).
+        closer: how to close it; its ``close()`` method (if any) by default.
+    """
+
+    def __init__(self, open_: Callable[[], _T], *, owned: bool = True,
+                 closer: Callable[[_T], None] | None = None) -> None:
+        self._open = open_
+        self._owned = owned
+        self._closer = closer
+        self._value: _T | None = None
+        self._opened = False
+        self._closed = False
+        self._lock = threading.Lock()
+
+    @classmethod
+    def of(cls, value: _T) -> Lazy[_T]:
+        """A handle on ``value``, already open and owned by the caller."""
+        handle = cls(lambda: value, owned=False)
+        handle.get()
+        return handle
+
+    @property
+    def opened(self) -> bool:
+        """Whether :meth:`get` has opened it."""
+        return self._opened
+
+    def get(self) -> _T:
+        """The collaborator, opened now if it was not yet.
+
+        Raises:
+            WardflowError: it was closed (build new services to open it again).
+        """
+        if not self._opened:
+            with self._lock:
+                if self._closed:
+                    raise WardflowError("these services are closed; open new ones with"
+                                        " build_services(settings)")
+                if not self._opened:
+                    self._value = self._open()
+                    self._opened = True
+        return self._value  # type: ignore[return-value]  # set above, may be None by type
+
+    def close(self) -> None:
+        """Close it if it was opened here and is owned; it cannot be opened again (safe
+        to call twice)."""
+        with self._lock:
+            if self._opened and self._owned:
+                (self._closer or _close)(self._value)  # type: ignore[arg-type]
+            self._opened, self._value, self._closed = False, None, True
+
+
+def _close(value: object) -> None:
+    close = getattr(value, "close", None)
+    if close is not None:
+        close()
+
+
+# The collaborators, in the order they are closed (the last opened first).
+_NAMES = ("tokens", "credentials", "slack_users", "schedules", "events", "rate_limiter",
+          "memory", "llm", "drift", "guards", "principals", "switch", "audit", "vault", "erp",
+          "storage", "checkpointer", "telemetry")
+
+
+@dataclass(frozen=True)
+class Services:
+    """Everything a data home's runs use, built by :func:`build_services`.
+
+    Each collaborator is opened on first use (so a command that only needs the
+    principals opens only them) and then shared. Use it as a context manager, or call
+    :meth:`close`: the connections the factory opened are closed; collaborators passed
+    to the factory are left to their owner.
+
+    Attributes:
+        settings: what the collaborators are opened from.
+        clock: the time source (injected by tests).
+    """
+
+    settings: Settings
+    clock: Clock
+    handles: Mapping[str, Lazy[Any]] = field(repr=False)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+    def with_(self, **changes: Any) -> Services:
+        """A copy with ``changes`` in place (``clock`` or collaborators by name), which
+        stay their caller's; the other collaborators are shared with this one."""
+        clock = changes.pop("clock", self.clock)
+        unknown = set(changes) - set(_NAMES)
+        if unknown:
+            raise TypeError(f"Services has no collaborator {', '.join(sorted(unknown))}")
+        handles = {**self.handles, **{k: Lazy.of(v) for k, v in changes.items()}}
+        return Services(self.settings, clock, handles)
+
+    def open_all(self) -> None:
+        """Open every collaborator now (creating the data home's files and tables), as
+        a process does before others share the home."""
+        for name in reversed(_NAMES):
+            self.handles[name].get()
+
+    def opened(self, name: str) -> bool:
+        """Whether the collaborator ``name`` has been opened."""
+        return self.handles[name].opened
+
+    def close(self) -> None:
+        """Close what the factory opened (safe to call twice)."""
+        for name in _NAMES:
+            self.handles[name].close()
+
+    def _get(self, name: str) -> Any:
+        return self.handles[name].get()
+
+    @property
+    def checkpointer(self) -> BaseCheckpointSaver[str]:
+        """LangGraph's checkpoint saver (SQLite in the home, or Postgres)."""
+        return cast("BaseCheckpointSaver[str]", self._get("checkpointer"))
+
+    @property
+    def erp(self) -> ErpAdapter:
+        """The REST ERP at ``erp_url``, else the embedded one."""
+        return cast("ErpAdapter", self._get("erp"))
+
+    @property
+    def storage(self) -> Storage:
+        """The document store (local files under ``storage_root``)."""
+        return cast("Storage", self._get("storage"))
+
+    @property
+    def audit(self) -> AuditSink:
+        """The hash-chained audit log."""
+        return cast("AuditSink", self._get("audit"))
+
+    @property
+    def vault(self) -> TokenVault:
+        """The token vault personal data is tokenized into (the guards' vault)."""
+        return cast("TokenVault", self._get("vault"))
+
+    @property
+    def guards(self) -> GuardPipeline:
+        """The guard pipeline at every boundary."""
+        return cast("GuardPipeline", self._get("guards"))
+
+    @property
+    def principals(self) -> PrincipalStore:
+        """Reviewers and their roles (``review.sqlite``)."""
+        return cast("PrincipalStore", self._get("principals"))
+
+    @property
+    def switch(self) -> KillSwitch:
+        """The kill switch checked before every side effect (``control.sqlite``)."""
+        return cast("KillSwitch", self._get("switch"))
+
+    @property
+    def telemetry(self) -> Telemetry:
+        """Where spans go."""
+        return cast("Telemetry", self._get("telemetry"))
+
+    @property
+    def drift(self) -> DriftMonitor:
+        """The drift monitor observing each run."""
+        return cast("DriftMonitor", self._get("drift"))
+
+    @property
+    def llm(self) -> LLM | None:
+        """The model layer (it loads the model on its first call), or ``None`` when
+        ``settings.model`` is ``"none"``."""
+        return cast("LLM | None", self._get("llm"))
+
+    @property
+    def memory(self) -> InvoiceMemory | None:
+        """The invoice memory (Chroma, connected on first use), or ``None``."""
+        return cast("InvoiceMemory | None", self._get("memory"))
+
+    @property
+    def tokens(self) -> TokenStore:
+        """API tokens (``review.sqlite``)."""
+        return cast("TokenStore", self._get("tokens"))
+
+    @property
+    def credentials(self) -> CredentialStore:
+        """Web passwords (``review.sqlite``)."""
+        return cast("CredentialStore", self._get("credentials"))
+
+    @property
+    def slack_users(self) -> SlackUsers:
+        """Slack user links (``review.sqlite``)."""
+        return cast("SlackUsers", self._get("slack_users"))
+
+    @property
+    def schedules(self) -> ScheduleStore:
+        """The scheduler's slots (``control.sqlite``)."""
+        return cast("ScheduleStore", self._get("schedules"))
+
+    @property
+    def events(self) -> EventLedger:
+        """The event ledger (``control.sqlite``, or a table at ``database_url``)."""
+        return cast("EventLedger", self._get("events"))
+
+    @property
+    def rate_limiter(self) -> RateLimiter:
+        """Run-submission limits (``ratelimit.sqlite``)."""
+        return cast("RateLimiter", self._get("rate_limiter"))
+
+
+def build_services(
+    settings: Settings | None = None,
+    *,
+    scratch: bool = False,
+    clock: Clock | None = None,
+    checkpointer: BaseCheckpointSaver[str] | None = None,
+    erp: ErpAdapter | None = None,
+    storage: Storage | None = None,
+    audit: AuditSink | None = None,
+    vault: TokenVault | None = None,
+    guards: GuardPipeline | None = None,
+    principals: PrincipalStore | None = None,
+    switch: KillSwitch | None = None,
+    telemetry: Telemetry | None = None,
+    llm: LLM | None = None,
+    memory: InvoiceMemory | None = None,
+) -> Services:
+    """The collaborators ``settings`` name, each opened on first use; one passed here
+    is used instead (and left open: it is the caller's).
+
+    Args:
+        settings: configuration; ``Settings()`` (environment, ``wardflow.toml``) if None.
+        scratch: the stateful stores in memory (checkpointer, ERP, audit log, vault,
+            principals, kill switch; no telemetry, no memory): a replay or a shadow run
+            writes nothing to the data home's stores.
+        clock: the time source; the wall clock if None.
+        checkpointer: defaults to the one ``settings.checkpointer`` names.
+        erp: defaults to the REST ERP at ``settings.erp_url``, else the embedded one.
+        storage: defaults to local files under ``settings.storage_root``.
+        audit: defaults to the audit log in the home (or at ``database_url``).
+        vault: defaults to the vault of ``guards``, else ``vault.sqlite`` in the home.
+        guards: defaults to the pipeline ``settings`` describe, over ``vault``.
+        principals: defaults to ``review.sqlite`` in the home.
+        switch: defaults to ``control.sqlite`` in the home.
+        telemetry: defaults to what ``settings`` ask for.
+        llm: defaults to ``LLM(settings)`` unless ``settings.model`` is ``"none"``.
+        memory: defaults to what ``settings.memory`` asks for (or none).
+
+    Returns:
+        The services; close them (or use ``with``) when done.
+    """
+    settings = settings or Settings()
+    now = clock or _now
+    if vault is None and guards is not None:
+        vault = guards.vault  # the caller's pipeline, with its vault
+    given: dict[str, Any] = {"checkpointer": checkpointer, "erp": erp, "storage": storage,
+                             "audit": audit, "vault": vault, "guards": guards,
+                             "principals": principals, "switch": switch,
+                             "telemetry": telemetry, "llm": llm, "memory": memory}
+    handles: dict[str, Lazy[Any]] = {}
+    openers = _openers(settings, now, scratch, lambda name: handles[name].get())
+    closers: dict[str, Callable[[Any], None]] = {
+        "checkpointer": lambda saver: _close(getattr(saver, "conn", None)),
+        "telemetry": lambda telemetry: telemetry.shutdown(),
+    }
+    for name in _NAMES:
+        value = given.get(name)
+        handles[name] = (Lazy.of(value) if value is not None
+                         else Lazy(openers[name], closer=closers.get(name, _close)))
+    return Services(settings, now, handles)
+
+
+def _openers(settings: Settings, now: Clock, scratch: bool, get: Callable[[str], Any]
+             ) -> dict[str, Callable[[], Any]]:
+    """How each collaborator is opened; ``get`` opens (once) the ones it depends on."""
+    return {
+        "checkpointer": (_memory_saver if scratch else lambda: _checkpointer(settings)),
+        "erp": (lambda: _scratch_erp(now)) if scratch else (lambda: default_erp(settings)),
+        "storage": lambda: _storage(settings),
+        "audit": lambda: _audit(settings, now, scratch=scratch),
+        "vault": lambda: _vault(settings, scratch=scratch),
+        "guards": lambda: _guards(settings, get("vault")),
+        "principals": lambda: _principals(settings, scratch=scratch),
+        "switch": lambda: _switch(settings, now, scratch=scratch),
+        "telemetry": _disabled if scratch else lambda: _telemetry(settings),
+        "drift": lambda: _drift(settings, get("audit"), get("switch"), now),
+        "llm": lambda: _llm(settings, get("telemetry")),
+        "memory": (lambda: None) if scratch else lambda: _memory(settings),
+        "tokens": lambda: _tokens(settings),
+        "credentials": lambda: _credentials(settings),
+        "slack_users": lambda: _slack_users(settings),
+        "schedules": lambda: _schedules(settings),
+        "events": lambda: open_event_ledger(settings, clock=now),
+        "rate_limiter": lambda: _rate_limiter(settings),
+    }
+
+
+def services_for(settings: Settings | None, services: Services | None, **given: Any
+                 ) -> Services:
+    """``services`` with the collaborators ``given`` (those not None) in their place,
+    or, without ``services``, new ones from ``settings`` and them (what a graph builder
+    does with its arguments)."""
+    chosen = {name: value for name, value in given.items() if value is not None}
+    if services is None:
+        return build_services(settings, **chosen)
+    return services.with_(**chosen) if chosen else services
+
+
+# The openers: the one place each store is constructed from settings. -----------------
+def database_url(settings: Settings) -> str | None:
+    """The Postgres URL of the stores, or ``None`` for the SQLite files."""
+    if settings.database_url is None:
+        return None
+    url = settings.database_url.get_secret_value()
+    if not url:
+        return None
+    if not url.startswith(("postgres://", "postgresql://")):
+        raise ConfigError("WARDFLOW_DATABASE_URL must be a postgres:// URL (unset it for"
+                          " the SQLite files in the data home)")
+    return url
+
+
+def open_erp(settings: Settings, *, clock: Clock = _now) -> EmbeddedErp:
+    """The embedded ERP: SQLite in the home, or tables at ``database_url``."""
+    from wardflow.tools.erp import PostgresErp, SqliteErp
+
+    url = database_url(settings)
+    if url is not None:
+        return PostgresErp(url, clock=clock, retry_s=settings.database_retry_s)
+    return SqliteErp(settings.erp_path, clock=clock, synchronous=settings.sqlite_synchronous,
+                     busy_timeout_s=settings.sqlite_busy_timeout_s)
+
+
+def default_erp(settings: Settings) -> ErpAdapter:
+    """The ERP ``settings`` name: the REST ERP at ``erp_url``, else the embedded one."""
+    if settings.erp_url:
+        from wardflow.tools.erp_http import HttpErp
+
+        token = settings.erp_token.get_secret_value() if settings.erp_token else None
+        return HttpErp(settings.erp_url, token=token, timeout_s=settings.erp_timeout_s)
+    return open_erp(settings)
+
+
+def open_audit_log(settings: Settings, *, clock: Clock = _now) -> AuditSink:
+    """The audit log: ``audit.sqlite`` in the home, or a table at ``database_url``."""
+    from wardflow.observability.audit import AuditLog, PostgresAuditLog
+
+    url = database_url(settings)
+    if url is not None:
+        return PostgresAuditLog(url, clock=clock, retry_s=settings.database_retry_s)
+    return AuditLog(settings.audit_path, clock=clock, synchronous=settings.sqlite_synchronous,
+                    busy_timeout_s=settings.sqlite_busy_timeout_s)
+
+
+def open_event_ledger(settings: Settings, *, clock: Clock = _now) -> EventLedger:
+    """The event ledger: in ``control.sqlite``, or a table at ``database_url``."""
+    from wardflow.graphs.events import PostgresEventLedger, SqliteEventLedger
+
+    url = database_url(settings)
+    if url is not None:
+        return PostgresEventLedger(url, clock=clock, retry_s=settings.database_retry_s)
+    return SqliteEventLedger(settings.control_path, clock=clock)
+
+
+def open_vault(settings: Settings) -> TokenVault:
+    """The data home's token vault, sealed by the settings' keys (the guard's vault)."""
+    from wardflow._crypto import Keyring
+    from wardflow.guardrails.vault import TokenVault
+
+    return TokenVault(settings.vault_path, synchronous=settings.sqlite_synchronous,
+                      busy_timeout_s=settings.sqlite_busy_timeout_s,
+                      keyring=Keyring.from_settings(settings))
+
+
+def default_guards(settings: Settings) -> GuardPipeline:
+    """The guard pipeline ``settings`` describe, its vault in the data home."""
+    return _guards(settings, open_vault(settings))
+
+
+def _storage(settings: Settings) -> Storage:
+    from wardflow.tools.storage import LocalStorage
+
+    return LocalStorage(settings.storage_root)
+
+
+def _llm(settings: Settings, telemetry: Telemetry) -> LLM | None:
+    if settings.model.lower() == "none":
+        return None
+    from wardflow.llm.client import LLM
+
+    return LLM(settings, telemetry=telemetry)
+
+
+def _memory(settings: Settings) -> InvoiceMemory | None:
+    from wardflow.tools.memory import open_memory
+
+    return open_memory(settings)
+
+
+def _scratch_erp(clock: Clock) -> ErpAdapter:
+    from wardflow.tools.erp import SqliteErp
+
+    return SqliteErp(":memory:", clock=clock)
+
+
+def _checkpointer(settings: Settings) -> BaseCheckpointSaver[str]:
+    from wardflow.graphs.checkpoint import open_checkpointer
+
+    return open_checkpointer(settings)
+
+
+def _memory_saver() -> BaseCheckpointSaver[str]:
+    from langgraph.checkpoint.memory import InMemorySaver
+
+    return InMemorySaver()
+
+
+def _disabled() -> Telemetry:
+    from wardflow.observability.tracing import DISABLED
+
+    return DISABLED
+
+
+def _telemetry(settings: Settings) -> Telemetry:
+    from wardflow.observability.tracing import telemetry_for
+
+    return telemetry_for(settings)
+
+
+def _audit(settings: Settings, clock: Clock, *, scratch: bool) -> AuditSink:
+    if scratch:
+        from wardflow.observability.audit import AuditLog
+
+        return AuditLog(":memory:", clock=clock)
+    return open_audit_log(settings)
+
+
+def _vault(settings: Settings, *, scratch: bool) -> TokenVault:
+    if scratch:
+        from wardflow.guardrails.vault import TokenVault
+
+        return TokenVault()
+    return open_vault(settings)
+
+
+def _guards(settings: Settings, vault: TokenVault) -> GuardPipeline:
+    from wardflow.guardrails.pipeline import GuardPipeline
+
+    return GuardPipeline(vault=vault, injection_threshold=settings.injection_threshold)
+
+
+def _principals(settings: Settings, *, scratch: bool) -> PrincipalStore:
+    from wardflow.review.principals import PrincipalStore
+
+    if scratch:
+        return PrincipalStore(":memory:")
+    return PrincipalStore(settings.review_path, busy_timeout_s=settings.sqlite_busy_timeout_s)
+
+
+def _switch(settings: Settings, clock: Clock, *, scratch: bool) -> KillSwitch:
+    from wardflow.graphs.control import KillSwitch
+
+    return KillSwitch(":memory:" if scratch else settings.control_path, clock=clock)
+
+
+def _drift(settings: Settings, audit: AuditSink, switch: KillSwitch, clock: Clock
+           ) -> DriftMonitor:
+    from wardflow.observability.drift import DriftMonitor
+
+    return DriftMonitor(settings, audit=audit, switch=switch, clock=clock)
+
+
+def _tokens(settings: Settings) -> TokenStore:
+    from wardflow.review.tokens import TokenStore
+
+    return TokenStore(settings.review_path, busy_timeout_s=settings.sqlite_busy_timeout_s)
+
+
+def _credentials(settings: Settings) -> CredentialStore:
+    from wardflow.web.auth import CredentialStore
+
+    return CredentialStore(settings.review_path, busy_timeout_s=settings.sqlite_busy_timeout_s)
+
+
+def _slack_users(settings: Settings) -> SlackUsers:
+    from wardflow.web.slack import SlackUsers
+
+    return SlackUsers(settings.review_path, busy_timeout_s=settings.sqlite_busy_timeout_s)
+
+
+def _schedules(settings: Settings) -> ScheduleStore:
+    from wardflow.graphs._schedule_store import ScheduleStore
+
+    return ScheduleStore(settings.control_path, busy_timeout_s=settings.sqlite_busy_timeout_s)
+
+
+def _rate_limiter(settings: Settings) -> RateLimiter:
+    from wardflow._sqlite import private_dir
+    from wardflow.guardrails.ratelimit import RateLimiter
+
+    private_dir(settings.home)
+    return RateLimiter(settings.home / "ratelimit.sqlite",
+                       busy_timeout_s=settings.sqlite_busy_timeout_s)
