@@ -10,7 +10,7 @@ What is measured, in one run, on one pinned CPU core:
    audit outbox and written to SQLite by the last node in one transaction, as wardflow's
    terminal nodes do). Both graphs share
    one checkpointer, opened exactly as wardflow opens it
-   (:func:`wardflow.graphs.checkpoint.open_checkpointer`: SQLite, WAL,
+   (:func:`wardflow.runtime.checkpoint.open_checkpointer`: SQLite, WAL,
    ``synchronous=NORMAL``), and are invoked with ``durability="sync"`` and a new
    ``thread_id`` per run. Runs alternate bare/wardflow (ABBA order) to cancel drift.
 
@@ -93,9 +93,9 @@ from langgraph.graph import END, START, StateGraph  # noqa: E402
 
 from wardflow.config import Durability, Settings  # noqa: E402
 from wardflow.graphs._node import audited_node  # noqa: E402
-from wardflow.graphs.checkpoint import open_checkpointer  # noqa: E402
 from wardflow.graphs.invoice import build_invoice_graph  # noqa: E402
 from wardflow.observability.audit import AuditLog  # noqa: E402
+from wardflow.runtime.checkpoint import open_checkpointer  # noqa: E402
 from wardflow.tools.documents import read_document  # noqa: E402
 from wardflow.tools.erp import SqliteErp, load_master  # noqa: E402
 from wardflow.tools.storage import LocalStorage  # noqa: E402

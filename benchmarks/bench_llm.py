@@ -82,8 +82,8 @@ from wardflow.agents.extractor import (  # noqa: E402
     extract_invoice,
     read_with_model,
 )
-from wardflow.agents.prompts import EXTRACT_INVOICE  # noqa: E402
 from wardflow.config import Settings  # noqa: E402
+from wardflow.prompts import EXTRACT_INVOICE  # noqa: E402
 from wardflow.tools.documents import DocumentText, read_document  # noqa: E402
 from wardflow.tools.erp import SqliteErp, Vendor, load_master  # noqa: E402
 from wardflow.tools.inbox import collect  # noqa: E402

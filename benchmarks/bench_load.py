@@ -100,7 +100,7 @@ def settings_for(home: Path, **extra: Any) -> Settings:
 
 
 def prepare(settings: Settings) -> None:
-    from wardflow.graphs.stores import open_erp
+    from wardflow.services import open_erp
     from wardflow.tools.erp import load_master
 
     settings.home.mkdir(parents=True, exist_ok=True)
@@ -113,7 +113,7 @@ def prepare(settings: Settings) -> None:
 
 def read_back(settings: Settings, threads: list[str]) -> tuple[list[float], int]:
     """Per-thread seconds from first to last checkpoint, and the checkpoints written."""
-    from wardflow.graphs.checkpoint import open_checkpointer
+    from wardflow.runtime.checkpoint import open_checkpointer
 
     saver = open_checkpointer(settings)
     latencies, written = [], 0
@@ -137,7 +137,7 @@ def summarize(name: str, settings: Settings, elapsed: float, threads: list[str],
     q = statistics.quantiles(latencies, n=20) if len(latencies) >= 2 else [0.0] * 19
     postings = None
     if name != "langgraph_chain":
-        from wardflow.graphs.stores import open_erp
+        from wardflow.services import open_erp
 
         erp = open_erp(settings)
         postings = len(erp.postings())
@@ -160,7 +160,7 @@ def summarize(name: str, settings: Settings, elapsed: float, threads: list[str],
 def run_chain(home: Path, docs: list[Path]) -> dict[str, Any]:
     from langgraph.graph import END, START, StateGraph
 
-    from wardflow.graphs.checkpoint import open_checkpointer
+    from wardflow.runtime.checkpoint import open_checkpointer
 
     class State(TypedDict, total=False):
         path: str
@@ -191,7 +191,7 @@ def run_chain(home: Path, docs: list[Path]) -> dict[str, Any]:
 
 def run_invoke(home: Path, docs: list[Path]) -> dict[str, Any]:
     from wardflow.graphs.invoice import build_invoice_graph
-    from wardflow.graphs.workspace import Workspace
+    from wardflow.runtime.workspace import Workspace
 
     settings = settings_for(home)
     prepare(settings)
@@ -216,7 +216,7 @@ def run_invoke(home: Path, docs: list[Path]) -> dict[str, Any]:
 
 
 def run_workspace(home: Path, docs: list[Path]) -> dict[str, Any]:
-    from wardflow.graphs.workspace import Workspace
+    from wardflow.runtime.workspace import Workspace
 
     settings = settings_for(home)
     prepare(settings)
@@ -231,7 +231,7 @@ def run_workspace(home: Path, docs: list[Path]) -> dict[str, Any]:
 
 
 def run_ray(name: str, settings: Settings, docs: list[Path], workers: int) -> dict[str, Any]:
-    from wardflow.graphs.workers import RayExecutor
+    from wardflow.runtime.workers import RayExecutor
 
     prepare(settings)
     with RayExecutor(settings, workers=workers) as executor:

@@ -41,10 +41,10 @@ from langgraph.graph import END, START, StateGraph  # noqa: E402
 from langgraph.types import Command, interrupt  # noqa: E402
 
 from wardflow.config import Settings  # noqa: E402
-from wardflow.graphs.checkpoint import open_checkpointer  # noqa: E402
-from wardflow.graphs.workspace import Workspace  # noqa: E402
 from wardflow.review.authz import authorize  # noqa: E402
 from wardflow.review.payloads import ReviewDecision  # noqa: E402
+from wardflow.runtime.checkpoint import open_checkpointer  # noqa: E402
+from wardflow.runtime.workspace import Workspace  # noqa: E402
 from wardflow.tools.erp import load_master  # noqa: E402
 
 DOC = _REPO / "examples/inbox/2026-10-20_hansen-maschinenbau_HM-2026-0077.pdf"

@@ -43,7 +43,7 @@ def labels() -> dict[str, dict[str, Any]]:
 
 @pytest.fixture
 def workspace(settings: Settings, clock: Callable[[], datetime]) -> Iterator[Any]:
-    from wardflow.graphs.workspace import Workspace
+    from wardflow.runtime.workspace import Workspace
     from wardflow.tools.erp import load_master
 
     with Workspace(settings, clock=clock) as ws:

@@ -14,8 +14,8 @@ from tests.graphs.test_blueprints import FOUR_EYES, _contract
 from wardflow.cli import app
 from wardflow.errors import ReviewError
 from wardflow.graphs.blueprint import parse_blueprint
-from wardflow.graphs.workspace import Workspace
 from wardflow.review.payloads import ReviewDecision
+from wardflow.runtime.workspace import Workspace
 
 CLEAN = "2026-08-14_nordlicht-software_NLS-INV-2026-0412.pdf"
 OVER_LIMIT = "2026-10-20_hansen-maschinenbau_HM-2026-0077.pdf"

@@ -166,7 +166,7 @@ def test_no_store_is_constructed_outside_the_factory() -> None:
 
 
 def test_a_workspace_given_services_uses_them_and_leaves_them_open(tmp_path: Path) -> None:
-    from wardflow.graphs.workspace import Workspace
+    from wardflow.runtime.workspace import Workspace
 
     settings = Settings(home=tmp_path / "home", model="none")
     with build_services(settings) as services:

@@ -22,8 +22,8 @@ from tests.web.conftest import BANK, CLEAN, COPY, PASSWORDS, SECRET, start_serve
 from wardflow.cli import app
 from wardflow.errors import KillSwitchEngaged
 from wardflow.graphs.blueprint import load_blueprint
-from wardflow.graphs.workspace import Workspace
 from wardflow.review.payloads import ReviewDecision
+from wardflow.runtime.workspace import Workspace
 from wardflow.status import RUN_STATUSES, as_run_status, blueprint_status, step_status
 from wardflow.web import CredentialStore, create_app
 
@@ -191,7 +191,7 @@ def test_a_checkpoint_from_before_the_vocabulary_shows_a_sensible_status(
     assert (summary.status, summary.step_status) == ("completed", "archive: stored")
     result = workspace.blueprint_status(blueprint, thread)
     assert (result["status"], result["step_status"]) == ("completed", "archive: stored")
-    from wardflow.observability.explain import explain_run
+    from wardflow.agents.explain import explain_run
 
     claims = explain_run(workspace.run_values(thread), []).claims
     assert [c.text for c in claims if c.decision == "progress"] == [

@@ -13,9 +13,9 @@ from wardflow.errors import WardflowError
 
 if TYPE_CHECKING:
     from wardflow.graphs.invoice import build_invoice_graph
-    from wardflow.graphs.workspace import Workspace, explain
     from wardflow.review.payloads import ReviewDecision, ReviewRequest
     from wardflow.runstate import RunView
+    from wardflow.runtime.workspace import Workspace, explain
 
 __version__ = "0.1.0"
 
@@ -33,8 +33,8 @@ __all__ = [
 
 _LAZY = {
     "build_invoice_graph": "wardflow.graphs.invoice",
-    "Workspace": "wardflow.graphs.workspace",
-    "explain": "wardflow.graphs.workspace",
+    "Workspace": "wardflow.runtime.workspace",
+    "explain": "wardflow.runtime.workspace",
     "ReviewDecision": "wardflow.review.payloads",
     "ReviewRequest": "wardflow.review.payloads",
     "RunView": "wardflow.runstate",

@@ -31,13 +31,13 @@ brackets)::
      │    └── RunStateError     the run is not in a state for that (status)
      ├── RunCancelled           an operator cancelled the run; it never posts
      ├── RunNotFound            no run exists for a thread id
-     │    └── CheckpointNotFound  no such checkpoint of the run [graphs.replay]
+     │    └── CheckpointNotFound  no such checkpoint of the run [operations.replay]
      ├── UnreadableState        a checkpoint's state does not read as a run (thread_id,
      │                          where) [runstate]
      ├── BlueprintError         a blueprint has problems, each with its line [graphs.blueprint]
      ├── ExpressionError        a blueprint condition cannot be parsed or evaluated
      │                          [graphs.expressions]
-     ├── CronError              a schedule's cron expression or timezone [graphs.cron]
+     ├── CronError              a schedule's cron expression or timezone [runtime.cron]
      ├── AuthError              a login or web token was refused (401) [web.auth]
      ├── TokenError             an API token was refused [review.tokens]
      ├── SlackError             a Slack request was refused (signature, age) [web.slack]

@@ -33,9 +33,6 @@ from wardflow.errors import ConfigError, WardflowError
 if TYPE_CHECKING:
     from langgraph.checkpoint.base import BaseCheckpointSaver
 
-    from wardflow.graphs._schedule_store import ScheduleStore
-    from wardflow.graphs.control import KillSwitch
-    from wardflow.graphs.events import EventLedger
     from wardflow.guardrails.pipeline import GuardPipeline
     from wardflow.guardrails.ratelimit import RateLimiter
     from wardflow.guardrails.vault import TokenVault
@@ -45,6 +42,9 @@ if TYPE_CHECKING:
     from wardflow.observability.tracing import Telemetry
     from wardflow.review.principals import PrincipalStore
     from wardflow.review.tokens import TokenStore
+    from wardflow.runtime._schedule_store import ScheduleStore
+    from wardflow.runtime.control import KillSwitch
+    from wardflow.runtime.events import EventLedger
     from wardflow.tools.erp import EmbeddedErp, ErpAdapter
     from wardflow.tools.memory import InvoiceMemory
     from wardflow.tools.storage import Storage
@@ -424,7 +424,7 @@ def open_audit_log(settings: Settings, *, clock: Clock = _now) -> AuditSink:
 
 def open_event_ledger(settings: Settings, *, clock: Clock = _now) -> EventLedger:
     """The event ledger: in ``control.sqlite``, or a table at ``database_url``."""
-    from wardflow.graphs.events import PostgresEventLedger, SqliteEventLedger
+    from wardflow.runtime.events import PostgresEventLedger, SqliteEventLedger
 
     url = database_url(settings)
     if url is not None:
@@ -474,7 +474,7 @@ def _scratch_erp(clock: Clock) -> ErpAdapter:
 
 
 def _checkpointer(settings: Settings) -> BaseCheckpointSaver[str]:
-    from wardflow.graphs.checkpoint import open_checkpointer
+    from wardflow.runtime.checkpoint import open_checkpointer
 
     return open_checkpointer(settings)
 
@@ -528,7 +528,7 @@ def _principals(settings: Settings, *, scratch: bool) -> PrincipalStore:
 
 
 def _switch(settings: Settings, clock: Clock, *, scratch: bool) -> KillSwitch:
-    from wardflow.graphs.control import KillSwitch
+    from wardflow.runtime.control import KillSwitch
 
     return KillSwitch(":memory:" if scratch else settings.control_path, clock=clock)
 
@@ -559,7 +559,7 @@ def _slack_users(settings: Settings) -> SlackUsers:
 
 
 def _schedules(settings: Settings) -> ScheduleStore:
-    from wardflow.graphs._schedule_store import ScheduleStore
+    from wardflow.runtime._schedule_store import ScheduleStore
 
     return ScheduleStore(settings.control_path, busy_timeout_s=settings.sqlite_busy_timeout_s)
 

@@ -20,8 +20,8 @@ from wardflow.agents.policies import trace_postings
 from wardflow.config import Settings
 from wardflow.graphs.blueprint import BlueprintError, parse_blueprint
 from wardflow.graphs.invoice import AUTO_APPROVER
-from wardflow.graphs.workspace import Workspace
 from wardflow.review.payloads import ReviewDecision
+from wardflow.runtime.workspace import Workspace
 from wardflow.tools.documents import read_document
 from wardflow.tools.erp import PostInvoice
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from wardflow.agents.prompts import CLASSIFY_DOCUMENT, EXTRACT_INVOICE, spotlight
+from wardflow.prompts import CLASSIFY_DOCUMENT, EXTRACT_INVOICE, spotlight
 
 
 def test_the_document_sits_in_a_span_named_in_the_system_prompt() -> None:

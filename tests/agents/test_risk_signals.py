@@ -265,7 +265,7 @@ def test_graph_finds_a_near_duplicate_that_was_never_posted(
     tmp_path: Path, clock: Callable[[], datetime], inbox_copy: Callable[..., Path],
 ) -> None:
     from tests.conftest import EXAMPLES
-    from wardflow.graphs.workspace import Workspace
+    from wardflow.runtime.workspace import Workspace
     from wardflow.tools.erp import load_master
 
     # A low approval limit keeps the original in review (not posted), so the ERP

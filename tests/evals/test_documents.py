@@ -43,7 +43,7 @@ def examples_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, An
 
 def test_examples_metrics_match_the_ground_truth(
         examples_run: tuple[dict[str, Any], Path]) -> None:
-    from wardflow.graphs.workspace import Workspace
+    from wardflow.runtime.workspace import Workspace
 
     report, home = examples_run
     labels = _labels(EXAMPLES)
@@ -217,7 +217,7 @@ def test_cli_gates_fit_calibration_and_use_it(tmp_path: Path) -> None:
     # The graph now applies it: raw scores are kept, the version is recorded.
     done = wardflow_cli(home, "process", str(folder / "inbox" / _labels(folder)[0]["file"]))
     assert done.returncode == 0, done.stderr
-    from wardflow.graphs.workspace import Workspace
+    from wardflow.runtime.workspace import Workspace
 
     with Workspace(Settings(home=home, model="none", tracing=False)) as ws:
         extraction = ws.state(ws.threads()[0]).values["extraction"]

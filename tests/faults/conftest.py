@@ -14,7 +14,7 @@ import pytest
 
 from tests.conftest import EXAMPLES, add_reviewers, wardflow_cli
 from wardflow.config import Settings
-from wardflow.graphs.workspace import Workspace
+from wardflow.runtime.workspace import Workspace
 from wardflow.testing.fake_erp import FakeErpServer
 from wardflow.tools.erp import EmbeddedErp, SqliteErp, load_master
 

@@ -15,7 +15,7 @@ import pytest
 
 from tests.conftest import EXAMPLES, INBOX, wardflow_cli
 from tests.faults.conftest import CLEAN, FAST_ENV, cli_status, invoice_numbers, postings_by_key
-from wardflow.graphs.workspace import Workspace
+from wardflow.runtime.workspace import Workspace
 from wardflow.testing import ErpConformance
 from wardflow.testing.erp import MASTER
 from wardflow.testing.fake_erp import FakeErpServer

@@ -16,7 +16,7 @@ import pytest
 
 from tests.conftest import INBOX
 from tests.faults.conftest import CLEAN, cli_status
-from wardflow.graphs.workspace import Workspace
+from wardflow.runtime.workspace import Workspace
 
 pytestmark = pytest.mark.slow  # litellm is imported and called through HTTP
 

@@ -11,7 +11,7 @@ import pytest
 from tests.conftest import INBOX, wardflow_cli
 from tests.faults.conftest import CLEAN, FAST_ENV, cli_status, postings_by_key
 from wardflow.errors import ReviewError, StorageError
-from wardflow.graphs.workspace import Workspace
+from wardflow.runtime.workspace import Workspace
 from wardflow.tools.storage import FaultyStorage, LocalStorage, with_storage_faults
 
 

@@ -12,8 +12,8 @@ from wardflow.config import Settings
 from wardflow.errors import ReviewError
 from wardflow.graphs.blueprint import BlueprintError, load_blueprint, parse_blueprint
 from wardflow.graphs.blueprint_graph import classify_heuristic
-from wardflow.graphs.workspace import Workspace
 from wardflow.review.payloads import ReviewDecision
+from wardflow.runtime.workspace import Workspace
 
 EXAMPLE = EXAMPLES / "blueprints" / "classify-and-archive.yaml"
 CLEAN = "2026-08-14_nordlicht-software_NLS-INV-2026-0412.pdf"

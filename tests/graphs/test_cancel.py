@@ -9,8 +9,8 @@ import pytest
 from tests.graphs.test_blueprints import FOUR_EYES, _contract
 from wardflow.errors import ReviewError, RunStateError
 from wardflow.graphs.blueprint import load_blueprint
-from wardflow.graphs.workspace import Workspace
 from wardflow.review.payloads import ReviewDecision
+from wardflow.runtime.workspace import Workspace
 
 
 def test_a_cancelled_blueprint_run_cannot_be_approved(workspace: Workspace,

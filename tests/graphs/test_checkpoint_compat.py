@@ -19,9 +19,9 @@ import pytest
 from tests.conftest import EXAMPLES, wardflow_cli
 from wardflow.config import Settings
 from wardflow.graphs.blueprint import load_blueprint
-from wardflow.graphs.workspace import Workspace
 from wardflow.review.payloads import ReviewDecision
 from wardflow.runstate import Extraction, RunState, RunView
+from wardflow.runtime.workspace import Workspace
 from wardflow.status import RUN_STATUSES, as_run_status
 
 V0 = Path(__file__).resolve().parents[1] / "data" / "checkpoints" / "v0"

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.tools._einvoices import Sample, cii_xml, facturx_pdf, page_pdf, ubl_xml
-from wardflow.graphs.workspace import Workspace
+from wardflow.runtime.workspace import Workspace
 
 # A vendor of examples/erp.json (tests/tools/_einvoices.py uses its tax id and IBAN).
 SAMPLE = Sample()

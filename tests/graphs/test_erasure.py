@@ -11,9 +11,9 @@ import pytest
 from tests.agents.test_policy_packs import _pdf
 from tests.conftest import INBOX, wardflow_cli
 from wardflow.errors import ConfigError
-from wardflow.graphs.erasure import erase_expired, erase_subject
-from wardflow.graphs.workspace import Workspace
 from wardflow.observability.audit import AuditLog
+from wardflow.operations.erasure import erase_expired, erase_subject
+from wardflow.runtime.workspace import Workspace
 from wardflow.tools.documents import read_document
 
 CLEAN = "2026-08-14_nordlicht-software_NLS-INV-2026-0412.pdf"

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from wardflow.graphs.events import (
+from wardflow.runtime.events import (
     EventLedger,
     LedgerEntry,
     PostgresEventLedger,

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from tests.conftest import EXAMPLES, INBOX
 from wardflow.graphs.blueprint import load_blueprint
-from wardflow.graphs.events import SqliteEventLedger
-from wardflow.graphs.workspace import Workspace
+from wardflow.runtime.events import SqliteEventLedger
+from wardflow.runtime.workspace import Workspace
 
 CLEAN = "2026-08-14_nordlicht-software_NLS-INV-2026-0412.pdf"
 OTHER = "2026-10-02_alpenglanz_Rechnung_2026-3318.pdf"

@@ -19,9 +19,9 @@ from typing_extensions import TypedDict
 from tests.conftest import EXAMPLES, INBOX, NOW, add_reviewers
 from wardflow.config import Settings
 from wardflow.errors import GuardViolation
-from wardflow.graphs.workspace import Workspace
 from wardflow.guardrails import GuardPipeline
 from wardflow.guardrails.tool_guard import INVOICE_PLAN, PlanToolGuard
+from wardflow.runtime.workspace import Workspace
 from wardflow.tools.documents import read_document
 from wardflow.tools.erp import load_master
 from wardflow.tools.toolset import StorageGet

@@ -13,9 +13,9 @@ from tests.conftest import EXAMPLES, INBOX, NOW
 from wardflow import ReviewDecision, ReviewRequest, build_invoice_graph
 from wardflow.config import Settings
 from wardflow.errors import ReviewError, RunNotFound
-from wardflow.graphs.workspace import Workspace
 from wardflow.observability.audit import AuditLog
 from wardflow.review.principals import PrincipalStore
+from wardflow.runtime.workspace import Workspace
 from wardflow.tools.erp import SqliteErp, load_master
 from wardflow.tools.storage import LocalStorage
 

@@ -6,8 +6,8 @@ import pytest
 
 from tests.conftest import INBOX
 from wardflow.errors import KillSwitchEngaged
-from wardflow.graphs.workspace import Workspace
 from wardflow.review.payloads import ReviewDecision
+from wardflow.runtime.workspace import Workspace
 
 CLEAN = "2026-08-14_nordlicht-software_NLS-INV-2026-0412.pdf"
 OVER_LIMIT = "2026-10-20_hansen-maschinenbau_HM-2026-0077.pdf"

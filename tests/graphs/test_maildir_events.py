@@ -16,8 +16,8 @@ from tests.conftest import EXAMPLES, INBOX, wardflow_cli
 from wardflow.config import Settings
 from wardflow.errors import ConfigError
 from wardflow.graphs.blueprint import Blueprint, BlueprintError, parse_blueprint
-from wardflow.graphs.events import SqliteEventLedger
-from wardflow.graphs.workspace import Workspace
+from wardflow.runtime.events import SqliteEventLedger
+from wardflow.runtime.workspace import Workspace
 
 EXAMPLE = EXAMPLES / "blueprints" / "mailed-invoices.yaml"
 CLEAN = "2026-08-14_nordlicht-software_NLS-INV-2026-0412.pdf"

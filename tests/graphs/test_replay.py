@@ -15,14 +15,14 @@ from tests.conftest import EXAMPLES, INBOX, NOW, wardflow_cli
 from wardflow.config import Settings
 from wardflow.errors import ConfigError, RunNotFound, WardflowError
 from wardflow.graphs.blueprint import load_blueprint
-from wardflow.graphs.replay import (
+from wardflow.operations.replay import (
     CheckpointNotFound,
     ReplayResult,
     checkpoints,
     replay,
     replay_settings,
 )
-from wardflow.graphs.workspace import Workspace
+from wardflow.runtime.workspace import Workspace
 
 CLEAN = "2026-08-14_nordlicht-software_NLS-INV-2026-0412.pdf"  # posted, confidence 0.95
 OVER_LIMIT = "2026-10-20_hansen-maschinenbau_HM-2026-0077.pdf"  # waits for review

@@ -20,11 +20,11 @@ import pytest
 from tests.conftest import EXAMPLES, INBOX, ROOT, wardflow_cli
 from wardflow.config import Settings
 from wardflow.graphs.blueprint import Blueprint, BlueprintError, load_blueprint, parse_blueprint
-from wardflow.graphs.control import KillSwitch
-from wardflow.graphs.cron import CronError, parse_cron
-from wardflow.graphs.schedule import Scheduler, ScheduleStore, load_scheduled
-from wardflow.graphs.workspace import Workspace
 from wardflow.observability.audit import AuditLog
+from wardflow.runtime.control import KillSwitch
+from wardflow.runtime.cron import CronError, parse_cron
+from wardflow.runtime.schedule import Scheduler, ScheduleStore, load_scheduled
+from wardflow.runtime.workspace import Workspace
 
 NIGHTLY = EXAMPLES / "blueprints" / "nightly-archive.yaml"
 CLEAN = "2026-08-14_nordlicht-software_NLS-INV-2026-0412.pdf"

@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 
 from tests.conftest import INBOX, wardflow_cli
-from wardflow.graphs.replay import replay_settings
-from wardflow.graphs.shadow import ShadowResult, shadow_run
-from wardflow.graphs.workspace import Workspace
+from wardflow.operations.replay import replay_settings
+from wardflow.operations.shadow import ShadowResult, shadow_run
+from wardflow.runtime.workspace import Workspace
 
 CLEAN = "2026-08-14_nordlicht-software_NLS-INV-2026-0412.pdf"
 OVER_LIMIT = "2026-10-20_hansen-maschinenbau_HM-2026-0077.pdf"

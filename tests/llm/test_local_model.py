@@ -15,8 +15,8 @@ from pydantic import BaseModel
 
 from tests.conftest import EXAMPLES, INBOX, NOW
 from wardflow.config import Settings
-from wardflow.graphs.workspace import Workspace
 from wardflow.llm import LLM
+from wardflow.runtime.workspace import Workspace
 from wardflow.tools.erp import load_master
 
 pytestmark = pytest.mark.slow

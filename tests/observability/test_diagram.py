@@ -12,7 +12,6 @@ import pytest
 
 from tests.conftest import EXAMPLES, INBOX
 from wardflow.config import Settings
-from wardflow.graphs.workspace import Workspace
 from wardflow.observability.diagram import (
     Flowchart,
     layout,
@@ -22,6 +21,7 @@ from wardflow.observability.diagram import (
 )
 from wardflow.observability.viewer import _CLASSES, mermaid, run_path
 from wardflow.review.payloads import ReviewDecision
+from wardflow.runtime.workspace import Workspace
 
 SVG = "{http://www.w3.org/2000/svg}"
 OVER_LIMIT = "2026-10-20_hansen-maschinenbau_HM-2026-0077.pdf"

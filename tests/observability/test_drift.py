@@ -20,10 +20,10 @@ import pytest
 from tests.conftest import EXAMPLES, INBOX, NOW, add_reviewers, wardflow_cli
 from wardflow.config import Settings
 from wardflow.errors import ConfigError
-from wardflow.graphs.workspace import Workspace
 from wardflow.observability._drift_stats import kolmogorov_sf, ks_2samp, psi
 from wardflow.observability.audit import AuditLog
 from wardflow.observability.drift import ACTOR, DriftMonitor, Observation, compare
+from wardflow.runtime.workspace import Workspace
 from wardflow.tools.erp import load_master
 
 # The example inbox without the scanned PNG (OCR takes seconds and adds nothing here).

@@ -13,11 +13,7 @@ import pytest
 from rich.console import Console
 
 from tests.conftest import EXAMPLES, INBOX, NOW
-from wardflow.config import Settings
-from wardflow.graphs.workspace import Workspace
-from wardflow.llm import LLM
-from wardflow.observability.audit import AuditRecord
-from wardflow.observability.explain import (
+from wardflow.agents.explain import (
     EXPLAIN_CLAIM,
     Claim,
     Explanation,
@@ -26,7 +22,11 @@ from wardflow.observability.explain import (
     grounding_report,
     supported,
 )
+from wardflow.config import Settings
+from wardflow.llm import LLM
+from wardflow.observability.audit import AuditRecord
 from wardflow.review.payloads import ReviewDecision
+from wardflow.runtime.workspace import Workspace
 from wardflow.tools.erp import load_master
 
 OVER_LIMIT = "2026-10-20_hansen-maschinenbau_HM-2026-0077.pdf"

@@ -10,10 +10,10 @@ import pytest
 from rich.console import Console
 
 from tests.conftest import INBOX
-from wardflow.graphs.workspace import Workspace
 from wardflow.observability.audit import AuditRecord
 from wardflow.observability.viewer import Step, mermaid, render_trace, run_path
 from wardflow.review.payloads import ReviewDecision
+from wardflow.runtime.workspace import Workspace
 
 OVER_LIMIT = "2026-10-20_hansen-maschinenbau_HM-2026-0077.pdf"
 PATH = ["ingest", "guard", "extract", "risk", "compliance", "route", "review", "post_to_erp",

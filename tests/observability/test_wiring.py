@@ -8,10 +8,10 @@ from pathlib import Path
 from tests.conftest import EXAMPLES, INBOX, NOW, add_reviewers, wardflow_cli
 from wardflow import explain
 from wardflow.config import Settings
-from wardflow.graphs.workspace import Workspace
 from wardflow.observability.tracing import trace_id_for
 from wardflow.observability.viewer import read_spans
 from wardflow.review.payloads import ReviewDecision
+from wardflow.runtime.workspace import Workspace
 from wardflow.tools.erp import load_master
 
 OVER_LIMIT = "2026-10-20_hansen-maschinenbau_HM-2026-0077.pdf"

@@ -16,10 +16,10 @@ import pytest
 
 from wardflow.config import Settings
 from wardflow.errors import ConfigError, ErpError
-from wardflow.graphs.checkpoint import list_threads, open_checkpointer
-from wardflow.graphs.events import PostgresEventLedger
-from wardflow.graphs.stores import open_audit_log, open_erp, open_event_ledger
 from wardflow.observability.audit import AuditLog, PendingRecord, PostgresAuditLog
+from wardflow.runtime.checkpoint import list_threads, open_checkpointer
+from wardflow.runtime.events import PostgresEventLedger
+from wardflow.services import open_audit_log, open_erp, open_event_ledger
 from wardflow.testing import ErpConformance
 from wardflow.testing.erp import MASTER, _args
 from wardflow.tools.erp import PostgresErp
@@ -180,8 +180,8 @@ def test_stores_do_not_import_psycopg_until_used() -> None:
     import subprocess
     import sys
 
-    code = ("import sys, wardflow.tools.erp, wardflow.observability.audit, wardflow.graphs.events,"
-            " wardflow.graphs.stores, wardflow.graphs.checkpoint; print('psycopg' in sys.modules)")
+    code = ("import sys, wardflow.tools.erp, wardflow.observability.audit, wardflow.runtime.events,"
+            " wardflow.services, wardflow.runtime.checkpoint; print('psycopg' in sys.modules)")
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=True).stdout.strip()
     assert loaded == "False"

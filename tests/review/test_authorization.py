@@ -8,8 +8,8 @@ import pytest
 
 from tests.conftest import INBOX
 from wardflow.errors import ReviewError
-from wardflow.graphs.workspace import Workspace
 from wardflow.review.payloads import ReviewDecision
+from wardflow.runtime.workspace import Workspace
 
 OVER_LIMIT = "2026-10-20_hansen-maschinenbau_HM-2026-0077.pdf"  # 24,500.01 EUR: controller
 BANK = "2026-09-15_vanderberg-logistics_VDB-26-08841.pdf"  # bank change: controller

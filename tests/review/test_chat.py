@@ -13,7 +13,7 @@ import pytest
 
 from tests.conftest import EXAMPLES, INBOX, wardflow_cli
 from wardflow.config import Settings
-from wardflow.graphs.workspace import Workspace
+from wardflow.runtime.workspace import Workspace
 
 pytestmark = pytest.mark.slow
 

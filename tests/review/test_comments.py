@@ -9,9 +9,9 @@ from wardflow.agents.overrides import PolicyOverride, tighten
 from wardflow.config import COMMENT_CONDITIONS, Settings
 from wardflow.errors import PolicyError, ReviewError
 from wardflow.graphs.blueprint import BlueprintError, parse_blueprint
-from wardflow.graphs.workspace import Workspace
 from wardflow.review.payloads import ReviewDecision
 from wardflow.review.status import case_status, comment_refusal
+from wardflow.runtime.workspace import Workspace
 
 OVER_LIMIT = "2026-10-20_hansen-maschinenbau_HM-2026-0077.pdf"
 INJECTION = "2026-11-05_sternberg-it_SIT-2026-0661.pdf"

@@ -15,9 +15,9 @@ from wardflow.agents.risk_fit import fit_weights, load_weights, save_weights
 from wardflow.config import Settings
 from wardflow.errors import ConfigError
 from wardflow.evals.documents import load_labels
-from wardflow.graphs.workspace import Workspace
 from wardflow.review.feedback import collect_examples, export_dataset
 from wardflow.review.payloads import ReviewDecision
+from wardflow.runtime.workspace import Workspace
 
 CLEAN = "2026-08-14_nordlicht-software_NLS-INV-2026-0412.pdf"
 COPY = "2026-09-28_Nordlicht_Invoice_NLS-INV-2026-0412_COPY.pdf"

@@ -8,8 +8,8 @@ import pytest
 
 from tests.conftest import INBOX, NOW
 from wardflow.errors import ReviewError
-from wardflow.graphs.workspace import Workspace
 from wardflow.review.payloads import ReviewDecision
+from wardflow.runtime.workspace import Workspace
 
 ARITHMETIC = "2026-08-21_kessler-elektrotechnik_K-2026-1530.pdf"  # needs an approver
 

@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from tests.web.conftest import PASSWORDS, SECRET, start_server
-from wardflow.graphs.workspace import Workspace
+from wardflow.runtime.workspace import Workspace
 from wardflow.web import CredentialStore, create_app
 
 

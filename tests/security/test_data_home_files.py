@@ -15,7 +15,7 @@ import pytest
 
 from tests.conftest import EXAMPLES, INBOX, wardflow_cli
 from wardflow.config import Settings
-from wardflow.graphs.workspace import Workspace
+from wardflow.runtime.workspace import Workspace
 
 BANK = "2026-09-15_vanderberg-logistics_VDB-26-08841.pdf"
 

@@ -20,9 +20,9 @@ from tests.conftest import EXAMPLES, INBOX, add_reviewers, wardflow_cli
 from wardflow._crypto import AesGcmCipher, Keyring, generate_key, key_id
 from wardflow.config import Settings
 from wardflow.errors import ConfigError, UnencryptedData
-from wardflow.graphs.rekey import key_report, rotate_keys
 from wardflow.guardrails.vault import TokenVault
 from wardflow.observability.audit import AuditLog
+from wardflow.operations.rekey import key_report, rotate_keys
 
 CLEAN = "2026-08-14_nordlicht-software_NLS-INV-2026-0412.pdf"
 OVER_LIMIT = "2026-10-20_hansen-maschinenbau_HM-2026-0077.pdf"
@@ -39,7 +39,7 @@ def _settings(home: Path, key: str | None = None, *old: str) -> Settings:
 
 
 def _process(settings: Settings, clock: Callable[[], datetime], *names: str) -> list[Any]:
-    from wardflow.graphs.workspace import Workspace
+    from wardflow.runtime.workspace import Workspace
     from wardflow.tools.erp import load_master
 
     seeded = settings.erp_path.exists()
@@ -103,7 +103,7 @@ def test_checkpoints_and_vault_hold_no_document_data_when_encrypted(
 def test_a_paused_run_resumes_with_the_key_and_state_reads_back(
     tmp_path: Path, clock: Callable[[], datetime]
 ) -> None:
-    from wardflow.graphs.workspace import Workspace
+    from wardflow.runtime.workspace import Workspace
 
     settings = _settings(tmp_path / "home", KEY_A)
     [run] = _process(settings, clock, OVER_LIMIT)
@@ -122,7 +122,7 @@ def test_a_paused_run_resumes_with_the_key_and_state_reads_back(
 def test_encrypted_data_without_its_key_is_a_clear_error(
     tmp_path: Path, clock: Callable[[], datetime], key: str | None
 ) -> None:
-    from wardflow.graphs.workspace import Workspace
+    from wardflow.runtime.workspace import Workspace
 
     home = tmp_path / "home"
     [run] = _process(_settings(home, KEY_A), clock, OVER_LIMIT)
@@ -187,7 +187,7 @@ def test_rotation_moves_everything_to_the_new_key_and_is_resumable(
     assert (again.checkpoint_blobs, again.vault_values) == (0, 0)
 
     # The old keys dropped: everything still reads, the paused run still resumes.
-    from wardflow.graphs.workspace import Workspace
+    from wardflow.runtime.workspace import Workspace
 
     with Workspace(_settings(home, KEY_B), clock=clock) as ws:
         assert {r.status for r in ws.status()} == {"posted", "awaiting_review"}
@@ -228,7 +228,7 @@ def test_keyring_and_settings_never_show_key_bytes(tmp_path: Path) -> None:
 def test_clear_checkpoints_are_refused_with_a_key_until_keys_encrypt_seals_them(
     tmp_path: Path, clock: Callable[[], datetime]
 ) -> None:
-    from wardflow.graphs.workspace import Workspace
+    from wardflow.runtime.workspace import Workspace
 
     home = tmp_path / "home"
     [run] = _process(_settings(home), clock, OVER_LIMIT)
@@ -273,7 +273,7 @@ def test_a_clear_checkpoint_slipped_into_an_encrypted_home_is_refused(
     latest checkpoint in clear, with the approval limit's reason taken out."""
     from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
 
-    from wardflow.graphs.workspace import Workspace
+    from wardflow.runtime.workspace import Workspace
 
     home = tmp_path / "home"
     settings = _settings(home, KEY_A)

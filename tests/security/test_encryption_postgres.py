@@ -18,7 +18,7 @@ from tests.conftest import EXAMPLES, INBOX, add_reviewers
 from wardflow._crypto import generate_key, key_id
 from wardflow.config import Settings
 from wardflow.errors import ConfigError
-from wardflow.graphs.rekey import key_report, rotate_keys
+from wardflow.operations.rekey import key_report, rotate_keys
 
 pytestmark = pytest.mark.slow
 
@@ -34,7 +34,7 @@ def _settings(home: Path, url: str, key: str | None = None, *old: str) -> Settin
 
 
 def _process(settings: Settings, clock: Callable[[], datetime], *names: str) -> list[Any]:
-    from wardflow.graphs.workspace import Workspace
+    from wardflow.runtime.workspace import Workspace
     from wardflow.tools.erp import load_master
 
     seeded = settings.erp_path.exists()
@@ -60,7 +60,7 @@ def _dump(url: str) -> bytes:
 def test_postgres_checkpoints_hold_no_document_data_and_rotate(
     tmp_path: Path, postgres_server: Any, clock: Callable[[], datetime]
 ) -> None:
-    from wardflow.graphs.workspace import Workspace
+    from wardflow.runtime.workspace import Workspace
 
     clear_url = str(postgres_server.create_database("t_sealed_pg_clear"))
     url = str(postgres_server.create_database("t_sealed_pg_key"))
@@ -101,8 +101,8 @@ def test_postgres_clear_data_is_refused_with_a_key_until_keys_encrypt(
     tmp_path: Path, postgres_server: Any, clock: Callable[[], datetime]
 ) -> None:
     from wardflow.errors import UnencryptedData
-    from wardflow.graphs.rekey import encrypt_clear
-    from wardflow.graphs.workspace import Workspace
+    from wardflow.operations.rekey import encrypt_clear
+    from wardflow.runtime.workspace import Workspace
 
     url = str(postgres_server.create_database("t_sealed_pg_clear_refused"))
     home = tmp_path / "home"

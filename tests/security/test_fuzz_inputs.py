@@ -31,7 +31,7 @@ from hypothesis import strategies as st
 from tests.conftest import EXAMPLES, INBOX
 from wardflow.config import Settings
 from wardflow.errors import WardflowError
-from wardflow.graphs.workspace import Workspace
+from wardflow.runtime.workspace import Workspace
 
 COUNTS = {"documents": 300, "blueprints": 400, "prompts": 400, "api_bodies": 480}
 _FUZZ = settings(deadline=None, derandomize=True, database=None,

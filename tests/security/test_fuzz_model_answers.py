@@ -186,7 +186,7 @@ def test_regression_long_digit_runs_in_the_document(
 def test_a_failed_answer_sends_the_run_to_review(tmp_path: Path,
                                                  clock: Callable[[], datetime]) -> None:
     from tests.conftest import EXAMPLES, add_reviewers
-    from wardflow.graphs.workspace import Workspace
+    from wardflow.runtime.workspace import Workspace
     from wardflow.tools.erp import load_master
 
     _provider()

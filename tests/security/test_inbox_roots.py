@@ -16,7 +16,7 @@ from tests.conftest import INBOX
 from tests.web.conftest import PASSWORDS
 from wardflow.agents.planner import plan_request
 from wardflow.config import Settings
-from wardflow.graphs.workspace import Workspace
+from wardflow.runtime.workspace import Workspace
 from wardflow.tools.inbox import document_id
 from wardflow.web import CredentialStore
 

@@ -15,7 +15,7 @@ import pytest
 from tests.conftest import EXAMPLES, INBOX, wardflow_cli
 from wardflow.config import Settings
 from wardflow.graphs.blueprint import BlueprintError, parse_blueprint
-from wardflow.graphs.workspace import Workspace
+from wardflow.runtime.workspace import Workspace
 
 # EUR 24,500.01: over the default auto-approval limit of EUR 10,000.
 OVER_LIMIT = "2026-10-20_hansen-maschinenbau_HM-2026-0077.pdf"

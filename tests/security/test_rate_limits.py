@@ -16,9 +16,9 @@ from tests.conftest import EXAMPLES, INBOX, add_reviewers
 from tests.web.conftest import SECRET, start_server
 from wardflow.config import Settings
 from wardflow.errors import RateLimited
-from wardflow.graphs.workspace import Workspace
 from wardflow.review.payloads import ReviewDecision
 from wardflow.review.tokens import TokenStore
+from wardflow.runtime.workspace import Workspace
 from wardflow.tools.erp import load_master
 from wardflow.web import create_app
 

@@ -119,7 +119,7 @@ def test_secrets_never_reach_logs_traces_or_files(
     tmp_path: Path, clock: Callable[[], datetime], caplog: pytest.LogCaptureFixture,
     collector: tuple[str, list[tuple[dict[str, str], bytes]]],
 ) -> None:
-    from wardflow.graphs.workspace import Workspace
+    from wardflow.runtime.workspace import Workspace
     from wardflow.tools.erp import load_master
 
     endpoint, received = collector

@@ -62,7 +62,7 @@ def _rss_peak_kib() -> int:
 def workspace_with(tmp_path: Path, clock: Callable[[], datetime]
                    ) -> Iterator[Callable[..., Any]]:
     """A workspace over a fresh data home with the given settings."""
-    from wardflow.graphs.workspace import Workspace
+    from wardflow.runtime.workspace import Workspace
     from wardflow.tools.erp import load_master
 
     opened: list[Any] = []

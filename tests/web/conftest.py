@@ -16,7 +16,7 @@ import uvicorn
 
 from tests.conftest import INBOX
 from wardflow.config import Settings
-from wardflow.graphs.workspace import Workspace
+from wardflow.runtime.workspace import Workspace
 from wardflow.web import CredentialStore, create_app
 
 CLEAN = "2026-08-14_nordlicht-software_NLS-INV-2026-0412.pdf"

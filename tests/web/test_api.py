@@ -12,7 +12,7 @@ import pytest
 
 from tests.conftest import INBOX
 from tests.web.conftest import SECRET, SLACK_SECRET, Cases, LiveServer
-from wardflow.graphs.workspace import Workspace
+from wardflow.runtime.workspace import Workspace
 from wardflow.web.auth import CredentialStore, sign_token
 from wardflow.web.slack import SlackUsers, action_value, sign_request
 

@@ -21,8 +21,8 @@ from tests.web import test_page
 from tests.web.conftest import CLEAN, PASSWORDS, Cases, LiveServer
 from tests.web.test_page import _log_in, _visible, _wait
 from wardflow.graphs.blueprint import load_blueprint
-from wardflow.graphs.workspace import Workspace
 from wardflow.observability.viewer import run_path
+from wardflow.runtime.workspace import Workspace
 from wardflow.web.auth import CredentialStore
 
 KESSLER = "2026-08-21_kessler-elektrotechnik_K-2026-1530.pdf"  # confidence 0.5

@@ -9,7 +9,7 @@ import pytest
 
 from tests.conftest import INBOX
 from tests.web.conftest import Cases, LiveServer
-from wardflow.graphs.workspace import Workspace
+from wardflow.runtime.workspace import Workspace
 
 INJECTION = "2026-11-05_sternberg-it_SIT-2026-0661.pdf"
 OVER_LIMIT = "2026-10-20_hansen-maschinenbau_HM-2026-0077.pdf"

@@ -18,7 +18,7 @@ from tests.conftest import EXAMPLES, INBOX, add_reviewers
 from tests.web.conftest import BANK, CLEAN, PASSWORDS, SECRET, start_server
 from wardflow.config import Settings
 from wardflow.errors import RunCancelled
-from wardflow.graphs.workspace import Workspace
+from wardflow.runtime.workspace import Workspace
 from wardflow.testing.fake_erp import FakeErpServer
 from wardflow.tools.erp import SqliteErp, load_master
 from wardflow.web import CredentialStore, create_app

@@ -19,7 +19,7 @@ from selenium.webdriver.support.wait import WebDriverWait
 
 from tests.conftest import INBOX
 from tests.web.conftest import PASSWORDS, Cases, LiveServer
-from wardflow.graphs.workspace import Workspace
+from wardflow.runtime.workspace import Workspace
 
 pytestmark = pytest.mark.slow
 

@@ -12,8 +12,8 @@ from urllib.parse import urlencode
 import httpx
 
 from tests.web.conftest import SECRET, SLACK_SECRET, Cases, LiveServer
-from wardflow.graphs.workspace import Workspace
 from wardflow.guardrails.pii import find_pii
+from wardflow.runtime.workspace import Workspace
 from wardflow.web.auth import sign_token
 from wardflow.web.slack import action_value, sign_request
 

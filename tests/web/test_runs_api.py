@@ -18,8 +18,8 @@ from tests.conftest import EXAMPLES, INBOX
 from tests.web.conftest import BANK, CLEAN, PASSWORDS, SECRET, start_server
 from wardflow.config import Settings
 from wardflow.graphs.invoice import AUTO_APPROVER
-from wardflow.graphs.workspace import Workspace
 from wardflow.review.tokens import TokenStore
+from wardflow.runtime.workspace import Workspace
 from wardflow.tools.inbox import document_id
 from wardflow.web import CredentialStore, create_app
 from wardflow.web.runs import RunJobs

@@ -15,7 +15,7 @@ import pytest
 
 from tests.conftest import EXAMPLES, INBOX, wardflow_cli
 from wardflow.config import Settings
-from wardflow.graphs.slots import SlotTable
+from wardflow.runtime.slots import SlotTable
 
 NORDLICHT = {"2026-08-14_nordlicht-software_NLS-INV-2026-0412.pdf",
              "2026-09-28_Nordlicht_Invoice_NLS-INV-2026-0412_COPY.pdf"}
@@ -97,7 +97,7 @@ def test_a_claim_is_one_holder_whatever_the_limits() -> None:
 def test_limit_holds_across_worker_processes(ray_address: str) -> None:
     import ray
 
-    from wardflow.graphs.slots import RaySlots
+    from wardflow.runtime.slots import RaySlots
 
     @ray.remote(num_cpus=0)
     def call(limit: int, key: str) -> tuple[int, float, float]:
@@ -145,7 +145,7 @@ def test_worker_killed_mid_batch_is_retried_and_nothing_posts_twice(
 ) -> None:
     import ray
 
-    from wardflow.graphs.workers import RayExecutor
+    from wardflow.runtime.workers import RayExecutor
 
     settings = Settings(home=home, model="none", max_invoice_age_days=36500,
                         worker_limits={"tool:erp": 1})
@@ -193,7 +193,7 @@ def test_worker_command_joins_an_existing_cluster(
 
 def test_workers_refuse_a_memory_that_only_one_process_may_write(tmp_path: Path) -> None:
     from wardflow.errors import ConfigError
-    from wardflow.graphs.workers import RayExecutor
+    from wardflow.runtime.workers import RayExecutor
 
     shared = Settings(home=tmp_path, model="local/gemma-3-270m", memory="chroma")
     with pytest.raises(ConfigError, match="WARDFLOW_CHROMA_URL"):

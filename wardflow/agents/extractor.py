@@ -61,8 +61,8 @@ from wardflow.agents._parsers import (
 )
 from wardflow.agents._party import find_seller
 from wardflow.agents._table import item_sums, read_table
-from wardflow.agents.prompts import EXTRACT_INVOICE
 from wardflow.errors import ModelOutputError, ModelUnavailable
+from wardflow.prompts import EXTRACT_INVOICE
 from wardflow.tools.documents import DocumentText, page_of
 from wardflow.tools.erp import Vendor
 

@@ -9,7 +9,7 @@ a prompt can talk around.
 :func:`tighten` is the only way an override becomes settings: it returns the settings
 with the override applied, or raises :class:`~wardflow.errors.PolicyError` naming
 every knob that would loosen. Callers audit the refusal
-(:meth:`wardflow.graphs.workspace.Workspace.tightened`).
+(:meth:`wardflow.runtime.workspace.Workspace.tightened`).
 """
 
 from __future__ import annotations

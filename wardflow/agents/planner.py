@@ -32,9 +32,9 @@ from wardflow.agents._plan_filters import (
     read_filters,
 )
 from wardflow.agents.overrides import PolicyOverride
-from wardflow.agents.prompts import PLAN_REQUEST
 from wardflow.config import DEFAULT_INBOX_ROOTS
 from wardflow.errors import ModelError, OutsideInboxRoots
+from wardflow.prompts import PLAN_REQUEST
 from wardflow.tools.inbox import inside_inbox_roots
 
 if TYPE_CHECKING:

@@ -30,8 +30,8 @@ from wardflow.errors import (
 )
 
 if TYPE_CHECKING:
-    from wardflow.graphs.workspace import Workspace
     from wardflow.runstate import RunView
+    from wardflow.runtime.workspace import Workspace
 
 __all__ = [
     "EXIT_ALERT",
@@ -81,7 +81,7 @@ def load_settings() -> Settings:
 @contextmanager
 def open_workspace() -> Iterator[Workspace]:
     """A workspace on :func:`load_settings`, closed when the block ends."""
-    from wardflow.graphs.workspace import Workspace
+    from wardflow.runtime.workspace import Workspace
 
     with Workspace(load_settings()) as ws:
         yield ws

@@ -14,9 +14,9 @@ from wardflow.errors import ConfigError
 from wardflow.runstate import ExtractedField
 
 if TYPE_CHECKING:
-    from wardflow.graphs.workspace import Workspace
     from wardflow.review.payloads import ReviewRequest
     from wardflow.runstate import RunView
+    from wardflow.runtime.workspace import Workspace
 
 __all__ = ["filter_runs", "inbox_table", "parse_age"]
 

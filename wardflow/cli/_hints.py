@@ -17,7 +17,7 @@ from wardflow.review.authz import with_article
 from wardflow.review.status import comment_refusal, status_of_request
 
 if TYPE_CHECKING:
-    from wardflow.graphs.workspace import Workspace
+    from wardflow.runtime.workspace import Workspace
 
 __all__ = ["deciders", "decide_hint", "refusal_hint", "review_hints"]
 

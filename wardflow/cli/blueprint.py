@@ -203,7 +203,7 @@ def watch(
 ) -> None:
     """Watch a folder or a maildir: one run per new document or attachment, exactly once,
     across restarts (see the blueprint's trigger source)."""
-    from wardflow.graphs.events import poll
+    from wardflow.runtime.events import poll
 
     blueprint = guarded(lambda: _blueprint(file))
     if blueprint.trigger.kind != "event":

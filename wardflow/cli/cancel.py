@@ -4,7 +4,7 @@ page's Cancel button does (registered by :mod:`wardflow.cli.app`).
 Only a controller may cancel (a cancel ends a case as a rejection would); the
 cancellation is audited (``run.cancelled``: who, when, why, ``via: cli``), the run's
 pending review or approvals disappear, and the run never posts, whatever resumes it
-(:mod:`wardflow.graphs.cancel`). A finished or already cancelled run is refused with
+(:mod:`wardflow.runtime.cancel`). A finished or already cancelled run is refused with
 :class:`~wardflow.errors.RunStateError`'s message and exit 4, and nothing changes.
 """
 
@@ -30,7 +30,7 @@ from wardflow.errors import RunStateError
 
 if TYPE_CHECKING:
     from wardflow.graphs.blueprint import Blueprint
-    from wardflow.graphs.workspace import Workspace
+    from wardflow.runtime.workspace import Workspace
 
 __all__ = ["cancel"]
 

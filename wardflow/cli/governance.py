@@ -49,7 +49,7 @@ def gdpr_erase(
 ) -> None:
     """Erase a data subject's personal data: runs, documents, vault tokens; audit records
     are redacted so `wardflow audit verify` still passes. ERP postings are kept."""
-    from wardflow.graphs.erasure import erase_expired, erase_subject
+    from wardflow.operations.erasure import erase_expired, erase_subject
 
     if (subject is None) == (not expired):
         err.print("[red]error:[/red] name a SUBJECT or --expired, not both")

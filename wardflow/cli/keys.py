@@ -35,7 +35,7 @@ def keys_generate() -> None:
 @keys_app.command("status")
 def keys_status(as_json: JsonOption = False) -> None:
     """Whether data is encrypted at rest, and how many blobs each key id seals."""
-    from wardflow.graphs.rekey import key_report
+    from wardflow.operations.rekey import key_report
 
     report = guarded(lambda: key_report(load_settings()))
     if as_json:
@@ -75,7 +75,7 @@ def keys_rotate(
     Old keys go in WARDFLOW_ENCRYPTION_KEYS_OLD (comma-separated) until this has run.
     Safe to run again: what is already under the new key is skipped.
     """
-    from wardflow.graphs.rekey import rotate_keys
+    from wardflow.operations.rekey import rotate_keys
 
     report = guarded(lambda: rotate_keys(load_settings(), actor=getpass.getuser(), batch=batch))
     if as_json:
@@ -97,7 +97,7 @@ def keys_encrypt(
     without the key could have written them; this migration (audited as
     keys.encrypted) is the one way to take them in. Run it only over data you trust.
     """
-    from wardflow.graphs.rekey import encrypt_clear
+    from wardflow.operations.rekey import encrypt_clear
 
     report = guarded(lambda: encrypt_clear(load_settings(), actor=getpass.getuser(), batch=batch))
     if as_json:

@@ -18,7 +18,7 @@ from wardflow.cli._common import (
 )
 
 if TYPE_CHECKING:
-    from wardflow.graphs.workspace import RunSummary
+    from wardflow.runtime.workspace import RunSummary
 
 __all__ = ["kill_app"]
 

@@ -30,7 +30,7 @@ from wardflow.cli._progress import Steps
 from wardflow.errors import ConfigError
 
 if TYPE_CHECKING:
-    from wardflow.graphs.workspace import RunSummary, Workspace
+    from wardflow.runtime.workspace import RunSummary, Workspace
 
 __all__ = ["process", "run_prompt"]
 
@@ -93,7 +93,7 @@ def process(
 
 def _process_on_ray(paths: Sequence[Path], workers: int | None, address: str | None, by: str,
                     *, quiet: bool) -> list[RunSummary]:
-    from wardflow.graphs.workers import process_on_ray
+    from wardflow.runtime.workers import process_on_ray
 
     settings = load_settings()
     results = []
@@ -145,7 +145,7 @@ def run_prompt(
         print_json(result)
         return
     if "runs" in result:
-        from wardflow.graphs.workspace import RunSummary
+        from wardflow.runtime.workspace import RunSummary
 
         summaries = [RunSummary(**r) for r in result["runs"]]
         out.print(runs_table(summaries, f"{len(result['runs'])} document(s)"))
@@ -162,8 +162,8 @@ def run_prompt(
 
 def _process_with_shadow(ws: Workspace, paths: Sequence[Path], candidate: Path, by: str,
                          shadows: list[dict[str, Any]], *, quiet: bool) -> list[RunSummary]:
-    from wardflow.graphs.replay import replay_settings
-    from wardflow.graphs.shadow import process_with_shadow
+    from wardflow.operations.replay import replay_settings
+    from wardflow.operations.shadow import process_with_shadow
 
     settings = replay_settings(ws.settings, config_file=candidate)
     results = []

@@ -44,7 +44,7 @@ def replay_run(
 ) -> None:
     """Re-run a past run from a checkpoint with other settings, side effects disabled,
     and show what would have changed."""
-    from wardflow.graphs.replay import checkpoints, replay, replay_settings
+    from wardflow.operations.replay import checkpoints, replay, replay_settings
 
     if list_:
         listed = guarded(lambda: checkpoints(load_settings(), thread))

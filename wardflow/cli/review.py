@@ -30,7 +30,7 @@ from wardflow.cli._common import (
 from wardflow.errors import ReviewError
 
 if TYPE_CHECKING:
-    from wardflow.graphs.workspace import RunSummary
+    from wardflow.runtime.workspace import RunSummary
 
 __all__ = ["resume", "review"]
 

@@ -35,7 +35,7 @@ BlueprintPaths = Annotated[list[Path], typer.Argument(help="Blueprint files, or 
 
 def _with_scheduler(paths: list[Path], act: Callable[[Any], _T]) -> _T:
     """``act`` on the scheduler of the blueprints at ``paths``, then close its stores."""
-    from wardflow.graphs.schedule import Scheduler, load_scheduled
+    from wardflow.runtime.schedule import Scheduler, load_scheduled
 
     settings = load_settings()
     with Scheduler(settings, load_scheduled(paths, settings)) as scheduler:

@@ -20,7 +20,7 @@ from wardflow.cli._common import (
 from wardflow.errors import ConfigError
 
 if TYPE_CHECKING:
-    from wardflow.graphs.workspace import RunSummary
+    from wardflow.runtime.workspace import RunSummary
 
 __all__ = ["serve", "worker"]
 
@@ -49,7 +49,7 @@ def serve(
             from wardflow.web import serve as serve_web
         except ImportError as error:
             raise ConfigError("the web server needs `pip install 'wardflow[web]'`") from error
-        from wardflow.graphs.schedule import load_scheduled
+        from wardflow.runtime.schedule import load_scheduled
 
         settings = load_settings()
         serve_web(settings, host=host, port=port, schedule_interval_s=schedule_interval,
@@ -80,7 +80,7 @@ def worker(
     """
     import time
 
-    from wardflow.graphs.workers import RayExecutor
+    from wardflow.runtime.workers import RayExecutor
 
     settings = load_settings()
     folders = paths or [settings.storage_root / settings.storage_locations["inbox"]]

@@ -100,7 +100,7 @@ def explain(
     as_json: JsonOption = False,
 ) -> None:
     """Why each decision in a run was taken, each claim with its evidence."""
-    from wardflow.observability.explain import explain_run, grounding_report
+    from wardflow.agents.explain import explain_run, grounding_report
 
     def run() -> tuple[Any, Any]:
         with open_workspace() as ws:

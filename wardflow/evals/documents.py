@@ -80,8 +80,8 @@ from wardflow.evals.guardrails import percentile
 from wardflow.runstate import Routing, RunState
 
 if TYPE_CHECKING:
-    from wardflow.graphs.workspace import Workspace
     from wardflow.observability.audit import AuditRecord
+    from wardflow.runtime.workspace import Workspace
 
 __all__ = ["CORE_FIELDS", "FIELDS", "Label", "evaluate_documents", "leave_one_source_out",
            "load_labels", "score_run"]
@@ -252,7 +252,7 @@ def _route(state: Mapping[str, Any], waiting: bool) -> str:
 
 
 def _expected_decisions(state: Mapping[str, Any]) -> set[str]:
-    """The decisions a run made, named as :mod:`wardflow.observability.explain` names them."""
+    """The decisions a run made, named as :mod:`wardflow.agents.explain` names them."""
     made = {"document"}
     run = RunState.of(state)
     if state.get("guard"):
@@ -285,7 +285,7 @@ def score_run(label: Label, state: Mapping[str, Any], *, waiting: bool,
     ``explanation`` (claims, grounded, faithful, covered, decisions), ``pairs``
     (confidence, right) for calibration, ``doc_pair``.
     """
-    from wardflow.observability.explain import explain_run, grounding_report
+    from wardflow.agents.explain import explain_run, grounding_report
 
     extraction = state.get("extraction") or {}
     fields = extraction.get("fields") or {}
@@ -376,7 +376,7 @@ def evaluate_documents(
     Returns:
         The report (see the module doc); ``report["documents"]`` has one row per document.
     """
-    from wardflow.graphs.workspace import Workspace
+    from wardflow.runtime.workspace import Workspace
     from wardflow.tools.erp import EmbeddedErp, load_master
 
     labels = load_labels(dataset)

@@ -35,8 +35,8 @@ import yaml
 from wardflow.agents.overrides import PolicyOverride, loosenings
 from wardflow.config import COMPLIANCE_PACKS, Settings
 from wardflow.errors import WardflowError
-from wardflow.graphs.cron import CronError, check_timezone, parse_cron
 from wardflow.graphs.expressions import Condition, ExpressionError, compile_condition
+from wardflow.runtime.cron import CronError, check_timezone, parse_cron
 
 __all__ = [
     "STEP_TYPES",
@@ -90,7 +90,7 @@ class BlueprintError(WardflowError):
 @dataclass(frozen=True)
 class Trigger:
     """How runs start. ``source`` is a storage location or ``maildir:<path>``;
-    ``timezone`` and ``missed`` belong to schedules (see :mod:`wardflow.graphs.schedule`)."""
+    ``timezone`` and ``missed`` belong to schedules (see :mod:`wardflow.runtime.schedule`)."""
 
     kind: Literal["event", "schedule", "api"]
     event: str | None = None

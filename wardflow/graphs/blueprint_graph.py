@@ -26,20 +26,20 @@ from langgraph.types import RetryPolicy, interrupt
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from wardflow.agents.overrides import PolicyOverride, tighten
-from wardflow.agents.prompts import CLASSIFY_DOCUMENT
 from wardflow.config import Settings
 from wardflow.errors import ModelError, ToolError
 from wardflow.graphs._node import audited_node
 from wardflow.graphs.blueprint import Blueprint, Step
-from wardflow.graphs.control import KillSwitch
 from wardflow.graphs.invoice import InvoiceNodes, build_invoice_graph, tool_guards
 from wardflow.graphs.state import outbox
 from wardflow.guardrails.tool_guard import PipelineToolGuard
 from wardflow.observability.audit import AuditSink
 from wardflow.observability.tracing import Telemetry
+from wardflow.prompts import CLASSIFY_DOCUMENT
 from wardflow.review.authz import with_article
 from wardflow.review.payloads import ReviewDecision
 from wardflow.review.principals import PrincipalStore
+from wardflow.runtime.control import KillSwitch
 from wardflow.services import Services, services_for
 from wardflow.tools.erp import ErpAdapter
 from wardflow.tools.storage import Storage
@@ -84,7 +84,7 @@ class BlueprintState(TypedDict, total=False):
     # What the last step did, e.g. ``archive: stored`` (``status`` says where the run is).
     step_status: str
     error: dict[str, Any] | None
-    # Set when an operator cancelled the run (wardflow/graphs/cancel.py).
+    # Set when an operator cancelled the run (wardflow/runtime/cancel.py).
     cancelled: dict[str, Any] | None
     outputs: Annotated[dict[str, Any], _merge]
     vars: Annotated[dict[str, Any], _merge]

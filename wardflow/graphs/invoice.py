@@ -40,7 +40,6 @@ from wardflow.agents.extractor import (
     extract_invoice,
     read_with_model,
 )
-from wardflow.agents.prompts import EXTRACT_INVOICE
 from wardflow.agents.risk import RiskPolicy, assess_risk
 from wardflow.agents.risk_fit import load_weights
 from wardflow.config import Settings
@@ -52,19 +51,20 @@ from wardflow.errors import (
     UnsupportedDocument,
 )
 from wardflow.graphs._node import NodeFn, audited_node
-from wardflow.graphs.control import KillSwitch
-from wardflow.graphs.retry import node_retry_policy
 from wardflow.graphs.state import InvoiceState
 from wardflow.guardrails.hidden import HiddenText, hidden_in_page
 from wardflow.guardrails.pipeline import GuardPipeline
 from wardflow.guardrails.tool_guard import INVOICE_PLAN, PipelineToolGuard, PlanToolGuard
 from wardflow.observability.audit import AuditSink, digest
 from wardflow.observability.tracing import DISABLED, Telemetry, guard_span
+from wardflow.prompts import EXTRACT_INVOICE
 from wardflow.review.authz import authorize
 from wardflow.review.payloads import ProposedAction, ReviewDecision, ReviewReason, ReviewRequest
 from wardflow.review.principals import PrincipalStore
 from wardflow.review.status import require_comment
 from wardflow.runstate import ComplianceReport, ReviewRecord
+from wardflow.runtime.control import KillSwitch
+from wardflow.runtime.retry import node_retry_policy
 from wardflow.services import Services, default_erp, default_guards, services_for
 from wardflow.tools.documents import (
     DocumentLimits,

@@ -1,6 +1,6 @@
-"""Observability: the audit log, traces and metrics, explanations, the run viewer.
+"""Observability: the audit log, traces and metrics, the run viewer, drift.
 
-Used by every room; imports none of them. Tracing, explanations and the viewer load on
+Used by every room; imports none of them. Tracing and the viewer load on
 first use (``import wardflow`` stays free of OpenTelemetry and rich).
 """
 
@@ -11,18 +11,16 @@ from typing import TYPE_CHECKING, Any
 from wardflow.observability.audit import AuditLog, AuditRecord, AuditSink, ChainReport
 
 if TYPE_CHECKING:
-    from wardflow.observability.explain import Explanation, explain_run, grounding_report
     from wardflow.observability.tracing import Telemetry, setup_tracing
     from wardflow.observability.viewer import Step, mermaid, render_trace, run_path
 
 __all__ = [
-    "AuditLog", "AuditRecord", "AuditSink", "ChainReport", "Explanation", "Step", "Telemetry",
-    "explain_run", "grounding_report", "mermaid", "render_trace", "run_path", "setup_tracing",
+    "AuditLog", "AuditRecord", "AuditSink", "ChainReport", "Step", "Telemetry", "mermaid",
+    "render_trace", "run_path", "setup_tracing",
 ]
 
 _LAZY = {
     "Telemetry": "tracing", "setup_tracing": "tracing",
-    "Explanation": "explain", "explain_run": "explain", "grounding_report": "explain",
     "Step": "viewer", "mermaid": "viewer", "render_trace": "viewer", "run_path": "viewer",
 }
 

@@ -32,7 +32,7 @@ from wardflow.review.status import CaseStatus, comment_refusal, status_of_reques
 from wardflow.runstate import ComplianceReport
 
 if TYPE_CHECKING:
-    from wardflow.graphs.workspace import Workspace
+    from wardflow.runtime.workspace import Workspace
 
 __all__ = ["ReviewChat", "parse_set", "proposal_text"]
 
@@ -271,7 +271,7 @@ class ReviewChat:
     def explain(self, question: str) -> bool:
         """Answer from the run's explanation: the claims that share the question's words,
         each with its evidence. ``False`` if none does (nothing is made up)."""
-        from wardflow.observability.explain import explain_run
+        from wardflow.agents.explain import explain_run
 
         case = self._require_case()
         words = {w for w in re.findall(r"[a-z0-9]{4,}", question.lower())} - _STOPWORDS

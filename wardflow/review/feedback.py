@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 from wardflow.errors import ConfigError, RunNotFound, StorageError
 
 if TYPE_CHECKING:
-    from wardflow.graphs.workspace import Workspace
+    from wardflow.runtime.workspace import Workspace
 
 __all__ = ["LabelledExample", "collect_examples", "export_dataset"]
 

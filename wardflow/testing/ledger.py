@@ -1,10 +1,10 @@
-"""What every :class:`~wardflow.graphs.events.EventLedger` backend must do.
+"""What every :class:`~wardflow.runtime.events.EventLedger` backend must do.
 
 Provide an ``open_ledger`` fixture: a callable that opens the backend on one empty
 store, the same store at every call (a second call is a second watcher, or the same
 watcher after a restart).
 
-The rules: an event is claimed (:meth:`~wardflow.graphs.events.EventLedger.record`)
+The rules: an event is claimed (:meth:`~wardflow.runtime.events.EventLedger.record`)
 exactly once, however many watchers race for it; a run is complete when its event is
 marked ``done`` and not before; an unfinished run stays open, keeps its thread id and
 cannot be claimed again (it is retried, not started twice); and all of it survives
@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from wardflow.graphs.events import EventLedger
+from wardflow.runtime.events import EventLedger
 
 __all__ = ["EventLedgerConformance", "OpenLedger"]
 

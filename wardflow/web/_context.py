@@ -17,7 +17,7 @@ from wardflow.services import Services, build_services
 from wardflow.web.auth import AuthError, authenticate, sign_token, verify_token
 
 if TYPE_CHECKING:
-    from wardflow.graphs.workspace import RunSummary, Workspace
+    from wardflow.runtime.workspace import RunSummary, Workspace
 
 __all__ = ["AppContext", "LoginThrottle"]
 

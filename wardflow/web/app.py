@@ -77,7 +77,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from wardflow.graphs.blueprint import Blueprint
-    from wardflow.graphs.workspace import Workspace
+    from wardflow.runtime.workspace import Workspace
     from wardflow.services import Services
 
 __all__ = ["create_app", "serve"]
@@ -118,7 +118,7 @@ def create_app(
         clock: Unix time, for token expiry and the Slack timestamp window.
     """
     if workspace_factory is None:
-        from wardflow.graphs.workspace import Workspace
+        from wardflow.runtime.workspace import Workspace
 
         def workspace_factory() -> Workspace:
             return Workspace(settings)
@@ -224,7 +224,7 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8765, *,
 
     Tokens travel over plain HTTP: keep the default loopback host, or put a TLS
     proxy in front. The scheduled ``blueprints`` fire from a background thread that
-    checks every ``schedule_interval_s`` seconds (:class:`wardflow.graphs.schedule.Scheduler`).
+    checks every ``schedule_interval_s`` seconds (:class:`wardflow.runtime.schedule.Scheduler`).
     """
     try:
         import uvicorn
@@ -239,7 +239,7 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8765, *,
     # One set of stores for the server's life, shared by the app and the scheduler.
     services = build_services(settings)
     if blueprints:
-        from wardflow.graphs.schedule import Scheduler
+        from wardflow.runtime.schedule import Scheduler
 
         scheduler = Scheduler(settings, blueprints, services=services)
         _, stop = scheduler.start(schedule_interval_s)

@@ -26,7 +26,7 @@ from rich.console import Console
 from wardflow.review.chat import ReviewChat
 
 if TYPE_CHECKING:
-    from wardflow.graphs.workspace import Workspace
+    from wardflow.runtime.workspace import Workspace
 
 __all__ = ["answer", "stream_answer"]
 

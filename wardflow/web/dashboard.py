@@ -37,8 +37,8 @@ from wardflow.web._deps import Current, Thread
 from wardflow.web._pages import page_html
 
 if TYPE_CHECKING:
-    from wardflow.graphs.workspace import Workspace
     from wardflow.runstate import RunView
+    from wardflow.runtime.workspace import Workspace
 
 __all__ = ["READERS", "RunFilter", "dashboard", "dashboard_router", "run_detail",
            "run_diagram", "run_entries", "run_rows"]

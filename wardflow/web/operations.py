@@ -46,7 +46,7 @@ from wardflow.web.runs import RunJobs, _graph_for
 from wardflow.web.views import for_role
 
 if TYPE_CHECKING:
-    from wardflow.graphs.workspace import Workspace
+    from wardflow.runtime.workspace import Workspace
 
 __all__ = ["OPERATORS", "READERS", "ReplayBody", "operations_router", "list_runs", "run_history"]
 
@@ -166,7 +166,7 @@ def run_history(ws: Workspace, jobs: RunJobs, thread: str) -> dict[str, Any]:
     Raises:
         RunNotFound: no such run.
     """
-    from wardflow.graphs.replay import checkpoints
+    from wardflow.operations.replay import checkpoints
 
     [row] = _rows_of(ws, jobs, thread)
     steps, _ = run_diagram(ws, thread)
@@ -234,7 +234,7 @@ def _cancel(ctx: AppContext, jobs: RunJobs, caller: Caller, thread: str,
 
 
 def _replay(ctx: AppContext, caller: Caller, thread: str, body: ReplayBody) -> dict[str, Any]:
-    from wardflow.graphs.replay import replay, replay_settings
+    from wardflow.operations.replay import replay, replay_settings
 
     with ctx.case_lock(thread), ctx.workspace() as ws:
         ws.rate_limit(caller.principal.name, "operations")

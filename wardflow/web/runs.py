@@ -82,7 +82,7 @@ from wardflow.web._deps import Caller, CallerDep, DecisionBody, Thread
 from wardflow.web.views import for_role
 
 if TYPE_CHECKING:
-    from wardflow.graphs.workspace import Workspace
+    from wardflow.runtime.workspace import Workspace
 
 __all__ = ["MAX_JSON_BYTES", "START_ROLES", "RunJobs", "runs_router", "upload_limit"]
 

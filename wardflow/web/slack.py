@@ -12,7 +12,7 @@ the request is signed as Slack documents it::
 Who clicked is taken from the payload's stable Slack user id (``user.id``), never from
 the ``username``, which a Slack user can change to anyone's name: the id must be linked
 to a principal (:class:`SlackUsers`, ``wardflow principals slack NAME USER_ID``); the
-decision then goes through :meth:`~wardflow.graphs.workspace.Workspace.resume` like any
+decision then goes through :meth:`~wardflow.runtime.workspace.Workspace.resume` like any
 other.
 """
 

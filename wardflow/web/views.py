@@ -24,7 +24,7 @@ from wardflow.tools.documents import DocumentLimits
 from wardflow.web.preview import evidence_boxes
 
 if TYPE_CHECKING:
-    from wardflow.graphs.workspace import Workspace
+    from wardflow.runtime.workspace import Workspace
 
 __all__ = ["case_detail", "document_key", "evidence_spans", "for_role", "inbox", "inbox_row"]
 

@@ -48,7 +48,7 @@ def make(name: str) -> Path:
     """Write ``HERE/name`` (a data home); refuses to overwrite one."""
     from wardflow.config import Settings
     from wardflow.graphs.blueprint import load_blueprint
-    from wardflow.graphs.workspace import Workspace
+    from wardflow.runtime.workspace import Workspace
     from wardflow.tools.erp import load_master
 
     target = HERE / name

@@ -35,7 +35,7 @@ from pydantic import ValidationError
 
 from wardflow.config import Settings
 from wardflow.errors import ConfigError, RunNotFound, WardflowError
-from wardflow.graphs._replay_report import (
+from wardflow.operations._replay_report import (
     CheckpointInfo,
     Outcome,
     ReplayResult,
@@ -43,8 +43,8 @@ from wardflow.graphs._replay_report import (
     compare,
     outcome,
 )
-from wardflow.graphs.workspace import Workspace
 from wardflow.runstate import DocumentInfo, Posting
+from wardflow.runtime.workspace import Workspace
 from wardflow.services import build_services
 
 if TYPE_CHECKING:

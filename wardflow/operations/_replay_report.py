@@ -1,5 +1,5 @@
 """What a replay reports: the original run and the replay side by side, as rows, a
-rich table and JSON (see :mod:`wardflow.graphs.replay`)."""
+rich table and JSON (see :mod:`wardflow.operations.replay`)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """The scheduler's state in SQLite (``control.sqlite``): the last slot per schedule and
-one row per firing, claimed in a write transaction (see :mod:`wardflow.graphs.schedule`).
+one row per firing, claimed in a write transaction (see :mod:`wardflow.runtime.schedule`).
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ data, everything else refuses it (:class:`~wardflow.errors.UnencryptedData`). It
 checkpoint objects, so no graph is built. With Postgres, the blob and write tables
 are rotated; plain values a checkpoint row holds inline from before the key was set
 are counted as ``clear`` by :func:`key_report` and sealed into blobs the next time
-their thread is checkpointed (wardflow/graphs/_sealed_postgres.py).
+their thread is checkpointed (wardflow/runtime/_sealed_postgres.py).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Checkpointer factory: SQLite by default (WAL, busy timeout), memory, or Postgres
 (a ``postgres://`` URL: langgraph-checkpoint-postgres on a pool that survives a
-database restart, see wardflow/graphs/_postgres_saver.py)."""
+database restart, see wardflow/runtime/_postgres_saver.py)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from wardflow._crypto import Keyring, checkpoint_serde
 from wardflow._sqlite import connect
 from wardflow.config import Settings
 from wardflow.errors import ConfigError
-from wardflow.graphs._sealed_postgres import seals
+from wardflow.runtime._sealed_postgres import seals
 
 if TYPE_CHECKING:
     from langgraph.checkpoint.base import BaseCheckpointSaver
@@ -35,7 +35,7 @@ def open_checkpointer(settings: Settings) -> BaseCheckpointSaver[str]:
         return InMemorySaver()
     if kind.startswith(("postgres://", "postgresql://")):
         try:
-            from wardflow.graphs._postgres_saver import open_postgres_saver
+            from wardflow.runtime._postgres_saver import open_postgres_saver
         except ImportError as err:
             raise ConfigError(
                 "a postgres:// checkpointer needs `pip install 'wardflow[postgres]'`"
@@ -50,7 +50,7 @@ def open_checkpointer(settings: Settings) -> BaseCheckpointSaver[str]:
     saver_type = SqliteSaver
     if seals(serde):
         # Names the thread and checkpoint of a clear blob it refuses.
-        from wardflow.graphs._sealed_sqlite import SealedSqliteSaver
+        from wardflow.runtime._sealed_sqlite import SealedSqliteSaver
 
         saver_type = SealedSqliteSaver
     conn = connect(

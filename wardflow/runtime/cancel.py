@@ -20,12 +20,12 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from wardflow.errors import RunNotFound, RunStateError
-from wardflow.graphs.retry import is_dead_letter
+from wardflow.runtime.retry import is_dead_letter
 
 if TYPE_CHECKING:
     from langchain_core.runnables import RunnableConfig
 
-    from wardflow.graphs.workspace import Workspace
+    from wardflow.runtime.workspace import Workspace
 
 __all__ = ["cancel_run", "cancellable"]
 

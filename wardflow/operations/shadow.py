@@ -20,13 +20,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from wardflow.config import Settings
-from wardflow.graphs._replay_report import Outcome, Row, compare, outcome
-from wardflow.graphs.replay import _aliases, _settings_changed
+from wardflow.operations._replay_report import Outcome, Row, compare, outcome
+from wardflow.operations.replay import _aliases, _settings_changed
 from wardflow.runstate import Posting
 from wardflow.services import build_services
 
 if TYPE_CHECKING:
-    from wardflow.graphs.workspace import RunSummary, Workspace
+    from wardflow.runtime.workspace import RunSummary, Workspace
     from wardflow.tools.inbox import InboxItem
 
 __all__ = ["ShadowResult", "process_with_shadow", "shadow_run"]

@@ -30,20 +30,20 @@ from wardflow.errors import (
     ToolError,
     WardflowError,
 )
-from wardflow.graphs.checkpoint import list_threads
-from wardflow.graphs.control import ALL
 from wardflow.graphs.invoice import (
     Clock,
     build_invoice_graph,
     tool_guards,
 )
-from wardflow.graphs.retry import dead_letter_record, is_dead_letter
 from wardflow.observability.tracing import run_span, startup_span
 from wardflow.review.authz import authorize
 from wardflow.review.payloads import ReviewDecision, ReviewRequest
 from wardflow.review.principals import ESCALATION
 from wardflow.review.status import require_comment
 from wardflow.runstate import ComplianceReport, Extraction, ReviewRecord, RunState, RunView
+from wardflow.runtime.checkpoint import list_threads
+from wardflow.runtime.control import ALL
+from wardflow.runtime.retry import dead_letter_record, is_dead_letter
 from wardflow.services import Services, build_services
 from wardflow.status import FINISHED
 from wardflow.tools.inbox import InboxItem, collect, inside_inbox_roots
@@ -54,9 +54,9 @@ if TYPE_CHECKING:
     from wardflow.agents.overrides import PolicyOverride
     from wardflow.agents.planner import Plan
     from wardflow.graphs.blueprint import Blueprint
-    from wardflow.graphs.slots import RaySlots
     from wardflow.llm.client import LLM
     from wardflow.observability.tracing import Telemetry
+    from wardflow.runtime.slots import RaySlots
     from wardflow.tools.erp import ErpAdapter
 
 __all__ = ["RunSummary", "RunView", "Workspace", "explain"]
@@ -86,7 +86,7 @@ class Workspace:
     def __init__(self, settings: Settings, *, clock: Clock | None = None,
                  slots: RaySlots | None = None, services: Services | None = None) -> None:
         # ``slots``: limits shared by Ray workers; the ERP and model calls then hold
-        # their slot (wardflow/graphs/workers.py). None: one process, nothing wrapped.
+        # their slot (wardflow/runtime/workers.py). None: one process, nothing wrapped.
         # ``services``: the collaborators (the caller keeps owning them); None: the
         # workspace opens them from ``settings`` (build_services) and closes them.
         self.settings = settings
@@ -296,13 +296,13 @@ class Workspace:
                blueprint: Blueprint | None = None) -> dict[str, Any]:
         """Cancel a run that waits for a decision or is parked; it never posts after.
 
-        See :mod:`wardflow.graphs.cancel`. ``blueprint``: the run is one of its runs.
+        See :mod:`wardflow.runtime.cancel`. ``blueprint``: the run is one of its runs.
 
         Raises:
             RunNotFound: no such run.
             RunStateError: the run has finished or is already cancelled.
         """
-        from wardflow.graphs.cancel import cancel_run
+        from wardflow.runtime.cancel import cancel_run
 
         graph = self.blueprint_graph(blueprint) if blueprint is not None else None
         return cancel_run(self, thread_id, by=by, reason=reason, now=self._clock(), graph=graph,
@@ -510,7 +510,7 @@ class Workspace:
         with Workspace(settings, clock=self._clock) as scoped:
             items = scoped.items([plan.path or "."])
             if plan.filters:
-                from wardflow.graphs._plan_selection import select_items
+                from wardflow.runtime._plan_selection import select_items
 
                 known = set(scoped.threads())
                 items, skipped = select_items(
@@ -620,7 +620,7 @@ class Workspace:
         ledger, then one run per event (exactly once). While the kill switch is on,
         events are held open (audited once as ``event.held``) and run after it is off."""
         from wardflow.errors import KillSwitchEngaged
-        from wardflow.graphs.events import MaildirSource
+        from wardflow.runtime.events import MaildirSource
 
         maildir = blueprint.trigger.maildir if folder is None else None
         if folder is None and maildir is None:
@@ -821,7 +821,7 @@ def _gated(settings: Settings, erp: _Erp, slots: RaySlots | None,
     """The ERP and model layer the graph gets: as they are, or holding Ray slots."""
     if slots is None:
         return erp, None
-    from wardflow.graphs.slots import GatedErp, gated_llm
+    from wardflow.runtime.slots import GatedErp, gated_llm
 
     llm = gated_llm(settings, slots, telemetry) if settings.model.lower() != "none" else None
     return cast(_Erp, GatedErp(erp, slots)), llm  # the same seam, its calls gated
@@ -830,10 +830,10 @@ def _gated(settings: Settings, erp: _Erp, slots: RaySlots | None,
 def explain(thread_id: str, settings: Settings | None = None) -> Any:
     """Why each decision in a run was taken, each claim citing its evidence.
 
-    Returns a :class:`wardflow.observability.explain.Explanation` (``.claims``,
+    Returns a :class:`wardflow.agents.explain.Explanation` (``.claims``,
     ``.render()``, ``.to_dict()``) built from the run's state and audit records.
     """
-    from wardflow.observability.explain import explain_run
+    from wardflow.agents.explain import explain_run
 
     with Workspace(settings or Settings()) as ws:
         return explain_run(ws.run_values(thread_id), list(ws.audit.records(thread_id)))

@@ -5,8 +5,8 @@ call at a time, two calls to a model at once) with leases that expire, so a slot
 by a killed process comes back. :class:`RaySlots` is its client; the ERP and the model
 layer are wrapped (:class:`GatedErp`, :func:`gated_llm`) so that the graph sees the
 same seams. Leases belong to a document, not a process: a retried document re-enters
-its own slot. :class:`~wardflow.graphs.workspace.Workspace` gates its collaborators
-with these; :mod:`wardflow.graphs.workers` runs workspaces on Ray.
+its own slot. :class:`~wardflow.runtime.workspace.Workspace` gates its collaborators
+with these; :mod:`wardflow.runtime.workers` runs workspaces on Ray.
 
 Ray is optional (``pip install 'wardflow[ray]'``) and imported only when used.
 """

@@ -1,15 +1,15 @@
 """Workers on Ray: the same invoice graph, one document per call to a pool of Ray actors.
 
-Ray is the executor: each actor opens one :class:`~wardflow.graphs.workspace.Workspace`
+Ray is the executor: each actor opens one :class:`~wardflow.runtime.workspace.Workspace`
 and keeps it for every document it is given; :class:`ray.util.ActorPool` hands out the
 documents; Ray restarts an actor whose process died and retries its call, and the graph
 resumes from the run's last checkpoint (every step is idempotent). The graphs are not
 changed; only who calls them is.
 
 Limits that must hold across workers (one ERP call at a time, two calls to a model at
-once) live in one named Ray actor, :class:`~wardflow.graphs.slots.SlotTable`: a counting
+once) live in one named Ray actor, :class:`~wardflow.runtime.slots.SlotTable`: a counting
 semaphore per key with leases that expire, so a slot held by a killed process comes
-back. The ERP and the model layer are wrapped (:mod:`wardflow.graphs.slots`); the graph
+back. The ERP and the model layer are wrapped (:mod:`wardflow.runtime.slots`); the graph
 sees the same seams. Leases belong to a document, not a process: a retried document
 re-enters its own slot, and everything a document holds is released when its call returns.
 
@@ -18,7 +18,7 @@ end of their run (a *claim*), so two copies of an invoice processed by two worke
 once cannot both pass the duplicate check and both be posted.
 
 Ray is optional (``pip install 'wardflow[ray]'``) and imported only here and in
-:mod:`wardflow.graphs.slots`, when used.
+:mod:`wardflow.runtime.slots`, when used.
 """
 
 from __future__ import annotations
@@ -30,11 +30,11 @@ from typing import TYPE_CHECKING, Any
 
 from wardflow.config import Settings
 from wardflow.errors import ConfigError
-from wardflow.graphs.slots import NAMESPACE, RaySlots
+from wardflow.runtime.slots import NAMESPACE, RaySlots
 from wardflow.services import Lazy, Services, build_services
 
 if TYPE_CHECKING:
-    from wardflow.graphs.workspace import RunSummary
+    from wardflow.runtime.workspace import RunSummary
     from wardflow.tools.inbox import InboxItem
 
 __all__ = [
@@ -78,7 +78,7 @@ class DocumentWorker:
     """One Ray actor: a workspace opened once, then one document per call."""
 
     def __init__(self, settings: Settings) -> None:
-        from wardflow.graphs.workspace import Workspace
+        from wardflow.runtime.workspace import Workspace
 
         self._slots = RaySlots.open(settings)
         self._workspace = Workspace(settings, slots=self._slots)
@@ -213,7 +213,7 @@ class RayExecutor:
                    submitted_by: str | None) -> Iterator[RunSummary]:
         from ray.exceptions import ActorDiedError, RayError
 
-        from wardflow.graphs.workspace import RunSummary
+        from wardflow.runtime.workspace import RunSummary
 
         assert self._pool is not None and self._slots is not None
         for item in items:

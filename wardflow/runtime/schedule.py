@@ -9,7 +9,7 @@
       missed: run_once              # default skip
       source: "inbox"               # what a firing processes (default inbox)
 
-The cron dialect (Vixie cron's) is described in :mod:`wardflow.graphs.cron`.
+The cron dialect (Vixie cron's) is described in :mod:`wardflow.runtime.cron`.
 
 State lives in the data home (``control.sqlite``): per blueprint the last slot handled,
 and one row per firing keyed by (blueprint, slot), claimed in a write transaction, so
@@ -38,8 +38,8 @@ from typing import TYPE_CHECKING, Any
 from wardflow._sqlite import utc_now
 from wardflow.config import Settings
 from wardflow.errors import ConfigError, KillSwitchEngaged, WardflowError
-from wardflow.graphs._schedule_store import _MAX_COUNTED, Firing, ScheduleStore, _Due, _iso
-from wardflow.graphs.cron import CronSchedule, parse_cron
+from wardflow.runtime._schedule_store import _MAX_COUNTED, Firing, ScheduleStore, _Due, _iso
+from wardflow.runtime.cron import CronSchedule, parse_cron
 from wardflow.services import Lazy, Services, build_services
 
 if TYPE_CHECKING:
@@ -61,7 +61,7 @@ class Scheduler:
         blueprints: blueprints; those without a ``schedule`` trigger are ignored.
         grace: how late a slot may still fire as on time; later it counts as missed.
         runner: runs one firing and returns its runs (default: the blueprint on every
-            document of its source, in a :class:`~wardflow.graphs.workspace.Workspace`).
+            document of its source, in a :class:`~wardflow.runtime.workspace.Workspace`).
         clock: the time :meth:`tick` uses when given none.
         services: the data home's collaborators (the caller keeps owning them); None:
             opened from ``settings`` on the first tick and closed by :meth:`close`.
@@ -183,7 +183,7 @@ class Scheduler:
         return store.finish(firing, "fired", detail, len(runs), now)
 
     def _run_blueprint(self, blueprint: Blueprint) -> Sequence[dict[str, Any]]:
-        from wardflow.graphs.workspace import Workspace
+        from wardflow.runtime.workspace import Workspace
 
         with Workspace(self.settings, services=self._services.get()) as ws:
             if blueprint.trigger.maildir is not None:

@@ -33,7 +33,7 @@ from wardflow.guardrails.pii import find_pii
 from wardflow.runstate import Extraction, Posting
 
 if TYPE_CHECKING:
-    from wardflow.graphs.workspace import Workspace
+    from wardflow.runtime.workspace import Workspace
 
 __all__ = ["ErasureReport", "erase_expired", "erase_subject"]
 

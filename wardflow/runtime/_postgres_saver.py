@@ -30,7 +30,7 @@ from psycopg_pool import ConnectionPool
 
 from wardflow._postgres import redact_url
 from wardflow.errors import ConfigError, UnencryptedData
-from wardflow.graphs._sealed_postgres import blob_inline_values, seals
+from wardflow.runtime._sealed_postgres import blob_inline_values, seals
 
 __all__ = ["RetryingPostgresSaver", "open_postgres_saver"]
 
@@ -64,7 +64,7 @@ class RetryingPostgresSaver(PostgresSaver):
     def put(self, config: RunnableConfig, checkpoint: Checkpoint, metadata: CheckpointMetadata,
             new_versions: ChannelVersions) -> RunnableConfig:
         def call() -> RunnableConfig:
-            # With a key, plain values go to sealed blobs too (graphs/_sealed_postgres.py).
+            # With a key, plain values go to sealed blobs too (runtime/_sealed_postgres.py).
             stored = blob_inline_values(self, config, checkpoint) if seals(self.serde) else checkpoint
             return super(RetryingPostgresSaver, self).put(config, stored, metadata, new_versions)
 
