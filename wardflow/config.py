@@ -301,7 +301,7 @@ class Settings(BaseSettings):
     worker_lease_s: float = Field(300.0, gt=0)
     worker_task_retries: int = Field(2, ge=0)
 
-    # Retry policies per node type (wardflow/runtime/retry.py): I/O nodes (ERP, storage)
+    # Retry policies per node type (wardflow/graphs/retry.py): I/O nodes (ERP, storage)
     # retry retryable tool errors up to ``retry_io_attempts`` times, the model node
     # timeouts and rate limits up to ``retry_model_attempts``; pure nodes never. Waits
     # grow from ``retry_initial_s`` by ``retry_backoff`` up to ``retry_max_interval_s``,

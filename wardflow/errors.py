@@ -37,7 +37,7 @@ brackets)::
      ├── BlueprintError         a blueprint has problems, each with its line [graphs.blueprint]
      ├── ExpressionError        a blueprint condition cannot be parsed or evaluated
      │                          [graphs.expressions]
-     ├── CronError              a schedule's cron expression or timezone [runtime.cron]
+     ├── CronError              a schedule's cron expression or timezone [graphs.cron]
      ├── AuthError              a login or web token was refused (401) [web.auth]
      ├── TokenError             an API token was refused [review.tokens]
      ├── SlackError             a Slack request was refused (signature, age) [web.slack]

@@ -33,6 +33,7 @@ from wardflow.errors import ConfigError, WardflowError
 if TYPE_CHECKING:
     from langgraph.checkpoint.base import BaseCheckpointSaver
 
+    from wardflow.guardrails.killswitch import KillSwitch
     from wardflow.guardrails.pipeline import GuardPipeline
     from wardflow.guardrails.ratelimit import RateLimiter
     from wardflow.guardrails.vault import TokenVault
@@ -43,7 +44,6 @@ if TYPE_CHECKING:
     from wardflow.review.principals import PrincipalStore
     from wardflow.review.tokens import TokenStore
     from wardflow.runtime._schedule_store import ScheduleStore
-    from wardflow.runtime.control import KillSwitch
     from wardflow.runtime.events import EventLedger
     from wardflow.tools.erp import EmbeddedErp, ErpAdapter
     from wardflow.tools.memory import InvoiceMemory
@@ -528,7 +528,7 @@ def _principals(settings: Settings, *, scratch: bool) -> PrincipalStore:
 
 
 def _switch(settings: Settings, clock: Clock, *, scratch: bool) -> KillSwitch:
-    from wardflow.runtime.control import KillSwitch
+    from wardflow.guardrails.killswitch import KillSwitch
 
     return KillSwitch(":memory:" if scratch else settings.control_path, clock=clock)
 

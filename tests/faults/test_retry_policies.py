@@ -10,7 +10,7 @@ from langgraph.types import RetryPolicy
 from wardflow.config import Settings
 from wardflow.errors import ErpError, ModelOutputError, ModelUnavailable, RateLimited, StorageError
 from wardflow.graphs.invoice import build_invoice_graph
-from wardflow.runtime.retry import NODE_KINDS, dead_letter_record, node_retry_policy
+from wardflow.graphs.retry import NODE_KINDS, dead_letter_record, node_retry_policy
 
 
 def test_io_nodes_retry_transient_tool_errors_only(tmp_path: Path) -> None:

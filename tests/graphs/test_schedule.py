@@ -20,9 +20,9 @@ import pytest
 from tests.conftest import EXAMPLES, INBOX, ROOT, wardflow_cli
 from wardflow.config import Settings
 from wardflow.graphs.blueprint import Blueprint, BlueprintError, load_blueprint, parse_blueprint
+from wardflow.graphs.cron import CronError, parse_cron
+from wardflow.guardrails.killswitch import KillSwitch
 from wardflow.observability.audit import AuditLog
-from wardflow.runtime.control import KillSwitch
-from wardflow.runtime.cron import CronError, parse_cron
 from wardflow.runtime.schedule import Scheduler, ScheduleStore, load_scheduled
 from wardflow.runtime.workspace import Workspace
 

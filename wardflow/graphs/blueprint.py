@@ -35,8 +35,8 @@ import yaml
 from wardflow.agents.overrides import PolicyOverride, loosenings
 from wardflow.config import COMPLIANCE_PACKS, Settings
 from wardflow.errors import WardflowError
+from wardflow.graphs.cron import CronError, check_timezone, parse_cron
 from wardflow.graphs.expressions import Condition, ExpressionError, compile_condition
-from wardflow.runtime.cron import CronError, check_timezone, parse_cron
 
 __all__ = [
     "STEP_TYPES",

@@ -32,6 +32,7 @@ from wardflow.graphs._node import audited_node
 from wardflow.graphs.blueprint import Blueprint, Step
 from wardflow.graphs.invoice import InvoiceNodes, build_invoice_graph, tool_guards
 from wardflow.graphs.state import outbox
+from wardflow.guardrails.killswitch import KillSwitch
 from wardflow.guardrails.tool_guard import PipelineToolGuard
 from wardflow.observability.audit import AuditSink
 from wardflow.observability.tracing import Telemetry
@@ -39,7 +40,6 @@ from wardflow.prompts import CLASSIFY_DOCUMENT
 from wardflow.review.authz import with_article
 from wardflow.review.payloads import ReviewDecision
 from wardflow.review.principals import PrincipalStore
-from wardflow.runtime.control import KillSwitch
 from wardflow.services import Services, services_for
 from wardflow.tools.erp import ErpAdapter
 from wardflow.tools.storage import Storage

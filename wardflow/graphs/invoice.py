@@ -51,8 +51,10 @@ from wardflow.errors import (
     UnsupportedDocument,
 )
 from wardflow.graphs._node import NodeFn, audited_node
+from wardflow.graphs.retry import node_retry_policy
 from wardflow.graphs.state import InvoiceState
 from wardflow.guardrails.hidden import HiddenText, hidden_in_page
+from wardflow.guardrails.killswitch import KillSwitch
 from wardflow.guardrails.pipeline import GuardPipeline
 from wardflow.guardrails.tool_guard import INVOICE_PLAN, PipelineToolGuard, PlanToolGuard
 from wardflow.observability.audit import AuditSink, digest
@@ -63,8 +65,6 @@ from wardflow.review.payloads import ProposedAction, ReviewDecision, ReviewReaso
 from wardflow.review.principals import PrincipalStore
 from wardflow.review.status import require_comment
 from wardflow.runstate import ComplianceReport, ReviewRecord
-from wardflow.runtime.control import KillSwitch
-from wardflow.runtime.retry import node_retry_policy
 from wardflow.services import Services, default_erp, default_guards, services_for
 from wardflow.tools.documents import (
     DocumentLimits,

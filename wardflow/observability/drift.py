@@ -63,7 +63,7 @@ CREATE TABLE IF NOT EXISTS alerts (kind TEXT NOT NULL, ts TEXT NOT NULL, reason 
 
 
 class Switch(Protocol):
-    """What the monitor needs of :class:`wardflow.runtime.control.KillSwitch`."""
+    """What the monitor needs of :class:`wardflow.guardrails.killswitch.KillSwitch`."""
 
     def engage(self, reason: str, *, by: str, workflow: str = ...) -> object: ...
 

@@ -20,7 +20,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from wardflow.errors import RunNotFound, RunStateError
-from wardflow.runtime.retry import is_dead_letter
+from wardflow.graphs.retry import is_dead_letter
 
 if TYPE_CHECKING:
     from langchain_core.runnables import RunnableConfig

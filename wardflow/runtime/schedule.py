@@ -9,7 +9,7 @@
       missed: run_once              # default skip
       source: "inbox"               # what a firing processes (default inbox)
 
-The cron dialect (Vixie cron's) is described in :mod:`wardflow.runtime.cron`.
+The cron dialect (Vixie cron's) is described in :mod:`wardflow.graphs.cron`.
 
 State lives in the data home (``control.sqlite``): per blueprint the last slot handled,
 and one row per firing keyed by (blueprint, slot), claimed in a write transaction, so
@@ -38,8 +38,8 @@ from typing import TYPE_CHECKING, Any
 from wardflow._sqlite import utc_now
 from wardflow.config import Settings
 from wardflow.errors import ConfigError, KillSwitchEngaged, WardflowError
+from wardflow.graphs.cron import CronSchedule, parse_cron
 from wardflow.runtime._schedule_store import _MAX_COUNTED, Firing, ScheduleStore, _Due, _iso
-from wardflow.runtime.cron import CronSchedule, parse_cron
 from wardflow.services import Lazy, Services, build_services
 
 if TYPE_CHECKING:

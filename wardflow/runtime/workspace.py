@@ -35,6 +35,8 @@ from wardflow.graphs.invoice import (
     build_invoice_graph,
     tool_guards,
 )
+from wardflow.graphs.retry import dead_letter_record, is_dead_letter
+from wardflow.guardrails.killswitch import ALL
 from wardflow.observability.tracing import run_span, startup_span
 from wardflow.review.authz import authorize
 from wardflow.review.payloads import ReviewDecision, ReviewRequest
@@ -42,8 +44,6 @@ from wardflow.review.principals import ESCALATION
 from wardflow.review.status import require_comment
 from wardflow.runstate import ComplianceReport, Extraction, ReviewRecord, RunState, RunView
 from wardflow.runtime.checkpoint import list_threads
-from wardflow.runtime.control import ALL
-from wardflow.runtime.retry import dead_letter_record, is_dead_letter
 from wardflow.services import Services, build_services
 from wardflow.status import FINISHED
 from wardflow.tools.inbox import InboxItem, collect, inside_inbox_roots
