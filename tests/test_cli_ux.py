@@ -254,7 +254,7 @@ def test_third_party_log_lines_go_to_a_file_not_the_terminal(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     import logging
 
-    from wardflow._cli_progress import _THIRD_PARTY, quiet_third_party_logs
+    from wardflow.cli._progress import _THIRD_PARTY, quiet_third_party_logs
 
     saved = {n: (lg.handlers[:], lg.level, lg.propagate)
              for n in _THIRD_PARTY for lg in [logging.getLogger(n)]}

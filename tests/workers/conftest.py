@@ -24,6 +24,6 @@ def ray_address() -> Iterator[str]:
 @pytest.fixture
 def slot_table(ray_address: str) -> object:
     """The cluster's slot table actor, as the workers see it."""
-    from wardflow.graphs.workers import RaySlots
+    from wardflow.graphs.slots import RaySlots
 
     return RaySlots.open(Settings(worker_limits={"tool:erp": 1}))._actor

@@ -15,7 +15,7 @@ import pytest
 
 from tests.conftest import EXAMPLES, INBOX, wardflow_cli
 from wardflow.config import Settings
-from wardflow.graphs.workers import SlotTable
+from wardflow.graphs.slots import SlotTable
 
 NORDLICHT = {"2026-08-14_nordlicht-software_NLS-INV-2026-0412.pdf",
              "2026-09-28_Nordlicht_Invoice_NLS-INV-2026-0412_COPY.pdf"}
@@ -97,7 +97,7 @@ def test_a_claim_is_one_holder_whatever_the_limits() -> None:
 def test_limit_holds_across_worker_processes(ray_address: str) -> None:
     import ray
 
-    from wardflow.graphs.workers import RaySlots
+    from wardflow.graphs.slots import RaySlots
 
     @ray.remote(num_cpus=0)
     def call(limit: int, key: str) -> tuple[int, float, float]:

@@ -60,7 +60,7 @@ if TYPE_CHECKING:
     from wardflow.agents.overrides import PolicyOverride
     from wardflow.agents.planner import Plan
     from wardflow.graphs.blueprint import Blueprint
-    from wardflow.graphs.workers import RaySlots
+    from wardflow.graphs.slots import RaySlots
     from wardflow.llm.client import LLM
     from wardflow.observability.tracing import Telemetry
     from wardflow.tools.erp import ErpAdapter
@@ -950,7 +950,7 @@ def _gated(settings: Settings, erp: _Erp, slots: RaySlots | None,
     """The ERP and model layer the graph gets: as they are, or holding Ray slots."""
     if slots is None:
         return erp, None
-    from wardflow.graphs.workers import GatedErp, gated_llm
+    from wardflow.graphs.slots import GatedErp, gated_llm
 
     llm = gated_llm(settings, slots, telemetry) if settings.model.lower() != "none" else None
     return cast(_Erp, GatedErp(erp, slots)), llm  # the same seam, its calls gated

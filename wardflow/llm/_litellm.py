@@ -8,17 +8,11 @@ the import; the embedded local provider is registered at the same time.
 from __future__ import annotations
 
 import functools
-import os
 from types import ModuleType
 
+from wardflow.llm._offline import prepare_environment
+
 __all__ = ["offline_litellm", "prepare_environment"]
-
-
-def prepare_environment() -> None:
-    """Tell litellm, before it is imported, to use its bundled cost map."""
-    # litellm fetches its price table while importing unless this is set.
-    os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
-    os.environ.setdefault("LITELLM_TELEMETRY", "False")
 
 
 @functools.cache

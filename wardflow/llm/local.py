@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from wardflow.errors import ModelUnavailable
-from wardflow.llm._litellm import prepare_environment
+from wardflow.llm._offline import prepare_environment
 
 prepare_environment()  # this module imports litellm: keep it offline
 

@@ -18,6 +18,11 @@ Endpoints (every ``/api`` route but login and the webhook needs
     GET  /operations, /api/runs[/{thread}], POST /api/runs/{thread}/(retry|cancel|replay)
                                              the operators' runs page (``operations``)
 
+Each area is a FastAPI ``APIRouter`` in its own module (``login``, ``review``,
+``webhooks``, ``dashboard``, ``runs``, ``operations``); they share their path and body
+types and the caller dependencies from ``wardflow.web._deps``, and :func:`create_app`
+includes them, after the error handlers and the page.
+
 Every decision goes through :meth:`Workspace.resume`, so authorization, segregation of
 duties and the audit record are exactly those of ``wardflow review``. Refusals are
 403 with the reason, an unknown thread 404, an invalid body 422, a bad or expired token
@@ -27,59 +32,44 @@ one case are serialized by a per-case lock.
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import secrets
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Literal
-from urllib.parse import quote
+from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic import SecretStr, ValidationError
 
 from wardflow.config import Settings
 from wardflow.errors import (
     ConfigError,
-    CorruptDocument,
-    DocumentTooLarge,
     KillSwitchEngaged,
     RateLimited,
     ReviewError,
     RunNotFound,
-    StorageError,
     WardflowError,
 )
-from wardflow.review.disclosure import reveals
-from wardflow.review.payloads import ReviewDecision
-from wardflow.review.principals import Principal
-from wardflow.tools.documents import DocumentLimits
 from wardflow.web._context import AppContext
+from wardflow.web._deps import error_response
 from wardflow.web._limits import BodyLimit
 from wardflow.web._pages import page_html
 from wardflow.web._validation import safe_errors
 from wardflow.web.auth import AuthError
-from wardflow.web.chat import answer, stream_answer
-from wardflow.web.preview import render_page
-from wardflow.web.slack import (
-    SlackAction,
-    SlackError,
-    SlackUsers,
-    parse_action,
-    verify_request,
-)
-from wardflow.web.views import case_detail, document_key
-from wardflow.web.views import inbox as inbox_rows
+from wardflow.web.dashboard import dashboard_router
+from wardflow.web.login import login_router
+from wardflow.web.operations import operations_router
+from wardflow.web.review import chat_router, review_router
+from wardflow.web.runs import RunJobs, runs_router, upload_limit
+from wardflow.web.webhooks import SLACK_SECRET_ENV, slack_router
 
 try:
-    from fastapi import Depends, FastAPI, Header, Request
-    from fastapi import Path as PathParam
+    from fastapi import FastAPI, Request
     from fastapi.encoders import jsonable_encoder
     from fastapi.exceptions import RequestValidationError
-    from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
+    from fastapi.responses import HTMLResponse, JSONResponse, Response
     from fastapi.staticfiles import StaticFiles
-    from starlette.concurrency import run_in_threadpool
 except ImportError as err:  # pragma: no cover - depends on the installed extras
     raise ConfigError("the web review needs the web extra: pip install 'wardflow[web]'") from err
 
@@ -95,8 +85,6 @@ log = logging.getLogger(__name__)
 
 STATIC = Path(__file__).parent / "static"
 SECRET_ENV = "WARDFLOW_WEB_SECRET"
-SLACK_SECRET_ENV = "WARDFLOW_SLACK_SIGNING_SECRET"
-_MAX_WEBHOOK_BYTES = 64 * 1024
 # The page loads nothing from elsewhere; the CSP makes that a rule, not a habit.
 _SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; img-src 'self' blob: data:;"
@@ -105,46 +93,6 @@ _SECURITY_HEADERS = {
     "X-Frame-Options": "DENY",
     "Referrer-Policy": "no-referrer",
 }
-
-Thread = Annotated[str, PathParam(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:@-]{0,199}$")]
-
-
-class LoginBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    principal: str = Field(min_length=1, max_length=128)
-    password: str = Field(min_length=1, max_length=1024)
-
-
-class DecisionBody(BaseModel):
-    """A decision as the page or an adapter sends it; who decides comes from the token."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    decision: Literal["approve", "reject", "correct"]
-    comment: str = Field(default="", max_length=4000)
-    args_hash: str | None = Field(default=None, max_length=128)
-    corrections: dict[str, str] = Field(default_factory=dict)
-
-
-class ChatBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    message: str = Field(min_length=1, max_length=2000)
-    # The proposal hash the page shows: "approve" approves it (and nothing else).
-    args_hash: str | None = Field(default=None, max_length=128)
-    # Columns the answer's tables may use (the page sends its chat panel's width).
-    width: int = Field(default=100, ge=30, le=240)
-
-
-def _current(request: Request,
-             authorization: Annotated[str | None, Header()] = None) -> Principal:
-    """The dependency behind every authenticated route."""
-    ctx: AppContext = request.app.state.wardflow
-    return ctx.principal(authorization)
-
-
-Current = Annotated[Principal, Depends(_current)]
 
 
 def create_app(
@@ -181,19 +129,15 @@ def create_app(
     app.state.wardflow = ctx
     _add_errors(app)
     _add_page(app)
-    _add_api(app, ctx)
-    _add_chat(app, ctx)
-    _add_slack(app, ctx)
-    # Imported here: the dashboard uses this module's route types.
-    from wardflow.web.dashboard import add_dashboard
-
-    add_dashboard(app, ctx)
-    from wardflow.web.runs import add_runs, upload_limit
-
-    jobs = add_runs(app, ctx)
-    from wardflow.web.operations import add_operations
-
-    add_operations(app, ctx, jobs)
+    app.include_router(login_router(ctx))
+    app.include_router(review_router(ctx))
+    app.include_router(chat_router(ctx))
+    app.include_router(slack_router(ctx))
+    app.include_router(dashboard_router(ctx))
+    jobs = RunJobs(workers=2)
+    app.state.runs = jobs
+    app.include_router(runs_router(ctx, jobs))
+    app.include_router(operations_router(ctx, jobs))
     # Outermost (added last): bodies are capped while they stream in, before any layer
     # reads them (wardflow/web/_limits.py).
     app.add_middleware(BodyLimit, default=settings.max_request_bytes, routes={
@@ -209,21 +153,17 @@ def _secret(value: str | SecretStr | None, env: str) -> str | None:
     return value or os.environ.get(env) or None
 
 
-def _error(status: int, detail: str, **headers: str) -> JSONResponse:
-    return JSONResponse({"detail": detail}, status_code=status, headers=headers or None)
-
-
 def _add_errors(app: FastAPI) -> None:
     """Map wardflow's errors to HTTP: 401, 403 (refused), 404, 422, 423 (kill switch), 429."""
 
     async def auth(_: Request, err: Exception) -> JSONResponse:
-        return _error(401, str(err), **{"WWW-Authenticate": "Bearer"})
+        return error_response(401, str(err), **{"WWW-Authenticate": "Bearer"})
 
     async def refused(_: Request, err: Exception) -> JSONResponse:
-        return _error(403, str(err))
+        return error_response(403, str(err))
 
     async def not_found(_: Request, err: Exception) -> JSONResponse:
-        return _error(404, str(err))
+        return error_response(404, str(err))
 
     async def invalid(_: Request, err: Exception) -> JSONResponse:
         if isinstance(err, RequestValidationError):
@@ -236,16 +176,16 @@ def _add_errors(app: FastAPI) -> None:
 
     async def limited(_: Request, err: Exception) -> JSONResponse:
         assert isinstance(err, RateLimited)
-        return _error(429, str(err), **{"Retry-After": str(max(1, round(err.retry_after_s)))})
+        return error_response(429, str(err), **{"Retry-After": str(max(1, round(err.retry_after_s)))})
 
     async def stopped(_: Request, err: Exception) -> JSONResponse:
         # The kill switch is on: the decision is recorded, the run parked before its
         # next side effect; 423 Locked says "later", not "wrong".
-        return _error(423, str(err))
+        return error_response(423, str(err))
 
     async def failed(_: Request, err: Exception) -> JSONResponse:
         log.error("request failed: %s", err)
-        return _error(500, str(err))
+        return error_response(500, str(err))
 
     for error, handler in ((AuthError, auth), (ReviewError, refused), (RunNotFound, not_found),
                            (ValidationError, invalid), (RequestValidationError, invalid),
@@ -270,159 +210,6 @@ def _add_page(app: FastAPI) -> None:
         return HTMLResponse(index_html)
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-
-
-def _add_api(app: FastAPI, ctx: AppContext) -> None:
-    @app.post("/api/login")
-    def login(body: LoginBody) -> dict[str, Any]:
-        return ctx.login(body.principal, body.password)
-
-    @app.get("/api/me")
-    def me(principal: Current) -> dict[str, object]:
-        return principal.to_dict()
-
-    @app.get("/api/inbox")
-    def inbox(principal: Current) -> dict[str, Any]:
-        with ctx.workspace() as ws:
-            return {"cases": inbox_rows(ws, principal.role)}
-
-    @app.get("/api/cases/{thread}")
-    def case(thread: Thread, principal: Current) -> dict[str, Any]:
-        with ctx.workspace() as ws:
-            return case_detail(ws, thread, role=principal.role)
-
-    @app.get("/api/cases/{thread}/document")
-    def document(thread: Thread, principal: Current) -> Response:
-        data, media_type, name = _stored_document(ctx, thread, principal)
-        disposition = f"inline; filename*=UTF-8''{_quote(name)}"
-        return Response(data, media_type=media_type, headers={"Content-Disposition": disposition})
-
-    @app.get("/api/cases/{thread}/pages/{page}")
-    def page(thread: Thread, page: Annotated[int, PathParam(ge=1, le=500)],
-             principal: Current) -> Response:
-        data, media_type, _ = _stored_document(ctx, thread, principal)
-        try:
-            image, image_type = render_page(data, media_type, page,
-                                            limits=DocumentLimits.from_settings(ctx.settings))
-        except CorruptDocument as err:
-            return _error(404, str(err))
-        except DocumentTooLarge as err:
-            return _error(422, str(err))
-        return Response(image, media_type=image_type)
-
-    @app.post("/api/cases/{thread}/decision")
-    def decision(thread: Thread, body: DecisionBody, principal: Current) -> dict[str, Any]:
-        made = ReviewDecision(decision=body.decision, by=principal.name, comment=body.comment,
-                              args_hash=body.args_hash, corrections=body.corrections)
-        summary = ctx.decide(thread, made)
-        log.info("web decision: %s %s by %s -> %s", thread, body.decision, principal.name,
-                 summary.status)
-        return summary.to_dict()
-
-
-def _stored_document(ctx: AppContext, thread: str, principal: Principal
-                     ) -> tuple[bytes, str, str]:
-    if not reveals(principal.role):
-        # The original cannot be tokenized; the case detail has the tokenized text.
-        raise ReviewError(thread, f"a {principal.role} may not see the original document (it"
-                          " holds personal data the vault withholds from this role)")
-    with ctx.workspace() as ws:
-        values = ws.state(thread).values
-        key = document_key(values)
-        document = values.get("document") or {}
-        if key is None:
-            raise RunNotFound(thread)
-        try:
-            data = ws.storage.get(key)
-        except StorageError as err:
-            raise RunNotFound(thread) from err
-    return (data, str(document.get("media_type") or "application/octet-stream"),
-            str(document.get("name") or "document"))
-
-
-def _quote(name: str) -> str:
-    return quote(name, safe="")
-
-
-def _add_chat(app: FastAPI, ctx: AppContext) -> None:
-    @app.post("/api/cases/{thread}/chat")
-    def chat(thread: Thread, body: ChatBody, principal: Current) -> dict[str, str]:
-        with ctx.case_lock(thread), ctx.workspace() as ws:
-            return {"answer": answer(ws, principal.name, thread, body.message, width=body.width,
-                                     seen=ctx.seen(principal.name, thread, body.args_hash))}
-
-    @app.post("/api/cases/{thread}/chat/stream")
-    def chat_stream(thread: Thread, body: ChatBody, principal: Current) -> StreamingResponse:
-        ws = ctx.open_workspace()
-        try:
-            # Refuse before the stream starts, so an unknown case is a plain 404.
-            ws.pending(thread)
-        except BaseException:
-            ws.close()
-            raise
-        chunks = stream_answer(ws, principal.name, thread, body.message, ctx.case_lock(thread),
-                               width=body.width,
-                               seen=ctx.seen(principal.name, thread, body.args_hash))
-
-        def events() -> Iterator[str]:
-            for chunk in chunks:
-                yield f"event: chunk\ndata: {json.dumps({'text': chunk})}\n\n"
-            yield "event: done\ndata: {}\n\n"
-
-        return StreamingResponse(events(), media_type="text/event-stream",
-                                 headers={"X-Accel-Buffering": "no"})
-
-
-def _add_slack(app: FastAPI, ctx: AppContext) -> None:
-    @app.post("/api/slack/actions")
-    async def slack_actions(request: Request) -> JSONResponse:
-        if ctx.slack_secret is None:
-            return _error(503, f"the Slack webhook is off: set {SLACK_SECRET_ENV}")
-        body = await request.body()
-        if len(body) > _MAX_WEBHOOK_BYTES:
-            return _error(413, "request body too large")
-        try:
-            verify_request(ctx.slack_secret, request.headers.get("X-Slack-Request-Timestamp"),
-                           request.headers.get("X-Slack-Signature"), body, now=ctx.clock())
-        except SlackError as err:
-            log.warning("Slack request refused: %s", err)
-            return _error(401, str(err))
-        try:
-            action = parse_action(body)
-        except SlackError as err:
-            return _error(400, str(err))
-        text = await run_in_threadpool(_slack_decide, ctx, action)
-        return JSONResponse({"response_type": "ephemeral", "replace_original": False,
-                             "text": text})
-
-
-def _slack_decide(ctx: AppContext, action: SlackAction) -> str:
-    """The reply text: the outcome, or the refusal and its reason."""
-    # By the stable user id: a Slack user can rename themselves to anyone.
-    users = SlackUsers(ctx.settings.review_path, busy_timeout_s=ctx.settings.sqlite_busy_timeout_s)
-    try:
-        name = users.principal(action.user_id)
-    finally:
-        users.close()
-    if name is None:
-        log.warning("Slack decision from unlinked user %s refused", action.user_id)
-        return (f"refused: unknown-reviewer: Slack user {action.user_id} is not linked to a"
-                f" principal (`wardflow principals slack NAME {action.user_id}`)")
-    thread = action.thread_id
-    # A button carries no reason: where policy asks for one (a flagged, high-risk or
-    # over-limit case) the click is refused, never passed with a made-up comment.
-    decision = ReviewDecision(decision=action.decision, by=name, args_hash=action.args_hash)
-    try:
-        summary = ctx.decide(thread, decision)
-    except ReviewError as err:
-        if "comment-required" in str(err):
-            return (f"refused: {err}. A Slack button carries no reason: decide on the review"
-                    f" page, or `wardflow review {thread} --{decision.decision} --reason ...`")
-        return f"refused: {err}"
-    except WardflowError as err:
-        return f"error: {err}"
-    posting = f" ({summary.posting_id})" if summary.posting_id else ""
-    return f"{decision.decision}: {thread} is now {summary.status}{posting}"
 
 
 def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8765, *,

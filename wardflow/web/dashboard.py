@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from fastapi import Depends, FastAPI, HTTPException, Query
+from fastapi import APIRouter, Depends, HTTPException, Query
 from fastapi.responses import HTMLResponse, Response
 
 from wardflow.observability.audit import AuditRecord
@@ -33,13 +33,13 @@ from wardflow.observability.diagram import parse_mermaid, path_mermaid, render_s
 from wardflow.observability.viewer import HIGH, LOW, Step, mermaid, run_path
 from wardflow.review.principals import Principal
 from wardflow.web._context import AppContext
+from wardflow.web._deps import Current, Thread
 from wardflow.web._pages import page_html
-from wardflow.web.app import Current, Thread
 
 if TYPE_CHECKING:
     from wardflow.graphs.workspace import Workspace
 
-__all__ = ["READERS", "RunFilter", "add_dashboard", "dashboard", "run_detail",
+__all__ = ["READERS", "RunFilter", "dashboard_router", "dashboard", "run_detail",
            "run_diagram", "run_rows"]
 
 READERS = frozenset({"auditor", "controller", "admin"})
@@ -282,31 +282,32 @@ def _filters(
                      until, min_confidence, max_confidence)
 
 
-def add_dashboard(app: FastAPI, ctx: AppContext) -> None:
-    """Add the dashboard's pages and API to the review app."""
+def dashboard_router(ctx: AppContext) -> APIRouter:
+    """The dashboard's pages and API."""
+    router = APIRouter()
 
     audit_html, run_html = page_html("audit.html"), page_html("audit-run.html")
 
-    @app.get("/audit", include_in_schema=False)
+    @router.get("/audit", include_in_schema=False)
     def audit_page() -> HTMLResponse:
         return HTMLResponse(audit_html)
 
-    @app.get("/audit/runs/{thread}", include_in_schema=False)
+    @router.get("/audit/runs/{thread}", include_in_schema=False)
     def run_page(thread: Thread) -> HTMLResponse:
         return HTMLResponse(run_html)
 
-    @app.get("/api/audit/runs")
+    @router.get("/api/audit/runs")
     def runs(principal: Reader, filters: Annotated[RunFilter, Depends(_filters)]
              ) -> dict[str, Any]:
         with ctx.workspace() as ws:
             return dashboard(ws, filters)
 
-    @app.get("/api/audit/runs/{thread}")
+    @router.get("/api/audit/runs/{thread}")
     def run(thread: Thread, principal: Reader) -> dict[str, Any]:
         with ctx.workspace() as ws:
             return run_detail(ws, thread)
 
-    @app.get("/api/audit/runs/{thread}/diagram", response_model=None)
+    @router.get("/api/audit/runs/{thread}/diagram", response_model=None)
     def diagram(thread: Thread, principal: Reader,
                 format: Literal["json", "svg", "mermaid"] = "json"
                 ) -> dict[str, Any] | Response:
@@ -319,3 +320,5 @@ def add_dashboard(app: FastAPI, ctx: AppContext) -> None:
             return Response(drawing["mermaid"], media_type="text/plain; charset=utf-8",
                             headers={"Content-Disposition": f'attachment; filename="{name}.mmd"'})
         return drawing
+
+    return router

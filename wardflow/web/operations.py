@@ -31,7 +31,7 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Annotated, Any
 
-from fastapi import FastAPI, HTTPException, Query
+from fastapi import APIRouter, HTTPException, Query
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
@@ -39,16 +39,16 @@ from starlette.concurrency import run_in_threadpool
 from wardflow.errors import RunStateError, WardflowError
 from wardflow.status import FILTER_STATES, RunStatus, as_run_status
 from wardflow.web._context import AppContext
+from wardflow.web._deps import Caller, CallerDep, Thread
 from wardflow.web._pages import page_html
-from wardflow.web.app import Thread
 from wardflow.web.dashboard import run_diagram, run_rows
-from wardflow.web.runs import Caller, CallerDep, RunJobs, _graph_for
+from wardflow.web.runs import RunJobs, _graph_for
 from wardflow.web.views import for_role
 
 if TYPE_CHECKING:
     from wardflow.graphs.workspace import Workspace
 
-__all__ = ["OPERATORS", "READERS", "ReplayBody", "add_operations", "list_runs", "run_history"]
+__all__ = ["OPERATORS", "READERS", "ReplayBody", "operations_router", "list_runs", "run_history"]
 
 READERS = frozenset({"auditor", "controller", "admin"})
 OPERATORS = frozenset({"controller"})
@@ -260,16 +260,17 @@ def _replay(ctx: AppContext, caller: Caller, thread: str, body: ReplayBody) -> d
         return for_role(ws, thread, caller.principal.role, report)
 
 
-def add_operations(app: FastAPI, ctx: AppContext, jobs: RunJobs) -> None:
-    """Add the runs page and its API to the review app."""
+def operations_router(ctx: AppContext, jobs: RunJobs) -> APIRouter:
+    """The operators' runs page and its API, acting on the runs in ``jobs`` too."""
+    router = APIRouter()
 
     runs_html = page_html("runs.html")
 
-    @app.get("/operations", include_in_schema=False)
+    @router.get("/operations", include_in_schema=False)
     def page() -> HTMLResponse:
         return HTMLResponse(runs_html)
 
-    @app.get("/api/runs")
+    @router.get("/api/runs")
     def runs(
         caller: CallerDep,
         q: Annotated[str, Query(max_length=200)] = "",
@@ -289,7 +290,7 @@ def add_operations(app: FastAPI, ctx: AppContext, jobs: RunJobs) -> None:
                              for r in found["runs"]]
         return {**found, "may_act": caller.principal.role in OPERATORS}
 
-    @app.get("/api/runs/{thread}")
+    @router.get("/api/runs/{thread}")
     def run(thread: Thread, caller: CallerDep) -> dict[str, Any]:
         _reader(caller)
         with ctx.workspace() as ws:
@@ -299,21 +300,23 @@ def add_operations(app: FastAPI, ctx: AppContext, jobs: RunJobs) -> None:
                     # What a replay from the page may use (ReplayBody.model).
                     "replay_models": sorted({ws.settings.model, "none"})}
 
-    @app.post("/api/runs/{thread}/retry")
+    @router.post("/api/runs/{thread}/retry")
     async def retry(thread: Thread, caller: CallerDep) -> dict[str, Any]:
         _operator(caller, "retry")
         result: dict[str, Any] = await run_in_threadpool(_retry, ctx, jobs, caller, thread)
         return result
 
-    @app.post("/api/runs/{thread}/cancel")
+    @router.post("/api/runs/{thread}/cancel")
     async def cancel(thread: Thread, body: CancelBody, caller: CallerDep) -> dict[str, Any]:
         _operator(caller, "cancel")
         result: dict[str, Any] = await run_in_threadpool(_cancel, ctx, jobs, caller, thread,
                                                          body)
         return result
 
-    @app.post("/api/runs/{thread}/replay")
+    @router.post("/api/runs/{thread}/replay")
     async def replay(thread: Thread, body: ReplayBody, caller: CallerDep) -> dict[str, Any]:
         _operator(caller, "replay")
         result: dict[str, Any] = await run_in_threadpool(_replay, ctx, caller, thread, body)
         return result
+
+    return router

@@ -55,7 +55,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 from urllib.parse import quote
 
-from fastapi import Depends, FastAPI, Header, HTTPException, Query, Request
+from fastapi import APIRouter, Header, HTTPException, Query, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from starlette.concurrency import run_in_threadpool
@@ -73,20 +73,17 @@ from wardflow.errors import (
 from wardflow.graphs.blueprint import Blueprint, BlueprintError, load_blueprint
 from wardflow.review.authz import with_article
 from wardflow.review.payloads import ReviewDecision
-from wardflow.review.principals import Principal
-from wardflow.review.tokens import TokenError, TokenStore, is_api_token
 from wardflow.status import as_run_status, blueprint_status, step_status
 from wardflow.tools.documents import sniff_media_type
 from wardflow.tools.inbox import InboxItem, document_id
 from wardflow.web._context import AppContext
-from wardflow.web.app import DecisionBody, Thread
-from wardflow.web.auth import AuthError
+from wardflow.web._deps import Caller, CallerDep, DecisionBody, Thread
 from wardflow.web.views import for_role
 
 if TYPE_CHECKING:
     from wardflow.graphs.workspace import Workspace
 
-__all__ = ["MAX_JSON_BYTES", "START_ROLES", "Caller", "RunJobs", "add_runs", "upload_limit"]
+__all__ = ["MAX_JSON_BYTES", "START_ROLES", "RunJobs", "runs_router", "upload_limit"]
 
 log = logging.getLogger(__name__)
 
@@ -97,14 +94,6 @@ _FORM_OVERHEAD = 64 * 1024
 _POLL_S = 0.2
 _UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._ -]+")
 _NO_STORE = {"Cache-Control": "no-store"}
-
-
-@dataclass(frozen=True, slots=True)
-class Caller:
-    """Who sent a request, and with what (``api-token:<id>`` or ``login``)."""
-
-    principal: Principal
-    via: str
 
 
 class StartBody(BaseModel):
@@ -215,33 +204,6 @@ class RunJobs:
 
     def shutdown(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=False)
-
-
-# Authentication ----------------------------------------------------------------------
-def authenticate(ctx: AppContext, authorization: str | None) -> Caller:
-    """The caller of a runs request, from an API token or a web login token."""
-    scheme, _, token = (authorization or "").partition(" ")
-    token = token.strip()
-    if scheme.lower() == "bearer" and is_api_token(token):
-        tokens = TokenStore(ctx.settings.review_path,
-                            busy_timeout_s=ctx.settings.sqlite_busy_timeout_s)
-        principals = ctx.principal_store()
-        try:
-            principal, record = tokens.authenticate(principals, token)
-        except TokenError as err:
-            raise AuthError(str(err)) from err
-        finally:
-            tokens.close()
-            principals.close()
-        return Caller(principal, f"api-token:{record.id}")
-    return Caller(ctx.principal(authorization), "login")
-
-
-def _caller(request: Request, authorization: Annotated[str | None, Header()] = None) -> Caller:
-    return authenticate(request.app.state.wardflow, authorization)
-
-
-CallerDep = Annotated[Caller, Depends(_caller)]
 
 
 # Request bodies ----------------------------------------------------------------------
@@ -715,12 +677,11 @@ def _resume(ctx: AppContext, jobs: RunJobs, caller: Caller, thread: str,
 
 
 # The router --------------------------------------------------------------------------
-def add_runs(app: FastAPI, ctx: AppContext, *, workers: int = 2) -> RunJobs:
-    """Add the runs API to ``app``; returns the job pool (also ``app.state.runs``)."""
-    jobs = RunJobs(workers)
-    app.state.runs = jobs
+def runs_router(ctx: AppContext, jobs: RunJobs) -> APIRouter:
+    """The runs API; the runs it starts go to ``jobs`` (the app's ``state.runs``)."""
+    router = APIRouter()
 
-    @app.post("/runs", status_code=202)
+    @router.post("/runs", status_code=202)
     async def start_run(request: Request, caller: CallerDep) -> JSONResponse:
         if caller.principal.role not in START_ROLES:
             raise HTTPException(403, f"{with_article(caller.principal.role)} may not start runs (clerks,"
@@ -742,14 +703,14 @@ def add_runs(app: FastAPI, ctx: AppContext, *, workers: int = 2) -> RunJobs:
                             " ..., \"inputs\": [...]}) or multipart/form-data with a"
                             " 'document' file")
 
-    @app.get("/runs/{thread}")
+    @router.get("/runs/{thread}")
     def get_run(thread: Thread, caller: CallerDep) -> JSONResponse:
         with ctx.workspace() as ws:
             # Least data: a clerk gets personal data as the vault's tokens.
             return JSONResponse(for_role(ws, thread, caller.principal.role,
                                          describe(ws, jobs, thread)), headers=_NO_STORE)
 
-    @app.get("/runs/{thread}/events")
+    @router.get("/runs/{thread}/events")
     async def run_events(
         thread: Thread, caller: CallerDep,
         heartbeat: Annotated[float, Query(ge=1, le=60, description="seconds")] = 15.0,
@@ -763,13 +724,13 @@ def add_runs(app: FastAPI, ctx: AppContext, *, workers: int = 2) -> RunJobs:
                           role=caller.principal.role),
             media_type="text/event-stream", headers={**_NO_STORE, "X-Accel-Buffering": "no"})
 
-    @app.post("/runs/{thread}/resume")
+    @router.post("/runs/{thread}/resume")
     async def resume_run(thread: Thread, request: Request, caller: CallerDep) -> JSONResponse:
         body = ResumeBody.model_validate(await _read_json(request))
         result = await run_in_threadpool(_resume, ctx, jobs, caller, thread, body)
         return JSONResponse(result, headers=_NO_STORE)
 
-    return jobs
+    return router
 
 
 def upload_limit(settings: Settings) -> int:

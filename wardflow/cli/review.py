@@ -1,5 +1,5 @@
 """``wardflow resume`` and ``wardflow review``: deciding cases from the terminal
-(registered by :mod:`wardflow.cli`, kept here so that the CLI module stays readable).
+(registered by :mod:`wardflow.cli.app`).
 
 An approval is bound to what the reviewer saw. Both commands print the case's
 proposal (vendor, amount, IBAN) and its hash before deciding; ``--approve`` then asks
@@ -17,16 +17,15 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.console import Console
 
-from wardflow.cli import (
+from wardflow.cli._common import (
     EXIT_USAGE,
     JsonOption,
-    _guarded,
-    _print_json,
-    _runs_table,
-    _workspace,
-    app,
     err,
+    guarded,
+    open_workspace,
     out,
+    print_json,
+    runs_table,
 )
 from wardflow.errors import ReviewError
 
@@ -40,7 +39,6 @@ HashOption = Annotated[str | None, typer.Option(
     " prints it); needed to approve without a terminal.")]
 
 
-@app.command()
 def resume(
     thread: Annotated[str, typer.Argument(help="The paused run's thread id.")],
     approve: Annotated[bool, typer.Option("--approve", help="Approve the proposal shown.")] = False,
@@ -57,21 +55,21 @@ def resume(
     """Decide a run that waits for review, and let it continue."""
     if retry and not (approve or reject):
         def run_retry() -> RunSummary:
-            with _workspace() as ws:
+            with open_workspace() as ws:
                 return ws.retry(thread)
 
-        summary = _guarded(run_retry)
+        summary = guarded(run_retry)
     elif approve == reject or retry:
         err.print("[red]error:[/red] give exactly one of --approve, --reject or --retry")
         raise typer.Exit(EXIT_USAGE)
     else:
-        summary = _guarded(lambda: _decide(
+        summary = guarded(lambda: _decide(
             thread, "approve" if approve else "reject", by or getpass.getuser(), comment, {},
             args_hash=args_hash, shown_on=err if as_json else out))
     if as_json:
-        _print_json(summary.to_dict())
+        print_json(summary.to_dict())
     else:
-        out.print(_runs_table([summary], "resumed"))
+        out.print(runs_table([summary], "resumed"))
 
 
 def _decide(
@@ -88,7 +86,7 @@ def _decide(
     from wardflow.review.payloads import ReviewDecision
     from wardflow.review.status import comment_refusal, status_of_request
 
-    with _workspace() as ws:
+    with open_workspace() as ws:
         ws.pending(thread)  # an unknown or finished run first: it is what needs fixing
         chat = _chat(ws, thread, by, shown_on)
         try:
@@ -133,7 +131,6 @@ def _decide(
             raise
 
 
-@app.command()
 def review(
     thread: Annotated[str | None, typer.Argument(help="Show or decide this case without the"
                                                  " chat.")] = None,
@@ -161,39 +158,11 @@ def review(
     from wardflow.review.chat import ReviewChat, parse_set
 
     if sweep:
-        def run_sweep() -> list[dict[str, str]]:
-            with _workspace() as ws:
-                return ws.sweep()
-
-        events = _guarded(run_sweep)
-        if as_json:
-            _print_json(events)
-            return
-        for event in events:
-            out.print(f"{event['thread_id']}  {event['kind']}: {event['detail']}",
-                      highlight=False)
-        kinds = sorted({e["kind"] for e in events})
-        out.print(f"sweep: {len(events)} event(s)"
-                  + (f" ({', '.join(kinds)})" if kinds else
-                     "; no case is overdue or due a reminder"), highlight=False)
+        _sweep(as_json)
         return
     who = as_ or getpass.getuser()
     if list_:
-        from wardflow._cli_status import inbox_table
-        from wardflow.review.status import status_of_request
-
-        def listed() -> tuple[list[Any], float]:
-            with _workspace() as ws:
-                return ws.inbox_for(who), ws.settings.risk_threshold
-
-        cases, risk_threshold = _guarded(listed)
-        if as_json:
-            _print_json([{"thread_id": c.thread_id, "can_decide": why is None, "why_not": why,
-                          "required_role": c.required_role,
-                          "status": status_of_request(c, risk_threshold=risk_threshold).to_dict()}
-                         for c, why in cases])
-        else:
-            out.print(inbox_table(cases, who, risk_threshold=risk_threshold))
+        _list_inbox(who, as_json)
         return
     chosen = [flag for flag, on in (("approve", approve), ("reject", reject),
                                     ("correct", bool(set_))) if on]
@@ -203,28 +172,67 @@ def review(
             raise typer.Exit(EXIT_USAGE)
 
         def chat() -> None:
-            with _workspace() as ws:
+            with open_workspace() as ws:
                 # Prose reflows in any terminal width: no hard line breaks.
                 ReviewChat(ws, who, Console(soft_wrap=True)).run()
 
-        _guarded(chat)
+        guarded(chat)
         return
     if not chosen:
-        shown = _guarded(lambda: _show(thread, who, as_json))
+        shown = guarded(lambda: _show(thread, who, as_json))
         if as_json:
-            _print_json(shown)
+            print_json(shown)
         return
     if len(chosen) != 1:
         err.print("[red]error:[/red] give exactly one of --approve, --reject or --set")
         raise typer.Exit(EXIT_USAGE)
-    summary = _guarded(lambda: _decide(
+    summary = guarded(lambda: _decide(
         thread, chosen[0], who, comment,
         parse_set(set_ or []) if chosen[0] == "correct" else {},
         args_hash=args_hash, shown_on=err if as_json else out))
     if as_json:
-        _print_json(summary.to_dict())
+        print_json(summary.to_dict())
     else:
-        out.print(_runs_table([summary], f"{chosen[0]} by {who}"))
+        out.print(runs_table([summary], f"{chosen[0]} by {who}"))
+
+
+def _sweep(as_json: bool) -> None:
+    """``review --sweep``: escalate overdue cases and send reminders."""
+
+    def run_sweep() -> list[dict[str, str]]:
+        with open_workspace() as ws:
+            return ws.sweep()
+
+    events = guarded(run_sweep)
+    if as_json:
+        print_json(events)
+        return
+    for event in events:
+        out.print(f"{event['thread_id']}  {event['kind']}: {event['detail']}",
+                  highlight=False)
+    kinds = sorted({e["kind"] for e in events})
+    out.print(f"sweep: {len(events)} event(s)"
+              + (f" ({', '.join(kinds)})" if kinds else
+                 "; no case is overdue or due a reminder"), highlight=False)
+
+
+def _list_inbox(who: str, as_json: bool) -> None:
+    """``review --list``: the inbox as ``who`` sees it."""
+    from wardflow.cli._filters import inbox_table
+    from wardflow.review.status import status_of_request
+
+    def listed() -> tuple[list[Any], float]:
+        with open_workspace() as ws:
+            return ws.inbox_for(who), ws.settings.risk_threshold
+
+    cases, risk_threshold = guarded(listed)
+    if as_json:
+        print_json([{"thread_id": c.thread_id, "can_decide": why is None, "why_not": why,
+                      "required_role": c.required_role,
+                      "status": status_of_request(c, risk_threshold=risk_threshold).to_dict()}
+                     for c, why in cases])
+    else:
+        out.print(inbox_table(cases, who, risk_threshold=risk_threshold))
 
 
 def _chat(ws: Any, thread: str, who: str, console: Console) -> Any:
@@ -244,7 +252,7 @@ def _show(thread: str, who: str, as_json: bool) -> dict[str, Any]:
     """Print the case's summary and proposal (or, for ``--json``, return them) as
     ``who``'s role may see them."""
 
-    with _workspace() as ws:
+    with open_workspace() as ws:
         chat = _chat(ws, thread, who, err if as_json else out)
         try:
             case = chat.select(thread)
@@ -253,7 +261,7 @@ def _show(thread: str, who: str, as_json: bool) -> dict[str, Any]:
         finally:
             chat.close()
         if not as_json:
-            from wardflow._cli_hints import decide_hint
+            from wardflow.cli._hints import decide_hint
 
             for line in decide_hint(ws, thread, who, case.proposed_action.args_hash):
                 out.print(line, highlight=False, soft_wrap=True)

@@ -8,12 +8,19 @@ is already there.
 from __future__ import annotations
 
 import sys
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from wardflow.cli import EXIT_ERROR, EXIT_USAGE, _guarded, app, err, out
+from wardflow.cli._common import (
+    EXIT_ERROR,
+    EXIT_USAGE,
+    err,
+    guarded,
+    out,
+)
 
 __all__ = ["init"]
 
@@ -63,28 +70,10 @@ def _write(path: Path, text: str, made: list[str], kept: list[str]) -> None:
     made.append(str(path))
 
 
-@app.command()
-def init(
-    folder: Annotated[Path, typer.Argument(help="The project folder (created if missing).")
-                      ] = Path("."),
-    principal: Annotated[str | None, typer.Option(
-        "--principal", help="The first reviewer's name (asked for on a terminal).")] = None,
-    role: Annotated[str | None, typer.Option(
-        "--role", help="Their role: clerk, approver, controller, auditor or admin (default"
-        " controller, who may decide every case).")] = None,
-    limit: Annotated[str | None, typer.Option(
-        "--limit", help="Their approval limit, for an approver.")] = None,
-    currency: Annotated[str, typer.Option("--currency", help="The approval currency.")
-                        ] = "EUR",
-) -> None:
-    """Start a project: wardflow.toml, an inbox/, the invoice blueprint and a first
-    principal. Files already there are kept."""
-    from decimal import Decimal, InvalidOperation
-
-    from wardflow.config import Settings
-    from wardflow.graphs.blueprint import load_blueprint
-    from wardflow.review.principals import PrincipalStore
-
+def _first_principal(principal: str | None, role: str | None, limit: str | None,
+                     currency: str) -> tuple[str, str, Decimal | None]:
+    """The first principal's name, role and limit: as given, else asked for at a terminal;
+    bad input exits with the usage code."""
     if principal is None:
         if not sys.stdin.isatty():
             err.print("[red]error:[/red] not a terminal: give the first principal with"
@@ -107,6 +96,29 @@ def init(
     except InvalidOperation:
         err.print(f"[red]error:[/red] --limit {limit!r} is not an amount")
         raise typer.Exit(EXIT_USAGE) from None
+    return principal, role, amount
+
+
+def init(
+    folder: Annotated[Path, typer.Argument(help="The project folder (created if missing).")
+                      ] = Path("."),
+    principal: Annotated[str | None, typer.Option(
+        "--principal", help="The first reviewer's name (asked for on a terminal).")] = None,
+    role: Annotated[str | None, typer.Option(
+        "--role", help="Their role: clerk, approver, controller, auditor or admin (default"
+        " controller, who may decide every case).")] = None,
+    limit: Annotated[str | None, typer.Option(
+        "--limit", help="Their approval limit, for an approver.")] = None,
+    currency: Annotated[str, typer.Option("--currency", help="The approval currency.")
+                        ] = "EUR",
+) -> None:
+    """Start a project: wardflow.toml, an inbox/, the invoice blueprint and a first
+    principal. Files already there are kept."""
+    from wardflow.config import Settings
+    from wardflow.graphs.blueprint import load_blueprint
+    from wardflow.review.principals import PrincipalStore
+
+    principal, role, amount = _first_principal(principal, role, limit, currency)
     try:
         for sub in ("", "inbox", "blueprints"):
             (folder / sub).mkdir(parents=True, exist_ok=True)
@@ -118,7 +130,7 @@ def init(
     _write(folder / "wardflow.toml", SETTINGS.format(currency=currency.upper()), made, kept)
     _write(folder / "blueprints" / "invoice.yaml", BLUEPRINT, made, kept)
     settings = Settings(home=folder / ".wardflow")
-    _guarded(lambda: load_blueprint(folder / "blueprints" / "invoice.yaml", settings))
+    guarded(lambda: load_blueprint(folder / "blueprints" / "invoice.yaml", settings))
 
     def add() -> str:
         store = PrincipalStore(settings.review_path)
@@ -128,7 +140,7 @@ def init(
             store.close()
         return f"{added.name} ({added.role})"
 
-    who = _guarded(add)
+    who = guarded(add)
     for path in made:
         out.print(f"created {path}", highlight=False)
     for path in kept:

@@ -1,5 +1,5 @@
 """``wardflow keys``: encryption keys for checkpoints and the token vault (registered by
-:mod:`wardflow.cli`, kept here so that the CLI module stays readable)."""
+:mod:`wardflow.cli.app`)."""
 
 from __future__ import annotations
 
@@ -8,13 +8,19 @@ from typing import Annotated
 
 import typer
 
-from wardflow.cli import JsonOption, _guarded, _print_json, _settings, app, err, out
+from wardflow.cli._common import (
+    JsonOption,
+    err,
+    guarded,
+    load_settings,
+    out,
+    print_json,
+)
 
 __all__ = ["keys_app"]
 
 keys_app = typer.Typer(help="Encryption at rest: make a key, see what each key seals,"
                        " seal clear data, re-encrypt under a new key.", no_args_is_help=True)
-app.add_typer(keys_app, name="keys")
 
 
 @keys_app.command("generate")
@@ -31,9 +37,9 @@ def keys_status(as_json: JsonOption = False) -> None:
     """Whether data is encrypted at rest, and how many blobs each key id seals."""
     from wardflow.graphs.rekey import key_report
 
-    report = _guarded(lambda: key_report(_settings()))
+    report = guarded(lambda: key_report(load_settings()))
     if as_json:
-        _print_json(report.to_dict())
+        print_json(report.to_dict())
         return
     if report.encrypted:
         old = f"; old keys {', '.join(report.old_key_ids)}" if report.old_key_ids else ""
@@ -71,9 +77,9 @@ def keys_rotate(
     """
     from wardflow.graphs.rekey import rotate_keys
 
-    report = _guarded(lambda: rotate_keys(_settings(), actor=getpass.getuser(), batch=batch))
+    report = guarded(lambda: rotate_keys(load_settings(), actor=getpass.getuser(), batch=batch))
     if as_json:
-        _print_json(report.to_dict())
+        print_json(report.to_dict())
         return
     out.print(f"re-encrypted {report.checkpoint_blobs} checkpoint blob(s) and"
               f" {report.vault_values} vault value(s) under key {report.key_id}; the old"
@@ -93,9 +99,9 @@ def keys_encrypt(
     """
     from wardflow.graphs.rekey import encrypt_clear
 
-    report = _guarded(lambda: encrypt_clear(_settings(), actor=getpass.getuser(), batch=batch))
+    report = guarded(lambda: encrypt_clear(load_settings(), actor=getpass.getuser(), batch=batch))
     if as_json:
-        _print_json(report.to_dict())
+        print_json(report.to_dict())
         return
     out.print(f"encrypted {report.checkpoint_blobs} checkpoint blob(s) and"
               f" {report.vault_values} vault value(s) under key {report.key_id}")

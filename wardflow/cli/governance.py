@@ -1,6 +1,6 @@
 """``wardflow gdpr``, ``wardflow feedback``, ``wardflow risk`` and ``wardflow compliance``:
 the commands of the compliance packs and the feedback loop (registered by
-:mod:`wardflow.cli`, kept here so that the CLI module stays readable)."""
+:mod:`wardflow.cli.app`)."""
 
 from __future__ import annotations
 
@@ -11,17 +11,16 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from wardflow.cli import (
+from wardflow.cli._common import (
     EXIT_ERROR,
     EXIT_USAGE,
     JsonOption,
-    _guarded,
-    _print_json,
-    _settings,
-    _workspace,
-    app,
     err,
+    guarded,
+    load_settings,
+    open_workspace,
     out,
+    print_json,
 )
 
 __all__ = ["compliance_app", "feedback_app", "gdpr_app", "risk_app"]
@@ -32,10 +31,6 @@ feedback_app = typer.Typer(help="Reviewer decisions as labelled examples.", no_a
 risk_app = typer.Typer(help="The risk score's weights.", no_args_is_help=True)
 compliance_app = typer.Typer(help="Compliance checks over what was posted.",
                              no_args_is_help=True)
-app.add_typer(gdpr_app, name="gdpr")
-app.add_typer(feedback_app, name="feedback")
-app.add_typer(risk_app, name="risk")
-app.add_typer(compliance_app, name="compliance")
 
 
 @gdpr_app.command("erase")
@@ -61,15 +56,15 @@ def gdpr_erase(
         raise typer.Exit(EXIT_USAGE)
 
     def run() -> Any:
-        with _workspace() as ws:
+        with open_workspace() as ws:
             by = as_ or getpass.getuser()
             if subject is None:
                 return erase_expired(ws, by=by, dry_run=dry_run)
             return erase_subject(ws, subject, by=by, reason=reason, dry_run=dry_run)
 
-    report = _guarded(run)
+    report = guarded(run)
     if as_json:
-        _print_json(report.to_dict())
+        print_json(report.to_dict())
         return
     out.print(("would erase" if dry_run else "erased") + f" {len(report.threads)} run(s):"
               f" {', '.join(report.threads) or 'none'};"
@@ -91,12 +86,12 @@ def feedback_export(
     from wardflow.review.feedback import export_dataset
 
     def run() -> Any:
-        with _workspace() as ws:
+        with open_workspace() as ws:
             return export_dataset(ws, folder)
 
-    examples = _guarded(run)
+    examples = guarded(run)
     if as_json:
-        _print_json([e.to_dict() for e in examples])
+        print_json([e.to_dict() for e in examples])
         return
     rejected = sum(e.must_not_pay for e in examples)
     out.print(f"exported {len(examples)} labelled run(s) ({rejected} rejected) to"
@@ -119,21 +114,21 @@ def risk_fit(
     from wardflow.agents.risk_fit import fit_weights, load_weights, save_weights
     from wardflow.review.feedback import collect_examples
 
-    settings = _settings()
+    settings = load_settings()
 
     def run() -> Any:
-        with _workspace() as ws:
+        with open_workspace() as ws:
             examples = collect_examples(ws)
         current = {**WEIGHTS, **((load_weights(settings) or ({}, ""))[0])}
         return fit_weights([(e.risk_reasons, e.must_not_pay) for e in examples], current,
                            threshold=settings.risk_threshold, holdout=holdout,
                            strength=strength)
 
-    result = _guarded(run)
+    result = guarded(run)
     if not dry_run:
         save_weights(result, settings.risk_weights_path)
     if as_json:
-        _print_json({**result.to_dict(), "saved": None if dry_run
+        print_json({**result.to_dict(), "saved": None if dry_run
                      else str(settings.risk_weights_path)})
         return
     table = Table(title=f"risk weights {result.version}: {result.train} decision(s) fitted,"
@@ -156,7 +151,7 @@ def compliance_trace(as_json: JsonOption = False) -> None:
     from wardflow.graphs.invoice import AUTO_APPROVER
 
     def run() -> list[dict[str, Any]]:
-        with _workspace() as ws:
+        with open_workspace() as ws:
             submitters = {}
             for thread in ws.threads():
                 values = ws.graph.get_state({"configurable": {"thread_id": thread}}).values
@@ -166,10 +161,10 @@ def compliance_trace(as_json: JsonOption = False) -> None:
                                   auto_approver=AUTO_APPROVER, submitters=submitters,
                                   to_approval_currency=ws.settings.to_approval_currency)
 
-    findings = _guarded(run)
+    findings = guarded(run)
     failed = [f for f in findings if f["outcome"] == "fail"]
     if as_json:
-        _print_json(findings)
+        print_json(findings)
     else:
         table = Table(title=f"{len(findings)} finding(s), {len(failed)} failed",
                       title_justify="left")

@@ -1,5 +1,5 @@
 """``wardflow cancel``: a controller ends a waiting or parked run for good, as the runs
-page's Cancel button does (registered by :mod:`wardflow.cli`).
+page's Cancel button does (registered by :mod:`wardflow.cli.app`).
 
 Only a controller may cancel (a cancel ends a case as a rejection would); the
 cancellation is audited (``run.cancelled``: who, when, why, ``via: cli``), the run's
@@ -16,16 +16,15 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from wardflow.cli import (
+from wardflow.cli._common import (
     EXIT_REFUSED,
     EXIT_USAGE,
     JsonOption,
-    _guarded,
-    _print_json,
-    _workspace,
-    app,
     err,
+    guarded,
+    open_workspace,
     out,
+    print_json,
 )
 from wardflow.errors import RunStateError
 
@@ -42,7 +41,6 @@ class _Refused(Exception):
     """Why the caller may not cancel; reported with exit 4."""
 
 
-@app.command()
 def cancel(
     thread: Annotated[str, typer.Argument(help="The run's thread id (`wardflow status`).")],
     reason: Annotated[str, typer.Option("--reason", help="Why the run is cancelled (kept in"
@@ -64,7 +62,7 @@ def cancel(
         raise typer.Exit(EXIT_USAGE)
 
     def run() -> dict[str, Any]:
-        with _workspace() as ws:
+        with open_workspace() as ws:
             principal = ws.principals.get(by)
             if principal is None or not principal.active:
                 raise _Refused(f"{by!r} is not an active principal; only a controller may"
@@ -79,14 +77,14 @@ def cancel(
                 raise _Refused(str(error)) from error
 
     try:
-        record = _guarded(run)
+        record = guarded(run)
     except (_Refused, _Usage) as refused:
         err.print(f"[red]{'refused' if isinstance(refused, _Refused) else 'error'}:[/red]"
                   f" {refused}", highlight=False, soft_wrap=True)
         raise typer.Exit(EXIT_REFUSED if isinstance(refused, _Refused) else EXIT_USAGE
                          ) from refused
     if as_json:
-        _print_json({"thread_id": thread, "status": "cancelled", "cancelled": record})
+        print_json({"thread_id": thread, "status": "cancelled", "cancelled": record})
         return
     out.print(f"{thread}  cancelled (was {record['was']}) by {record['by']}: {record['reason']}",
               highlight=False, soft_wrap=True)

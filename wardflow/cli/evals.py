@@ -1,0 +1,204 @@
+"""``wardflow eval``: measure the agents and guards on labelled data."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import click
+import typer
+from typer.core import TyperGroup
+
+from wardflow.cli._common import (
+    EXIT_ERROR,
+    EXIT_USAGE,
+    JsonOption,
+    err,
+    guarded,
+    load_settings,
+    out,
+    print_json,
+)
+from wardflow.cli._progress import Steps
+from wardflow.config import Settings
+from wardflow.errors import ConfigError
+
+__all__ = ["eval_app"]
+
+
+
+class _DatasetFirst(TyperGroup):
+    """``wardflow eval [DATASET]``: anything that is not a subcommand is a dataset."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if not args or (args[0] not in self.commands and args[0] not in ("--help", "-h")):
+            args = ["documents", *args]
+        return super().parse_args(ctx, args)
+
+
+eval_app = typer.Typer(help="Measure the agents and guards on labelled data:"
+                       " wardflow eval [DATASET] (documents), compare, guardrails.",
+                       cls=_DatasetFirst)
+
+
+@eval_app.command("guardrails")
+def eval_guardrails(
+    dataset: Annotated[Path | None, typer.Option("--dataset", help="JSONL with `text` and"
+                                                 " `label` (injection|benign); default: the"
+                                                 " bundled corpus.")] = None,
+    as_json: JsonOption = False,
+    loso: Annotated[bool, typer.Option("--loso", help="Leave-one-source-out on the injection"
+                                       " classifier's training corpus (or --dataset): each"
+                                       " source scored by a model trained without it, at"
+                                       " thresholds chosen on its training sources only.")
+                                       ] = False,
+) -> None:
+    """Recall, false-positive rate and latency of the guards, per validator, source,
+    boundary and overall."""
+    from wardflow.evals.guardrails import guardrails_eval
+
+    _, shown = guarded(lambda: guardrails_eval(dataset, as_json, loso=loso))
+    if as_json:
+        sys.stdout.write(str(shown) + "\n")
+    else:
+        out.print(shown)
+
+
+@eval_app.command("documents")
+def eval_documents(
+    dataset: Annotated[Path, typer.Argument(help="A folder with labels.jsonl and its"
+                                            " documents (default: examples).")] = Path("examples"),
+    as_json: JsonOption = False,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the JSON"
+                      " report here (default: HOME/evals/eval-<time>.json).")] = None,
+    html: Annotated[Path | None, typer.Option("--html", help="Write a self-contained HTML"
+                                              " report here.")] = None,
+    thresholds: Annotated[Path | None, typer.Option("--thresholds", help="YAML quality gates;"
+                          " exit 1 when one fails.")] = None,
+    baseline: Annotated[Path | None, typer.Option("--baseline", help="An earlier JSON report"
+                        " to compare with, side by side.")] = None,
+    model: Annotated[str | None, typer.Option("--model", help="The model under test"
+                                              " (default: the configured one).")] = None,
+    calibration: Annotated[Path | None, typer.Option("--calibration", help="Apply this"
+                           " calibration file.")] = None,
+    fit: Annotated[str | None, typer.Option("--fit-calibration", help="Fit a calibration"
+                   " (isotonic or platt) on this run's raw scores and store it in the data"
+                   " home, where the graph applies it.")] = None,
+    loso: Annotated[bool, typer.Option("--leave-one-source-out", help="Also fit calibration"
+                    " on all sources but one and measure it on the one left out, per source"
+                    " (labels' source or source_repo).")] = False,
+) -> None:
+    """Run labelled documents through the real graph; score fields, routing, guards,
+    explanations, calibration, latency and cost."""
+    from wardflow.evals.documents import evaluate_documents
+
+    if fit not in (None, "isotonic", "platt"):
+        err.print(f"[red]error:[/red] --fit-calibration is isotonic or platt, not {fit!r}")
+        raise typer.Exit(EXIT_USAGE)
+    settings = load_settings()
+    updates: dict[str, Any] = {}
+    if model:
+        updates["model"] = model
+    if calibration:
+        updates["calibration_file"] = calibration
+    settings = settings.model_copy(update=updates) if updates else settings
+
+    def evaluate() -> dict[str, Any]:
+        with Steps(err, None, "evaluating", quiet=as_json) as steps:
+            return evaluate_documents(dataset, settings, progress=steps.callback,
+                                      leave_one_source_out=loso)
+
+    report = guarded(evaluate)
+    saved = _save_report(report, output or settings.home / "evals" /
+                         f"eval-{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}.json")
+    previous = guarded(lambda: _load_report(baseline)) if baseline else None
+    if fit:
+        report["fitted_calibration"] = guarded(lambda: _fit(report, fit, settings, dataset))
+    gates = []
+    if thresholds:
+        from wardflow.evals.documents import check_thresholds, load_thresholds
+
+        gates = check_thresholds(report, guarded(lambda: load_thresholds(thresholds)))
+        report["thresholds"] = gates
+    if html:  # after the gates, so that the page shows them
+        from wardflow.evals.report import render_html
+
+        html.parent.mkdir(parents=True, exist_ok=True)
+        html.write_text(render_html(report, baseline=previous), encoding="utf-8")
+    if as_json:
+        print_json(report)
+    else:
+        _print_report(report, previous, gates, saved, html)
+    if any(not g["passed"] for g in gates):
+        raise typer.Exit(EXIT_ERROR)
+
+
+def _print_report(report: dict[str, Any], previous: dict[str, Any] | None,
+                  gates: list[dict[str, Any]], saved: Path, html: Path | None) -> None:
+    """An eval report as tables: the scores, the baseline beside them, the gates."""
+    from wardflow.evals.documents import report_table
+
+    out.print(report_table(report))
+    if previous is not None:
+        from wardflow.evals.report import compare_reports, compare_table
+
+        out.print(compare_table(compare_reports(report, previous)))
+    for gate in gates:
+        bound = f">= {gate['min']}" if "min" in gate else f"<= {gate['max']}"
+        mark = "[green]pass[/green]" if gate["passed"] else "[red]FAIL[/red]"
+        out.print(f"{mark} {gate['metric']} = {gate['value']} (needs {bound})")
+    if "fitted_calibration" in report:
+        out.print(f"calibration {report['fitted_calibration']['version']} stored in"
+                  f" {report['fitted_calibration']['path']}")
+    out.print(f"report: {saved}" + (f", {html}" if html else ""))
+
+
+def _save_report(report: dict[str, Any], path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(report, indent=2, default=str) + "\n", encoding="utf-8")
+    return path
+
+
+def _load_report(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as error:
+        raise ConfigError(f"cannot read the report {path}: {error}") from error
+    if not isinstance(data, dict) or data.get("format") != "wardflow-eval/1":
+        raise ConfigError(f"{path} is not a wardflow eval report (wardflow-eval/1)")
+    return data
+
+
+def _fit(report: dict[str, Any], method: str, settings: Settings,
+         dataset: Path) -> dict[str, Any]:
+    from wardflow.agents.calibration import fit_isotonic, fit_platt, fitted_on
+
+    pairs = [(float(c), bool(r)) for doc in report["documents"] for c, r in doc.get("raw_pairs", [])]
+    fitter = fit_isotonic if method == "isotonic" else fit_platt
+    fitted = fitter(pairs, fitted_on=fitted_on(str(dataset), len(report["documents"]), len(pairs)))
+    path = fitted.save(settings.calibration_path)
+    return {"version": fitted.version, "method": method, "path": str(path)}
+
+
+@eval_app.command("compare")
+def eval_compare(
+    current: Annotated[Path, typer.Argument(help="The new report (JSON).")],
+    baseline: Annotated[Path, typer.Argument(help="The report to compare with.")],
+    as_json: JsonOption = False,
+    html: Annotated[Path | None, typer.Option("--html", help="Write the side-by-side HTML"
+                                              " report here.")] = None,
+) -> None:
+    """Two eval reports side by side (e.g. two models: shadow evaluation)."""
+    from wardflow.evals.report import compare_reports, compare_table, render_html
+
+    new, old = guarded(lambda: (_load_report(current), _load_report(baseline)))
+    diff = compare_reports(new, old)
+    if html:
+        html.write_text(render_html(new, baseline=old), encoding="utf-8")
+    if as_json:
+        print_json(diff)
+    else:
+        out.print(compare_table(diff))
