@@ -93,8 +93,8 @@ SEED = 20261207
 # The decision thresholds (raw logits), from `select_threshold` on the bundled corpus
 # (pooled out-of-fold, leave-one-source-out, benign-document and benign-prompt FPR
 # <= 0.03); `all` recomputes them, `train` uses these.
-THRESHOLD_LOGIT = 1.62
-PROMPT_THRESHOLD_LOGIT = 5.495
+THRESHOLD_LOGIT = 1.84
+PROMPT_THRESHOLD_LOGIT = 5.182
 MAX_DOCUMENT_FPR = 0.03
 _FIELD = re.compile(r"\{(\w+)\}")
 _GREETINGS = {"en": ("Dear {name},", "Hello,", "Hi {name},", "Good morning,"),
