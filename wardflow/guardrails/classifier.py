@@ -6,22 +6,31 @@ passing ``GuardPipeline(classifier=ModelClassifier(llm))``; the pipeline then ta
 the higher of the patterns' score and the classifier's, and records both. A model
 failure never hides the patterns' verdict (it is recorded as evidence).
 
+:class:`OnnxClassifier` is the other layer on top: a local ONNX sequence classifier
+the user points to (``WARDFLOW_INJECTION_ONNX``), run offline with onnxruntime.
+
 The classifier's prompt is versioned here, with the one agent that uses it (the
 ``guard`` agent: give it its own model with ``WARDFLOW_AGENT_MODELS``).
 """
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from string import Template
 from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel
 
+from wardflow.errors import ConfigError, ModelError
+
 if TYPE_CHECKING:
     from wardflow.llm.client import LLM
 
-__all__ = ["CLASSIFY_INJECTION", "InjectionLabel", "ModelClassifier"]
+__all__ = ["CLASSIFY_INJECTION", "ONNX_ENV", "ONNX_TOKENIZER_ENV", "InjectionLabel",
+           "ModelClassifier", "OnnxClassifier"]
 
 
 @dataclass(frozen=True)
@@ -102,3 +111,116 @@ class ModelClassifier:
                 best = self.injection_score
                 break
         return best
+
+
+ONNX_ENV = "WARDFLOW_INJECTION_ONNX"
+ONNX_TOKENIZER_ENV = "WARDFLOW_INJECTION_ONNX_TOKENIZER"
+
+
+class OnnxClassifier:
+    """``text -> probability of injection`` from a local ONNX sequence classifier the
+    user points to (for instance a fine-tuned DeBERTa or MiniLM exported with
+    ``optimum``), for :class:`~wardflow.guardrails.pipeline.GuardPipeline`'s
+    ``classifier``. Runs offline with onnxruntime (imported only here) and a
+    Hugging Face ``tokenizer.json`` (the ``tokenizers`` library).
+
+    The model's inputs are fed by name: ``input_ids`` and, when it has them,
+    ``attention_mask`` and ``token_type_ids`` (int64, batch of one). Its first output
+    is the logits: with two or more labels the probability is the softmax of
+    ``injection_label``; with one, its sigmoid. Long text is classified in chunks
+    (``chunk_chars``, at most ``max_chunks``); the score is the highest chunk's.
+
+    Args:
+        model_path: the ``.onnx`` file.
+        tokenizer_path: the ``tokenizer.json`` (default: next to the model).
+        injection_label: the index of the injection class in the logits.
+        max_tokens: longer token sequences are cut to this length.
+        chunk_chars: characters per chunk.
+        max_chunks: at most this many chunks per text (the first ones).
+
+    Raises:
+        ConfigError: the model or tokenizer is missing or unreadable, or onnxruntime
+            / tokenizers is not installed (``pip install 'wardflow[onnx]'``).
+    """
+
+    def __init__(
+        self, model_path: Path | str, tokenizer_path: Path | str | None = None, *,
+        injection_label: int = 1, max_tokens: int = 512, chunk_chars: int = 1500,
+        max_chunks: int = 4,
+    ) -> None:
+        self.model_path = Path(model_path)
+        self.tokenizer_path = (Path(tokenizer_path) if tokenizer_path is not None
+                               else self.model_path.with_name("tokenizer.json"))
+        self.injection_label = injection_label
+        self.max_tokens = max_tokens
+        self.chunk_chars = chunk_chars
+        self.max_chunks = max_chunks
+        try:
+            import onnxruntime
+            from tokenizers import Tokenizer
+        except ImportError as err:
+            raise ConfigError(f"the ONNX injection classifier needs onnxruntime and tokenizers"
+                              f" (pip install 'wardflow[onnx]'): {err}") from err
+        for path in (self.model_path, self.tokenizer_path):
+            if not path.is_file():
+                raise ConfigError(f"the ONNX injection classifier's file {path} does not exist")
+        try:
+            self._session = onnxruntime.InferenceSession(
+                str(self.model_path), providers=["CPUExecutionProvider"])
+            self._tokenizer = Tokenizer.from_file(str(self.tokenizer_path))
+        except Exception as err:  # onnxruntime and tokenizers raise their own types
+            raise ConfigError(f"cannot load the ONNX injection classifier {self.model_path}:"
+                              f" {str(err)[:300]}") from err
+        self._inputs = {i.name for i in self._session.get_inputs()}
+        if "input_ids" not in self._inputs:
+            raise ConfigError(f"{self.model_path} has no 'input_ids' input"
+                              f" (it has {', '.join(sorted(self._inputs))})")
+        self.version = f"onnx:{self.model_path.name}"
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> OnnxClassifier | None:
+        """The classifier ``WARDFLOW_INJECTION_ONNX`` points to (its tokenizer from
+        ``WARDFLOW_INJECTION_ONNX_TOKENIZER``, else ``tokenizer.json`` beside it);
+        ``None`` when it is not set.
+
+        Raises:
+            ConfigError: it is set and the model cannot be loaded.
+        """
+        env = os.environ if environ is None else environ
+        path = env.get(ONNX_ENV, "").strip()
+        if not path:
+            return None
+        return cls(path, env.get(ONNX_TOKENIZER_ENV, "").strip() or None)
+
+    def _probability(self, chunk: str) -> float:
+        import numpy as np
+
+        encoding = self._tokenizer.encode(chunk)
+        ids = encoding.ids[: self.max_tokens] or [0]
+        feeds = {"input_ids": np.array([ids], dtype=np.int64)}
+        if "attention_mask" in self._inputs:
+            feeds["attention_mask"] = np.ones((1, len(ids)), dtype=np.int64)
+        if "token_type_ids" in self._inputs:
+            feeds["token_type_ids"] = np.zeros((1, len(ids)), dtype=np.int64)
+        try:
+            logits = np.asarray(self._session.run(None, feeds)[0], dtype=np.float64).reshape(-1)
+        except Exception as err:  # an onnxruntime failure is the model's, not the input's
+            raise ModelError(self.version, f"inference failed: {str(err)[:300]}") from err
+        if logits.size == 1:
+            return float(1.0 / (1.0 + np.exp(-logits[0])))
+        if not 0 <= self.injection_label < logits.size:
+            raise ModelError(self.version, f"no label {self.injection_label} in {logits.size}"
+                                           " logits")
+        shifted = np.exp(logits - logits.max())
+        return float(shifted[self.injection_label] / shifted.sum())
+
+    def __call__(self, text: str) -> float:
+        """The probability that ``text`` carries injected instructions.
+
+        Raises:
+            ModelError: inference failed (the pipeline records it and keeps the
+                patterns' and the embedded classifier's score).
+        """
+        chunks = [text[i:i + self.chunk_chars]
+                  for i in range(0, len(text), self.chunk_chars)][: self.max_chunks]
+        return round(max((self._probability(c) for c in chunks if c.strip()), default=0.0), 4)

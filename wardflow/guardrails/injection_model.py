@@ -9,7 +9,7 @@ sentence's words, word pairs, its first words (instructions start with a verb) a
 the 4-letter pieces of its longer words (stems shared across inflections and
 languages), after folding look-alike letters; digits collapse to ``0``. There is no
 vocabulary to download and nothing outside the package: the weights are
-``data/injection_model_v2.npz`` (package data), trained by
+``data/injection_model_v3.npz`` (package data), trained by
 ``python -m wardflow.guardrails.train_classifier`` from the corpus and sources listed
 in ``data/injection/SOURCES.md``.
 
@@ -20,8 +20,11 @@ document check may take, and that model was trained on English only. What carrie
 across sources and languages instead is the cue classes below: hand-written word
 lists in the seven languages for who is addressed (an AI, a reader, "you"), what is
 asked (the reader's output, a control skipped, instructions dropped, a tool, a
-secret, money moved, a role played, an off-topic task) and how (an imperative at
-the start, a system-style marker), and their pairs. At the prompt boundary every
+secret, money moved, a role played, an off-topic task, a decision of an automated
+accounts-payable reader: a risk rating, a status, a classification, its conversation
+or configuration), about what (the document itself: "this invoice") and how (an
+imperative at the start, a system-style marker, a rule for every answer), and their
+pairs. At the prompt boundary every
 feature has a prompt-only copy and the threshold is the prompt's own.
 
 Scores are calibrated so that 0.5 is the model's decision threshold, like the rules'.
@@ -47,8 +50,8 @@ from wardflow.guardrails._text import normalised_view
 __all__ = ["DEFAULT_MODEL_PATH", "SENTENCE_RULE", "InjectionModel", "default_model", "features",
            "gated"]
 
-DEFAULT_MODEL_PATH = Path(__file__).resolve().parent / "data" / "injection_model_v2.npz"
-MODEL_FORMAT = "wardflow-injection-ngram/2"
+DEFAULT_MODEL_PATH = Path(__file__).resolve().parent / "data" / "injection_model_v3.npz"
+MODEL_FORMAT = "wardflow-injection-ngram/3"
 # The finding name of a sentence the model flags.
 SENTENCE_RULE = "injection_classifier"
 _TOKEN = re.compile(r"[^\W_]+|[^\w\s]")
@@ -189,6 +192,28 @@ _CUES: dict[str, frozenset[str]] = {
         " précédents antérieures dessus eerdere vorige boven anteriores previas encima"
         " precedenti sopra wcześniejsze poprzednie nad".split()),
     # ... and money moved or marked as paid.
+    # what an automated accounts-payable reader decides or keeps: a risk rating, a
+    # status, a classification, its conversation and configuration
+    "agentop": frozenset(
+        "risk score scores rating status flag flagged classify classification label"
+        " legitimate trusted trustworthy safe verified genuine history conversation"
+        " configuration settings credentials password passwords database"
+        " risiko risikobewertung risikoscore bewertung einstufung einstufen"
+        " vertrauenswürdig sicher verifiziert echt verlauf konversation einstellungen"
+        " zugangsdaten passwort datenbank risque note statut classement classer fiable"
+        " sûr sûre vérifiée vérifié historique conversation paramètres identifiants"
+        " risico risicoscore beoordeling betrouwbaar veilig geverifieerd echt"
+        " geschiedenis gesprek instellingen wachtwoord riesgo puntuación estado"
+        " clasificación fiable segura seguro verificada historial conversación ajustes"
+        " contraseña rischio punteggio stato classificazione affidabile sicura sicuro"
+        " verificata cronologia conversazione impostazioni ryzyko ryzyka ocena wynik"
+        " klasyfikacja zaufany zaufana bezpieczna zweryfikowana historia historię"
+        " rozmowy ustawienia hasło".split()),
+    # every question, each request: a standing rule for the reader's answers
+    "every": frozenset(
+        "every each any all whatever jede jeden jedes alle chaque toute toutes tout"
+        " elke ieder iedere alle cada toda todas ogni qualsiasi tutte każde każdą"
+        " każdy wszystkie".split()),
     "money": frozenset(
         "transfer wire paid überweise überweisen bezahlt vire virement payée maak betaald"
         " transfiere transferir pagada trasferisci bonifico pagata przelej przelew opłaconą"
@@ -198,6 +223,23 @@ _CUES: dict[str, frozenset[str]] = {
 _PHRASES: dict[str, re.Pattern[str]] = {
     "now": re.compile(r"from now on|ab (?:sofort|jetzt)|désormais|dorénavant|vanaf nu|voortaan"
                       r"|a partir de ahora|d'ora in poi|od (?:teraz|tej pory)|henceforth"),
+    # the document itself as the object of the reader's work ("this invoice")
+    "this": re.compile(r"\b(?:this|these) (?:invoice|document|message|e-?mail|text|file|page"
+                       r"|line|note|conversation|request)"
+                       r"|\bdies(?:e|er|es|en)? (?:rechnung|nachricht|e-?mail|dokument|zeile"
+                       r"|text|datei|seite)|\bcet(?:te)? (?:facture|note|ligne|page|e-?mail)"
+                       r"|\bce (?:message|document|texte|courriel|fichier)"
+                       r"|\bdeze (?:factuur|e-?mail|mail|tekst|regel|pagina|nota)"
+                       r"|\bdit (?:document|bericht|bestand)"
+                       r"|\best[ae] (?:factura|línea|página|nota|mensaje|documento|correo|texto)"
+                       r"|\bquest[ao] (?:fattura|e-?mail|riga|pagina|nota|messaggio|documento"
+                       r"|testo)|\b(?:ta|tę|tej|ten|tego) (?:faktur|wiadomo|dokument|lini)"),
+    # someone, whoever it is, who reads or processes the text
+    "reader": re.compile(r"whoever|anyone (?:who )?(?:read|process)|(?:reads|processes) this"
+                         r"|wer (?:dies|das|diese)\w* (?:liest|verarbeitet)|quiconque"
+                         r"|qui (?:lit|traite)|wie dit (?:leest|verwerkt)"
+                         r"|quien (?:lea|procese)|chi (?:legge|elabora)"
+                         r"|kto(?:kolwiek)? (?:czyta|przetwarza)"),
     "role": re.compile(r"pretend|you are now|developer mode|jailbreak|tu so,? als"
                        r"|imagine|let's play|stell dir vor|stel je voor|imagina|immagina|wyobraź"
                        r"|fais comme si|doe alsof|haz como si|fai finta|udawaj|du bist jetzt"
@@ -217,6 +259,9 @@ _PAIRS = (("your_output", "imp"), ("cond_reader", "imp"), ("out", "you"), ("imp"
           ("role", "ai"), ("imp0", "you"), ("imp0", "email"), ("imp0", "url"), ("imp0", "check"),
           ("imp0", "money"), ("you", "check"), ("you", "secret"), ("we", "check"),
           ("imp", "prev"), ("imp0", "prev"), ("marker", "imp"), ("marker", "imp0"),
+          ("imp0", "agentop"), ("imp", "agentop"), ("this", "agentop"), ("this", "out"),
+          ("this", "imp0"), ("reader", "imp"), ("every", "out"), ("every", "only"),
+          ("agentop", "you"), ("agentop", "out"), ("this", "you"), ("reader", "this"),
           ("imp0", "harm"), ("ai", "cond"), ("ai", "imp"), ("out", "only"), ("imp0", "only"),
           ("imp0", "offtask"), ("cond", "offtask"), ("ai", "check"), ("ai", "money"))
 
@@ -286,7 +331,7 @@ def features(text: str, boundary: Boundary = "document") -> set[str]:
 # gets 0): most lines of an invoice (items, addresses, terms) never reach the model.
 # The rules still read every line.
 _GATED = ("out", "you", "ai", "user", "imp", "cond", "skip", "instr", "tool", "secret",
-          "offtask")
+          "offtask", "agentop")
 _GATE_WORDS = frozenset(w for name, words in _CUES.items() if name in _GATED for w in words
                         if re.fullmatch(r"[^\W_]+", w))
 _WORDS = re.compile(r"[^\W_]+")
@@ -332,7 +377,7 @@ class InjectionModel:
     weights: dict[str, float]
     bias: float
     threshold_logit: float = 0.0
-    version: str = "injection-ngram-v2"
+    version: str = "injection-ngram-v3"
     meta: dict[str, Any] = field(default_factory=dict)
     prompt_threshold_logit: float | None = None
 

@@ -222,7 +222,10 @@ class GuardPipeline:
         vault: where personal data goes when it is tokenized; a private in-memory
             vault if ``None`` (tokens then only resolve through this pipeline).
         classifier: optional ``text -> probability of injection`` on top (e.g.
-            :class:`wardflow.guardrails.classifier.ModelClassifier`); off by default.
+            :class:`wardflow.guardrails.classifier.ModelClassifier`); ``None`` (the
+            default) takes the local ONNX classifier ``WARDFLOW_INJECTION_ONNX``
+            points to (:class:`~wardflow.guardrails.classifier.OnnxClassifier`) when
+            it is set, else none.
         injection_model: the embedded sentence classifier
             (:class:`~wardflow.guardrails.injection_model.InjectionModel`): ``"embedded"``
             (the default) loads the bundled weights, ``None`` turns it off (patterns
@@ -244,6 +247,10 @@ class GuardPipeline:
         engine: Engine = "guard",
     ) -> None:
         self.vault = vault if vault is not None else TokenVault()
+        if classifier is None:
+            from wardflow.guardrails.classifier import OnnxClassifier
+
+            classifier = OnnxClassifier.from_env()
         self.classifier = classifier
         self.injection_model: InjectionModel | None = (
             default_model() if injection_model == "embedded" else injection_model)

