@@ -47,7 +47,6 @@ KNOWN_OFFENDERS: dict[str, int] = {
     "wardflow/observability/tracing.py::setup_tracing": 75,
     "wardflow/tools/einvoice.py::_read_cii": 63,
     "wardflow/tools/einvoice.py::_read_ubl": 70,
-    "wardflow/web/preview.py::evidence_boxes": 66,
 }
 
 
