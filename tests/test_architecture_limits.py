@@ -26,7 +26,6 @@ KNOWN_OFFENDERS: dict[str, int] = {
     "wardflow/runtime/workspace.py": 968,
     "wardflow/guardrails/_train_templates.py": 724,
     "wardflow/tools/einvoice.py": 645,
-    "wardflow/web/runs.py": 792,
     "wardflow/agents/_einvoice.py::_checks": 61,
     "wardflow/agents/_einvoice.py::merge_einvoice": 72,
     "wardflow/agents/_party.py::find_seller": 76,
