@@ -22,7 +22,6 @@ KNOWN_OFFENDERS: dict[str, int] = {
     "wardflow/agents/extractor.py": 642,
     "wardflow/evals/documents.py": 920,
     "wardflow/evals/report.py": 699,
-    "wardflow/runtime/workspace.py": 968,
     "wardflow/guardrails/_train_templates.py": 724,
     "wardflow/observability/tracing.py": 906,
     "wardflow/tools/einvoice.py": 645,
