@@ -24,7 +24,6 @@ KNOWN_OFFENDERS: dict[str, int] = {
     "wardflow/evals/report.py": 699,
     "wardflow/graphs/invoice.py": 807,
     "wardflow/runtime/workspace.py": 968,
-    "wardflow/guardrails/_train_templates.py": 724,
     "wardflow/observability/tracing.py": 906,
     "wardflow/tools/einvoice.py": 645,
     "wardflow/web/runs.py": 792,
