@@ -41,7 +41,6 @@ KNOWN_OFFENDERS: dict[str, int] = {
     "wardflow/evals/documents.py::summarize": 84,
     "wardflow/graphs/blueprint_graph.py::build_blueprint_graph": 96,
     "wardflow/graphs/invoice.py::build_invoice_graph": 95,
-    "wardflow/guardrails/train_classifier.py::train": 61,
     "wardflow/observability/tracing.py::_Sdk.__init__": 83,
     "wardflow/observability/tracing.py::setup_tracing": 75,
     "wardflow/tools/einvoice.py::_read_cii": 63,
