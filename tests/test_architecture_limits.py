@@ -25,7 +25,6 @@ KNOWN_OFFENDERS: dict[str, int] = {
     "wardflow/graphs/invoice.py": 807,
     "wardflow/runtime/workspace.py": 968,
     "wardflow/observability/tracing.py": 906,
-    "wardflow/tools/einvoice.py": 645,
     "wardflow/web/runs.py": 792,
     "wardflow/agents/_einvoice.py::_checks": 61,
     "wardflow/agents/_einvoice.py::merge_einvoice": 72,
@@ -43,8 +42,6 @@ KNOWN_OFFENDERS: dict[str, int] = {
     "wardflow/graphs/invoice.py::build_invoice_graph": 95,
     "wardflow/observability/tracing.py::_Sdk.__init__": 83,
     "wardflow/observability/tracing.py::setup_tracing": 75,
-    "wardflow/tools/einvoice.py::_read_cii": 63,
-    "wardflow/tools/einvoice.py::_read_ubl": 70,
     "wardflow/web/preview.py::evidence_boxes": 66,
 }
 
