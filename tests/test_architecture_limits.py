@@ -27,7 +27,6 @@ KNOWN_OFFENDERS: dict[str, int] = {
     "wardflow/web/runs.py": 792,
     "wardflow/agents/_einvoice.py::_checks": 61,
     "wardflow/agents/_einvoice.py::merge_einvoice": 72,
-    "wardflow/agents/_party.py::find_seller": 76,
     "wardflow/cli/evals.py::eval_documents": 66,
     "wardflow/cli/review.py::review": 63,
     "wardflow/evals/documents.py::evaluate_documents": 63,
