@@ -25,8 +25,6 @@ KNOWN_OFFENDERS: dict[str, int] = {
     "wardflow/runtime/workspace.py": 968,
     "wardflow/observability/tracing.py": 906,
     "wardflow/web/runs.py": 792,
-    "wardflow/agents/_einvoice.py::_checks": 61,
-    "wardflow/agents/_einvoice.py::merge_einvoice": 72,
     "wardflow/cli/evals.py::eval_documents": 66,
     "wardflow/cli/review.py::review": 63,
     "wardflow/evals/documents.py::evaluate_documents": 63,
