@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from wardflow.review.payloads import ReviewDecision, ReviewRequest
     from wardflow.runstate import RunView
     from wardflow.runtime.workspace import Workspace, explain
+    from wardflow.services import Services, build_services
 
 __version__ = "0.1.0"
 
@@ -23,11 +24,13 @@ __all__ = [
     "ReviewDecision",
     "ReviewRequest",
     "RunView",
+    "Services",
     "Settings",
     "WardflowError",
     "Workspace",
     "__version__",
     "build_invoice_graph",
+    "build_services",
     "explain",
 ]
 
@@ -38,6 +41,8 @@ _LAZY = {
     "ReviewDecision": "wardflow.review.payloads",
     "ReviewRequest": "wardflow.review.payloads",
     "RunView": "wardflow.runstate",
+    "Services": "wardflow.services",
+    "build_services": "wardflow.services",
 }
 
 
