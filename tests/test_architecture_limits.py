@@ -32,7 +32,6 @@ KNOWN_OFFENDERS: dict[str, int] = {
     "wardflow/agents/extractor.py::_run_checks": 66,
     "wardflow/agents/extractor.py::extract_invoice": 113,
     "wardflow/agents/risk.py::assess_risk": 148,
-    "wardflow/cli/review.py::review": 63,
     "wardflow/graphs/blueprint_graph.py::build_blueprint_graph": 96,
     "wardflow/graphs/invoice.py::build_invoice_graph": 95,
     "wardflow/guardrails/train_classifier.py::train": 61,
