@@ -19,27 +19,6 @@ MAX_FUNCTION_LINES = 60
 
 # "path" for a module, "path::qualified.name" for a function -> lines when listed.
 KNOWN_OFFENDERS: dict[str, int] = {
-    "wardflow/agents/extractor.py": 642,
-    "wardflow/graphs/invoice.py": 807,
-    "wardflow/runtime/workspace.py": 968,
-    "wardflow/guardrails/_train_templates.py": 724,
-    "wardflow/observability/tracing.py": 906,
-    "wardflow/tools/einvoice.py": 645,
-    "wardflow/web/runs.py": 792,
-    "wardflow/agents/_einvoice.py::_checks": 61,
-    "wardflow/agents/_einvoice.py::merge_einvoice": 72,
-    "wardflow/agents/_party.py::find_seller": 76,
-    "wardflow/agents/extractor.py::_run_checks": 66,
-    "wardflow/agents/extractor.py::extract_invoice": 113,
-    "wardflow/agents/risk.py::assess_risk": 148,
-    "wardflow/graphs/blueprint_graph.py::build_blueprint_graph": 96,
-    "wardflow/graphs/invoice.py::build_invoice_graph": 95,
-    "wardflow/guardrails/train_classifier.py::train": 61,
-    "wardflow/observability/tracing.py::_Sdk.__init__": 83,
-    "wardflow/observability/tracing.py::setup_tracing": 75,
-    "wardflow/tools/einvoice.py::_read_cii": 63,
-    "wardflow/tools/einvoice.py::_read_ubl": 70,
-    "wardflow/web/preview.py::evidence_boxes": 66,
 }
 
 

@@ -66,8 +66,8 @@ def test_revoked_forged_and_orphaned_tokens_are_refused(
                                   by="root", audit=audit)
     kept, _ = tokens.create(principals, "carla", name="other", expires_days=90, by="root",
                             audit=audit)
-    prefix, secret = token.rsplit("_", 1)
-    forged = f"{prefix}_{'A' if secret[0] != 'A' else 'B'}{secret[1:]}"
+    wft, ident, secret = token.split("_", 2)  # the secret may itself hold "_"
+    forged = f"{wft}_{ident}_{'A' if secret[0] != 'A' else 'B'}{secret[1:]}"
     for bad in (forged, token[:-1], "wft_", "v1.x.y.z", token + "\n"):
         with pytest.raises(TokenError, match="unknown or invalid API token"):
             tokens.authenticate(principals, bad)
@@ -103,7 +103,7 @@ def test_tokens_are_hashed_at_rest_and_their_lifecycle_is_audited(
     principals.close()
     audit.close()
     stored = b"".join(f.read_bytes() for f in tmp_path.glob("*.sqlite*"))
-    secret = token.rsplit("_", 1)[1]
+    secret = token.split("_", 2)[2]  # wft_<id>_<secret>; the secret may itself hold "_"
     assert token.encode() not in stored and secret.encode() not in stored
     assert hashlib.sha256(token.encode()).hexdigest().encode() in stored
     assert record.id.encode() in stored
@@ -135,7 +135,7 @@ def test_the_cli_prints_a_token_once_lists_and_revokes(tmp_path: Path) -> None:
     [row] = json.loads(listed.stdout)
     assert row["principal"] == "mailbot" and row["name"] == "mail gateway"
     assert row["state"] == "active" and row["created_by"] == "root"
-    assert token not in listed.stdout and token.rsplit("_", 1)[1] not in listed.stdout
+    assert token not in listed.stdout and token.split("_", 2)[2] not in listed.stdout
 
     revoked = wardflow_cli(home, "tokens", "revoke", row["id"], "--as", "root")
     assert revoked.returncode == 0 and f"API token {row['id']}" in revoked.stdout

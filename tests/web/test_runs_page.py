@@ -21,8 +21,12 @@ pytestmark = pytest.mark.slow
 
 
 def _rows(driver: WebDriver) -> list[str]:
-    return sorted(str(r.get_attribute("data-thread"))
-                  for r in driver.find_elements(By.CSS_SELECTOR, "#runs tr"))
+    # Read in one script call: the table may be re-rendered between a find and a read
+    # (a stale element otherwise).
+    threads = driver.execute_script(
+        "return Array.from(document.querySelectorAll('#runs tr'),"
+        " r => String(r.getAttribute('data-thread')));")
+    return sorted(threads)
 
 
 def _shows(driver: WebDriver, threads: list[str]) -> None:

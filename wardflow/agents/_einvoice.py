@@ -67,32 +67,13 @@ def merge_einvoice(
     out = copy.deepcopy(dict(extraction))
     fields: dict[str, Any] = out["fields"]
     visible = {name: (fields.get(name) or {}).get("value") for name in _FIELDS}
-    values = _values(invoice)
-    for name in _FIELDS:
-        value = values.get(name)
-        if value is None:
-            if standalone or name not in fields:
-                fields[name] = _missing()
-            continue
-        fields[name] = {"value": value, "confidence": _BASE, "method": "xml",
-                        "evidence": _evidence(invoice, name, value, text, standalone),
-                        "checks": [], "notes": []}
+    _place_values(fields, invoice, text, standalone)
     _match_vendor(fields, vendors, invoice)
     if invoice.line_items or standalone:
         out["line_items"] = [_line(invoice, line, text, standalone)
                              for line in invoice.line_items]
     checks = _checks(invoice, policy)
-    for check in sorted(checks, key=lambda c: not c["passed"]):
-        for name in check["fields"]:
-            spec = fields.get(name)
-            if spec is None or spec["value"] is None or spec["method"] != "xml":
-                continue
-            spec["checks"].append(check["name"])
-            if check["passed"]:
-                spec["confidence"] = max(spec["confidence"], _PASS_FLOOR)
-            else:
-                spec["confidence"] = min(spec["confidence"], _FAIL_CAP)
-                spec["notes"].append(check["detail"])
+    _apply_checks(fields, checks)
     mismatches: list[dict[str, Any]] = []
     agreed: list[str] = []
     if not standalone:
@@ -115,6 +96,38 @@ def merge_einvoice(
     out["confidence"] = round(min(scores.values()), 4) if scores else 0.0
     out["low_confidence"] = sorted(n for n, c in scores.items() if c < 0.90)
     return out
+
+
+def _place_values(fields: dict[str, Any], invoice: EInvoice, text: str,
+                  standalone: bool) -> None:
+    """Put the XML's values in place of the parsers' (a standalone XML's missing ones
+    are missing; an embedded one's leave the page's reading)."""
+    values = _values(invoice)
+    for name in _FIELDS:
+        value = values.get(name)
+        if value is None:
+            if standalone or name not in fields:
+                fields[name] = _missing()
+            continue
+        fields[name] = {"value": value, "confidence": _BASE, "method": "xml",
+                        "evidence": _evidence(invoice, name, value, text, standalone),
+                        "checks": [], "notes": []}
+
+
+def _apply_checks(fields: dict[str, Any], checks: Sequence[Mapping[str, Any]]) -> None:
+    """Move the XML fields' confidence by the checks covering them: passes first, then
+    failures, so that one failed check outweighs any number of passes."""
+    for check in sorted(checks, key=lambda c: not c["passed"]):
+        for name in check["fields"]:
+            spec = fields.get(name)
+            if spec is None or spec["value"] is None or spec["method"] != "xml":
+                continue
+            spec["checks"].append(check["name"])
+            if check["passed"]:
+                spec["confidence"] = max(spec["confidence"], _PASS_FLOOR)
+            else:
+                spec["confidence"] = min(spec["confidence"], _FAIL_CAP)
+                spec["notes"].append(check["detail"])
 
 
 def _values(invoice: EInvoice) -> dict[str, str | None]:
@@ -204,41 +217,7 @@ def _check(name: str, passed: bool, detail: str, fields: Sequence[str]) -> dict[
 def _checks(invoice: EInvoice, policy: ExtractionPolicy) -> list[dict[str, Any]]:
     """The EN 16931 arithmetic (BR-CO-10..16), dates and currency, on the XML's values."""
     inv = invoice
-    checks: list[dict[str, Any]] = []
-    top = [line for line in inv.line_items if line.parent_line_id is None]
-    if top and all(line.amount is not None for line in top):
-        lines = sum((line.amount for line in top if line.amount is not None), Decimal(0))
-        target, name = (inv.line_total, "line total") if inv.line_total is not None else (
-            inv.subtotal, "subtotal")
-        if target is not None:
-            # Only the lines are in question here; the totals have checks of their own.
-            checks.append(_check("line_items_sum", abs(lines - target) <= _CENT,
-                                 f"line items add up to {lines}, {name} is {target}",
-                                 ["subtotal"] if target is inv.subtotal else []))
-    if inv.line_total is not None and inv.subtotal is not None:
-        net = inv.line_total - (inv.allowance_total or 0) + (inv.charge_total or 0)
-        checks.append(_check(
-            "net_total", abs(net - inv.subtotal) <= _CENT,
-            f"line total {inv.line_total} - allowances {inv.allowance_total or 0} + charges"
-            f" {inv.charge_total or 0} = {net}, tax basis is {inv.subtotal}", ["subtotal"]))
-    if inv.subtotal is not None and inv.tax is not None and inv.total is not None:
-        checks.append(_check(
-            "totals_add_up", abs(inv.subtotal + inv.tax - inv.total) <= _CENT,
-            f"subtotal {inv.subtotal} + tax {inv.tax} = {inv.subtotal + inv.tax}, total is"
-            f" {inv.total}", ["subtotal", "tax", "total"]))
-    taxes = [t for t in inv.taxes if t.amount is not None]
-    if taxes and inv.tax is not None:
-        summed = sum((t.amount for t in taxes if t.amount is not None), Decimal(0))
-        checks.append(_check("tax_breakdown_sum", abs(summed - inv.tax) <= _CENT,
-                             f"the tax breakdown adds up to {summed}, tax total is {inv.tax}",
-                             ["tax"]))
-    wrong = [t for t in taxes if t.amount is not None and t.rate is not None
-             and t.basis is not None and abs(_percent(t.basis, t.rate) - t.amount) > _CENT]
-    rated = [t for t in taxes if t.rate is not None and t.basis is not None]
-    if rated:
-        detail = "; ".join(f"{t.rate}% of {t.basis} is {_percent(t.basis, t.rate):.2f},"
-                           f" tax shown is {t.amount}" for t in (wrong or rated))
-        checks.append(_check("tax_rate_applied", not wrong, detail, ["tax", "tax_rate"]))
+    checks = [*_total_checks(inv), *_tax_checks(inv)]
     if inv.total is not None and inv.amount_due is not None:
         due = inv.total - (inv.prepaid or 0) + (inv.rounding or 0)
         checks.append(_check(
@@ -261,6 +240,53 @@ def _checks(invoice: EInvoice, policy: ExtractionPolicy) -> list[dict[str, Any]]
         checks.append(_check("currency_consistent", not others,
                              f"amounts in {', '.join(others)} besides {inv.currency}" if others
                              else f"every amount is in {inv.currency}", ["currency"]))
+    return checks
+
+
+def _total_checks(inv: EInvoice) -> list[dict[str, Any]]:
+    """The lines against the line total (or subtotal), the net total against the tax
+    basis, and subtotal plus tax against the total."""
+    checks: list[dict[str, Any]] = []
+    top = [line for line in inv.line_items if line.parent_line_id is None]
+    if top and all(line.amount is not None for line in top):
+        lines = sum((line.amount for line in top if line.amount is not None), Decimal(0))
+        target, name = (inv.line_total, "line total") if inv.line_total is not None else (
+            inv.subtotal, "subtotal")
+        if target is not None:
+            # Only the lines are in question here; the totals have checks of their own.
+            checks.append(_check("line_items_sum", abs(lines - target) <= _CENT,
+                                 f"line items add up to {lines}, {name} is {target}",
+                                 ["subtotal"] if target is inv.subtotal else []))
+    if inv.line_total is not None and inv.subtotal is not None:
+        net = inv.line_total - (inv.allowance_total or 0) + (inv.charge_total or 0)
+        checks.append(_check(
+            "net_total", abs(net - inv.subtotal) <= _CENT,
+            f"line total {inv.line_total} - allowances {inv.allowance_total or 0} + charges"
+            f" {inv.charge_total or 0} = {net}, tax basis is {inv.subtotal}", ["subtotal"]))
+    if inv.subtotal is not None and inv.tax is not None and inv.total is not None:
+        checks.append(_check(
+            "totals_add_up", abs(inv.subtotal + inv.tax - inv.total) <= _CENT,
+            f"subtotal {inv.subtotal} + tax {inv.tax} = {inv.subtotal + inv.tax}, total is"
+            f" {inv.total}", ["subtotal", "tax", "total"]))
+    return checks
+
+
+def _tax_checks(inv: EInvoice) -> list[dict[str, Any]]:
+    """The tax breakdown against the tax total, and each rate against its basis."""
+    checks: list[dict[str, Any]] = []
+    taxes = [t for t in inv.taxes if t.amount is not None]
+    if taxes and inv.tax is not None:
+        summed = sum((t.amount for t in taxes if t.amount is not None), Decimal(0))
+        checks.append(_check("tax_breakdown_sum", abs(summed - inv.tax) <= _CENT,
+                             f"the tax breakdown adds up to {summed}, tax total is {inv.tax}",
+                             ["tax"]))
+    wrong = [t for t in taxes if t.amount is not None and t.rate is not None
+             and t.basis is not None and abs(_percent(t.basis, t.rate) - t.amount) > _CENT]
+    rated = [t for t in taxes if t.rate is not None and t.basis is not None]
+    if rated:
+        detail = "; ".join(f"{t.rate}% of {t.basis} is {_percent(t.basis, t.rate):.2f},"
+                           f" tax shown is {t.amount}" for t in (wrong or rated))
+        checks.append(_check("tax_rate_applied", not wrong, detail, ["tax", "tax_rate"]))
     return checks
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from wardflow.agents._labels import BUYER_LABELS, SELLER_LABELS
@@ -126,7 +126,6 @@ def find_seller(text: str, buyer_names: Sequence[str] = ()) -> Party | None:
     """The best-supported seller name, or None when no candidate has support."""
     lines = _cells(text)
     first_page_lines = text.split("\f", 1)[0].count("\n") + 1
-    buyer: set[tuple[int, int]] = set()
     candidates: dict[tuple[int, int], Party] = {}
 
     def offer(cell: _Cell, name: str, points: float, why: str) -> None:
@@ -135,33 +134,7 @@ def find_seller(text: str, buyer_names: Sequence[str] = ()) -> Party | None:
         party = candidates.setdefault(key, Party(name, key[0], key[1]))
         party.add(points, why)
 
-    for row in lines:
-        for cell in row:
-            if _BUYER.search(cell.text) and len(cell.text) < 40 and not re.search(r"\d", cell.text):
-                buyer.add((cell.line, cell.col0))
-                buyer.update((c.line, c.col0) for c in _region(lines, cell, 8))
-            label = _SELLER.match(cell.text)
-            if label:
-                block = _region(lines, cell, 8)
-                for c in block:
-                    if _NAME_ONLY.match(c.text):
-                        right = [r for r in lines[c.line] if r.col0 > c.col1]
-                        name = _name_of(right[0].text, cut=False) if right else None
-                        if name:
-                            offer(right[0], name, 6, "after a seller label")
-                            break
-                    m = _NAME_LABEL.match(c.text)
-                    if m and _name_of(m.group("name"), cut=False):
-                        offer(c, _name_of(m.group("name"), cut=False) or "", 6,
-                              "after a seller label")
-                        break
-                else:
-                    right = [c for c in row if c.col0 > cell.col1]
-                    nxt = right[:1] or block[:1]
-                    for c in nxt:
-                        name = _name_of(c.text, cut=False)
-                        if name:
-                            offer(c, name, 5, "after a seller label")
+    buyer = _label_evidence(lines, offer)
     for number, row in enumerate(lines):
         for cell in row:
             name = _name_of(cell.text)
@@ -172,6 +145,61 @@ def find_seller(text: str, buyer_names: Sequence[str] = ()) -> Party | None:
             if number < min(12, first_page_lines) and number < 12:
                 offer(cell, name, 1.5, "letterhead")
     _block_evidence(text, lines, candidates, offer)
+    ranked = _ranked(text, candidates, buyer, buyer_names)
+    if not ranked:
+        return None
+    best = ranked[0]
+    others = [p.score for p in ranked[1:] if p.name.casefold() != best.name.casefold()]
+    best.margin = best.score - (others[0] if others else 0.0)
+    return best
+
+
+# Credits a cell with a name: (cell, name, points, why).
+_Offer = Callable[[_Cell, str, float, str], None]
+
+
+def _label_evidence(lines: list[list[_Cell]], offer: _Offer) -> set[tuple[int, int]]:
+    """Offer the names after each seller label; the (line, column) of every cell in a
+    buyer block."""
+    buyer: set[tuple[int, int]] = set()
+    for row in lines:
+        for cell in row:
+            if _BUYER.search(cell.text) and len(cell.text) < 40 and not re.search(r"\d", cell.text):
+                buyer.add((cell.line, cell.col0))
+                buyer.update((c.line, c.col0) for c in _region(lines, cell, 8))
+            if _SELLER.match(cell.text):
+                _after_seller_label(lines, row, cell, offer)
+    return buyer
+
+
+def _after_seller_label(lines: list[list[_Cell]], row: list[_Cell], cell: _Cell,
+                        offer: _Offer) -> None:
+    """Offer the seller's name given in the block of a seller label: its "Name:" line,
+    else the cell right of the label or the first one below it."""
+    block = _region(lines, cell, 8)
+    for c in block:
+        if _NAME_ONLY.match(c.text):
+            right = [r for r in lines[c.line] if r.col0 > c.col1]
+            name = _name_of(right[0].text, cut=False) if right else None
+            if name:
+                offer(right[0], name, 6, "after a seller label")
+                return
+        m = _NAME_LABEL.match(c.text)
+        if m and _name_of(m.group("name"), cut=False):
+            offer(c, _name_of(m.group("name"), cut=False) or "", 6, "after a seller label")
+            return
+    right = [c for c in row if c.col0 > cell.col1]
+    nxt = right[:1] or block[:1]
+    for c in nxt:
+        name = _name_of(c.text, cut=False)
+        if name:
+            offer(c, name, 5, "after a seller label")
+
+
+def _ranked(text: str, candidates: dict[tuple[int, int], Party], buyer: set[tuple[int, int]],
+            buyer_names: Sequence[str]) -> list[Party]:
+    """The candidates outside buyer blocks and not named as the buyer, credited for
+    repetition and a matching web or mail domain, best first."""
     folded = text.casefold()
     domains = {d.casefold() for d in _DOMAIN.findall(text)}
     buyers = {b.casefold() for b in buyer_names}
@@ -192,12 +220,7 @@ def find_seller(text: str, buyer_names: Sequence[str] = ()) -> Party | None:
             party.add(2.5, "matches a web or mail domain")
         ranked.append(party)
     ranked.sort(key=lambda p: -p.score)
-    if not ranked:
-        return None
-    best = ranked[0]
-    others = [p.score for p in ranked[1:] if p.name.casefold() != best.name.casefold()]
-    best.margin = best.score - (others[0] if others else 0.0)
-    return best
+    return ranked
 
 
 def _block_evidence(text: str, lines: list[list[_Cell]], candidates: dict[tuple[int, int], Party],

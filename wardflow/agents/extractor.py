@@ -19,11 +19,10 @@ confidence is the lowest confidence among the required fields.
 
 from __future__ import annotations
 
-import copy
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -34,10 +33,18 @@ from wardflow.agents._candidates import (
     date_candidates,
     invoice_number_candidates,
 )
+from wardflow.agents._corrections import CORRECTABLE_FIELDS, apply_corrections
+from wardflow.agents._extract_checks import (
+    CENT,
+    REQUIRED_FIELDS,
+    apply_checks,
+    check,
+    run_checks,
+    vat_rates,
+)
 from wardflow.agents._labels import detect_document_type, detect_language
 from wardflow.agents._model_fields import ModelInvoice, merge_model_fields
 from wardflow.agents._parsers import (
-    AMOUNT_RE,
     DUE_DATE_LABELS,
     INVOICE_DATE_LABELS,
     SUBTOTAL_LABELS,
@@ -54,10 +61,8 @@ from wardflow.agents._parsers import (
     find_po_number,
     find_tax,
     find_tax_id,
-    iban_is_valid,
     money,
     parse_amount,
-    parse_date,
 )
 from wardflow.agents._party import find_seller
 from wardflow.agents._table import item_sums, read_table
@@ -79,12 +84,7 @@ __all__ = [
     "read_with_model",
 ]
 
-REQUIRED_FIELDS = ("vendor", "invoice_number", "invoice_date", "currency", "total")
-
 _BASE = {"master": 0.97, "label": 0.95, "computed": 0.9, "pattern": 0.6}
-_PASS_FLOOR = 0.99
-_FAIL_CAP = 0.5
-_CENT = Decimal("0.01")
 
 _LEGAL_SUFFIX = re.compile(
     r"^(?P<name>[A-Z0-9][\w&.,' -]{1,60}?\s(?:GmbH(?: & Co\. KG)?|AG|KG|Ltd\.?|Limited|plc|Inc\.?|"
@@ -143,6 +143,41 @@ def extract_invoice(
         ``method`` and ``low_confidence`` (required fields under 0.90).
     """
     text = doc.text
+    fields, disagreeing = _header_fields(text, vendors, policy)
+    items, sums = _amount_fields(text, fields)
+    dated, due = fields["invoice_date"], fields["due_date"]
+    checks = run_checks(fields, items, sums, disagreeing, policy, _as_date(dated),
+                        _as_date(due), several_rates=len(vat_rates(text)) > 1)
+    document_type = detect_document_type(text)
+    total = fields["total"].value
+    if total is not None and Decimal(total) < 0:
+        checks.append(_credit_note_sign(document_type))
+    # An invoice dated long ago is a risk (the risk agent names it), not a sign that its
+    # date was misread: that failure does not lower the date's confidence. A date in the
+    # future may be a misread (day and month swapped) and does.
+    issued = _as_date(dated)
+    soft = {"date_sane"} if issued is not None and issued <= policy.today else set()
+    apply_checks(fields, checks, soft)
+    if doc.method == "ocr":
+        _cap_ocr(fields, doc, policy)
+
+    required = {name: fields[name].confidence for name in REQUIRED_FIELDS}
+    return {
+        "fields": {name: _field_json(f, text) for name, f in fields.items()},
+        "line_items": [_item_json(i, text) for i in items],
+        "checks": checks,
+        "confidence": round(min(required.values()), 4),
+        "low_confidence": sorted(n for n, c in required.items() if c < 0.90),
+        "method": doc.method,
+        "pages": len(doc.pages),
+        "document_type": document_type,
+    }
+
+
+def _header_fields(text: str, vendors: Sequence[Vendor],
+                   policy: ExtractionPolicy) -> tuple[dict[str, _Field], int]:
+    """Currency, seller, invoice number and dates, with how many mentions of another
+    currency the text has."""
     fields: dict[str, _Field] = {}
     currency, _, disagreeing = find_currency(text)
     fields["currency"] = _Field.of(currency)
@@ -153,14 +188,18 @@ def extract_invoice(
     # The line-order parsers are the fallback where the layout finds no labelled value.
     fields["invoice_number"] = _pick(invoice_number_candidates(text),
                                      lambda: find_invoice_number(text))
-    dated = _pick(date_candidates(text, "invoice_date", month_first=month_first),
-                  lambda: _old_date(find_date_after(text, INVOICE_DATE_LABELS,
-                                                    month_first=month_first)))
-    fields["invoice_date"] = dated
-    due = _pick(date_candidates(text, "due_date", month_first=month_first),
-                lambda: _old_date(find_date_after(text, DUE_DATE_LABELS,
-                                                  month_first=month_first)))
-    fields["due_date"] = due
+    fields["invoice_date"] = _pick(
+        date_candidates(text, "invoice_date", month_first=month_first),
+        lambda: _old_date(find_date_after(text, INVOICE_DATE_LABELS, month_first=month_first)))
+    fields["due_date"] = _pick(
+        date_candidates(text, "due_date", month_first=month_first),
+        lambda: _old_date(find_date_after(text, DUE_DATE_LABELS, month_first=month_first)))
+    return fields, disagreeing
+
+
+def _amount_fields(text: str, fields: dict[str, _Field]) -> tuple[list[LineItem], list[Decimal]]:
+    """Add the amounts, VAT rate, bank details and order number to ``fields``; the line
+    items and the readings of their sum."""
     # Items from the laid-out tables (header columns); rows found line by line where no
     # table header is found.
     table = read_table(text)
@@ -180,65 +219,38 @@ def extract_invoice(
     fields["iban"] = _Field.of(find_iban(text))
     fields["bic"] = _Field.of(find_bic(text))
     fields["po_number"] = _Field.of(find_po_number(text))
+    return items, sums
 
-    checks = _run_checks(fields, items, sums, disagreeing, policy, _as_date(dated),
-                         _as_date(due), several_rates=len(_vat_rates(text)) > 1)
-    document_type = detect_document_type(text)
-    total = fields["total"].value
-    if total is not None and Decimal(total) < 0:
-        checks.append(_check(
-            "credit_note_sign", document_type == "credit_note",
-            "a negative total on a document titled as a credit note"
-            if document_type == "credit_note"
-            else "a negative total on a document titled as an invoice, not a credit note",
-            ["total"],
-        ))
-    # An invoice dated long ago is a risk (the risk agent names it), not a sign that its
-    # date was misread: that failure does not lower the date's confidence. A date in the
-    # future may be a misread (day and month swapped) and does.
-    issued = _as_date(dated)
-    soft = {"date_sane"} if issued is not None and issued <= policy.today else set()
-    # Passes first, then failures: one failed check outweighs any number of passes.
-    for check in sorted(checks, key=lambda c: not c["passed"]):
-        for name in check["fields"]:
-            f = fields[name]
-            if f.value is None:
-                continue
-            f.checks.append(check["name"])
-            if check["passed"]:
-                f.confidence = max(f.confidence, _PASS_FLOOR)
-            elif check["name"] in soft:
-                f.notes.append(check["detail"])
-            else:
-                f.confidence = min(f.confidence, _FAIL_CAP)
-                f.notes.append(check["detail"])
-    if doc.method == "ocr":
-        cap = min(policy.ocr_confidence_cap, max(doc.quality, 0.0))
-        for f in fields.values():
-            if f.value is not None:
-                f.confidence = min(f.confidence, cap)
-                f.notes.append(f"read by OCR (mean score {doc.quality:.2f})")
 
-    required = {name: fields[name].confidence for name in REQUIRED_FIELDS}
+def _credit_note_sign(document_type: str) -> dict[str, Any]:
+    """The check of a negative total: right on a credit note only."""
+    return check(
+        "credit_note_sign", document_type == "credit_note",
+        "a negative total on a document titled as a credit note"
+        if document_type == "credit_note"
+        else "a negative total on a document titled as an invoice, not a credit note",
+        ["total"],
+    )
+
+
+def _cap_ocr(fields: Mapping[str, _Field], doc: DocumentText, policy: ExtractionPolicy) -> None:
+    """Cap every found field of a document read by OCR (and say so)."""
+    cap = min(policy.ocr_confidence_cap, max(doc.quality, 0.0))
+    for f in fields.values():
+        if f.value is not None:
+            f.confidence = min(f.confidence, cap)
+            f.notes.append(f"read by OCR (mean score {doc.quality:.2f})")
+
+
+def _item_json(item: LineItem, text: str) -> dict[str, Any]:
+    """A line item as JSON-safe data, with its evidence span."""
     return {
-        "fields": {name: _field_json(f, text) for name, f in fields.items()},
-        "line_items": [
-            {
-                "description": i.description,
-                "quantity": str(i.quantity),
-                "unit_price": str(i.unit_price),
-                "amount": str(i.amount),
-                "evidence": {"start": i.start, "end": i.end, "page": page_of(text, i.start)},
-                **_item_extras(i),
-            }
-            for i in items
-        ],
-        "checks": checks,
-        "confidence": round(min(required.values()), 4),
-        "low_confidence": sorted(n for n, c in required.items() if c < 0.90),
-        "method": doc.method,
-        "pages": len(doc.pages),
-        "document_type": document_type,
+        "description": item.description,
+        "quantity": str(item.quantity),
+        "unit_price": str(item.unit_price),
+        "amount": str(item.amount),
+        "evidence": {"start": item.start, "end": item.end, "page": page_of(text, item.start)},
+        **_item_extras(item),
     }
 
 
@@ -349,7 +361,7 @@ def _amount_candidates(text: str, name: str, fallback: Callable[[], Match | None
             found.append(Candidate(str(value), old.start, old.end, old.label, 2.5, "line"))
     best_of: dict[str, Candidate] = {}
     for c in sorted(found, key=lambda c: (c.rank, c.start)):
-        best_of.setdefault(str(Decimal(c.value).quantize(_CENT)), c)
+        best_of.setdefault(str(Decimal(c.value).quantize(CENT)), c)
     return sorted(best_of.values(), key=lambda c: (c.rank, c.start))[:8]
 
 
@@ -378,12 +390,12 @@ def _choose_amounts(
     for g in totals:
         for sub in subs:
             for tax in taxes:
-                if abs(Decimal(sub.value) + Decimal(tax.value) - Decimal(g.value)) > _CENT:
+                if abs(Decimal(sub.value) + Decimal(tax.value) - Decimal(g.value)) > CENT:
                     continue
                 if Decimal(g.value) == 0 and Decimal(sub.value) == 0:
                     continue
                 score = g.rank + sub.rank + tax.rank
-                if any(abs(s - Decimal(sub.value)) <= _CENT for s in sums):
+                if any(abs(s - Decimal(sub.value)) <= CENT for s in sums):
                     score -= 1
                 if chosen is None or score < chosen[0]:
                     chosen = (score, sub, tax, g)
@@ -453,94 +465,6 @@ def _vendor(
     return found, _Field(None, 0.0, "missing"), _Field.of(tax)
 
 
-_DISCOUNT = re.compile(r"skonto|remise|discount|rabatt|escompte|sconto|descuento|korting|"
-                       r"allowance|nachlass|rabat", re.IGNORECASE)
-_RATE = re.compile(r"(?<![\d.,])(\d{1,2}(?:[.,]\d{1,2})?)\s?%")
-
-
-def _vat_rates(text: str) -> set[Decimal]:
-    """The percentages printed on lines with an amount (item and VAT lines), discounts
-    left out: more than one means several VAT rates."""
-    rates: set[Decimal] = set()
-    for line in text.splitlines():
-        if "%" not in line or _DISCOUNT.search(line) or not AMOUNT_RE.search(line):
-            continue
-        rates.update(Decimal(m.group(1).replace(",", ".")) for m in _RATE.finditer(line))
-    return rates
-
-
-def _check(name: str, passed: bool, detail: str, fields: Sequence[str]) -> dict[str, Any]:
-    return {"name": name, "passed": passed, "detail": detail, "fields": list(fields)}
-
-
-def _run_checks(
-    fields: dict[str, _Field],
-    items: Sequence[Any],
-    sums: Sequence[Decimal],
-    disagreeing_currency: int,
-    policy: ExtractionPolicy,
-    invoice_date: date | None,
-    due_date: date | None,
-    *,
-    several_rates: bool = False,
-) -> list[dict[str, Any]]:
-    def dec(name: str) -> Decimal | None:
-        value = fields[name].value
-        return Decimal(value) if value is not None else None
-
-    checks = []
-    subtotal, tax, total = dec("subtotal"), dec("tax"), dec("total")
-    if items and subtotal is not None:
-        # The rows, or only the top rows of bundles, plus the table's allowances and
-        # charges: the reading that matches the subtotal, else the plain sum.
-        lines = next((s for s in sums if abs(s - subtotal) <= _CENT), sums[0])
-        checks.append(_check(
-            "line_items_sum", abs(lines - subtotal) <= _CENT,
-            # Which side is wrong is unknown, so the total is not trusted either.
-            f"line items add up to {lines}, subtotal is {subtotal}", ["subtotal", "total"],
-        ))
-    if subtotal is not None and tax is not None and total is not None:
-        checks.append(_check(
-            "totals_add_up", abs(subtotal + tax - total) <= _CENT,
-            f"subtotal {subtotal} + tax {tax} = {subtotal + tax}, total is {total}",
-            ["subtotal", "tax", "total"],
-        ))
-    elif subtotal is None and tax is None and total is not None and items:
-        lines = next((s for s in sums if abs(s - total) <= _CENT), sums[0])
-        checks.append(_check(
-            "line_items_sum", abs(lines - total) <= _CENT,
-            f"line items add up to {lines}, total is {total} (no tax shown)", ["total"],
-        ))
-    rate = fields["tax_rate"].value
-    # One rate applied to the whole subtotal: not a check where lines carry several.
-    if rate is not None and subtotal is not None and tax is not None and not several_rates:
-        expected = money(subtotal * Decimal(rate) / 100)
-        checks.append(_check(
-            "tax_rate_applied", abs(expected - tax) <= _CENT,
-            f"{rate}% of {subtotal} is {expected}, tax shown is {tax}", ["tax", "tax_rate"],
-        ))
-    if invoice_date is not None:
-        too_new = invoice_date > policy.today
-        too_old = invoice_date < policy.today - timedelta(days=policy.max_invoice_age_days)
-        detail = (
-            "invoice date is in the future" if too_new
-            else f"invoice date is more than {policy.max_invoice_age_days} days old" if too_old
-            else "invoice date is plausible"
-        )
-        checks.append(_check("date_sane", not (too_new or too_old), detail, ["invoice_date"]))
-    if invoice_date is not None and due_date is not None:
-        checks.append(_check(
-            "due_after_issue", due_date >= invoice_date,
-            f"due {due_date.isoformat()}, issued {invoice_date.isoformat()}", ["due_date"],
-        ))
-    if fields["currency"].value is not None:
-        checks.append(_check(
-            "currency_consistent", disagreeing_currency == 0,
-            f"{disagreeing_currency} mention(s) of another currency", ["currency"],
-        ))
-    return checks
-
-
 def _field_json(f: _Field, text: str) -> dict[str, Any]:
     evidence = None
     if f.start is not None and f.end is not None:
@@ -559,84 +483,3 @@ def _field_json(f: _Field, text: str) -> dict[str, Any]:
         "checks": f.checks,
         "notes": f.notes,
     }
-
-
-CORRECTABLE_FIELDS = ("vendor", "invoice_number", "invoice_date", "due_date", "currency",
-                      "subtotal", "tax", "total", "iban", "po_number")
-
-
-def _corrected_value(name: str, raw: str) -> str:
-    """The normalised form of a reviewer's value, or ValueError saying what is wrong."""
-    value = raw.strip()
-    if not value:
-        raise ValueError(f"{name}: empty value")
-    if name in ("subtotal", "tax", "total"):
-        amount = parse_amount(value)
-        if amount is None:
-            try:
-                amount = Decimal(value)
-            except ArithmeticError as err:
-                raise ValueError(f"{name}: {raw!r} is not an amount") from err
-        if abs(amount) > Decimal("1e12"):
-            raise ValueError(f"{name}: {raw!r} is not a plausible amount")
-        return str(money(amount))
-    if name in ("invoice_date", "due_date"):
-        parsed = parse_date(value)
-        if parsed is None:
-            raise ValueError(f"{name}: {raw!r} is not a date (use YYYY-MM-DD)")
-        return parsed.isoformat()
-    if name == "currency":
-        if not re.fullmatch(r"[A-Za-z]{3}", value):
-            raise ValueError(f"{name}: {raw!r} is not an ISO currency code")
-        return value.upper()
-    if name == "iban":
-        if not iban_is_valid(value):
-            raise ValueError(f"{name}: {raw!r} fails the IBAN checksum")
-        return value.replace(" ", "").upper()
-    if len(value) > 200:
-        raise ValueError(f"{name}: value too long")
-    return value
-
-
-def apply_corrections(
-    extraction: Mapping[str, Any], corrections: Mapping[str, str], *, by: str,
-    vendors: Sequence[Vendor],
-) -> dict[str, Any]:
-    """A copy of ``extraction`` with a reviewer's corrections, validated and re-checked.
-
-    Corrected fields carry ``method="reviewer"``; the arithmetic checks are computed
-    again from the new values, so a correction that breaks them is visible to the next
-    reviewer. Raises ValueError naming the first invalid value.
-    """
-    unknown = sorted(set(corrections) - set(CORRECTABLE_FIELDS))
-    if unknown:
-        raise ValueError(f"cannot correct {', '.join(unknown)}; fields: "
-                         + ", ".join(CORRECTABLE_FIELDS))
-    values = {name: _corrected_value(name, raw) for name, raw in corrections.items()}
-    out = copy.deepcopy(dict(extraction))
-    fields = out["fields"]
-    for name, value in values.items():
-        fields[name].update(value=value, confidence=1.0, method="reviewer",
-                            evidence={"label": f"corrected by {by}", "text": value},
-                            notes=[*fields[name]["notes"], f"corrected by {by}"])
-    if "vendor" in values:
-        match = next((v for v in vendors if v.name.casefold() == values["vendor"].casefold()), None)
-        fields["vendor_id"].update(value=match.id if match else None,
-                                   confidence=1.0 if match else 0.0, method="reviewer")
-    checks = [c for c in out["checks"] if c["name"] not in ("totals_add_up", "tax_rate_applied")]
-    dec = {n: Decimal(fields[n]["value"]) for n in ("subtotal", "tax", "total")
-           if fields[n]["value"] is not None}
-    if len(dec) == 3:
-        ok = abs(dec["subtotal"] + dec["tax"] - dec["total"]) <= _CENT
-        checks.append(_check("totals_add_up", ok, f"subtotal {dec['subtotal']} + tax {dec['tax']}"
-                             f" = {dec['subtotal'] + dec['tax']}, total is {dec['total']}",
-                             ["subtotal", "tax", "total"]))
-        if not ok:
-            for n in ("subtotal", "tax", "total"):
-                fields[n]["confidence"] = min(fields[n]["confidence"], _FAIL_CAP)
-    out["checks"] = checks
-    required = {n: fields[n]["confidence"] for n in REQUIRED_FIELDS}
-    out["confidence"] = round(min(required.values()), 4)
-    out["low_confidence"] = sorted(n for n, c in required.items() if c < 0.90)
-    out["corrected"] = sorted({*out.get("corrected", []), *values})
-    return out

@@ -122,94 +122,142 @@ def assess_risk(
     policy = policy or RiskPolicy()
     fields = extraction["fields"]
     value = {name: f["value"] for name, f in fields.items()}
-    reasons: list[dict[str, Any]] = []
+    total = Decimal(value["total"]) if value.get("total") else None
+    found = [
+        *_duplicate_reasons(same_document, same_number, document_sha256),
+        *_vendor_reasons(value, vendor),
+        *_amount_reasons(value, total, vendor_history),
+        *_po_reasons(value, total, vendor, purchase_order),
+        *_einvoice_reasons(extraction),
+        *_date_reasons(extraction),
+    ]
+    if not same_document and not same_number:
+        # A duplicate already named by the ERP is not counted twice.
+        for near in _near_duplicates(value, vendor, document_sha256, similar, policy):
+            found.append(("near_duplicate", near["detail"], near["evidence"]))
+            break
+    found += _approval_reasons(value.get("po_number"), approval_amount, policy)
+    tax = _tax_rate_reason(value, vendor)
+    if tax is not None:
+        found.append(("tax_rate_invalid", *tax))
+    if purchase_order is not None and goods_receipts:
+        found += _receipt_reasons(extraction, purchase_order, goods_receipts, policy)
+    reasons = [_make_reason(code, detail, evidence, policy.weights)
+               for code, detail, evidence in found]
+    return {
+        "score": combine([r["weight"] for r in reasons]),
+        "reasons": reasons,
+        "vendor_id": vendor.id if vendor else None,
+    }
 
-    def _reason(code: str, detail: str, evidence: Mapping[str, Any]) -> dict[str, Any]:
-        return _make_reason(code, detail, evidence, policy.weights)
 
+# A reason before it is weighed: code, detail, evidence.
+_Found = tuple[str, str, dict[str, Any]]
+
+
+def _duplicate_reasons(same_document: Sequence[InvoicePosting],
+                       same_number: Sequence[InvoicePosting], document_sha256: str
+                       ) -> list[_Found]:
+    """The same document, else the same invoice number, already posted."""
     if same_document:
         p = same_document[0]
-        reasons.append(_reason(
-            "exact_duplicate", f"the same document was already posted as {p.posting_id}",
-            {"posting_id": p.posting_id, "document_sha256": document_sha256},
-        ))
-    elif same_number:
+        return [("exact_duplicate", f"the same document was already posted as {p.posting_id}",
+                 {"posting_id": p.posting_id, "document_sha256": document_sha256})]
+    if same_number:
         p = same_number[0]
-        reasons.append(_reason(
+        return [(
             "duplicate_invoice_number",
             f"invoice {p.invoice_number} from this vendor was already posted as {p.posting_id}"
             f" ({p.currency} {p.total}, {p.invoice_date})",
             {"posting_id": p.posting_id, "invoice_number": p.invoice_number,
              "total": str(p.total), "field": "invoice_number"},
-        ))
+        )]
+    return []
 
+
+def _vendor_reasons(value: Mapping[str, Any], vendor: Vendor | None) -> list[_Found]:
+    """An issuer not in the vendor master, or one whose bank account differs from it."""
     if vendor is None:
-        reasons.append(_reason(
+        return [(
             "unknown_vendor", f"{value.get('vendor') or 'the issuer'} is not in the vendor master",
             {"field": "vendor", "value": value.get("vendor")},
-        ))
-    elif value.get("iban") and vendor.iban and value["iban"] != vendor.iban:
-        reasons.append(_reason(
+        )]
+    if value.get("iban") and vendor.iban and value["iban"] != vendor.iban:
+        return [(
             "bank_details_changed",
             f"the invoice asks for payment to {_mask(value['iban'])}, the vendor master has"
             f" {_mask(vendor.iban)}",
             {"field": "iban", "master_iban": _mask(vendor.iban), "invoice_iban": _mask(value["iban"])},
-        ))
+        )]
+    return []
 
-    total = Decimal(value["total"]) if value.get("total") else None
-    if total is not None:
-        history = [p.total for p in vendor_history if p.currency == value.get("currency")]
-        if len(history) >= 3:
-            typical = Decimal(median(history))
-            if typical > 0 and (total > typical * 3 or total < typical / 3):
-                reasons.append(_reason(
-                    "amount_outlier",
-                    f"total {total} is far from this vendor's median {typical} over"
-                    f" {len(history)} invoices",
-                    {"field": "total", "median": str(typical), "invoices": len(history)},
-                ))
-        if total >= 1000 and total % 1000 == 0:
-            reasons.append(_reason(
-                "round_amount", f"total {total} is a round amount", {"field": "total"}
+
+def _amount_reasons(value: Mapping[str, Any], total: Decimal | None,
+                    vendor_history: Sequence[InvoicePosting]) -> list[_Found]:
+    """A total far from the vendor's median, and a round total."""
+    found: list[_Found] = []
+    if total is None:
+        return found
+    history = [p.total for p in vendor_history if p.currency == value.get("currency")]
+    if len(history) >= 3:
+        typical = Decimal(median(history))
+        if typical > 0 and (total > typical * 3 or total < typical / 3):
+            found.append((
+                "amount_outlier",
+                f"total {total} is far from this vendor's median {typical} over"
+                f" {len(history)} invoices",
+                {"field": "total", "median": str(typical), "invoices": len(history)},
             ))
+    if total >= 1000 and total % 1000 == 0:
+        found.append(("round_amount", f"total {total} is a round amount", {"field": "total"}))
+    return found
 
+
+def _po_reasons(value: Mapping[str, Any], total: Decimal | None, vendor: Vendor | None,
+                purchase_order: PurchaseOrder | None) -> list[_Found]:
+    """A purchase order named on the invoice that the ERP lacks, that is another
+    vendor's, or that the net amount exceeds."""
     po = value.get("po_number")
-    if po:
-        if purchase_order is None:
-            reasons.append(_reason(
-                "po_not_found", f"purchase order {po} is not in the ERP", {"field": "po_number"}
-            ))
-        else:
-            if vendor is not None and purchase_order.vendor_id != vendor.id:
-                reasons.append(_reason(
-                    "po_vendor_mismatch",
-                    f"purchase order {po} belongs to vendor {purchase_order.vendor_id}",
-                    {"field": "po_number"},
-                ))
-            subtotal = Decimal(value["subtotal"]) if value.get("subtotal") else total
-            if subtotal is not None and subtotal > purchase_order.amount + Decimal("0.01"):
-                reasons.append(_reason(
-                    "amount_over_po",
-                    f"net amount {subtotal} exceeds purchase order {po} ({purchase_order.amount})",
-                    {"field": "subtotal", "po_amount": str(purchase_order.amount)},
-                ))
+    if not po:
+        return []
+    if purchase_order is None:
+        return [("po_not_found", f"purchase order {po} is not in the ERP", {"field": "po_number"})]
+    found: list[_Found] = []
+    if vendor is not None and purchase_order.vendor_id != vendor.id:
+        found.append((
+            "po_vendor_mismatch",
+            f"purchase order {po} belongs to vendor {purchase_order.vendor_id}",
+            {"field": "po_number"},
+        ))
+    subtotal = Decimal(value["subtotal"]) if value.get("subtotal") else total
+    if subtotal is not None and subtotal > purchase_order.amount + Decimal("0.01"):
+        found.append((
+            "amount_over_po",
+            f"net amount {subtotal} exceeds purchase order {po} ({purchase_order.amount})",
+            {"field": "subtotal", "po_amount": str(purchase_order.amount)},
+        ))
+    return found
 
-    reasons.extend(_reason(code, detail, evidence)
-                   for code, detail, evidence in _einvoice_reasons(extraction))
+
+def _date_reasons(extraction: Mapping[str, Any]) -> list[_Found]:
+    """An invoice date the extractor's ``date_sane`` check failed."""
+    found: list[_Found] = []
     for check in extraction.get("checks", []):
         if check["name"] == "date_sane" and not check["passed"]:
             kind = "future" if "future" in check["detail"] else "old"
-            reasons.append(_reason("date_implausible", check["detail"],
-                                   {"field": "invoice_date", "kind": kind}))
+            found.append(("date_implausible", check["detail"],
+                          {"field": "invoice_date", "kind": kind}))
+    return found
 
-    if not same_document and not same_number:
-        # A duplicate already named by the ERP is not counted twice.
-        for found in _near_duplicates(value, vendor, document_sha256, similar, policy):
-            reasons.append(_reason("near_duplicate", found["detail"], found["evidence"]))
-            break
+
+def _approval_reasons(po: Any, approval_amount: Decimal | None,
+                      policy: RiskPolicy) -> list[_Found]:
+    """No purchase order where one is required, and a total just under the approval
+    limit."""
+    found: list[_Found] = []
     if (not po and approval_amount is not None and policy.po_required_from is not None
             and approval_amount >= policy.po_required_from):
-        reasons.append(_reason(
+        found.append((
             "po_missing",
             f"no purchase order on an invoice of {approval_amount}; from"
             f" {policy.po_required_from} a PO is required",
@@ -219,34 +267,31 @@ def assess_risk(
     if approval_amount is not None and policy.just_under_limit_band > 0:
         floor = policy.approval_limit * (1 - Decimal(str(policy.just_under_limit_band)))
         if floor <= approval_amount < policy.approval_limit:
-            reasons.append(_reason(
+            found.append((
                 "just_under_approval_limit",
                 f"total {approval_amount} is just under the approval limit"
                 f" {policy.approval_limit}",
                 {"field": "total", "amount": str(approval_amount),
                  "limit": str(policy.approval_limit), "band": policy.just_under_limit_band},
             ))
-    tax = _tax_rate_reason(value, vendor)
-    if tax is not None:
-        reasons.append(_reason("tax_rate_invalid", *tax))
-    if purchase_order is not None and goods_receipts:
-        short = _quantity_mismatches(extraction.get("line_items", []), goods_receipts,
-                                     policy.quantity_tolerance)
-        if short:
-            reasons.append(_reason(
-                "quantity_mismatch",
-                f"{len(short)} invoice line(s) bill more than was received against"
-                f" {purchase_order.po_number}: " + "; ".join(
-                    f"{s['description']} ({s['invoiced']} invoiced, {s['received']} received)"
-                    for s in short[:3]),
-                {"field": "line_items", "po_number": purchase_order.po_number, "lines": short},
-            ))
+    return found
 
-    return {
-        "score": combine([r["weight"] for r in reasons]),
-        "reasons": reasons,
-        "vendor_id": vendor.id if vendor else None,
-    }
+
+def _receipt_reasons(extraction: Mapping[str, Any], purchase_order: PurchaseOrder,
+                     goods_receipts: Sequence[GoodsReceipt], policy: RiskPolicy) -> list[_Found]:
+    """Invoice lines that bill more than the goods receipts of the order record."""
+    short = _quantity_mismatches(extraction.get("line_items", []), goods_receipts,
+                                 policy.quantity_tolerance)
+    if not short:
+        return []
+    return [(
+        "quantity_mismatch",
+        f"{len(short)} invoice line(s) bill more than was received against"
+        f" {purchase_order.po_number}: " + "; ".join(
+            f"{s['description']} ({s['invoiced']} invoiced, {s['received']} received)"
+            for s in short[:3]),
+        {"field": "line_items", "po_number": purchase_order.po_number, "lines": short},
+    )]
 
 
 def _einvoice_reasons(extraction: Mapping[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:

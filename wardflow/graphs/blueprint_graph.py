@@ -321,13 +321,8 @@ def build_blueprint_graph(
                             storage=storage, audit=audit, principals=principals, clock=clock,
                             switch=switch, telemetry=telemetry)
     settings = settings or services.settings
-    if llm is None and settings.model.lower() != "none":
-        from wardflow.llm.client import LLM as _LLM
-
-        models = {step.name: resolve_model(str(step.options["model"]), settings)
-                  for step in blueprint.steps if step.type == "llm-inference"}
-        llm = _LLM(settings.model_copy(update={"agent_models": {**settings.agent_models,
-                                                                **models}}))
+    if llm is None:
+        llm = _step_models(blueprint, settings)
     services = services.with_(llm=llm)
     audit, clock, principals = services.audit, services.clock, services.principals
     switch, telemetry = services.switch, services.telemetry
@@ -335,13 +330,7 @@ def build_blueprint_graph(
                     guards=[PipelineToolGuard(tool_guards(services.guards))])
     front = InvoiceNodes(settings, tools, audit, clock, llm, principals, switch, blueprint.name,
                          guards=services.guards)
-    if blueprint.compliance is not None:  # the blueprint's packs add to the settings'
-        settings = tighten(settings, PolicyOverride(compliance_packs=blueprint.compliance),
-                           source=f"blueprint {blueprint.name}")
-    if blueprint.comment_required_for is not None:  # added to the settings' conditions
-        settings = tighten(settings,
-                           PolicyOverride(comment_required_for=blueprint.comment_required_for),
-                           source=f"blueprint {blueprint.name}")
+    settings = _blueprint_settings(blueprint, settings)
     invoice = build_invoice_graph(settings, services=services)
     steps = _Steps(blueprint, settings, tools, principals, llm, clock, invoice, switch)
     faults = frozenset(settings.fault_inject)
@@ -352,18 +341,54 @@ def build_blueprint_graph(
     node = audited_node("fail", front.fail, audit=audit, faults=faults, flush=True)
     graph.add_node("fail", node)
     graph.add_edge(START, "ingest")
-    def entries(step: Step) -> list[str]:
-        count = int(step.options.get("approvers", 1)) if step.type == "approval_task" else 1
-        return [step.name] if count == 1 else [f"{step.name}__{i}" for i in range(1, count + 1)]
+    _add_step_nodes(graph, blueprint, steps, audit=audit, faults=faults, telemetry=telemetry)
+    _add_step_edges(graph, blueprint)
+    graph.add_edge("fail", END)
+    return graph.compile(checkpointer=services.checkpointer, name=blueprint.name)
 
+
+def _step_models(blueprint: Blueprint, settings: Settings) -> LLM | None:
+    """A model layer that routes each ``llm-inference`` step to the model it names;
+    None when ``settings.model`` is ``"none"``."""
+    if settings.model.lower() == "none":
+        return None
+    from wardflow.llm.client import LLM as _LLM
+
+    models = {step.name: resolve_model(str(step.options["model"]), settings)
+              for step in blueprint.steps if step.type == "llm-inference"}
+    return _LLM(settings.model_copy(update={"agent_models": {**settings.agent_models,
+                                                             **models}}))
+
+
+def _blueprint_settings(blueprint: Blueprint, settings: Settings) -> Settings:
+    """``settings`` tightened by what the blueprint adds (it may only add)."""
+    if blueprint.compliance is not None:  # the blueprint's packs add to the settings'
+        settings = tighten(settings, PolicyOverride(compliance_packs=blueprint.compliance),
+                           source=f"blueprint {blueprint.name}")
+    if blueprint.comment_required_for is not None:  # added to the settings' conditions
+        settings = tighten(settings,
+                           PolicyOverride(comment_required_for=blueprint.comment_required_for),
+                           source=f"blueprint {blueprint.name}")
+    return settings
+
+
+def _entries(step: Step) -> list[str]:
+    """The nodes a step starts at: itself, or one branch per approver of an approval task."""
+    count = int(step.options.get("approvers", 1)) if step.type == "approval_task" else 1
+    return [step.name] if count == 1 else [f"{step.name}__{i}" for i in range(1, count + 1)]
+
+
+def _add_step_nodes(graph: StateGraph[Any], blueprint: Blueprint, steps: _Steps, *,
+                    audit: AuditSink, faults: frozenset[str], telemetry: Telemetry) -> None:
+    """One audited node per step (with its retries), and one per approver branch."""
     for index, step in enumerate(blueprint.steps):
         last = index == len(blueprint.steps) - 1
-        node = audited_node(step.name, steps.build(step, last), audit=audit, faults=faults,
+        node: Any = audited_node(step.name, steps.build(step, last), audit=audit, faults=faults,
                             flush=last or step.type == "approval_task", telemetry=telemetry)
         policy = RetryPolicy(max_attempts=step.retries + 1, initial_interval=0.2,
                              retry_on=lambda e: isinstance(e, ToolError) and e.retryable)
         graph.add_node(step.name, node, retry_policy=policy)
-        branches = entries(step)
+        branches = _entries(step)
         if branches != [step.name]:
             for i, branch in enumerate(branches, 1):
                 node = audited_node(branch, steps.branch(step, i), audit=audit, faults=faults,
@@ -373,13 +398,17 @@ def build_blueprint_graph(
                 # Parallel interrupts pause the whole step; the join runs once every
                 # branch of it has answered (and again after a branch is asked anew).
                 graph.add_edge(branch, step.name)
-    first = entries(blueprint.steps[0])
+
+
+def _add_step_edges(graph: StateGraph[Any], blueprint: Blueprint) -> None:
+    """Ingest to the first step (or ``fail``), each step to the next, the last to END."""
+    first = _entries(blueprint.steps[0])
     graph.add_conditional_edges(
         "ingest", lambda s: ["fail"] if s.get("status") == "failed" else first, ["fail", *first])
     for index, step in enumerate(blueprint.steps):
-        following = entries(blueprint.steps[index + 1]) if index + 1 < len(blueprint.steps) else [
-            END]
-        branches = entries(step)
+        following = (_entries(blueprint.steps[index + 1]) if index + 1 < len(blueprint.steps)
+                     else [END])
+        branches = _entries(step)
         if step.type == "approval_task":
             retry = branches if branches != [step.name] else [step.name]
             graph.add_conditional_edges(step.name, _after_approval(retry, following),
@@ -387,8 +416,6 @@ def build_blueprint_graph(
         else:
             for target in following:
                 graph.add_edge(step.name, target)
-    graph.add_edge("fail", END)
-    return graph.compile(checkpointer=services.checkpointer, name=blueprint.name)
 
 
 _RANK = {"clerk": 1, "approver": 2, "controller": 3}

@@ -15,13 +15,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
 import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from langchain_core.runnables import RunnableConfig
@@ -30,7 +28,6 @@ from langgraph.types import interrupt
 from pydantic import ValidationError
 
 from wardflow.agents._einvoice import merge_einvoice
-from wardflow.agents._model_fields import FIELD_MAP
 from wardflow.agents.calibration import apply_calibration, load_calibration
 from wardflow.agents.compliance import CompliancePolicy, RunFacts, check_compliance
 from wardflow.agents.extractor import (
@@ -38,42 +35,39 @@ from wardflow.agents.extractor import (
     ExtractionPolicy,
     apply_corrections,
     extract_invoice,
-    read_with_model,
 )
 from wardflow.agents.risk import RiskPolicy, assess_risk
 from wardflow.agents.risk_fit import load_weights
 from wardflow.config import Settings
 from wardflow.errors import (
     DocumentError,
-    DocumentTooLarge,
     ReviewError,
     RunCancelled,
-    UnsupportedDocument,
 )
+from wardflow.graphs._ingest import read_einvoice, read_source, sniffed
+from wardflow.graphs._model_read import guarded_model_reading
 from wardflow.graphs._node import NodeFn, audited_node
+from wardflow.graphs._route import STOPS, review_request, route_decision
 from wardflow.graphs.retry import node_retry_policy
 from wardflow.graphs.state import InvoiceState
 from wardflow.guardrails.hidden import HiddenText, hidden_in_page
 from wardflow.guardrails.killswitch import KillSwitch
 from wardflow.guardrails.pipeline import GuardPipeline
 from wardflow.guardrails.tool_guard import INVOICE_PLAN, PipelineToolGuard, PlanToolGuard
-from wardflow.observability.audit import AuditSink, digest
+from wardflow.observability.audit import AuditSink
 from wardflow.observability.tracing import DISABLED, Telemetry, guard_span
-from wardflow.prompts import EXTRACT_INVOICE
 from wardflow.review.authz import authorize
-from wardflow.review.payloads import ProposedAction, ReviewDecision, ReviewReason, ReviewRequest
+from wardflow.review.payloads import ReviewDecision
 from wardflow.review.principals import PrincipalStore
 from wardflow.review.status import require_comment
-from wardflow.runstate import ComplianceReport, ReviewRecord
+from wardflow.runstate import ComplianceReport
 from wardflow.services import Services, default_erp, default_guards, services_for
 from wardflow.tools.documents import (
     DocumentLimits,
     DocumentText,
-    check_email,
     read_document,
-    sniff_media_type,
 )
-from wardflow.tools.einvoice import EInvoice, embedded_einvoice, read_einvoice_xml
+from wardflow.tools.einvoice import EInvoice
 from wardflow.tools.erp import (
     ErpAdapter,
     GoodsReceipts,
@@ -97,15 +91,6 @@ __all__ = ["AUTO_APPROVER", "InvoiceNodes", "build_invoice_graph", "default_erp"
            "default_guards"]
 
 AUTO_APPROVER = "auto:policy-v1"
-# Guard outcomes that stop the automatic path ("fixed" means sanitized, e.g. tokenized).
-_STOPS = ("flagged", "blocked")
-# What reading or checking an odd model answer can raise (decimal and date
-# arithmetic, conversions, lookups of keys the answer lacks). Narrow on purpose: a
-# GraphBubbleUp (interrupt) or a store error is not the model's doing.
-_ANSWER_ERRORS = (ArithmeticError, ValueError, TypeError, LookupError, AttributeError,
-                  RecursionError)
-_log = logging.getLogger(__name__)
-_REVIEW_DEADLINE = timedelta(hours=48)
 Clock = Callable[[], datetime]
 
 
@@ -149,11 +134,12 @@ class InvoiceNodes:
         source = state.get("source") or name
         document: dict[str, Any] = {"name": name, "source": source}
         try:
-            data = self._read_source(state, source)
+            data = read_source(state, source, self.tools.storage,
+                               self.settings.max_document_bytes)
             sha = hashlib.sha256(data).hexdigest()
             doc_id = f"doc-{sha[:16]}"
             document.update(id=doc_id, sha256=sha, size=len(data))
-            media_type = self._sniffed(document, data, name)
+            media_type = sniffed(document, data, name, self.settings, self.quarantine)
             if data:
                 # Stored before it is read, so that a bad document is kept with its reason.
                 key = state.get("storage_key") or f"incoming/{doc_id}/{name}"
@@ -169,48 +155,13 @@ class InvoiceNodes:
                 on_pdf_page=lambda number, page, textpage: found.extend(
                     hidden_in_page(number, page, textpage)))
             hidden = [h.text for h in found]
-            einvoice = _read_einvoice(data, name, media_type)
+            einvoice = read_einvoice(data, name, media_type)
         except DocumentError as err:
             return {"status": "failed", "document": document,
                     "error": {"stage": "ingest", "reason": err.reason, "detail": str(err)}}
         return {"status": "ingested", "document": document, "text": text.text,
                 "text_method": text.method, "text_quality": text.quality, "error": None,
                 "hidden_text": hidden, "einvoice": einvoice}
-
-    def _sniffed(self, document: dict[str, Any], data: bytes, name: str) -> str:
-        """The document's media type. A file that is not a document (it fails type
-        sniffing, or is an email with nothing readable attached) is never stored where
-        the review API could serve it: the run keeps the reason and the digest, the
-        bytes go to the operator-only quarantine (wardflow/tools/quarantine.py)."""
-        try:
-            media_type = sniff_media_type(data, name)
-            if media_type == "message/rfc822":
-                # Over the attachment limit, none was read: say so, not "no attachment".
-                check_email(data, name, DocumentLimits.from_settings(self.settings))
-                raise UnsupportedDocument(name, f"{media_type} has no text of its own and no"
-                                          " readable attachment")
-        except UnsupportedDocument:
-            kept = self.quarantine.put(document["id"], name, data)
-            document["quarantined"] = kept.relative_to(self.quarantine.root.parent).as_posix()
-            raise
-        return media_type
-
-    def _read_source(self, state: Mapping[str, Any], source: str) -> bytes:
-        if state.get("storage_key"):
-            return self.tools.storage.get(state["storage_key"])
-        path = state.get("path")
-        if not path:
-            raise DocumentError(source, "the run has neither a path nor a storage key")
-        file = Path(path)
-        try:
-            size = file.stat().st_size
-        except OSError as err:
-            raise DocumentError(source, f"cannot read the file ({err.strerror})") from err
-        if size > self.settings.max_document_bytes:
-            raise DocumentTooLarge(
-                source, f"{size} bytes is over the limit of {self.settings.max_document_bytes}"
-                " (WARDFLOW_MAX_DOCUMENT_BYTES)")
-        return file.read_bytes()
 
     # guard -------------------------------------------------------------------------
     def guard(self, state: Mapping[str, Any], config: RunnableConfig) -> dict[str, Any]:
@@ -255,63 +206,19 @@ class InvoiceNodes:
             extraction["model"] = {"status": "skipped",
                                    "detail": "read from the e-invoice XML"}
         elif self.llm is not None:
-            if any(d["outcome"] in _STOPS for d in state.get("guard", [])):
+            if any(d["outcome"] in STOPS for d in state.get("guard", [])):
                 extraction["model"] = {"status": "skipped",
                                        "detail": "the guard flagged this document; it is not"
                                                  " shown to a model"}
             else:
-                extraction, usage, checks = self._read_with_model(
-                    extraction, text, state.get("guard_text") or text)
+                extraction, usage, checks = guarded_model_reading(
+                    extraction, text, state.get("guard_text") or text, llm=self.llm,
+                    guards=self.guards, settings=self.settings)
         if self.calibration is not None:
             apply_calibration(extraction, self.calibration, REQUIRED_FIELDS,
                               self.settings.review_threshold)
         return {"status": "extracted", "extraction": extraction, "llm_usage": usage,
                 "guard": checks}
-
-    def _read_with_model(
-        self, extraction: dict[str, Any], text: str, shown: str
-    ) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]:
-        """The model's reading merged in, with its usage and the guard's checks.
-
-        A model's answer is untrusted input: whatever it holds (a 30-digit amount, an
-        exponent, NaN, a control character, a value of the wrong type), an error while
-        reading or checking it ends as ``model_failed`` on the parsers' fields, never
-        as an exception that stops the run or the batch.
-        """
-        assert self.llm is not None
-        try:
-            merged, usage = read_with_model(
-                extraction, text, self.llm, prompt_text=shown,
-                only_open=self.settings.model_reads == "open",
-                settled_at=self.settings.review_threshold)
-            checks = (self._check_model_output(merged, shown)
-                      if (merged.get("model") or {}).get("status") == "ok" else [])
-        except _ANSWER_ERRORS as err:
-            _log.warning("the model's answer could not be read", exc_info=True)
-            detail = (f"the model's answer could not be read ({type(err).__name__}: "
-                      f"{str(err)[:200]}); the parsers' fields are kept")
-            failed = dict(extraction, model={"status": "invalid_output", "detail": detail,
-                                             "output": "", "prompt": EXTRACT_INVOICE.version})
-            return failed, [], []
-        return merged, usage, checks
-
-    def _check_model_output(self, extraction: Mapping[str, Any], shown: str
-                            ) -> list[dict[str, Any]]:
-        """Guard the model's answer. Values the merge already set aside (not printed in
-        the document) are recorded as discarded (``fixed``); only an invented value that
-        made it into a field stops the automatic path."""
-        fields = extraction["fields"]
-        answer = {attr: fields[name].get("model_value") for name, attr in FIELD_MAP.items()}
-        used = {attr for name, attr in FIELD_MAP.items() if fields[name]["method"] == "model"}
-        decisions = self.guards.check_model_output(answer, source_text=shown).to_dicts()
-        for decision in decisions:
-            if decision["outcome"] != "flagged":
-                continue
-            named = {e.get("field") for e in decision["evidence"] if isinstance(e, dict)}
-            if named and not named & used:
-                decision["outcome"] = "fixed"
-                decision["detail"] += " (set aside: the parsers' values were kept)"
-        return decisions
 
     # risk --------------------------------------------------------------------------
     def risk(self, state: Mapping[str, Any], config: RunnableConfig) -> dict[str, Any]:
@@ -404,87 +311,7 @@ class InvoiceNodes:
     # route -------------------------------------------------------------------------
     def route(self, state: Mapping[str, Any], config: RunnableConfig) -> dict[str, Any]:
         """Decide: post automatically, or ask a human (and say why)."""
-        extraction, risk, compliance = state["extraction"], state["risk"], state["compliance"]
-        reasons: list[dict[str, Any]] = []
-        if state.get("text_method") == "ocr":
-            reasons.append({"code": "ocr_source", "detail": "the text was read by OCR",
-                            "evidence": {"quality": state.get("text_quality")}})
-        if extraction["confidence"] < self.settings.review_threshold:
-            low = extraction["low_confidence"]
-            reasons.append({
-                "code": "low_confidence",
-                "detail": f"confidence {extraction['confidence']:.2f} is below"
-                          f" {self.settings.review_threshold:.2f} ({', '.join(low)})",
-                "evidence": {n: extraction["fields"][n]["notes"] for n in low},
-            })
-        model = extraction.get("model") or {}
-        if model.get("status") in ("invalid_output", "unavailable"):
-            reasons.append({"code": "model_failed", "detail": model["detail"],
-                            "evidence": {"output": model.get("output", "")}})
-        for name in extraction.get("disagreements", []):
-            field = extraction["fields"][name]
-            reasons.append({"code": "model_disagreement",
-                            "detail": f"{name}: the parsers read {field['value']!r}, the model"
-                                      f" read {field['model_value']!r}",
-                            "evidence": field["disagreement"]})
-        for check in extraction["checks"]:
-            if not check["passed"] and check["name"] in ("totals_add_up", "line_items_sum",
-                                                          "tax_rate_applied"):
-                reasons.append({"code": "arithmetic", "detail": check["detail"],
-                                "evidence": {"check": check["name"]}})
-        if risk["score"] >= self.settings.risk_threshold:
-            for r in risk["reasons"]:
-                reasons.append({"code": r["code"], "detail": r["detail"], "evidence": r["evidence"]})
-        for finding in compliance["findings"]:
-            if finding["outcome"] != "pass":
-                reasons.append({"code": _rule_code(finding["rule"]), "detail": finding["detail"],
-                                "evidence": {"rule": finding["rule"], "action": finding["action"]}})
-        for decision in state.get("guard", []):
-            if decision["outcome"] in _STOPS:
-                reasons.append({"code": decision["validator"], "detail": decision["detail"],
-                                "evidence": {"boundary": decision["boundary"],
-                                             "matches": decision["evidence"]}})
-        if state.get("corrections"):
-            by = sorted(set(state.get("editors", [])))
-            reasons.append({"code": "reviewer_correction",
-                            "detail": f"fields corrected by {', '.join(by)}; another reviewer"
-                                      " approves", "evidence": {"corrections": state["corrections"]}})
-        proposal = self._proposal(state)
-        if proposal["missing"]:
-            reasons.append({"code": "incomplete", "detail": "cannot post without "
-                            + ", ".join(proposal["missing"]), "evidence": {}})
-        route = "review" if reasons else "post"
-        deadline = (self.clock() + _REVIEW_DEADLINE).isoformat() if route == "review" else None
-        # The same word the CLI and the pages use for a run that waits for a reviewer.
-        return {"status": "awaiting_review" if route == "review" else "routed",
-                "proposal": proposal,
-                "decision": {"route": route, "reasons": reasons, "deadline": deadline}}
-
-    def _proposal(self, state: Mapping[str, Any]) -> dict[str, Any]:
-        fields = state["extraction"]["fields"]
-        value = {name: f["value"] for name, f in fields.items()}
-        sha = state["document"]["sha256"]
-        required = ("vendor_id", "invoice_number", "invoice_date", "currency", "total")
-        missing = [name for name in required if not value.get(name)]
-        if missing:
-            return {"tool": "erp_post_invoice", "args": None, "args_hash": None, "missing": missing}
-        key = hashlib.sha256(
-            f"{sha}|{value['vendor_id']}|{value['invoice_number']}".encode()
-        ).hexdigest()[:32]
-        args = {
-            "idempotency_key": key,
-            "vendor_id": value["vendor_id"],
-            "invoice_number": value["invoice_number"],
-            "invoice_date": value["invoice_date"],
-            "currency": value["currency"],
-            "subtotal": value.get("subtotal"),
-            "tax": value.get("tax"),
-            "total": value["total"],
-            "iban": value.get("iban"),
-            "po_number": value.get("po_number"),
-            "document_sha256": sha,
-        }
-        return {"tool": "erp_post_invoice", "args": args, "args_hash": digest(args), "missing": []}
+        return route_decision(state, self.settings, self.clock)
 
     # review ------------------------------------------------------------------------
     def review(self, state: Mapping[str, Any], config: RunnableConfig) -> dict[str, Any]:
@@ -494,7 +321,7 @@ class InvoiceNodes:
         start when the run resumes. A refused decision leaves the run paused, with the
         reason shown in the next review request.
         """
-        request = self._review_request(state, config)
+        request = review_request(state, config, self.clock)
         answer = interrupt(request.model_dump(mode="json"))
         configurable = config.get("configurable") or {}
         thread = configurable.get("thread_id", "")
@@ -536,33 +363,6 @@ class InvoiceNodes:
                           actor=f"user:{by}" if by else "wardflow/review", thread_id=thread,
                           key=f"{key}:review.refused")
         return {"status": "awaiting_review", "review": {"refused": why, "by": by}}
-
-    def _review_request(self, state: Mapping[str, Any], config: RunnableConfig) -> ReviewRequest:
-        extraction = state["extraction"]
-        proposal = state["proposal"]
-        amount = extraction["fields"]["total"]["value"]
-        needs_controller = any(
-            f["outcome"] != "pass" and f["rule"] in ("SOX-APPROVAL-LIMIT", "SOX-VENDOR-MASTER",
-                                                    "AP-BANK-CHANGE-VERIFY")
-            for f in state["compliance"]["findings"]
-        )
-        return ReviewRequest(
-            thread_id=(config.get("configurable") or {}).get("thread_id", ""),
-            document={k: state["document"].get(k) for k in ("id", "name", "source", "sha256")}
-            | {"pages": extraction.get("pages"), "method": extraction.get("method")},
-            reasons=[ReviewReason(**r) for r in state["decision"]["reasons"]],
-            fields={n: {"value": f["value"], "confidence": f["confidence"],
-                        "evidence": f["evidence"]} for n, f in extraction["fields"].items()},
-            confidence=extraction["confidence"],
-            risk=state["risk"],
-            compliance=state["compliance"],
-            proposed_action=ProposedAction(**proposal),
-            required_role="controller" if needs_controller or amount is None else "approver",
-            deadline=state["decision"]["deadline"] or self.clock().isoformat(),
-            submitted_by=state.get("submitted_by"),
-            editors=list(state.get("editors", [])),
-            refused=ReviewRecord.of(state.get("review")).refused,
-        )
 
     # post_to_erp -------------------------------------------------------------------
     def post_to_erp(self, state: Mapping[str, Any], config: RunnableConfig) -> dict[str, Any]:
@@ -636,40 +436,12 @@ def tool_guards(guards: GuardPipeline) -> GuardPipeline:
     return direct
 
 
-def _rule_code(rule: str) -> str:
-    return {
-        "SOX-APPROVAL-LIMIT": "over_approval_limit",
-        "SOX-VENDOR-MASTER": "vendor_not_in_master",
-        "AP-BANK-CHANGE-VERIFY": "bank_change_verification",
-        "PCI-CARD-DATA": "card_data",
-        "PCI-CARD-STORAGE": "card_data_stored",
-        "SOX-SEGREGATION-OF-DUTIES": "segregation_of_duties",
-        "GDPR-DATA-MINIMISATION": "data_minimisation",
-    }.get(rule, rule.lower())
-
-
 def _slug(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def _posting(data: Mapping[str, Any]) -> InvoicePosting:
     return InvoicePosting(**{**data, "total": Decimal(data["total"])})
-
-
-def _read_einvoice(data: bytes, name: str, media_type: str) -> dict[str, Any] | None:
-    """The e-invoice a document is (standalone XML) or carries (a PDF's attachment), as
-    plain data for the state; ``None`` when there is none. An XML that cannot be read
-    fails the document; an unreadable attachment of a PDF is recorded (``error``) and
-    the visible page is read as usual."""
-    if media_type == "application/xml":
-        return {**read_einvoice_xml(data, name).to_dict(), "source": "standalone"}
-    if media_type != "application/pdf":
-        return None
-    try:
-        found = embedded_einvoice(data, name)
-    except DocumentError as err:
-        return {"source": "embedded", "error": str(err), "reason": err.reason}
-    return None if found is None else {**found.to_dict(), "source": "embedded"}
 
 
 def _after_ingest(state: Mapping[str, Any]) -> str:
@@ -690,20 +462,12 @@ def _approval_amount(state: Mapping[str, Any]) -> Decimal | None:
 
 
 def build_invoice_graph(
-    settings: Settings | None = None,
-    *,
-    services: Services | None = None,
-    checkpointer: BaseCheckpointSaver[str] | None = None,
-    erp: ErpAdapter | None = None,
-    storage: Storage | None = None,
-    audit: AuditSink | None = None,
-    clock: Clock | None = None,
-    llm: LLM | None = None,
-    principals: PrincipalStore | None = None,
-    switch: KillSwitch | None = None,
-    telemetry: Telemetry | None = None,
-    guards: GuardPipeline | None = None,
-    memory: InvoiceMemory | None = None,
+    settings: Settings | None = None, *, services: Services | None = None,
+    checkpointer: BaseCheckpointSaver[str] | None = None, erp: ErpAdapter | None = None,
+    storage: Storage | None = None, audit: AuditSink | None = None, clock: Clock | None = None,
+    llm: LLM | None = None, principals: PrincipalStore | None = None,
+    switch: KillSwitch | None = None, telemetry: Telemetry | None = None,
+    guards: GuardPipeline | None = None, memory: InvoiceMemory | None = None,
 ) -> CompiledStateGraph[Any, Any, Any, Any]:
     """Build and compile the invoice reference graph.
 
@@ -746,7 +510,16 @@ def build_invoice_graph(
         "clock": clock, "llm": llm, "principals": principals, "switch": switch,
         "telemetry": telemetry, "guards": guards, "memory": memory}
     services = services_for(settings, services, **given)
-    settings = settings or services.settings
+    return _compile(settings or services.settings, services)
+
+
+# The graph's nodes, in the order they are added; each is the InvoiceNodes method of its name.
+_NODES = ("ingest", "guard", "extract", "risk", "compliance", "route", "review", "post_to_erp",
+          "archive", "fail")
+
+
+def _compile(settings: Settings, services: Services) -> CompiledStateGraph[Any, Any, Any, Any]:
+    """The invoice graph over ``services``, under ``settings``' policy."""
     audit, clock, telemetry = services.audit, services.clock, services.telemetry
     storage = with_storage_faults(services.storage, settings.fault_inject)
     tools = Toolset(services.erp, storage, audit, telemetry=telemetry,
@@ -756,17 +529,19 @@ def build_invoice_graph(
                          services.switch, guards=services.guards, telemetry=telemetry,
                          memory=services.memory)
     faults = frozenset(settings.fault_inject)
-    def add(graph: StateGraph[Any], name: str) -> None:
+    graph: StateGraph[Any] = StateGraph(InvoiceState)
+    for name in _NODES:
         fn: NodeFn = getattr(nodes, name)
         node: Any = audited_node(name, fn, audit=audit, faults=faults,
                                  flush=name in ("review", "archive", "fail"), telemetry=telemetry)
         # Per node type: I/O and model nodes retry with backoff, pure nodes never.
         graph.add_node(name, node, retry_policy=node_retry_policy(settings, name))
+    _add_edges(graph)
+    return graph.compile(checkpointer=services.checkpointer, name="invoice")
 
-    graph: StateGraph[Any] = StateGraph(InvoiceState)
-    for name in ("ingest", "guard", "extract", "risk", "compliance", "route", "review",
-                 "post_to_erp", "archive", "fail"):
-        add(graph, name)
+
+def _add_edges(graph: StateGraph[Any]) -> None:
+    """The invoice graph's edges (the diagram at the top of this module)."""
     graph.add_edge(START, "ingest")
     graph.add_conditional_edges("ingest", _after_ingest, ["guard", "fail"])
     graph.add_edge("guard", "extract")
@@ -779,4 +554,3 @@ def build_invoice_graph(
     graph.add_edge("post_to_erp", "archive")
     graph.add_edge("archive", END)
     graph.add_edge("fail", END)
-    return graph.compile(checkpointer=services.checkpointer, name="invoice")

@@ -134,6 +134,35 @@ def training_units(items: Iterable[dict[str, Any]]) -> tuple[list[str], list[int
     return texts, labels, boundaries
 
 
+def _fit_adam(indices: Any, row_of: Any, values: Any, y: Any, sample_w: Any, n_features: int,
+              *, epochs: int, l2: float, seed: int) -> tuple[Any, float]:
+    """Weights and bias of the sample-weighted logistic regression on the sparse rows
+    (``values`` at feature ``indices`` of row ``row_of``), by full-batch Adam."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    w = rng.normal(0.0, 1e-3, n_features)
+    b = 0.0
+    m_w = np.zeros_like(w)
+    v_w = np.zeros_like(w)
+    m_b = v_b = 0.0
+    lr, beta1, beta2, eps = 0.05, 0.9, 0.999, 1e-8
+    n = float(len(y))
+    for step in range(1, epochs + 1):
+        z = np.bincount(row_of, weights=values * w[indices], minlength=len(y)) + b
+        p = 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
+        g = sample_w * (p - y) / n
+        grad_w = np.bincount(indices, weights=values * g[row_of], minlength=len(w)) + l2 * w
+        grad_b = float(g.sum())
+        m_w = beta1 * m_w + (1 - beta1) * grad_w
+        v_w = beta2 * v_w + (1 - beta2) * grad_w ** 2
+        m_b = beta1 * m_b + (1 - beta1) * grad_b
+        v_b = beta2 * v_b + (1 - beta2) * grad_b ** 2
+        w -= lr * (m_w / (1 - beta1 ** step)) / (np.sqrt(v_w / (1 - beta2 ** step)) + eps)
+        b -= lr * (m_b / (1 - beta1 ** step)) / (np.sqrt(v_b / (1 - beta2 ** step)) + eps)
+    return w, b
+
+
 def train(
     items: Iterable[dict[str, Any]], *, epochs: int = 250, l2: float = 1e-4,
     min_count: int = 2, seed: int = SEED, target_precision_logit: float = THRESHOLD_LOGIT,
@@ -169,26 +198,8 @@ def train(
     positives = max(1.0, y.sum())
     negatives = max(1.0, len(y) - y.sum())
     sample_w = np.where(y == 1, len(y) / (2 * positives), len(y) / (2 * negatives))
-    rng = np.random.default_rng(seed)
-    w = rng.normal(0.0, 1e-3, len(vocab))
-    b = 0.0
-    m_w = np.zeros_like(w)
-    v_w = np.zeros_like(w)
-    m_b = v_b = 0.0
-    lr, beta1, beta2, eps = 0.05, 0.9, 0.999, 1e-8
-    n = float(len(y))
-    for step in range(1, epochs + 1):
-        z = np.bincount(row_of, weights=values * w[indices], minlength=len(y)) + b
-        p = 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
-        g = sample_w * (p - y) / n
-        grad_w = np.bincount(indices, weights=values * g[row_of], minlength=len(w)) + l2 * w
-        grad_b = float(g.sum())
-        m_w = beta1 * m_w + (1 - beta1) * grad_w
-        v_w = beta2 * v_w + (1 - beta2) * grad_w ** 2
-        m_b = beta1 * m_b + (1 - beta1) * grad_b
-        v_b = beta2 * v_b + (1 - beta2) * grad_b ** 2
-        w -= lr * (m_w / (1 - beta1 ** step)) / (np.sqrt(v_w / (1 - beta2 ** step)) + eps)
-        b -= lr * (m_b / (1 - beta1 ** step)) / (np.sqrt(v_b / (1 - beta2 ** step)) + eps)
+    w, b = _fit_adam(indices, row_of, values, y, sample_w, len(vocab), epochs=epochs, l2=l2,
+                     seed=seed)
     weights = {f: round(float(x), 5) for f, x in zip(vocab, w, strict=True) if abs(x) >= 1e-3}
     meta = {"units": len(texts), "positive_units": int(sum(labels)), "features": len(weights),
             "epochs": epochs, "l2": l2, "seed": seed,

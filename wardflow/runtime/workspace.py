@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterable, Iterator
-from datetime import datetime
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar, cast
@@ -21,9 +20,7 @@ from wardflow.config import Settings
 from wardflow.errors import (
     DecisionRefused,
     ModelError,
-    OutsideInboxRoots,
     PlanRefused,
-    PolicyError,
     ReviewError,
     RunNotFound,
     RunStateError,
@@ -39,19 +36,20 @@ from wardflow.graphs.retry import dead_letter_record, is_dead_letter
 from wardflow.guardrails.killswitch import ALL
 from wardflow.observability.tracing import run_span, startup_span
 from wardflow.review.authz import authorize
-from wardflow.review.payloads import ReviewDecision, ReviewRequest
-from wardflow.review.principals import ESCALATION
+from wardflow.review.payloads import ReviewDecision
 from wardflow.review.status import require_comment
-from wardflow.runstate import ComplianceReport, Extraction, ReviewRecord, RunState, RunView
+from wardflow.runstate import ComplianceReport, Extraction, ReviewRecord, RunView
+from wardflow.runtime._blueprint_runs import BlueprintRuns
+from wardflow.runtime._policy_gates import PolicyGates
+from wardflow.runtime._review_queue import ReviewQueue
 from wardflow.runtime.checkpoint import list_threads
 from wardflow.services import Services, build_services
 from wardflow.status import FINISHED
-from wardflow.tools.inbox import InboxItem, collect, inside_inbox_roots
+from wardflow.tools.inbox import InboxItem, collect
 
 if TYPE_CHECKING:
     from langgraph.types import StateSnapshot
 
-    from wardflow.agents.overrides import PolicyOverride
     from wardflow.agents.planner import Plan
     from wardflow.graphs.blueprint import Blueprint
     from wardflow.llm.client import LLM
@@ -73,8 +71,12 @@ _INTERRUPT = "__interrupt__"
 RunSummary = RunView
 
 
-class Workspace:
+class Workspace(BlueprintRuns, ReviewQueue, PolicyGates):
     """Everything in one data home: checkpointer, ERP, storage, audit log, graph.
+
+    Its blueprint runs, review queue and policy gates are written in their own
+    modules (``wardflow/runtime/_blueprint_runs.py``, ``_review_queue.py``,
+    ``_policy_gates.py``); every method is the workspace's.
 
     Use as a context manager so the SQLite connections are closed::
 
@@ -322,84 +324,6 @@ class Workspace:
         self.graph.update_state(config, {"error": record})
         self.audit.append("run.dead_letter", record, actor="wardflow/retry", thread_id=thread_id)
 
-    def pending(self, thread_id: str) -> ReviewRequest:
-        """The review request a paused run waits on (with its escalation, if any)."""
-        snapshot = self.state(thread_id)
-        if not snapshot.interrupts:
-            raise ReviewError(thread_id, "the run is not waiting for review")
-        return self._with_escalation(ReviewRequest.model_validate(snapshot.interrupts[0].value))
-
-    def _with_escalation(self, request: ReviewRequest) -> ReviewRequest:
-        role = self.principals.escalated_role(request.thread_id)
-        return request.model_copy(update={"required_role": role}) if role else request
-
-    def sweep(self, now: datetime | None = None) -> list[dict[str, str]]:
-        """Escalate overdue cases to the next role and remind about cases due within a
-        day; every event is recorded with the case and in the audit log."""
-        now = now or self._clock()
-        events = []
-        for case in self.inbox():
-            deadline = datetime.fromisoformat(case.deadline)
-            history = self.principals.events(case.thread_id)
-            if now > deadline:
-                role = ESCALATION.get(case.required_role, "controller")
-                overdue = [e for e in history if e["kind"] == "escalation"
-                           and (e["at"] or "") >= case.deadline]
-                if overdue:
-                    continue
-                detail = f"overdue since {case.deadline}; escalated to {role}"
-                kind = "escalation"
-            elif (deadline - now).total_seconds() <= 86400:
-                if any(e["kind"] == "reminder" for e in history):
-                    continue
-                role = case.required_role
-                detail = f"due {case.deadline}; reminder to the {role}s"
-                kind = "reminder"
-            else:
-                continue
-            self.principals.record_event(case.thread_id, kind, role=role, detail=detail, at=now)
-            self.audit.append(f"review.{kind}", {"role": role, "detail": detail},
-                              thread_id=case.thread_id)
-            events.append({"thread_id": case.thread_id, "kind": kind, "role": role,
-                           "detail": detail})
-        return events
-
-    def inbox(self) -> list[ReviewRequest]:
-        """Cases waiting for review: highest risk first, then oldest deadline."""
-        cases = []
-        for thread in self.threads():
-            snapshot = self.graph.get_state(self._config(thread))
-            if snapshot.interrupts:
-                cases.append(self._with_escalation(
-                    ReviewRequest.model_validate(snapshot.interrupts[0].value)))
-        return sorted(cases, key=lambda c: (-float(c.risk.get("score", 0.0)), c.deadline))
-
-    def inbox_for(self, principal: str) -> list[tuple[ReviewRequest, str | None]]:
-        """The inbox as ``principal`` sees it: the cases they may decide first (each
-        with None), then the others with why not (e.g. it needs a controller)."""
-        who = self.principals.get(principal)
-        mine: list[tuple[ReviewRequest, str | None]] = []
-        others: list[tuple[ReviewRequest, str | None]] = []
-        for case in self.inbox():
-            values = self.graph.get_state(self._config(case.thread_id)).values
-            try:
-                # As if they approved what they were shown (an incomplete case is
-                # theirs too: they decide it by correcting it).
-                authorize(ReviewDecision(decision="approve", by=principal,
-                                         args_hash=case.proposed_action.args_hash), case, who,
-                          submitted_by=values.get("submitted_by"),
-                          editors=values.get("editors", []),
-                          amount=ComplianceReport.of(values.get("compliance")).approval_amount)
-            except ReviewError as err:
-                reason = str(err).split(": ", 1)[-1]
-                if reason.startswith("incomplete:"):
-                    mine.append((case, None))
-                else:
-                    others.append((case, reason))
-            else:
-                mine.append((case, None))
-        return mine + others
-
     def run_facts(self, thread_id: str) -> dict[str, Any]:
         """What ``wardflow status`` filters on beyond the summary: the vendor read from
         the document, and when the run last changed (its latest checkpoint)."""
@@ -409,92 +333,6 @@ class Workspace:
                 "updated_at": snapshot.created_at}
 
     # Plans -------------------------------------------------------------------------
-    def plan(self, prompt: str, *, principal: str, workdir: Path) -> Plan:
-        """Plan a natural-language request the way every trigger must: rate limits per
-        principal and for the planner, the prompt guard (audited), then the planner.
-
-        Raises:
-            RateLimited, GuardViolation: the request is refused before planning.
-        """
-        from wardflow.agents.planner import plan_request
-        from wardflow.guardrails.pipeline import GuardPipeline
-
-        settings = self.settings
-        self.rate_limit(principal, "planner")
-        checked = GuardPipeline(injection_threshold=settings.injection_threshold).check_prompt(
-            prompt, principal=principal)
-        self.audit.append("guard.prompt", {"decisions": checked.to_dicts()},
-                          actor=f"user:{principal}")
-        checked.raise_if_blocked()
-        llm = None
-        if settings.model.lower() != "none":
-            from wardflow.llm.client import LLM
-
-            llm = LLM(settings)
-        plan = plan_request(checked.text, workdir=workdir,
-                            default_currency=settings.approval_currency, llm=llm,
-                            inbox_roots=settings.inbox_root_paths(workdir),
-                            vendors=[(v.id, v.name) for v in self.erp.vendors()])
-        if plan.refused:
-            self.audit.append("planner.refused", plan.to_dict(), actor=f"user:{principal}")
-        elif plan.action == "process":
-            # Refused here, before anything runs or is stored, when it would loosen.
-            self.tightened(plan.policy(), source="prompt", by=principal)
-        return plan
-
-    def tightened(self, override: PolicyOverride, *, source: str,
-                  by: str | None) -> Settings:
-        """The settings with a request's ``override`` applied: the one place where a
-        prompt, blueprint or API body meets policy (:func:`wardflow.agents.overrides.tighten`).
-
-        Raises:
-            PolicyError: the override would loosen policy; the refusal is audited
-                (``policy.refused``) and nothing is applied.
-        """
-        from wardflow.agents.overrides import tighten
-
-        try:
-            return tighten(self.settings, override, source=source)
-        except PolicyError as err:
-            self.audit.append("policy.refused", {
-                "rule": "policy-only-tightens", "source": source,
-                "requested": override.to_dict(), "violations": err.violations,
-            }, actor=f"user:{by}")
-            raise
-
-    def inbox_paths(self, paths: Iterable[str | Path], *, by: str | None,
-                    workdir: Path | None = None) -> list[Path]:
-        """``paths`` resolved, once each (and every file under it) is inside the inbox
-        roots (``settings.inbox_roots``); checked before anything is read or stored.
-
-        Raises:
-            OutsideInboxRoots: a path escapes the roots; the refusal is audited.
-        """
-        workdir = workdir or Path.cwd()
-        listed = [str(p) for p in paths]
-        try:
-            return inside_inbox_roots(listed, self.settings.inbox_root_paths(workdir),
-                                      workdir=workdir)
-        except OutsideInboxRoots as err:
-            self.audit.append("policy.refused", {"rule": "inbox-roots", "paths": listed,
-                                                 "refused": err.path, "roots": err.roots},
-                              actor=f"user:{by}")
-            raise
-
-    def rate_limit(self, principal: str, workflow: str) -> None:
-        """Count one action of ``principal`` against its own limit and ``workflow``'s
-        (``planner``, ``review``, ``runs``), shared by every process of the data home.
-
-        Raises:
-            RateLimited: either limit is spent; nothing was done.
-        """
-        settings = self.settings
-        limiter = self.services.rate_limiter  # closed with the services
-        limiter.hit(f"principal:{principal}", limit=settings.rate_limit_principal,
-                    per_s=settings.rate_limit_window_s)
-        limiter.hit(f"workflow:{workflow}", limit=settings.rate_limit_workflow,
-                    per_s=settings.rate_limit_window_s)
-
     def run_plan(self, plan: Plan, *, submitted_by: str | None = None,
                  progress: Callable[[int, int, str], None] | None = None) -> dict[str, Any]:
         """Carry out a validated plan from :func:`wardflow.agents.planner.plan_request`;
@@ -566,196 +404,7 @@ class Workspace:
                 resumed.append(self._summary(thread, note="resumed after the kill switch"))
         return resumed
 
-    # Blueprints --------------------------------------------------------------------
-    def blueprint_graph(self, blueprint: Blueprint) -> Any:
-        from wardflow.graphs.blueprint_graph import build_blueprint_graph
-
-        try:
-            return build_blueprint_graph(blueprint, self.settings, services=self.services)
-        except PolicyError as err:
-            self.audit.append("policy.refused", {
-                "rule": "policy-only-tightens", "source": err.source,
-                "violations": err.violations}, actor="wardflow/blueprint")
-            raise
-
-    def run_blueprint(
-        self, blueprint: Blueprint, paths: Iterable[str | Path], *, submitted_by: str | None = None
-    ) -> list[dict[str, Any]]:
-        """Run ``blueprint`` once per document (a finished document is not run again)."""
-        graph = self.blueprint_graph(blueprint)
-        return [self._run_blueprint_item(graph, blueprint, item, submitted_by)
-                for item in self.items(paths)]
-
-    def _run_blueprint_item(self, graph: Any, blueprint: Blueprint, item: InboxItem,
-                            submitted_by: str | None) -> dict[str, Any]:
-        self.switch.check(blueprint.name)
-        thread = f"{blueprint.name}:{item.document_id}"
-        config = self._config(thread)
-        snapshot = graph.get_state(config)
-        if not snapshot.values:
-            graph.invoke({**item.graph_input(), "submitted_by": submitted_by}, config,
-                         durability=self.settings.durability)
-        elif snapshot.next and not snapshot.interrupts:
-            graph.invoke(None, config, durability=self.settings.durability)
-        return self._blueprint_result(graph, thread, item.source)
-
-    def run_blueprint_item(self, blueprint: Blueprint, item: InboxItem, *,
-                           submitted_by: str | None = None) -> dict[str, Any]:
-        """Run ``blueprint`` on one document already collected (an upload)."""
-        return self._run_blueprint_item(self.blueprint_graph(blueprint), blueprint, item,
-                                        submitted_by)
-
-    def blueprint_status(self, blueprint: Blueprint, thread_id: str) -> dict[str, Any]:
-        """One blueprint run as ``blueprint run`` reports it; raises :class:`RunNotFound`."""
-        graph = self.blueprint_graph(blueprint)
-        if not graph.get_state(self._config(thread_id)).values:
-            raise RunNotFound(thread_id)
-        return self._blueprint_result(graph, thread_id, "")
-
-    def watch_once(self, blueprint: Blueprint, folder: Path | None = None, *,
-                   progress: Callable[[int, int, str], None] | None = None
-                   ) -> list[dict[str, Any]]:
-        """One scan of the blueprint's source (a storage folder, or a ``maildir:``): a
-        ``document_uploaded`` event per new document or attachment, recorded in the
-        ledger, then one run per event (exactly once). While the kill switch is on,
-        events are held open (audited once as ``event.held``) and run after it is off."""
-        from wardflow.errors import KillSwitchEngaged
-        from wardflow.runtime.events import MaildirSource
-
-        maildir = blueprint.trigger.maildir if folder is None else None
-        if folder is None and maildir is None:
-            source = blueprint.trigger.source or "inbox"
-            folder = self.settings.storage_root.resolve() / self.settings.storage_locations[source]
-            folder.mkdir(parents=True, exist_ok=True)
-        graph = self.blueprint_graph(blueprint)
-        ledger = self.services.events  # closed with the services
-        results = []
-        if maildir is not None:
-            mail = MaildirSource(maildir, ledger, self.storage, audit=self.audit,
-                                 max_bytes=self.settings.max_document_bytes,
-                                 max_attachments=self.settings.max_email_attachments)
-            events = [(e.key, e.item) for e in mail.events(blueprint.name)]
-        else:
-            pending = {e.document_id for e in ledger.open_entries(blueprint.name)}
-            # A document recorded before and not pending was handled before.
-            assert folder is not None
-            events = [(item.document_id, item) for item in self.items([folder])
-                      if ledger.record(blueprint.name, item.document_id, item.source)
-                      or item.document_id in pending]
-        for index, (key, item) in enumerate(events):
-            if progress is not None:
-                progress(index, len(events), item.name)
-            try:
-                self.switch.check(blueprint.name)
-            except KillSwitchEngaged as err:
-                self.audit.append("event.held", {"blueprint": blueprint.name, "event": key,
-                                                 "reason": str(err)},
-                                  actor="watcher", key=f"event.held:{blueprint.name}:{key}")
-                break
-            thread = f"{blueprint.name}:{item.document_id}"
-            ledger.mark(blueprint.name, key, "started", thread_id=thread)
-            result = self._run_blueprint_item(graph, blueprint, item, "watcher")
-            ledger.mark(blueprint.name, key, "done" if not result["waiting"]
-                        else "waiting", result=str(result["status"]))
-            results.append(result)
-        if maildir is not None:
-            mail.settle(blueprint.name)
-        return results
-
-    def decide_blueprint(
-        self, blueprint: Blueprint, thread_id: str, decision: ReviewDecision, *,
-        interrupt_id: str | None = None,
-    ) -> dict[str, Any]:
-        """Resume a blueprint run paused at an approval task.
-
-        A step with several approvers pauses with one request each; name the one you
-        decide by ``interrupt_id`` (``pending_approvals`` lists them).
-        """
-        self.rate_limit(decision.by, "review")
-        graph = self.blueprint_graph(blueprint)
-        config = self._config(thread_id)
-        snapshot = graph.get_state(config)
-        if not snapshot.values:
-            raise RunNotFound(thread_id)
-        pending = {i.id: i.value for i in snapshot.interrupts}
-        if not pending:
-            raise ReviewError(thread_id, "the run is not waiting for an approval")
-        if interrupt_id is None and len(pending) > 1:
-            raise ReviewError(thread_id, f"{len(pending)} approvals are pending; choose one with"
-                              f" its interrupt id: {', '.join(sorted(pending))}")
-        chosen = interrupt_id or next(iter(pending))
-        if chosen not in pending:  # the approval's step name is a stable id as well
-            by_step = {str(v.get("step")): k for k, v in pending.items()}
-            chosen = by_step.get(chosen, chosen)
-        if chosen not in pending:
-            raise ReviewError(thread_id, f"no pending approval {chosen!r}; pending:"
-                              f" {', '.join(sorted(pending))}")
-        self._check_approval(blueprint, thread_id, snapshot.values, pending[chosen], decision)
-        graph.invoke(Command(resume={chosen: decision.model_dump(mode="json")}), config,
-                     durability=self.settings.durability)
-        result = self._blueprint_result(graph, thread_id, "")
-        step = str(pending[chosen].get("step"))
-        refused = (RunState.of(graph.get_state(config).values).outputs.get(step) or {}).get(
-            "refused")
-        if refused and result["waiting"]:
-            raise DecisionRefused(thread_id, str(refused), by=decision.by)
-        return result
-
-    def _check_approval(self, blueprint: Blueprint, thread_id: str, values: dict[str, Any],
-                        request: dict[str, Any], decision: ReviewDecision) -> None:
-        """Refuse before the run is resumed, so the pending approval (and its id) stays."""
-        from wardflow.graphs.blueprint_graph import approval_refusal, approvals_of
-
-        step = str(request.get("step"))
-        approved = approvals_of(step.rsplit("__", 1)[0], values.get("outputs") or {})
-        refusal = approval_refusal(self.principals, decision,
-                                   str(request.get("required_role", "approver")),
-                                   values.get("submitted_by"), frozenset(approved.values()))
-        if refusal is None:
-            return
-        self.audit.append("review.refused", {
-            "thread_id": thread_id, "blueprint": blueprint.name, "step": step,
-            "by": decision.by, "decision": decision.decision, "reason": refusal},
-            actor=decision.by, thread_id=thread_id)
-        raise DecisionRefused(thread_id, refusal, by=decision.by)
-
-    def approval_board(self, blueprint: Blueprint, thread_id: str) -> dict[str, Any]:
-        """A paused blueprint run's approvals: who approved, what is pending (with its
-        stable step name and current interrupt id) and who may still approve."""
-        from wardflow.graphs.blueprint_graph import approval_refusal, approvals_of
-        from wardflow.review.payloads import ReviewDecision
-
-        snapshot = self.blueprint_graph(blueprint).get_state(self._config(thread_id))
-        if not snapshot.values:
-            raise RunNotFound(thread_id)
-        values = snapshot.values
-        outputs = values.get("outputs") or {}
-        pending = [{"id": i.id, "step": str(i.value.get("step")),
-                    "required_role": str(i.value.get("required_role", "approver"))}
-                   for i in snapshot.interrupts]
-        steps = sorted({p["step"].rsplit("__", 1)[0] for p in pending})
-        approved = [{"step": name, "by": by} for step in steps
-                    for name, by in sorted(approvals_of(step, outputs).items())]
-        eligible: list[str] = []
-        for item in pending[:1]:
-            done = frozenset(a["by"] for a in approved)
-            eligible = sorted(
-                p.name for p in self.principals.all()
-                if approval_refusal(self.principals, ReviewDecision(decision="approve", by=p.name),
-                                    item["required_role"], values.get("submitted_by"),
-                                    done) is None)
-        return {"thread_id": thread_id, "approved": approved,
-                "pending": sorted(pending, key=lambda p: p["step"]), "may_approve": eligible}
-
-    def pending_approvals(self, blueprint: Blueprint, thread_id: str) -> dict[str, Any]:
-        """Interrupt id -> approval request, for a paused blueprint run."""
-        snapshot = self.blueprint_graph(blueprint).get_state(self._config(thread_id))
-        return {i.id: i.value for i in snapshot.interrupts}
-
-    def _blueprint_result(self, graph: Any, thread: str, source: str) -> dict[str, Any]:
-        snapshot = graph.get_state(self._config(thread))
-        return RunView.from_snapshot(snapshot).blueprint_result(source)
-
+    # Blueprints: BlueprintRuns (wardflow/runtime/_blueprint_runs.py)
     # Reading -----------------------------------------------------------------------
     def threads(self) -> list[str]:
         return list_threads(self.checkpointer)

@@ -21,13 +21,14 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any, Literal
 
 from wardflow.errors import ConfigError, CorruptDocument, DocumentTooLarge, UnsupportedDocument
+from wardflow.tools._xml_reader import _compact, _date, _decimal, _Reader, _text_view
 
 __all__ = [
     "CREDIT_NOTE_CODES",
@@ -338,135 +339,6 @@ def _syntax_of(tree: Any, name: str) -> tuple[Syntax, str]:
     return syntax, str(etree.QName(root).localname)
 
 
-def _local(element: Any) -> str:
-    tag = element.tag
-    if not isinstance(tag, str):
-        return ""
-    return tag.rsplit("}", 1)[-1]
-
-
-class _Reader:
-    """Steps through an XML tree by local names (CII D16B, ZUGFeRD 1 and UBL differ in
-    namespaces, not in how they nest) and records each field's element path."""
-
-    def __init__(self, tree: Any) -> None:
-        self.tree = tree
-        self.root = tree.getroot()
-        self.paths: dict[str, str] = {}
-        self.xpaths = _xpaths(tree)
-
-    def all(self, start: Any, path: str) -> list[Any]:
-        """Elements under ``start`` along ``path``: local names joined by ``/``, each
-        step may list alternatives with ``|``."""
-        found = [start]
-        for step in path.split("/"):
-            names = set(step.split("|"))
-            found = [child for node in found for child in node if _local(child) in names]
-        return found
-
-    def one(self, start: Any, path: str, where: Callable[[Any], bool] | None = None) -> Any:
-        for element in self.all(start, path):
-            if where is None or where(element):
-                return element
-        return None
-
-    def text(self, start: Any, path: str, field_name: str | None = None,
-             where: Callable[[Any], bool] | None = None) -> str | None:
-        element = self.one(start, path, where)
-        if element is None or element.text is None or not element.text.strip():
-            return None
-        if field_name is not None:
-            self.paths[field_name] = self.xpaths[element]
-        return " ".join(element.text.split())
-
-    def amount(self, start: Any, path: str, field_name: str | None = None,
-               currency: str | None = None) -> Decimal | None:
-        """An amount; where several elements match (a tax total in two currencies),
-        the one in ``currency``."""
-        elements = self.all(start, path)
-        if currency is not None and len(elements) > 1:
-            elements = sorted(elements, key=lambda e: e.get("currencyID") != currency)
-        for element in elements:
-            value = _decimal(element.text)
-            if value is not None:
-                if field_name is not None:
-                    self.paths[field_name] = self.xpaths[element]
-                return value
-        return None
-
-    def path(self, element: Any) -> str:
-        return self.xpaths[element]
-
-
-def _xpaths(tree: Any) -> dict[Any, str]:
-    """Every element's XPath with the document's own prefixes (``/Invoice/cac:TaxTotal[2]``
-    for a default namespace, where lxml's ``getpath`` writes ``*``), in one pass (lxml's
-    ``getpath`` counts siblings anew for each element: quadratic on long invoices)."""
-    root = tree.getroot()
-    paths: dict[Any, str] = {root: "/" + _name(root)}
-    stack = [root]
-    while stack:
-        parent = stack.pop()
-        children = [c for c in parent if isinstance(c.tag, str)]
-        counts: dict[str, int] = {}
-        for child in children:
-            counts[child.tag] = counts.get(child.tag, 0) + 1
-        seen: dict[str, int] = {}
-        prefix = paths[parent]
-        for child in children:
-            step = _name(child)
-            if counts[child.tag] > 1:
-                seen[child.tag] = seen.get(child.tag, 0) + 1
-                step = f"{step}[{seen[child.tag]}]"
-            paths[child] = f"{prefix}/{step}"
-            stack.append(child)
-    return paths
-
-
-def _name(element: Any) -> str:
-    local = _local(element)
-    return f"{element.prefix}:{local}" if element.prefix else local
-
-
-def _decimal(text: str | None) -> Decimal | None:
-    if text is None:
-        return None
-    try:
-        value = Decimal(text.strip())
-    except InvalidOperation:
-        return None
-    return value if value.is_finite() else None
-
-
-def _date(text: str | None) -> date | None:
-    """CII format 102 (``20240131``) or ISO (``2024-01-31``, UBL and CII 'udt:Date')."""
-    if not text:
-        return None
-    digits = text.strip()
-    try:
-        if re.fullmatch(r"\d{8}", digits):
-            return date(int(digits[:4]), int(digits[4:6]), int(digits[6:]))
-        return date.fromisoformat(digits[:10])
-    except ValueError:
-        return None
-
-
-def _compact(value: str | None) -> str | None:
-    return re.sub(r"\s+", "", value).upper() if value else None
-
-
-def _text_view(tree: Any, xpaths: Mapping[Any, str]) -> str:
-    """One ``path: value`` line per element with text, in document order."""
-    lines = []
-    for element in tree.getroot().iter():
-        if not isinstance(element.tag, str) or element.text is None:
-            continue
-        value = " ".join(element.text.split())
-        if value:
-            lines.append(f"{xpaths[element]}: {value}")
-    return "\n".join(lines)
-
-
 # CII ------------------------------------------------------------------------------------
 # Element names of CII D16B (ZUGFeRD 2, Factur-X, XRechnung CII) | ZUGFeRD 1.0.
 _DOC = "ExchangedDocument|HeaderExchangedDocument"
@@ -480,6 +352,11 @@ _LINE_SETTLEMENT = "SpecifiedLineTradeSettlement|SpecifiedSupplyChainTradeSettle
 _LINE_AGREEMENT = "SpecifiedLineTradeAgreement|SpecifiedSupplyChainTradeAgreement"
 _LINE_SUMMATION = ("SpecifiedTradeSettlementLineMonetarySummation"
                    "|SpecifiedTradeSettlementMonetarySummation")
+# Field -> element of the CII header monetary summation.
+_CII_TOTALS = (("line_total", "LineTotalAmount"), ("allowance_total", "AllowanceTotalAmount"),
+               ("charge_total", "ChargeTotalAmount"), ("subtotal", "TaxBasisTotalAmount"),
+               ("total", "GrandTotalAmount"), ("prepaid", "TotalPrepaidAmount"),
+               ("rounding", "RoundingAmount"), ("amount_due", "DuePayableAmount"))
 
 
 def _read_cii(r: _Reader) -> dict[str, Any]:
@@ -497,17 +374,33 @@ def _read_cii(r: _Reader) -> dict[str, Any]:
     agreement = r.one(trade, _AGREEMENT)
     settlement = r.one(trade, _SETTLEMENT)
     if agreement is not None:
-        seller = r.one(agreement, "SellerTradeParty")
-        if seller is not None:
-            out["vendor"] = r.text(seller, "Name", "vendor")
-            out["vendor_tax_id"] = _compact(r.text(
-                seller, "SpecifiedTaxRegistration/ID", "vendor_tax_id",
-                where=lambda e: e.get("schemeID") == "VA"))
-        out["buyer"] = r.text(agreement, "BuyerTradeParty/Name", "buyer")
-        out["po_number"] = r.text(agreement, "BuyerOrderReferencedDocument/IssuerAssignedID",
-                                  "po_number")
+        out.update(_cii_agreement(r, agreement))
     if settlement is None:
         return {**out, "line_items": _cii_lines(r, trade), "taxes": ()}
+    out.update(_cii_settlement(r, settlement))
+    out["line_items"] = _cii_lines(r, trade)
+    return out
+
+
+def _cii_agreement(r: _Reader, agreement: Any) -> dict[str, Any]:
+    """Seller, buyer and order reference of a CII trade agreement."""
+    out: dict[str, Any] = {}
+    seller = r.one(agreement, "SellerTradeParty")
+    if seller is not None:
+        out["vendor"] = r.text(seller, "Name", "vendor")
+        out["vendor_tax_id"] = _compact(r.text(
+            seller, "SpecifiedTaxRegistration/ID", "vendor_tax_id",
+            where=lambda e: e.get("schemeID") == "VA"))
+    out["buyer"] = r.text(agreement, "BuyerTradeParty/Name", "buyer")
+    out["po_number"] = r.text(agreement, "BuyerOrderReferencedDocument/IssuerAssignedID",
+                              "po_number")
+    return out
+
+
+def _cii_settlement(r: _Reader, settlement: Any) -> dict[str, Any]:
+    """Currency, payee account, due date, totals and tax breakdown of a CII trade
+    settlement."""
+    out: dict[str, Any] = {}
     currency = r.text(settlement, "InvoiceCurrencyCode", "currency")
     out["currency"] = currency.upper() if currency else None
     means = r.all(settlement, "SpecifiedTradeSettlementPaymentMeans")
@@ -523,14 +416,7 @@ def _read_cii(r: _Reader) -> dict[str, Any]:
                                    "due_date"))
     summation = r.one(settlement, _SUMMATION)
     if summation is not None:
-        for name, tag in (("line_total", "LineTotalAmount"),
-                          ("allowance_total", "AllowanceTotalAmount"),
-                          ("charge_total", "ChargeTotalAmount"),
-                          ("subtotal", "TaxBasisTotalAmount"),
-                          ("total", "GrandTotalAmount"),
-                          ("prepaid", "TotalPrepaidAmount"),
-                          ("rounding", "RoundingAmount"),
-                          ("amount_due", "DuePayableAmount")):
+        for name, tag in _CII_TOTALS:
             out[name] = r.amount(summation, tag, name)
         out["tax"] = r.amount(summation, "TaxTotalAmount", "tax", currency=out["currency"])
     out["taxes"] = tuple(
@@ -543,7 +429,6 @@ def _read_cii(r: _Reader) -> dict[str, Any]:
     out["other_currencies"] = _other_currencies(
         r.root.iter(), out["currency"], skip=r.all(summation, "TaxTotalAmount")
         if summation is not None else [])
-    out["line_items"] = _cii_lines(r, trade)
     return out
 
 
@@ -573,6 +458,13 @@ def _other_currencies(elements: Iterable[Any], currency: str | None,
 
 
 # UBL ------------------------------------------------------------------------------------
+# Field -> element of the UBL LegalMonetaryTotal.
+_UBL_TOTALS = (("line_total", "LineExtensionAmount"), ("allowance_total", "AllowanceTotalAmount"),
+               ("charge_total", "ChargeTotalAmount"), ("subtotal", "TaxExclusiveAmount"),
+               ("total", "TaxInclusiveAmount"), ("prepaid", "PrepaidAmount"),
+               ("rounding", "PayableRoundingAmount"), ("amount_due", "PayableAmount"))
+
+
 def _read_ubl(r: _Reader, local: str) -> dict[str, Any]:
     root = r.root
     credit = local == "CreditNote"
@@ -587,6 +479,27 @@ def _read_ubl(r: _Reader, local: str) -> dict[str, Any]:
     currency = r.text(root, "DocumentCurrencyCode", "currency")
     out["currency"] = currency.upper() if currency else None
     out["po_number"] = r.text(root, "OrderReference/ID", "po_number")
+    out.update(_ubl_parties(r, root))
+    for means in r.all(root, "PaymentMeans"):
+        iban = r.text(means, "PayeeFinancialAccount/ID", "iban")
+        if iban:
+            out["iban"] = _compact(iban)
+            out["bic"] = _compact(r.text(means, "PayeeFinancialAccount/FinancialInstitutionBranch"
+                                                "/ID", "bic"))
+            break
+    totals = r.one(root, "LegalMonetaryTotal")
+    if totals is not None:
+        for name, tag in _UBL_TOTALS:
+            out[name] = r.amount(totals, tag, name)
+    out.update(_ubl_taxes(r, root, out["currency"]))
+    out["line_items"] = _ubl_lines(r, root, credit)
+    out.setdefault("taxes", ())
+    return out
+
+
+def _ubl_parties(r: _Reader, root: Any) -> dict[str, Any]:
+    """Seller (name and VAT id) and buyer of a UBL document."""
+    out: dict[str, Any] = {}
     party = r.one(root, "AccountingSupplierParty/Party")
     if party is not None:
         # BT-27, the seller's legal name, as in CII's SellerTradeParty/Name; the trading
@@ -599,27 +512,16 @@ def _read_ubl(r: _Reader, local: str) -> dict[str, Any]:
     out["buyer"] = (r.text(root, "AccountingCustomerParty/Party/PartyLegalEntity"
                                  "/RegistrationName", "buyer")
                     or r.text(root, "AccountingCustomerParty/Party/PartyName/Name", "buyer"))
-    for means in r.all(root, "PaymentMeans"):
-        iban = r.text(means, "PayeeFinancialAccount/ID", "iban")
-        if iban:
-            out["iban"] = _compact(iban)
-            out["bic"] = _compact(r.text(means, "PayeeFinancialAccount/FinancialInstitutionBranch"
-                                                "/ID", "bic"))
-            break
-    totals = r.one(root, "LegalMonetaryTotal")
-    if totals is not None:
-        for name, tag in (("line_total", "LineExtensionAmount"),
-                          ("allowance_total", "AllowanceTotalAmount"),
-                          ("charge_total", "ChargeTotalAmount"),
-                          ("subtotal", "TaxExclusiveAmount"),
-                          ("total", "TaxInclusiveAmount"),
-                          ("prepaid", "PrepaidAmount"),
-                          ("rounding", "PayableRoundingAmount"),
-                          ("amount_due", "PayableAmount")):
-            out[name] = r.amount(totals, tag, name)
+    return out
+
+
+def _ubl_taxes(r: _Reader, root: Any, currency: str | None) -> dict[str, Any]:
+    """Tax total and breakdown (of the TaxTotal in the document currency) and the other
+    currencies the amounts name (the tax totals in other currencies not counted)."""
+    out: dict[str, Any] = {}
     tax_totals = r.all(root, "TaxTotal")
     own = [t for t in tax_totals if r.one(t, "TaxAmount", lambda e: e.get("currencyID")
-                                           in (None, out["currency"])) is not None]
+                                           in (None, currency)) is not None]
     main = own[0] if own else (tax_totals[0] if tax_totals else None)
     if main is not None:
         out["tax"] = r.amount(main, "TaxAmount", "tax")
@@ -630,10 +532,14 @@ def _read_ubl(r: _Reader, local: str) -> dict[str, Any]:
                          category=r.text(s, "TaxCategory/ID"), path=r.path(s))
             for s in r.all(main, "TaxSubtotal"))
     skip = [a for t in tax_totals if t is not main for a in r.all(t, "TaxAmount")]
-    out["other_currencies"] = _other_currencies(root.iter(), out["currency"], skip)
+    out["other_currencies"] = _other_currencies(root.iter(), currency, skip)
+    return out
+
+
+def _ubl_lines(r: _Reader, root: Any, credit: bool) -> tuple[EInvoiceLine, ...]:
     line_tag = "CreditNoteLine" if credit else "InvoiceLine"
     quantity_tag = "CreditedQuantity" if credit else "InvoicedQuantity"
-    out["line_items"] = tuple(
+    return tuple(
         EInvoiceLine(
             description=r.text(line, "Item/Name"),
             quantity=_decimal(r.text(line, quantity_tag)),
@@ -641,5 +547,3 @@ def _read_ubl(r: _Reader, local: str) -> dict[str, Any]:
             amount=_decimal(r.text(line, "LineExtensionAmount")),
             path=r.path(line), line_id=r.text(line, "ID"))
         for line in r.all(root, line_tag))
-    out.setdefault("taxes", ())
-    return out

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Mapping
+from typing import Any
 
 from wardflow.errors import CorruptDocument, DocumentTooLarge
 from wardflow.tools._layout import Piece, layout_placed, pdf_page_pieces
@@ -78,10 +79,32 @@ def evidence_boxes(data: bytes, media_type: str, text: str,
     if media_type != "application/pdf" or not spans:
         return {}
     import pypdfium2 as pdfium
-    import pypdfium2.raw as raw
 
     limits = limits or DocumentLimits()
     pages = text.split(PAGE_BREAK)
+    wanted = _spans_by_page(text, pages, spans)
+    boxes: dict[str, list[dict[str, float]]] = {}
+    try:
+        pdf = pdfium.PdfDocument(data)
+        try:
+            if len(pdf) > limits.max_pages:
+                return {}
+            for number, on_page in sorted(wanted.items()):
+                if number < len(pdf):
+                    for key, found in _page_boxes(pdf, number, pages[number], on_page):
+                        boxes.setdefault(key, []).extend(found)
+        finally:
+            pdf.close()
+    except pdfium.PdfiumError as err:
+        raise CorruptDocument("document", f"cannot read the text layer: {err}") from err
+    return boxes
+
+
+def _spans_by_page(
+    text: str, pages: list[str], spans: Mapping[str, tuple[int, int]],
+) -> dict[int, list[tuple[str, int, int]]]:
+    """The valid spans of ``text`` by page index, as ``(key, start, end)`` within the
+    page's text (``pages`` is ``text`` split at its page breaks)."""
     bases = [0]
     for page_text in pages:
         bases.append(bases[-1] + len(page_text) + 1)
@@ -91,39 +114,37 @@ def evidence_boxes(data: bytes, media_type: str, text: str,
             continue
         number = text.count(PAGE_BREAK, 0, start)
         wanted.setdefault(number, []).append((key, start - bases[number], end - bases[number]))
-    boxes: dict[str, list[dict[str, float]]] = {}
+    return wanted
+
+
+def _page_boxes(
+    pdf: Any, number: int, stored: str, on_page: list[tuple[str, int, int]],
+) -> list[tuple[str, list[dict[str, float]]]]:
+    """``(key, boxes)`` for each span on page ``number`` of ``pdf``; none when the page,
+    laid out again, does not give back its ``stored`` text."""
+    import pypdfium2.raw as raw
+
+    page = pdf[number]
+    textpage = page.get_textpage()
     try:
-        pdf = pdfium.PdfDocument(data)
-        try:
-            if len(pdf) > limits.max_pages:
-                return {}
-            for number, on_page in sorted(wanted.items()):
-                if number >= len(pdf):
-                    continue
-                page = pdf[number]
-                textpage = page.get_textpage()
-                try:
-                    width, height = page.get_size()
-                    # Read as wardflow/tools/documents.py reads it (a broken-word hyphen
-                    # is U+FFFE in pdfium); any other difference means no boxes, below.
-                    page_text = textpage.get_text_range().replace("\ufffe", "-")
-                    pieces = pdf_page_pieces(raw, textpage.raw, page_text, height)
-                finally:
-                    textpage.close()
-                    page.close()
-                laid, placed = layout_placed(pieces)
-                if laid.replace(PAGE_BREAK, "\n") != pages[number]:
-                    continue  # read another way (OCR, a changed reader): no honest boxes
-                for key, start, end in on_page:
-                    found = _piece_boxes(placed, start, end, width, height)
-                    for box in found:
-                        box["page"] = number + 1
-                    boxes.setdefault(key, []).extend(found)
-        finally:
-            pdf.close()
-    except pdfium.PdfiumError as err:
-        raise CorruptDocument("document", f"cannot read the text layer: {err}") from err
-    return boxes
+        width, height = page.get_size()
+        # Read as wardflow/tools/documents.py reads it (a broken-word hyphen
+        # is U+FFFE in pdfium); any other difference means no boxes, below.
+        page_text = textpage.get_text_range().replace("\ufffe", "-")
+        pieces = pdf_page_pieces(raw, textpage.raw, page_text, height)
+    finally:
+        textpage.close()
+        page.close()
+    laid, placed = layout_placed(pieces)
+    if laid.replace(PAGE_BREAK, "\n") != stored:
+        return []  # read another way (OCR, a changed reader): no honest boxes
+    out = []
+    for key, start, end in on_page:
+        found = _piece_boxes(placed, start, end, width, height)
+        for box in found:
+            box["page"] = number + 1
+        out.append((key, found))
+    return out
 
 
 def _piece_boxes(placed: list[tuple[int, int, Piece]], start: int, end: int, width: float,

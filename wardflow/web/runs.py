@@ -39,20 +39,14 @@ limited.
 from __future__ import annotations
 
 import asyncio
-import email.policy
 import json
 import logging
 import re
-import threading
 import time
-from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterator, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass, field
-from email.message import Message
-from email.parser import BytesHeaderParser
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Header, HTTPException, Query, Request
@@ -77,8 +71,10 @@ from wardflow.runstate import RunView
 from wardflow.status import as_run_status, blueprint_status, step_status
 from wardflow.tools.documents import sniff_media_type
 from wardflow.tools.inbox import InboxItem, document_id
+from wardflow.web._bodies import MAX_JSON_BYTES, read_form, read_json, too_large
 from wardflow.web._context import AppContext
 from wardflow.web._deps import Caller, CallerDep, DecisionBody, Thread
+from wardflow.web._run_jobs import Job, Outcome, RunJobs
 from wardflow.web.views import for_role
 
 if TYPE_CHECKING:
@@ -89,7 +85,6 @@ __all__ = ["MAX_JSON_BYTES", "START_ROLES", "RunJobs", "runs_router", "upload_li
 log = logging.getLogger(__name__)
 
 START_ROLES = frozenset({"clerk", "approver", "controller"})
-MAX_JSON_BYTES = 64 * 1024
 # Room for the multipart boundaries and headers around the document itself.
 _FORM_OVERHEAD = 64 * 1024
 _POLL_S = 0.2
@@ -123,178 +118,6 @@ class ResumeBody(DecisionBody):
     """A decision; ``interrupt_id`` chooses one of several pending blueprint approvals."""
 
     interrupt_id: str | None = Field(default=None, max_length=128)
-
-
-# Jobs --------------------------------------------------------------------------------
-@dataclass
-class Job:
-    """A run this server queued: its state here, and how it ended."""
-
-    thread_id: str
-    submitted_by: str
-    state: Literal["queued", "running", "finished", "failed"] = "queued"
-    error: str | None = None
-    note: str = ""
-    queued_at: float = field(default_factory=time.time)
-
-    @property
-    def active(self) -> bool:
-        return self.state in ("queued", "running")
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"state": self.state, "submitted_by": self.submitted_by, "error": self.error,
-                "note": self.note}
-
-
-Outcome = Mapping[str, tuple[str | None, str]]  # thread id -> (error, note)
-
-
-class RunJobs:
-    """Runs started through the API: a thread pool and what each job is doing.
-
-    The graph state itself lives in the checkpointer; this only knows what the
-    checkpointer cannot: that a run is queued or executing in this process right now,
-    and why a job ended without a checkpoint (a kill switch engaged meanwhile).
-    """
-
-    def __init__(self, workers: int = 2, *, keep: int = 10_000) -> None:
-        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="wardflow-run")
-        self._jobs: dict[str, Job] = {}
-        self._lock = threading.Lock()
-        self._keep = keep
-
-    def get(self, thread_id: str) -> Job | None:
-        with self._lock:
-            return self._jobs.get(thread_id)
-
-    def active(self) -> list[str]:
-        with self._lock:
-            return [t for t, job in self._jobs.items() if job.active]
-
-    def submit(self, thread_ids: list[str], submitted_by: str,
-               work: Callable[[], Outcome]) -> list[Job]:
-        """Queue ``work``, which runs ``thread_ids`` and says how each ended."""
-        jobs = [Job(t, submitted_by) for t in thread_ids]
-        with self._lock:
-            self._forget_old()
-            self._jobs.update((job.thread_id, job) for job in jobs)
-        self._pool.submit(self._run, jobs, work)
-        return jobs
-
-    def _run(self, jobs: list[Job], work: Callable[[], Outcome]) -> None:
-        for job in jobs:
-            job.state = "running"
-        try:
-            outcome = work()
-        # The job's outer edge, outside any graph (invoke returns at an interrupt, it
-        # never raises one): whatever went wrong must end the job, not vanish.
-        except Exception as err:
-            log.exception("run %s failed", ", ".join(j.thread_id for j in jobs))
-            outcome = {j.thread_id: (f"{type(err).__name__}: {err}", "") for j in jobs}
-        for job in jobs:
-            error, note = outcome.get(job.thread_id, (None, ""))
-            job.error, job.note = error, note
-            job.state = "failed" if error else "finished"
-
-    def _forget_old(self) -> None:
-        if len(self._jobs) >= self._keep:
-            done = sorted((j for j in self._jobs.values() if not j.active),
-                          key=lambda j: j.queued_at)
-            for job in done[: len(self._jobs) - self._keep // 2]:
-                del self._jobs[job.thread_id]
-
-    def shutdown(self) -> None:
-        self._pool.shutdown(wait=True, cancel_futures=False)
-
-
-# Request bodies ----------------------------------------------------------------------
-class _TooLarge(Exception):
-    pass
-
-
-def _too_large(limit: int) -> HTTPException:
-    return HTTPException(413, f"request body too large: the limit is {limit} bytes")
-
-
-async def _limited(request: Request, limit: int) -> AsyncGenerator[bytes, None]:
-    """The body, refused as soon as it is bigger than ``limit`` (declared or sent)."""
-    declared = request.headers.get("content-length")
-    if declared is not None and (not declared.isdigit() or int(declared) > limit):
-        raise _TooLarge
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise _TooLarge
-        yield chunk
-
-
-async def _read_json(request: Request, limit: int = MAX_JSON_BYTES) -> Any:
-    try:
-        body = b"".join([chunk async for chunk in _limited(request, limit)])
-    except _TooLarge:
-        raise _too_large(limit) from None
-    try:
-        return json.loads(body)
-    except (ValueError, UnicodeDecodeError) as err:
-        raise HTTPException(400, f"the body is not valid JSON: {err}") from err
-
-
-@dataclass(frozen=True, slots=True)
-class Form:
-    """A parsed multipart form: text fields and files (name -> (file name, bytes))."""
-
-    fields: dict[str, str]
-    files: dict[str, tuple[str, bytes]]
-
-
-async def _read_form(request: Request, limit: int) -> Form:
-    """Read and split a multipart/form-data body of at most ``limit`` bytes.
-
-    A small exact splitter rather than a MIME parser: the document's bytes must come
-    through unchanged (its hash is the run id), and the ``python-multipart`` package
-    is then not needed.
-    """
-    header = _headers(b"Content-Type: " + request.headers.get("content-type", "").encode(
-        "latin-1", errors="replace"))
-    boundary = header.get_param("boundary")
-    if not isinstance(boundary, str) or not boundary:
-        raise HTTPException(400, "malformed multipart form: no boundary in Content-Type")
-    try:
-        body = b"".join([chunk async for chunk in _limited(request, limit)])
-    except _TooLarge:
-        raise _too_large(limit) from None
-    form = Form({}, {})
-    for head, data in _split_parts(body, b"--" + boundary.encode("latin-1")):
-        part = _headers(head)
-        name = part.get_param("name", header="content-disposition")
-        if not isinstance(name, str) or name in form.fields or name in form.files:
-            raise HTTPException(400, "malformed multipart form: each part needs its own name")
-        filename = part.get_filename()
-        if filename is not None:
-            form.files[name] = (filename, data)
-        else:
-            form.fields[name] = data.decode("utf-8", errors="replace")
-    return form
-
-
-def _headers(block: bytes) -> Message:
-    return BytesHeaderParser(policy=email.policy.HTTP).parsebytes(block + b"\r\n\r\n")
-
-
-def _split_parts(body: bytes, delimiter: bytes) -> Iterator[tuple[bytes, bytes]]:
-    """(headers, content) of each part between the delimiters (RFC 7578, RFC 2046)."""
-    start = body.find(delimiter)
-    if start < 0:
-        raise HTTPException(400, "malformed multipart form: no part")
-    rest = body[start + len(delimiter):]
-    while not rest.startswith(b"--"):
-        end = rest.find(b"\r\n" + delimiter)
-        head, separator, data = rest[2:max(end, 2)].partition(b"\r\n\r\n")
-        if not rest.startswith(b"\r\n") or end < 0 or not separator:
-            raise HTTPException(400, "malformed multipart form: a part is cut short")
-        yield head, data
-        rest = rest[end + 2 + len(delimiter):]
 
 
 def _safe_name(name: str) -> str:
@@ -693,7 +516,7 @@ def runs_router(ctx: AppContext, jobs: RunJobs) -> APIRouter:
         kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
         try:
             if kind == "application/json":
-                body = StartBody.model_validate(await _read_json(request))
+                body = StartBody.model_validate(await read_json(request))
                 if body.prompt is not None:
                     return await run_in_threadpool(starter.prompt, body.prompt)
                 assert body.blueprint is not None
@@ -729,7 +552,7 @@ def runs_router(ctx: AppContext, jobs: RunJobs) -> APIRouter:
 
     @router.post("/runs/{thread}/resume")
     async def resume_run(thread: Thread, request: Request, caller: CallerDep) -> JSONResponse:
-        body = ResumeBody.model_validate(await _read_json(request))
+        body = ResumeBody.model_validate(await read_json(request))
         result = await run_in_threadpool(_resume, ctx, jobs, caller, thread, body)
         return JSONResponse(result, headers=_NO_STORE)
 
@@ -742,7 +565,7 @@ def upload_limit(settings: Settings) -> int:
 
 
 async def _start_upload(request: Request, starter: _Starter, ctx: AppContext) -> JSONResponse:
-    form = await _read_form(request, upload_limit(ctx.settings))
+    form = await read_form(request, upload_limit(ctx.settings))
     unknown = sorted((set(form.fields) | set(form.files)) - {"document", "blueprint"})
     if unknown or "blueprint" in form.files:
         raise HTTPException(422, f"unexpected form field(s) {', '.join(unknown)}: send"
@@ -751,6 +574,6 @@ async def _start_upload(request: Request, starter: _Starter, ctx: AppContext) ->
         raise HTTPException(422, "send the document as a file in the form field 'document'")
     name, data = form.files["document"]
     if len(data) > ctx.settings.max_document_bytes:
-        raise _too_large(ctx.settings.max_document_bytes)
+        raise too_large(ctx.settings.max_document_bytes)
     return await run_in_threadpool(starter.document, name or "document", data,
                                    form.fields.get("blueprint") or None)
