@@ -19,14 +19,6 @@ MAX_FUNCTION_LINES = 60
 
 # "path" for a module, "path::qualified.name" for a function -> lines when listed.
 KNOWN_OFFENDERS: dict[str, int] = {
-    "wardflow/evals/documents.py": 920,
-    "wardflow/evals/report.py": 699,
-    "wardflow/cli/evals.py::eval_documents": 66,
-    "wardflow/cli/review.py::review": 63,
-    "wardflow/evals/documents.py::evaluate_documents": 63,
-    "wardflow/evals/documents.py::report_table": 73,
-    "wardflow/evals/documents.py::score_run": 62,
-    "wardflow/evals/documents.py::summarize": 84,
 }
 
 

@@ -98,13 +98,7 @@ def eval_documents(
     if fit not in (None, "isotonic", "platt"):
         err.print(f"[red]error:[/red] --fit-calibration is isotonic or platt, not {fit!r}")
         raise typer.Exit(EXIT_USAGE)
-    settings = load_settings()
-    updates: dict[str, Any] = {}
-    if model:
-        updates["model"] = model
-    if calibration:
-        updates["calibration_file"] = calibration
-    settings = settings.model_copy(update=updates) if updates else settings
+    settings = _eval_settings(model, calibration)
 
     def evaluate() -> dict[str, Any]:
         with Steps(err, None, "evaluating", quiet=as_json) as steps:
@@ -117,12 +111,7 @@ def eval_documents(
     previous = guarded(lambda: _load_report(baseline)) if baseline else None
     if fit:
         report["fitted_calibration"] = guarded(lambda: _fit(report, fit, settings, dataset))
-    gates = []
-    if thresholds:
-        from wardflow.evals.documents import check_thresholds, load_thresholds
-
-        gates = check_thresholds(report, guarded(lambda: load_thresholds(thresholds)))
-        report["thresholds"] = gates
+    gates = _check_gates(report, thresholds)
     if html:  # after the gates, so that the page shows them
         from wardflow.evals.report import render_html
 
@@ -134,6 +123,29 @@ def eval_documents(
         _print_report(report, previous, gates, saved, html)
     if any(not g["passed"] for g in gates):
         raise typer.Exit(EXIT_ERROR)
+
+
+def _eval_settings(model: str | None, calibration: Path | None) -> Settings:
+    """The configured settings, with the model and calibration file under test."""
+    settings = load_settings()
+    updates: dict[str, Any] = {}
+    if model:
+        updates["model"] = model
+    if calibration:
+        updates["calibration_file"] = calibration
+    return settings.model_copy(update=updates) if updates else settings
+
+
+def _check_gates(report: dict[str, Any], thresholds: Path | None) -> list[dict[str, Any]]:
+    """The quality gates of the ``thresholds`` file checked on the report (also stored in
+    it as ``thresholds``); none without a file."""
+    if not thresholds:
+        return []
+    from wardflow.evals.documents import check_thresholds, load_thresholds
+
+    gates = check_thresholds(report, guarded(lambda: load_thresholds(thresholds)))
+    report["thresholds"] = gates
+    return gates
 
 
 def _print_report(report: dict[str, Any], previous: dict[str, Any] | None,

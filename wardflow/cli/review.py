@@ -155,7 +155,7 @@ def review(
 ) -> None:
     """Open the review chat on the inbox; show one case's proposal (THREAD); or decide it
     (THREAD with a flag)."""
-    from wardflow.review.chat import ReviewChat, parse_set
+    from wardflow.review.chat import parse_set
 
     if sweep:
         _sweep(as_json)
@@ -167,16 +167,7 @@ def review(
     chosen = [flag for flag, on in (("approve", approve), ("reject", reject),
                                     ("correct", bool(set_))) if on]
     if thread is None:
-        if chosen:
-            err.print("[red]error:[/red] give the THREAD to decide, or no flag for the chat")
-            raise typer.Exit(EXIT_USAGE)
-
-        def chat() -> None:
-            with open_workspace() as ws:
-                # Prose reflows in any terminal width: no hard line breaks.
-                ReviewChat(ws, who, Console(soft_wrap=True)).run()
-
-        guarded(chat)
+        _open_chat(who, chosen)
         return
     if not chosen:
         shown = guarded(lambda: _show(thread, who, as_json))
@@ -194,6 +185,22 @@ def review(
         print_json(summary.to_dict())
     else:
         out.print(runs_table([summary], f"{chosen[0]} by {who}"))
+
+
+def _open_chat(who: str, chosen: list[str]) -> None:
+    """``review`` without a THREAD: the review chat on the inbox (no decision flag)."""
+    from wardflow.review.chat import ReviewChat
+
+    if chosen:
+        err.print("[red]error:[/red] give the THREAD to decide, or no flag for the chat")
+        raise typer.Exit(EXIT_USAGE)
+
+    def chat() -> None:
+        with open_workspace() as ws:
+            # Prose reflows in any terminal width: no hard line breaks.
+            ReviewChat(ws, who, Console(soft_wrap=True)).run()
+
+    guarded(chat)
 
 
 def _sweep(as_json: bool) -> None:

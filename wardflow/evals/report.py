@@ -10,368 +10,50 @@ from documents, so every one of them is escaped.
 shadow evaluation) over the :data:`HEADLINE` metrics, each a dotted path into the report
 as the thresholds file names them, and lists the documents whose route or misses
 changed; :func:`compare_table` shows the comparison in the terminal.
+
+This module lays out the page's sections; the metrics' directions and formats are in
+``_report_values``, the comparison in ``_report_compare``, and the HTML building blocks
+and SVG plots in ``_report_html`` (their public names are re-exported here).
 """
 
 from __future__ import annotations
 
-import html
-import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any
 
+from wardflow.evals._report_compare import compare_reports, compare_table
+from wardflow.evals._report_html import (
+    _bar,
+    _cells,
+    _delta_cell,
+    _e,
+    _heads,
+    _latency_svg,
+    _metrics,
+    _reliability_svg,
+    _section,
+    _table,
+    _tr,
+)
+from wardflow.evals._report_values import (
+    HEADLINE,
+    Direction,
+    Report,
+    _delta,
+    _fmt,
+    _fmt_delta,
+    _number,
+    direction,
+    lookup,
+)
 from wardflow.evals.documents import reason_given
 
-if TYPE_CHECKING:
-    from rich.table import Table
-
-__all__ = ["ECE_TARGET", "HEADLINE", "compare_reports", "compare_table", "direction", "lookup",
-           "render_html"]
-
-Direction = Literal["higher", "lower"]
-Report = Mapping[str, Any]
+__all__ = ["ECE_TARGET", "HEADLINE", "Direction", "Report", "compare_reports", "compare_table",
+           "direction", "lookup", "render_html"]
 
 ECE_TARGET = 0.05
 """The expected calibration error a confidence score should stay within (issue 7)."""
-
-# Last path segments whose smaller value is the better one; every other metric is better higher.
-_LOWER = frozenset({"ece", "false_positive_rate", "fp", "fn", "p50", "p95", "mean", "usd",
-                    "llm_calls", "llm_tokens"})
-
-
-def direction(path: str) -> Direction:
-    """Whether a metric (a dotted path such as ``calibration.field.ece``) is better
-    ``higher`` or ``lower``."""
-    return "lower" if path.rsplit(".", 1)[-1] in _LOWER else "higher"
-
-
-HEADLINE: tuple[tuple[str, Direction], ...] = tuple((path, direction(path)) for path in (
-    "fields.vendor.exact_match", "fields.invoice_number.exact_match",
-    "fields.invoice_date.exact_match", "fields.currency.exact_match",
-    "fields.subtotal.exact_match", "fields.total.exact_match",
-    "line_items.precision", "line_items.recall",
-    "routing.precision", "routing.recall", "routing.accuracy", "reasons.recall",
-    "guard.recall", "guard.false_positive_rate",
-    "explanation.grounded", "explanation.faithful", "explanation.coverage",
-    "calibration.field.ece", "calibration.document.ece",
-    "calibration.cross_validated.field.ece", "calibration.cross_validated.document.ece",
-    "latency_ms.p50", "latency_ms.p95", "cost.llm_tokens", "cost.usd",
-))
-"""The metrics a comparison (and a CI gate) looks at first, with the better direction."""
-
-
-def lookup(report: Report, path: str) -> Any:
-    """The value at a dotted path of a report (``fields.total.exact_match``), or None."""
-    value: Any = report
-    for key in path.split("."):
-        if not isinstance(value, Mapping) or key not in value:
-            return None
-        value = value[key]
-    return value
-
-
-# Numbers -------------------------------------------------------------------------------
-def _number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
-
-
-def _delta(path: str, before: Any, after: Any) -> tuple[float | None, bool | None]:
-    """``after - before`` and whether that is an improvement (None: no change or unknown)."""
-    if not (_number(before) and _number(after)):
-        return None, None
-    delta = round(float(after) - float(before), 6)
-    if delta == 0:
-        return 0.0, None
-    return delta, (delta > 0) == (direction(path) == "higher")
-
-
-def _kind(path: str, value: Any) -> str:
-    last = path.rsplit(".", 1)[-1]
-    if last in ("ece", "usd", "confidence"):
-        return last
-    if isinstance(value, int):
-        return "count"
-    return "ms" if path.startswith("latency_ms") or last == "latency_ms" else "ratio"
-
-
-def _fmt(path: str, value: Any, sample: Any = None, sign: str = "") -> str:
-    """A metric as people read it: ratios in per cent, ECE to 4 places, ms, dollars.
-    A delta passes ``sign="+"`` and the metric's value as ``sample`` (for its kind)."""
-    if value is None:
-        return "–"
-    if not _number(value):
-        return str(value)
-    kind = _kind(path, value if sample is None else sample)
-    pattern = {"ece": "{:S.4f}", "confidence": "{:S.2f}", "ms": "{:S,.1f} ms",
-               "usd": "${:S.6f}", "count": "{:S,.0f}"}.get(kind)
-    if pattern is None:
-        return f"{value * 100:{sign}.1f} {'pp' if sign else '%'}"
-    return pattern.replace("S", sign).format(value)
-
-
-def _fmt_delta(path: str, delta: float | None, sample: Any) -> str:
-    if delta is None:
-        return ""
-    return "±0" if delta == 0 else _fmt(path, delta, sample, "+")
-
-
-# Comparing two reports -------------------------------------------------------------------
-def compare_reports(current: Report, baseline: Report) -> dict[str, Any]:
-    """Two reports metric by metric, and the documents whose outcome changed.
-
-    Returns:
-        ``metrics``: one row per :data:`HEADLINE` metric, ``{metric, direction, baseline,
-        current, delta, better}`` (``better`` is None when unchanged or not comparable);
-        ``documents``: ``{file, expected_route, baseline_route, route, fixed, broken,
-        changed, better}`` for each document whose route or misses differ, or that only
-        one report has (its other route is None); ``same_dataset``: whether both ran on
-        the same labels (None when a report does not say); who ran (``current``,
-        ``baseline``: model, dataset, calibration).
-    """
-    rows = []
-    for path, way in HEADLINE:
-        before, after = lookup(baseline, path), lookup(current, path)
-        delta, better = _delta(path, before, after)
-        rows.append({"metric": path, "direction": way, "baseline": before, "current": after,
-                     "delta": delta, "better": better})
-    digests = (lookup(current, "dataset.labels_sha256"), lookup(baseline, "dataset.labels_sha256"))
-    return {"format": "wardflow-eval-compare/1",
-            "current": _identity(current), "baseline": _identity(baseline),
-            "same_dataset": digests[0] == digests[1] if all(digests) else None,
-            "metrics": rows, "documents": _document_changes(current, baseline)}
-
-
-def _identity(report: Report) -> dict[str, Any]:
-    return {"model": lookup(report, "config.model"), "dataset": lookup(report, "dataset.path"),
-            "documents": lookup(report, "dataset.documents"),
-            "calibration": lookup(report, "config.calibration")}
-
-
-def _misses(doc: Mapping[str, Any] | None) -> dict[str, Any]:
-    if doc is None:
-        return {}
-    return {name: (miss or {}).get("got") for name, miss in (doc.get("misses") or {}).items()}
-
-
-def _document_changes(current: Report, baseline: Report) -> list[dict[str, Any]]:
-    before = {d.get("file"): d for d in baseline.get("documents") or []}
-    after = {d.get("file"): d for d in current.get("documents") or []}
-    changes = []
-    for name in [*after, *(f for f in before if f not in after)]:
-        old, new = before.get(name), after.get(name)
-        was, now = _misses(old), _misses(new)
-        old_route = None if old is None else old.get("route", "failed")
-        new_route = None if new is None else new.get("route", "failed")
-        changed = sorted(n for n in set(was) & set(now) if was[n] != now[n])
-        if old_route == new_route and was == now:
-            continue
-        expected = (new or old or {}).get("expected_route")
-        better = None
-        if old_route != new_route and expected and old is not None and new is not None:
-            better = True if new_route == expected else False if old_route == expected else None
-        elif old_route == new_route and len(was) != len(now):
-            better = len(now) < len(was)
-        changes.append({"file": name, "expected_route": expected, "baseline_route": old_route,
-                        "route": new_route, "fixed": sorted(set(was) - set(now)),
-                        "broken": sorted(set(now) - set(was)), "changed": changed,
-                        "better": better})
-    return changes
-
-
-def compare_table(diff: Mapping[str, Any]) -> Table:
-    """A rich table of :func:`compare_reports`: the metrics, then the changed documents."""
-    from rich.markup import escape
-    from rich.table import Table
-
-    current, baseline = diff.get("current") or {}, diff.get("baseline") or {}
-    table = Table(title=escape(f"{current.get('model')} against baseline"
-                               f" {baseline.get('model')}"), title_justify="left")
-    if diff.get("same_dataset") is False:
-        table.caption = "[yellow]the two reports were made on different labels[/yellow]"
-    for column in ("metric", "baseline", "current", "delta"):
-        table.add_column(column, justify="left" if column == "metric" else "right",
-                         overflow="fold")
-    for row in diff.get("metrics") or []:
-        path = row["metric"]
-        text = _fmt_delta(path, row["delta"], row["current"])
-        table.add_row(path, _fmt(path, row["baseline"]), _fmt(path, row["current"]),
-                      _rich_colour(text, row["better"]))
-    changes = diff.get("documents") or []
-    if changes:
-        table.add_section()
-    for change in changes:
-        what = "; ".join(f"{label}: {', '.join(change[key])}" for key, label in (
-            ("fixed", "fixed"), ("broken", "now wrong"), ("changed", "other value"))
-            if change[key])
-        table.add_row(escape(f"{change['file']} (expected {change['expected_route'] or '?'})"),
-                      escape(str(change["baseline_route"])), escape(str(change["route"])),
-                      _rich_colour(escape(what or "route"), change["better"]))
-    return table
-
-
-def _rich_colour(text: str, better: bool | None) -> str:
-    if not text or better is None:
-        return text
-    colour = "green" if better else "red"
-    return f"[{colour}]{text}[/{colour}]"
-
-
-# HTML building blocks ----------------------------------------------------------------------
-def _e(value: Any) -> str:
-    return html.escape("" if value is None else str(value), quote=True)
-
-
-def _tag(name: str, body: str, cls: str | None = None) -> str:
-    attr = f' class="{_e(cls)}"' if cls else ""
-    return f"<{name}{attr}>{body}</{name}>"
-
-
-def _table(head: Sequence[str], rows: Iterable[str], cls: str = "") -> str:
-    """A table; ``head`` is plain text, ``rows`` are ready ``<tr>`` (see :func:`_tr`)."""
-    top = "".join(f"<th>{_e(h)}</th>" for h in head)
-    return (f'<table class="{_e(cls)}"><thead><tr>{top}</tr></thead>'
-            f'<tbody>{"".join(rows)}</tbody></table>')
-
-
-def _tr(cells: Iterable[str], cls: str | None = None) -> str:
-    return _tag("tr", "".join(cells), cls)
-
-
-def _delta_cell(path: str, delta: float | None, better: bool | None, sample: Any) -> str:
-    cls = "same" if better is None else "better" if better else "worse"
-    return f'<td class="num {cls}">{_e(_fmt_delta(path, delta, sample))}</td>'
-
-
-def _cells(path: str, report: Report, baseline: Report | None) -> list[str]:
-    """The value cell, and with a baseline its value and the delta."""
-    value = lookup(report, path)
-    cells = [f'<td class="num">{_e(_fmt(path, value))}</td>']
-    if baseline is not None:
-        before = lookup(baseline, path)
-        delta, better = _delta(path, before, value)
-        cells += [f'<td class="num base">{_e(_fmt(path, before))}</td>',
-                  _delta_cell(path, delta, better, value)]
-    return cells
-
-
-def _heads(label: str, baseline: Report | None) -> list[str]:
-    return [label, "baseline", "Δ"] if baseline is not None else [label]
-
-
-def _metrics(report: Report, baseline: Report | None, metrics: Sequence[tuple[str, str]]) -> str:
-    """A two-column table (metric, value), widened with the baseline when there is one."""
-    rows = [_tr([f"<td>{_e(label)}</td>", *_cells(path, report, baseline)])
-            for label, path in metrics]
-    return _table(["metric", *_heads("value", baseline)], rows, "metrics")
-
-
-def _bar(value: Any) -> str:
-    share = min(1.0, max(0.0, float(value))) if _number(value) else 0.0
-    return f'<td><span class="bar"><i style="width:{share * 100:.1f}%"></i></span></td>'
-
-
-def _section(anchor: str, title: str, *parts: str) -> str:
-    return f'<section id="{anchor}"><h2>{_e(title)}</h2>{"".join(parts)}</section>'
-
-
-# Plots -------------------------------------------------------------------------------------
-_W, _H, _X0, _Y0, _PW, _PH = 260, 250, 40, 16, 205, 190
-
-
-def _reliability_svg(bins: Sequence[Mapping[str, Any]], label: str) -> str:
-    """Accuracy per confidence bin as bars, mean confidence as a tick in each, the
-    diagonal of perfect calibration, and each bin's count above its bar."""
-    def x(v: float) -> float:
-        return _X0 + v * _PW
-
-    def y(v: float) -> float:
-        return _Y0 + (1 - v) * _PH
-
-    parts = [f'<svg class="reliability" viewBox="0 0 {_W} {_H}" width="{_W}" height="{_H}"'
-             f' role="img" aria-label="{_e(label)}"><title>{_e(label)}</title>',
-             f'<rect class="frame" x="{_X0}" y="{_Y0}" width="{_PW}" height="{_PH}"/>']
-    for tick in (0.0, 0.5, 1.0):
-        parts.append(f'<text class="tick" x="{x(tick):.1f}" y="{_Y0 + _PH + 13}"'
-                     f' text-anchor="middle">{tick:g}</text>'
-                     f'<text class="tick" x="{_X0 - 4}" y="{y(tick) + 4:.1f}"'
-                     f' text-anchor="end">{tick:g}</text>')
-    for row in bins:
-        if not row.get("count") or row.get("accuracy") is None:
-            continue
-        lo, hi, acc = float(row["lo"]), float(row["hi"]), float(row["accuracy"])
-        conf = float(row.get("confidence") or 0.0)
-        top = y(acc)
-        tip = (f"{lo:g}–{hi:g}: {row['count']} values, mean confidence {conf:.3f},"
-               f" accuracy {acc:.3f}")
-        parts.append(
-            f'<rect class="bin" data-count="{int(row["count"])}" x="{x(lo) + 1:.1f}" y="{top:.1f}"'
-            f' width="{x(hi) - x(lo) - 2:.1f}" height="{max(1.0, y(0) - top):.1f}">'
-            f"<title>{_e(tip)}</title></rect>"
-            f'<line class="conf" x1="{x(lo) + 1:.1f}" x2="{x(hi) - 1:.1f}" y1="{y(conf):.1f}"'
-            f' y2="{y(conf):.1f}"/>'
-            f'<text class="count" x="{(x(lo) + x(hi)) / 2:.1f}" y="{max(top - 3, _Y0 - 3):.1f}"'
-            f' text-anchor="middle">{int(row["count"])}</text>')
-    parts.append(f'<line class="diag" x1="{x(0)}" y1="{y(0)}" x2="{x(1)}" y2="{y(1)}"/>'
-                 f'<text class="axis" x="{_X0 + _PW / 2}" y="{_H - 4}" text-anchor="middle">'
-                 "confidence</text>"
-                 f'<text class="axis" x="12" y="{_Y0 + _PH / 2}" text-anchor="middle"'
-                 f' transform="rotate(-90 12 {_Y0 + _PH / 2})">accuracy</text></svg>')
-    return "".join(parts)
-
-
-def _edges(values: Sequence[float], count: int = 10) -> list[float]:
-    """Bin edges over the values: logarithmic when they span more than a decade (an OCR
-    scan takes seconds, a text PDF milliseconds), else even."""
-    lo, hi = min(values), max(values)
-    if hi <= lo:
-        return [lo, lo + 1.0]
-    if lo > 0 and hi / lo > 10:
-        a, b = math.log10(lo), math.log10(hi)
-        return [10 ** (a + (b - a) * i / count) for i in range(count + 1)]
-    return [lo + (hi - lo) * i / count for i in range(count + 1)]
-
-
-def _latency_svg(values: Sequence[float], marks: Mapping[str, Any]) -> str:
-    """A histogram of the documents' latencies, with the percentiles marked."""
-    edges = _edges(values)
-    counts = [0] * (len(edges) - 1)
-    for v in values:
-        index = next((i for i in range(len(counts)) if v < edges[i + 1]), len(counts) - 1)
-        counts[index] += 1
-    log = len(edges) > 2 and edges[0] > 0 and edges[-1] / edges[0] > 10
-
-    def x(v: float) -> float:
-        lo, hi = edges[0], edges[-1]
-        share = (math.log10(v / lo) / math.log10(hi / lo)) if log else (v - lo) / (hi - lo)
-        return _X0 + min(1.0, max(0.0, share)) * 400
-
-    width, height, top = 460, 170, max(counts)
-    parts = [f'<svg class="latency" viewBox="0 0 {width} {height}" width="{width}"'
-             f' height="{height}" role="img" aria-label="latency histogram">'
-             f'<rect class="frame" x="{_X0}" y="{_Y0}" width="400" height="120"/>']
-    for i, n in enumerate(counts):
-        if n:
-            h = 120 * n / top
-            parts.append(f'<rect class="lat" x="{x(edges[i]) + 1:.1f}" y="{_Y0 + 120 - h:.1f}"'
-                         f' width="{max(1.0, x(edges[i + 1]) - x(edges[i]) - 2):.1f}"'
-                         f' height="{h:.1f}"><title>{edges[i]:,.1f}–{edges[i + 1]:,.1f} ms:'
-                         f" {n}</title></rect>")
-    for name in ("p50", "p95"):
-        if _number(marks.get(name)):
-            at = x(float(marks[name]))
-            side = "end" if at > _X0 + 360 else "start"
-            parts.append(f'<line class="mark" x1="{at:.1f}" x2="{at:.1f}" y1="{_Y0}"'
-                         f' y2="{_Y0 + 120}"/><text class="tick" x="{at + 3:.1f}"'
-                         f' y="{_Y0 + (10 if name == "p50" else 22)}" text-anchor="{side}"'
-                         f' dx="{-6 if side == "end" else 0}">{name}</text>')
-    for v in (edges[0], edges[len(edges) // 2], edges[-1]):
-        parts.append(f'<text class="tick" x="{x(v):.1f}" y="{_Y0 + 134}"'
-                     f' text-anchor="middle">{v:,.0f}</text>')
-    parts.append(f'<text class="axis" x="{_X0 + 200}" y="{height - 6}" text-anchor="middle">'
-                 f"ms per document{' (log scale)' if log else ''}</text>"
-                 f'<text class="tick" x="{_X0 - 4}" y="{_Y0 + 8}" text-anchor="end">{top}'
-                 "</text></svg>")
-    return "".join(parts)
 
 
 # Sections ----------------------------------------------------------------------------------
