@@ -18,8 +18,7 @@ MAX_MODULE_LINES = 600
 MAX_FUNCTION_LINES = 60
 
 # "path" for a module, "path::qualified.name" for a function -> lines when listed.
-KNOWN_OFFENDERS: dict[str, int] = {
-}
+KNOWN_OFFENDERS: dict[str, int] = {}  # empty since every offender was split; keep it so
 
 
 def sizes(name: str, source: str) -> dict[str, int]:
