@@ -33,10 +33,9 @@ import sqlite3
 import threading
 import time
 import zlib
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
-from types import TracebackType
-from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from wardflow._sqlite import utc_now, write_transaction
 from wardflow._store import StoreBackend
@@ -281,24 +280,9 @@ class PostgresStore(StoreBackend):
         with self._lock:
             self._connection.close()
 
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
     def _write(self) -> contextlib.AbstractContextManager[sqlite3.Connection]:
         """One write transaction (with the store's advisory lock) under its lock."""
         return write_transaction(self._conn, self._lock)
-
-    @contextlib.contextmanager
-    def _read(self) -> Iterator[sqlite3.Connection]:
-        """The connection, under the store's lock (not reentrant: not inside ``_write``)."""
-        with self._lock:
-            yield self._conn
 
     def _retry(self, call: Callable[[], T]) -> T:
         """Run an idempotent ``call`` again while it loses its connection."""

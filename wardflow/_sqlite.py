@@ -19,8 +19,6 @@ import threading
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from types import TracebackType
-from typing import Self
 
 from wardflow._store import StoreBackend
 
@@ -155,21 +153,6 @@ class SqliteStore(StoreBackend):
                 if self._lazy:
                     self._opened = None
 
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
     def _write(self) -> contextlib.AbstractContextManager[sqlite3.Connection]:
         """One write transaction under the store's lock; rolled back on any exception."""
         return write_transaction(self._conn, self._lock)
-
-    @contextlib.contextmanager
-    def _read(self) -> Iterator[sqlite3.Connection]:
-        """The connection, under the store's lock (not reentrant: not inside ``_write``)."""
-        with self._lock:
-            yield self._conn
