@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
+from contextlib import nullcontext
 from datetime import datetime
 from typing import Any
 
@@ -22,6 +23,7 @@ from wardflow.review.tokens import TokenStore
 from wardflow.runtime.workspace import Workspace
 from wardflow.web import create_app
 from wardflow.web._metrics_read import AuditTally
+from wardflow.web.metrics import WardflowCollector
 
 MORE = ("2026-08-21_kessler-elektrotechnik_K-2026-1530.pdf",
         "2026-10-14_harrow-finch_INV-004127.pdf", "2026-11-05_sternberg-it_SIT-2026-0661.pdf")
@@ -140,3 +142,30 @@ def test_the_audit_is_read_incrementally_with_refusals_and_tool_blocks() -> None
         1, {"blocked": 1, "error": 1}, 1)
     assert tally.guard_flags == {("tool_args", "approved_posting", "blocked"): 1}
     audit.close()
+
+
+def test_a_later_collection_reads_what_is_new(workspace: Workspace) -> None:
+    """Past the cache window the stores are read again: the audit log from where the
+    last collection stopped, and the numbers still equal what the stores say."""
+    tick = [0.0]
+    collector = WardflowCollector(lambda: nullcontext(workspace), lambda: workspace.audit,
+                                  ttl_s=15.0, monotonic=lambda: tick[0])
+
+    def collected() -> tuple[float, float, float]:
+        samples = {(s.name, tuple(sorted(s.labels.items()))): s.value
+                   for family in collector.collect() for s in family.samples}
+        return (samples["wardflow_erp_posts_total", ()],
+                samples["wardflow_stage_duration_seconds_count", (("node", "ingest"),)],
+                sum(v for k, v in samples.items() if k[0] == "wardflow_runs"))
+
+    def stored() -> tuple[float, float, float]:
+        ingests = sum(1 for r in workspace.audit.records() if r.action == "node.ingest")
+        return len(workspace.erp.postings()), ingests, len(workspace.threads())
+
+    list(workspace.process([INBOX / MORE[1]], submitted_by="sam"))
+    first = stored()
+    assert collected() == first
+    list(workspace.process([INBOX / MORE[0], INBOX / MORE[2]], submitted_by="sam"))
+    assert stored() != first and collected() == first  # cached
+    tick[0] = 15.0
+    assert collected() == stored()
