@@ -319,6 +319,12 @@ class Settings(BaseSettings):
     erp_token: SecretStr | None = None
     erp_timeout_s: float = Field(10.0, gt=0.0)
 
+    # ``GET /metrics`` (Prometheus): a bearer token a scraper may use instead of an API
+    # token of an auditor, controller or admin; and how long one collection is served
+    # before the stores are read again (a scrape storm reads them once per window).
+    metrics_token: SecretStr | None = None
+    metrics_cache_s: float = Field(15.0, ge=0.0)
+
     @field_validator("compliance_packs")
     @classmethod
     def _known_packs(cls, value: tuple[str, ...]) -> tuple[str, ...]:

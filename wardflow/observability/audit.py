@@ -298,6 +298,14 @@ class _HashChain(StoreBackend):
         for row in cursor:
             yield _record_from_row(row)
 
+    def records_after(self, seq: int) -> Iterator[AuditRecord]:
+        """Records with a sequence number above ``seq``, in order (an incremental
+        reader's next batch; ``records_after(0)`` is every record)."""
+        cursor = self._conn.execute(f"SELECT {_COLUMNS} FROM audit WHERE seq > ? ORDER BY seq",
+                                    (seq,))
+        for row in cursor:
+            yield _record_from_row(row)
+
     def redact(
         self, payloads: Mapping[int, Mapping[str, Any]], *, reason: str, actor: str,
         key: str | None = None,

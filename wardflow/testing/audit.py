@@ -99,6 +99,15 @@ class AuditSinkConformance:
         assert [r.action for r in sink.records("t2")] == ["extract"]
         assert list(sink.records("none")) == []
 
+    def test_records_after_a_seq_are_the_newer_ones(self, sink: AuditSink) -> None:
+        after = getattr(sink, "records_after", None)
+        if after is None:
+            pytest.skip("this backend reads no records after a seq (an optional method)")
+        written = sink.append_many(_entries())
+        assert list(after(0)) == written
+        assert list(after(written[0].seq)) == written[1:]
+        assert list(after(written[-1].seq)) == []
+
     def test_a_keyed_record_is_written_once(self, sink: AuditSink) -> None:
         assert sink.append("step", {"i": 1}, key="step:1") is not None
         assert sink.append("step", {"i": 2}, key="step:1") is None

@@ -17,6 +17,7 @@ Endpoints (every ``/api`` route but login and the webhook needs
     POST /runs, GET /runs/{id}[/events], POST /runs/{id}/resume   the runs API (``runs``)
     GET  /operations, /api/runs[/{thread}], POST /api/runs/{thread}/(retry|cancel|replay)
                                              the operators' runs page (``operations``)
+    GET  /metrics                            Prometheus metrics (``metrics``)
 
 Each area is a FastAPI ``APIRouter`` in its own module (``login``, ``review``,
 ``webhooks``, ``dashboard``, ``runs``, ``operations``); they share their path and body
@@ -59,6 +60,7 @@ from wardflow.web._validation import safe_errors
 from wardflow.web.auth import AuthError
 from wardflow.web.dashboard import dashboard_router
 from wardflow.web.login import login_router
+from wardflow.web.metrics import metrics_router
 from wardflow.web.operations import operations_router
 from wardflow.web.review import chat_router, review_router
 from wardflow.web.runs import RunJobs, runs_router, upload_limit
@@ -144,6 +146,7 @@ def create_app(
     app.state.runs = jobs
     app.include_router(runs_router(ctx, jobs))
     app.include_router(operations_router(ctx, jobs))
+    app.include_router(metrics_router(ctx))
     # Outermost (added last): bodies are capped while they stream in, before any layer
     # reads them (wardflow/web/_limits.py).
     app.add_middleware(BodyLimit, default=settings.max_request_bytes, routes={
