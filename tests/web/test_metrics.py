@@ -108,7 +108,7 @@ def test_metrics_are_what_the_stores_say(served: tuple[httpx.Client, dict[str, s
     shown = {k[1]: v for k, v in samples.items() if k[0] == "wardflow_guard_flags_total"}
     assert shown == {(("boundary", b), ("outcome", o), ("validator", v)): n
                      for (b, v, o), n in flags.items()}
-    assert _one(samples, "wardflow_model_calls_total") == sum(v.llm_calls for v in views)
+    assert _one(samples, "wardflow_model_calls") == sum(v.llm_calls for v in views)
 
     # An auditor's API token may scrape too; within the cache window (15 s) the stores
     # are not read again, so a run processed since is not yet counted.

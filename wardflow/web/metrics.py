@@ -15,8 +15,9 @@ Metrics (all prefixed ``wardflow_``)::
     review_queue_oldest_age_seconds      gauge: how long the oldest waiting run has waited
     review_queue_age_seconds             gauge histogram: how long each waiting run has
     stage_duration_seconds{node}         histogram: each step's time (audit ``ms``)
-    model_calls_total, model_tokens_total, model_cost_total
-                                         counters: the runs' model usage records
+    model_calls, model_tokens, model_cost
+                                         gauges: model usage of the runs kept (a gauge:
+                                         an erased run takes its usage with it)
     guard_flags_total{boundary,validator,outcome}
                                          counter: guard decisions other than ``pass``
     erp_posts_total                      counter: erp_post_invoice calls that posted
@@ -162,13 +163,15 @@ def _run_families(runs: list[RunFacts]) -> list[Metric]:
     parked.add_metric([], counts["dead_letter"])
     usage = []
     for name, doc, value in (
-        ("calls", "Model calls of the runs.", sum(r.llm_calls for r in runs)),
-        ("tokens", "Model tokens (prompt and completion) of the runs.",
+        ("calls", "Model calls of the runs kept.", sum(r.llm_calls for r in runs)),
+        ("tokens", "Model tokens (prompt and completion) of the runs kept.",
          sum(r.llm_tokens for r in runs)),
-        ("cost", "Model cost of the runs (litellm's price, USD).",
+        ("cost", "Model cost of the runs kept (litellm's price, USD).",
          sum(r.llm_cost for r in runs)),
     ):
-        family = CounterMetricFamily(f"wardflow_model_{name}", doc)
+        # A gauge, not a counter: erasing a run removes its usage, and a counter must
+        # never go down.
+        family = GaugeMetricFamily(f"wardflow_model_{name}", doc)
         family.add_metric([], value)
         usage.append(family)
     return [by_status, parked, *usage]
