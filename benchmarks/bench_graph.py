@@ -326,8 +326,8 @@ class _PerProcess:
     @classmethod
     def get(cls, settings: Settings) -> tuple[Any, Any]:
         if cls.guards is None:
-            from wardflow.graphs.invoice import default_guards
             from wardflow.observability.tracing import telemetry_for
+            from wardflow.services import default_guards
 
             shared = Path(tempfile.mkdtemp(prefix="wf-bench-shared-"))
             cls.guards = default_guards(settings.model_copy(update={"home": shared}))

@@ -61,7 +61,7 @@ from wardflow.review.payloads import ReviewDecision
 from wardflow.review.principals import PrincipalStore
 from wardflow.review.status import require_comment
 from wardflow.runstate import ComplianceReport
-from wardflow.services import Services, default_erp, default_guards, services_for
+from wardflow.services import Services, services_for
 from wardflow.tools.documents import (
     DocumentLimits,
     DocumentText,
@@ -86,9 +86,7 @@ if TYPE_CHECKING:
 
     from wardflow.llm.client import LLM
 
-# default_erp and default_guards live in wardflow/services.py; re-exported here.
-__all__ = ["AUTO_APPROVER", "InvoiceNodes", "build_invoice_graph", "default_erp",
-           "default_guards"]
+__all__ = ["AUTO_APPROVER", "InvoiceNodes", "build_invoice_graph"]
 
 AUTO_APPROVER = "auto:policy-v1"
 Clock = Callable[[], datetime]

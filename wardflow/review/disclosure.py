@@ -13,17 +13,12 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from wardflow.guardrails.pii import PiiMatch, find_pii
 from wardflow.guardrails.vault import REVEAL_ROLES, TokenVault
-from wardflow.services import open_vault
 
-if TYPE_CHECKING:
-    pass
-
-# open_vault lives with the other openers in wardflow/services.py; re-exported here.
-__all__ = ["Redactor", "open_vault", "reveals"]
+__all__ = ["Redactor", "reveals"]
 
 # Identifiers, never personal data: left as they are (a hash may hold a run of digits).
 _IDENTIFIERS = frozenset({"args_hash", "thread_id", "sha256", "document_sha256",
