@@ -263,6 +263,23 @@ class Settings(BaseSettings):
         "inbox": "inbox", "archive": "archive", "s3-bucket": "inbox",
         "archive-bucket": "archive",
     })
+    # Documents in an S3-compatible service (wardflow[s3]) instead of ``home/storage``:
+    # ``storage_url`` ``s3://bucket/prefix`` (every key lives under the prefix), the
+    # service's ``storage_endpoint_url`` (MinIO, Ceph; unset: AWS) and region; keys from
+    # settings/secrets, else boto's default chain (environment, profile, instance role).
+    # ``storage_sse``: server-side encryption of each object, ``AES256`` or ``aws:kms``
+    # (with ``storage_kms_key_id``, else the account's default KMS key).
+    storage_url: str | None = None
+    storage_endpoint_url: str | None = None
+    storage_region: str | None = None
+    storage_access_key_id: SecretStr | None = None
+    storage_secret_access_key: SecretStr | None = None
+    storage_sse: Literal["none", "AES256", "aws:kms"] = "none"
+    storage_kms_key_id: str | None = None
+    storage_timeout_s: float = Field(30.0, gt=0)
+    # ``POST /events/s3``: the bearer token an S3 notifier (AWS, MinIO, Ceph) may send
+    # instead of an API token of a role that may start runs.
+    s3_events_token: SecretStr | None = None
     # Blueprints the web API may run by name (default: ``home/blueprints``).
     blueprints_dir: Path | None = None
     # A GGUF file for the "local/..." models; default: the bundled Gemma 3 270M,
