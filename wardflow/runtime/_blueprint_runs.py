@@ -77,8 +77,11 @@ class BlueprintRuns(WorkspaceBase):
         events are held open (audited once as ``event.held``) and run after it is off."""
         from wardflow.errors import KillSwitchEngaged
         from wardflow.runtime.events import MaildirSource
+        from wardflow.runtime.s3events import s3_storage
 
         maildir = blueprint.trigger.maildir if folder is None else None
+        if folder is None and maildir is None and s3_storage(self.storage) is not None:
+            return self._watch_s3(blueprint, progress)
         if folder is None and maildir is None:
             source = blueprint.trigger.source or "inbox"
             folder = self.settings.storage_root.resolve() / self.settings.storage_locations[source]
@@ -117,6 +120,20 @@ class BlueprintRuns(WorkspaceBase):
         if maildir is not None:
             mail.settle(blueprint.name)
         return results
+
+    def _watch_s3(self, blueprint: Blueprint,
+                  progress: Callable[[int, int, str], None] | None) -> list[dict[str, Any]]:
+        """Poll the trigger's location in S3 storage: each object version not in the
+        ledger runs once (a notification's too: it shares the ledger keys)."""
+        from wardflow.runtime.s3events import S3EventSource, Target, s3_storage
+
+        storage = s3_storage(self.storage)
+        assert storage is not None
+        location = self.settings.storage_locations[blueprint.trigger.source or "inbox"]
+        target = Target(blueprint.name, location, blueprint)
+        source = S3EventSource(storage, self.services.events,
+                               max_bytes=self.settings.max_document_bytes)
+        return source.poll(self, target, progress=progress)  # type: ignore[arg-type]
 
     def decide_blueprint(
         self, blueprint: Blueprint, thread_id: str, decision: ReviewDecision, *,

@@ -143,6 +143,11 @@ class S3Storage:
         except StorageError:
             return None
 
+    @property
+    def location(self) -> str:
+        """``s3://bucket/prefix``."""
+        return self._where()
+
     def uri(self, key: str) -> str:
         return f"s3://{self.bucket}/{self.object_name(key)}"
 
@@ -222,9 +227,10 @@ class S3Storage:
         return sorted(found, key=lambda v: v.key)
 
     def get_version(self, key: str, *, version_id: str | None = None,
-                    etag: str | None = None) -> bytes | None:
+                    etag: str | None = None, max_bytes: int | None = None) -> bytes | int | None:
         """One version of an object (by version id, else the current one if its ETag
-        is ``etag``); ``None`` when it is gone or was overwritten since."""
+        is ``etag``); ``None`` when it is gone or was overwritten since; its size (an
+        ``int``, nothing read) when it is larger than ``max_bytes``."""
         args: dict[str, Any] = {"Bucket": self.bucket, "Key": self.object_name(key)}
         if version_id:
             args["VersionId"] = version_id
@@ -236,6 +242,10 @@ class S3Storage:
             if _code(err.__cause__) in _MISSING | _CHANGED or "no object" in str(err):
                 return None
             raise
+        size = int(response.get("ContentLength") or 0)
+        if max_bytes is not None and size > max_bytes:
+            response["Body"].close()
+            return size
         return self._body(key, response)
 
     def close(self) -> None:
