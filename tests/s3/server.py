@@ -30,6 +30,7 @@ class S3Server:
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self._process: subprocess.Popen[bytes] | None = None
+        self._client: Any = None
 
     def __enter__(self) -> S3Server:
         exe = Path(sys.executable).with_name("moto_server")
@@ -60,11 +61,14 @@ class S3Server:
                 self._process.wait()
 
     def client(self) -> Any:
+        """A boto3 client of the server (one for the session: building one is slow)."""
         import boto3
 
-        return boto3.session.Session().client(
-            "s3", endpoint_url=self.url, region_name=REGION, aws_access_key_id=ACCESS_KEY,
-            aws_secret_access_key=SECRET_KEY)
+        if self._client is None:
+            self._client = boto3.session.Session().client(
+                "s3", endpoint_url=self.url, region_name=REGION, aws_access_key_id=ACCESS_KEY,
+                aws_secret_access_key=SECRET_KEY)
+        return self._client
 
     def bucket(self, *, versioned: bool = False) -> str:
         """A new, empty bucket."""

@@ -12,6 +12,7 @@ from urllib.parse import quote_plus
 
 import pytest
 from fastapi.testclient import TestClient
+from pydantic import SecretStr
 
 from tests.conftest import INBOX, add_reviewers
 from tests.s3.server import S3Server
@@ -20,6 +21,7 @@ from wardflow.graphs.blueprint import load_blueprint
 from wardflow.review.tokens import TokenStore
 from wardflow.runtime.s3events import NotificationError, ObjectEvent, parse_notification
 from wardflow.runtime.workspace import Workspace
+from wardflow.services import open_event_ledger
 from wardflow.web import create_app
 
 TOKEN = "s3-notifier-shared-secret-for-tests"
@@ -63,8 +65,11 @@ class Bucket:
                                   "sequencer": "0055AED6DCD90281E5"}}}
 
     def ledger(self) -> list[Any]:
-        with Workspace(self.settings) as ws:
-            return ws.services.events.entries("s3-archive")
+        ledger = open_event_ledger(self.settings)
+        try:
+            return ledger.entries("s3-archive")
+        finally:
+            ledger.close()
 
     def keys(self, under: str) -> list[str]:
         found = self.client.list_objects_v2(Bucket=self.name, Prefix=f"{PREFIX}/{under}")
@@ -210,3 +215,67 @@ def test_notification_parsing_follows_what_aws_and_minio_send() -> None:
                                                       "object": {"key": "k"}}}]}).encode()):
         with pytest.raises(NotificationError):
             parse_notification(bad)
+
+
+def test_a_poll_takes_over_an_event_left_unfinished_past_the_lease(bucket: Bucket) -> None:
+    """A server claimed a version and died before its run: a poll runs it once the lease
+    is over, not before (while it may still be running there)."""
+    from datetime import UTC, datetime, timedelta
+
+    from wardflow.runtime.s3events import S3EventSource, Target, s3_storage
+
+    blueprint = load_blueprint(bucket.settings.blueprints_path / "s3-archive.yaml",
+                               bucket.settings)
+    record = bucket.upload("inbox/a.pdf", FIRST)
+    [event], _ = parse_notification(json.dumps({"Records": [record]}).encode())
+    start = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+    lease = bucket.settings.worker_lease_s
+    with Workspace(bucket.settings, clock=lambda: start) as ws:
+        storage = s3_storage(ws.storage)
+        assert storage is not None
+        claimed = S3EventSource(storage, ws.services.events, max_bytes=10**8).claim(
+            event, Target("s3-archive", "inbox", blueprint))
+        assert not isinstance(claimed, str)  # claimed; the "server" dies here
+    soon = start + timedelta(seconds=lease / 2)
+    with Workspace(bucket.settings, clock=lambda: soon) as ws:
+        assert ws.watch_once(blueprint) == []
+    later = start + timedelta(seconds=lease + 1)
+    with Workspace(bucket.settings, clock=lambda: later) as ws:
+        [run] = ws.watch_once(blueprint)
+        assert run["object"] == event.key
+        assert ws.watch_once(blueprint) == []
+    assert [e.state for e in bucket.ledger()] == ["done"]
+
+
+def test_without_a_blueprint_the_inbox_starts_the_invoice_flow(bucket: Bucket) -> None:
+    for file in bucket.settings.blueprints_path.iterdir():
+        file.unlink()
+    with TestClient(create_app(bucket.settings, secret="k" * 32)) as client:
+        answer = _notify(client, bucket.upload("inbox/a.pdf", FIRST))
+        assert answer.status_code == 202, answer.text
+        [run] = answer.json()["runs"]
+        assert run["workflow"] == "invoice" and run["id"].startswith("doc-")
+        _wait_idle(client)
+        status = client.get(f"/runs/{run['id']}", headers={"Authorization": "Bearer x"})
+        assert status.status_code == 401  # the run exists; reading it needs a token
+    with Workspace(bucket.settings) as ws:
+        [entry] = ws.services.events.entries("invoice")
+        assert entry.state in ("done", "waiting") and entry.thread_id == run["id"]
+        assert ws.graph.get_state({"configurable": {"thread_id": run["id"]}}).values
+
+
+def test_two_servers_with_their_own_homes_share_the_postgres_ledger(
+        bucket: Bucket, tmp_path: Path, postgres_url: str) -> None:
+    """Two machines: separate data homes, one Postgres ledger, one bucket."""
+    first = bucket.settings.model_copy(update={"database_url": SecretStr(postgres_url)})
+    second = first.model_copy(update={"home": tmp_path / "second-home"})
+    record = bucket.upload("inbox/a.pdf", FIRST)
+    answers = []
+    for settings in (first, second, first):
+        with TestClient(create_app(settings, secret="k" * 32)) as client:
+            answers.append(_notify(client, record))
+            _wait_idle(client)
+    assert [a.status_code for a in answers] == [202, 200, 200], [a.text for a in answers]
+    assert all(len(a.json()["duplicates"]) == 1 for a in answers[1:])
+    with Workspace(second) as ws:
+        assert [e.state for e in ws.services.events.entries("s3-archive")] == ["done"]

@@ -132,7 +132,8 @@ class BlueprintRuns(WorkspaceBase):
         location = self.settings.storage_locations[blueprint.trigger.source or "inbox"]
         target = Target(blueprint.name, location, blueprint)
         source = S3EventSource(storage, self.services.events,
-                               max_bytes=self.settings.max_document_bytes)
+                               max_bytes=self.settings.max_document_bytes,
+                               lease_s=self.settings.worker_lease_s, clock=self.services.clock)
         return source.poll(self, target, progress=progress)  # type: ignore[arg-type]
 
     def decide_blueprint(

@@ -21,13 +21,14 @@ import logging
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote_plus
 
 from wardflow.config import Settings
 from wardflow.errors import KillSwitchEngaged, WardflowError
-from wardflow.runtime.events import EventLedger
+from wardflow.runtime.events import EventLedger, LedgerEntry
 from wardflow.tools.inbox import InboxItem, document_id
 from wardflow.tools.s3storage import S3Storage
 from wardflow.tools.storage import Storage
@@ -44,6 +45,10 @@ log = logging.getLogger(__name__)
 MAX_RECORDS = 1000
 _UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._ -]+")
 _RERUN = ("open", "started")
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
 
 
 class NotificationError(WardflowError, ValueError):
@@ -215,12 +220,26 @@ class S3EventSource:
         storage: the S3 storage the objects are in.
         ledger: the event ledger (SQLite, or Postgres shared by every machine).
         max_bytes: larger objects are not read; the event is closed with the reason.
+        lease_s: a poll takes over an event claimed but unfinished this long (the
+            server running it died); a younger one is left to its server.
+        clock: the time a lease is measured with (the ledger's clock).
     """
 
-    def __init__(self, storage: S3Storage, ledger: EventLedger, *, max_bytes: int) -> None:
+    def __init__(self, storage: S3Storage, ledger: EventLedger, *, max_bytes: int,
+                 lease_s: float = 300.0, clock: Callable[[], datetime] = _now) -> None:
         self.storage = storage
         self.ledger = ledger
         self.max_bytes = max_bytes
+        self.lease_s = lease_s
+        self.clock = clock
+
+    def _abandoned(self, entry: LedgerEntry) -> bool:
+        if entry.state not in _RERUN:
+            return False
+        if not entry.updated_at:
+            return True
+        age = self.clock() - datetime.fromisoformat(entry.updated_at)
+        return age.total_seconds() >= self.lease_s
 
     def claim(self, event: ObjectEvent, target: Target) -> InboxItem | str:
         """The document to run for ``event`` if this call claimed it first, else why
@@ -274,12 +293,13 @@ class S3EventSource:
     def poll(self, ws: Workspace, target: Target, *, submitted_by: str = "watcher",
              progress: Callable[[int, int, str], None] | None = None) -> list[dict[str, Any]]:
         """One scan of the target's location: each object version not in the ledger
-        is claimed and run, and so is each one a crash left open. While the kill switch
-        is on, nothing runs (the events stay open and run after it is off)."""
+        is claimed and run, and so is each one claimed but left unfinished for
+        ``lease_s`` (a crash). While the kill switch is on, nothing runs (the events
+        stay open and run after it is off)."""
         workflow = target.workflow
         todo: list[tuple[ObjectEvent, InboxItem | None]] = [
             (event, None) for entry in self.ledger.open_entries(workflow)
-            if entry.state in _RERUN and (event := ObjectEvent.from_key(entry.document_id))]
+            if self._abandoned(entry) and (event := ObjectEvent.from_key(entry.document_id))]
         for version in self.storage.latest_versions(target.location):
             event = ObjectEvent(self.storage.bucket, self.storage.object_name(version.key),
                                 version.version_id, version.etag)

@@ -11,6 +11,7 @@ a crash between the two finds the copy and finishes. Needs the ``s3`` extra
 from __future__ import annotations
 
 import builtins
+import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlsplit
@@ -249,10 +250,7 @@ class S3Storage:
         return self._body(key, response)
 
     def close(self) -> None:
-        """Close the client's connection pool."""
-        close = getattr(self._client, "close", None)
-        if close is not None:
-            close()
+        """Nothing to release: the client is shared by the process's storages."""
 
     # Internals -------------------------------------------------------------------------
     def _where(self) -> str:
@@ -322,8 +320,25 @@ def _code(err: BaseException | None) -> str:
     return str(response.get("Error", {}).get("Code", ""))
 
 
+_CLIENTS: dict[tuple[Any, ...], Any] = {}
+_CLIENTS_LOCK = threading.Lock()
+
+
 def _client(endpoint_url: str | None, region: str | None, access_key_id: str | None,
             secret_access_key: str | None, timeout_s: float) -> Any:
+    """One client per configuration and process: a boto3 client is thread-safe, and
+    building one (its service model, its connection pool) costs far more than a
+    request, while every web request opens its own workspace."""
+    key = (endpoint_url, region, access_key_id, secret_access_key, timeout_s)
+    with _CLIENTS_LOCK:
+        client = _CLIENTS.get(key)
+        if client is None:
+            client = _CLIENTS[key] = _new_client(*key)
+        return client
+
+
+def _new_client(endpoint_url: str | None, region: str | None, access_key_id: str | None,
+                secret_access_key: str | None, timeout_s: float) -> Any:
     try:
         import boto3
         from botocore.config import Config
