@@ -279,3 +279,15 @@ def test_two_servers_with_their_own_homes_share_the_postgres_ledger(
     assert all(len(a.json()["duplicates"]) == 1 for a in answers[1:])
     with Workspace(second) as ws:
         assert [e.state for e in ws.services.events.entries("s3-archive")] == ["done"]
+
+
+def test_while_the_kill_switch_is_on_nothing_is_claimed(bucket: Bucket, app: TestClient) -> None:
+    record = bucket.upload("inbox/a.pdf", FIRST)
+    with Workspace(bucket.settings) as ws:
+        ws.switch.engage("incident", by="dan")
+    held = _notify(app, record)
+    assert held.status_code == 423 and held.json()["held"][0]["reason"]
+    assert bucket.ledger() == []
+    with Workspace(bucket.settings) as ws:
+        ws.switch.release()
+    assert _notify(app, record).status_code == 202  # the notifier's retry runs it

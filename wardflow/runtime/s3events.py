@@ -297,16 +297,18 @@ class S3EventSource:
         ``lease_s`` (a crash). While the kill switch is on, nothing runs (the events
         stay open and run after it is off)."""
         workflow = target.workflow
-        todo: list[tuple[ObjectEvent, InboxItem | None]] = [
-            (event, None) for entry in self.ledger.open_entries(workflow)
+        # (event, taken over): an abandoned claim is run again; a new one is claimed
+        # first (a notification may have claimed it since the listing).
+        todo: list[tuple[ObjectEvent, bool]] = [
+            (event, True) for entry in self.ledger.open_entries(workflow)
             if self._abandoned(entry) and (event := ObjectEvent.from_key(entry.document_id))]
         for version in self.storage.latest_versions(target.location):
             event = ObjectEvent(self.storage.bucket, self.storage.object_name(version.key),
                                 version.version_id, version.etag)
             if self.ledger.state(workflow, event.key) is None:
-                todo.append((event, None))
+                todo.append((event, False))
         results = []
-        for index, (event, _) in enumerate(todo):
+        for index, (event, taken_over) in enumerate(todo):
             if progress is not None:
                 progress(index, len(todo), event.name)
             try:
@@ -316,8 +318,7 @@ class S3EventSource:
                                                "reason": str(err)}, actor="watcher",
                                 key=f"event.held:{workflow}:{event.key}")
                 break
-            item = (self.fetch(event) if self.ledger.state(workflow, event.key) in _RERUN
-                    else self.claim(event, target))
+            item = self.fetch(event) if taken_over else self.claim(event, target)
             if isinstance(item, str):
                 log.info("%s: %s", event.key, item)
                 continue

@@ -12,10 +12,12 @@ The JSON AWS S3, MinIO and Ceph send when an object is created. Callers send
 :mod:`wardflow.runtime.s3events`), exactly once across repeats, restarts and servers
 sharing the event ledger.
 
-Answers: 202 with the runs queued (and what was a duplicate or ignored, with the
+Answers: 202 with the runs queued (and what was a duplicate, ignored or held, with the
 reason), 200 when nothing new starts; 400 not JSON or not an S3 notification; 401 no
-or a bad token; 403 a role that may not start runs; 503 the storage failed (the
-notifier may retry).
+or a bad token; 403 a role that may not start runs; 423 the kill switch held every
+new event (nothing was claimed: send it again once it is off, or let a poll find it);
+429 rate limited; 503 the storage failed (send it again: the versions queued before
+the failure are duplicates then, the others run).
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from fastapi import APIRouter, Header, HTTPException, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
-from wardflow.errors import StorageError
+from wardflow.errors import KillSwitchEngaged, StorageError
 from wardflow.review.authz import with_article
 from wardflow.runtime.s3events import (
     NotificationError,
@@ -87,9 +89,11 @@ def s3_events_router(ctx: AppContext, jobs: RunJobs) -> APIRouter:
             body = await run_in_threadpool(_accept, ctx, jobs, who, events)
         except StorageError as err:
             log.warning("S3 notification not handled: %s", err)
-            return error_response(503, f"{err}; nothing was started, send it again")
+            return error_response(503, f"{err}; send it again (what was queued before the"
+                                  " failure is not started twice)")
         body["ignored"] = ignored + body["ignored"]
-        return JSONResponse(body, status_code=202 if body["runs"] else 200, headers=_NO_STORE)
+        code = 202 if body["runs"] else 423 if body["held"] else 200
+        return JSONResponse(body, status_code=code, headers=_NO_STORE)
 
     return router
 
@@ -99,12 +103,13 @@ def _accept(ctx: AppContext, jobs: RunJobs, who: str, events: list[ObjectEvent]
     runs: list[dict[str, str]] = []
     duplicates: list[dict[str, str]] = []
     ignored: list[dict[str, str]] = []
+    held: list[dict[str, str]] = []
     with ctx.workspace() as ws:
         if who != NOTIFIER:
             ws.rate_limit(who, "runs")
         storage = s3_storage(ws.storage)
         if storage is None:
-            return {"runs": [], "duplicates": [], "ignored": [
+            return {"runs": [], "duplicates": [], "held": [], "ignored": [
                 {"object": e.uri, "reason": "this server keeps documents in local files, not"
                  " S3 (set WARDFLOW_STORAGE_URL=s3://bucket/prefix)"} for e in events]}
         source = S3EventSource(storage, ws.services.events,
@@ -119,6 +124,12 @@ def _accept(ctx: AppContext, jobs: RunJobs, who: str, events: list[ObjectEvent]
                 ignored.append({"object": event.uri, "reason": f"not {where}"})
                 continue
             for target in chosen:
+                try:  # held: not claimed, so the notifier's retry (or a poll) runs it
+                    ws.switch.check(target.workflow)
+                except KillSwitchEngaged as err:
+                    held.append({"object": event.key, "workflow": target.workflow,
+                                 "reason": str(err)})
+                    continue
                 claimed = source.claim(event, target)
                 entry = {"object": event.key, "workflow": target.workflow}
                 if isinstance(claimed, str):
@@ -131,7 +142,7 @@ def _accept(ctx: AppContext, jobs: RunJobs, who: str, events: list[ObjectEvent]
                                                    target.workflow, "via": "s3-notification"},
                                 actor=f"user:{who}", thread_id=thread)
                 runs.append({**entry, "id": thread, "status": "queued"})
-    return {"runs": runs, "duplicates": duplicates, "ignored": ignored}
+    return {"runs": runs, "duplicates": duplicates, "ignored": ignored, "held": held}
 
 
 def _work(ctx: AppContext, target: Target, event: ObjectEvent, item: InboxItem, who: str
