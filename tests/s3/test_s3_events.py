@@ -291,3 +291,19 @@ def test_while_the_kill_switch_is_on_nothing_is_claimed(bucket: Bucket, app: Tes
     with Workspace(bucket.settings) as ws:
         ws.switch.release()
     assert _notify(app, record).status_code == 202  # the notifier's retry runs it
+
+
+def test_a_version_too_large_is_recorded_with_its_reason_not_run(bucket: Bucket) -> None:
+    settings = bucket.settings.model_copy(update={"max_document_bytes": 1024})
+    record = bucket.upload("inbox/big.pdf", FIRST)
+    with TestClient(create_app(settings, secret="k" * 32)) as client:
+        answer = _notify(client, record)
+        assert answer.status_code == 200 and answer.json()["runs"] == []
+        assert "too large" in answer.json()["ignored"][0]["reason"]
+        assert _notify(client, record).json()["duplicates"]  # decided once, not re-read
+    [entry] = bucket.ledger()
+    assert entry.state == "done" and "too large" in str(entry.result)
+    assert bucket.keys("inbox/") and not bucket.keys("incoming/")
+    with Workspace(settings) as ws:
+        assert [r.action for r in ws.audit.records() if r.action == "event.parked"] == [
+            "event.parked"]

@@ -133,7 +133,8 @@ class BlueprintRuns(WorkspaceBase):
         target = Target(blueprint.name, location, blueprint)
         source = S3EventSource(storage, self.services.events,
                                max_bytes=self.settings.max_document_bytes,
-                               lease_s=self.settings.worker_lease_s, clock=self.services.clock)
+                               lease_s=self.settings.worker_lease_s, clock=self.services.clock,
+                               audit=self.audit)
         return source.poll(self, target, progress=progress)  # type: ignore[arg-type]
 
     def decide_blueprint(

@@ -28,6 +28,7 @@ from urllib.parse import unquote_plus
 
 from wardflow.config import Settings
 from wardflow.errors import KillSwitchEngaged, WardflowError
+from wardflow.observability.audit import AuditSink
 from wardflow.runtime.events import EventLedger, LedgerEntry
 from wardflow.tools.inbox import InboxItem, document_id
 from wardflow.tools.s3storage import S3Storage
@@ -223,12 +224,15 @@ class S3EventSource:
         lease_s: a poll takes over an event claimed but unfinished this long (the
             server running it died); a younger one is left to its server.
         clock: the time a lease is measured with (the ledger's clock).
+        audit: where an event that cannot run (gone, too large) is recorded.
     """
 
     def __init__(self, storage: S3Storage, ledger: EventLedger, *, max_bytes: int,
-                 lease_s: float = 300.0, clock: Callable[[], datetime] = _now) -> None:
+                 lease_s: float = 300.0, clock: Callable[[], datetime] = _now,
+                 audit: AuditSink | None = None) -> None:
         self.storage = storage
         self.ledger = ledger
+        self.audit = audit
         self.max_bytes = max_bytes
         self.lease_s = lease_s
         self.clock = clock
@@ -249,8 +253,13 @@ class S3EventSource:
         item = self.fetch(event)
         if not self.ledger.record(target.workflow, event.key, event.uri):
             return "duplicate: this object version was handled before"
-        if isinstance(item, str):
+        if isinstance(item, str):  # the object stays where it is; the reason is kept
             self.ledger.mark(target.workflow, event.key, "done", result=item)
+            if self.audit is not None:
+                self.audit.append("event.parked", {"blueprint": target.workflow,
+                                                   "event": event.key, "reason": item},
+                                  actor="s3-events", key=f"event.parked:{target.workflow}:"
+                                  f"{event.key}")
         return item
 
     def fetch(self, event: ObjectEvent) -> InboxItem | str:

@@ -112,7 +112,7 @@ def _accept(ctx: AppContext, jobs: RunJobs, who: str, events: list[ObjectEvent]
             return {"runs": [], "duplicates": [], "held": [], "ignored": [
                 {"object": e.uri, "reason": "this server keeps documents in local files, not"
                  " S3 (set WARDFLOW_STORAGE_URL=s3://bucket/prefix)"} for e in events]}
-        source = S3EventSource(storage, ws.services.events,
+        source = S3EventSource(storage, ws.services.events, audit=ws.audit,
                                max_bytes=ctx.settings.max_document_bytes)
         targets = event_targets(ctx.settings, load_event_blueprints(ctx.settings))
         for event in events:
