@@ -307,3 +307,21 @@ def test_a_version_too_large_is_recorded_with_its_reason_not_run(bucket: Bucket)
     with Workspace(settings) as ws:
         assert [r.action for r in ws.audit.records() if r.action == "event.parked"] == [
             "event.parked"]
+
+
+def test_a_scheduled_blueprint_on_s3_runs_each_object_once(bucket: Bucket) -> None:
+    from datetime import UTC, datetime
+
+    from tests.conftest import EXAMPLES
+    from wardflow.graphs.blueprint import parse_blueprint
+    from wardflow.runtime.schedule import Scheduler
+
+    text = (EXAMPLES / "blueprints" / "nightly-archive.yaml").read_text()
+    blueprint = parse_blueprint(text.replace('"0 2 * * *"', '"*/10 * * * *"').replace(
+        '"Europe/Berlin"', '"UTC"'), bucket.settings, name="nightly-archive")
+    bucket.upload("inbox/a.pdf", FIRST)
+    scheduler = Scheduler(bucket.settings, [blueprint])
+    scheduler.tick(datetime(2026, 11, 25, 9, 55, tzinfo=UTC))
+    assert [f.runs for f in scheduler.tick(datetime(2026, 11, 25, 10, 0, tzinfo=UTC))] == [1]
+    assert [f.runs for f in scheduler.tick(datetime(2026, 11, 25, 10, 10, tzinfo=UTC))] == [0]
+    assert len([k for k in bucket.keys("archive/") if k.endswith(".pdf")]) == 1
