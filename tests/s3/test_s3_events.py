@@ -325,3 +325,28 @@ def test_a_scheduled_blueprint_on_s3_runs_each_object_once(bucket: Bucket) -> No
     assert [f.runs for f in scheduler.tick(datetime(2026, 11, 25, 10, 0, tzinfo=UTC))] == [1]
     assert [f.runs for f in scheduler.tick(datetime(2026, 11, 25, 10, 10, tzinfo=UTC))] == [0]
     assert len([k for k in bucket.keys("archive/") if k.endswith(".pdf")]) == 1
+
+
+def test_any_body_is_read_or_refused_with_a_reason() -> None:
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    scalars = st.none() | st.booleans() | st.integers() | st.text(max_size=20)
+    values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(
+        st.sampled_from(["Records", "eventName", "s3", "bucket", "name", "object", "key",
+                         "versionId", "eTag", "Event"]), inner, max_size=4), max_leaves=12)
+
+    @settings(max_examples=150, deadline=None)
+    @given(body=values.map(json.dumps).map(str.encode) | st.binary(max_size=50))
+    def read(body: bytes) -> None:
+        try:
+            events, ignored = parse_notification(body)
+        except NotificationError as err:
+            assert str(err)
+            return
+        for event in events:
+            assert event.bucket and event.name and (event.version_id or event.etag)
+            assert ObjectEvent.from_key(event.key) is not None
+        assert all(i["reason"] for i in ignored)
+
+    read()
