@@ -311,10 +311,11 @@ class S3EventSource:
         todo: list[tuple[ObjectEvent, bool]] = [
             (event, True) for entry in self.ledger.open_entries(workflow)
             if self._abandoned(entry) and (event := ObjectEvent.from_key(entry.document_id))]
+        known = {entry.document_id for entry in self.ledger.entries(workflow)}  # one query
         for version in self.storage.latest_versions(target.location):
             event = ObjectEvent(self.storage.bucket, self.storage.object_name(version.key),
                                 version.version_id, version.etag)
-            if self.ledger.state(workflow, event.key) is None:
+            if event.key not in known:
                 todo.append((event, False))
         results = []
         for index, (event, taken_over) in enumerate(todo):
