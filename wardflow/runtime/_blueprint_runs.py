@@ -71,9 +71,10 @@ class BlueprintRuns(WorkspaceBase):
     def watch_once(self, blueprint: Blueprint, folder: Path | None = None, *,
                    progress: Callable[[int, int, str], None] | None = None
                    ) -> list[dict[str, Any]]:
-        """One scan of the blueprint's source (a storage folder, or a ``maildir:``): a
-        ``document_uploaded`` event per new document or attachment, recorded in the
-        ledger, then one run per event (exactly once). While the kill switch is on,
+        """One scan of the blueprint's source (a storage folder, its location in S3
+        storage, or a ``maildir:``): a ``document_uploaded`` event per new document,
+        object version or attachment, recorded in the ledger, then one run per event
+        (exactly once). While the kill switch is on,
         events are held open (audited once as ``event.held``) and run after it is off."""
         from wardflow.errors import KillSwitchEngaged
         from wardflow.runtime.events import MaildirSource
@@ -135,6 +136,7 @@ class BlueprintRuns(WorkspaceBase):
                                max_bytes=self.settings.max_document_bytes,
                                lease_s=self.settings.worker_lease_s, clock=self.services.clock,
                                audit=self.audit)
+        # This mixin is always part of a Workspace, which poll() runs the documents on.
         return source.poll(self, target, progress=progress)  # type: ignore[arg-type]
 
     def decide_blueprint(
