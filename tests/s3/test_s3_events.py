@@ -117,6 +117,9 @@ def test_a_notification_starts_one_run_and_a_repeat_none(bucket: Bucket, app: Te
     # The announced version was copied in and archived by the blueprint's storage step.
     assert bucket.keys("archive/") and not bucket.keys("incoming/")
     assert bucket.keys("inbox/") == [f"{PREFIX}/inbox/my invoice.pdf"]
+    with Workspace(bucket.settings) as ws:
+        received = [r for r in ws.audit.records() if r.action == "event.received"]
+    assert [(r.actor, r.thread_id) for r in received] == [("s3-notifier", run["id"])]
 
 
 def test_a_second_server_on_the_same_ledger_starts_nothing(bucket: Bucket, app: TestClient

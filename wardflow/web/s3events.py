@@ -137,10 +137,11 @@ def _accept(ctx: AppContext, jobs: RunJobs, who: str, events: list[ObjectEvent]
                         {**entry, "reason": claimed})
                     continue
                 thread = target.thread(claimed)
-                jobs.submit([thread], who, _work(ctx, target, event, claimed, who))
                 ws.audit.append("event.received", {"object": event.key, "workflow":
                                                    target.workflow, "via": "s3-notification"},
-                                actor=f"user:{who}", thread_id=thread)
+                                actor=who if who == NOTIFIER else f"user:{who}",
+                                thread_id=thread)
+                jobs.submit([thread], who, _work(ctx, target, event, claimed, who))
                 runs.append({**entry, "id": thread, "status": "queued"})
     return {"runs": runs, "duplicates": duplicates, "ignored": ignored, "held": held}
 
