@@ -353,3 +353,26 @@ def test_any_body_is_read_or_refused_with_a_reason() -> None:
         assert all(i["reason"] for i in ignored)
 
     read()
+
+
+def test_a_taken_over_event_whose_version_is_gone_is_closed(bucket: Bucket) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from wardflow.runtime.s3events import S3EventSource, Target, s3_storage
+
+    blueprint = load_blueprint(bucket.settings.blueprints_path / "s3-archive.yaml",
+                               bucket.settings)
+    record = bucket.upload("inbox/a.pdf", FIRST)
+    [event], _ = parse_notification(json.dumps({"Records": [record]}).encode())
+    start = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+    with Workspace(bucket.settings, clock=lambda: start) as ws:
+        storage = s3_storage(ws.storage)
+        assert storage is not None
+        assert not isinstance(S3EventSource(storage, ws.services.events, max_bytes=10**8).claim(
+            event, Target("s3-archive", "inbox", blueprint)), str)
+    bucket.client.delete_object(Bucket=bucket.name, Key=event.name, VersionId=event.version_id)
+    later = start + timedelta(seconds=bucket.settings.worker_lease_s + 1)
+    with Workspace(bucket.settings, clock=lambda: later) as ws:
+        assert ws.watch_once(blueprint) == []
+    [entry] = bucket.ledger()
+    assert entry.state == "done" and str(entry.result).startswith("gone")

@@ -248,19 +248,26 @@ class S3EventSource:
     def claim(self, event: ObjectEvent, target: Target) -> InboxItem | str:
         """The document to run for ``event`` if this call claimed it first, else why
         nothing runs (seen before; the version is gone or too large)."""
-        if self.ledger.state(target.workflow, event.key) is not None:
-            return "duplicate: this object version was handled before"
-        item = self.fetch(event)
-        if not self.ledger.record(target.workflow, event.key, event.uri):
-            return "duplicate: this object version was handled before"
-        if isinstance(item, str):  # the object stays where it is; the reason is kept
-            self.ledger.mark(target.workflow, event.key, "done", result=item)
-            if self.audit is not None:
-                self.audit.append("event.parked", {"blueprint": target.workflow,
-                                                   "event": event.key, "reason": item},
-                                  actor="s3-events", key=f"event.parked:{target.workflow}:"
-                                  f"{event.key}")
-        return item
+        # Read before the claim: a read that fails claims nothing, so the notifier's
+        # retry (or the next poll) can still run the version.
+        state = self.ledger.state(target.workflow, event.key)
+        if state is None:
+            item = self.fetch(event)
+            if self.ledger.record(target.workflow, event.key, event.uri):
+                if isinstance(item, str):
+                    self._close(target, event, item)
+                return item
+            state = self.ledger.state(target.workflow, event.key)
+        return f"duplicate: this object version was claimed before (its event is {state})"
+
+    def _close(self, target: Target, event: ObjectEvent, reason: str) -> None:
+        """Close an event that cannot run; the object stays where it is."""
+        self.ledger.mark(target.workflow, event.key, "done", result=reason)
+        if self.audit is not None:
+            self.audit.append("event.parked", {"blueprint": target.workflow,
+                                               "event": event.key, "reason": reason},
+                              actor="s3-events",
+                              key=f"event.parked:{target.workflow}:{event.key}")
 
     def fetch(self, event: ObjectEvent) -> InboxItem | str:
         """The object version, copied to ``incoming/``; or why it cannot be read."""
@@ -330,6 +337,8 @@ class S3EventSource:
                 break
             item = self.fetch(event) if taken_over else self.claim(event, target)
             if isinstance(item, str):
+                if taken_over:
+                    self._close(target, event, item)
                 log.info("%s: %s", event.key, item)
                 continue
             results.append(self.run(ws, target, event, item, submitted_by))
