@@ -165,3 +165,29 @@ def test_without_a_database_url_they_stay_in_the_home(tmp_path: Path) -> None:
         assert conn.execute("SELECT workflow FROM kill_switch").fetchall() == [("invoice",)]
     with sqlite3.connect(settings.home / "ratelimit.sqlite") as conn:
         assert conn.execute("SELECT key FROM rate_hits").fetchall() == [("principal:carla",)]
+
+
+@pytest.mark.slow
+def test_a_switch_set_by_another_process_stops_this_one(postgres_url: str,
+                                                        tmp_path: Path) -> None:
+    """`wardflow kill-switch on` on one machine (its own data home) stops this process,
+    on another home sharing only Postgres, at its next check."""
+    from tests.conftest import wardflow_cli
+
+    settings = Settings(home=tmp_path / "here", model="none", database_url=postgres_url)
+    with build_services(settings) as services:
+        services.switch.check("invoice")
+        there = tmp_path / "there"
+        engaged = wardflow_cli(there, "kill-switch", "on", "--reason", "incident 7",
+                               "--as", "dan", WARDFLOW_DATABASE_URL=postgres_url)
+        assert engaged.returncode == 0, engaged.stderr
+        with pytest.raises(KillSwitchEngaged, match="incident 7"):
+            services.switch.check("invoice")
+    assert not (there / "control.sqlite").exists() or not _has_table(
+        there / "control.sqlite", "kill_switch")
+
+
+def _has_table(path: Path, table: str) -> bool:
+    with sqlite3.connect(path) as conn:
+        return conn.execute("SELECT 1 FROM sqlite_master WHERE name = ?",
+                            (table,)).fetchone() is not None

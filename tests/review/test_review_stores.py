@@ -17,7 +17,7 @@ import pytest
 from wardflow._sqlite import utc_now
 from wardflow.config import Settings
 from wardflow.observability.audit import AuditLog
-from wardflow.review.principals import PostgresPrincipalStore, PrincipalStore
+from wardflow.review.principals import PostgresPrincipalStore, Principal, PrincipalStore
 from wardflow.review.tokens import PostgresTokenStore, TokenStore
 from wardflow.services import build_services
 from wardflow.testing import (
@@ -146,3 +146,30 @@ def test_without_a_database_url_the_review_stores_stay_in_review_sqlite(
     with sqlite3.connect(settings.review_path) as conn:
         assert conn.execute("SELECT name FROM principals").fetchall() == [("dan",)]
         assert conn.execute("SELECT principal FROM slack_users").fetchall() == [("dan",)]
+
+
+def test_a_review_sqlite_made_before_keeps_working(tmp_path: Path) -> None:
+    """A file created by the earlier schema (rowid ``seq``, a DEFAULT on ``active``)
+    opens, reads and takes new events numbered after the old ones."""
+    path = tmp_path / "review.sqlite"
+    with sqlite3.connect(path) as conn:
+        conn.executescript("""
+            CREATE TABLE principals (name TEXT PRIMARY KEY, role TEXT NOT NULL,
+                approval_limit TEXT, active INTEGER NOT NULL DEFAULT 1,
+                created_at TEXT NOT NULL);
+            CREATE TABLE case_events (seq INTEGER PRIMARY KEY, thread_id TEXT NOT NULL,
+                kind TEXT NOT NULL, role TEXT, at TEXT NOT NULL, detail TEXT NOT NULL);
+            INSERT INTO principals (name, role, approval_limit, created_at)
+                VALUES ('carla', 'approver', '500.00', '2026-01-01T00:00:00+00:00');
+            INSERT INTO case_events (thread_id, kind, role, at, detail)
+                VALUES ('t1', 'escalation', 'approver', '2026-01-01T00:00:00+00:00', 'old');
+        """)
+    conn.close()
+    store = PrincipalStore(path)
+    try:
+        assert store.get("carla") == Principal("carla", "approver", Decimal("500.00"))
+        store.record_event("t1", "escalation", role="controller", detail="new")
+        assert [e["detail"] for e in store.events("t1")] == ["old", "new"]
+        assert store.escalated_role("t1") == "controller"
+    finally:
+        store.close()
