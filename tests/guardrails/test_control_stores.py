@@ -131,6 +131,39 @@ def test_the_suite_fails_a_limiter_that_breaks_a_rule(broken: str, rule: str,
         _run(RateLimitsConformance(), rule, {"open_limiter": opener})
 
 
+class _CountThenInsert(PostgresRateLimiter):
+    """Counts and inserts in two statements outside a transaction: racing connections
+    all see room under the limit and all insert."""
+
+    def hit(self, key: str, *, limit: int, per_s: float) -> None:
+        now = self._seconds()
+        with self._read() as conn:
+            (count,) = conn.execute("SELECT COUNT(*) FROM rate_hits WHERE key = ? AND at > ?",
+                                    (key, now - per_s)).fetchone()
+        if count >= limit:
+            raise RateLimited(key, limit, per_s, per_s)
+        with self._read() as conn:
+            conn.execute("INSERT INTO rate_hits (key, at) VALUES (?, ?)", (key, now))
+
+
+def test_the_race_test_catches_a_limiter_that_is_not_atomic(postgres_url: str) -> None:
+    import psycopg
+
+    rule = "test_racing_connections_are_admitted_exactly_up_to_the_limit"
+    caught = 0
+    for _ in range(5):  # a race: one over-admission in five tries is plenty
+        try:
+            _run(RateLimitsConformance(), rule, {
+                "open_limiter": lambda clock: _CountThenInsert(postgres_url, clock=clock)})
+        except AssertionError:
+            caught += 1
+            break
+        finally:
+            with psycopg.connect(postgres_url, autocommit=True) as conn:
+                conn.execute("DELETE FROM rate_hits")
+    assert caught == 1
+
+
 def test_with_a_database_url_two_homes_share_the_switch_and_the_limits(
     postgres_url: str, tmp_path: Path
 ) -> None:
