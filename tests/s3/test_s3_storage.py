@@ -93,6 +93,13 @@ def test_move_finishes_after_a_crash_between_copy_and_delete(s3_server: S3Server
     assert moved.size == 1 and storage.list() == ["archive/x.pdf"]
 
 
+def test_move_onto_itself_keeps_the_object(s3_server: S3Server) -> None:
+    storage = _storage(s3_server, s3_server.bucket())
+    storage.put("a/x.pdf", b"x")
+    assert storage.move("a/x.pdf", "a/x.pdf").size == 1
+    assert storage.get("a/x.pdf") == b"x"
+
+
 def test_delete_is_idempotent(s3_server: S3Server) -> None:
     storage = _storage(s3_server, s3_server.bucket())
     storage.put("a/b", b"1")

@@ -167,6 +167,12 @@ class S3Storage:
 
     def move(self, src: str, dst: str) -> StoredObject:
         source, target = self.object_name(src), self.object_name(dst)
+        if source == target:  # S3 refuses to copy an object onto itself unchanged
+            head = self._head(src)
+            if head is None:
+                raise StorageError("storage", f"no object {src!r} in {self._where()}")
+            return StoredObject(key=check_key(dst), size=int(head.get("ContentLength", 0)),
+                                uri=self.uri(dst))
         if not self.exists(src):
             head = self._head(dst)
             if head is None:
