@@ -308,7 +308,8 @@ class Settings(BaseSettings):
     # number of workers) with a small object store; ``auto``, ``host:port`` or
     # ``ray://host:10001`` join one. ``worker_limits``: calls at once across all workers,
     # per tool (``tool:erp``) and per model (``model:openai/gpt-4o-mini``); a slot not
-    # given back within ``worker_lease_s`` (its worker died) is taken back. A document
+    # given back within ``worker_lease_s`` (its worker died) is taken back, and so is an
+    # S3 event claimed but unfinished that long (``wardflow watch`` takes it over). A document
     # whose worker process dies is retried ``worker_task_retries`` times.
     ray_address: str | None = None
     ray_num_cpus: int | None = Field(None, ge=1)
