@@ -76,8 +76,11 @@ def worker(
 
     Each document is one run on the unchanged invoice graph; a worker that dies has
     its document retried by Ray, resuming from the last checkpoint. Limits across
-    workers: WARDFLOW_WORKER_LIMITS, e.g. '{"tool:erp": 1}'.
+    workers: WARDFLOW_WORKER_LIMITS, e.g. '{"tool:erp": 1}'. With
+    WARDFLOW_EVENT_RUNS=workers, each scan also takes the S3 events that `wardflow serve`
+    queued in the shared event ledger (every event runs on one worker of all machines).
     """
+    import itertools
     import time
 
     from wardflow.runtime.workers import RayExecutor
@@ -91,8 +94,11 @@ def worker(
 
     executor = RayExecutor(settings, workers=workers or settings.workers, address=address)
 
+    queued = settings.event_runs == "workers"
+
     def scan() -> None:
-        for summary in executor.process(folders, submitted_by="worker", skip=seen):
+        found = executor.process(folders, submitted_by="worker", skip=seen)
+        for summary in itertools.chain(found, executor.run_queued() if queued else ()):
             if summary.status != "failed" or not summary.error:
                 seen.add(summary.thread_id)  # a failed one is tried again next scan
             runs.append(summary)
