@@ -381,6 +381,7 @@ def test_a_taken_over_event_whose_version_is_gone_is_closed(bucket: Bucket) -> N
 def test_with_event_runs_workers_the_server_queues_and_one_worker_takes_each(
     bucket: Bucket, tmp_path: Path
 ) -> None:
+    from wardflow.runtime.events import SqliteEventLedger
     from wardflow.runtime.s3events import (
         S3EventSource,
         event_targets,
@@ -389,7 +390,6 @@ def test_with_event_runs_workers_the_server_queues_and_one_worker_takes_each(
         s3_storage,
         take_queued,
     )
-    from wardflow.runtime.events import SqliteEventLedger
     from wardflow.services import build_services
 
     settings = bucket.settings.model_copy(update={"event_runs": "workers"})
