@@ -264,7 +264,7 @@ class Services:
 
     @property
     def schedules(self) -> ScheduleStore:
-        """The scheduler's slots (``control.sqlite``)."""
+        """The scheduler's slots (``control.sqlite``, or tables at ``database_url``)."""
         return cast("ScheduleStore", self._get("schedules"))
 
     @property
@@ -559,9 +559,13 @@ def _slack_users(settings: Settings) -> SlackUsers:
 
 
 def _schedules(settings: Settings) -> ScheduleStore:
-    from wardflow.runtime._schedule_store import ScheduleStore
+    from wardflow.runtime._schedule_store import PostgresScheduleStore, SqliteScheduleStore
 
-    return ScheduleStore(settings.control_path, busy_timeout_s=settings.sqlite_busy_timeout_s)
+    url = database_url(settings)
+    if url is not None:
+        return PostgresScheduleStore(url, retry_s=settings.database_retry_s)
+    return SqliteScheduleStore(settings.control_path,
+                               busy_timeout_s=settings.sqlite_busy_timeout_s)
 
 
 def _rate_limiter(settings: Settings) -> RateLimiter:

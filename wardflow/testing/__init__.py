@@ -16,7 +16,8 @@ from wardflow.testing.audit import AuditSinkConformance
 from wardflow.testing.erp import ErpConformance
 from wardflow.testing.ledger import EventLedgerConformance
 from wardflow.testing.memory import MemoryConformance
+from wardflow.testing.schedules import ScheduleStoreConformance
 from wardflow.testing.storage import StorageConformance
 
 __all__ = ["AuditSinkConformance", "ErpConformance", "EventLedgerConformance",
-           "MemoryConformance", "StorageConformance"]
+           "MemoryConformance", "ScheduleStoreConformance", "StorageConformance"]
