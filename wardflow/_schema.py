@@ -5,6 +5,7 @@ database. Each table is declared once as a :class:`Table`; :func:`render` writes
 ``CREATE ... IF NOT EXISTS`` script for a dialect. The differences between the two
 dialects that matter here live in this module only:
 
+- real columns are ``REAL`` in SQLite and ``DOUBLE PRECISION`` in Postgres;
 - integer columns are ``INTEGER`` in SQLite and ``BIGINT`` in Postgres (a single
   ``INTEGER PRIMARY KEY`` column is SQLite's rowid, numbered by the database when an
   insert leaves it out);
@@ -29,16 +30,18 @@ Dialect = Literal["sqlite", "postgres"]
 _TYPES: dict[str, dict[Dialect, str]] = {
     "text": {"sqlite": "TEXT", "postgres": "TEXT"},
     "integer": {"sqlite": "INTEGER", "postgres": "BIGINT"},
+    "real": {"sqlite": "REAL", "postgres": "DOUBLE PRECISION"},
 }
 _SEPARATORS: dict[Dialect, str] = {"sqlite": ";\n", "postgres": "\n;;\n"}
 
 
 @dataclass(frozen=True, slots=True)
 class Column:
-    """One column: its name, type (``"text"`` or ``"integer"``) and constraints."""
+    """One column: its name, type (``"text"``, ``"integer"`` or ``"real"``) and
+    constraints."""
 
     name: str
-    type: Literal["text", "integer"] = "text"
+    type: Literal["text", "integer", "real"] = "text"
     not_null: bool = False
     unique: bool = False
     references: str | None = None  # "table(column)"
@@ -64,12 +67,14 @@ class Index:
 
 @dataclass(frozen=True, slots=True)
 class Table:
-    """A table, its primary key and its indexes, in no particular dialect."""
+    """A table, its primary key, its unique column groups and its indexes, in no
+    particular dialect."""
 
     name: str
     columns: tuple[Column, ...]
     primary_key: tuple[str, ...]
     indexes: tuple[Index, ...] = ()
+    unique: tuple[tuple[str, ...], ...] = ()
 
     @property
     def column_names(self) -> tuple[str, ...]:
@@ -85,6 +90,7 @@ class Table:
                      for line in lines]
         else:
             lines.append(f"PRIMARY KEY ({', '.join(self.primary_key)})")
+        lines += [f"UNIQUE ({', '.join(group)})" for group in self.unique]
         body = ",\n    ".join(lines)
         created = [f"CREATE TABLE IF NOT EXISTS {self.name} (\n    {body}\n)"]
         created += [f"CREATE INDEX IF NOT EXISTS {index.name} ON {self.name}"

@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from wardflow.guardrails.killswitch import KillSwitch
     from wardflow.guardrails.pipeline import GuardPipeline
     from wardflow.guardrails.ratelimit import RateLimiter
-    from wardflow.guardrails.vault import TokenVault
+    from wardflow.guardrails.vault import Vault
     from wardflow.llm.client import LLM
     from wardflow.observability.audit import AuditSink
     from wardflow.observability.drift import DriftMonitor
@@ -207,9 +207,9 @@ class Services:
         return cast("AuditSink", self._get("audit"))
 
     @property
-    def vault(self) -> TokenVault:
+    def vault(self) -> Vault:
         """The token vault personal data is tokenized into (the guards' vault)."""
-        return cast("TokenVault", self._get("vault"))
+        return cast("Vault", self._get("vault"))
 
     @property
     def guards(self) -> GuardPipeline:
@@ -287,7 +287,7 @@ def build_services(
     erp: ErpAdapter | None = None,
     storage: Storage | None = None,
     audit: AuditSink | None = None,
-    vault: TokenVault | None = None,
+    vault: Vault | None = None,
     guards: GuardPipeline | None = None,
     principals: PrincipalStore | None = None,
     switch: KillSwitch | None = None,
@@ -308,7 +308,7 @@ def build_services(
         erp: defaults to the REST ERP at ``settings.erp_url``, else the embedded one.
         storage: defaults to local files under ``settings.storage_root``.
         audit: defaults to the audit log in the home (or at ``database_url``).
-        vault: defaults to the vault of ``guards``, else ``vault.sqlite`` in the home.
+        vault: defaults to the vault of ``guards``, else :func:`open_vault`'s.
         guards: defaults to the pipeline ``settings`` describe, over ``vault``.
         principals: defaults to ``review.sqlite`` in the home.
         switch: defaults to ``control.sqlite`` in the home.
@@ -432,11 +432,16 @@ def open_event_ledger(settings: Settings, *, clock: Clock = _now) -> EventLedger
     return SqliteEventLedger(settings.control_path, clock=clock)
 
 
-def open_vault(settings: Settings) -> TokenVault:
-    """The data home's token vault, sealed by the settings' keys (the guard's vault)."""
+def open_vault(settings: Settings) -> Vault:
+    """The token vault, sealed by the settings' keys (the guard's vault): ``vault.sqlite``
+    in the home, or a table at ``database_url`` (ciphertext only, with a key)."""
     from wardflow._crypto import Keyring
-    from wardflow.guardrails.vault import TokenVault
+    from wardflow.guardrails.vault import PostgresTokenVault, TokenVault
 
+    url = database_url(settings)
+    if url is not None:
+        return PostgresTokenVault(url, keyring=Keyring.from_settings(settings),
+                                  retry_s=settings.database_retry_s)
     return TokenVault(settings.vault_path, synchronous=settings.sqlite_synchronous,
                       busy_timeout_s=settings.sqlite_busy_timeout_s,
                       keyring=Keyring.from_settings(settings))
@@ -505,7 +510,7 @@ def _audit(settings: Settings, clock: Clock, *, scratch: bool) -> AuditSink:
     return open_audit_log(settings)
 
 
-def _vault(settings: Settings, *, scratch: bool) -> TokenVault:
+def _vault(settings: Settings, *, scratch: bool) -> Vault:
     if scratch:
         from wardflow.guardrails.vault import TokenVault
 
@@ -513,7 +518,7 @@ def _vault(settings: Settings, *, scratch: bool) -> TokenVault:
     return open_vault(settings)
 
 
-def _guards(settings: Settings, vault: TokenVault) -> GuardPipeline:
+def _guards(settings: Settings, vault: Vault) -> GuardPipeline:
     from wardflow.guardrails.pipeline import GuardPipeline
 
     return GuardPipeline(vault=vault, injection_threshold=settings.injection_threshold)
