@@ -88,7 +88,7 @@ class Table:
             [key] = self.primary_key
             lines = [f"{line} PRIMARY KEY" if line.split(" ", 1)[0] == key else line
                      for line in lines]
-        else:
+        elif self.primary_key:  # none: a log table (rows are never addressed)
             lines.append(f"PRIMARY KEY ({', '.join(self.primary_key)})")
         lines += [f"UNIQUE ({', '.join(group)})" for group in self.unique]
         body = ",\n    ".join(lines)

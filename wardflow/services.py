@@ -540,9 +540,14 @@ def _switch(settings: Settings, clock: Clock, *, scratch: bool) -> KillSwitch:
 
 def _drift(settings: Settings, audit: AuditSink, switch: KillSwitch, clock: Clock
            ) -> DriftMonitor:
+    from wardflow.observability._drift_store import PostgresDriftStore, SqliteDriftStore
     from wardflow.observability.drift import DriftMonitor
 
-    return DriftMonitor(settings, audit=audit, switch=switch, clock=clock)
+    url = database_url(settings)
+    store = (PostgresDriftStore(url, retry_s=settings.database_retry_s, now=clock) if url
+             else SqliteDriftStore(settings.drift_path, baseline=settings.drift_baseline_path,
+                                   busy_timeout_s=settings.sqlite_busy_timeout_s, now=clock))
+    return DriftMonitor(settings, store=store, audit=audit, switch=switch, clock=clock)
 
 
 def _tokens(settings: Settings) -> TokenStore:

@@ -13,11 +13,14 @@ Requires pytest (the ``test`` extra).
 """
 
 from wardflow.testing.audit import AuditSinkConformance
+from wardflow.testing.drift import DriftStoreConformance
 from wardflow.testing.erp import ErpConformance
 from wardflow.testing.ledger import EventLedgerConformance
 from wardflow.testing.memory import MemoryConformance
 from wardflow.testing.schedules import ScheduleStoreConformance
 from wardflow.testing.storage import StorageConformance
+from wardflow.testing.vault import VaultConformance
 
-__all__ = ["AuditSinkConformance", "ErpConformance", "EventLedgerConformance",
-           "MemoryConformance", "ScheduleStoreConformance", "StorageConformance"]
+__all__ = ["AuditSinkConformance", "DriftStoreConformance", "ErpConformance",
+           "EventLedgerConformance", "MemoryConformance", "ScheduleStoreConformance",
+           "StorageConformance", "VaultConformance"]
