@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     from wardflow.review.tokens import TokenStore
     from wardflow.runtime._schedule_store import ScheduleStore
     from wardflow.runtime.events import EventLedger
+    from wardflow.runtime.jobs import JobStore
     from wardflow.tools.erp import EmbeddedErp, ErpAdapter
     from wardflow.tools.memory import InvoiceMemory
     from wardflow.tools.storage import Storage
@@ -128,8 +129,8 @@ def _close(value: object) -> None:
 
 
 # The collaborators, in the order they are closed (the last opened first).
-_NAMES = ("tokens", "credentials", "slack_users", "schedules", "events", "rate_limiter",
-          "memory", "llm", "drift", "guards", "principals", "switch", "audit", "vault", "erp",
+_NAMES = ("jobs", "tokens", "credentials", "slack_users", "schedules", "events",
+          "rate_limiter", "memory", "llm", "drift", "guards", "principals", "switch", "audit", "vault", "erp",
           "storage", "checkpointer", "telemetry")
 
 
@@ -273,6 +274,11 @@ class Services:
         return cast("EventLedger", self._get("events"))
 
     @property
+    def jobs(self) -> JobStore:
+        """The runs API's jobs (``control.sqlite``, or a table at ``database_url``)."""
+        return cast("JobStore", self._get("jobs"))
+
+    @property
     def rate_limiter(self) -> RateLimiter:
         """Run-submission limits (``ratelimit.sqlite``)."""
         return cast("RateLimiter", self._get("rate_limiter"))
@@ -360,6 +366,7 @@ def _openers(settings: Settings, now: Clock, scratch: bool, get: Callable[[str],
         "credentials": lambda: _credentials(settings),
         "slack_users": lambda: _slack_users(settings),
         "schedules": lambda: _schedules(settings),
+        "jobs": lambda: _jobs(settings, now, scratch=scratch),
         "events": lambda: open_event_ledger(settings, clock=now),
         "rate_limiter": lambda: _rate_limiter(settings),
     }
@@ -433,13 +440,11 @@ def open_event_ledger(settings: Settings, *, clock: Clock = _now) -> EventLedger
 
 
 def open_vault(settings: Settings) -> Vault:
-    """The token vault, sealed by the settings' keys (the guard's vault): ``vault.sqlite``
-    in the home, or a table at ``database_url`` (ciphertext only, with a key)."""
+    """The token vault sealed by the settings' keys: in the home, or at ``database_url``."""
     from wardflow._crypto import Keyring
     from wardflow.guardrails.vault import PostgresTokenVault, TokenVault
 
-    url = database_url(settings)
-    if url is not None:
+    if (url := database_url(settings)) is not None:
         return PostgresTokenVault(url, keyring=Keyring.from_settings(settings),
                                   retry_s=settings.database_retry_s)
     return TokenVault(settings.vault_path, synchronous=settings.sqlite_synchronous,
@@ -571,11 +576,19 @@ def _slack_users(settings: Settings) -> SlackUsers:
 def _schedules(settings: Settings) -> ScheduleStore:
     from wardflow.runtime._schedule_store import PostgresScheduleStore, SqliteScheduleStore
 
-    url = database_url(settings)
-    if url is not None:
+    if (url := database_url(settings)) is not None:
         return PostgresScheduleStore(url, retry_s=settings.database_retry_s)
     return SqliteScheduleStore(settings.control_path,
                                busy_timeout_s=settings.sqlite_busy_timeout_s)
+
+
+def _jobs(settings: Settings, clock: Clock, *, scratch: bool) -> JobStore:
+    from wardflow.runtime.jobs import PostgresJobStore, SqliteJobStore
+
+    if (url := None if scratch else database_url(settings)) is not None:
+        return PostgresJobStore(url, retry_s=settings.database_retry_s, clock=clock)
+    return SqliteJobStore(":memory:" if scratch else settings.control_path, clock=clock,
+                          busy_timeout_s=settings.sqlite_busy_timeout_s)
 
 
 def _rate_limiter(settings: Settings) -> RateLimiter:

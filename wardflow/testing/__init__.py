@@ -15,6 +15,7 @@ Requires pytest (the ``test`` extra).
 from wardflow.testing.audit import AuditSinkConformance
 from wardflow.testing.drift import DriftStoreConformance
 from wardflow.testing.erp import ErpConformance
+from wardflow.testing.jobs import JobStoreConformance
 from wardflow.testing.ledger import EventLedgerConformance
 from wardflow.testing.memory import MemoryConformance
 from wardflow.testing.schedules import ScheduleStoreConformance
@@ -22,5 +23,5 @@ from wardflow.testing.storage import StorageConformance
 from wardflow.testing.vault import VaultConformance
 
 __all__ = ["AuditSinkConformance", "DriftStoreConformance", "ErpConformance",
-           "EventLedgerConformance", "MemoryConformance", "ScheduleStoreConformance",
+           "EventLedgerConformance", "JobStoreConformance", "MemoryConformance", "ScheduleStoreConformance",
            "StorageConformance", "VaultConformance"]
