@@ -43,8 +43,7 @@ import json
 import logging
 import re
 import time
-from collections.abc import AsyncIterator, Callable, Iterator, Mapping
-from contextlib import ExitStack, contextmanager
+from collections.abc import AsyncIterator, Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 from urllib.parse import quote
@@ -74,7 +73,14 @@ from wardflow.web._bodies import MAX_JSON_BYTES, read_form, read_json, too_large
 from wardflow.web._context import AppContext
 from wardflow.web._deps import Caller, CallerDep, DecisionBody, Thread
 from wardflow.web._run_jobs import Job, Outcome, RunJobs
-from wardflow.web._run_work import _item_spec, find_blueprint, resume_jobs, run_item
+from wardflow.web._run_work import (
+    _item_spec,
+    _plan_spec,
+    find_blueprint,
+    resume_jobs,
+    run_item,
+    run_plan,
+)
 from wardflow.web.views import for_role
 
 if TYPE_CHECKING:
@@ -230,12 +236,8 @@ class _Starter:
             for thread in threads:
                 self._audit(ws, thread, {"kind": "prompt", "prompt": plan.prompt})
 
-        def work() -> Outcome:
-            with self._locks(threads), self.ctx.workspace() as ws:
-                result = ws.run_plan(plan, submitted_by=self.who)
-            return {r["thread_id"]: (r["error"], r["note"]) for r in result["runs"]}
-
-        self.jobs.submit(threads, self.who, work, {"kind": "plan", "plan": plan.to_dict()})
+        self.jobs.submit(threads, self.who, lambda: run_plan(self.ctx, self.who, plan, threads),
+                         _plan_spec(plan, threads))
         return self._answer(202, threads, plan=plan.to_dict())
 
     # helpers ---------------------------------------------------------------------------
@@ -257,14 +259,6 @@ class _Starter:
             return self._answer(202, threads, note="already queued or running")
         self.jobs.submit(threads, self.who, work, spec)
         return self._answer(202, threads)
-
-    @contextmanager
-    def _locks(self, threads: list[str]) -> Iterator[None]:
-        # In a fixed order, so that two batches sharing documents cannot deadlock.
-        with ExitStack() as stack:
-            for thread in sorted(set(threads)):
-                stack.enter_context(self.ctx.case_lock(thread))
-            yield
 
     def _audit(self, ws: Workspace, thread: str, detail: dict[str, Any]) -> None:
         ws.audit.append("api.run_requested", {**detail, "via": self.caller.via},
