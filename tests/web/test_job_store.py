@@ -26,7 +26,7 @@ class TestJobStore(JobStoreConformance):
 class _ResumesEveryonesJobs(SqliteJobStore):
     """Hands a restarted server every unfinished job, another server's too."""
 
-    def unfinished(self, owner: str) -> list[JobRecord]:
+    def unfinished(self, owner: str | None = None) -> list[JobRecord]:
         with self._read() as conn:
             rows = conn.execute("SELECT thread_id, owner, batch, submitted_by, state, error,"
                                 " note, spec, queued_at FROM api_jobs WHERE state IN"

@@ -83,8 +83,9 @@ class JobStore(Protocol):
         """The thread's job, or ``None``."""
         ...
 
-    def unfinished(self, owner: str) -> list[JobRecord]:
-        """``owner``'s queued and running jobs, in the order they were queued."""
+    def unfinished(self, owner: str | None = None) -> list[JobRecord]:
+        """``owner``'s queued and running jobs (every server's: ``None``), in the order
+        they were queued."""
         ...
 
     def prune(self, keep: int) -> int:
@@ -130,11 +131,12 @@ class _JobSql(StoreBackend):
                                (thread_id,)).fetchone()
         return None if row is None else JobRecord(*row)
 
-    def unfinished(self, owner: str) -> list[JobRecord]:
+    def unfinished(self, owner: str | None = None) -> list[JobRecord]:
+        mine = "" if owner is None else "owner = ? AND "
         with self._read() as conn:
-            rows = conn.execute(f"SELECT {_COLUMNS} FROM api_jobs WHERE owner = ? AND state IN"
+            rows = conn.execute(f"SELECT {_COLUMNS} FROM api_jobs WHERE {mine}state IN"
                                 " ('queued', 'running') ORDER BY queued_at, thread_id",
-                                (owner,)).fetchall()
+                                () if owner is None else (owner,)).fetchall()
         return [JobRecord(*row) for row in rows]
 
     def prune(self, keep: int) -> int:

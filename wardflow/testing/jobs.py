@@ -62,6 +62,7 @@ class JobStoreConformance:
                 ("t1", "running", "b1"), ("t2", "running", "b1")]
             assert found[0] == job("t1", at=1.0, state="running")  # spec and all
             assert [j.thread_id for j in after.unfinished("host-b:/home")] == ["other"]
+            assert [j.thread_id for j in after.unfinished()] == ["other", "t1", "t2"]
             ended = after.get("t3")
             assert ended is not None and (ended.state, ended.error, ended.note) == (
                 "finished", None, "posted")

@@ -94,6 +94,15 @@ class RunJobs:
         with self._lock:
             return [t for t, job in self._jobs.items() if job.active]
 
+    def active_states(self) -> dict[str, str]:
+        """Thread -> state of every queued or running job: this server's, and those
+        recorded by the servers sharing its store (one read, for listings)."""
+        states = {} if self._store is None else {
+            r.thread_id: r.state for r in self._store.unfinished()}
+        with self._lock:
+            states.update((t, job.state) for t, job in self._jobs.items() if job.active)
+        return states
+
     def submit(self, thread_ids: list[str], submitted_by: str,
                work: Callable[[], Outcome], spec: Mapping[str, Any] | None = None) -> list[Job]:
         """Queue ``work``, which runs ``thread_ids`` and says how each ended; ``spec``
