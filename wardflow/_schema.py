@@ -5,10 +5,9 @@ database. Each table is declared once as a :class:`Table`; :func:`render` writes
 ``CREATE ... IF NOT EXISTS`` script for a dialect. The differences between the two
 dialects that matter here live in this module only:
 
-- real columns are ``REAL`` in SQLite and ``DOUBLE PRECISION`` in Postgres;
 - integer columns are ``INTEGER`` in SQLite and ``BIGINT`` in Postgres (a single
   ``INTEGER PRIMARY KEY`` column is SQLite's rowid, numbered by the database when an
-  insert leaves it out);
+  insert leaves it out); real columns are ``REAL`` and ``DOUBLE PRECISION``;
 - the statements of a script are separated by ``;`` for SQLite's ``executescript``
   and by a line holding only ``;;`` for :func:`wardflow._postgres.connect` (Postgres
   function bodies contain semicolons).
@@ -37,8 +36,7 @@ _SEPARATORS: dict[Dialect, str] = {"sqlite": ";\n", "postgres": "\n;;\n"}
 
 @dataclass(frozen=True, slots=True)
 class Column:
-    """One column: its name, type (``"text"``, ``"integer"`` or ``"real"``) and
-    constraints."""
+    """One column: its name, type (``"text"``, ``"integer"`` or ``"real"``) and constraints."""
 
     name: str
     type: Literal["text", "integer", "real"] = "text"
@@ -67,8 +65,8 @@ class Index:
 
 @dataclass(frozen=True, slots=True)
 class Table:
-    """A table, its primary key, its unique column groups and its indexes, in no
-    particular dialect."""
+    """A table, its primary key (may be empty: no key), its unique column groups and its
+    indexes, in no particular dialect."""
 
     name: str
     columns: tuple[Column, ...]
@@ -88,7 +86,7 @@ class Table:
             [key] = self.primary_key
             lines = [f"{line} PRIMARY KEY" if line.split(" ", 1)[0] == key else line
                      for line in lines]
-        elif self.primary_key:  # none: a log table (rows are never addressed)
+        elif self.primary_key:
             lines.append(f"PRIMARY KEY ({', '.join(self.primary_key)})")
         lines += [f"UNIQUE ({', '.join(group)})" for group in self.unique]
         body = ",\n    ".join(lines)

@@ -20,37 +20,37 @@ it is cheap and every room may depend on it.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
 
+from wardflow._lazy import Lazy, close_value
 from wardflow.config import Settings
-from wardflow.errors import ConfigError, WardflowError
+from wardflow.errors import ConfigError
 
 if TYPE_CHECKING:
     from langgraph.checkpoint.base import BaseCheckpointSaver
 
-    from wardflow.guardrails.killswitch import KillSwitch
+    from wardflow.guardrails.killswitch import KillSwitches
     from wardflow.guardrails.pipeline import GuardPipeline
-    from wardflow.guardrails.ratelimit import RateLimiter
+    from wardflow.guardrails.ratelimit import RateLimits
     from wardflow.guardrails.vault import Vault
     from wardflow.llm.client import LLM
     from wardflow.observability.audit import AuditSink
     from wardflow.observability.drift import DriftMonitor
     from wardflow.observability.tracing import Telemetry
-    from wardflow.review.principals import PrincipalStore
-    from wardflow.review.tokens import TokenStore
+    from wardflow.review.principals import PrincipalDirectory
+    from wardflow.review.tokens import ApiTokens
     from wardflow.runtime._schedule_store import ScheduleStore
     from wardflow.runtime.events import EventLedger
     from wardflow.runtime.jobs import JobStore
     from wardflow.tools.erp import EmbeddedErp, ErpAdapter
     from wardflow.tools.memory import InvoiceMemory
     from wardflow.tools.storage import Storage
-    from wardflow.web.auth import CredentialStore
-    from wardflow.web.slack import SlackUsers
+    from wardflow.web.auth import Credentials
+    from wardflow.web.slack import SlackLinks
 
 __all__ = [
     "Clock", "Lazy", "Services", "build_services", "database_url", "default_erp",
@@ -64,68 +64,6 @@ _T = TypeVar("_T")
 
 def _now() -> datetime:
     return datetime.now(UTC)
-
-
-class Lazy(Generic[_T]):
-    """A collaborator opened on first :meth:`get` (once, thread-safe).
-
-    Args:
-        open_: builds the collaborator.
-        owned: whether :meth:`close` closes it (``False`` for one the caller passed).
-        closer: how to close it; its ``close()`` method (if any) by default.
-    """
-
-    def __init__(self, open_: Callable[[], _T], *, owned: bool = True,
-                 closer: Callable[[_T], None] | None = None) -> None:
-        self._open = open_
-        self._owned = owned
-        self._closer = closer
-        self._value: _T | None = None
-        self._opened = False
-        self._closed = False
-        self._lock = threading.Lock()
-
-    @classmethod
-    def of(cls, value: _T) -> Lazy[_T]:
-        """A handle on ``value``, already open and owned by the caller."""
-        handle = cls(lambda: value, owned=False)
-        handle.get()
-        return handle
-
-    @property
-    def opened(self) -> bool:
-        """Whether :meth:`get` has opened it."""
-        return self._opened
-
-    def get(self) -> _T:
-        """The collaborator, opened now if it was not yet.
-
-        Raises:
-            WardflowError: it was closed (build new services to open it again).
-        """
-        if not self._opened:
-            with self._lock:
-                if self._closed:
-                    raise WardflowError("these services are closed; open new ones with"
-                                        " build_services(settings)")
-                if not self._opened:
-                    self._value = self._open()
-                    self._opened = True
-        return self._value  # type: ignore[return-value]  # set above, may be None by type
-
-    def close(self) -> None:
-        """Close it if it was opened here and is owned; it cannot be opened again (safe
-        to call twice)."""
-        with self._lock:
-            if self._opened and self._owned:
-                (self._closer or _close)(self._value)  # type: ignore[arg-type]
-            self._opened, self._value, self._closed = False, None, True
-
-
-def _close(value: object) -> None:
-    close = getattr(value, "close", None)
-    if close is not None:
-        close()
 
 
 # The collaborators, in the order they are closed (the last opened first).
@@ -218,14 +156,15 @@ class Services:
         return cast("GuardPipeline", self._get("guards"))
 
     @property
-    def principals(self) -> PrincipalStore:
-        """Reviewers and their roles (``review.sqlite``)."""
-        return cast("PrincipalStore", self._get("principals"))
+    def principals(self) -> PrincipalDirectory:
+        """Reviewers and their roles (``review.sqlite``, or tables at ``database_url``)."""
+        return cast("PrincipalDirectory", self._get("principals"))
 
     @property
-    def switch(self) -> KillSwitch:
-        """The kill switch checked before every side effect (``control.sqlite``)."""
-        return cast("KillSwitch", self._get("switch"))
+    def switch(self) -> KillSwitches:
+        """The kill switch checked before every side effect (``control.sqlite``, or a
+        table at ``database_url``)."""
+        return cast("KillSwitches", self._get("switch"))
 
     @property
     def telemetry(self) -> Telemetry:
@@ -249,19 +188,19 @@ class Services:
         return cast("InvoiceMemory | None", self._get("memory"))
 
     @property
-    def tokens(self) -> TokenStore:
-        """API tokens (``review.sqlite``)."""
-        return cast("TokenStore", self._get("tokens"))
+    def tokens(self) -> ApiTokens:
+        """API tokens (``review.sqlite``, or a table at ``database_url``)."""
+        return cast("ApiTokens", self._get("tokens"))
 
     @property
-    def credentials(self) -> CredentialStore:
-        """Web passwords (``review.sqlite``)."""
-        return cast("CredentialStore", self._get("credentials"))
+    def credentials(self) -> Credentials:
+        """Web passwords (``review.sqlite``, or a table at ``database_url``)."""
+        return cast("Credentials", self._get("credentials"))
 
     @property
-    def slack_users(self) -> SlackUsers:
-        """Slack user links (``review.sqlite``)."""
-        return cast("SlackUsers", self._get("slack_users"))
+    def slack_users(self) -> SlackLinks:
+        """Slack user links (``review.sqlite``, or a table at ``database_url``)."""
+        return cast("SlackLinks", self._get("slack_users"))
 
     @property
     def schedules(self) -> ScheduleStore:
@@ -279,9 +218,9 @@ class Services:
         return cast("JobStore", self._get("jobs"))
 
     @property
-    def rate_limiter(self) -> RateLimiter:
-        """Run-submission limits (``ratelimit.sqlite``)."""
-        return cast("RateLimiter", self._get("rate_limiter"))
+    def rate_limiter(self) -> RateLimits:
+        """Run-submission limits (``ratelimit.sqlite``, or a table at ``database_url``)."""
+        return cast("RateLimits", self._get("rate_limiter"))
 
 
 def build_services(
@@ -295,8 +234,8 @@ def build_services(
     audit: AuditSink | None = None,
     vault: Vault | None = None,
     guards: GuardPipeline | None = None,
-    principals: PrincipalStore | None = None,
-    switch: KillSwitch | None = None,
+    principals: PrincipalDirectory | None = None,
+    switch: KillSwitches | None = None,
     telemetry: Telemetry | None = None,
     llm: LLM | None = None,
     memory: InvoiceMemory | None = None,
@@ -316,8 +255,8 @@ def build_services(
         audit: defaults to the audit log in the home (or at ``database_url``).
         vault: defaults to the vault of ``guards``, else :func:`open_vault`'s.
         guards: defaults to the pipeline ``settings`` describe, over ``vault``.
-        principals: defaults to ``review.sqlite`` in the home.
-        switch: defaults to ``control.sqlite`` in the home.
+        principals: defaults to ``review.sqlite`` in the home (or ``database_url``).
+        switch: defaults to ``control.sqlite`` in the home (or ``database_url``).
         telemetry: defaults to what ``settings`` ask for.
         llm: defaults to ``LLM(settings)`` unless ``settings.model`` is ``"none"``.
         memory: defaults to what ``settings.memory`` asks for (or none).
@@ -336,13 +275,13 @@ def build_services(
     handles: dict[str, Lazy[Any]] = {}
     openers = _openers(settings, now, scratch, lambda name: handles[name].get())
     closers: dict[str, Callable[[Any], None]] = {
-        "checkpointer": lambda saver: _close(getattr(saver, "conn", None)),
+        "checkpointer": lambda saver: close_value(getattr(saver, "conn", None)),
         "telemetry": lambda telemetry: telemetry.shutdown(),
     }
     for name in _NAMES:
         value = given.get(name)
         handles[name] = (Lazy.of(value) if value is not None
-                         else Lazy(openers[name], closer=closers.get(name, _close)))
+                         else Lazy(openers[name], closer=closers.get(name, close_value)))
     return Services(settings, now, handles)
 
 
@@ -529,21 +468,26 @@ def _guards(settings: Settings, vault: Vault) -> GuardPipeline:
     return GuardPipeline(vault=vault, injection_threshold=settings.injection_threshold)
 
 
-def _principals(settings: Settings, *, scratch: bool) -> PrincipalStore:
-    from wardflow.review.principals import PrincipalStore
+def _principals(settings: Settings, *, scratch: bool) -> PrincipalDirectory:
+    from wardflow.review.principals import PostgresPrincipalStore, PrincipalStore
 
     if scratch:
         return PrincipalStore(":memory:")
-    return PrincipalStore(settings.review_path, busy_timeout_s=settings.sqlite_busy_timeout_s)
+    return _review_store(settings, PrincipalStore, PostgresPrincipalStore)
 
 
-def _switch(settings: Settings, clock: Clock, *, scratch: bool) -> KillSwitch:
-    from wardflow.guardrails.killswitch import KillSwitch
+def _switch(settings: Settings, clock: Clock, *, scratch: bool) -> KillSwitches:
+    from wardflow.guardrails.killswitch import KillSwitch, PostgresKillSwitch
 
-    return KillSwitch(":memory:" if scratch else settings.control_path, clock=clock)
+    if scratch:
+        return KillSwitch(":memory:", clock=clock)
+    url = database_url(settings)
+    if url is not None:
+        return PostgresKillSwitch(url, clock=clock, retry_s=settings.database_retry_s)
+    return KillSwitch(settings.control_path, clock=clock)
 
 
-def _drift(settings: Settings, audit: AuditSink, switch: KillSwitch, clock: Clock
+def _drift(settings: Settings, audit: AuditSink, switch: KillSwitches, clock: Clock
            ) -> DriftMonitor:
     from wardflow.observability._drift_store import PostgresDriftStore, SqliteDriftStore
     from wardflow.observability.drift import DriftMonitor
@@ -555,22 +499,31 @@ def _drift(settings: Settings, audit: AuditSink, switch: KillSwitch, clock: Cloc
     return DriftMonitor(settings, store=store, audit=audit, switch=switch, clock=clock)
 
 
-def _tokens(settings: Settings) -> TokenStore:
-    from wardflow.review.tokens import TokenStore
-
-    return TokenStore(settings.review_path, busy_timeout_s=settings.sqlite_busy_timeout_s)
-
-
-def _credentials(settings: Settings) -> CredentialStore:
-    from wardflow.web.auth import CredentialStore
-
-    return CredentialStore(settings.review_path, busy_timeout_s=settings.sqlite_busy_timeout_s)
+def _review_store(settings: Settings, sqlite: Callable[..., _T], postgres: Callable[..., _T]
+                  ) -> _T:
+    """A review store in ``review.sqlite``, or in Postgres at ``database_url``."""
+    url = database_url(settings)
+    if url is not None:
+        return postgres(url, retry_s=settings.database_retry_s)
+    return sqlite(settings.review_path, busy_timeout_s=settings.sqlite_busy_timeout_s)
 
 
-def _slack_users(settings: Settings) -> SlackUsers:
-    from wardflow.web.slack import SlackUsers
+def _tokens(settings: Settings) -> ApiTokens:
+    from wardflow.review.tokens import PostgresTokenStore, TokenStore
 
-    return SlackUsers(settings.review_path, busy_timeout_s=settings.sqlite_busy_timeout_s)
+    return _review_store(settings, TokenStore, PostgresTokenStore)
+
+
+def _credentials(settings: Settings) -> Credentials:
+    from wardflow.web.auth import CredentialStore, PostgresCredentialStore
+
+    return _review_store(settings, CredentialStore, PostgresCredentialStore)
+
+
+def _slack_users(settings: Settings) -> SlackLinks:
+    from wardflow.web.slack import PostgresSlackUsers, SlackUsers
+
+    return _review_store(settings, SlackUsers, PostgresSlackUsers)
 
 
 def _schedules(settings: Settings) -> ScheduleStore:
@@ -591,10 +544,13 @@ def _jobs(settings: Settings, clock: Clock, *, scratch: bool) -> JobStore:
                           busy_timeout_s=settings.sqlite_busy_timeout_s)
 
 
-def _rate_limiter(settings: Settings) -> RateLimiter:
+def _rate_limiter(settings: Settings) -> RateLimits:
     from wardflow._sqlite import private_dir
-    from wardflow.guardrails.ratelimit import RateLimiter
+    from wardflow.guardrails.ratelimit import PostgresRateLimiter, RateLimiter
 
+    url = database_url(settings)
+    if url is not None:
+        return PostgresRateLimiter(url, retry_s=settings.database_retry_s)
     private_dir(settings.home)
     return RateLimiter(settings.home / "ratelimit.sqlite",
                        busy_timeout_s=settings.sqlite_busy_timeout_s)
