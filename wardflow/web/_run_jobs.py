@@ -137,7 +137,8 @@ class RunJobs:
             if work is None:
                 for job in jobs:
                     self._store.finish(job.thread_id, "failed", "the server restarted and this"
-                                       " job cannot be started again; submit it again", "")
+                                       " job cannot be started again here; submit it again"
+                                       " (an event's source retries it by itself)", "")
                 continue
             with self._lock:
                 self._jobs.update((job.thread_id, job) for job in jobs)
