@@ -8,20 +8,23 @@ from __future__ import annotations
 import json
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
+from pydantic import SecretStr
 
-from tests.conftest import INBOX
+from tests.conftest import EXAMPLES, INBOX, add_reviewers
 from tests.web.conftest import CLEAN, SECRET
 from wardflow.agents.planner import DocumentFilter, Plan
 from wardflow.config import Settings
 from wardflow.graphs.invoice import AUTO_APPROVER
-from wardflow.runtime.jobs import JobRecord, SqliteJobStore, server_owner
+from wardflow.runtime.jobs import JobRecord, PostgresJobStore, server_owner
 from wardflow.runtime.workspace import Workspace
+from wardflow.tools.erp import load_master
 from wardflow.tools.inbox import document_id
 from wardflow.web import create_app
 from wardflow.web._run_work import _plan_spec, plan_from_dict
@@ -40,11 +43,25 @@ def test_a_plan_survives_its_round_trip() -> None:
     assert again.to_dict() == plan.to_dict() and again.filters == plan.filters
 
 
+@pytest.fixture(params=["sqlite", "postgres"])
+def home(request: pytest.FixtureRequest, settings: Settings, clock: Callable[[], datetime]
+         ) -> Iterator[tuple[Settings, Workspace]]:
+    """A data home with its ERP and reviewers; on Postgres, every store at the URL."""
+    update: dict[str, Any] = {"max_invoice_age_days": 36500}
+    if request.param == "postgres":
+        update["database_url"] = SecretStr(str(request.getfixturevalue("postgres_url")))
+    settings = settings.model_copy(update=update)
+    with Workspace(settings, clock=clock) as ws:
+        ws.erp.import_master(load_master(EXAMPLES / "erp.json"))
+        add_reviewers(ws.principals)
+        yield settings, ws
+
+
 def test_a_restarted_server_resumes_its_prompt_batch_and_no_other_job(
-    settings: Settings, workspace: Workspace, tmp_path: Path,
+    home: tuple[Settings, Workspace], tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch, clock: Callable[[], datetime],
 ) -> None:
-    settings = settings.model_copy(update={"max_invoice_age_days": 36500})
+    settings, workspace = home
     monkeypatch.chdir(tmp_path)
     (tmp_path / "inbox").mkdir()
     for name in (CLEAN, OVER_LIMIT):
@@ -55,7 +72,8 @@ def test_a_restarted_server_resumes_its_prompt_batch_and_no_other_job(
                 approval_limit=Decimal("5000"), currency="EUR")
     me, now = server_owner(settings.home), time.time()
     spec = json.dumps(_plan_spec(plan, [clean, held]))
-    store = SqliteJobStore(settings.control_path)
+    store = workspace.services.jobs  # control.sqlite, or the table at database_url
+    assert isinstance(store, PostgresJobStore) == (settings.database_url is not None)
     store.put([JobRecord(clean, me, "b1", "cleo", "running", None, "", spec, now),
                JobRecord(held, me, "b1", "cleo", "queued", None, "", spec, now),
                JobRecord("doc-strange", me, "b2", "cleo", "queued", None, "", '{"kind": "?"}',
@@ -86,4 +104,3 @@ def test_a_restarted_server_resumes_its_prompt_batch_and_no_other_job(
     finally:
         jobs.shutdown()
         app.state.wardflow.services.close()
-        store.close()
