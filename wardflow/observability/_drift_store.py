@@ -8,7 +8,7 @@ with the same timestamp), so neither database needs a serial column.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Protocol, runtime_checkable
@@ -66,6 +66,10 @@ class DriftStore(Protocol):
 
     def latest_flags(self, count: int) -> list[tuple[int, str]]:
         """(flagged, ts) of the latest ``count`` runs, newest first."""
+        ...
+
+    def forget(self, thread_ids: Sequence[str]) -> int:
+        """Remove these runs' observations (an erasure); returns how many."""
         ...
 
     def last_alert(self, kind: str) -> str | None:
@@ -136,6 +140,11 @@ class _DriftSql(StoreBackend):
             rows = conn.execute("SELECT flagged, ts FROM observations"
                                 " ORDER BY ts DESC, seq DESC LIMIT ?", (count,)).fetchall()
         return [(int(flagged), str(ts)) for flagged, ts in rows]
+
+    def forget(self, thread_ids: Sequence[str]) -> int:
+        with self._write() as conn:
+            return sum(conn.execute("DELETE FROM observations WHERE thread_id = ?",
+                                    (thread,)).rowcount for thread in thread_ids)
 
     def last_alert(self, kind: str) -> str | None:
         with self._read() as conn:

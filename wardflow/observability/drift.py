@@ -302,6 +302,10 @@ class DriftMonitor:
         return self.store.add(observation.thread_id, observation.ts,
                               json.dumps(asdict(observation)), bool(observation.guard_flags))
 
+    def forget(self, thread_ids: Sequence[str]) -> int:
+        """Remove these runs' observations (an erasure); returns how many."""
+        return self.store.forget(thread_ids)
+
     def after_run(self, thread_id: str, values: Mapping[str, Any]) -> Alert | None:
         """Observe a run that just ran; check the guard alert when the guards flagged it.
 

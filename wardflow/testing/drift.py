@@ -6,8 +6,8 @@ restart).
 
 The rules: a run is observed once, however many processes record it; observations come
 back oldest first (ties in the order they were stored), by time range or the last N;
-flag counts and alerts are those stored; the baseline is the last one saved; and all of
-it survives closing and reopening.
+flag counts and alerts are those stored; a forgotten run is gone; the baseline is the
+last one saved; and all of it survives closing and reopening.
 """
 
 from __future__ import annotations
@@ -113,3 +113,15 @@ class DriftStoreConformance:
                 {"thread_id": "t0"}]
         finally:
             after.close()
+
+    def test_a_forgotten_run_is_gone(self, store: DriftStore, open_store: OpenDriftStore
+                                     ) -> None:
+        for n in range(3):
+            store.add(f"t{n}", _ts(n), _data(f"t{n}"), True)
+        assert store.forget(["t1", "t9"]) == 1
+        other = open_store()
+        try:
+            assert other.thread_ids() == {"t0", "t2"} and other.flagged_since(_ts(0)) == 2
+            assert other.add("t1", _ts(5), _data("t1"), False)  # observed anew if run again
+        finally:
+            other.close()
