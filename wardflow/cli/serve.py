@@ -93,7 +93,6 @@ def worker(
     runs: list[RunSummary] = []
 
     executor = RayExecutor(settings, workers=workers or settings.workers, address=address)
-
     queued = settings.event_runs == "workers"
 
     def scan() -> None:
@@ -102,11 +101,7 @@ def worker(
             if summary.status != "failed" or not summary.error:
                 seen.add(summary.thread_id)  # a failed one is tried again next scan
             runs.append(summary)
-            if as_json:
-                sys.stdout.write(json.dumps(summary.to_dict(), default=str) + "\n")
-                sys.stdout.flush()
-            else:
-                err.print(f"{summary.thread_id}  {summary.status:<16} {summary.document}")
+            _report(summary, as_json=as_json)
 
     try:
         while True:
@@ -120,3 +115,12 @@ def worker(
         executor.close()
     if once and any(r.status == "failed" or r.error for r in runs):
         raise typer.Exit(EXIT_FAILED_DOCUMENTS)
+
+
+def _report(summary: RunSummary, *, as_json: bool) -> None:
+    """One finished (or paused) run of ``wardflow worker``: a JSON line, or a line on stderr."""
+    if as_json:
+        sys.stdout.write(json.dumps(summary.to_dict(), default=str) + "\n")
+        sys.stdout.flush()
+    else:
+        err.print(f"{summary.thread_id}  {summary.status:<16} {summary.document}")
