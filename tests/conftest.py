@@ -113,3 +113,19 @@ def postgres_url(postgres_server: Any, request: pytest.FixtureRequest) -> str:
 
     name = re.sub(r"[^a-z0-9]", "_", request.node.name.lower())[:40]
     return str(postgres_server.create_database(f"t_{name}_{uuid.uuid4().hex[:6]}"))
+
+
+@pytest.fixture(scope="session")
+def chroma_server() -> Iterator[Any]:
+    """A real Chroma server for the session (tests/chroma/server.py): the installed
+    chromadb package's ``chroma run`` on 127.0.0.1, telemetry off."""
+    from tests.chroma.server import ChromaServer
+
+    with ChromaServer() as server:
+        yield server
+
+
+@pytest.fixture
+def chroma_url(chroma_server: Any) -> str:
+    """The session's Chroma server (tests keep apart by collection name)."""
+    return str(chroma_server.url)

@@ -8,13 +8,15 @@ earlier invoices to find near duplicates that an exact hash or number match miss
 
 chromadb is imported on first use only (it takes seconds to import). The embedded
 ``PersistentClient`` lives in ``home/chroma`` and is not safe for several processes
-writing at once: point ``chroma_url`` at a Chroma server for that.
+writing at once: point ``chroma_url`` at a Chroma server for that (workers on several
+machines then share one memory).
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
@@ -23,6 +25,8 @@ from urllib.parse import urlsplit
 from wardflow.errors import ConfigError, ToolError
 
 if TYPE_CHECKING:
+    from pydantic import SecretStr
+
     from wardflow.config import Settings
     from wardflow.tools.embedding import Embedder
 
@@ -75,6 +79,10 @@ class InvoiceMemory(Protocol):
 
     def count(self) -> int: ...
 
+    def delete(self, record_ids: Sequence[str]) -> int:
+        """Forget these records (an erasure); returns how many existed."""
+        ...
+
 
 def record_from_extraction(document: Mapping[str, Any], extraction: Mapping[str, Any]
                            ) -> InvoiceRecord:
@@ -117,19 +125,31 @@ class ChromaMemory:
         embedder: computes the vectors; its name is part of the collection name, so
             vectors of two embedders never meet in one collection.
         path: the ``PersistentClient`` folder (ignored when ``url`` is given).
-        url: ``http://host:port`` of a Chroma server (``chroma run``).
+        url: ``http(s)://host:port`` of a Chroma server (``chroma run``), which
+            several machines share.
         collection: the collection name prefix.
+        token: the server's token, sent as ``Authorization: Bearer`` (never logged).
+        tenant: the server's tenant.
+        database: the tenant's database.
 
     The client is created on first use, so building a graph does not import chromadb.
+    Every failure of the store (a server down, refused, or gone mid-call) is raised as
+    a :class:`~wardflow.errors.ToolError` of tool ``memory`` that says where; it is
+    retryable when a server is used.
     """
 
     def __init__(self, embedder: Embedder, *, path: Path | None = None, url: str | None = None,
-                 collection: str = "invoices") -> None:
+                 collection: str = "invoices", token: SecretStr | None = None,
+                 tenant: str = "default_tenant", database: str = "default_database") -> None:
         if path is None and url is None:
             raise ConfigError("ChromaMemory needs a path or a url")
+        if url is not None and urlsplit(url).scheme not in ("http", "https"):
+            raise ConfigError(f"chroma_url must be http(s)://host:port, not {url!r}")
         self.embedder = embedder
         self.path = path
         self.url = url
+        self.tenant, self.database = tenant, database
+        self._token = token
         self.collection_name = f"{collection}-{embedder.name}"
         self._lock = threading.Lock()
         self._collection: Any = None  # chromadb Collection, typed loosely: imported lazily
@@ -144,13 +164,32 @@ class ChromaMemory:
         self._last = (text, vector)
         return vector
 
+    @contextmanager
+    def _calling(self, what: str) -> Iterator[None]:
+        """Chroma's failures as a ToolError that says where and what to do."""
+        try:
+            yield
+        except ToolError:
+            raise
+        # chromadb raises a bare Exception for an HTTP error without a Chroma error
+        # body, so nothing narrower catches them all; no code here can reach interrupt().
+        except Exception as err:
+            where = self.url or self.path
+            hint = (" (is the Chroma server running? check chroma_url, chroma_token,"
+                    " chroma_tenant and chroma_database)" if self.url else "")
+            raise ToolError("memory", f"invoice memory at {where}: cannot {what}:"
+                            f" {type(err).__name__}: {err}{hint}",
+                            retryable=self.url is not None) from err
+
     def _open(self) -> Any:
         with self._lock:
             if self._collection is None:
-                self._collection = self._connect().get_or_create_collection(
-                    self.collection_name, embedding_function=_chroma_function(self.embedder),
-                    configuration={"hnsw": {"space": "cosine"}},
-                )
+                with self._calling("open the collection"):
+                    self._collection = self._connect().get_or_create_collection(
+                        self.collection_name,
+                        embedding_function=_chroma_function(self.embedder),
+                        configuration={"hnsw": {"space": "cosine"}},
+                    )
             return self._collection
 
     def _connect(self) -> Any:
@@ -158,32 +197,39 @@ class ChromaMemory:
         from chromadb.config import Settings as ChromaSettings
 
         # Telemetry off: no data leaves the machine, and no network is tried.
-        chroma_settings = ChromaSettings(anonymized_telemetry=False)
-        try:
-            if self.url is not None:
-                parts = urlsplit(self.url)
-                return chromadb.HttpClient(
-                    host=parts.hostname or "localhost", port=parts.port or 8000,
-                    ssl=parts.scheme == "https", settings=chroma_settings)
-            assert self.path is not None
-            self.path.mkdir(mode=0o700, parents=True, exist_ok=True)
-            return chromadb.PersistentClient(path=str(self.path), settings=chroma_settings)
-        except (ValueError, OSError) as err:
-            where = self.url or self.path
-            raise ToolError("memory", f"cannot open the invoice memory at {where}: {err}",
-                            retryable=self.url is not None) from err
+        options: dict[str, Any] = {"anonymized_telemetry": False}
+        if self._token is not None:
+            options["chroma_client_auth_provider"] = (
+                "chromadb.auth.token_authn.TokenAuthClientProvider")
+            options["chroma_client_auth_credentials"] = self._token.get_secret_value()
+        chroma_settings = ChromaSettings(**options)
+        if self.url is not None:
+            parts = urlsplit(self.url)
+            return chromadb.HttpClient(
+                host=parts.hostname or "localhost",
+                port=parts.port or (443 if parts.scheme == "https" else 8000),
+                ssl=parts.scheme == "https", settings=chroma_settings,
+                tenant=self.tenant, database=self.database)
+        assert self.path is not None
+        self.path.mkdir(mode=0o700, parents=True, exist_ok=True)
+        return chromadb.PersistentClient(path=str(self.path), settings=chroma_settings)
 
     def upsert(self, record: InvoiceRecord) -> None:
         """Store or replace ``record`` (by id): a replayed step does not add a copy."""
-        self._open().upsert(ids=[record.id], documents=[record.text],
-                            embeddings=[self._embed(record.text)],
-                            metadatas=[record.metadata()])
+        collection = self._open()
+        vector = self._embed(record.text)
+        with self._calling("store a record"):
+            collection.upsert(ids=[record.id], documents=[record.text], embeddings=[vector],
+                              metadatas=[record.metadata()])
 
     def upsert_many(self, records: Sequence[InvoiceRecord]) -> None:
         """Store many records in one call (bulk loads, benchmarks)."""
         if records:
-            self._open().upsert(ids=[r.id for r in records], documents=[r.text for r in records],
-                                metadatas=[r.metadata() for r in records])
+            collection = self._open()
+            with self._calling("store records"):
+                collection.upsert(ids=[r.id for r in records],
+                                  documents=[r.text for r in records],
+                                  metadatas=[r.metadata() for r in records])
 
     def similar(
         self, text: str, *, k: int = 5, exclude_id: str | None = None,
@@ -197,11 +243,12 @@ class ChromaMemory:
         collection = self._open()
         clauses: list[dict[str, Any]] = [{key: value} for key, value in (where or {}).items()]
         filter_ = None if not clauses else clauses[0] if len(clauses) == 1 else {"$and": clauses}
-        if collection.count() == 0:
-            return []
-        found = collection.query(query_embeddings=[self._embed(text)], n_results=k + 1,
-                                 where=filter_,
-                                 include=["documents", "metadatas", "distances"])
+        with self._calling("search"):
+            if collection.count() == 0:
+                return []
+            found = collection.query(query_embeddings=[self._embed(text)], n_results=k + 1,
+                                     where=filter_,
+                                     include=["documents", "metadatas", "distances"])
         out: list[SimilarInvoice] = []
         for rid, doc, meta, dist in zip(found["ids"][0], found["documents"][0],
                                         found["metadatas"][0], found["distances"][0],
@@ -212,13 +259,29 @@ class ChromaMemory:
         return out[:k]
 
     def get(self, record_id: str) -> InvoiceRecord | None:
-        found = self._open().get(ids=[record_id], include=["documents", "metadatas"])
+        collection = self._open()
+        with self._calling("read a record"):
+            found = collection.get(ids=[record_id], include=["documents", "metadatas"])
         if not found["ids"]:
             return None
         return _record(found["ids"][0], found["documents"][0], found["metadatas"][0])
 
     def count(self) -> int:
-        return int(self._open().count())
+        collection = self._open()
+        with self._calling("count records"):
+            return int(collection.count())
+
+    def delete(self, record_ids: Sequence[str]) -> int:
+        """Forget the records ``record_ids`` (an erasure); returns how many there were."""
+        ids = list(dict.fromkeys(record_ids))
+        if not ids:
+            return 0
+        collection = self._open()
+        with self._calling("delete records"):
+            found = collection.get(ids=ids, include=[])["ids"]
+            if found:
+                collection.delete(ids=list(found))
+        return len(found)
 
 
 def _chroma_function(embedder: Embedder) -> Any:
@@ -260,4 +323,5 @@ def open_memory(settings: Settings) -> InvoiceMemory | None:
     from wardflow.tools.embedding import embedder_from_settings
 
     return ChromaMemory(embedder_from_settings(settings), path=settings.chroma_path,
-                        url=settings.chroma_url)
+                        url=settings.chroma_url, token=settings.chroma_token,
+                        tenant=settings.chroma_tenant, database=settings.chroma_database)
