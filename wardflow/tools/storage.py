@@ -42,6 +42,11 @@ class Storage(Protocol):
 
     def list(self, prefix: str = "") -> list[str]: ...
 
+    def delete(self, key: str) -> bool:
+        """Remove the object at ``key``; ``False`` if there was none (a retried
+        erasure must not fail)."""
+        ...
+
 
 def check_key(key: str) -> str:
     """Return ``key`` normalised, or raise if it could escape the storage root."""
@@ -121,6 +126,25 @@ class LocalStorage:
             if p.is_file() and not p.name.startswith(".tmp-")
         )
 
+    def delete(self, key: str) -> bool:
+        path = self._path(key)
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            return False
+        except OSError as err:
+            raise StorageError("storage", f"cannot delete {key!r}: {err}",
+                               retryable=True) from err
+        # Empty folders named after a document go too (a name can be personal data).
+        parent = path.parent
+        while parent != self.root:
+            try:
+                parent.rmdir()
+            except OSError:
+                break
+            parent = parent.parent
+        return True
+
 
 class FaultyStorage:
     """A storage whose next writes fail as a full disk would (``ENOSPC``), for the
@@ -162,6 +186,9 @@ class FaultyStorage:
 
     def list(self, prefix: str = "") -> list[str]:
         return self.inner.list(prefix)
+
+    def delete(self, key: str) -> bool:
+        return self.inner.delete(key)
 
 
 def with_storage_faults(storage: Storage, faults: Iterable[str]) -> Storage:
