@@ -351,6 +351,28 @@ class DriftMonitor(SqliteStore):
                 added += 1
         return added
 
+    def forget(self, thread_ids: Iterable[str]) -> int:
+        """Delete the observations of ``thread_ids`` (a GDPR erasure), here and in the
+        saved baseline; returns how many were deleted."""
+        ids = list(dict.fromkeys(thread_ids))
+        if not ids:
+            return 0
+        gone = 0
+        if self._opened is not None or self.settings.drift_path.exists():
+            marks = ",".join("?" * len(ids))
+            with self._write() as conn:
+                gone = conn.execute(f"DELETE FROM observations WHERE thread_id IN ({marks})",
+                                    ids).rowcount
+        baseline = self.settings.drift_baseline_path
+        if baseline.exists():
+            kept = [o for o in load_baseline(baseline) if o.thread_id not in set(ids)]
+            data = json.loads(baseline.read_text())
+            if len(kept) < len(data["observations"]):
+                gone += len(data["observations"]) - len(kept)
+                data["observations"] = [asdict(o) for o in kept]
+                baseline.write_text(json.dumps(data, indent=1))
+        return int(gone)
+
     def observations(self, *, last: int | None = None, since: str | None = None,
                      until: str | None = None) -> list[Observation]:
         """Stored observations, oldest first: all, the last ``last``, or a time range."""

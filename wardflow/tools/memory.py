@@ -153,6 +153,7 @@ class ChromaMemory:
         self.collection_name = f"{collection}-{embedder.name}"
         self._lock = threading.Lock()
         self._collection: Any = None  # chromadb Collection, typed loosely: imported lazily
+        self._client: Any = None
         # The risk node searches with a text and then stores the same text: embed once.
         self._last: tuple[str, list[float]] | None = None
 
@@ -174,6 +175,7 @@ class ChromaMemory:
         # chromadb raises a bare Exception for an HTTP error without a Chroma error
         # body, so nothing narrower catches them all; no code here can reach interrupt().
         except Exception as err:
+            self._collection = None  # opened again next time (a server restarted)
             where = self.url or self.path
             hint = (" (is the Chroma server running? check chroma_url, chroma_token,"
                     " chroma_tenant and chroma_database)" if self.url else "")
@@ -185,12 +187,18 @@ class ChromaMemory:
         with self._lock:
             if self._collection is None:
                 with self._calling("open the collection"):
-                    self._collection = self._connect().get_or_create_collection(
-                        self.collection_name,
-                        embedding_function=_chroma_function(self.embedder),
-                        configuration={"hnsw": {"space": "cosine"}},
-                    )
+                    client = self._connect()
+                    if self.url is None:
+                        _finish_compaction(client, self.collection_name,
+                                           self._collection_options())
+                    self._collection = client.get_or_create_collection(
+                        self.collection_name, **self._collection_options())
+                    self._client = client
             return self._collection
+
+    def _collection_options(self) -> dict[str, Any]:
+        return {"embedding_function": _chroma_function(self.embedder),
+                "configuration": {"hnsw": {"space": "cosine"}}}
 
     def _connect(self) -> Any:
         import chromadb
@@ -272,16 +280,79 @@ class ChromaMemory:
             return int(collection.count())
 
     def delete(self, record_ids: Sequence[str]) -> int:
-        """Forget the records ``record_ids`` (an erasure); returns how many there were."""
+        """Forget the records ``record_ids`` (an erasure); returns how many there were.
+
+        In the embedded store the collection is then compacted (:meth:`_compact`):
+        Chroma keeps every write in a log inside ``chroma.sqlite3`` until its index is
+        next saved, and a deleted record must not stay readable there.
+        """
         ids = list(dict.fromkeys(record_ids))
         if not ids:
             return 0
         collection = self._open()
         with self._calling("delete records"):
-            found = collection.get(ids=ids, include=[])["ids"]
+            found = list(collection.get(ids=ids, include=[])["ids"])
             if found:
-                collection.delete(ids=list(found))
+                collection.delete(ids=found)
+            if self.url is None and found:
+                self._compact()
+            elif self.url is None:  # a retried erasure whose compaction failed
+                assert self.path is not None
+                _vacuum(self.path / "chroma.sqlite3")
         return len(found)
+
+    def _compact(self) -> None:
+        """Copy the collection's records into a new collection and drop the old one
+        with its write log. A crash midway leaves the copy (``<name>-next``), which
+        the next :meth:`_open` finishes; nothing is lost."""
+        with self._lock:
+            client, name = self._client, self.collection_name
+            rows = self._collection.get(include=["documents", "metadatas", "embeddings"])
+            _drop(client, f"{name}-next")
+            fresh = client.create_collection(f"{name}-next", **self._collection_options())
+            step = max(1, int(client.get_max_batch_size()))
+            for i in range(0, len(rows["ids"]), step):
+                fresh.add(ids=rows["ids"][i:i + step],
+                          documents=rows["documents"][i:i + step],
+                          metadatas=rows["metadatas"][i:i + step],
+                          embeddings=rows["embeddings"][i:i + step])
+            self._collection = None
+            client.delete_collection(name)
+            fresh.modify(name=name)
+            self._collection = fresh
+            assert self.path is not None
+            _vacuum(self.path / "chroma.sqlite3")
+
+
+def _vacuum(path: Path) -> None:
+    """``VACUUM`` Chroma's SQLite file, as ``chroma utils vacuum`` does: the pages the
+    dropped log was in are free but not zeroed, and would still hold the records."""
+    import sqlite3
+
+    conn = sqlite3.connect(path, timeout=30, isolation_level=None)
+    try:
+        conn.execute("VACUUM")
+        conn.execute("INSERT INTO maintenance_log (operation, timestamp)"
+                     " VALUES ('vacuum', CURRENT_TIMESTAMP)")
+    finally:
+        conn.close()
+
+
+def _drop(client: Any, name: str) -> None:
+    if name in {c if isinstance(c, str) else c.name for c in client.list_collections()}:
+        client.delete_collection(name)
+
+
+def _finish_compaction(client: Any, name: str, options: Mapping[str, Any]) -> None:
+    """A compaction that crashed after dropping ``name`` left its copy: rename it."""
+    names = {c if isinstance(c, str) else c.name for c in client.list_collections()}
+    if f"{name}-next" not in names:
+        return
+    if name in names:  # crashed before the old one was dropped: the old one is whole
+        client.delete_collection(f"{name}-next")
+    else:
+        client.get_collection(f"{name}-next", embedding_function=options[
+            "embedding_function"]).modify(name=name)
 
 
 def _chroma_function(embedder: Embedder) -> Any:
