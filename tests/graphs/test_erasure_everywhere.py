@@ -58,8 +58,8 @@ def _leaks(home: Path, storage: LocalStorage | None = None) -> list[str]:
     return found
 
 
-def _memory_texts(home: Path) -> list[str]:
-    memory = ChromaMemory(LexicalEmbedding(), path=home / "chroma")
+def _memory_texts(home: Path, url: str | None = None) -> list[str]:
+    memory = ChromaMemory(LexicalEmbedding(), path=home / "chroma", url=url)
     rows = memory._open().get(include=["documents", "metadatas"])
     return [f"{rid} {doc} {meta}" for rid, doc, meta in
             zip(rows["ids"], rows["documents"], rows["metadatas"], strict=True)]
@@ -87,7 +87,7 @@ def _check_before(ws: Workspace, jane: str, *, sqlite: bool = True) -> str:
     doc = values["document"]["id"]
     assert NAME in values["text"] and CARD in values["text"]
     assert ws.storage.list(f"incoming/{doc}") or ws.storage.list(f"archive/rejected/{doc}")
-    assert any(NAME in t for t in _memory_texts(ws.settings.home))
+    assert any(NAME in t for t in _memory_texts(ws.settings.home, ws.settings.chroma_url))
     assert any(o.thread_id == jane for o in ws.monitor.observations())
     assert read_spans(ws.settings.traces_path, thread_id=jane)
     assert not sqlite or any(f.startswith("checkpoints.sqlite")
@@ -124,14 +124,17 @@ def test_erasure_leaves_the_subject_nowhere_in_the_data_home(
     assert len(texts) == 1 and not any(doc in t or NAME in t for t in texts)
 
 
-def test_cli_erasure_on_postgres_leaves_the_subject_nowhere(
+def test_cli_erasure_on_postgres_and_a_chroma_server_leaves_the_subject_nowhere(
     process: Callable[..., Iterator[tuple[Workspace, str, str]]], postgres_url: str,
+    chroma_server: Any,
 ) -> None:
-    """Audit, ERP and checkpoints in Postgres: the erasure (through the real command)
-    cleans them and the data home alike."""
+    """Audit, ERP and checkpoints in Postgres, the memory on a Chroma server: the
+    erasure (through the real command) cleans them and the data home alike."""
     import psycopg
 
-    runs = process(database_url=postgres_url, checkpointer=postgres_url)
+    # The only test that uses the default collection of the session's server.
+    runs = process(database_url=postgres_url, checkpointer=postgres_url,
+                   chroma_url=chroma_server.url)
     ws, jane, _ = next(runs)
     home = ws.settings.home
     _check_before(ws, jane, sqlite=False)
@@ -151,11 +154,14 @@ def test_cli_erasure_on_postgres_leaves_the_subject_nowhere(
 
     assert any(t.startswith("checkpoint") for t in database_leaks())
     env = {"WARDFLOW_DATABASE_URL": postgres_url, "WARDFLOW_CHECKPOINTER": postgres_url,
-           "WARDFLOW_MEMORY": "chroma", "WARDFLOW_EMBEDDING": "lexical"}
+           "WARDFLOW_MEMORY": "chroma", "WARDFLOW_EMBEDDING": "lexical",
+           "WARDFLOW_CHROMA_URL": chroma_server.url}
     erased = wardflow_cli(home, "gdpr", "erase", NAME, "--as", "dpo", **env)
     assert erased.returncode == 0, erased.stderr
     assert "1 memory record(s)" in erased.stdout and "1 drift sample(s)" in erased.stdout
+    assert "chroma vacuum" in erased.stdout  # what the server's operator must do
     assert database_leaks() == []
+    assert not any(NAME in t for t in _memory_texts(home, chroma_server.url))
     assert _leaks(home, LocalStorage(home / "storage")) == []
     verified = wardflow_cli(home, "audit", "verify", **env)
     assert verified.returncode == 0 and "audit chain intact" in verified.stdout

@@ -164,3 +164,18 @@ def test_a_run_with_the_memory_down_goes_to_review_and_says_why(
     assert run.status == "awaiting_review" and "memory_unavailable" in run.reasons
     [reason] = [r for r in risk["reasons"] if r["code"] == "memory_unavailable"]
     assert reason["weight"] >= 0.5 and down in reason["evidence"]["error"]
+
+
+def test_an_erasure_on_one_machine_leaves_the_others_working(chroma_url: str) -> None:
+    """A delete compacts the collection (so Chroma's write log no longer holds the
+    record); a machine that had the old collection open reopens it and goes on."""
+    name = _collection()
+    one = ChromaMemory(LexicalEmbedding(), url=chroma_url, collection=name)
+    two = ChromaMemory(LexicalEmbedding(), url=chroma_url, collection=name)
+    one.upsert(_record("doc-1", "Invoice A-1 from Acme GmbH for Janet Quorvald"))
+    one.upsert(_record("doc-2", "Invoice B-7 from Brandt Logistik, road freight"))
+    assert two.count() == 2  # its collection is open now
+    assert one.delete(["doc-1"]) == 1
+    assert [h.record.id for h in two.similar("Acme GmbH invoice A-1")] == ["doc-2"]
+    two.upsert(_record("doc-3", "Invoice C-3 from Carl Crane"))
+    assert one.count() == 2 and one.get("doc-1") is None and two.get("doc-3") is not None

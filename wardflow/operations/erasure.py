@@ -140,11 +140,15 @@ def _erase(ws: Workspace, threads: list[str], pattern: re.Pattern[str] | None, *
     if dry_run or not (threads or redacted):  # nothing to erase is nothing to record
         return ErasureReport(threads=threads, redacted_records=len(redacted), storage_keys=keys,
                              vault_tokens=0, retained_postings=postings, not_erased=missed)
+    elsewhere: list[str] = []
     tokens = _forget_tokens(ws, threads)
     deleted = _delete_objects(ws, keys, missed)
     memory = _forget_memory(ws, documents, missed)
+    if memory and ws.settings.chroma_url:
+        elsewhere.append(f"invoice memory: the Chroma server at {ws.settings.chroma_url} may"
+                         " keep the deleted records in free pages of its data file until"
+                         " its operator runs `chroma vacuum --path DATA` (server stopped)")
     drift = ws.monitor.forget(threads)
-    elsewhere: list[str] = []
     spans = _forget_spans(ws, threads, pattern, missed, elsewhere)
     if not missed:  # else kept, so that the erasure run again finds these runs
         for thread in threads:

@@ -15,7 +15,7 @@ machines then share one memory).
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
@@ -183,14 +183,27 @@ class ChromaMemory:
                             f" {type(err).__name__}: {err}{hint}",
                             retryable=self.url is not None) from err
 
+    def _call(self, what: str, fn: Callable[[Any], Any]) -> Any:
+        """``fn(collection)``; once more on a reopened collection if this one is gone
+        (another machine compacted it after an erasure)."""
+        try:
+            collection = self._open()
+            with self._calling(what):
+                return fn(collection)
+        except ToolError as err:
+            if not _collection_gone(err.__cause__):
+                raise
+        collection = self._open()
+        with self._calling(what):
+            return fn(collection)
+
     def _open(self) -> Any:
         with self._lock:
             if self._collection is None:
                 with self._calling("open the collection"):
                     client = self._connect()
-                    if self.url is None:
-                        _finish_compaction(client, self.collection_name,
-                                           self._collection_options())
+                    _finish_compaction(client, self.collection_name,
+                                       self._collection_options())
                     self._collection = client.get_or_create_collection(
                         self.collection_name, **self._collection_options())
                     self._client = client
@@ -224,20 +237,17 @@ class ChromaMemory:
 
     def upsert(self, record: InvoiceRecord) -> None:
         """Store or replace ``record`` (by id): a replayed step does not add a copy."""
-        collection = self._open()
         vector = self._embed(record.text)
-        with self._calling("store a record"):
-            collection.upsert(ids=[record.id], documents=[record.text], embeddings=[vector],
-                              metadatas=[record.metadata()])
+        self._call("store a record", lambda c: c.upsert(
+            ids=[record.id], documents=[record.text], embeddings=[vector],
+            metadatas=[record.metadata()]))
 
     def upsert_many(self, records: Sequence[InvoiceRecord]) -> None:
         """Store many records in one call (bulk loads, benchmarks)."""
         if records:
-            collection = self._open()
-            with self._calling("store records"):
-                collection.upsert(ids=[r.id for r in records],
-                                  documents=[r.text for r in records],
-                                  metadatas=[r.metadata() for r in records])
+            self._call("store records", lambda c: c.upsert(
+                ids=[r.id for r in records], documents=[r.text for r in records],
+                metadatas=[r.metadata() for r in records]))
 
     def similar(
         self, text: str, *, k: int = 5, exclude_id: str | None = None,
@@ -248,15 +258,19 @@ class ChromaMemory:
         ``where`` filters on metadata equality (``{"vendor_id": "V-001"}``);
         ``exclude_id`` leaves out the invoice being assessed.
         """
-        collection = self._open()
         clauses: list[dict[str, Any]] = [{key: value} for key, value in (where or {}).items()]
         filter_ = None if not clauses else clauses[0] if len(clauses) == 1 else {"$and": clauses}
-        with self._calling("search"):
+        vector = self._embed(text)
+
+        def query(collection: Any) -> Any:
             if collection.count() == 0:
-                return []
-            found = collection.query(query_embeddings=[self._embed(text)], n_results=k + 1,
-                                     where=filter_,
-                                     include=["documents", "metadatas", "distances"])
+                return None
+            return collection.query(query_embeddings=[vector], n_results=k + 1, where=filter_,
+                                    include=["documents", "metadatas", "distances"])
+
+        found = self._call("search", query)
+        if found is None:
+            return []
         out: list[SimilarInvoice] = []
         for rid, doc, meta, dist in zip(found["ids"][0], found["documents"][0],
                                         found["metadatas"][0], found["distances"][0],
@@ -267,34 +281,31 @@ class ChromaMemory:
         return out[:k]
 
     def get(self, record_id: str) -> InvoiceRecord | None:
-        collection = self._open()
-        with self._calling("read a record"):
-            found = collection.get(ids=[record_id], include=["documents", "metadatas"])
+        found = self._call("read a record", lambda c: c.get(
+            ids=[record_id], include=["documents", "metadatas"]))
         if not found["ids"]:
             return None
         return _record(found["ids"][0], found["documents"][0], found["metadatas"][0])
 
     def count(self) -> int:
-        collection = self._open()
-        with self._calling("count records"):
-            return int(collection.count())
+        return int(self._call("count records", lambda c: c.count()))
 
     def delete(self, record_ids: Sequence[str]) -> int:
         """Forget the records ``record_ids`` (an erasure); returns how many there were.
 
-        In the embedded store the collection is then compacted (:meth:`_compact`):
-        Chroma keeps every write in a log inside ``chroma.sqlite3`` until its index is
-        next saved, and a deleted record must not stay readable there.
+        The collection is then compacted (:meth:`_compact`): Chroma keeps every write
+        in a log until its index is next saved, and a deleted record must not stay
+        readable there. The embedded store's file is vacuumed too; a server's file
+        keeps the freed pages until its operator runs ``chroma vacuum``.
         """
         ids = list(dict.fromkeys(record_ids))
         if not ids:
             return 0
-        collection = self._open()
+        found: list[str] = list(self._call("delete records", lambda c: c.get(
+            ids=ids, include=[])["ids"]))
         with self._calling("delete records"):
-            found = list(collection.get(ids=ids, include=[])["ids"])
             if found:
-                collection.delete(ids=found)
-            if self.url is None and found:
+                self._collection.delete(ids=found)
                 self._compact()
             elif self.url is None:  # a retried erasure whose compaction failed
                 assert self.path is not None
@@ -302,26 +313,34 @@ class ChromaMemory:
         return len(found)
 
     def _compact(self) -> None:
-        """Copy the collection's records into a new collection and drop the old one
-        with its write log. A crash midway leaves the copy (``<name>-next``), which
-        the next :meth:`_open` finishes; nothing is lost."""
+        """Copy the collection's records into a new collection, then drop the old one
+        with its write log (Chroma keeps every write in a log until its index is next
+        saved, and ``chroma vacuum`` does not purge it sooner). Records other machines
+        add meanwhile are copied too. A crash midway leaves the copy
+        (``<name>-next``), which the next :meth:`_open` finishes; nothing is lost."""
         with self._lock:
-            client, name = self._client, self.collection_name
-            rows = self._collection.get(include=["documents", "metadatas", "embeddings"])
+            client, name, old = self._client, self.collection_name, self._collection
             _drop(client, f"{name}-next")
             fresh = client.create_collection(f"{name}-next", **self._collection_options())
             step = max(1, int(client.get_max_batch_size()))
-            for i in range(0, len(rows["ids"]), step):
-                fresh.add(ids=rows["ids"][i:i + step],
-                          documents=rows["documents"][i:i + step],
-                          metadatas=rows["metadatas"][i:i + step],
-                          embeddings=rows["embeddings"][i:i + step])
+            copied: set[str] = set()
+            for _ in range(3):
+                ids = [i for i in old.get(include=[])["ids"] if i not in copied]
+                for i in range(0, len(ids), step):
+                    rows = old.get(ids=ids[i:i + step],
+                                   include=["documents", "metadatas", "embeddings"])
+                    fresh.upsert(ids=rows["ids"], documents=rows["documents"],
+                                 metadatas=rows["metadatas"], embeddings=rows["embeddings"])
+                    copied.update(rows["ids"])
+                if not ids:
+                    break
             self._collection = None
             client.delete_collection(name)
             fresh.modify(name=name)
             self._collection = fresh
-            assert self.path is not None
-            _vacuum(self.path / "chroma.sqlite3")
+            if self.url is None:
+                assert self.path is not None
+                _vacuum(self.path / "chroma.sqlite3")
 
 
 def _vacuum(path: Path) -> None:
@@ -338,19 +357,23 @@ def _vacuum(path: Path) -> None:
         conn.close()
 
 
+def _collection_gone(err: BaseException | None) -> bool:
+    from chromadb.errors import NotFoundError
+
+    return isinstance(err, NotFoundError) or "does not exist" in str(err)
+
+
 def _drop(client: Any, name: str) -> None:
     if name in {c if isinstance(c, str) else c.name for c in client.list_collections()}:
         client.delete_collection(name)
 
 
 def _finish_compaction(client: Any, name: str, options: Mapping[str, Any]) -> None:
-    """A compaction that crashed after dropping ``name`` left its copy: rename it."""
+    """A compaction that crashed after dropping ``name`` left its copy: rename it. (A
+    copy beside a whole ``name`` is left: another machine may be compacting; the
+    next compaction drops it.)"""
     names = {c if isinstance(c, str) else c.name for c in client.list_collections()}
-    if f"{name}-next" not in names:
-        return
-    if name in names:  # crashed before the old one was dropped: the old one is whole
-        client.delete_collection(f"{name}-next")
-    else:
+    if f"{name}-next" in names and name not in names:
         client.get_collection(f"{name}-next", embedding_function=options[
             "embedding_function"]).modify(name=name)
 
