@@ -51,6 +51,7 @@ def _leaks(home: Path, storage: LocalStorage | None = None) -> list[str]:
     found = [str(p.relative_to(home)) for p in sorted(home.rglob("*"))
              if p.is_file() and LEAK.search(p.read_bytes())]
     for key in storage.list() if storage is not None else []:
+        assert storage is not None
         data = storage.get(key)
         text = read_document(data, key).text.encode() if key.endswith(".pdf") else data
         if LEAK.search(text):
