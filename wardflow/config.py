@@ -288,7 +288,7 @@ class Settings(BaseSettings):
     # Names of nodes after which the process kills itself with SIGKILL, for the
     # fault-injection tests (``after:post_to_erp``, ``before:archive``), and storage
     # faults (``storage:put:3``: the next 3 writes fail as a full disk would; also
-    # ``storage:move:N``). Empty in production.
+    # ``storage:move:N`` and ``storage:delete:N``). Empty in production.
     fault_inject: tuple[str, ...] = ()
 
     # Ray workers (``wardflow worker``, ``wardflow process --workers N``; wardflow[ray]):

@@ -166,3 +166,31 @@ def test_cli_erasure_on_postgres_and_a_chroma_server_leaves_the_subject_nowhere(
     assert _leaks(home, LocalStorage(home / "storage")) == []
     verified = wardflow_cli(home, "audit", "verify", **env)
     assert verified.returncode == 0 and "audit chain intact" in verified.stdout
+
+
+def test_a_place_that_fails_is_listed_and_a_second_erasure_finishes(
+    process: Callable[..., Iterator[tuple[Workspace, str, str]]],
+) -> None:
+    """Storage refuses the first delete (a full disk, an S3 outage): the erasure goes
+    on with the other places, names the failure, and keeps the run so that running it
+    again finds it and finishes."""
+    from wardflow.tools.storage import FaultyStorage, with_storage_faults
+
+    runs = process()
+    ws, jane, _ = next(runs)
+    doc = ws.state(jane).values["document"]["id"]
+    ws.storage = with_storage_faults(ws.storage, ["storage:delete:1"])
+    assert isinstance(ws.storage, FaultyStorage)
+    first = erase_subject(ws, NAME, by="dpo")
+    assert first.threads == [jane] and len(first.not_erased) == 1
+    assert first.not_erased[0].startswith("storage: cannot delete")
+    assert first.memory_records == 1 and first.trace_spans > 0
+    assert jane in ws.threads()  # kept for the rerun
+    second = erase_subject(ws, NAME, by="dpo")
+    assert second.threads == [jane] and not second.not_erased and second.storage_keys
+    assert jane not in ws.threads() and not ws.storage.list(f"incoming/{doc}")
+    assert ws.audit.verify().ok
+    assert [r.payload["not_erased"] != [] for r in ws.audit.records()
+            if r.action == "gdpr.erasure"] == [True, False]
+    with pytest.raises(StopIteration):
+        next(runs)

@@ -217,7 +217,7 @@ def _stored_keys(ws: Workspace, values: Mapping[str, Any], missed: list[str]) ->
         return [k for k in dict.fromkeys(str(c) for c in candidates if c)
                 if ws.storage.exists(k)]
     except StorageError as err:
-        missed.append(f"storage: {err}")
+        missed.append(str(err))
         return []
 
 
@@ -228,7 +228,7 @@ def _delete_objects(ws: Workspace, keys: list[str], missed: list[str]) -> list[s
             ws.storage.delete(key)
             deleted.append(key)
         except StorageError as err:
-            missed.append(f"storage: {err}")
+            missed.append(str(err))
     return deleted
 
 
@@ -239,7 +239,7 @@ def _forget_memory(ws: Workspace, documents: list[str], missed: list[str]) -> in
     try:
         return memory.delete(documents)
     except ToolError as err:
-        missed.append(f"invoice memory: {err}")
+        missed.append(str(err))
         return 0
 
 
