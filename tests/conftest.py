@@ -129,3 +129,13 @@ def chroma_server() -> Iterator[Any]:
 def chroma_url(chroma_server: Any) -> str:
     """The session's Chroma server (tests keep apart by collection name)."""
     return str(chroma_server.url)
+
+
+@pytest.fixture(scope="session")
+def s3_server() -> Iterator[Any]:
+    """A real S3-protocol server for the session (moto's standalone server on
+    127.0.0.1, tests/s3/server.py); each test makes its own bucket."""
+    from tests.s3.server import S3Server
+
+    with S3Server() as server:
+        yield server
