@@ -125,17 +125,19 @@ def test_erasure_leaves_the_subject_nowhere_in_the_data_home(
     assert len(texts) == 1 and not any(doc in t or NAME in t for t in texts)
 
 
-def test_cli_erasure_on_postgres_and_a_chroma_server_leaves_the_subject_nowhere(
+def test_cli_erasure_on_postgres_s3_and_a_chroma_server_leaves_the_subject_nowhere(
     process: Callable[..., Iterator[tuple[Workspace, str, str]]], postgres_url: str,
-    chroma_server: Any,
+    chroma_server: Any, s3_server: Any,
 ) -> None:
-    """Audit, ERP and checkpoints in Postgres, the memory on a Chroma server: the
-    erasure (through the real command) cleans them and the data home alike."""
+    """Audit, ERP and checkpoints in Postgres, documents in S3, the memory on a Chroma
+    server: the erasure (through the real command) cleans them and the data home."""
     import psycopg
 
+    bucket = s3_server.bucket()
+    s3 = s3_server.env(bucket)
     # The only test that uses the default collection of the session's server.
     runs = process(database_url=postgres_url, checkpointer=postgres_url,
-                   chroma_url=chroma_server.url)
+                   chroma_url=chroma_server.url, **s3)
     ws, jane, _ = next(runs)
     home = ws.settings.home
     _check_before(ws, jane, sqlite=False)
@@ -154,14 +156,28 @@ def test_cli_erasure_on_postgres_and_a_chroma_server_leaves_the_subject_nowhere(
         return sorted(set(found))
 
     assert any(t.startswith("checkpoint") for t in database_leaks())
+
+    def bucket_leaks() -> list[str]:
+        client = s3_server.client()
+        found = []
+        for item in client.list_objects_v2(Bucket=bucket).get("Contents", []):
+            data = client.get_object(Bucket=bucket, Key=item["Key"])["Body"].read()
+            if item["Key"].endswith(".pdf"):
+                data = read_document(data, item["Key"]).text.encode()
+            if LEAK.search(data):
+                found.append(item["Key"])
+        return found
+
+    assert bucket_leaks()  # the raw document kept at ingest
     env = {"WARDFLOW_DATABASE_URL": postgres_url, "WARDFLOW_CHECKPOINTER": postgres_url,
            "WARDFLOW_MEMORY": "chroma", "WARDFLOW_EMBEDDING": "lexical",
-           "WARDFLOW_CHROMA_URL": chroma_server.url}
+           "WARDFLOW_CHROMA_URL": chroma_server.url,
+           **{f"WARDFLOW_{k.upper()}": str(v) for k, v in s3.items()}}
     erased = wardflow_cli(home, "gdpr", "erase", NAME, "--as", "dpo", **env)
     assert erased.returncode == 0, erased.stderr
     assert "1 memory record(s)" in erased.stdout and "1 drift sample(s)" in erased.stdout
     assert "chroma vacuum" in erased.stdout  # what the server's operator must do
-    assert database_leaks() == []
+    assert database_leaks() == [] and bucket_leaks() == []
     assert not any(NAME in t for t in _memory_texts(home, chroma_server.url))
     assert _leaks(home, LocalStorage(home / "storage")) == []
     verified = wardflow_cli(home, "audit", "verify", **env)

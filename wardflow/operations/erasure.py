@@ -143,6 +143,10 @@ def _erase(ws: Workspace, threads: list[str], pattern: re.Pattern[str] | None, *
     elsewhere: list[str] = []
     tokens = _forget_tokens(ws, threads)
     deleted = _delete_objects(ws, keys, missed)
+    if deleted and ws.settings.storage_url:
+        elsewhere.append(f"storage: if the bucket of {ws.settings.storage_url} is versioned,"
+                         " the older versions of the deleted objects stay until its"
+                         " lifecycle rules expire them (or delete them by version id)")
     memory = _forget_memory(ws, documents, missed)
     if memory and ws.settings.chroma_url:
         elsewhere.append(f"invoice memory: the Chroma server at {ws.settings.chroma_url} may"
