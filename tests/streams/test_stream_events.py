@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import base64
 import json
+import signal
+import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from datetime import datetime
@@ -14,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import EXAMPLES, INBOX, add_reviewers
+from tests.conftest import EXAMPLES, INBOX, add_reviewers, wardflow_cli
 from tests.streams.conftest import Bus
 from wardflow.config import Settings
 from wardflow.errors import ConfigError
@@ -178,6 +180,38 @@ def test_two_consumers_in_one_group_share_without_duplicate_runs(
     assert bus.outstanding(GROUP) == 0
 
 
+def test_two_machines_sharing_a_postgres_ledger_run_a_document_once(
+    tmp_path: Path, clock: Callable[[], datetime], bus: Bus, postgres_url: str
+) -> None:
+    from wardflow.tools.erp import load_master
+
+    # Two data homes (two machines) that share only Postgres and the stream; the
+    # publisher sends the same document twice, and each machine reads one message.
+    homes = []
+    for name in ("one", "two"):
+        settings = Settings(home=tmp_path / name, model="none", stream_wait_s=1.0,
+                            stream_batch=1, stream_consumer=name,
+                            database_url=postgres_url, **bus.settings())
+        ws = Workspace(settings, clock=clock)
+        ws.storage.put("incoming/a.pdf", _pdf(CLEAN))  # in production: one S3 bucket
+        homes.append(ws)
+    one, two = homes
+    try:
+        one.erp.import_master(load_master(EXAMPLES / "erp.json"))
+        blueprint = parse_blueprint(BLUEPRINT.format(source=bus.source), one.settings)
+        bus.publish(*[{"key": "incoming/a.pdf", "document_id": "inv-7"}] * 2)
+
+        assert len(one.watch_once(blueprint)) == 1
+        assert two.watch_once(blueprint) == []  # its message was run on the other machine
+
+        assert bus.outstanding(GROUP) == 0
+        assert [e.state for e in two.services.events.entries("streamed")] == ["done"]
+        assert len(two.erp.postings()) == 1
+    finally:
+        one.close()
+        two.close()
+
+
 def test_a_malformed_message_is_parked_and_acknowledged(
     open_workspace: Callable[..., tuple[Workspace, Blueprint]], bus: Bus
 ) -> None:
@@ -224,6 +258,39 @@ def test_the_kill_switch_holds_messages_until_released(
     ws.switch.release()
     [result] = ws.watch_once(blueprint)
     assert result["outputs"]["process_invoice"]["status"] == "posted"
+    assert bus.outstanding(GROUP) == 0
+
+
+def _postings(home: Path) -> list[str]:
+    with sqlite3.connect(home / "erp.sqlite") as conn:
+        return sorted(r[0] for r in conn.execute("SELECT invoice_number FROM invoices"))
+
+
+@pytest.mark.slow
+def test_a_consumer_killed_between_run_and_ack_runs_nothing_twice(tmp_path: Path,
+                                                                   bus: Bus) -> None:
+    home = tmp_path / "home"
+    wardflow_cli(home, "erp", "import", str(EXAMPLES / "erp.json"), check=True)
+    for key, name in (("a.pdf", CLEAN), ("b.pdf", OTHER)):
+        (home / "storage" / "incoming").mkdir(parents=True, exist_ok=True)
+        (home / "storage" / "incoming" / key).write_bytes(_pdf(name))
+    file = tmp_path / "streamed.yaml"
+    file.write_text(BLUEPRINT.format(source=bus.source))
+    env = {f"WARDFLOW_{k.upper()}": v for k, v in bus.settings().items()}
+    env |= {"WARDFLOW_STREAM_CLAIM_IDLE_S": "1", "WARDFLOW_STREAM_WAIT_S": "1"}
+    bus.publish({"key": "incoming/a.pdf"}, {"key": "incoming/b.pdf"})
+
+    crashed = wardflow_cli(home, "watch", str(file), "--rounds", "1",
+                           WARDFLOW_FAULT_INJECT='["stream:before-ack"]', **env)
+    assert crashed.returncode == -signal.SIGKILL, crashed.stderr
+    assert _postings(home) == ["NLS-INV-2026-0412"]  # ran and recorded, never acknowledged
+    assert bus.outstanding(GROUP) == 2
+
+    time.sleep(1.2)  # the dead consumer's messages are idle past stream_claim_idle_s
+    resumed = wardflow_cli(home, "watch", str(file), "--rounds", "2", "--interval", "0.2",
+                           check=True, **env)
+    assert "1 document(s) started" in resumed.stdout, resumed.stdout + resumed.stderr
+    assert _postings(home) == ["2026-3318", "NLS-INV-2026-0412"]
     assert bus.outstanding(GROUP) == 0
 
 

@@ -107,7 +107,7 @@ class NatsStreamSource:
         try:
             found = self._loop.run_until_complete(
                 _wrap(self._sub.fetch(self._batch, timeout=self._wait_s)))
-        except asyncio.TimeoutError:  # nats raises its own subclass, or asyncio's
+        except TimeoutError:  # nats raises its own subclass, or asyncio's
             return []  # nothing arrived in the wait
         except nats.errors.Error as err:
             raise StreamError("nats", f"subject {self._subject!r}: {err}",
