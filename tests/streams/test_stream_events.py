@@ -20,7 +20,7 @@ from tests.conftest import EXAMPLES, INBOX, add_reviewers, wardflow_cli
 from tests.streams.conftest import Bus
 from wardflow.config import Settings
 from wardflow.errors import ConfigError
-from wardflow.graphs.blueprint import Blueprint, BlueprintError, parse_blueprint
+from wardflow.graphs.blueprint import Blueprint, BlueprintError, load_blueprint, parse_blueprint
 from wardflow.runtime.streams import (
     StreamError,
     StreamMessage,
@@ -308,6 +308,13 @@ def test_a_bad_stream_source_is_refused_with_its_line(source: str, reason: str,
         parse_blueprint(BLUEPRINT.format(source=source), settings)
     [problem] = caught.value.problems
     assert problem.line == 4 and problem.reason.startswith(reason)
+
+
+def test_the_example_blueprint_reads_a_redis_stream(settings: Settings) -> None:
+    blueprint = load_blueprint(EXAMPLES / "blueprints" / "streamed-invoices.yaml", settings)
+    assert blueprint.trigger.stream == ("redis", "invoices")
+    nats = parse_blueprint(BLUEPRINT.format(source="nats:invoices.*"), settings)
+    assert nats.trigger.stream == ("nats", "invoices.*")
 
 
 def test_a_schedule_cannot_read_a_stream(settings: Settings) -> None:

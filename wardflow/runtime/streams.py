@@ -293,7 +293,6 @@ def open_stream_source(settings: Settings, source: str, blueprint: str) -> Strea
             wardflow[streams] is not installed.
         StreamError: the server cannot be reached or lacks what it needs.
     """
-    import os
     import socket
 
     kind, _, name = source.partition(":")
