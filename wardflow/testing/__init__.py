@@ -17,6 +17,7 @@ from wardflow.testing.erp import ErpConformance
 from wardflow.testing.ledger import EventLedgerConformance
 from wardflow.testing.memory import MemoryConformance
 from wardflow.testing.storage import StorageConformance
+from wardflow.testing.streams import StreamSourceConformance
 
 __all__ = ["AuditSinkConformance", "ErpConformance", "EventLedgerConformance",
-           "MemoryConformance", "StorageConformance"]
+           "MemoryConformance", "StorageConformance", "StreamSourceConformance"]
