@@ -23,7 +23,7 @@ class TestStreamSource(StreamSourceConformance):
     def open_source(self, bus: Bus, tmp_path: Path) -> OpenSource:
         def open_(consumer: str) -> StreamSource:
             settings = Settings(home=tmp_path / "home", model="none", stream_batch=2,
-                                stream_wait_s=1.0, stream_claim_idle_s=self.idle_s,
+                                stream_wait_s=0.5, stream_claim_idle_s=self.idle_s,
                                 stream_consumer=consumer, **bus.settings())
             return open_stream_source(settings, bus.source, "conformance")
 
@@ -70,7 +70,7 @@ def _opener(tmp_path: Path, bus: Bus, claim_idle_s: float,
             wrap: Callable[[StreamSource], Any]) -> OpenSource:
     def open_(consumer: str) -> StreamSource:
         settings = Settings(home=tmp_path / "home", model="none", stream_batch=2,
-                            stream_wait_s=1.0, stream_claim_idle_s=claim_idle_s,
+                            stream_wait_s=0.5, stream_claim_idle_s=claim_idle_s,
                             stream_consumer=consumer, **bus.settings())
         return wrap(open_stream_source(settings, bus.source, "conformance"))  # type: ignore[no-any-return]
 

@@ -2,7 +2,7 @@
 
 Provide two fixtures: ``open_source``, a callable that opens a consumer of one fresh
 stream in one group under the consumer name it is given (reading at most 2 messages a
-read, waiting about a second for the first, and taking over a message left
+read, waiting up to a second for the first, and taking over a message left
 unacknowledged for ``idle_s`` seconds), and ``publish``, a callable that publishes raw
 bodies to that stream as another system would. Give ``idle_s`` as a class attribute.
 
