@@ -261,6 +261,31 @@ def test_the_kill_switch_holds_messages_until_released(
     assert bus.outstanding(GROUP) == 0
 
 
+def test_a_redis_entry_without_a_body_field_is_read_as_its_fields(
+    tmp_path: Path, clock: Callable[[], datetime], redis_server: Any
+) -> None:
+    import redis
+
+    from wardflow.tools.erp import load_master
+
+    settings = Settings(home=tmp_path / "home", model="none", stream_wait_s=1.0,
+                        stream_claim_idle_s=0.1, redis_url=redis_server.url)
+    blueprint = parse_blueprint(BLUEPRINT.format(source="redis-stream:fields"), settings)
+    with Workspace(settings, clock=clock) as ws, redis.Redis.from_url(redis_server.url) as r:
+        ws.erp.import_master(load_master(EXAMPLES / "erp.json"))
+        ws.storage.put("incoming/a.pdf", _pdf(CLEAN))
+        r.xadd("fields", {"key": "incoming/a.pdf", "document_id": "inv-9"})
+        # A consumer that left the group long ago, holding nothing, is forgotten.
+        r.xgroup_create("fields", GROUP, id="0")
+        r.xgroup_createconsumer("fields", GROUP, "gone-4242")
+        time.sleep(1.1)
+        [result] = ws.watch_once(blueprint)
+        assert [e.document_id for e in ws.services.events.entries("streamed")] == ["inv-9"]
+        assert result["outputs"]["process_invoice"]["status"] == "posted"
+        names = [c["name"].decode() for c in r.xinfo_consumers("fields", GROUP)]
+        assert "gone-4242" not in names and len(names) == 1
+
+
 def _postings(home: Path) -> list[str]:
     with sqlite3.connect(home / "erp.sqlite") as conn:
         return sorted(r[0] for r in conn.execute("SELECT invoice_number FROM invoices"))

@@ -82,6 +82,7 @@ class RedisStreamSource:
                                               min_idle_time=self._idle_ms, start_id="0-0",
                                               count=self._batch - len(entries))
             entries += claimed[1] or []
+            self._forget_dead_consumers()
         if len(entries) < self._batch:
             block = self._wait_ms if not entries and self._wait_ms > 0 else None
             answer = self._client.xreadgroup(self._group, self._consumer, {self._stream: ">"},
@@ -97,6 +98,19 @@ class RedisStreamSource:
             seen.add(ident)
             messages.append(StreamMessage(ident, _body(fields or {}), handle=entry_id))
         return messages
+
+    def _forget_dead_consumers(self) -> None:
+        """Drop the group's consumers that hold nothing and were idle ten times the claim
+        time (each restart is a new ``<host>-<pid>``; they would pile up otherwise).
+
+        A live consumer reads every round, so it is never that idle; the margin keeps
+        a consumer that reads just as it is dropped (its new entry would leave the
+        pending list with it) out of reach."""
+        for info in self._client.xinfo_consumers(self._stream, self._group):
+            name = _text(info["name"])
+            if (name != self._consumer and int(info["pending"]) == 0
+                    and int(info["idle"]) > 10 * self._idle_ms):
+                self._client.xgroup_delconsumer(self._stream, self._group, name)
 
     def ack(self, message: StreamMessage) -> None:
         self._call(lambda: self._client.xack(self._stream, self._group, message.handle))
