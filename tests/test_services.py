@@ -13,7 +13,7 @@ import pytest
 import wardflow
 from tests.conftest import EXAMPLES, INBOX
 from wardflow.config import Settings
-from wardflow.errors import WardflowError
+from wardflow.errors import ConfigError, WardflowError
 from wardflow.graphs.blueprint import parse_blueprint
 from wardflow.graphs.blueprint_graph import build_blueprint_graph
 from wardflow.graphs.invoice import build_invoice_graph
@@ -94,9 +94,11 @@ def test_services_open_only_what_is_used(tmp_path: Path) -> None:
     settings = Settings(home=home, model="none", database_url="postgresql://127.0.0.1:1/x",
                         database_retry_s=0)
     with build_services(settings) as services:
-        services.principals.add("dan", "controller")
-        assert [p.name for p in services.principals.all()] == ["dan"]
-    assert sorted(p.name for p in home.iterdir() if p.suffix == ".sqlite") == ["review.sqlite"]
+        assert services.checkpointer.get_tuple({"configurable": {"thread_id": "t"}}) is None
+        with pytest.raises(ConfigError, match="WARDFLOW_DATABASE_URL"):
+            services.principals.add("dan", "controller")  # kept in the database
+    assert sorted(p.name for p in home.iterdir() if p.suffix == ".sqlite") == [
+        "checkpoints.sqlite"]
 
 
 def test_scratch_services_write_nothing_to_the_home(tmp_path: Path) -> None:

@@ -7,7 +7,7 @@ dialects that matter here live in this module only:
 
 - integer columns are ``INTEGER`` in SQLite and ``BIGINT`` in Postgres (a single
   ``INTEGER PRIMARY KEY`` column is SQLite's rowid, numbered by the database when an
-  insert leaves it out);
+  insert leaves it out); real columns are ``REAL`` and ``DOUBLE PRECISION``;
 - the statements of a script are separated by ``;`` for SQLite's ``executescript``
   and by a line holding only ``;;`` for :func:`wardflow._postgres.connect` (Postgres
   function bodies contain semicolons).
@@ -29,16 +29,17 @@ Dialect = Literal["sqlite", "postgres"]
 _TYPES: dict[str, dict[Dialect, str]] = {
     "text": {"sqlite": "TEXT", "postgres": "TEXT"},
     "integer": {"sqlite": "INTEGER", "postgres": "BIGINT"},
+    "real": {"sqlite": "REAL", "postgres": "DOUBLE PRECISION"},
 }
 _SEPARATORS: dict[Dialect, str] = {"sqlite": ";\n", "postgres": "\n;;\n"}
 
 
 @dataclass(frozen=True, slots=True)
 class Column:
-    """One column: its name, type (``"text"`` or ``"integer"``) and constraints."""
+    """One column: its name, type (``"text"``, ``"integer"`` or ``"real"``) and constraints."""
 
     name: str
-    type: Literal["text", "integer"] = "text"
+    type: Literal["text", "integer", "real"] = "text"
     not_null: bool = False
     unique: bool = False
     references: str | None = None  # "table(column)"
@@ -64,7 +65,8 @@ class Index:
 
 @dataclass(frozen=True, slots=True)
 class Table:
-    """A table, its primary key and its indexes, in no particular dialect."""
+    """A table, its primary key (may be empty: no key) and its indexes, in no particular
+    dialect."""
 
     name: str
     columns: tuple[Column, ...]
@@ -83,7 +85,7 @@ class Table:
             [key] = self.primary_key
             lines = [f"{line} PRIMARY KEY" if line.split(" ", 1)[0] == key else line
                      for line in lines]
-        else:
+        elif self.primary_key:
             lines.append(f"PRIMARY KEY ({', '.join(self.primary_key)})")
         body = ",\n    ".join(lines)
         created = [f"CREATE TABLE IF NOT EXISTS {self.name} (\n    {body}\n)"]

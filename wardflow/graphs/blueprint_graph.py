@@ -32,14 +32,14 @@ from wardflow.graphs._node import audited_node
 from wardflow.graphs.blueprint import Blueprint, Step
 from wardflow.graphs.invoice import InvoiceNodes, build_invoice_graph, tool_guards
 from wardflow.graphs.state import outbox
-from wardflow.guardrails.killswitch import KillSwitch
+from wardflow.guardrails.killswitch import KillSwitches
 from wardflow.guardrails.tool_guard import PipelineToolGuard
 from wardflow.observability.audit import AuditSink
 from wardflow.observability.tracing import Telemetry
 from wardflow.prompts import CLASSIFY_DOCUMENT
 from wardflow.review.authz import with_article
 from wardflow.review.payloads import ReviewDecision
-from wardflow.review.principals import PrincipalStore
+from wardflow.review.principals import PrincipalDirectory
 from wardflow.services import Services, services_for
 from wardflow.tools.erp import ErpAdapter
 from wardflow.tools.storage import Storage
@@ -127,8 +127,8 @@ class _Steps:
     """Step implementations bound to one blueprint's collaborators."""
 
     def __init__(self, blueprint: Blueprint, settings: Settings, tools: Toolset,
-                 principals: PrincipalStore, llm: LLM | None, clock: Callable[[], datetime],
-                 invoice: Any, switch: KillSwitch) -> None:
+                 principals: PrincipalDirectory, llm: LLM | None, clock: Callable[[], datetime],
+                 invoice: Any, switch: KillSwitches) -> None:
         self.switch = switch
         self.blueprint = blueprint
         self.settings = settings
@@ -308,10 +308,10 @@ def build_blueprint_graph(
     erp: ErpAdapter | None = None,
     storage: Storage | None = None,
     audit: AuditSink | None = None,
-    principals: PrincipalStore | None = None,
+    principals: PrincipalDirectory | None = None,
     llm: LLM | None = None,
     clock: Callable[[], datetime] | None = None,
-    switch: KillSwitch | None = None,
+    switch: KillSwitches | None = None,
     telemetry: Telemetry | None = None,
 ) -> CompiledStateGraph[Any, Any, Any, Any]:
     """Compile ``blueprint``; collaborators come from ``services`` (or the factory) as in
@@ -421,7 +421,7 @@ def _add_step_edges(graph: StateGraph[Any], blueprint: Blueprint) -> None:
 _RANK = {"clerk": 1, "approver": 2, "controller": 3}
 
 
-def approval_refusal(principals: PrincipalStore, decision: ReviewDecision, required_role: str,
+def approval_refusal(principals: PrincipalDirectory, decision: ReviewDecision, required_role: str,
                      submitted_by: str | None, approved_by: frozenset[str] = frozenset()
                      ) -> str | None:
     """Why ``decision`` may not answer an approval task, or None when it may.

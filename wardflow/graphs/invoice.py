@@ -51,14 +51,14 @@ from wardflow.graphs._route import STOPS, review_request, route_decision
 from wardflow.graphs.retry import node_retry_policy
 from wardflow.graphs.state import InvoiceState
 from wardflow.guardrails.hidden import HiddenText, hidden_in_page
-from wardflow.guardrails.killswitch import KillSwitch
+from wardflow.guardrails.killswitch import KillSwitches
 from wardflow.guardrails.pipeline import GuardPipeline
 from wardflow.guardrails.tool_guard import INVOICE_PLAN, PipelineToolGuard, PlanToolGuard
 from wardflow.observability.audit import AuditSink
 from wardflow.observability.tracing import DISABLED, Telemetry, guard_span
 from wardflow.review.authz import authorize
 from wardflow.review.payloads import ReviewDecision
-from wardflow.review.principals import PrincipalStore
+from wardflow.review.principals import PrincipalDirectory
 from wardflow.review.status import require_comment
 from wardflow.runstate import ComplianceReport
 from wardflow.services import Services, services_for
@@ -97,8 +97,8 @@ class InvoiceNodes:
 
     def __init__(
         self, settings: Settings, tools: Toolset, audit: AuditSink, clock: Clock,
-        llm: LLM | None, principals: PrincipalStore,
-        switch: KillSwitch | None = None, workflow: str = "invoice",
+        llm: LLM | None, principals: PrincipalDirectory,
+        switch: KillSwitches | None = None, workflow: str = "invoice",
         guards: GuardPipeline | None = None, telemetry: Telemetry = DISABLED,
         memory: InvoiceMemory | None = None,
     ) -> None:
@@ -463,8 +463,8 @@ def build_invoice_graph(
     settings: Settings | None = None, *, services: Services | None = None,
     checkpointer: BaseCheckpointSaver[str] | None = None, erp: ErpAdapter | None = None,
     storage: Storage | None = None, audit: AuditSink | None = None, clock: Clock | None = None,
-    llm: LLM | None = None, principals: PrincipalStore | None = None,
-    switch: KillSwitch | None = None, telemetry: Telemetry | None = None,
+    llm: LLM | None = None, principals: PrincipalDirectory | None = None,
+    switch: KillSwitches | None = None, telemetry: Telemetry | None = None,
     guards: GuardPipeline | None = None, memory: InvoiceMemory | None = None,
 ) -> CompiledStateGraph[Any, Any, Any, Any]:
     """Build and compile the invoice reference graph.

@@ -1,10 +1,17 @@
-"""Rate limits per principal and per workflow, shared by the processes of a data home.
+"""Rate limits per principal and per workflow, shared by every process that counts them.
 
-A sliding window: at most ``limit`` hits of one key in any ``per_s`` seconds. Hits
-are rows in SQLite (WAL, one ``BEGIN IMMEDIATE`` transaction per hit), so a CLI run,
-a worker and the web server that share a data home share the limit; ``":memory:"``
-keeps it inside one object, for tests. The clock is injected: with a file it must
-be a wall clock that all processes agree on (the default, :func:`time.time`).
+A sliding window: at most ``limit`` hits of one key in any ``per_s`` seconds. Hits are
+rows, and each hit is one write transaction (expire the key's old hits, count, insert
+if under the limit), so concurrent requests can never be admitted past the limit:
+
+- :class:`RateLimiter`: in SQLite (WAL, ``BEGIN IMMEDIATE``), so a CLI run, a worker
+  and the web server that share a data home share the limit; ``":memory:"`` keeps it
+  inside one object, for tests;
+- :class:`PostgresRateLimiter`: in Postgres (the transaction holds the store's advisory
+  lock), so every machine with the same ``WARDFLOW_DATABASE_URL`` shares one counter.
+
+The clock is injected: when shared, it must be a wall clock that all processes agree
+on (the default, :func:`time.time`; machines keep theirs in step with NTP).
 """
 
 from __future__ import annotations
@@ -12,34 +19,48 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Protocol, runtime_checkable
 
+from wardflow._postgres import PostgresStore
+from wardflow._schema import Column, Index, Table, render
 from wardflow._sqlite import SqliteStore
+from wardflow._store import StoreBackend
 from wardflow.errors import ConfigError, RateLimited
 
-__all__ = ["RateLimiter"]
+__all__ = ["PostgresRateLimiter", "RateLimiter", "RateLimits"]
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS rate_hits (key TEXT NOT NULL, at REAL NOT NULL);
-CREATE INDEX IF NOT EXISTS rate_hits_key_at ON rate_hits (key, at);
-"""
+_TABLES = (
+    Table("rate_hits", (Column("key", not_null=True), Column("at", "real", not_null=True)),
+          primary_key=(), indexes=(Index("rate_hits_key_at", ("key", "at")),)),
+)
 
 
-class RateLimiter(SqliteStore):
-    """Sliding-window rate limits, checked and counted atomically.
+@runtime_checkable
+class RateLimits(Protocol):
+    """Sliding-window rate limits, checked and counted atomically: what callers type
+    against.
 
-    Args:
-        path: an SQLite file shared by several processes, or ``":memory:"``.
-        clock: seconds as a float; :func:`time.time` by default (tests inject a fake).
-        busy_timeout_s: how long a hit waits for another process's lock.
+    Backends: :class:`RateLimiter` (SQLite) and :class:`PostgresRateLimiter`;
+    ``wardflow.testing.RateLimitsConformance`` is what any backend must pass.
     """
 
-    def __init__(
-        self, path: Path | str = ":memory:", *, clock: Callable[[], float] = time.time,
-        busy_timeout_s: float = 30.0,
-    ) -> None:
-        super().__init__(path, schema=_SCHEMA, busy_timeout_s=busy_timeout_s)
-        self.path = str(path)
-        self._seconds = clock  # a float clock, not the base class's datetime one
+    def hit(self, key: str, *, limit: int, per_s: float) -> None:
+        """Count one request for ``key``, or raise :class:`RateLimited` (not counted)."""
+        ...
+
+    def remaining(self, key: str, *, limit: int, per_s: float) -> int:
+        """How many more hits ``key`` may make now (nothing is counted)."""
+        ...
+
+    def close(self) -> None:
+        """Release the connection."""
+        ...
+
+
+class _RateSql(StoreBackend):
+    """The rate limiter's SQL, which SQLite and Postgres both accept."""
+
+    _seconds: Callable[[], float]
 
     def hit(self, key: str, *, limit: int, per_s: float) -> None:
         """Count one request for ``key``, or refuse it.
@@ -77,3 +98,40 @@ class RateLimiter(SqliteStore):
                 "SELECT COUNT(*) FROM rate_hits WHERE key = ? AND at > ?", (key, now - per_s)
             ).fetchone()
         return max(0, limit - int(count))
+
+
+class RateLimiter(_RateSql, SqliteStore):
+    """Sliding-window rate limits in SQLite, checked and counted atomically.
+
+    Args:
+        path: an SQLite file shared by several processes, or ``":memory:"``.
+        clock: seconds as a float; :func:`time.time` by default (tests inject a fake).
+        busy_timeout_s: how long a hit waits for another process's lock.
+    """
+
+    def __init__(
+        self, path: Path | str = ":memory:", *, clock: Callable[[], float] = time.time,
+        busy_timeout_s: float = 30.0,
+    ) -> None:
+        super().__init__(path, schema=render("sqlite", _TABLES), busy_timeout_s=busy_timeout_s)
+        self.path = str(path)
+        self._seconds = clock  # a float clock, not the base class's datetime one
+
+
+class PostgresRateLimiter(_RateSql, PostgresStore):
+    """Sliding-window rate limits in Postgres: one counter per key for every machine.
+
+    Each hit is one transaction under the store's advisory lock, so hits racing from
+    any number of connections are admitted up to the limit and no further.
+
+    Args:
+        url: a ``postgres://`` URL (may be the checkpointer's database).
+        clock: seconds as a float; :func:`time.time` by default (tests inject a fake).
+        retry_s: how long opening waits for a database that is not up yet.
+    """
+
+    def __init__(self, url: str, *, clock: Callable[[], float] = time.time,
+                 retry_s: float = 30.0) -> None:
+        super().__init__(url, schema=render("postgres", _TABLES),
+                         lock_name="wardflow.rate_hits", retry_s=retry_s)
+        self._seconds = clock

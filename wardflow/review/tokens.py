@@ -8,7 +8,8 @@ working when the principal is deactivated, when it expires, or when it is revoke
 
 A token reads ``wft_<id>_<secret>``: ``id`` (12 hex digits) names it in listings and
 audit records; ``secret`` is 32 random bytes. Only the SHA-256 of the whole token is
-stored (table ``api_tokens`` in ``review.sqlite``, beside the principals), and it is
+stored (table ``api_tokens`` in ``review.sqlite`` beside the principals, or in Postgres
+when ``WARDFLOW_DATABASE_URL`` is set), and it is
 compared in constant time. A fast hash is enough here, unlike for passwords: 256
 random bits cannot be guessed, so there is nothing for a slow hash to protect.
 Creation and revocation are written to the audit log.
@@ -27,34 +28,32 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
+from wardflow._postgres import PostgresStore
+from wardflow._schema import Column, Table, render
 from wardflow._sqlite import SqliteStore, utc_now
+from wardflow._store import StoreBackend
 from wardflow.errors import ReviewError, WardflowError
-from wardflow.review.principals import Principal, PrincipalStore
+from wardflow.review.principals import Principal, PrincipalDirectory
 
 if TYPE_CHECKING:
     from wardflow.observability.audit import AuditSink
 
-__all__ = ["MAX_EXPIRY_DAYS", "TOKEN_PREFIX", "ApiToken", "TokenError", "TokenStore",
-           "is_api_token"]
+__all__ = ["MAX_EXPIRY_DAYS", "TOKEN_PREFIX", "ApiToken", "ApiTokens", "PostgresTokenStore",
+           "TokenError", "TokenStore", "is_api_token"]
 
 TOKEN_PREFIX = "wft_"
 MAX_EXPIRY_DAYS = 3650
 _FORM = re.compile(r"^wft_([0-9a-f]{12})_([A-Za-z0-9_-]{43})$")
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS api_tokens (
-    id TEXT PRIMARY KEY,
-    principal TEXT NOT NULL,
-    name TEXT NOT NULL,
-    token_sha256 TEXT NOT NULL UNIQUE,
-    created_at TEXT NOT NULL,
-    created_by TEXT NOT NULL,
-    expires_at TEXT NOT NULL,
-    revoked_at TEXT,
-    revoked_by TEXT
-);
-"""
+_TABLES = (
+    Table("api_tokens", (
+        Column("id"), Column("principal", not_null=True), Column("name", not_null=True),
+        Column("token_sha256", not_null=True, unique=True),
+        Column("created_at", not_null=True), Column("created_by", not_null=True),
+        Column("expires_at", not_null=True), Column("revoked_at"), Column("revoked_by"),
+    ), primary_key=("id",)),
+)
 _COLUMNS = "id, principal, name, created_at, created_by, expires_at, revoked_at, revoked_by"
 
 
@@ -97,22 +96,49 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-class TokenStore(SqliteStore):
-    """API tokens in ``review.sqlite`` (table ``api_tokens``), hashed at rest.
+@runtime_checkable
+class ApiTokens(Protocol):
+    """API tokens, hashed at rest: what callers type against.
 
-    Args:
-        path: the SQLite file shared with the principal store, or ``":memory:"``.
-        clock: the current time, for creation, expiry and revocation.
+    Backends: :class:`TokenStore` (SQLite, ``review.sqlite``) and
+    :class:`PostgresTokenStore`; ``wardflow.testing.ApiTokensConformance`` is what any
+    backend must pass.
     """
 
-    def __init__(
-        self, path: Path | str, *, clock: Callable[[], datetime] = utc_now,
-        busy_timeout_s: float = 30.0,
-    ) -> None:
-        super().__init__(path, schema=_SCHEMA, now=clock, busy_timeout_s=busy_timeout_s)
+    def create(
+        self, principals: PrincipalDirectory, principal: str, *, name: str,
+        expires_days: int, by: str, audit: AuditSink,
+    ) -> tuple[str, ApiToken]:
+        """A new token for the active ``principal``; the raw token is returned only here."""
+        ...
+
+    def revoke(self, token_id: str, *, by: str, audit: AuditSink) -> ApiToken:
+        """Revoke a token at once; revoking it again changes nothing."""
+        ...
+
+    def get(self, token_id: str) -> ApiToken | None:
+        """The token ``token_id`` (without its secret), or ``None``."""
+        ...
+
+    def all(self) -> list[ApiToken]:
+        """Every token, oldest first."""
+        ...
+
+    def authenticate(self, principals: PrincipalDirectory, token: str
+                     ) -> tuple[Principal, ApiToken]:
+        """The principal ``token`` acts for, and the token's record."""
+        ...
+
+    def close(self) -> None:
+        """Release the connection."""
+        ...
+
+
+class _TokenSql(StoreBackend):
+    """The token store's SQL, which SQLite and Postgres both accept."""
 
     def create(
-        self, principals: PrincipalStore, principal: str, *, name: str, expires_days: int,
+        self, principals: PrincipalDirectory, principal: str, *, name: str, expires_days: int,
         by: str, audit: AuditSink,
     ) -> tuple[str, ApiToken]:
         """A new token for the active ``principal``; the raw token is returned only here.
@@ -167,16 +193,18 @@ class TokenStore(SqliteStore):
         return token
 
     def get(self, token_id: str) -> ApiToken | None:
-        row = self._conn.execute(f"SELECT {_COLUMNS} FROM api_tokens WHERE id = ?",
-                                 (token_id,)).fetchone()
+        with self._read() as conn:
+            row = conn.execute(f"SELECT {_COLUMNS} FROM api_tokens WHERE id = ?",
+                               (token_id,)).fetchone()
         return ApiToken(*row) if row else None
 
     def all(self) -> list[ApiToken]:
-        rows = self._conn.execute(
-            f"SELECT {_COLUMNS} FROM api_tokens ORDER BY created_at, id").fetchall()
+        with self._read() as conn:
+            rows = conn.execute(
+                f"SELECT {_COLUMNS} FROM api_tokens ORDER BY created_at, id").fetchall()
         return [ApiToken(*row) for row in rows]
 
-    def authenticate(self, principals: PrincipalStore, token: str) -> tuple[Principal, ApiToken]:
+    def authenticate(self, principals: PrincipalDirectory, token: str) -> tuple[Principal, ApiToken]:
         """The principal ``token`` acts for, and the token's record.
 
         Raises:
@@ -186,9 +214,10 @@ class TokenStore(SqliteStore):
         match = _FORM.match(token)
         row = None
         if match:
-            row = self._conn.execute(
-                f"SELECT {_COLUMNS}, token_sha256 FROM api_tokens WHERE id = ?",
-                (match.group(1),)).fetchone()
+            with self._read() as conn:
+                row = conn.execute(
+                    f"SELECT {_COLUMNS}, token_sha256 FROM api_tokens WHERE id = ?",
+                    (match.group(1),)).fetchone()
         # Compared even when the id is unknown, so that timing tells nothing.
         stored = str(row[-1]) if row else _digest("")
         if not hmac.compare_digest(_digest(token), stored) or row is None:
@@ -204,3 +233,36 @@ class TokenStore(SqliteStore):
         if principal is None or not principal.active:
             raise TokenError(f"{record.principal} is no longer an active principal")
         return principal, record
+
+
+class TokenStore(_TokenSql, SqliteStore):
+    """API tokens in ``review.sqlite`` (table ``api_tokens``), hashed at rest.
+
+    Args:
+        path: the SQLite file shared with the principal store, or ``":memory:"``.
+        clock: the current time, for creation, expiry and revocation.
+        busy_timeout_s: how long a write waits for another process's lock.
+    """
+
+    def __init__(
+        self, path: Path | str, *, clock: Callable[[], datetime] = utc_now,
+        busy_timeout_s: float = 30.0,
+    ) -> None:
+        super().__init__(path, schema=render("sqlite", _TABLES), now=clock,
+                         busy_timeout_s=busy_timeout_s)
+
+
+class PostgresTokenStore(_TokenSql, PostgresStore):
+    """API tokens in Postgres (table ``api_tokens``), hashed at rest, shared by every
+    machine: a token revoked on one is refused by all at their next request.
+
+    Args:
+        url: a ``postgres://`` URL (may be the checkpointer's database).
+        clock: the current time, for creation, expiry and revocation.
+        retry_s: how long a call waits for a database that went away.
+    """
+
+    def __init__(self, url: str, *, clock: Callable[[], datetime] = utc_now,
+                 retry_s: float = 30.0) -> None:
+        super().__init__(url, schema=render("postgres", _TABLES),
+                         lock_name="wardflow.api_tokens", now=clock, retry_s=retry_s)

@@ -15,9 +15,9 @@ if TYPE_CHECKING:
     from langgraph.types import StateSnapshot
 
     from wardflow.config import Settings
-    from wardflow.guardrails.killswitch import KillSwitch
+    from wardflow.guardrails.killswitch import KillSwitches
     from wardflow.observability.audit import AuditSink
-    from wardflow.review.principals import PrincipalStore
+    from wardflow.review.principals import PrincipalDirectory
     from wardflow.services import Services
     from wardflow.tools.erp import ErpAdapter
     from wardflow.tools.inbox import InboxItem
@@ -33,8 +33,8 @@ class WorkspaceBase:
     erp: ErpAdapter
     storage: Storage
     audit: AuditSink
-    principals: PrincipalStore
-    switch: KillSwitch
+    principals: PrincipalDirectory
+    switch: KillSwitches
     _clock: Callable[[], datetime]
 
     if TYPE_CHECKING:

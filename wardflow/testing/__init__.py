@@ -13,11 +13,20 @@ Requires pytest (the ``test`` extra).
 """
 
 from wardflow.testing.audit import AuditSinkConformance
+from wardflow.testing.control import KillSwitchConformance, RateLimitsConformance
 from wardflow.testing.erp import ErpConformance
 from wardflow.testing.ledger import EventLedgerConformance
 from wardflow.testing.memory import MemoryConformance
+from wardflow.testing.review import (
+    ApiTokensConformance,
+    CredentialsConformance,
+    PrincipalDirectoryConformance,
+    SlackLinksConformance,
+)
 from wardflow.testing.storage import StorageConformance
 from wardflow.testing.streams import StreamSourceConformance
 
-__all__ = ["AuditSinkConformance", "ErpConformance", "EventLedgerConformance",
-           "MemoryConformance", "StorageConformance", "StreamSourceConformance"]
+__all__ = ["ApiTokensConformance", "AuditSinkConformance", "CredentialsConformance",
+           "ErpConformance", "EventLedgerConformance", "KillSwitchConformance",
+           "MemoryConformance", "PrincipalDirectoryConformance", "RateLimitsConformance",
+           "SlackLinksConformance", "StorageConformance", "StreamSourceConformance"]

@@ -4,8 +4,9 @@ Why passwords per principal, not one shared login secret: a shared secret lets a
 who knows it log in as any principal, which would make segregation of duties a matter
 of trust. Here each principal has their own password, stored only as a salted
 ``hashlib.scrypt`` hash in the table ``web_credentials`` beside the principal store
-(the same SQLite file, ``settings.review_path``). Roles, limits and deactivation stay
-in :class:`~wardflow.review.principals.PrincipalStore`; a deactivated principal cannot
+(the same SQLite file, ``settings.review_path``, or Postgres when
+``WARDFLOW_DATABASE_URL`` is set). Roles, limits and deactivation stay in the
+:class:`~wardflow.review.principals.PrincipalDirectory`; a deactivated principal cannot
 log in, and their live tokens stop working on the next request.
 
 A successful login returns a bearer token ``v1.<name>.<expiry>.<signature>``: the
@@ -29,15 +30,21 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Protocol, runtime_checkable
 
+from wardflow._postgres import PostgresStore
+from wardflow._schema import Column, Table, render
 from wardflow._sqlite import SqliteStore, utc_now
+from wardflow._store import StoreBackend
 from wardflow.errors import ReviewError, WardflowError
-from wardflow.review.principals import Principal, PrincipalStore
+from wardflow.review.principals import Principal, PrincipalDirectory
 
 __all__ = [
     "MIN_PASSWORD_LENGTH",
     "AuthError",
     "CredentialStore",
+    "Credentials",
+    "PostgresCredentialStore",
     "TokenClaims",
     "authenticate",
     "hash_password",
@@ -52,13 +59,12 @@ _TOKEN_VERSION = "v1"
 _EXPIRY = re.compile(r"[0-9]{1,12}")
 # scrypt cost: 16 MiB of memory and a few tens of milliseconds per check.
 _SCRYPT_N, _SCRYPT_R, _SCRYPT_P = 2**14, 8, 1
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS web_credentials (
-    name TEXT PRIMARY KEY,
-    password_hash TEXT NOT NULL,
-    updated_at TEXT NOT NULL
-);
-"""
+_TABLES = (
+    Table("web_credentials", (
+        Column("name"), Column("password_hash", not_null=True),
+        Column("updated_at", not_null=True),
+    ), primary_key=("name",)),
+)
 
 
 class AuthError(WardflowError):
@@ -140,20 +146,36 @@ def verify_password(password: str, stored: str) -> bool:
 _DUMMY_HASH = hash_password("not a password", salt=b"\0" * 16)
 
 
-class CredentialStore(SqliteStore):
-    """Password hashes, one per principal, in ``review.sqlite`` (table ``web_credentials``).
+@runtime_checkable
+class Credentials(Protocol):
+    """Web password hashes, one per principal: what callers type against.
 
-    Args:
-        path: the SQLite file shared with the principal store, or ``":memory:"``.
+    Backends: :class:`CredentialStore` (SQLite, ``review.sqlite``) and
+    :class:`PostgresCredentialStore`; ``wardflow.testing.CredentialsConformance`` is
+    what any backend must pass.
     """
 
-    def __init__(
-        self, path: Path | str, *, clock: Callable[[], datetime] = utc_now,
-        busy_timeout_s: float = 30.0,
-    ) -> None:
-        super().__init__(path, schema=_SCHEMA, now=clock, busy_timeout_s=busy_timeout_s)
+    def set_password(self, principals: PrincipalDirectory, name: str, password: str) -> None:
+        """Set ``name``'s password (stored hashed); the principal must be active."""
+        ...
 
-    def set_password(self, principals: PrincipalStore, name: str, password: str) -> None:
+    def remove(self, name: str) -> bool:
+        """Forget ``name``'s password; whether one was set."""
+        ...
+
+    def password_hash(self, name: str) -> str | None:
+        """``name``'s stored hash (see :func:`hash_password`), or ``None``."""
+        ...
+
+    def close(self) -> None:
+        """Release the connection."""
+        ...
+
+
+class _CredentialSql(StoreBackend):
+    """The credential store's SQL, which SQLite and Postgres both accept."""
+
+    def set_password(self, principals: PrincipalDirectory, name: str, password: str) -> None:
         """Set ``name``'s password; the principal must exist and be active.
 
         Raises:
@@ -180,14 +202,52 @@ class CredentialStore(SqliteStore):
                                 (name,)).rowcount > 0
 
     def password_hash(self, name: str) -> str | None:
-        row = self._conn.execute(
-            "SELECT password_hash FROM web_credentials WHERE name = ?", (name,)
-        ).fetchone()
+        with self._read() as conn:
+            row = conn.execute(
+                "SELECT password_hash FROM web_credentials WHERE name = ?", (name,)
+            ).fetchone()
         return str(row[0]) if row else None
 
 
+class CredentialStore(_CredentialSql, SqliteStore):
+    """Password hashes, one per principal, in ``review.sqlite`` (table ``web_credentials``).
+
+    Args:
+        path: the SQLite file shared with the principal store, or ``":memory:"``.
+        clock: the time recorded with each change.
+        busy_timeout_s: how long a write waits for another process's lock.
+    """
+
+    def __init__(
+        self, path: Path | str, *, clock: Callable[[], datetime] = utc_now,
+        busy_timeout_s: float = 30.0,
+    ) -> None:
+        super().__init__(path, schema=render("sqlite", _TABLES), now=clock,
+                         busy_timeout_s=busy_timeout_s)
+
+
+class PostgresCredentialStore(_CredentialSql, PostgresStore):
+    """Password hashes in Postgres (table ``web_credentials``), shared by every machine:
+    a password set on one logs in on all.
+
+    Args:
+        url: a ``postgres://`` URL (may be the checkpointer's database).
+        clock: the time recorded with each change.
+        retry_s: how long a call waits for a database that went away.
+    """
+
+    def __init__(self, url: str, *, clock: Callable[[], datetime] = utc_now,
+                 retry_s: float = 30.0) -> None:
+        super().__init__(url, schema=render("postgres", _TABLES),
+                         lock_name="wardflow.web_credentials", now=clock, retry_s=retry_s)
+
+    def password_hash(self, name: str) -> str | None:
+        password_hash = super().password_hash
+        return self._retry(lambda: password_hash(name))
+
+
 def authenticate(
-    principals: PrincipalStore, credentials: CredentialStore, name: str, password: str
+    principals: PrincipalDirectory, credentials: Credentials, name: str, password: str
 ) -> Principal:
     """The active principal ``name`` if ``password`` is theirs.
 

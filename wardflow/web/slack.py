@@ -11,7 +11,8 @@ the request is signed as Slack documents it::
 
 Who clicked is taken from the payload's stable Slack user id (``user.id``), never from
 the ``username``, which a Slack user can change to anyone's name: the id must be linked
-to a principal (:class:`SlackUsers`, ``wardflow principals slack NAME USER_ID``); the
+to a principal (:class:`SlackLinks`: :class:`SlackUsers` in SQLite or
+:class:`PostgresSlackUsers`; ``wardflow principals slack NAME USER_ID``); the
 decision then goes through :meth:`~wardflow.runtime.workspace.Workspace.resume` like any
 other.
 """
@@ -26,26 +27,28 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Literal
+from typing import Literal, Protocol, runtime_checkable
 from urllib.parse import parse_qs
 
+from wardflow._postgres import PostgresStore
+from wardflow._schema import Column, Table, render
 from wardflow._sqlite import SqliteStore, utc_now
+from wardflow._store import StoreBackend
 from wardflow.errors import ReviewError, WardflowError
-from wardflow.review.principals import PrincipalStore
+from wardflow.review.principals import PrincipalDirectory
 
-__all__ = ["MAX_SKEW_S", "SlackAction", "SlackError", "SlackUsers", "action_value",
-           "parse_action", "sign_request", "verify_request"]
+__all__ = ["MAX_SKEW_S", "PostgresSlackUsers", "SlackAction", "SlackError", "SlackLinks",
+           "SlackUsers", "action_value", "parse_action", "sign_request", "verify_request"]
 
 MAX_SKEW_S = 300
 # Slack user ids: U or W and upper-case letters and digits.
 _USER_ID = re.compile(r"[UW][A-Z0-9]{2,31}")
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS slack_users (
-    user_id TEXT PRIMARY KEY,
-    principal TEXT NOT NULL,
-    linked_at TEXT NOT NULL
-);
-"""
+_TABLES = (
+    Table("slack_users", (
+        Column("user_id"), Column("principal", not_null=True),
+        Column("linked_at", not_null=True),
+    ), primary_key=("user_id",)),
+)
 
 
 class SlackError(WardflowError):
@@ -113,20 +116,36 @@ def parse_action(body: bytes) -> SlackAction:
     return SlackAction(user, action_id, thread_id, args_hash or None)
 
 
-class SlackUsers(SqliteStore):
-    """Which principal each Slack user id is, in ``review.sqlite`` (table ``slack_users``).
+@runtime_checkable
+class SlackLinks(Protocol):
+    """Which principal each Slack user id is: what callers type against.
 
-    Args:
-        path: the SQLite file shared with the principal store, or ``":memory:"``.
+    Backends: :class:`SlackUsers` (SQLite, ``review.sqlite``) and
+    :class:`PostgresSlackUsers`; ``wardflow.testing.SlackLinksConformance`` is what any
+    backend must pass.
     """
 
-    def __init__(
-        self, path: Path | str, *, clock: Callable[[], datetime] = utc_now,
-        busy_timeout_s: float = 30.0,
-    ) -> None:
-        super().__init__(path, schema=_SCHEMA, now=clock, busy_timeout_s=busy_timeout_s)
+    def link(self, principals: PrincipalDirectory, name: str, user_id: str) -> None:
+        """Decisions from Slack user ``user_id`` are ``name``'s from now on."""
+        ...
 
-    def link(self, principals: PrincipalStore, name: str, user_id: str) -> None:
+    def unlink(self, user_id: str) -> bool:
+        """Forget ``user_id``'s link; whether there was one."""
+        ...
+
+    def principal(self, user_id: str) -> str | None:
+        """The principal linked to ``user_id``, if any."""
+        ...
+
+    def close(self) -> None:
+        """Release the connection."""
+        ...
+
+
+class _SlackSql(StoreBackend):
+    """The Slack link store's SQL, which SQLite and Postgres both accept."""
+
+    def link(self, principals: PrincipalDirectory, name: str, user_id: str) -> None:
         """Decisions from Slack user ``user_id`` are ``name``'s from now on.
 
         Raises:
@@ -155,6 +174,39 @@ class SlackUsers(SqliteStore):
 
     def principal(self, user_id: str) -> str | None:
         """The principal linked to ``user_id``, if any."""
-        row = self._conn.execute("SELECT principal FROM slack_users WHERE user_id = ?",
-                                 (user_id,)).fetchone()
+        with self._read() as conn:
+            row = conn.execute("SELECT principal FROM slack_users WHERE user_id = ?",
+                               (user_id,)).fetchone()
         return str(row[0]) if row else None
+
+
+class SlackUsers(_SlackSql, SqliteStore):
+    """Which principal each Slack user id is, in ``review.sqlite`` (table ``slack_users``).
+
+    Args:
+        path: the SQLite file shared with the principal store, or ``":memory:"``.
+        clock: the time recorded with each link.
+        busy_timeout_s: how long a write waits for another process's lock.
+    """
+
+    def __init__(
+        self, path: Path | str, *, clock: Callable[[], datetime] = utc_now,
+        busy_timeout_s: float = 30.0,
+    ) -> None:
+        super().__init__(path, schema=render("sqlite", _TABLES), now=clock,
+                         busy_timeout_s=busy_timeout_s)
+
+
+class PostgresSlackUsers(_SlackSql, PostgresStore):
+    """Slack user links in Postgres (table ``slack_users``), shared by every machine.
+
+    Args:
+        url: a ``postgres://`` URL (may be the checkpointer's database).
+        clock: the time recorded with each link.
+        retry_s: how long a call waits for a database that went away.
+    """
+
+    def __init__(self, url: str, *, clock: Callable[[], datetime] = utc_now,
+                 retry_s: float = 30.0) -> None:
+        super().__init__(url, schema=render("postgres", _TABLES),
+                         lock_name="wardflow.slack_users", now=clock, retry_s=retry_s)
