@@ -113,3 +113,13 @@ def postgres_url(postgres_server: Any, request: pytest.FixtureRequest) -> str:
 
     name = re.sub(r"[^a-z0-9]", "_", request.node.name.lower())[:40]
     return str(postgres_server.create_database(f"t_{name}_{uuid.uuid4().hex[:6]}"))
+
+
+@pytest.fixture(scope="session")
+def s3_server() -> Iterator[Any]:
+    """A real S3-protocol server for the session (moto's standalone server on
+    127.0.0.1, tests/s3/server.py); each test makes its own bucket."""
+    from tests.s3.server import S3Server
+
+    with S3Server() as server:
+        yield server

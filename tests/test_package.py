@@ -18,7 +18,7 @@ def test_all_exports_exist_and_nothing_public_is_missing() -> None:
 
 def test_import_is_light() -> None:
     heavy = ["litellm", "guardrails", "chromadb", "llama_cpp", "langgraph", "langchain_core",
-             "rapidocr_onnxruntime", "pypdfium2", "opentelemetry"]
+             "rapidocr_onnxruntime", "pypdfium2", "opentelemetry", "boto3", "botocore"]
     code = (
         "import sys, wardflow; "
         f"print(','.join(m for m in {heavy!r} if m in sys.modules))"

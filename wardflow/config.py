@@ -263,6 +263,23 @@ class Settings(BaseSettings):
         "inbox": "inbox", "archive": "archive", "s3-bucket": "inbox",
         "archive-bucket": "archive",
     })
+    # Documents in an S3-compatible service (wardflow[s3]) instead of ``home/storage``:
+    # ``storage_url`` ``s3://bucket/prefix`` (every key lives under the prefix), the
+    # service's ``storage_endpoint_url`` (MinIO, Ceph; unset: AWS) and region; keys from
+    # settings/secrets, else boto's default chain (environment, profile, instance role).
+    # ``storage_sse``: server-side encryption of each object, ``AES256`` or ``aws:kms``
+    # (with ``storage_kms_key_id``, else the account's default KMS key).
+    storage_url: str | None = None
+    storage_endpoint_url: str | None = None
+    storage_region: str | None = None
+    storage_access_key_id: SecretStr | None = None
+    storage_secret_access_key: SecretStr | None = None
+    storage_sse: Literal["none", "AES256", "aws:kms"] = "none"
+    storage_kms_key_id: str | None = None
+    storage_timeout_s: float = Field(30.0, gt=0)
+    # ``POST /events/s3``: the bearer token an S3 notifier (AWS, MinIO, Ceph) may send
+    # instead of an API token of a role that may start runs.
+    s3_events_token: SecretStr | None = None
     # Blueprints the web API may run by name (default: ``home/blueprints``).
     blueprints_dir: Path | None = None
     # A GGUF file for the "local/..." models; default: the bundled Gemma 3 270M,
@@ -291,7 +308,8 @@ class Settings(BaseSettings):
     # number of workers) with a small object store; ``auto``, ``host:port`` or
     # ``ray://host:10001`` join one. ``worker_limits``: calls at once across all workers,
     # per tool (``tool:erp``) and per model (``model:openai/gpt-4o-mini``); a slot not
-    # given back within ``worker_lease_s`` (its worker died) is taken back. A document
+    # given back within ``worker_lease_s`` (its worker died) is taken back, and so is an
+    # S3 event claimed but unfinished that long (``wardflow watch`` takes it over). A document
     # whose worker process dies is retried ``worker_task_retries`` times.
     ray_address: str | None = None
     ray_num_cpus: int | None = Field(None, ge=1)

@@ -42,6 +42,8 @@ brackets)::
      ├── AuthError              a login or web token was refused (401) [web.auth]
      ├── TokenError             an API token was refused [review.tokens]
      ├── SlackError             a Slack request was refused (signature, age) [web.slack]
+     ├── NotificationError      an S3 event notification cannot be read (400)
+     │                          [runtime.s3events]
      └── BodyTooLarge           a request body over its limit (413) [web._limits]
 """
 

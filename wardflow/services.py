@@ -198,7 +198,8 @@ class Services:
 
     @property
     def storage(self) -> Storage:
-        """The document store (local files under ``storage_root``)."""
+        """The document store: S3 at ``storage_url``, else local files under
+        ``storage_root``."""
         return cast("Storage", self._get("storage"))
 
     @property
@@ -307,7 +308,7 @@ def build_services(
         clock: the time source; the wall clock if None.
         checkpointer: defaults to the one ``settings.checkpointer`` names.
         erp: defaults to the REST ERP at ``settings.erp_url``, else the embedded one.
-        storage: defaults to local files under ``settings.storage_root``.
+        storage: defaults to S3 at ``storage_url``, else files in ``storage_root``.
         audit: defaults to the audit log in the home (or at ``database_url``).
         vault: defaults to the vault of ``guards``, else ``vault.sqlite`` in the home.
         guards: defaults to the pipeline ``settings`` describe, over ``vault``.
@@ -449,6 +450,10 @@ def default_guards(settings: Settings) -> GuardPipeline:
 
 
 def _storage(settings: Settings) -> Storage:
+    if settings.storage_url:
+        from wardflow.tools.s3storage import S3Storage
+
+        return S3Storage.from_settings(settings)
     from wardflow.tools.storage import LocalStorage
 
     return LocalStorage(settings.storage_root)

@@ -213,7 +213,7 @@ def _bodies(draw: st.DrawFn) -> bytes:
 def test_api_bodies_get_a_clear_answer(fuzz_server: Any) -> None:
     client, tokens, thread = fuzz_server
     paths = ["/api/login", f"/api/cases/{thread}/decision", f"/api/cases/{thread}/chat",
-             "/runs", "/api/slack/actions"]
+             "/runs", "/api/slack/actions", "/events/s3"]
     seen: dict[int, int] = {}
 
     @settings(_FUZZ, max_examples=COUNTS["api_bodies"])

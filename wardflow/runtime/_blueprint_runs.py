@@ -72,17 +72,21 @@ class BlueprintRuns(WorkspaceBase):
     def watch_once(self, blueprint: Blueprint, folder: Path | None = None, *,
                    progress: Callable[[int, int, str], None] | None = None
                    ) -> list[dict[str, Any]]:
-        """One scan of the blueprint's source (a storage folder, a ``maildir:``, or one
-        bounded read of a message stream, see :meth:`watch_stream`): a
-        ``document_uploaded`` event per new document or attachment, recorded in the
-        ledger, then one run per event (exactly once). While the kill switch is on,
+        """One scan of the blueprint's source (a storage folder, its location in S3
+        storage, a ``maildir:``, or one bounded read of a message stream, see
+        :meth:`watch_stream`): a ``document_uploaded`` event per new document, object
+        version, attachment or message, recorded in the ledger, then one run per event
+        (exactly once). While the kill switch is on,
         events are held open (audited once as ``event.held``) and run after it is off."""
         from wardflow.errors import KillSwitchEngaged
         from wardflow.runtime.events import MaildirSource
+        from wardflow.runtime.s3events import s3_storage
 
         if folder is None and blueprint.trigger.stream is not None:
             return self.watch_stream(blueprint)
         maildir = blueprint.trigger.maildir if folder is None else None
+        if folder is None and maildir is None and s3_storage(self.storage) is not None:
+            return self._watch_s3(blueprint, progress)
         if folder is None and maildir is None:
             source = blueprint.trigger.source or "inbox"
             folder = self.settings.storage_root.resolve() / self.settings.storage_locations[source]
@@ -174,6 +178,23 @@ class BlueprintRuns(WorkspaceBase):
         finally:
             if owned:
                 source.close()
+
+    def _watch_s3(self, blueprint: Blueprint,
+                  progress: Callable[[int, int, str], None] | None) -> list[dict[str, Any]]:
+        """Poll the trigger's location in S3 storage: each object version not in the
+        ledger runs once (a notification's too: it shares the ledger keys)."""
+        from wardflow.runtime.s3events import S3EventSource, Target, s3_storage
+
+        storage = s3_storage(self.storage)
+        assert storage is not None
+        location = self.settings.storage_locations[blueprint.trigger.source or "inbox"]
+        target = Target(blueprint.name, location, blueprint)
+        source = S3EventSource(storage, self.services.events,
+                               max_bytes=self.settings.max_document_bytes,
+                               lease_s=self.settings.worker_lease_s, clock=self.services.clock,
+                               audit=self.audit)
+        # This mixin is always part of a Workspace, which poll() runs the documents on.
+        return source.poll(self, target, progress=progress)  # type: ignore[arg-type]
 
     def decide_blueprint(
         self, blueprint: Blueprint, thread_id: str, decision: ReviewDecision, *,

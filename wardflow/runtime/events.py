@@ -70,6 +70,8 @@ class LedgerEntry:
     state: str
     thread_id: str | None
     result: str | None
+    # When its state last changed (ISO 8601): a taken-over entry is one left too long.
+    updated_at: str | None = None
 
 
 @runtime_checkable
@@ -188,7 +190,8 @@ class _LedgerSql(StoreBackend):
 
     def _entries(self, where: str, params: tuple[Any, ...]) -> list[LedgerEntry]:
         rows = self._conn.execute(
-            "SELECT blueprint, document_id, event, source, state, thread_id, result FROM events "
+            "SELECT blueprint, document_id, event, source, state, thread_id, result, updated_at"
+            " FROM events "
             f"{where} ORDER BY created_at, document_id", params,
         ).fetchall()
         return [LedgerEntry(*row) for row in rows]

@@ -183,10 +183,12 @@ class Scheduler:
         return store.finish(firing, "fired", detail, len(runs), now)
 
     def _run_blueprint(self, blueprint: Blueprint) -> Sequence[dict[str, Any]]:
+        from wardflow.runtime.s3events import s3_storage
         from wardflow.runtime.workspace import Workspace
 
         with Workspace(self.settings, services=self._services.get()) as ws:
-            if blueprint.trigger.maildir is not None:
+            if blueprint.trigger.maildir is not None or s3_storage(ws.storage) is not None:
+                # A maildir, or a location in S3: each new message or object version once.
                 return ws.watch_once(blueprint)
             location = self.settings.storage_locations[blueprint.trigger.source or "inbox"]
             folder = self.settings.storage_root.resolve() / location

@@ -2,6 +2,7 @@
 implementation, exposed as governed langchain-core tools by :class:`Toolset`."""
 
 from wardflow.tools.erp import ErpAdapter, InvoicePosting, PostInvoice, SqliteErp, Vendor
+from wardflow.tools.s3storage import S3Storage
 from wardflow.tools.storage import LocalStorage, Storage, StoredObject
 
 __all__ = [
@@ -9,6 +10,7 @@ __all__ = [
     "InvoicePosting",
     "LocalStorage",
     "PostInvoice",
+    "S3Storage",
     "SqliteErp",
     "Storage",
     "StoredObject",

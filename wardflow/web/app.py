@@ -64,6 +64,7 @@ from wardflow.web.metrics import metrics_router
 from wardflow.web.operations import operations_router
 from wardflow.web.review import chat_router, review_router
 from wardflow.web.runs import RunJobs, runs_router, upload_limit
+from wardflow.web.s3events import s3_events_router
 from wardflow.web.webhooks import SLACK_SECRET_ENV, slack_router
 
 try:
@@ -146,6 +147,7 @@ def create_app(
     app.state.runs = jobs
     app.include_router(runs_router(ctx, jobs))
     app.include_router(operations_router(ctx, jobs))
+    app.include_router(s3_events_router(ctx, jobs))
     app.include_router(metrics_router(ctx))
     # Outermost (added last): bodies are capped while they stream in, before any layer
     # reads them (wardflow/web/_limits.py).
