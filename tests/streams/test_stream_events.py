@@ -94,6 +94,9 @@ class LosesAcks:
     def release(self, message: StreamMessage) -> None:
         self.inner.release(message)
 
+    def extend(self, message: StreamMessage) -> None:
+        self.inner.extend(message)
+
     def close(self) -> None:
         self.inner.close()
 

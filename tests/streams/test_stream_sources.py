@@ -52,12 +52,20 @@ class _Broken:
     def release(self, message: StreamMessage) -> None:
         self.inner.release(message)
 
+    def extend(self, message: StreamMessage) -> None:
+        self.inner.extend(message)
+
     def close(self) -> None:
         self.inner.close()
 
 
 class _LosesAcks(_Broken):
     def ack(self, message: StreamMessage) -> None:
+        return None
+
+
+class _NeverExtends(_Broken):
+    def extend(self, message: StreamMessage) -> None:
         return None
 
 
@@ -80,6 +88,7 @@ def _opener(tmp_path: Path, bus: Bus, claim_idle_s: float,
 @pytest.mark.parametrize(("broken", "idle_s", "rule"), [
     (_LosesAcks, 1.0, "test_an_acknowledged_message_never_comes_back"),
     (_AcksReleased, 1.0, "test_a_released_message_comes_back"),
+    (_NeverExtends, 1.0, "test_an_extended_message_is_not_taken_over"),
     (_Broken, 3600.0, "test_a_dead_consumers_message_comes_back_once_idle"),  # never claims
 ])
 def test_the_suite_fails_a_source_that_breaks_a_rule(

@@ -127,6 +127,12 @@ class NatsStreamSource:
     def release(self, message: StreamMessage) -> None:
         self._run(message.handle.nak())
 
+    def extend(self, message: StreamMessage) -> None:
+        # "+WPI" restarts the message's ack_wait; flushed, so it is sent before the run.
+        assert self._nc is not None
+        self._run(message.handle.in_progress())
+        self._run(self._nc.flush(timeout=5))
+
     def close(self) -> None:
         try:
             if self._nc is not None and not self._nc.is_closed:

@@ -119,6 +119,19 @@ class RedisStreamSource:
         # It stays pending on this consumer: the next read takes it first.
         return None
 
+    def extend(self, message: StreamMessage) -> None:
+        self._call(lambda: self._extend(message.handle))
+
+    def _extend(self, entry_id: Any) -> None:
+        # XCLAIM to itself resets the entry's idle time (XAUTOCLAIM looks at it); only
+        # while it is still this consumer's, never taking it back from another.
+        mine = self._client.xpending_range(self._stream, self._group, min=entry_id,
+                                           max=entry_id, count=1,
+                                           consumername=self._consumer)
+        if mine:
+            self._client.xclaim(self._stream, self._group, self._consumer, min_idle_time=0,
+                                message_ids=[entry_id], justid=True)
+
     def close(self) -> None:
         self._client.close()
 

@@ -82,6 +82,11 @@ class StreamSource(Protocol):
         """Hand ``message`` back unprocessed (it is delivered again later)."""
         ...
 
+    def extend(self, message: StreamMessage) -> None:
+        """Tell the server ``message`` is still being worked on: its idle time starts
+        again, so it is not taken over while it waits its turn in a batch."""
+        ...
+
     def close(self) -> None:
         """Close the connection."""
         ...
@@ -243,6 +248,8 @@ def consume(source: StreamSource, blueprint: str, *, ledger: EventLedger, storag
     messages = source.read()
     results: list[dict[str, Any]] = []
     for index, message in enumerate(messages):
+        for waiting in messages[index:]:  # the runs before them took time
+            source.extend(waiting)
         try:
             result = _one(source, blueprint, message, ledger, storage, audit, limits, run, held)
         except BaseException:

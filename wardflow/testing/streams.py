@@ -10,7 +10,7 @@ The rules: a read returns what was published, in order, at most a batch, and not
 when nothing is there; a message read by one consumer of the group is not read by
 another while it is being worked on; an acknowledged message never comes back; a
 released one comes back; one left unacknowledged by a consumer that died comes back to
-another consumer once idle past ``idle_s``.
+another consumer once idle past ``idle_s``, and not while its consumer extends it.
 """
 
 from __future__ import annotations
@@ -127,4 +127,20 @@ class StreamSourceConformance:
             other.ack(again)
             assert other.read() == []
         finally:
+            other.close()
+
+    def test_an_extended_message_is_not_taken_over(self, open_source: OpenSource,
+                                                   publish: Publish) -> None:
+        slow = open_source("slow")
+        other = open_source("other")
+        try:
+            publish(b"1")
+            [message] = slow.read()
+            for _ in range(3):  # idle past idle_s in all, never that long at a time
+                time.sleep(self.idle_s * 0.6)
+                slow.extend(message)
+            assert other.read() == [], "taken over while its consumer was working on it"
+            slow.ack(message)
+        finally:
+            slow.close()
             other.close()
