@@ -65,13 +65,14 @@ class Index:
 
 @dataclass(frozen=True, slots=True)
 class Table:
-    """A table, its primary key (may be empty: no key) and its indexes, in no particular
-    dialect."""
+    """A table, its primary key (may be empty: no key), its unique column groups and its
+    indexes, in no particular dialect."""
 
     name: str
     columns: tuple[Column, ...]
     primary_key: tuple[str, ...]
     indexes: tuple[Index, ...] = ()
+    unique: tuple[tuple[str, ...], ...] = ()
 
     @property
     def column_names(self) -> tuple[str, ...]:
@@ -87,6 +88,7 @@ class Table:
                      for line in lines]
         elif self.primary_key:
             lines.append(f"PRIMARY KEY ({', '.join(self.primary_key)})")
+        lines += [f"UNIQUE ({', '.join(group)})" for group in self.unique]
         body = ",\n    ".join(lines)
         created = [f"CREATE TABLE IF NOT EXISTS {self.name} (\n    {body}\n)"]
         created += [f"CREATE INDEX IF NOT EXISTS {index.name} ON {self.name}"

@@ -342,6 +342,20 @@ class Settings(BaseSettings):
     erp_token: SecretStr | None = None
     erp_timeout_s: float = Field(10.0, gt=0.0)
 
+    # Document events from message streams (a blueprint ``source: "redis-stream:<stream>"``
+    # or ``"nats:<subject>"``; wardflow[streams]): the servers (their URLs may carry
+    # passwords), how many messages one watch round reads at most and how long it waits
+    # for the first, after how long a message a dead consumer left unacknowledged is
+    # taken over (Redis XAUTOCLAIM; the NATS consumer's ack_wait), this consumer's name
+    # in its group (default ``<host>-<pid>``), and the cap on a document sent inline.
+    redis_url: SecretStr | None = None
+    nats_url: SecretStr | None = None
+    stream_batch: int = Field(10, ge=1, le=1000)
+    stream_wait_s: float = Field(1.0, ge=0.0, le=60.0)
+    stream_claim_idle_s: float = Field(300.0, gt=0.0)
+    stream_consumer: str | None = None
+    stream_inline_max_bytes: int = Field(4 * 1024 * 1024, ge=1)
+
     # ``GET /metrics`` (Prometheus): a bearer token a scraper may use instead of an API
     # token of an auditor, controller or admin; and how long one collection is served
     # before the stores are read again (a scrape storm reads them once per window).

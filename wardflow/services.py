@@ -20,15 +20,15 @@ it is cheap and every room may depend on it.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
 
+from wardflow._lazy import Lazy, close_value
 from wardflow.config import Settings
-from wardflow.errors import ConfigError, WardflowError
+from wardflow.errors import ConfigError
 
 if TYPE_CHECKING:
     from langgraph.checkpoint.base import BaseCheckpointSaver
@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from wardflow.guardrails.killswitch import KillSwitches
     from wardflow.guardrails.pipeline import GuardPipeline
     from wardflow.guardrails.ratelimit import RateLimits
-    from wardflow.guardrails.vault import TokenVault
+    from wardflow.guardrails.vault import Vault
     from wardflow.llm.client import LLM
     from wardflow.observability.audit import AuditSink
     from wardflow.observability.drift import DriftMonitor
@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     from wardflow.review.tokens import ApiTokens
     from wardflow.runtime._schedule_store import ScheduleStore
     from wardflow.runtime.events import EventLedger
+    from wardflow.runtime.jobs import JobStore
     from wardflow.tools.erp import EmbeddedErp, ErpAdapter
     from wardflow.tools.memory import InvoiceMemory
     from wardflow.tools.storage import Storage
@@ -65,71 +66,9 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-class Lazy(Generic[_T]):
-    """A collaborator opened on first :meth:`get` (once, thread-safe).
-
-    Args:
-        open_: builds the collaborator.
-        owned: whether :meth:`close` closes it (``False`` for one the caller passed).
-        closer: how to close it; its ``close()`` method (if any) by default.
-    """
-
-    def __init__(self, open_: Callable[[], _T], *, owned: bool = True,
-                 closer: Callable[[_T], None] | None = None) -> None:
-        self._open = open_
-        self._owned = owned
-        self._closer = closer
-        self._value: _T | None = None
-        self._opened = False
-        self._closed = False
-        self._lock = threading.Lock()
-
-    @classmethod
-    def of(cls, value: _T) -> Lazy[_T]:
-        """A handle on ``value``, already open and owned by the caller."""
-        handle = cls(lambda: value, owned=False)
-        handle.get()
-        return handle
-
-    @property
-    def opened(self) -> bool:
-        """Whether :meth:`get` has opened it."""
-        return self._opened
-
-    def get(self) -> _T:
-        """The collaborator, opened now if it was not yet.
-
-        Raises:
-            WardflowError: it was closed (build new services to open it again).
-        """
-        if not self._opened:
-            with self._lock:
-                if self._closed:
-                    raise WardflowError("these services are closed; open new ones with"
-                                        " build_services(settings)")
-                if not self._opened:
-                    self._value = self._open()
-                    self._opened = True
-        return self._value  # type: ignore[return-value]  # set above, may be None by type
-
-    def close(self) -> None:
-        """Close it if it was opened here and is owned; it cannot be opened again (safe
-        to call twice)."""
-        with self._lock:
-            if self._opened and self._owned:
-                (self._closer or _close)(self._value)  # type: ignore[arg-type]
-            self._opened, self._value, self._closed = False, None, True
-
-
-def _close(value: object) -> None:
-    close = getattr(value, "close", None)
-    if close is not None:
-        close()
-
-
 # The collaborators, in the order they are closed (the last opened first).
-_NAMES = ("tokens", "credentials", "slack_users", "schedules", "events", "rate_limiter",
-          "memory", "llm", "drift", "guards", "principals", "switch", "audit", "vault", "erp",
+_NAMES = ("jobs", "tokens", "credentials", "slack_users", "schedules", "events",
+          "rate_limiter", "memory", "llm", "drift", "guards", "principals", "switch", "audit", "vault", "erp",
           "storage", "checkpointer", "telemetry")
 
 
@@ -208,9 +147,9 @@ class Services:
         return cast("AuditSink", self._get("audit"))
 
     @property
-    def vault(self) -> TokenVault:
+    def vault(self) -> Vault:
         """The token vault personal data is tokenized into (the guards' vault)."""
-        return cast("TokenVault", self._get("vault"))
+        return cast("Vault", self._get("vault"))
 
     @property
     def guards(self) -> GuardPipeline:
@@ -266,13 +205,18 @@ class Services:
 
     @property
     def schedules(self) -> ScheduleStore:
-        """The scheduler's slots (``control.sqlite``)."""
+        """The scheduler's slots (``control.sqlite``, or tables at ``database_url``)."""
         return cast("ScheduleStore", self._get("schedules"))
 
     @property
     def events(self) -> EventLedger:
         """The event ledger (``control.sqlite``, or a table at ``database_url``)."""
         return cast("EventLedger", self._get("events"))
+
+    @property
+    def jobs(self) -> JobStore:
+        """The runs API's jobs (``control.sqlite``, or a table at ``database_url``)."""
+        return cast("JobStore", self._get("jobs"))
 
     @property
     def rate_limiter(self) -> RateLimits:
@@ -289,7 +233,7 @@ def build_services(
     erp: ErpAdapter | None = None,
     storage: Storage | None = None,
     audit: AuditSink | None = None,
-    vault: TokenVault | None = None,
+    vault: Vault | None = None,
     guards: GuardPipeline | None = None,
     principals: PrincipalDirectory | None = None,
     switch: KillSwitches | None = None,
@@ -310,7 +254,7 @@ def build_services(
         erp: defaults to the REST ERP at ``settings.erp_url``, else the embedded one.
         storage: defaults to S3 at ``storage_url``, else files in ``storage_root``.
         audit: defaults to the audit log in the home (or at ``database_url``).
-        vault: defaults to the vault of ``guards``, else ``vault.sqlite`` in the home.
+        vault: defaults to the vault of ``guards``, else :func:`open_vault`'s.
         guards: defaults to the pipeline ``settings`` describe, over ``vault``.
         principals: defaults to ``review.sqlite`` in the home (or ``database_url``).
         switch: defaults to ``control.sqlite`` in the home (or ``database_url``).
@@ -332,13 +276,13 @@ def build_services(
     handles: dict[str, Lazy[Any]] = {}
     openers = _openers(settings, now, scratch, lambda name: handles[name].get())
     closers: dict[str, Callable[[Any], None]] = {
-        "checkpointer": lambda saver: _close(getattr(saver, "conn", None)),
+        "checkpointer": lambda saver: close_value(getattr(saver, "conn", None)),
         "telemetry": lambda telemetry: telemetry.shutdown(),
     }
     for name in _NAMES:
         value = given.get(name)
         handles[name] = (Lazy.of(value) if value is not None
-                         else Lazy(openers[name], closer=closers.get(name, _close)))
+                         else Lazy(openers[name], closer=closers.get(name, close_value)))
     return Services(settings, now, handles)
 
 
@@ -362,6 +306,7 @@ def _openers(settings: Settings, now: Clock, scratch: bool, get: Callable[[str],
         "credentials": lambda: _credentials(settings),
         "slack_users": lambda: _slack_users(settings),
         "schedules": lambda: _schedules(settings),
+        "jobs": lambda: _jobs(settings, now, scratch=scratch),
         "events": lambda: open_event_ledger(settings, clock=now),
         "rate_limiter": lambda: _rate_limiter(settings),
     }
@@ -434,11 +379,14 @@ def open_event_ledger(settings: Settings, *, clock: Clock = _now) -> EventLedger
     return SqliteEventLedger(settings.control_path, clock=clock)
 
 
-def open_vault(settings: Settings) -> TokenVault:
-    """The data home's token vault, sealed by the settings' keys (the guard's vault)."""
+def open_vault(settings: Settings) -> Vault:
+    """The token vault sealed by the settings' keys: in the home, or at ``database_url``."""
     from wardflow._crypto import Keyring
-    from wardflow.guardrails.vault import TokenVault
+    from wardflow.guardrails.vault import PostgresTokenVault, TokenVault
 
+    if (url := database_url(settings)) is not None:
+        return PostgresTokenVault(url, keyring=Keyring.from_settings(settings),
+                                  retry_s=settings.database_retry_s)
     return TokenVault(settings.vault_path, synchronous=settings.sqlite_synchronous,
                       busy_timeout_s=settings.sqlite_busy_timeout_s,
                       keyring=Keyring.from_settings(settings))
@@ -511,7 +459,7 @@ def _audit(settings: Settings, clock: Clock, *, scratch: bool) -> AuditSink:
     return open_audit_log(settings)
 
 
-def _vault(settings: Settings, *, scratch: bool) -> TokenVault:
+def _vault(settings: Settings, *, scratch: bool) -> Vault:
     if scratch:
         from wardflow.guardrails.vault import TokenVault
 
@@ -519,7 +467,7 @@ def _vault(settings: Settings, *, scratch: bool) -> TokenVault:
     return open_vault(settings)
 
 
-def _guards(settings: Settings, vault: TokenVault) -> GuardPipeline:
+def _guards(settings: Settings, vault: Vault) -> GuardPipeline:
     from wardflow.guardrails.pipeline import GuardPipeline
 
     return GuardPipeline(vault=vault, injection_threshold=settings.injection_threshold)
@@ -546,9 +494,14 @@ def _switch(settings: Settings, clock: Clock, *, scratch: bool) -> KillSwitches:
 
 def _drift(settings: Settings, audit: AuditSink, switch: KillSwitches, clock: Clock
            ) -> DriftMonitor:
+    from wardflow.observability._drift_store import PostgresDriftStore, SqliteDriftStore
     from wardflow.observability.drift import DriftMonitor
 
-    return DriftMonitor(settings, audit=audit, switch=switch, clock=clock)
+    url = database_url(settings)
+    store = (PostgresDriftStore(url, retry_s=settings.database_retry_s, now=clock) if url
+             else SqliteDriftStore(settings.drift_path, baseline=settings.drift_baseline_path,
+                                   busy_timeout_s=settings.sqlite_busy_timeout_s, now=clock))
+    return DriftMonitor(settings, store=store, audit=audit, switch=switch, clock=clock)
 
 
 def _review_store(settings: Settings, sqlite: Callable[..., _T], postgres: Callable[..., _T]
@@ -579,9 +532,21 @@ def _slack_users(settings: Settings) -> SlackLinks:
 
 
 def _schedules(settings: Settings) -> ScheduleStore:
-    from wardflow.runtime._schedule_store import ScheduleStore
+    from wardflow.runtime._schedule_store import PostgresScheduleStore, SqliteScheduleStore
 
-    return ScheduleStore(settings.control_path, busy_timeout_s=settings.sqlite_busy_timeout_s)
+    if (url := database_url(settings)) is not None:
+        return PostgresScheduleStore(url, retry_s=settings.database_retry_s)
+    return SqliteScheduleStore(settings.control_path,
+                               busy_timeout_s=settings.sqlite_busy_timeout_s)
+
+
+def _jobs(settings: Settings, clock: Clock, *, scratch: bool) -> JobStore:
+    from wardflow.runtime.jobs import PostgresJobStore, SqliteJobStore
+
+    if (url := None if scratch else database_url(settings)) is not None:
+        return PostgresJobStore(url, retry_s=settings.database_retry_s, clock=clock)
+    return SqliteJobStore(":memory:" if scratch else settings.control_path, clock=clock,
+                          busy_timeout_s=settings.sqlite_busy_timeout_s)
 
 
 def _rate_limiter(settings: Settings) -> RateLimits:

@@ -23,7 +23,7 @@ from wardflow.graphs.blueprint import Blueprint, BlueprintError, load_blueprint,
 from wardflow.graphs.cron import CronError, parse_cron
 from wardflow.guardrails.killswitch import KillSwitch
 from wardflow.observability.audit import AuditLog
-from wardflow.runtime.schedule import Scheduler, ScheduleStore, load_scheduled
+from wardflow.runtime.schedule import Scheduler, SqliteScheduleStore, load_scheduled
 from wardflow.runtime.workspace import Workspace
 
 NIGHTLY = EXAMPLES / "blueprints" / "nightly-archive.yaml"
@@ -136,7 +136,8 @@ def test_invalid_schedules_are_reported_with_their_lines(settings: Settings) -> 
         (4, "unknown timezone 'Europe/Atlantis'; use an IANA name such as 'Europe/Berlin'"
             " or 'UTC'"),
         (5, "missed must be skip or run_once, not 'always'"),
-        (6, "unknown source 'nowhere'; map it in storage_locations or use 'maildir:<path>'"),
+        (6, "unknown source 'nowhere'; map it in storage_locations or use 'maildir:<path>',"
+            " 'redis-stream:<stream>' or 'nats:<subject>'"),
     ]
     assert "bad.yaml:3:" in str(caught.value)
 
@@ -208,7 +209,7 @@ def test_a_restart_just_after_a_slot_fires_it_and_counts_the_rest_as_missed(
     settings: Settings,
 ) -> None:
     blueprint = _blueprint(settings, "0 * * * *")
-    store = ScheduleStore(settings.control_path)
+    store = SqliteScheduleStore(settings.control_path)
     store.set_last_slot("nightly-archive", at("2026-11-25T10:00"))
     store.close()
     [fired] = Scheduler(settings, [blueprint]).tick(at("2026-11-25T13:02"))
@@ -218,7 +219,7 @@ def test_a_restart_just_after_a_slot_fires_it_and_counts_the_rest_as_missed(
 
 def test_a_long_outage_is_counted_without_walking_every_slot(settings: Settings) -> None:
     blueprint = _blueprint(settings, "* * * * *")
-    store = ScheduleStore(settings.control_path)
+    store = SqliteScheduleStore(settings.control_path)
     store.set_last_slot("nightly-archive", at("2025-11-25T12:00"))
     store.close()
     started = time.perf_counter()
@@ -332,7 +333,7 @@ def test_wardflow_serve_fires_a_schedule(tmp_path: Path) -> None:
     (settings.storage_root / "inbox").mkdir(parents=True)
     shutil.copy(INBOX / CLEAN, settings.storage_root / "inbox" / CLEAN)
     minute = datetime.now(UTC).replace(second=0, microsecond=0)
-    store = ScheduleStore(settings.control_path)
+    store = SqliteScheduleStore(settings.control_path)
     store.set_last_slot("nightly-archive", minute - timedelta(minutes=1))
 
     exe = Path(sys.executable).with_name("wardflow")

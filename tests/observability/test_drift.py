@@ -21,6 +21,7 @@ from tests.conftest import EXAMPLES, INBOX, NOW, add_reviewers, wardflow_cli
 from wardflow.config import Settings
 from wardflow.errors import ConfigError
 from wardflow.observability._drift_stats import kolmogorov_sf, ks_2samp, psi
+from wardflow.observability._drift_store import SqliteDriftStore
 from wardflow.observability.audit import AuditLog
 from wardflow.observability.drift import ACTOR, DriftMonitor, Observation, compare
 from wardflow.runtime.workspace import Workspace
@@ -71,6 +72,10 @@ def test_ks_statistic_and_p_value() -> None:
     rng = random.Random(3)
     a, b = [rng.gauss(0, 1) for _ in range(300)], [rng.gauss(0.5, 1) for _ in range(300)]
     assert ks_2samp(a, b)[1] < 1e-4
+
+
+def _store(settings: Settings) -> SqliteDriftStore:
+    return SqliteDriftStore(settings.drift_path, baseline=settings.drift_baseline_path)
 
 
 def _obs(i: int, **values: Any) -> Observation:
@@ -252,7 +257,7 @@ def test_guard_share_rule_alerts_once_per_window(tmp_path: Path) -> None:
                         guard_alert_share=0.5)
     now = [NOW]
     audit = AuditLog(settings.audit_path)
-    monitor = DriftMonitor(settings, audit=audit, clock=lambda: now[0])
+    monitor = DriftMonitor(settings, store=_store(settings), audit=audit, clock=lambda: now[0])
     flagged = {"decision": {"route": "review"}, "status": "routed",
                "guard": [{"validator": "secrets", "outcome": "flagged"}]}
     clean = {"decision": {"route": "post"}, "status": "posted", "guard": []}
@@ -279,7 +284,7 @@ def test_guard_share_rule_alerts_once_per_window(tmp_path: Path) -> None:
 def test_reference_windows(tmp_path: Path) -> None:
     settings = Settings(home=tmp_path / "home", drift_reference_runs=3)
     audit = AuditLog(":memory:")
-    monitor = DriftMonitor(settings, audit=audit, clock=lambda: NOW + timedelta(days=10))
+    monitor = DriftMonitor(settings, store=_store(settings), audit=audit, clock=lambda: NOW + timedelta(days=10))
     try:
         for i in range(6):
             monitor.add(replace(_obs(0, amount=float(i)), thread_id=f"t{i}",
@@ -361,7 +366,7 @@ def test_drift_command_ok_then_alert_with_kill_switch(tmp_path: Path) -> None:
 def test_the_drift_store_opens_on_first_use_and_again_after_close(tmp_path: Path) -> None:
     settings = Settings(home=tmp_path / "home")
     with AuditLog(":memory:") as audit:
-        monitor = DriftMonitor(settings, audit=audit, clock=lambda: NOW)
+        monitor = DriftMonitor(settings, store=_store(settings), audit=audit, clock=lambda: NOW)
         assert not settings.drift_path.exists()  # a workspace that never records a run
         monitor.close()  # closing an unopened monitor is harmless
         assert monitor.add(Observation("t1", NOW.isoformat(), "posted"))

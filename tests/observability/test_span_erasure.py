@@ -45,14 +45,16 @@ def test_drift_forgets_erased_runs_in_the_store_and_the_baseline(tmp_path: Path)
     from datetime import UTC, datetime
 
     from wardflow.config import Settings
+    from wardflow.observability._drift_store import SqliteDriftStore
     from wardflow.observability.audit import AuditLog
     from wardflow.observability.drift import DriftMonitor, Observation
 
     now = datetime(2026, 11, 25, tzinfo=UTC)
     settings = Settings(home=tmp_path / "home")
+    store = SqliteDriftStore(settings.drift_path, baseline=settings.drift_baseline_path)
     with AuditLog(":memory:") as audit:
-        monitor = DriftMonitor(settings, audit=audit, clock=lambda: now)
-        assert monitor.forget(["t1"]) == 0 and not settings.drift_path.exists()
+        monitor = DriftMonitor(settings, store=store, audit=audit, clock=lambda: now)
+        assert monitor.forget(["t1"]) == 0
         for thread in ("t1", "t2", "t3"):
             monitor.add(Observation(thread, now.isoformat(), "posted", amount=10.0))
         monitor.save_baseline(monitor.observations())

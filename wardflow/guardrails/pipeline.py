@@ -41,7 +41,7 @@ from pydantic import BaseModel
 from wardflow.errors import GuardViolation
 from wardflow.guardrails.injection_model import InjectionModel, default_model
 from wardflow.guardrails.tool_args import args_json
-from wardflow.guardrails.vault import TokenVault
+from wardflow.guardrails.vault import TokenVault, Vault
 
 if TYPE_CHECKING:
     from wardflow.guardrails.validators import Verdict
@@ -240,13 +240,13 @@ class GuardPipeline:
     def __init__(
         self,
         *,
-        vault: TokenVault | None = None,
+        vault: Vault | None = None,
         classifier: Callable[[str], float] | None = None,
         injection_model: InjectionModel | Literal["embedded"] | None = "embedded",
         injection_threshold: float = 0.5,
         engine: Engine = "guard",
     ) -> None:
-        self.vault = vault if vault is not None else TokenVault()
+        self.vault: Vault = vault if vault is not None else TokenVault()
         if classifier is None:
             from wardflow.guardrails.classifier import OnnxClassifier
 

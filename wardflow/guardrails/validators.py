@@ -44,7 +44,7 @@ from wardflow.guardrails.injection import (
 from wardflow.guardrails.injection_model import SENTENCE_RULE, InjectionModel
 from wardflow.guardrails.pii import find_pii, mask_pii
 from wardflow.guardrails.secrets import redact_secrets
-from wardflow.guardrails.vault import TokenVault
+from wardflow.guardrails.vault import Vault
 
 __all__ = [
     "ApprovedPostingValidator",
@@ -261,7 +261,7 @@ class PiiValidator(_Recorded):
             return Verdict(self.short_name, False)
         vault = metadata.get("wardflow.vault")
         scope = metadata.get("wardflow.scope")
-        if isinstance(vault, TokenVault) and isinstance(scope, str):
+        if isinstance(vault, Vault) and isinstance(scope, str):
             fixed, mapping = vault.tokenize_matches(value, matches, scope=scope)
             tokens = {v: t for t, v in mapping.items()}
             labels = [tokens[m.value] for m in matches]

@@ -5,12 +5,14 @@ roles that need them.
 national id and street address with a stable token (``<IBAN_1>``): the same value in
 one scope (a run's thread) always gets the same token, however it is printed, so a
 model can still tell two accounts apart. The real values stay in the vault (SQLite,
-WAL, shared by the processes of one data home, or in memory). Only the roles in
-:data:`REVEAL_ROLES` get them back, through :meth:`TokenVault.reveal`.
+WAL, shared by the processes of one data home, or in memory: :class:`TokenVault`; or
+Postgres, shared by every machine: :class:`PostgresTokenVault`; both are a
+:class:`Vault`). Only the roles in :data:`REVEAL_ROLES` get them back, through
+:meth:`TokenVault.reveal`.
 
 With a :class:`~wardflow._crypto.Keyring` (``WARDFLOW_ENCRYPTION_KEY``) each value is
-stored sealed with AES-GCM, bound to its scope, kind and token, so the file holds no
-personal data in clear and a value cannot be moved to another row; without one (the
+stored sealed with AES-GCM, bound to its scope, kind and token, so the file (or the
+database) holds no personal data in clear and a value cannot be moved to another row; without one (the
 default) values are stored in clear: keep the file with the same protection as the ERP
 database. :meth:`TokenVault.reencrypt` moves values to the current key
 (``wardflow keys rotate``).
@@ -23,7 +25,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 from wardflow._crypto import (
     TEXT_PREFIX,
@@ -32,25 +34,24 @@ from wardflow._crypto import (
     missing_key_error,
     text_key_id,
 )
+from wardflow._postgres import PostgresStore
+from wardflow._schema import Column, Table, render
 from wardflow._sqlite import SqliteStore
+from wardflow._store import StoreBackend
 from wardflow.errors import ConfigError, GuardViolation, UnencryptedData
 from wardflow.guardrails.pii import PiiMatch, find_pii
 
-__all__ = ["REVEAL_ROLES", "TOKEN_PATTERN", "TokenVault"]
+__all__ = ["REVEAL_ROLES", "TOKEN_PATTERN", "PostgresTokenVault", "TokenVault", "Vault"]
 
 REVEAL_ROLES = frozenset({"erp", "approver", "controller", "admin", "auditor"})
 TOKEN_PATTERN = re.compile(r"<(IBAN|CARD|EMAIL|NATIONAL_ID|PHONE|ADDRESS)_(\d+)>")
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS vault_tokens (
-    scope TEXT NOT NULL,
-    kind TEXT NOT NULL,
-    value TEXT NOT NULL,
-    token TEXT NOT NULL,
-    created_at REAL NOT NULL,
-    PRIMARY KEY (scope, kind, value),
-    UNIQUE (scope, token)
-);
-"""
+_TABLES = (
+    Table("vault_tokens", (
+        Column("scope", not_null=True), Column("kind", not_null=True),
+        Column("value", not_null=True), Column("token", not_null=True),
+        Column("created_at", "real", not_null=True),
+    ), primary_key=("scope", "kind", "value"), unique=(("scope", "token"),)),
+)
 _CACHED_SCOPES = 256
 
 
@@ -68,25 +69,50 @@ class _Scope:
         self.by_token[token] = value
 
 
-class TokenVault(SqliteStore):
-    """Stable tokens for personal data, per scope, with role-checked reveal.
+@runtime_checkable
+class Vault(Protocol):
+    """What the guards, the reviewers' views and ``wardflow keys`` need of a token
+    vault. Backends: :class:`TokenVault` (SQLite) and :class:`PostgresTokenVault`."""
 
-    Args:
-        path: an SQLite file (several processes may share it) or ``":memory:"``.
-        busy_timeout_s: how long a writer waits for another process's lock.
-        synchronous: the SQLite ``synchronous`` pragma in WAL mode.
-        keyring: seals the values at rest; ``None`` stores them in clear.
-    """
+    def tokenize(self, text: str, *, scope: str) -> tuple[str, dict[str, str]]:
+        """Replace the personal data in ``text`` with this scope's stable tokens."""
+        ...
 
-    def __init__(
-        self, path: Path | str = ":memory:", *, busy_timeout_s: float = 30.0,
-        synchronous: str = "NORMAL", keyring: Keyring | None = None,
-    ) -> None:
-        super().__init__(path, schema=_SCHEMA, synchronous=synchronous,
-                         busy_timeout_s=busy_timeout_s)
-        self.path = str(path)
-        self._keyring = keyring
-        self._scopes: OrderedDict[str, _Scope] = OrderedDict()
+    def tokenize_matches(self, text: str, matches: Sequence[PiiMatch], *, scope: str
+                         ) -> tuple[str, dict[str, str]]:
+        """:meth:`tokenize` for matches already found on ``text``."""
+        ...
+
+    def reveal(self, text: str, *, scope: str, role: str) -> str:
+        """``text`` with this scope's tokens replaced by the real values."""
+        ...
+
+    def reveal_data(self, data: Any, *, scope: str, role: str) -> Any:
+        """:meth:`reveal` through the strings of nested data."""
+        ...
+
+    def key_counts(self) -> dict[str, int]:
+        """How many values each key id seals (``"clear"``: not encrypted)."""
+        ...
+
+    def clear_scopes(self) -> list[str]:
+        """The scopes holding values stored in clear."""
+        ...
+
+    def reencrypt(self, *, batch: int = 500, only_clear: bool = False) -> int:
+        """Seal every value not yet under the primary key with it; returns how many."""
+        ...
+
+    def close(self) -> None:
+        """Release the connection."""
+        ...
+
+
+class _VaultSql(StoreBackend):
+    """The vault's logic and SQL, which SQLite and Postgres both accept."""
+
+    _keyring: Keyring | None
+    _scopes: OrderedDict[str, _Scope]
 
     # Tokens ----------------------------------------------------------------------
     def tokenize(self, text: str, *, scope: str) -> tuple[str, dict[str, str]]:
@@ -136,19 +162,21 @@ class TokenVault(SqliteStore):
             if all(v in known.by_value for v in values):
                 return [known.by_value[v] for v in values]
         # One write transaction allocates every new token: another process using the
-        # same file waits on the lock instead of handing out the same number twice.
+        # same store waits on the lock instead of handing out the same number twice.
+        # The cache learns the tokens once they are committed (a rolled-back number
+        # may go to another value).
         with self._write() as conn:
-            known = self._scope(scope)
+            fresh = _Scope()
             for kind, stored, token in conn.execute(
                 "SELECT kind, value, token FROM vault_tokens WHERE scope = ?", (scope,)
-            ):
-                known.add(kind, self._open(stored, scope, kind, token), token)
+            ).fetchall():
+                fresh.add(kind, self._open(stored, scope, kind, token), token)
             counts: dict[str, int] = {}
-            for kind, _value in known.by_value:
+            for kind, _value in fresh.by_value:
                 counts[kind] = counts.get(kind, 0) + 1
             now = time.time()
             for kind, value in values:
-                if (kind, value) in known.by_value:
+                if (kind, value) in fresh.by_value:
                     continue
                 counts[kind] = counts.get(kind, 0) + 1
                 token = f"<{kind}_{counts[kind]}>"
@@ -157,8 +185,12 @@ class TokenVault(SqliteStore):
                     " VALUES (?, ?, ?, ?, ?)",
                     (scope, kind, self._seal(value, scope, kind, token), token, now),
                 )
+                fresh.add(kind, value, token)
+        with self._lock:
+            known = self._scope(scope)
+            for (kind, value), token in fresh.by_value.items():
                 known.add(kind, value, token)
-            return [known.by_value[v] for v in values]
+        return [fresh.by_value[v] for v in values]
 
     # Reveal ----------------------------------------------------------------------
     def reveal(self, text: str, *, scope: str, role: str) -> str:
@@ -242,7 +274,8 @@ class TokenVault(SqliteStore):
         """The scopes (threads) holding values stored in clear."""
         with self._read() as conn:
             rows = conn.execute(
-                "SELECT DISTINCT scope FROM vault_tokens WHERE substr(value, 1, ?) != ?"
+                "SELECT DISTINCT scope FROM vault_tokens"
+                " WHERE substr(value, 1, CAST(? AS INTEGER)) != ?"
                 " ORDER BY scope", (len(TEXT_PREFIX), TEXT_PREFIX)).fetchall()
         return [row[0] for row in rows]
 
@@ -266,17 +299,62 @@ class TokenVault(SqliteStore):
         while True:
             with self._write() as conn:
                 rows = conn.execute(
-                    "SELECT rowid, scope, kind, value, token FROM vault_tokens"
-                    " WHERE substr(value, 1, ?) != ? LIMIT ?",
+                    "SELECT scope, kind, value, token FROM vault_tokens"
+                    " WHERE substr(value, 1, CAST(? AS INTEGER)) != ? LIMIT ?",
                     (len(current), current, batch),
                 ).fetchall()
-                for rowid, scope, kind, stored, token in rows:
+                for scope, kind, stored, token in rows:
                     clear = self._open(stored, scope, kind, token, migrating=True)
-                    conn.execute("UPDATE vault_tokens SET value = ? WHERE rowid = ?",
-                                 (self._seal(clear, scope, kind, token), rowid))
+                    conn.execute("UPDATE vault_tokens SET value = ?"
+                                 " WHERE scope = ? AND token = ?",
+                                 (self._seal(clear, scope, kind, token), scope, token))
             done += len(rows)
             if len(rows) < batch:
                 return done
+
+
+class TokenVault(_VaultSql, SqliteStore):
+    """Stable tokens for personal data, per scope, with role-checked reveal, in SQLite.
+
+    Args:
+        path: an SQLite file (several processes may share it) or ``":memory:"``.
+        busy_timeout_s: how long a writer waits for another process's lock.
+        synchronous: the SQLite ``synchronous`` pragma in WAL mode.
+        keyring: seals the values at rest; ``None`` stores them in clear.
+    """
+
+    def __init__(
+        self, path: Path | str = ":memory:", *, busy_timeout_s: float = 30.0,
+        synchronous: str = "NORMAL", keyring: Keyring | None = None,
+    ) -> None:
+        super().__init__(path, schema=render("sqlite", _TABLES), synchronous=synchronous,
+                         busy_timeout_s=busy_timeout_s)
+        self.path = str(path)
+        self._keyring = keyring
+        self._scopes = OrderedDict()
+
+
+class PostgresTokenVault(_VaultSql, PostgresStore):
+    """The token vault in Postgres, shared by every machine: the same tokens, sealed the
+    same way (only ciphertext reaches the database when a keyring is given).
+
+    Args:
+        url: a ``postgres://`` URL.
+        keyring: seals the values at rest; ``None`` stores them in clear.
+        retry_s: how long a write waits for a database that went away.
+    """
+
+    def __init__(self, url: str, *, keyring: Keyring | None = None,
+                 retry_s: float = 30.0) -> None:
+        super().__init__(url, schema=render("postgres", _TABLES), lock_name="wardflow.vault",
+                         retry_s=retry_s)
+        self._keyring = keyring
+        self._scopes = OrderedDict()
+
+    def _tokens(self, scope: str, values: list[tuple[str, str]]) -> list[str]:
+        # Idempotent: a retry after an unacknowledged commit reads the tokens it wrote.
+        tokens = super()._tokens
+        return self._retry(lambda: tokens(scope, values))
 
 
 def _aad(scope: str, kind: str, token: str) -> str:

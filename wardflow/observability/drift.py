@@ -2,7 +2,8 @@
 
 Each routed or failed invoice run leaves one :class:`Observation` (confidence, amount,
 risk, route, fields where the model and the parsers disagreed, guard flags) in
-``home/drift.sqlite``. The workspace records it right after the run, from the state
+``home/drift.sqlite``, or in Postgres when ``WARDFLOW_DATABASE_URL`` is set (with the
+saved baseline and the alerts: every machine compares against the same runs). The workspace records it right after the run, from the state
 it already holds; ``wardflow drift`` first catches up on runs made elsewhere (one
 state read per run not yet seen), so collection is incremental either way.
 
@@ -27,10 +28,11 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
-from wardflow._sqlite import SqliteStore, utc_now
+from wardflow._sqlite import utc_now
 from wardflow.config import Settings
 from wardflow.errors import ConfigError
 from wardflow.observability._drift_stats import ks_2samp, psi
+from wardflow.observability._drift_store import DriftStore
 from wardflow.observability.audit import AuditSink
 from wardflow.runstate import Extraction, RunState
 
@@ -49,17 +51,6 @@ Status = Literal["ok", "warn", "alert", "n/a"]
 _RANK: dict[str, int] = {"n/a": 0, "ok": 1, "warn": 2, "alert": 3}
 _STOPS = ("flagged", "blocked")
 _NUMERIC = ("confidence", "amount", "risk")
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS observations (
-    seq INTEGER PRIMARY KEY,
-    thread_id TEXT UNIQUE NOT NULL,
-    ts TEXT NOT NULL,
-    data TEXT NOT NULL,
-    flagged INTEGER NOT NULL
-);
-CREATE INDEX IF NOT EXISTS observations_ts ON observations(ts, seq);
-CREATE TABLE IF NOT EXISTS alerts (kind TEXT NOT NULL, ts TEXT NOT NULL, reason TEXT NOT NULL);
-"""
 
 
 class Switch(Protocol):
@@ -282,45 +273,57 @@ def _rate(name: str, test: Callable[[Observation], bool], reference: Sequence[Ob
     return MetricResult(name, "rate", ref, cur, n, m, status)
 
 
-class DriftMonitor(SqliteStore):
-    """Observations in ``home/drift.sqlite``, the comparisons, and the alerts.
-
-    The file is opened on first use (most workspaces never record a run), and again
-    after :meth:`close`.
+class DriftMonitor:
+    """Observations in a :class:`~wardflow.observability._drift_store.DriftStore`, the
+    comparisons, and the alerts.
 
     Args:
+        store: where observations, alerts and the baseline are kept.
         audit: where alerts are recorded.
         switch: engaged on an alert when configured (``None``: never).
         clock: the time of observations made now and of alerts; injected by tests.
     """
 
-    def __init__(self, settings: Settings, *, audit: AuditSink, switch: Switch | None = None,
-                 clock: Callable[[], datetime] = utc_now) -> None:
-        super().__init__(settings.drift_path, schema=_SCHEMA, now=clock,
-                         busy_timeout_s=settings.sqlite_busy_timeout_s, lazy=True)
+    def __init__(self, settings: Settings, *, store: DriftStore, audit: AuditSink,
+                 switch: Switch | None = None, clock: Callable[[], datetime] = utc_now) -> None:
         self.settings = settings
+        self.store = store
         self.audit = audit
         self.switch = switch
+        self._clock = clock
 
-    @property
-    def conn(self) -> sqlite3.Connection:
-        """The store's connection, opened now if it is not yet."""
-        return self._conn
+    def close(self) -> None:
+        """Close the store."""
+        self.store.close()
 
     # Observations ---------------------------------------------------------------------
     def add(self, observation: Observation) -> bool:
         """Store an observation; ``False`` if the run was observed before."""
-        with self._write() as conn:
-            return conn.execute(
-                "INSERT OR IGNORE INTO observations (thread_id, ts, data, flagged)"
-                " VALUES (?,?,?,?)",
-                (observation.thread_id, observation.ts, json.dumps(asdict(observation)),
-                 int(bool(observation.guard_flags)))).rowcount > 0
+        return self.store.add(observation.thread_id, observation.ts,
+                              json.dumps(asdict(observation)), bool(observation.guard_flags))
+
+    def forget(self, thread_ids: Sequence[str]) -> int:
+        """Remove these runs' observations (an erasure), from the store and from the
+        saved baseline; returns how many."""
+        return self.store.forget(thread_ids) + self._forget_in_baseline(thread_ids)
+
+    def _forget_in_baseline(self, thread_ids: Sequence[str]) -> int:
+        ids = set(thread_ids)
+        saved = self.store.get_baseline() if ids else None
+        if saved is None:
+            return 0
+        data = json.loads(saved[1])
+        kept = [o for o in data.get("observations", []) if o.get("thread_id") not in ids]
+        gone = len(data.get("observations", [])) - len(kept)
+        if gone:
+            data["observations"] = kept
+            self.store.put_baseline(json.dumps(data, indent=1))
+        return gone
 
     def after_run(self, thread_id: str, values: Mapping[str, Any]) -> Alert | None:
         """Observe a run that just ran; check the guard alert when the guards flagged it.
 
-        Costs one SQLite insert per run (and two small queries for a flagged one). A
+        Costs one insert per run (and two small queries for a flagged one). A
         monitoring failure is logged and never fails the run.
         """
         observation = observe(thread_id, values, self._clock().isoformat())
@@ -332,7 +335,7 @@ class DriftMonitor(SqliteStore):
             if not self.settings.guard_alert:
                 return None
             return self.raise_guard_alert(self.check_guard())
-        except sqlite3.Error as err:
+        except sqlite3.Error as err:  # Postgres errors arrive as these too (_postgres)
             log.warning("drift monitor: cannot record %s (%s)", thread_id, err)
             return None
 
@@ -340,7 +343,7 @@ class DriftMonitor(SqliteStore):
                 read: Callable[[str], tuple[Mapping[str, Any], str | None]]) -> int:
         """Observe the runs among ``threads`` not seen yet; ``read`` gives a run's state
         values and last checkpoint time. Returns how many were added."""
-        seen = {row[0] for row in self._conn.execute("SELECT thread_id FROM observations")}
+        seen = self.store.thread_ids()
         added = 0
         for thread in threads:
             if thread in seen:
@@ -351,44 +354,12 @@ class DriftMonitor(SqliteStore):
                 added += 1
         return added
 
-    def forget(self, thread_ids: Iterable[str]) -> int:
-        """Delete the observations of ``thread_ids`` (a GDPR erasure), here and in the
-        saved baseline; returns how many were deleted."""
-        ids = list(dict.fromkeys(thread_ids))
-        if not ids:
-            return 0
-        gone = 0
-        if self._opened is not None or self.settings.drift_path.exists():
-            marks = ",".join("?" * len(ids))
-            with self._write() as conn:
-                gone = conn.execute(f"DELETE FROM observations WHERE thread_id IN ({marks})",
-                                    ids).rowcount
-        baseline = self.settings.drift_baseline_path
-        if baseline.exists():
-            kept = [o for o in load_baseline(baseline) if o.thread_id not in set(ids)]
-            data = json.loads(baseline.read_text())
-            if len(kept) < len(data["observations"]):
-                gone += len(data["observations"]) - len(kept)
-                data["observations"] = [asdict(o) for o in kept]
-                baseline.write_text(json.dumps(data, indent=1))
-        return int(gone)
-
     def observations(self, *, last: int | None = None, since: str | None = None,
                      until: str | None = None) -> list[Observation]:
         """Stored observations, oldest first: all, the last ``last``, or a time range."""
-        where, args = ["1"], []
-        if since:
-            where.append("ts >= ?")
-            args.append(_utc(since))
-        if until:
-            where.append("ts < ?")
-            args.append(_utc(until))
-        query = f"SELECT data FROM observations WHERE {' AND '.join(where)} ORDER BY ts, seq"
-        if last is not None:
-            query = query.replace("ORDER BY ts, seq", f"ORDER BY ts DESC, seq DESC LIMIT {last:d}")
-        found = [Observation.from_dict(json.loads(row[0]))
-                 for row in self._conn.execute(query, args)]
-        return found[::-1] if last is not None else found
+        rows = self.store.rows(since=_utc(since) if since else None,
+                               until=_utc(until) if until else None, last=last)
+        return [Observation.from_dict(json.loads(row)) for row in rows]
 
     # Windows --------------------------------------------------------------------------
     def current(self, *, window: int | None = None, days: float | None = None
@@ -409,13 +380,17 @@ class DriftMonitor(SqliteStore):
         ``"2026-01-01..2026-02-01"`` (either end may be left out); or a baseline file.
         Runs in ``exclude`` (the current window) never count as reference.
         """
-        baseline = self.settings.drift_baseline_path
+        saved = self.store.get_baseline() if spec in (None, "auto", "baseline") else None
         if spec is None or spec == "auto":
-            spec = "baseline" if baseline.exists() else f"first:{self.settings.drift_reference_runs}"
+            spec = "baseline" if saved else f"first:{self.settings.drift_reference_runs}"
         skip = set(exclude)
-        if spec == "baseline" or Path(spec).suffix == ".json":
-            path = baseline if spec == "baseline" else Path(spec)
-            return f"baseline {path.name}", load_baseline(path)
+        if spec == "baseline":
+            if saved is None:
+                raise ConfigError("no drift baseline saved; save one with"
+                                  " `wardflow drift --save-baseline`")
+            return f"baseline {saved[0]}", parse_baseline(saved[1], saved[0])
+        if Path(spec).suffix == ".json":
+            return f"baseline {Path(spec).name}", load_baseline(Path(spec))
         if spec.startswith("first:") and spec[6:].isdigit():
             first = [o for o in self.observations() if o.thread_id not in skip][:int(spec[6:])]
             return f"first {len(first)} run(s)", first
@@ -452,13 +427,16 @@ class DriftMonitor(SqliteStore):
         return report, [a for a in alerts if a is not None]
 
     def save_baseline(self, observations: Sequence[Observation], path: Path | None = None
-                      ) -> Path:
-        """Write ``observations`` as the reference for later comparisons."""
-        path = path or self.settings.drift_baseline_path
+                      ) -> Path | str:
+        """Save ``observations`` as the reference for later comparisons: in the store
+        (the home's baseline file, or the database), or in the file ``path``; returns
+        where."""
+        data = json.dumps({"version": 1, "saved_at": self._clock().isoformat(),
+                           "observations": [asdict(o) for o in observations]}, indent=1)
+        if path is None:
+            return self.store.put_baseline(data)
         path.parent.mkdir(parents=True, exist_ok=True)
-        data = {"version": 1, "saved_at": self._clock().isoformat(),
-                "observations": [asdict(o) for o in observations]}
-        path.write_text(json.dumps(data, indent=1))
+        path.write_text(data)
         return path
 
     # Alerts ---------------------------------------------------------------------------
@@ -467,12 +445,8 @@ class DriftMonitor(SqliteStore):
         last ``guard_alert_runs`` runs (judged once that many runs exist)."""
         s = self.settings
         since = (self._clock() - timedelta(seconds=s.guard_alert_window_s)).isoformat()
-        [recent] = self._conn.execute(
-            "SELECT COUNT(*) FROM observations WHERE flagged = 1 AND ts >= ?", (_utc(since),)
-        ).fetchone()
-        rows = self._conn.execute(
-            "SELECT flagged, ts FROM observations ORDER BY ts DESC, seq DESC LIMIT ?",
-            (s.guard_alert_runs,)).fetchall()
+        recent = self.store.flagged_since(_utc(since))
+        rows = self.store.latest_flags(s.guard_alert_runs)
         share = sum(r[0] for r in rows) / len(rows) if len(rows) >= s.guard_alert_runs else None
         by_count = recent >= s.guard_alert_count
         by_share = share is not None and share >= s.guard_alert_share
@@ -491,8 +465,8 @@ class DriftMonitor(SqliteStore):
         already raised for these runs)."""
         if not check.crossed:
             return None
-        row = self._conn.execute("SELECT MAX(ts) FROM alerts WHERE kind = 'guard'").fetchone()
-        if row[0] is not None and row[0] >= check.since:
+        last = self.store.last_alert("guard")
+        if last is not None and last >= check.since:
             return None
         share = "" if check.share is None else f"; {check.share:.0%} of the last {check.runs} runs"
         reason = (f"guard alert: {check.flagged_recent} flagged document(s) within"
@@ -523,8 +497,7 @@ class DriftMonitor(SqliteStore):
         log.warning("%s", reason)
         self.audit.append(f"{kind}.alert", {**payload, "reason": reason, "kill_switch": engage},
                           actor=ACTOR, ts=ts)
-        with self._write() as conn:
-            conn.execute("INSERT INTO alerts VALUES (?,?,?)", (kind, _utc(ts), reason))
+        self.store.add_alert(kind, _utc(ts), reason)
         if engage and self.switch is not None:
             self.switch.engage(reason, by=ACTOR, workflow="*")
             self.audit.append("control.kill_switch_on", {"workflow": "*", "reason": reason},
@@ -533,12 +506,21 @@ class DriftMonitor(SqliteStore):
 
 
 def load_baseline(path: Path) -> list[Observation]:
-    """The observations of a baseline written by :meth:`DriftMonitor.save_baseline`."""
+    """The observations of a baseline file written by :meth:`DriftMonitor.save_baseline`."""
     try:
-        data = json.loads(path.read_text())
-        return [Observation.from_dict(o) for o in data["observations"]]
+        text = path.read_text()
     except FileNotFoundError as err:
         raise ConfigError(f"no drift baseline at {path}; save one with"
                           " `wardflow drift --save-baseline`") from err
-    except (OSError, ValueError, KeyError, TypeError) as err:
+    except OSError as err:
         raise ConfigError(f"{path} is not a drift baseline ({err})") from err
+    return parse_baseline(text, str(path))
+
+
+def parse_baseline(text: str, name: str) -> list[Observation]:
+    """The observations of a saved baseline's JSON (``name`` says where it came from)."""
+    try:
+        data = json.loads(text)
+        return [Observation.from_dict(o) for o in data["observations"]]
+    except (ValueError, KeyError, TypeError) as err:
+        raise ConfigError(f"{name} is not a drift baseline ({err})") from err

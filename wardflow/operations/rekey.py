@@ -24,7 +24,7 @@ from wardflow._crypto import CIPHER_PREFIX, AesGcmCipher, Keyring, split_blob_ty
 from wardflow._sqlite import connect, write_transaction
 from wardflow.config import Settings
 from wardflow.errors import ConfigError
-from wardflow.services import open_audit_log, open_vault
+from wardflow.services import database_url, open_audit_log, open_vault
 
 __all__ = [
     "KeyReport",
@@ -160,12 +160,17 @@ def _postgres_counts(url: str) -> dict[str, int]:
     return counts
 
 
+def _has_vault(settings: Settings) -> bool:
+    """Whether there is a vault to read: its table at ``database_url``, or the file."""
+    return database_url(settings) is not None or settings.vault_path.exists()
+
+
 def key_report(settings: Settings) -> KeyReport:
     """The configured keys and, per key id, how many blobs and values it seals."""
     keyring = Keyring.from_settings(settings)
     vault_counts: dict[str, int] = {}
     vault_clear: list[str] = []
-    if settings.vault_path.exists():
+    if _has_vault(settings):
         vault = open_vault(settings)
         try:
             vault_counts = vault.key_counts()
@@ -230,7 +235,7 @@ def _migrate(settings: Settings, *, actor: str, batch: int, only_clear: bool) ->
         blobs = _rotate_postgres(settings.checkpointer, keyring, batch, only_clear)
         blobs += _seal_postgres_inline(settings.checkpointer, keyring, batch)
     values = 0
-    if settings.vault_path.exists():
+    if _has_vault(settings):
         vault = open_vault(settings)  # sealed by the same keyring
         try:
             values = vault.reencrypt(batch=batch, only_clear=only_clear)

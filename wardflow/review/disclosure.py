@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from wardflow.guardrails.pii import PiiMatch, find_pii
-from wardflow.guardrails.vault import REVEAL_ROLES, TokenVault
+from wardflow.guardrails.vault import REVEAL_ROLES, Vault
 
 __all__ = ["Redactor", "reveals"]
 
@@ -40,7 +40,7 @@ class Redactor:
         scope: the run's thread id, the scope the guard tokenized the document in.
     """
 
-    def __init__(self, vault: TokenVault, scope: str) -> None:
+    def __init__(self, vault: Vault, scope: str) -> None:
         self._vault = vault
         self._scope = scope
 

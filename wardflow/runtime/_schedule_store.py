@@ -1,5 +1,7 @@
-"""The scheduler's state in SQLite (``control.sqlite``): the last slot per schedule and
-one row per firing, claimed in a write transaction (see :mod:`wardflow.runtime.schedule`).
+"""The scheduler's state: the last slot per schedule and one row per firing, claimed in
+a write transaction (see :mod:`wardflow.runtime.schedule`), in ``control.sqlite`` or, with
+``WARDFLOW_DATABASE_URL``, in Postgres, where the store's advisory lock serializes the
+claims of schedulers on every machine: each slot fires once.
 """
 
 from __future__ import annotations
@@ -8,29 +10,27 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
+from wardflow._postgres import PostgresStore
+from wardflow._schema import Column, Table, render
 from wardflow._sqlite import SqliteStore
+from wardflow._store import StoreBackend
 
-__all__ = ["Firing", "ScheduleStore"]
+__all__ = ["Firing", "PostgresScheduleStore", "ScheduleStore", "SqliteScheduleStore"]
 
 _MAX_COUNTED = 1000  # missed slots counted one by one; beyond, "more than"
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS schedule_state (
-    blueprint TEXT PRIMARY KEY,
-    last_slot TEXT NOT NULL,
-    updated_at TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS schedule_firings (
-    blueprint TEXT NOT NULL,
-    slot TEXT NOT NULL,
-    state TEXT NOT NULL,
-    detail TEXT NOT NULL,
-    runs INTEGER NOT NULL DEFAULT 0,
-    at TEXT NOT NULL,
-    PRIMARY KEY (blueprint, slot)
-);
-"""
+_TABLES = (
+    Table("schedule_state", (
+        Column("blueprint"), Column("last_slot", not_null=True),
+        Column("updated_at", not_null=True),
+    ), primary_key=("blueprint",)),
+    Table("schedule_firings", (
+        Column("blueprint", not_null=True), Column("slot", not_null=True),
+        Column("state", not_null=True), Column("detail", not_null=True),
+        Column("runs", "integer", not_null=True), Column("at", not_null=True),
+    ), primary_key=("blueprint", "slot")),
+)
 
 
 # Persisted state -----------------------------------------------------------------------
@@ -60,15 +60,51 @@ class _Due:
     more: bool  # more missed slots than were counted
 
 
-class ScheduleStore(SqliteStore):
-    """Last slot per schedule and the firings, in SQLite (shared by processes)."""
+@runtime_checkable
+class ScheduleStore(Protocol):
+    """Where schedulers agree on what fired: the last slot handled per schedule and one
+    row per firing. :meth:`claim` decides and records a slot in one transaction, so
+    that of several schedulers (threads, processes, machines) exactly one gets it.
 
-    def __init__(self, path: Path | str, *, busy_timeout_s: float = 30.0) -> None:
-        super().__init__(path, schema=_SCHEMA, busy_timeout_s=busy_timeout_s)
+    Backends: :class:`SqliteScheduleStore` and :class:`PostgresScheduleStore`;
+    ``wardflow.testing.ScheduleStoreConformance`` is what any backend must pass.
+    """
 
     def last_slot(self, blueprint: str) -> datetime | None:
-        row = self._conn.execute("SELECT last_slot FROM schedule_state WHERE blueprint = ?",
-                                 (blueprint,)).fetchone()
+        """The last slot handled, or ``None`` for a schedule never seen."""
+        ...
+
+    def set_last_slot(self, blueprint: str, slot: datetime) -> None:
+        """Where counting starts (a new schedule starts at the first tick that sees it)."""
+        ...
+
+    def claim(self, blueprint: str, now: datetime,
+              decide: Callable[[datetime], _Due]) -> Firing | None:
+        """Decide what is due since the last slot and record it, in one transaction;
+        ``None`` when nothing is due or another scheduler claimed the slot first."""
+        ...
+
+    def finish(self, firing: Firing, state: str, detail: str, runs: int, at: datetime
+               ) -> Firing:
+        """Record how a claimed firing ended."""
+        ...
+
+    def firings(self, blueprint: str, limit: int = 20) -> list[Firing]:
+        """The latest firings of a schedule, newest slot first."""
+        ...
+
+    def close(self) -> None:
+        """Release the connection."""
+        ...
+
+
+class _ScheduleSql(StoreBackend):
+    """The scheduler state's SQL, which SQLite and Postgres both accept."""
+
+    def last_slot(self, blueprint: str) -> datetime | None:
+        with self._read() as conn:
+            row = conn.execute("SELECT last_slot FROM schedule_state WHERE blueprint = ?",
+                               (blueprint,)).fetchone()
         return datetime.fromisoformat(row[0]) if row else None
 
     def set_last_slot(self, blueprint: str, slot: datetime) -> None:
@@ -113,10 +149,47 @@ class ScheduleStore(SqliteStore):
         return done
 
     def firings(self, blueprint: str, limit: int = 20) -> list[Firing]:
-        rows = self._conn.execute(
-            "SELECT blueprint, slot, state, detail, runs, at FROM schedule_firings"
-            " WHERE blueprint = ? ORDER BY slot DESC LIMIT ?", (blueprint, limit)).fetchall()
+        with self._read() as conn:
+            rows = conn.execute(
+                "SELECT blueprint, slot, state, detail, runs, at FROM schedule_firings"
+                " WHERE blueprint = ? ORDER BY slot DESC LIMIT ?", (blueprint, limit)).fetchall()
         return [Firing(*row) for row in rows]
+
+
+class SqliteScheduleStore(_ScheduleSql, SqliteStore):
+    """The scheduler's state in a SQLite file (``control.sqlite``; processes share it).
+
+    Args:
+        path: the SQLite file, or ``":memory:"``.
+        busy_timeout_s: how long a claim waits for another process's lock.
+    """
+
+    def __init__(self, path: Path | str, *, busy_timeout_s: float = 30.0) -> None:
+        super().__init__(path, schema=render("sqlite", _TABLES), busy_timeout_s=busy_timeout_s)
+
+
+class PostgresScheduleStore(_ScheduleSql, PostgresStore):
+    """The scheduler's state in Postgres, shared by the schedulers of every machine.
+
+    Args:
+        url: a ``postgres://`` URL.
+        retry_s: how long a write waits for a database that went away.
+    """
+
+    def __init__(self, url: str, *, retry_s: float = 30.0) -> None:
+        super().__init__(url, schema=render("postgres", _TABLES),
+                         lock_name="wardflow.schedules", retry_s=retry_s)
+
+    def set_last_slot(self, blueprint: str, slot: datetime) -> None:
+        set_last = super().set_last_slot
+        self._retry(lambda: set_last(blueprint, slot))
+
+    def finish(self, firing: Firing, state: str, detail: str, runs: int, at: datetime
+               ) -> Firing:
+        # Not claim: a claim retried after an unacknowledged commit would find its own
+        # slot taken; the tick fails instead and the next one decides again.
+        finish = super().finish
+        return self._retry(lambda: finish(firing, state, detail, runs, at))
 
 
 def _iso(moment: datetime) -> str:

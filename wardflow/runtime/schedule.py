@@ -11,10 +11,11 @@
 
 The cron dialect (Vixie cron's) is described in :mod:`wardflow.graphs.cron`.
 
-State lives in the data home (``control.sqlite``): per blueprint the last slot handled,
-and one row per firing keyed by (blueprint, slot), claimed in a write transaction, so
-two processes (the server and a ``tick`` from cron) or a restart never fire one slot
-twice. A new schedule counts from when a scheduler first sees it.
+State lives in the data home (``control.sqlite``), or in Postgres when
+``WARDFLOW_DATABASE_URL`` is set: per blueprint the last slot handled, and one row per
+firing keyed by (blueprint, slot), claimed in a write transaction, so two processes (the
+server and a ``tick`` from cron), two machines or a restart never fire one slot twice.
+A new schedule counts from when a scheduler first sees it.
 
 Missed runs: a slot that passed more than ``grace`` ago (5 minutes) without a firing,
 because no scheduler was running, is *missed*. ``missed: skip`` records it (audited as
@@ -39,13 +40,22 @@ from wardflow._sqlite import utc_now
 from wardflow.config import Settings
 from wardflow.errors import ConfigError, KillSwitchEngaged, WardflowError
 from wardflow.graphs.cron import CronSchedule, parse_cron
-from wardflow.runtime._schedule_store import _MAX_COUNTED, Firing, ScheduleStore, _Due, _iso
+from wardflow.runtime._schedule_store import (
+    _MAX_COUNTED,
+    Firing,
+    PostgresScheduleStore,
+    ScheduleStore,
+    SqliteScheduleStore,
+    _Due,
+    _iso,
+)
 from wardflow.services import Lazy, Services, build_services
 
 if TYPE_CHECKING:
     from wardflow.graphs.blueprint import Blueprint
 
-__all__ = ["Firing", "ScheduleStore", "Scheduler", "load_scheduled"]
+__all__ = ["Firing", "PostgresScheduleStore", "ScheduleStore", "Scheduler",
+           "SqliteScheduleStore", "load_scheduled"]
 
 log = logging.getLogger(__name__)
 

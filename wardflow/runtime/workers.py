@@ -198,7 +198,7 @@ class RayExecutor:
         switch, schema) and one could fail with "database is locked"."""
         services = self._services.get()
         services.open_all()
-        _ = services.drift.conn  # the drift store is otherwise made on first use
+        services.drift.store.ready()  # the drift store is otherwise made on first use
 
     def _new_actor(self) -> Any:
         import ray

@@ -14,7 +14,9 @@ Requires pytest (the ``test`` extra).
 
 from wardflow.testing.audit import AuditSinkConformance
 from wardflow.testing.control import KillSwitchConformance, RateLimitsConformance
+from wardflow.testing.drift import DriftStoreConformance
 from wardflow.testing.erp import ErpConformance
+from wardflow.testing.jobs import JobStoreConformance
 from wardflow.testing.ledger import EventLedgerConformance
 from wardflow.testing.memory import MemoryConformance
 from wardflow.testing.review import (
@@ -23,9 +25,14 @@ from wardflow.testing.review import (
     PrincipalDirectoryConformance,
     SlackLinksConformance,
 )
+from wardflow.testing.schedules import ScheduleStoreConformance
 from wardflow.testing.storage import StorageConformance
+from wardflow.testing.streams import StreamSourceConformance
+from wardflow.testing.vault import VaultConformance
 
 __all__ = ["ApiTokensConformance", "AuditSinkConformance", "CredentialsConformance",
-           "ErpConformance", "EventLedgerConformance", "KillSwitchConformance",
-           "MemoryConformance", "PrincipalDirectoryConformance", "RateLimitsConformance",
-           "SlackLinksConformance", "StorageConformance"]
+           "DriftStoreConformance", "ErpConformance", "EventLedgerConformance",
+           "JobStoreConformance", "KillSwitchConformance", "MemoryConformance",
+           "PrincipalDirectoryConformance", "RateLimitsConformance",
+           "ScheduleStoreConformance", "SlackLinksConformance", "StorageConformance",
+           "StreamSourceConformance", "VaultConformance"]

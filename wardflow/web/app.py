@@ -52,6 +52,7 @@ from wardflow.errors import (
     RunNotFound,
     WardflowError,
 )
+from wardflow.runtime.jobs import server_owner
 from wardflow.web._context import AppContext
 from wardflow.web._deps import error_response
 from wardflow.web._limits import BodyLimit
@@ -63,7 +64,7 @@ from wardflow.web.login import login_router
 from wardflow.web.metrics import metrics_router
 from wardflow.web.operations import operations_router
 from wardflow.web.review import chat_router, review_router
-from wardflow.web.runs import RunJobs, runs_router, upload_limit
+from wardflow.web.runs import RunJobs, resume_jobs, runs_router, upload_limit
 from wardflow.web.s3events import s3_events_router
 from wardflow.web.webhooks import SLACK_SECRET_ENV, slack_router
 
@@ -143,12 +144,14 @@ def create_app(
     app.include_router(chat_router(ctx))
     app.include_router(slack_router(ctx))
     app.include_router(dashboard_router(ctx))
-    jobs = RunJobs(workers=2)
+    # Jobs are recorded, so that this server, restarted, resumes the ones it left.
+    jobs = RunJobs(workers=2, store=ctx.services.jobs, owner=server_owner(settings.home))
     app.state.runs = jobs
     app.include_router(runs_router(ctx, jobs))
     app.include_router(operations_router(ctx, jobs))
     app.include_router(s3_events_router(ctx, jobs))
     app.include_router(metrics_router(ctx))
+    resume_jobs(ctx, jobs)
     # Outermost (added last): bodies are capped while they stream in, before any layer
     # reads them (wardflow/web/_limits.py).
     app.add_middleware(BodyLimit, default=settings.max_request_bytes, routes={

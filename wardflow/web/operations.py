@@ -91,9 +91,9 @@ def _state(row: Mapping[str, Any], job_state: str | None) -> RunStatus:
 
 def _rows(ws: Workspace, jobs: RunJobs) -> list[dict[str, Any]]:
     rows = []
+    active = jobs.active_states()
     for view, row in run_entries(ws):
-        job = jobs.get(view.thread_id)
-        state = _state(row, job.state if job else None)
+        state = _state(row, active.get(view.thread_id))
         rows.append({
             **row, "status": state,
             "workflow": view.workflow,

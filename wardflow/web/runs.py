@@ -43,8 +43,7 @@ import json
 import logging
 import re
 import time
-from collections.abc import AsyncIterator, Callable, Iterator, Mapping
-from contextlib import ExitStack, contextmanager
+from collections.abc import AsyncIterator, Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 from urllib.parse import quote
@@ -62,9 +61,8 @@ from wardflow.errors import (
     OutsideInboxRoots,
     PolicyError,
     RunNotFound,
-    WardflowError,
 )
-from wardflow.graphs.blueprint import Blueprint, BlueprintError, load_blueprint
+from wardflow.graphs.blueprint import Blueprint
 from wardflow.review.authz import with_article
 from wardflow.review.payloads import ReviewDecision
 from wardflow.runstate import RunView
@@ -75,12 +73,21 @@ from wardflow.web._bodies import MAX_JSON_BYTES, read_form, read_json, too_large
 from wardflow.web._context import AppContext
 from wardflow.web._deps import Caller, CallerDep, DecisionBody, Thread
 from wardflow.web._run_jobs import Job, Outcome, RunJobs
+from wardflow.web._run_work import (
+    _item_spec,
+    _plan_spec,
+    find_blueprint,
+    resume_jobs,
+    run_item,
+    run_plan,
+)
 from wardflow.web.views import for_role
 
 if TYPE_CHECKING:
     from wardflow.runtime.workspace import Workspace
 
-__all__ = ["MAX_JSON_BYTES", "START_ROLES", "RunJobs", "runs_router", "upload_limit"]
+__all__ = ["MAX_JSON_BYTES", "START_ROLES", "RunJobs", "resume_jobs", "runs_router",
+           "upload_limit"]
 
 log = logging.getLogger(__name__)
 
@@ -122,33 +129,6 @@ class ResumeBody(DecisionBody):
 
 def _safe_name(name: str) -> str:
     return _UNSAFE_NAME.sub("_", Path(name).name).strip(" .")[:120] or "document"
-
-
-# Blueprints --------------------------------------------------------------------------
-def find_blueprint(ws: Workspace, ref: str) -> Blueprint:
-    """The blueprint named ``ref`` (file name or ``name:``) in the blueprints folder.
-
-    Raises:
-        HTTPException: 422 when there is no such blueprint or it does not validate.
-    """
-    root = ws.settings.blueprints_path.resolve()
-    files = sorted([*root.glob("*.yaml"), *root.glob("*.yml")]) if root.is_dir() else []
-    if ref.endswith((".yaml", ".yml")):
-        candidate = (root / ref).resolve()
-        matches = [candidate] if candidate.is_relative_to(root) and candidate.is_file() else []
-    else:
-        matches = [f for f in files if f.stem == ref]
-    try:
-        if matches:
-            return load_blueprint(matches[0], ws.settings)
-        for file in files:
-            blueprint = load_blueprint(file, ws.settings)
-            if blueprint.name == ref:
-                return blueprint
-    except BlueprintError as err:
-        raise HTTPException(422, f"invalid blueprint: {err}") from err
-    known = ", ".join(f.stem for f in files) or "none"
-    raise HTTPException(422, f"unknown blueprint {ref!r}: not in {root} (known: {known})")
 
 
 def _graph_for(ws: Workspace, thread: str) -> tuple[Any, Blueprint | None]:
@@ -206,7 +186,8 @@ class _Starter:
                                      "blueprint": blueprint.name if blueprint else None})
         item = InboxItem(doc, f"api:{safe}", safe, storage_key=key,
                          origin={"submitted_via": self.caller.via})
-        return self._submit([thread], lambda: {thread: self._run_item(item, blueprint)})
+        return self._submit([thread], lambda: {thread: self._run_item(item, blueprint)},
+                            _item_spec(item, blueprint))
 
     def blueprint(self, ref: str, inputs: list[str]) -> JSONResponse:
         with self.ctx.workspace() as ws:
@@ -255,48 +236,29 @@ class _Starter:
             for thread in threads:
                 self._audit(ws, thread, {"kind": "prompt", "prompt": plan.prompt})
 
-        def work() -> Outcome:
-            with self._locks(threads), self.ctx.workspace() as ws:
-                result = ws.run_plan(plan, submitted_by=self.who)
-            return {r["thread_id"]: (r["error"], r["note"]) for r in result["runs"]}
-
-        self.jobs.submit(threads, self.who, work)
+        self.jobs.submit(threads, self.who, lambda: run_plan(self.ctx, self.who, plan, threads),
+                         _plan_spec(plan, threads))
         return self._answer(202, threads, plan=plan.to_dict())
 
     # helpers ---------------------------------------------------------------------------
     def _run_item(self, item: InboxItem, blueprint: Blueprint | None) -> tuple[str | None, str]:
-        thread = f"{blueprint.name}:{item.document_id}" if blueprint else item.document_id
-        with self.ctx.case_lock(thread), self.ctx.workspace() as ws:
-            if blueprint is None:
-                summary = ws.process_item(item, submitted_by=self.who)
-                return summary.error, summary.note
-            try:
-                result = ws.run_blueprint_item(blueprint, item, submitted_by=self.who)
-            except WardflowError as err:
-                return str(err), ""
-            return result["error"], ""
+        return run_item(self.ctx, self.who, item, blueprint)
 
     def _submit_unless_active(self, thread: str, item: InboxItem,
                               blueprint: Blueprint | None) -> None:
         job = self.jobs.get(thread)
         if job is None or not job.active:
             self.jobs.submit([thread], self.who,
-                             lambda: {thread: self._run_item(item, blueprint)})
+                             lambda: {thread: self._run_item(item, blueprint)},
+                             _item_spec(item, blueprint))
 
-    def _submit(self, threads: list[str], work: Callable[[], Outcome]) -> JSONResponse:
+    def _submit(self, threads: list[str], work: Callable[[], Outcome],
+                spec: dict[str, Any]) -> JSONResponse:
         job = self.jobs.get(threads[0])
         if len(threads) == 1 and job is not None and job.active:
             return self._answer(202, threads, note="already queued or running")
-        self.jobs.submit(threads, self.who, work)
+        self.jobs.submit(threads, self.who, work, spec)
         return self._answer(202, threads)
-
-    @contextmanager
-    def _locks(self, threads: list[str]) -> Iterator[None]:
-        # In a fixed order, so that two batches sharing documents cannot deadlock.
-        with ExitStack() as stack:
-            for thread in sorted(set(threads)):
-                stack.enter_context(self.ctx.case_lock(thread))
-            yield
 
     def _audit(self, ws: Workspace, thread: str, detail: dict[str, Any]) -> None:
         ws.audit.append("api.run_requested", {**detail, "via": self.caller.via},
