@@ -267,18 +267,4 @@ def _forget_spans(ws: Workspace, threads: list[str], pattern: re.Pattern[str] | 
 
 def _forget_tokens(ws: Workspace, threads: list[str]) -> int:
     """Delete the runs' tokens from the PII vault (its scope is the thread id)."""
-    from wardflow._sqlite import connect
-
-    path = ws.settings.vault_path
-    if not threads or not path.exists():
-        return 0
-    conn = connect(path, synchronous=ws.settings.sqlite_synchronous,
-                   busy_timeout_s=ws.settings.sqlite_busy_timeout_s, schema="")
-    try:
-        with conn:
-            marks = ",".join("?" * len(threads))
-            cursor = conn.execute(f"DELETE FROM vault_tokens WHERE scope IN ({marks})",
-                                  threads)
-            return int(cursor.rowcount)
-    finally:
-        conn.close()
+    return ws.services.vault.forget(threads) if threads else 0
