@@ -116,6 +116,22 @@ def postgres_url(postgres_server: Any, request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture(scope="session")
+def chroma_server() -> Iterator[Any]:
+    """A real Chroma server for the session (tests/chroma/server.py): the installed
+    chromadb package's ``chroma run`` on 127.0.0.1, telemetry off."""
+    from tests.chroma.server import ChromaServer
+
+    with ChromaServer() as server:
+        yield server
+
+
+@pytest.fixture
+def chroma_url(chroma_server: Any) -> str:
+    """The session's Chroma server (tests keep apart by collection name)."""
+    return str(chroma_server.url)
+
+
+@pytest.fixture(scope="session")
 def s3_server() -> Iterator[Any]:
     """A real S3-protocol server for the session (moto's standalone server on
     127.0.0.1, tests/s3/server.py); each test makes its own bucket."""

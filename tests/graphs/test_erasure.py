@@ -63,7 +63,7 @@ def test_erasure_removes_the_subject_and_keeps_the_audit_chain_valid(
 
     # The run, its document and its tokens are gone; the posting stays.
     assert jane.thread_id not in workspace.threads()
-    assert b"erased on request" in workspace.storage.get(archived)
+    assert not workspace.storage.exists(archived) and not workspace.storage.list("archive")
     assert _vault_rows(workspace, jane.thread_id) == 0
     assert any(p.invoice_number == "NLS-INV-2026-0414" for p in workspace.erp.postings())
     # Its audit records are all still there, redacted: no email, no subject.

@@ -136,7 +136,8 @@ def test_invalid_schedules_are_reported_with_their_lines(settings: Settings) -> 
         (4, "unknown timezone 'Europe/Atlantis'; use an IANA name such as 'Europe/Berlin'"
             " or 'UTC'"),
         (5, "missed must be skip or run_once, not 'always'"),
-        (6, "unknown source 'nowhere'; map it in storage_locations or use 'maildir:<path>'"),
+        (6, "unknown source 'nowhere'; map it in storage_locations or use 'maildir:<path>',"
+            " 'redis-stream:<stream>' or 'nats:<subject>'"),
     ]
     assert "bad.yaml:3:" in str(caught.value)
 

@@ -154,39 +154,3 @@ def test_importing_wardflow_memory_does_not_import_chromadb() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True, env={"PYTHONPATH": str(Path(__file__).resolve().parents[2])})
     assert out.stdout.strip() == "False"
-
-
-@pytest.mark.slow
-def test_memory_through_a_chroma_server(tmp_path: Path) -> None:
-    """``chroma_url``: the same memory on a real ``chroma run`` server on 127.0.0.1."""
-    import socket
-    import time
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    chroma = Path(sys.executable).with_name("chroma")
-    server = subprocess.Popen(
-        [str(chroma), "run", "--path", str(tmp_path / "server"), "--host", "127.0.0.1",
-         "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                assert time.monotonic() < deadline, "chroma server did not start"
-                time.sleep(0.3)
-        memory = open_memory(Settings(home=tmp_path, memory="chroma", embedding="lexical",
-                                      chroma_url=f"http://127.0.0.1:{port}"))
-        assert isinstance(memory, ChromaMemory)
-        memory.upsert(_record("doc-1", "Invoice A-1 from Acme GmbH", vendor_id="V1"))
-        memory.upsert(_record("doc-1", "Invoice A-1 from Acme GmbH", vendor_id="V1"))
-        hits = memory.similar("Acme GmbH invoice A-1")
-        assert [h.record.id for h in hits] == ["doc-1"] and hits[0].record.vendor_id == "V1"
-        assert memory.count() == 1
-        assert not (tmp_path / "chroma").exists()  # nothing embedded in the data home
-    finally:
-        server.terminate()
-        server.wait(timeout=30)

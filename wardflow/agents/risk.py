@@ -9,7 +9,8 @@ amount, 0.15, and an old date, 0.3) are not (0.41).
 Calibration of the weights: a signal that alone must send an invoice to a human
 (duplicates, near duplicates, changed bank details, unknown vendor, a PO of another
 vendor or exceeded, a tax rate the country does not have, more invoiced than received,
-a PDF whose page and e-invoice XML disagree or whose XML cannot be read, a credit note)
+a PDF whose page and e-invoice XML disagree or whose XML cannot be read, a credit note,
+an invoice memory that could not be searched for near duplicates)
 weighs 0.5 or more; a pattern that is only suspicious together with another one
 (round amount, just under the approval limit, an implausible date, a missing PO)
 weighs less, so that two of them still stay below 0.5 and three reach it.
@@ -49,6 +50,9 @@ WEIGHTS: Mapping[str, float] = {
     "po_not_found": 0.4,
     "credit_note": 0.6,
     "einvoice_unreadable": 0.5,
+    # The invoice memory could not be searched: a near duplicate may have gone unseen,
+    # so a human looks (a check that did not run never lets an invoice through).
+    "memory_unavailable": 0.5,
     "po_missing": 0.2,
     "amount_outlier": 0.4,
     "date_implausible": 0.3,
@@ -112,12 +116,15 @@ def assess_risk(
     goods_receipts: Sequence[GoodsReceipt] = (),
     approval_amount: Decimal | None = None,
     policy: RiskPolicy | None = None,
+    memory_error: str | None = None,
 ) -> dict[str, Any]:
     """Score an extracted invoice against what the ERP and the memory already know.
 
     The caller looks the facts up (ERP tools, the invoice memory's nearest neighbours,
     the total converted to the approval currency) and passes them in, so the
     assessment itself is a pure function: easy to test, replay and explain.
+    ``memory_error`` says why the memory could not be searched (the reason
+    ``memory_unavailable``).
     """
     policy = policy or RiskPolicy()
     fields = extraction["fields"]
@@ -136,6 +143,9 @@ def assess_risk(
         for near in _near_duplicates(value, vendor, document_sha256, similar, policy):
             found.append(("near_duplicate", near["detail"], near["evidence"]))
             break
+    if memory_error is not None:
+        found.append(("memory_unavailable", "the invoice memory could not be searched for"
+                      " near duplicates; check by hand", {"error": memory_error}))
     found += _approval_reasons(value.get("po_number"), approval_amount, policy)
     tax = _tax_rate_reason(value, vendor)
     if tax is not None:

@@ -200,9 +200,13 @@ def watch(
                                                 " of the trigger's storage location.")] = None,
     once: Annotated[bool, typer.Option("--once", help="Scan once and exit.")] = False,
     interval: Annotated[float, typer.Option("--interval", help="Seconds between scans.")] = 5.0,
+    rounds: Annotated[int | None, typer.Option(
+        "--rounds", min=1, help="Scan this many times, then exit (a message stream source"
+        " reads at most WARDFLOW_STREAM_BATCH messages a round).")] = None,
 ) -> None:
-    """Watch a folder or a maildir: one run per new document or attachment, exactly once,
-    across restarts (see the blueprint's trigger source)."""
+    """Watch a folder, a maildir or a message stream (Redis, NATS): one run per new
+    document, attachment or message, exactly once, across restarts (see the blueprint's
+    trigger source)."""
     from wardflow.runtime.events import poll
 
     blueprint = guarded(lambda: _blueprint(file))
@@ -210,13 +214,23 @@ def watch(
         err.print(f"[red]error:[/red] {file} is not triggered by an event")
         raise typer.Exit(EXIT_USAGE)
 
+    forever = not once and rounds is None
+
     def scan() -> int:
-        with open_workspace() as ws, Steps(err, None, "new documents") as steps:
-            results = ws.watch_once(blueprint, folder, progress=steps.callback)
+        from wardflow.runtime.streams import StreamError
+
+        try:
+            with open_workspace() as ws, Steps(err, None, "new documents") as steps:
+                results = ws.watch_once(blueprint, folder, progress=steps.callback)
+        except StreamError as error:
+            if not (forever and error.retryable):
+                raise
+            err.print(f"[yellow]warning:[/yellow] {error}; trying again in {interval:g} s")
+            return 0
         for r in results:
             out.print(f"{r['thread_id']}  {_progress(r)} {Path(r['document']).name}",
                       highlight=False)
         return len(results)
 
-    total = guarded(lambda: poll(interval, 1 if once else None, scan))
+    total = guarded(lambda: poll(interval, 1 if once else rounds, scan))
     out.print(f"{total} document(s) started")

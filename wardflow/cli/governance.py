@@ -47,8 +47,9 @@ def gdpr_erase(
                                           " change nothing.")] = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Erase a data subject's personal data: runs, documents, vault tokens; audit records
-    are redacted so `wardflow audit verify` still passes. ERP postings are kept."""
+    """Erase a data subject's personal data: runs, documents, memory records, drift
+    samples, spans, vault tokens; audit records are redacted so `wardflow audit verify`
+    still passes. ERP postings are kept."""
     from wardflow.operations.erasure import erase_expired, erase_subject
 
     if (subject is None) == (not expired):
@@ -65,15 +66,28 @@ def gdpr_erase(
     report = guarded(run)
     if as_json:
         print_json(report.to_dict())
-        return
+    else:
+        _print_erasure(report, dry_run=dry_run)
+    if report.not_erased:
+        raise typer.Exit(1)
+
+
+def _print_erasure(report: Any, *, dry_run: bool) -> None:
     out.print(("would erase" if dry_run else "erased") + f" {len(report.threads)} run(s):"
               f" {', '.join(report.threads) or 'none'};"
               f" {report.redacted_records} audit record(s) redacted,"
-              f" {len(report.storage_keys)} stored object(s) replaced,"
+              f" {len(report.storage_keys)} stored object(s) deleted,"
+              f" {report.memory_records} memory record(s),"
+              f" {report.drift_samples} drift sample(s),"
+              f" {report.trace_spans} span(s),"
               f" {report.vault_tokens} vault token(s) deleted")
     if report.retained_postings:
         out.print("kept (accounting records, GDPR Art. 17(3)(b)): "
                   + ", ".join(report.retained_postings))
+    for place in report.elsewhere:
+        out.print(f"[yellow]erase elsewhere:[/yellow] {place}")
+    for place in report.not_erased:
+        err.print(f"[red]not erased (run the erasure again):[/red] {place}")
 
 
 @feedback_app.command("export")

@@ -65,6 +65,10 @@ _STEP_KEYS = {
 _COMMON_KEYS = {"name", "type", "required_if", "retries", "timeout"}
 _NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 MAILDIR = "maildir:"
+REDIS_STREAM = "redis-stream:"
+NATS = "nats:"
+# A NATS subject: dot-separated tokens, ``*`` for one token, ``>`` for the rest.
+_NATS_TOKEN = re.compile(r"^(?:[^\s.*>]+|\*)$")
 _SCHEDULE_KEYS = ("timezone", "missed")
 
 
@@ -89,7 +93,8 @@ class BlueprintError(WardflowError):
 
 @dataclass(frozen=True)
 class Trigger:
-    """How runs start. ``source`` is a storage location or ``maildir:<path>``;
+    """How runs start. ``source`` is a storage location, ``maildir:<path>``,
+    ``redis-stream:<stream>`` or ``nats:<subject>``;
     ``timezone`` and ``missed`` belong to schedules (see :mod:`wardflow.runtime.schedule`)."""
 
     kind: Literal["event", "schedule", "api"]
@@ -98,6 +103,15 @@ class Trigger:
     schedule: str | None = None
     timezone: str = "UTC"
     missed: Literal["skip", "run_once"] = "skip"
+
+    @property
+    def stream(self) -> tuple[Literal["redis", "nats"], str] | None:
+        """``("redis", stream)`` or ``("nats", subject)`` of a message stream source."""
+        if self.source is not None and self.source.startswith(REDIS_STREAM):
+            return "redis", self.source[len(REDIS_STREAM):]
+        if self.source is not None and self.source.startswith(NATS):
+            return "nats", self.source[len(NATS):]
+        return None
 
     @property
     def maildir(self) -> Path | None:
@@ -268,6 +282,9 @@ def _trigger(
             problems.append(Problem(line, f"unknown event {value!r}; events: {', '.join(EVENTS)}"))
         return Trigger("event", event=str(value), source=source)
     if kind == "schedule":
+        if source is not None and source.startswith((REDIS_STREAM, NATS)):
+            problems.append(Problem(_line(fields["source"][1]), "a message stream source"
+                                    " needs an event trigger (event: document_uploaded)"))
         return _schedule(str(value), line, fields, source, problems)
     if value is not True:
         problems.append(Problem(line, "api must be true"))
@@ -284,10 +301,34 @@ def _source(fields: dict[str, tuple[yaml.Node, yaml.Node]], settings: Settings,
         if not source[len(MAILDIR):].strip():
             problems.append(Problem(_line(node), "maildir: needs a path, e.g. 'maildir:~/Maildir'"))
         return source
+    if isinstance(source, str) and source.startswith((REDIS_STREAM, NATS)):
+        why = _stream_problem(source)
+        if why:
+            problems.append(Problem(_line(node), why))
+        return source
     if source not in settings.storage_locations:
         problems.append(Problem(_line(node), f"unknown source {source!r}; map it in"
-                                " storage_locations or use 'maildir:<path>'"))
+                                " storage_locations or use 'maildir:<path>',"
+                                " 'redis-stream:<stream>' or 'nats:<subject>'"))
     return str(source)
+
+
+def _stream_problem(source: str) -> str | None:
+    """Why a ``redis-stream:``/``nats:`` source is unusable, or ``None``."""
+    if source.startswith(REDIS_STREAM):
+        name = source[len(REDIS_STREAM):]
+        if not name or len(name) > 200 or any(c.isspace() or not c.isprintable() for c in name):
+            return ("redis-stream: needs a stream name (up to 200 characters, no spaces),"
+                    " e.g. 'redis-stream:invoices'")
+        return None
+    subject = source[len(NATS):]
+    tokens = subject.split(".")
+    if (not subject or len(subject) > 200 or not all(_NATS_TOKEN.match(t) or t == ">"
+                                                     for t in tokens)
+            or ">" in tokens[:-1]):
+        return ("nats: needs a subject of dot-separated tokens (no spaces or empty tokens;"
+                " '*' for one token, '>' only last), e.g. 'nats:invoices.uploaded'")
+    return None
 
 
 def _schedule(value: str, line: int, fields: dict[str, tuple[yaml.Node, yaml.Node]],

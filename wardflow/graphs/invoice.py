@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import replace
@@ -43,6 +44,7 @@ from wardflow.errors import (
     DocumentError,
     ReviewError,
     RunCancelled,
+    ToolError,
 )
 from wardflow.graphs._ingest import read_einvoice, read_source, sniffed
 from wardflow.graphs._model_read import guarded_model_reading
@@ -75,7 +77,7 @@ from wardflow.tools.erp import (
     PostInvoice,
     Vendor,
 )
-from wardflow.tools.memory import InvoiceMemory, record_from_extraction
+from wardflow.tools.memory import InvoiceMemory, SimilarInvoice, record_from_extraction
 from wardflow.tools.quarantine import Quarantine
 from wardflow.tools.storage import Storage, with_storage_faults
 from wardflow.tools.toolset import Toolset
@@ -87,6 +89,8 @@ if TYPE_CHECKING:
     from wardflow.llm.client import LLM
 
 __all__ = ["AUTO_APPROVER", "InvoiceNodes", "build_invoice_graph"]
+
+log = logging.getLogger(__name__)
 
 AUTO_APPROVER = "auto:policy-v1"
 Clock = Callable[[], datetime]
@@ -237,16 +241,7 @@ class InvoiceNodes:
         receipts = (erp.goods_receipts(po_number) if purchase_order is not None
                     and isinstance(erp, GoodsReceipts) else [])
         total, currency = fields["total"]["value"], fields["currency"]["value"]
-        similar = []
-        record = record_from_extraction(state["document"], extraction)
-        if self.memory is not None:
-            # Searched before this invoice is stored, and stored by document id
-            # (upsert): a replayed or resumed step finds the same neighbours and
-            # leaves one record, not two.
-            similar = self.memory.similar(
-                record.text, k=5, exclude_id=record.id,
-                where={"vendor_id": vendor.id} if vendor is not None else None)
-            self.memory.upsert(record)
+        similar, memory_error = self._remember(state["document"], extraction, vendor)
         report = assess_risk(
             extraction,
             document_sha256=sha,
@@ -261,10 +256,33 @@ class InvoiceNodes:
                 self.settings.to_approval_currency(Decimal(total), currency)
                 if total is not None and currency is not None else None),
             policy=self._risk_policy(),
+            memory_error=memory_error,
         )
         if self.risk_weights is not None:
             report["weights_version"] = self.risk_weights[1]
         return {"status": "assessed", "risk": report}
+
+    def _remember(self, document: Mapping[str, Any], extraction: Mapping[str, Any],
+                  vendor: Vendor | None) -> tuple[list[SimilarInvoice], str | None]:
+        """The invoice's nearest remembered neighbours, and the invoice remembered.
+
+        Searched before this invoice is stored, and stored by document id (upsert): a
+        replayed or resumed step finds the same neighbours and leaves one record, not
+        two. A memory that fails (a Chroma server down) does not fail the run: the
+        error is returned, and becomes the risk reason ``memory_unavailable``.
+        """
+        if self.memory is None:
+            return [], None
+        record = record_from_extraction(document, extraction)
+        try:
+            similar = self.memory.similar(
+                record.text, k=5, exclude_id=record.id,
+                where={"vendor_id": vendor.id} if vendor is not None else None)
+            self.memory.upsert(record)
+        except ToolError as err:
+            log.warning("risk: invoice memory unavailable for %s: %s", record.id, err)
+            return [], str(err)
+        return similar, None
 
     def _risk_policy(self) -> RiskPolicy:
         policy = RiskPolicy.from_settings(self.settings)

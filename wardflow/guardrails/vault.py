@@ -103,6 +103,10 @@ class Vault(Protocol):
         """Seal every value not yet under the primary key with it; returns how many."""
         ...
 
+    def forget(self, scopes: Sequence[str]) -> int:
+        """Delete these scopes' tokens and values (an erasure); returns how many."""
+        ...
+
     def close(self) -> None:
         """Release the connection."""
         ...
@@ -259,6 +263,17 @@ class _VaultSql(StoreBackend):
         if self._keyring is None:
             raise missing_key_error(text_key_id(stored) or "?", None)
         return self._keyring.decrypt_text(stored, aad=_aad(scope, kind, token))
+
+    def forget(self, scopes: Sequence[str]) -> int:
+        """Delete these scopes' tokens and values (a GDPR erasure: the scope is the
+        run's thread id); returns how many rows went."""
+        with self._write() as conn:
+            gone = sum(int(conn.execute("DELETE FROM vault_tokens WHERE scope = ?",
+                                        (scope,)).rowcount) for scope in set(scopes))
+        with self._lock:
+            for scope in scopes:
+                self._scopes.pop(scope, None)
+        return gone
 
     def key_counts(self) -> dict[str, int]:
         """How many values each key id seals (``"clear"``: not encrypted)."""

@@ -6,16 +6,18 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+import re
+from collections.abc import Collection, Iterator, Mapping
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, Final
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any, Final
 
 from wardflow.observability.redact import redact
 
 if TYPE_CHECKING:
     from opentelemetry.sdk.trace import ReadableSpan
 
-__all__ = ["clean", "dumps", "span_record"]
+__all__ = ["clean", "dumps", "forget_spans", "span_record"]
 
 # Attributes exported as they are: identifiers we mint (a checkpoint id such as
 # "...-6250-8000-00622..." looks like a card number to the card pattern) and token
@@ -102,3 +104,61 @@ def span_record(span: ReadableSpan) -> dict[str, Any]:
         "service": span.resource.attributes.get("service.name"),
     }
 
+
+
+# Erasure -----------------------------------------------------------------------------
+def forget_spans(path: Path, *, thread_ids: Collection[str] = (),
+                 trace_ids: Collection[str] = (),
+                 pattern: re.Pattern[str] | None = None) -> int:
+    """Remove spans from a ``traces.jsonl`` file (a GDPR erasure); returns how many.
+
+    A span goes when it belongs to one of ``trace_ids``, carries one of
+    ``thread_ids`` as ``wardflow.thread_id`` (then its whole trace goes), or its text
+    matches ``pattern``. The file is compacted in place, not replaced: processes that
+    keep it open for appending (``O_APPEND``) go on writing to it, and spans they
+    append while it is compacted are filtered and kept (but for a batch written in
+    the instant between the last read and the truncation).
+    """
+    if not path.exists():
+        return 0
+    wanted = set(thread_ids)
+    traces = set(trace_ids)
+    with path.open("rb") as reader:
+        for _, span in _spans(reader):
+            attributes = (span or {}).get("attributes") or {}
+            if attributes.get("wardflow.thread_id") in wanted:
+                traces.add(str(span["trace_id"]))  # type: ignore[index]
+
+    def drop(line: bytes, span: Mapping[str, Any] | None) -> bool:
+        if span is not None and (span.get("trace_id") in traces or (
+                (span.get("attributes") or {}).get("wardflow.thread_id") in wanted)):
+            return True
+        if pattern is None:
+            return False
+        text = (json.dumps(span, ensure_ascii=False) if span is not None
+                else line.decode("utf-8", "replace"))
+        return pattern.search(text) is not None
+
+    removed = 0
+    with path.open("rb") as source, path.open("r+b") as writer:
+        # What is kept is never longer than what was read, so the writer stays behind
+        # the reader; lines appended meanwhile are read (and filtered) too.
+        for line, span in _spans(source):
+            if drop(line, span):
+                removed += 1
+            else:
+                writer.write(line)
+        writer.flush()
+        writer.truncate()
+    return removed
+
+
+def _spans(handle: IO[bytes]) -> Iterator[tuple[bytes, Mapping[str, Any] | None]]:
+    """Each line of a span file and its span (``None``: not a JSON object, e.g. a line
+    cut short by a crash)."""
+    for line in handle:
+        try:
+            span = json.loads(line)
+        except ValueError:
+            span = None
+        yield line, span if isinstance(span, dict) else None

@@ -303,8 +303,22 @@ class DriftMonitor:
                               json.dumps(asdict(observation)), bool(observation.guard_flags))
 
     def forget(self, thread_ids: Sequence[str]) -> int:
-        """Remove these runs' observations (an erasure); returns how many."""
-        return self.store.forget(thread_ids)
+        """Remove these runs' observations (an erasure), from the store and from the
+        saved baseline; returns how many."""
+        return self.store.forget(thread_ids) + self._forget_in_baseline(thread_ids)
+
+    def _forget_in_baseline(self, thread_ids: Sequence[str]) -> int:
+        ids = set(thread_ids)
+        saved = self.store.get_baseline() if ids else None
+        if saved is None:
+            return 0
+        data = json.loads(saved[1])
+        kept = [o for o in data.get("observations", []) if o.get("thread_id") not in ids]
+        gone = len(data.get("observations", [])) - len(kept)
+        if gone:
+            data["observations"] = kept
+            self.store.put_baseline(json.dumps(data, indent=1))
+        return gone
 
     def after_run(self, thread_id: str, values: Mapping[str, Any]) -> Alert | None:
         """Observe a run that just ran; check the guard alert when the guards flagged it.

@@ -46,7 +46,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 # Built, exported and counted in sibling modules; imported from here.
 from wardflow.observability._setup import setup_tracing
 from wardflow.observability._setup import telemetry_for as telemetry_for
-from wardflow.observability._span_file import span_record
+from wardflow.observability._span_file import forget_spans, span_record
 from wardflow.observability._telemetry import DISABLED, Telemetry
 
 if TYPE_CHECKING:
@@ -56,7 +56,7 @@ if TYPE_CHECKING:
     from opentelemetry.util.types import AttributeValue
 
 __all__ = [
-    "DISABLED", "SpanHandle", "Telemetry", "guard_span", "llm_span", "node_span",
+    "DISABLED", "SpanHandle", "Telemetry", "forget_spans", "guard_span", "llm_span", "node_span",
     "provider_name", "record_error", "record_route", "record_step", "run_span",
     "setup_tracing", "span_record", "startup_span", "tool_span", "trace_id_for",
 ]

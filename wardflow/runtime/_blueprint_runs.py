@@ -18,6 +18,7 @@ from wardflow.tools.inbox import InboxItem
 
 if TYPE_CHECKING:
     from wardflow.graphs.blueprint import Blueprint
+    from wardflow.runtime.streams import StreamSource
 
 
 class BlueprintRuns(WorkspaceBase):
@@ -72,14 +73,17 @@ class BlueprintRuns(WorkspaceBase):
                    progress: Callable[[int, int, str], None] | None = None
                    ) -> list[dict[str, Any]]:
         """One scan of the blueprint's source (a storage folder, its location in S3
-        storage, or a ``maildir:``): a ``document_uploaded`` event per new document,
-        object version or attachment, recorded in the ledger, then one run per event
+        storage, a ``maildir:``, or one bounded read of a message stream, see
+        :meth:`watch_stream`): a ``document_uploaded`` event per new document, object
+        version, attachment or message, recorded in the ledger, then one run per event
         (exactly once). While the kill switch is on,
         events are held open (audited once as ``event.held``) and run after it is off."""
         from wardflow.errors import KillSwitchEngaged
         from wardflow.runtime.events import MaildirSource
         from wardflow.runtime.s3events import s3_storage
 
+        if folder is None and blueprint.trigger.stream is not None:
+            return self.watch_stream(blueprint)
         maildir = blueprint.trigger.maildir if folder is None else None
         if folder is None and maildir is None and s3_storage(self.storage) is not None:
             return self._watch_s3(blueprint, progress)
@@ -121,6 +125,59 @@ class BlueprintRuns(WorkspaceBase):
         if maildir is not None:
             mail.settle(blueprint.name)
         return results
+
+    def watch_stream(self, blueprint: Blueprint, source: StreamSource | None = None
+                     ) -> list[dict[str, Any]]:
+        """One bounded read of the blueprint's message stream (``redis-stream:`` or
+        ``nats:``, :mod:`wardflow.runtime.streams`): each new message's document runs
+        once (the ledger is claimed before the run), each message is acknowledged after
+        its run is recorded, unusable ones are parked and acknowledged.
+
+        Args:
+            source: the consumer to read from (the caller keeps owning it); default:
+                one opened from the settings for this read, then closed.
+        """
+        from wardflow.errors import KillSwitchEngaged
+        from wardflow.runtime.streams import (
+            MessageLimits,
+            StreamEvent,
+            consume,
+            open_stream_source,
+        )
+
+        assert blueprint.trigger.source is not None
+        graph = self.blueprint_graph(blueprint)
+        ledger = self.services.events
+        name = blueprint.name
+
+        def held(key: str) -> bool:
+            try:
+                self.switch.check(name)
+            except KillSwitchEngaged as err:
+                self.audit.append("event.held", {"blueprint": name, "event": key,
+                                                 "reason": str(err)},
+                                  actor="watcher", key=f"event.held:{name}:{key}")
+                return True
+            return False
+
+        def run(event: StreamEvent) -> dict[str, Any]:
+            ledger.mark(name, event.key, "started", thread_id=f"{name}:{event.item.document_id}")
+            result = self._run_blueprint_item(graph, blueprint, event.item, "watcher")
+            ledger.mark(name, event.key, "waiting" if result["waiting"] else "done",
+                        result=str(result["status"]))
+            return result
+
+        owned = source is None
+        if source is None:
+            source = open_stream_source(self.settings, blueprint.trigger.source, name)
+        try:
+            return consume(source, name, ledger=ledger, storage=self.storage, audit=self.audit,
+                           limits=MessageLimits(self.settings.max_document_bytes,
+                                                self.settings.stream_inline_max_bytes),
+                           run=run, held=held, faults=frozenset(self.settings.fault_inject))
+        finally:
+            if owned:
+                source.close()
 
     def _watch_s3(self, blueprint: Blueprint,
                   progress: Callable[[int, int, str], None] | None) -> list[dict[str, Any]]:

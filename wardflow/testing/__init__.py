@@ -27,6 +27,7 @@ from wardflow.testing.review import (
 )
 from wardflow.testing.schedules import ScheduleStoreConformance
 from wardflow.testing.storage import StorageConformance
+from wardflow.testing.streams import StreamSourceConformance
 from wardflow.testing.vault import VaultConformance
 
 __all__ = ["ApiTokensConformance", "AuditSinkConformance", "CredentialsConformance",
@@ -34,4 +35,4 @@ __all__ = ["ApiTokensConformance", "AuditSinkConformance", "CredentialsConforman
            "JobStoreConformance", "KillSwitchConformance", "MemoryConformance",
            "PrincipalDirectoryConformance", "RateLimitsConformance",
            "ScheduleStoreConformance", "SlackLinksConformance", "StorageConformance",
-           "VaultConformance"]
+           "StreamSourceConformance", "VaultConformance"]

@@ -51,3 +51,11 @@ class MemoryConformance:
         assert [h.record.id for h in memory.similar(query, where={"vendor_id": "V2"})] == ["inv-2"]
         assert "inv-1" not in [h.record.id for h in memory.similar(query, exclude_id="inv-1")]
         assert len(memory.similar(query, k=1)) == 1
+
+    def test_delete_forgets_records(self, memory: InvoiceMemory) -> None:
+        memory.upsert(_record("inv-1", "Invoice 1041 from Acme GmbH, cloud hosting April", "V1"))
+        memory.upsert(_record("inv-2", "Road freight Rotterdam Hamburg, full truck load", "V2"))
+        assert memory.delete(["inv-1", "inv-9"]) == 1
+        assert memory.get("inv-1") is None and memory.count() == 1
+        assert [h.record.id for h in memory.similar("Acme GmbH invoice 1041")] == ["inv-2"]
+        assert memory.delete(["inv-1"]) == 0 and memory.delete([]) == 0

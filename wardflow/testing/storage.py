@@ -57,6 +57,18 @@ class StorageConformance:
         assert storage.list("a") == ["a/1", "a/b/2"]
         assert storage.list("missing") == []
 
+    def test_delete_removes_and_is_idempotent(self, storage: Storage) -> None:
+        storage.put("archive/2026/x/a.pdf", b"a")
+        storage.put("archive/2026/x/summary.json", b"{}")
+        assert storage.delete("archive/2026/x/a.pdf") is True
+        assert not storage.exists("archive/2026/x/a.pdf")
+        assert storage.list("archive") == ["archive/2026/x/summary.json"]
+        with pytest.raises(StorageError, match="no object"):
+            storage.get("archive/2026/x/a.pdf")
+        assert storage.delete("archive/2026/x/a.pdf") is False
+        with pytest.raises(StorageError):
+            storage.delete("../escape")
+
     @pytest.mark.parametrize(
         "key", ["../escape", "a/../../escape", "/etc/passwd", "", "a//b", "a\\b", "a\x00b"]
     )

@@ -140,3 +140,12 @@ class VaultConformance:
             assert rotated.tokenize(f"{IBAN}!", scope="t1")[0] == "<IBAN_1>!"
         finally:
             rotated.close()
+
+    def test_forget_deletes_a_scope_and_nothing_else(self, vault: Vault) -> None:
+        vault.tokenize(f"pay {IBAN}", scope="t1")
+        vault.tokenize(f"pay {OTHER_IBAN}", scope="t2")
+        assert vault.forget(["t1", "t9"]) == 1
+        # The scope starts again from nothing (its cached tokens went too).
+        assert vault.reveal("<IBAN_1>", scope="t1", role="erp") == "<IBAN_1>"
+        assert vault.reveal("<IBAN_1>", scope="t2", role="erp") == OTHER_IBAN
+        assert vault.forget(["t1"]) == 0 and vault.forget([]) == 0

@@ -10,7 +10,7 @@ suites (``wardflow.testing``).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -30,7 +30,7 @@ __all__ = ["DryRunErp", "DryRunMemory", "DryRunStorage", "DryWrite", "dry_memory
 class DryWrite:
     """One write a dry-run backend was asked for and did not do."""
 
-    op: str  # "post", "put", "move" or "remember"
+    op: str  # "post", "put", "move", "delete", "remember" or "forget"
     target: str  # the idempotency key, the storage key, the move's destination, a record
     detail: dict[str, Any]
 
@@ -167,6 +167,15 @@ class DryRunStorage:
             return True
         return key in self._aliases and self._base.exists(self._aliases[key])
 
+    def delete(self, key: str) -> bool:
+        key = check_key(key)
+        found = self.exists(key)
+        self._objects.pop(key, None)
+        self._gone.add(key)
+        if found:
+            self.writes.append(DryWrite("delete", key, {}))
+        return found
+
     def list(self, prefix: str = "") -> list[str]:
         def under(key: str) -> bool:
             return not prefix or key == prefix or key.startswith(prefix.rstrip("/") + "/")
@@ -199,6 +208,12 @@ class DryRunMemory:
 
     def count(self) -> int:
         return self._base.count() + sum(1 for i in self._kept if self._base.get(i) is None)
+
+    def delete(self, record_ids: Sequence[str]) -> int:
+        gone = [i for i in dict.fromkeys(record_ids)
+                if self._kept.pop(i, None) is not None or self._base.get(i) is not None]
+        self.writes.extend(DryWrite("forget", i, {}) for i in gone)
+        return len(gone)
 
 
 def dry_memory(settings: Settings) -> DryRunMemory | None:

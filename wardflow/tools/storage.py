@@ -42,6 +42,11 @@ class Storage(Protocol):
 
     def list(self, prefix: str = "") -> list[str]: ...
 
+    def delete(self, key: str) -> bool:
+        """Remove the object at ``key``; ``False`` if there was none (a retried
+        erasure must not fail)."""
+        ...
+
 
 def check_key(key: str) -> str:
     """Return ``key`` normalised, or raise if it could escape the storage root."""
@@ -121,21 +126,43 @@ class LocalStorage:
             if p.is_file() and not p.name.startswith(".tmp-")
         )
 
+    def delete(self, key: str) -> bool:
+        path = self._path(key)
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            return False
+        except OSError as err:
+            raise StorageError("storage", f"cannot delete {key!r}: {err}",
+                               retryable=True) from err
+        # Empty folders named after a document go too (a name can be personal data).
+        parent = path.parent
+        while parent != self.root:
+            try:
+                parent.rmdir()
+            except OSError:
+                break
+            parent = parent.parent
+        return True
+
 
 class FaultyStorage:
     """A storage whose next writes fail as a full disk would (``ENOSPC``), for the
-    fault-injection tests: ``Settings.fault_inject`` entries ``storage:put:N`` and
-    ``storage:move:N`` (see :func:`with_storage_faults`). Reads always pass through.
+    fault-injection tests: ``Settings.fault_inject`` entries ``storage:put:N``,
+    ``storage:move:N`` and ``storage:delete:N`` (see :func:`with_storage_faults`).
+    Reads always pass through.
 
     Args:
         inner: the storage that does the work once the failures are used up.
         put_failures: how many ``put`` calls fail before they succeed again.
         move_failures: how many ``move`` calls fail.
+        delete_failures: how many ``delete`` calls fail.
     """
 
-    def __init__(self, inner: Storage, *, put_failures: int = 0, move_failures: int = 0) -> None:
+    def __init__(self, inner: Storage, *, put_failures: int = 0, move_failures: int = 0,
+                 delete_failures: int = 0) -> None:
         self.inner = inner
-        self._left = {"put": put_failures, "move": move_failures}
+        self._left = {"put": put_failures, "move": move_failures, "delete": delete_failures}
         self._lock = threading.Lock()
 
     def _fail(self, op: str, key: str) -> None:
@@ -163,11 +190,15 @@ class FaultyStorage:
     def list(self, prefix: str = "") -> list[str]:
         return self.inner.list(prefix)
 
+    def delete(self, key: str) -> bool:
+        self._fail("delete", key)
+        return self.inner.delete(key)
+
 
 def with_storage_faults(storage: Storage, faults: Iterable[str]) -> Storage:
     """``storage``, wrapped in a :class:`FaultyStorage` when ``faults`` (the entries of
     ``Settings.fault_inject``) name storage faults such as ``storage:put:3``."""
-    counts = {"put": 0, "move": 0}
+    counts = {"put": 0, "move": 0, "delete": 0}
     for fault in faults:
         kind, _, rest = fault.partition(":")
         op, _, count = rest.partition(":")
@@ -175,4 +206,5 @@ def with_storage_faults(storage: Storage, faults: Iterable[str]) -> Storage:
             counts[op] += int(count) if count.isdigit() else 1
     if not any(counts.values()):
         return storage
-    return FaultyStorage(storage, put_failures=counts["put"], move_failures=counts["move"])
+    return FaultyStorage(storage, put_failures=counts["put"], move_failures=counts["move"],
+                         delete_failures=counts["delete"])
