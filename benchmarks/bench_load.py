@@ -21,7 +21,13 @@ What is measured, in one run, on generated invoices (``--count``, default 2,000)
     actors on one machine sharing the SQLite files (WAL);
   - ``ray_postgres``: the same with the Postgres checkpointer and stores
     (``--postgres URL``, or ``auto``: a throwaway server from Debian's binaries when
-    they are installed, as the tests start it; the variant is skipped otherwise).
+    they are installed, as the tests start it; the variant is skipped otherwise);
+  - ``ray_second_home``: the deployment of ``docs/deploy.md`` in small: the vendor
+    master is imported through one data home, and the Ray workers run on a *second*,
+    empty data home that shares only the Postgres database and the document store
+    (S3: ``--s3 URL``, or ``auto``: moto's S3 server on 127.0.0.1; local files of the
+    first home with ``--s3 off``). Nothing of the first home's folder is read by the
+    workers: what they need comes from the shared services.
 
 * **Numbers per variant**: invoices/s over the batch (wall clock, Ray start-up
   excluded), p50/p95 per-invoice latency (first to last checkpoint of each run, read
@@ -36,6 +42,7 @@ says otherwise. ``--count 20`` is the smoke test. Exit status is non-zero only o
 Usage::
 
     python benchmarks/bench_load.py [--count N] [--workers N] [--postgres URL|auto|off]
+        [--s3 URL|auto|off]
 """
 
 from __future__ import annotations
@@ -51,7 +58,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -230,10 +237,12 @@ def run_workspace(home: Path, docs: list[Path]) -> dict[str, Any]:
                      Counter(r.status for r in runs))
 
 
-def run_ray(name: str, settings: Settings, docs: list[Path], workers: int) -> dict[str, Any]:
+def run_ray(name: str, settings: Settings, docs: list[Path], workers: int, *,
+            prepared: bool = False) -> dict[str, Any]:
     from wardflow.runtime.workers import RayExecutor
 
-    prepare(settings)
+    if not prepared:
+        prepare(settings)
     with RayExecutor(settings, workers=workers) as executor:
         # Start the cluster and the actors outside the timed region: one document.
         list(executor.process(docs[:1]))
@@ -247,26 +256,66 @@ def run_ray(name: str, settings: Settings, docs: list[Path], workers: int) -> di
 
 
 @contextlib.contextmanager
-def postgres(choice: str) -> Iterator[tuple[str | None, str]]:
-    """A database URL for the Postgres variant, and where it came from (or why none)."""
+def postgres(choice: str) -> Iterator[tuple[str | None, str, Callable[[str], str] | None]]:
+    """A database URL for the Postgres variant, where it came from (or why none), and
+    how to make another empty database (only on a throwaway server)."""
     if choice == "off":
-        yield None, "off (--postgres off)"
+        yield None, "off (--postgres off)", None
         return
     if choice != "auto":
-        yield choice, "given (--postgres URL)"
+        yield choice, "given (--postgres URL)", None
         return
     try:
         from tests.postgres.server import PostgresServer
 
         server = PostgresServer().start()
     except (ImportError, RuntimeError, OSError) as err:
-        yield None, f"skipped: no PostgreSQL server ({err})"
+        yield None, f"skipped: no PostgreSQL server ({err})", None
         return
     try:
         yield (server.create_database("bench_load"),
-               "throwaway server from Debian's binaries, fsync=off (tests/postgres/server.py)")
+               "throwaway server from Debian's binaries, fsync=off (tests/postgres/server.py)",
+               server.create_database)
     finally:
         server.close()
+
+
+@contextlib.contextmanager
+def s3(choice: str) -> Iterator[tuple[dict[str, Any], str]]:
+    """Storage settings of the second-home variant, and where they came from."""
+    if choice == "off":
+        yield {}, "off (--s3 off): the first home's storage folder"
+        return
+    if choice != "auto":
+        yield {"storage_url": choice}, "given (--s3 URL; endpoint and keys from WARDFLOW_*)"
+        return
+    try:
+        from tests.s3.server import S3Server
+
+        server = S3Server().__enter__()
+    except (ImportError, RuntimeError, OSError) as err:
+        yield {}, f"local storage: no S3 server ({err})"
+        return
+    try:
+        bucket = server.bucket()
+        env = server.env(bucket, "bench")
+        yield ({k.removeprefix("WARDFLOW_").lower(): v for k, v in env.items()},
+               "moto's S3 server on 127.0.0.1 (tests/s3/server.py)")
+    finally:
+        server.__exit__(None, None, None)
+
+
+def run_second_home(root: Path, url: str, storage: dict[str, Any], docs: list[Path],
+                    workers: int) -> dict[str, Any]:
+    """The vendor master imported through one home; the workers on a second one that
+    shares only the database and the document store."""
+    shared = {"checkpointer": url, "database_url": url, **storage}
+    prepare(settings_for(root / "first", **shared))
+    second = settings_for(root / "second", **shared)
+    row = run_ray("ray_second_home", second, docs, workers, prepared=True)
+    row["second_home_files"] = sorted(p.name for p in (root / "second").iterdir()
+                                      if p.is_file())
+    return row
 
 
 def machine() -> dict[str, Any]:
@@ -296,6 +345,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--count", type=int, default=2000, help="invoices (default 2000)")
     parser.add_argument("--workers", type=int, default=2, help="Ray workers (default 2)")
     parser.add_argument("--postgres", default="auto", help="URL, auto (throwaway server) or off")
+    parser.add_argument("--s3", default="auto",
+                        help="storage of ray_second_home: s3:// URL, auto (moto) or off")
     parser.add_argument("--out", type=Path, default=RESULTS / "bench_load.json")
     parser.add_argument("--data", type=Path, default=RESULTS / "load-invoices",
                         help="where the generated invoices are kept")
@@ -316,12 +367,20 @@ def main(argv: list[str] | None = None) -> int:
         variants["sqlite_1proc"] = run_workspace(root / "one", docs)
         variants["ray_sqlite"] = run_ray("ray_sqlite", settings_for(root / "ray"), docs,
                                          args.workers)
-        with postgres(args.postgres) as (url, where):
+        with postgres(args.postgres) as (url, where, new_database):
             report["postgres"] = where
             if url is not None:
                 settings = settings_for(root / "ray-pg", checkpointer=url, database_url=url)
                 variants["ray_postgres"] = run_ray("ray_postgres", settings, docs,
                                                    args.workers)
+                with s3(args.s3) as (storage, s3_where):
+                    report["s3"] = s3_where
+                    if new_database is None or not storage:
+                        print("ray_second_home   skipped: needs --postgres auto and S3")
+                    else:
+                        variants["ray_second_home"] = run_second_home(
+                            root / "two-homes", new_database("bench_two_homes"), storage,
+                            docs, args.workers)
             else:
                 print(f"ray_postgres      {where}")
         try:

@@ -285,6 +285,10 @@ class Settings(BaseSettings):
     # ``POST /events/s3``: the bearer token an S3 notifier (AWS, MinIO, Ceph) may send
     # instead of an API token of a role that may start runs.
     s3_events_token: SecretStr | None = None
+    # Where the runs of S3 notifications run: ``server``, in the ``wardflow serve``
+    # process that received them; ``workers``, queued in the event ledger for
+    # ``wardflow worker`` processes on any machine (each taken by exactly one).
+    event_runs: Literal["server", "workers"] = "server"
     # Blueprints the web API may run by name (default: ``home/blueprints``).
     blueprints_dir: Path | None = None
     # A GGUF file for the "local/..." models; default: the bundled Gemma 3 270M,

@@ -133,7 +133,7 @@ def test_cli_erasure_on_postgres_s3_and_a_chroma_server_leaves_the_subject_nowhe
     server: the erasure (through the real command) cleans them and the data home."""
     import psycopg
 
-    bucket = s3_server.bucket()
+    bucket = s3_server.bucket(versioned=True)  # a delete must not leave old versions
     s3 = s3_server.env(bucket)
     # The only test that uses the default collection of the session's server.
     runs = process(database_url=postgres_url, checkpointer=postgres_url,
@@ -160,8 +160,9 @@ def test_cli_erasure_on_postgres_s3_and_a_chroma_server_leaves_the_subject_nowhe
     def bucket_leaks() -> list[str]:
         client = s3_server.client()
         found = []
-        for item in client.list_objects_v2(Bucket=bucket).get("Contents", []):
-            data = client.get_object(Bucket=bucket, Key=item["Key"])["Body"].read()
+        for item in client.list_object_versions(Bucket=bucket).get("Versions", []):
+            data = client.get_object(Bucket=bucket, Key=item["Key"],
+                                     VersionId=item["VersionId"])["Body"].read()
             if item["Key"].endswith(".pdf"):
                 data = read_document(data, item["Key"]).text.encode()
             if LEAK.search(data):

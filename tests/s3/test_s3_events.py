@@ -376,3 +376,65 @@ def test_a_taken_over_event_whose_version_is_gone_is_closed(bucket: Bucket) -> N
         assert ws.watch_once(blueprint) == []
     [entry] = bucket.ledger()
     assert entry.state == "done" and str(entry.result).startswith("gone")
+
+
+def test_with_event_runs_workers_the_server_queues_and_one_worker_takes_each(
+    bucket: Bucket, tmp_path: Path
+) -> None:
+    from wardflow.runtime.events import SqliteEventLedger
+    from wardflow.runtime.s3events import (
+        S3EventSource,
+        event_targets,
+        finish_queued,
+        load_event_blueprints,
+        s3_storage,
+        take_queued,
+    )
+    from wardflow.services import build_services
+
+    settings = bucket.settings.model_copy(update={"event_runs": "workers"})
+    with TestClient(create_app(settings, secret="k" * 32)) as client:
+        answer = _notify(client, bucket.upload("inbox/a.pdf", FIRST),
+                         bucket.upload("inbox/b.pdf", SECOND))
+        assert answer.status_code == 202, answer.text
+        assert {r["status"] for r in answer.json()["runs"]} == {"queued"}
+        assert not client.app.state.runs.active()  # type: ignore[attr-defined]
+    entries = bucket.ledger()
+    assert [(e.state, e.result) for e in entries] == [("queued", "queued by s3-notifier")] * 2
+
+    # Two workers on other data homes sharing the ledger (SQLite here; Postgres across
+    # machines): each event is taken once, and the run it starts is the notified one.
+    homes = [settings.model_copy(update={"home": tmp_path / f"worker-{n}"}) for n in (1, 2)]
+    ledger_path = settings.control_path
+    taken = []
+    opened = [build_services(h) for h in homes]
+    try:
+        sources = []
+        for services in opened:
+            storage = s3_storage(services.storage)
+            assert storage is not None
+            # Both workers read the server's ledger file (one machine's stand-in for
+            # the shared Postgres ledger).
+            sources.append(S3EventSource(storage, SqliteEventLedger(ledger_path),
+                                         max_bytes=settings.max_document_bytes,
+                                         audit=services.audit))
+        targets = event_targets(settings, load_event_blueprints(settings))
+        for source, services in zip(sources, opened, strict=True):
+            taken.append(take_queued(source, targets, switch=services.switch, limit=10))
+        assert [len(t) for t in taken] == [2, 0]
+        runs = taken[0]
+        assert {r.submitted_by for r in runs} == {"s3-notifier"}
+        assert sorted(r.item.name for r in runs) == ["a.pdf", "b.pdf"]
+        with Workspace(homes[0], services=opened[0]) as ws:
+            for run in runs:
+                done = sources[0].run(ws, run.target, run.event, run.item, run.submitted_by)
+                finish_queued(sources[0], run, done["status"], waiting=done["waiting"])
+        assert {e.state for e in bucket.ledger()} == {"done"}
+        # Nothing is left to take, by either worker.
+        assert all(take_queued(s, targets, switch=o.switch, limit=10) == []
+                   for s, o in zip(sources, opened, strict=True))
+        for source in sources:
+            source.ledger.close()
+    finally:
+        for services in opened:
+            services.close()

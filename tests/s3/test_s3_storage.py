@@ -110,6 +110,27 @@ def test_delete_is_idempotent(s3_server: S3Server) -> None:
         storage.delete("../a/b")
 
 
+def test_purge_deletes_every_version_of_a_key_in_a_versioned_bucket(s3_server: S3Server
+                                                                   ) -> None:
+    bucket = s3_server.bucket(versioned=True)
+    storage = _storage(s3_server, bucket)
+    storage.put("a/card.pdf", b"4111 1111 1111 1111")
+    storage.put("a/card.pdf", b"second version")
+    storage.put("a/card.pdf.keep", b"another key with the same beginning")
+    assert storage.delete("a/card.pdf")  # a delete marker: both versions remain
+    client = s3_server.client()
+
+    def versions() -> list[str]:
+        listed = client.list_object_versions(Bucket=bucket)
+        return sorted(v["Key"] for v in [*listed.get("Versions", []),
+                                         *listed.get("DeleteMarkers", [])])
+
+    assert versions().count(storage.object_name("a/card.pdf")) == 3
+    assert storage.purge("a/card.pdf") == 3
+    assert versions() == [storage.object_name("a/card.pdf.keep")]
+    assert storage.purge("a/card.pdf") == 0  # safe to repeat
+
+
 def test_errors_are_storage_errors_without_credentials(s3_server: S3Server) -> None:
     missing = _storage(s3_server, "no-such-bucket-wardflow")
     with pytest.raises(StorageError, match="does not exist") as caught:

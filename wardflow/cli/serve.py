@@ -76,8 +76,11 @@ def worker(
 
     Each document is one run on the unchanged invoice graph; a worker that dies has
     its document retried by Ray, resuming from the last checkpoint. Limits across
-    workers: WARDFLOW_WORKER_LIMITS, e.g. '{"tool:erp": 1}'.
+    workers: WARDFLOW_WORKER_LIMITS, e.g. '{"tool:erp": 1}'. With
+    WARDFLOW_EVENT_RUNS=workers, each scan also takes the S3 events that `wardflow serve`
+    queued in the shared event ledger (every event runs on one worker of all machines).
     """
+    import itertools
     import time
 
     from wardflow.runtime.workers import RayExecutor
@@ -90,17 +93,15 @@ def worker(
     runs: list[RunSummary] = []
 
     executor = RayExecutor(settings, workers=workers or settings.workers, address=address)
+    queued = settings.event_runs == "workers"
 
     def scan() -> None:
-        for summary in executor.process(folders, submitted_by="worker", skip=seen):
+        found = executor.process(folders, submitted_by="worker", skip=seen)
+        for summary in itertools.chain(found, executor.run_queued() if queued else ()):
             if summary.status != "failed" or not summary.error:
                 seen.add(summary.thread_id)  # a failed one is tried again next scan
             runs.append(summary)
-            if as_json:
-                sys.stdout.write(json.dumps(summary.to_dict(), default=str) + "\n")
-                sys.stdout.flush()
-            else:
-                err.print(f"{summary.thread_id}  {summary.status:<16} {summary.document}")
+            _report(summary, as_json=as_json)
 
     try:
         while True:
@@ -114,3 +115,12 @@ def worker(
         executor.close()
     if once and any(r.status == "failed" or r.error for r in runs):
         raise typer.Exit(EXIT_FAILED_DOCUMENTS)
+
+
+def _report(summary: RunSummary, *, as_json: bool) -> None:
+    """One finished (or paused) run of ``wardflow worker``: a JSON line, or a line on stderr."""
+    if as_json:
+        sys.stdout.write(json.dumps(summary.to_dict(), default=str) + "\n")
+        sys.stdout.flush()
+    else:
+        err.print(f"{summary.thread_id}  {summary.status:<16} {summary.document}")

@@ -143,10 +143,6 @@ def _erase(ws: Workspace, threads: list[str], pattern: re.Pattern[str] | None, *
     elsewhere: list[str] = []
     tokens = _forget_tokens(ws, threads)
     deleted = _delete_objects(ws, keys, missed)
-    if deleted and ws.settings.storage_url:
-        elsewhere.append(f"storage: if the bucket of {ws.settings.storage_url} is versioned,"
-                         " the older versions of the deleted objects stay until its"
-                         " lifecycle rules expire them (or delete them by version id)")
     memory = _forget_memory(ws, documents, missed)
     if memory and ws.settings.chroma_url:
         elsewhere.append(f"invoice memory: the Chroma server at {ws.settings.chroma_url} may"
@@ -226,10 +222,16 @@ def _stored_keys(ws: Workspace, values: Mapping[str, Any], missed: list[str]) ->
 
 
 def _delete_objects(ws: Workspace, keys: list[str], missed: list[str]) -> list[str]:
+    """Delete ``keys``; in a versioned S3 bucket every version of each (``purge``)."""
     deleted = []
+    # An S3 storage (a fault-injecting wrapper's too) purges the object's versions.
+    purge = getattr(ws.storage, "purge", None) or getattr(getattr(ws.storage, "inner", None),
+                                                          "purge", None)
     for key in keys:
         try:
             ws.storage.delete(key)
+            if purge is not None:
+                purge(key)
             deleted.append(key)
         except StorageError as err:
             missed.append(str(err))

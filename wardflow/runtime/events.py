@@ -97,6 +97,14 @@ class EventLedger(Protocol):
         thread id or result keeps the one recorded."""
         ...
 
+    def take(self, blueprint: str, document_id: str, *, state: str = "queued",
+             updated_before: str | None = None) -> bool:
+        """Move an event from ``state`` to ``started``; ``False`` if it is no longer in
+        ``state`` (or, with ``updated_before``, an ISO time, was changed since). Of
+        several workers taking one event, exactly one gets ``True``: a queued one, or one
+        left ``started`` by a worker that died (``updated_before`` its lease)."""
+        ...
+
     def open_entries(self, blueprint: str) -> list[LedgerEntry]:
         """The blueprint's events not ``done``, in the order they were recorded."""
         ...
@@ -151,6 +159,16 @@ class _LedgerSql(StoreBackend):
                 " WHERE blueprint = ? AND document_id = ?",
                 (state, thread_id, result, self._clock().isoformat(), blueprint, document_id),
             )
+
+    def take(self, blueprint: str, document_id: str, *, state: str = "queued",
+             updated_before: str | None = None) -> bool:
+        sql = ("UPDATE events SET state = 'started', updated_at = ?"
+               " WHERE blueprint = ? AND document_id = ? AND state = ?")
+        params: tuple[Any, ...] = (self._clock().isoformat(), blueprint, document_id, state)
+        if updated_before is not None:
+            sql, params = sql + " AND updated_at < ?", (*params, updated_before)
+        with self._write() as conn:
+            return conn.execute(sql, params).rowcount == 1
 
     def open_entries(self, blueprint: str) -> list[LedgerEntry]:
         return self._entries("WHERE blueprint = ? AND state != 'done'", (blueprint,))

@@ -21,7 +21,7 @@ import logging
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote_plus
@@ -36,10 +36,12 @@ from wardflow.tools.storage import Storage
 
 if TYPE_CHECKING:
     from wardflow.graphs.blueprint import Blueprint
+    from wardflow.guardrails.killswitch import KillSwitches
     from wardflow.runtime.workspace import Workspace
 
-__all__ = ["NotificationError", "ObjectEvent", "S3EventSource", "Target", "event_targets",
-           "load_event_blueprints", "matching", "parse_notification", "s3_storage"]
+__all__ = ["NotificationError", "ObjectEvent", "QueuedRun", "S3EventSource", "Target",
+           "event_targets", "finish_queued", "load_event_blueprints", "matching",
+           "parse_notification", "queue_for_workers", "s3_storage", "take_queued"]
 
 log = logging.getLogger(__name__)
 
@@ -343,6 +345,83 @@ class S3EventSource:
                 continue
             results.append(self.run(ws, target, event, item, submitted_by))
         return results
+
+
+# Queued for workers ------------------------------------------------------------------
+QUEUED_BY = "queued by "
+
+
+def queue_for_workers(ledger: EventLedger, target: Target, event: ObjectEvent, thread: str,
+                      submitted_by: str) -> None:
+    """Leave a claimed event to the workers (``WARDFLOW_EVENT_RUNS=workers``): ``queued``,
+    with its thread id and who it is submitted by (kept for the four-eyes rule)."""
+    ledger.mark(target.workflow, event.key, "queued", thread_id=thread,
+                result=QUEUED_BY + submitted_by)
+
+
+@dataclass(frozen=True)
+class QueuedRun:
+    """An event a worker took from the ledger: the run to start, and for whom."""
+
+    target: Target
+    event: ObjectEvent
+    item: InboxItem
+    submitted_by: str
+
+
+def take_queued(source: S3EventSource, targets: Iterable[Target], *, switch: KillSwitches,
+                limit: int) -> list[QueuedRun]:
+    """Up to ``limit`` events queued for workers, each taken by exactly one caller (the
+    ledger's :meth:`~wardflow.runtime.events.EventLedger.take`), with an event a dead
+    worker left ``started`` for ``source.lease_s``. A workflow whose kill switch is on
+    keeps its events queued (audited once each as ``event.held``)."""
+    cutoff = (source.clock() - timedelta(seconds=source.lease_s)).isoformat()
+    taken: list[QueuedRun] = []
+    for target in targets:
+        ledger = source.ledger
+        entries = [e for e in ledger.open_entries(target.workflow)
+                   if (e.state == "queued" or (e.state == "started" and e.updated_at
+                                               and e.updated_at < cutoff))
+                   and ObjectEvent.from_key(e.document_id) is not None]
+        if not entries or len(taken) >= limit:
+            continue
+        try:
+            switch.check(target.workflow)
+        except KillSwitchEngaged as err:
+            _hold(source, target, entries, str(err))
+            continue
+        for entry in entries[: limit - len(taken)]:
+            if not ledger.take(target.workflow, entry.document_id, state=entry.state,
+                               updated_before=None if entry.state == "queued" else cutoff):
+                continue  # another worker was first
+            event = ObjectEvent.from_key(entry.document_id)
+            assert event is not None  # filtered above
+            item = source.fetch(event)
+            if isinstance(item, str):
+                source._close(target, event, item)
+                continue
+            result = entry.result or ""
+            who = result.removeprefix(QUEUED_BY) if result.startswith(QUEUED_BY) else "worker"
+            taken.append(QueuedRun(target, event, item, who))
+    return taken
+
+
+def _hold(source: S3EventSource, target: Target, entries: Iterable[LedgerEntry],
+          reason: str) -> None:
+    if source.audit is None:
+        return
+    for entry in entries:
+        source.audit.append("event.held", {"blueprint": target.workflow,
+                                           "event": entry.document_id, "reason": reason},
+                            actor="worker", key=f"event.held:{target.workflow}:"
+                            f"{entry.document_id}")
+
+
+def finish_queued(source: S3EventSource, run: QueuedRun, status: str, *, waiting: bool
+                  ) -> None:
+    """Close a taken event's ledger entry once its run has paused or ended."""
+    source.ledger.mark(run.target.workflow, run.event.key, "waiting" if waiting else "done",
+                       thread_id=run.target.thread(run.item), result=status)
 
 
 def load_event_blueprints(settings: Settings) -> list[Blueprint]:

@@ -160,6 +160,11 @@ class RayExecutor:
             skip: document ids not to submit (already reported to a watching worker).
         """
         items = [i for i in self.items(paths) if not skip or i.document_id not in skip]
+        yield from self.run_items(items, submitted_by)
+
+    def run_items(self, items: list[InboxItem], submitted_by: str | None = None
+                  ) -> Iterator[RunSummary]:
+        """Run documents already collected (as :meth:`process` does its paths')."""
         if not items:
             return
         # Two items with the same bytes are one run: never run them at the same time.
@@ -173,6 +178,46 @@ class RayExecutor:
         self._start(len(first))
         for batch in (list(first.values()), repeats):
             yield from self._run_batch(batch, submitted_by)
+
+    def run_queued(self, *, limit: int | None = None) -> Iterator[RunSummary]:
+        """Take the S3 events queued for workers (``WARDFLOW_EVENT_RUNS=workers``) from
+        the shared event ledger and run them: the invoice flow's on the actors, a
+        blueprint's in this process. Each event is taken by one worker of all machines.
+
+        Args:
+            limit: events taken at once (default: four per worker).
+        """
+        from wardflow.runtime import s3events
+        from wardflow.runtime.workspace import RunSummary, Workspace
+        from wardflow.status import as_run_status
+
+        services = self._services.get()
+        storage = s3events.s3_storage(services.storage)
+        if storage is None:
+            return
+        source = s3events.S3EventSource(
+            storage, services.events, audit=services.audit, lease_s=self.settings.worker_lease_s,
+            max_bytes=self.settings.max_document_bytes)
+        targets = s3events.event_targets(self.settings,
+                                         s3events.load_event_blueprints(self.settings))
+        taken = s3events.take_queued(source, targets, switch=services.switch,
+                                     limit=limit or self.workers * 4)
+        invoices = [run for run in taken if run.target.blueprint is None]
+        for who in sorted({run.submitted_by for run in invoices}):
+            runs = {run.item.document_id: run for run in invoices if run.submitted_by == who}
+            for summary in self.run_items([run.item for run in runs.values()], who):
+                if (run := runs.get(summary.thread_id)) is not None:
+                    s3events.finish_queued(source, run, str(summary.status),
+                                           waiting=summary.waiting_for_review)
+                yield summary
+        blueprints = [run for run in taken if run.target.blueprint is not None]
+        if blueprints:
+            with Workspace(self.settings, services=services) as ws:
+                for run in blueprints:  # run() closes the ledger entry itself
+                    done = source.run(ws, run.target, run.event, run.item, run.submitted_by)
+                    yield RunSummary(thread_id=done["thread_id"], document=done["document"],
+                                     status=as_run_status(done["status"]),
+                                     waiting_for_review=done["waiting"], error=done["error"])
 
     def _start(self, needed: int) -> None:
         """Start the cluster and the actors, no more than the batch can use; grow the

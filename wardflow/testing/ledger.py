@@ -128,6 +128,56 @@ class EventLedgerConformance:
         finally:
             after.close()
 
+    # Queued for workers ---------------------------------------------------------------
+    def test_racing_workers_take_a_queued_event_once(self, open_ledger: OpenLedger) -> None:
+        first = open_ledger()
+        for n in range(10):
+            first.record("bp", f"doc-{n}", f"s3://b/{n}.pdf")
+            first.mark("bp", f"doc-{n}", "queued", thread_id=f"bp:doc-{n}")
+        first.record("bp", "doc-open", "s3://b/open.pdf")  # claimed by a server, not queued
+        workers = [first, *(open_ledger() for _ in range(3))]
+        taken: list[str] = []
+        errors: list[BaseException] = []
+
+        def take(ledger: EventLedger) -> None:
+            try:
+                for entry in ledger.open_entries("bp"):
+                    if ledger.take("bp", entry.document_id):
+                        taken.append(entry.document_id)
+            except BaseException as err:  # reported below, not lost in the thread
+                errors.append(err)
+
+        threads = [threading.Thread(target=take, args=(ledger,)) for ledger in workers]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        try:
+            assert not errors, errors
+            assert sorted(taken) == sorted(f"doc-{n}" for n in range(10))  # each once
+            assert {e.document_id: (e.state, e.thread_id) for e in first.entries("bp")} == {
+                **{f"doc-{n}": ("started", f"bp:doc-{n}") for n in range(10)},
+                "doc-open": ("open", None)}
+        finally:
+            for ledger in workers:
+                ledger.close()
+
+    def test_a_dead_worker_s_event_is_taken_over_once_its_lease_ran_out(
+        self, ledger: EventLedger
+    ) -> None:
+        ledger.record("bp", "doc-1", "s3://b/1.pdf")
+        ledger.mark("bp", "doc-1", "queued")
+        assert ledger.take("bp", "doc-1")
+        assert not ledger.take("bp", "doc-1")  # started: no second worker
+        [entry] = ledger.open_entries("bp")
+        assert entry.updated_at is not None
+        # A lease that ends before the event was taken: still its worker's.
+        assert not ledger.take("bp", "doc-1", state="started", updated_before=entry.updated_at)
+        assert ledger.take("bp", "doc-1", state="started", updated_before="9999-12-31T00:00:00")
+        ledger.mark("bp", "doc-1", "done", result="posted")
+        assert not ledger.take("bp", "doc-1", state="started",
+                               updated_before="9999-12-31T00:00:00")
+
     # Maildir messages -----------------------------------------------------------------
     def test_messages_keep_their_park_reason(self, ledger: EventLedger,
                                              open_ledger: OpenLedger) -> None:

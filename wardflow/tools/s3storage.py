@@ -212,6 +212,29 @@ class S3Storage:
                    Key=self.object_name(key))
         return True
 
+    def purge(self, key: str) -> int:
+        """Delete every version of ``key``'s object and its delete markers (what an
+        erasure needs in a versioned bucket, where :meth:`delete` only hides the object);
+        the number of versions and markers deleted. Needs ``s3:ListBucketVersions`` and
+        ``s3:DeleteObjectVersion``; in an unversioned bucket it is :meth:`delete`."""
+        name = self.object_name(key)
+        paginator = self._client.get_paginator("list_object_versions")
+        pages = self._call("list", key, lambda: list(paginator.paginate(Bucket=self.bucket,
+                                                                      Prefix=name)))
+        versions = [{"Key": name, "VersionId": str(item["VersionId"])}
+                    for page in pages
+                    for item in [*page.get("Versions", []), *page.get("DeleteMarkers", [])]
+                    if item.get("Key") == name and item.get("VersionId") not in (None, "")]
+        for start in range(0, len(versions), 1000):  # DeleteObjects takes 1,000 at most
+            batch = versions[start:start + 1000]
+            answer = self._call("delete", key, self._client.delete_objects, Bucket=self.bucket,
+                                Delete={"Objects": batch, "Quiet": True})
+            if answer.get("Errors"):
+                first = answer["Errors"][0]
+                raise StorageError("storage", f"deleting versions of {key!r} failed:"
+                                   f" {first.get('Code')} {first.get('Message', '')}".strip())
+        return len(versions)
+
     # For the S3 event sources ----------------------------------------------------------
     def latest_versions(self, prefix: str = "") -> builtins.list[ObjectVersion]:
         """The current version of each object under ``prefix`` (deleted ones left out),

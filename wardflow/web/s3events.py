@@ -10,7 +10,9 @@ The JSON AWS S3, MinIO and Ceph send when an object is created. Callers send
 (clerk, approver, controller). Each object version under the storage's
 ``s3://bucket/prefix`` starts one run of each blueprint watching its location (see
 :mod:`wardflow.runtime.s3events`), exactly once across repeats, restarts and servers
-sharing the event ledger.
+sharing the event ledger. The runs execute in this server's thread pool, or, with
+``WARDFLOW_EVENT_RUNS=workers``, on whichever ``wardflow worker`` takes them from the
+ledger first (:func:`wardflow.runtime.s3events.take_queued`).
 
 Answers: 202 with the runs queued (and what was a duplicate, ignored or held, with the
 reason), 200 when nothing new starts; 400 not JSON or not an S3 notification; 401 no
@@ -41,6 +43,7 @@ from wardflow.runtime.s3events import (
     load_event_blueprints,
     matching,
     parse_notification,
+    queue_for_workers,
     s3_storage,
 )
 from wardflow.tools.inbox import InboxItem
@@ -141,7 +144,10 @@ def _accept(ctx: AppContext, jobs: RunJobs, who: str, events: list[ObjectEvent]
                                                    target.workflow, "via": "s3-notification"},
                                 actor=who if who == NOTIFIER else f"user:{who}",
                                 thread_id=thread)
-                jobs.submit([thread], who, _work(ctx, target, event, claimed, who))
+                if ctx.settings.event_runs == "workers":  # a worker takes it (any machine)
+                    queue_for_workers(source.ledger, target, event, thread, who)
+                else:
+                    jobs.submit([thread], who, _work(ctx, target, event, claimed, who))
                 runs.append({**entry, "id": thread, "status": "queued"})
     return {"runs": runs, "duplicates": duplicates, "ignored": ignored, "held": held}
 
