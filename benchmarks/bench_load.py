@@ -313,8 +313,10 @@ def run_second_home(root: Path, url: str, storage: dict[str, Any], docs: list[Pa
     prepare(settings_for(root / "first", **shared))
     second = settings_for(root / "second", **shared)
     row = run_ray("ray_second_home", second, docs, workers, prepared=True)
-    row["second_home_files"] = sorted(p.name for p in (root / "second").iterdir()
-                                      if p.is_file())
+    # What the workers kept in their own data home (nothing, if all is shared).
+    second_home = root / "second"
+    row["second_home_files"] = sorted(str(p.relative_to(second_home))
+                                      for p in second_home.rglob("*") if p.is_file())
     return row
 
 
