@@ -471,3 +471,20 @@ def test_a_worker_that_cannot_read_the_storage_queues_what_it_took_again(
             ("queued", "queued by s3-notifier")]  # another worker (or this one) takes it
     finally:
         ledger.close()
+
+
+def test_wardflow_worker_runs_a_queued_blueprint_event_once(bucket: Bucket) -> None:
+    from wardflow.runtime.workers import RayExecutor
+
+    settings = bucket.settings.model_copy(update={"event_runs": "workers"})
+    with TestClient(create_app(settings, secret="k" * 32)) as client:
+        queued = _notify(client, bucket.upload("inbox/a.pdf", FIRST))
+        assert queued.status_code == 202, queued.text
+        [thread] = [r["id"] for r in queued.json()["runs"]]
+    # A blueprint's event runs in the worker's own process: no Ray actor is started.
+    with RayExecutor(settings, workers=1) as executor:
+        [summary] = list(executor.run_queued())
+        assert (summary.thread_id, summary.status) == (thread, "completed")
+        assert list(executor.run_queued()) == []  # taken once
+    assert [(e.state, e.thread_id) for e in bucket.ledger()] == [("done", thread)]
+    assert any(key.startswith(f"{PREFIX}/archive/") for key in bucket.keys("archive/"))
