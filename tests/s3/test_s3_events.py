@@ -438,3 +438,53 @@ def test_with_event_runs_workers_the_server_queues_and_one_worker_takes_each(
     finally:
         for services in opened:
             services.close()
+
+
+def test_a_worker_that_cannot_read_the_storage_queues_what_it_took_again(
+    bucket: Bucket,
+) -> None:
+    from wardflow.errors import StorageError
+    from wardflow.runtime.events import SqliteEventLedger
+    from wardflow.runtime.s3events import (
+        S3EventSource,
+        event_targets,
+        load_event_blueprints,
+        take_queued,
+    )
+    from wardflow.tools.s3storage import S3Storage
+
+    settings = bucket.settings.model_copy(update={"event_runs": "workers"})
+    with TestClient(create_app(settings, secret="k" * 32)) as client:
+        queued = _notify(client, bucket.upload("inbox/a.pdf", FIRST))
+        assert queued.status_code == 202, queued.text
+    # The worker's S3 endpoint does not answer (an outage between it and the bucket).
+    unreachable = S3Storage(bucket.name, PREFIX, endpoint_url="http://127.0.0.1:9",
+                            region="us-east-1", access_key_id="k", secret_access_key="s",
+                            timeout_s=1)
+    ledger = SqliteEventLedger(settings.control_path)
+    try:
+        source = S3EventSource(unreachable, ledger, max_bytes=settings.max_document_bytes)
+        targets = event_targets(settings, load_event_blueprints(settings))
+        with Workspace(settings) as ws, pytest.raises(StorageError):
+            take_queued(source, targets, switch=ws.switch, limit=10)
+        assert [(e.state, e.result) for e in ledger.entries("s3-archive")] == [
+            ("queued", "queued by s3-notifier")]  # another worker (or this one) takes it
+    finally:
+        ledger.close()
+
+
+def test_wardflow_worker_runs_a_queued_blueprint_event_once(bucket: Bucket) -> None:
+    from wardflow.runtime.workers import RayExecutor
+
+    settings = bucket.settings.model_copy(update={"event_runs": "workers"})
+    with TestClient(create_app(settings, secret="k" * 32)) as client:
+        queued = _notify(client, bucket.upload("inbox/a.pdf", FIRST))
+        assert queued.status_code == 202, queued.text
+        [thread] = [r["id"] for r in queued.json()["runs"]]
+    # A blueprint's event runs in the worker's own process: no Ray actor is started.
+    with RayExecutor(settings, workers=1) as executor:
+        [summary] = list(executor.run_queued())
+        assert (summary.thread_id, summary.status) == (thread, "completed")
+        assert list(executor.run_queued()) == []  # taken once
+    assert [(e.state, e.thread_id) for e in bucket.ledger()] == [("done", thread)]
+    assert any(key.startswith(f"{PREFIX}/archive/") for key in bucket.keys("archive/"))

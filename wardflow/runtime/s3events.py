@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote_plus
 
 from wardflow.config import Settings
-from wardflow.errors import KillSwitchEngaged, WardflowError
+from wardflow.errors import KillSwitchEngaged, StorageError, WardflowError
 from wardflow.observability.audit import AuditSink
 from wardflow.runtime.events import EventLedger, LedgerEntry
 from wardflow.tools.inbox import InboxItem, document_id
@@ -374,7 +374,12 @@ def take_queued(source: S3EventSource, targets: Iterable[Target], *, switch: Kil
     """Up to ``limit`` events queued for workers, each taken by exactly one caller (the
     ledger's :meth:`~wardflow.runtime.events.EventLedger.take`), with an event a dead
     worker left ``started`` for ``source.lease_s``. A workflow whose kill switch is on
-    keeps its events queued (audited once each as ``event.held``)."""
+    keeps its events queued (audited once each as ``event.held``).
+
+    Raises:
+        StorageError: a taken event's object could not be read; every event this call
+            took is queued again first.
+    """
     cutoff = (source.clock() - timedelta(seconds=source.lease_s)).isoformat()
     taken: list[QueuedRun] = []
     for target in targets:
@@ -396,7 +401,13 @@ def take_queued(source: S3EventSource, targets: Iterable[Target], *, switch: Kil
                 continue  # another worker was first
             event = ObjectEvent.from_key(entry.document_id)
             assert event is not None  # filtered above
-            item = source.fetch(event)
+            try:
+                item = source.fetch(event)
+            except StorageError:  # nothing taken is lost: all of it back to the queue
+                back = [(run.target.workflow, run.event.key) for run in taken]
+                for workflow, key in [*back, (target.workflow, event.key)]:
+                    ledger.mark(workflow, key, "queued")
+                raise
             if isinstance(item, str):
                 source._close(target, event, item)
                 continue

@@ -187,6 +187,7 @@ class RayExecutor:
         Args:
             limit: events taken at once (default: four per worker).
         """
+        from wardflow.errors import KillSwitchEngaged
         from wardflow.runtime import s3events
         from wardflow.runtime.workspace import RunSummary, Workspace
         from wardflow.status import as_run_status
@@ -213,8 +214,15 @@ class RayExecutor:
         blueprints = [run for run in taken if run.target.blueprint is not None]
         if blueprints:
             with Workspace(self.settings, services=services) as ws:
-                for run in blueprints:  # run() closes the ledger entry itself
-                    done = source.run(ws, run.target, run.event, run.item, run.submitted_by)
+                for index, run in enumerate(blueprints):  # run() closes the ledger entry
+                    try:
+                        done = source.run(ws, run.target, run.event, run.item,
+                                          run.submitted_by)
+                    except KillSwitchEngaged:  # engaged meanwhile: queued for later
+                        for left in blueprints[index:]:
+                            services.events.mark(left.target.workflow, left.event.key,
+                                                 "queued")
+                        raise
                     yield RunSummary(thread_id=done["thread_id"], document=done["document"],
                                      status=as_run_status(done["status"]),
                                      waiting_for_review=done["waiting"], error=done["error"])
