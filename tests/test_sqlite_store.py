@@ -70,3 +70,30 @@ def test_a_lazy_store_opens_on_first_use_and_again_after_close(tmp_path: Path) -
     store.close()
     assert [name for name, _ in store.all()] == ["a"]  # reopened
     store.close()
+
+
+def test_connections_opening_a_fresh_file_together_all_get_it(tmp_path: Path) -> None:
+    # SQLite answers "database is locked" at once to a WAL switch racing another one's
+    # on a new file (no busy wait): each of these openings used to fail now and then.
+    import threading
+
+    from wardflow._sqlite import connect
+
+    errors: list[BaseException] = []
+    for attempt in range(25):
+        path = tmp_path / f"fresh-{attempt}.sqlite"
+        barrier = threading.Barrier(6)
+
+        def open_it(path: Path = path, barrier: threading.Barrier = barrier) -> None:
+            try:
+                barrier.wait()
+                connect(path, schema="CREATE TABLE IF NOT EXISTS t (x INTEGER)").close()
+            except BaseException as err:  # reported below, not lost in the thread
+                errors.append(err)
+
+        threads = [threading.Thread(target=open_it) for _ in range(6)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert errors == []

@@ -16,6 +16,7 @@ import contextlib
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -66,7 +67,7 @@ def connect(
         # Without autocommit, sqlite3 opens transactions itself (what SqliteSaver expects).
         isolation_level=None if autocommit else "DEFERRED",
     )
-    conn.execute("PRAGMA journal_mode=WAL")
+    _switch_to_wal(conn, busy_timeout_s)
     conn.execute(f"PRAGMA synchronous={'FULL' if synchronous.upper() == 'FULL' else 'NORMAL'}")
     # Deleted rows are overwritten, not left in free pages: an erased run's personal
     # data must not stay readable in the file (Debian builds do this by default).
@@ -74,6 +75,23 @@ def connect(
     if schema:
         conn.executescript(schema)
     return conn
+
+
+def _switch_to_wal(conn: sqlite3.Connection, timeout_s: float) -> None:
+    """``PRAGMA journal_mode=WAL``, waiting while another connection switches the same
+    fresh file: SQLite answers "database is locked" at once then, without calling the
+    busy handler, so the wait is here (up to ``timeout_s``)."""
+    deadline = time.monotonic() + timeout_s
+    delay = 0.005
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as err:
+            if "locked" not in str(err) or time.monotonic() + delay > deadline:
+                raise
+            time.sleep(delay)
+            delay = min(delay * 2, 0.25)
 
 
 @contextlib.contextmanager

@@ -430,6 +430,7 @@ def test_a_queued_run_streams_its_state_and_heartbeats_until_it_moves(
     data = (INBOX / CLEAN).read_bytes()
     lock = runs.app.state.wardflow.case_lock(document_id(data))
     lock.acquire()  # a decision on the same case is in progress: the run waits for it
+    held = True  # by this test (once released, the run's job holds the lock while it runs)
     try:
         run = runs.upload("cleo", INBOX / CLEAN).json()["id"]
         seen: list[tuple[str, Any]] = []
@@ -437,11 +438,12 @@ def test_a_queued_run_streams_its_state_and_heartbeats_until_it_moves(
                                 headers=runs.auth("cleo")) as response:
             for item in _parse_sse(response.iter_lines()):
                 seen.append(item)
-                if item[0] == "comment" and lock.locked():
+                if item[0] == "comment" and held:
                     assert [k for k, _ in seen] == ["running", "comment"]
                     lock.release()
+                    held = False
     finally:
-        if lock.locked():
+        if held:
             lock.release()
     assert seen[0] == ("running", {"status": "running"})
     assert ("comment", "heartbeat") in seen
