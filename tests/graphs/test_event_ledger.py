@@ -3,14 +3,12 @@ fail)."""
 
 from __future__ import annotations
 
-import inspect
 from pathlib import Path
-from typing import Any
 
 import pytest
 
+from tests.conformance import run_rule
 from wardflow.runtime.events import (
-    EventLedger,
     LedgerEntry,
     PostgresEventLedger,
     SqliteEventLedger,
@@ -63,17 +61,8 @@ class _ForgetsOnClose(SqliteEventLedger):
 
 def _run(rule: str, open_ledger: OpenLedger) -> None:
     """Run one of the suite's tests with its fixtures, as pytest would."""
-    test = getattr(EventLedgerConformance(), rule)
-    names = inspect.signature(test).parameters
-    fixtures: dict[str, Any] = {"open_ledger": open_ledger}
-    ledger: EventLedger | None = None
-    if "ledger" in names:
-        ledger = fixtures["ledger"] = open_ledger()
-    try:
-        test(**{name: fixtures[name] for name in names})
-    finally:
-        if ledger is not None:
-            ledger.close()
+    run_rule(EventLedgerConformance(), rule, {"open_ledger": open_ledger},
+             {"ledger": open_ledger})
 
 
 @pytest.mark.parametrize(("broken", "rule"), [

@@ -4,7 +4,6 @@ fires once."""
 
 from __future__ import annotations
 
-import inspect
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
@@ -13,6 +12,7 @@ from typing import Any
 import pytest
 from pydantic import SecretStr
 
+from tests.conformance import run_rule
 from tests.graphs.test_schedule import NIGHTLY
 from wardflow.config import Settings
 from wardflow.graphs.blueprint import Blueprint, parse_blueprint
@@ -20,7 +20,6 @@ from wardflow.runtime._schedule_store import Firing
 from wardflow.runtime.schedule import (
     PostgresScheduleStore,
     Scheduler,
-    ScheduleStore,
     SqliteScheduleStore,
 )
 from wardflow.services import build_services
@@ -66,17 +65,8 @@ class _ForgetsOnClose(SqliteScheduleStore):
 
 def _run(rule: str, open_store: OpenScheduleStore) -> None:
     """Run one of the suite's tests with its fixtures, as pytest would."""
-    test = getattr(ScheduleStoreConformance(), rule)
-    names = inspect.signature(test).parameters
-    fixtures: dict[str, Any] = {"open_store": open_store}
-    store: ScheduleStore | None = None
-    if "store" in names:
-        store = fixtures["store"] = open_store()
-    try:
-        test(**{name: fixtures[name] for name in names})
-    finally:
-        if store is not None:
-            store.close()
+    run_rule(ScheduleStoreConformance(), rule, {"open_store": open_store},
+             {"store": open_store})
 
 
 @pytest.mark.parametrize(("broken", "rule"), [

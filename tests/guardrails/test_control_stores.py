@@ -4,7 +4,6 @@ the suites failing broken backends, and the factory choosing Postgres when
 
 from __future__ import annotations
 
-import inspect
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
@@ -12,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from tests.conformance import run_rule
 from wardflow.config import Settings
 from wardflow.errors import KillSwitchEngaged, RateLimited
 from wardflow.guardrails.killswitch import KillSwitch, PostgresKillSwitch
@@ -91,17 +91,8 @@ class _CountsRefusals(RateLimiter):
 
 def _run(suite: object, rule: str, fixtures: dict[str, Any]) -> None:
     """Run one of a suite's tests with its fixtures, as pytest would."""
-    test = getattr(suite, rule)
-    names = inspect.signature(test).parameters
-    opened = []
-    if "switch" in names:
-        fixtures = {**fixtures, "switch": fixtures["open_switch"]()}
-        opened.append(fixtures["switch"])
-    try:
-        test(**{name: fixtures[name] for name in names})
-    finally:
-        for store in opened:
-            store.close()
+    run_rule(suite, rule, fixtures, {"switch": fixtures["open_switch"]}
+             if "open_switch" in fixtures else {})
 
 
 def test_the_suite_fails_a_switch_that_caches(tmp_path: Path) -> None:

@@ -4,19 +4,18 @@ two data homes, rotated by ``wardflow keys rotate``."""
 
 from __future__ import annotations
 
-import inspect
 import os
 from pathlib import Path
-from typing import Any
 
 import psycopg
 import pytest
 from pydantic import SecretStr
 
+from tests.conformance import run_rule
 from wardflow._crypto import KEY_BYTES, Keyring, generate_key
 from wardflow.config import Settings
 from wardflow.errors import ConfigError
-from wardflow.guardrails.vault import PostgresTokenVault, TokenVault, Vault
+from wardflow.guardrails.vault import PostgresTokenVault, TokenVault
 from wardflow.operations.rekey import key_report, rotate_keys
 from wardflow.services import build_services, open_vault
 from wardflow.testing.vault import IBAN, OpenVault, VaultConformance
@@ -61,17 +60,8 @@ class _KeepsClearValues(TokenVault):
 
 def _run(rule: str, open_vault: OpenVault) -> None:
     """Run one of the suite's tests with its fixtures, as pytest would."""
-    test = getattr(VaultConformance(), rule)
-    names = inspect.signature(test).parameters
-    fixtures: dict[str, Any] = {"open_vault": open_vault}
-    vault: Vault | None = None
-    if "vault" in names:
-        vault = fixtures["vault"] = open_vault(None)
-    try:
-        test(**{name: fixtures[name] for name in names})
-    finally:
-        if vault is not None:
-            vault.close()
+    run_rule(VaultConformance(), rule, {"open_vault": open_vault},
+             {"vault": lambda: open_vault(None)})
 
 
 @pytest.mark.parametrize(("broken", "rule"), [

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import inspect
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
@@ -11,10 +10,10 @@ from typing import Any
 
 import pytest
 
+from tests.conformance import run_rule
 from wardflow.observability.audit import (
     AuditLog,
     AuditRecord,
-    AuditSink,
     ChainReport,
     PendingRecord,
     PostgresAuditLog,
@@ -90,17 +89,8 @@ class _ForgetsOnClose(AuditLog):
 
 def _run(rule: str, open_sink: OpenSink, tamper: Tamper) -> None:
     """Run one of the suite's tests with its fixtures, as pytest would."""
-    suite = AuditSinkConformance()
-    test = getattr(suite, rule)
-    fixtures: dict[str, Any] = {"open_sink": open_sink, "tamper": tamper}
-    sink: AuditSink | None = None
-    if "sink" in inspect.signature(test).parameters:
-        sink = fixtures["sink"] = open_sink()
-    try:
-        test(**{name: fixtures[name] for name in inspect.signature(test).parameters})
-    finally:
-        if sink is not None:
-            sink.close()
+    run_rule(AuditSinkConformance(), rule, {"open_sink": open_sink, "tamper": tamper},
+             {"sink": open_sink})
 
 
 @pytest.mark.parametrize(("broken", "rule"), [

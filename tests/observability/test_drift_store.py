@@ -4,16 +4,15 @@ observations, the alerts and the baseline."""
 
 from __future__ import annotations
 
-import inspect
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 from pydantic import SecretStr
 
+from tests.conformance import run_rule
 from wardflow.config import Settings
-from wardflow.observability._drift_store import DriftStore, PostgresDriftStore, SqliteDriftStore
+from wardflow.observability._drift_store import PostgresDriftStore, SqliteDriftStore
 from wardflow.services import build_services
 from wardflow.testing import DriftStoreConformance
 from wardflow.testing.drift import OpenDriftStore
@@ -41,17 +40,8 @@ class _ForgetsTheOrderOfTies(SqliteDriftStore):
 
 
 def _run(rule: str, open_store: OpenDriftStore) -> None:
-    test = getattr(DriftStoreConformance(), rule)
-    names = inspect.signature(test).parameters
-    fixtures: dict[str, Any] = {"open_store": open_store}
-    store: DriftStore | None = None
-    if "store" in names:
-        store = fixtures["store"] = open_store()
-    try:
-        test(**{name: fixtures[name] for name in names})
-    finally:
-        if store is not None:
-            store.close()
+    run_rule(DriftStoreConformance(), rule, {"open_store": open_store},
+             {"store": open_store})
 
 
 def test_the_suite_fails_a_store_that_breaks_a_rule(tmp_path: Path) -> None:

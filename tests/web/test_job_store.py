@@ -3,13 +3,12 @@ fail)."""
 
 from __future__ import annotations
 
-import inspect
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from wardflow.runtime.jobs import JobRecord, JobStore, PostgresJobStore, SqliteJobStore
+from tests.conformance import run_rule
+from wardflow.runtime.jobs import JobRecord, PostgresJobStore, SqliteJobStore
 from wardflow.testing import JobStoreConformance
 from wardflow.testing.jobs import OpenJobStore
 
@@ -35,17 +34,7 @@ class _ResumesEveryonesJobs(SqliteJobStore):
 
 
 def _run(rule: str, open_store: OpenJobStore) -> None:
-    test = getattr(JobStoreConformance(), rule)
-    names = inspect.signature(test).parameters
-    fixtures: dict[str, Any] = {"open_store": open_store}
-    store: JobStore | None = None
-    if "store" in names:
-        store = fixtures["store"] = open_store()
-    try:
-        test(**{name: fixtures[name] for name in names})
-    finally:
-        if store is not None:
-            store.close()
+    run_rule(JobStoreConformance(), rule, {"open_store": open_store}, {"store": open_store})
 
 
 def test_the_suite_fails_a_store_that_breaks_a_rule(tmp_path: Path) -> None:
