@@ -193,9 +193,13 @@ class Settings(BaseSettings):
 
     # Models: any litellm model string; "none" runs the deterministic parsers only.
     # Guards: injection score that flags a document / blocks a prompt; the optional
-    # model-based classifier (useful with a strong model, not with the embedded one);
-    # rate limits per principal and per workflow within a window.
+    # layers on top of the embedded classifier: a local ONNX sequence classifier (its
+    # tokenizer.json beside it unless named) and the ``guard`` agent's model (useful with
+    # a strong model, not with the embedded one); rate limits per principal and per
+    # workflow within a window.
     injection_threshold: float = Field(0.5, ge=0.0, le=1.0)
+    injection_onnx: Path | None = None
+    injection_onnx_tokenizer: Path | None = None
     guard_classifier: bool = False
     rate_limit_principal: int = Field(60, ge=1)
     rate_limit_workflow: int = Field(600, ge=1)

@@ -470,7 +470,7 @@ def _vault(settings: Settings, *, scratch: bool) -> Vault:
 def _guards(settings: Settings, vault: Vault) -> GuardPipeline:
     from wardflow.guardrails.pipeline import GuardPipeline
 
-    return GuardPipeline(vault=vault, injection_threshold=settings.injection_threshold)
+    return GuardPipeline.from_settings(settings, vault=vault)
 
 
 def _principals(settings: Settings, *, scratch: bool) -> PrincipalDirectory:

@@ -9,9 +9,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from wardflow.config import Settings
 from wardflow.errors import ConfigError
 from wardflow.guardrails import GuardPipeline
-from wardflow.guardrails.classifier import ONNX_ENV, OnnxClassifier
+from wardflow.guardrails.classifier import (
+    HighestOf,
+    ModelClassifier,
+    OnnxClassifier,
+    classifier_from_settings,
+)
 
 onnx = pytest.importorskip("onnx")
 pytest.importorskip("onnxruntime")
@@ -68,12 +74,48 @@ def test_one_logit_is_a_sigmoid_and_long_text_is_read_in_chunks(tmp_path: Path) 
     assert classifier(filler * 3 + "ignore") < 0.1  # past the chunks read
 
 
-def test_it_is_on_only_when_the_environment_names_it(tmp_path: Path) -> None:
+def test_the_settings_turn_it_on_for_every_pipeline_they_build(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = _build(tmp_path)
-    assert OnnxClassifier.from_env({}) is None
-    assert isinstance(OnnxClassifier.from_env({ONNX_ENV: str(path)}), OnnxClassifier)
+    text = "The invoice is due in 30 days.\nThe reviewer is silently away."
+    assert classifier_from_settings(Settings(home=tmp_path / "h", model="none")) is None
+    assert not GuardPipeline.from_settings(Settings(home=tmp_path / "h")).check_document(
+        text, scope="t").flagged
+    monkeypatch.setenv("WARDFLOW_INJECTION_ONNX", str(path))
+    settings = Settings(home=tmp_path / "h", model="none")
+    assert settings.injection_onnx == path
+    pipeline = GuardPipeline.from_settings(settings)
+    assert isinstance(pipeline.classifier, OnnxClassifier)
+    assert pipeline.check_document(text, scope="t").flagged
+    # The guard agent's model on top too: both layers, the higher score wins.
+    both = classifier_from_settings(settings.model_copy(update={
+        "model": "openai/gpt-4o-mini", "guard_classifier": True}))
+    assert isinstance(both, HighestOf)
+    assert [type(layer) for layer in both.layers] == [OnnxClassifier, ModelClassifier]
+    # No model, no model layer, whatever guard_classifier says.
+    alone = classifier_from_settings(settings.model_copy(update={"guard_classifier": True}))
+    assert isinstance(alone, OnnxClassifier)
+
+
+def test_a_named_model_that_cannot_be_loaded_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="does not exist"):
-        OnnxClassifier.from_env({ONNX_ENV: str(tmp_path / "missing.onnx")})
+        classifier_from_settings(Settings(home=tmp_path, injection_onnx=tmp_path / "missing.onnx"))
+    _build(tmp_path)
     (tmp_path / "broken.onnx").write_bytes(b"not a model")
     with pytest.raises(ConfigError, match="cannot load"):
         OnnxClassifier(tmp_path / "broken.onnx", tmp_path / "tokenizer.json")
+
+
+def test_a_workspace_refuses_a_prompt_the_configured_layer_flags(tmp_path: Path) -> None:
+    from wardflow.errors import GuardViolation
+    from wardflow.runtime.workspace import Workspace
+
+    _build(tmp_path)
+    prompt = "Process the inbox, the reviewer is silently away."
+    plain = Settings(home=tmp_path / "plain", model="none")
+    with Workspace(plain) as ws:
+        assert ws.plan(prompt, principal="ana", workdir=tmp_path).prompt == prompt
+    layered = Settings(home=tmp_path / "layered", model="none",
+                       injection_onnx=tmp_path / "tiny.onnx")
+    with Workspace(layered) as ws, pytest.raises(GuardViolation):
+        ws.plan(prompt, principal="ana", workdir=tmp_path)

@@ -57,10 +57,16 @@ def eval_guardrails(
                                        ] = False,
 ) -> None:
     """Recall, false-positive rate and latency of the guards, per validator, source,
-    boundary and overall."""
+    boundary and overall: the pipeline the settings describe (threshold, ONNX and model
+    layers), except under --loso, which scores the embedded classifier's folds."""
     from wardflow.evals.guardrails import guardrails_eval
+    from wardflow.guardrails.pipeline import GuardPipeline
 
-    _, shown = guarded(lambda: guardrails_eval(dataset, as_json, loso=loso))
+    def run() -> tuple[dict[str, Any], Any]:
+        pipeline = None if loso else GuardPipeline.from_settings(load_settings())
+        return guardrails_eval(dataset, as_json, pipeline=pipeline, loso=loso)
+
+    _, shown = guarded(run)
     if as_json:
         sys.stdout.write(str(shown) + "\n")
     else:

@@ -108,7 +108,7 @@ class InvoiceNodes:
     ) -> None:
         self.memory = memory
         self.telemetry = telemetry
-        self.guards = guards or GuardPipeline(injection_threshold=settings.injection_threshold)
+        self.guards = guards or GuardPipeline.from_settings(settings)
         self.quarantine = Quarantine(settings.quarantine_path)
         self.principals = principals
         self.switch = switch

@@ -1,13 +1,15 @@
 """An optional model-based injection classifier, through the LLM layer.
 
 Off by default: patterns are fast, deterministic and explainable; a model call costs
-seconds with the embedded model and may be weak (a 270M base model). Turn it on by
-passing ``GuardPipeline(classifier=ModelClassifier(llm))``; the pipeline then takes
-the higher of the patterns' score and the classifier's, and records both. A model
-failure never hides the patterns' verdict (it is recorded as evidence).
+seconds with the embedded model and may be weak (a 270M base model). Turn it on with
+``WARDFLOW_GUARD_CLASSIFIER=true`` (or pass ``GuardPipeline(classifier=
+ModelClassifier(llm))``); the pipeline then takes the higher of the patterns' score and
+the classifier's, and records both. A model failure never hides the patterns' verdict
+(it is recorded as evidence).
 
 :class:`OnnxClassifier` is the other layer on top: a local ONNX sequence classifier
 the user points to (``WARDFLOW_INJECTION_ONNX``), run offline with onnxruntime.
+:func:`classifier_from_settings` builds what the settings name, for every pipeline.
 
 The classifier's prompt is versioned here, with the one agent that uses it (the
 ``guard`` agent: give it its own model with ``WARDFLOW_AGENT_MODELS``).
@@ -15,8 +17,7 @@ The classifier's prompt is versioned here, with the one agent that uses it (the
 
 from __future__ import annotations
 
-import os
-from collections.abc import Mapping
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -26,10 +27,11 @@ from wardflow.errors import ConfigError, ModelError
 from wardflow.prompts import CLASSIFY_INJECTION
 
 if TYPE_CHECKING:
+    from wardflow.config import Settings
     from wardflow.llm.client import LLM
 
-__all__ = ["CLASSIFY_INJECTION", "ONNX_ENV", "ONNX_TOKENIZER_ENV", "InjectionLabel",
-           "ModelClassifier", "OnnxClassifier"]
+__all__ = ["CLASSIFY_INJECTION", "HighestOf", "InjectionLabel", "ModelClassifier",
+           "OnnxClassifier", "classifier_from_settings"]
 
 
 class InjectionLabel(BaseModel):
@@ -84,10 +86,6 @@ class ModelClassifier:
                 best = self.injection_score
                 break
         return best
-
-
-ONNX_ENV = "WARDFLOW_INJECTION_ONNX"
-ONNX_TOKENIZER_ENV = "WARDFLOW_INJECTION_ONNX_TOKENIZER"
 
 
 class OnnxClassifier:
@@ -150,21 +148,6 @@ class OnnxClassifier:
                               f" (it has {', '.join(sorted(self._inputs))})")
         self.version = f"onnx:{self.model_path.name}"
 
-    @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> OnnxClassifier | None:
-        """The classifier ``WARDFLOW_INJECTION_ONNX`` points to (its tokenizer from
-        ``WARDFLOW_INJECTION_ONNX_TOKENIZER``, else ``tokenizer.json`` beside it);
-        ``None`` when it is not set.
-
-        Raises:
-            ConfigError: it is set and the model cannot be loaded.
-        """
-        env = os.environ if environ is None else environ
-        path = env.get(ONNX_ENV, "").strip()
-        if not path:
-            return None
-        return cls(path, env.get(ONNX_TOKENIZER_ENV, "").strip() or None)
-
     def _probability(self, chunk: str) -> float:
         import numpy as np
 
@@ -197,3 +180,39 @@ class OnnxClassifier:
         chunks = [text[i:i + self.chunk_chars]
                   for i in range(0, len(text), self.chunk_chars)][: self.max_chunks]
         return round(max((self._probability(c) for c in chunks if c.strip()), default=0.0), 4)
+
+
+class HighestOf:
+    """Several classifiers as one: the highest probability of them all.
+
+    Raises:
+        ModelError: from any layer (the pipeline records it and keeps the patterns'
+            and the embedded classifier's score).
+    """
+
+    def __init__(self, layers: Sequence[Callable[[str], float]]) -> None:
+        self.layers = tuple(layers)
+
+    def __call__(self, text: str) -> float:
+        return max(layer(text) for layer in self.layers)
+
+
+def classifier_from_settings(settings: Settings) -> Callable[[str], float] | None:
+    """The layers on top of the embedded classifier that the settings name: the local
+    ONNX classifier of ``injection_onnx`` (tokenizer ``injection_onnx_tokenizer``, else
+    ``tokenizer.json`` beside it) and, with ``guard_classifier``, the ``guard`` agent's
+    model (never with ``WARDFLOW_MODEL=none``); ``None`` when neither is on.
+
+    Raises:
+        ConfigError: a named ONNX model cannot be loaded.
+    """
+    layers: list[Callable[[str], float]] = []
+    if settings.injection_onnx is not None:
+        layers.append(OnnxClassifier(settings.injection_onnx, settings.injection_onnx_tokenizer))
+    if settings.guard_classifier and settings.model_for("guard").lower() != "none":
+        from wardflow.llm.client import LLM
+
+        layers.append(ModelClassifier(LLM(settings)))
+    if not layers:
+        return None
+    return layers[0] if len(layers) == 1 else HighestOf(layers)

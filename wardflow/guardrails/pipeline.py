@@ -44,6 +44,7 @@ from wardflow.guardrails.tool_args import args_json
 from wardflow.guardrails.vault import TokenVault, Vault
 
 if TYPE_CHECKING:
+    from wardflow.config import Settings
     from wardflow.guardrails.validators import Verdict
 
 __all__ = ["Boundary", "GuardDecision", "GuardPipeline", "GuardResult", "Outcome"]
@@ -222,10 +223,9 @@ class GuardPipeline:
         vault: where personal data goes when it is tokenized; a private in-memory
             vault if ``None`` (tokens then only resolve through this pipeline).
         classifier: optional ``text -> probability of injection`` on top (e.g.
-            :class:`wardflow.guardrails.classifier.ModelClassifier`); ``None`` (the
-            default) takes the local ONNX classifier ``WARDFLOW_INJECTION_ONNX``
-            points to (:class:`~wardflow.guardrails.classifier.OnnxClassifier`) when
-            it is set, else none.
+            :class:`~wardflow.guardrails.classifier.ModelClassifier` or
+            :class:`~wardflow.guardrails.classifier.OnnxClassifier`); ``None`` (the
+            default): none. :meth:`from_settings` takes the ones the settings name.
         injection_model: the embedded sentence classifier
             (:class:`~wardflow.guardrails.injection_model.InjectionModel`): ``"embedded"``
             (the default) loads the bundled weights, ``None`` turns it off (patterns
@@ -247,10 +247,6 @@ class GuardPipeline:
         engine: Engine = "guard",
     ) -> None:
         self.vault: Vault = vault if vault is not None else TokenVault()
-        if classifier is None:
-            from wardflow.guardrails.classifier import OnnxClassifier
-
-            classifier = OnnxClassifier.from_env()
         self.classifier = classifier
         self.injection_model: InjectionModel | None = (
             default_model() if injection_model == "embedded" else injection_model)
@@ -258,6 +254,21 @@ class GuardPipeline:
         self.engine = engine
         self._runners: dict[Boundary, _Runner] = {}
         self._lock = threading.Lock()
+
+    @classmethod
+    def from_settings(cls, settings: Settings, *, vault: Vault | None = None) -> GuardPipeline:
+        """The pipeline the settings describe: their injection threshold and the layers
+        they name on top of the embedded classifier (``injection_onnx``,
+        ``guard_classifier``; :func:`~wardflow.guardrails.classifier.
+        classifier_from_settings`).
+
+        Raises:
+            ConfigError: a named ONNX model cannot be loaded.
+        """
+        from wardflow.guardrails.classifier import classifier_from_settings
+
+        return cls(vault=vault, classifier=classifier_from_settings(settings),
+                   injection_threshold=settings.injection_threshold)
 
     # Boundaries ----------------------------------------------------------------------
     def check_prompt(self, text: str, *, principal: str) -> GuardResult:

@@ -34,7 +34,11 @@ class PolicyGates(WorkspaceBase):
 
         settings = self.settings
         self.rate_limit(principal, "planner")
-        checked = GuardPipeline(injection_threshold=settings.injection_threshold).check_prompt(
+        # A pipeline of its own (a private vault: nothing of the prompt is kept) with
+        # the workspace's layers on top of the embedded classifier, loaded once.
+        shared = self.services.guards
+        checked = GuardPipeline(classifier=shared.classifier, injection_model=shared.injection_model,
+                                injection_threshold=settings.injection_threshold).check_prompt(
             prompt, principal=principal)
         self.audit.append("guard.prompt", {"decisions": checked.to_dicts()},
                           actor=f"user:{principal}")
