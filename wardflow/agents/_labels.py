@@ -73,7 +73,8 @@ INVOICE_DATE_LABELS: tuple[Label, ...] = (
     (r"date\s+(?:de\s+)?(?:la\s+)?factur(?:e|ation)", 0), (r"date\s+d'[ée]mission", 0),
     (r"factuurdatum", 0), (r"fecha\s+(?:de\s+)?(?:la\s+)?(?:factura|emisi[óo]n|expedici[óo]n)", 0),
     (r"data\s+(?:della\s+)?(?:fattura|documento|emissione)", 0),
-    (r"data\s+wystawienia", 0),
+    # pl: "Data wystawienia, z zastrzeżeniem art. 106na ust. 1 ustawy: 2023-11-30"
+    (r"data\s+wystawienia(?:,[^:\n]{0,60}:)?", 0),
     # "Rechnung Nr. 123 vom 25.04.2018", "München, den 01.11.2024"
     (r"(?<=,\s)den|(?<=,)den", 1),
     (r"datum|date|fecha|data|dag", 2),
@@ -85,6 +86,12 @@ NOT_INVOICE_DATE = (
 )
 DUE_DATE_LABELS: tuple[Label, ...] = (
     (r"due\s*date", 0), (r"payment\s*due(?:\s*date)?", 0), (r"pay(?:able)?\s+by", 1),
+    (r"payable\s+(?:on\s+or\s+)?before", 0), (r"pay(?:ment|able)?\s+until", 0),
+    # a payment sentence: "Bitte überweise den Betrag bis ...", "Merci de régler d'ici le
+    # ...", "transfiera el dinero a la siguiente cuenta antes de ..."
+    (r"betrag\s+(?:ist\s+)?(?:bitte\s+)?bis(?:\s+zum|\s+sp[äa]testens)?", 1),
+    (r"r[ée]gler\s+(?:d['’]ici|avant)\s+le", 1),
+    (r"(?:transfiera|pague|abone)\b[^\n]{0,60}?\santes\s+del?", 1),
     (r"f[äa]llig(?:keit|\s+am|\s+bis)?(?:sdatum)?", 0), (r"zahlbar\s+bis", 0),
     (r"zahlungsziel", 1),
     (r"date\s+d'[ée]ch[ée]ance", 0), (r"[ée]ch[ée]ance", 1), (r"[àa]\s+payer\s+avant\s+le", 0),

@@ -192,6 +192,7 @@ DATE_RE = re.compile(
     r"(?<![\d.,/-])(?:"
     r"(?P<iso>\d{4}-\d{1,2}-\d{1,2})"
     r"|(?P<num>\d{1,2}[./-]\d{1,2}[./-]\d{4})"
+    r"|(?P<num2>\d{1,2}(?P<sep>[./-])\d{1,2}(?P=sep)\d{2})"
     rf"|(?P<dmy>\d{{1,2}}(?:\.\s*|(?:er|st|nd|rd|th)?\s+)(?:de\s+)?{_WORD}\s+(?:de\s+)?\d{{4}})"
     rf"|(?P<mdy>{_WORD}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s*\d{{4}})"
     r")(?![\d.,/-]?\d)",
@@ -225,9 +226,12 @@ def parse_date(text: str, *, month_first: bool = False) -> date | None:
         if m.group("iso"):
             y, mo, d = (int(x) for x in m.group("iso").split("-"))
             return date(y, mo, d)
-        if m.group("num"):
-            a, b, year = (int(x) for x in re.split(r"[./-]", m.group("num")))
-            if month_first and a <= 12 and "." not in m.group("num"):
+        numeric = m.group("num") or m.group("num2")
+        if numeric:
+            a, b, year = (int(x) for x in re.split(r"[./-]", numeric))
+            if year < 100:  # "10/18/18": a two-digit year is of this century or the last
+                year += 2000 if year < 70 else 1900
+            if month_first and a <= 12 and "." not in numeric:
                 a, b = b, a
             if b > 12 and a <= 12:
                 a, b = b, a

@@ -324,8 +324,20 @@ def _old_date(found: tuple[Match, date] | None) -> Match | None:
     return found[0] if found else None
 
 
+_NUMERIC_DATE = re.compile(r"(?<![\d.,/-])(\d{1,2})([/-])(\d{1,2})\2(?:\d{4}|\d{2})(?![\d/-])")
+
+
 def _month_first(text: str, language: str, currency: Match | None) -> bool:
-    """US order (month first) for English documents in dollars or from the US."""
+    """The day/month order of the document's numeric dates: the one its own unambiguous
+    dates show ("26/02/2019" is day first, "10/14/2019" month first); else US order
+    (month first) for English documents in dollars or from the US."""
+    day_first = month_first = False
+    for m in _NUMERIC_DATE.finditer(text):
+        a, b = int(m.group(1)), int(m.group(3))
+        day_first |= 12 < a <= 31 and 1 <= b <= 12
+        month_first |= 12 < b <= 31 and 1 <= a <= 12
+    if day_first != month_first:
+        return month_first
     if language != "en":
         return False
     if currency is not None and currency.value == "USD":
