@@ -103,6 +103,7 @@ DUE_DATE_LABELS: tuple[Label, ...] = (
 NOT_DUE = r"(?<=\w)\s*(?:et\b|und\b|interest|zinsen)"
 
 # Amounts ----------------------------------------------------------------------------
+_CODES = r"(?:EUR|USD|GBP|CHF|PLN|CZK|HUF|SEK|DKK|NOK|CAD|AUD|JPY|INR|RON|BGN)"
 TOTAL_LABELS: tuple[Label, ...] = (
     # the gross total of the invoice
     # "\s*" where OCR drops the space: "TotalIncl.VAT"
@@ -114,10 +115,12 @@ TOTAL_LABELS: tuple[Label, ...] = (
     (r"endbetrag", 1), (r"brutto(?:betrag)?", 2),
     (r"total\s+ttc", 0), (r"montant\s+ttc", 0), (r"total\s+toutes\s+taxes", 0),
     (r"totaal(?:bedrag)?(?:\s+incl\.?\s*(?:btw)?)?", 1), (r"factuurbedrag", 1),
-    (r"importe\s+total", 1), (r"total\s+factura", 1),
+    (r"importe\s+total", 1), (r"total\s+factura", 1), (r"gesamt", 2), (r"total\s+price(?=\s*:)", 1),
     (r"totale\s+(?:documento|fattura)", 1), (r"importo\s+totale", 1), (r"totale", 2),
     (r"razem\s+brutto", 1), (r"warto[śs][ćc]\s+brutto", 1), (r"og[óo][łl]em", 2),
-    (r"total\s+amount", 1), (r"total(?:\s+\([A-Z]{3}\)|\s+[A-Z]{3})?", 2), (r"summe", 3),
+    (r"kwota\s+nale[żz]no[śs]ci\s+og[óo][łl]em", 0), (r"kwota\s+brutto", 1),
+    # "Total (EUR)", "Total USD": a currency code, not any word ("Total tax")
+    (rf"total(?:\s+\({_CODES}\)|\s+{_CODES})?", 2), (r"total\s+amount", 1), (r"summe", 3),
     # what is left to pay (after prepayments): the total when nothing was prepaid
     (r"amount\s+due", 2), (r"total\s+due", 2), (r"balance\s+due", 2), (r"amount\s+payable", 2),
     (r"zahlbetrag", 2), (r"zu\s+zahlen(?:der\s+betrag)?", 2), (r"net\s+[àa]\s+payer", 2),
@@ -128,7 +131,7 @@ TOTAL_LABELS: tuple[Label, ...] = (
 NOT_TOTAL = (
     r"[ \t]?(?:-\s*)?(?:HT\b|hors|net\b|netto\b|excl|ex\.?\s*vat|ohne|der\s+(?:ab|zu)schl|"
     r"der\s+positionen|vat\b|tax\b|tva\b|mwst|ust\b|btw\b|iva\b|before|avant|sans|"
-    r"pre[- ]?tax|of\s+(?:lines|items)|\(?ht\)?|excluding|zonder|sin\s+iva|imponibile|"
+    r"pre[- ]?tax|of\s+(?:lines|items)|impuestos?\b|parcial|\(?ht\)?|excluding|zonder|sin\s+iva|imponibile|"
     r"discount|remise|rabatt|quantity|qty|menge|weight|gewicht|pages?\b|seiten?\b)"
 )
 SUBTOTAL_LABELS: tuple[Label, ...] = (
@@ -139,13 +142,18 @@ SUBTOTAL_LABELS: tuple[Label, ...] = (
     (r"netto(?:summe)?", 2), (r"total\s+ht", 0), (r"montant\s+ht", 0),
     (r"totaal\s+excl\.?\s*(?:btw)?", 0), (r"subtotaal", 0),
     (r"base\s+imponible", 0), (r"subtotale", 0), (r"imponibile", 1),
-    (r"razem\s+netto", 0), (r"warto[śs][ćc]\s+netto", 1),
+    (r"razem\s+netto", 0), (r"warto[śs][ćc]\s+netto", 1), (r"kwota\s+netto", 1),
+    (r"sous-?\s*total(?:\s+ht)?", 0), (r"total\s+parcial", 0),
+    (r"net\s+invoice(?:\s+amount)?", 1),
+    # after a document-level discount: "LESS DISCOUNT 1436", "Subtotal after discount"
+    (r"(?:sub\s*-?\s*total\s+)?(?:less|after)\s+discount", 1),
 )
 TAX_LABELS: tuple[Label, ...] = (
     (r"total\s+(?:vat|tax|tva|btw|iva|mwst)", 0), (r"steuerbetrag", 0), (r"montant\s+tva", 0),
     (r"vat(?:\s+amount)?", 1), (r"mwst\.?", 1), (r"ust\.?", 1), (r"umsatzsteuer", 1),
     (r"mehrwertsteuer", 1), (r"tva", 1), (r"btw(?:-?bedrag)?", 1), (r"iva", 1),
     (r"imposta", 1), (r"kwota\s+vat", 0), (r"sales\s+tax", 1), (r"tax", 2),
+    (r"total\s+impuestos?", 0), (r"impuestos?", 1), (r"kwota\s+podatku", 0),
 )
 
 # Parties ----------------------------------------------------------------------------
