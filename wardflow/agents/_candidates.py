@@ -320,9 +320,21 @@ def _number_at(text: str, at: int, end: int) -> tuple[int, int, str] | None:
     return m.start(), m.end(), m.group(0)
 
 
+# Polish invoice numbers are often a sequence, month and year: "2/11/2023".
+_SLASHED_NUMBER_LABELS: tuple[Label, ...] = (
+    (r"numer\s+faktury", 0), (r"faktur[ay]\s*(?:vat\s*)?(?:nr\.?|numer)", 0),
+)
+
+
+def _slashed_number_at(text: str, at: int, end: int) -> tuple[int, int, str] | None:
+    m = re.compile(r"\d{1,6}/\d{1,2}/\d{4}(?=[\s,;)]|$)").match(text, at, end)
+    return (m.start(), m.end(), m.group(0)) if m else None
+
+
 def invoice_number_candidates(text: str) -> list[Candidate]:
     """Candidates for the invoice number."""
-    return _find(text, INVOICE_NUMBER_LABELS, _number_at, exclude=NOT_INVOICE_NUMBER)
+    return (_find(text, INVOICE_NUMBER_LABELS, _number_at, exclude=NOT_INVOICE_NUMBER)
+            + _find(text, _SLASHED_NUMBER_LABELS, _slashed_number_at))
 
 
 def best(candidates: Sequence[Candidate]) -> Candidate | None:
