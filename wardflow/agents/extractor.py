@@ -215,11 +215,34 @@ def _amount_fields(text: str, fields: dict[str, _Field]) -> tuple[list[LineItem]
             exclude=(r"\s*(?:HT|net|excl|netto|TVA|VAT|tax)\b", r"\s*\n\s*(?:HT)\b"),
         ),
     )
+    if fields["tax"].value is None and fields["subtotal"].value is not None \
+            and fields["total"].value is not None:
+        fields["tax"] = _tax_from_rate(text, Decimal(fields["subtotal"].value),
+                                       Decimal(fields["total"].value))
     fields["tax_rate"] = _Field.of(rate)
     fields["iban"] = _Field.of(find_iban(text))
     fields["bic"] = _Field.of(find_bic(text))
     fields["po_number"] = _Field.of(find_po_number(text))
     return items, sums
+
+
+_RATE_LINE = re.compile(
+    r"(?<![^\W\d_])(?:sales\s+tax|tax|vat|tva|mwst|ust|umsatzsteuer|btw|iva|impuesto|"
+    r"imposta|vat\s+rate|tax\s+rate)(?![^\W\d_])[^\n%]{0,40}?(?P<rate>\d{1,2}(?:[.,]\d{1,3})?)"
+    r"\s?%[ \t]*$", re.IGNORECASE | re.MULTILINE)
+
+
+def _tax_from_rate(text: str, subtotal: Decimal, total: Decimal) -> _Field:
+    """The tax as total minus subtotal where the document prints only its rate ("Sales
+    Tax 3%", "Tax Rate 0%") and that rate of the subtotal is the difference."""
+    for m in _RATE_LINE.finditer(text):
+        rate = Decimal(m.group("rate").replace(",", "."))
+        if abs(money(subtotal * rate / 100) - (total - subtotal)) <= CENT:
+            found = _Field(str(money(total - subtotal)), _BASE["computed"], "computed",
+                           m.start("rate"), m.end("rate"), m.group(0).strip())
+            found.notes.append(f"total minus subtotal, {rate}% of the subtotal as printed")
+            return found
+    return _Field(None, 0.0, "missing")
 
 
 def _credit_note_sign(document_type: str) -> dict[str, Any]:
