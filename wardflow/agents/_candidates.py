@@ -189,7 +189,8 @@ def _amount_at(text: str, at: int, end: int) -> tuple[int, int, str] | None:
     if amount is None:
         return None
     tail = text[amount.end():end]
-    if not re.match(rf"\s*(?:{_CURRENCY})?(?:\s{{2,}}|\s*$)", tail):
+    # " e": a euro sign that a TeX font without a Unicode map writes as the letter e
+    if not re.match(rf"\s*(?:{_CURRENCY}|e(?![^\W\d_]))?(?:\s{{2,}}|\s*$)", tail):
         return None  # a number inside a phrase, not an amount cell
     if re.search(r"\d \d", amount.group(0)) and not re.search(r"[.,]\d{1,2}$", amount.group(0)):
         return None  # digits in space-separated groups without cents: an identifier

@@ -146,9 +146,10 @@ SUBTOTAL_LABELS: tuple[Label, ...] = (
     (r"base\s+imponible", 0), (r"subtotale", 0), (r"imponibile", 1),
     (r"razem\s+netto", 0), (r"warto[śs][ćc]\s+netto", 1), (r"kwota\s+netto", 1),
     (r"sous-?\s*total(?:\s+ht)?", 0), (r"total\s+parcial", 0),
-    (r"net\s+invoice(?:\s+amount)?", 1),
-    # after a document-level discount: "LESS DISCOUNT 1436", "Subtotal after discount"
-    (r"(?:sub\s*-?\s*total\s+)?(?:less|after)\s+discount", 1),
+    (r"net\s*invoice(?:\s+amount)?", 1),
+    # after a document-level discount ("LESS DISCOUNT 1436", "Subtotal after discount"),
+    # though "Less discount" may also be the discount itself: the sums decide
+    (r"(?:sub\s*-?\s*total\s+)?(?:less|after)\s+discount", 2),
 )
 TAX_LABELS: tuple[Label, ...] = (
     (r"total\s+(?:vat|tax|tva|btw|iva|mwst)", 0), (r"steuerbetrag", 0), (r"montant\s+tva", 0),
