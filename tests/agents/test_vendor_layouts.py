@@ -235,3 +235,25 @@ def test_tax_from_its_printed_rate(text: str, tax: str) -> None:
 def test_no_tax_from_a_rate_that_does_not_give_the_difference() -> None:
     text = "Subtotal      $100.00\nSales Tax     5%\nTotal         $110.00\n"
     assert _extract(text)["tax"] is None
+
+
+def test_a_labelled_name_cut_from_a_longer_cell_is_not_vouched_for_by_the_label() -> None:
+    text = (
+        "Invoice\n"
+        "From:                              Invoice Number   INV-12\n"
+        "ACME - Sliced Widgets              Invoice Date     January 25, 2026\n"
+        "Suite 5                            Total Due        $93.50\n"
+        "Total                                               $93.50\n"
+    )
+    extraction = extract_invoice(DocumentText((text,), "pdf-text"), [], POLICY)
+    vendor = extraction["fields"]["vendor"]
+    assert vendor["value"] == "ACME"
+    assert vendor["confidence"] < 0.9
+    assert any("cut from a longer cell" in note for note in vendor["notes"])
+
+
+@pytest.mark.parametrize("line", ["Total", "Balance due", "Gesamtbetrag"])
+def test_a_totals_line_is_no_seller(line: str) -> None:
+    text = f"Invoice\nInvoice No. 5\n{line}                 $93.50\n{line}   again\n"
+    seller = find_seller(text)
+    assert seller is None or seller.name != line

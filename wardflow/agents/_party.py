@@ -18,7 +18,10 @@ from dataclasses import dataclass, field
 
 from wardflow.agents._labels import BUYER_LABELS, SELLER_LABELS
 
-__all__ = ["Party", "find_seller"]
+__all__ = ["CUT", "Party", "find_seller"]
+
+# The evidence note of a labelled name cut from a longer cell.
+CUT = "cut from a longer cell"
 
 _LEGAL_FORM = re.compile(
     r"(?<![^\W\d_])(?:GmbH(?:\s*&\s*Co\.?\s*KG(?:aA)?)?|GMBH|AG|KG|OHG|UG|e\.\s?K\.|KGaA|Ltd\.?|"
@@ -51,6 +54,11 @@ _NOT_A_NAME = re.compile(
     r"credit\s+note|page|seite|visualisierung|original|kopie|copy|duplicate|tax\s+invoice|"
     r"adresse|address|date|datum|repr[ée]sentant|vos|nos|your|our|contact|ihre|unsere)\b",
     re.IGNORECASE)
+
+
+_AMOUNT_WORD = re.compile(
+    r"^(?:(?:sub|sous-?)?\s*total|amount|balance|summe|zwischensumme|gesamt\w*|betrag|"
+    r"totaal|totale|razem|montant|importe|importo)\b", re.IGNORECASE)
 
 
 @dataclass
@@ -128,6 +136,8 @@ def _name_of(text: str, *, cut: bool = True, whole: bool = False) -> str | None:
         return None
     if len(name.split()) > 7 or _SENTENCE.search(name) or _NOT_A_NAME.match(name):
         return None
+    if _AMOUNT_WORD.match(name) and not _LEGAL_FORM.search(name):
+        return None  # "Total", "Balance due": a totals line, not a company
     if re.search(r"\d{3,}|@|www\.|https?:|\b\d{4,5}\b|:", name):
         return None
     if re.search(r"\s\d{1,4}[a-z]?$", name) and not _LEGAL_FORM.search(name):
@@ -186,8 +196,10 @@ def _label_evidence(lines: list[list[_Cell]], offer: _Offer) -> set[tuple[int, i
             inline = _SELLER_INLINE.match(cell.text)
             name = _name_of(inline.group("name"), cut=False) if inline else None
             if inline and name:
-                offer(_Cell(cell.line, cell.col0, cell.col1, cell.start + inline.start("name"),
-                            inline.group("name")), name, 5, "after a seller label")
+                value = _Cell(cell.line, cell.col0, cell.col1, cell.start + inline.start("name"),
+                              inline.group("name"))
+                offer(value, name, 5, "after a seller label")
+                _note_cut(value, value.text, name, offer)
     return buyer
 
 
@@ -226,11 +238,21 @@ def _after_seller_label(lines: list[list[_Cell]], row: list[_Cell], cell: _Cell,
             offer(c, name, 6, "after a seller label")
             return
     right = [c for c in row if c.col0 > cell.col1]
-    nxt = right[:1] or block[:1]
-    for c in nxt:
+    # the cell to its right ("From: ACME"), else the first below it (the right cell may
+    # be another column's label: "From:   Invoice Number")
+    for c in right[:1] + block[:1]:
         name = _name_of(c.text, cut=False)
         if name:
             offer(c, name, 5, "after a seller label")
+            _note_cut(c, c.text, name, offer)
+            return
+
+
+def _note_cut(cell: _Cell, text: str, name: str, offer: _Offer) -> None:
+    """Say so when a labelled name was cut from a longer cell ("DEMO - Sliced Invoices"
+    gives "DEMO"): the label no longer vouches for all of it."""
+    if name != text.strip(" :;,"):
+        offer(cell, name, 0, CUT)
 
 
 def _ranked(text: str, candidates: dict[tuple[int, int], Party], buyer: set[tuple[int, int]],

@@ -64,7 +64,7 @@ from wardflow.agents._parsers import (
     money,
     parse_amount,
 )
-from wardflow.agents._party import find_seller
+from wardflow.agents._party import CUT, find_seller
 from wardflow.agents._table import item_sums, read_table
 from wardflow.errors import ModelOutputError, ModelUnavailable
 from wardflow.prompts import EXTRACT_INVOICE
@@ -489,11 +489,13 @@ def _vendor(
     seller = find_seller(text, policy.buyer_names)
     if seller is None:
         return _Field(None, 0.0, "missing"), _Field(None, 0.0, "missing"), _Field.of(tax)
-    how = "label" if "after a seller label" in seller.evidence else "pattern"
+    # A name cut from a longer cell after its label is not vouched for by the label.
+    how = "label" if "after a seller label" in seller.evidence and CUT not in seller.evidence \
+        else "pattern"
     # Without a seller label, each further independent piece of evidence (legal form,
     # letterhead, tax ID block, repetition, matching domain) makes the name likelier;
     # never enough to settle it without a reviewer (under 0.90).
-    kinds = len(set(seller.evidence))
+    kinds = len(set(seller.evidence) - {CUT})
     score = _BASE[how] if how == "label" else min(_BASE[how] + 0.06 * (kinds - 1), 0.84)
     found = _Field(seller.name, score, how, seller.start, seller.end, "seller")
     found.notes.append("seller evidence: " + ", ".join(dict.fromkeys(seller.evidence)))
