@@ -115,8 +115,8 @@ def test_a_web_domain_inside_a_longer_word_is_no_domain_match() -> None:
     [
         ("Invoice\nDATE: 01/02/2026\nINVOICE: NO. 017\n", "017"),
         ("Project Statement\nReceipt # No.: 9876\n", "9876"),
-        ("Krajowy System e-Faktur        Numer faktury\n                                 7/11/2025\n",
-         "7/11/2025"),
+        ("Krajowy System e-Faktur        Numer faktury\n"
+         "                                 7/11/2025\n", "7/11/2025"),
     ],
 )
 def test_invoice_number_labels_of_vendor_layouts(text: str, number: str) -> None:
@@ -189,10 +189,12 @@ def test_total_tax_is_not_the_total() -> None:
     [
         ("Sous-total: 1200.00 €\nTVA 20 %: 240.00 €\nTotal: 1440.00 €\n",
          "1200.00", "240.00", "1440.00"),
-        ("Total parcial: 10.00 €\nIVA de 21 %: 2.10 €\nTotal: 12.10 €\n", "10.00", "2.10", "12.10"),
+        ("Total parcial: 10.00 €\nIVA de 21 %: 2.10 €\nTotal: 12.10 €\n",
+         "10.00", "2.10", "12.10"),
         ("Zwischensumme: 100.00 €\nUmsatzsteuer von 19 %: 19.00 €\nGesamt: 119.00 €\n",
          "100.00", "19.00", "119.00"),
-        ("Subtotal £720.00\nTotal Impuesto £54.70\nTotal £774.70\n", "720.00", "54.70", "774.70"),
+        ("Subtotal £720.00\nTotal Impuesto £54.70\nTotal £774.70\n",
+         "720.00", "54.70", "774.70"),
         ("NET INVOICE        2,978.00\nLESS DISCOUNT          0.00\nSALES TAX              0.00\n"
          "INVOICE TOTAL     $2,978.00\n", "2978.00", "0.00", "2978.00"),
     ],

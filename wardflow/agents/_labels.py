@@ -133,7 +133,8 @@ TOTAL_LABELS: tuple[Label, ...] = (
 NOT_TOTAL = (
     r"[ \t]?(?:-\s*)?(?:HT\b|hors|net\b|netto\b|excl|ex\.?\s*vat|ohne|der\s+(?:ab|zu)schl|"
     r"der\s+positionen|vat\b|tax\b|tva\b|mwst|ust\b|btw\b|iva\b|before|avant|sans|"
-    r"pre[- ]?tax|of\s+(?:lines|items)|impuestos?\b|parcial|\(?ht\)?|excluding|zonder|sin\s+iva|imponibile|"
+    r"pre[- ]?tax|of\s+(?:lines|items)|impuestos?\b|parcial|\(?ht\)?|excluding|zonder|"
+    r"sin\s+iva|imponibile|"
     r"discount|remise|rabatt|quantity|qty|menge|weight|gewicht|pages?\b|seiten?\b)"
 )
 SUBTOTAL_LABELS: tuple[Label, ...] = (

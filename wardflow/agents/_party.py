@@ -26,7 +26,8 @@ CUT = "cut from a longer cell"
 _LEGAL_FORM = re.compile(
     r"(?<![^\W\d_])(?:GmbH(?:\s*&\s*Co\.?\s*KG(?:aA)?)?|GMBH|AG|KG|OHG|UG|e\.\s?K\.|KGaA|Ltd\.?|"
     r"LTD\.?|Limited|LIMITED|LLP|plc|PLC|Inc\.?|INC\.?|LLC|Corp\.?|CORP\.?|Corporation|CORPORATION|"
-    r"SAS|S\.A\.S\.|SARL|S\.A\.R\.L\.|SA|S\.A\.|SNC|EURL|SCOP|B\.V\.|BV|N\.V\.|NV|V\.O\.F\.|S\.L\.|SL|S\.L\.U\.|S\.r\.l\.|Srl|SRL|S\.p\.A\.|"
+    r"SAS|S\.A\.S\.|SARL|S\.A\.R\.L\.|SA|S\.A\.|SNC|EURL|SCOP|B\.V\.|BV|N\.V\.|NV|V\.O\.F\.|"
+    r"S\.L\.|SL|S\.L\.U\.|S\.r\.l\.|Srl|SRL|S\.p\.A\.|"
     r"SpA|S\.a\.s\.|sp\.\s?z\s?o\.\s?o\.|S\.A\.|Oy|AB|ApS|A/S|AS|GbR|eG|Sagl)(?![^\W\d_])"
 )
 _CELL = re.compile(r"\S+(?: \S+)*")
