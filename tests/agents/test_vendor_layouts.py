@@ -259,3 +259,32 @@ def test_a_totals_line_is_no_seller(line: str) -> None:
     text = f"Invoice\nInvoice No. 5\n{line}                 $93.50\n{line}   again\n"
     seller = find_seller(text)
     assert seller is None or seller.name != line
+
+
+# India and the UK -------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("12-Jan-2024", "2024-01-12"), ("03-Mar-25", "2025-03-03"), ("7 Feb 26", "2026-02-07")],
+)
+def test_dates_with_a_month_name_between_hyphens(text: str, expected: str) -> None:
+    chosen = best(date_candidates(f"Invoice No. 42\nDated: {text}\n", "invoice_date",
+                                  month_first=False))
+    assert chosen is not None and chosen.value == expected
+
+
+def test_gst_invoice_in_rupees_with_lakh_grouping_and_split_tax() -> None:
+    text = (
+        "TAX INVOICE\n"
+        "Invoice No.: GST/24-25/118              Dated: 12-Jan-2025\n"
+        "Taxable Value                                   ₹ 1,00,000.00\n"
+        "CGST @ 9%                                       ₹ 9,000.00\n"
+        "SGST @ 9%                                       ₹ 9,000.00\n"
+        "Grand Total                                     ₹ 1,18,000.00\n"
+    )
+    extraction = extract_invoice(DocumentText((text,), "pdf-text"), [], POLICY)
+    fields = {name: f["value"] for name, f in extraction["fields"].items()}
+    assert fields["invoice_date"] == "2025-01-12"
+    assert fields["currency"] == "INR"
+    assert (fields["subtotal"], fields["tax"], fields["total"]) == (
+        "100000.00", "18000.00", "118000.00")
+    assert extraction["fields"]["tax"]["method"] == "computed"

@@ -133,7 +133,8 @@ TOTAL_LABELS: tuple[Label, ...] = (
 NOT_TOTAL = (
     r"[ \t]?(?:-\s*)?(?:HT\b|hors|net\b|netto\b|excl|ex\.?\s*vat|ohne|der\s+(?:ab|zu)schl|"
     r"der\s+positionen|vat\b|tax\b|tva\b|mwst|ust\b|btw\b|iva\b|before|avant|sans|"
-    r"pre[- ]?tax|of\s+(?:lines|items)|impuestos?\b|parcial|\(?ht\)?|excluding|zonder|"
+    r"pre[- ]?tax|of\s+(?:lines|items)|impuestos?\b|parcial|gst\b|taxable|\(?ht\)?|excluding|"
+    r"zonder|"
     r"sin\s+iva|imponibile|"
     r"discount|remise|rabatt|quantity|qty|menge|weight|gewicht|pages?\b|seiten?\b)"
 )
@@ -147,7 +148,7 @@ SUBTOTAL_LABELS: tuple[Label, ...] = (
     (r"base\s+imponible", 0), (r"subtotale", 0), (r"imponibile", 1),
     (r"razem\s+netto", 0), (r"warto[śs][ćc]\s+netto", 1), (r"kwota\s+netto", 1),
     (r"sous-?\s*total(?:\s+ht)?", 0), (r"total\s+parcial", 0),
-    (r"net\s*invoice(?:\s+amount)?", 1),
+    (r"net\s*invoice(?:\s+amount)?", 1), (r"(?:total\s+)?taxable\s+(?:value|amount)", 1),
     # after a document-level discount ("LESS DISCOUNT 1436", "Subtotal after discount"),
     # though "Less discount" may also be the discount itself: the sums decide
     (r"(?:sub\s*-?\s*total\s+)?(?:less|after)\s+discount", 2),
@@ -158,6 +159,8 @@ TAX_LABELS: tuple[Label, ...] = (
     (r"mehrwertsteuer", 1), (r"tva", 1), (r"btw(?:-?bedrag)?", 1), (r"iva", 1),
     (r"imposta", 1), (r"kwota\s+vat", 0), (r"sales\s+tax", 1), (r"tax", 2),
     (r"total\s+impuestos?", 0), (r"impuestos?", 1), (r"kwota\s+podatku", 0),
+    # India: "Total GST", "IGST 18%", or CGST and SGST lines that add up to the tax
+    (r"total\s+(?:gst|tax\s+amount)", 0), (r"[csiu]?gst", 1),
 )
 
 # Parties ----------------------------------------------------------------------------

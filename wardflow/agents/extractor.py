@@ -437,8 +437,31 @@ def _choose_amounts(
     if chosen is not None:
         _, sub, tax, g = chosen
         return (_money_field(sub), _money_field(tax), _money_field(g))
+    split = _split_tax(text, subs, totals)
+    if split is not None:
+        return split
     pick = [best(c) for c in (subs, taxes, totals)]
     return (_money_field(pick[0]), _money_field(pick[1]), _money_field(pick[2]))
+
+
+def _split_tax(text: str, subs: Sequence[Candidate], totals: Sequence[Candidate]
+               ) -> tuple[_Field, _Field, _Field] | None:
+    """Subtotal, tax and total where the tax is printed on two lines that add up to it
+    (CGST and SGST, two VAT rates) and no line gives the whole tax."""
+    lines = [c for c in amount_candidates(text, "tax") if c.where == "right"]
+    for g in totals:
+        for sub in subs:
+            for i, a in enumerate(lines):
+                for b in lines[i + 1:]:
+                    tax = Decimal(a.value) + Decimal(b.value)
+                    gap = Decimal(g.value) - Decimal(sub.value) - tax
+                    if a.start == b.start or abs(gap) > CENT:
+                        continue
+                    found = _Field(str(money(tax)), _BASE["computed"], "computed", a.start, b.end,
+                                   f"{a.label} + {b.label}")
+                    found.notes.append(f"the sum of two tax lines: {a.value} and {b.value}")
+                    return _money_field(sub), found, _money_field(g)
+    return None
 
 
 def _money_field(c: Candidate | None) -> _Field:
