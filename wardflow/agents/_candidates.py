@@ -41,7 +41,7 @@ __all__ = [
 
 # Right of a label: separators, then the value.
 _SEPARATORS = re.compile(r"[ \t:#.°º=()\-–]*(?:\((?:[^)\n]{0,40})\)[ \t:]*)?")
-_CURRENCY = r"(?:[A-Z]{3}|[€$£])"
+_CURRENCY = r"(?:[A-Z]{3}|[€$£₹]|Rs\.?)"
 _BELOW_LINES = 4
 _ID_BEFORE = re.compile(r"(?:n[°º]|no\.?|nr\.?|id|ident)\s*[:.]?\s*$", re.IGNORECASE)
 
@@ -124,8 +124,10 @@ def _find(text: str, labels: Sequence[Label], value_at: ValueAt, *, exclude: str
             continue
         if not below or text[at:line_end].strip() and not _gap_before(text, hit.end(), line_end):
             continue
+        rest = re.search(r"\S", text[at:line_end])
+        next_col = at - line_start + rest.start() if rest else None
         under = _below(text, hit.start() - line_start, hit.end() - line_start, line_end,
-                       value_at)
+                       value_at, next_col)
         if under is not None:
             found.append(Candidate(under[2], under[0], under[1], hit.group(0), rank + 0.5,
                                    "below"))
@@ -143,19 +145,34 @@ def _line_end(text: str, offset: int) -> int:
     return min(ends) if ends else len(text)
 
 
-def _below(text: str, col0: int, col1: int, line_end: int, value_at: ValueAt
-           ) -> tuple[int, int, str] | None:
-    """A value in the label's column on one of the next lines."""
+def _below(text: str, col0: int, col1: int, line_end: int, value_at: ValueAt,
+           next_col: int | None = None) -> tuple[int, int, str] | None:
+    """A value in the label's column on one of the next lines.
+
+    The column runs from the label to the next header cell (``next_col``): a value that
+    ends inside it is the label's, right-aligned or not; one that only overlaps the
+    label's start belongs to the column on the left. After the last header cell a
+    right-aligned value may end far right of its label.
+    """
     start = line_end + 1
     for _ in range(_BELOW_LINES):
         if start >= len(text) or text[start - 1] == "\f":
             return None
         end = _line_end(text, start)
         line = text[start:end]
-        for cell in re.finditer(r"\S+(?: \S+)*", line):
-            c0, c1 = cell.start(), cell.end()
-            if c1 < col0 - 2 or c0 > col1 + 4 or c0 < col0 - 15:
-                continue
+        cells = [(m.start(), m.end()) for m in re.finditer(r"\S+(?: \S+)*", line)]
+        pick = None
+        if next_col is not None:  # a value that ends inside the column
+            pick = next(((c0, c1) for c0, c1 in cells
+                         if col0 < c1 <= next_col + 2 and c0 >= col0 - 15), None)
+        if pick is None:  # a value under the label
+            pick = next(((c0, c1) for c0, c1 in cells
+                         if not (c1 < col0 - 2 or c0 > col1 + 4 or c0 < col0 - 15)), None)
+        if pick is None and next_col is None:  # right-aligned after the last header cell
+            pick = next(((c0, c1) for c0, c1 in cells
+                         if c1 > col0 and col0 - 15 <= c0 <= col1 + 60), None)
+        if pick is not None:
+            c0, c1 = pick
             value = value_at(text, start + c0, start + c1)
             if value is not None:
                 return value
@@ -172,7 +189,8 @@ def _amount_at(text: str, at: int, end: int) -> tuple[int, int, str] | None:
     if amount is None:
         return None
     tail = text[amount.end():end]
-    if not re.match(rf"\s*(?:{_CURRENCY})?(?:\s{{2,}}|\s*$)", tail):
+    # " e": a euro sign that a TeX font without a Unicode map writes as the letter e
+    if not re.match(rf"\s*(?:{_CURRENCY}|e(?![^\W\d_]))?(?:\s{{2,}}|\s*$)", tail):
         return None  # a number inside a phrase, not an amount cell
     if re.search(r"\d \d", amount.group(0)) and not re.search(r"[.,]\d{1,2}$", amount.group(0)):
         return None  # digits in space-separated groups without cents: an identifier
@@ -199,10 +217,15 @@ def _amount_in_line(text: str, at: int, end: int) -> tuple[int, int, str] | None
     return None
 
 
+# "Sous-total", "Sub-Total", "Zwischen-Summe": the total label ends a subtotal's.
+_SUB_BEFORE = re.compile(r"(?:sous|sub|zwischen)[ \t]*-?[ \t]*$", re.IGNORECASE)
+
+
 def amount_candidates(text: str, field: str) -> list[Candidate]:
     """Candidates for ``subtotal``, ``tax`` or ``total``."""
     if field == "total":
-        return _find(text, TOTAL_LABELS, _amount_in_line, exclude=NOT_TOTAL)
+        return _find(text, TOTAL_LABELS, _amount_in_line, exclude=NOT_TOTAL,
+                     not_before=_SUB_BEFORE)
     if field == "subtotal":
         return _find(text, SUBTOTAL_LABELS, _amount_in_line,
                      exclude=r"[ \t]?(?:vat|tax|tva|mwst|ust\b|btw|iva)")
@@ -298,9 +321,21 @@ def _number_at(text: str, at: int, end: int) -> tuple[int, int, str] | None:
     return m.start(), m.end(), m.group(0)
 
 
+# Polish invoice numbers are often a sequence, month and year: "2/11/2023".
+_SLASHED_NUMBER_LABELS: tuple[Label, ...] = (
+    (r"numer\s+faktury", 0), (r"faktur[ay]\s*(?:vat\s*)?(?:nr\.?|numer)", 0),
+)
+
+
+def _slashed_number_at(text: str, at: int, end: int) -> tuple[int, int, str] | None:
+    m = re.compile(r"\d{1,6}/\d{1,2}/\d{4}(?=[\s,;)]|$)").match(text, at, end)
+    return (m.start(), m.end(), m.group(0)) if m else None
+
+
 def invoice_number_candidates(text: str) -> list[Candidate]:
     """Candidates for the invoice number."""
-    return _find(text, INVOICE_NUMBER_LABELS, _number_at, exclude=NOT_INVOICE_NUMBER)
+    return (_find(text, INVOICE_NUMBER_LABELS, _number_at, exclude=NOT_INVOICE_NUMBER)
+            + _find(text, _SLASHED_NUMBER_LABELS, _slashed_number_at))
 
 
 def best(candidates: Sequence[Candidate]) -> Candidate | None:

@@ -38,6 +38,8 @@ INVOICE_NUMBER_LABELS: tuple[Label, ...] = (
     # en
     (r"invoice\s*(?:no\.?|number|nr\.?|num\.?|#|id)", 0), (r"inv\.?\s*(?:no\.?|#)", 0),
     (r"credit\s*note\s*(?:no\.?|number|#)", 0), (r"bill\s*(?:no\.?|number)", 1),
+    # "INVOICE: NO. 001", "Receipt # No.: 9876"
+    (r"invoice\s*:\s*(?:no\.?|number|#)", 0), (r"receipt\s*(?:#\s*)?(?:no\.?|number|#)", 1),
     (r"document\s*(?:no\.?|number)", 2),
     # de: "Rechnungsnummer", "Rechnung Nr.", "Handelsrechnung (380) Nr.", "Gutschrift Nr."
     (r"rechnungs?-?\s*(?:nummer|nr\.?|no\.?)", 0),
@@ -73,7 +75,8 @@ INVOICE_DATE_LABELS: tuple[Label, ...] = (
     (r"date\s+(?:de\s+)?(?:la\s+)?factur(?:e|ation)", 0), (r"date\s+d'[ée]mission", 0),
     (r"factuurdatum", 0), (r"fecha\s+(?:de\s+)?(?:la\s+)?(?:factura|emisi[óo]n|expedici[óo]n)", 0),
     (r"data\s+(?:della\s+)?(?:fattura|documento|emissione)", 0),
-    (r"data\s+wystawienia", 0),
+    # pl: "Data wystawienia, z zastrzeżeniem art. 106na ust. 1 ustawy: 2023-11-30"
+    (r"data\s+wystawienia(?:,[^:\n]{0,60}:)?", 0),
     # "Rechnung Nr. 123 vom 25.04.2018", "München, den 01.11.2024"
     (r"(?<=,\s)den|(?<=,)den", 1),
     (r"datum|date|fecha|data|dag", 2),
@@ -85,6 +88,12 @@ NOT_INVOICE_DATE = (
 )
 DUE_DATE_LABELS: tuple[Label, ...] = (
     (r"due\s*date", 0), (r"payment\s*due(?:\s*date)?", 0), (r"pay(?:able)?\s+by", 1),
+    (r"payable\s+(?:on\s+or\s+)?before", 0), (r"pay(?:ment|able)?\s+until", 0),
+    # a payment sentence: "Bitte überweise den Betrag bis ...", "Merci de régler d'ici le
+    # ...", "transfiera el dinero a la siguiente cuenta antes de ..."
+    (r"betrag\s+(?:ist\s+)?(?:bitte\s+)?bis(?:\s+zum|\s+sp[äa]testens)?", 1),
+    (r"r[ée]gler\s+(?:d['’]ici|avant)\s+le", 1),
+    (r"(?:transfiera|pague|abone)\b[^\n]{0,60}?\santes\s+del?", 1),
     (r"f[äa]llig(?:keit|\s+am|\s+bis)?(?:sdatum)?", 0), (r"zahlbar\s+bis", 0),
     (r"zahlungsziel", 1),
     (r"date\s+d'[ée]ch[ée]ance", 0), (r"[ée]ch[ée]ance", 1), (r"[àa]\s+payer\s+avant\s+le", 0),
@@ -96,6 +105,7 @@ DUE_DATE_LABELS: tuple[Label, ...] = (
 NOT_DUE = r"(?<=\w)\s*(?:et\b|und\b|interest|zinsen)"
 
 # Amounts ----------------------------------------------------------------------------
+_CODES = r"(?:EUR|USD|GBP|CHF|PLN|CZK|HUF|SEK|DKK|NOK|CAD|AUD|JPY|INR|RON|BGN)"
 TOTAL_LABELS: tuple[Label, ...] = (
     # the gross total of the invoice
     # "\s*" where OCR drops the space: "TotalIncl.VAT"
@@ -107,10 +117,12 @@ TOTAL_LABELS: tuple[Label, ...] = (
     (r"endbetrag", 1), (r"brutto(?:betrag)?", 2),
     (r"total\s+ttc", 0), (r"montant\s+ttc", 0), (r"total\s+toutes\s+taxes", 0),
     (r"totaal(?:bedrag)?(?:\s+incl\.?\s*(?:btw)?)?", 1), (r"factuurbedrag", 1),
-    (r"importe\s+total", 1), (r"total\s+factura", 1),
+    (r"importe\s+total", 1), (r"total\s+factura", 1), (r"gesamt", 2), (r"total\s+price(?=\s*:)", 1),
     (r"totale\s+(?:documento|fattura)", 1), (r"importo\s+totale", 1), (r"totale", 2),
     (r"razem\s+brutto", 1), (r"warto[śs][ćc]\s+brutto", 1), (r"og[óo][łl]em", 2),
-    (r"total\s+amount", 1), (r"total(?:\s+\([A-Z]{3}\)|\s+[A-Z]{3})?", 2), (r"summe", 3),
+    (r"kwota\s+nale[żz]no[śs]ci\s+og[óo][łl]em", 0), (r"kwota\s+brutto", 1),
+    # "Total (EUR)", "Total USD": a currency code, not any word ("Total tax")
+    (rf"total(?:\s+\({_CODES}\)|\s+{_CODES})?", 2), (r"total\s+amount", 1), (r"summe", 3),
     # what is left to pay (after prepayments): the total when nothing was prepaid
     (r"amount\s+due", 2), (r"total\s+due", 2), (r"balance\s+due", 2), (r"amount\s+payable", 2),
     (r"zahlbetrag", 2), (r"zu\s+zahlen(?:der\s+betrag)?", 2), (r"net\s+[àa]\s+payer", 2),
@@ -121,7 +133,9 @@ TOTAL_LABELS: tuple[Label, ...] = (
 NOT_TOTAL = (
     r"[ \t]?(?:-\s*)?(?:HT\b|hors|net\b|netto\b|excl|ex\.?\s*vat|ohne|der\s+(?:ab|zu)schl|"
     r"der\s+positionen|vat\b|tax\b|tva\b|mwst|ust\b|btw\b|iva\b|before|avant|sans|"
-    r"pre[- ]?tax|of\s+(?:lines|items)|\(?ht\)?|excluding|zonder|sin\s+iva|imponibile|"
+    r"pre[- ]?tax|of\s+(?:lines|items)|impuestos?\b|parcial|gst\b|taxable|\(?ht\)?|excluding|"
+    r"zonder|"
+    r"sin\s+iva|imponibile|"
     r"discount|remise|rabatt|quantity|qty|menge|weight|gewicht|pages?\b|seiten?\b)"
 )
 SUBTOTAL_LABELS: tuple[Label, ...] = (
@@ -132,13 +146,21 @@ SUBTOTAL_LABELS: tuple[Label, ...] = (
     (r"netto(?:summe)?", 2), (r"total\s+ht", 0), (r"montant\s+ht", 0),
     (r"totaal\s+excl\.?\s*(?:btw)?", 0), (r"subtotaal", 0),
     (r"base\s+imponible", 0), (r"subtotale", 0), (r"imponibile", 1),
-    (r"razem\s+netto", 0), (r"warto[śs][ćc]\s+netto", 1),
+    (r"razem\s+netto", 0), (r"warto[śs][ćc]\s+netto", 1), (r"kwota\s+netto", 1),
+    (r"sous-?\s*total(?:\s+ht)?", 0), (r"total\s+parcial", 0),
+    (r"net\s*invoice(?:\s+amount)?", 1), (r"(?:total\s+)?taxable\s+(?:value|amount)", 1),
+    # after a document-level discount ("LESS DISCOUNT 1436", "Subtotal after discount"),
+    # though "Less discount" may also be the discount itself: the sums decide
+    (r"(?:sub\s*-?\s*total\s+)?(?:less|after)\s+discount", 2),
 )
 TAX_LABELS: tuple[Label, ...] = (
     (r"total\s+(?:vat|tax|tva|btw|iva|mwst)", 0), (r"steuerbetrag", 0), (r"montant\s+tva", 0),
     (r"vat(?:\s+amount)?", 1), (r"mwst\.?", 1), (r"ust\.?", 1), (r"umsatzsteuer", 1),
     (r"mehrwertsteuer", 1), (r"tva", 1), (r"btw(?:-?bedrag)?", 1), (r"iva", 1),
     (r"imposta", 1), (r"kwota\s+vat", 0), (r"sales\s+tax", 1), (r"tax", 2),
+    (r"total\s+impuestos?", 0), (r"impuestos?", 1), (r"kwota\s+podatku", 0),
+    # India: "Total GST", "IGST 18%", or CGST and SGST lines that add up to the tax
+    (r"total\s+(?:gst|tax\s+amount)", 0), (r"[csiu]?gst", 1),
 )
 
 # Parties ----------------------------------------------------------------------------

@@ -61,13 +61,16 @@ def money(value: Decimal) -> Decimal:
 
 # Amounts ---------------------------------------------------------------------------
 # 1,234.56  1.234,56  1 234,56  1'234.50  1234.56  -12.00 ; always two decimals.
-_AMOUNT = r"-?(?:\d{1,3}(?:[,.'\u00a0\u202f ]\d{3})+|\d+)[.,]\d{2}(?![.,]?\d)"
+# 1,00,000.00: Indian lakh grouping
+_AMOUNT = (r"-?(?:\d{1,2}(?:,\d{2})+,\d{3}|\d{1,3}(?:[,.'\u00a0\u202f ]\d{3})+|\d+)[.,]\d{2}"
+           r"(?![.,]?\d)")
 AMOUNT_RE = re.compile(rf"(?<![\w.,'\u00a0]){_AMOUNT}(?!\s?%)")
 
 
 # Labelled amounts may have 0 to 4 decimals ("2.441,5", "0", "1,0000").
 _LOOSE_AMOUNT = (
-    r"-?(?:\d{1,3}(?:[,.'\u00a0\u202f ]\d{3})+(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,4})?)"
+    r"-?(?:\d{1,2}(?:,\d{2})+,\d{3}(?:\.\d{1,2})?|"
+    r"\d{1,3}(?:[,.'\u00a0\u202f ]\d{3})+(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,4})?)"
     r"(?![.,]?\d)(?!\s?%)"
 )
 LOOSE_AMOUNT_RE = re.compile(rf"(?<![\w.,'\u00a0/-]){_LOOSE_AMOUNT}")
@@ -192,6 +195,9 @@ DATE_RE = re.compile(
     r"(?<![\d.,/-])(?:"
     r"(?P<iso>\d{4}-\d{1,2}-\d{1,2})"
     r"|(?P<num>\d{1,2}[./-]\d{1,2}[./-]\d{4})"
+    r"|(?P<num2>\d{1,2}(?P<sep>[./-])\d{1,2}(?P=sep)\d{2})"
+    # "12-Jan-2024", "12-Jan-24", "12 Jan 24" (India, UK)
+    r"|(?P<dmy2>\d{1,2}(?P<sep2>[-/ ])[^\W\d_]{3,9}\.?(?P=sep2)(?:\d{4}|\d{2}))"
     rf"|(?P<dmy>\d{{1,2}}(?:\.\s*|(?:er|st|nd|rd|th)?\s+)(?:de\s+)?{_WORD}\s+(?:de\s+)?\d{{4}})"
     rf"|(?P<mdy>{_WORD}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s*\d{{4}})"
     r")(?![\d.,/-]?\d)",
@@ -225,15 +231,22 @@ def parse_date(text: str, *, month_first: bool = False) -> date | None:
         if m.group("iso"):
             y, mo, d = (int(x) for x in m.group("iso").split("-"))
             return date(y, mo, d)
-        if m.group("num"):
-            a, b, year = (int(x) for x in re.split(r"[./-]", m.group("num")))
-            if month_first and a <= 12 and "." not in m.group("num"):
+        numeric = m.group("num") or m.group("num2")
+        if numeric:
+            a, b, year = (int(x) for x in re.split(r"[./-]", numeric))
+            if year < 100:  # "10/18/18": a two-digit year is of this century or the last
+                year += 2000 if year < 70 else 1900
+            if month_first and a <= 12 and "." not in numeric:
                 a, b = b, a
             if b > 12 and a <= 12:
                 a, b = b, a
             return date(year, b, a)
     except ValueError:
         return None
+    if m.group("dmy2"):
+        day, month, yy = re.split(r"[-/ ]", m.group("dmy2"))
+        full = int(yy) + (0 if len(yy) == 4 else 2000 if int(yy) < 70 else 1900)
+        return _written_date(f"{day} {month} {full}")
     return _written_date(re.sub(r"\s+", " ", m.group(0)))
 
 
@@ -354,9 +367,12 @@ def find_po_number(text: str) -> Match | None:
     return Match(m.group(1), m.start(1), m.end(1), "label", "PO") if m else None
 
 
-_CURRENCY_SYMBOLS = {"€": "EUR", "£": "GBP", "$": "USD", "CHF": "CHF", "Fr.": "CHF"}
+_CURRENCY_SYMBOLS = {"€": "EUR", "£": "GBP", "$": "USD", "CHF": "CHF", "Fr.": "CHF", "₹": "INR",
+                     "Rs.": "INR", "Rs": "INR"}
 _CURRENCY_RE = re.compile(
-    r"(?<![A-Za-z])(EUR|USD|GBP|CHF|SEK|DKK|NOK|PLN|JPY|CZK|HUF|CAD|AUD)(?![A-Za-z])|([€£$])"
+    r"(?<![A-Za-z])(EUR|USD|GBP|CHF|SEK|DKK|NOK|PLN|JPY|CZK|HUF|CAD|AUD|INR)(?![A-Za-z])"
+    r"|([€£$₹])"
+    r"|(?<![A-Za-z])(Rs\.?)(?=\s?\d)"
 )
 
 
@@ -364,7 +380,7 @@ def find_currency(text: str) -> tuple[Match | None, int, int]:
     """The dominant currency, how often it appears, and how many mentions disagree."""
     counts: dict[str, list[re.Match[str]]] = {}
     for m in _CURRENCY_RE.finditer(text):
-        code = m.group(1) or _CURRENCY_SYMBOLS[m.group(2)]
+        code = m.group(1) or _CURRENCY_SYMBOLS[m.group(2) or m.group(3)]
         counts.setdefault(code, []).append(m)
     if not counts:
         return None, 0, 0

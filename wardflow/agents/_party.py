@@ -18,16 +18,24 @@ from dataclasses import dataclass, field
 
 from wardflow.agents._labels import BUYER_LABELS, SELLER_LABELS
 
-__all__ = ["Party", "find_seller"]
+__all__ = ["CUT", "Party", "find_seller"]
+
+# The evidence note of a labelled name cut from a longer cell.
+CUT = "cut from a longer cell"
 
 _LEGAL_FORM = re.compile(
-    r"(?<![^\W\d_])(?:GmbH(?:\s*&\s*Co\.?\s*KG(?:aA)?)?|AG|KG|OHG|UG|e\.\s?K\.|KGaA|Ltd\.?|Limited|"
-    r"LLP|plc|PLC|Inc\.?|LLC|Corp\.?|Corporation|SAS|S\.A\.S\.|SARL|S\.A\.R\.L\.|SA|S\.A\.|SNC|"
-    r"EURL|SCOP|B\.V\.|BV|N\.V\.|NV|V\.O\.F\.|S\.L\.|SL|S\.L\.U\.|S\.r\.l\.|Srl|SRL|S\.p\.A\.|"
+    r"(?<![^\W\d_])(?:GmbH(?:\s*&\s*Co\.?\s*KG(?:aA)?)?|GMBH|AG|KG|OHG|UG|e\.\s?K\.|KGaA|Ltd\.?|"
+    r"LTD\.?|Limited|LIMITED|LLP|plc|PLC|Inc\.?|INC\.?|LLC|Corp\.?|CORP\.?|Corporation|CORPORATION|"
+    r"SAS|S\.A\.S\.|SARL|S\.A\.R\.L\.|SA|S\.A\.|SNC|EURL|SCOP|B\.V\.|BV|N\.V\.|NV|V\.O\.F\.|"
+    r"S\.L\.|SL|S\.L\.U\.|S\.r\.l\.|Srl|SRL|S\.p\.A\.|"
     r"SpA|S\.a\.s\.|sp\.\s?z\s?o\.\s?o\.|S\.A\.|Oy|AB|ApS|A/S|AS|GbR|eG|Sagl)(?![^\W\d_])"
 )
 _CELL = re.compile(r"\S+(?: \S+)*")
 _SELLER = re.compile(rf"(?<![^\W\d_])(?:{SELLER_LABELS})(?![^\W\d_])\s*:?\s*$", re.IGNORECASE)
+# A label and its value in one cell: "FROM: Company ABC", "Customer name: ACME CORP".
+_SELLER_INLINE = re.compile(rf"^(?:{SELLER_LABELS})\s*:\s*(?P<name>\S.*)$", re.IGNORECASE)
+_BUYER_INLINE = re.compile(rf"^(?:{BUYER_LABELS})(?:\s+name)?\s*:\s*(?P<name>\S.*)$",
+                           re.IGNORECASE)
 _BUYER = re.compile(rf"(?<![^\W\d_])(?:{BUYER_LABELS})(?![^\W\d_])", re.IGNORECASE)
 _NAME_LABEL = re.compile(r"^(?:name|nom|naam|nombre|nome|nazwa|firma|company|raison\s+sociale)"
                          r"\s*:\s*(?P<name>\S.*)$", re.IGNORECASE)
@@ -47,6 +55,11 @@ _NOT_A_NAME = re.compile(
     r"credit\s+note|page|seite|visualisierung|original|kopie|copy|duplicate|tax\s+invoice|"
     r"adresse|address|date|datum|repr[ée]sentant|vos|nos|your|our|contact|ihre|unsere)\b",
     re.IGNORECASE)
+
+
+_AMOUNT_WORD = re.compile(
+    r"^(?:(?:sub|sous-?)?\s*total|amount|balance|summe|zwischensumme|gesamt\w*|betrag|"
+    r"totaal|totale|razem|montant|importe|importo)\b", re.IGNORECASE)
 
 
 @dataclass
@@ -102,19 +115,30 @@ def _region(lines: list[list[_Cell]], cell: _Cell, depth: int) -> list[_Cell]:
     return out
 
 
+# Where a name ends: a separator, or a comma that no legal form follows ("Acme, Inc.").
+_NAME_END = re.compile(rf"\s+[·•|]\s+|,\s(?!{_LEGAL_FORM.pattern})|\s+-\s+|\s+–\s+")
+_MORE_LEGAL = re.compile(rf",?\s*{_LEGAL_FORM.pattern}")
+
+
 @functools.lru_cache(maxsize=4096)
-def _name_of(text: str, *, cut: bool = True) -> str | None:
-    """A cell's text cut to the name (before a separator), or None if it is no name."""
+def _name_of(text: str, *, cut: bool = True, whole: bool = False) -> str | None:
+    """A cell's text cut to the name (before a separator, after its legal forms), or None
+    if it is no name. ``whole``: the cell is a labelled name ("Name: ..."), kept whole."""
     if text.rstrip().endswith(":") or re.match(r"\d+[,\s]", text):
         return None  # a label, or a street address
-    name = re.split(r"\s+[·•|]\s+|,\s|\s+-\s+|\s+–\s+", text)[0].strip(" :;,")
+    name = (text if whole else _NAME_END.split(text)[0]).strip(" :;,")
     legal = _LEGAL_FORM.search(name)
     if legal and cut:
-        name = name[:legal.end()]
+        end = legal.end()
+        while more := _MORE_LEGAL.match(name, end):  # "Corp Ltd.", "GmbH & Co. KG"
+            end = more.end()
+        name = name[:end]
     if not re.search(r"[^\W\d_]{2}", name) or len(name) < 2 or len(name) > 70 or name.islower():
         return None
     if len(name.split()) > 7 or _SENTENCE.search(name) or _NOT_A_NAME.match(name):
         return None
+    if _AMOUNT_WORD.match(name) and not _LEGAL_FORM.search(name):
+        return None  # "Total", "Balance due": a totals line, not a company
     if re.search(r"\d{3,}|@|www\.|https?:|\b\d{4,5}\b|:", name):
         return None
     if re.search(r"\s\d{1,4}[a-z]?$", name) and not _LEGAL_FORM.search(name):
@@ -135,6 +159,7 @@ def find_seller(text: str, buyer_names: Sequence[str] = ()) -> Party | None:
         party.add(points, why)
 
     buyer = _label_evidence(lines, offer)
+    buyer_names = [*buyer_names, *_labelled_buyers(lines)]
     for number, row in enumerate(lines):
         for cell in row:
             name = _name_of(cell.text)
@@ -169,7 +194,31 @@ def _label_evidence(lines: list[list[_Cell]], offer: _Offer) -> set[tuple[int, i
                 buyer.update((c.line, c.col0) for c in _region(lines, cell, 8))
             if _SELLER.match(cell.text):
                 _after_seller_label(lines, row, cell, offer)
+            inline = _SELLER_INLINE.match(cell.text)
+            name = _name_of(inline.group("name"), cut=False) if inline else None
+            if inline and name:
+                value = _Cell(cell.line, cell.col0, cell.col1, cell.start + inline.start("name"),
+                              inline.group("name"))
+                offer(value, name, 5, "after a seller label")
+                _note_cut(value, value.text, name, offer)
     return buyer
+
+
+def _labelled_buyers(lines: list[list[_Cell]]) -> list[str]:
+    """The names printed after a buyer label in the same cell ("Customer name: ACME")."""
+    found = []
+    for row in lines:
+        for cell in row:
+            m = _BUYER_INLINE.match(cell.text)
+            if m and _name_of(m.group("name"), cut=False):
+                found.append(m.group("name"))
+    return found
+
+
+def _core(name: str) -> str:
+    """A name without its legal forms and punctuation, folded: "Microsoft Corp" and
+    "MICROSOFT CORPORATION" are one party."""
+    return " ".join(re.sub(r"[^\w\s]", " ", _LEGAL_FORM.sub(" ", name)).casefold().split())
 
 
 def _after_seller_label(lines: list[list[_Cell]], row: list[_Cell], cell: _Cell,
@@ -180,20 +229,31 @@ def _after_seller_label(lines: list[list[_Cell]], row: list[_Cell], cell: _Cell,
     for c in block:
         if _NAME_ONLY.match(c.text):
             right = [r for r in lines[c.line] if r.col0 > c.col1]
-            name = _name_of(right[0].text, cut=False) if right else None
+            name = _name_of(right[0].text, cut=False, whole=True) if right else None
             if name:
                 offer(right[0], name, 6, "after a seller label")
                 return
         m = _NAME_LABEL.match(c.text)
-        if m and _name_of(m.group("name"), cut=False):
-            offer(c, _name_of(m.group("name"), cut=False) or "", 6, "after a seller label")
+        name = _name_of(m.group("name"), cut=False, whole=True) if m else None
+        if m and name:
+            offer(c, name, 6, "after a seller label")
             return
     right = [c for c in row if c.col0 > cell.col1]
-    nxt = right[:1] or block[:1]
-    for c in nxt:
+    # the cell to its right ("From: ACME"), else the first below it (the right cell may
+    # be another column's label: "From:   Invoice Number")
+    for c in right[:1] + block[:1]:
         name = _name_of(c.text, cut=False)
         if name:
             offer(c, name, 5, "after a seller label")
+            _note_cut(c, c.text, name, offer)
+            return
+
+
+def _note_cut(cell: _Cell, text: str, name: str, offer: _Offer) -> None:
+    """Say so when a labelled name was cut from a longer cell ("DEMO - Sliced Invoices"
+    gives "DEMO"): the label no longer vouches for all of it."""
+    if name != text.strip(" :;,"):
+        offer(cell, name, 0, CUT)
 
 
 def _ranked(text: str, candidates: dict[tuple[int, int], Party], buyer: set[tuple[int, int]],
@@ -203,20 +263,23 @@ def _ranked(text: str, candidates: dict[tuple[int, int], Party], buyer: set[tupl
     folded = text.casefold()
     domains = {d.casefold() for d in _DOMAIN.findall(text)}
     buyers = {b.casefold() for b in buyer_names}
+    buyer_cores = {_core(b) for b in buyer_names} - {""}
     ranked: list[Party] = []
     for (start, _), party in candidates.items():
         line = text.count("\n", 0, start)
         col = start - (text.rfind("\n", 0, start) + 1)
         if (line, col) in buyer or any((line, c) in buyer for c in range(col - 3, col + 4)):
             continue
-        if party.name.casefold() in buyers:
+        if party.name.casefold() in buyers or _core(party.name) in buyer_cores:
             continue
         repeats = folded.count(party.name.casefold())
         if repeats > 1:
             party.add(min(repeats - 1, 2) * 0.75, "printed again")
         words = [w for w in re.findall(r"[^\W\d_]{4,}", party.name.casefold())
                  if not _ROLE.fullmatch(w)]
-        if any(w in d or d in w for w in words for d in domains if len(d) >= 4):
+        # the name's word inside the domain ("acme" in acme-solutions.com); a domain
+        # inside a longer word is no match ("hinkelstein" in "Hinkelsteininvest")
+        if any(w in d for w in words for d in domains if len(d) >= 4):
             party.add(2.5, "matches a web or mail domain")
         ranked.append(party)
     ranked.sort(key=lambda p: -p.score)

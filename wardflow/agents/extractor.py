@@ -64,7 +64,7 @@ from wardflow.agents._parsers import (
     money,
     parse_amount,
 )
-from wardflow.agents._party import find_seller
+from wardflow.agents._party import CUT, find_seller
 from wardflow.agents._table import item_sums, read_table
 from wardflow.errors import ModelOutputError, ModelUnavailable
 from wardflow.prompts import EXTRACT_INVOICE
@@ -215,11 +215,34 @@ def _amount_fields(text: str, fields: dict[str, _Field]) -> tuple[list[LineItem]
             exclude=(r"\s*(?:HT|net|excl|netto|TVA|VAT|tax)\b", r"\s*\n\s*(?:HT)\b"),
         ),
     )
+    if fields["tax"].value is None and fields["subtotal"].value is not None \
+            and fields["total"].value is not None:
+        fields["tax"] = _tax_from_rate(text, Decimal(fields["subtotal"].value),
+                                       Decimal(fields["total"].value))
     fields["tax_rate"] = _Field.of(rate)
     fields["iban"] = _Field.of(find_iban(text))
     fields["bic"] = _Field.of(find_bic(text))
     fields["po_number"] = _Field.of(find_po_number(text))
     return items, sums
+
+
+_RATE_LINE = re.compile(
+    r"(?<![^\W\d_])(?:sales\s+tax|tax|vat|tva|mwst|ust|umsatzsteuer|btw|iva|impuesto|"
+    r"imposta|vat\s+rate|tax\s+rate)(?![^\W\d_])[^\n%]{0,40}?(?P<rate>\d{1,2}(?:[.,]\d{1,3})?)"
+    r"\s?%[ \t]*$", re.IGNORECASE | re.MULTILINE)
+
+
+def _tax_from_rate(text: str, subtotal: Decimal, total: Decimal) -> _Field:
+    """The tax as total minus subtotal where the document prints only its rate ("Sales
+    Tax 3%", "Tax Rate 0%") and that rate of the subtotal is the difference."""
+    for m in _RATE_LINE.finditer(text):
+        rate = Decimal(m.group("rate").replace(",", "."))
+        if abs(money(subtotal * rate / 100) - (total - subtotal)) <= CENT:
+            found = _Field(str(money(total - subtotal)), _BASE["computed"], "computed",
+                           m.start("rate"), m.end("rate"), m.group(0).strip())
+            found.notes.append(f"total minus subtotal, {rate}% of the subtotal as printed")
+            return found
+    return _Field(None, 0.0, "missing")
 
 
 def _credit_note_sign(document_type: str) -> dict[str, Any]:
@@ -324,8 +347,20 @@ def _old_date(found: tuple[Match, date] | None) -> Match | None:
     return found[0] if found else None
 
 
+_NUMERIC_DATE = re.compile(r"(?<![\d.,/-])(\d{1,2})([/-])(\d{1,2})\2(?:\d{4}|\d{2})(?![\d/-])")
+
+
 def _month_first(text: str, language: str, currency: Match | None) -> bool:
-    """US order (month first) for English documents in dollars or from the US."""
+    """The day/month order of the document's numeric dates: the one its own unambiguous
+    dates show ("26/02/2019" is day first, "10/14/2019" month first); else US order
+    (month first) for English documents in dollars or from the US."""
+    day_first = month_first = False
+    for m in _NUMERIC_DATE.finditer(text):
+        a, b = int(m.group(1)), int(m.group(3))
+        day_first |= 12 < a <= 31 and 1 <= b <= 12
+        month_first |= 12 < b <= 31 and 1 <= a <= 12
+    if day_first != month_first:
+        return month_first
     if language != "en":
         return False
     if currency is not None and currency.value == "USD":
@@ -402,8 +437,31 @@ def _choose_amounts(
     if chosen is not None:
         _, sub, tax, g = chosen
         return (_money_field(sub), _money_field(tax), _money_field(g))
+    split = _split_tax(text, subs, totals)
+    if split is not None:
+        return split
     pick = [best(c) for c in (subs, taxes, totals)]
     return (_money_field(pick[0]), _money_field(pick[1]), _money_field(pick[2]))
+
+
+def _split_tax(text: str, subs: Sequence[Candidate], totals: Sequence[Candidate]
+               ) -> tuple[_Field, _Field, _Field] | None:
+    """Subtotal, tax and total where the tax is printed on two lines that add up to it
+    (CGST and SGST, two VAT rates) and no line gives the whole tax."""
+    lines = [c for c in amount_candidates(text, "tax") if c.where == "right"]
+    for g in totals:
+        for sub in subs:
+            for i, a in enumerate(lines):
+                for b in lines[i + 1:]:
+                    tax = Decimal(a.value) + Decimal(b.value)
+                    gap = Decimal(g.value) - Decimal(sub.value) - tax
+                    if a.start == b.start or abs(gap) > CENT:
+                        continue
+                    found = _Field(str(money(tax)), _BASE["computed"], "computed", a.start, b.end,
+                                   f"{a.label} + {b.label}")
+                    found.notes.append(f"the sum of two tax lines: {a.value} and {b.value}")
+                    return _money_field(sub), found, _money_field(g)
+    return None
 
 
 def _money_field(c: Candidate | None) -> _Field:
@@ -454,11 +512,13 @@ def _vendor(
     seller = find_seller(text, policy.buyer_names)
     if seller is None:
         return _Field(None, 0.0, "missing"), _Field(None, 0.0, "missing"), _Field.of(tax)
-    how = "label" if "after a seller label" in seller.evidence else "pattern"
+    # A name cut from a longer cell after its label is not vouched for by the label.
+    how = "label" if "after a seller label" in seller.evidence and CUT not in seller.evidence \
+        else "pattern"
     # Without a seller label, each further independent piece of evidence (legal form,
     # letterhead, tax ID block, repetition, matching domain) makes the name likelier;
     # never enough to settle it without a reviewer (under 0.90).
-    kinds = len(set(seller.evidence))
+    kinds = len(set(seller.evidence) - {CUT})
     score = _BASE[how] if how == "label" else min(_BASE[how] + 0.06 * (kinds - 1), 0.84)
     found = _Field(seller.name, score, how, seller.start, seller.end, "seller")
     found.notes.append("seller evidence: " + ", ".join(dict.fromkeys(seller.evidence)))
