@@ -146,6 +146,8 @@ def build_corpus(sources: Path = SOURCES_DIR, *, seed: int = SEED) -> list[dict[
     # Composed attacks and their benign look-alikes (own generator: adding them leaves
     # every item above as it was).
     _composed_items(items, carrier, random.Random(seed + 1))
+    # Jailbreak sources added with v4 (again their own stream).
+    _jailbreak_items(items, sources, carrier, random.Random(seed + 2))
     for number, item in enumerate(items):
         item["id"] = f"{item['source']}-{number:05d}"
     return items
@@ -308,6 +310,34 @@ def _composed_items(items: Items, carrier: _Carriers, crng: random.Random) -> No
                                       crng)
             items.append(_item("gen-instruct", "document", "benign", doc, lang=lang,
                                carrier="gen-requests"))
+
+
+PYRIT_PROMPTS = 100
+PYRIT_DOCUMENTS = 200
+
+
+def _jailbreak_items(items: Items, sources: Path, carrier: _Carriers,
+                     rng: random.Random) -> None:
+    """PyRIT's jailbreak templates (its red-team objectives in their slot) and
+    prompt-extraction seeds, langkit's jailbreak prompts: whole at the prompt
+    boundary, and pasted into invoice and e-mail text."""
+    pyrit = json.loads((sources / "pyrit.json").read_text(encoding="utf-8"))
+    templates = rng.sample(pyrit["templates"], PYRIT_PROMPTS + PYRIT_DOCUMENTS)
+    attacks = [t["text"].replace("{prompt}", rng.choice(pyrit["objectives"])).strip()
+               for t in templates]
+    attacks += [s for s in pyrit["steal_prompt"] for _ in range(3)]
+    langkit = json.loads((sources / "langkit.json").read_text(encoding="utf-8"))
+    for source, texts, prompts in (("pyrit", attacks, PYRIT_PROMPTS),
+                                   ("langkit", langkit["jailbreak"], len(langkit["jailbreak"]))):
+        for number, attack in enumerate(texts):
+            if number < prompts:
+                items.append(_item(source, "prompt", "injection", attack,
+                                   spans=[[0, len(attack)]], carrier=source))
+            if number >= prompts or source == "langkit":
+                text, where = carrier("en", rng)
+                doc, spans = _insert(text, attack, rng)
+                items.append(_item(source, "document", "injection", doc, spans=spans,
+                                   carrier=where))
 
 
 def _compose(parts: Sequence[Sequence[str]], rng: random.Random) -> str:
