@@ -18,8 +18,8 @@ neither the network nor the upstream checkouts. See ``data/injection/SOURCES.md`
   environments (e-mails, files, calendar entries, messages, reviews) with every
   injection slot set to its benign default.
 * ``pyrit.json``: from Azure/PyRIT's PyPI wheel (MIT): its jailbreak templates (its own
-  and those it collected from jailbreakchat, the TrustAIRLab in-the-wild study and
-  papers; Pliny's set, whose licence is not stated, is left out), the objectives of
+  and those of the TrustAIRLab in-the-wild study, MIT; those it took from sites,
+  papers and people whose licence is not stated are left out), the objectives of
   its own AI Red Team seed sets and the prompt-extraction seeds it took from
   prompt-security/ps-fuzz (MIT).
 * ``langkit.json``: the jailbreak prompts of whylabs/langkit's ``langkit/themes.json``
@@ -279,6 +279,7 @@ def extract_agentdojo(wheel: Path) -> dict[str, Any]:
 
 _PYRIT_DATA = "pyrit/datasets/"
 # Objective sets of PyRIT's own AI Red Team seeds used to fill the templates' slot.
+_JINJA_TAG = re.compile(r"\{%-?\s*(?:raw|endraw)\s*-?%\}")
 _PYRIT_OBJECTIVES = ("leakage", "scams", "malware", "illegal", "misinformation", "harms")
 
 
@@ -297,8 +298,9 @@ def extract_pyrit(wheel: Path) -> dict[str, Any]:
     """Jailbreak templates, red-team objectives and prompt-extraction seeds of PyRIT.
 
     Templates are the single-slot ones of ``pyrit/datasets/jailbreak/templates``
-    (the slot written ``{prompt}``), except Pliny's (no licence stated) and the
-    multi-slot ones; each keeps its ``source`` (where PyRIT took it from).
+    (the slot written ``{prompt}``) whose origin has a known licence: the in-the-wild
+    set (TrustAIRLab, verazuo/jailbreak_llms, MIT) and PyRIT's own ("AI Red Team");
+    each keeps its ``source``.
     """
     import yaml
 
@@ -308,7 +310,12 @@ def extract_pyrit(wheel: Path) -> dict[str, Any]:
     for name, text in sorted(files.items()):
         if not (name.startswith(_PYRIT_DATA + "jailbreak/templates/") and name.endswith(".yaml")):
             continue
-        if "/pliny/" in name or "/multi_parameter/" in name:
+        # only text whose licence is known: the in-the-wild set (TrustAIRLab's
+        # verazuo/jailbreak_llms, MIT) and PyRIT's own AI Red Team templates
+        if "/in_the_wild/" not in name and "/multi_parameter/" not in name \
+                and "AI Red Team" not in text:
+            continue
+        if "/multi_parameter/" in name:
             continue
         try:
             spec = yaml.safe_load(text)
@@ -316,11 +323,11 @@ def extract_pyrit(wheel: Path) -> dict[str, Any]:
             continue
         value = spec.get("value") if isinstance(spec, dict) else None
         if not isinstance(value, str) or spec.get("parameters") != ["prompt"] \
-                or not slot.search(value) or "plinius" in str(spec.get("source")):
+                or not slot.search(value):
             continue
         templates.append({"name": name.removeprefix(_PYRIT_DATA + "jailbreak/templates/"),
                           "source": str(spec.get("source") or ""),
-                          "text": slot.sub("{prompt}", value.strip())})
+                          "text": slot.sub("{prompt}", _JINJA_TAG.sub("", value).strip())})
 
     def seeds(path: str) -> list[str]:
         spec = yaml.safe_load(files[_PYRIT_DATA + path])
@@ -329,7 +336,8 @@ def extract_pyrit(wheel: Path) -> dict[str, Any]:
 
     objectives = sorted({v for group in _PYRIT_OBJECTIVES
                          for v in seeds(f"seed_datasets/local/airt/{group}.prompt")})
-    steal = [re.sub(r"^\d+\.\s*", "", part.strip(" |\n")) for v in seeds("seed_datasets/local/psfuzz_steal_system.prompt")
+    steal = [re.sub(r"^\d+\.\s*", "", part.strip(" |\n"))
+             for v in seeds("seed_datasets/local/psfuzz_steal_system.prompt")
              for part in re.split(r"\|\s*\n?\s*\d+\.\s", v) if len(part.strip(" |\n")) > 20]
     return {"repo": "Azure/PyRIT (PyPI pyrit)", "package": wheel.name, "license": "MIT",
             "templates": templates, "objectives": objectives, "steal_prompt": steal}
