@@ -77,8 +77,8 @@ CORPUS_PATH = Path(__file__).resolve().parents[1] / "evals" / "data" / "injectio
 # The decision thresholds (raw logits), from `select_threshold` on the bundled corpus
 # (pooled out-of-fold, leave-one-source-out, benign-document and benign-prompt FPR
 # <= 0.03); `all` recomputes them, `train` uses these.
-THRESHOLD_LOGIT = 1.84
-PROMPT_THRESHOLD_LOGIT = 5.182
+THRESHOLD_LOGIT = 1.237
+PROMPT_THRESHOLD_LOGIT = 6.443
 MAX_DOCUMENT_FPR = 0.03
 @functools.lru_cache(maxsize=1 << 17)
 def _features(text: str, boundary: Boundary) -> frozenset[str]:
