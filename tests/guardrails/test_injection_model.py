@@ -232,3 +232,13 @@ def test_the_jailbreak_sources_are_whole_prompts_and_their_openings_in_documents
                 assert (start, end) == (0, len(item["text"]))
             else:  # an opening and a request, not a whole jailbreak, inside a carrier
                 assert end - start < len(item["text"]) and end - start <= 1200
+
+
+def test_every_corpus_source_is_listed_with_its_licence() -> None:
+    from wardflow.guardrails._train_corpus import SOURCES_DIR
+
+    listed = (SOURCES_DIR / "SOURCES.md").read_text(encoding="utf-8")
+    rows = [line for line in listed.splitlines() if line.startswith("| `")]
+    for source in sorted({i["source"] for i in load_corpus()}):
+        [row] = [r for r in rows if f"`{source}`" in r.split("|")[1]]
+        assert row.rstrip(" |").rsplit("|", 1)[-1].strip(), source  # a licence column
