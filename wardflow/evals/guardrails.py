@@ -60,7 +60,7 @@ def load_dataset(path: Path | str) -> list[dict[str, Any]]:
     """
     source = Path(path)
     try:
-        lines = source.read_text(encoding="utf-8").splitlines()
+        lines = source.read_text(encoding="utf-8").split("\n")  # not splitlines: U+2028 is text
     except OSError as err:
         raise ConfigError(f"cannot read the dataset {source}: {err.strerror}") from err
     items = []

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from wardflow.guardrails._segments import segments
 from wardflow.guardrails._train_compose import COMPOSED_ATTACKS, COMPOSED_BENIGN
 from wardflow.guardrails._train_templates import (
     ATTACKS,
@@ -146,6 +147,8 @@ def build_corpus(sources: Path = SOURCES_DIR, *, seed: int = SEED) -> list[dict[
     # Composed attacks and their benign look-alikes (own generator: adding them leaves
     # every item above as it was).
     _composed_items(items, carrier, random.Random(seed + 1))
+    # Jailbreak sources added with v4 (again their own stream).
+    _jailbreak_items(items, sources, carrier, random.Random(seed + 2))
     for number, item in enumerate(items):
         item["id"] = f"{item['source']}-{number:05d}"
     return items
@@ -308,6 +311,53 @@ def _composed_items(items: Items, carrier: _Carriers, crng: random.Random) -> No
                                       crng)
             items.append(_item("gen-instruct", "document", "benign", doc, lang=lang,
                                carrier="gen-requests"))
+
+
+PYRIT_PROMPTS = 100
+PYRIT_DOCUMENTS = 200
+# What of a jailbreak is pasted into a document: its opening sentences up to this many
+# characters, and the request of its slot (a whole jailbreak of ~2,000 characters is a
+# prompt; in a document it would teach every bullet of it to be an attack).
+OPENING_CHARS = 300
+
+
+def _opening(text: str) -> str:
+    """The first sentences of ``text``, up to about :data:`OPENING_CHARS`."""
+    kept: list[str] = []
+    for unit in segments(text):
+        if kept and sum(len(k) for k in kept) + len(unit.text) > OPENING_CHARS:
+            break
+        kept.append(unit.text)
+    return " ".join(kept) if kept else text[:OPENING_CHARS]
+
+
+def _jailbreak_items(items: Items, sources: Path, carrier: _Carriers,
+                     rng: random.Random) -> None:
+    """PyRIT's jailbreak templates (its red-team objectives in their slot) and
+    prompt-extraction seeds, langkit's jailbreak prompts: whole at the prompt
+    boundary; their opening and request pasted into invoice and e-mail text."""
+    pyrit = json.loads((sources / "pyrit.json").read_text(encoding="utf-8"))
+    templates = rng.sample(pyrit["templates"], PYRIT_PROMPTS + PYRIT_DOCUMENTS)
+    attacks: list[tuple[str, str]] = []
+    for template in templates:
+        goal = rng.choice(pyrit["objectives"])
+        head, _slot, _tail = template["text"].partition("{prompt}")
+        attacks.append((template["text"].replace("{prompt}", goal).strip(),
+                        (_opening(head.replace("{prompt}", goal)) + " " + goal).strip()))
+    attacks += [(s, s) for s in pyrit["steal_prompt"] for _ in range(3)]
+    langkit = json.loads((sources / "langkit.json").read_text(encoding="utf-8"))
+    jailbreaks = [(t, _opening(t)) for t in langkit["jailbreak"]]
+    for source, texts, prompts in (("pyrit", attacks, PYRIT_PROMPTS),
+                                   ("langkit", jailbreaks, len(jailbreaks))):
+        for number, (whole, pasted) in enumerate(texts):
+            if number < prompts:
+                items.append(_item(source, "prompt", "injection", whole,
+                                   spans=[[0, len(whole)]], carrier=source))
+            if number >= prompts or source == "langkit":
+                text, where = carrier("en", rng)
+                doc, spans = _insert(text, pasted, rng)
+                items.append(_item(source, "document", "injection", doc, spans=spans,
+                                   carrier=where))
 
 
 def _compose(parts: Sequence[Sequence[str]], rng: random.Random) -> str:

@@ -9,7 +9,7 @@ sentence's words, word pairs, its first words (instructions start with a verb) a
 the 4-letter pieces of its longer words (stems shared across inflections and
 languages), after folding look-alike letters; digits collapse to ``0``. There is no
 vocabulary to download and nothing outside the package: the weights are
-``data/injection_model_v3.npz`` (package data), trained by
+``data/injection_model_v4.npz`` (package data), trained by
 ``python -m wardflow.guardrails.train_classifier`` from the corpus and sources listed
 in ``data/injection/SOURCES.md``.
 
@@ -50,7 +50,7 @@ from wardflow.guardrails._text import normalised_view
 __all__ = ["DEFAULT_MODEL_PATH", "SENTENCE_RULE", "InjectionModel", "default_model", "features",
            "gated"]
 
-DEFAULT_MODEL_PATH = Path(__file__).resolve().parent / "data" / "injection_model_v3.npz"
+DEFAULT_MODEL_PATH = Path(__file__).resolve().parent / "data" / "injection_model_v4.npz"
 MODEL_FORMAT = "wardflow-injection-ngram/3"
 # The finding name of a sentence the model flags.
 SENTENCE_RULE = "injection_classifier"
@@ -245,8 +245,10 @@ _PHRASES: dict[str, re.Pattern[str]] = {
                        r"|fais comme si|doe alsof|haz como si|fai finta|udawaj|du bist jetzt"
                        r"|tu es maintenant|je bent nu|ahora eres|ora sei|jesteś teraz"),
 }
-# A line dressed up as a message from the system or an urgent note.
-_MARKER = re.compile(r"^\W{2,}|^todo\b|\bsystem[_ ]?(?:message|note|prompt|override|update)\b"
+# A line dressed up as a message from the system or an urgent note (a list bullet,
+# "- " or "* " before a word, is not one).
+_MARKER = re.compile(r"^(?![-*•–]\s+\w)\W{2,}|^todo\b"
+                     r"|\bsystem[_ ]?(?:message|note|prompt|override|update)\b"
                      r"|!!!|<information>|\[(?:system|admin|inst)|<end of|::"
                      r"|(?:^|\n)\s*(?:system|user|assistant|admin|human|ai)\s*:")
 _IBAN = re.compile(r"\b[a-z]{2}\d{2}(?:\s?[a-z0-9]{4}){2,7}")
@@ -377,7 +379,7 @@ class InjectionModel:
     weights: dict[str, float]
     bias: float
     threshold_logit: float = 0.0
-    version: str = "injection-ngram-v3"
+    version: str = "injection-ngram-v4"
     meta: dict[str, Any] = field(default_factory=dict)
     prompt_threshold_logit: float | None = None
 

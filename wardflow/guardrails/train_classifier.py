@@ -23,6 +23,10 @@ licence in ``data/injection/SOURCES.md``) are:
   when, what the reader is told to do, a push) and benign requests to people of the
   same shape inside benign e-mails, seven languages
   (:mod:`wardflow.guardrails._train_compose`);
+* ``pyrit`` and ``langkit``: jailbreak prompts (Azure/PyRIT's in-the-wild and own
+  templates around its red-team objectives, its prompt-extraction seeds; whylabs/
+  langkit's reference jailbreaks), whole at the prompt boundary and their opening
+  sentences pasted into invoice and e-mail text;
 * ``dev-invoices`` and ``examples``: benign invoice texts read by wardflow's reader;
 * ``wardflow-bundled``: the project's own labelled corpus
   (``wardflow/evals/data/injections.jsonl``).
@@ -73,8 +77,8 @@ CORPUS_PATH = Path(__file__).resolve().parents[1] / "evals" / "data" / "injectio
 # The decision thresholds (raw logits), from `select_threshold` on the bundled corpus
 # (pooled out-of-fold, leave-one-source-out, benign-document and benign-prompt FPR
 # <= 0.03); `all` recomputes them, `train` uses these.
-THRESHOLD_LOGIT = 1.84
-PROMPT_THRESHOLD_LOGIT = 5.182
+THRESHOLD_LOGIT = 1.237
+PROMPT_THRESHOLD_LOGIT = 6.443
 MAX_DOCUMENT_FPR = 0.03
 @functools.lru_cache(maxsize=1 << 17)
 def _features(text: str, boundary: Boundary) -> frozenset[str]:
@@ -89,7 +93,7 @@ def _segments(text: str) -> tuple[Segment, ...]:
 
 def load_corpus(path: Path | str = CORPUS_PATH) -> list[dict[str, Any]]:
     """The corpus items of a JSON-lines file written by ``corpus``."""
-    return [json.loads(line) for line in Path(path).read_text(encoding="utf-8").splitlines()
+    return [json.loads(line) for line in Path(path).read_text(encoding="utf-8").split("\n")
             if line.strip()]
 
 
@@ -205,7 +209,7 @@ def train(
             "epochs": epochs, "l2": l2, "seed": seed,
             "sources": sorted({it["source"] for it in items})}
     return InjectionModel(weights, round(float(b), 5), target_precision_logit,
-                          "injection-ngram-v3", meta, prompt_threshold_logit)
+                          "injection-ngram-v4", meta, prompt_threshold_logit)
 
 
 def _item_logit(model: InjectionModel, item: dict[str, Any]) -> float:
