@@ -345,7 +345,8 @@ def find_invoice_number(text: str) -> Match | None:
     return None
 
 
-IBAN_RE = re.compile(r"\b([A-Z]{2}\d{2}(?:\s?[A-Z0-9]{4}){2,7}(?:\s?[A-Z0-9]{1,3})?)\b")
+# (the look-ahead lets the scan skip every position that cannot start a match)
+IBAN_RE = re.compile(r"(?=[A-Z])\b([A-Z]{2}\d{2}(?:\s?[A-Z0-9]{4}){2,7}(?:\s?[A-Z0-9]{1,3})?)\b")
 
 
 def find_iban(text: str) -> Match | None:
@@ -394,7 +395,8 @@ def find_po_number(text: str) -> Match | None:
 
 _CURRENCY_SYMBOLS = {"€": "EUR", "£": "GBP", "$": "USD", "CHF": "CHF", "Fr.": "CHF"}
 _CURRENCY_RE = re.compile(
-    r"(?<![A-Za-z])(EUR|USD|GBP|CHF|SEK|DKK|NOK|PLN|JPY|CZK|HUF|CAD|AUD)(?![A-Za-z])|([€£$])"
+    r"(?=[ACDEGHJNPSU€£$])"  # the first letters of the codes and the symbols: a cheap skip
+    r"(?:(?<![A-Za-z])(EUR|USD|GBP|CHF|SEK|DKK|NOK|PLN|JPY|CZK|HUF|CAD|AUD)(?![A-Za-z])|([€£$]))"
 )
 
 
