@@ -395,8 +395,7 @@ def find_po_number(text: str) -> Match | None:
 
 _CURRENCY_SYMBOLS = {"€": "EUR", "£": "GBP", "$": "USD", "CHF": "CHF", "Fr.": "CHF"}
 _CURRENCY_RE = re.compile(
-    r"(?=[ACDEGHJNPSU€£$])"  # the first letters of the codes and the symbols: a cheap skip
-    r"(?:(?<![A-Za-z])(EUR|USD|GBP|CHF|SEK|DKK|NOK|PLN|JPY|CZK|HUF|CAD|AUD)(?![A-Za-z])|([€£$]))"
+    r"(?<![A-Za-z])(EUR|USD|GBP|CHF|SEK|DKK|NOK|PLN|JPY|CZK|HUF|CAD|AUD)(?![A-Za-z])|([€£$])"
 )
 
 
