@@ -22,6 +22,7 @@ are kept apart: the line items plus them should give the subtotal.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -108,6 +109,7 @@ _ADJUSTMENT = re.compile(
 _DESCRIPTION_STEMS = ("descr", "sign", "libell", "schreib", "zeichn", "omschr", "concepto",
                       "opis", "nazwa", "item", "product", "service", "particular", "artikel",
                       "leistung", "article", "art", "produc", "prodott", "towar", "us")
+_STEMS = re.compile("|".join(map(re.escape, _DESCRIPTION_STEMS)))
 _CELL = re.compile(r"\S+(?: \S+)*")
 _LINE = re.compile(r"[^\n\f]+")
 # Any description title: the cheap test that rules out most lines as a header.
@@ -217,7 +219,7 @@ def _header(lines: Sequence[_Line], i: int) -> _Columns | None:
     """The columns if line ``i`` is a table header (with the header lines around it)."""
     line = lines[i]
     folded = line.text.lower()
-    if not any(stem in folded for stem in _DESCRIPTION_STEMS) or _has_number(line) \
+    if not _STEMS.search(folded) or _has_number(line) \
             or not _word_match(_ANY_DESCRIPTION, line.text):
         return None
     kinds = _kinds(line)
@@ -339,6 +341,7 @@ def _adjustment(line: _Line) -> Decimal | None:
     return parse_amount(found[-1].group(0)) if found else None
 
 
+@functools.lru_cache(maxsize=4096)
 def _money(text: str) -> Decimal | None:
     m = _NUMBER.fullmatch(text.strip())
     if m is None or m.group("unit"):
@@ -350,6 +353,7 @@ def _in_desc(cell: _Cell, columns: _Columns) -> bool:
     return columns.desc_start - _SLACK <= cell.start < columns.desc_end - 1
 
 
+@functools.lru_cache(maxsize=4096)
 def _bare_number(text: str) -> bool:
     m = _NUMBER.fullmatch(text)
     return (m is not None and not m.group("unit")) or _PERCENT.fullmatch(text) is not None
@@ -364,37 +368,48 @@ class _Num:
 
     __slots__ = ("cell", "first", "floats", "kind", "mark", "signed", "unit", "values")
 
-    def __init__(self, cell: _Cell, values: tuple[Decimal, ...], unit: bool, signed: bool,
-                 first: bool, kind: str | None) -> None:
-        self.cell, self.values, self.signed, self.first, self.kind = (
-            cell, values, signed, first, kind)
-        self.floats = tuple(map(float, values))
-        # a unit word ("3 Stk") or a whole number marks a quantity
-        self.mark = 2 if unit else 1 if values[-1] == values[-1].to_integral_value() else 0
-        self.unit = unit
+    def __init__(self, cell: _Cell, reading: _Reading, first: bool, kind: str | None) -> None:
+        self.cell, self.first, self.kind = cell, first, kind
+        self.values, self.floats, self.unit, self.signed, self.mark = reading
 
 
+# A number cell's readings, their floats, whether a unit word follows, whether it is
+# signed, and its mark: a unit word ("3 Stk") or a whole number marks a quantity.
+_Reading = tuple[tuple[Decimal, ...], tuple[float, ...], bool, bool, int]
 _DIGITS = re.compile(r"\d+(?:[.,' ]\d+)*")
 _GROUPED = re.compile(r"-?\d{1,3}(?:[,.' ]\d{3})+")
+
+
+@functools.lru_cache(maxsize=4096)
+def _reading(text: str) -> _Reading | None:
+    """What a cell's text reads as a number (``None``: not a number); the same cell
+    texts come back on every row and every document."""
+    # (a date never reads as one number: "17.02.2026", "02/17/26" do not match)
+    m = _NUMBER.fullmatch(text)
+    if m is None:
+        return None
+    raw = m.group("n").lstrip("+")
+    values: list[Decimal] = []
+    if _GROUPED.fullmatch(raw):  # "1,260": 1260 or 1.26
+        values.append(Decimal(re.sub(r"[,.' ]", "", raw)))
+    value = parse_amount(raw, strict=False)
+    if value is not None and value not in values:
+        values.append(value)
+    if not values:
+        return None
+    unit = bool(m.group("unit"))
+    mark = 2 if unit else 1 if values[-1] == values[-1].to_integral_value() else 0
+    return (tuple(values), tuple(map(float, values)), unit,
+            raw.startswith("-") or text.startswith("+"), mark)
 
 
 def _numbers(line: _Line, columns: _Columns) -> list[_Num]:
     nums = []
     for k, cell in enumerate(line.cells):
-        # (a date never reads as one number: "17.02.2026", "02/17/26" do not match)
-        m = _NUMBER.fullmatch(cell.text)
-        if m is None or (m.group("unit") and _in_desc(cell, columns)):
+        reading = _reading(cell.text)
+        if reading is None or (reading[2] and _in_desc(cell, columns)):
             continue  # "5 Storch" in the description column: a position and a name
-        raw = m.group("n").lstrip("+")
-        values: list[Decimal] = []
-        if _GROUPED.fullmatch(raw):  # "1,260": 1260 or 1.26
-            values.append(Decimal(re.sub(r"[,.' ]", "", raw)))
-        value = parse_amount(raw, strict=False)
-        if value is not None and value not in values:
-            values.append(value)
-        if values:
-            nums.append(_Num(cell, tuple(values), bool(m.group("unit")),
-                             raw.startswith("-") or cell.text.startswith("+"), k == 0, None))
+        nums.append(_Num(cell, reading, k == 0, None))
     return nums
 
 
