@@ -145,3 +145,41 @@ def test_table_items_check_against_the_subtotal_in_the_extraction() -> None:
     assert len(result["line_items"]) == 4
     check = next(c for c in result["checks"] if c["name"] == "line_items_sum")
     assert check["passed"], check
+
+
+def test_whole_number_rows_are_read_under_the_amount_column() -> None:
+    # A centred description title over names that start at the margin; no decimals.
+    text = (
+        "                DESCRIPTION                 QTY/HR        UNIT PRICE        TOTAL\n"
+        "Call-out on 12 May                              3                 5           20\n"
+        "Installed new kitchen sink (hours)              8                90          720\n"
+        "Smart thermostat                                2               145          290\n"
+        "                                                          SUBTOTAL          1010\n"
+    )
+    assert _rows(text) == [
+        ("Installed new kitchen sink (hours)", Decimal(8), Decimal(90), Decimal(720)),
+        ("Smart thermostat", Decimal(2), Decimal(145), Decimal(290)),
+    ]
+
+
+def test_a_whole_number_outside_the_amount_column_is_no_amount() -> None:
+    text = (
+        "Description                    Qty        Unit price          Amount        VAT\n"
+        "Storage boxes                    4                 5                         20\n"
+        "                                              Total              20.00\n"
+    )
+    assert _rows(text) == []
+
+
+def test_rows_without_a_quantity_column_are_a_price_less_its_discount() -> None:
+    text = (
+        "   Date            Description            Price       Discount       Line Total\n"
+        "   12/4/2020       Coaching session       $1,000           10%           $1,000\n"
+        "   12/5/2020       Manager Training       $3,500             -           $3,500\n"
+        "   12/11/2020      Leadership Training    $4,500           25%           $3,375\n"
+        "                                          Subtotal                      $10,375\n"
+    )
+    assert _rows(text) == [
+        ("Manager Training", Decimal(1), Decimal(3500), Decimal(3500)),
+        ("Leadership Training", Decimal(1), Decimal(4500), Decimal(3375)),
+    ]

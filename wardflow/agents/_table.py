@@ -123,6 +123,10 @@ _NUMBER = re.compile(
 # A row ends with its amount (then perhaps a currency, a rate or a tax code).
 _ROW_END = re.compile(r"\d[.,]\d{2}(?:\s*(?:[A-Z]{3}|[€$£]))?(?:\s+[-+]?\d{1,2}(?:[.,]\d{1,2})?"
                       r"\s?%?)?(?:\s+[A-Z]\d?)?\s*$")
+# A row whose amount is a whole number ("8   90   720", "$3,500"): read only where that
+# amount sits under the header's amount column.
+_WHOLE_END = re.compile(r"(?<![\d.,'])[€$£]?\d{1,3}(?:,\d{3})*(?:\s?[€$£])?\s*$|"
+                        r"(?<![\d.,'])[€$£]?\d+(?:\s?[€$£])?\s*$")
 _PERCENT = re.compile(r"[-+]?\d{1,2}(?:[.,]\d{1,2})?\s?%")
 # A detail line of an item: a bullet, or "Label: value" / "Label :value".
 _DETAIL = re.compile(r"^(?:[•·▪◦*]\s*|[-–]\s+|[^\W\d_][^:\d]{0,30}?\s?:(?:\s|\d|$))")
@@ -237,7 +241,10 @@ def _header(lines: Sequence[_Line], i: int) -> _Columns | None:
         return None
     d0, d1 = spans["description"]
     right = [s for kind, (s, _) in spans.items() if s > d0 + 1 and kind != "description"]
-    return _Columns(spans, d0, min(right) if right else max(d1, d0 + 40))
+    # A description title with nothing left of it heads a column whose names start at
+    # the left margin, under or before the (centred) title.
+    end = min(right) if right else max(d1, d0 + 40)
+    return _Columns(spans, 0 if all(c.start >= d0 for c in line.cells) else d0, end)
 
 
 def _header_end(lines: Sequence[_Line], i: int) -> int:
@@ -428,16 +435,25 @@ def _role(q: _Num, p: _Num, columns: _Columns, by_header: bool) -> float:
 
 def _row(line: _Line, index: int, columns: _Columns) -> _Row | None:
     """The row's numbers if they add up: quantity x unit price / basis + adjustments."""
-    if not _ROW_END.search(line.text) or len(_DIGITS.findall(line.text)) < 3:
+    whole = _ROW_END.search(line.text) is None
+    if whole and _WHOLE_END.search(line.text) is None:
+        return None
+    # a table without a quantity column has rows of a price and an amount
+    priced = "quantity" not in columns.spans
+    if len(_DIGITS.findall(line.text)) < 3 - priced:
         return None
     nums = _numbers(line, columns)
-    if len(nums) < 3:
+    if len(nums) < 3 - priced:
         return None
     last = nums[-1]
-    amount = _money(last.cell.text)
+    amount = _whole(last, columns) if whole else _money(last.cell.text)
     if amount is None:
         return None
     others = nums[:-1]
+    if priced:
+        row = _priced(line, index, others, amount, columns)
+        if row is not None or len(nums) < 3:
+            return row
     target = float(amount)
     by_header = "quantity" in columns.spans and "unit_price" in columns.spans
     best: tuple[float, _Row] | None = None
@@ -474,6 +490,31 @@ def _row(line: _Line, index: int, columns: _Columns) -> _Row | None:
                     if best is None or cost < best[0]:
                         best = (cost, _Row(index, qv, pv, amount, basis, adj))
     return best[1] if best else None
+
+
+def _whole(num: _Num, columns: _Columns) -> Decimal | None:
+    """A whole-number amount, when it sits under the header's amount column."""
+    value = num.values[-1]
+    if num.unit or num.signed or value != value.to_integral_value() \
+            or columns.nearest(num.cell) != "amount":
+        return None
+    return value
+
+
+def _priced(line: _Line, index: int, others: Sequence[_Num], amount: Decimal,
+            columns: _Columns) -> _Row | None:
+    """A row of a table without a quantity column: its unit price, less the discount
+    percentage printed on it ("$4,500  25%  $3,375"), is its amount; one unit."""
+    for p in others:
+        if p.unit or columns.nearest(p.cell) != "unit_price":
+            continue
+        price = p.values[-1]
+        rates = [Decimal(c.text.rstrip("% ").replace(",", ".").lstrip("+-"))
+                 for c in line.cells if c.start > p.cell.end and _PERCENT.fullmatch(c.text)]
+        for rate in rates or [_ZERO]:
+            if money(price * (100 - rate) / 100) == amount:
+                return _Row(index, Decimal(1), price, amount, _BASES[0], amount - price)
+    return None
 
 
 def _description_block(lines: Sequence[_Line], index: int, start: int, end: int,
