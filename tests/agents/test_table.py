@@ -183,3 +183,19 @@ def test_rows_without_a_quantity_column_are_a_price_less_its_discount() -> None:
         ("Manager Training", Decimal(1), Decimal(3500), Decimal(3500)),
         ("Leadership Training", Decimal(1), Decimal(4500), Decimal(3375)),
     ]
+
+
+def test_a_price_run_into_the_description_cell_is_split_off() -> None:
+    # one space between the name and the price: one cell that crosses into the price column
+    text = (
+        "Item Code   Item Desc.            Unit Price      Quantity        Total\n"
+        "PPR006      UNIV. A4 80gsm        25.86           5               129.30\n"
+        "ES40        SHIP. LABEL 54x101mm 136.00           1               136.00\n"
+        "ML10109     BUBBLE POSTAL BAG W 20.88             5               104.40\n"
+        "Total Pcs.: 11                            Total Price: 369.70\n"
+    )
+    assert _rows(text) == [
+        ("PPR006 UNIV. A4 80gsm", Decimal(5), Decimal("25.86"), Decimal("129.30")),
+        ("ES40 SHIP. LABEL 54x101mm", Decimal(1), Decimal("136.00"), Decimal("136.00")),
+        ("ML10109 BUBBLE POSTAL BAG W", Decimal(5), Decimal("20.88"), Decimal("104.40")),
+    ]

@@ -367,7 +367,22 @@ def _bare_number(text: str) -> bool:
 
 
 def _desc_cells(line: _Line, columns: _Columns) -> list[_Cell]:
-    return [c for c in line.cells if _in_desc(c, columns) and not _bare_number(c.text)]
+    return [_split(c, columns)[0] for c in line.cells
+            if _in_desc(c, columns) and not _bare_number(c.text)]
+
+
+def _split(cell: _Cell, columns: _Columns) -> tuple[_Cell, _Cell | None]:
+    """A description cell that runs into the next column ("SHIP. LABEL 54x101mm 136.00",
+    one space apart): its text and the number at its end, when that number starts past
+    the description column."""
+    if cell.end <= columns.desc_end or not _in_desc(cell, columns):
+        return cell, None
+    cut = cell.text.rfind(" ")
+    if cut < 0 or cell.start + cut + 1 < columns.desc_end - _SLACK \
+            or _reading(cell.text[cut + 1:]) is None:
+        return cell, None
+    return (_Cell(cell.start, cell.start + cut, cell.text[:cut]),
+            _Cell(cell.start + cut + 1, cell.end, cell.text[cut + 1:]))
 
 
 class _Num:
@@ -414,6 +429,9 @@ def _numbers(line: _Line, columns: _Columns) -> list[_Num]:
     nums = []
     for k, cell in enumerate(line.cells):
         reading = _reading(cell.text)
+        if reading is None:
+            cell = _split(cell, columns)[1] or cell
+            reading = _reading(cell.text)
         if reading is None or (reading[2] and _in_desc(cell, columns)):
             continue  # "5 Storch" in the description column: a position and a name
         nums.append(_Num(cell, reading, k == 0, None))
