@@ -199,3 +199,17 @@ def test_a_price_run_into_the_description_cell_is_split_off() -> None:
         ("ES40 SHIP. LABEL 54x101mm", Decimal(1), Decimal("136.00"), Decimal("136.00")),
         ("ML10109 BUBBLE POSTAL BAG W", Decimal(5), Decimal("20.88"), Decimal("104.40")),
     ]
+
+
+def test_a_lone_e_after_an_amount_is_the_tex_euro_sign_not_a_unit() -> None:
+    text = (
+        "Leistung                        Stunden      Satz      Betrag\n"
+        "Planung Hinkelstein               14,0     20,00 e     280,00 e\n"
+        "Serienproduktion                 125,0     20,00 e   2 500,00 e\n"
+        "Anfahrt                              1     0,30 e/km    135,00 e\n"
+        "                              Summe Netto            2 780,00 e\n"
+    )
+    assert _rows(text) == [
+        ("Planung Hinkelstein", Decimal("14.0"), Decimal("20.00"), Decimal("280.00")),
+        ("Serienproduktion", Decimal("125.0"), Decimal("20.00"), Decimal("2500.00")),
+    ]

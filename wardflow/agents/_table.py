@@ -116,12 +116,14 @@ _LINE = re.compile(r"[^\n\f]+")
 _ANY_DESCRIPTION = re.compile(
     rf"(?:{_HEADS['description']}|{_HEADS['weak_description']})(?![^\W\d_])",
     re.IGNORECASE)
+# (TeX's euro sign without a Unicode map reads as a lone "e" after an amount: "280,00 e")
 _NUMBER = re.compile(
     r"(?:[A-Z]{3}\s|[€$£]\s?)?(?P<n>[-+]?(?:\d{1,3}(?:[,.'\u00a0 ]\d{3})+(?:[.,]\d{1,4})?|"
-    r"\d+(?:[.,]\d{1,4})?))(?:\s?(?P<unit>[^\W\d_][\w.²³/]{0,7}))?(?:\s?(?:[A-Z]{3}|[€$£]))?"
+    r"\d+(?:[.,]\d{1,4})?))(?:\s?(?P<unit>(?!e$)[^\W\d_][\w.²³/]{0,7}))?"
+    r"(?:\s?(?:[A-Z]{3}|[€$£]|(?<=\d[.,]\d\d\s)e))?"
 )
 # A row ends with its amount (then perhaps a currency, a rate or a tax code).
-_ROW_END = re.compile(r"\d[.,]\d{2}(?:\s*(?:[A-Z]{3}|[€$£]))?(?:\s+[-+]?\d{1,2}(?:[.,]\d{1,2})?"
+_ROW_END = re.compile(r"\d[.,]\d{2}(?:\s*(?:[A-Z]{3}|[€$£])|\se)?(?:\s+[-+]?\d{1,2}(?:[.,]\d{1,2})?"
                       r"\s?%?)?(?:\s+[A-Z]\d?)?\s*$")
 # A row whose amount is a whole number ("8   90   720", "$3,500"): read only where that
 # amount sits under the header's amount column.
