@@ -213,3 +213,17 @@ def test_a_lone_e_after_an_amount_is_the_tex_euro_sign_not_a_unit() -> None:
         ("Planung Hinkelstein", Decimal("14.0"), Decimal("20.00"), Decimal("280.00")),
         ("Serienproduktion", Decimal("125.0"), Decimal("20.00"), Decimal("2500.00")),
     ]
+
+
+def test_a_description_does_not_wrap_over_a_page_break() -> None:
+    text = (
+        "Description                      Qty      Unit price        Amount\n"
+        "Mail box 455x320x55                4           38.54        154.16\n"
+        "large\f"
+        "Northwind Traders Ltd.\n"
+        "Description                      Qty      Unit price        Amount\n"
+        "Stretchwrap roll                   5           16.62         83.10\n"
+        "                                            Subtotal        237.26\n"
+    )
+    assert [i.description for i in read_table(text).items] == [
+        "Mail box 455x320x55 large", "Stretchwrap roll"]

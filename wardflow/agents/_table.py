@@ -147,10 +147,10 @@ class _Line:
     """A line of the laid-out text; its cells are split on first use (most lines of a
     document are never looked at cell by cell)."""
 
-    __slots__ = ("_cells", "offset", "text")
+    __slots__ = ("_cells", "offset", "page", "text")
 
-    def __init__(self, offset: int, text: str) -> None:
-        self.offset, self.text = offset, text
+    def __init__(self, offset: int, text: str, page: int = 0) -> None:
+        self.offset, self.text, self.page = offset, text, page
         self._cells: tuple[_Cell, ...] | None = None
 
     @property
@@ -200,7 +200,14 @@ class TableReading:
 
 
 def _lines(text: str) -> list[_Line]:
-    return [_Line(m.start(), m.group(0)) for m in _LINE.finditer(text)]
+    lines: list[_Line] = []
+    page = end = 0
+    for m in _LINE.finditer(text):
+        if "\f" in text[end:m.start()]:
+            page += 1
+        lines.append(_Line(m.start(), m.group(0), page))
+        end = m.end()
+    return lines
 
 
 def _kinds(line: _Line) -> dict[str, tuple[int, int]]:
@@ -548,7 +555,8 @@ def _description_block(lines: Sequence[_Line], index: int, start: int, end: int,
     else:
         # a cell centred on the row: its first lines are drawn above the row line
         k = index - 1
-        while k >= start and k not in rows and k not in consumed:
+        while k >= start and k not in rows and k not in consumed \
+                and lines[k].page == lines[index].page:
             cells = _desc_cells(lines[k], columns)
             if not cells or _DETAIL.match(cells[0].text):
                 break
@@ -563,8 +571,9 @@ def _description_block(lines: Sequence[_Line], index: int, start: int, end: int,
     k = index + 1
     taken = 0
     while k < end and k not in rows and k not in consumed:
-        if below_limit is not None and taken >= below_limit:
-            break
+        if (below_limit is not None and taken >= below_limit) \
+                or lines[k].page != lines[index].page:
+            break  # (a description does not go on over a page break)
         cells = _desc_cells(lines[k], columns)
         if not cells or (k + 1 in rows and not _desc_cells(lines[k + 1], columns)):
             break  # (the name of the next row, drawn above it)
