@@ -129,6 +129,7 @@ _ROW_END = re.compile(r"\d[.,]\d{2}(?:\s*(?:[A-Z]{3}|[€$£])|\se)?(?:\s+[-+]?\
 # amount sits under the header's amount column.
 _WHOLE_END = re.compile(r"(?<![\d.,'])[€$£]?\d{1,3}(?:,\d{3})*(?:\s?[€$£])?\s*$|"
                         r"(?<![\d.,'])[€$£]?\d+(?:\s?[€$£])?\s*$")
+_WHOLE_LAST = frozenset("0123456789€$£")
 _PERCENT = re.compile(r"[-+]?\d{1,2}(?:[.,]\d{1,2})?\s?%")
 # A detail line of an item: a bullet, or "Label: value" / "Label :value".
 _DETAIL = re.compile(r"^(?:[•·▪◦*]\s*|[-–]\s+|[^\W\d_][^:\d]{0,30}?\s?:(?:\s|\d|$))")
@@ -201,12 +202,10 @@ class TableReading:
 
 def _lines(text: str) -> list[_Line]:
     lines: list[_Line] = []
-    page = end = 0
-    for m in _LINE.finditer(text):
-        if "\f" in text[end:m.start()]:
-            page += 1
-        lines.append(_Line(m.start(), m.group(0), page))
-        end = m.end()
+    offset = 0
+    for page, part in enumerate(text.split("\f")):
+        lines.extend(_Line(offset + m.start(), m.group(0), page) for m in _LINE.finditer(part))
+        offset += len(part) + 1
     return lines
 
 
@@ -463,7 +462,8 @@ def _role(q: _Num, p: _Num, columns: _Columns, by_header: bool) -> float:
 def _row(line: _Line, index: int, columns: _Columns) -> _Row | None:
     """The row's numbers if they add up: quantity x unit price / basis + adjustments."""
     whole = _ROW_END.search(line.text) is None
-    if whole and _WHOLE_END.search(line.text) is None:
+    if whole and (line.text.rstrip()[-1:] not in _WHOLE_LAST
+                  or _WHOLE_END.search(line.text, max(0, len(line.text) - 24)) is None):
         return None
     # a table without a quantity column has rows of a price and an amount
     priced = "quantity" not in columns.spans
