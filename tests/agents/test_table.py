@@ -227,3 +227,14 @@ def test_a_description_does_not_wrap_over_a_page_break() -> None:
     )
     assert [i.description for i in read_table(text).items] == [
         "Mail box 455x320x55 large", "Stretchwrap roll"]
+
+
+def test_a_vat_rate_on_a_row_without_quantity_is_no_discount() -> None:
+    text = (
+        "Description                 Price       VAT        Amount\n"
+        "Annual licence           1,200.00       19%      1,200.00\n"
+        "Support plan               300.00       19%        243.00\n"
+        "                         Net total               1,200.00\n"
+    )
+    assert _rows(text) == [("Annual licence", Decimal(1), Decimal("1200.00"),
+                            Decimal("1200.00"))]

@@ -537,7 +537,8 @@ def _priced(line: _Line, index: int, others: Sequence[_Num], amount: Decimal,
             continue
         price = p.values[-1]
         rates = [Decimal(c.text.rstrip("% ").replace(",", ".").lstrip("+-"))
-                 for c in line.cells if c.start > p.cell.end and _PERCENT.fullmatch(c.text)]
+                 for c in line.cells if c.start > p.cell.end and _PERCENT.fullmatch(c.text)
+                 and columns.nearest(c) != "vat"]  # (a VAT rate is no discount)
         for rate in rates or [_ZERO]:
             if money(price * (100 - rate) / 100) == amount:
                 return _Row(index, Decimal(1), price, amount, _BASES[0], amount - price)
