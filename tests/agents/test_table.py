@@ -145,3 +145,96 @@ def test_table_items_check_against_the_subtotal_in_the_extraction() -> None:
     assert len(result["line_items"]) == 4
     check = next(c for c in result["checks"] if c["name"] == "line_items_sum")
     assert check["passed"], check
+
+
+def test_whole_number_rows_are_read_under_the_amount_column() -> None:
+    # A centred description title over names that start at the margin; no decimals.
+    text = (
+        "                DESCRIPTION                 QTY/HR        UNIT PRICE        TOTAL\n"
+        "Call-out on 12 May                              3                 5           20\n"
+        "Installed new kitchen sink (hours)              8                90          720\n"
+        "Smart thermostat                                2               145          290\n"
+        "                                                          SUBTOTAL          1010\n"
+    )
+    assert _rows(text) == [
+        ("Installed new kitchen sink (hours)", Decimal(8), Decimal(90), Decimal(720)),
+        ("Smart thermostat", Decimal(2), Decimal(145), Decimal(290)),
+    ]
+
+
+def test_a_whole_number_outside_the_amount_column_is_no_amount() -> None:
+    text = (
+        "Description                    Qty        Unit price          Amount        VAT\n"
+        "Storage boxes                    4                 5                         20\n"
+        "                                              Total              20.00\n"
+    )
+    assert _rows(text) == []
+
+
+def test_rows_without_a_quantity_column_are_a_price_less_its_discount() -> None:
+    text = (
+        "   Date            Description            Price       Discount       Line Total\n"
+        "   12/4/2020       Coaching session       $1,000           10%           $1,000\n"
+        "   12/5/2020       Manager Training       $3,500             -           $3,500\n"
+        "   12/11/2020      Leadership Training    $4,500           25%           $3,375\n"
+        "                                          Subtotal                      $10,375\n"
+    )
+    assert _rows(text) == [
+        ("Manager Training", Decimal(1), Decimal(3500), Decimal(3500)),
+        ("Leadership Training", Decimal(1), Decimal(4500), Decimal(3375)),
+    ]
+
+
+def test_a_price_run_into_the_description_cell_is_split_off() -> None:
+    # one space between the name and the price: one cell that crosses into the price column
+    text = (
+        "Item Code   Item Desc.            Unit Price      Quantity        Total\n"
+        "PPR006      UNIV. A4 80gsm        25.86           5               129.30\n"
+        "ES40        SHIP. LABEL 54x101mm 136.00           1               136.00\n"
+        "ML10109     BUBBLE POSTAL BAG W 20.88             5               104.40\n"
+        "Total Pcs.: 11                            Total Price: 369.70\n"
+    )
+    assert _rows(text) == [
+        ("PPR006 UNIV. A4 80gsm", Decimal(5), Decimal("25.86"), Decimal("129.30")),
+        ("ES40 SHIP. LABEL 54x101mm", Decimal(1), Decimal("136.00"), Decimal("136.00")),
+        ("ML10109 BUBBLE POSTAL BAG W", Decimal(5), Decimal("20.88"), Decimal("104.40")),
+    ]
+
+
+def test_a_lone_e_after_an_amount_is_the_tex_euro_sign_not_a_unit() -> None:
+    text = (
+        "Leistung                        Stunden      Satz      Betrag\n"
+        "Planung Hinkelstein               14,0     20,00 e     280,00 e\n"
+        "Serienproduktion                 125,0     20,00 e   2 500,00 e\n"
+        "Anfahrt                              1     0,30 e/km    135,00 e\n"
+        "                              Summe Netto            2 780,00 e\n"
+    )
+    assert _rows(text) == [
+        ("Planung Hinkelstein", Decimal("14.0"), Decimal("20.00"), Decimal("280.00")),
+        ("Serienproduktion", Decimal("125.0"), Decimal("20.00"), Decimal("2500.00")),
+    ]
+
+
+def test_a_description_does_not_wrap_over_a_page_break() -> None:
+    text = (
+        "Description                      Qty      Unit price        Amount\n"
+        "Mail box 455x320x55                4           38.54        154.16\n"
+        "large\f"
+        "Northwind Traders Ltd.\n"
+        "Description                      Qty      Unit price        Amount\n"
+        "Stretchwrap roll                   5           16.62         83.10\n"
+        "                                            Subtotal        237.26\n"
+    )
+    assert [i.description for i in read_table(text).items] == [
+        "Mail box 455x320x55 large", "Stretchwrap roll"]
+
+
+def test_a_vat_rate_on_a_row_without_quantity_is_no_discount() -> None:
+    text = (
+        "Description                 Price       VAT        Amount\n"
+        "Annual licence           1,200.00       19%      1,200.00\n"
+        "Support plan               300.00       19%        243.00\n"
+        "                         Net total               1,200.00\n"
+    )
+    assert _rows(text) == [("Annual licence", Decimal(1), Decimal("1200.00"),
+                            Decimal("1200.00"))]

@@ -108,10 +108,48 @@ def _line_bounds(text: str, offset: int) -> tuple[int, int]:
 
 
 def _labels(text: str, labels: Sequence[str]) -> Iterator[re.Match[str]]:
+    pattern, letters_first = _label_pattern(tuple(labels))
+    if not letters_first:
+        return pattern.finditer(text)
+    return _at_word_starts(pattern, text)
+
+
+# A label that starts with a letter (or a class of letters) can only match where a word
+# starts: trying the pattern there finds what ``finditer`` finds, without a try at each
+# of the (mostly blank) positions of a laid-out page.
+_LETTER_FIRST = re.compile(r"(?:[^\W\d_]|\[[^\W\d_]+\])(?![?*{])")
+_LABEL_START = re.compile(r"(?<!\w)[^\W\d_]")
+_GROUP = re.compile(r"\([^()]*\)")
+
+
+def _letter_first(label: str) -> bool:
+    """Whether every match of ``label`` starts with a letter (it opens with a letter or
+    a class of letters, not optional, and has no alternative outside a group)."""
+    if not _LETTER_FIRST.match(label):
+        return False
+    while _GROUP.search(label):
+        label = _GROUP.sub("", label)
+    return "|" not in label
+
+
+@functools.lru_cache(maxsize=64)
+def _label_pattern(labels: tuple[str, ...]) -> tuple[re.Pattern[str], bool]:
     pattern = re.compile(
         r"(?<![\w])(?:" + "|".join(labels) + r")(?![^\W\d_])", re.IGNORECASE | re.MULTILINE
     )
-    return pattern.finditer(text)
+    return pattern, all(map(_letter_first, labels))
+
+
+def _at_word_starts(pattern: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
+    """``pattern.finditer(text)`` for a pattern whose matches start at word starts."""
+    end = 0
+    for start in _LABEL_START.finditer(text):
+        if start.start() < end:
+            continue  # inside the previous match: finditer does not overlap
+        hit = pattern.match(text, start.start())
+        if hit is not None:
+            end = hit.end()
+            yield hit
 
 
 def find_amount_after(
@@ -320,7 +358,8 @@ def find_invoice_number(text: str) -> Match | None:
     return None
 
 
-IBAN_RE = re.compile(r"\b([A-Z]{2}\d{2}(?:\s?[A-Z0-9]{4}){2,7}(?:\s?[A-Z0-9]{1,3})?)\b")
+# (the look-ahead lets the scan skip every position that cannot start a match)
+IBAN_RE = re.compile(r"(?=[A-Z])\b([A-Z]{2}\d{2}(?:\s?[A-Z0-9]{4}){2,7}(?:\s?[A-Z0-9]{1,3})?)\b")
 
 
 def find_iban(text: str) -> Match | None:

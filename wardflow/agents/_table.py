@@ -22,6 +22,7 @@ are kept apart: the line items plus them should give the subtotal.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -108,19 +109,27 @@ _ADJUSTMENT = re.compile(
 _DESCRIPTION_STEMS = ("descr", "sign", "libell", "schreib", "zeichn", "omschr", "concepto",
                       "opis", "nazwa", "item", "product", "service", "particular", "artikel",
                       "leistung", "article", "art", "produc", "prodott", "towar", "us")
+_STEMS = re.compile("|".join(map(re.escape, _DESCRIPTION_STEMS)))
 _CELL = re.compile(r"\S+(?: \S+)*")
 _LINE = re.compile(r"[^\n\f]+")
 # Any description title: the cheap test that rules out most lines as a header.
 _ANY_DESCRIPTION = re.compile(
     rf"(?:{_HEADS['description']}|{_HEADS['weak_description']})(?![^\W\d_])",
     re.IGNORECASE)
+# (TeX's euro sign without a Unicode map reads as a lone "e" after an amount: "280,00 e")
 _NUMBER = re.compile(
     r"(?:[A-Z]{3}\s|[€$£]\s?)?(?P<n>[-+]?(?:\d{1,3}(?:[,.'\u00a0 ]\d{3})+(?:[.,]\d{1,4})?|"
-    r"\d+(?:[.,]\d{1,4})?))(?:\s?(?P<unit>[^\W\d_][\w.²³/]{0,7}))?(?:\s?(?:[A-Z]{3}|[€$£]))?"
+    r"\d+(?:[.,]\d{1,4})?))(?:\s?(?P<unit>(?!e$)[^\W\d_][\w.²³/]{0,7}))?"
+    r"(?:\s?(?:[A-Z]{3}|[€$£]|(?<=\d[.,]\d\d\s)e))?"
 )
 # A row ends with its amount (then perhaps a currency, a rate or a tax code).
-_ROW_END = re.compile(r"\d[.,]\d{2}(?:\s*(?:[A-Z]{3}|[€$£]))?(?:\s+[-+]?\d{1,2}(?:[.,]\d{1,2})?"
+_ROW_END = re.compile(r"\d[.,]\d{2}(?:\s*(?:[A-Z]{3}|[€$£])|\se)?(?:\s+[-+]?\d{1,2}(?:[.,]\d{1,2})?"
                       r"\s?%?)?(?:\s+[A-Z]\d?)?\s*$")
+# A row whose amount is a whole number ("8   90   720", "$3,500"): read only where that
+# amount sits under the header's amount column.
+_WHOLE_END = re.compile(r"(?<![\d.,'])[€$£]?\d{1,3}(?:,\d{3})*(?:\s?[€$£])?\s*$|"
+                        r"(?<![\d.,'])[€$£]?\d+(?:\s?[€$£])?\s*$")
+_WHOLE_LAST = frozenset("0123456789€$£")
 _PERCENT = re.compile(r"[-+]?\d{1,2}(?:[.,]\d{1,2})?\s?%")
 # A detail line of an item: a bullet, or "Label: value" / "Label :value".
 _DETAIL = re.compile(r"^(?:[•·▪◦*]\s*|[-–]\s+|[^\W\d_][^:\d]{0,30}?\s?:(?:\s|\d|$))")
@@ -139,10 +148,10 @@ class _Line:
     """A line of the laid-out text; its cells are split on first use (most lines of a
     document are never looked at cell by cell)."""
 
-    __slots__ = ("_cells", "offset", "text")
+    __slots__ = ("_cells", "offset", "page", "text")
 
-    def __init__(self, offset: int, text: str) -> None:
-        self.offset, self.text = offset, text
+    def __init__(self, offset: int, text: str, page: int = 0) -> None:
+        self.offset, self.text, self.page = offset, text, page
         self._cells: tuple[_Cell, ...] | None = None
 
     @property
@@ -192,7 +201,12 @@ class TableReading:
 
 
 def _lines(text: str) -> list[_Line]:
-    return [_Line(m.start(), m.group(0)) for m in _LINE.finditer(text)]
+    lines: list[_Line] = []
+    offset = 0
+    for page, part in enumerate(text.split("\f")):
+        lines.extend(_Line(offset + m.start(), m.group(0), page) for m in _LINE.finditer(part))
+        offset += len(part) + 1
+    return lines
 
 
 def _kinds(line: _Line) -> dict[str, tuple[int, int]]:
@@ -217,7 +231,7 @@ def _header(lines: Sequence[_Line], i: int) -> _Columns | None:
     """The columns if line ``i`` is a table header (with the header lines around it)."""
     line = lines[i]
     folded = line.text.lower()
-    if not any(stem in folded for stem in _DESCRIPTION_STEMS) or _has_number(line) \
+    if not _STEMS.search(folded) or _has_number(line) \
             or not _word_match(_ANY_DESCRIPTION, line.text):
         return None
     kinds = _kinds(line)
@@ -235,7 +249,10 @@ def _header(lines: Sequence[_Line], i: int) -> _Columns | None:
         return None
     d0, d1 = spans["description"]
     right = [s for kind, (s, _) in spans.items() if s > d0 + 1 and kind != "description"]
-    return _Columns(spans, d0, min(right) if right else max(d1, d0 + 40))
+    # A description title with nothing left of it heads a column whose names start at
+    # the left margin, under or before the (centred) title.
+    end = min(right) if right else max(d1, d0 + 40)
+    return _Columns(spans, 0 if all(c.start >= d0 for c in line.cells) else d0, end)
 
 
 def _header_end(lines: Sequence[_Line], i: int) -> int:
@@ -339,6 +356,7 @@ def _adjustment(line: _Line) -> Decimal | None:
     return parse_amount(found[-1].group(0)) if found else None
 
 
+@functools.lru_cache(maxsize=4096)
 def _money(text: str) -> Decimal | None:
     m = _NUMBER.fullmatch(text.strip())
     if m is None or m.group("unit"):
@@ -350,13 +368,29 @@ def _in_desc(cell: _Cell, columns: _Columns) -> bool:
     return columns.desc_start - _SLACK <= cell.start < columns.desc_end - 1
 
 
+@functools.lru_cache(maxsize=4096)
 def _bare_number(text: str) -> bool:
     m = _NUMBER.fullmatch(text)
     return (m is not None and not m.group("unit")) or _PERCENT.fullmatch(text) is not None
 
 
 def _desc_cells(line: _Line, columns: _Columns) -> list[_Cell]:
-    return [c for c in line.cells if _in_desc(c, columns) and not _bare_number(c.text)]
+    return [_split(c, columns)[0] for c in line.cells
+            if _in_desc(c, columns) and not _bare_number(c.text)]
+
+
+def _split(cell: _Cell, columns: _Columns) -> tuple[_Cell, _Cell | None]:
+    """A description cell that runs into the next column ("SHIP. LABEL 54x101mm 136.00",
+    one space apart): its text and the number at its end, when that number starts past
+    the description column."""
+    if cell.end <= columns.desc_end or not _in_desc(cell, columns):
+        return cell, None
+    cut = cell.text.rfind(" ")
+    if cut < 0 or cell.start + cut + 1 < columns.desc_end - _SLACK \
+            or _reading(cell.text[cut + 1:]) is None:
+        return cell, None
+    return (_Cell(cell.start, cell.start + cut, cell.text[:cut]),
+            _Cell(cell.start + cut + 1, cell.end, cell.text[cut + 1:]))
 
 
 class _Num:
@@ -364,37 +398,51 @@ class _Num:
 
     __slots__ = ("cell", "first", "floats", "kind", "mark", "signed", "unit", "values")
 
-    def __init__(self, cell: _Cell, values: tuple[Decimal, ...], unit: bool, signed: bool,
-                 first: bool, kind: str | None) -> None:
-        self.cell, self.values, self.signed, self.first, self.kind = (
-            cell, values, signed, first, kind)
-        self.floats = tuple(map(float, values))
-        # a unit word ("3 Stk") or a whole number marks a quantity
-        self.mark = 2 if unit else 1 if values[-1] == values[-1].to_integral_value() else 0
-        self.unit = unit
+    def __init__(self, cell: _Cell, reading: _Reading, first: bool, kind: str | None) -> None:
+        self.cell, self.first, self.kind = cell, first, kind
+        self.values, self.floats, self.unit, self.signed, self.mark = reading
 
 
+# A number cell's readings, their floats, whether a unit word follows, whether it is
+# signed, and its mark: a unit word ("3 Stk") or a whole number marks a quantity.
+_Reading = tuple[tuple[Decimal, ...], tuple[float, ...], bool, bool, int]
 _DIGITS = re.compile(r"\d+(?:[.,' ]\d+)*")
 _GROUPED = re.compile(r"-?\d{1,3}(?:[,.' ]\d{3})+")
+
+
+@functools.lru_cache(maxsize=4096)
+def _reading(text: str) -> _Reading | None:
+    """What a cell's text reads as a number (``None``: not a number); the same cell
+    texts come back on every row and every document."""
+    # (a date never reads as one number: "17.02.2026", "02/17/26" do not match)
+    m = _NUMBER.fullmatch(text)
+    if m is None:
+        return None
+    raw = m.group("n").lstrip("+")
+    values: list[Decimal] = []
+    if _GROUPED.fullmatch(raw):  # "1,260": 1260 or 1.26
+        values.append(Decimal(re.sub(r"[,.' ]", "", raw)))
+    value = parse_amount(raw, strict=False)
+    if value is not None and value not in values:
+        values.append(value)
+    if not values:
+        return None
+    unit = bool(m.group("unit"))
+    mark = 2 if unit else 1 if values[-1] == values[-1].to_integral_value() else 0
+    return (tuple(values), tuple(map(float, values)), unit,
+            raw.startswith("-") or text.startswith("+"), mark)
 
 
 def _numbers(line: _Line, columns: _Columns) -> list[_Num]:
     nums = []
     for k, cell in enumerate(line.cells):
-        # (a date never reads as one number: "17.02.2026", "02/17/26" do not match)
-        m = _NUMBER.fullmatch(cell.text)
-        if m is None or (m.group("unit") and _in_desc(cell, columns)):
+        reading = _reading(cell.text)
+        if reading is None:
+            cell = _split(cell, columns)[1] or cell
+            reading = _reading(cell.text)
+        if reading is None or (reading[2] and _in_desc(cell, columns)):
             continue  # "5 Storch" in the description column: a position and a name
-        raw = m.group("n").lstrip("+")
-        values: list[Decimal] = []
-        if _GROUPED.fullmatch(raw):  # "1,260": 1260 or 1.26
-            values.append(Decimal(re.sub(r"[,.' ]", "", raw)))
-        value = parse_amount(raw, strict=False)
-        if value is not None and value not in values:
-            values.append(value)
-        if values:
-            nums.append(_Num(cell, tuple(values), bool(m.group("unit")),
-                             raw.startswith("-") or cell.text.startswith("+"), k == 0, None))
+        nums.append(_Num(cell, reading, k == 0, None))
     return nums
 
 
@@ -413,16 +461,26 @@ def _role(q: _Num, p: _Num, columns: _Columns, by_header: bool) -> float:
 
 def _row(line: _Line, index: int, columns: _Columns) -> _Row | None:
     """The row's numbers if they add up: quantity x unit price / basis + adjustments."""
-    if not _ROW_END.search(line.text) or len(_DIGITS.findall(line.text)) < 3:
+    whole = _ROW_END.search(line.text) is None
+    if whole and (line.text.rstrip()[-1:] not in _WHOLE_LAST
+                  or _WHOLE_END.search(line.text, max(0, len(line.text) - 24)) is None):
+        return None
+    # a table without a quantity column has rows of a price and an amount
+    priced = "quantity" not in columns.spans
+    if len(_DIGITS.findall(line.text)) < 3 - priced:
         return None
     nums = _numbers(line, columns)
-    if len(nums) < 3:
+    if len(nums) < 3 - priced:
         return None
     last = nums[-1]
-    amount = _money(last.cell.text)
+    amount = _whole(last, columns) if whole else _money(last.cell.text)
     if amount is None:
         return None
     others = nums[:-1]
+    if priced:
+        row = _priced(line, index, others, amount, columns)
+        if row is not None or len(nums) < 3:
+            return row
     target = float(amount)
     by_header = "quantity" in columns.spans and "unit_price" in columns.spans
     best: tuple[float, _Row] | None = None
@@ -461,6 +519,32 @@ def _row(line: _Line, index: int, columns: _Columns) -> _Row | None:
     return best[1] if best else None
 
 
+def _whole(num: _Num, columns: _Columns) -> Decimal | None:
+    """A whole-number amount, when it sits under the header's amount column."""
+    value = num.values[-1]
+    if num.unit or num.signed or value != value.to_integral_value() \
+            or columns.nearest(num.cell) != "amount":
+        return None
+    return value
+
+
+def _priced(line: _Line, index: int, others: Sequence[_Num], amount: Decimal,
+            columns: _Columns) -> _Row | None:
+    """A row of a table without a quantity column: its unit price, less the discount
+    percentage printed on it ("$4,500  25%  $3,375"), is its amount; one unit."""
+    for p in others:
+        if p.unit or columns.nearest(p.cell) != "unit_price":
+            continue
+        price = p.values[-1]
+        rates = [Decimal(c.text.rstrip("% ").replace(",", ".").lstrip("+-"))
+                 for c in line.cells if c.start > p.cell.end and _PERCENT.fullmatch(c.text)
+                 and columns.nearest(c) != "vat"]  # (a VAT rate is no discount)
+        for rate in rates or [_ZERO]:
+            if money(price * (100 - rate) / 100) == amount:
+                return _Row(index, Decimal(1), price, amount, _BASES[0], amount - price)
+    return None
+
+
 def _description_block(lines: Sequence[_Line], index: int, start: int, end: int,
                        columns: _Columns, consumed: set[int], rows: set[int]) -> list[str]:
     """The description column's text of the row at ``index`` (name first, then details)."""
@@ -472,7 +556,8 @@ def _description_block(lines: Sequence[_Line], index: int, start: int, end: int,
     else:
         # a cell centred on the row: its first lines are drawn above the row line
         k = index - 1
-        while k >= start and k not in rows and k not in consumed:
+        while k >= start and k not in rows and k not in consumed \
+                and lines[k].page == lines[index].page:
             cells = _desc_cells(lines[k], columns)
             if not cells or _DETAIL.match(cells[0].text):
                 break
@@ -487,8 +572,9 @@ def _description_block(lines: Sequence[_Line], index: int, start: int, end: int,
     k = index + 1
     taken = 0
     while k < end and k not in rows and k not in consumed:
-        if below_limit is not None and taken >= below_limit:
-            break
+        if (below_limit is not None and taken >= below_limit) \
+                or lines[k].page != lines[index].page:
+            break  # (a description does not go on over a page break)
         cells = _desc_cells(lines[k], columns)
         if not cells or (k + 1 in rows and not _desc_cells(lines[k + 1], columns)):
             break  # (the name of the next row, drawn above it)

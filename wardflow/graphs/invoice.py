@@ -171,8 +171,10 @@ class InvoiceNodes:
         (flagged, and marked in the text a model gets), credentials (redacted) and
         personal data (tokenized, real values in the vault)."""
         thread = str((config.get("configurable") or {}).get("thread_id", ""))
-        result = self.guards.check_document(state["text"], scope=thread,
-                                            hidden=state.get("hidden_text", []))
+        # The pipeline's validators, called without a ``guardrails.Guard`` around them:
+        # same decisions, fixes and vault, a few ms less on every document.
+        result = tool_guards(self.guards).check_document(state["text"], scope=thread,
+                                                         hidden=state.get("hidden_text", []))
         decisions = result.to_dicts()
         for decision in decisions:
             with guard_span(self.telemetry, decision["validator"], boundary="document",
@@ -440,9 +442,12 @@ _TOOL_GUARDS: weakref.WeakKeyDictionary[GuardPipeline, GuardPipeline] = (
 
 
 def tool_guards(guards: GuardPipeline) -> GuardPipeline:
-    """The same validators for tool arguments, called directly rather than through a
-    ``guardrails.Guard``: same decisions, about 0.03 ms per call instead of 0.4 ms, on
-    a path every tool call takes. One per pipeline, so its validators are built once."""
+    """The same validators, called directly rather than through a ``guardrails.Guard``:
+    same decisions, about 0.03 ms per tool call instead of 0.4 ms, and about 3 ms less
+    per document, on paths every run takes. It shares ``guards``' vault, classifier and
+    model. One per pipeline, so its validators are built once."""
+    if guards.engine == "direct":
+        return guards
     direct = _TOOL_GUARDS.get(guards)
     if direct is None:
         direct = GuardPipeline(vault=guards.vault, classifier=guards.classifier,
