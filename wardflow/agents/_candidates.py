@@ -104,7 +104,7 @@ _Compiled = tuple["re.Pattern[str] | None", "re.Pattern[str] | None", dict[str, 
 _CACHE: dict[int, _Compiled] = {}
 
 
-_FIRST: dict[int, tuple["re.Pattern[str] | None", "re.Pattern[str] | None"]] = {}
+_FIRST: dict[int, tuple[re.Pattern[str] | None, re.Pattern[str] | None]] = {}
 
 
 def _first_letters(labels: Sequence[Label]) -> tuple[re.Pattern[str] | None,
