@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from wardflow.agents._labels import (
     DUE_DATE_LABELS,
@@ -82,12 +83,17 @@ def _label_hits(text: str, labels: Sequence[Label], exclude: str | None
                 ) -> Iterator[tuple[re.Match[str], float]]:
     not_after = re.compile(exclude, re.IGNORECASE) if exclude else None
     words, compounds, ranks = _compiled(labels)
+    first_word, first_compound = _first_letters(labels)
     hits: list[re.Match[str]] = []
     if words is not None:
         match = words.match
-        hits.extend(m for m in (match(text, at) for at in _word_starts(text)) if m)
+        starts = _word_starts(text)
+        if first_word is not None:  # only where a label's first letter is
+            can_start = first_word.match
+            starts = tuple(at for at in starts if can_start(text, at))
+        hits.extend(m for m in (match(text, at) for at in starts) if m)
     if compounds is not None:
-        hits.extend(compounds.finditer(text))
+        hits.extend((first_compound or compounds).finditer(text))
     for hit in sorted(hits, key=lambda h: h.start()):
         if not_after is not None and not_after.match(text, hit.end()):
             continue
@@ -96,6 +102,84 @@ def _label_hits(text: str, labels: Sequence[Label], exclude: str | None
 
 _Compiled = tuple["re.Pattern[str] | None", "re.Pattern[str] | None", dict[str, int]]
 _CACHE: dict[int, _Compiled] = {}
+
+
+_FIRST: dict[int, tuple[re.Pattern[str] | None, re.Pattern[str] | None]] = {}
+
+
+def _first_letters(labels: Sequence[Label]) -> tuple[re.Pattern[str] | None,
+                                                      re.Pattern[str] | None]:
+    """For the word labels, the characters their matches can start with (a class tried
+    before the whole pattern at each word start); for the compound labels, their
+    pattern behind a look-ahead on those characters (``finditer`` then skips the other
+    positions at once). ``None`` where the first characters are not known."""
+    key = id(labels)
+    if key not in _FIRST:
+        words, compounds, _ = _compiled(labels)
+        plain = [label for label, _ in labels if not label.startswith("~")]
+        tilde = [label.lstrip("~") for label, _ in labels if label.startswith("~")]
+        first_word = _first_class(plain) if words is not None else None
+        compound_class = _first_class(tilde) if compounds is not None else None
+        first_compound = (re.compile(f"(?={compound_class.pattern}){compounds.pattern}",
+                                     re.IGNORECASE)
+                          if compounds is not None and compound_class is not None else None)
+        _FIRST[key] = (first_word, first_compound)
+    return _FIRST[key]
+
+
+def _first_class(labels: Sequence[str]) -> re.Pattern[str] | None:
+    """A case-insensitive class of every character a match of ``labels`` can start with,
+    from the parsed patterns; ``None`` when a label can start otherwise (or empty)."""
+    chars: set[str] = set()
+    for label in labels:
+        try:
+            import re._constants as sre_constants  # type: ignore[import-not-found]
+            import re._parser as sre  # type: ignore[import-not-found]
+
+            first = _first_of(list(sre.parse(label)), sre_constants)
+        except (ImportError, AttributeError, re.error):
+            return None
+        if first is None:
+            return None
+        chars |= first
+    if not chars:
+        return None
+    return re.compile("[" + "".join(re.escape(c) for c in sorted(chars)) + "]", re.IGNORECASE)
+
+
+def _first_of(items: list[Any], c: Any) -> set[str] | None:
+    """The characters a parsed sequence can start with (``c``: the parser's constants),
+    or ``None`` when that is not known or it can match nothing at all."""
+    found: set[str] = set()
+    for op, arg in items:
+        if op in (c.AT, c.ASSERT, c.ASSERT_NOT):  # zero width: the next item starts it
+            continue
+        if op is c.LITERAL:
+            return found | {chr(arg)}
+        if op is c.IN:
+            if not all(o is c.LITERAL for o, _ in arg):
+                return None
+            return found | {chr(a) for _, a in arg}
+        if op is c.SUBPATTERN:
+            first = _first_of(list(arg[-1]), c)
+            return None if first is None else found | first
+        if op is c.BRANCH:
+            for branch in arg[1]:
+                first = _first_of(list(branch), c)
+                if first is None:
+                    return None
+                found |= first
+            return found
+        if op in (c.MAX_REPEAT, c.MIN_REPEAT):
+            first = _first_of(list(arg[2]), c)
+            if first is None:
+                return None
+            found |= first
+            if arg[0] >= 1:
+                return found
+            continue  # optional: what follows may start the match too
+        return None
+    return None
 
 
 def _compiled(labels: Sequence[Label]) -> _Compiled:
