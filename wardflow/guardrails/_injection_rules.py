@@ -388,6 +388,12 @@ ESCALATION_RULES: tuple[Rule, ...] = (
           r"|\bmark (?:all|every|everything)\b[^.\n]{0,40}\b(?:approved|paid|verified)\b"),
 )
 
+# Instructions about the reader's own output or process (their own module, for size;
+# imported here, after Rule and _rule exist).
+from wardflow.guardrails._reader_rules import READER_RULES  # noqa: E402
+
+RULES = (*RULES, *READER_RULES)
+
 # One pass finds which prefix entries (``ignorier*``) a text contains; a prefix found
 # inside a word only makes a rule run, it decides nothing.
 PREFIXES = _prefix_pattern((*RULES, *ESCALATION_RULES))
