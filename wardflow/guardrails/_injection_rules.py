@@ -24,6 +24,7 @@ __all__ = [
     "BENIGN_OBJECT",
     "ESCALATION_RULES",
     "PREFIXES",
+    "PROMPT_RULES",
     "RULES",
     "VOCABULARY",
     "VOCABULARY_PREFIXES",
@@ -393,6 +394,9 @@ ESCALATION_RULES: tuple[Rule, ...] = (
 from wardflow.guardrails._reader_rules import READER_RULES  # noqa: E402
 
 RULES = (*RULES, *READER_RULES)
+# A prompt's author is the reader's principal: asking for a translation or a poem there
+# is an ordinary request, so those rules read documents only.
+PROMPT_RULES: tuple[Rule, ...] = tuple(r for r in RULES if r not in READER_RULES)
 
 # One pass finds which prefix entries (``ignorier*``) a text contains; a prefix found
 # inside a word only makes a rule run, it decides nothing.
