@@ -49,6 +49,8 @@ class Rule:
             cost up to a millisecond per page; most rules need not run on most
             invoices.
         substrings: the rule runs (also) when one of these is in the lower-cased text.
+        before: what the few characters before a match must end with (checked after
+            the match: a pattern that opens with literal words scans fastest).
     """
 
     name: str
@@ -57,6 +59,7 @@ class Rule:
     fallback: re.Pattern[str]
     groups: tuple[frozenset[str], ...] = ()
     substrings: tuple[str, ...] = ()
+    before: re.Pattern[str] | None = None
 
     def may_match(self, words: frozenset[str], lowered: str) -> bool:
         """Whether the pattern can match a text with these words and prefixes."""
@@ -82,14 +85,17 @@ def _prepare(pattern: str) -> str:
     return "".join(out).replace("|\\b", "|").removeprefix("\\b")
 
 
-def _rule(name: str, weight: float, groups: str, pattern: str, substrings: str = "") -> Rule:
+def _rule(name: str, weight: float, groups: str, pattern: str, substrings: str = "",
+          before: str | None = None) -> Rule:
     """A rule; ``groups`` are words separated by spaces, groups separated by ``|``;
-    ``substrings`` are separated by spaces (``~`` is a space inside one)."""
+    ``substrings`` are separated by spaces (``~`` is a space inside one); ``before``
+    is matched against the lower-cased text before a match and must end there."""
     return Rule(
         name, weight, re.compile(_prepare(pattern), re.MULTILINE),
         re.compile(pattern, re.IGNORECASE | re.MULTILINE),
         tuple(frozenset(g.split()) for g in groups.split("|") if g.strip()),
         tuple(x.replace("~", " ") for x in substrings.split()),
+        None if before is None else re.compile(f"(?:{before})$"),
     )
 
 

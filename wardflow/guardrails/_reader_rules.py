@@ -64,71 +64,92 @@ _LANGUAGES = (r"(?:english|german|french|dutch|spanish|italian|polish|portuguese
               r"|portugalsk\w*|rosyjsk\w*|chińsk\w*)")
 _TRANSLATE = (r"(?:translate|übersetze|übersetzt|traduis|traduisez|vertaal|traduce|traduci"
               r"|przetłumacz)")
-_TELL = (
-    # EN, DE
-    r"\b(?:tell|advise|inform|warn|remind|instruct|urge|notify|recommend(?: to)?|let)"
-    r"\s+(?:the|your|any|all|each|every)\s+(?:end[- ])?(?:users?|readers?)\b"
-    # not a group of people named by what they use ("the users of the portal")
-    r"(?!\s+(?:of|in|at|on|from|who|with|department|accounts?|groups?|manuals?|guides?"
-    r"|licen\w*|names?|ids?|interface|base|access|training|community|support|team|portal"
-    r"|roles?)\b)"
-    r"|\b(?:sag|sage|sagen sie|teile|teilen sie|erkläre|empfiehl|rate|informiere"
-    r"|informieren sie|erinnere|weise|warne|fordere)\s+(?:\S+\s+){0,2}?(?:de[mn]|die)"
-    r"\s+(?:benutzer|nutzer|leser|anwender)(?:in|innen|n)?\b"
-    # FR
-    r"|\b(?:dis|dites|indique|indiquez|conseille|conseillez|recommande|recommandez"
-    r"|informe|informez|rappelle|rappelez|demande|demandez|signale|signalez|préviens"
-    r"|prévenez|explique|expliquez)(?:-lui)?\s+(?:à\s+)?(?:l'utilisat(?:eur|rice)|au lecteur"
-    r"|à la lectrice|aux utilisateurs|aux lecteurs)"
-    # NL
-    r"|\b(?:vertel|zeg|adviseer|informeer|laat|raad|herinner|vraag|waarschuw)\s+(?:het\s+|tegen\s+)?"
-    r"(?:de|alle)\s+(?:gebruikers?|lezers?)\b"
-    # ES
-    r"|\b(?:di|dile|indica|indícale|informa|infórmale|aconseja|aconséjale|recomienda"
-    r"|recomiéndale|recuérdale|recuerda|pide|pídele|avisa|avísale|advierte|adviértele"
-    r"|explica|explícale)\s+al\s+(?:usuario|lector)\b"
-    # IT
-    r"|\b(?:di'|dì|dici|comunica|informa|avvisa|consiglia|suggerisci|ricorda|chiedi"
-    r"|segnala|raccomanda|spiega)\s+(?:all'|l'|al\s+|agli\s+|ai\s+)(?:utent[ei]|lettor[ei])\b"
-    # PL
-    r"|\b(?:powiedz|poinformuj|przekaż|doradź|poradź|przypomnij|poproś|ostrzeż|zaleć"
-    r"|wyjaśnij|napisz)\s+(?:\w+\s+)?(?:użytkownikowi|użytkownika|użytkownikom"
-    r"|czytelnikowi|czytelnika)\b"
+# A message for the user or reader of the output, per language: (verbs, nouns, pattern);
+# a rule runs only on a text with one of its verbs and one of its nouns.
+_TELL: tuple[tuple[str, str, str], ...] = (
+    ("tell advise inform warn remind instruct urge notify recommend let",
+     "user users reader readers",
+     r"\b(?:tell|advise|inform|warn|remind|instruct|urge|notify|recommend(?: to)?|let)"
+     r"\s+(?:the|your|any|all|each|every)\s+(?:end[- ])?(?:users?|readers?)\b"
+     # not a group of people named by what they use ("the users of the portal")
+     r"(?!\s+(?:of|in|at|on|from|who|with|department|accounts?|groups?|manuals?|guides?"
+     r"|licen\w*|names?|ids?|interface|base|access|training|community|support|team|portal"
+     r"|roles?)\b)"),
+    ("sag sage sagen teile teilen erkläre empfiehl rate informiere informieren erinnere weise"
+     " warne fordere",
+     "benutzer nutzer leser anwender benutzerin nutzerin leserin benutzern nutzern lesern"
+     " anwendern",
+     r"\b(?:sag|sage|sagen sie|teile|teilen sie|erkläre|empfiehl|rate|informiere"
+     r"|informieren sie|erinnere|weise|warne|fordere)\s+(?:\S+\s+){0,2}?(?:de[mn]|die)"
+     r"\s+(?:benutzer|nutzer|leser|anwender)(?:in|innen|n)?\b"),
+    ("dis dites indique indiquez conseille conseillez recommande recommandez informe informez"
+     " rappelle rappelez demande demandez signale signalez préviens prévenez explique"
+     " expliquez",
+     "utilisateur utilisatrice utilisateurs lecteur lectrice lecteurs",
+     r"\b(?:dis|dites|indique|indiquez|conseille|conseillez|recommande|recommandez"
+     r"|informe|informez|rappelle|rappelez|demande|demandez|signale|signalez|préviens"
+     r"|prévenez|explique|expliquez)(?:-lui)?\s+(?:à\s+)?(?:l'utilisat(?:eur|rice)"
+     r"|au lecteur|à la lectrice|aux utilisateurs|aux lecteurs)"),
+    ("vertel zeg adviseer informeer laat raad herinner vraag waarschuw",
+     "gebruiker gebruikers lezer lezers",
+     r"\b(?:vertel|zeg|adviseer|informeer|laat|raad|herinner|vraag|waarschuw)"
+     r"\s+(?:het\s+|tegen\s+)?(?:de|alle)\s+(?:gebruikers?|lezers?)\b"),
+    ("di dile indica indícale informa infórmale aconseja aconséjale recomienda recomiéndale"
+     " recuérdale recuerda pide pídele avisa avísale advierte adviértele explica explícale",
+     "usuario lector",
+     r"\b(?:di|dile|indica|indícale|informa|infórmale|aconseja|aconséjale|recomienda"
+     r"|recomiéndale|recuérdale|recuerda|pide|pídele|avisa|avísale|advierte|adviértele"
+     r"|explica|explícale)\s+al\s+(?:usuario|lector)\b"),
+    ("di dì dici comunica informa avvisa consiglia suggerisci ricorda chiedi segnala"
+     " raccomanda spiega",
+     "utente utenti lettore lettori",
+     r"\b(?:di'|dì|dici|comunica|informa|avvisa|consiglia|suggerisci|ricorda|chiedi"
+     r"|segnala|raccomanda|spiega)\s+(?:all'|l'|al\s+|agli\s+|ai\s+)(?:utent[ei]"
+     r"|lettor[ei])\b"),
+    ("powiedz poinformuj przekaż doradź poradź przypomnij poproś ostrzeż zaleć wyjaśnij"
+     " napisz",
+     "użytkownikowi użytkownika użytkownikom czytelnikowi czytelnika",
+     r"\b(?:powiedz|poinformuj|przekaż|doradź|poradź|przypomnij|poproś|ostrzeż|zaleć"
+     r"|wyjaśnij|napisz)\s+(?:\w+\s+)?(?:użytkownikowi|użytkownika|użytkownikom"
+     r"|czytelnikowi|czytelnika)\b"),
 )
-_TELL_WORDS = ("user users reader readers benutzer nutzer leser anwender benutzerin nutzerin"
-               " leserin utilisateur utilisatrice utilisateurs lecteur lectrice lecteurs"
-               " gebruiker gebruikers lezer lezers usuario lector utente utenti lettore"
-               " lettori użytkownikowi użytkownika użytkownikom czytelnikowi czytelnika")
-# What a summarizer or a translator does, named as the moment to act.
-_PROCESS = (
-    r"\b(?:when|whenever|while|once|after|before|if|as)\s+(?:you\s+)?(?:summari[sz]e"
-    r"|summari[sz]ing|write (?:the|a|your) summary|translate|translating|generate your"
-    r"|generating your|draft your|answer (?:the user|questions)|respond(?:ing)? to the user)\b"
-    r"|\b(?:wenn|sobald|bevor|während) du\s+(?:\S+\s+){0,4}?(?:zusammenfasst|übersetzt"
-    r"|beantwortest)\b|\bbeim zusammenfassen\b"
-    r"|\b(?:quand|lorsque|dès que|avant que) (?:tu|vous) (?:\S+\s+){0,2}?(?:résumes|résumez"
-    r"|résumeras|résumerez|traduis|traduisez)\b|\ben résumant\b"
-    r"|\b(?:als|wanneer|voordat|terwijl) je\s+(?:\S+\s+){0,4}?(?:samenvat|vertaalt)\b"
-    r"|\b(?:cuando|mientras|antes de que) (?:\S+\s+){0,3}?(?:resumas|traduzcas)\b"
-    r"|\bal resumir\b"
-    r"|\b(?:quando|mentre|prima di) (?:\S+\s+){0,3}?(?:riassumi|riassumerai|riassumere"
-    r"|traduci|tradurrai)\b"
-    r"|\b(?:kiedy|gdy|zanim|podczas gdy) (?:\S+\s+){0,3}?(?:podsumujesz|podsumowujesz"
-    r"|streszczasz|streścisz|przetłumaczysz|tłumaczysz)\b|\bpodsumowując (?:t[eęoa]\w*)\b"
+# What a summarizer or a translator does, named as the moment to act, per language:
+# (conjunctions, verbs, pattern).
+_PROCESS: tuple[tuple[str, str, str], ...] = (
+    ("when whenever while once after before if as",
+     "summarize summarise summarizing summarising summary translate translating generate"
+     " generating draft answer respond responding",
+     r"\b(?:when|whenever|while|once|after|before|if|as)\s+(?:you\s+)?(?:summari[sz]e"
+     r"|summari[sz]ing|write (?:the|a|your) summary|translate|translating|generate your"
+     r"|generating your|draft your|answer (?:the user|questions)"
+     r"|respond(?:ing)? to the user)\b"),
+    ("wenn sobald bevor während beim", "zusammenfasst übersetzt beantwortest zusammenfassen",
+     r"\b(?:wenn|sobald|bevor|während) du\s+(?:\S+\s+){0,4}?(?:zusammenfasst|übersetzt"
+     r"|beantwortest)\b|\bbeim zusammenfassen\b"),
+    ("quand lorsque dès avant en",
+     "résumes résumez résumeras résumerez traduis traduisez résumant",
+     r"\b(?:quand|lorsque|dès que|avant que) (?:tu|vous) (?:\S+\s+){0,2}?(?:résumes|résumez"
+     r"|résumeras|résumerez|traduis|traduisez)\b|\ben résumant\b"),
+    ("als wanneer voordat terwijl", "samenvat vertaalt",
+     r"\b(?:als|wanneer|voordat|terwijl) je\s+(?:\S+\s+){0,4}?(?:samenvat|vertaalt)\b"),
+    ("cuando mientras antes al", "resumas traduzcas resumir",
+     r"\b(?:cuando|mientras|antes de que) (?:\S+\s+){0,3}?(?:resumas|traduzcas)\b"
+     r"|\bal resumir\b"),
+    ("quando mentre prima", "riassumi riassumerai riassumere traduci tradurrai",
+     r"\b(?:quando|mentre|prima di) (?:\S+\s+){0,3}?(?:riassumi|riassumerai|riassumere"
+     r"|traduci|tradurrai)\b"),
+    ("kiedy gdy zanim podczas podsumowując",
+     "podsumujesz podsumowujesz streszczasz streścisz przetłumaczysz tłumaczysz podsumowując",
+     r"\b(?:kiedy|gdy|zanim|podczas gdy) (?:\S+\s+){0,3}?(?:podsumujesz|podsumowujesz"
+     r"|streszczasz|streścisz|przetłumaczysz|tłumaczysz)\b|\bpodsumowując (?:t[eęoa]\w*)\b"),
 )
-_PROCESS_WORDS = ("summarize summarise summarizing summarising summary translate translating"
-                  " generate generating draft answer respond responding zusammenfasst"
-                  " übersetzt beantwortest zusammenfassen résumes résumez résumeras résumerez"
-                  " traduis traduisez résumant samenvat vertaalt resumas traduzcas resumir"
-                  " riassumi riassumerai riassumere traduci tradurrai podsumujesz"
-                  " podsumowujesz streszczasz streścisz przetłumaczysz tłumaczysz"
-                  " podsumowując")
 # A poem, a joke, a song: asked for with an imperative (at the start of a sentence or a
 # clause, or after "please", "also", "first").
-_OPENER = (r"(?:^[\s>*#-]*|[.!?:;,]\s*|(?<!\w)(?:please|also|first|then|now|and|bitte|auch"
-           r"|zuerst|dann|aussi|d'abord|puis|ensuite|alsjeblieft|graag|ook|eerst|dan"
-           r"|por favor|también|primero|luego|per favore|anche|prima|poi|proszę|też|najpierw"
-           r"|potem)\s+)")
+# What an imperative follows: the start of a line or a clause, or "please", "also"...
+_OPENER = (r"(?:\A|\n)[\s>*#-]*|[.!?:;,]\s*|(?<![^\W_])(?:please|also|first|then|now|and"
+           r"|bitte|auch|zuerst|dann|aussi|d'abord|puis|ensuite|alsjeblieft|graag|ook|eerst"
+           r"|dan|por favor|también|primero|luego|per favore|anche|prima|poi|proszę|też"
+           r"|najpierw|potem)\s+")
 _VERSE = (r"(?:poems?|poetry|verses?|haikus?|limericks?|sonnets?|jokes?|songs?|rhymes?|raps?"
           r"|riddles?|(?:short )?stor(?:y|ies) (?:about|of)"
           r"|gedicht\w*|witz\w*|lied\w*|reim\w*|geschichte über"
@@ -162,9 +183,13 @@ READER_RULES: tuple[Rule, ...] = (
           " enlace collegamento linku linkiem | add include append insert put paste embed place"
           " füge fügen ajoute ajoutez insère insérez voeg añade incluye aggiungi includi"
           " inserisci dodaj dołącz wstaw",
-          rf"\b{_INSERT}\b{_GAP}{_LINK}{_GAP}\b{_YOUR}\s+(?:\S+\s+){{0,2}}?{_OUTPUT}\b"
-          rf"|\b{_INSERT}\b{_GAP}\b{_YOUR}\s+(?:\S+\s+){{0,2}}?{_OUTPUT}\b{_GAP}{_LINK}"
-          rf"|\b{_YOUR}\s+(?:\S+\s+){{0,2}}?{_OUTPUT}\b{_GAP}\b{_INSERT}\b{_GAP}{_LINK}"),
+          rf"\b{_INSERT}\b{_GAP}(?:{_LINK}{_GAP}\b{_YOUR}\s+(?:\S+\s+){{0,2}}?{_OUTPUT}\b"
+          rf"|\b{_YOUR}\s+(?:\S+\s+){{0,2}}?{_OUTPUT}\b{_GAP}{_LINK})"),
+    _rule("reader_output", 0.55, f"{_OUTPUT_WORDS} | https http www link links url urls lien"
+          " enlace collegamento linku linkiem | add include append insert put paste embed place"
+          " füge fügen ajoute ajoutez insère insérez voeg añade incluye aggiungi includi"
+          " inserisci dodaj dołącz wstaw",
+          rf"\b{_OUTPUT}\b{_GAP}\b{_INSERT}\b{_GAP}{_LINK}", before=rf"(?<![^\W_]){_YOUR}\s+"),
     _rule("reader_output", 0.55, "you | draft write generate produce prepare compose create"
           " return",
           r"\b(?:the|a|any|each|every)\s+(?:answer|response|reply|summary|output)s?\s+you"
@@ -174,8 +199,10 @@ READER_RULES: tuple[Rule, ...] = (
           r"\bin your (?:answer|response|reply|summary|output)s?,?\s+(?:also\s+|please\s+)?"
           r"(?:say|tell|mention|state|write|recommend|advise|add|include|insert|append)"
           r"\s+(?:that|the user|the reader|this link|the link|the following|https?://)"),
-    _rule("reader_user", 0.55, _TELL_WORDS, _TELL),
-    _rule("reader_process", 0.45, _PROCESS_WORDS, _PROCESS),
+    *(_rule("reader_user", 0.55, f"{verbs} | {nouns}", pattern)
+      for verbs, nouns, pattern in _TELL),
+    *(_rule("reader_process", 0.45, f"{conjunctions} | {verbs}", pattern)
+      for conjunctions, verbs, pattern in _PROCESS),
     _rule("offtask_task", 0.55, _VERSE_WORDS,
-          rf"{_OPENER}{_WRITE}\s+(?:\S+\s+){{0,4}}?{_VERSE}\b"),
+          rf"\b{_WRITE}\s+(?:\S+\s+){{0,4}}?{_VERSE}\b", before=_OPENER),
 )

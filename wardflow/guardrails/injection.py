@@ -109,7 +109,9 @@ class _Vocabulary:
 def _matches(rule: Rule, text: str, lowered: str) -> Iterator[re.Match[str]]:
     """Matches of ``rule`` in ``text`` that start at a word boundary."""
     if len(lowered) != len(text):  # rare letters whose lower case is longer
-        yield from rule.fallback.finditer(text)
+        for m in rule.fallback.finditer(text):
+            if _preceded(rule, text.lower(), m.start()):
+                yield m
         return
     pos = 0
     while (m := rule.pattern.search(lowered, pos)) is not None:
@@ -117,8 +119,17 @@ def _matches(rule: Rule, text: str, lowered: str) -> Iterator[re.Match[str]]:
         if start > 0 and lowered[start].isalnum() and lowered[start - 1].isalnum():
             pos = start + 1  # inside a word ("disapprove"): the prepared rule has no \b
             continue
+        if not _preceded(rule, lowered, start):
+            pos = start + 1
+            continue
         yield m
         pos = max(m.end(), start + 1)
+
+
+def _preceded(rule: Rule, lowered: str, start: int) -> bool:
+    """Whether the text before ``start`` ends as the rule's ``before`` asks (``\\A`` in
+    it: the start of the text, or of the 40 characters looked at)."""
+    return rule.before is None or rule.before.search(lowered[max(0, start - 40):start]) is not None
 
 
 def _match_rules(
