@@ -6,8 +6,11 @@ weak one (an urgent payment request, a note addressed to "the assistant") needs 
 second signal. Honest invoices say "please pay immediately" and "note to the accounts
 team"; they rarely also tell a reader to skip its review.
 
-English, German and French are covered. Business phrases that look like overrides
-("ignore the previous invoice", "disregard our previous payment instructions") are
+English, German and French are covered here; the rules for instructions to the
+reader about its own output or process (:mod:`wardflow.guardrails._reader_rules`)
+cover Dutch, Spanish, Italian and Polish too, and read documents only. Business
+phrases that look like overrides ("ignore the previous invoice", "disregard our
+previous payment instructions") are
 excluded by the nouns the rules require and by :data:`BENIGN_OBJECT`. Several rules
 may share a name (one per phrasing family, each with its own cheap pre-check); the
 score counts a name once.
