@@ -109,9 +109,9 @@ class _Vocabulary:
 def _matches(rule: Rule, text: str, lowered: str) -> Iterator[re.Match[str]]:
     """Matches of ``rule`` in ``text`` that start at a word boundary."""
     if len(lowered) != len(text):  # rare letters whose lower case is longer
-        for m in rule.fallback.finditer(text):
-            if _preceded(rule, text.lower(), m.start()):
-                yield m
+        for found in rule.fallback.finditer(text):
+            if _preceded(rule, text, found.start()):
+                yield found
         return
     pos = 0
     while (m := rule.pattern.search(lowered, pos)) is not None:
@@ -126,10 +126,12 @@ def _matches(rule: Rule, text: str, lowered: str) -> Iterator[re.Match[str]]:
         pos = max(m.end(), start + 1)
 
 
-def _preceded(rule: Rule, lowered: str, start: int) -> bool:
+def _preceded(rule: Rule, text: str, start: int) -> bool:
     """Whether the text before ``start`` ends as the rule's ``before`` asks (``\\A`` in
     it: the start of the text, or of the 40 characters looked at)."""
-    return rule.before is None or rule.before.search(lowered[max(0, start - 40):start]) is not None
+    if rule.before is None:
+        return True
+    return rule.before.search(text[max(0, start - 40):start].lower()) is not None
 
 
 def _match_rules(
