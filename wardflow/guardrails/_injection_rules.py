@@ -6,8 +6,11 @@ weak one (an urgent payment request, a note addressed to "the assistant") needs 
 second signal. Honest invoices say "please pay immediately" and "note to the accounts
 team"; they rarely also tell a reader to skip its review.
 
-English, German and French are covered. Business phrases that look like overrides
-("ignore the previous invoice", "disregard our previous payment instructions") are
+English, German and French are covered here; the rules for instructions to the
+reader about its own output or process (:mod:`wardflow.guardrails._reader_rules`)
+cover Dutch, Spanish, Italian and Polish too, and read documents only. Business
+phrases that look like overrides ("ignore the previous invoice", "disregard our
+previous payment instructions") are
 excluded by the nouns the rules require and by :data:`BENIGN_OBJECT`. Several rules
 may share a name (one per phrasing family, each with its own cheap pre-check); the
 score counts a name once.
@@ -24,6 +27,7 @@ __all__ = [
     "BENIGN_OBJECT",
     "ESCALATION_RULES",
     "PREFIXES",
+    "PROMPT_RULES",
     "RULES",
     "VOCABULARY",
     "VOCABULARY_PREFIXES",
@@ -48,6 +52,8 @@ class Rule:
             cost up to a millisecond per page; most rules need not run on most
             invoices.
         substrings: the rule runs (also) when one of these is in the lower-cased text.
+        before: what the few characters before a match must end with (checked after
+            the match: a pattern that opens with literal words scans fastest).
     """
 
     name: str
@@ -56,6 +62,7 @@ class Rule:
     fallback: re.Pattern[str]
     groups: tuple[frozenset[str], ...] = ()
     substrings: tuple[str, ...] = ()
+    before: re.Pattern[str] | None = None
 
     def may_match(self, words: frozenset[str], lowered: str) -> bool:
         """Whether the pattern can match a text with these words and prefixes."""
@@ -81,14 +88,17 @@ def _prepare(pattern: str) -> str:
     return "".join(out).replace("|\\b", "|").removeprefix("\\b")
 
 
-def _rule(name: str, weight: float, groups: str, pattern: str, substrings: str = "") -> Rule:
+def _rule(name: str, weight: float, groups: str, pattern: str, substrings: str = "",
+          before: str | None = None) -> Rule:
     """A rule; ``groups`` are words separated by spaces, groups separated by ``|``;
-    ``substrings`` are separated by spaces (``~`` is a space inside one)."""
+    ``substrings`` are separated by spaces (``~`` is a space inside one); ``before``
+    is matched against the lower-cased text before a match and must end there."""
     return Rule(
         name, weight, re.compile(_prepare(pattern), re.MULTILINE),
         re.compile(pattern, re.IGNORECASE | re.MULTILINE),
         tuple(frozenset(g.split()) for g in groups.split("|") if g.strip()),
         tuple(x.replace("~", " ") for x in substrings.split()),
+        None if before is None else re.compile(f"(?:{before})$"),
     )
 
 
@@ -387,6 +397,15 @@ ESCALATION_RULES: tuple[Rule, ...] = (
           r"|without|regardless)\b"
           r"|\bmark (?:all|every|everything)\b[^.\n]{0,40}\b(?:approved|paid|verified)\b"),
 )
+
+# Instructions about the reader's own output or process (their own module, for size;
+# imported here, after Rule and _rule exist).
+from wardflow.guardrails._reader_rules import READER_RULES  # noqa: E402
+
+RULES = (*RULES, *READER_RULES)
+# A prompt's author is the reader's principal: asking for a translation or a poem there
+# is an ordinary request, so those rules read documents only.
+PROMPT_RULES: tuple[Rule, ...] = tuple(r for r in RULES if r not in READER_RULES)
 
 # One pass finds which prefix entries (``ignorier*``) a text contains; a prefix found
 # inside a word only makes a rule run, it decides nothing.

@@ -19,12 +19,14 @@ import binascii
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 from wardflow.guardrails._injection_rules import (
     BENIGN_FOLLOWER,
     BENIGN_OBJECT,
     ESCALATION_RULES,
     PREFIXES,
+    PROMPT_RULES,
     RULES,
     VOCABULARY,
     VOCABULARY_PREFIXES,
@@ -107,7 +109,9 @@ class _Vocabulary:
 def _matches(rule: Rule, text: str, lowered: str) -> Iterator[re.Match[str]]:
     """Matches of ``rule`` in ``text`` that start at a word boundary."""
     if len(lowered) != len(text):  # rare letters whose lower case is longer
-        yield from rule.fallback.finditer(text)
+        for found in rule.fallback.finditer(text):
+            if _preceded(rule, text, found.start()):
+                yield found
         return
     pos = 0
     while (m := rule.pattern.search(lowered, pos)) is not None:
@@ -115,8 +119,19 @@ def _matches(rule: Rule, text: str, lowered: str) -> Iterator[re.Match[str]]:
         if start > 0 and lowered[start].isalnum() and lowered[start - 1].isalnum():
             pos = start + 1  # inside a word ("disapprove"): the prepared rule has no \b
             continue
+        if not _preceded(rule, lowered, start):
+            pos = start + 1
+            continue
         yield m
         pos = max(m.end(), start + 1)
+
+
+def _preceded(rule: Rule, text: str, start: int) -> bool:
+    """Whether the text before ``start`` ends as the rule's ``before`` asks (``\\A`` in
+    it: the start of the text, or of the 40 characters looked at)."""
+    if rule.before is None:
+        return True
+    return rule.before.search(text[max(0, start - 40):start].lower()) is not None
 
 
 def _match_rules(
@@ -158,10 +173,11 @@ def _obfuscation(text: str, view: TextView) -> list[InjectionFinding]:
     return findings
 
 
-def _encoded(view: TextView, depth: int) -> list[InjectionFinding]:
+def _encoded(view: TextView, depth: int, rules: Sequence[Rule],
+             boundary: Literal["document", "prompt"]) -> list[InjectionFinding]:
     findings: list[InjectionFinding] = []
     for start, end, collapsed in spaced_runs(view.text):
-        inner = _match_rules(TextView(collapsed, None, len(collapsed)), RULES)
+        inner = _match_rules(TextView(collapsed, None, len(collapsed)), rules)
         if inner:
             s, e = view.span(start, end)
             findings.append(InjectionFinding("spaced_letters", 0.25, s, e, collapsed[:200]))
@@ -176,7 +192,7 @@ def _encoded(view: TextView, depth: int) -> list[InjectionFinding]:
             continue
         if len(decoded) > 4096:
             continue
-        inner_score, _ = detect_injection(decoded, _depth=depth + 1)
+        inner_score, _ = detect_injection(decoded, boundary=boundary, _depth=depth + 1)
         if inner_score >= 0.5:
             s, e = view.span(m.start(), m.end())
             findings.append(InjectionFinding("base64_instruction", 0.8, s, e, decoded[:200]))
@@ -185,7 +201,8 @@ def _encoded(view: TextView, depth: int) -> list[InjectionFinding]:
 
 
 def detect_injection(
-    text: str, *, hidden: Sequence[str] = (), _depth: int = 0
+    text: str, *, hidden: Sequence[str] = (), boundary: Literal["document", "prompt"] = "document",
+    _depth: int = 0,
 ) -> tuple[float, list[InjectionFinding]]:
     """Score ``text`` for injected instructions.
 
@@ -194,6 +211,9 @@ def detect_injection(
         hidden: snippets known to be invisible in the rendered document (white or
             tiny text, see :func:`wardflow.guardrails.hidden.find_hidden_text`); each
             one found in ``text`` is a finding.
+        boundary: ``document`` (untrusted text: every rule) or ``prompt`` (the
+            principal's own request: no rule about the reader's output or process,
+            "translate your answer" is what a user may ask).
 
     Returns:
         The combined score (noisy-OR of the rules that fired, 0..1) and the findings,
@@ -202,16 +222,17 @@ def detect_injection(
     view = normalised_view(text)
     findings = _obfuscation(text, view)
     vocabulary = _Vocabulary.of(view.text)
-    findings += _match_rules(view, RULES, vocabulary=vocabulary)
+    rules = RULES if boundary == "document" else PROMPT_RULES
+    findings += _match_rules(view, rules, vocabulary=vocabulary)
     leet = leet_view(view, vocabulary.words, VOCABULARY, VOCABULARY_PREFIXES)
     if leet is not None:
         seen = {f.rule for f in findings}
-        extra = _match_rules(leet, [r for r in RULES if r.name not in _LEET_SKIP], seen=seen)
+        extra = _match_rules(leet, [r for r in rules if r.name not in _LEET_SKIP], seen=seen)
         if extra:
             findings.append(InjectionFinding("digits_for_letters", 0.25, extra[0].start,
                                              extra[0].end, extra[0].text))
             findings += extra
-    findings += _encoded(view, _depth)
+    findings += _encoded(view, _depth, rules, boundary)
     for snippet in hidden:
         words = snippet.split()
         if sum(map(len, words)) < 12:

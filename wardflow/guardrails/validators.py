@@ -167,7 +167,8 @@ class PromptInjectionValidator(_Recorded):
             "prompt" if boundary == "prompt" else "document"
 
     def check(self, value: str, metadata: Mapping[str, Any]) -> Verdict:
-        score, findings = detect_injection(value, hidden=metadata.get("wardflow.hidden") or ())
+        score, findings = detect_injection(value, hidden=metadata.get("wardflow.hidden") or (),
+                                           boundary=self.boundary)
         evidence = _finding_evidence(value, findings)
         if self.model is not None:
             scored = self.model.scan(value, boundary=self.boundary)
