@@ -409,6 +409,7 @@ def find_po_number(text: str) -> Match | None:
 _CURRENCY_SYMBOLS = {"€": "EUR", "£": "GBP", "$": "USD", "CHF": "CHF", "Fr.": "CHF", "₹": "INR",
                      "Rs.": "INR", "Rs": "INR"}
 _CURRENCY_RE = re.compile(
+    r"(?=[ACDEGHIJNPRSU€£$₹])"  # the first characters below: a fast skip over the rest
     r"(?<![A-Za-z])(EUR|USD|GBP|CHF|SEK|DKK|NOK|PLN|JPY|CZK|HUF|CAD|AUD|INR)(?![A-Za-z])"
     r"|([€£$₹])"
     r"|(?<![A-Za-z])(Rs\.?)(?=\s?\d)"
