@@ -6,7 +6,8 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from wardflow.agents._table import item_sums, read_table
+from wardflow.agents._item_sums import item_sums
+from wardflow.agents._table import read_table
 from wardflow.agents.extractor import ExtractionPolicy, extract_invoice
 from wardflow.tools.documents import DocumentText
 

@@ -74,7 +74,7 @@ def run_checks(
     Args:
         fields: the fields read so far, by name.
         items: the line items read.
-        sums: the readings of the items' sum (see :func:`wardflow.agents._table.item_sums`).
+        sums: the readings of the items' sum (see :func:`wardflow.agents._item_sums.item_sums`).
         disagreeing_currency: how many mentions of another currency the text has.
         policy: today's date and the oldest plausible invoice date.
         invoice_date: the invoice date read, if any.

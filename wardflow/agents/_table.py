@@ -22,7 +22,6 @@ are kept apart: the line items plus them should give the subtotal.
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -32,8 +31,16 @@ from typing import NamedTuple
 
 from wardflow.agents._labels import SUBTOTAL_LABELS, TAX_LABELS, TOTAL_LABELS
 from wardflow.agents._parsers import AMOUNT_RE, LineItem, money, parse_amount
+from wardflow.agents._table_numbers import (
+    DIGITS,
+    PERCENT,
+    Reading,
+    bare_number,
+    money_cell,
+    read_cell,
+)
 
-__all__ = ["TableReading", "item_sums", "read_table"]
+__all__ = ["TableReading", "read_table"]
 
 _CENT = Decimal("0.01")
 _ZERO = Decimal(0)
@@ -116,12 +123,6 @@ _LINE = re.compile(r"[^\n\f]+")
 _ANY_DESCRIPTION = re.compile(
     rf"(?:{_HEADS['description']}|{_HEADS['weak_description']})(?![^\W\d_])",
     re.IGNORECASE)
-# (TeX's euro sign without a Unicode map reads as a lone "e" after an amount: "280,00 e")
-_NUMBER = re.compile(
-    r"(?:[A-Z]{3}\s|[€$£]\s?)?(?P<n>[-+]?(?:\d{1,3}(?:[,.'\u00a0 ]\d{3})+(?:[.,]\d{1,4})?|"
-    r"\d+(?:[.,]\d{1,4})?))(?:\s?(?P<unit>(?!e$)[^\W\d_][\w.²³/]{0,7}))?"
-    r"(?:\s?(?:[A-Z]{3}|[€$£]|(?<=\d[.,]\d\d\s)e))?"
-)
 # A row ends with its amount (then perhaps a currency, a rate or a tax code).
 _ROW_END = re.compile(r"\d[.,]\d{2}(?:\s*(?:[A-Z]{3}|[€$£])|\se)?(?:\s+[-+]?\d{1,2}(?:[.,]\d{1,2})?"
                       r"\s?%?)?(?:\s+[A-Z]\d?)?\s*$")
@@ -130,7 +131,6 @@ _ROW_END = re.compile(r"\d[.,]\d{2}(?:\s*(?:[A-Z]{3}|[€$£])|\se)?(?:\s+[-+]?\
 _WHOLE_END = re.compile(r"(?<![\d.,'])[€$£]?\d{1,3}(?:,\d{3})*(?:\s?[€$£])?\s*$|"
                         r"(?<![\d.,'])[€$£]?\d+(?:\s?[€$£])?\s*$")
 _WHOLE_LAST = frozenset("0123456789€$£")
-_PERCENT = re.compile(r"[-+]?\d{1,2}(?:[.,]\d{1,2})?\s?%")
 # A detail line of an item: a bullet, or "Label: value" / "Label :value".
 _DETAIL = re.compile(r"^(?:[•·▪◦*]\s*|[-–]\s+|[^\W\d_][^:\d]{0,30}?\s?:(?:\s|\d|$))")
 _NAME_SPLIT = re.compile(r"\s+[-–]\s+")
@@ -356,27 +356,13 @@ def _adjustment(line: _Line) -> Decimal | None:
     return parse_amount(found[-1].group(0)) if found else None
 
 
-@functools.lru_cache(maxsize=4096)
-def _money(text: str) -> Decimal | None:
-    m = _NUMBER.fullmatch(text.strip())
-    if m is None or m.group("unit"):
-        return None
-    return parse_amount(m.group("n").lstrip("+"), strict=True)
-
-
 def _in_desc(cell: _Cell, columns: _Columns) -> bool:
     return columns.desc_start - _SLACK <= cell.start < columns.desc_end - 1
 
 
-@functools.lru_cache(maxsize=4096)
-def _bare_number(text: str) -> bool:
-    m = _NUMBER.fullmatch(text)
-    return (m is not None and not m.group("unit")) or _PERCENT.fullmatch(text) is not None
-
-
 def _desc_cells(line: _Line, columns: _Columns) -> list[_Cell]:
     return [_split(c, columns)[0] for c in line.cells
-            if _in_desc(c, columns) and not _bare_number(c.text)]
+            if _in_desc(c, columns) and not bare_number(c.text)]
 
 
 def _split(cell: _Cell, columns: _Columns) -> tuple[_Cell, _Cell | None]:
@@ -387,7 +373,7 @@ def _split(cell: _Cell, columns: _Columns) -> tuple[_Cell, _Cell | None]:
         return cell, None
     cut = cell.text.rfind(" ")
     if cut < 0 or cell.start + cut + 1 < columns.desc_end - _SLACK \
-            or _reading(cell.text[cut + 1:]) is None:
+            or read_cell(cell.text[cut + 1:]) is None:
         return cell, None
     return (_Cell(cell.start, cell.start + cut, cell.text[:cut]),
             _Cell(cell.start + cut + 1, cell.end, cell.text[cut + 1:]))
@@ -398,48 +384,18 @@ class _Num:
 
     __slots__ = ("cell", "first", "floats", "kind", "mark", "signed", "unit", "values")
 
-    def __init__(self, cell: _Cell, reading: _Reading, first: bool, kind: str | None) -> None:
+    def __init__(self, cell: _Cell, reading: Reading, first: bool, kind: str | None) -> None:
         self.cell, self.first, self.kind = cell, first, kind
         self.values, self.floats, self.unit, self.signed, self.mark = reading
-
-
-# A number cell's readings, their floats, whether a unit word follows, whether it is
-# signed, and its mark: a unit word ("3 Stk") or a whole number marks a quantity.
-_Reading = tuple[tuple[Decimal, ...], tuple[float, ...], bool, bool, int]
-_DIGITS = re.compile(r"\d+(?:[.,' ]\d+)*")
-_GROUPED = re.compile(r"-?\d{1,3}(?:[,.' ]\d{3})+")
-
-
-@functools.lru_cache(maxsize=4096)
-def _reading(text: str) -> _Reading | None:
-    """What a cell's text reads as a number (``None``: not a number); the same cell
-    texts come back on every row and every document."""
-    # (a date never reads as one number: "17.02.2026", "02/17/26" do not match)
-    m = _NUMBER.fullmatch(text)
-    if m is None:
-        return None
-    raw = m.group("n").lstrip("+")
-    values: list[Decimal] = []
-    if _GROUPED.fullmatch(raw):  # "1,260": 1260 or 1.26
-        values.append(Decimal(re.sub(r"[,.' ]", "", raw)))
-    value = parse_amount(raw, strict=False)
-    if value is not None and value not in values:
-        values.append(value)
-    if not values:
-        return None
-    unit = bool(m.group("unit"))
-    mark = 2 if unit else 1 if values[-1] == values[-1].to_integral_value() else 0
-    return (tuple(values), tuple(map(float, values)), unit,
-            raw.startswith("-") or text.startswith("+"), mark)
 
 
 def _numbers(line: _Line, columns: _Columns) -> list[_Num]:
     nums = []
     for k, cell in enumerate(line.cells):
-        reading = _reading(cell.text)
+        reading = read_cell(cell.text)
         if reading is None:
             cell = _split(cell, columns)[1] or cell
-            reading = _reading(cell.text)
+            reading = read_cell(cell.text)
         if reading is None or (reading[2] and _in_desc(cell, columns)):
             continue  # "5 Storch" in the description column: a position and a name
         nums.append(_Num(cell, reading, k == 0, None))
@@ -467,13 +423,13 @@ def _row(line: _Line, index: int, columns: _Columns) -> _Row | None:
         return None
     # a table without a quantity column has rows of a price and an amount
     priced = "quantity" not in columns.spans
-    if len(_DIGITS.findall(line.text)) < 3 - priced:
+    if len(DIGITS.findall(line.text)) < 3 - priced:
         return None
     nums = _numbers(line, columns)
     if len(nums) < 3 - priced:
         return None
     last = nums[-1]
-    amount = _whole(last, columns) if whole else _money(last.cell.text)
+    amount = _whole(last, columns) if whole else money_cell(last.cell.text)
     if amount is None:
         return None
     others = nums[:-1]
@@ -537,7 +493,7 @@ def _priced(line: _Line, index: int, others: Sequence[_Num], amount: Decimal,
             continue
         price = p.values[-1]
         rates = [Decimal(c.text.rstrip("% ").replace(",", ".").lstrip("+-"))
-                 for c in line.cells if c.start > p.cell.end and _PERCENT.fullmatch(c.text)
+                 for c in line.cells if c.start > p.cell.end and PERCENT.fullmatch(c.text)
                  and columns.nearest(c) != "vat"]  # (a VAT rate is no discount)
         for rate in rates or [_ZERO]:
             if money(price * (100 - rate) / 100) == amount:
@@ -578,7 +534,7 @@ def _description_block(lines: Sequence[_Line], index: int, start: int, end: int,
         cells = _desc_cells(lines[k], columns)
         if not cells or (k + 1 in rows and not _desc_cells(lines[k + 1], columns)):
             break  # (the name of the next row, drawn above it)
-        if any(_money(c.text) is not None for c in lines[k].cells if c not in cells):
+        if any(money_cell(c.text) is not None for c in lines[k].cells if c not in cells):
             break  # a line with amounts of its own (a row that does not add up)
         block.append(" ".join(c.text for c in cells))
         consumed.add(k)
@@ -617,39 +573,3 @@ def _join(parts: Sequence[str]) -> str:
         else:
             out = f"{out} {part}" if out else part
     return out
-
-
-def item_sums(items: Sequence[LineItem], adjustments: Sequence[Decimal] = ()) -> list[Decimal]:
-    """The net sums the items can mean: all rows, and only the top rows where a row is
-    a group whose amount the rows after it add up to (a bundle and its parts); each
-    plus the table's allowances and charges."""
-    extra = sum(adjustments, Decimal(0))
-    flat = sum((i.amount for i in items), Decimal(0))
-    sums = [flat + extra]
-    top = _top_level([i.amount for i in items])
-    if top != flat:
-        sums.append(top + extra)
-    if extra:
-        sums.append(flat)
-    return sums
-
-
-def _top_level(amounts: Sequence[Decimal]) -> Decimal:
-    """The sum of the rows that are not part of a group (a bundle row whose amount the
-    rows right after it add up to, groups nested), from the last row up: linear in
-    practice, quadratic at worst."""
-    after = list(range(1, len(amounts) + 1))  # after[i]: the index after row i's group
-    for i in range(len(amounts) - 1, -1, -1):
-        running = Decimal(0)
-        j = i + 1
-        while j < len(amounts) and running < amounts[i]:
-            running += amounts[j]
-            j = after[j]
-        if j > i + 2 and running == amounts[i] and amounts[i] > 0:
-            after[i] = j
-    total = Decimal(0)
-    i = 0
-    while i < len(amounts):
-        total += amounts[i]
-        i = after[i]
-    return total

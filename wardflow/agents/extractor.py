@@ -42,6 +42,7 @@ from wardflow.agents._extract_checks import (
     run_checks,
     vat_rates,
 )
+from wardflow.agents._item_sums import item_sums
 from wardflow.agents._labels import detect_document_type, detect_language
 from wardflow.agents._model_fields import ModelInvoice, merge_model_fields
 from wardflow.agents._parsers import (
@@ -65,7 +66,7 @@ from wardflow.agents._parsers import (
     parse_amount,
 )
 from wardflow.agents._party import CUT, find_seller
-from wardflow.agents._table import item_sums, read_table
+from wardflow.agents._table import read_table
 from wardflow.errors import ModelOutputError, ModelUnavailable
 from wardflow.prompts import EXTRACT_INVOICE
 from wardflow.tools.documents import DocumentText, page_of

@@ -26,7 +26,7 @@ layout"), which needs a second signal.
 
 from __future__ import annotations
 
-from wardflow.guardrails._injection_rules import Rule, _rule
+from wardflow.guardrails._rule import Rule, _rule
 
 __all__ = ["READER_RULES"]
 
