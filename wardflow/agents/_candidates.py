@@ -210,8 +210,9 @@ def _find(text: str, labels: Sequence[Label], value_at: ValueAt, *, exclude: str
             continue
         rest = re.search(r"\S", text[at:line_end])
         next_col = at - line_start + rest.start() if rest else None
+        alone = rest is None and not text[line_start:hit.start()].strip()
         under = _below(text, hit.start() - line_start, hit.end() - line_start, line_end,
-                       value_at, next_col)
+                       value_at, next_col, alone=alone)
         if under is not None:
             found.append(Candidate(under[2], under[0], under[1], hit.group(0), rank + 0.5,
                                    "below"))
@@ -230,16 +231,18 @@ def _line_end(text: str, offset: int) -> int:
 
 
 def _below(text: str, col0: int, col1: int, line_end: int, value_at: ValueAt,
-           next_col: int | None = None) -> tuple[int, int, str] | None:
+           next_col: int | None = None, *, alone: bool = False) -> tuple[int, int, str] | None:
     """A value in the label's column on one of the next lines.
 
     The column runs from the label to the next header cell (``next_col``): a value that
     ends inside it is the label's, right-aligned or not; one that only overlaps the
     label's start belongs to the column on the left. After the last header cell a
-    right-aligned value may end far right of its label.
+    right-aligned value may end far right of its label. A label ``alone`` on its line
+    reads the next line when that line is one cell, wherever it starts: a value in a
+    larger font than its label is laid out left of where it ends on the page.
     """
     start = line_end + 1
-    for _ in range(_BELOW_LINES):
+    for line_number in range(_BELOW_LINES):
         if start >= len(text) or text[start - 1] == "\f":
             return None
         end = _line_end(text, start)
@@ -255,6 +258,10 @@ def _below(text: str, col0: int, col1: int, line_end: int, value_at: ValueAt,
         if pick is None and next_col is None:  # right-aligned after the last header cell
             pick = next(((c0, c1) for c0, c1 in cells
                          if c1 > col0 and col0 - 15 <= c0 <= col1 + 60), None)
+        if pick is None and alone and line_number == 0 and len(cells) == 1:
+            value = value_at(text, start + cells[0][0], start + cells[0][1])
+            if value is not None:
+                return value
         if pick is not None:
             c0, c1 = pick
             value = value_at(text, start + c0, start + c1)
@@ -416,10 +423,18 @@ def _slashed_number_at(text: str, at: int, end: int) -> tuple[int, int, str] | N
     return (m.start(), m.end(), m.group(0)) if m else None
 
 
+# es: "Referencia: #1721" in the header is the invoice's number where no invoice-number
+# label is printed (the weakest label); only with its colon (not "Referencia del
+# pedido: ..."), and never read below: a "Referencia" column of an item table holds
+# article codes.
+_REFERENCE_LABELS: tuple[Label, ...] = ((r"referencia(?=[ \t]*:)", 4),)
+
+
 def invoice_number_candidates(text: str) -> list[Candidate]:
     """Candidates for the invoice number."""
     return (_find(text, INVOICE_NUMBER_LABELS, _number_at, exclude=NOT_INVOICE_NUMBER)
-            + _find(text, _SLASHED_NUMBER_LABELS, _slashed_number_at))
+            + _find(text, _SLASHED_NUMBER_LABELS, _slashed_number_at)
+            + _find(text, _REFERENCE_LABELS, _number_at, below=False))
 
 
 def best(candidates: Sequence[Candidate]) -> Candidate | None:
