@@ -275,3 +275,34 @@ def test_names_left_of_a_centred_description_title_after_the_quantity_column() -
         ("Consulting hours", Decimal(2), Decimal("30.00"), Decimal("60.00")),
         ("Printing", Decimal(1), Decimal("10.00"), Decimal("10.00")),
     ]
+
+
+def _items_check(discount: str) -> dict[str, object]:
+    text = (
+        "Harbour Plumbing Ltd                                       INVOICE\n"
+        "                                             Invoice No:   INV-0307\n"
+        "                                             Invoice Date: 03/02/2026\n"
+        "      DESCRIPTION                     QTY/HR        UNIT PRICE        TOTAL\n"
+        "Boiler service (hours)                     4                90          360\n"
+        "Radiator valves                            6                15           90\n"
+        "                                                 SUBTOTAL               450\n"
+        f"                                                 DISCOUNT              {discount}\n"
+        "                                            LESS DISCOUNT               440\n"
+        "                                                TOTAL TAX             30.80\n"
+        "                                              BALANCE DUE           $470.80\n"
+    )
+    result = extract_invoice(DocumentText((text,), "pdf-text"), [],
+                             ExtractionPolicy(today=date(2026, 3, 10)))
+    assert result["fields"]["subtotal"]["value"] == "440.00"
+    return next(c for c in result["checks"] if c["name"] == "line_items_sum")
+
+
+def test_a_document_discount_between_the_items_and_the_subtotal_is_accounted_for() -> None:
+    check = _items_check(" 10")
+    assert check["passed"], check
+    assert "DISCOUNT 10" in str(check["detail"])
+
+
+def test_a_discount_that_does_not_explain_the_difference_hides_no_error() -> None:
+    check = _items_check("  9")
+    assert not check["passed"], check

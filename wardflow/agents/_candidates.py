@@ -18,6 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 from wardflow.agents._labels import (
+    DISCOUNT_LABELS,
     DUE_DATE_LABELS,
     INVOICE_DATE_LABELS,
     INVOICE_NUMBER_LABELS,
@@ -312,8 +313,16 @@ def _amount_in_line(text: str, at: int, end: int) -> tuple[int, int, str] | None
 _SUB_BEFORE = re.compile(r"(?:sous|sub|zwischen)[ \t]*-?[ \t]*$", re.IGNORECASE)
 
 
+# "LESS DISCOUNT 1436", "Total after discount": the amount after the discount, not it.
+_AFTER_DISCOUNT = re.compile(r"(?:less|after|nach|apr[èe]s|total|summe)[ \t]*$", re.IGNORECASE)
+
+
 def amount_candidates(text: str, field: str) -> list[Candidate]:
-    """Candidates for ``subtotal``, ``tax`` or ``total``."""
+    """Candidates for ``subtotal``, ``tax``, ``total`` or a document-level ``discount``
+    (right of its label only)."""
+    if field == "discount":
+        return _find(text, DISCOUNT_LABELS, _amount_in_line, below=False,
+                     not_before=_AFTER_DISCOUNT)
     if field == "total":
         return _find(text, TOTAL_LABELS, _amount_in_line, exclude=NOT_TOTAL,
                      not_before=_SUB_BEFORE)
