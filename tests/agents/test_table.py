@@ -306,3 +306,27 @@ def test_a_document_discount_between_the_items_and_the_subtotal_is_accounted_for
 def test_a_discount_that_does_not_explain_the_difference_hides_no_error() -> None:
     check = _items_check("  9")
     assert not check["passed"], check
+
+
+_GROUPS = (
+    "Leistung                      Stunden      Satz      Betrag\n"
+    "Planung                         10,0     20,00 €   200,00 €\n"
+    "Zwischensumme 200,00 €\n"
+    "Reisen                        Fahrten   Pauschale    Betrag\n"
+    "Werk–Baustelle                   1       0,30 €/km 60,00 €\n"
+    "Sonstiges                                            Betrag\n"
+    "Verladung                                          40,00 €\n"
+    "                                    Summe Netto   {net} €\n"
+)
+
+
+def test_amount_only_groups_are_read_where_they_add_up_with_the_sum_carried_over() -> None:
+    assert _rows(_GROUPS.format(net="300,00")) == [
+        ("Planung", Decimal("10.0"), Decimal("20.00"), Decimal("200.00")),
+        ("Werk–Baustelle", Decimal(1), Decimal("60.00"), Decimal("60.00")),
+        ("Verladung", Decimal(1), Decimal("40.00"), Decimal("40.00")),
+    ]
+
+
+def test_amount_only_groups_that_miss_the_printed_sum_are_no_items() -> None:
+    assert [r[0] for r in _rows(_GROUPS.format(net="310,00"))] == ["Planung"]

@@ -225,7 +225,7 @@ def read_table(text: str) -> TableReading:
     reading = TableReading()
     i = 0
     while i < len(lines):
-        columns = _header(lines, i)
+        columns = _header(lines, i) or _amount_header(lines[i])
         if columns is None:
             i += 1
             continue
@@ -250,11 +250,13 @@ def _read_body(lines: Sequence[Line], start: int, columns: Columns,
     rows: list[_Row] = []
     printed: list[_Row] = []  # rows whose numbers do not multiply out
     adjustments: list[Decimal] = []
+    heads: set[int] = set()  # (no item's description)
     j = start
     while j < len(lines):
         line = lines[j]
-        if _header(lines, j) is not None:
-            # the header repeated on the next page: the table goes on
+        if _header(lines, j) is not None or _amount_header(line) is not None:
+            # the header repeated on the next page, or a next group: the table goes on
+            heads.update(range(j, _header_end(lines, j)))
             j = _header_end(lines, j)
             continue
         row = _row(line, j, columns)
@@ -267,15 +269,14 @@ def _read_body(lines: Sequence[Line], start: int, columns: Columns,
         adjustment = _adjustment(line)
         if adjustment is not None:
             adjustments.append(adjustment)
-        elif (loose := _as_printed(line, j, columns)) is not None:
+        elif (loose := _as_printed(line, j, columns) or _amount_only(line, j, columns)):
             printed.append(loose)
         j += 1
     end = j
-    reading.adjustments.extend(adjustments)
-    if printed and _sum_after(lines, end) == sum(
-            (r.amount for r in (*rows, *printed)), sum(adjustments, _ZERO)):
+    if printed and _adds_up(_sum_after(lines, end), (*rows, *printed), adjustments, reading):
         rows = sorted((*rows, *printed), key=lambda r: r.index)
-    consumed: set[int] = set()
+    reading.adjustments.extend(adjustments)
+    consumed = heads
     row_lines = {r.index for r in rows}
     blocks = [_description_block(lines, row.index, start, end, columns, consumed, row_lines)
               for row in rows]
@@ -314,6 +315,49 @@ def _as_printed(line: Line, index: int, columns: Columns) -> _Row | None:
             or columns.nearest(p.cell) != "unit_price" or q.unit or p.unit:
         return None
     return _Row(index, q.values[-1], p.values[-1], amount, _BASES[0], _ZERO)
+
+
+def _amount_header(line: Line) -> Columns | None:
+    """A group's header of amount-only rows ("Sonstiges   Betrag", "Travel   Trips
+    Amount"): no digits, a name title at the left margin, an amount title last, and no
+    quantity or price title."""
+    cells = line.cells
+    if not 2 <= len(cells) <= 6 or cells[0].start > 2 or re.search(r"\d", line.text) \
+            or not _HEAD_RES["amount"].fullmatch(cells[-1].text) or _ends_table(line):
+        return None
+    if any(_HEAD_RES[k].search(c.text) for c in cells for k in ("quantity", "unit_price")):
+        return None
+    spans = {"description": (cells[0].start, cells[0].end),
+             "amount": (cells[-1].start, cells[-1].end)}
+    return Columns(spans, 0, cells[1].start)
+
+
+def _amount_only(line: Line, index: int, columns: Columns) -> _Row | None:
+    """A row of a table without quantity and price columns: a name and one amount
+    under the amount column, taken as one unit (only where the rows add up)."""
+    if "quantity" in columns.spans or "unit_price" in columns.spans \
+            or _ROW_END.search(line.text) is None or not _desc_cells(line, columns):
+        return None
+    last = line.cells[-1]
+    if any(money_cell(c.text) is not None for c in line.cells[:-1]) \
+            or columns.nearest(last) != "amount":
+        return None
+    # the amount, or the amount that ends the cell ("0,30 e/km 135,00 e": a rate one
+    # space before it)
+    words = last.text.split(" ")
+    amount = money_cell(last.text) or money_cell(" ".join(words[-2:])) or money_cell(words[-1])
+    return _Row(index, Decimal(1), amount, amount, _BASES[0], _ZERO) if amount else None
+
+
+def _adds_up(printed_sum: Decimal | None, rows: Sequence[_Row], adjustments: Sequence[Decimal],
+             reading: TableReading) -> bool:
+    """Whether the table's rows and allowances, alone or after the document's earlier
+    tables (a sum carried over), give the sum printed after the table."""
+    if printed_sum is None:
+        return False
+    table = sum((r.amount for r in rows), sum(adjustments, _ZERO))
+    before = sum((i.amount for i in reading.items), sum(reading.adjustments, _ZERO))
+    return printed_sum in (table, table + before)
 
 
 def _sum_after(lines: Sequence[Line], end: int) -> Decimal | None:
