@@ -373,3 +373,24 @@ def test_gst_invoice_in_rupees_with_lakh_grouping_and_split_tax() -> None:
     assert (fields["subtotal"], fields["tax"], fields["total"]) == (
         "100000.00", "18000.00", "118000.00")
     assert extraction["fields"]["tax"]["method"] == "computed"
+
+
+def test_a_charges_column_of_a_header_row_is_the_total_without_a_total_label() -> None:
+    text = (
+        "Invoice Number    Invoice Date    Charges           VAT ID\n"
+        "4410              6/18/2026              $1,250.40 PT\n"
+    )
+    assert [c.value for c in amount_candidates(text, "total")] == ["1250.40"]
+    labelled = text + "                                  Total    $1,250.40\n"
+    assert {c.label for c in amount_candidates(labelled, "total")} == {"Total"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Item             Delivery charges\nPump                       $12.00\n",
+        "Charges   $12.00\n",
+    ],
+)
+def test_charges_in_a_phrase_or_right_of_the_word_are_no_total(text: str) -> None:
+    assert amount_candidates(text, "total") == []

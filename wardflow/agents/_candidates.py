@@ -266,9 +266,11 @@ def _below(text: str, col0: int, col1: int, line_end: int, value_at: ValueAt,
         if pick is not None:
             c0, c1 = pick
             value = value_at(text, start + c0, start + c1)
-            if value is not None:
-                return value
-            return None  # other text in the column: not this label's value
+            if value is None and next_col is not None and c1 > next_col:
+                # a cell that runs into the next column one space apart ("$56.49 PT")
+                cut = line.rfind(" ", c0, next_col + 2)
+                value = value_at(text, start + c0, start + cut) if cut > c0 else None
+            return value  # (None: other text in the column, not this label's value)
         start = end + 1
     return None
 
@@ -313,6 +315,8 @@ def _amount_in_line(text: str, at: int, end: int) -> tuple[int, int, str] | None
 _SUB_BEFORE = re.compile(r"(?:sous|sub|zwischen)[ \t]*-?[ \t]*$", re.IGNORECASE)
 
 
+_CHARGES: tuple[Label, ...] = ((r"charges", 3),)
+_IN_PHRASE = re.compile(r"\S ?$")
 # "LESS DISCOUNT 1436", "Total after discount": the amount after the discount, not it.
 _AFTER_DISCOUNT = re.compile(r"(?:less|after|nach|apr[èe]s|total|summe)[ \t]*$", re.IGNORECASE)
 
@@ -324,8 +328,13 @@ def amount_candidates(text: str, field: str) -> list[Candidate]:
         return _find(text, DISCOUNT_LABELS, _amount_in_line, below=False,
                      not_before=_AFTER_DISCOUNT)
     if field == "total":
-        return _find(text, TOTAL_LABELS, _amount_in_line, exclude=NOT_TOTAL,
-                     not_before=_SUB_BEFORE)
+        found = _find(text, TOTAL_LABELS, _amount_in_line, exclude=NOT_TOTAL,
+                      not_before=_SUB_BEFORE)
+        # en: a "Charges" column of a header row ("Invoice Number  Date  Charges") is the
+        # total where no total label is printed; never a label in a phrase ("Delivery
+        # charges") nor a value to its right (a charge line)
+        return found or [c for c in _find(text, _CHARGES, _amount_in_line,
+                                          not_before=_IN_PHRASE) if c.where == "below"]
     if field == "subtotal":
         return _find(text, SUBTOTAL_LABELS, _amount_in_line,
                      exclude=r"[ \t]?(?:vat|tax|tva|mwst|ust\b|btw|iva)")
