@@ -241,27 +241,23 @@ def test_a_vat_rate_on_a_row_without_quantity_is_no_discount() -> None:
                             Decimal("1200.00"))]
 
 
+_UNMULTIPLIED = (
+    " No   Description           Duration   Quantity     Price     Total\n"
+    "  1   Gear housing                            2    150.00    300.00\n"
+    "  2   Fitting                      90         1     40.00     60.00\n"
+    "                                                Subtotal:    {sum}\n"
+)
+
+
 def test_a_row_that_does_not_multiply_out_is_read_as_printed_when_the_rows_add_up() -> None:
-    text = (
-        " No   Description           Duration   Quantity     Price     Total\n"
-        "  1   Gear housing                            2    150.00    300.00\n"
-        "  2   Fitting                      90         1     40.00     60.00\n"
-        "                                                Subtotal:    360.00\n"
-    )
-    assert _rows(text) == [
+    assert _rows(_UNMULTIPLIED.format(sum="360.00")) == [
         ("Gear housing", Decimal(2), Decimal("150.00"), Decimal("300.00")),
         ("Fitting", Decimal(1), Decimal("40.00"), Decimal("60.00")),
     ]
 
 
 def test_a_row_that_does_not_multiply_out_is_no_item_when_the_rows_miss_the_sum() -> None:
-    text = (
-        " No   Description           Duration   Quantity     Price     Total\n"
-        "  1   Gear housing                            2    150.00    300.00\n"
-        "  2   Fitting                      90         1     40.00     60.00\n"
-        "                                                Subtotal:    300.00\n"
-    )
-    assert [r[0] for r in _rows(text)] == ["Gear housing"]
+    assert [r[0] for r in _rows(_UNMULTIPLIED.format(sum="300.00"))] == ["Gear housing"]
 
 
 def test_names_left_of_a_centred_description_title_after_the_quantity_column() -> None:

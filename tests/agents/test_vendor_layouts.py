@@ -6,6 +6,7 @@ and amounts invented), one rule per test.
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import pytest
 
@@ -297,32 +298,31 @@ def test_no_tax_from_a_rate_that_does_not_give_the_difference() -> None:
     assert _extract(text)["tax"] is None
 
 
+_DASHED_SELLER = (
+    "Invoice\n"
+    "From:                              Invoice Number   INV-12\n"
+    "ACME - Sliced Widgets              Invoice Date     January 25, 2026\n"
+    "Suite 5                            Total Due        $93.50\n"
+    "Total                                               $93.50\n"
+)
+
+
+def _vendor_field(text: str) -> dict[str, Any]:
+    vendor = extract_invoice(DocumentText((text,), "pdf-text"), [], POLICY)["fields"]["vendor"]
+    assert isinstance(vendor, dict)
+    return vendor
+
+
 def test_a_labelled_name_cut_from_a_longer_cell_is_not_vouched_for_by_the_label() -> None:
-    text = (
-        "Invoice\n"
-        "From:                              Invoice Number   INV-12\n"
-        "ACME - Sliced Widgets              Invoice Date     January 25, 2026\n"
-        "Suite 5                            Total Due        $93.50\n"
-        "Total                                               $93.50\n"
-    )
-    extraction = extract_invoice(DocumentText((text,), "pdf-text"), [], POLICY)
-    vendor = extraction["fields"]["vendor"]
+    vendor = _vendor_field(_DASHED_SELLER)
     assert vendor["value"] == "ACME"
     assert vendor["confidence"] < 0.9
     assert any("cut from a longer cell" in note for note in vendor["notes"])
 
 
 def test_a_labelled_name_with_a_dash_printed_again_whole_is_kept_whole() -> None:
-    text = (
-        "Invoice\n"
-        "From:                              Invoice Number   INV-12\n"
-        "ACME - Sliced Widgets              Invoice Date     January 25, 2026\n"
-        "Suite 5                            Total Due        $93.50\n"
-        "Total                                               $93.50\n"
-        "Thank you for choosing ACME - Sliced Widgets | billing@acme.example\n"
-    )
-    extraction = extract_invoice(DocumentText((text,), "pdf-text"), [], POLICY)
-    vendor = extraction["fields"]["vendor"]
+    footer = "Thank you for choosing ACME - Sliced Widgets | billing@acme.example\n"
+    vendor = _vendor_field(_DASHED_SELLER + footer)
     assert vendor["value"] == "ACME - Sliced Widgets"
     assert not any("cut from a longer cell" in note for note in vendor["notes"])
 
