@@ -43,8 +43,10 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from wardflow.guardrails import train_classifier as tc  # noqa: E402
+from wardflow.guardrails._train_head import fit_logistic  # noqa: E402
 from wardflow.guardrails.injection import detect_escalation, detect_injection  # noqa: E402
 from wardflow.guardrails.injection_model import _weighted, gated  # noqa: E402
+from wardflow.guardrails.minilm_head import head_rows, stack_rows  # noqa: E402
 
 MAX_FPR = 0.03
 VARIANTS = ("ngram", "head", "stack", "cascade")
@@ -94,41 +96,6 @@ def ngram_logit(model: Any, text: str, boundary: str) -> float:
 
 
 # Heads --------------------------------------------------------------------------------
-def fit_logistic(
-    x: np.ndarray, y: np.ndarray, *, l2: float, balanced: bool = True, iterations: int = 30
-) -> np.ndarray:
-    """L2-regularised logistic regression by Newton's method (deterministic); the last
-    column of ``x`` is the intercept (not regularised). Returns the weights."""
-    pos = max(1.0, float(y.sum()))
-    neg = max(1.0, float(len(y) - y.sum()))
-    sw = np.where(y == 1, len(y) / (2 * pos), len(y) / (2 * neg)) if balanced else np.ones(len(y))
-    reg = np.full(x.shape[1], l2 * len(y))
-    reg[-1] = 0.0
-    w = np.zeros(x.shape[1])
-    for _ in range(iterations):
-        p = 1.0 / (1.0 + np.exp(-np.clip(x @ w, -30, 30)))
-        grad = x.T @ (sw * (p - y)) + reg * w
-        hess = (x * (sw * p * (1 - p))[:, None]).T @ x + np.diag(reg + 1e-9)
-        step = np.linalg.solve(hess, grad)
-        w -= step
-        if np.abs(step).max() < 1e-6:
-            break
-    return w
-
-
-def head_rows(texts: list[str], boundaries: list[str], vecs: dict[str, np.ndarray]) -> np.ndarray:
-    """The head's inputs: the embedding, a prompt flag, the intercept."""
-    emb = np.stack([vecs[t] for t in texts]).astype(np.float64)
-    prompt = np.array([[b == "prompt"] for b in boundaries], dtype=np.float64)
-    return np.hstack([emb, prompt, np.ones((len(texts), 1))])
-
-
-def stack_rows(ng: np.ndarray, hd: np.ndarray, rule: np.ndarray, prompt: np.ndarray) -> np.ndarray:
-    """The stacker's inputs, per boundary (a prompt copy of each)."""
-    base = np.stack([ng, hd, rule], axis=1)
-    return np.hstack([base, base * prompt[:, None], prompt[:, None], np.ones((len(ng), 1))])
-
-
 class Fold:
     """The two models of one training set and how they score units."""
 
@@ -139,14 +106,20 @@ class Fold:
         texts = [texts[i] for i in keep]
         boundaries = [boundaries[i] for i in keep]
         y = np.array([labels[i] for i in keep], dtype=np.float64)
-        self.head = fit_logistic(head_rows(texts, boundaries, vecs), y, l2=1e-4)
+        self.head = fit_logistic(
+            head_rows(np.stack([vecs[t] for t in texts]), boundaries), y, l2=1e-4
+        )
         self.vecs = vecs
 
     def scores(self, texts: list[str], boundaries: list[str]) -> tuple[np.ndarray, np.ndarray]:
         ng = np.array(
             [ngram_logit(self.ngram, t, b) for t, b in zip(texts, boundaries, strict=True)]
         )
-        hd = head_rows(texts, boundaries, self.vecs) @ self.head if texts else np.zeros(0)
+        hd = (
+            head_rows(np.stack([self.vecs[t] for t in texts]), boundaries) @ self.head
+            if texts
+            else np.zeros(0)
+        )
         return ng, hd
 
 

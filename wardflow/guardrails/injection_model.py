@@ -41,14 +41,14 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from wardflow.errors import ConfigError
 from wardflow.guardrails._segments import Segment, segments
 from wardflow.guardrails._text import normalised_view
 
-__all__ = ["DEFAULT_MODEL_PATH", "SENTENCE_RULE", "InjectionModel", "default_model", "features",
-           "gated"]
+__all__ = ["DEFAULT_MODEL_PATH", "PROMPT_CHARS", "SENTENCE_RULE", "InjectionModel",
+           "SentenceScorer", "default_model", "features", "gated"]
 
 DEFAULT_MODEL_PATH = Path(__file__).resolve().parent / "data" / "injection_model_v4.npz"
 MODEL_FORMAT = "wardflow-injection-ngram/3"
@@ -58,7 +58,7 @@ _TOKEN = re.compile(r"[^\W_]+|[^\w\s]")
 _DIGIT = re.compile(r"\d")
 _URL = re.compile(r"https?://|www\.|\b[\w-]+\.(?:com|net|org|io|biz|info|example)\b")
 _EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+\.[\w.]+\b")
-_PROMPT_CHARS = 2000
+PROMPT_CHARS = 2000
 Boundary = Literal["document", "prompt"]
 
 
@@ -354,6 +354,17 @@ def gated(text: str) -> bool:
             or _GATE_REST.search(lowered) is not None)
 
 
+class SentenceScorer(Protocol):
+    """What the injection validator needs of an embedded classifier: a version and a
+    scan of a text into scored units (:class:`InjectionModel`, or the MiniLM cascade
+    of :mod:`wardflow.guardrails.minilm_head`)."""
+
+    version: str
+
+    def scan(self, text: str, *, boundary: Boundary = "document"
+             ) -> list[tuple[Segment, float]]: ...
+
+
 def _weighted(feats: set[str]) -> tuple[list[str], list[str]]:
     """The n-gram features and the cue features of a unit."""
     grams = [f for f in feats if f[0] != "#"]
@@ -455,7 +466,7 @@ class InjectionModel:
         units = segments(text)
         scored = [(u, self.score(u.text, boundary)) for u in units]
         if boundary == "prompt" and text.strip():
-            whole = text[:_PROMPT_CHARS]
+            whole = text[:PROMPT_CHARS]
             scored.insert(0, (Segment(0, len(whole), whole), self.score(whole, boundary)))
         return scored
 
