@@ -401,18 +401,9 @@ class InjectionModel:
         Raises:
             ConfigError: the file is missing or not a model of this format.
         """
-        import numpy as np
-
-        try:
-            with np.load(Path(path), allow_pickle=False) as data:
-                header = json.loads(str(data["header"]))
-                names = data["features"].tolist()
-                values = data["weights"].astype(float).tolist()
-        except (OSError, KeyError, ValueError) as err:
-            raise ConfigError(f"cannot read the injection model {path}: {err}") from err
-        if header.get("format") != MODEL_FORMAT:
-            raise ConfigError(f"{path} is not a {MODEL_FORMAT} model; retrain it with"
-                              " `python -m wardflow.guardrails.train_classifier`")
+        header, data = read_weights(path, MODEL_FORMAT, ("features", "weights"), "")
+        names = data["features"].tolist()
+        values = data["weights"].astype(float).tolist()
         prompt = header.get("prompt_threshold_logit")
         return cls(dict(zip(names, values, strict=True)), float(header["bias"]),
                    float(header["threshold_logit"]), str(header["version"]),
@@ -477,13 +468,40 @@ class InjectionModel:
         return self is other
 
 
-@functools.lru_cache(maxsize=8192)
-def _cached_score(model: InjectionModel, text: str, boundary: Boundary) -> float:
-    z = model.logit(text, boundary) - model.threshold(boundary)
+def read_weights(path: Path | str, fmt: str, arrays: Sequence[str], step: str
+                 ) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The JSON header and the named arrays of a weights file (``.npz``) of format
+    ``fmt``, written by the training script's ``step``.
+
+    Raises:
+        ConfigError: the file is missing, unreadable or of another format.
+    """
+    import numpy as np
+
+    try:
+        with np.load(Path(path), allow_pickle=False) as data:
+            header = json.loads(str(data["header"]))
+            out = {name: data[name] for name in arrays}
+    except (OSError, KeyError, ValueError) as err:
+        raise ConfigError(f"cannot read the injection model weights {path}: {err}") from err
+    if header.get("format") != fmt:
+        raise ConfigError(f"{path} is not a {fmt} file; retrain it with"
+                          f" `python -m wardflow.guardrails.train_classifier {step}`".rstrip())
+    return header, out
+
+
+def calibrated(z: float) -> float:
+    """``sigmoid(z)`` rounded to 4 places: a raw logit minus its threshold as a score
+    (0.5 decides)."""
     if z >= 0:
         return round(1.0 / (1.0 + math.exp(-z)), 4)
     e = math.exp(z)
     return round(e / (1.0 + e), 4)
+
+
+@functools.lru_cache(maxsize=8192)
+def _cached_score(model: InjectionModel, text: str, boundary: Boundary) -> float:
+    return calibrated(model.logit(text, boundary) - model.threshold(boundary))
 
 
 @functools.cache

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import json
 import logging
-import math
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -30,15 +29,16 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
-from wardflow.errors import ConfigError
 from wardflow.guardrails._segments import Segment, segments
 from wardflow.guardrails.injection import detect_injection
 from wardflow.guardrails.injection_model import (
     PROMPT_CHARS,
     Boundary,
     InjectionModel,
+    calibrated,
     default_model,
     gated,
+    read_weights,
 )
 
 if TYPE_CHECKING:
@@ -109,18 +109,9 @@ class MiniLmHead:
         Raises:
             ConfigError: the file is missing or not a head of this format.
         """
-        try:
-            with np.load(Path(path), allow_pickle=False) as data:
-                header = json.loads(str(data["header"]))
-                head = tuple(float(x) for x in data["head"])
-                stacker = tuple(float(x) for x in data["stacker"])
-        except (OSError, KeyError, ValueError) as err:
-            raise ConfigError(f"cannot read the injection head {path}: {err}") from err
-        if header.get("format") != HEAD_FORMAT:
-            raise ConfigError(
-                f"{path} is not a {HEAD_FORMAT} head; retrain it with"
-                " `python -m wardflow.guardrails.train_classifier head`"
-            )
+        header, data = read_weights(path, HEAD_FORMAT, ("head", "stacker"), "head")
+        head = tuple(float(x) for x in data["head"])
+        stacker = tuple(float(x) for x in data["stacker"])
         low, high = header["band"]
         return cls(
             head,
@@ -149,13 +140,6 @@ class MiniLmHead:
                 head=np.array(self.head, dtype=np.float64),
                 stacker=np.array(self.stacker, dtype=np.float64),
             )
-
-
-def _sigmoid(z: float) -> float:
-    if z >= 0:
-        return round(1.0 / (1.0 + math.exp(-z)), 4)
-    e = math.exp(z)
-    return round(e / (1.0 + e), 4)
 
 
 class CascadeModel:
@@ -197,7 +181,7 @@ class CascadeModel:
         prompt = np.full(len(texts), float(boundary == "prompt"))
         stacked = stack_rows(np.array(logits), head, rule, prompt) @ self._stacker
         self.head_units += len(texts)
-        return [_sigmoid(float(z) - self.head.cuts[boundary]) for z in stacked]
+        return [calibrated(float(z) - self.head.cuts[boundary]) for z in stacked]
 
     def score_units(self, units: Sequence[str], boundary: Boundary = "document") -> list[float]:
         """The score of each unit: the n-gram model's, or the stacker's in the band."""
@@ -214,7 +198,7 @@ class CascadeModel:
             if self.in_band(logit, boundary):
                 pending.setdefault(text, ([], logit))[0].append(i)
             else:
-                scores[i] = _sigmoid(logit - self.ngram.threshold(boundary))
+                scores[i] = calibrated(logit - self.ngram.threshold(boundary))
         if pending:
             texts = list(pending)
             fresh = self._rescore(texts, [pending[t][1] for t in texts], boundary)
