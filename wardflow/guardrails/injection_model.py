@@ -359,7 +359,8 @@ class SentenceScorer(Protocol):
     scan of a text into scored units (:class:`InjectionModel`, or the MiniLM cascade
     of :mod:`wardflow.guardrails.minilm_head`)."""
 
-    version: str
+    @property
+    def version(self) -> str: ...
 
     def scan(self, text: str, *, boundary: Boundary = "document"
              ) -> list[tuple[Segment, float]]: ...
