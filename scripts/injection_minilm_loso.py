@@ -42,7 +42,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from wardflow.guardrails import train_classifier as tc  # noqa: E402
+from wardflow.guardrails import _train_ngram as tc  # noqa: E402
 from wardflow.guardrails._train_head import fit_logistic  # noqa: E402
 from wardflow.guardrails.injection import detect_escalation, detect_injection  # noqa: E402
 from wardflow.guardrails.injection_model import _weighted, gated  # noqa: E402
