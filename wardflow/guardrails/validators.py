@@ -41,7 +41,7 @@ from wardflow.guardrails.injection import (
     detect_injection,
     neutralise,
 )
-from wardflow.guardrails.injection_model import SENTENCE_RULE, InjectionModel
+from wardflow.guardrails.injection_model import SENTENCE_RULE, SentenceScorer
 from wardflow.guardrails.pii import find_pii, mask_pii
 from wardflow.guardrails.secrets import redact_secrets
 from wardflow.guardrails.vault import Vault
@@ -157,7 +157,7 @@ class PromptInjectionValidator(_Recorded):
     short_name = "prompt_injection"
 
     def __init__(self, threshold: float = 0.5, classifier: Callable[[str], float] | None = None,
-                 model: InjectionModel | None = None, boundary: str = "document",
+                 model: SentenceScorer | None = None, boundary: str = "document",
                  on_fail: Any = None) -> None:
         super().__init__(on_fail=on_fail, threshold=threshold)
         self.threshold = threshold
