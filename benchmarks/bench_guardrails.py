@@ -60,10 +60,12 @@ for _path in (_REPO, _REPO / "benchmarks"):
 
 import bench_graph  # noqa: E402
 
+from wardflow.config import Settings  # noqa: E402
 from wardflow.evals.guardrails import evaluate_guardrails  # noqa: E402
 from wardflow.guardrails import GuardPipeline, TokenVault  # noqa: E402
 from wardflow.guardrails.hidden import find_hidden_text  # noqa: E402
 from wardflow.guardrails.injection_model import _cached_score, default_model  # noqa: E402
+from wardflow.guardrails.minilm_head import injection_model_from_settings  # noqa: E402
 from wardflow.tools.documents import read_document  # noqa: E402
 from wardflow.tools.erp import load_master  # noqa: E402
 
@@ -119,8 +121,13 @@ def bench_pipeline(text: str, plan: Plan, home: Path) -> dict[str, Latency]:
     new document would."""
     engines = ("guard", "direct", "patterns_only")
     vaults = {e: TokenVault(home / f"vault-{e}.sqlite") for e in engines}
-    pipelines = {"guard": GuardPipeline(vault=vaults["guard"], engine="guard"),
-                 "direct": GuardPipeline(vault=vaults["direct"], engine="direct"),
+    # The embedded classifier as a default install runs it: with its MiniLM head on the
+    # uncertain band when the MiniLM package is installed.
+    model = injection_model_from_settings(Settings())
+    pipelines = {"guard": GuardPipeline(vault=vaults["guard"], engine="guard",
+                                        injection_model=model),
+                 "direct": GuardPipeline(vault=vaults["direct"], engine="direct",
+                                         injection_model=model),
                  "patterns_only": GuardPipeline(vault=vaults["patterns_only"], engine="guard",
                                                 injection_model=None)}
     samples: dict[str, list[float]] = ({e: [] for e in engines} | {"validators": []}

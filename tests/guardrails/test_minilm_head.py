@@ -156,3 +156,24 @@ def test_without_the_package_the_ngram_model_runs_and_says_so(
 
 def test_the_head_file_is_package_data() -> None:
     assert DEFAULT_HEAD_PATH.is_file() and DEFAULT_HEAD_PATH.parent.name == "data"
+
+
+def test_the_head_scores_at_most_its_cap_of_one_call_and_the_rest_keep_their_ngram_score(
+    embedder: CountingEmbedder, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Borderline sentences written for this test, each in the band on its own.
+    ngram = default_model()
+    objects = ("invoice total", "payment terms", "due date", "purchase order", "tax rate")
+    variants = [ATTACK, *(ATTACK.replace("bank account", o) for o in objects)]
+    logits = {v: ngram.logit(v, "document") for v in variants}
+    model = CascadeModel(ngram, MiniLmHead.load(), embedder, max_head_units=2)
+    assert all(model.in_band(logit, "document") for logit in logits.values())
+    embedder.texts.clear()
+    with caplog.at_level(logging.WARNING, logger="wardflow.guardrails.minilm_head"):
+        scores = model.score_units(variants)
+    assert sorted(embedder.texts) == sorted(sorted(variants, key=logits.get)[-2:])
+    rest = [v for v in variants if v not in embedder.texts]
+    for text in rest:
+        expected = ngram.score(text, "document")
+        assert scores[variants.index(text)] == pytest.approx(expected)
+    assert "6 sentences in the MiniLM head's band" in caplog.text

@@ -62,6 +62,10 @@ DEFAULT_HEAD_PATH = Path(__file__).resolve().parent / "data" / "injection_minilm
 HEAD_FORMAT = "wardflow-injection-minilm-head/1"
 HeadSetting = Literal["auto", "minilm", "off"]
 _CACHE = 4096
+# The most sentences of one call the head embeds (about 50 ms each on one core): a
+# document stuffed with borderline sentences cannot buy minutes of CPU; the rest keep
+# the n-gram model's score, as without the head.
+HEAD_MAX_UNITS = 24
 
 
 def head_rows(vectors: NDArray[np.float32], boundaries: Sequence[str]) -> NDArray[np.float64]:
@@ -151,13 +155,18 @@ class CascadeModel:
         ngram: the n-gram model (its thresholds centre the band).
         head: the trained head.
         embedder: the sentence embedder the head was trained on (``MiniLmEmbedding``).
+        max_head_units: the most sentences of one call the head scores, those the
+            n-gram model scores highest first; the others keep the n-gram model's
+            score (a warning says how many).
 
     Attributes:
         head_units: how many sentences the head has scored (for cost reports).
     """
 
-    def __init__(self, ngram: InjectionModel, head: MiniLmHead, embedder: Embedder) -> None:
+    def __init__(self, ngram: InjectionModel, head: MiniLmHead, embedder: Embedder,
+                 *, max_head_units: int = HEAD_MAX_UNITS) -> None:
         self.ngram = ngram
+        self.max_head_units = max_head_units
         self.head = head
         self.embedder = embedder
         self.version = f"{ngram.version}+{head.version}"
@@ -199,6 +208,14 @@ class CascadeModel:
                 pending.setdefault(text, ([], logit))[0].append(i)
             else:
                 scores[i] = calibrated(logit - self.ngram.threshold(boundary))
+        if len(pending) > self.max_head_units:
+            ranked = sorted(pending, key=lambda t: pending[t][1], reverse=True)
+            log.warning("injection classifier: %d sentences in the MiniLM head's band, it"
+                        " scores the first %d", len(ranked), self.max_head_units)
+            for text in ranked[self.max_head_units:]:
+                indices, logit = pending.pop(text)
+                for i in indices:
+                    scores[i] = calibrated(logit - self.ngram.threshold(boundary))
         if pending:
             texts = list(pending)
             fresh = self._rescore(texts, [pending[t][1] for t in texts], boundary)
