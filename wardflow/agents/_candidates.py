@@ -42,7 +42,7 @@ __all__ = [
 
 # Right of a label: separators, then the value.
 _SEPARATORS = re.compile(r"[ \t:#.°º=()\-–]*(?:\((?:[^)\n]{0,40})\)[ \t:]*)?")
-_CURRENCY = r"(?:[A-Z]{3}|[€$£₹]|Rs\.?)"
+_CURRENCY = r"(?:[A-Z]{3}|[€$£₹]|Rs\.?|Kč)"
 _BELOW_LINES = 4
 _ID_BEFORE = re.compile(r"(?:n[°º]|no\.?|nr\.?|id|ident)\s*[:.]?\s*$", re.IGNORECASE)
 
@@ -303,6 +303,9 @@ def _amount_in_line(text: str, at: int, end: int) -> tuple[int, int, str] | None
 
 # "Sous-total", "Sub-Total", "Zwischen-Summe": the total label ends a subtotal's.
 _SUB_BEFORE = re.compile(r"(?:sous|sub|zwischen)[ \t]*-?[ \t]*$", re.IGNORECASE)
+# "Totaal ex BTW", "Celkem bez DPH", "Total excl. VAT": a tax word that names the base.
+_NET_BEFORE = re.compile(r"(?<![^\W\d_])(?:ex(?:cl)?\.?|excluding|bez|zonder|ohne|hors|sans|"
+                         r"before|sin|senza)[ \t]*$", re.IGNORECASE)
 
 
 def amount_candidates(text: str, field: str) -> list[Candidate]:
@@ -316,7 +319,7 @@ def amount_candidates(text: str, field: str) -> list[Candidate]:
     return _find(text, TAX_LABELS, _amount_in_line,
                  exclude=r"\s*[-.]?\s*(?:id\b|no\b|nr|reg|number|identification|intracom|-?nummer"
                          r"|satz|rate|taux|%|code|categor|kategorie|exempt|befreit|clause|"
-                         r"identifier|aufschl|summary)")
+                         r"identifier|aufschl|summary)", not_before=_NET_BEFORE)
 
 
 def _date_at(month_first: bool) -> ValueAt:
