@@ -257,12 +257,18 @@ def _below(text: str, col0: int, col1: int, line_end: int, value_at: ValueAt,
                          if c1 > col0 and col0 - 15 <= c0 <= col1 + 60), None)
         if pick is not None:
             c0, c1 = pick
+            if _OWN_LABEL.match(line, c0, c1):
+                return None  # "Total CGST: 25.35" under "Grand Total": another label's line
             value = value_at(text, start + c0, start + c1)
             if value is not None:
                 return value
             return None  # other text in the column: not this label's value
         start = end + 1
     return None
+
+
+# A cell that starts with its own label: words, then a colon.
+_OWN_LABEL = re.compile(r"[^\W\d_][^:\d\n]*:")
 
 
 # Values --------------------------------------------------------------------------------
@@ -421,8 +427,15 @@ def _slashed_number_at(text: str, at: int, end: int) -> tuple[int, int, str] | N
 
 def invoice_number_candidates(text: str) -> list[Candidate]:
     """Candidates for the invoice number."""
-    return (_find(text, INVOICE_NUMBER_LABELS, _number_at, exclude=NOT_INVOICE_NUMBER)
-            + _find(text, _SLASHED_NUMBER_LABELS, _slashed_number_at))
+    found = (_find(text, INVOICE_NUMBER_LABELS, _number_at, exclude=NOT_INVOICE_NUMBER)
+             + _find(text, _SLASHED_NUMBER_LABELS, _slashed_number_at))
+    # "INVOICE INVOICE-2025-001": a title word glued to the number by a hyphen is part of
+    # it, not its label ("2025-001")
+    return [c for c in found if not _GLUED_TITLE.search(text, max(0, c.start - 12), c.start)]
+
+
+_GLUED_TITLE = re.compile(r"(?<![^\W\d_])(?:invoice|rechnung|facture|factuur|factura|fattura|"
+                          r"faktura|inv)-$", re.IGNORECASE)
 
 
 def best(candidates: Sequence[Candidate]) -> Candidate | None:
