@@ -239,3 +239,90 @@ def test_a_vat_rate_on_a_row_without_quantity_is_no_discount() -> None:
     )
     assert _rows(text) == [("Annual licence", Decimal(1), Decimal("1200.00"),
                             Decimal("1200.00"))]
+
+
+_UNMULTIPLIED = (
+    " No   Description           Duration   Quantity     Price     Total\n"
+    "  1   Gear housing                            2    150.00    300.00\n"
+    "  2   Fitting                      90         1     40.00     60.00\n"
+    "                                                Subtotal:    {sum}\n"
+)
+
+
+def test_a_row_that_does_not_multiply_out_is_read_as_printed_when_the_rows_add_up() -> None:
+    assert _rows(_UNMULTIPLIED.format(sum="360.00")) == [
+        ("Gear housing", Decimal(2), Decimal("150.00"), Decimal("300.00")),
+        ("Fitting", Decimal(1), Decimal("40.00"), Decimal("60.00")),
+    ]
+
+
+def test_a_row_that_does_not_multiply_out_is_no_item_when_the_rows_miss_the_sum() -> None:
+    assert [r[0] for r in _rows(_UNMULTIPLIED.format(sum="300.00"))] == ["Gear housing"]
+
+
+def test_names_left_of_a_centred_description_title_after_the_quantity_column() -> None:
+    text = (
+        "   QUANTITY                      DESCRIPTION               UNIT PRICE      TOTAL\n"
+        "2              Consulting hours                                 30.00      60.00\n"
+        "1              Printing                                         10.00      10.00\n"
+        "                                                     SUBTOTAL              70.00\n"
+    )
+    assert _rows(text) == [
+        ("Consulting hours", Decimal(2), Decimal("30.00"), Decimal("60.00")),
+        ("Printing", Decimal(1), Decimal("10.00"), Decimal("10.00")),
+    ]
+
+
+def _items_check(discount: str) -> dict[str, object]:
+    text = (
+        "Harbour Plumbing Ltd                                       INVOICE\n"
+        "                                             Invoice No:   INV-0307\n"
+        "                                             Invoice Date: 03/02/2026\n"
+        "      DESCRIPTION                     QTY/HR        UNIT PRICE        TOTAL\n"
+        "Boiler service (hours)                     4                90          360\n"
+        "Radiator valves                            6                15           90\n"
+        "                                                 SUBTOTAL               450\n"
+        f"                                                 DISCOUNT              {discount}\n"
+        "                                            LESS DISCOUNT               440\n"
+        "                                                TOTAL TAX             30.80\n"
+        "                                              BALANCE DUE           $470.80\n"
+    )
+    result = extract_invoice(DocumentText((text,), "pdf-text"), [],
+                             ExtractionPolicy(today=date(2026, 3, 10)))
+    assert result["fields"]["subtotal"]["value"] == "440.00"
+    return next(c for c in result["checks"] if c["name"] == "line_items_sum")
+
+
+def test_a_document_discount_between_the_items_and_the_subtotal_is_accounted_for() -> None:
+    check = _items_check(" 10")
+    assert check["passed"], check
+    assert "DISCOUNT 10" in str(check["detail"])
+
+
+def test_a_discount_that_does_not_explain_the_difference_hides_no_error() -> None:
+    check = _items_check("  9")
+    assert not check["passed"], check
+
+
+_GROUPS = (
+    "Leistung                      Stunden      Satz      Betrag\n"
+    "Planung                         10,0     20,00 €   200,00 €\n"
+    "Zwischensumme 200,00 €\n"
+    "Reisen                        Fahrten   Pauschale    Betrag\n"
+    "Werk–Baustelle                   1       0,30 €/km 60,00 €\n"
+    "Sonstiges                                            Betrag\n"
+    "Verladung                                          40,00 €\n"
+    "                                    Summe Netto   {net} €\n"
+)
+
+
+def test_amount_only_groups_are_read_where_they_add_up_with_the_sum_carried_over() -> None:
+    assert _rows(_GROUPS.format(net="300,00")) == [
+        ("Planung", Decimal("10.0"), Decimal("20.00"), Decimal("200.00")),
+        ("Werk–Baustelle", Decimal(1), Decimal("60.00"), Decimal("60.00")),
+        ("Verladung", Decimal(1), Decimal("40.00"), Decimal("40.00")),
+    ]
+
+
+def test_amount_only_groups_that_miss_the_printed_sum_are_no_items() -> None:
+    assert [r[0] for r in _rows(_GROUPS.format(net="310,00"))] == ["Planung"]

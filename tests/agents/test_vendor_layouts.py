@@ -6,6 +6,7 @@ and amounts invented), one rule per test.
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import pytest
 
@@ -124,6 +125,64 @@ def test_invoice_number_labels_of_vendor_layouts(text: str, number: str) -> None
     assert chosen is not None and chosen.value == number
 
 
+def test_spanish_reference_is_the_number_only_without_an_invoice_number_label() -> None:
+    header = "                                    Referencia: #4410\nFecha: 25/12/2025\n"
+    chosen = best(invoice_number_candidates("Acme S.L.\n" + header))
+    assert chosen is not None and chosen.value == "4410"
+    labelled = "Factura nº 2025-17\nReferencia: 4410\n"
+    chosen = best(invoice_number_candidates(labelled))
+    assert chosen is not None and chosen.value == "2025-17"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Referencia del pedido: 4410\n",
+        "Referencia      Descripción        Cantidad\nA-100           Tornillos          5\n",
+    ],
+)
+def test_other_references_are_no_invoice_number(text: str) -> None:
+    assert invoice_number_candidates(text) == []
+
+
+def test_a_label_alone_on_its_line_reads_a_value_alone_on_the_next_line() -> None:
+    # a value in a larger font than its right-aligned label is laid out left of it
+    text = (
+        "National e-invoices\n"
+        "                                                          Invoice number:\n"
+        "                            FA/ABC-12/03/2026\n"
+        "Seller                                  Buyer\n"
+    )
+    chosen = best(invoice_number_candidates(text))
+    assert chosen is not None and chosen.value == "FA/ABC-12/03/2026"
+
+
+def test_a_title_alone_on_its_line_passes_over_a_name_on_the_next_line() -> None:
+    text = (
+        "                                                  FACTURE\n"
+        "Jane Roe\n"
+        "                                          2026F02-001\n"
+        "12 rue de la Paix                                   02/03/2026\n"
+    )
+    chosen = best(invoice_number_candidates(text))
+    assert chosen is not None and chosen.value == "2026F02-001"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # the label shares its line with another cell
+        "Seller: Acme                                       Invoice number:\n"
+        "                            FA/ABC-12/03/2026\n",
+        # the next line is two cells: a table row, not the label's value
+        "                                                   Invoice number:\n"
+        "                            FA/ABC-12/03/2026     Order 77\n",
+    ],
+)
+def test_a_label_not_alone_or_over_a_row_reads_no_far_value(text: str) -> None:
+    assert invoice_number_candidates(text) == []
+
+
 # Dates -----------------------------------------------------------------------------------
 def test_two_digit_years() -> None:
     text = "BILL TO          Invoice No: #INV0042\nJohn Doe         Invoice Date: 10/18/18\n"
@@ -239,19 +298,45 @@ def test_no_tax_from_a_rate_that_does_not_give_the_difference() -> None:
     assert _extract(text)["tax"] is None
 
 
+_DASHED_SELLER = (
+    "Invoice\n"
+    "From:                              Invoice Number   INV-12\n"
+    "ACME - Sliced Widgets              Invoice Date     January 25, 2026\n"
+    "Suite 5                            Total Due        $93.50\n"
+    "Total                                               $93.50\n"
+)
+
+
+def _vendor_field(text: str) -> dict[str, Any]:
+    vendor = extract_invoice(DocumentText((text,), "pdf-text"), [], POLICY)["fields"]["vendor"]
+    assert isinstance(vendor, dict)
+    return vendor
+
+
 def test_a_labelled_name_cut_from_a_longer_cell_is_not_vouched_for_by_the_label() -> None:
-    text = (
-        "Invoice\n"
-        "From:                              Invoice Number   INV-12\n"
-        "ACME - Sliced Widgets              Invoice Date     January 25, 2026\n"
-        "Suite 5                            Total Due        $93.50\n"
-        "Total                                               $93.50\n"
-    )
-    extraction = extract_invoice(DocumentText((text,), "pdf-text"), [], POLICY)
-    vendor = extraction["fields"]["vendor"]
+    vendor = _vendor_field(_DASHED_SELLER)
     assert vendor["value"] == "ACME"
     assert vendor["confidence"] < 0.9
     assert any("cut from a longer cell" in note for note in vendor["notes"])
+
+
+def test_a_labelled_name_with_a_dash_printed_again_whole_is_kept_whole() -> None:
+    footer = "Thank you for choosing ACME - Sliced Widgets | billing@acme.example\n"
+    vendor = _vendor_field(_DASHED_SELLER + footer)
+    assert vendor["value"] == "ACME - Sliced Widgets"
+    assert not any("cut from a longer cell" in note for note in vendor["notes"])
+
+
+def test_a_name_that_ends_in_its_legal_form_is_not_extended_by_a_repeated_tagline() -> None:
+    text = (
+        "Rechnung\n"
+        "Verkäufer:                         Rechnungsnummer   R-12\n"
+        "Kessel GmbH - Ihr Partner          Datum             25.01.2026\n"
+        "Hafenweg 5\n"
+        "Kessel GmbH - Ihr Partner | www.kessel.example\n"
+    )
+    seller = find_seller(text)
+    assert seller is not None and seller.name == "Kessel GmbH"
 
 
 @pytest.mark.parametrize("line", ["Total", "Balance due", "Gesamtbetrag"])
@@ -288,3 +373,24 @@ def test_gst_invoice_in_rupees_with_lakh_grouping_and_split_tax() -> None:
     assert (fields["subtotal"], fields["tax"], fields["total"]) == (
         "100000.00", "18000.00", "118000.00")
     assert extraction["fields"]["tax"]["method"] == "computed"
+
+
+def test_a_charges_column_of_a_header_row_is_the_total_without_a_total_label() -> None:
+    text = (
+        "Invoice Number    Invoice Date    Charges           VAT ID\n"
+        "4410              6/18/2026              $1,250.40 PT\n"
+    )
+    assert [c.value for c in amount_candidates(text, "total")] == ["1250.40"]
+    labelled = text + "                                  Total    $1,250.40\n"
+    assert {c.label for c in amount_candidates(labelled, "total")} == {"Total"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Item             Delivery charges\nPump                       $12.00\n",
+        "Charges   $12.00\n",
+    ],
+)
+def test_charges_in_a_phrase_or_right_of_the_word_are_no_total(text: str) -> None:
+    assert amount_candidates(text, "total") == []

@@ -19,9 +19,9 @@ from wardflow.evals._labels import load_labels
 from wardflow.tools.documents import read_document
 
 DATASET = Path(__file__).resolve().parents[2] / "data" / "invoices"
-# Right out of the 21 text-layer PDFs when measured (vendor 20, invoice number 19,
+# Right out of the 21 text-layer PDFs when measured (vendor 21, invoice number 21,
 # invoice date 21, total 21, subtotal 21, tax 21), less one document of slack each.
-FLOORS = {"vendor": 19, "invoice_number": 18, "invoice_date": 20, "total": 20, "subtotal": 20,
+FLOORS = {"vendor": 20, "invoice_number": 20, "invoice_date": 20, "total": 20, "subtotal": 20,
           "tax": 20}
 
 

@@ -18,6 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 from wardflow.agents._labels import (
+    DISCOUNT_LABELS,
     DUE_DATE_LABELS,
     INVOICE_DATE_LABELS,
     INVOICE_NUMBER_LABELS,
@@ -210,8 +211,9 @@ def _find(text: str, labels: Sequence[Label], value_at: ValueAt, *, exclude: str
             continue
         rest = re.search(r"\S", text[at:line_end])
         next_col = at - line_start + rest.start() if rest else None
+        alone = rest is None and not text[line_start:hit.start()].strip()
         under = _below(text, hit.start() - line_start, hit.end() - line_start, line_end,
-                       value_at, next_col)
+                       value_at, next_col, alone=alone)
         if under is not None:
             found.append(Candidate(under[2], under[0], under[1], hit.group(0), rank + 0.5,
                                    "below"))
@@ -230,16 +232,18 @@ def _line_end(text: str, offset: int) -> int:
 
 
 def _below(text: str, col0: int, col1: int, line_end: int, value_at: ValueAt,
-           next_col: int | None = None) -> tuple[int, int, str] | None:
+           next_col: int | None = None, *, alone: bool = False) -> tuple[int, int, str] | None:
     """A value in the label's column on one of the next lines.
 
     The column runs from the label to the next header cell (``next_col``): a value that
     ends inside it is the label's, right-aligned or not; one that only overlaps the
     label's start belongs to the column on the left. After the last header cell a
-    right-aligned value may end far right of its label.
+    right-aligned value may end far right of its label. A label ``alone`` on its line
+    reads the next line when that line is one cell, wherever it starts: a value in a
+    larger font than its label is laid out left of where it ends on the page.
     """
     start = line_end + 1
-    for _ in range(_BELOW_LINES):
+    for line_number in range(_BELOW_LINES):
         if start >= len(text) or text[start - 1] == "\f":
             return None
         end = _line_end(text, start)
@@ -255,14 +259,20 @@ def _below(text: str, col0: int, col1: int, line_end: int, value_at: ValueAt,
         if pick is None and next_col is None:  # right-aligned after the last header cell
             pick = next(((c0, c1) for c0, c1 in cells
                          if c1 > col0 and col0 - 15 <= c0 <= col1 + 60), None)
+        if pick is None and alone and line_number == 0 and len(cells) == 1:
+            value = value_at(text, start + cells[0][0], start + cells[0][1])
+            if value is not None:
+                return value
         if pick is not None:
             c0, c1 = pick
             if _OWN_LABEL.match(line, c0, c1):
                 return None  # "Total CGST: 25.35" under "Grand Total": another label's line
             value = value_at(text, start + c0, start + c1)
-            if value is not None:
-                return value
-            return None  # other text in the column: not this label's value
+            if value is None and next_col is not None and c1 > next_col:
+                # a cell that runs into the next column one space apart ("$56.49 PT")
+                cut = line.rfind(" ", c0, next_col + 2)
+                value = value_at(text, start + c0, start + cut) if cut > c0 else None
+            return value  # (None: other text in the column, not this label's value)
         start = end + 1
     return None
 
@@ -314,11 +324,26 @@ _NET_BEFORE = re.compile(r"(?<![^\W\d_])(?:ex(?:cl)?\.?|excluding|bez|zonder|ohn
                          r"before|sin|senza)[ \t]*$", re.IGNORECASE)
 
 
+_CHARGES: tuple[Label, ...] = ((r"charges", 3),)
+_IN_PHRASE = re.compile(r"\S ?$")
+# "LESS DISCOUNT 1436", "Total after discount": the amount after the discount, not it.
+_AFTER_DISCOUNT = re.compile(r"(?:less|after|nach|apr[èe]s|total|summe)[ \t]*$", re.IGNORECASE)
+
+
 def amount_candidates(text: str, field: str) -> list[Candidate]:
-    """Candidates for ``subtotal``, ``tax`` or ``total``."""
+    """Candidates for ``subtotal``, ``tax``, ``total`` or a document-level ``discount``
+    (right of its label only)."""
+    if field == "discount":
+        return _find(text, DISCOUNT_LABELS, _amount_in_line, below=False,
+                     not_before=_AFTER_DISCOUNT)
     if field == "total":
-        return _find(text, TOTAL_LABELS, _amount_in_line, exclude=NOT_TOTAL,
-                     not_before=_SUB_BEFORE)
+        found = _find(text, TOTAL_LABELS, _amount_in_line, exclude=NOT_TOTAL,
+                      not_before=_SUB_BEFORE)
+        # en: a "Charges" column of a header row ("Invoice Number  Date  Charges") is the
+        # total where no total label is printed; never a label in a phrase ("Delivery
+        # charges") nor a value to its right (a charge line)
+        return found or [c for c in _find(text, _CHARGES, _amount_in_line,
+                                          not_before=_IN_PHRASE) if c.where == "below"]
     if field == "subtotal":
         return _find(text, SUBTOTAL_LABELS, _amount_in_line,
                      exclude=r"[ \t]?(?:vat|tax|tva|mwst|ust\b|btw|iva)")
@@ -425,10 +450,18 @@ def _slashed_number_at(text: str, at: int, end: int) -> tuple[int, int, str] | N
     return (m.start(), m.end(), m.group(0)) if m else None
 
 
+# es: "Referencia: #1721" in the header is the invoice's number where no invoice-number
+# label is printed (the weakest label); only with its colon (not "Referencia del
+# pedido: ..."), and never read below: a "Referencia" column of an item table holds
+# article codes.
+_REFERENCE_LABELS: tuple[Label, ...] = ((r"referencia(?=[ \t]*:)", 4),)
+
+
 def invoice_number_candidates(text: str) -> list[Candidate]:
     """Candidates for the invoice number."""
     found = (_find(text, INVOICE_NUMBER_LABELS, _number_at, exclude=NOT_INVOICE_NUMBER)
-             + _find(text, _SLASHED_NUMBER_LABELS, _slashed_number_at))
+             + _find(text, _SLASHED_NUMBER_LABELS, _slashed_number_at)
+             + _find(text, _REFERENCE_LABELS, _number_at, below=False))
     # "INVOICE INVOICE-2025-001": a title word glued to the number by a hyphen is part of
     # it, not its label ("2025-001")
     return [c for c in found if not _GLUED_TITLE.search(text, max(0, c.start - 12), c.start)]

@@ -68,6 +68,7 @@ def run_checks(
     due_date: date | None,
     *,
     several_rates: bool = False,
+    discounts: Sequence[tuple[Decimal, str]] = (),
 ) -> list[dict[str, Any]]:
     """The arithmetic, date and currency checks of the extracted fields.
 
@@ -80,6 +81,8 @@ def run_checks(
         invoice_date: the invoice date read, if any.
         due_date: the due date read, if any.
         several_rates: whether the lines carry several VAT rates.
+        discounts: the document-level discounts printed outside the item table, each
+            with the text that prints it (its label and amount).
 
     Returns:
         The check records, in a fixed order.
@@ -90,7 +93,7 @@ def run_checks(
         return Decimal(value) if value is not None else None
 
     checks = _amount_checks(dec("subtotal"), dec("tax"), dec("total"), fields["tax_rate"].value,
-                            items, sums, several_rates=several_rates)
+                            items, sums, several_rates=several_rates, discounts=discounts)
     checks += _date_checks(policy, invoice_date, due_date)
     if fields["currency"].value is not None:
         checks.append(check(
@@ -103,19 +106,15 @@ def run_checks(
 def _amount_checks(
     subtotal: Decimal | None, tax: Decimal | None, total: Decimal | None, rate: str | None,
     items: Sequence[Any], sums: Sequence[Decimal], *, several_rates: bool,
+    discounts: Sequence[tuple[Decimal, str]] = (),
 ) -> list[dict[str, Any]]:
     """Line items against the subtotal (or the total), subtotal plus tax against the
     total, and the one VAT rate against the tax."""
     checks = []
     if items and subtotal is not None:
-        # The rows, or only the top rows of bundles, plus the table's allowances and
-        # charges: the reading that matches the subtotal, else the plain sum.
-        lines = next((s for s in sums if abs(s - subtotal) <= CENT), sums[0])
-        checks.append(check(
-            "line_items_sum", abs(lines - subtotal) <= CENT,
-            # Which side is wrong is unknown, so the total is not trusted either.
-            f"line items add up to {lines}, subtotal is {subtotal}", ["subtotal", "total"],
-        ))
+        passed, detail = _items_against(sums, subtotal, "subtotal", discounts)
+        # Which side is wrong is unknown, so the total is not trusted either.
+        checks.append(check("line_items_sum", passed, detail, ["subtotal", "total"]))
     if subtotal is not None and tax is not None and total is not None:
         checks.append(check(
             "totals_add_up", abs(subtotal + tax - total) <= CENT,
@@ -123,11 +122,8 @@ def _amount_checks(
             ["subtotal", "tax", "total"],
         ))
     elif subtotal is None and tax is None and total is not None and items:
-        lines = next((s for s in sums if abs(s - total) <= CENT), sums[0])
-        checks.append(check(
-            "line_items_sum", abs(lines - total) <= CENT,
-            f"line items add up to {lines}, total is {total} (no tax shown)", ["total"],
-        ))
+        passed, detail = _items_against(sums, total, "total", discounts)
+        checks.append(check("line_items_sum", passed, detail + " (no tax shown)", ["total"]))
     # One rate applied to the whole subtotal: not a check where lines carry several.
     if rate is not None and subtotal is not None and tax is not None and not several_rates:
         expected = money(subtotal * Decimal(rate) / 100)
@@ -136,6 +132,26 @@ def _amount_checks(
             f"{rate}% of {subtotal} is {expected}, tax shown is {tax}", ["tax", "tax_rate"],
         ))
     return checks
+
+
+def _items_against(sums: Sequence[Decimal], target: Decimal, name: str,
+                   discounts: Sequence[tuple[Decimal, str]]) -> tuple[bool, str]:
+    """Whether the items' sum gives ``target`` (the subtotal or total), and how.
+
+    The rows, or only the top rows of bundles, plus the table's allowances and charges:
+    the reading that matches, else the plain sum. Where none matches, a discount printed
+    for the whole document outside the table may lie between the sum and the target:
+    the sum less exactly that printed amount must give it, to the cent.
+    """
+    lines = next((s for s in sums if abs(s - target) <= CENT), sums[0])
+    if abs(lines - target) <= CENT:
+        return True, f"line items add up to {lines}, {name} is {target}"
+    for amount, printed in discounts:
+        if abs(lines - abs(amount) - target) <= CENT:
+            return True, (f"line items add up to {lines}, less the discount printed as "
+                          f"'{printed}' ({abs(amount)}) is {lines - abs(amount)}, "
+                          f"{name} is {target}")
+    return False, f"line items add up to {lines}, {name} is {target}"
 
 
 def _date_checks(policy: ExtractionPolicy, invoice_date: date | None,

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 __all__ = [
     "BUYER_LABELS",
+    "DISCOUNT_LABELS",
     "DUE_DATE_LABELS",
     "INVOICE_DATE_LABELS",
     "INVOICE_NUMBER_LABELS",
@@ -171,6 +172,14 @@ TAX_LABELS: tuple[Label, ...] = (
     # India: "Total GST", "IGST 18%", or CGST and SGST lines that add up to the tax
     (r"total\s+(?:[csiu]?gst|tax\s+amount)", 0), (r"[csiu]?gst", 1),
     (r"dph", 1),  # cs
+)
+
+# A discount or rebate of the whole document, printed between the items' sum and the
+# subtotal or total ("SUBTOTAL 1440 / DISCOUNT 4 / LESS DISCOUNT 1436").
+DISCOUNT_LABELS: tuple[Label, ...] = (
+    (r"discount|rebate|allowance", 0), (r"rabatt|nachlass|skonto", 0),
+    (r"remise|rabais|ristourne|escompte", 0), (r"korting", 0), (r"descuento", 0),
+    (r"sconto", 0), (r"rabat|upust", 0),
 )
 
 # Parties ----------------------------------------------------------------------------

@@ -188,7 +188,7 @@ def find_seller(text: str, buyer_names: Sequence[str] = ()) -> Party | None:
         party = candidates.setdefault(key, Party(name, key[0], key[1]))
         party.add(points, why)
 
-    buyer = _label_evidence(lines, offer)
+    buyer = _label_evidence(lines, offer, text.casefold())
     buyer_names = [*buyer_names, *_labelled_buyers(lines)]
     for number, row in enumerate(lines):
         for cell in row:
@@ -213,9 +213,9 @@ def find_seller(text: str, buyer_names: Sequence[str] = ()) -> Party | None:
 _Offer = Callable[[_Cell, str, float, str], None]
 
 
-def _label_evidence(lines: list[list[_Cell]], offer: _Offer) -> set[tuple[int, int]]:
+def _label_evidence(lines: list[list[_Cell]], offer: _Offer, folded: str) -> set[tuple[int, int]]:
     """Offer the names after each seller label; the (line, column) of every cell in a
-    buyer block."""
+    buyer block. ``folded``: the document's text, case-folded."""
     buyer: set[tuple[int, int]] = set()
     for row in lines:
         for i, cell in enumerate(row):
@@ -226,9 +226,11 @@ def _label_evidence(lines: list[list[_Cell]], offer: _Offer) -> set[tuple[int, i
             if i and _BANK_LABEL.search(row[i - 1].text):
                 buyer.add((cell.line, cell.col0))  # a bank's name is not the seller
             if _SELLER.match(cell.text):
-                _after_seller_label(lines, row, cell, offer)
+                _after_seller_label(lines, row, cell, offer, folded)
             inline = _SELLER_INLINE.match(cell.text)
             name = _name_of(inline.group("name"), cut=False, labelled=True) if inline else None
+            if inline and name:
+                name = _uncut(inline.group("name"), name, folded)
             if inline and name:
                 value = _Cell(cell.line, cell.col0, cell.col1, cell.start + inline.start("name"),
                               inline.group("name"))
@@ -256,7 +258,7 @@ def _core(name: str) -> str:
 
 
 def _after_seller_label(lines: list[list[_Cell]], row: list[_Cell], cell: _Cell,
-                        offer: _Offer) -> None:
+                        offer: _Offer, folded: str) -> None:
     """Offer the seller's name given in the block of a seller label: its "Name:" line,
     else the cell right of the label or the first one below it."""
     block = _region(lines, cell, 8)
@@ -278,9 +280,21 @@ def _after_seller_label(lines: list[list[_Cell]], row: list[_Cell], cell: _Cell,
     for c in right[:1] + block[:1]:
         name = _name_of(c.text, cut=False, labelled=True)
         if name:
+            name = _uncut(c.text, name, folded)
             offer(c, name, 5, "after a seller label")
             _note_cut(c, c.text, name, offer)
             return
+
+
+def _uncut(cell: str, name: str, folded: str) -> str:
+    """The labelled cell whole where it was cut at a separator but is printed again
+    whole elsewhere in the document ("DEMO - Sliced Invoices" under "From:" and in the
+    footer's "Thanks for choosing DEMO - Sliced Invoices"): a tagline is not repeated
+    with the name. A name that ends in its legal form is never extended."""
+    whole = cell.strip(" :;,")
+    if name == whole or _LEGAL_FORM.search(name) or folded.count(whole.casefold()) < 2:
+        return name
+    return _name_of(whole, cut=False, whole=True) or name
 
 
 def _note_cut(cell: _Cell, text: str, name: str, offer: _Offer) -> None:

@@ -27,10 +27,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import permutations
-from typing import NamedTuple
 
 from wardflow.agents._labels import SUBTOTAL_LABELS, TAX_LABELS, TOTAL_LABELS
 from wardflow.agents._parsers import AMOUNT_RE, LineItem, money, parse_amount
+from wardflow.agents._table_cells import VALUE_KINDS, Cell, Columns, Line, split_lines
 from wardflow.agents._table_numbers import (
     DIGITS,
     PERCENT,
@@ -70,7 +70,6 @@ _HEADS: dict[str, str] = {
 }
 _HEAD_RES = {kind: re.compile(rf"(?<![^\W\d_])(?:{words})(?![^\W\d_])", re.IGNORECASE)
              for kind, words in _HEADS.items()}
-_VALUE_KINDS = ("quantity", "unit_price", "amount")
 
 # Lines that end the table: subtotals, totals and the VAT summary, in every language.
 _END = re.compile(
@@ -88,7 +87,7 @@ _TAXES = re.compile(r"(?:" + "|".join(label for label, _ in TAX_LABELS)
                     + r")(?![^\W\d_])", re.IGNORECASE)
 
 
-def _ends_table(line: _Line) -> bool:
+def _ends_table(line: Line) -> bool:
     """A subtotal, total or VAT line (one that is not a row) ends the table."""
     if _word_match(_END, line.text) or _word_match(_TOTALS, line.text):
         return True
@@ -117,8 +116,6 @@ _DESCRIPTION_STEMS = ("descr", "sign", "libell", "schreib", "zeichn", "omschr", 
                       "opis", "nazwa", "item", "product", "service", "particular", "artikel",
                       "leistung", "article", "art", "produc", "prodott", "towar", "us")
 _STEMS = re.compile("|".join(map(re.escape, _DESCRIPTION_STEMS)))
-_CELL = re.compile(r"\S+(?: \S+)*")
-_LINE = re.compile(r"[^\n\f]+")
 # Any description title: the cheap test that rules out most lines as a header.
 _ANY_DESCRIPTION = re.compile(
     rf"(?:{_HEADS['description']}|{_HEADS['weak_description']})(?![^\W\d_])",
@@ -138,53 +135,6 @@ _POSITION = re.compile(r"^\d{1,3}(?:\.\d{1,3})*[.)]?\s+")
 _SLACK = 4
 
 
-class _Cell(NamedTuple):
-    start: int
-    end: int
-    text: str
-
-
-class _Line:
-    """A line of the laid-out text; its cells are split on first use (most lines of a
-    document are never looked at cell by cell)."""
-
-    __slots__ = ("_cells", "offset", "page", "text")
-
-    def __init__(self, offset: int, text: str, page: int = 0) -> None:
-        self.offset, self.text, self.page = offset, text, page
-        self._cells: tuple[_Cell, ...] | None = None
-
-    @property
-    def cells(self) -> tuple[_Cell, ...]:
-        if self._cells is None:
-            self._cells = tuple(_Cell(m.start(), m.end(), m.group(0))
-                                for m in _CELL.finditer(self.text))
-        return self._cells
-
-
-@dataclass
-class _Columns:
-    """Where the header put each kind of column (character columns of the laid-out line)."""
-
-    spans: dict[str, tuple[int, int]]
-    desc_start: int
-    desc_end: int
-
-    def nearest(self, cell: _Cell) -> str | None:
-        centre = (cell.start + cell.end) / 2
-        best: tuple[float, str] | None = None
-        for kind in _VALUE_KINDS + ("vat",):
-            if kind not in self.spans:
-                continue
-            s, e = self.spans[kind]
-            # right-aligned numbers end near the title's end, left-aligned ones start near
-            # its start: the closest of the three distances counts.
-            d = min(abs(centre - (s + e) / 2), abs(cell.end - e), abs(cell.start - s))
-            if best is None or d < best[0]:
-                best = (d, kind)
-        return best[1] if best else None
-
-
 @dataclass
 class TableReading:
     """Items and allowance/charge lines of a document's line-item tables.
@@ -200,16 +150,7 @@ class TableReading:
     tables: int = 0
 
 
-def _lines(text: str) -> list[_Line]:
-    lines: list[_Line] = []
-    offset = 0
-    for page, part in enumerate(text.split("\f")):
-        lines.extend(_Line(offset + m.start(), m.group(0), page) for m in _LINE.finditer(part))
-        offset += len(part) + 1
-    return lines
-
-
-def _kinds(line: _Line) -> dict[str, tuple[int, int]]:
+def _kinds(line: Line) -> dict[str, tuple[int, int]]:
     """The column titles on a line: kind -> the span of the cell holding the title."""
     found: dict[str, tuple[int, int]] = {}
     for cell in line.cells:
@@ -223,11 +164,11 @@ def _kinds(line: _Line) -> dict[str, tuple[int, int]]:
     return found
 
 
-def _has_number(line: _Line) -> bool:
+def _has_number(line: Line) -> bool:
     return re.search(r"\d[.,]\d{2}(?!\d)", line.text) is not None
 
 
-def _header(lines: Sequence[_Line], i: int) -> _Columns | None:
+def _header(lines: Sequence[Line], i: int) -> Columns | None:
     """The columns if line ``i`` is a table header (with the header lines around it)."""
     line = lines[i]
     folded = line.text.lower()
@@ -235,7 +176,7 @@ def _header(lines: Sequence[_Line], i: int) -> _Columns | None:
             or not _word_match(_ANY_DESCRIPTION, line.text):
         return None
     kinds = _kinds(line)
-    if "description" not in kinds or sum(k in kinds for k in _VALUE_KINDS) < 2 - (
+    if "description" not in kinds or sum(k in kinds for k in VALUE_KINDS) < 2 - (
             "vat" in kinds):
         return None
     spans = dict(kinds)
@@ -245,17 +186,19 @@ def _header(lines: Sequence[_Line], i: int) -> _Columns | None:
         if 0 <= j < len(lines) and not re.search(r"\d", lines[j].text):
             for kind, span in _kinds(lines[j]).items():
                 spans.setdefault(kind, span)
-    if sum(k in spans for k in _VALUE_KINDS) < 2:
+    if sum(k in spans for k in VALUE_KINDS) < 2:
         return None
     d0, d1 = spans["description"]
     right = [s for kind, (s, _) in spans.items() if s > d0 + 1 and kind != "description"]
     # A description title with nothing left of it heads a column whose names start at
-    # the left margin, under or before the (centred) title.
+    # the left margin, under or before the (centred) title; one with titles left of it,
+    # a column that starts after the nearest of them.
     end = min(right) if right else max(d1, d0 + 40)
-    return _Columns(spans, 0 if all(c.start >= d0 for c in line.cells) else d0, end)
+    left = [c.end for c in line.cells if c.end < d0 - 1]
+    return Columns(spans, max(left) + 2 if left else 0, end)
 
 
-def _header_end(lines: Sequence[_Line], i: int) -> int:
+def _header_end(lines: Sequence[Line], i: int) -> int:
     """The first line after header line ``i`` and its continuation (lines without digits)."""
     j = i + 1
     while (j < len(lines) and j <= i + 3 and not re.search(r"\d", lines[j].text)
@@ -278,11 +221,11 @@ def _title_cell(text: str) -> bool:
 
 def read_table(text: str) -> TableReading:
     """The line items of the tables in ``text`` (laid-out document text)."""
-    lines = _lines(text)
+    lines = split_lines(text)
     reading = TableReading()
     i = 0
     while i < len(lines):
-        columns = _header(lines, i)
+        columns = _header(lines, i) or _amount_header(lines[i])
         if columns is None:
             i += 1
             continue
@@ -301,33 +244,39 @@ class _Row:
     adjustment: Decimal
 
 
-def _read_body(lines: Sequence[_Line], start: int, columns: _Columns,
+def _read_body(lines: Sequence[Line], start: int, columns: Columns,
                reading: TableReading) -> int:
     """Reads the rows of one table from line ``start``; returns the line after it."""
     rows: list[_Row] = []
-    body: list[int] = []
+    printed: list[_Row] = []  # rows whose numbers do not multiply out
+    adjustments: list[Decimal] = []
+    heads: set[int] = set()  # (no item's description)
     j = start
     while j < len(lines):
         line = lines[j]
-        if _header(lines, j) is not None:
-            # the header repeated on the next page: the table goes on
+        if _header(lines, j) is not None or _amount_header(line) is not None:
+            # the header repeated on the next page, or a next group: the table goes on
+            heads.update(range(j, _header_end(lines, j)))
             j = _header_end(lines, j)
             continue
         row = _row(line, j, columns)
         if row is not None:
             rows.append(row)
-            body.append(j)
             j += 1
             continue
         if _ends_table(line):
             break
         adjustment = _adjustment(line)
         if adjustment is not None:
-            reading.adjustments.append(adjustment)
-        body.append(j)
+            adjustments.append(adjustment)
+        elif (loose := _as_printed(line, j, columns) or _amount_only(line, j, columns)):
+            printed.append(loose)
         j += 1
     end = j
-    consumed: set[int] = set()
+    if printed and _adds_up(_sum_after(lines, end), (*rows, *printed), adjustments, reading):
+        rows = sorted((*rows, *printed), key=lambda r: r.index)
+    reading.adjustments.extend(adjustments)
+    consumed = heads
     row_lines = {r.index for r in rows}
     blocks = [_description_block(lines, row.index, start, end, columns, consumed, row_lines)
               for row in rows]
@@ -348,7 +297,81 @@ def _read_body(lines: Sequence[_Line], start: int, columns: _Columns,
     return end
 
 
-def _adjustment(line: _Line) -> Decimal | None:
+def _as_printed(line: Line, index: int, columns: Columns) -> _Row | None:
+    """A row whose quantity, unit price and amount sit under their columns but do not
+    multiply out ("Assembly  160 min  1  53.33  266.67": a price per hour of a time
+    in minutes): taken as printed, only where the rows then add up to the table's sum."""
+    if any(k not in columns.spans for k in VALUE_KINDS) or _ROW_END.search(line.text) is None \
+            or not _desc_cells(line, columns):
+        return None
+    nums = _numbers(line, columns)
+    if len(nums) < 3 or columns.nearest(nums[-1].cell) != "amount":
+        return None
+    amount = money_cell(nums[-1].cell.text)
+    q = min(nums[:-1], key=lambda n: columns.distance(n.cell, "quantity"))
+    p = min((n for n in nums[:-1] if n is not q),
+            key=lambda n: columns.distance(n.cell, "unit_price"))
+    if amount is None or columns.nearest(q.cell) != "quantity" \
+            or columns.nearest(p.cell) != "unit_price" or q.unit or p.unit:
+        return None
+    return _Row(index, q.values[-1], p.values[-1], amount, _BASES[0], _ZERO)
+
+
+def _amount_header(line: Line) -> Columns | None:
+    """A group's header of amount-only rows ("Sonstiges   Betrag", "Travel   Trips
+    Amount"): no digits, a name title at the left margin, an amount title last, and no
+    quantity or price title."""
+    cells = line.cells
+    if not 2 <= len(cells) <= 6 or cells[0].start > 2 or re.search(r"\d", line.text) \
+            or not _HEAD_RES["amount"].fullmatch(cells[-1].text) or _ends_table(line):
+        return None
+    if any(_HEAD_RES[k].search(c.text) for c in cells for k in ("quantity", "unit_price")):
+        return None
+    spans = {"description": (cells[0].start, cells[0].end),
+             "amount": (cells[-1].start, cells[-1].end)}
+    return Columns(spans, 0, cells[1].start)
+
+
+def _amount_only(line: Line, index: int, columns: Columns) -> _Row | None:
+    """A row of a table without quantity and price columns: a name and one amount
+    under the amount column, taken as one unit (only where the rows add up)."""
+    if "quantity" in columns.spans or "unit_price" in columns.spans \
+            or _ROW_END.search(line.text) is None or not _desc_cells(line, columns):
+        return None
+    last = line.cells[-1]
+    if any(money_cell(c.text) is not None for c in line.cells[:-1]) \
+            or columns.nearest(last) != "amount":
+        return None
+    # the amount, or the amount that ends the cell ("0,30 e/km 135,00 e": a rate one
+    # space before it)
+    words = last.text.split(" ")
+    amount = money_cell(last.text) or money_cell(" ".join(words[-2:])) or money_cell(words[-1])
+    return _Row(index, Decimal(1), amount, amount, _BASES[0], _ZERO) if amount else None
+
+
+def _adds_up(printed_sum: Decimal | None, rows: Sequence[_Row], adjustments: Sequence[Decimal],
+             reading: TableReading) -> bool:
+    """Whether the table's rows and allowances, alone or after the document's earlier
+    tables (a sum carried over), give the sum printed after the table."""
+    if printed_sum is None:
+        return False
+    table = sum((r.amount for r in rows), sum(adjustments, _ZERO))
+    before = sum((i.amount for i in reading.items), sum(reading.adjustments, _ZERO))
+    return printed_sum in (table, table + before)
+
+
+def _sum_after(lines: Sequence[Line], end: int) -> Decimal | None:
+    """The amount of the first subtotal or total line from ``end`` on (within three
+    lines): what the table's rows and allowances add up to."""
+    for line in lines[end:end + 3]:
+        if _word_match(_TOTALS, line.text) and line.cells:
+            amount = money_cell(line.cells[-1].text)
+            if amount is not None:
+                return amount
+    return None
+
+
+def _adjustment(line: Line) -> Decimal | None:
     """The amount of an allowance or charge line of the table ("REMISE ... -5,00 20%")."""
     if not _word_match(_ADJUSTMENT, line.text):
         return None
@@ -356,16 +379,16 @@ def _adjustment(line: _Line) -> Decimal | None:
     return parse_amount(found[-1].group(0)) if found else None
 
 
-def _in_desc(cell: _Cell, columns: _Columns) -> bool:
+def _in_desc(cell: Cell, columns: Columns) -> bool:
     return columns.desc_start - _SLACK <= cell.start < columns.desc_end - 1
 
 
-def _desc_cells(line: _Line, columns: _Columns) -> list[_Cell]:
+def _desc_cells(line: Line, columns: Columns) -> list[Cell]:
     return [_split(c, columns)[0] for c in line.cells
             if _in_desc(c, columns) and not bare_number(c.text)]
 
 
-def _split(cell: _Cell, columns: _Columns) -> tuple[_Cell, _Cell | None]:
+def _split(cell: Cell, columns: Columns) -> tuple[Cell, Cell | None]:
     """A description cell that runs into the next column ("SHIP. LABEL 54x101mm 136.00",
     one space apart): its text and the number at its end, when that number starts past
     the description column."""
@@ -375,8 +398,8 @@ def _split(cell: _Cell, columns: _Columns) -> tuple[_Cell, _Cell | None]:
     if cut < 0 or cell.start + cut + 1 < columns.desc_end - _SLACK \
             or read_cell(cell.text[cut + 1:]) is None:
         return cell, None
-    return (_Cell(cell.start, cell.start + cut, cell.text[:cut]),
-            _Cell(cell.start + cut + 1, cell.end, cell.text[cut + 1:]))
+    return (Cell(cell.start, cell.start + cut, cell.text[:cut]),
+            Cell(cell.start + cut + 1, cell.end, cell.text[cut + 1:]))
 
 
 class _Num:
@@ -384,12 +407,12 @@ class _Num:
 
     __slots__ = ("cell", "first", "floats", "kind", "mark", "signed", "unit", "values")
 
-    def __init__(self, cell: _Cell, reading: Reading, first: bool, kind: str | None) -> None:
+    def __init__(self, cell: Cell, reading: Reading, first: bool, kind: str | None) -> None:
         self.cell, self.first, self.kind = cell, first, kind
         self.values, self.floats, self.unit, self.signed, self.mark = reading
 
 
-def _numbers(line: _Line, columns: _Columns) -> list[_Num]:
+def _numbers(line: Line, columns: Columns) -> list[_Num]:
     nums = []
     for k, cell in enumerate(line.cells):
         reading = read_cell(cell.text)
@@ -402,7 +425,7 @@ def _numbers(line: _Line, columns: _Columns) -> list[_Num]:
     return nums
 
 
-def _role(q: _Num, p: _Num, columns: _Columns, by_header: bool) -> float:
+def _role(q: _Num, p: _Num, columns: Columns, by_header: bool) -> float:
     """How badly ``q`` as the quantity and ``p`` as the unit price fit: the header's
     columns where it has both, else the marks of a quantity; a position cell costs."""
     if by_header:
@@ -415,7 +438,7 @@ def _role(q: _Num, p: _Num, columns: _Columns, by_header: bool) -> float:
     return cost + (q.first or p.first) * 1.5
 
 
-def _row(line: _Line, index: int, columns: _Columns) -> _Row | None:
+def _row(line: Line, index: int, columns: Columns) -> _Row | None:
     """The row's numbers if they add up: quantity x unit price / basis + adjustments."""
     whole = _ROW_END.search(line.text) is None
     if whole and (line.text.rstrip()[-1:] not in _WHOLE_LAST
@@ -475,7 +498,7 @@ def _row(line: _Line, index: int, columns: _Columns) -> _Row | None:
     return best[1] if best else None
 
 
-def _whole(num: _Num, columns: _Columns) -> Decimal | None:
+def _whole(num: _Num, columns: Columns) -> Decimal | None:
     """A whole-number amount, when it sits under the header's amount column."""
     value = num.values[-1]
     if num.unit or num.signed or value != value.to_integral_value() \
@@ -484,8 +507,8 @@ def _whole(num: _Num, columns: _Columns) -> Decimal | None:
     return value
 
 
-def _priced(line: _Line, index: int, others: Sequence[_Num], amount: Decimal,
-            columns: _Columns) -> _Row | None:
+def _priced(line: Line, index: int, others: Sequence[_Num], amount: Decimal,
+            columns: Columns) -> _Row | None:
     """A row of a table without a quantity column: its unit price, less the discount
     percentage printed on it ("$4,500  25%  $3,375"), is its amount; one unit."""
     for p in others:
@@ -501,8 +524,8 @@ def _priced(line: _Line, index: int, others: Sequence[_Num], amount: Decimal,
     return None
 
 
-def _description_block(lines: Sequence[_Line], index: int, start: int, end: int,
-                       columns: _Columns, consumed: set[int], rows: set[int]) -> list[str]:
+def _description_block(lines: Sequence[Line], index: int, start: int, end: int,
+                       columns: Columns, consumed: set[int], rows: set[int]) -> list[str]:
     """The description column's text of the row at ``index`` (name first, then details)."""
     own = _desc_cells(lines[index], columns)
     block: list[str] = []

@@ -148,8 +148,11 @@ def extract_invoice(
     fields, disagreeing = _header_fields(text, vendors, policy)
     items, sums = _amount_fields(text, fields)
     dated, due = fields["invoice_date"], fields["due_date"]
+    discounts = [(Decimal(c.value), f"{c.label} {text[c.start:c.end]}")
+                 for c in amount_candidates(text, "discount")]
     checks = run_checks(fields, items, sums, disagreeing, policy, _as_date(dated),
-                        _as_date(due), several_rates=len(vat_rates(text)) > 1)
+                        _as_date(due), several_rates=len(vat_rates(text)) > 1,
+                        discounts=discounts)
     document_type = detect_document_type(text)
     total = fields["total"].value
     if total is not None and Decimal(total) < 0:
