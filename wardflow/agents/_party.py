@@ -66,7 +66,6 @@ _LABEL_ONLY = re.compile(
 _BANK_WORDS = (r"(?:bank(?:\s*name)?|name\s+of\s+(?:the\s+)?bank|bankverbindung|kreditinstitut|"
                r"n[áa]zev\s+banky|banka|banque|nom\s+de\s+la\s+banque|banco|nazwa\s+banku)")
 _BANK_LABEL = re.compile(rf"(?:^|\s){_BANK_WORDS}\s*:?\s*$", re.IGNORECASE)
-_BANK_INLINE = re.compile(rf"^{_BANK_WORDS}\s*:", re.IGNORECASE)
 # A document's title: "Debet Factuur", "Tax Invoice", "Proforma-Rechnung".
 _TITLE = re.compile(
     r"(?:^|\s)(?:debet|debit|credit|tax|commercial|pro-?\s?forma|shipping|sales)[\s-]?"
