@@ -43,7 +43,7 @@ __all__ = [
 
 # Right of a label: separators, then the value.
 _SEPARATORS = re.compile(r"[ \t:#.°º=()\-–]*(?:\((?:[^)\n]{0,40})\)[ \t:]*)?")
-_CURRENCY = r"(?:[A-Z]{3}|[€$£₹]|Rs\.?)"
+_CURRENCY = r"(?:[A-Z]{3}|[€$£₹]|Rs\.?|Kč)"
 _BELOW_LINES = 4
 _ID_BEFORE = re.compile(r"(?:n[°º]|no\.?|nr\.?|id|ident)\s*[:.]?\s*$", re.IGNORECASE)
 
@@ -265,6 +265,8 @@ def _below(text: str, col0: int, col1: int, line_end: int, value_at: ValueAt,
                 return value
         if pick is not None:
             c0, c1 = pick
+            if _OWN_LABEL.match(line, c0, c1):
+                return None  # "Total CGST: 25.35" under "Grand Total": another label's line
             value = value_at(text, start + c0, start + c1)
             if value is None and next_col is not None and c1 > next_col:
                 # a cell that runs into the next column one space apart ("$56.49 PT")
@@ -273,6 +275,10 @@ def _below(text: str, col0: int, col1: int, line_end: int, value_at: ValueAt,
             return value  # (None: other text in the column, not this label's value)
         start = end + 1
     return None
+
+
+# A cell that starts with its own label: words, then a colon.
+_OWN_LABEL = re.compile(r"[^\W\d_][^:\d\n]*:")
 
 
 # Values --------------------------------------------------------------------------------
@@ -313,6 +319,9 @@ def _amount_in_line(text: str, at: int, end: int) -> tuple[int, int, str] | None
 
 # "Sous-total", "Sub-Total", "Zwischen-Summe": the total label ends a subtotal's.
 _SUB_BEFORE = re.compile(r"(?:sous|sub|zwischen)[ \t]*-?[ \t]*$", re.IGNORECASE)
+# "Totaal ex BTW", "Celkem bez DPH", "Total excl. VAT": a tax word that names the base.
+_NET_BEFORE = re.compile(r"(?<![^\W\d_])(?:ex(?:cl)?\.?|excluding|bez|zonder|ohne|hors|sans|"
+                         r"before|sin|senza)[ \t]*$", re.IGNORECASE)
 
 
 _CHARGES: tuple[Label, ...] = ((r"charges", 3),)
@@ -341,7 +350,7 @@ def amount_candidates(text: str, field: str) -> list[Candidate]:
     return _find(text, TAX_LABELS, _amount_in_line,
                  exclude=r"\s*[-.]?\s*(?:id\b|no\b|nr|reg|number|identification|intracom|-?nummer"
                          r"|satz|rate|taux|%|code|categor|kategorie|exempt|befreit|clause|"
-                         r"identifier|aufschl|summary)")
+                         r"identifier|aufschl|summary)", not_before=_NET_BEFORE)
 
 
 def _date_at(month_first: bool) -> ValueAt:
@@ -450,9 +459,16 @@ _REFERENCE_LABELS: tuple[Label, ...] = ((r"referencia(?=[ \t]*:)", 4),)
 
 def invoice_number_candidates(text: str) -> list[Candidate]:
     """Candidates for the invoice number."""
-    return (_find(text, INVOICE_NUMBER_LABELS, _number_at, exclude=NOT_INVOICE_NUMBER)
-            + _find(text, _SLASHED_NUMBER_LABELS, _slashed_number_at)
-            + _find(text, _REFERENCE_LABELS, _number_at, below=False))
+    found = (_find(text, INVOICE_NUMBER_LABELS, _number_at, exclude=NOT_INVOICE_NUMBER)
+             + _find(text, _SLASHED_NUMBER_LABELS, _slashed_number_at)
+             + _find(text, _REFERENCE_LABELS, _number_at, below=False))
+    # "INVOICE INVOICE-2025-001": a title word glued to the number by a hyphen is part of
+    # it, not its label ("2025-001")
+    return [c for c in found if not _GLUED_TITLE.search(text, max(0, c.start - 12), c.start)]
+
+
+_GLUED_TITLE = re.compile(r"(?<![^\W\d_])(?:invoice|rechnung|facture|factuur|factura|fattura|"
+                          r"faktura|inv)-$", re.IGNORECASE)
 
 
 def best(candidates: Sequence[Candidate]) -> Candidate | None:

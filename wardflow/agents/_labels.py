@@ -78,6 +78,7 @@ INVOICE_DATE_LABELS: tuple[Label, ...] = (
     (r"data\s+(?:della\s+)?(?:fattura|documento|emissione)", 0),
     # pl: "Data wystawienia, z zastrzeżeniem art. 106na ust. 1 ustawy: 2023-11-30"
     (r"data\s+wystawienia(?:,[^:\n]{0,60}:)?", 0),
+    (r"datum\s+vystaven[íi]", 0),  # cs
     # "Rechnung Nr. 123 vom 25.04.2018", "München, den 01.11.2024"
     (r"(?<=,\s)den|(?<=,)den", 1),
     (r"datum|date|fecha|data|dag", 2),
@@ -102,6 +103,8 @@ DUE_DATE_LABELS: tuple[Label, ...] = (
     (r"fecha\s+de\s+vencimiento", 0), (r"vencimiento", 1),
     (r"data\s+(?:di\s+)?scadenza", 0), (r"scadenza", 1),
     (r"termin\s+p[łl]atno[śs]ci", 0),
+    (r"datum\s+splatnosti", 0),  # cs
+    (r"bis\s+sp[äa]testens", 1),  # "... Zahlung von 1.355,00 bis spätestens 2024-05-18"
 )
 NOT_DUE = r"(?<=\w)\s*(?:et\b|und\b|interest|zinsen)"
 
@@ -129,13 +132,18 @@ TOTAL_LABELS: tuple[Label, ...] = (
     (r"zahlbetrag", 2), (r"zu\s+zahlen(?:der\s+betrag)?", 2), (r"net\s+[àa]\s+payer", 2),
     (r"te\s+betalen", 2), (r"importe\s+a\s+pagar", 2), (r"totale\s+da\s+pagare", 2),
     (r"netto\s+a\s+pagare", 2), (r"razem\s+do\s+zap[łl]aty", 1), (r"do\s+zap[łl]aty", 2),
+    (r"invoice\s*amount", 1), (r"totaal\s+te\s+betalen", 0),
+    # cs: "Celkem k úhradě"; a bare "Celkem" ("Celkem bez DPH" is the subtotal)
+    (r"celkem\s+k\s+[úu]hrad[ěe]", 0), (r"celkem", 2),
+    # de: the amount asked for in a payment sentence or a payment block ("Betrag: 1.355,00")
+    (r"zahlung\s+von", 2), (r"(?<![-\w])betrag(?=[ \t]*:)", 3),
 )
 # Continuations of a total label that make it something else.
 NOT_TOTAL = (
     r"[ \t]?(?:-\s*)?(?:HT\b|hors|net\b|netto\b|excl|ex\.?\s*vat|ohne|der\s+(?:ab|zu)schl|"
     r"der\s+positionen|vat\b|tax\b|tva\b|mwst|ust\b|btw\b|iva\b|before|avant|sans|"
     r"pre[- ]?tax|of\s+(?:lines|items)|impuestos?\b|parcial|gst\b|taxable|\(?ht\)?|excluding|"
-    r"zonder|"
+    r"zonder|ex\.?\s*(?:btw|tax|gst|mwst)\b|[csiu]gst\b|bez\b|"
     r"sin\s+iva|imponibile|"
     r"discount|remise|rabatt|quantity|qty|menge|weight|gewicht|pages?\b|seiten?\b)"
 )
@@ -145,8 +153,9 @@ SUBTOTAL_LABELS: tuple[Label, ...] = (
     (r"nettobetrag", 1), (r"zwischensumme", 1), (r"summe\s+netto", 0),
     (r"rechnungssumme\s+(?:netto|ohne\s+ust\.?)", 0), (r"gesamt\s*netto", 0),
     (r"netto(?:summe)?", 2), (r"total\s+ht", 0), (r"montant\s+ht", 0),
-    (r"totaal\s+excl\.?\s*(?:btw)?", 0), (r"subtotaal", 0),
+    (r"totaal\s+ex(?:cl)?\.?\s*(?:btw)?", 0), (r"subtotaal", 0),
     (r"base\s+imponible", 0), (r"subtotale", 0), (r"imponibile", 1),
+    (r"celkem\s+bez\s+dph", 0), (r"z[áa]klad\s+dan[ěe]", 1),  # cs
     (r"razem\s+netto", 0), (r"warto[śs][ćc]\s+netto", 1), (r"kwota\s+netto", 1),
     (r"sous-?\s*total(?:\s+ht)?", 0), (r"total\s+parcial", 0),
     (r"net\s*invoice(?:\s+amount)?", 1), (r"(?:total\s+)?taxable\s+(?:value|amount)", 1),
@@ -161,7 +170,8 @@ TAX_LABELS: tuple[Label, ...] = (
     (r"imposta", 1), (r"kwota\s+vat", 0), (r"sales\s+tax", 1), (r"tax", 2),
     (r"total\s+impuestos?", 0), (r"impuestos?", 1), (r"kwota\s+podatku", 0),
     # India: "Total GST", "IGST 18%", or CGST and SGST lines that add up to the tax
-    (r"total\s+(?:gst|tax\s+amount)", 0), (r"[csiu]?gst", 1),
+    (r"total\s+(?:[csiu]?gst|tax\s+amount)", 0), (r"[csiu]?gst", 1),
+    (r"dph", 1),  # cs
 )
 
 # A discount or rebate of the whole document, printed between the items' sum and the
@@ -177,14 +187,15 @@ SELLER_LABELS = (
     r"verk[äa]ufer|rechnungssteller|leistungserbringer|lieferant|absender|"
     r"fournisseur|vendeur|[ée]metteur|prestataire|seller|supplier|vendor|from|sold\s+by|"
     r"leverancier|verkoper|proveedor|emisor|vendedor|fornitore|cedente|prestatore|"
-    r"sprzedawca|wystawca|dostawca"
+    r"sprzedawca|wystawca|dostawca|crediteur|dodavatel|shop\s+name"
 )
 BUYER_LABELS = (
     r"k[äa]ufer|rechnungsempf[äa]nger|leistungsempf[äa]nger|auftraggeber|kunde|"
     r"warenempf[äa]nger|lieferanschrift|client|acheteur|destinataire|factur[ée]\s+[àa]|"
     r"adresse\s+de\s+livraison|livraison|bill(?:ed)?\s+to|invoice\s+to|sold\s+to|ship\s+to|"
     r"customer|buyer|deliver(?:y|ed)\s+to|klant|afnemer|koper|cliente|comprador|"
-    r"destinatario|committente|cessionario|nabywca|odbiorca"
+    r"destinatario|committente|cessionario|nabywca|odbiorca|debiteur|odb[ěe]ratel|"
+    r"rechnung\s+an|billto"
 )
 
 # Language detection ------------------------------------------------------------------

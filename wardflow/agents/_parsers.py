@@ -232,11 +232,11 @@ _WORD = r"[^\W\d_]{3,12}\.?"
 DATE_RE = re.compile(
     r"(?<![\d.,/-])(?:"
     r"(?P<iso>\d{4}-\d{1,2}-\d{1,2})"
-    r"|(?P<num>\d{1,2}[./-]\d{1,2}[./-]\d{4})"
+    r"|(?P<num>\d{1,2}(?:[./-]\d{1,2}[./-]|\.\s\d{1,2}\.\s)\d{4})"
     r"|(?P<num2>\d{1,2}(?P<sep>[./-])\d{1,2}(?P=sep)\d{2})"
     # "12-Jan-2024", "12-Jan-24", "12 Jan 24" (India, UK)
     r"|(?P<dmy2>\d{1,2}(?P<sep2>[-/ ])[^\W\d_]{3,9}\.?(?P=sep2)(?:\d{4}|\d{2}))"
-    rf"|(?P<dmy>\d{{1,2}}(?:\.\s*|(?:er|st|nd|rd|th)?\s+)(?:de\s+)?{_WORD}\s+(?:de\s+)?\d{{4}})"
+    rf"|(?P<dmy>\d{{1,2}}(?:\.\s*|(?:er|st|nd|rd|th)\s*|\s+)(?:de\s+)?{_WORD}\s*(?:de\s+)?\d{{4}})"
     rf"|(?P<mdy>{_WORD}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s*\d{{4}})"
     r")(?![\d.,/-]?\d)",
     re.IGNORECASE,
@@ -285,7 +285,9 @@ def parse_date(text: str, *, month_first: bool = False) -> date | None:
         day, month, yy = re.split(r"[-/ ]", m.group("dmy2"))
         full = int(yy) + (0 if len(yy) == 4 else 2000 if int(yy) < 70 else 1900)
         return _written_date(f"{day} {month} {full}")
-    return _written_date(re.sub(r"\s+", " ", m.group(0)))
+    # "8thDecember 2021": OCR drops the space after an ordinal
+    written = re.sub(r"(\d(?:st|nd|rd|th))(?=[^\W\d_])", r"\1 ", m.group(0))
+    return _written_date(re.sub(r"\s+", " ", written))
 
 
 def find_date_after(
@@ -409,18 +411,27 @@ def find_po_number(text: str) -> Match | None:
 _CURRENCY_SYMBOLS = {"€": "EUR", "£": "GBP", "$": "USD", "CHF": "CHF", "Fr.": "CHF", "₹": "INR",
                      "Rs.": "INR", "Rs": "INR"}
 _CURRENCY_RE = re.compile(
-    r"(?=[ACDEGHIJNPRSU€£$₹])"  # the first characters below: a fast skip over the rest
+    r"(?=[ACDEGHIJKNPRSU€£$₹])"  # the first characters below: a fast skip over the rest
     r"(?<![A-Za-z])(EUR|USD|GBP|CHF|SEK|DKK|NOK|PLN|JPY|CZK|HUF|CAD|AUD|INR)(?![A-Za-z])"
     r"|([€£$₹])"
     r"|(?<![A-Za-z])(Rs\.?)(?=\s?\d)"
+    r"|(?<=\d)\s?(Kč)(?![^\W\d_])"
 )
+# "$5,270.00 AUD": a dollar sign whose amount is followed by the code of a dollar.
+_DOLLAR_CODE = re.compile(r"\$\s?\d[\d.,' ]*\d\s?(USD|AUD|CAD|NZD|SGD|HKD)(?![A-Za-z])")
 
 
 def find_currency(text: str) -> tuple[Match | None, int, int]:
     """The dominant currency, how often it appears, and how many mentions disagree."""
     counts: dict[str, list[re.Match[str]]] = {}
+    dollar = next((m.group(1) for m in _DOLLAR_CODE.finditer(text)), "USD")
     for m in _CURRENCY_RE.finditer(text):
-        code = m.group(1) or _CURRENCY_SYMBOLS[m.group(2) or m.group(3)]
+        if m.group(4):
+            code = "CZK"
+        elif m.group(2) == "$":
+            code = dollar
+        else:
+            code = m.group(1) or _CURRENCY_SYMBOLS[m.group(2) or m.group(3)]
         counts.setdefault(code, []).append(m)
     if not counts:
         return None, 0, 0

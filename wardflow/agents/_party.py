@@ -28,7 +28,8 @@ _LEGAL_FORM = re.compile(
     r"LTD\.?|Limited|LIMITED|LLP|plc|PLC|Inc\.?|INC\.?|LLC|Corp\.?|CORP\.?|Corporation|CORPORATION|"
     r"SAS|S\.A\.S\.|SARL|S\.A\.R\.L\.|SA|S\.A\.|SNC|EURL|SCOP|B\.V\.|BV|N\.V\.|NV|V\.O\.F\.|"
     r"S\.L\.|SL|S\.L\.U\.|S\.r\.l\.|Srl|SRL|S\.p\.A\.|"
-    r"SpA|S\.a\.s\.|sp\.\s?z\s?o\.\s?o\.|S\.A\.|Oy|AB|ApS|A/S|AS|GbR|eG|Sagl)(?![^\W\d_])"
+    r"SpA|S\.a\.s\.|sp\.\s?z\s?o\.\s?o\.|S\.A\.|Oy|AB|ApS|A/S|AS|GbR|eG|Sagl|"
+    r"s\.\s?r\.\s?o\.|S\.\s?R\.\s?O\.|a\.\s?s\.|A\.\s?S\.)(?![^\W\d_])"
 )
 _CELL = re.compile(r"\S+(?: \S+)*")
 _SELLER = re.compile(rf"(?<![^\W\d_])(?:{SELLER_LABELS})(?![^\W\d_])\s*:?\s*$", re.IGNORECASE)
@@ -54,6 +55,27 @@ _NOT_A_NAME = re.compile(
     r"^(?:logo|rechnung|invoice|facture|factuur|factura|fattura|faktura|avoir|gutschrift|"
     r"credit\s+note|page|seite|visualisierung|original|kopie|copy|duplicate|tax\s+invoice|"
     r"adresse|address|date|datum|repr[ée]sentant|vos|nos|your|our|contact|ihre|unsere)\b",
+    re.IGNORECASE)
+
+
+# A party label or a tax word alone is no name ("Crediteur", "Dodavatel:", "CGST").
+_LABEL_ONLY = re.compile(
+    rf"^(?:{SELLER_LABELS}|{BUYER_LABELS}|an|[csiu]?gst|vat|tax|btw|mwst|ust|tva|iva|dph|hsn"
+    rf"(?:\s+code)?)\s*:?$", re.IGNORECASE)
+# A bank's name printed after its label ("Bank:", "Název banky", "Bank Name:").
+_BANK_WORDS = (r"(?:bank(?:\s*name)?|name\s+of\s+(?:the\s+)?bank|bankverbindung|kreditinstitut|"
+               r"n[áa]zev\s+banky|banka|banque|nom\s+de\s+la\s+banque|banco|nazwa\s+banku)")
+_BANK_LABEL = re.compile(rf"(?:^|\s){_BANK_WORDS}\s*:?\s*$", re.IGNORECASE)
+# A document's title: "Debet Factuur", "Tax Invoice", "Proforma-Rechnung".
+_TITLE = re.compile(
+    r"(?:^|\s)(?:debet|debit|credit|tax|commercial|pro-?\s?forma|shipping|sales)[\s-]?"
+    r"(?:invoice|factuur|faktura|rechnung|facture|factura|fattura)$", re.IGNORECASE)
+# A German address block's header: "An", "An:".
+_ADDRESSEE = re.compile(r"^an\s*:?$", re.IGNORECASE)
+# The addressee named in a salutation: "Guten Tag Muster GmbH,", "Dear Jane Roe,".
+_SALUTATION = re.compile(
+    r"^(?:guten\s+tag|hallo|sehr\s+geehrte[rs]?|dear|hello|hi|bonjour|beste|geachte|"
+    r"estimad[oa]s?|gentile|dobr[ýy]\s+den|szanown[iy])\s+(?P<name>[^,\n]{2,70}),",
     re.IGNORECASE)
 
 
@@ -121,11 +143,15 @@ _MORE_LEGAL = re.compile(rf",?\s*{_LEGAL_FORM.pattern}")
 
 
 @functools.lru_cache(maxsize=4096)
-def _name_of(text: str, *, cut: bool = True, whole: bool = False) -> str | None:
+def _name_of(text: str, *, cut: bool = True, whole: bool = False,
+             labelled: bool = False) -> str | None:
     """A cell's text cut to the name (before a separator, after its legal forms), or None
-    if it is no name. ``whole``: the cell is a labelled name ("Name: ..."), kept whole."""
-    if text.rstrip().endswith(":") or re.match(r"\d+[,\s]", text):
-        return None  # a label, or a street address
+    if it is no name. ``whole``: the cell is a labelled name ("Name: ..."), kept whole;
+    ``labelled``: the value of a seller label, which may be printed in lower case and, when
+    it ends in a legal form, hold a word of a sentence ("This Is Us B.V.")."""
+    if text.rstrip().endswith(":") or re.match(r"\d+[,\s]", text) or _LABEL_ONLY.match(text) \
+            or _SALUTATION.match(text) or _TITLE.search(text):
+        return None  # a label, a street address, a salutation or a document's title
     name = (text if whole else _NAME_END.split(text)[0]).strip(" :;,")
     legal = _LEGAL_FORM.search(name)
     if legal and cut:
@@ -133,9 +159,12 @@ def _name_of(text: str, *, cut: bool = True, whole: bool = False) -> str | None:
         while more := _MORE_LEGAL.match(name, end):  # "Corp Ltd.", "GmbH & Co. KG"
             end = more.end()
         name = name[:end]
-    if not re.search(r"[^\W\d_]{2}", name) or len(name) < 2 or len(name) > 70 or name.islower():
+    if not re.search(r"[^\W\d_]{2}", name) or len(name) < 2 or len(name) > 70 \
+            or (name.islower() and not labelled):
         return None
-    if len(name.split()) > 7 or _SENTENCE.search(name) or _NOT_A_NAME.match(name):
+    if _SENTENCE.search(name) and not (labelled and _LEGAL_FORM.search(name.split()[-1])):
+        return None
+    if len(name.split()) > 7 or _NOT_A_NAME.match(name):
         return None
     if _AMOUNT_WORD.match(name) and not _LEGAL_FORM.search(name):
         return None  # "Total", "Balance due": a totals line, not a company
@@ -188,14 +217,17 @@ def _label_evidence(lines: list[list[_Cell]], offer: _Offer, folded: str) -> set
     buyer block. ``folded``: the document's text, case-folded."""
     buyer: set[tuple[int, int]] = set()
     for row in lines:
-        for cell in row:
-            if _BUYER.search(cell.text) and len(cell.text) < 40 and not re.search(r"\d", cell.text):
+        for i, cell in enumerate(row):
+            if (_BUYER.search(cell.text) or _ADDRESSEE.match(cell.text)) and len(cell.text) < 40 \
+                    and not re.search(r"\d", cell.text):
                 buyer.add((cell.line, cell.col0))
                 buyer.update((c.line, c.col0) for c in _region(lines, cell, 8))
+            if i and _BANK_LABEL.search(row[i - 1].text):
+                buyer.add((cell.line, cell.col0))  # a bank's name is not the seller
             if _SELLER.match(cell.text):
                 _after_seller_label(lines, row, cell, offer, folded)
             inline = _SELLER_INLINE.match(cell.text)
-            name = _name_of(inline.group("name"), cut=False) if inline else None
+            name = _name_of(inline.group("name"), cut=False, labelled=True) if inline else None
             if inline and name:
                 name = _uncut(inline.group("name"), name, folded)
             if inline and name:
@@ -207,11 +239,12 @@ def _label_evidence(lines: list[list[_Cell]], offer: _Offer, folded: str) -> set
 
 
 def _labelled_buyers(lines: list[list[_Cell]]) -> list[str]:
-    """The names printed after a buyer label in the same cell ("Customer name: ACME")."""
+    """The names printed after a buyer label in the same cell ("Customer name: ACME") or
+    greeted in a salutation ("Guten Tag Muster GmbH,")."""
     found = []
     for row in lines:
         for cell in row:
-            m = _BUYER_INLINE.match(cell.text)
+            m = _BUYER_INLINE.match(cell.text) or _SALUTATION.match(cell.text)
             if m and _name_of(m.group("name"), cut=False):
                 found.append(m.group("name"))
     return found
@@ -244,7 +277,7 @@ def _after_seller_label(lines: list[list[_Cell]], row: list[_Cell], cell: _Cell,
     # the cell to its right ("From: ACME"), else the first below it (the right cell may
     # be another column's label: "From:   Invoice Number")
     for c in right[:1] + block[:1]:
-        name = _name_of(c.text, cut=False)
+        name = _name_of(c.text, cut=False, labelled=True)
         if name:
             name = _uncut(c.text, name, folded)
             offer(c, name, 5, "after a seller label")

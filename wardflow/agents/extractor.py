@@ -67,6 +67,7 @@ from wardflow.agents._parsers import (
 )
 from wardflow.agents._party import CUT, find_seller
 from wardflow.agents._table import read_table
+from wardflow.agents._tax_lines import summed_tax, unlabelled_total
 from wardflow.errors import ModelOutputError, ModelUnavailable
 from wardflow.prompts import EXTRACT_INVOICE
 from wardflow.tools.documents import DocumentText, page_of
@@ -445,6 +446,9 @@ def _choose_amounts(
     if split is not None:
         return split
     pick = [best(c) for c in (subs, taxes, totals)]
+    pick[1] = summed_tax(text) or pick[1]
+    if pick[0] is not None and pick[2] is None:
+        pick[2] = unlabelled_total(text, Decimal(pick[0].value), taxes)
     return (_money_field(pick[0]), _money_field(pick[1]), _money_field(pick[2]))
 
 
@@ -471,7 +475,8 @@ def _split_tax(text: str, subs: Sequence[Candidate], totals: Sequence[Candidate]
 def _money_field(c: Candidate | None) -> _Field:
     if c is None:
         return _Field(None, 0.0, "missing")
-    f = _from_candidate(c)
+    # a sum of tax lines, or a total found by adding up: computed, not read from a label
+    f = _from_candidate(c, "computed" if c.where in ("summed", "unlabelled") else "label")
     f.value = str(money(Decimal(c.value)))
     return f
 
