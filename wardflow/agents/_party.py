@@ -16,7 +16,16 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from wardflow.agents._labels import BUYER_LABELS, SELLER_LABELS
+from wardflow.agents._labels import (
+    BUYER_LABELS,
+    DUE_DATE_LABELS,
+    INVOICE_DATE_LABELS,
+    INVOICE_NUMBER_LABELS,
+    SELLER_LABELS,
+    SUBTOTAL_LABELS,
+    TOTAL_LABELS,
+)
+from wardflow.agents._not_party import not_a_name
 
 __all__ = ["CUT", "Party", "find_seller"]
 
@@ -140,6 +149,8 @@ def _region(lines: list[list[_Cell]], cell: _Cell, depth: int) -> list[_Cell]:
 # Where a name ends: a separator, or a comma that no legal form follows ("Acme, Inc.").
 _NAME_END = re.compile(rf"\s+[·•|]\s+|,\s(?!{_LEGAL_FORM.pattern})|\s+-\s+|\s+–\s+")
 _MORE_LEGAL = re.compile(rf",?\s*{_LEGAL_FORM.pattern}")
+# Where a cell's first segment ends: a separator; commas kept ("Cityville, ST 12345").
+_SEGMENT_END = re.compile(r"\s+[·•|]\s+|\s+[-–]\s+")
 
 
 @functools.lru_cache(maxsize=4096)
@@ -154,6 +165,8 @@ def _name_of(text: str, *, cut: bool = True, whole: bool = False,
         return None  # a label, a street address, a salutation or a document's title
     name = (text if whole else _NAME_END.split(text)[0]).strip(" :;,")
     legal = _LEGAL_FORM.search(name)
+    if not legal and not_a_name(text if whole else _SEGMENT_END.split(text)[0]):
+        return None  # an address, a country, a phone or mail line, a date or an amount
     if legal and cut:
         end = legal.end()
         while more := _MORE_LEGAL.match(name, end):  # "Corp Ltd.", "GmbH & Co. KG"
@@ -189,14 +202,15 @@ def find_seller(text: str, buyer_names: Sequence[str] = ()) -> Party | None:
 
     buyer = _label_evidence(lines, offer, text.casefold())
     buyer_names = [*buyer_names, *_labelled_buyers(lines)]
+    top = _letterhead_end(lines, min(12, first_page_lines))
     for number, row in enumerate(lines):
         for cell in row:
             name = _name_of(cell.text)
-            if name is None:
+            if name is None or _FIELD_LABEL.fullmatch(cell.text):
                 continue
             if _LEGAL_FORM.search(name):
                 offer(cell, name, 2, "legal form")
-            if number < min(12, first_page_lines) and number < 12:
+            if number < top:
                 offer(cell, name, 1.5, "letterhead")
     _block_evidence(text, lines, candidates, offer)
     ranked = _ranked(text, candidates, buyer, buyer_names)
@@ -206,6 +220,21 @@ def find_seller(text: str, buyer_names: Sequence[str] = ()) -> Party | None:
     others = [p.score for p in ranked[1:] if p.name.casefold() != best.name.casefold()]
     best.margin = best.score - (others[0] if others else 0.0)
     return best
+
+
+# A field's label alone ("Due date", "Invoice date", "Total") is no name.
+_FIELD_LABEL = re.compile(
+    "(?:" + "|".join(label for label, _ in (*INVOICE_NUMBER_LABELS, *INVOICE_DATE_LABELS,
+                                            *DUE_DATE_LABELS, *TOTAL_LABELS, *SUBTOTAL_LABELS)
+                     if not label.startswith("~")) + r")\s*[:#.]?", re.IGNORECASE)
+def _letterhead_end(lines: list[list[_Cell]], most: int) -> int:
+    """The number of lines at the top that may hold the letterhead: up to ``most``, and
+    not from the first line of four or more columns on (a table's header: its
+    "Description", "Quantity" are no letterhead)."""
+    for number, row in enumerate(lines[:most]):
+        if len(row) >= 4:
+            return number
+    return most
 
 
 # Credits a cell with a name: (cell, name, points, why).

@@ -1,0 +1,124 @@
+"""Lines that are never the vendor: a postal address, a country, a contact line, a date
+or an amount, and the column titles of a table. Where nothing better is printed, no
+vendor (a reviewer) rather than a wrong one. Synthetic text in the style of each miss
+(names, places and numbers invented), one rule per test, each with a control.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from wardflow.agents._not_party import not_a_name
+from wardflow.agents._party import find_seller
+
+
+def _seller(text: str) -> str | None:
+    seller = find_seller(text)
+    return seller.name if seller is not None else None
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Springfield, IL 62704",
+        "Pinehurst, NC 28374-1234",
+        "HarbourCityQLD4000",
+        "75011 Paris",
+        "1015 CJ Amsterdam",
+        "D-10115 Berlin",
+        "Pune 411001",
+        "PO Box 4410",
+        "Postfach 12 34",
+        "Lindenstraße 14",
+        "Via Roma 12",
+        "ul. Długa 5",
+        "12 Rue des Lilas",
+    ],
+)
+def test_a_postal_address_line_is_no_name(line: str) -> None:
+    assert not_a_name(line) == "postal address"
+
+
+@pytest.mark.parametrize("line", ["Australia", "Germany", "India", "United States"])
+def test_a_country_alone_is_no_name(line: str) -> None:
+    assert not_a_name(line) == "country"
+
+
+@pytest.mark.parametrize(
+    "line,why",
+    [
+        ("Tel. +49 30 1234567", "contact"),
+        ("+1 (555) 201-7788", "contact"),
+        ("hello@brightpaper.test", "contact"),
+        ("www.brightpaper.test", "contact"),
+        ("Hamburg, 03.11.2026", "date"),
+        ("Paris, le 3 mars 2026", "date"),
+        ("$1,250.00", "amount"),
+        ("1.250,00 €", "amount"),
+    ],
+)
+def test_contact_date_and_amount_lines_are_no_name(line: str, why: str) -> None:
+    assert not_a_name(line) == why
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Brightpaper Studio",
+        "Australian Paper Mills",
+        "Germanwings Catering",
+        "Northwind Traders",
+        "Rue Verte Design",
+        "Street Food Collective",
+    ],
+)
+def test_control_company_names_are_names(line: str) -> None:
+    assert not_a_name(line) is None
+
+
+def test_a_city_state_zip_line_under_an_unreadable_name_is_not_the_vendor() -> None:
+    text = (
+        "                                   INVOICE\n"
+        "Your Business Name                          Bill To:\n"
+        "88 Harbor Road                              Client Name\n"
+        "Springfield, IL 62704                       9 Elm Ave\n"
+        "Invoice #: 12      Date: 2026-03-02\n"
+        " Description          Quantity     Unit Price     Total\n"
+        " Widget                      2         $5.00     $10.00\n"
+    )
+    assert _seller(text) is None  # nothing better: no vendor, a reviewer decides
+
+
+def test_control_a_company_above_the_same_address_is_the_vendor() -> None:
+    text = (
+        "                                   INVOICE\n"
+        "Brightpaper Studio                          Bill To:\n"
+        "88 Harbor Road                              Client Name\n"
+        "Springfield, IL 62704                       9 Elm Ave\n"
+        "Invoice #: 12      Date: 2026-03-02\n"
+    )
+    assert _seller(text) == "Brightpaper Studio"
+
+
+def test_a_country_printed_twice_is_not_the_vendor() -> None:
+    text = (
+        "   KESTRELFREIGHT                                   SHIPPING INVOICE 4410\n"
+        "12 Wharf Street                     Bill To: Reef Boards\n"
+        "Harbour Town QLD 4000               7 Dune Road\n"
+        "Australia                           Australia\n"
+    )
+    assert _seller(text) == "KESTRELFREIGHT"
+
+
+def test_a_table_header_is_no_letterhead() -> None:
+    text = (
+        "Invoice 77   Date: 2026-03-02\n"
+        " Description          Quantity     Unit Price     Total\n"
+        " Widget                      2         $5.00     $10.00\n"
+    )
+    assert _seller(text) is None
+
+
+def test_control_a_legal_form_with_an_address_keeps_the_name() -> None:
+    text = "Brightpaper Pty Ltd, Harbour Town QLD 4000\nInvoice 77\n"
+    assert _seller(text) == "Brightpaper Pty Ltd"
