@@ -76,10 +76,10 @@ def test_control_company_names_are_names(line: str) -> None:
     assert not_a_name(line) is None
 
 
-def test_a_city_state_zip_line_under_an_unreadable_name_is_not_the_vendor() -> None:
+def test_a_city_state_zip_line_under_a_reference_is_not_the_vendor() -> None:
     text = (
         "                                   INVOICE\n"
-        "Your Business Name                          Bill To:\n"
+        "Our ref. 4471                               Bill To:\n"
         "88 Harbor Road                              Client Name\n"
         "Springfield, IL 62704                       9 Elm Ave\n"
         "Invoice #: 12      Date: 2026-03-02\n"
@@ -122,3 +122,56 @@ def test_a_table_header_is_no_letterhead() -> None:
 def test_control_a_legal_form_with_an_address_keeps_the_name() -> None:
     text = "Brightpaper Pty Ltd, Harbour Town QLD 4000\nInvoice 77\n"
     assert _seller(text) == "Brightpaper Pty Ltd"
+
+
+def test_the_return_address_line_names_the_seller_and_its_block_is_the_addressee() -> None:
+    text = (
+        "Lena Vogt·Birkenweg 4·04109 Leipzig\n"
+        "Harbor Tools LLC\n"
+        "90 Pier Road\n"
+        "Rechnung\n"
+        "#2026-014                                    Leipzig, 02.03.2026\n"
+    )
+    assert _seller(text) == "Lena Vogt"
+
+
+def test_control_without_a_return_address_line_the_company_is_the_seller() -> None:
+    text = (
+        "Harbor Tools LLC\n"
+        "90 Pier Road\n"
+        "Rechnung\n"
+        "#2026-014                                    Leipzig, 02.03.2026\n"
+    )
+    assert _seller(text) == "Harbor Tools LLC"
+
+
+@pytest.mark.parametrize("label", ["Kontoinhaber", "Account holder", "Titulaire du compte"])
+def test_the_account_holder_outweighs_a_name_at_the_top(label: str) -> None:
+    text = (
+        "Meadow Print Works\n"
+        "Invoice 31                         Date: 02.03.2026\n"
+        "\n" * 14 + f"{label}: Corvid Design Studio\n"
+        "IBAN: DE89 3704 0044 0532 0130 00\n"
+        "Corvid Design Studio\n"
+    )
+    assert _seller(text) == "Corvid Design Studio"
+
+
+def test_control_a_bank_name_is_no_account_holder() -> None:
+    text = (
+        "Meadow Print Works\n"
+        "Invoice 31                         Date: 02.03.2026\n"
+        "\n" * 14 + "Bank: Corvid Savings Bank\n"
+        "IBAN: DE89 3704 0044 0532 0130 00\n"
+        "Corvid Savings Bank\n"
+    )
+    assert _seller(text) == "Meadow Print Works"
+
+
+@pytest.mark.parametrize("line", ["Your reference", "Our order no.", "Ihre Kundennummer"])
+def test_control_a_your_or_our_reference_label_is_no_seller(line: str) -> None:
+    assert _seller(f"{line}\nInvoice 31\n") is None
+
+
+def test_a_name_that_begins_with_our_is_a_seller() -> None:
+    assert _seller("Our Daily Loaf Bakery\nInvoice 31\n") == "Our Daily Loaf Bakery"

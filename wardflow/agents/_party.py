@@ -63,7 +63,11 @@ _SENTENCE = re.compile(
 _NOT_A_NAME = re.compile(
     r"^(?:logo|rechnung|invoice|facture|factuur|factura|fattura|faktura|avoir|gutschrift|"
     r"credit\s+note|page|seite|visualisierung|original|kopie|copy|duplicate|tax\s+invoice|"
-    r"adresse|address|date|datum|repr[ée]sentant|vos|nos|your|our|contact|ihre|unsere)\b",
+    r"adresse|address|date|datum|repr[ée]sentant|contact)\b"
+    # "Your reference", "Unsere Bestellnummer", "Vos identifiants": a label, not a name
+    r"|^(?:vos|nos|your|our|ihre|unsere)(?:$|\s+(?:ref|order|account|customer|client|invoice|"
+    r"number|no\b|n°|details|contact|vat|tax|id|message|payment|identifiant|r[ée]f[ée]rence|"
+    r"bestell|kunden|zeichen|auftrag|nachricht|bank|rechnung|facture|commande))",
     re.IGNORECASE)
 
 
@@ -201,6 +205,7 @@ def find_seller(text: str, buyer_names: Sequence[str] = ()) -> Party | None:
         party.add(points, why)
 
     buyer = _label_evidence(lines, offer, text.casefold())
+    buyer |= _payee_and_sender(lines, offer)
     buyer_names = [*buyer_names, *_labelled_buyers(lines)]
     top = _letterhead_end(lines, min(12, first_page_lines))
     for number, row in enumerate(lines):
@@ -227,13 +232,19 @@ _FIELD_LABEL = re.compile(
     "(?:" + "|".join(label for label, _ in (*INVOICE_NUMBER_LABELS, *INVOICE_DATE_LABELS,
                                             *DUE_DATE_LABELS, *TOTAL_LABELS, *SUBTOTAL_LABELS)
                      if not label.startswith("~")) + r")\s*[:#.]?", re.IGNORECASE)
+# An amount with its cents ("$50.00", "1.234,56"), not part of a date ("15.12.2025").
+_PRICE = re.compile(r"(?<![\d][./-])(?<!\d[./-]\d)\d[.,]\d{2}(?![\d./-])")
+
+
 def _letterhead_end(lines: list[list[_Cell]], most: int) -> int:
     """The number of lines at the top that may hold the letterhead: up to ``most``, and
-    not from the first line of four or more columns on (a table's header: its
-    "Description", "Quantity" are no letterhead)."""
+    not from a table's header on: the first line of four or more columns, or the line
+    above the first that prints an amount ("Description", "Quantity" are no letterhead)."""
     for number, row in enumerate(lines[:most]):
         if len(row) >= 4:
             return number
+        if any(_PRICE.search(c.text) for c in row):
+            return max(number - 1, 0)
     return most
 
 
@@ -264,6 +275,42 @@ def _label_evidence(lines: list[list[_Cell]], offer: _Offer, folded: str) -> set
                               inline.group("name"))
                 offer(value, name, 5, "after a seller label")
                 _note_cut(value, value.text, name, offer)
+    return buyer
+
+
+# The payee named next to the bank account: the seller (or whoever it assigned its claims to).
+_PAYEE = re.compile(
+    r"^(?:account\s+(?:holder|name)|beneficiary(?:\s+name)?|payee|kontoinhaber(?:in)?|"
+    r"beg[üu]nstigter|zahlungsempf[äa]nger|titulaire(?:\s+du\s+compte)?|b[ée]n[ée]ficiaire|"
+    r"rekeninghouder|ten\s+name\s+van|t\.\s?n\.\s?v\.|titular(?:\s+de\s+la\s+cuenta)?|"
+    r"intestatario|beneficiario|w[łl]a[śs]ciciel\s+rachunku|majitel\s+[úu][čc]tu)"
+    r"\s*:\s*(?P<name>\S.*)$", re.IGNORECASE)
+# The return address above a window envelope's addressee: "Name · Street 1 · 12345 City".
+_SENDER_SEP = re.compile(r"\s*[·•|]\s*")
+
+
+def _payee_and_sender(lines: list[list[_Cell]], offer: _Offer) -> set[tuple[int, int]]:
+    """Offer the account holder printed with the bank details, and the name that opens a
+    return-address line ("Name · Street 1 · 12345 City", printed small above the window
+    of the envelope); the block under that line is the addressee's (returned as buyer
+    cells)."""
+    buyer: set[tuple[int, int]] = set()
+    for row in lines:
+        for cell in row:
+            payee = _PAYEE.match(cell.text)
+            name = _name_of(payee.group("name"), cut=False, whole=True) if payee else None
+            if payee and name:
+                value = _Cell(cell.line, cell.col0, cell.col1, cell.start + payee.start("name"),
+                              payee.group("name"))
+                offer(value, name, 2.5, "named as the account holder")
+            parts = _SENDER_SEP.split(cell.text)
+            if len(parts) < 3 or not any(not_a_name(p) == "postal address" for p in parts[1:]):
+                continue
+            name = _name_of(parts[0], cut=False, whole=True)
+            if name:
+                offer(_Cell(cell.line, cell.col0, cell.col1, cell.start, parts[0]), name, 3,
+                      "opens a return-address line")
+                buyer.update((c.line, c.col0) for c in _region(lines, cell, 6))
     return buyer
 
 
