@@ -6,10 +6,17 @@ vendor (a reviewer) rather than a wrong one. Synthetic text in the style of each
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from wardflow.agents._not_party import not_a_name
 from wardflow.agents._party import find_seller
+from wardflow.agents.calibration import CORROBORATED, Calibration, apply_calibration
+from wardflow.agents.extractor import ExtractionPolicy, extract_invoice
+from wardflow.tools.documents import DocumentText
+
+POLICY = ExtractionPolicy(today=date(2026, 11, 25))
 
 
 def _seller(text: str) -> str | None:
@@ -175,3 +182,49 @@ def test_control_a_your_or_our_reference_label_is_no_seller(line: str) -> None:
 
 def test_a_name_that_begins_with_our_is_a_seller() -> None:
     assert _seller("Our Daily Loaf Bakery\nInvoice 31\n") == "Our Daily Loaf Bakery"
+
+
+# A calibration fitted where pattern-found names were mostly right: 0.84 maps to 0.97.
+_GENEROUS = Calibration("isotonic", ((0.5, 0.6), (0.84, 0.97), (0.95, 0.99)))
+
+
+def _calibrated_vendor(notes: list[str]) -> float:
+    extraction = {
+        "confidence": 0.84,
+        "fields": {
+            "vendor": {"value": "A", "confidence": 0.84, "method": "pattern", "notes": notes},
+            "total": {"value": "1.00", "confidence": 0.95, "method": "label"},
+        },
+    }
+    apply_calibration(extraction, _GENEROUS, ("vendor", "total"), 0.9)
+    return float(extraction["fields"]["vendor"]["confidence"])
+
+
+def test_calibration_never_posts_a_vendor_found_by_pattern_alone() -> None:
+    assert _calibrated_vendor(["seller evidence: letterhead, legal form"]) < 0.9
+
+
+def test_control_calibration_may_post_a_pattern_vendor_its_identifiers_vouch_for() -> None:
+    assert _calibrated_vendor([f"{CORROBORATED} block of a tax ID or IBAN"]) == 0.97
+
+
+def test_a_vendor_in_the_block_of_its_vat_id_is_noted_as_corroborated() -> None:
+    text = (
+        "Corvid Design Studio\n"
+        "Birkenweg 4\n"
+        "VAT DE123456789\n"
+        "Invoice 31                         Date: 02.03.2026\n"
+    )
+    fields = extract_invoice(DocumentText((text,), "pdf-text"), [], POLICY)["fields"]
+    assert fields["vendor"]["value"] == "Corvid Design Studio"
+    assert fields["vendor"]["confidence"] < 0.9  # the parser's own score stays under it
+    assert any(n.startswith(CORROBORATED) for n in fields["vendor"]["notes"])
+
+
+def test_control_a_letterhead_alone_is_not_corroborated() -> None:
+    text = (
+        "Corvid Design Studio\nBirkenweg 4\nInvoice 31                         Date: 02.03.2026\n"
+    )
+    fields = extract_invoice(DocumentText((text,), "pdf-text"), [], POLICY)["fields"]
+    assert fields["vendor"]["value"] == "Corvid Design Studio"
+    assert not any(n.startswith(CORROBORATED) for n in fields["vendor"]["notes"])

@@ -27,8 +27,12 @@ from wardflow.agents._labels import (
 )
 from wardflow.agents._not_party import not_a_name
 
-__all__ = ["CUT", "Party", "find_seller"]
+__all__ = ["CUT", "SELLER_IDENTIFIERS", "Party", "find_seller"]
 
+# Evidence from the seller's own identifiers: its tax ID or IBAN block, its web or mail
+# domain, the account holder of its bank details.
+SELLER_IDENTIFIERS = frozenset({"block of a tax ID or IBAN", "matches a web or mail domain",
+                                "named as the account holder"})
 # The evidence note of a labelled name cut from a longer cell.
 CUT = "cut from a longer cell"
 
