@@ -142,6 +142,17 @@ def test_the_return_address_line_names_the_seller_and_its_block_is_the_addressee
     assert _seller(text) == "Lena Vogt"
 
 
+def test_under_a_return_address_line_with_no_readable_name_the_addressee_is_no_seller() -> None:
+    text = (
+        "Your Name·Birkenweg 4·04109 Leipzig\n"
+        "Harbor Tools LLC\n"
+        "90 Pier Road\n"
+        "Rechnung\n"
+        "#2026-014                                    Leipzig, 02.03.2026\n"
+    )
+    assert _seller(text) is None
+
+
 def test_control_without_a_return_address_line_the_company_is_the_seller() -> None:
     text = (
         "Harbor Tools LLC\n"
@@ -175,13 +186,14 @@ def test_control_a_bank_name_is_no_account_holder() -> None:
     assert _seller(text) == "Meadow Print Works"
 
 
-@pytest.mark.parametrize("line", ["Your reference", "Our order no.", "Ihre Kundennummer"])
-def test_control_a_your_or_our_reference_label_is_no_seller(line: str) -> None:
+@pytest.mark.parametrize("line", ["Your reference", "Our order no.", "Ihre Kundennummer",
+                                  "Your Company Name", "Our Daily Loaf Bakery"])
+def test_control_a_line_addressed_to_the_reader_is_no_seller(line: str) -> None:
     assert _seller(f"{line}\nInvoice 31\n") is None
 
 
-def test_a_name_that_begins_with_our_is_a_seller() -> None:
-    assert _seller("Our Daily Loaf Bakery\nInvoice 31\n") == "Our Daily Loaf Bakery"
+def test_a_name_that_begins_with_our_and_ends_in_a_legal_form_is_a_seller() -> None:
+    assert _seller("Our Daily Loaf Bakery Ltd\nInvoice 31\n") == "Our Daily Loaf Bakery Ltd"
 
 
 # A calibration fitted where pattern-found names were mostly right: 0.84 maps to 0.97.

@@ -68,10 +68,10 @@ _NOT_A_NAME = re.compile(
     r"^(?:logo|rechnung|invoice|facture|factuur|factura|fattura|faktura|avoir|gutschrift|"
     r"credit\s+note|page|seite|visualisierung|original|kopie|copy|duplicate|tax\s+invoice|"
     r"adresse|address|date|datum|repr[ée]sentant|contact)\b"
-    # "Your reference", "Unsere Bestellnummer", "Vos identifiants": a label, not a name
-    r"|^(?:vos|nos|your|our|ihre|unsere)(?:$|\s+(?:ref|order|account|customer|client|invoice|"
-    r"number|no\b|n°|details|contact|vat|tax|id|message|payment|identifiant|r[ée]f[ée]rence|"
-    r"bestell|kunden|zeichen|auftrag|nachricht|bank|rechnung|facture|commande))",
+    # "Your reference", "Unsere Bestellnummer", "Vos identifiants", "Your total": words
+    # addressed to the reader, not a name, unless the line ends in a legal form ("Our
+    # Daily Loaf Bakery Ltd")
+    rf"|^(?:vos|nos|your|our|ihre|unsere)\b(?!.*{_LEGAL_FORM.pattern}\.?\s*$)",
     re.IGNORECASE)
 
 
@@ -314,7 +314,8 @@ def _payee_and_sender(lines: list[list[_Cell]], offer: _Offer) -> set[tuple[int,
             if name:
                 offer(_Cell(cell.line, cell.col0, cell.col1, cell.start, parts[0]), name, 3,
                       "opens a return-address line")
-                buyer.update((c.line, c.col0) for c in _region(lines, cell, 6))
+            # the addressee's block, whether or not the sender's name reads as one
+            buyer.update((c.line, c.col0) for c in _region(lines, cell, 6))
     return buyer
 
 
