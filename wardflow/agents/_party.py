@@ -16,10 +16,23 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from wardflow.agents._labels import BUYER_LABELS, SELLER_LABELS
+from wardflow.agents._labels import (
+    BUYER_LABELS,
+    DUE_DATE_LABELS,
+    INVOICE_DATE_LABELS,
+    INVOICE_NUMBER_LABELS,
+    SELLER_LABELS,
+    SUBTOTAL_LABELS,
+    TOTAL_LABELS,
+)
+from wardflow.agents._not_party import not_a_name
 
-__all__ = ["CUT", "Party", "find_seller"]
+__all__ = ["CUT", "SELLER_IDENTIFIERS", "Party", "find_seller"]
 
+# Evidence from the seller's own identifiers: its tax ID or IBAN block, its web or mail
+# domain, the account holder of its bank details.
+SELLER_IDENTIFIERS = frozenset({"block of a tax ID or IBAN", "matches a web or mail domain",
+                                "named as the account holder"})
 # The evidence note of a labelled name cut from a longer cell.
 CUT = "cut from a longer cell"
 
@@ -54,7 +67,11 @@ _SENTENCE = re.compile(
 _NOT_A_NAME = re.compile(
     r"^(?:logo|rechnung|invoice|facture|factuur|factura|fattura|faktura|avoir|gutschrift|"
     r"credit\s+note|page|seite|visualisierung|original|kopie|copy|duplicate|tax\s+invoice|"
-    r"adresse|address|date|datum|repr[ée]sentant|vos|nos|your|our|contact|ihre|unsere)\b",
+    r"adresse|address|date|datum|repr[ée]sentant|contact)\b"
+    # "Your reference", "Unsere Bestellnummer", "Vos identifiants", "Your total": words
+    # addressed to the reader, not a name, unless the line ends in a legal form ("Our
+    # Daily Loaf Bakery Ltd")
+    rf"|^(?:vos|nos|your|our|ihre|unsere)\b(?!.*{_LEGAL_FORM.pattern}\.?\s*$)",
     re.IGNORECASE)
 
 
@@ -140,6 +157,8 @@ def _region(lines: list[list[_Cell]], cell: _Cell, depth: int) -> list[_Cell]:
 # Where a name ends: a separator, or a comma that no legal form follows ("Acme, Inc.").
 _NAME_END = re.compile(rf"\s+[·•|]\s+|,\s(?!{_LEGAL_FORM.pattern})|\s+-\s+|\s+–\s+")
 _MORE_LEGAL = re.compile(rf",?\s*{_LEGAL_FORM.pattern}")
+# Where a cell's first segment ends: a separator; commas kept ("Cityville, ST 12345").
+_SEGMENT_END = re.compile(r"\s+[·•|]\s+|\s+[-–]\s+")
 
 
 @functools.lru_cache(maxsize=4096)
@@ -154,6 +173,8 @@ def _name_of(text: str, *, cut: bool = True, whole: bool = False,
         return None  # a label, a street address, a salutation or a document's title
     name = (text if whole else _NAME_END.split(text)[0]).strip(" :;,")
     legal = _LEGAL_FORM.search(name)
+    if not legal and not_a_name(text if whole else _SEGMENT_END.split(text)[0]):
+        return None  # an address, a country, a phone or mail line, a date or an amount
     if legal and cut:
         end = legal.end()
         while more := _MORE_LEGAL.match(name, end):  # "Corp Ltd.", "GmbH & Co. KG"
@@ -188,15 +209,17 @@ def find_seller(text: str, buyer_names: Sequence[str] = ()) -> Party | None:
         party.add(points, why)
 
     buyer = _label_evidence(lines, offer, text.casefold())
+    buyer |= _payee_and_sender(lines, offer)
     buyer_names = [*buyer_names, *_labelled_buyers(lines)]
+    top = _letterhead_end(lines, min(12, first_page_lines))
     for number, row in enumerate(lines):
         for cell in row:
             name = _name_of(cell.text)
-            if name is None:
+            if name is None or _FIELD_LABEL.fullmatch(cell.text):
                 continue
             if _LEGAL_FORM.search(name):
                 offer(cell, name, 2, "legal form")
-            if number < min(12, first_page_lines) and number < 12:
+            if number < top:
                 offer(cell, name, 1.5, "letterhead")
     _block_evidence(text, lines, candidates, offer)
     ranked = _ranked(text, candidates, buyer, buyer_names)
@@ -206,6 +229,27 @@ def find_seller(text: str, buyer_names: Sequence[str] = ()) -> Party | None:
     others = [p.score for p in ranked[1:] if p.name.casefold() != best.name.casefold()]
     best.margin = best.score - (others[0] if others else 0.0)
     return best
+
+
+# A field's label alone ("Due date", "Invoice date", "Total") is no name.
+_FIELD_LABEL = re.compile(
+    "(?:" + "|".join(label for label, _ in (*INVOICE_NUMBER_LABELS, *INVOICE_DATE_LABELS,
+                                            *DUE_DATE_LABELS, *TOTAL_LABELS, *SUBTOTAL_LABELS)
+                     if not label.startswith("~")) + r")\s*[:#.]?", re.IGNORECASE)
+# An amount with its cents ("$50.00", "1.234,56"), not part of a date ("15.12.2025").
+_PRICE = re.compile(r"(?<![\d][./-])(?<!\d[./-]\d)\d[.,]\d{2}(?![\d./-])")
+
+
+def _letterhead_end(lines: list[list[_Cell]], most: int) -> int:
+    """The number of lines at the top that may hold the letterhead: up to ``most``, and
+    not from a table's header on: the first line of four or more columns, or the line
+    above the first that prints an amount ("Description", "Quantity" are no letterhead)."""
+    for number, row in enumerate(lines[:most]):
+        if len(row) >= 4:
+            return number
+        if any(_PRICE.search(c.text) for c in row):
+            return max(number - 1, 0)
+    return most
 
 
 # Credits a cell with a name: (cell, name, points, why).
@@ -235,6 +279,43 @@ def _label_evidence(lines: list[list[_Cell]], offer: _Offer, folded: str) -> set
                               inline.group("name"))
                 offer(value, name, 5, "after a seller label")
                 _note_cut(value, value.text, name, offer)
+    return buyer
+
+
+# The payee named next to the bank account: the seller (or whoever it assigned its claims to).
+_PAYEE = re.compile(
+    r"^(?:account\s+(?:holder|name)|beneficiary(?:\s+name)?|payee|kontoinhaber(?:in)?|"
+    r"beg[üu]nstigter|zahlungsempf[äa]nger|titulaire(?:\s+du\s+compte)?|b[ée]n[ée]ficiaire|"
+    r"rekeninghouder|ten\s+name\s+van|t\.\s?n\.\s?v\.|titular(?:\s+de\s+la\s+cuenta)?|"
+    r"intestatario|beneficiario|w[łl]a[śs]ciciel\s+rachunku|majitel\s+[úu][čc]tu)"
+    r"\s*:\s*(?P<name>\S.*)$", re.IGNORECASE)
+# The return address above a window envelope's addressee: "Name · Street 1 · 12345 City".
+_SENDER_SEP = re.compile(r"\s*[·•|]\s*")
+
+
+def _payee_and_sender(lines: list[list[_Cell]], offer: _Offer) -> set[tuple[int, int]]:
+    """Offer the account holder printed with the bank details, and the name that opens a
+    return-address line ("Name · Street 1 · 12345 City", printed small above the window
+    of the envelope); the block under that line is the addressee's (returned as buyer
+    cells)."""
+    buyer: set[tuple[int, int]] = set()
+    for row in lines:
+        for cell in row:
+            payee = _PAYEE.match(cell.text)
+            name = _name_of(payee.group("name"), cut=False, whole=True) if payee else None
+            if payee and name:
+                value = _Cell(cell.line, cell.col0, cell.col1, cell.start + payee.start("name"),
+                              payee.group("name"))
+                offer(value, name, 2.5, "named as the account holder")
+            parts = _SENDER_SEP.split(cell.text)
+            if len(parts) < 3 or not any(not_a_name(p) == "postal address" for p in parts[1:]):
+                continue
+            name = _name_of(parts[0], cut=False, whole=True)
+            if name:
+                offer(_Cell(cell.line, cell.col0, cell.col1, cell.start, parts[0]), name, 3,
+                      "opens a return-address line")
+            # the addressee's block, whether or not the sender's name reads as one
+            buyer.update((c.line, c.col0) for c in _region(lines, cell, 6))
     return buyer
 
 

@@ -244,6 +244,10 @@ def expected_calibration_error(pairs: Sequence[Pair], bins: int = 10) -> float |
     return round(error, 4)
 
 
+# The note of a vendor found by pattern whose name the seller's own identifiers vouch for.
+CORROBORATED = "corroborated by"
+
+
 def apply_calibration(extraction: dict[str, Any], calibration: Calibration,
                       required: Sequence[str], threshold: float) -> dict[str, Any]:
     """Replace each found field's confidence by its calibrated value (keeping the raw
@@ -251,12 +255,17 @@ def apply_calibration(extraction: dict[str, Any], calibration: Calibration,
     required field) and its low-confidence list, and record the calibration's version.
     Returns ``extraction`` (changed in place)."""
     fields = extraction.get("fields") or {}
-    for spec in fields.values():
+    for name, spec in fields.items():
         if spec.get("value") is None or spec.get("method") == "reviewer":
             continue
         raw = float(spec.get("raw_confidence", spec["confidence"]))
         spec["raw_confidence"] = raw
         spec["confidence"] = calibration(raw)
+        if name == "vendor" and spec.get("method") == "pattern" and raw < threshold \
+                and not any(str(n).startswith(CORROBORATED) for n in spec.get("notes") or ()):
+            # a seller found by pattern alone goes to a reviewer, however well names of
+            # its score were right on the calibration's data
+            spec["confidence"] = min(spec["confidence"], round(threshold - 0.01, 4))
     scores = {name: float((fields.get(name) or {}).get("confidence", 0.0)) for name in required}
     extraction["raw_confidence"] = extraction.get("raw_confidence", extraction.get("confidence"))
     extraction["confidence"] = round(min(scores.values()), 4) if scores else 0.0

@@ -65,9 +65,10 @@ from wardflow.agents._parsers import (
     money,
     parse_amount,
 )
-from wardflow.agents._party import CUT, find_seller
+from wardflow.agents._party import CUT, SELLER_IDENTIFIERS, find_seller
 from wardflow.agents._table import read_table
 from wardflow.agents._tax_lines import summed_tax, unlabelled_total
+from wardflow.agents.calibration import CORROBORATED
 from wardflow.errors import ModelOutputError, ModelUnavailable
 from wardflow.prompts import EXTRACT_INVOICE
 from wardflow.tools.documents import DocumentText, page_of
@@ -531,6 +532,9 @@ def _vendor(
     score = _BASE[how] if how == "label" else min(_BASE[how] + 0.06 * (kinds - 1), 0.84)
     found = _Field(seller.name, score, how, seller.start, seller.end, "seller")
     found.notes.append("seller evidence: " + ", ".join(dict.fromkeys(seller.evidence)))
+    vouch = [e for e in seller.evidence if e in SELLER_IDENTIFIERS]
+    if how == "pattern" and vouch:
+        found.notes.append(f"{CORROBORATED} " + ", ".join(vouch))
     return found, _Field(None, 0.0, "missing"), _Field.of(tax)
 
 
