@@ -156,6 +156,14 @@ def _read_body(lines: Sequence[Line], start: int, columns: Columns, reading: Tab
         _description_block(lines, row.index, start, end, columns, consumed, row_lines)
         for row in rows
     ]
+    _add_items(lines, rows, blocks, reading)
+    return end
+
+
+def _add_items(
+    lines: Sequence[Line], rows: Sequence[_Row], blocks: Sequence[list[str]], reading: TableReading
+) -> None:
+    """The rows with a description become the reading's items."""
     # A table whose cells of several lines start "name - description" (as EN 16931
     # renderings print them) names every item that way; otherwise a dash is part of
     # the name ("Road freight Rotterdam - Hamburg").
@@ -180,7 +188,6 @@ def _read_body(lines: Sequence[Line], start: int, columns: Columns, reading: Tab
                 adjustment=row.adjustment,
             )
         )
-    return end
 
 
 def _as_printed(line: Line, index: int, columns: Columns) -> _Row | None:
@@ -376,6 +383,23 @@ def _row(line: Line, index: int, columns: Columns) -> _Row | None:
                 best = (role, _Row(index, qv, pv, amount, _BASES[0], _ZERO))
     if best is not None and best[0] < 1:
         return best[1]
+    return _with_basis(index, others, amount, columns, by_header, best)
+
+
+_Best = tuple[float, _Row] | None
+
+
+def _with_basis(
+    index: int,
+    others: Sequence[_Num],
+    amount: Decimal,
+    columns: Columns,
+    by_header: bool,
+    best: _Best,
+) -> _Row | None:
+    """The cheapest reading of quantity x price per basis ("per 100", or a unit cell of
+    the row), plus the row's signed allowance, that gives ``amount``."""
+    target = float(amount)
     for q, p in permutations(others, 2):
         rest = [n for n in others if n is not q and n is not p]
         extra = [n.values[-1] for n in rest if n.unit and n.values[-1] > 0]
