@@ -326,3 +326,57 @@ def test_amount_only_groups_are_read_where_they_add_up_with_the_sum_carried_over
 
 def test_amount_only_groups_that_miss_the_printed_sum_are_no_items() -> None:
     assert [r[0] for r in _rows(_GROUPS.format(net="310,00"))] == ["Planung"]
+
+
+# An Indian GST table: HSN codes, a GST rate and the CGST and SGST amounts; each row's
+# amount includes its tax. Zero filler rows are no items.
+_GST_TABLE = (
+    "  Description      HSN Code     Quantity    Rate     GST%      CGST     SGST         Total\n"
+    "tomato                   564         100     30.00       12     180.00    180.00      3360.00\n"
+    "carrot                   564          4      15.00       18      5.40      5.40        70.80\n"
+    "                                      1       0.00       0       0.00      0.00        0.00\n"
+    "                                      1       0.00       0       0.00      0.00        0.00\n"
+    "  Grand Total\n"
+    "  Total CGST: 185.40\n"
+)
+
+
+def test_gst_rows_include_their_tax_and_zero_filler_rows_are_no_items() -> None:
+    items = read_table(_GST_TABLE).items
+    assert _rows(_GST_TABLE) == [
+        ("tomato", Decimal("100"), Decimal("30.00"), Decimal("3360.00")),
+        ("carrot", Decimal("4"), Decimal("15.00"), Decimal("70.80")),
+    ]
+    assert [i.tax for i in items] == [Decimal("360.00"), Decimal("10.80")]
+    # the net sum the rows mean is without their tax
+    assert Decimal("3060.00") in item_sums(items)
+
+
+def test_a_gross_amount_needs_the_rate_on_the_row() -> None:
+    # control: the same row with an amount its rate does not give is no item
+    text = _GST_TABLE.replace("3360.00", "3370.00").replace("70.80", "70.90")
+    assert _rows(text) == []
+
+
+def test_a_tax_rate_column_titled_in_percent_reads_a_gross_amount() -> None:
+    text = (
+        "  #              Date     Description        Price    Quantity        Tax        Total\n"
+        "   2      September 15    Hardware            $500            3    7.025%    $1,605.38\n"
+    )
+    assert _rows(text) == [("Hardware", Decimal("3"), Decimal("500"), Decimal("1605.38"))]
+    assert read_table(text).items[0].tax == Decimal("105.38")
+    # control: without the rate the row does not add up
+    assert _rows(text.replace("7.025%", "      ")) == []
+
+
+def test_an_amount_in_parentheses_is_negative() -> None:
+    text = (
+        "  #              Date     Description        Price    Quantity        Tax        Total\n"
+        "   1    September 1-30    Website          $12,500                             $12,500\n"
+        "   3      September 15    Voucher           ($100)                              ($100)\n"
+        "                                                                TOTAL       $12,400\n"
+    )
+    rows = _rows(text)
+    assert rows[-1] == ("Voucher", Decimal("1"), Decimal("-100"), Decimal("-100"))
+    # control: a price in parentheses with a positive amount does not add up
+    assert _rows(text.replace("($100)\n", "$100\n"))[-1][0] != "Voucher"

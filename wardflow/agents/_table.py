@@ -44,6 +44,7 @@ from wardflow.agents._table_numbers import (
     Reading,
     bare_number,
     money_cell,
+    rate_cell,
     read_cell,
 )
 
@@ -62,16 +63,16 @@ _ADJUSTMENT = re.compile(
 )
 # A row ends with its amount (then perhaps a currency, a rate or a tax code).
 _ROW_END = re.compile(
-    r"\d[.,]\d{2}(?:\s*(?:[A-Z]{3}|[€$£])|\se)?(?:\s+[-+]?\d{1,2}(?:[.,]\d{1,2})?"
+    r"\d[.,]\d{2}(?:\s*(?:[A-Z]{3}|[€$£])|\se)?\)?(?:\s+[-+]?\d{1,2}(?:[.,]\d{1,2})?"
     r"\s?%?)?(?:\s+[A-Z]\d?)?\s*$"
 )
-# A row whose amount is a whole number ("8   90   720", "$3,500"): read only where that
-# amount sits under the header's amount column.
+# A row whose amount is a whole number ("8   90   720", "$3,500", "($100)"): read only
+# where that amount sits under the header's amount column.
 _WHOLE_END = re.compile(
-    r"(?<![\d.,'])[€$£]?\d{1,3}(?:,\d{3})*(?:\s?[€$£])?\s*$|"
-    r"(?<![\d.,'])[€$£]?\d+(?:\s?[€$£])?\s*$"
+    r"(?<![\d.,'])\(?[€$£]?\d{1,3}(?:,\d{3})*(?:\s?[€$£])?\)?\s*$|"
+    r"(?<![\d.,'])\(?[€$£]?\d+(?:\s?[€$£])?\)?\s*$"
 )
-_WHOLE_LAST = frozenset("0123456789€$£")
+_WHOLE_LAST = frozenset("0123456789€$£)")
 # A detail line of an item: a bullet, or "Label: value" / "Label :value".
 _DETAIL = re.compile(r"^(?:[•·▪◦*]\s*|[-–]\s+|[^\W\d_][^:\d]{0,30}?\s?:(?:\s|\d|$))")
 _NAME_SPLIT = re.compile(r"\s+[-–]\s+")
@@ -117,6 +118,7 @@ class _Row:
     amount: Decimal
     basis: Decimal
     adjustment: Decimal
+    tax: Decimal = _ZERO
 
 
 def _read_body(lines: Sequence[Line], start: int, columns: Columns, reading: TableReading) -> int:
@@ -150,6 +152,7 @@ def _read_body(lines: Sequence[Line], start: int, columns: Columns, reading: Tab
     if printed and _adds_up(_sum_after(lines, end), (*rows, *printed), adjustments, reading):
         rows = sorted((*rows, *printed), key=lambda r: r.index)
     reading.adjustments.extend(adjustments)
+    rows = [r for r in rows if not _filler(lines[r.index], r, columns)]
     consumed = heads
     row_lines = {r.index for r in rows}
     blocks = [
@@ -158,6 +161,12 @@ def _read_body(lines: Sequence[Line], start: int, columns: Columns, reading: Tab
     ]
     _add_items(lines, rows, blocks, reading)
     return end
+
+
+def _filler(line: Line, row: _Row, columns: Columns) -> bool:
+    """A zero row of a form's empty lines ("1  0.00  0  0.00  0.00"): no name of its
+    own, price and amount zero; not an item (a free item has its name on its row)."""
+    return not row.amount and not row.unit_price and not _desc_cells(line, columns)
 
 
 def _add_items(
@@ -186,6 +195,7 @@ def _add_items(
                 detail=detail,
                 basis=row.basis,
                 adjustment=row.adjustment,
+                tax=row.tax,
             )
         )
 
@@ -383,7 +393,46 @@ def _row(line: Line, index: int, columns: Columns) -> _Row | None:
                 best = (role, _Row(index, qv, pv, amount, _BASES[0], _ZERO))
     if best is not None and best[0] < 1:
         return best[1]
-    return _with_basis(index, others, amount, columns, by_header, best)
+    return (
+        _with_basis(index, others, amount, columns, by_header, best)
+        or _gross(line, index, others, amount, columns)
+        or _one_unit(line, index, others, amount, columns)
+    )
+
+
+def _gross(
+    line: Line, index: int, others: Sequence[_Num], amount: Decimal, columns: Columns
+) -> _Row | None:
+    """A row whose amount includes its tax (GST tables: "3  120.00  12  21.60  21.60
+    403.20"; "$500  3  7.025%  $1,605.38"): quantity x unit price under their titles,
+    plus the rate printed on the row (a percentage, or a number under the tax title)."""
+    if "vat" not in columns.spans or "quantity" not in columns.spans:
+        return None
+    rates = [
+        r
+        for c in line.cells
+        if (r := rate_cell(c.text)) is not None
+        and (c.text.endswith("%") or columns.nearest(c) == "vat")
+    ]
+    for q in (n for n in others if columns.nearest(n.cell) == "quantity" and not n.unit):
+        for p in (n for n in others if columns.nearest(n.cell) == "unit_price"):
+            net = money(q.values[-1] * p.values[-1])
+            for rate in rates:
+                if abs(money(net * (100 + rate) / 100) - amount) <= _CENT:
+                    return _Row(
+                        index, q.values[-1], p.values[-1], amount, _BASES[0], _ZERO, amount - net
+                    )
+    return None
+
+
+def _one_unit(
+    line: Line, index: int, others: Sequence[_Num], amount: Decimal, columns: Columns
+) -> _Row | None:
+    """A row with nothing under the quantity column and its amount under the price
+    column ("Voucher  ($100)  ($100)"): one unit."""
+    if any(columns.nearest(n.cell) == "quantity" for n in others if not n.first):
+        return None
+    return _priced(line, index, others, amount, columns)
 
 
 _Best = tuple[float, _Row] | None
@@ -429,7 +478,7 @@ def _whole(num: _Num, columns: Columns) -> Decimal | None:
     value = num.values[-1]
     if (
         num.unit
-        or num.signed
+        or (num.signed and not num.cell.text.startswith("("))  # "($100)": a credit
         or value != value.to_integral_value()
         or columns.nearest(num.cell) != "amount"
     ):

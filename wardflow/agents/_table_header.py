@@ -35,7 +35,8 @@ _HEADS: dict[str, str] = {
     "amount": r"(?:line\s+)?amount|(?:line\s+)?total(?:\s+ht)?|betrag|nettobetrag|"
     r"gesamt(?:preis|betrag)?|summe|montant(?:\s+ht)?|bedrag|importe|importo|"
     r"totale|warto[śs][ćc](?:\s+netto)?|netto",
-    "vat": r"vat(?:\s*%|\s+rate)?|tax|mwst\.?|ust\.?|steuersatz|tva|btw|iva|taux|%",
+    "vat": r"vat(?:\s*%|\s+rate)?|tax|mwst\.?|ust\.?|steuersatz|tva|btw|iva|taux|%|"
+    r"(?:gst|dph)\s?%|[cs]gst|igst|utgst",
     "position": r"pos\.?|position|#|ligne|line|nr\.?|no\.?|lfd\.?",
 }
 _HEAD_RES = {
