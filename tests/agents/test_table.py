@@ -380,3 +380,37 @@ def test_an_amount_in_parentheses_is_negative() -> None:
     assert rows[-1] == ("Voucher", Decimal("1"), Decimal("-100"), Decimal("-100"))
     # control: a price in parentheses with a positive amount does not add up
     assert _rows(text.replace("($100)\n", "$100\n"))[-1][0] != "Voucher"
+
+
+def test_gst_table_with_taxable_value_and_a_rate_per_tax_part() -> None:
+    # HSN/SAC codes, the taxable value, then CGST and SGST each with its rate and amount;
+    # the last column is the amount with both parts of the tax.
+    text = (
+        "Description   HSN/SAC   Qty     Rate   Taxable Value  CGST %  CGST Amt  SGST %  SGST Amt"
+        "     Amount\n"
+        "Laptop stand   8473      2    500.00        1,000.00     9%      90.00      9%     90.00"
+        "   1,180.00\n"
+        "Cable set      8544      4     25.00          100.00     6%       6.00      6%      6.00"
+        "     112.00\n"
+    )
+    assert _rows(text) == [
+        ("Laptop stand", Decimal("2"), Decimal("500.00"), Decimal("1180.00")),
+        ("Cable set", Decimal("4"), Decimal("25.00"), Decimal("112.00")),
+    ]
+    # control: an amount that is neither net nor net plus both parts is no item
+    assert _rows(text.replace("112.00", "113.00")) == _rows(text)[:1]
+
+
+def test_czech_column_titles() -> None:
+    text = (
+        "Označení dodávky                  Počet m.j.   Cena za m.j.   DPH %        Bez DPH\n"
+        "Webhosting 2024                        12.00         150,00      21       1 800,00\n"
+        "Registrace domény                       1.00         250,00      21         250,00\n"
+        "                                 Celkem bez DPH                           2 050,00\n"
+    )
+    assert _rows(text) == [
+        ("Webhosting 2024", Decimal("12.00"), Decimal("150.00"), Decimal("1800.00")),
+        ("Registrace domény", Decimal("1.00"), Decimal("250.00"), Decimal("250.00")),
+    ]
+    # control: a description title without any column of numbers is no table
+    assert _rows("Označení dodávky                  Poznámka\nWebhosting   viz smlouva\n") == []

@@ -73,6 +73,8 @@ _WHOLE_END = re.compile(
     r"(?<![\d.,'])\(?[€$£]?\d+(?:\s?[€$£])?\)?\s*$"
 )
 _WHOLE_LAST = frozenset("0123456789€$£)")
+# A rate under the tax title without its "%" ("12", "5.5"), not an amount ("21.60").
+_BARE_RATE = re.compile(r"\d{1,2}(?:[.,]\d)?")
 # A detail line of an item: a bullet, or "Label: value" / "Label :value".
 _DETAIL = re.compile(r"^(?:[•·▪◦*]\s*|[-–]\s+|[^\W\d_][^:\d]{0,30}?\s?:(?:\s|\d|$))")
 _NAME_SPLIT = re.compile(r"\s+[-–]\s+")
@@ -412,8 +414,10 @@ def _gross(
         r
         for c in line.cells
         if (r := rate_cell(c.text)) is not None
-        and (c.text.endswith("%") or columns.nearest(c) == "vat")
+        and (c.text.endswith("%") or (columns.nearest(c) == "vat" and _BARE_RATE.fullmatch(c.text)))
     ]
+    if len(rates) > 1:  # a rate per part of the tax (CGST 9 % and SGST 9 %)
+        rates.append(sum(rates, _ZERO))
     for q in (n for n in others if columns.nearest(n.cell) == "quantity" and not n.unit):
         for p in (n for n in others if columns.nearest(n.cell) == "unit_price"):
             net = money(q.values[-1] * p.values[-1])

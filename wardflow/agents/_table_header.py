@@ -23,20 +23,22 @@ _HEADS: dict[str, str] = {
         r"(?:item\s+|product\s+|line\s+)?description|descr\.?|designation|d[ée]signation|"
         r"libell[ée]|(?:artikel|leistungs|positions)?beschreibung|(?:artikel)?bezeichnung|"
         r"omschrijving|descripci[óo]n|concepto|descrizione|opis(?:\s+towaru)?|nazwa"
-        r"(?:\s+towaru)?"
+        r"(?:\s+towaru)?|ozna[čc]en[íi](?:\s+dod[áa]vky)?|popis|n[áa]zev(?:\s+polo[žz]ky)?"
     ),
     "weak_description": r"items?|products?|services?|particulars|artikel|leistung|article|"
-    r"artikelnummer|art\.?|producto|prodotto|towar|us[łl]uga",
+    r"artikelnummer|art\.?|producto|prodotto|towar|us[łl]uga|polo[žz]ka",
     "quantity": r"qty\.?|quantity|quant\.|menge|anzahl|qt[ée]\.?|quantit[ée]|aantal|"
-    r"cantidad|cant\.|quantit[àa]|q\.?t[àa]|ilo[śs][ćc]|hours|hrs|stunden",
+    r"cantidad|cant\.|quantit[àa]|q\.?t[àa]|ilo[śs][ćc]|hours|hrs|stunden|po[čc]et|"
+    r"mno[žz]stv[íi]",
     "unit_price": r"unit\s*price|price|rate|unit\s*cost|(?:einzel|netto|st[üu]ck)?preis|"
-    r"e-?preis|p\.\s?u\.(?:\s*ht)?|prix(?:\s+unitaire)?|(?:stuks)?prijs|tarief|"
-    r"precio(?:\s+unitario)?|prezzo(?:\s+unitario)?|cena(?:\s+jedn\.?)?",
+    r"e-?preis|p\.\s?u\.(?:\s*ht)?|prix(?:\s+unitaire)?|(?:stuks?|eenheids)?prijs|tarief|"
+    r"precio(?:\s+unitario)?|prezzo(?:\s+unitario)?|cena(?:\s+za\s+m\.\s?j\.|\s+jedn\.?)?|"
+    r"jednotkov[áa]\s+cena",
     "amount": r"(?:line\s+)?amount|(?:line\s+)?total(?:\s+ht)?|betrag|nettobetrag|"
     r"gesamt(?:preis|betrag)?|summe|montant(?:\s+ht)?|bedrag|importe|importo|"
-    r"totale|warto[śs][ćc](?:\s+netto)?|netto",
+    r"totale|warto[śs][ćc](?:\s+netto)?|netto|taxable\s+value|celkem|[čc][áa]stka|bez\s+dph",
     "vat": r"vat(?:\s*%|\s+rate)?|tax|mwst\.?|ust\.?|steuersatz|tva|btw|iva|taux|%|"
-    r"(?:gst|dph)\s?%|[cs]gst|igst|utgst",
+    r"(?:gst|dph)\s?%|[cs]gst|igst|utgst|dph|sazba(?:\s+dph)?",
     "position": r"pos\.?|position|#|ligne|line|nr\.?|no\.?|lfd\.?",
 }
 _HEAD_RES = {
@@ -87,6 +89,11 @@ _DESCRIPTION_STEMS = (
     "schreib",
     "zeichn",
     "omschr",
+    "ozna",
+    "popis",
+    "n\u00e1zev",
+    "nazev",
+    "polo",
     "concepto",
     "opis",
     "nazwa",
