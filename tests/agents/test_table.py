@@ -414,3 +414,18 @@ def test_czech_column_titles() -> None:
     ]
     # control: a description title without any column of numbers is no table
     assert _rows("Označení dodávky                  Poznámka\nWebhosting   viz smlouva\n") == []
+
+
+def test_a_lone_price_column_reads_amount_only_rows_that_add_up_to_the_sum() -> None:
+    text = (
+        " Pos. Beschreibung                                                      Preis\n"
+        "    1. Service                                                        200.00$\n"
+        "    2. Other Service.                                                 150.00$\n"
+        "                                                             Summe: 350.00$\n"
+    )
+    assert _rows(text) == [
+        ("Service", Decimal("1"), Decimal("200.00"), Decimal("200.00")),
+        ("Other Service.", Decimal("1"), Decimal("150.00"), Decimal("150.00")),
+    ]
+    # control: rows that do not add up to the printed sum are not taken
+    assert _rows(text.replace("350.00$", "360.00$")) == []

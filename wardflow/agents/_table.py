@@ -271,10 +271,12 @@ def _adds_up(
 
 def _sum_after(lines: Sequence[Line], end: int) -> Decimal | None:
     """The amount of the first subtotal or total line from ``end`` on (within three
-    lines): what the table's rows and allowances add up to."""
+    lines): what the table's rows and allowances add up to; the amount may follow its
+    label one space apart ("Summe: 400.00$")."""
     for line in lines[end : end + 3]:
         if word_match(TOTALS, line.text) and line.cells:
-            amount = money_cell(line.cells[-1].text)
+            last = line.cells[-1].text
+            amount = money_cell(last) or money_cell(last.rsplit(" ", 1)[-1])
             if amount is not None:
                 return amount
     return None

@@ -194,18 +194,19 @@ def _title_cell(text: str) -> bool:
 
 def amount_header(line: Line) -> Columns | None:
     """A group's header of amount-only rows ("Sonstiges   Betrag", "Travel   Trips
-    Amount"): no digits, a name title at the left margin, an amount title last, and no
-    quantity or price title."""
+    Amount", "Pos. Beschreibung   Preis"): no digits, a name title at the left margin,
+    an amount title last (or a price title: a lone price column is the amount of one
+    unit), and no other quantity or price title."""
     cells = line.cells
     if (
         not 2 <= len(cells) <= 6
         or cells[0].start > 2
         or re.search(r"\d", line.text)
-        or not _HEAD_RES["amount"].fullmatch(cells[-1].text)
+        or not any(_HEAD_RES[k].fullmatch(cells[-1].text) for k in ("amount", "unit_price"))
         or ends_table(line)
     ):
         return None
-    if any(_HEAD_RES[k].search(c.text) for c in cells for k in ("quantity", "unit_price")):
+    if any(_HEAD_RES[k].search(c.text) for c in cells[:-1] for k in ("quantity", "unit_price")):
         return None
     spans = {
         "description": (cells[0].start, cells[0].end),
