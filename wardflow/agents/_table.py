@@ -9,13 +9,12 @@ titles for description, quantity, unit price, amount and VAT in the languages of
 A row is a line of the table whose numbers agree: quantity x unit price (per price
 basis, "per 100") plus the row's own allowances or charges equals the row's amount, to
 the cent. Rows that do not add up are not items; the header's columns decide which
-number is the quantity and which the unit price where both readings add up.
+number is the quantity and which the unit price where both readings add up. A row whose
+amount includes its tax (GST tables) adds up with the rate printed on it; an amount in
+parentheses is negative; a form's empty rows (no name, all zeros) are no items.
 
-A row's description is the text in the description column: from the row line down
-while the column carries text (a wrapped description), or, where the row line has none
-there, from the block drawn just above the row (a cell centred on the row). Lines
-that start with a bullet or a ``Label: value`` pair are the item's details, not its
-name. A table whose multi-line cells read ``name - description`` keeps the names.
+Headers and table ends: :mod:`wardflow.agents._table_header`; descriptions:
+:mod:`wardflow.agents._table_names`.
 Allowance and charge lines of the table (discounts, surcharges without a quantity)
 are kept apart: the line items plus them should give the subtotal.
 """
@@ -38,11 +37,18 @@ from wardflow.agents._table_header import (
     table_header,
     word_match,
 )
+from wardflow.agents._table_names import (
+    NAME_SPLIT,
+    desc_cells,
+    description_block,
+    in_desc,
+    item_name,
+    split_cell,
+)
 from wardflow.agents._table_numbers import (
     DIGITS,
     PERCENT,
     Reading,
-    bare_number,
     money_cell,
     rate_cell,
     read_cell,
@@ -75,11 +81,6 @@ _WHOLE_END = re.compile(
 _WHOLE_LAST = frozenset("0123456789€$£)")
 # A rate under the tax title without its "%" ("12", "5.5"), not an amount ("21.60").
 _BARE_RATE = re.compile(r"\d{1,2}(?:[.,]\d)?")
-# A detail line of an item: a bullet, or "Label: value" / "Label :value".
-_DETAIL = re.compile(r"^(?:[•·▪◦*]\s*|[-–]\s+|[^\W\d_][^:\d]{0,30}?\s?:(?:\s|\d|$))")
-_NAME_SPLIT = re.compile(r"\s+[-–]\s+")
-_POSITION = re.compile(r"^\d{1,3}(?:\.\d{1,3})*[.)]?\s+")
-_SLACK = 4
 
 
 @dataclass
@@ -158,7 +159,7 @@ def _read_body(lines: Sequence[Line], start: int, columns: Columns, reading: Tab
     consumed = heads
     row_lines = {r.index for r in rows}
     blocks = [
-        _description_block(lines, row.index, start, end, columns, consumed, row_lines)
+        description_block(lines, row.index, start, end, columns, consumed, row_lines)
         for row in rows
     ]
     _add_items(lines, rows, blocks, reading)
@@ -168,7 +169,7 @@ def _read_body(lines: Sequence[Line], start: int, columns: Columns, reading: Tab
 def _filler(line: Line, row: _Row, columns: Columns) -> bool:
     """A zero row of a form's empty lines ("1  0.00  0  0.00  0.00"): no name of its
     own, price and amount zero; not an item (a free item has its name on its row)."""
-    return not row.amount and not row.unit_price and not _desc_cells(line, columns)
+    return not row.amount and not row.unit_price and not desc_cells(line, columns)
 
 
 def _add_items(
@@ -178,9 +179,9 @@ def _add_items(
     # A table whose cells of several lines start "name - description" (as EN 16931
     # renderings print them) names every item that way; otherwise a dash is part of
     # the name ("Road freight Rotterdam - Hamburg").
-    structured = any(len(b) > 1 and _NAME_SPLIT.search(b[0]) for b in blocks)
+    structured = any(len(b) > 1 and NAME_SPLIT.search(b[0]) for b in blocks)
     for row, block in zip(rows, blocks, strict=True):
-        name, detail = _name(block, split=structured)
+        name, detail = item_name(block, split=structured)
         if not name:
             continue
         line = lines[row.index]
@@ -209,7 +210,7 @@ def _as_printed(line: Line, index: int, columns: Columns) -> _Row | None:
     if (
         any(k not in columns.spans for k in VALUE_KINDS)
         or _ROW_END.search(line.text) is None
-        or not _desc_cells(line, columns)
+        or not desc_cells(line, columns)
     ):
         return None
     nums = _numbers(line, columns)
@@ -238,7 +239,7 @@ def _amount_only(line: Line, index: int, columns: Columns) -> _Row | None:
         "quantity" in columns.spans
         or "unit_price" in columns.spans
         or _ROW_END.search(line.text) is None
-        or not _desc_cells(line, columns)
+        or not desc_cells(line, columns)
     ):
         return None
     last = line.cells[-1]
@@ -290,37 +291,6 @@ def _adjustment(line: Line) -> Decimal | None:
     return parse_amount(found[-1].group(0)) if found else None
 
 
-def _in_desc(cell: Cell, columns: Columns) -> bool:
-    return columns.desc_start - _SLACK <= cell.start < columns.desc_end - 1
-
-
-def _desc_cells(line: Line, columns: Columns) -> list[Cell]:
-    return [
-        _split(c, columns)[0]
-        for c in line.cells
-        if _in_desc(c, columns) and not bare_number(c.text)
-    ]
-
-
-def _split(cell: Cell, columns: Columns) -> tuple[Cell, Cell | None]:
-    """A description cell that runs into the next column ("SHIP. LABEL 54x101mm 136.00",
-    one space apart): its text and the number at its end, when that number starts past
-    the description column."""
-    if cell.end <= columns.desc_end or not _in_desc(cell, columns):
-        return cell, None
-    cut = cell.text.rfind(" ")
-    if (
-        cut < 0
-        or cell.start + cut + 1 < columns.desc_end - _SLACK
-        or read_cell(cell.text[cut + 1 :]) is None
-    ):
-        return cell, None
-    return (
-        Cell(cell.start, cell.start + cut, cell.text[:cut]),
-        Cell(cell.start + cut + 1, cell.end, cell.text[cut + 1 :]),
-    )
-
-
 class _Num:
     """A number cell of a row: its readings, floats of them, and what marks it."""
 
@@ -336,9 +306,9 @@ def _numbers(line: Line, columns: Columns) -> list[_Num]:
     for k, cell in enumerate(line.cells):
         reading = read_cell(cell.text)
         if reading is None:
-            cell = _split(cell, columns)[1] or cell
+            cell = split_cell(cell, columns)[1] or cell
             reading = read_cell(cell.text)
-        if reading is None or (reading[2] and _in_desc(cell, columns)):
+        if reading is None or (reading[2] and in_desc(cell, columns)):
             continue  # "5 Storch" in the description column: a position and a name
         nums.append(_Num(cell, reading, k == 0, None))
     return nums
@@ -510,87 +480,3 @@ def _priced(
             if money(price * (100 - rate) / 100) == amount:
                 return _Row(index, Decimal(1), price, amount, _BASES[0], amount - price)
     return None
-
-
-def _description_block(
-    lines: Sequence[Line],
-    index: int,
-    start: int,
-    end: int,
-    columns: Columns,
-    consumed: set[int],
-    rows: set[int],
-) -> list[str]:
-    """The description column's text of the row at ``index`` (name first, then details)."""
-    own = _desc_cells(lines[index], columns)
-    block: list[str] = []
-    above: list[int] = []
-    if own:
-        block.append(" ".join(c.text for c in own))
-    else:
-        # a cell centred on the row: its first lines are drawn above the row line
-        k = index - 1
-        while (
-            k >= start
-            and k not in rows
-            and k not in consumed
-            and lines[k].page == lines[index].page
-        ):
-            cells = _desc_cells(lines[k], columns)
-            if not cells or _DETAIL.match(cells[0].text):
-                break
-            above.insert(0, k)
-            k -= 1
-        boundary = k < start or k in rows or k in consumed or not _desc_cells(lines[k], columns)
-        if not boundary:
-            above = []  # the text above continues another item's details
-        block.extend(" ".join(c.text for c in _desc_cells(lines[a], columns)) for a in above)
-        consumed.update(above)
-    below_limit = len(above) if above else None
-    k = index + 1
-    taken = 0
-    while k < end and k not in rows and k not in consumed:
-        if (below_limit is not None and taken >= below_limit) or lines[k].page != lines[index].page:
-            break  # (a description does not go on over a page break)
-        cells = _desc_cells(lines[k], columns)
-        if not cells or (k + 1 in rows and not _desc_cells(lines[k + 1], columns)):
-            break  # (the name of the next row, drawn above it)
-        if any(money_cell(c.text) is not None for c in lines[k].cells if c not in cells):
-            break  # a line with amounts of its own (a row that does not add up)
-        block.append(" ".join(c.text for c in cells))
-        consumed.add(k)
-        taken += 1
-        k += 1
-    return block
-
-
-def _name(block: Sequence[str], *, split: bool) -> tuple[str, str]:
-    """The item's name and its details from the description block's lines."""
-    if not block:
-        return "", ""
-    first = _POSITION.sub("", block[0].strip(), count=1) or block[0].strip()
-    parts = [first]
-    rest: list[str] = []
-    for k, text in enumerate(block[1:], 1):
-        if _DETAIL.match(text):
-            rest = list(block[k:])
-            break
-        parts.append(text.strip())
-    halves = _NAME_SPLIT.split(parts[0], maxsplit=1)
-    if split and len(halves) == 2 and halves[0].strip():
-        rest = [halves[1], *parts[1:], *rest]
-        parts = [halves[0]]
-    return _join(parts), _join(rest)
-
-
-def _join(parts: Sequence[str]) -> str:
-    out = ""
-    for part in parts:
-        part = part.strip()
-        if not part:
-            continue
-        if out.endswith("-") and len(out) > 1 and out[-2].isalnum():
-            out += part  # a word broken at its hyphen: "GWDSTG-DIN976-" + "A-4.8"
-        else:
-            out = f"{out} {part}" if out else part
-    return out
