@@ -326,3 +326,106 @@ def test_amount_only_groups_are_read_where_they_add_up_with_the_sum_carried_over
 
 def test_amount_only_groups_that_miss_the_printed_sum_are_no_items() -> None:
     assert [r[0] for r in _rows(_GROUPS.format(net="310,00"))] == ["Planung"]
+
+
+# An Indian GST table: HSN codes, a GST rate and the CGST and SGST amounts; each row's
+# amount includes its tax. Zero filler rows are no items.
+_GST_TABLE = (
+    "  Description      HSN Code     Quantity    Rate     GST%      CGST     SGST         Total\n"
+    "tomato                   564         100     30.00       12     180.00    180.00      3360.00\n"
+    "carrot                   564          4      15.00       18      5.40      5.40        70.80\n"
+    "                                      1       0.00       0       0.00      0.00        0.00\n"
+    "                                      1       0.00       0       0.00      0.00        0.00\n"
+    "  Grand Total\n"
+    "  Total CGST: 185.40\n"
+)
+
+
+def test_gst_rows_include_their_tax_and_zero_filler_rows_are_no_items() -> None:
+    items = read_table(_GST_TABLE).items
+    assert _rows(_GST_TABLE) == [
+        ("tomato", Decimal("100"), Decimal("30.00"), Decimal("3360.00")),
+        ("carrot", Decimal("4"), Decimal("15.00"), Decimal("70.80")),
+    ]
+    assert [i.tax for i in items] == [Decimal("360.00"), Decimal("10.80")]
+    # the net sum the rows mean is without their tax
+    assert Decimal("3060.00") in item_sums(items)
+
+
+def test_a_gross_amount_needs_the_rate_on_the_row() -> None:
+    # control: the same row with an amount its rate does not give is no item
+    text = _GST_TABLE.replace("3360.00", "3370.00").replace("70.80", "70.90")
+    assert _rows(text) == []
+
+
+def test_a_tax_rate_column_titled_in_percent_reads_a_gross_amount() -> None:
+    text = (
+        "  #              Date     Description        Price    Quantity        Tax        Total\n"
+        "   2      September 15    Hardware            $500            3    7.025%    $1,605.38\n"
+    )
+    assert _rows(text) == [("Hardware", Decimal("3"), Decimal("500"), Decimal("1605.38"))]
+    assert read_table(text).items[0].tax == Decimal("105.38")
+    # control: without the rate the row does not add up
+    assert _rows(text.replace("7.025%", "      ")) == []
+
+
+def test_an_amount_in_parentheses_is_negative() -> None:
+    text = (
+        "  #              Date     Description        Price    Quantity        Tax        Total\n"
+        "   1    September 1-30    Website          $12,500                             $12,500\n"
+        "   3      September 15    Voucher           ($100)                              ($100)\n"
+        "                                                                TOTAL       $12,400\n"
+    )
+    rows = _rows(text)
+    assert rows[-1] == ("Voucher", Decimal("1"), Decimal("-100"), Decimal("-100"))
+    # control: a price in parentheses with a positive amount does not add up
+    assert _rows(text.replace("($100)\n", "$100\n"))[-1][0] != "Voucher"
+
+
+def test_gst_table_with_taxable_value_and_a_rate_per_tax_part() -> None:
+    # HSN/SAC codes, the taxable value, then CGST and SGST each with its rate and amount;
+    # the last column is the amount with both parts of the tax.
+    text = (
+        "Description   HSN/SAC   Qty     Rate   Taxable Value  CGST %  CGST Amt  SGST %  SGST Amt"
+        "     Amount\n"
+        "Laptop stand   8473      2    500.00        1,000.00     9%      90.00      9%     90.00"
+        "   1,180.00\n"
+        "Cable set      8544      4     25.00          100.00     6%       6.00      6%      6.00"
+        "     112.00\n"
+    )
+    assert _rows(text) == [
+        ("Laptop stand", Decimal("2"), Decimal("500.00"), Decimal("1180.00")),
+        ("Cable set", Decimal("4"), Decimal("25.00"), Decimal("112.00")),
+    ]
+    # control: an amount that is neither net nor net plus both parts is no item
+    assert _rows(text.replace("112.00", "113.00")) == _rows(text)[:1]
+
+
+def test_czech_column_titles() -> None:
+    text = (
+        "Označení dodávky                  Počet m.j.   Cena za m.j.   DPH %        Bez DPH\n"
+        "Webhosting 2024                        12.00         150,00      21       1 800,00\n"
+        "Registrace domény                       1.00         250,00      21         250,00\n"
+        "                                 Celkem bez DPH                           2 050,00\n"
+    )
+    assert _rows(text) == [
+        ("Webhosting 2024", Decimal("12.00"), Decimal("150.00"), Decimal("1800.00")),
+        ("Registrace domény", Decimal("1.00"), Decimal("250.00"), Decimal("250.00")),
+    ]
+    # control: a description title without any column of numbers is no table
+    assert _rows("Označení dodávky                  Poznámka\nWebhosting   viz smlouva\n") == []
+
+
+def test_a_lone_price_column_reads_amount_only_rows_that_add_up_to_the_sum() -> None:
+    text = (
+        " Pos. Beschreibung                                                      Preis\n"
+        "    1. Service                                                        200.00$\n"
+        "    2. Other Service.                                                 150.00$\n"
+        "                                                             Summe: 350.00$\n"
+    )
+    assert _rows(text) == [
+        ("Service", Decimal("1"), Decimal("200.00"), Decimal("200.00")),
+        ("Other Service.", Decimal("1"), Decimal("150.00"), Decimal("150.00")),
+    ]
+    # control: rows that do not add up to the printed sum are not taken
+    assert _rows(text.replace("350.00$", "360.00$")) == []

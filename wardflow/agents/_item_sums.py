@@ -14,7 +14,8 @@ __all__ = ["item_sums"]
 def item_sums(items: Sequence[LineItem], adjustments: Sequence[Decimal] = ()) -> list[Decimal]:
     """The net sums the items can mean: all rows, and only the top rows where a row is
     a group whose amount the rows after it add up to (a bundle and its parts); each
-    plus the table's allowances and charges."""
+    plus the table's allowances and charges; and, where rows include their tax, the
+    rows without it."""
     extra = sum(adjustments, Decimal(0))
     flat = sum((i.amount for i in items), Decimal(0))
     sums = [flat + extra]
@@ -23,6 +24,9 @@ def item_sums(items: Sequence[LineItem], adjustments: Sequence[Decimal] = ()) ->
         sums.append(top + extra)
     if extra:
         sums.append(flat)
+    taxes = sum((i.tax for i in items), Decimal(0))
+    if taxes:  # gross rows (a GST table): the net sum is without the tax they include
+        sums.append(flat - taxes + extra)
     return sums
 
 

@@ -469,10 +469,12 @@ class LineItem:
     start: int
     end: int
     # read from a laid-out table: the item's details (lines under its name), the
-    # quantity its unit price is for ("per 100"), and the row's own allowances/charges
+    # quantity its unit price is for ("per 100"), the row's own allowances/charges, and
+    # the tax its amount includes (a gross amount: GST tables)
     detail: str = ""
     basis: Decimal = Decimal(1)
     adjustment: Decimal = Decimal(0)
+    tax: Decimal = Decimal(0)
 
 
 def find_line_items(text: str) -> list[LineItem]:

@@ -9,13 +9,12 @@ titles for description, quantity, unit price, amount and VAT in the languages of
 A row is a line of the table whose numbers agree: quantity x unit price (per price
 basis, "per 100") plus the row's own allowances or charges equals the row's amount, to
 the cent. Rows that do not add up are not items; the header's columns decide which
-number is the quantity and which the unit price where both readings add up.
+number is the quantity and which the unit price where both readings add up. A row whose
+amount includes its tax (GST tables) adds up with the rate printed on it; an amount in
+parentheses is negative; a form's empty rows (no name, all zeros) are no items.
 
-A row's description is the text in the description column: from the row line down
-while the column carries text (a wrapped description), or, where the row line has none
-there, from the block drawn just above the row (a cell centred on the row). Lines
-that start with a bullet or a ``Label: value`` pair are the item's details, not its
-name. A table whose multi-line cells read ``name - description`` keeps the names.
+Headers and table ends: :mod:`wardflow.agents._table_header`; descriptions:
+:mod:`wardflow.agents._table_names`.
 Allowance and charge lines of the table (discounts, surcharges without a quantity)
 are kept apart: the line items plus them should give the subtotal.
 """
@@ -28,15 +27,30 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import permutations
 
-from wardflow.agents._labels import SUBTOTAL_LABELS, TAX_LABELS, TOTAL_LABELS
 from wardflow.agents._parsers import AMOUNT_RE, LineItem, money, parse_amount
 from wardflow.agents._table_cells import VALUE_KINDS, Cell, Columns, Line, split_lines
+from wardflow.agents._table_header import (
+    TOTALS,
+    amount_header,
+    ends_table,
+    header_end,
+    table_header,
+    word_match,
+)
+from wardflow.agents._table_names import (
+    NAME_SPLIT,
+    desc_cells,
+    description_block,
+    in_desc,
+    item_name,
+    split_cell,
+)
 from wardflow.agents._table_numbers import (
     DIGITS,
     PERCENT,
     Reading,
-    bare_number,
     money_cell,
+    rate_cell,
     read_cell,
 )
 
@@ -46,64 +60,6 @@ _CENT = Decimal("0.01")
 _ZERO = Decimal(0)
 _BASES = (Decimal(1), Decimal(10), Decimal(100), Decimal(1000))  # "per 100" prices
 
-# Column titles per kind (all languages of _labels.py). Strong description titles win
-# over weak ones ("Item" may be a code column).
-_HEADS: dict[str, str] = {
-    "description": (
-        r"(?:item\s+|product\s+|line\s+)?description|descr\.?|designation|d[ée]signation|"
-        r"libell[ée]|(?:artikel|leistungs|positions)?beschreibung|(?:artikel)?bezeichnung|"
-        r"omschrijving|descripci[óo]n|concepto|descrizione|opis(?:\s+towaru)?|nazwa"
-        r"(?:\s+towaru)?"
-    ),
-    "weak_description": r"items?|products?|services?|particulars|artikel|leistung|article|"
-                        r"artikelnummer|art\.?|producto|prodotto|towar|us[łl]uga",
-    "quantity": r"qty\.?|quantity|quant\.|menge|anzahl|qt[ée]\.?|quantit[ée]|aantal|"
-                r"cantidad|cant\.|quantit[àa]|q\.?t[àa]|ilo[śs][ćc]|hours|hrs|stunden",
-    "unit_price": r"unit\s*price|price|rate|unit\s*cost|(?:einzel|netto|st[üu]ck)?preis|"
-                  r"e-?preis|p\.\s?u\.(?:\s*ht)?|prix(?:\s+unitaire)?|(?:stuks)?prijs|tarief|"
-                  r"precio(?:\s+unitario)?|prezzo(?:\s+unitario)?|cena(?:\s+jedn\.?)?",
-    "amount": r"(?:line\s+)?amount|(?:line\s+)?total(?:\s+ht)?|betrag|nettobetrag|"
-              r"gesamt(?:preis|betrag)?|summe|montant(?:\s+ht)?|bedrag|importe|importo|"
-              r"totale|warto[śs][ćc](?:\s+netto)?|netto",
-    "vat": r"vat(?:\s*%|\s+rate)?|tax|mwst\.?|ust\.?|steuersatz|tva|btw|iva|taux|%",
-    "position": r"pos\.?|position|#|ligne|line|nr\.?|no\.?|lfd\.?",
-}
-_HEAD_RES = {kind: re.compile(rf"(?<![^\W\d_])(?:{words})(?![^\W\d_])", re.IGNORECASE)
-             for kind, words in _HEADS.items()}
-
-# Lines that end the table: subtotals, totals and the VAT summary, in every language.
-_END = re.compile(
-    r"(?:sub\s*-?\s*total|subtota(?:al|le)|zwischensumme|[^\W\d_]*summe|"
-    r"total[^\W\d_]*|totaa?l[^\W\d_]*|totale|gesamtbetrag|nettobetrag|endbetrag|"
-    r"rechnungsbetrag|montant\s+(?:ht|ttc|total)|net\s+[àa]\s+payer|importe|razem|"
-    r"umsatzsteuer[^\W\d_]*|mehrwertsteuer|d[ée]tail\s+(?:de\s+la\s+)?tva|"
-    r"r[ée]capitulatif|(?:vat|tax)\s+(?:summary|breakdown|analysis))(?![^\W\d_])",
-    re.IGNORECASE,
-)
-_TOTALS = re.compile(
-    r"(?:" + "|".join(label for label, _ in (*SUBTOTAL_LABELS, *TOTAL_LABELS))
-    + r")(?![^\W\d_])", re.IGNORECASE)
-_TAXES = re.compile(r"(?:" + "|".join(label for label, _ in TAX_LABELS)
-                    + r")(?![^\W\d_])", re.IGNORECASE)
-
-
-def _ends_table(line: Line) -> bool:
-    """A subtotal, total or VAT line (one that is not a row) ends the table."""
-    if _word_match(_END, line.text) or _word_match(_TOTALS, line.text):
-        return True
-    return _word_match(_TAXES, line.text) and _has_number(line)
-
-
-_WORD_START = re.compile(r"(?<![^\W\d_])[^\W\d_]")
-
-
-def _word_match(pattern: re.Pattern[str], text: str) -> bool:
-    """Whether ``pattern`` matches at the start of a word of ``text``: tried at word
-    starts only, instead of at every position of a line that is mostly spaces."""
-    match = pattern.match
-    return any(match(text, m.start()) for m in _WORD_START.finditer(text))
-
-
 # Words of a table line that is an allowance or a charge, not an item.
 _ADJUSTMENT = re.compile(
     r"(?:remise|rabais|ristourne|discount|allowance|rabatt|nachlass|abschlag|"
@@ -111,28 +67,20 @@ _ADJUSTMENT = re.compile(
     r"recargo|supplemento|op[łl]ata)(?![^\W\d_])",
     re.IGNORECASE,
 )
-# Substrings every description title contains (a plain test before the regex).
-_DESCRIPTION_STEMS = ("descr", "sign", "libell", "schreib", "zeichn", "omschr", "concepto",
-                      "opis", "nazwa", "item", "product", "service", "particular", "artikel",
-                      "leistung", "article", "art", "produc", "prodott", "towar", "us")
-_STEMS = re.compile("|".join(map(re.escape, _DESCRIPTION_STEMS)))
-# Any description title: the cheap test that rules out most lines as a header.
-_ANY_DESCRIPTION = re.compile(
-    rf"(?:{_HEADS['description']}|{_HEADS['weak_description']})(?![^\W\d_])",
-    re.IGNORECASE)
 # A row ends with its amount (then perhaps a currency, a rate or a tax code).
-_ROW_END = re.compile(r"\d[.,]\d{2}(?:\s*(?:[A-Z]{3}|[€$£])|\se)?(?:\s+[-+]?\d{1,2}(?:[.,]\d{1,2})?"
-                      r"\s?%?)?(?:\s+[A-Z]\d?)?\s*$")
-# A row whose amount is a whole number ("8   90   720", "$3,500"): read only where that
-# amount sits under the header's amount column.
-_WHOLE_END = re.compile(r"(?<![\d.,'])[€$£]?\d{1,3}(?:,\d{3})*(?:\s?[€$£])?\s*$|"
-                        r"(?<![\d.,'])[€$£]?\d+(?:\s?[€$£])?\s*$")
-_WHOLE_LAST = frozenset("0123456789€$£")
-# A detail line of an item: a bullet, or "Label: value" / "Label :value".
-_DETAIL = re.compile(r"^(?:[•·▪◦*]\s*|[-–]\s+|[^\W\d_][^:\d]{0,30}?\s?:(?:\s|\d|$))")
-_NAME_SPLIT = re.compile(r"\s+[-–]\s+")
-_POSITION = re.compile(r"^\d{1,3}(?:\.\d{1,3})*[.)]?\s+")
-_SLACK = 4
+_ROW_END = re.compile(
+    r"\d[.,]\d{2}(?:\s*(?:[A-Z]{3}|[€$£])|\se)?\)?(?:\s+[-+]?\d{1,2}(?:[.,]\d{1,2})?"
+    r"\s?%?)?(?:\s+[A-Z]\d?)?\s*$"
+)
+# A row whose amount is a whole number ("8   90   720", "$3,500", "($100)"): read only
+# where that amount sits under the header's amount column.
+_WHOLE_END = re.compile(
+    r"(?<![\d.,'])\(?[€$£]?\d{1,3}(?:,\d{3})*(?:\s?[€$£])?\)?\s*$|"
+    r"(?<![\d.,'])\(?[€$£]?\d+(?:\s?[€$£])?\)?\s*$"
+)
+_WHOLE_LAST = frozenset("0123456789€$£)")
+# A rate under the tax title without its "%" ("12", "5.5"), not an amount ("21.60").
+_BARE_RATE = re.compile(r"\d{1,2}(?:[.,]\d)?")
 
 
 @dataclass
@@ -150,87 +98,18 @@ class TableReading:
     tables: int = 0
 
 
-def _kinds(line: Line) -> dict[str, tuple[int, int]]:
-    """The column titles on a line: kind -> the span of the cell holding the title."""
-    found: dict[str, tuple[int, int]] = {}
-    for cell in line.cells:
-        for kind, pattern in _HEAD_RES.items():
-            if kind not in found and pattern.search(cell.text):
-                found[kind] = (cell.start, cell.end)
-                break
-    if "description" not in found and "weak_description" in found:
-        found["description"] = found["weak_description"]
-    found.pop("weak_description", None)
-    return found
-
-
-def _has_number(line: Line) -> bool:
-    return re.search(r"\d[.,]\d{2}(?!\d)", line.text) is not None
-
-
-def _header(lines: Sequence[Line], i: int) -> Columns | None:
-    """The columns if line ``i`` is a table header (with the header lines around it)."""
-    line = lines[i]
-    folded = line.text.lower()
-    if not _STEMS.search(folded) or _has_number(line) \
-            or not _word_match(_ANY_DESCRIPTION, line.text):
-        return None
-    kinds = _kinds(line)
-    if "description" not in kinds or sum(k in kinds for k in VALUE_KINDS) < 2 - (
-            "vat" in kinds):
-        return None
-    spans = dict(kinds)
-    # Titles broken over lines ("Unit Price" over "Excl. VAT"): the lines just above
-    # and below that carry no numbers add the kinds they name.
-    for j in (i - 2, i - 1, i + 1, i + 2):
-        if 0 <= j < len(lines) and not re.search(r"\d", lines[j].text):
-            for kind, span in _kinds(lines[j]).items():
-                spans.setdefault(kind, span)
-    if sum(k in spans for k in VALUE_KINDS) < 2:
-        return None
-    d0, d1 = spans["description"]
-    right = [s for kind, (s, _) in spans.items() if s > d0 + 1 and kind != "description"]
-    # A description title with nothing left of it heads a column whose names start at
-    # the left margin, under or before the (centred) title; one with titles left of it,
-    # a column that starts after the nearest of them.
-    end = min(right) if right else max(d1, d0 + 40)
-    left = [c.end for c in line.cells if c.end < d0 - 1]
-    return Columns(spans, max(left) + 2 if left else 0, end)
-
-
-def _header_end(lines: Sequence[Line], i: int) -> int:
-    """The first line after header line ``i`` and its continuation (lines without digits)."""
-    j = i + 1
-    while (j < len(lines) and j <= i + 3 and not re.search(r"\d", lines[j].text)
-           and all(_title_cell(c.text) for c in lines[j].cells)):
-        j += 1
-    return j
-
-
-def _title_cell(text: str) -> bool:
-    """A cell of a header's continuation line: a title ("for P.U."), a unit "(EUR)" or
-    one short upper-case word."""
-    if re.fullmatch(r"\([^)]{1,12}\)|[A-Z][A-Z.]{0,11}", text):
-        return True
-    for pattern in _HEAD_RES.values():
-        m = pattern.search(text)
-        if m is not None and 2 * (m.end() - m.start()) >= len(text):
-            return True
-    return False
-
-
 def read_table(text: str) -> TableReading:
     """The line items of the tables in ``text`` (laid-out document text)."""
     lines = split_lines(text)
     reading = TableReading()
     i = 0
     while i < len(lines):
-        columns = _header(lines, i) or _amount_header(lines[i])
+        columns = table_header(lines, i) or amount_header(lines[i])
         if columns is None:
             i += 1
             continue
         reading.tables += 1
-        i = _read_body(lines, _header_end(lines, i), columns, reading)
+        i = _read_body(lines, header_end(lines, i), columns, reading)
     return reading
 
 
@@ -242,10 +121,10 @@ class _Row:
     amount: Decimal
     basis: Decimal
     adjustment: Decimal
+    tax: Decimal = _ZERO
 
 
-def _read_body(lines: Sequence[Line], start: int, columns: Columns,
-               reading: TableReading) -> int:
+def _read_body(lines: Sequence[Line], start: int, columns: Columns, reading: TableReading) -> int:
     """Reads the rows of one table from line ``start``; returns the line after it."""
     rows: list[_Row] = []
     printed: list[_Row] = []  # rows whose numbers do not multiply out
@@ -254,93 +133,120 @@ def _read_body(lines: Sequence[Line], start: int, columns: Columns,
     j = start
     while j < len(lines):
         line = lines[j]
-        if _header(lines, j) is not None or _amount_header(line) is not None:
+        if table_header(lines, j) is not None or amount_header(line) is not None:
             # the header repeated on the next page, or a next group: the table goes on
-            heads.update(range(j, _header_end(lines, j)))
-            j = _header_end(lines, j)
+            heads.update(range(j, header_end(lines, j)))
+            j = header_end(lines, j)
             continue
         row = _row(line, j, columns)
         if row is not None:
             rows.append(row)
             j += 1
             continue
-        if _ends_table(line):
+        if ends_table(line):
             break
         adjustment = _adjustment(line)
         if adjustment is not None:
             adjustments.append(adjustment)
-        elif (loose := _as_printed(line, j, columns) or _amount_only(line, j, columns)):
+        elif loose := _as_printed(line, j, columns) or _amount_only(line, j, columns):
             printed.append(loose)
         j += 1
     end = j
     if printed and _adds_up(_sum_after(lines, end), (*rows, *printed), adjustments, reading):
         rows = sorted((*rows, *printed), key=lambda r: r.index)
     reading.adjustments.extend(adjustments)
+    rows = [r for r in rows if not _filler(lines[r.index], r, columns)]
     consumed = heads
     row_lines = {r.index for r in rows}
-    blocks = [_description_block(lines, row.index, start, end, columns, consumed, row_lines)
-              for row in rows]
+    blocks = [
+        description_block(lines, row.index, start, end, columns, consumed, row_lines)
+        for row in rows
+    ]
+    _add_items(lines, rows, blocks, reading)
+    return end
+
+
+def _filler(line: Line, row: _Row, columns: Columns) -> bool:
+    """A zero row of a form's empty lines ("1  0.00  0  0.00  0.00"): no name of its
+    own, price and amount zero; not an item (a free item has its name on its row)."""
+    return not row.amount and not row.unit_price and not desc_cells(line, columns)
+
+
+def _add_items(
+    lines: Sequence[Line], rows: Sequence[_Row], blocks: Sequence[list[str]], reading: TableReading
+) -> None:
+    """The rows with a description become the reading's items."""
     # A table whose cells of several lines start "name - description" (as EN 16931
     # renderings print them) names every item that way; otherwise a dash is part of
     # the name ("Road freight Rotterdam - Hamburg").
-    structured = any(len(b) > 1 and _NAME_SPLIT.search(b[0]) for b in blocks)
+    structured = any(len(b) > 1 and NAME_SPLIT.search(b[0]) for b in blocks)
     for row, block in zip(rows, blocks, strict=True):
-        name, detail = _name(block, split=structured)
+        name, detail = item_name(block, split=structured)
         if not name:
             continue
         line = lines[row.index]
         first = line.cells[0].start if line.cells else 0
         last = line.cells[-1].end if line.cells else 0
-        reading.items.append(LineItem(
-            name, row.quantity, row.unit_price, row.amount, line.offset + first,
-            line.offset + last, detail=detail, basis=row.basis, adjustment=row.adjustment))
-    return end
+        reading.items.append(
+            LineItem(
+                name,
+                row.quantity,
+                row.unit_price,
+                row.amount,
+                line.offset + first,
+                line.offset + last,
+                detail=detail,
+                basis=row.basis,
+                adjustment=row.adjustment,
+                tax=row.tax,
+            )
+        )
 
 
 def _as_printed(line: Line, index: int, columns: Columns) -> _Row | None:
     """A row whose quantity, unit price and amount sit under their columns but do not
     multiply out ("Assembly  160 min  1  53.33  266.67": a price per hour of a time
     in minutes): taken as printed, only where the rows then add up to the table's sum."""
-    if any(k not in columns.spans for k in VALUE_KINDS) or _ROW_END.search(line.text) is None \
-            or not _desc_cells(line, columns):
+    if (
+        any(k not in columns.spans for k in VALUE_KINDS)
+        or _ROW_END.search(line.text) is None
+        or not desc_cells(line, columns)
+    ):
         return None
     nums = _numbers(line, columns)
     if len(nums) < 3 or columns.nearest(nums[-1].cell) != "amount":
         return None
     amount = money_cell(nums[-1].cell.text)
     q = min(nums[:-1], key=lambda n: columns.distance(n.cell, "quantity"))
-    p = min((n for n in nums[:-1] if n is not q),
-            key=lambda n: columns.distance(n.cell, "unit_price"))
-    if amount is None or columns.nearest(q.cell) != "quantity" \
-            or columns.nearest(p.cell) != "unit_price" or q.unit or p.unit:
+    p = min(
+        (n for n in nums[:-1] if n is not q), key=lambda n: columns.distance(n.cell, "unit_price")
+    )
+    if (
+        amount is None
+        or columns.nearest(q.cell) != "quantity"
+        or columns.nearest(p.cell) != "unit_price"
+        or q.unit
+        or p.unit
+    ):
         return None
     return _Row(index, q.values[-1], p.values[-1], amount, _BASES[0], _ZERO)
-
-
-def _amount_header(line: Line) -> Columns | None:
-    """A group's header of amount-only rows ("Sonstiges   Betrag", "Travel   Trips
-    Amount"): no digits, a name title at the left margin, an amount title last, and no
-    quantity or price title."""
-    cells = line.cells
-    if not 2 <= len(cells) <= 6 or cells[0].start > 2 or re.search(r"\d", line.text) \
-            or not _HEAD_RES["amount"].fullmatch(cells[-1].text) or _ends_table(line):
-        return None
-    if any(_HEAD_RES[k].search(c.text) for c in cells for k in ("quantity", "unit_price")):
-        return None
-    spans = {"description": (cells[0].start, cells[0].end),
-             "amount": (cells[-1].start, cells[-1].end)}
-    return Columns(spans, 0, cells[1].start)
 
 
 def _amount_only(line: Line, index: int, columns: Columns) -> _Row | None:
     """A row of a table without quantity and price columns: a name and one amount
     under the amount column, taken as one unit (only where the rows add up)."""
-    if "quantity" in columns.spans or "unit_price" in columns.spans \
-            or _ROW_END.search(line.text) is None or not _desc_cells(line, columns):
+    if (
+        "quantity" in columns.spans
+        or "unit_price" in columns.spans
+        or _ROW_END.search(line.text) is None
+        or not desc_cells(line, columns)
+    ):
         return None
     last = line.cells[-1]
-    if any(money_cell(c.text) is not None for c in line.cells[:-1]) \
-            or columns.nearest(last) != "amount":
+    if (
+        any(money_cell(c.text) is not None for c in line.cells[:-1])
+        or columns.nearest(last) != "amount"
+    ):
         return None
     # the amount, or the amount that ends the cell ("0,30 e/km 135,00 e": a rate one
     # space before it)
@@ -349,8 +255,12 @@ def _amount_only(line: Line, index: int, columns: Columns) -> _Row | None:
     return _Row(index, Decimal(1), amount, amount, _BASES[0], _ZERO) if amount else None
 
 
-def _adds_up(printed_sum: Decimal | None, rows: Sequence[_Row], adjustments: Sequence[Decimal],
-             reading: TableReading) -> bool:
+def _adds_up(
+    printed_sum: Decimal | None,
+    rows: Sequence[_Row],
+    adjustments: Sequence[Decimal],
+    reading: TableReading,
+) -> bool:
     """Whether the table's rows and allowances, alone or after the document's earlier
     tables (a sum carried over), give the sum printed after the table."""
     if printed_sum is None:
@@ -362,10 +272,12 @@ def _adds_up(printed_sum: Decimal | None, rows: Sequence[_Row], adjustments: Seq
 
 def _sum_after(lines: Sequence[Line], end: int) -> Decimal | None:
     """The amount of the first subtotal or total line from ``end`` on (within three
-    lines): what the table's rows and allowances add up to."""
-    for line in lines[end:end + 3]:
-        if _word_match(_TOTALS, line.text) and line.cells:
-            amount = money_cell(line.cells[-1].text)
+    lines): what the table's rows and allowances add up to; the amount may follow its
+    label one space apart ("Summe: 400.00$")."""
+    for line in lines[end : end + 3]:
+        if word_match(TOTALS, line.text) and line.cells:
+            last = line.cells[-1].text
+            amount = money_cell(last) or money_cell(last.rsplit(" ", 1)[-1])
             if amount is not None:
                 return amount
     return None
@@ -373,33 +285,10 @@ def _sum_after(lines: Sequence[Line], end: int) -> Decimal | None:
 
 def _adjustment(line: Line) -> Decimal | None:
     """The amount of an allowance or charge line of the table ("REMISE ... -5,00 20%")."""
-    if not _word_match(_ADJUSTMENT, line.text):
+    if not word_match(_ADJUSTMENT, line.text):
         return None
     found = list(AMOUNT_RE.finditer(line.text))
     return parse_amount(found[-1].group(0)) if found else None
-
-
-def _in_desc(cell: Cell, columns: Columns) -> bool:
-    return columns.desc_start - _SLACK <= cell.start < columns.desc_end - 1
-
-
-def _desc_cells(line: Line, columns: Columns) -> list[Cell]:
-    return [_split(c, columns)[0] for c in line.cells
-            if _in_desc(c, columns) and not bare_number(c.text)]
-
-
-def _split(cell: Cell, columns: Columns) -> tuple[Cell, Cell | None]:
-    """A description cell that runs into the next column ("SHIP. LABEL 54x101mm 136.00",
-    one space apart): its text and the number at its end, when that number starts past
-    the description column."""
-    if cell.end <= columns.desc_end or not _in_desc(cell, columns):
-        return cell, None
-    cut = cell.text.rfind(" ")
-    if cut < 0 or cell.start + cut + 1 < columns.desc_end - _SLACK \
-            or read_cell(cell.text[cut + 1:]) is None:
-        return cell, None
-    return (Cell(cell.start, cell.start + cut, cell.text[:cut]),
-            Cell(cell.start + cut + 1, cell.end, cell.text[cut + 1:]))
 
 
 class _Num:
@@ -417,9 +306,9 @@ def _numbers(line: Line, columns: Columns) -> list[_Num]:
     for k, cell in enumerate(line.cells):
         reading = read_cell(cell.text)
         if reading is None:
-            cell = _split(cell, columns)[1] or cell
+            cell = split_cell(cell, columns)[1] or cell
             reading = read_cell(cell.text)
-        if reading is None or (reading[2] and _in_desc(cell, columns)):
+        if reading is None or (reading[2] and in_desc(cell, columns)):
             continue  # "5 Storch" in the description column: a position and a name
         nums.append(_Num(cell, reading, k == 0, None))
     return nums
@@ -441,8 +330,10 @@ def _role(q: _Num, p: _Num, columns: Columns, by_header: bool) -> float:
 def _row(line: Line, index: int, columns: Columns) -> _Row | None:
     """The row's numbers if they add up: quantity x unit price / basis + adjustments."""
     whole = _ROW_END.search(line.text) is None
-    if whole and (line.text.rstrip()[-1:] not in _WHOLE_LAST
-                  or _WHOLE_END.search(line.text, max(0, len(line.text) - 24)) is None):
+    if whole and (
+        line.text.rstrip()[-1:] not in _WHOLE_LAST
+        or _WHOLE_END.search(line.text, max(0, len(line.text) - 24)) is None
+    ):
         return None
     # a table without a quantity column has rows of a price and an amount
     priced = "quantity" not in columns.spans
@@ -476,6 +367,64 @@ def _row(line: Line, index: int, columns: Columns) -> _Row | None:
                 best = (role, _Row(index, qv, pv, amount, _BASES[0], _ZERO))
     if best is not None and best[0] < 1:
         return best[1]
+    return (
+        _with_basis(index, others, amount, columns, by_header, best)
+        or _gross(line, index, others, amount, columns)
+        or _one_unit(line, index, others, amount, columns)
+    )
+
+
+def _gross(
+    line: Line, index: int, others: Sequence[_Num], amount: Decimal, columns: Columns
+) -> _Row | None:
+    """A row whose amount includes its tax (GST tables: "3  120.00  12  21.60  21.60
+    403.20"; "$500  3  7.025%  $1,605.38"): quantity x unit price under their titles,
+    plus the rate printed on the row (a percentage, or a number under the tax title)."""
+    if "vat" not in columns.spans or "quantity" not in columns.spans:
+        return None
+    rates = [
+        r
+        for c in line.cells
+        if (r := rate_cell(c.text)) is not None
+        and (c.text.endswith("%") or (columns.nearest(c) == "vat" and _BARE_RATE.fullmatch(c.text)))
+    ]
+    if len(rates) > 1:  # a rate per part of the tax (CGST 9 % and SGST 9 %)
+        rates.append(sum(rates, _ZERO))
+    for q in (n for n in others if columns.nearest(n.cell) == "quantity" and not n.unit):
+        for p in (n for n in others if columns.nearest(n.cell) == "unit_price"):
+            net = money(q.values[-1] * p.values[-1])
+            for rate in rates:
+                if abs(money(net * (100 + rate) / 100) - amount) <= _CENT:
+                    return _Row(
+                        index, q.values[-1], p.values[-1], amount, _BASES[0], _ZERO, amount - net
+                    )
+    return None
+
+
+def _one_unit(
+    line: Line, index: int, others: Sequence[_Num], amount: Decimal, columns: Columns
+) -> _Row | None:
+    """A row with nothing under the quantity column and its amount under the price
+    column ("Voucher  ($100)  ($100)"): one unit."""
+    if any(columns.nearest(n.cell) == "quantity" for n in others if not n.first):
+        return None
+    return _priced(line, index, others, amount, columns)
+
+
+_Best = tuple[float, _Row] | None
+
+
+def _with_basis(
+    index: int,
+    others: Sequence[_Num],
+    amount: Decimal,
+    columns: Columns,
+    by_header: bool,
+    best: _Best,
+) -> _Row | None:
+    """The cheapest reading of quantity x price per basis ("per 100", or a unit cell of
+    the row), plus the row's signed allowance, that gives ``amount``."""
+    target = float(amount)
     for q, p in permutations(others, 2):
         rest = [n for n in others if n is not q and n is not p]
         extra = [n.values[-1] for n in rest if n.unit and n.values[-1] > 0]
@@ -489,8 +438,10 @@ def _row(line: Line, index: int, columns: Columns) -> _Row | None:
                 share = product / float(basis)
                 for adj in adjustments:
                     # a cheap float test first, then to the cent in decimals
-                    if abs(share + float(adj) - target) > 0.016 or abs(
-                            money(qv * pv / basis) + adj - amount) > _CENT:
+                    if (
+                        abs(share + float(adj) - target) > 0.016
+                        or abs(money(qv * pv / basis) + adj - amount) > _CENT
+                    ):
                         continue
                     cost = role + (b_index > 0) + (adj != 0)
                     if best is None or cost < best[0]:
@@ -501,98 +452,31 @@ def _row(line: Line, index: int, columns: Columns) -> _Row | None:
 def _whole(num: _Num, columns: Columns) -> Decimal | None:
     """A whole-number amount, when it sits under the header's amount column."""
     value = num.values[-1]
-    if num.unit or num.signed or value != value.to_integral_value() \
-            or columns.nearest(num.cell) != "amount":
+    if (
+        num.unit
+        or (num.signed and not num.cell.text.startswith("("))  # "($100)": a credit
+        or value != value.to_integral_value()
+        or columns.nearest(num.cell) != "amount"
+    ):
         return None
     return value
 
 
-def _priced(line: Line, index: int, others: Sequence[_Num], amount: Decimal,
-            columns: Columns) -> _Row | None:
+def _priced(
+    line: Line, index: int, others: Sequence[_Num], amount: Decimal, columns: Columns
+) -> _Row | None:
     """A row of a table without a quantity column: its unit price, less the discount
     percentage printed on it ("$4,500  25%  $3,375"), is its amount; one unit."""
     for p in others:
         if p.unit or columns.nearest(p.cell) != "unit_price":
             continue
         price = p.values[-1]
-        rates = [Decimal(c.text.rstrip("% ").replace(",", ".").lstrip("+-"))
-                 for c in line.cells if c.start > p.cell.end and PERCENT.fullmatch(c.text)
-                 and columns.nearest(c) != "vat"]  # (a VAT rate is no discount)
+        rates = [
+            Decimal(c.text.rstrip("% ").replace(",", ".").lstrip("+-"))
+            for c in line.cells
+            if c.start > p.cell.end and PERCENT.fullmatch(c.text) and columns.nearest(c) != "vat"
+        ]  # (a VAT rate is no discount)
         for rate in rates or [_ZERO]:
             if money(price * (100 - rate) / 100) == amount:
                 return _Row(index, Decimal(1), price, amount, _BASES[0], amount - price)
     return None
-
-
-def _description_block(lines: Sequence[Line], index: int, start: int, end: int,
-                       columns: Columns, consumed: set[int], rows: set[int]) -> list[str]:
-    """The description column's text of the row at ``index`` (name first, then details)."""
-    own = _desc_cells(lines[index], columns)
-    block: list[str] = []
-    above: list[int] = []
-    if own:
-        block.append(" ".join(c.text for c in own))
-    else:
-        # a cell centred on the row: its first lines are drawn above the row line
-        k = index - 1
-        while k >= start and k not in rows and k not in consumed \
-                and lines[k].page == lines[index].page:
-            cells = _desc_cells(lines[k], columns)
-            if not cells or _DETAIL.match(cells[0].text):
-                break
-            above.insert(0, k)
-            k -= 1
-        boundary = k < start or k in rows or k in consumed or not _desc_cells(lines[k], columns)
-        if not boundary:
-            above = []  # the text above continues another item's details
-        block.extend(" ".join(c.text for c in _desc_cells(lines[a], columns)) for a in above)
-        consumed.update(above)
-    below_limit = len(above) if above else None
-    k = index + 1
-    taken = 0
-    while k < end and k not in rows and k not in consumed:
-        if (below_limit is not None and taken >= below_limit) \
-                or lines[k].page != lines[index].page:
-            break  # (a description does not go on over a page break)
-        cells = _desc_cells(lines[k], columns)
-        if not cells or (k + 1 in rows and not _desc_cells(lines[k + 1], columns)):
-            break  # (the name of the next row, drawn above it)
-        if any(money_cell(c.text) is not None for c in lines[k].cells if c not in cells):
-            break  # a line with amounts of its own (a row that does not add up)
-        block.append(" ".join(c.text for c in cells))
-        consumed.add(k)
-        taken += 1
-        k += 1
-    return block
-
-
-def _name(block: Sequence[str], *, split: bool) -> tuple[str, str]:
-    """The item's name and its details from the description block's lines."""
-    if not block:
-        return "", ""
-    first = _POSITION.sub("", block[0].strip(), count=1) or block[0].strip()
-    parts = [first]
-    rest: list[str] = []
-    for k, text in enumerate(block[1:], 1):
-        if _DETAIL.match(text):
-            rest = list(block[k:])
-            break
-        parts.append(text.strip())
-    halves = _NAME_SPLIT.split(parts[0], maxsplit=1)
-    if split and len(halves) == 2 and halves[0].strip():
-        rest = [halves[1], *parts[1:], *rest]
-        parts = [halves[0]]
-    return _join(parts), _join(rest)
-
-
-def _join(parts: Sequence[str]) -> str:
-    out = ""
-    for part in parts:
-        part = part.strip()
-        if not part:
-            continue
-        if out.endswith("-") and len(out) > 1 and out[-2].isalnum():
-            out += part  # a word broken at its hyphen: "GWDSTG-DIN976-" + "A-4.8"
-        else:
-            out = f"{out} {part}" if out else part
-    return out

@@ -415,6 +415,8 @@ def _item_extras(item: LineItem) -> dict[str, str]:
         extras["price_basis"] = str(item.basis)
     if item.adjustment:
         extras["adjustment"] = str(item.adjustment)
+    if item.tax:
+        extras["tax"] = str(item.tax)
     return extras
 
 
