@@ -302,6 +302,11 @@ def _amount_at(text: str, at: int, end: int) -> tuple[int, int, str] | None:
 
 def _amount_in_line(text: str, at: int, end: int) -> tuple[int, int, str] | None:
     """The first amount cell in the rest of the line (after a rate, a currency...)."""
+    # "Gutschriftsbetrag -499,80": the separators ate the minus sign of the amount
+    if at and text[at - 1] == "-" and text[at:at + 1].isdigit():
+        signed = _amount_at(text, at - 1, end)
+        if signed is not None:
+            return signed
     direct = _amount_at(text, at, end)
     if direct is not None:
         return direct

@@ -101,7 +101,7 @@ DUE_DATE_LABELS: tuple[Label, ...] = (
     (r"date\s+d'[ée]ch[ée]ance", 0), (r"[ée]ch[ée]ance", 1), (r"[àa]\s+payer\s+avant\s+le", 0),
     (r"vervaldatum", 0), (r"te\s+betalen\s+voor", 0),
     (r"fecha\s+de\s+vencimiento", 0), (r"vencimiento", 1),
-    (r"data\s+(?:di\s+)?scadenza", 0), (r"scadenza", 1),
+    (r"data\s+(?:di\s+)?scadenza", 0), (r"scadenza\s+(?:del\s+)?pagamento", 0), (r"scadenza", 1),
     (r"termin\s+p[łl]atno[śs]ci", 0),
     (r"datum\s+splatnosti", 0),  # cs
     (r"bis\s+sp[äa]testens", 1),  # "... Zahlung von 1.355,00 bis spätestens 2024-05-18"
@@ -116,6 +116,9 @@ TOTAL_LABELS: tuple[Label, ...] = (
     (r"grand\s*total", 0), (r"invoice\s*total", 0), (r"total\s*(?:amount\s*)?(?:incl\.?|including)"
                                                     r"(?:\s*(?:of\s+)?(?:vat|tax))?", 0),
     (r"total\s*(?:€|eur|usd|\$|£|gbp|chf)?\s*incl\.?\s*(?:vat|tax)", 0),
+    # a credit note's total: "Gutschriftsbetrag", "Total credit", "Montant de l'avoir"
+    (r"gutschrifts(?:betrag|summe)", 0), (r"total\s+credit|credit\s+(?:note\s+)?total", 1),
+    (r"montant\s+(?:total\s+)?de\s+l['’]avoir|total\s+(?:de\s+l['’])?avoir", 1),
     (r"bruttosumme", 0), (r"rechnungssumme\s+brutto", 0), (r"rechnungsbetrag(?:\s+brutto)?", 1),
     (r"gesamtbetrag(?:\s+brutto)?", 1), (r"summe\s+gesamt", 1), (r"gesamtsumme", 1),
     (r"endbetrag", 1), (r"brutto(?:betrag)?", 2),
@@ -195,7 +198,8 @@ BUYER_LABELS = (
     r"adresse\s+de\s+livraison|livraison|bill(?:ed)?\s+to|invoice\s+to|sold\s+to|ship\s+to|"
     r"customer|buyer|deliver(?:y|ed)\s+to|klant|afnemer|koper|cliente|comprador|"
     r"destinatario|committente|cessionario|nabywca|odbiorca|debiteur|odb[ěe]ratel|"
-    r"rechnung\s+an|billto"
+    r"rechnung\s+an|billto|billing\s+address|rechnungsadresse|adresse\s+de\s+facturation|"
+    r"factuuradres|indirizzo\s+di\s+fatturazione|direcci[óo]n\s+de\s+facturaci[óo]n"
 )
 
 # Language detection ------------------------------------------------------------------

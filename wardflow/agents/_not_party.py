@@ -16,6 +16,8 @@ from __future__ import annotations
 import functools
 import re
 
+from wardflow.agents._parsers import CURRENCY_CODE, CURRENCY_SIGNS
+
 __all__ = ["not_a_name"]
 
 # "City, ST 12345(-6789)", "BrisbaneCityQLD4000", "Sydney NSW 2000": a region code and
@@ -58,10 +60,11 @@ _DATE = re.compile(
     r"|^\d{4}-\d{2}-\d{2}$|,\s*(?:le\s+|den\s+)?\d{1,2}\.?\s+[^\W\d_]{3,}\.?\s+\d{4}\s*$",
     re.IGNORECASE,
 )
-# An amount with its currency: "$5,270.00", "1.234,56 €", "EUR 100,00".
+# An amount with its currency: "$5,270.00", "1.234,56 €", "EUR 100,00", "Rs. 500", "150,00 Kč"
+# (the currencies the parsers read).
 _AMOUNT = re.compile(
-    r"(?:[$€£¥₹]|\b(?:EUR|USD|GBP|INR|CHF|PLN|CZK|AUD|CAD)\b)\s?\d[\d.,\s]*\d"
-    r"|\d[\d.,]*[.,]\d{2}\s?(?:[$€£¥₹]|\b(?:EUR|USD|GBP|INR|CHF|PLN|CZK|AUD|CAD)\b)"
+    rf"(?:[{CURRENCY_SIGNS}¥]|{CURRENCY_CODE}|(?<![A-Za-z])Rs\.?)\s?\d[\d.,\s]*\d"
+    rf"|\d[\d.,]*[.,]\d{{2}}\s?(?:[{CURRENCY_SIGNS}¥]|{CURRENCY_CODE}|Kč(?![^\W\d_]))"
 )
 
 

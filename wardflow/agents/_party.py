@@ -68,6 +68,9 @@ _NOT_A_NAME = re.compile(
     r"^(?:logo|rechnung|invoice|facture|factuur|factura|fattura|faktura|avoir|gutschrift|"
     r"credit\s+note|page|seite|visualisierung|original|kopie|copy|duplicate|tax\s+invoice|"
     r"adresse|address|date|datum|repr[ée]sentant|contact)\b"
+    # a phrase that names the seller after it ("Verkauft von …", "Receipt from …")
+    r"|^(?:(?:sold|verkauft|vendu(?:\s+et\s+exp[ée]di[ée])?)\s+(?:by|von|par)|"
+    r"(?:receipt|invoice|bill|statement)\s+from)\b"
     # "Your reference", "Unsere Bestellnummer", "Vos identifiants", "Your total": words
     # addressed to the reader, not a name, unless the line ends in a legal form ("Our
     # Daily Loaf Bakery Ltd")
@@ -210,6 +213,7 @@ def find_seller(text: str, buyer_names: Sequence[str] = ()) -> Party | None:
 
     buyer = _label_evidence(lines, offer, text.casefold())
     buyer |= _payee_and_sender(lines, offer)
+    _issuer_phrases(lines, offer)
     buyer_names = [*buyer_names, *_labelled_buyers(lines)]
     top = _letterhead_end(lines, min(12, first_page_lines))
     for number, row in enumerate(lines):
@@ -280,6 +284,31 @@ def _label_evidence(lines: list[list[_Cell]], offer: _Offer, folded: str) -> set
                 offer(value, name, 5, "after a seller label")
                 _note_cut(value, value.text, name, offer)
     return buyer
+
+
+# The seller named in a phrase: "Receipt from Name Ltd" (a cell that opens with it), "All
+# services are sold by Name Inc. and its affiliates", "Verkauft von Name GmbH", "Vendu et
+# expédié par Name SAS" (in a sentence, only a name that ends in a legal form).
+_FROM_TITLE = re.compile(r"^(?:receipt|invoice|bill|statement)\s+from\s+(?P<name>\S.*)$",
+                         re.IGNORECASE)
+_SOLD_BY = re.compile(
+    r"(?<![^\W\d_])(?:sold|verkauft|vendu(?:\s+et\s+exp[ée]di[ée])?)\s+(?:by|von|par)\s+"
+    rf"(?P<name>[^\W\d_][^,;:\n]{{0,60}}?{_LEGAL_FORM.pattern}\.?)", re.IGNORECASE)
+
+
+def _issuer_phrases(lines: list[list[_Cell]], offer: _Offer) -> None:
+    """Offer the seller a receipt's title or a "sold by" sentence names."""
+    for row in lines:
+        for cell in row:
+            titled = _FROM_TITLE.match(cell.text)
+            if titled and (name := _name_of(titled.group("name"), cut=False, labelled=True)):
+                value = _Cell(cell.line, cell.col0, cell.col1,
+                              cell.start + titled.start("name"), titled.group("name"))
+                offer(value, name, 5, "named as the sender in the title")
+            for sold in _SOLD_BY.finditer(cell.text):
+                value = _Cell(cell.line, cell.col0, cell.col1, cell.start + sold.start("name"),
+                              sold.group("name"))
+                offer(value, sold.group("name"), 4, "named as the seller in a sentence")
 
 
 # The payee named next to the bank account: the seller (or whoever it assigned its claims to).

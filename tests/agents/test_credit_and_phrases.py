@@ -1,0 +1,114 @@
+"""Credit notes' signed totals, Italian due dates, billing-address blocks and a seller
+named in a phrase ("Receipt from …", "… are sold by … Inc."). Synthetic text in the style
+of each kind (names, numbers and amounts invented), one rule per test, each with a control.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from wardflow.agents._candidates import amount_candidates
+from wardflow.agents.extractor import ExtractionPolicy, extract_invoice
+from wardflow.tools.documents import DocumentText
+
+POLICY = ExtractionPolicy(today=date(2026, 11, 25))
+
+
+def _extract(text: str) -> tuple[dict[str, object], object]:
+    result = extract_invoice(DocumentText((text,), "pdf-text"), [], POLICY)
+    fields = result["fields"]
+    assert isinstance(fields, dict)
+    return {name: f["value"] for name, f in fields.items()}, result.get("document_type")
+
+
+CREDIT_NOTE = (
+    "Kabelwerk Sonnleitner GmbH · Hafenweg 8 · 28197 Bremen\n"
+    "Tischlerei Ahrens KG\nAm Markt 3\n26122 Oldenburg\n"
+    "GUTSCHRIFT\n"
+    "Gutschrift Nr. GS-77-014 vom 12.06.2025\n"
+    "Pos. Bezeichnung                  Menge   Einzelpreis   Gesamt\n"
+    "1    Rücknahme Kabeltrommel          1      -300,00     -300,00\n"
+    "Nettobetrag                                            -300,00 EUR\n"
+    "zzgl. 19% USt.                                          -57,00 EUR\n"
+    "Gutschriftsbetrag                                      -357,00 EUR\n"
+)
+
+
+def test_a_credit_notes_negative_total_right_of_its_label_is_read_with_its_sign() -> None:
+    fields, kind = _extract(CREDIT_NOTE)
+    assert kind == "credit_note"
+    assert (fields["subtotal"], fields["tax"], fields["total"]) == ("-300.00", "-57.00", "-357.00")
+
+
+def test_control_a_dash_between_label_and_amount_is_a_separator_not_a_sign() -> None:
+    found = amount_candidates("Bruttosumme - 499,80\n", "total")
+    assert [c.value for c in found] == ["499.80"]
+
+
+def test_italian_scadenza_pagamento_is_the_due_date() -> None:
+    text = (
+        "Fattura N. 2024/31 del 14/03/2024\nImponibile  100,00\nIVA 22%  22,00\n"
+        "Totale documento  EUR 122,00\nScadenza pagamento: 13/04/2024\n"
+    )
+    fields, _ = _extract(text)
+    assert (fields["invoice_date"], fields["due_date"]) == ("2024-03-14", "2024-04-13")
+
+
+def test_control_italian_data_scadenza_is_still_the_due_date() -> None:
+    text = "Fattura N. 2024/31 del 14/03/2024\nData scadenza: 15/04/2024\nTotale  EUR 122,00\n"
+    assert _extract(text)[0]["due_date"] == "2024-04-15"
+
+
+BILLED = (
+    "Tax Invoice\nInvoice Number: IN-5512\nInvoice Date: 17 Jan 2024\n"
+    "Billing Address:\nHarbourview Retail Pty Ltd, 10 Quay St, Sydney NSW 2000\n"
+    "Item                          Amount (USD)\nConsulting hours              1,200.00\n"
+    "Total amount due              1,200.00 USD\n"
+)
+
+
+def test_a_billing_address_block_is_the_buyers_never_the_seller() -> None:
+    assert _extract(BILLED)[0]["vendor"] != "Harbourview Retail Pty Ltd"
+
+
+def test_a_seller_named_in_a_sold_by_sentence_is_the_vendor() -> None:
+    text = BILLED.replace(
+        "Billing Address:",
+        "All services are sold by Quillstone Advisory Inc. and its affiliates.\nBilling Address:",
+    )
+    assert _extract(text)[0]["vendor"] == "Quillstone Advisory Inc."
+
+
+def test_control_sold_by_without_a_legal_form_names_no_seller() -> None:
+    text = BILLED.replace(
+        "Billing Address:", "Cables are sold by the metre and cut to length.\nBilling Address:"
+    )
+    assert _extract(text)[0]["vendor"] in (None, "")
+
+
+def test_a_receipts_title_names_its_sender() -> None:
+    text = (
+        "Receipt from Larkspur Hosting Ltd\nInvoice number  9F3A21C-0007\n"
+        "Date paid       March 3, 2025\nBill to\nJane Roe\n"
+        "Pro plan                     1     $49.00      $49.00\n"
+        "Total                                              $49.00\n"
+    )
+    assert _extract(text)[0]["vendor"] == "Larkspur Hosting Ltd"
+
+
+def test_control_a_title_from_a_date_names_no_sender() -> None:
+    text = (
+        "Invoice from 3 March 2025\nInvoice number  9F3A21C-0007\nBill to\nJane Roe\n"
+        "Total                                              $49.00\n"
+    )
+    assert _extract(text)[0]["vendor"] in (None, "")
+
+
+def test_a_verkauft_von_line_names_the_seller_without_its_phrase() -> None:
+    text = (
+        "Rechnung\nVerkauft von Ostwind Leuchten GmbH\nUSt-ID DE298765432\n"
+        "Rechnungsdatum 25.04.2018\nRechnungsnummer R-2018-0042\n"
+        "Rechnungsadresse\nErika Musterfrau\nMusterweg 1\n12345 Musterstadt\n"
+        "Rechnungsbetrag                                      20,00 €\n"
+    )
+    assert _extract(text)[0]["vendor"] == "Ostwind Leuchten GmbH"
