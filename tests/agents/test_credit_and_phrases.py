@@ -112,3 +112,40 @@ def test_a_verkauft_von_line_names_the_seller_without_its_phrase() -> None:
         "Rechnungsbetrag                                      20,00 €\n"
     )
     assert _extract(text)[0]["vendor"] == "Ostwind Leuchten GmbH"
+
+
+def _values(text: str, field: str) -> list[str]:
+    return [c.value for c in amount_candidates(text, field)]
+
+
+def test_a_tax_word_inside_a_gross_total_label_is_no_tax_amount() -> None:
+    for text in (
+        "Total incl. VAT   121,00\n",
+        "Total (IVA incluido): 121,00 €\n",
+        "Gesamt inkl. MwSt.  121,00\n",
+        "Total TVA incluse  121,00\n",
+    ):
+        assert _values(text, "tax") == [], text
+        assert _values(text, "total") == ["121.00"], text
+
+
+def test_control_a_tax_line_is_still_the_tax() -> None:
+    assert _values("VAT 20%  20,00\n", "tax") == ["20.00"]
+    assert "20.00" in _values("Total TVA   20,00\n", "tax")
+
+
+def test_two_label_value_pairs_on_a_line_split_at_a_middle_dot() -> None:
+    text = "Base imponible 15,00 € · IVA 21% 3,15 €\n"
+    assert (_values(text, "subtotal"), _values(text, "tax")) == (["15.00"], ["3.15"])
+
+
+def test_italian_spettabile_heads_the_buyers_block() -> None:
+    text = (
+        "Spett.le Ditta\nFerramenta Colombo S.r.l.\nVia Garibaldi 9\n22100 Como\n"
+        "                                   Tipografia Lario S.n.c.\n"
+        "                                   Piazza Cavour 3, 22100 Como\n"
+        "                                   Partita IVA 01987650134\n"
+        "Fattura n. 87 del 2 maggio 2024\nTotale imponibile  250,00\nIVA 22%  55,00\n"
+        "Totale fattura  305,00\n"
+    )
+    assert _extract(text)[0]["vendor"] == "Tipografia Lario S.n.c."

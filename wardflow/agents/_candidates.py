@@ -290,7 +290,8 @@ def _amount_at(text: str, at: int, end: int) -> tuple[int, int, str] | None:
         return None
     tail = text[amount.end():end]
     # " e": a euro sign that a TeX font without a Unicode map writes as the letter e
-    if not re.match(rf"\s*(?:{_CURRENCY}|e(?![^\W\d_]))?(?:\s{{2,}}|\s*$)", tail):
+    # "15,00 € · IVA 21% 3,15 €": a middle dot or bar between two label-value pairs
+    if not re.match(rf"\s*(?:{_CURRENCY}|e(?![^\W\d_]))?(?:\s{{2,}}|\s*[·•|]|\s*$)", tail):
         return None  # a number inside a phrase, not an amount cell
     if re.search(r"\d \d", amount.group(0)) and not re.search(r"[.,]\d{1,2}$", amount.group(0)):
         return None  # digits in space-separated groups without cents: an identifier
@@ -324,8 +325,11 @@ def _amount_in_line(text: str, at: int, end: int) -> tuple[int, int, str] | None
 
 # "Sous-total", "Sub-Total", "Zwischen-Summe": the total label ends a subtotal's.
 _SUB_BEFORE = re.compile(r"(?:sous|sub|zwischen)[ \t]*-?[ \t]*$", re.IGNORECASE)
-# "Totaal ex BTW", "Celkem bez DPH", "Total excl. VAT": a tax word that names the base.
+# "Totaal ex BTW", "Celkem bez DPH", "Total excl. VAT": a tax word that names the base;
+# "Total incl. VAT", "Gesamt inkl. MwSt.", "Total (IVA": one that names the gross total.
 _NET_BEFORE = re.compile(r"(?<![^\W\d_])(?:ex(?:cl)?\.?|excluding|bez|zonder|ohne|hors|sans|"
+                         r"incl\.?|inkl\.?|including|inclusive|einschl\.?|inclusief|"
+                         r"total\s*\(|"
                          r"before|sin|senza)[ \t]*$", re.IGNORECASE)
 
 
@@ -355,7 +359,8 @@ def amount_candidates(text: str, field: str) -> list[Candidate]:
     return _find(text, TAX_LABELS, _amount_in_line,
                  exclude=r"\s*[-.]?\s*(?:id\b|no\b|nr|reg|number|identification|intracom|-?nummer"
                          r"|satz|rate|taux|%|code|categor|kategorie|exempt|befreit|clause|"
-                         r"identifier|aufschl|summary)", not_before=_NET_BEFORE)
+                         r"identifier|aufschl|summary|inclu|inbegriffen|incl\b)",
+                 not_before=_NET_BEFORE)
 
 
 def _date_at(month_first: bool) -> ValueAt:

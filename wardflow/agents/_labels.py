@@ -119,6 +119,9 @@ TOTAL_LABELS: tuple[Label, ...] = (
     # a credit note's total: "Gutschriftsbetrag", "Total credit", "Montant de l'avoir"
     (r"gutschrifts(?:betrag|summe)", 0), (r"total\s+credit|credit\s+(?:note\s+)?total", 1),
     (r"montant\s+(?:total\s+)?de\s+l['’]avoir|total\s+(?:de\s+l['’])?avoir", 1),
+    # "Total TVA incluse", "Total (IVA incluido)": the gross total, though a tax word follows
+    (r"total\s*\(?\s*(?:tva|iva|vat|mwst\.?|btw)\s+(?:inclus[ea]?|incluid[oa]|included|"
+     r"inkl\.?|incl\.?|inbegriffen)\)?", 0),
     (r"bruttosumme", 0), (r"rechnungssumme\s+brutto", 0), (r"rechnungsbetrag(?:\s+brutto)?", 1),
     (r"gesamtbetrag(?:\s+brutto)?", 1), (r"summe\s+gesamt", 1), (r"gesamtsumme", 1),
     (r"endbetrag", 1), (r"brutto(?:betrag)?", 2),
@@ -199,7 +202,8 @@ BUYER_LABELS = (
     r"customer|buyer|deliver(?:y|ed)\s+to|klant|afnemer|koper|cliente|comprador|"
     r"destinatario|committente|cessionario|nabywca|odbiorca|debiteur|odb[ěe]ratel|"
     r"rechnung\s+an|billto|billing\s+address|rechnungsadresse|adresse\s+de\s+facturation|"
-    r"factuuradres|indirizzo\s+di\s+fatturazione|direcci[óo]n\s+de\s+facturaci[óo]n"
+    r"factuuradres|indirizzo\s+di\s+fatturazione|direcci[óo]n\s+de\s+facturaci[óo]n|"
+    r"spett(?:\.\s?le|abile)"
 )
 
 # Language detection ------------------------------------------------------------------
