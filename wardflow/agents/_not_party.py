@@ -16,7 +16,7 @@ from __future__ import annotations
 import functools
 import re
 
-from wardflow.agents._parsers import CURRENCY_CODE, CURRENCY_SIGNS
+from wardflow.agents._parsers import CURRENCY_CODES, CURRENCY_SIGNS
 
 __all__ = ["not_a_name"]
 
@@ -62,9 +62,10 @@ _DATE = re.compile(
 )
 # An amount with its currency: "$5,270.00", "1.234,56 €", "EUR 100,00", "Rs. 500", "150,00 Kč"
 # (the currencies the parsers read).
+_CURRENCY_CODE = rf"(?<![A-Za-z])(?:{'|'.join(CURRENCY_CODES)})(?![A-Za-z])"
 _AMOUNT = re.compile(
-    rf"(?:[{CURRENCY_SIGNS}¥]|{CURRENCY_CODE}|(?<![A-Za-z])Rs\.?)\s?\d[\d.,\s]*\d"
-    rf"|\d[\d.,]*[.,]\d{{2}}\s?(?:[{CURRENCY_SIGNS}¥]|{CURRENCY_CODE}|Kč(?![^\W\d_]))"
+    rf"(?:[{CURRENCY_SIGNS}¥]|{_CURRENCY_CODE}|(?<![A-Za-z])Rs\.?)\s?\d[\d.,\s]*\d"
+    rf"|\d[\d.,]*[.,]\d{{2}}\s?(?:[{CURRENCY_SIGNS}¥]|{_CURRENCY_CODE}|Kč(?![^\W\d_]))"
 )
 
 

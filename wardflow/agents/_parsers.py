@@ -410,12 +410,9 @@ def find_po_number(text: str) -> Match | None:
 
 _CURRENCY_SYMBOLS = {"€": "EUR", "£": "GBP", "$": "USD", "CHF": "CHF", "Fr.": "CHF", "₹": "INR",
                      "Rs.": "INR", "Rs": "INR"}
-# The currencies read from a document's text: ISO codes, signs, "Rs." before an amount,
-# "Kč" after one. ``_not_party`` builds its "an amount is no name" pattern from the same.
-CURRENCY_CODES = ("EUR", "USD", "GBP", "CHF", "SEK", "DKK", "NOK", "PLN", "JPY", "CZK", "HUF",
-                  "CAD", "AUD", "INR")
+# ISO codes and signs read as currencies ("Rs." before an amount, "Kč" after one, below).
+CURRENCY_CODES = "EUR USD GBP CHF SEK DKK NOK PLN JPY CZK HUF CAD AUD INR".split()
 CURRENCY_SIGNS = "€£$₹"
-CURRENCY_CODE = rf"(?<![A-Za-z])(?:{'|'.join(CURRENCY_CODES)})(?![A-Za-z])"
 _CURRENCY_RE = re.compile(
     r"(?=[ACDEGHIJKNPRSU€£$₹])"  # the first characters below: a fast skip over the rest
     rf"(?<![A-Za-z])({'|'.join(CURRENCY_CODES)})(?![A-Za-z])"
