@@ -149,3 +149,28 @@ def test_italian_spettabile_heads_the_buyers_block() -> None:
         "Totale fattura  305,00\n"
     )
     assert _extract(text)[0]["vendor"] == "Tipografia Lario S.n.c."
+
+
+def test_polish_zloty_sign_after_the_amount_is_pln() -> None:
+    fields, _ = _extract(
+        "Drukarnia Zielna Sp. z o.o.\nFaktura VAT nr FV/7/2025\nData wystawienia: 2025-03-03\n"
+        "Razem do zapłaty: 1 230,00 zł\n"
+    )
+    assert (fields["currency"], fields["total"]) == ("PLN", "1230.00")
+
+
+def test_a_legal_form_that_leads_the_name_keeps_the_name_whole() -> None:
+    text = (
+        "SARL Atelier Verre et Lumière\n8 quai Saint-Antoine, 69002 Lyon\n"
+        "Facture N° 2024-118 du 03/04/2024\nClient : Mme Claire Martin\n"
+        "Total HT      420,00\nTVA 20%        84,00\nNet à payer   504,00 €\n"
+    )
+    assert _extract(text)[0]["vendor"] == "SARL Atelier Verre et Lumière"
+
+
+def test_control_a_legal_form_that_ends_the_name_still_cuts_what_follows() -> None:
+    text = (
+        "Atelier Verre et Lumière SARL au capital de 10 000 €\n69002 Lyon\n"
+        "Facture N° 2024-118 du 03/04/2024\nNet à payer   504,00 €\n"
+    )
+    assert _extract(text)[0]["vendor"] == "Atelier Verre et Lumière SARL"

@@ -65,7 +65,7 @@ _DATE = re.compile(
 _CURRENCY_CODE = rf"(?<![A-Za-z])(?:{'|'.join(CURRENCY_CODES)})(?![A-Za-z])"
 _AMOUNT = re.compile(
     rf"(?:[{CURRENCY_SIGNS}¥]|{_CURRENCY_CODE}|(?<![A-Za-z])Rs\.?)\s?\d[\d.,\s]*\d"
-    rf"|\d[\d.,]*[.,]\d{{2}}\s?(?:[{CURRENCY_SIGNS}¥]|{_CURRENCY_CODE}|Kč(?![^\W\d_]))"
+    rf"|\d[\d.,]*[.,]\d{{2}}\s?(?:[{CURRENCY_SIGNS}¥]|{_CURRENCY_CODE}|(?:Kč|zł)(?![^\W\d_]))"
 )
 
 

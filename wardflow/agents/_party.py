@@ -178,7 +178,7 @@ def _name_of(text: str, *, cut: bool = True, whole: bool = False,
     legal = _LEGAL_FORM.search(name)
     if not legal and not_a_name(text if whole else _SEGMENT_END.split(text)[0]):
         return None  # an address, a country, a phone or mail line, a date or an amount
-    if legal and cut:
+    if legal and cut and (legal.start() or name == legal.group(0)):  # "SARL Atelier …": whole
         end = legal.end()
         while more := _MORE_LEGAL.match(name, end):  # "Corp Ltd.", "GmbH & Co. KG"
             end = more.end()

@@ -67,7 +67,7 @@ def unlabelled_total(text: str, subtotal: Decimal, taxes: Sequence[Candidate]) -
             line = text[at + 1 : end if end != -1 else len(text)]
             m = LOOSE_AMOUNT_RE.search(line)
             rest = line[: m.start()] + line[m.end() :] if m else line
-            if m and re.fullmatch(r"\s*(?:[A-Z]{3}|[€$£₹]|Kč)?\s*", rest):
+            if m and re.fullmatch(r"\s*(?:[A-Z]{3}|[€$£₹]|Kč|zł)?\s*", rest):
                 value = parse_amount(m.group(0), strict=False)
                 if value is not None and abs(value - want) <= _CENT:
                     start = at + 1 + m.start()
