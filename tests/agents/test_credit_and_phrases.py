@@ -174,3 +174,37 @@ def test_control_a_legal_form_that_ends_the_name_still_cuts_what_follows() -> No
         "Facture N° 2024-118 du 03/04/2024\nNet à payer   504,00 €\n"
     )
     assert _extract(text)[0]["vendor"] == "Atelier Verre et Lumière SARL"
+
+
+def test_a_tex_accent_between_label_and_value_is_a_separator() -> None:
+    text = (
+        "Numero de facture : ´          2024-017-F\nDate de facturation :   01/02/2024\n"
+        "Total HT :  90,00 e\nTotal Net TTC :  108,00 e\n"
+    )
+    fields, _ = _extract(text)
+    assert (fields["invoice_number"], fields["total"]) == ("2024-017-F", "108.00")
+
+
+def test_a_bullet_glyph_before_the_letterhead_name_is_dropped() -> None:
+    text = (
+        "◆ Brindle Works Inc.                                   Invoice\n"
+        "42 Mill Lane                                          #INV-7731\n"
+        "Total: $90.00\n"
+    )
+    assert _extract(text)[0]["vendor"] == "Brindle Works Inc."
+
+
+def test_co_dot_is_a_legal_form_and_a_page_counter_no_name() -> None:
+    text = (
+        "Page2de2\nHollins Paper Co.\n18 Quarry Road, Leeds LS2 9JT\nInvoice Number: 66\n"
+        "Total: £12.00\n"
+    )
+    assert _extract(text)[0]["vendor"] == "Hollins Paper Co."
+
+
+def test_a_word_for_none_is_no_vendor() -> None:
+    text = (
+        "                                   Numero de bon de commande :   Aucun\n"
+        "Facture N° 2024-118 du 03/04/2024\nNet à payer   504,00 €\n"
+    )
+    assert _extract(text)[0]["vendor"] in (None, "")

@@ -42,7 +42,8 @@ __all__ = [
 ]
 
 # Right of a label: separators, then the value.
-_SEPARATORS = re.compile(r"[ \t:#.°º=()\-–]*(?:\((?:[^)\n]{0,40})\)[ \t:]*)?")
+# ´ ` ˆ: accents a TeX font writes as characters of their own ("Numero de facture : ´ 12")
+_SEPARATORS = re.compile(r"[ \t:#.°º=()\-–´`ˆ]*(?:\((?:[^)\n]{0,40})\)[ \t:´]*)?")
 _CURRENCY = r"(?:[A-Z]{3}|[€$£₹]|Rs\.?|Kč|zł)"
 _BELOW_LINES = 4
 _ID_BEFORE = re.compile(r"(?:n[°º]|no\.?|nr\.?|id|ident)\s*[:.]?\s*$", re.IGNORECASE)

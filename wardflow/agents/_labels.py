@@ -125,7 +125,7 @@ TOTAL_LABELS: tuple[Label, ...] = (
     (r"bruttosumme", 0), (r"rechnungssumme\s+brutto", 0), (r"rechnungsbetrag(?:\s+brutto)?", 1),
     (r"gesamtbetrag(?:\s+brutto)?", 1), (r"summe\s+gesamt", 1), (r"gesamtsumme", 1),
     (r"endbetrag", 1), (r"brutto(?:betrag)?", 2),
-    (r"total\s+ttc", 0), (r"montant\s+ttc", 0), (r"total\s+toutes\s+taxes", 0),
+    (r"total\s+(?:net\s+)?ttc", 0), (r"montant\s+ttc", 0), (r"total\s+toutes\s+taxes", 0),
     (r"totaal(?:bedrag)?(?:\s+incl\.?\s*(?:btw)?)?", 1), (r"factuurbedrag", 1),
     (r"importe\s+total", 1), (r"total\s+factura", 1), (r"gesamt", 2), (r"total\s+price(?=\s*:)", 1),
     (r"totale\s+(?:documento|fattura)", 1), (r"importo\s+totale", 1), (r"totale", 2),

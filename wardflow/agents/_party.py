@@ -38,7 +38,7 @@ CUT = "cut from a longer cell"
 
 _LEGAL_FORM = re.compile(
     r"(?<![^\W\d_])(?:GmbH(?:\s*&\s*Co\.?\s*KG(?:aA)?)?|GMBH|AG|KG|OHG|UG|e\.\s?K\.|KGaA|Ltd\.?|"
-    r"LTD\.?|Limited|LIMITED|LLP|plc|PLC|Inc\.?|INC\.?|LLC|Corp\.?|CORP\.?|Corporation|CORPORATION|"
+    r"LTD\.?|Limited|LIMITED|LLP|plc|PLC|Inc\.?|INC\.?|LLC|Corp\.?|CORP\.?|Corporation|CORPORATION|Co\.|"
     r"SAS|S\.A\.S\.|SARL|S\.A\.R\.L\.|SA|S\.A\.|SNC|EURL|SCOP|B\.V\.|BV|N\.V\.|NV|V\.O\.F\.|"
     r"S\.L\.|SL|S\.L\.U\.|S\.r\.l\.|Srl|SRL|S\.p\.A\.|"
     r"SpA|S\.a\.s\.|sp\.\s?z\s?o\.\s?o\.|S\.A\.|Oy|AB|ApS|A/S|AS|GbR|eG|Sagl|"
@@ -68,6 +68,8 @@ _NOT_A_NAME = re.compile(
     r"^(?:logo|rechnung|invoice|facture|factuur|factura|fattura|faktura|avoir|gutschrift|"
     r"credit\s+note|page|seite|visualisierung|original|kopie|copy|duplicate|tax\s+invoice|"
     r"adresse|address|date|datum|repr[ée]sentant|contact)\b"
+    r"|^(?:page|seite|pagina|strona|str\.)\s*\d"  # "Page2de2", "Seite 1 von 3"
+    r"|^(?:none|n/?a|aucune?|n[ée]ant|keine?|ninguno|nessuno|geen|brak|[žz][áa]dn[ýy])$"  # no value
     # a phrase that names the seller after it ("Verkauft von …", "Receipt from …")
     r"|^(?:(?:sold|verkauft|vendu(?:\s+et\s+exp[ée]di[ée])?)\s+(?:by|von|par)|"
     r"(?:receipt|invoice|bill|statement)\s+from)\b"
@@ -158,6 +160,7 @@ def _region(lines: list[list[_Cell]], cell: _Cell, depth: int) -> list[_Cell]:
 
 
 # Where a name ends: a separator, or a comma that no legal form follows ("Acme, Inc.").
+_GLYPHS = re.compile(r"^[^\w\s\"'(&@]+\s*")
 _NAME_END = re.compile(rf"\s+[·•|]\s+|,\s(?!{_LEGAL_FORM.pattern})|\s+-\s+|\s+–\s+")
 _MORE_LEGAL = re.compile(rf",?\s*{_LEGAL_FORM.pattern}")
 # Where a cell's first segment ends: a separator; commas kept ("Cityville, ST 12345").
@@ -174,7 +177,8 @@ def _name_of(text: str, *, cut: bool = True, whole: bool = False,
     if text.rstrip().endswith(":") or re.match(r"\d+[,\s]", text) or _LABEL_ONLY.match(text) \
             or _SALUTATION.match(text) or _TITLE.search(text):
         return None  # a label, a street address, a salutation or a document's title
-    name = (text if whole else _NAME_END.split(text)[0]).strip(" :;,")
+    # a bullet or logo glyph before the name ("◆ Acme Inc.") is no part of it
+    name = _GLYPHS.sub("", (text if whole else _NAME_END.split(text)[0]).strip(" :;,"))
     legal = _LEGAL_FORM.search(name)
     if not legal and not_a_name(text if whole else _SEGMENT_END.split(text)[0]):
         return None  # an address, a country, a phone or mail line, a date or an amount
