@@ -25,6 +25,10 @@ def test_bench_graph_quick_writes_ratios(tmp_path: Path) -> None:
     assert report, "empty report"
     text = json.dumps(report)
     assert "ratio" in text and "sync" in text
+    # layout reading and the hidden-text pass are reported on their own (issue 15)
+    for part in ("layout", "hidden_text", "line_items"):
+        assert report["invoice"][part]["n"] >= 1 and report["invoice"][part]["median_ms"] > 0
+    assert "hidden-text pass" in done.stdout and "layout reading" in done.stdout
 
 
 @pytest.mark.slow

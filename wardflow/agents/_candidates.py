@@ -81,6 +81,27 @@ def _word_starts(text: str) -> tuple[int, ...]:
     return tuple(m.start() for m in _WORD_START.finditer(text))
 
 
+@functools.lru_cache(maxsize=4)
+def _word_starts_by_letter(text: str) -> dict[str, tuple[int, ...]]:
+    """The word starts of ``text`` grouped by their first letter (each group ascending):
+    a label set's first-letter class is then tried once per distinct letter, not once
+    per word of the document."""
+    groups: dict[str, list[int]] = {}
+    for at in _word_starts(text):
+        groups.setdefault(text[at], []).append(at)
+    return {letter: tuple(starts) for letter, starts in groups.items()}
+
+
+def _starts_with(text: str, first: re.Pattern[str]) -> list[int]:
+    """The word starts of ``text`` whose letter ``first`` (a one-character class)
+    matches, ascending."""
+    can_start = first.match
+    found = [at for letter, starts in _word_starts_by_letter(text).items()
+             if can_start(letter) for at in starts]
+    found.sort()
+    return found
+
+
 def _label_hits(text: str, labels: Sequence[Label], exclude: str | None
                 ) -> Iterator[tuple[re.Match[str], float]]:
     not_after = re.compile(exclude, re.IGNORECASE) if exclude else None
@@ -89,10 +110,9 @@ def _label_hits(text: str, labels: Sequence[Label], exclude: str | None
     hits: list[re.Match[str]] = []
     if words is not None:
         match = words.match
-        starts = _word_starts(text)
-        if first_word is not None:  # only where a label's first letter is
-            can_start = first_word.match
-            starts = tuple(at for at in starts if can_start(text, at))
+        # only where a label's first letter is, when the labels say which letters
+        starts = (_word_starts(text) if first_word is None
+                  else _starts_with(text, first_word))
         hits.extend(m for m in (match(text, at) for at in starts) if m)
     if compounds is not None:
         hits.extend((first_compound or compounds).finditer(text))
