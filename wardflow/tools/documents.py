@@ -21,6 +21,7 @@ import functools
 import io
 import logging
 import math
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -324,25 +325,57 @@ def _blank(image: Any) -> bool:
     return bool(high - low < 8)
 
 
+# The orientation RapidOCR's line classifier gave each text line of the last page this
+# thread read ("0" or "180"); RapidOCR turns each line upright but does not return it.
+_orientation = threading.local()
+
+
 @functools.cache
 def _rapid_engine() -> Any:
     from rapidocr_onnxruntime import RapidOCR
 
-    return RapidOCR()
+    engine = RapidOCR()
+    classify = engine.text_cls
+
+    def recorded(images: Any) -> Any:
+        images, labels, elapsed = classify(images)
+        _orientation.labels = [str(label) for label, _score in labels]
+        return images, labels, elapsed
+
+    engine.text_cls = recorded
+    return engine
 
 
-def _ocr_rapid(image: Any) -> tuple[str, float]:
+def _upside_down() -> bool:
+    """Whether most lines of the page just read were upside down (a page scanned
+    upside down: its lines come back bottom line first)."""
+    labels = getattr(_orientation, "labels", [])
+    return len(labels) >= 3 and sum("180" in label for label in labels) >= 2 * len(labels) / 3
+
+
+def _rapid_lines(image: Any) -> Any:
     import numpy as np
 
     # With the character boxes, so that spaces the recogniser dropped between words
     # ("500Stk", "WardflowDemo") are put back where the gap between characters says so.
     engine, pixels = _rapid_engine(), np.asarray(image)
+    _orientation.labels = []
     try:
         result, _ = engine(pixels, return_word_box=True)
     except (ValueError, IndexError, ZeroDivisionError):  # the boxes' arithmetic on an odd line
         _log.warning("OCR character boxes failed; reading the lines without them",
                      exc_info=True)
         result, _ = engine(pixels)
+    return result
+
+
+def _ocr_rapid(image: Any) -> tuple[str, float]:
+    result = _rapid_lines(image)
+    if result and _upside_down():
+        turned = _rapid_lines(image.rotate(180))
+        if turned and not _upside_down():  # turned round, its lines read upright
+            _log.info("the page was upside down; read it turned by 180 degrees")
+            result = turned
     if not result:
         return "", 0.0
     pieces = ocr_pieces([(line[0], respace(line[1], line[4], line[3])
