@@ -182,6 +182,9 @@ def _out_of_fold(training: list[dict[str, Any]], cache: EmbeddingCache,
     for group in _folds(training, inner_folds):
         held = set(group)
         rest = [i for i in training if i["source"] not in held and i["carrier"] not in held]
+        if not _gated_units(rest)[0]:
+            raise ConfigError(f"without {', '.join(group)} no sentence is left to train the"
+                              " MiniLM head on: the dataset needs more sources")
         model, head = train(rest), fit_head(rest, cache.vectors)
         inside = [i for i in training if i["source"] in held]
         texts, boundaries, y = _gated_units(inside)
