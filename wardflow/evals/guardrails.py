@@ -14,11 +14,13 @@ overall, recall per split and per style, and the misses, as a JSON-ready dict.
 Usage::
 
     python -m wardflow.evals.guardrails [--dataset FILE.jsonl] [--loso] [--json]
+        [--detector ngram|cascade] [--embeddings-cache FILE.npz]
 
 With ``--loso`` the dataset is the classifier's training corpus
 (:mod:`wardflow.guardrails.train_classifier`; items carry ``source`` and
-``carrier``) and each source is scored by a model trained without it, at
-thresholds chosen without it (nested: see :func:`evaluate_loso`).
+``carrier``) and each source is scored by a detector trained without it, every
+choice made without it (nested: see :func:`evaluate_loso`): the cascade (n-gram
+model and MiniLM head) when the MiniLM package is installed, else the n-gram model.
 """
 
 from __future__ import annotations
@@ -242,6 +244,29 @@ def evaluate_guardrails(
     return _report(_score(pipeline, items), dataset, pipeline)
 
 
+def _folds(items: list[dict[str, Any]], held_out: list[str], inner_folds: int | None,
+           cache: EmbeddingCache | None,
+           ) -> tuple[list[dict[str, Any]], dict[str, Any], GuardPipeline]:
+    """Each held-out source scored by the pipeline with its fold's model (the cascade
+    with ``cache``, else the n-gram model); the records, each fold's choices, and the
+    last fold's pipeline."""
+    from wardflow.guardrails.pipeline import GuardPipeline
+
+    records: list[dict[str, Any]] = []
+    pipeline = GuardPipeline(injection_model=None)
+    choices: dict[str, Any] = {}
+    for name in held_out:
+        training = [i for i in items if i.get("source") != name and i.get("carrier") != name]
+        model, choices[name] = (ngram_fold(training, inner_folds) if cache is None
+                                else cascade_fold(training, cache, inner_folds))
+        pipeline = GuardPipeline(injection_model=model)
+        _warm(pipeline)
+        records += _score(pipeline, [i for i in items if i.get("source") == name])
+        if cache is not None:
+            choices[name]["head_units"] = getattr(model, "head_units", 0)
+    return records, choices, pipeline
+
+
 def evaluate_loso(path: Path | str | None = None, *, sources: Sequence[str] = (),
                   inner_folds: int | None = INNER_FOLDS, detector: Detector | None = None,
                   embeddings_cache: Path | None = None) -> dict[str, Any]:
@@ -277,8 +302,11 @@ def evaluate_loso(path: Path | str | None = None, *, sources: Sequence[str] = ()
     Raises:
         ConfigError: an unknown source, or the cascade without the MiniLM package.
     """
-    from wardflow.guardrails.pipeline import GuardPipeline
-    from wardflow.guardrails.train_classifier import CORPUS_PATH
+    from wardflow.guardrails.train_classifier import (
+        CORPUS_PATH,
+        PROMPT_THRESHOLD_LOGIT,
+        THRESHOLD_LOGIT,
+    )
 
     dataset = Path(path) if path is not None else CORPUS_PATH
     items = load_dataset(dataset)
@@ -288,24 +316,14 @@ def evaluate_loso(path: Path | str | None = None, *, sources: Sequence[str] = ()
         raise ConfigError(f"no source {', '.join(unknown)} in {dataset}; it has {', '.join(names)}")
     detector = detector or default_detector()
     cache = EmbeddingCache(embeddings_cache) if detector == "cascade" else None
-    records: list[dict[str, Any]] = []
-    pipeline = GuardPipeline(injection_model=None)
-    choices: dict[str, Any] = {}
-    for name in sources or names:
-        training = [i for i in items if i.get("source") != name and i.get("carrier") != name]
-        model, choices[name] = (ngram_fold(training, inner_folds) if cache is None
-                                else cascade_fold(training, cache, inner_folds))
-        pipeline = GuardPipeline(injection_model=model)
-        _warm(pipeline)
-        records += _score(pipeline, [i for i in items if i.get("source") == name])
-        if cache is not None:
-            choices[name]["head_units"] = getattr(model, "head_units", 0)
+    records, choices, pipeline = _folds(items, list(sources or names), inner_folds, cache)
     report = _report(records, dataset, pipeline)
     report |= {"split": "leave-one-source-out", "inner_folds": inner_folds,
                "detector": detector, "fold_thresholds": choices,
                "by_source_boundary": _grouped(records, "source", "boundary")}
     if cache is not None:
-        report |= {"band": BAND_NOTE, "embeddings": {
+        report |= {"band": f"{BAND_NOTE} ({THRESHOLD_LOGIT} documents, {PROMPT_THRESHOLD_LOGIT}"
+                           " prompts)", "embeddings": {
             "cache": None if embeddings_cache is None else str(embeddings_cache),
             "computed": cache.computed, "cache_written": cache.save()}}
     return report
@@ -322,8 +340,11 @@ def report_table(report: dict[str, Any]) -> RenderableType:
 
     overall = report["overall"]
     split = f", {report['split']}" if report.get("split") else ""
+    split += f", {report['detector']}" if report.get("detector") else ""
     head = Table(title=f"Guardrails evaluation: {Path(report['dataset']).name}"
                        f" ({overall['items']} items, threshold {report['threshold']:.2f}{split})")
+    if report.get("band"):
+        head.caption = f"MiniLM head's band: {report['band']}"
     for column in ("metric", "value", "target", "verdict"):
         head.add_column(column)
     targets = report["targets"]
