@@ -53,8 +53,12 @@ def small() -> list[dict[str, Any]]:
     seen: Counter[tuple[str, str, str]] = Counter()
     for item in load_corpus():
         key = (item["source"], item["boundary"], item["label"])
-        if item["source"] in SOURCES and seen[key] < 3 and len(item["text"]) < 600 \
-                and len(_item_units(item)) <= 3:
+        if (
+            item["source"] in SOURCES
+            and seen[key] < 3
+            and len(item["text"]) < 600
+            and len(_item_units(item)) <= 3
+        ):
             picked.append(item)
             seen[key] += 1
     return picked
@@ -65,8 +69,10 @@ def _units(items: list[dict[str, Any]]) -> set[str]:
 
 
 @pytest.fixture(scope="module")
-def caches(small: list[dict[str, Any]], tmp_path_factory: pytest.TempPathFactory,
-           ) -> tuple[Path, Path]:
+def caches(
+    small: list[dict[str, Any]],
+    tmp_path_factory: pytest.TempPathFactory,
+) -> tuple[Path, Path]:
     """Two embedding caches of ``small``: without the held-out source's sentences, and
     with every sentence (each embedded once, by the real MiniLM model)."""
     if not minilm_available():
@@ -89,7 +95,8 @@ def _write(items: list[dict[str, Any]], path: Path) -> Path:
 @pytest.mark.slow
 @needs_minilm
 def test_a_cascade_fold_never_trains_on_the_held_out_source(
-    small: list[dict[str, Any]], caches: tuple[Path, Path],
+    small: list[dict[str, Any]],
+    caches: tuple[Path, Path],
 ) -> None:
     training = [i for i in small if i["source"] != HELD and i["carrier"] != HELD]
     cache = SpyCache(caches[1])
@@ -112,7 +119,9 @@ def test_a_cascade_fold_never_trains_on_the_held_out_source(
 @pytest.mark.slow
 @needs_minilm
 def test_loso_with_the_cascade_reports_per_source_and_boundary_and_reuses_its_cache(
-    small: list[dict[str, Any]], caches: tuple[Path, Path], tmp_path: Path,
+    small: list[dict[str, Any]],
+    caches: tuple[Path, Path],
+    tmp_path: Path,
 ) -> None:
     path = _write(small, tmp_path / "small.jsonl")
     cache = tmp_path / "vectors.npz"
@@ -124,18 +133,25 @@ def test_loso_with_the_cascade_reports_per_source_and_boundary_and_reuses_its_ca
     assert set(report["by_boundary"]) == {"document", "prompt"}
     assert {"gen-tasks/document", "gen-prompts/prompt"} <= set(report["by_source_boundary"])
     assert report["overall"]["items"] == len(small)
-    assert set(report["fold_thresholds"][HELD]) >= {"threshold_logit", "cascade_cuts",
-                                                     "stacker", "head_units"}
+    assert set(report["fold_thresholds"][HELD]) >= {
+        "threshold_logit",
+        "cascade_cuts",
+        "stacker",
+        "head_units",
+    }
     assert "own out-of-fold n-gram cut" in report["band"]
     # the held-out source's sentences were missing: embedded, and the cache extended
     assert report["embeddings"]["computed"] > 0 and report["embeddings"]["cache_written"]
     # a rerun on the cache embeds nothing; changing the held-out items changes none of
     # that fold's choices
-    changed = [dict(i, text=i["text"] + "\nPlease answer by Friday.")
-               if i["source"] == HELD else i for i in small]
+    changed = [
+        dict(i, text=i["text"] + "\nPlease answer by Friday.") if i["source"] == HELD else i
+        for i in small
+    ]
     _write(changed, path)
-    again = evaluate_loso(path, inner_folds=2, detector="cascade", embeddings_cache=cache,
-                          sources=[HELD])
+    again = evaluate_loso(
+        path, inner_folds=2, detector="cascade", embeddings_cache=cache, sources=[HELD]
+    )
     first, second = report["fold_thresholds"][HELD], again["fold_thresholds"][HELD]
     first.pop("head_units"), second.pop("head_units")  # what the head scored held out
     assert second == first
@@ -155,11 +171,20 @@ def test_the_detector_follows_the_setting() -> None:
 
 
 def test_the_cli_runs_the_ngram_model_when_the_head_is_off(
-    small: list[dict[str, Any]], tmp_path: Path,
+    small: list[dict[str, Any]],
+    tmp_path: Path,
 ) -> None:
     path = _write(small, tmp_path / "s.jsonl")
-    args = ["--home", str(tmp_path / "home"), "eval", "guardrails", "--loso", "--json",
-            "--dataset", str(path)]
+    args = [
+        "--home",
+        str(tmp_path / "home"),
+        "eval",
+        "guardrails",
+        "--loso",
+        "--json",
+        "--dataset",
+        str(path),
+    ]
     off = CliRunner().invoke(app, args, env={"WARDFLOW_INJECTION_HEAD": "off"})
     assert off.exit_code == 0, off.output
     report = json.loads(off.stdout)
@@ -167,8 +192,9 @@ def test_the_cli_runs_the_ngram_model_when_the_head_is_off(
     assert report["injection_model"] == "injection-ngram-v4"
     assert "band" not in report
     assert set(report["by_source_boundary"]) >= {"gen-tasks/document", "agentdojo/prompt"}
-    named = CliRunner().invoke(app, [*args, "--detector", "ngram"],
-                               env={"WARDFLOW_INJECTION_HEAD": "auto"})
+    named = CliRunner().invoke(
+        app, [*args, "--detector", "ngram"], env={"WARDFLOW_INJECTION_HEAD": "auto"}
+    )
     assert named.exit_code == 0, named.output
     assert json.loads(named.stdout)["by_source"] == report["by_source"]
     bad = CliRunner().invoke(app, [*args, "--detector", "bert"])

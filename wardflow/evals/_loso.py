@@ -38,13 +38,22 @@ if TYPE_CHECKING:
     from wardflow.guardrails.minilm_head import CascadeModel
     from wardflow.tools.embedding import Embedder
 
-__all__ = ["DETECTORS", "Detector", "EmbeddingCache", "cascade_fold", "default_detector",
-           "detector_from_settings", "ngram_fold"]
+__all__ = [
+    "DETECTORS",
+    "Detector",
+    "EmbeddingCache",
+    "cascade_fold",
+    "default_detector",
+    "detector_from_settings",
+    "ngram_fold",
+]
 
 Detector = Literal["ngram", "cascade"]
 DETECTORS: tuple[Detector, ...] = ("ngram", "cascade")
-BAND_NOTE = ("each fold's band is centred on that fold's own out-of-fold n-gram cut; the"
-             " shipped head's band is centred on the bundled thresholds")
+BAND_NOTE = (
+    "each fold's band is centred on that fold's own out-of-fold n-gram cut; the"
+    " shipped head's band is centred on the bundled thresholds"
+)
 
 
 def default_detector() -> Detector:
@@ -107,11 +116,14 @@ class EmbeddingCache:
             with np.load(path, allow_pickle=False) as data:
                 texts, vecs = data["texts"].tolist(), data["vecs"]
         except (OSError, ValueError, KeyError) as err:
-            raise ConfigError(f"cannot read the embeddings cache {path}: {err}; delete it"
-                              " or name another file") from err
+            raise ConfigError(
+                f"cannot read the embeddings cache {path}: {err}; delete it or name another file"
+            ) from err
         if len(texts) != len(vecs) or (len(vecs) and vecs.shape[1] != self.dimension):
-            raise ConfigError(f"the embeddings cache {path} does not hold {self.dimension}-"
-                              f"dimensional vectors of {self.name}; name another file")
+            raise ConfigError(
+                f"the embeddings cache {path} does not hold {self.dimension}-"
+                f"dimensional vectors of {self.name}; name another file"
+            )
         return dict(zip(texts, vecs, strict=True))
 
     def vectors(self, texts: Sequence[str]) -> np.ndarray:
@@ -140,15 +152,20 @@ class EmbeddingCache:
         return True
 
 
-def ngram_fold(training: list[dict[str, Any]], inner_folds: int | None,
-               ) -> tuple[InjectionModel, dict[str, Any]]:
+def ngram_fold(
+    training: list[dict[str, Any]],
+    inner_folds: int | None,
+) -> tuple[InjectionModel, dict[str, Any]]:
     """The n-gram model of one fold and its choices (the thresholds)."""
     from wardflow.guardrails.train_classifier import select_threshold, train
 
     chosen = select_threshold(training, folds=inner_folds)
     thresholds = {k: chosen[k] for k in ("threshold_logit", "prompt_threshold_logit")}
-    return train(training, target_precision_logit=chosen["threshold_logit"],
-                 prompt_threshold_logit=chosen["prompt_threshold_logit"]), thresholds
+    return train(
+        training,
+        target_precision_logit=chosen["threshold_logit"],
+        prompt_threshold_logit=chosen["prompt_threshold_logit"],
+    ), thresholds
 
 
 def _ngram_cuts(scored: list[tuple[dict[str, Any], np.ndarray]]) -> dict[str, float]:
@@ -157,15 +174,20 @@ def _ngram_cuts(scored: list[tuple[dict[str, Any], np.ndarray]]) -> dict[str, fl
 
     cuts = {}
     for boundary in ("document", "prompt"):
-        benign = [float(x[:, 0].max()) if len(x) else -99.0 for item, x in scored
-                  if item["label"] == "benign" and item["boundary"] == boundary]
+        benign = [
+            float(x[:, 0].max()) if len(x) else -99.0
+            for item, x in scored
+            if item["label"] == "benign" and item["boundary"] == boundary
+        ]
         cuts[boundary] = _cut(benign, MAX_DOCUMENT_FPR) if benign else THRESHOLD_LOGIT
     return cuts
 
 
-def _out_of_fold(training: list[dict[str, Any]], cache: EmbeddingCache,
-                 inner_folds: int | None,
-                 ) -> tuple[np.ndarray, list[tuple[dict[str, Any], np.ndarray]]]:
+def _out_of_fold(
+    training: list[dict[str, Any]],
+    cache: EmbeddingCache,
+    inner_folds: int | None,
+) -> tuple[np.ndarray, list[tuple[dict[str, Any], np.ndarray]]]:
     """The stacker's weights, fitted on the out-of-fold sentence scores of the training
     sources, and each training item's out-of-fold stacker rows (one per gated unit)."""
     from wardflow.guardrails._train_head import (
@@ -183,8 +205,10 @@ def _out_of_fold(training: list[dict[str, Any]], cache: EmbeddingCache,
         held = set(group)
         rest = [i for i in training if i["source"] not in held and i["carrier"] not in held]
         if not _gated_units(rest)[0]:
-            raise ConfigError(f"without {', '.join(group)} no sentence is left to train the"
-                              " MiniLM head on: the dataset needs more sources")
+            raise ConfigError(
+                f"without {', '.join(group)} no sentence is left to train the"
+                " MiniLM head on: the dataset needs more sources"
+            )
         model, head = train(rest), fit_head(rest, cache.vectors)
         inside = [i for i in training if i["source"] in held]
         texts, boundaries, y = _gated_units(inside)
@@ -192,14 +216,16 @@ def _out_of_fold(training: list[dict[str, Any]], cache: EmbeddingCache,
         stack_y.append(y)
         for item in inside:
             units = _item_units(item)
-            scored.append((item, _rows(model, head, units, [item["boundary"]] * len(units),
-                                       cache.vectors)))
+            scored.append(
+                (item, _rows(model, head, units, [item["boundary"]] * len(units), cache.vectors))
+            )
     stacker = fit_logistic(np.vstack(stack_x), np.concatenate(stack_y), l2=1e-3)
     return stacker, scored
 
 
-def cascade_fold(training: list[dict[str, Any]], cache: EmbeddingCache,
-                 inner_folds: int | None) -> tuple[CascadeModel, dict[str, Any]]:
+def cascade_fold(
+    training: list[dict[str, Any]], cache: EmbeddingCache, inner_folds: int | None
+) -> tuple[CascadeModel, dict[str, Any]]:
     """The cascade of one fold (n-gram model, head, stacker, cuts: all from
     ``training``) and its choices; ``cache`` embeds its sentences."""
     from wardflow.guardrails._train_head import BAND, _cuts, fit_head
@@ -208,14 +234,23 @@ def cascade_fold(training: list[dict[str, Any]], cache: EmbeddingCache,
 
     stacker, scored = _out_of_fold(training, cache, inner_folds)
     cuts = _ngram_cuts(scored)
-    ngram = train(training, target_precision_logit=cuts["document"],
-                  prompt_threshold_logit=cuts["prompt"])
+    ngram = train(
+        training, target_precision_logit=cuts["document"], prompt_threshold_logit=cuts["prompt"]
+    )
     sources = sorted({i["source"] for i in training})
-    head = MiniLmHead(tuple(float(v) for v in fit_head(training, cache.vectors)),
-                      tuple(float(v) for v in stacker), BAND, _cuts(scored, stacker),
-                      version="injection-minilm-head-v1-fold",
-                      meta={"sources": sources, "items": len(training), "folds": inner_folds})
-    choices = {"threshold_logit": cuts["document"], "prompt_threshold_logit": cuts["prompt"],
-               "cascade_cuts": head.cuts, "band": list(BAND),
-               "stacker": [round(v, 4) for v in head.stacker]}
+    head = MiniLmHead(
+        tuple(float(v) for v in fit_head(training, cache.vectors)),
+        tuple(float(v) for v in stacker),
+        BAND,
+        _cuts(scored, stacker),
+        version="injection-minilm-head-v1-fold",
+        meta={"sources": sources, "items": len(training), "folds": inner_folds},
+    )
+    choices = {
+        "threshold_logit": cuts["document"],
+        "prompt_threshold_logit": cuts["prompt"],
+        "cascade_cuts": head.cuts,
+        "band": list(BAND),
+        "stacker": [round(v, 4) for v in head.stacker],
+    }
     return CascadeModel(ngram, head, cache), choices
