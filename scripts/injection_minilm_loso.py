@@ -19,9 +19,15 @@ at the prompt boundary) like the pipeline:
   cut (``--band LOW HIGH``, logits below and above, fixed before measuring); in the
   band the stacker decides.
 
-Embeddings are cached (``--cache``, a ``.npz`` of texts and vectors; missing ones are
-computed with :class:`wardflow.tools.embedding.MiniLmEmbedding`, about 14 ms each on
-two cores).
+This script compares the variants (a research tool). The detector that ships (the
+n-gram model, or the cascade by default) is measured by the package itself, with the
+same folds and choices: ``wardflow eval guardrails --loso --json [--detector ngram|cascade]
+[--embeddings-cache FILE]`` (:mod:`wardflow.evals._loso`), whose cascade column this
+script's ``cascade`` reproduces (``data/injection/LOSO.md``).
+
+Embeddings are cached (``--cache``, a ``.npz`` of texts and vectors, read and written by
+:class:`wardflow.evals._loso.EmbeddingCache`; missing ones are computed with
+:class:`wardflow.tools.embedding.MiniLmEmbedding`, about 14 ms each on two quiet cores).
 
 Usage::
 
@@ -42,6 +48,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from wardflow.evals._loso import EmbeddingCache  # noqa: E402
 from wardflow.guardrails import _train_ngram as tc  # noqa: E402
 from wardflow.guardrails._train_head import fit_logistic  # noqa: E402
 from wardflow.guardrails.injection import detect_escalation, detect_injection  # noqa: E402
@@ -50,25 +57,6 @@ from wardflow.guardrails.minilm_head import head_rows, stack_rows  # noqa: E402
 
 MAX_FPR = 0.03
 VARIANTS = ("ngram", "head", "stack", "cascade")
-
-
-# Embeddings ---------------------------------------------------------------------------
-def embeddings(texts: set[str], cache: Path) -> dict[str, np.ndarray]:
-    """Each text's MiniLM vector, from ``cache`` where it has it (the rest computed and
-    the cache rewritten)."""
-    known: dict[str, np.ndarray] = {}
-    if cache.is_file():
-        with np.load(cache, allow_pickle=False) as data:
-            known = dict(zip(data["texts"].tolist(), data["vecs"], strict=True))
-    missing = sorted(t for t in texts if t not in known)
-    if missing:
-        from wardflow.tools.embedding import MiniLmEmbedding
-
-        vecs = np.array(MiniLmEmbedding().embed(missing), dtype=np.float32)
-        known.update(zip(missing, vecs, strict=True))
-        names = sorted(known)
-        np.savez(cache, texts=np.array(names), vecs=np.stack([known[n] for n in names]))
-    return known
 
 
 # Units --------------------------------------------------------------------------------
@@ -299,9 +287,10 @@ def main(argv: list[str] | None = None) -> int:
     started = time.process_time()
     items = tc.load_corpus()
     units = {it["id"]: item_units(it) for it in items}
-    vecs = embeddings(
-        {u for us in units.values() for u in us} | set(tc.training_units(items)[0]), args.cache
-    )
+    cache = EmbeddingCache(args.cache)
+    needed = sorted({u for us in units.values() for u in us} | set(tc.training_units(items)[0]))
+    vecs = dict(zip(needed, cache.vectors(needed), strict=True))
+    cache.save()
     rules = {
         (u, it["boundary"]): detect_injection(u, boundary=it["boundary"])[0]
         for it in items

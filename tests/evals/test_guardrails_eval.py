@@ -125,14 +125,14 @@ def test_leave_one_source_out_scores_each_source_with_a_model_that_never_saw_it(
               for i in [x for x in corpus if x["source"] == s][:15]]
     path = tmp_path / "small.jsonl"
     path.write_text("".join(json.dumps(i) + "\n" for i in picked))
-    report = evaluate_loso(path)
+    report = evaluate_loso(path, detector="ngram")
     assert report["split"] == "leave-one-source-out"
     assert set(report["by_source"]) == {"gen-attacks", "gen-emails", "dev-invoices"}
     assert report["by_source"]["gen-attacks"]["injections"] == 15
     assert report["by_boundary"]["document"]["benign"] == 30
     assert report["overall"]["items"] == len(picked)
     with pytest.raises(ConfigError, match="no source nowhere"):
-        evaluate_loso(path, sources=["nowhere"])
+        evaluate_loso(path, sources=["nowhere"], detector="ngram")
 
 
 def test_each_fold_threshold_is_chosen_without_the_held_out_source(tmp_path: Path) -> None:
@@ -144,7 +144,7 @@ def test_each_fold_threshold_is_chosen_without_the_held_out_source(tmp_path: Pat
               for i in [x for x in corpus if x["source"] == s][::12]]
     path = tmp_path / "small.jsonl"
     path.write_text("".join(json.dumps(i) + "\n" for i in picked))
-    report = evaluate_loso(path, sources=["gen-requests"], inner_folds=2)
+    report = evaluate_loso(path, sources=["gen-requests"], inner_folds=2, detector="ngram")
     assert set(report["by_source"]) == {"gen-requests"}
     training = [i for i in picked if i["source"] != "gen-requests"
                 and i["carrier"] != "gen-requests"]
@@ -156,5 +156,5 @@ def test_each_fold_threshold_is_chosen_without_the_held_out_source(tmp_path: Pat
     shuffled = [dict(i, text=i["text"] + "\nPlease answer by Friday.")
                 if i["source"] == "gen-requests" else i for i in picked]
     path.write_text("".join(json.dumps(i) + "\n" for i in shuffled))
-    assert evaluate_loso(path, sources=["gen-requests"], inner_folds=2)["fold_thresholds"] == \
-        report["fold_thresholds"]
+    again = evaluate_loso(path, sources=["gen-requests"], inner_folds=2, detector="ngram")
+    assert again["fold_thresholds"] == report["fold_thresholds"]

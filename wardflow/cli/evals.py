@@ -52,19 +52,34 @@ def eval_guardrails(
     as_json: JsonOption = False,
     loso: Annotated[bool, typer.Option("--loso", help="Leave-one-source-out on the injection"
                                        " classifier's training corpus (or --dataset): each"
-                                       " source scored by a model trained without it, at"
-                                       " thresholds chosen on its training sources only.")
+                                       " source scored by a detector trained without it, every"
+                                       " choice made on its training sources only.")
                                        ] = False,
+    detector: Annotated[str | None, typer.Option(
+        "--detector", help="--loso: ngram (the n-gram model alone) or cascade (with the MiniLM"
+        " head); default: what WARDFLOW_INJECTION_HEAD selects.")] = None,
+    embeddings_cache: Annotated[Path | None, typer.Option(
+        "--embeddings-cache", help="--loso with the cascade: a .npz of MiniLM sentence"
+        " embeddings, read and extended; without it every sentence is embedded (minutes).")
+                                ] = None,
 ) -> None:
     """Recall, false-positive rate and latency of the guards, per validator, source,
     boundary and overall: the pipeline the settings describe (threshold, ONNX and model
-    layers), except under --loso, which scores the embedded classifier's folds."""
+    layers); under --loso, the embedded classifier the settings select (the n-gram model,
+    or the cascade with its MiniLM head) retrained per fold."""
+    from wardflow.evals._loso import DETECTORS, detector_from_settings
     from wardflow.evals.guardrails import guardrails_eval
     from wardflow.guardrails.pipeline import GuardPipeline
 
     def run() -> tuple[dict[str, Any], Any]:
-        pipeline = None if loso else GuardPipeline.from_settings(load_settings())
-        return guardrails_eval(dataset, as_json, pipeline=pipeline, loso=loso)
+        settings = load_settings()
+        if not loso:
+            return guardrails_eval(dataset, as_json, pipeline=GuardPipeline.from_settings(settings))
+        if detector is not None and detector not in DETECTORS:
+            raise ConfigError(f"--detector must be one of {', '.join(DETECTORS)}, not {detector!r}")
+        chosen = detector or detector_from_settings(settings)
+        return guardrails_eval(dataset, as_json, loso=True, detector=chosen,
+                               embeddings_cache=embeddings_cache)
 
     _, shown = guarded(run)
     if as_json:

@@ -14,11 +14,13 @@ overall, recall per split and per style, and the misses, as a JSON-ready dict.
 Usage::
 
     python -m wardflow.evals.guardrails [--dataset FILE.jsonl] [--loso] [--json]
+        [--detector ngram|cascade] [--embeddings-cache FILE.npz]
 
 With ``--loso`` the dataset is the classifier's training corpus
 (:mod:`wardflow.guardrails.train_classifier`; items carry ``source`` and
-``carrier``) and each source is scored by a model trained without it, at
-thresholds chosen without it (nested: see :func:`evaluate_loso`).
+``carrier``) and each source is scored by a detector trained without it, every
+choice made without it (nested: see :func:`evaluate_loso`): the cascade (n-gram
+model and MiniLM head) when the MiniLM package is installed, else the n-gram model.
 """
 
 from __future__ import annotations
@@ -33,6 +35,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from wardflow.errors import ConfigError
+from wardflow.evals._loso import (
+    BAND_NOTE,
+    DETECTORS,
+    Detector,
+    EmbeddingCache,
+    cascade_fold,
+    default_detector,
+    ngram_fold,
+)
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -233,32 +244,69 @@ def evaluate_guardrails(
     return _report(_score(pipeline, items), dataset, pipeline)
 
 
+def _folds(items: list[dict[str, Any]], held_out: list[str], inner_folds: int | None,
+           cache: EmbeddingCache | None,
+           ) -> tuple[list[dict[str, Any]], dict[str, Any], GuardPipeline]:
+    """Each held-out source scored by the pipeline with its fold's model (the cascade
+    with ``cache``, else the n-gram model); the records, each fold's choices, and the
+    last fold's pipeline."""
+    from wardflow.guardrails.pipeline import GuardPipeline
+
+    records: list[dict[str, Any]] = []
+    pipeline = GuardPipeline(injection_model=None)
+    choices: dict[str, Any] = {}
+    for name in held_out:
+        training = [i for i in items if i.get("source") != name and i.get("carrier") != name]
+        model, choices[name] = (ngram_fold(training, inner_folds) if cache is None
+                                else cascade_fold(training, cache, inner_folds))
+        pipeline = GuardPipeline(injection_model=model)
+        _warm(pipeline)
+        records += _score(pipeline, [i for i in items if i.get("source") == name])
+        if cache is not None:
+            choices[name]["head_units"] = getattr(model, "head_units", 0)
+    return records, choices, pipeline
+
+
 def evaluate_loso(path: Path | str | None = None, *, sources: Sequence[str] = (),
-                  inner_folds: int | None = INNER_FOLDS) -> dict[str, Any]:
+                  inner_folds: int | None = INNER_FOLDS, detector: Detector | None = None,
+                  embeddings_cache: Path | None = None) -> dict[str, Any]:
     """Leave-one-source-out: for each source of the training corpus, train the
     embedded classifier on every other source (leaving out too every item built on
     that source's texts, see the ``carrier`` field) and score the held-out items
     with the full pipeline (rules and that model).
 
-    The decision thresholds of each fold's model are chosen on that fold's training
-    sources alone (nested: :func:`~wardflow.guardrails.train_classifier.
-    select_threshold` over ``inner_folds`` groups of them), never on the held-out
-    source, so its false-positive rate is measured, not set.
+    Every choice of a fold (the n-gram thresholds; for the cascade also the stacker
+    and its cuts) is made on out-of-fold scores of that fold's training sources alone
+    (``inner_folds`` groups of them, as :func:`~wardflow.guardrails.train_classifier.
+    select_threshold` deals them), never on the held-out source, so its false-positive
+    rate is measured, not set. See :mod:`wardflow.evals._loso`.
 
     Args:
         path: the training corpus (``wardflow/evals/data/injection_corpus.jsonl``
             if ``None``).
         sources: only these held-out sources (all if empty).
-        inner_folds: source groups of the inner threshold selection (``None``: one
-            per source, slower).
+        inner_folds: source groups of the inner selection (``None``: one per source,
+            slower).
+        detector: ``ngram`` (the n-gram model alone) or ``cascade`` (with the MiniLM
+            head); ``None``: what the default install runs (the cascade when the
+            MiniLM package is installed).
+        embeddings_cache: the cascade's MiniLM embeddings, a ``.npz`` read and
+            extended (``None``: computed, minutes on the whole corpus).
 
     Returns:
         A report like :func:`evaluate_guardrails` over all held-out items, with
         ``by_source`` (each source scored by the model that never saw it),
-        ``by_boundary``, ``by_source_boundary`` and ``split: "leave-one-source-out"``.
+        ``by_boundary``, ``by_source_boundary``, ``split: "leave-one-source-out"``,
+        ``detector``, and each fold's choices (``fold_thresholds``).
+
+    Raises:
+        ConfigError: an unknown source, or the cascade without the MiniLM package.
     """
-    from wardflow.guardrails.pipeline import GuardPipeline
-    from wardflow.guardrails.train_classifier import CORPUS_PATH, select_threshold, train
+    from wardflow.guardrails.train_classifier import (
+        CORPUS_PATH,
+        PROMPT_THRESHOLD_LOGIT,
+        THRESHOLD_LOGIT,
+    )
 
     dataset = Path(path) if path is not None else CORPUS_PATH
     items = load_dataset(dataset)
@@ -266,22 +314,18 @@ def evaluate_loso(path: Path | str | None = None, *, sources: Sequence[str] = ()
     unknown = sorted(set(sources) - set(names))
     if unknown:
         raise ConfigError(f"no source {', '.join(unknown)} in {dataset}; it has {', '.join(names)}")
-    records: list[dict[str, Any]] = []
-    pipeline = GuardPipeline(injection_model=None)
-    thresholds: dict[str, Any] = {}
-    for name in sources or names:
-        training = [i for i in items if i.get("source") != name and i.get("carrier") != name]
-        chosen = select_threshold(training, folds=inner_folds)
-        thresholds[name] = {k: chosen[k] for k in ("threshold_logit", "prompt_threshold_logit")}
-        model = train(training, target_precision_logit=chosen["threshold_logit"],
-                      prompt_threshold_logit=chosen["prompt_threshold_logit"])
-        pipeline = GuardPipeline(injection_model=model)
-        _warm(pipeline)
-        records += _score(pipeline, [i for i in items if i.get("source") == name])
+    detector = detector or default_detector()
+    cache = EmbeddingCache(embeddings_cache) if detector == "cascade" else None
+    records, choices, pipeline = _folds(items, list(sources or names), inner_folds, cache)
     report = _report(records, dataset, pipeline)
     report |= {"split": "leave-one-source-out", "inner_folds": inner_folds,
-               "fold_thresholds": thresholds,
+               "detector": detector, "fold_thresholds": choices,
                "by_source_boundary": _grouped(records, "source", "boundary")}
+    if cache is not None:
+        report |= {"band": f"{BAND_NOTE} ({THRESHOLD_LOGIT} documents, {PROMPT_THRESHOLD_LOGIT}"
+                           " prompts)", "embeddings": {
+            "cache": None if embeddings_cache is None else str(embeddings_cache),
+            "computed": cache.computed, "cache_written": cache.save()}}
     return report
 
 
@@ -296,8 +340,11 @@ def report_table(report: dict[str, Any]) -> RenderableType:
 
     overall = report["overall"]
     split = f", {report['split']}" if report.get("split") else ""
+    split += f", {report['detector']}" if report.get("detector") else ""
     head = Table(title=f"Guardrails evaluation: {Path(report['dataset']).name}"
                        f" ({overall['items']} items, threshold {report['threshold']:.2f}{split})")
+    if report.get("band"):
+        head.caption = f"MiniLM head's band: {report['band']}"
     for column in ("metric", "value", "target", "verdict"):
         head.add_column(column)
     targets = report["targets"]
@@ -334,16 +381,17 @@ def report_table(report: dict[str, Any]) -> RenderableType:
 
 def guardrails_eval(
     dataset: Path | None = None, as_json: bool = False, *, pipeline: GuardPipeline | None = None,
-    loso: bool = False,
+    loso: bool = False, detector: Detector | None = None, embeddings_cache: Path | None = None,
 ) -> tuple[dict[str, Any], RenderableType]:
     """For ``wardflow eval guardrails [--dataset FILE.jsonl] [--loso] [--json]``.
 
     Returns:
-        The report (:func:`evaluate_loso` with ``loso``, else
-        :func:`evaluate_guardrails`), and what to print: its JSON text when
-        ``as_json``, else the tables of :func:`report_table`.
+        The report (:func:`evaluate_loso` with ``loso``, of ``detector`` and with
+        ``embeddings_cache``; else :func:`evaluate_guardrails`), and what to print:
+        its JSON text when ``as_json``, else the tables of :func:`report_table`.
     """
-    report = evaluate_loso(dataset) if loso else evaluate_guardrails(dataset, pipeline=pipeline)
+    report = (evaluate_loso(dataset, detector=detector, embeddings_cache=embeddings_cache)
+              if loso else evaluate_guardrails(dataset, pipeline=pipeline))
     shown: RenderableType = json.dumps(report, indent=2) if as_json else report_table(report)
     return report, shown
 
@@ -355,9 +403,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="print JSON")
     parser.add_argument("--loso", action="store_true",
                         help="leave-one-source-out on the training corpus (each fold's"
-                        " thresholds chosen on its training sources only)")
+                        " choices made on its training sources only)")
+    parser.add_argument("--detector", choices=DETECTORS, default=None,
+                        help="--loso: the classifier trained per fold (default: the cascade"
+                        " when the MiniLM package is installed, else ngram)")
+    parser.add_argument("--embeddings-cache", type=Path, default=None,
+                        help="--loso with the cascade: a .npz of MiniLM embeddings, read and"
+                        " extended (without it the ~8,600 sentences are embedded: minutes)")
     args = parser.parse_args(argv)
-    _, shown = guardrails_eval(args.dataset, args.json, loso=args.loso)
+    _, shown = guardrails_eval(args.dataset, args.json, loso=args.loso, detector=args.detector,
+                               embeddings_cache=args.embeddings_cache)
     if isinstance(shown, str):
         sys.stdout.write(shown + "\n")
     else:

@@ -8,7 +8,7 @@ the band the n-gram model decides alone, so the transformer pass (tens of
 milliseconds per sentence on a small CPU) runs only on the few sentences that need
 it: none of the 2-page example invoice's.
 
-Measured held out (leave-one-source-out, ``scripts/injection_minilm_loso.py``,
+Measured held out (leave-one-source-out, ``wardflow eval guardrails --loso``,
 ``data/injection/LOSO.md``): the cascade raises recall and lowers the false-positive
 rate over the n-gram model alone; the head alone is weak (the embedding model was
 trained on English). The weights are ``data/injection_minilm_head_v1.npz``, trained
