@@ -208,3 +208,23 @@ def test_a_word_for_none_is_no_vendor() -> None:
         "Facture N° 2024-118 du 03/04/2024\nNet à payer   504,00 €\n"
     )
     assert _extract(text)[0]["vendor"] in (None, "")
+
+
+def test_a_tax_or_company_number_after_a_tax_word_is_no_tax_amount() -> None:
+    assert _values("P. Iva e C.F. 01177710074\n", "tax") == []
+    assert _values("N° TVA: FR00437254437 - capital 18668261,18\n", "tax") == []
+    assert _values("VAT 12345678\n", "tax") == []
+
+
+def test_control_plain_amounts_after_their_labels_are_still_read() -> None:
+    assert _values("Total: 1200\n", "total") == ["1200"]
+    assert _values("Total 0,00\n", "total") == ["0.00"]
+    assert _values("IVA 22%  55,00\n", "tax") == ["55.00"]
+
+
+def test_the_whole_document_reads_no_tax_from_a_tax_number_line() -> None:
+    text = (
+        "Papeterie Mosaïque SAS\nN° TVA: FR00437254437 - capital 18668261,18\n"
+        "Facture N° 2020-55 du 17/02/2020\nTotal T.T.C.   120,00\n"
+    )
+    assert _extract(text)[0]["tax"] in (None, "")

@@ -316,6 +316,8 @@ def _amount_at(text: str, at: int, end: int) -> tuple[int, int, str] | None:
         return None  # a number inside a phrase, not an amount cell
     if re.search(r"\d \d", amount.group(0)) and not re.search(r"[.,]\d{1,2}$", amount.group(0)):
         return None  # digits in space-separated groups without cents: an identifier
+    if re.fullmatch(r"-?(?:\d{8,}|0\d+)", amount.group(0)):
+        return None  # "01177710074", "12345678": a tax or company number, not an amount
     value = parse_amount(amount.group(0), strict=False)
     if value is None:
         return None
@@ -338,6 +340,8 @@ def _amount_in_line(text: str, at: int, end: int) -> tuple[int, int, str] | None
         between = text[at:m.start()]
         if len(re.findall(r"[^\W\d_]{4,}", between)) > 2 or len(between.split()) > 6:
             return None
+        if re.search(r"\d{6,}", between):
+            return None  # "TVA: FR00437254437-capital 18668261,18": after an identifier
         value = _amount_at(text, m.start(), end)
         if value is not None:
             return value

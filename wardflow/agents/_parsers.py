@@ -211,7 +211,8 @@ def find_tax(text: str) -> tuple[Match | None, Match | None]:
             continue
         if re.search(r"(?:incl|excl|zzgl|inkl)\w*\.?\s*$", before):
             continue
-        amounts = list(AMOUNT_RE.finditer(text, hit.end(), line_end))
+        amounts = [a for a in AMOUNT_RE.finditer(text, hit.end(), line_end)  # none after an ID
+                   if not re.search(r"\d{6,}", text[hit.end():a.start()])]  # "TVA: FR004372…"
         if not amounts:
             continue
         a = amounts[-1]
@@ -408,8 +409,7 @@ def find_po_number(text: str) -> Match | None:
     return Match(m.group(1), m.start(1), m.end(1), "label", "PO") if m else None
 
 
-_CURRENCY_SYMBOLS = {"€": "EUR", "£": "GBP", "$": "USD", "CHF": "CHF", "Fr.": "CHF", "₹": "INR",
-                     "Rs.": "INR", "Rs": "INR"}
+_CURRENCY_SYMBOLS = {"€": "EUR", "£": "GBP", "$": "USD", "₹": "INR", "Rs.": "INR", "Rs": "INR"}
 # ISO codes and signs read as currencies ("Rs." before an amount, "Kč", "zł" after one).
 CURRENCY_CODES = "EUR USD GBP CHF SEK DKK NOK PLN JPY CZK HUF CAD AUD INR".split()
 CURRENCY_SIGNS = "€£$₹"
