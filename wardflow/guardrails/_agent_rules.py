@@ -21,8 +21,9 @@ usted, Lei, Pan/Pani):
 * ``review_suppression``: skip a named check.
 * ``exfiltration``: list the tools it can call, show its system prompt.
 * ``audit_tampering``: delete the audit entry or log.
-* ``exfiltration`` also: copy the text into an e-mail; ``data_submission``: open a link
-  and enter the vendor's data there.
+* ``exfiltration`` also: copy the text into an e-mail, send the list of suppliers with
+  their bank details; ``data_submission``: open a link and enter the vendor's data there;
+  ``payment_redirect``: the payer's own payment file or run named in a document.
 * ``reader_output``: answer only, or from now on, in a language.
 
 Only ``addressed_to_ai`` (to a machine noun), ``ai_conditional``, ``exfiltration`` and
@@ -164,7 +165,7 @@ AGENT_RULES: tuple[Rule, ...] = (
         "asked questioned gefragt demande interrogé gevraagd"
         " pregunten preguntan chiedono zapytany | respond reply answer say report state"
         " tell antworte sage réponds dis antwoord zeg responde di rispondi odpowiedz",
-        r"\bif (?:you are |you're )?(?:asked|questioned)\b[^.\n]{0,80}?,\s*(?:simply |just "
+        r"\b(?:if|when) (?:you are |you're )?(?:asked|questioned)\b[^.\n]{0,80}?,\s*(?:simply |just "
         r"|then )?(?:respond|reply|answer|say|report|state|tell)\b",
     ),
     _rule(
@@ -242,6 +243,23 @@ AGENT_RULES: tuple[Rule, ...] = (
         r"\b(?:copy|kopiere|kopier|copie[rz]?|kopieer|copia|skopiuj)\s+(?:\S+\s+){0,3}?(?:text"
         r"|texte|tekst|texto|testo)\b[^.\n]{0,50}?\b(?:into|in|to|dans|naar|en|do|a)\s+"
         r"(?:an? |eine |un |een |una |uno )?(?:e-?mail|mail|correo|wiadomoś\w+)\b",
+    ),
+    _rule(
+        "exfiltration",
+        0.7,
+        "list liste lijst lista listę elenco | bank bankdaten rib rekeningnummers bancarias"
+        " bancari kont iban accounts",
+        r"\b(?:list|liste|lijst|lista|listę|elenco)\s+(?:\S+\s+){0,3}?(?:suppliers|vendors"
+        r"|lieferanten|fournisseurs|leveranciers|proveedores|fornitori|dostawców)\b"
+        r"[^.\n]{0,30}?\b(?:bank\w*|rib|iban\w*|rekeningnummers|cuentas bancarias"
+        r"|conti bancari|numerami kont)\b",
+    ),
+    _rule(
+        "payment_redirect",
+        0.4,
+        "payment zahlungsdatei paiement betaalbestand pagos pagamento płatności",
+        r"\b(?:payment file|payment run|zahlungsdatei|zahllauf|fichier de paiement"
+        r"|betaalbestand|fichero de pagos|file di pagamento|pliku płatności)\b",
     ),
     _rule(
         "data_submission",
