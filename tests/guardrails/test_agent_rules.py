@@ -72,18 +72,14 @@ BENIGN = (
 )
 
 
-@pytest.mark.parametrize(("text", "rule"), ATTACKS)
-def test_an_instruction_to_an_agent_is_caught_in_every_language(text: str, rule: str) -> None:
+@pytest.mark.parametrize(("text", "rule"), [*ATTACKS, *((text, None) for text in BENIGN)])
+def test_agents_are_caught_and_people_pass(text: str, rule: str | None) -> None:
     score, findings = detect_injection(text)
-    assert score >= 0.5, findings
-    assert rule in {f.rule for f in findings}, findings
+    if rule is None:  # the same shape addressed to people
+        assert score < 0.5, findings
+        return
+    assert score >= 0.5 and rule in {f.rule for f in findings}, findings
     assert all(0 <= f.start < f.end <= len(text) for f in findings)
-
-
-@pytest.mark.parametrize("text", BENIGN)
-def test_the_same_shapes_addressed_to_people_pass(text: str) -> None:
-    score, findings = detect_injection(text)
-    assert score < 0.5, findings
 
 
 def test_the_rules_read_documents_only() -> None:
@@ -94,10 +90,12 @@ def test_the_rules_read_documents_only() -> None:
     assert not {f.rule for f in in_prompt} & AGENT and score < 0.5
 
 
-@pytest.mark.parametrize("text", [t for t, _ in ATTACKS[::5]])
-def test_inside_a_genuine_invoice_the_sentence_is_the_evidence(text: str) -> None:
-    invoice = document_text(TWO_PAGES)
-    middle = invoice.index("\n", len(invoice) // 2) + 1
-    injected = invoice[:middle] + text + "\n" + invoice[middle:]
-    result = GuardPipeline().check_document(injected, scope="t")
-    assert result.flagged and text not in result.text
+def test_in_a_genuine_invoice_each_inserted_sentence_is_removed() -> None:
+    lines = document_text(TWO_PAGES).split("\n")
+    sample = [text for text, _ in ATTACKS[::5]]
+    step = len(lines) // (len(sample) + 1)
+    for n, text in enumerate(sample, start=1):
+        lines.insert(n * step + n - 1, text)
+    result = GuardPipeline().check_document("\n".join(lines), scope="t")
+    assert result.flagged
+    assert not [text for text in sample if text in result.text]
