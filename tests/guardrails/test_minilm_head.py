@@ -63,7 +63,7 @@ def test_the_bundled_head_loads_with_its_version_and_a_bad_file_is_a_clear_error
     tmp_path: Path,
 ) -> None:
     head = MiniLmHead.load()
-    assert head.version == "injection-minilm-head-v1"
+    assert head.version == "injection-minilm-head-v2"
     assert len(head.head) == 386 and len(head.stacker) == 8
     assert set(head.cuts) == {"document", "prompt"} and head.band == (2.0, 1.5)
     head.save(tmp_path / "h.npz")
@@ -113,7 +113,7 @@ def test_an_attack_the_ngram_model_misses_is_flagged_with_its_sentence(
     [hit] = [e for e in decision.evidence if e.get("rule") == SENTENCE_RULE]
     assert text[hit["start"] : hit["end"]] == ATTACK and hit["page"] == 2
     assert any(
-        e.get("model") == "injection-ngram-v4+injection-minilm-head-v1" for e in decision.evidence
+        e.get("model") == "injection-ngram-v4+injection-minilm-head-v2" for e in decision.evidence
     )
     assert ATTACK not in result.text
 

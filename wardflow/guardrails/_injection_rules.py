@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from wardflow.guardrails._agent_rules import AGENT_RULES
 from wardflow.guardrails._reader_rules import READER_RULES
 from wardflow.guardrails._rule import Rule, _rule
 
@@ -161,10 +162,12 @@ RULES: tuple[Rule, ...] = (
           r"<\|?(?:system|im_start|im_end|endoftext|user|assistant)\|?>|\[/?(?:system|inst)\]"
           r"|<</?sys>>|^#{2,}\s*(?:system|instruction|new instructions)\b"
           r"|\bbegin (?:system )?prompt\b|\bend of (?:document|invoice|user input)\b"
-          r"|<<<\s*document|document\s*>>>|</?(?:document|system|instructions?|user_input"
+          r"|^#{2,}\s*\(system[_ ]?message\)|<<<\s*document|document\s*>>>"
+          r"|</?(?:document|system|instructions?|user_input"
           r"|prompt)>",
           "<| [inst [/inst [system [/system <<sys <</sys ## begin~ end~of <<< >>> </"
-          " <document <system <instruction <user_input <prompt"),
+          " <document <system <instruction <user_input <prompt (system_message)"
+          " (system~message)"),
     _rule("chat_role_label", 0.3, "system assistant user developer",
           r"^\s*(?:system|assistant|user|developer)\s*:"),
     # -- pushing the workflow: approve, mark as paid, skip review -----------------
@@ -333,11 +336,13 @@ ESCALATION_RULES: tuple[Rule, ...] = (
           r"|\bmark (?:all|every|everything)\b[^.\n]{0,40}\b(?:approved|paid|verified)\b"),
 )
 
-# Instructions about the reader's own output or process (their own module, for size).
-RULES = (*RULES, *READER_RULES)
-# A prompt's author is the reader's principal: asking for a translation or a poem there
-# is an ordinary request, so those rules read documents only.
-PROMPT_RULES: tuple[Rule, ...] = tuple(r for r in RULES if r not in READER_RULES)
+# Instructions about the reader's own output or process, and the families above in all
+# seven languages (their own modules, for size).
+RULES = (*RULES, *READER_RULES, *AGENT_RULES)
+# A prompt's author is the reader's principal: asking for a translation, a poem or the
+# list of tools there is an ordinary request, so those rules read documents only.
+PROMPT_RULES: tuple[Rule, ...] = tuple(r for r in RULES
+                                       if r not in READER_RULES and r not in AGENT_RULES)
 
 # One pass finds which prefix entries (``ignorier*``) a text contains; a prefix found
 # inside a word only makes a rule run, it decides nothing.

