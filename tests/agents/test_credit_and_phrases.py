@@ -228,3 +228,12 @@ def test_the_whole_document_reads_no_tax_from_a_tax_number_line() -> None:
         "Facture N° 2020-55 du 17/02/2020\nTotal T.T.C.   120,00\n"
     )
     assert _extract(text)[0]["tax"] in (None, "")
+
+
+def test_control_a_lower_case_word_like_a_legal_form_names_no_seller() -> None:
+    for sentence in (
+        "Spare parts are sold by the piece as agreed.",
+        "These goods were sold by us to Harbourview Retail Pty Ltd.",
+    ):
+        text = BILLED.replace("Billing Address:", sentence + "\nBilling Address:")
+        assert _extract(text)[0]["vendor"] in (None, ""), sentence

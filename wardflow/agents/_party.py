@@ -295,9 +295,9 @@ def _label_evidence(lines: list[list[_Cell]], offer: _Offer, folded: str) -> set
 # expédié par Name SAS" (in a sentence, only a name that ends in a legal form).
 _FROM_TITLE = re.compile(r"^(?:receipt|invoice|bill|statement)\s+from\s+(?P<name>\S.*)$",
                          re.IGNORECASE)
-_SOLD_BY = re.compile(
-    r"(?<![^\W\d_])(?:sold|verkauft|vendu(?:\s+et\s+exp[ée]di[ée])?)\s+(?:by|von|par)\s+"
-    rf"(?P<name>[^\W\d_][^,;:\n]{{0,60}}?{_LEGAL_FORM.pattern}\.?)", re.IGNORECASE)
+_SOLD_BY = re.compile(  # the legal form keeps its case ("as", "sa" are words too)
+    r"(?<![^\W\d_])(?i:sold|verkauft|vendu(?:\s+et\s+exp[ée]di[ée])?)\s+(?i:by|von|par)\s+"
+    rf"(?P<name>[^\W\d_][^,;:\n]{{0,60}}?{_LEGAL_FORM.pattern}\.?)")
 
 
 def _issuer_phrases(lines: list[list[_Cell]], offer: _Offer) -> None:
@@ -310,9 +310,12 @@ def _issuer_phrases(lines: list[list[_Cell]], offer: _Offer) -> None:
                               cell.start + titled.start("name"), titled.group("name"))
                 offer(value, name, 5, "named as the sender in the title")
             for sold in _SOLD_BY.finditer(cell.text):
+                name = _name_of(sold.group("name"), cut=False, labelled=True)
+                if name is None or not name[0].isupper():  # "sold by us to …", "by the …"
+                    continue
                 value = _Cell(cell.line, cell.col0, cell.col1, cell.start + sold.start("name"),
                               sold.group("name"))
-                offer(value, sold.group("name"), 4, "named as the seller in a sentence")
+                offer(value, name, 4, "named as the seller in a sentence")
 
 
 # The payee named next to the bank account: the seller (or whoever it assigned its claims to).
