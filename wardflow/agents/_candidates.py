@@ -32,7 +32,14 @@ from wardflow.agents._labels import (
     Label,
     compile_labels,
 )
-from wardflow.agents._parsers import DATE_RE, LOOSE_AMOUNT_RE, parse_amount, parse_date
+from wardflow.agents._parsers import (
+    CURRENCY_AFTER,
+    CURRENCY_SIGNS,
+    DATE_RE,
+    LOOSE_AMOUNT_RE,
+    parse_amount,
+    parse_date,
+)
 
 __all__ = [
     "Candidate",
@@ -44,7 +51,7 @@ __all__ = [
 # Right of a label: separators, then the value.
 # ´ ` ˆ: accents a TeX font writes as characters of their own ("Numero de facture : ´ 12")
 _SEPARATORS = re.compile(r"[ \t:#.°º=()\-–´`ˆ]*(?:\((?:[^)\n]{0,40})\)[ \t:´]*)?")
-_CURRENCY = r"(?:[A-Z]{3}|[€$£₹]|Rs\.?|Kč|zł)"
+_CURRENCY = rf"(?:[A-Z]{{3}}|[{CURRENCY_SIGNS}]|Rs\.?|{'|'.join(CURRENCY_AFTER)})"
 _BELOW_LINES = 4
 _ID_BEFORE = re.compile(r"(?:n[°º]|no\.?|nr\.?|id|ident)\s*[:.]?\s*$", re.IGNORECASE)
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import functools
 import re
 
-from wardflow.agents._parsers import CURRENCY_CODES, CURRENCY_SIGNS
+from wardflow.agents._parsers import CURRENCY_AFTER, CURRENCY_CODES, CURRENCY_SIGNS
 
 __all__ = ["not_a_name"]
 
@@ -65,7 +65,7 @@ _DATE = re.compile(
 _CURRENCY_CODE = rf"(?<![A-Za-z])(?:{'|'.join(CURRENCY_CODES)})(?![A-Za-z])"
 _AMOUNT = re.compile(
     rf"(?:[{CURRENCY_SIGNS}¥]|{_CURRENCY_CODE}|(?<![A-Za-z])Rs\.?)\s?\d[\d.,\s]*\d"
-    rf"|\d[\d.,]*[.,]\d{{2}}\s?(?:[{CURRENCY_SIGNS}¥]|{_CURRENCY_CODE}|(?:Kč|zł)(?![^\W\d_]))"
+    rf"|\d[\d.,]*[.,]\d{{2}}\s?(?:[{CURRENCY_SIGNS}¥]|{_CURRENCY_CODE}|(?:{'|'.join(CURRENCY_AFTER)})(?![^\W\d_]))"
 )
 
 

@@ -412,13 +412,13 @@ def find_po_number(text: str) -> Match | None:
 _CURRENCY_SYMBOLS = {"€": "EUR", "£": "GBP", "$": "USD", "₹": "INR", "Rs.": "INR", "Rs": "INR"}
 # ISO codes and signs read as currencies ("Rs." before an amount, "Kč", "zł" after one).
 CURRENCY_CODES = "EUR USD GBP CHF SEK DKK NOK PLN JPY CZK HUF CAD AUD INR".split()
-CURRENCY_SIGNS = "€£$₹"
-_CURRENCY_RE = re.compile(
-    r"(?=[ACDEGHIJKNPRSU€£$₹])"  # the first characters below: a fast skip over the rest
+CURRENCY_SIGNS, CURRENCY_AFTER = "€£$₹", {"Kč": "CZK", "zł": "PLN"}
+_CURRENCY_RE = re.compile(  # the lookahead: a fast skip to where a code or a sign may start
+    rf"(?=[{''.join(sorted({code[0] for code in CURRENCY_CODES}))}{CURRENCY_SIGNS}])"
     rf"(?<![A-Za-z])({'|'.join(CURRENCY_CODES)})(?![A-Za-z])"
     rf"|([{CURRENCY_SIGNS}])"
     r"|(?<![A-Za-z])(Rs\.?)(?=\s?\d)"
-    r"|(?<=\d)\s?(Kč|zł)(?![^\W\d_])"
+    rf"|(?<=\d)\s?({'|'.join(CURRENCY_AFTER)})(?![^\W\d_])"
 )
 # "$5,270.00 AUD": a dollar sign whose amount is followed by the code of a dollar.
 _DOLLAR_CODE = re.compile(r"\$\s?\d[\d.,' ]*\d\s?(USD|AUD|CAD|NZD|SGD|HKD)(?![A-Za-z])")
@@ -430,7 +430,7 @@ def find_currency(text: str) -> tuple[Match | None, int, int]:
     dollar = next((m.group(1) for m in _DOLLAR_CODE.finditer(text)), "USD")
     for m in _CURRENCY_RE.finditer(text):
         if m.group(4):
-            code = "CZK" if m.group(4) == "Kč" else "PLN"
+            code = CURRENCY_AFTER[m.group(4)]
         elif m.group(2) == "$":
             code = dollar
         else:

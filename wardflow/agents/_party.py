@@ -64,6 +64,10 @@ _DOMAIN = re.compile(r"(?:www\.|@)([a-z0-9-]{3,})\.", re.IGNORECASE)
 _SENTENCE = re.compile(
     r"\b(?:is|are|sold|by|est|sont|par|wird|werden|bitte|please|pay|zahlbar|"
     r"geschäftsführer|sitz|capital|rcs|hrb|amtsgericht|registergericht)\b", re.IGNORECASE)
+# Words that name the seller after them: "sold by", "Verkauft von", "Vendu et expédié
+# par"; "Receipt from".
+_SOLD_BY_WORDS = r"(?i:sold|verkauft|vendu(?:\s+et\s+exp[ée]di[ée])?)\s+(?i:by|von|par)"
+_FROM_WORDS = r"(?:receipt|invoice|bill|statement)\s+from"
 _NOT_A_NAME = re.compile(
     r"^(?:logo|rechnung|invoice|facture|factuur|factura|fattura|faktura|avoir|gutschrift|"
     r"credit\s+note|page|seite|visualisierung|original|kopie|copy|duplicate|tax\s+invoice|"
@@ -71,8 +75,7 @@ _NOT_A_NAME = re.compile(
     r"|^(?:page|seite|pagina|strona|str\.)\s*\d"  # "Page2de2", "Seite 1 von 3"
     r"|^(?:none|n/?a|aucune?|n[ée]ant|keine?|ninguno|nessuno|geen|brak|[žz][áa]dn[ýy])$"  # no value
     # a phrase that names the seller after it ("Verkauft von …", "Receipt from …")
-    r"|^(?:(?:sold|verkauft|vendu(?:\s+et\s+exp[ée]di[ée])?)\s+(?:by|von|par)|"
-    r"(?:receipt|invoice|bill|statement)\s+from)\b"
+    rf"|^(?:{_SOLD_BY_WORDS}|{_FROM_WORDS})\b"
     # "Your reference", "Unsere Bestellnummer", "Vos identifiants", "Your total": words
     # addressed to the reader, not a name, unless the line ends in a legal form ("Our
     # Daily Loaf Bakery Ltd")
@@ -293,10 +296,9 @@ def _label_evidence(lines: list[list[_Cell]], offer: _Offer, folded: str) -> set
 # The seller named in a phrase: "Receipt from Name Ltd" (a cell that opens with it), "All
 # services are sold by Name Inc. and its affiliates", "Verkauft von Name GmbH", "Vendu et
 # expédié par Name SAS" (in a sentence, only a name that ends in a legal form).
-_FROM_TITLE = re.compile(r"^(?:receipt|invoice|bill|statement)\s+from\s+(?P<name>\S.*)$",
-                         re.IGNORECASE)
+_FROM_TITLE = re.compile(rf"^{_FROM_WORDS}\s+(?P<name>\S.*)$", re.IGNORECASE)
 _SOLD_BY = re.compile(  # the legal form keeps its case ("as", "sa" are words too)
-    r"(?<![^\W\d_])(?i:sold|verkauft|vendu(?:\s+et\s+exp[ée]di[ée])?)\s+(?i:by|von|par)\s+"
+    rf"(?<![^\W\d_]){_SOLD_BY_WORDS}\s+"
     rf"(?P<name>[^\W\d_][^,;:\n]{{0,60}}?{_LEGAL_FORM.pattern}\.?)")
 
 

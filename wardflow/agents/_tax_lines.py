@@ -13,7 +13,13 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from wardflow.agents._candidates import Candidate, amount_candidates
-from wardflow.agents._parsers import LOOSE_AMOUNT_RE, money, parse_amount
+from wardflow.agents._parsers import (
+    CURRENCY_AFTER,
+    CURRENCY_SIGNS,
+    LOOSE_AMOUNT_RE,
+    money,
+    parse_amount,
+)
 
 __all__ = ["summed_tax", "unlabelled_total"]
 
@@ -21,6 +27,8 @@ __all__ = ["summed_tax", "unlabelled_total"]
 _PART = re.compile(r"(?<![^\W\d_])(?:[csu]gst|utgst)(?![^\W\d_])", re.IGNORECASE)
 _RATE = re.compile(r"\d(?:[.,]\d{1,3})?\s?%")
 _CENT = Decimal("0.01")
+# A line that holds nothing besides its amount but a currency.
+_CURRENCY_ONLY = rf"\s*(?:[A-Z]{{3}}|[{CURRENCY_SIGNS}]|{'|'.join(CURRENCY_AFTER)})?\s*"
 
 
 def _line(text: str, at: int) -> int:
@@ -67,7 +75,7 @@ def unlabelled_total(text: str, subtotal: Decimal, taxes: Sequence[Candidate]) -
             line = text[at + 1 : end if end != -1 else len(text)]
             m = LOOSE_AMOUNT_RE.search(line)
             rest = line[: m.start()] + line[m.end() :] if m else line
-            if m and re.fullmatch(r"\s*(?:[A-Z]{3}|[€$£₹]|Kč|zł)?\s*", rest):
+            if m and re.fullmatch(_CURRENCY_ONLY, rest):
                 value = parse_amount(m.group(0), strict=False)
                 if value is not None and abs(value - want) <= _CENT:
                     start = at + 1 + m.start()

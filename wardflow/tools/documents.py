@@ -346,14 +346,9 @@ def _rapid_engine() -> Any:
     return engine
 
 
-def _upside_down() -> bool:
-    """Whether most lines of the page just read were upside down (a page scanned
-    upside down: its lines come back bottom line first)."""
-    labels = getattr(_orientation, "labels", [])
-    return len(labels) >= 3 and sum("180" in label for label in labels) >= 2 * len(labels) / 3
-
-
-def _rapid_lines(image: Any) -> Any:
+def _rapid_lines(image: Any) -> tuple[Any, bool]:
+    """RapidOCR's lines of ``image``, and whether most of them were upside down (a page
+    scanned upside down: its lines come back bottom line first)."""
     import numpy as np
 
     # With the character boxes, so that spaces the recogniser dropped between words
@@ -366,14 +361,16 @@ def _rapid_lines(image: Any) -> Any:
         _log.warning("OCR character boxes failed; reading the lines without them",
                      exc_info=True)
         result, _ = engine(pixels)
-    return result
+    labels = _orientation.labels
+    turned = sum("180" in label for label in labels)
+    return result, len(labels) >= 3 and turned >= 2 * len(labels) / 3
 
 
 def _ocr_rapid(image: Any) -> tuple[str, float]:
-    result = _rapid_lines(image)
-    if result and _upside_down():
-        turned = _rapid_lines(image.rotate(180))
-        if turned and not _upside_down():  # turned round, its lines read upright
+    result, upside_down = _rapid_lines(image)
+    if result and upside_down:
+        turned, still = _rapid_lines(image.rotate(180))
+        if turned and not still:  # turned round, its lines read upright
             _log.info("the page was upside down; read it turned by 180 degrees")
             result = turned
     if not result:
