@@ -345,18 +345,26 @@ def _(p):
         p.t(130, y + 5 + 6 * i, a, 9, bold=i == 2); p.t(190, y + 5 + 6 * i, b, 9, bold=i == 2, right=True)
     p.t(20, y + 30, "Paiement à réception de facture. TVA à taux réduit (travaux dans un logement de plus de 2 ans).", 7.5)
 
-def main(out: Path) -> None:
-    out.mkdir(parents=True, exist_ok=True); (out / "docs").mkdir(exist_ok=True)
+def labels() -> list[dict]:
+    """The label of every document, in the schema of data/invoices."""
     rows = []
-    for name, label, fn in DOCS:
-        page = Page(); fn(page); page.save(out / "docs" / name)
+    for name, label, _fn in DOCS:
         fields = {k: v for k, v in label.items() if k not in ("language", "line_items")}
         rows.append({"file": f"docs/{name}", **fields, "line_items": label["line_items"],
                      "source_repo": "wardflow", "source_path": "data/invoices-authored/make.py",
                      "license": "Apache-2.0", "source_commit": None, "format": "pdf_text_layer",
                      "pages": 1, "document_type": "invoice", "language": label["language"]})
+    return rows
+
+
+def main(out: Path) -> None:
+    (out / "docs").mkdir(parents=True, exist_ok=True)
+    for name, _label, fn in DOCS:
+        page = Page(); fn(page); page.save(out / "docs" / name)
+    rows = labels()
     (out / "labels.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
     print(len(rows), "documents")
+
 
 if __name__ == "__main__":
     main(Path(sys.argv[1]))
