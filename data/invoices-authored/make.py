@@ -345,23 +345,23 @@ def _(p):
         p.t(130, y + 5 + 6 * i, a, 9, bold=i == 2); p.t(190, y + 5 + 6 * i, b, 9, bold=i == 2, right=True)
     p.t(20, y + 30, "Paiement à réception de facture. TVA à taux réduit (travaux dans un logement de plus de 2 ans).", 7.5)
 
-def labels() -> list[dict]:
+def labels(source: str = "data/invoices-authored/make.py") -> list[dict]:
     """The label of every document, in the schema of data/invoices."""
     rows = []
     for name, label, _fn in DOCS:
         fields = {k: v for k, v in label.items() if k not in ("language", "line_items")}
         rows.append({"file": f"docs/{name}", **fields, "line_items": label["line_items"],
-                     "source_repo": "wardflow", "source_path": "data/invoices-authored/make.py",
+                     "source_repo": "wardflow", "source_path": source,
                      "license": "Apache-2.0", "source_commit": None, "format": "pdf_text_layer",
                      "pages": 1, "document_type": "invoice", "language": label["language"]})
     return rows
 
 
-def main(out: Path) -> None:
+def main(out: Path, source: str = "data/invoices-authored/make.py") -> None:
     (out / "docs").mkdir(parents=True, exist_ok=True)
     for name, _label, fn in DOCS:
         page = Page(); fn(page); page.save(out / "docs" / name)
-    rows = labels()
+    rows = labels(source)
     (out / "labels.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
     print(len(rows), "documents")
 
