@@ -11,6 +11,7 @@ import pytest
 
 from tests.conftest import INBOX
 from wardflow.guardrails import GuardPipeline, TokenVault
+from wardflow.guardrails.injection import detect_injection
 from wardflow.tools.documents import read_document
 
 INJECTED = "2026-11-05_sternberg-it_SIT-2026-0661.pdf"
@@ -28,6 +29,16 @@ def document_text(name: str) -> str:
         assert isinstance(payload, bytes)
         return read_document(payload, str(part.get_filename())).text
     return read_document(path.read_bytes(), name).text
+
+
+def assert_rule_verdict(text: str, rule: str | None) -> None:
+    """``rule`` fires and the text reaches 0.5, or (``rule`` None) the text stays below."""
+    score, findings = detect_injection(text)
+    if rule is None:  # the same shape addressed to people
+        assert score < 0.5, findings
+        return
+    assert score >= 0.5 and rule in {f.rule for f in findings}, findings
+    assert all(0 <= f.start < f.end <= len(text) for f in findings)
 
 
 @pytest.fixture(scope="session")

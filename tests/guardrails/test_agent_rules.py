@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.guardrails.conftest import TWO_PAGES, document_text
+from tests.guardrails.conftest import TWO_PAGES, assert_rule_verdict, document_text
 from wardflow.guardrails import GuardPipeline
 from wardflow.guardrails._agent_rules import AGENT_RULES
 from wardflow.guardrails.injection import detect_injection
@@ -74,12 +74,7 @@ BENIGN = (
 
 @pytest.mark.parametrize(("text", "rule"), [*ATTACKS, *((text, None) for text in BENIGN)])
 def test_agents_are_caught_and_people_pass(text: str, rule: str | None) -> None:
-    score, findings = detect_injection(text)
-    if rule is None:  # the same shape addressed to people
-        assert score < 0.5, findings
-        return
-    assert score >= 0.5 and rule in {f.rule for f in findings}, findings
-    assert all(0 <= f.start < f.end <= len(text) for f in findings)
+    assert_rule_verdict(text, rule)
 
 
 def test_the_rules_read_documents_only() -> None:

@@ -22,6 +22,7 @@ import re
 from collections.abc import Iterable
 
 from wardflow.guardrails._agent_rules import AGENT_RULES
+from wardflow.guardrails._processor_rules import PROCESSOR_RULES
 from wardflow.guardrails._reader_rules import READER_RULES
 from wardflow.guardrails._rule import Rule, _rule
 
@@ -338,11 +339,12 @@ ESCALATION_RULES: tuple[Rule, ...] = (
 
 # Instructions about the reader's own output or process, and the families above in all
 # seven languages (their own modules, for size).
-RULES = (*RULES, *READER_RULES, *AGENT_RULES)
+RULES = (*RULES, *READER_RULES, *AGENT_RULES, *PROCESSOR_RULES)
 # A prompt's author is the reader's principal: asking for a translation, a poem or the
 # list of tools there is an ordinary request, so those rules read documents only.
 PROMPT_RULES: tuple[Rule, ...] = tuple(r for r in RULES
-                                       if r not in READER_RULES and r not in AGENT_RULES)
+                                       if r not in READER_RULES and r not in AGENT_RULES
+                                       and r not in PROCESSOR_RULES)
 
 # One pass finds which prefix entries (``ignorier*``) a text contains; a prefix found
 # inside a word only makes a rule run, it decides nothing.
