@@ -145,13 +145,14 @@ def _match_rules(
             continue
         if not rule.may_match(vocabulary.words, vocabulary.lowered):
             continue
+        # every place a rule matches is a finding (the score counts a rule once): an
+        # attack repeated further down must leave the text a model sees as well
         for m in _matches(rule, view.text, vocabulary.lowered):
             if rule.name == "instruction_override" and _is_business_override(view, m):
                 continue
             start, end = view.span(m.start(), m.end())
             evidence = view.text[m.start(): m.end()]
             findings.append(InjectionFinding(rule.name, rule.weight, start, end, evidence[:200]))
-            break
     return findings
 
 

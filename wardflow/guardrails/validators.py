@@ -129,11 +129,19 @@ class _Recorded(Validator):  # type: ignore[misc]  # guardrails-ai ships no type
         )
 
 
+# Findings listed one by one in a verdict's evidence; the rest are counted.
+_EVIDENCE_FINDINGS = 50
+
+
 def _finding_evidence(text: str, findings: Sequence[InjectionFinding]) -> list[dict[str, Any]]:
     # The page: documents join their pages with a form feed (tools.documents.PAGE_BREAK).
-    return [{"rule": f.rule, "weight": f.weight, "start": f.start, "end": f.end,
-             "page": text.count("\f", 0, f.start) + 1, "text": _clean(f.text)}
-            for f in findings]
+    listed: list[dict[str, Any]] = [
+        {"rule": f.rule, "weight": f.weight, "start": f.start, "end": f.end,
+         "page": text.count("\f", 0, f.start) + 1, "text": _clean(f.text)}
+        for f in findings[:_EVIDENCE_FINDINGS]]
+    if len(findings) > _EVIDENCE_FINDINGS:
+        listed.append({"rule": "more_findings", "count": len(findings) - _EVIDENCE_FINDINGS})
+    return listed
 
 
 @register_validator(name="wardflow/prompt_injection", data_type="string")
