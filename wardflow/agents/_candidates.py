@@ -465,6 +465,8 @@ _WORDS = re.compile(r"(?:no|nr|num|number|nummer|date|datum)$", re.IGNORECASE)
 
 
 def _number_at(text: str, at: int, end: int) -> tuple[int, int, str] | None:
+    if text.startswith("#", at):
+        at += 1  # "#INV-5170" on the line under a bare "INVOICE" title: a number sign
     m = _NUMBER.match(text, at, end)
     if m is None or not re.search(r"\d", m.group(0)) or _WORDS.match(m.group(0)):
         return None

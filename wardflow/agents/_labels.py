@@ -65,7 +65,8 @@ INVOICE_NUMBER_LABELS: tuple[Label, ...] = (
 )
 # Labels of other documents' numbers that contain an invoice label.
 NOT_INVOICE_NUMBER = (
-    r"\s*(?:associ|pr[ée]c[ée]d|d'origine|originale?|initiale?|corrig|an\b|angeben|"
+    # not across a cell gap: "N° facture      Date" is a header row of two cells
+    r"(?![ \t]{2})\s*(?:associ|pr[ée]c[ée]d|d'origine|originale?|initiale?|corrig|an\b|angeben|"
     r"bezug|reference|ref\b|référence|date|datum|vom\b|des\b|period|zeitraum)"
 )
 
