@@ -62,3 +62,126 @@ def test_a_number_label_cell_followed_by_a_date_cell_reads_the_value_under_it() 
 def test_control_a_number_label_that_names_a_date_is_no_invoice_number_label() -> None:
     text = "Facture n° date 14/02/2025\nNet à payer 1 080,00 €\n"
     assert _extract(text)["invoice_number"] is None
+
+
+VALUES_OVER_LABELS = (
+    "Larkspur Acoustics Ltd                                   INVOICE\n"
+    "Invoice No.: LA-3304       Date: 6 May 2024\n"
+    "Description                              Qty     Amount\n"
+    "Studio panels                            10      520.00\n"
+    "Bass traps                                2      130.00\n"
+    "   650.00               130.00               £780.00\n"
+    "   Subtotal             VAT 20%              Total due\n"
+    "Payment within 30 days.\n"
+)
+
+
+def test_values_printed_above_their_labels_in_boxes() -> None:
+    fields = _extract(VALUES_OVER_LABELS)
+    assert (fields["subtotal"], fields["tax"], fields["total"]) == ("650.00", "130.00", "780.00")
+
+
+def test_control_a_row_of_labels_under_a_row_with_words_reads_nothing_above() -> None:
+    text = VALUES_OVER_LABELS.replace("   650.00               130.00               £780.00\n",
+                                      "   Thank you            for your             order\n")
+    fields = _extract(text)
+    assert (fields["subtotal"], fields["tax"], fields["total"]) == (None, None, None)
+
+
+RATE_TABLE = (
+    "Steindruck Vollmer GmbH · Mühlweg 3 · 90402 Nürnberg\n"
+    "Rechnung\n"
+    "Rechnungsnummer: SV-25-118\n"
+    "Rechnungsdatum: 04.02.2025\n"
+    "               USt-Satz      Netto        USt         Brutto\n"
+    "               19 %          300,00       57,00       357,00\n"
+    "               7 %           200,00       14,00       214,00\n"
+    "               Summe         500,00       71,00       571,00\n"
+    "Zahlbar bis 18.02.2025 ohne Abzug.\n"
+)
+
+
+def test_a_tax_summary_table_per_rate_is_read_from_its_sum_row() -> None:
+    fields = _extract(RATE_TABLE)
+    assert (fields["subtotal"], fields["tax"], fields["total"]) == ("500.00", "71.00", "571.00")
+
+
+def test_control_a_column_that_does_not_end_in_its_sum_reads_its_first_row() -> None:
+    text = RATE_TABLE.replace("               7 %           200,00       14,00       214,00\n"
+                              "               Summe         500,00       71,00       571,00\n", "")
+    fields = _extract(text)
+    assert (fields["subtotal"], fields["tax"], fields["total"]) == ("300.00", "57.00", "357.00")
+
+
+def test_a_sum_row_label_right_of_several_amounts_is_not_the_total() -> None:
+    text = (
+        "Koffiebranderij Aalders B.V.\nFactuurnummer: 2025-0087\nFactuurdatum: 03-02-2025\n"
+        "Tarief      Grondslag     BTW       Totaal\n"
+        "9%          100,00        9,00      109,00\n"
+        "21%         50,00         10,50     60,50\n"
+        "Totaal      150,00        19,50     169,50\n"
+    )
+    fields = _extract(text)
+    assert (fields["subtotal"], fields["tax"], fields["total"]) == ("150.00", "19.50", "169.50")
+
+
+def test_swiss_totals_exclusive_and_inclusive_of_mwst() -> None:
+    text = (
+        "Rechnung Nr. 2025-031\nDatum: 12.02.2025\n"
+        "Total exkl. MWST        CHF   2'400.00\n"
+        "MWST 8.1 %              CHF   194.40\n"
+        "Total inkl. MWST        CHF 2'594.40\n"
+    )
+    fields = _extract(text)
+    assert (fields["subtotal"], fields["tax"], fields["total"]) == ("2400.00", "194.40", "2594.40")
+
+
+def test_control_german_totals_with_excl_and_incl_still_read() -> None:
+    text = (
+        "Rechnung Nr. 2025-031\nDatum: 12.02.2025\nNettobetrag  2.400,00 EUR\n"
+        "zzgl. 19% USt.  456,00 EUR\nGesamtbetrag inkl. USt.  2.856,00 EUR\n"
+    )
+    fields = _extract(text)
+    assert (fields["subtotal"], fields["tax"], fields["total"]) == ("2400.00", "456.00", "2856.00")
+
+
+POLISH_SUM_ROW = (
+    "Faktura VAT nr FV/2025/02/009\nData wystawienia: 2025-02-10\n"
+    "Lp.  Nazwa         Ilość   Wartość netto   VAT    Wartość brutto\n"
+    "1    Regał          2       1 000,00        23%    1 230,00\n"
+    "2    Szafka         1       500,00          8%     540,00\n"
+    "                  Razem:    1 500,00        270,00 1 770,00\n"
+    "Do zapłaty: 1 770,00 zł\n"
+)
+
+
+def test_the_tax_of_a_sum_row_whose_tax_column_holds_rates_above_it() -> None:
+    fields = _extract(POLISH_SUM_ROW)
+    assert (fields["subtotal"], fields["tax"], fields["total"]) == ("1500.00", "270.00", "1770.00")
+
+
+def test_control_an_amount_after_the_subtotal_that_is_not_the_difference_is_no_tax() -> None:
+    fields = _extract(POLISH_SUM_ROW.replace("270,00 1 770,00", "260,00 1 770,00"))
+    assert fields["tax"] is None
+
+
+TWO_LINE_NAME = (
+    "Wrenfield                                             Invoice\n"
+    "Joinery Ltd.                                          Invoice #: 000412\n"
+    "9 Cooper Lane                                         Date: 14/01/2025\n"
+    "Leeds LS6 2QT\n"
+    "Invoice to:\n"
+    "Hartley Interiors\n"
+    "Description                          Qty     Price     Total\n"
+    "Oak shelving                          2     150.00    300.00\n"
+    "                                    Total             £300.00\n"
+)
+
+
+def test_a_letterhead_name_over_two_lines_is_read_whole() -> None:
+    assert _extract(TWO_LINE_NAME)["vendor"] == "Wrenfield Joinery Ltd."
+
+
+def test_control_a_name_with_its_legal_form_on_one_line_under_a_tagline_stays_whole() -> None:
+    text = TWO_LINE_NAME.replace("Wrenfield     ", "Handmade since 1998")
+    assert _extract(text)["vendor"] == "Joinery Ltd."

@@ -123,6 +123,7 @@ TOTAL_LABELS: tuple[Label, ...] = (
     # "Total TVA incluse", "Total (IVA incluido)": the gross total, though a tax word follows
     (r"total\s*\(?\s*(?:tva|iva|vat|mwst\.?|btw)\s+(?:inclus[ea]?|incluid[oa]|included|"
      r"inkl\.?|incl\.?|inbegriffen)\)?", 0),
+    (r"total\s*inkl\.?\s*(?:mwst|ust)\.?", 0),  # de-CH
     (r"bruttosumme", 0), (r"rechnungssumme\s+brutto", 0), (r"rechnungsbetrag(?:\s+brutto)?", 1),
     (r"gesamtbetrag(?:\s+brutto)?", 1), (r"summe\s+gesamt", 1), (r"gesamtsumme", 1),
     (r"endbetrag", 1), (r"brutto(?:betrag)?", 2),
@@ -147,7 +148,7 @@ TOTAL_LABELS: tuple[Label, ...] = (
 )
 # Continuations of a total label that make it something else.
 NOT_TOTAL = (
-    r"[ \t]?(?:-\s*)?(?:HT\b|hors|net\b|netto\b|excl|ex\.?\s*vat|ohne|der\s+(?:ab|zu)schl|"
+    r"[ \t]?(?:-\s*)?(?:HT\b|hors|net\b|netto\b|excl|exkl|ex\.?\s*vat|ohne|der\s+(?:ab|zu)schl|"
     r"der\s+positionen|vat\b|tax\b|tva\b|mwst|ust\b|btw\b|iva\b|before|avant|sans|"
     r"pre[- ]?tax|of\s+(?:lines|items)|impuestos?\b|parcial|gst\b|taxable|\(?ht\)?|excluding|"
     r"zonder|ex\.?\s*(?:btw|tax|gst|mwst)\b|[csiu]gst\b|bez\b|"
@@ -157,10 +158,12 @@ NOT_TOTAL = (
 SUBTOTAL_LABELS: tuple[Label, ...] = (
     (r"sub\s*-?\s*total", 0), (r"net\s+(?:amount|total)", 0), (r"total\s+net", 0),
     (r"total\s+(?:excl\.?|excluding|before)\s*(?:vat|tax)", 0), (r"total\s+ex\.?\s*vat", 0),
+    (r"total\s*exkl\.?\s*(?:mwst|ust)\.?", 0),  # de-CH
     (r"nettobetrag", 1), (r"zwischensumme", 1), (r"summe\s+netto", 0),
     (r"rechnungssumme\s+(?:netto|ohne\s+ust\.?)", 0), (r"gesamt\s*netto", 0),
     (r"netto(?:summe)?", 2), (r"total\s+ht", 0), (r"montant\s+ht", 0),
     (r"totaal\s+ex(?:cl)?\.?\s*(?:btw)?", 0), (r"subtotaal", 0),
+    (r"grondslag", 2),  # nl: the base a BTW summary table's rate applies to
     (r"base\s+imponible", 0), (r"subtotale", 0), (r"imponibile", 1),
     (r"celkem\s+bez\s+dph", 0), (r"z[áa]klad\s+dan[ěe]", 1),  # cs
     (r"razem\s+netto", 0), (r"warto[śs][ćc]\s+netto", 1), (r"kwota\s+netto", 1),
