@@ -82,8 +82,10 @@ def test_values_printed_above_their_labels_in_boxes() -> None:
 
 
 def test_control_a_row_of_labels_under_a_row_with_words_reads_nothing_above() -> None:
-    text = VALUES_OVER_LABELS.replace("   650.00               130.00               £780.00\n",
-                                      "   Thank you            for your             order\n")
+    text = VALUES_OVER_LABELS.replace(
+        "   650.00               130.00               £780.00\n",
+        "   Thank you            for your             order\n",
+    )
     fields = _extract(text)
     assert (fields["subtotal"], fields["tax"], fields["total"]) == (None, None, None)
 
@@ -107,8 +109,11 @@ def test_a_tax_summary_table_per_rate_is_read_from_its_sum_row() -> None:
 
 
 def test_control_a_column_that_does_not_end_in_its_sum_reads_its_first_row() -> None:
-    text = RATE_TABLE.replace("               7 %           200,00       14,00       214,00\n"
-                              "               Summe         500,00       71,00       571,00\n", "")
+    text = RATE_TABLE.replace(
+        "               7 %           200,00       14,00       214,00\n"
+        "               Summe         500,00       71,00       571,00\n",
+        "",
+    )
     fields = _extract(text)
     assert (fields["subtotal"], fields["tax"], fields["total"]) == ("300.00", "57.00", "357.00")
 
@@ -185,3 +190,26 @@ def test_a_letterhead_name_over_two_lines_is_read_whole() -> None:
 def test_control_a_name_with_its_legal_form_on_one_line_under_a_tagline_stays_whole() -> None:
     text = TWO_LINE_NAME.replace("Wrenfield     ", "Handmade since 1998")
     assert _extract(text)["vendor"] == "Joinery Ltd."
+
+
+SELLER_OVER_TABLE = (
+    "Faktura nr 12/02/2025\n"
+    "Sprzedawca:                                   Nabywca:\n"
+    "Drukarnia Wisła Sp. z o.o.                    Kawiarnia Mokka s.c.\n"
+    "NIP: 631-000-00-00                            NIP: 951-000-00-00\n"
+    "Nazwa                          Netto          VAT            Brutto\n"
+    "Ulotki A5                      400,00         92,00          492,00\n"
+    "Razem do zapłaty: 492,00 PLN\n"
+)
+
+
+def test_a_name_column_header_under_a_seller_block_is_no_name_line() -> None:
+    assert _extract(SELLER_OVER_TABLE)["vendor"] == "Drukarnia Wisła Sp. z o.o."
+
+
+def test_control_a_name_line_in_a_seller_block_still_names_the_seller() -> None:
+    text = SELLER_OVER_TABLE.replace(
+        "Drukarnia Wisła Sp. z o.o.                    Kawiarnia Mokka s.c.\n",
+        "Nazwa:  Drukarnia Wisła Sp. z o.o.            Kawiarnia Mokka s.c.\n",
+    )
+    assert _extract(text)["vendor"] == "Drukarnia Wisła Sp. z o.o."

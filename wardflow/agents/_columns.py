@@ -38,8 +38,9 @@ def _cells(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return [(m.start(), m.end()) for m in _CELL.finditer(text, start, end)]
 
 
-def _values_only(text: str, start: int, value_at: ValueAt
-                 ) -> list[tuple[tuple[int, int], tuple[int, int, str]]] | None:
+def _values_only(
+    text: str, start: int, value_at: ValueAt
+) -> list[tuple[tuple[int, int], tuple[int, int, str]]] | None:
     """The cells of the line at ``start`` with their values, when every cell is a value."""
     if start >= len(text):
         return None
@@ -50,8 +51,9 @@ def _values_only(text: str, start: int, value_at: ValueAt
     return [(cell, v) for cell, v in zip(cells, values, strict=True) if v is not None]
 
 
-def column_sum(text: str, first: tuple[int, int, str], value_at: ValueAt
-               ) -> tuple[int, int, str] | None:
+def column_sum(
+    text: str, first: tuple[int, int, str], value_at: ValueAt
+) -> tuple[int, int, str] | None:
     """The sum row of the column that ``first`` (a value read under a header label) starts:
     the last of the consecutive values printed in the same column when it equals the sum
     of the ones above it; ``None`` when the column does not end in its sum."""
@@ -61,8 +63,14 @@ def column_sum(text: str, first: tuple[int, int, str], value_at: ValueAt
     start = _line_end(text, first[1]) + 1
     while start < len(text) and text[start - 1] != "\f":
         end = _line_end(text, start)
-        cell = next(((c0, c1) for c0, c1 in _cells(text, start, end)
-                     if c0 - start <= col1 + 1 and c1 - start >= col0 - 1), None)
+        cell = next(
+            (
+                (c0, c1)
+                for c0, c1 in _cells(text, start, end)
+                if c0 - start <= col1 + 1 and c1 - start >= col0 - 1
+            ),
+            None,
+        )
         value = value_at(text, *cell) if cell is not None else None
         if value is None:
             break
@@ -84,7 +92,7 @@ def value_above(text: str, label_start: int, value_at: ValueAt) -> tuple[int, in
         return None
     if any(value_at(text, c0, c1) for c0, c1 in _cells(text, line_start, line_end)):
         return None  # a row with its values: not a row of labels
-    if text[line_end:line_end + 1] == "\n" and _values_only(text, line_end + 1, value_at):
+    if text[line_end : line_end + 1] == "\n" and _values_only(text, line_end + 1, value_at):
         return None  # rows of labels and of values alternate: each label's is below it
     gap = re.compile(r"\s{2,}|$").search(text, label_start, line_end)
     col0, col1 = label_start - line_start, (gap.start() if gap else line_end) - line_start

@@ -409,7 +409,9 @@ def _after_seller_label(lines: list[list[_Cell]], row: list[_Cell], cell: _Cell,
     for c in block:
         if _NAME_ONLY.match(c.text):
             right = [r for r in lines[c.line] if r.col0 > c.col1]
-            name = _name_of(right[0].text, cut=False, whole=True) if right else None
+            # "Nazwa   Netto   VAT": a table's header row, not a "Name:" line
+            name = _name_of(right[0].text, cut=False, whole=True) \
+                if right and not _FIELD_LABEL.fullmatch(right[0].text) else None
             if name:
                 offer(right[0], name, 6, "after a seller label")
                 return
