@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from wardflow.agents._candidates import date_candidates
 from wardflow.agents.extractor import ExtractionPolicy, extract_invoice
 from wardflow.tools.documents import DocumentText
 
@@ -213,3 +214,33 @@ def test_control_a_name_line_in_a_seller_block_still_names_the_seller() -> None:
         "Nazwa:  Drukarnia Wisła Sp. z o.o.            Kawiarnia Mokka s.c.\n",
     )
     assert _extract(text)["vendor"] == "Drukarnia Wisła Sp. z o.o."
+
+
+DATE_HEADER_ROW = (
+    "Schildersbedrijf Verf & Co\nFactuur\n"
+    "Factuurnummer           Factuurdatum            Vervaldatum\n"
+    "F25-0107                4 februari 2025         6 maart 2025\n"
+    "                        Totaal                  € 1.391,50\n"
+)
+
+
+def test_a_date_label_cell_followed_by_another_dates_label_cell_reads_its_own_value() -> None:
+    found = date_candidates(DATE_HEADER_ROW, "invoice_date", month_first=False)
+    assert [(c.value, c.label, c.where) for c in found] == [("2025-02-04", "Factuurdatum", "below")]
+    assert _extract(DATE_HEADER_ROW)["due_date"] == "2025-03-06"
+
+
+def test_control_a_date_label_continued_in_its_cell_by_another_date_is_not_its_label() -> None:
+    text = "Factuurnummer: F25-0107\nFactuurdatum levering: 3 februari 2025\n"
+    found = date_candidates(text, "invoice_date", month_first=False)
+    assert "Factuurdatum" not in [c.label for c in found]
+
+
+def test_english_date_due_is_the_due_date() -> None:
+    text = (
+        "Invoice number      Date of issue         Date due\n"
+        "QX-0042             February 3, 2025      March 5, 2025\n"
+        "Amount due   $245.00 USD\n"
+    )
+    fields = _extract(text)
+    assert (fields["invoice_date"], fields["due_date"]) == ("2025-02-03", "2025-03-05")

@@ -64,9 +64,11 @@ INVOICE_NUMBER_LABELS: tuple[Label, ...] = (
     (r"invoice|rechnung|facture|factuur|factura|fattura|faktura(?:\s+vat)?|avoir", 3),
 )
 # Labels of other documents' numbers that contain an invoice label.
+# The continuation of a label never crosses a cell gap: "N° facture      Date" or
+# "Factuurdatum      Vervaldatum" is a header row of two cells, not one label.
+_IN_CELL = r"(?![ \t]{2})"
 NOT_INVOICE_NUMBER = (
-    # not across a cell gap: "N° facture      Date" is a header row of two cells
-    r"(?![ \t]{2})\s*(?:associ|pr[ée]c[ée]d|d'origine|originale?|initiale?|corrig|an\b|angeben|"
+    _IN_CELL + r"\s*(?:associ|pr[ée]c[ée]d|d'origine|originale?|initiale?|corrig|an\b|angeben|"
     r"bezug|reference|ref\b|référence|date|datum|vom\b|des\b|period|zeitraum)"
 )
 
@@ -85,12 +87,13 @@ INVOICE_DATE_LABELS: tuple[Label, ...] = (
     (r"datum|date|fecha|data|dag", 2),
 )
 NOT_INVOICE_DATE = (
-    r"(?<=\w)\s*(?:de\s+)?(?:livraison|prestation|leistung|lieferung|d'[ée]ch[ée]ance|"
-    r"de\s+(?:d[ée]but|fin)|facture\s+associ|of\s+(?:delivery|supply|service)|due|"
+    r"(?<=\w)" + _IN_CELL + r"\s*(?:de\s+)?(?:livraison|prestation|leistung|lieferung|"
+    r"d'[ée]ch[ée]ance|de\s+(?:d[ée]but|fin)|facture\s+associ|of\s+(?:delivery|supply|service)|due|"
     r"consegna|scadenza|vencimiento|entrega|dostawy|sprzeda|levering|vervaldatum)"
 )
 DUE_DATE_LABELS: tuple[Label, ...] = (
-    (r"due\s*date", 0), (r"payment\s*due(?:\s*date)?", 0), (r"pay(?:able)?\s+by", 1),
+    (r"due\s*date", 0), (r"date\s+due", 0), (r"payment\s*due(?:\s*date)?", 0),
+    (r"pay(?:able)?\s+by", 1),
     (r"payable\s+(?:on\s+or\s+)?before", 0), (r"pay(?:ment|able)?\s+until", 0),
     # a payment sentence: "Bitte überweise den Betrag bis ...", "Merci de régler d'ici le
     # ...", "transfiera el dinero a la siguiente cuenta antes de ..."
