@@ -244,3 +244,10 @@ def test_english_date_due_is_the_due_date() -> None:
     )
     fields = _extract(text)
     assert (fields["invoice_date"], fields["due_date"]) == ("2025-02-03", "2025-03-05")
+
+
+def test_a_letterhead_name_over_two_lines_with_another_columns_line_between() -> None:
+    text = TWO_LINE_NAME.replace(
+        "Joinery Ltd.      ", "                  Wrenfield Joinery\nJoinery Ltd.      ", 1
+    )
+    assert _extract(text)["vendor"] == "Wrenfield Joinery Ltd."

@@ -270,14 +270,19 @@ _APART = 30  # columns between a letterhead name and the next cell on its line
 def _two_line_names(lines: list[list[_Cell]], top: int,
                     candidates: dict[tuple[int, int], Party]) -> None:
     """A letterhead name set over two lines in the same column: one word alone, then the
-    rest of the name ending in its legal form ("Harrowgate" over "Textiles Ltd.")."""
+    rest of the name ending in its legal form ("Harrowgate" over "Textiles Ltd."), with
+    at most a line of another column's text between them."""
     for number, row in enumerate(lines[:max(top - 1, 0)]):
         for cell in row:
             first = _name_of(cell.text)
             if first is None or " " in first or _LEGAL_FORM.search(first) \
                     or any(0 < c.col0 - cell.col1 < _APART for c in row):
                 continue  # not one word alone ("Status   PAID": a label and its value)
-            under = [c for c in lines[number + 1] if abs(c.col0 - cell.col0) <= 1]
+            # the next cell in its column, on the next line or, past a line that holds
+            # only another column's text, the one after
+            under = next(([c for c in lines[n] if abs(c.col0 - cell.col0) <= 1]
+                          for n in (number + 1, number + 2) if n < len(lines)
+                          and any(c.col0 <= cell.col1 for c in lines[n])), [])
             rest = _name_of(under[0].text) if under else None
             legal = _LEGAL_FORM.search(rest) if rest else None
             if rest is None or legal is None or not legal.start() or legal.end() != len(rest):
