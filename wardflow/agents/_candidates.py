@@ -17,6 +17,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from wardflow.agents._columns import column_sum, value_above
 from wardflow.agents._labels import (
     DISCOUNT_LABELS,
     DUE_DATE_LABELS,
@@ -66,7 +67,8 @@ class Candidate:
         end: where it ends.
         label: the label text it was found by.
         rank: lower is better (the label's rank, plus a penalty for a weaker position).
-        where: ``right`` (same line), ``below`` (same column) or ``title``.
+        where: ``right`` (same line), ``below`` (same column), ``above`` (a value over its
+            label in a box) or ``title``.
     """
 
     value: str
@@ -219,7 +221,11 @@ def _compiled(labels: Sequence[Label]) -> _Compiled:
 
 
 def _find(text: str, labels: Sequence[Label], value_at: ValueAt, *, exclude: str | None = None,
-          below: bool = True, not_before: re.Pattern[str] | None = None) -> list[Candidate]:
+          below: bool = True, not_before: re.Pattern[str] | None = None,
+          columns: bool = False) -> list[Candidate]:
+    """Each label's value: right of it, else below it in its column (``columns``: an
+    amount column's sum row, or a value above the label in its box; see
+    :mod:`wardflow.agents._columns`)."""
     found: list[Candidate] = []
     for hit, rank in _label_hits(text, labels, exclude):
         line_start = text.rfind("\n", 0, hit.start()) + 1
@@ -233,19 +239,37 @@ def _find(text: str, labels: Sequence[Label], value_at: ValueAt, *, exclude: str
         at = pos.end() if pos else hit.end()
         value = value_at(text, at, line_end)
         if value is not None:
-            found.append(Candidate(value[2], value[0], value[1], hit.group(0), rank, "right"))
+            # "Totaal  210,00  26,10  236,10": a sum row of a table, the first value of
+            # which is only the label's when nothing better is printed
+            row = columns and _more_amounts(text, value[1], line_end)
+            found.append(Candidate(value[2], value[0], value[1], hit.group(0),
+                                   rank + (1 if row else 0), "right"))
             continue
+        over = value_above(text, hit.start(), value_at) if columns else None
         if not below or text[at:line_end].strip() and not _gap_before(text, hit.end(), line_end):
+            if over is not None:
+                found.append(Candidate(over[2], over[0], over[1], hit.group(0), rank + 0.5,
+                                       "above"))
             continue
         rest = re.search(r"\S", text[at:line_end])
         next_col = at - line_start + rest.start() if rest else None
         alone = rest is None and not text[line_start:hit.start()].strip()
         under = _below(text, hit.start() - line_start, hit.end() - line_start, line_end,
                        value_at, next_col, alone=alone)
+        if under is not None and columns:
+            under = column_sum(text, under, value_at) or under
         if under is not None:
             found.append(Candidate(under[2], under[0], under[1], hit.group(0), rank + 0.5,
                                    "below"))
+        elif over is not None:
+            found.append(Candidate(over[2], over[0], over[1], hit.group(0), rank + 0.5, "above"))
     return found
+
+
+def _more_amounts(text: str, at: int, line_end: int) -> bool:
+    """Whether two more amount cells follow ``at`` on its line."""
+    cells = re.finditer(r"\S+(?: \S+)*", text[at:line_end])
+    return sum(_amount_at(text, at + m.start(), at + m.end()) is not None for m in cells) >= 2
 
 
 def _gap_before(text: str, at: int, line_end: int) -> bool:
@@ -359,7 +383,7 @@ def _amount_in_line(text: str, at: int, end: int) -> tuple[int, int, str] | None
 _SUB_BEFORE = re.compile(r"(?:sous|sub|zwischen)[ \t]*-?[ \t]*$", re.IGNORECASE)
 # "Totaal ex BTW", "Celkem bez DPH", "Total excl. VAT": a tax word that names the base;
 # "Total incl. VAT", "Gesamt inkl. MwSt.", "Total (IVA": one that names the gross total.
-_NET_BEFORE = re.compile(r"(?<![^\W\d_])(?:ex(?:cl)?\.?|excluding|bez|zonder|ohne|hors|sans|"
+_NET_BEFORE = re.compile(r"(?<![^\W\d_])(?:ex(?:cl|kl)?\.?|excluding|bez|zonder|ohne|hors|sans|"
                          r"incl\.?|inkl\.?|including|inclusive|einschl\.?|inclusief|"
                          r"total\s*\(|"
                          r"before|sin|senza)[ \t]*$", re.IGNORECASE)
@@ -379,7 +403,7 @@ def amount_candidates(text: str, field: str) -> list[Candidate]:
                      not_before=_AFTER_DISCOUNT)
     if field == "total":
         found = _find(text, TOTAL_LABELS, _amount_in_line, exclude=NOT_TOTAL,
-                      not_before=_SUB_BEFORE)
+                      not_before=_SUB_BEFORE, columns=True)
         # en: a "Charges" column of a header row ("Invoice Number  Date  Charges") is the
         # total where no total label is printed; never a label in a phrase ("Delivery
         # charges") nor a value to its right (a charge line)
@@ -387,12 +411,12 @@ def amount_candidates(text: str, field: str) -> list[Candidate]:
                                           not_before=_IN_PHRASE) if c.where == "below"]
     if field == "subtotal":
         return _find(text, SUBTOTAL_LABELS, _amount_in_line,
-                     exclude=r"[ \t]?(?:vat|tax|tva|mwst|ust\b|btw|iva)")
+                     exclude=r"[ \t]?(?:vat|tax|tva|mwst|ust\b|btw|iva)", columns=True)
     return _find(text, TAX_LABELS, _amount_in_line,
                  exclude=r"\s*[-.]?\s*(?:id\b|no\b|nr|reg|number|identification|intracom|-?nummer"
                          r"|satz|rate|taux|%|code|categor|kategorie|exempt|befreit|clause|"
                          r"identifier|aufschl|summary|inclu|inbegriffen|incl\b)",
-                 not_before=_NET_BEFORE)
+                 not_before=_NET_BEFORE, columns=True)
 
 
 def _date_at(month_first: bool) -> ValueAt:
@@ -465,6 +489,8 @@ _WORDS = re.compile(r"(?:no|nr|num|number|nummer|date|datum)$", re.IGNORECASE)
 
 
 def _number_at(text: str, at: int, end: int) -> tuple[int, int, str] | None:
+    if text.startswith("#", at):
+        at += 1  # "#INV-5170" on the line under a bare "INVOICE" title: a number sign
     m = _NUMBER.match(text, at, end)
     if m is None or not re.search(r"\d", m.group(0)) or _WORDS.match(m.group(0)):
         return None

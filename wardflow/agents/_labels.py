@@ -64,8 +64,11 @@ INVOICE_NUMBER_LABELS: tuple[Label, ...] = (
     (r"invoice|rechnung|facture|factuur|factura|fattura|faktura(?:\s+vat)?|avoir", 3),
 )
 # Labels of other documents' numbers that contain an invoice label.
+# The continuation of a label never crosses a cell gap: "N° facture      Date" or
+# "Factuurdatum      Vervaldatum" is a header row of two cells, not one label.
+_IN_CELL = r"(?![ \t]{2})"
 NOT_INVOICE_NUMBER = (
-    r"\s*(?:associ|pr[ée]c[ée]d|d'origine|originale?|initiale?|corrig|an\b|angeben|"
+    _IN_CELL + r"\s*(?:associ|pr[ée]c[ée]d|d'origine|originale?|initiale?|corrig|an\b|angeben|"
     r"bezug|reference|ref\b|référence|date|datum|vom\b|des\b|period|zeitraum)"
 )
 
@@ -84,12 +87,13 @@ INVOICE_DATE_LABELS: tuple[Label, ...] = (
     (r"datum|date|fecha|data|dag", 2),
 )
 NOT_INVOICE_DATE = (
-    r"(?<=\w)\s*(?:de\s+)?(?:livraison|prestation|leistung|lieferung|d'[ée]ch[ée]ance|"
-    r"de\s+(?:d[ée]but|fin)|facture\s+associ|of\s+(?:delivery|supply|service)|due|"
+    r"(?<=\w)" + _IN_CELL + r"\s*(?:de\s+)?(?:livraison|prestation|leistung|lieferung|"
+    r"d'[ée]ch[ée]ance|de\s+(?:d[ée]but|fin)|facture\s+associ|of\s+(?:delivery|supply|service)|due|"
     r"consegna|scadenza|vencimiento|entrega|dostawy|sprzeda|levering|vervaldatum)"
 )
 DUE_DATE_LABELS: tuple[Label, ...] = (
-    (r"due\s*date", 0), (r"payment\s*due(?:\s*date)?", 0), (r"pay(?:able)?\s+by", 1),
+    (r"due\s*date", 0), (r"date\s+due", 0), (r"payment\s*due(?:\s*date)?", 0),
+    (r"pay(?:able)?\s+by", 1),
     (r"payable\s+(?:on\s+or\s+)?before", 0), (r"pay(?:ment|able)?\s+until", 0),
     # a payment sentence: "Bitte überweise den Betrag bis ...", "Merci de régler d'ici le
     # ...", "transfiera el dinero a la siguiente cuenta antes de ..."
@@ -122,6 +126,7 @@ TOTAL_LABELS: tuple[Label, ...] = (
     # "Total TVA incluse", "Total (IVA incluido)": the gross total, though a tax word follows
     (r"total\s*\(?\s*(?:tva|iva|vat|mwst\.?|btw)\s+(?:inclus[ea]?|incluid[oa]|included|"
      r"inkl\.?|incl\.?|inbegriffen)\)?", 0),
+    (r"total\s*inkl\.?\s*(?:mwst|ust)\.?", 0),  # de-CH
     (r"bruttosumme", 0), (r"rechnungssumme\s+brutto", 0), (r"rechnungsbetrag(?:\s+brutto)?", 1),
     (r"gesamtbetrag(?:\s+brutto)?", 1), (r"summe\s+gesamt", 1), (r"gesamtsumme", 1),
     (r"endbetrag", 1), (r"brutto(?:betrag)?", 2),
@@ -146,7 +151,7 @@ TOTAL_LABELS: tuple[Label, ...] = (
 )
 # Continuations of a total label that make it something else.
 NOT_TOTAL = (
-    r"[ \t]?(?:-\s*)?(?:HT\b|hors|net\b|netto\b|excl|ex\.?\s*vat|ohne|der\s+(?:ab|zu)schl|"
+    r"[ \t]?(?:-\s*)?(?:HT\b|hors|net\b|netto\b|excl|exkl|ex\.?\s*vat|ohne|der\s+(?:ab|zu)schl|"
     r"der\s+positionen|vat\b|tax\b|tva\b|mwst|ust\b|btw\b|iva\b|before|avant|sans|"
     r"pre[- ]?tax|of\s+(?:lines|items)|impuestos?\b|parcial|gst\b|taxable|\(?ht\)?|excluding|"
     r"zonder|ex\.?\s*(?:btw|tax|gst|mwst)\b|[csiu]gst\b|bez\b|"
@@ -156,10 +161,12 @@ NOT_TOTAL = (
 SUBTOTAL_LABELS: tuple[Label, ...] = (
     (r"sub\s*-?\s*total", 0), (r"net\s+(?:amount|total)", 0), (r"total\s+net", 0),
     (r"total\s+(?:excl\.?|excluding|before)\s*(?:vat|tax)", 0), (r"total\s+ex\.?\s*vat", 0),
+    (r"total\s*exkl\.?\s*(?:mwst|ust)\.?", 0),  # de-CH
     (r"nettobetrag", 1), (r"zwischensumme", 1), (r"summe\s+netto", 0),
     (r"rechnungssumme\s+(?:netto|ohne\s+ust\.?)", 0), (r"gesamt\s*netto", 0),
     (r"netto(?:summe)?", 2), (r"total\s+ht", 0), (r"montant\s+ht", 0),
     (r"totaal\s+ex(?:cl)?\.?\s*(?:btw)?", 0), (r"subtotaal", 0),
+    (r"grondslag", 2),  # nl: the base a BTW summary table's rate applies to
     (r"base\s+imponible", 0), (r"subtotale", 0), (r"imponibile", 1),
     (r"celkem\s+bez\s+dph", 0), (r"z[áa]klad\s+dan[ěe]", 1),  # cs
     (r"razem\s+netto", 0), (r"warto[śs][ćc]\s+netto", 1), (r"kwota\s+netto", 1),

@@ -232,6 +232,7 @@ def find_seller(text: str, buyer_names: Sequence[str] = ()) -> Party | None:
                 offer(cell, name, 2, "legal form")
             if number < top:
                 offer(cell, name, 1.5, "letterhead")
+    _two_line_names(lines, top, candidates)
     _block_evidence(text, lines, candidates, offer)
     ranked = _ranked(text, candidates, buyer, buyer_names)
     if not ranked:
@@ -261,6 +262,36 @@ def _letterhead_end(lines: list[list[_Cell]], most: int) -> int:
         if any(_PRICE.search(c.text) for c in row):
             return max(number - 1, 0)
     return most
+
+
+_APART = 30  # columns between a letterhead name and the next cell on its line
+
+
+def _two_line_names(lines: list[list[_Cell]], top: int,
+                    candidates: dict[tuple[int, int], Party]) -> None:
+    """A letterhead name set over two lines in the same column: one word alone, then the
+    rest of the name ending in its legal form ("Harrowgate" over "Textiles Ltd."), with
+    at most a line of another column's text between them."""
+    for number, row in enumerate(lines[:max(top - 1, 0)]):
+        for cell in row:
+            first = _name_of(cell.text)
+            if first is None or " " in first or _LEGAL_FORM.search(first) \
+                    or any(0 < c.col0 - cell.col1 < _APART for c in row):
+                continue  # not one word alone ("Status   PAID": a label and its value)
+            # the next cell in its column, on the next line or, past a line that holds
+            # only another column's text, the one after
+            under = next(([c for c in lines[n] if abs(c.col0 - cell.col0) <= 1]
+                          for n in (number + 1, number + 2) if n < len(lines)
+                          and any(c.col0 <= cell.col1 for c in lines[n])), [])
+            rest = _name_of(under[0].text) if under else None
+            legal = _LEGAL_FORM.search(rest) if rest else None
+            if rest is None or legal is None or not legal.start() or legal.end() != len(rest):
+                continue
+            key = (cell.start, under[0].start + len(rest))
+            party = candidates.setdefault(key, Party(f"{first} {rest}", *key))
+            party.add(2, "legal form")
+            party.add(1.5, "letterhead")
+            party.add(0.5, "name over two lines")
 
 
 # Credits a cell with a name: (cell, name, points, why).
@@ -383,7 +414,9 @@ def _after_seller_label(lines: list[list[_Cell]], row: list[_Cell], cell: _Cell,
     for c in block:
         if _NAME_ONLY.match(c.text):
             right = [r for r in lines[c.line] if r.col0 > c.col1]
-            name = _name_of(right[0].text, cut=False, whole=True) if right else None
+            # "Nazwa   Netto   VAT": a table's header row, not a "Name:" line
+            name = _name_of(right[0].text, cut=False, whole=True) \
+                if right and not _FIELD_LABEL.fullmatch(right[0].text) else None
             if name:
                 offer(right[0], name, 6, "after a seller label")
                 return

@@ -21,7 +21,7 @@ from wardflow.agents._parsers import (
     parse_amount,
 )
 
-__all__ = ["summed_tax", "unlabelled_total"]
+__all__ = ["summed_tax", "tax_in_sum_row", "unlabelled_total"]
 
 # A component of the tax: a GST part ("CGST", "Total SGST") or a line with its rate.
 _PART = re.compile(r"(?<![^\W\d_])(?:[csu]gst|utgst)(?![^\W\d_])", re.IGNORECASE)
@@ -89,3 +89,18 @@ def unlabelled_total(text: str, subtotal: Decimal, taxes: Sequence[Candidate]) -
                     )
             at = end
     return None
+
+
+def tax_in_sum_row(text: str, subtotal_end: int, tax: Decimal) -> Candidate | None:
+    """The tax of a table's sum row whose tax column has only rates above it ("Razem:
+    3 000,00  690,00  3 690,00" under "Wartość netto  VAT  Wartość brutto"): the amount
+    printed next after the subtotal on its line, when it is the total minus the subtotal."""
+    line_end = text.find("\n", subtotal_end)
+    m = LOOSE_AMOUNT_RE.search(text, subtotal_end, len(text) if line_end == -1 else line_end)
+    if m is None or text[subtotal_end : m.start()].strip():
+        return None
+    value = parse_amount(m.group(0), strict=False)
+    if value is None or abs(value - tax) > _CENT:
+        return None
+    return Candidate(str(money(value)), m.start(), m.end(), "sum row, after the subtotal", 2,
+                     "right")

@@ -67,7 +67,7 @@ from wardflow.agents._parsers import (
 )
 from wardflow.agents._party import CUT, SELLER_IDENTIFIERS, find_seller
 from wardflow.agents._table import read_table
-from wardflow.agents._tax_lines import summed_tax, unlabelled_total
+from wardflow.agents._tax_lines import summed_tax, tax_in_sum_row, unlabelled_total
 from wardflow.agents.calibration import CORROBORATED
 from wardflow.errors import ModelOutputError, ModelUnavailable
 from wardflow.prompts import EXTRACT_INVOICE
@@ -225,6 +225,10 @@ def _amount_fields(text: str, fields: dict[str, _Field]) -> tuple[list[LineItem]
             and fields["total"].value is not None:
         fields["tax"] = _tax_from_rate(text, Decimal(fields["subtotal"].value),
                                        Decimal(fields["total"].value))
+        sub = fields["subtotal"]
+        row = None if fields["tax"].value is not None or sub.end is None else tax_in_sum_row(
+            text, sub.end, Decimal(fields["total"].value) - Decimal(str(sub.value)))
+        fields["tax"] = fields["tax"] if row is None else _money_field(row)
     fields["tax_rate"] = _Field.of(rate)
     fields["iban"] = _Field.of(find_iban(text))
     fields["bic"] = _Field.of(find_bic(text))
