@@ -355,6 +355,12 @@ def _amount_at(text: str, at: int, end: int) -> tuple[int, int, str] | None:
     return amount.start(), amount.end(), str(value)
 
 
+# A rate and the word for the base it applies to ("5,5 % sur", "20% on", "19 % auf",
+# "21% over", "22% su", "21 % sobre", "23% od"): the amount after it is that base.
+_RATE_BASE = re.compile(r"%[ \t]*(?:sur|on|of|auf|von|op|over|su|sobre|de|od)[ \t]*"
+                        rf"(?:{_CURRENCY}[ \t]?)?$", re.IGNORECASE)
+
+
 def _amount_in_line(text: str, at: int, end: int) -> tuple[int, int, str] | None:
     """The first amount cell in the rest of the line (after a rate, a currency...)."""
     # "Gutschriftsbetrag -499,80": the separators ate the minus sign of the amount
@@ -373,6 +379,8 @@ def _amount_in_line(text: str, at: int, end: int) -> tuple[int, int, str] | None
             return None
         if re.search(r"\d{6,}", between):
             return None  # "TVA: FR00437254437-capital 18668261,18": after an identifier
+        if _RATE_BASE.search(between):
+            continue  # "TVA 5,5 % sur 876,00   48,18 €": the base the rate applies to
         value = _amount_at(text, m.start(), end)
         if value is not None:
             return value

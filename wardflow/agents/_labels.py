@@ -146,6 +146,8 @@ TOTAL_LABELS: tuple[Label, ...] = (
     (r"invoice\s*amount", 1), (r"totaal\s+te\s+betalen", 0),
     # cs: "Celkem k úhradě"; a bare "Celkem" ("Celkem bez DPH" is the subtotal)
     (r"celkem\s+k\s+[úu]hrad[ěe]", 0), (r"celkem", 2),
+    # en-GB "Gross", "Gross total" before a sign or an amount with cents (no "Gross weight")
+    (r"gross(?:\s+(?:total|amount))?(?=[ \t]*:?[ \t]*(?:[£$€]|\d[\d,.]*[.,]\d\d(?!\d)))", 2),
     # de: the amount asked for in a payment sentence or a payment block ("Betrag: 1.355,00")
     (r"zahlung\s+von", 2), (r"(?<![-\w])betrag(?=[ \t]*:)", 3),
 )
@@ -175,6 +177,9 @@ SUBTOTAL_LABELS: tuple[Label, ...] = (
     # after a document-level discount ("LESS DISCOUNT 1436", "Subtotal after discount"),
     # though "Less discount" may also be the discount itself: the sums decide
     (r"(?:sub\s*-?\s*total\s+)?(?:less|after)\s+discount", 2),
+    # en-GB "Net" / "VAT" / "Gross": a bare "Net" only before a sign or an amount with
+    # cents ("Net 30" is a payment term, "Net weight" a measure)
+    (r"net(?=[ \t]*:?[ \t]*(?:[£$€]|\d[\d,.]*[.,]\d\d(?!\d)))", 3),
 )
 TAX_LABELS: tuple[Label, ...] = (
     (r"total\s+(?:vat|tax|tva|btw|iva|mwst)", 0), (r"steuerbetrag", 0), (r"montant\s+tva", 0),
