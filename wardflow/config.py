@@ -188,8 +188,11 @@ class Settings(BaseSettings):
     # reader, e.g. to compare models).
     model_reads: Literal["open", "always"] = "open"
     # Raw confidence -> calibrated confidence, fitted by ``wardflow eval --fit-calibration``
-    # (default: ``home/calibration.json`` when it exists; none: raw scores are used).
+    # (default: ``home/calibration.json`` when it exists, else the map shipped in the
+    # package, fitted on the labelled invoice sets). ``calibration = "off"`` uses the
+    # raw scores, whatever file there is.
     calibration_file: Path | None = None
+    calibration: Literal["auto", "off"] = "auto"
 
     # Models: any litellm model string; "none" runs the deterministic parsers only.
     # Guards: injection score that flags a document / blocks a prompt; the optional

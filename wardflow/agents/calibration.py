@@ -16,6 +16,7 @@ never ends up trusted less than one it trusted less.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import math
@@ -30,12 +31,15 @@ from wardflow.errors import ConfigError
 if TYPE_CHECKING:
     from wardflow.config import Settings
 
-__all__ = ["Calibration", "Method", "apply_calibration", "expected_calibration_error",
-           "fit_isotonic", "fit_platt", "load_calibration", "reliability"]
+__all__ = ["DEFAULT_CALIBRATION", "Calibration", "Method", "apply_calibration",
+           "default_calibration", "expected_calibration_error", "fit_isotonic", "fit_platt",
+           "load_calibration", "reliability"]
 
 Method = Literal["isotonic", "platt"]
 Pair = tuple[float, bool]
 _FORMAT = "wardflow-calibration/1"
+# The map applied when the user has none (package data).
+DEFAULT_CALIBRATION = Path(__file__).parent / "data" / "calibration.json"
 
 
 @dataclass(frozen=True)
@@ -122,16 +126,29 @@ class Calibration:
 
 
 def load_calibration(settings: Settings) -> Calibration | None:
-    """The calibration the settings name, or ``home/calibration.json`` if there is one.
+    """The calibration the graph applies: none when ``settings.calibration`` is
+    ``off``; else the file the settings name, or ``home/calibration.json`` if there is
+    one (the user's own map wins), else the map shipped in the package
+    (:func:`default_calibration`).
 
     Raises:
-        ConfigError: ``calibration_file`` is set but missing or invalid, or the default
+        ConfigError: ``calibration_file`` is set but missing or invalid, or the user's
             file is invalid.
     """
+    if settings.calibration == "off":
+        return None
     path = settings.calibration_path
     if settings.calibration_file is None and not path.exists():
-        return None
+        return default_calibration()
     return Calibration.load(path)
+
+
+@functools.cache
+def default_calibration() -> Calibration:
+    """The map shipped in the package (``wardflow/agents/data/calibration.json``), fitted
+    on the project's labelled invoice sets; its ``fitted_on`` names them. Refit it with
+    ``wardflow eval calibrate`` (see the README)."""
+    return Calibration.load(DEFAULT_CALIBRATION)
 
 
 def _interpolate(points: Sequence[tuple[float, float]], raw: float) -> float:
@@ -253,14 +270,18 @@ def apply_calibration(extraction: dict[str, Any], calibration: Calibration,
     """Replace each found field's confidence by its calibrated value (keeping the raw
     score in ``raw_confidence``), recompute the document's confidence (the lowest
     required field) and its low-confidence list, and record the calibration's version.
+    On a document read by OCR a map only ever lowers a score: its fields stay under the
+    OCR cap the extractor put them at, so that they never reach auto-approval on their
+    own however often such scores were right on the calibration's data.
     Returns ``extraction`` (changed in place)."""
     fields = extraction.get("fields") or {}
+    ocr = extraction.get("method") == "ocr"
     for name, spec in fields.items():
         if spec.get("value") is None or spec.get("method") == "reviewer":
             continue
         raw = float(spec.get("raw_confidence", spec["confidence"]))
         spec["raw_confidence"] = raw
-        spec["confidence"] = calibration(raw)
+        spec["confidence"] = min(calibration(raw), raw) if ocr else calibration(raw)
         if name == "vendor" and spec.get("method") == "pattern" and raw < threshold \
                 and not any(str(n).startswith(CORROBORATED) for n in spec.get("notes") or ()):
             # a seller found by pattern alone goes to a reviewer, however well names of
