@@ -7,7 +7,6 @@ import json
 from pathlib import Path
 
 import pytest
-
 from pydantic import ValidationError
 
 from tests.conftest import ROOT
@@ -160,14 +159,14 @@ def test_apply_keeps_raw_scores_and_recomputes_the_document() -> None:
     assert fields["vendor"]["confidence"] == 0.98
 
 
-def test_on_a_document_read_by_ocr_a_map_only_lowers_scores() -> None:
+def test_on_a_document_read_by_ocr_fields_stay_under_the_review_threshold() -> None:
     fitted = Calibration("isotonic", ((0.5, 0.3), (0.85, 0.97)))
     fields = {"vendor": {"value": "A", "confidence": 0.85, "method": "label"},
               "total": {"value": "1.00", "confidence": 0.5, "method": "label"}}
     ocr = apply_calibration({"method": "ocr", "fields": fields}, fitted, ("vendor", "total"),
                             0.9)
-    # 0.85 would map to 0.97, over the review threshold: an OCR score stays at its cap.
-    assert ocr["fields"]["vendor"]["confidence"] == 0.85
+    # 0.85 would map to 0.97, over the review threshold: an OCR score stays under it.
+    assert ocr["fields"]["vendor"]["confidence"] == 0.89 and ocr["confidence"] == 0.3
     assert ocr["fields"]["total"]["confidence"] == 0.3  # lowered as on any document
     text = apply_calibration({"method": "text", "fields": {
         "vendor": {"value": "A", "confidence": 0.85, "method": "label"}}}, fitted, ("vendor",),

@@ -25,6 +25,8 @@ def _row(raw: float, right: bool, *, reasons: tuple[str, ...] = (), method: str 
     fields["vendor"].update(method=vendor[0], notes=["corroborated by the VAT ID"]
                             if vendor[1] else [])
     return {"file": "f.pdf", "route": "review" if reasons else "post",
+            "methods": dict.fromkeys(REQUIRED, "label"),
+            "misses": {} if right else dict.fromkeys(REQUIRED, {}),
             "reasons": list(reasons), "core_right": right,
             "raw_pairs": [[raw, right]] * len(REQUIRED), "raw_doc_pair": [raw, right],
             "calibration_input": calibration_input({"method": method, "fields": fields})}
@@ -69,7 +71,7 @@ def test_a_map_is_applied_to_stored_runs_as_the_graph_applies_it() -> None:
     raw = score_with(report, None)
     assert raw["through"] == 0 and raw["core_labelled"] == 4 and raw["field"]["n"] == 20
     mapped = score_with(report, mapping)
-    # 0.85 -> 0.95 on the two documents read as text; the OCR document stays at 0.85.
+    # 0.85 -> 0.95 on the two documents read as text; the OCR document stays under 0.90.
     assert (mapped["through"], mapped["through_wrong"]) == (2, 0)
     # Only the one whose sole reason for review was low confidence would now post.
     assert (mapped["posted"], mapped["posted_wrong"]) == (1, 0)

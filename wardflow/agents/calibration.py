@@ -270,23 +270,24 @@ def apply_calibration(extraction: dict[str, Any], calibration: Calibration,
     """Replace each found field's confidence by its calibrated value (keeping the raw
     score in ``raw_confidence``), recompute the document's confidence (the lowest
     required field) and its low-confidence list, and record the calibration's version.
-    On a document read by OCR a map only ever lowers a score: its fields stay under the
-    OCR cap the extractor put them at, so that they never reach auto-approval on their
-    own however often such scores were right on the calibration's data.
+    A field of a document read by OCR stays under the review threshold, as the
+    extractor's OCR cap keeps it: such fields never reach auto-approval on their own,
+    however often such scores were right on the calibration's data.
     Returns ``extraction`` (changed in place)."""
     fields = extraction.get("fields") or {}
     ocr = extraction.get("method") == "ocr"
+    under = round(threshold - 0.01, 4)
     for name, spec in fields.items():
         if spec.get("value") is None or spec.get("method") == "reviewer":
             continue
         raw = float(spec.get("raw_confidence", spec["confidence"]))
         spec["raw_confidence"] = raw
-        spec["confidence"] = min(calibration(raw), raw) if ocr else calibration(raw)
+        spec["confidence"] = min(calibration(raw), under) if ocr else calibration(raw)
         if name == "vendor" and spec.get("method") == "pattern" and raw < threshold \
                 and not any(str(n).startswith(CORROBORATED) for n in spec.get("notes") or ()):
             # a seller found by pattern alone goes to a reviewer, however well names of
             # its score were right on the calibration's data
-            spec["confidence"] = min(spec["confidence"], round(threshold - 0.01, 4))
+            spec["confidence"] = min(spec["confidence"], under)
     scores = {name: float((fields.get(name) or {}).get("confidence", 0.0)) for name in required}
     extraction["raw_confidence"] = extraction.get("raw_confidence", extraction.get("confidence"))
     extraction["confidence"] = round(min(scores.values()), 4) if scores else 0.0

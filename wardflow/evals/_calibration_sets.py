@@ -74,20 +74,26 @@ def fit_sets(reports: Mapping[str, Report], method: Method) -> Calibration:
                                     "pairs": len(pairs), "model": models.pop()})
 
 
-def _document_confidence(row: Mapping[str, Any], calibration: Calibration | None,
-                         threshold: float) -> float | None:
-    """The document confidence the run would have had under ``calibration`` (as run,
-    raw, when ``None``), computed by the graph's own :func:`apply_calibration`."""
-    run = row.get("calibration_input")
-    if calibration is None or not run:
-        return None if row.get("raw_doc_pair") is None else float(row["raw_doc_pair"][0])
+def _calibrated(row: Mapping[str, Any], calibration: Calibration | None, threshold: float
+                ) -> tuple[list[tuple[float, bool]], float | None]:
+    """The run's labelled field pairs and document confidence under ``calibration`` (as
+    run, raw, when ``None``), the calibrated ones computed by the graph's own
+    :func:`apply_calibration` from what the report kept of the run."""
+    if calibration is None:
+        doc = row.get("raw_doc_pair")
+        return ([(float(c), bool(ok)) for c, ok in row["raw_pairs"]],
+                None if doc is None else float(doc[0]))
+    run = row["calibration_input"]
     fields = {name: {"value": True if spec["found"] else None,
                      "confidence": spec["raw_confidence"] or 0.0, "method": spec["method"],
                      "notes": [CORROBORATED] if spec["corroborated"] else []}
               for name, spec in run["fields"].items()}
     extraction = apply_calibration({"fields": fields, "method": run["method"]}, calibration,
                                    REQUIRED_FIELDS, threshold)
-    return float(extraction["confidence"])
+    # the labelled fields the run found, right unless listed among its misses
+    pairs = [(float(fields[name]["confidence"]), name not in (row.get("misses") or {}))
+             for name in row.get("methods") or {}]
+    return pairs, float(extraction["confidence"])
 
 
 def _outcomes(report: Report, calibration: Calibration | None, threshold: float
@@ -98,12 +104,11 @@ def _outcomes(report: Report, calibration: Calibration | None, threshold: float
     if calibration is not None and any(not r.get("calibration_input") for r in rows):
         raise ConfigError("the report has no 'calibration_input' per document; run the eval"
                           " again with this version of wardflow")
-    mapped = calibration or (lambda c: c)
-    out: dict[str, list[Any]] = {"field": [(mapped(float(c)), bool(ok)) for r in rows
-                                            for c, ok in r["raw_pairs"]],
-                                 "document": [], "through": [], "posted": [], "core": []}
+    out: dict[str, list[Any]] = {"field": [], "document": [], "through": [], "posted": [],
+                                 "core": []}
     for r in rows:
-        confidence = _document_confidence(r, calibration, threshold)
+        pairs, confidence = _calibrated(r, calibration, threshold)
+        out["field"].extend(pairs)
         if confidence is None:
             continue
         if r.get("raw_doc_pair") is not None:

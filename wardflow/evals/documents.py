@@ -210,12 +210,12 @@ def _document_pairs(scored: Mapping[str, Any], extraction: Mapping[str, Any]
 
 def calibration_input(extraction: Mapping[str, Any]) -> dict[str, Any]:
     """What :func:`~wardflow.agents.calibration.apply_calibration` reads of the run, raw:
-    how the text was read and, per required field, whether it was found, its score, how
-    it was found and whether the seller's identifiers vouch for it. So a map fitted
-    later is applied to this run exactly as the graph would apply it."""
+    how the text was read and, per field (the required ones always), whether it was
+    found, its score, how it was found and whether the seller's identifiers vouch for
+    it. So a map fitted later is applied to this run exactly as the graph would."""
     fields = extraction.get("fields") or {}
     out: dict[str, Any] = {}
-    for name in REQUIRED_FIELDS:
+    for name in dict.fromkeys([*REQUIRED_FIELDS, *fields]):
         spec = fields.get(name) or {}
         raw = spec.get("raw_confidence", spec.get("confidence"))
         out[name] = {"found": spec.get("value") is not None,
