@@ -18,16 +18,25 @@ CLEAN = "2026-08-14_nordlicht-software_NLS-INV-2026-0412.pdf"
 
 
 def _run(settings: Settings, clock: Callable[[], datetime]) -> tuple[str, dict[str, Any]]:
+    """The run's status and its extraction, checked against the extract step's audit
+    record (which names the calibration it applied)."""
     with Workspace(settings, clock=clock) as ws:
         ws.erp.import_master(load_master(INBOX.parent / "erp.json"))
         add_reviewers(ws.principals)
         [item] = ws.items([INBOX / CLEAN])
         summary = ws.process_item(item)
-        return summary.status, ws.state(summary.thread_id).values["extraction"]
+        extraction = ws.state(summary.thread_id).values["extraction"]
+        [record] = [r for r in ws.audit.records(summary.thread_id) if r.action == "node.extract"]
+    audited = record.payload["extraction"]
+    assert audited["confidence"] == extraction["confidence"]
+    assert audited.get("calibration") == (extraction.get("calibration") or {}).get("version")
+    assert audited.get("raw_confidence") == extraction.get("raw_confidence")
+    return summary.status, extraction
 
 
 def test_the_shipped_map_applies_when_the_user_has_none(
-        tmp_path: Path, clock: Callable[[], datetime]) -> None:
+    tmp_path: Path, clock: Callable[[], datetime]
+) -> None:
     shipped = default_calibration()
     status, extraction = _run(Settings(home=tmp_path / "home", model="none"), clock)
     assert status == "posted"  # a clean invoice still goes straight through
@@ -38,14 +47,16 @@ def test_the_shipped_map_applies_when_the_user_has_none(
 
 
 def test_the_users_map_wins_and_off_gives_raw_scores(
-        tmp_path: Path, clock: Callable[[], datetime]) -> None:
+    tmp_path: Path, clock: Callable[[], datetime]
+) -> None:
     settings = Settings(home=tmp_path / "home", model="none")
     own = fit_platt([(0.5, False), (0.9, True), (0.95, True)])
     own.save(settings.calibration_path)
     _, extraction = _run(settings, clock)
     assert extraction["calibration"]["version"] == own.version != default_calibration().version
-    _, raw = _run(settings.model_copy(update={"home": tmp_path / "other",
-                                              "calibration": "off"}), clock)
+    _, raw = _run(
+        settings.model_copy(update={"home": tmp_path / "other", "calibration": "off"}), clock
+    )
     assert "calibration" not in raw and "raw_confidence" not in raw
     assert all("raw_confidence" not in f for f in raw["fields"].values())
     vendor = extraction["fields"]["vendor"]

@@ -8,7 +8,10 @@ violators: monotone, no shape assumed) or Platt scaling (a logistic curve: smoot
 for small sets), and stored as JSON with a version derived from its content. The graph
 applies it after extraction (:func:`apply_calibration`); each field keeps its raw score
 in ``raw_confidence`` and the extraction records the calibration's version, so an
-audit can tell which mapping a decision used.
+audit can tell which mapping a decision used. Without a map of the user's, the graph
+applies the one shipped in the package (:func:`default_calibration`), fitted on the
+project's labelled invoice sets (``wardflow eval calibrate``,
+``scripts/refit_calibration.sh``); ``calibration = "off"`` keeps the raw scores.
 
 A calibration only ever moves scores monotonically: a field the extractor trusted more
 never ends up trusted less than one it trusted less.

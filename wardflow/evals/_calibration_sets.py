@@ -45,8 +45,12 @@ def _rows(report: Report) -> list[Mapping[str, Any]]:
 
 
 def _pairs(reports: Sequence[Report]) -> list[tuple[float, bool]]:
-    return [(float(c), bool(ok)) for report in reports for r in _rows(report)
-            for c, ok in r["raw_pairs"]]
+    return [
+        (float(c), bool(ok))
+        for report in reports
+        for r in _rows(report)
+        for c, ok in r["raw_pairs"]
+    ]
 
 
 def fit_sets(reports: Mapping[str, Report], method: Method) -> Calibration:
@@ -62,50 +66,83 @@ def fit_sets(reports: Mapping[str, Report], method: Method) -> Calibration:
         if not rows:
             raise ConfigError(f"{name}: no scored documents with raw scores in the report")
         models.add((report.get("config") or {}).get("model"))
-        sets.append({"name": name, "documents": len(rows),
-                     "pairs": sum(len(r["raw_pairs"]) for r in rows),
-                     "labels_sha256": (report.get("dataset") or {}).get("labels_sha256")})
+        sets.append(
+            {
+                "name": name,
+                "documents": len(rows),
+                "pairs": sum(len(r["raw_pairs"]) for r in rows),
+                "labels_sha256": (report.get("dataset") or {}).get("labels_sha256"),
+            }
+        )
     if len(models) > 1:
-        raise ConfigError(f"the reports ran different models ({sorted(map(str, models))});"
-                          " fit on runs of one configuration")
+        raise ConfigError(
+            f"the reports ran different models ({sorted(map(str, models))});"
+            " fit on runs of one configuration"
+        )
     pairs = _pairs(list(reports.values()))
     fitter = fit_isotonic if method == "isotonic" else fit_platt
-    return fitter(pairs, fitted_on={"sets": sets, "documents": sum(s["documents"] for s in sets),
-                                    "pairs": len(pairs), "model": models.pop()})
+    return fitter(
+        pairs,
+        fitted_on={
+            "sets": sets,
+            "documents": sum(s["documents"] for s in sets),
+            "pairs": len(pairs),
+            "model": models.pop(),
+        },
+    )
 
 
-def _calibrated(row: Mapping[str, Any], calibration: Calibration | None, threshold: float
-                ) -> tuple[list[tuple[float, bool]], float | None]:
+def _calibrated(
+    row: Mapping[str, Any], calibration: Calibration | None, threshold: float
+) -> tuple[list[tuple[float, bool]], float | None]:
     """The run's labelled field pairs and document confidence under ``calibration`` (as
     run, raw, when ``None``), the calibrated ones computed by the graph's own
     :func:`apply_calibration` from what the report kept of the run."""
     if calibration is None:
         doc = row.get("raw_doc_pair")
-        return ([(float(c), bool(ok)) for c, ok in row["raw_pairs"]],
-                None if doc is None else float(doc[0]))
+        return (
+            [(float(c), bool(ok)) for c, ok in row["raw_pairs"]],
+            None if doc is None else float(doc[0]),
+        )
     run = row["calibration_input"]
-    fields = {name: {"value": True if spec["found"] else None,
-                     "confidence": spec["raw_confidence"] or 0.0, "method": spec["method"],
-                     "notes": [CORROBORATED] if spec["corroborated"] else []}
-              for name, spec in run["fields"].items()}
-    extraction = apply_calibration({"fields": fields, "method": run["method"]}, calibration,
-                                   REQUIRED_FIELDS, threshold)
+    fields = {
+        name: {
+            "value": True if spec["found"] else None,
+            "confidence": spec["raw_confidence"] or 0.0,
+            "method": spec["method"],
+            "notes": [CORROBORATED] if spec["corroborated"] else [],
+        }
+        for name, spec in run["fields"].items()
+    }
+    extraction = apply_calibration(
+        {"fields": fields, "method": run["method"]}, calibration, REQUIRED_FIELDS, threshold
+    )
     # the labelled fields the run found, right unless listed among its misses
-    pairs = [(float(fields[name]["confidence"]), name not in (row.get("misses") or {}))
-             for name in row.get("methods") or {}]
+    pairs = [
+        (float(fields[name]["confidence"]), name not in (row.get("misses") or {}))
+        for name in row.get("methods") or {}
+    ]
     return pairs, float(extraction["confidence"])
 
 
-def _outcomes(report: Report, calibration: Calibration | None, threshold: float
-              ) -> dict[str, list[Any]]:
+def _outcomes(
+    report: Report, calibration: Calibration | None, threshold: float
+) -> dict[str, list[Any]]:
     """The (score, right) pairs of fields and documents, and the core correctness of the
     documents through on confidence and of those the run would post."""
     rows = _rows(report)
     if calibration is not None and any(not r.get("calibration_input") for r in rows):
-        raise ConfigError("the report has no 'calibration_input' per document; run the eval"
-                          " again with this version of wardflow")
-    out: dict[str, list[Any]] = {"field": [], "document": [], "through": [], "posted": [],
-                                 "core": []}
+        raise ConfigError(
+            "the report has no 'calibration_input' per document; run the eval"
+            " again with this version of wardflow"
+        )
+    out: dict[str, list[Any]] = {
+        "field": [],
+        "document": [],
+        "through": [],
+        "posted": [],
+        "core": [],
+    }
     for r in rows:
         pairs, confidence = _calibrated(r, calibration, threshold)
         out["field"].extend(pairs)
@@ -125,25 +162,32 @@ def _outcomes(report: Report, calibration: Calibration | None, threshold: float
 
 
 def _summary(out: Mapping[str, list[Any]]) -> dict[str, Any]:
-    return {"core_labelled": len(out["core"]),
-            "field": {"n": len(out["field"]), "ece": expected_calibration_error(out["field"])},
-            "document": {"n": len(out["document"]),
-                         "ece": expected_calibration_error(out["document"])},
-            "through": len(out["through"]), "through_wrong": out["through"].count(False),
-            "posted": len(out["posted"]), "posted_wrong": out["posted"].count(False)}
+    return {
+        "core_labelled": len(out["core"]),
+        "field": {"n": len(out["field"]), "ece": expected_calibration_error(out["field"])},
+        "document": {"n": len(out["document"]), "ece": expected_calibration_error(out["document"])},
+        "through": len(out["through"]),
+        "through_wrong": out["through"].count(False),
+        "posted": len(out["posted"]),
+        "posted_wrong": out["posted"].count(False),
+    }
 
 
-def score_with(report: Report, calibration: Calibration | None, *,
-               threshold: float = 0.90) -> dict[str, Any]:
+def score_with(
+    report: Report, calibration: Calibration | None, *, threshold: float = 0.90
+) -> dict[str, Any]:
     """Field and document ECE, and straight-through, of a report's runs under
     ``calibration`` (``None``: the raw scores). ``threshold`` is the review threshold
     the runs routed by."""
     return _summary(_outcomes(report, calibration, threshold))
 
 
-def leave_one_set_out(reports: Mapping[str, Report],
-                      methods: Sequence[Method] = ("isotonic", "platt"), *,
-                      threshold: float = 0.90) -> dict[str, Any]:
+def leave_one_set_out(
+    reports: Mapping[str, Report],
+    methods: Sequence[Method] = ("isotonic", "platt"),
+    *,
+    threshold: float = 0.90,
+) -> dict[str, Any]:
     """Per set: its raw scores, and each method's map fitted on every other set and
     applied to it; ``pooled`` adds the held-out documents of all sets up.
 
@@ -164,5 +208,9 @@ def leave_one_set_out(reports: Mapping[str, Report],
             for part, values in out.items():
                 pooled.setdefault(key, {}).setdefault(part, []).extend(values)
             held[name][key] = {"version": fitted.version if fitted else None, **_summary(out)}
-    return {"threshold": threshold, "sets": list(reports), "held_out": held,
-            "pooled": {key: _summary(out) for key, out in pooled.items()}}
+    return {
+        "threshold": threshold,
+        "sets": list(reports),
+        "held_out": held,
+        "pooled": {key: _summary(out) for key, out in pooled.items()},
+    }
