@@ -2,12 +2,13 @@
 map on a set it was not fitted on (leave one set out).
 
 An eval report (``wardflow eval documents DATASET -o FILE``) keeps, per document, the
-raw score and correctness of every labelled field (``raw_pairs``) and what
-:func:`~wardflow.agents.calibration.apply_calibration` reads of each required field
-(``calibration_input``). So a map fitted later is applied to a stored run exactly as the graph
-would apply it (the same function, on the same inputs: the document's confidence is the
-lowest calibrated required field, a seller found by pattern alone stays under the
-review threshold), without running the documents again.
+raw score and correctness of every labelled field (``raw_pairs``, ``methods`` and
+``misses``) and what :func:`~wardflow.agents.calibration.apply_calibration` reads of the
+run (``calibration_input``). So a map fitted later is applied to a stored run exactly as
+the graph would apply it (the same function, on the same inputs: the document's
+confidence is the lowest calibrated required field; a seller found by pattern alone,
+and every field of a document read by OCR, stay under the review threshold), without
+running the documents again.
 
 Straight-through is measured two ways, as the report does: ``through`` counts the
 documents at document confidence >= 0.90 (confidence alone), ``posted`` the documents
