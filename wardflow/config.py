@@ -90,6 +90,10 @@ class Settings(BaseSettings):
             survives a process crash (SIGKILL) but may lose the last commits on power
             loss; ``FULL`` also survives power loss, at about twice the cost.
         review_threshold: a document whose confidence is below this goes to review.
+        calibration_file: the map from raw to calibrated confidence (default:
+            ``home/calibration.json`` when it exists, else the map shipped in the
+            package, ``wardflow/agents/data/calibration.json``).
+        calibration: ``auto`` applies the map above; ``off`` the raw scores.
         risk_threshold: a risk score at or above this goes to review.
         approval_limit: totals above this (in ``approval_currency``) need approval.
         comment_required_for: the cases whose approval or rejection must carry a
@@ -188,8 +192,11 @@ class Settings(BaseSettings):
     # reader, e.g. to compare models).
     model_reads: Literal["open", "always"] = "open"
     # Raw confidence -> calibrated confidence, fitted by ``wardflow eval --fit-calibration``
-    # (default: ``home/calibration.json`` when it exists; none: raw scores are used).
+    # (default: ``home/calibration.json`` when it exists, else the map shipped in the
+    # package, fitted on the labelled invoice sets). ``calibration = "off"`` uses the
+    # raw scores, whatever file there is.
     calibration_file: Path | None = None
+    calibration: Literal["auto", "off"] = "auto"
 
     # Models: any litellm model string; "none" runs the deterministic parsers only.
     # Guards: injection score that flags a document / blocks a prompt; the optional

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
+from tests.conftest import ROOT
 from wardflow.agents.calibration import (
+    DEFAULT_CALIBRATION,
     Calibration,
     apply_calibration,
+    default_calibration,
     expected_calibration_error,
     fit_isotonic,
     fit_platt,
@@ -81,13 +86,51 @@ def test_saved_with_a_content_version_and_tamper_checked(tmp_path: Path) -> None
 
 def test_load_from_settings(tmp_path: Path) -> None:
     settings = Settings(home=tmp_path, model="none")
-    assert load_calibration(settings) is None  # no file, no calibration
+    # No file of the user's: the map shipped in the package.
+    assert load_calibration(settings) == default_calibration()
     fit_platt([(0.5, False), (0.9, True)]).save(settings.calibration_path)
-    loaded = load_calibration(settings)
+    loaded = load_calibration(settings)  # the user's own map wins
     assert loaded is not None and loaded.method == "platt"
+    # Switched off: raw scores, whatever file there is.
+    assert load_calibration(settings.model_copy(update={"calibration": "off"})) is None
     missing = Settings(home=tmp_path, model="none", calibration_file=tmp_path / "nope.json")
     with pytest.raises(ConfigError, match="cannot read"):
         load_calibration(missing)
+
+
+def test_calibration_switch_reads_the_environment(monkeypatch: pytest.MonkeyPatch,
+                                                  tmp_path: Path) -> None:
+    monkeypatch.setenv("WARDFLOW_CALIBRATION", "off")
+    assert Settings(home=tmp_path).calibration == "off"
+    monkeypatch.setenv("WARDFLOW_CALIBRATION", "sometimes")
+    with pytest.raises(ValidationError):
+        Settings(home=tmp_path)
+
+
+def test_the_shipped_map_is_what_its_file_says_it_is() -> None:
+    data = json.loads(DEFAULT_CALIBRATION.read_text())
+    shipped = default_calibration()  # Calibration.load checks the version against the content
+    assert data["version"] == shipped.version and shipped.method == "isotonic"
+    values = [shipped(x / 100) for x in range(101)]
+    assert values == sorted(values) and all(0.0 <= v <= 1.0 for v in values)
+    # fitted_on names every set with its counts, and the counts add up.
+    sets = shipped.fitted_on["sets"]
+    assert {s["name"] for s in sets} >= {"data/invoices", "data/invoices-heldout",
+                                        "data/invoices-heldout2"}
+    assert shipped.fitted_on["documents"] == sum(s["documents"] for s in sets)
+    assert shipped.fitted_on["pairs"] == sum(s["pairs"] for s in sets)
+    assert shipped.fitted_on["model"] == "none"
+
+
+def test_the_shipped_map_was_fitted_on_the_sets_as_they_are() -> None:
+    """A labelled set that changed since the fit: refit (scripts/refit_calibration.sh)."""
+    for fitted in default_calibration().fitted_on["sets"]:
+        labels = ROOT / fitted["name"] / "labels.jsonl"
+        if not labels.is_file():  # a set outside the repository (../shared)
+            continue
+        assert fitted["labels_sha256"] == hashlib.sha256(labels.read_bytes()).hexdigest(), (
+            f"{fitted['name']} changed since the shipped calibration was fitted")
+        assert fitted["documents"] == len(labels.read_text().splitlines())
 
 
 def test_apply_keeps_raw_scores_and_recomputes_the_document() -> None:
@@ -114,3 +157,18 @@ def test_apply_keeps_raw_scores_and_recomputes_the_document() -> None:
     # Applying twice maps the raw score again, not the calibrated one.
     apply_calibration(extraction, fitted, ("vendor", "total", "invoice_number"), 0.9)
     assert fields["vendor"]["confidence"] == 0.98
+
+
+def test_on_a_document_read_by_ocr_fields_stay_under_the_review_threshold() -> None:
+    fitted = Calibration("isotonic", ((0.5, 0.3), (0.85, 0.97)))
+    fields = {"vendor": {"value": "A", "confidence": 0.85, "method": "label"},
+              "total": {"value": "1.00", "confidence": 0.5, "method": "label"}}
+    ocr = apply_calibration({"method": "ocr", "fields": fields}, fitted, ("vendor", "total"),
+                            0.9)
+    # 0.85 would map to 0.97, over the review threshold: an OCR score stays under it.
+    assert ocr["fields"]["vendor"]["confidence"] == 0.89 and ocr["confidence"] == 0.3
+    assert ocr["fields"]["total"]["confidence"] == 0.3  # lowered as on any document
+    text = apply_calibration({"method": "text", "fields": {
+        "vendor": {"value": "A", "confidence": 0.85, "method": "label"}}}, fitted, ("vendor",),
+        0.9)
+    assert text["fields"]["vendor"]["confidence"] == 0.97 and text["confidence"] == 0.97

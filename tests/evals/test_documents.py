@@ -11,8 +11,10 @@ from typing import Any
 import pytest
 
 from tests.conftest import EXAMPLES, NOW, ROOT, wardflow_cli
+from wardflow.agents.calibration import default_calibration
 from wardflow.config import Settings
 from wardflow.errors import ConfigError
+from wardflow.evals._calibration_sets import score_with
 from wardflow.evals.documents import (
     check_thresholds,
     evaluate_documents,
@@ -89,8 +91,22 @@ def test_calibration_is_reported_and_meets_its_target(
     pairs = [p for d in report["documents"] for p in d["pairs"]]
     assert calibration["field"]["n"] == len(pairs) > 100
     assert sum(b["count"] for b in calibration["field"]["bins"]) == len(pairs)
-    # No calibration applied: the scores as run are the raw ones.
-    assert calibration["field"] == calibration["raw_field"]
+    # The map shipped in the package was applied (the examples are not among the sets
+    # it was fitted on); the raw scores are reported beside the calibrated ones.
+    assert report["config"]["calibration"] == default_calibration().version
+    assert calibration["raw_field"]["n"] == calibration["field"]["n"]
+    assert calibration["field"]["ece"] < calibration["raw_field"]["ece"]
+    assert calibration["document"]["ece"] < calibration["raw_document"]["ece"]
+    # What the report keeps of each run applies a map exactly as the graph did.
+    replayed, through = score_with(report, default_calibration()), report["straight_through"]
+    assert replayed["field"] == {"n": calibration["field"]["n"],
+                                 "ece": calibration["field"]["ece"]}
+    assert replayed["document"] == {"n": calibration["document"]["n"],
+                                    "ece": calibration["document"]["ece"]}
+    assert (replayed["through"], replayed["posted"]) == (through["through"],
+                                                         through["posted"]["through"])
+    raw = score_with(report, None)
+    assert raw["field"]["ece"] == calibration["raw_field"]["ece"]
     accuracy = sum(1 for _, right in pairs if right) / len(pairs)
     assert calibration["field"]["accuracy"] == round(accuracy, 4)
     held_out = calibration["cross_validated"]

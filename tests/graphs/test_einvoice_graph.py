@@ -66,7 +66,9 @@ def test_xml_whose_sums_do_not_add_up_is_not_trusted(workspace: Workspace,
 
     failed = {c["name"] for c in state["extraction"]["checks"] if not c["passed"]}
     assert "totals_add_up" in failed
-    assert state["extraction"]["fields"]["total"]["confidence"] <= 0.5
+    total = state["extraction"]["fields"]["total"]
+    # capped at 0.5 by the failed check; calibrated, still under the review threshold
+    assert total["raw_confidence"] <= 0.5 and total["confidence"] < 0.9
     assert summary.route == "review" and "arithmetic" in _codes(state)
 
 

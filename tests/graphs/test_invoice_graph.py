@@ -156,7 +156,9 @@ def test_arithmetic_that_does_not_add_up_goes_to_review(workspace: Workspace) ->
     summary = _run(workspace, ARITHMETIC)
     assert summary.status == "awaiting_review"
     assert "arithmetic" in summary.reasons
-    assert summary.confidence is not None and summary.confidence <= 0.5
+    # the failed check caps the total at 0.5 (raw); calibrated, still under the threshold
+    assert summary.confidence is not None
+    assert summary.confidence < workspace.settings.review_threshold
 
 
 def test_resent_copy_is_caught_as_a_duplicate(workspace: Workspace) -> None:

@@ -24,7 +24,7 @@ from wardflow.operations.replay import (
 )
 from wardflow.runtime.workspace import Workspace
 
-CLEAN = "2026-08-14_nordlicht-software_NLS-INV-2026-0412.pdf"  # posted, confidence 0.95
+CLEAN = "2026-08-14_nordlicht-software_NLS-INV-2026-0412.pdf"  # posted, raw confidence 0.95
 OVER_LIMIT = "2026-10-20_hansen-maschinenbau_HM-2026-0077.pdf"  # waits for review
 
 
@@ -64,11 +64,12 @@ def test_checkpoints_list_steps_and_the_node_that_wrote_each(workspace: Workspac
 def test_a_higher_review_threshold_sends_a_posted_run_to_review(workspace: Workspace) -> None:
     thread = _run(workspace, CLEAN)
 
-    result = _replay(workspace, thread, review_threshold=0.97)
+    # the strictest threshold: the clean run's calibrated confidence is just under 1
+    result = _replay(workspace, thread, review_threshold=1.0)
 
     assert result.checkpoint.written_by == "ingest"
     assert result.chosen == "the first checkpoint after ingest (default)"
-    assert result.settings_changed == {"review_threshold": [0.9, 0.97]}
+    assert result.settings_changed == {"review_threshold": [0.9, 1.0]}
     changed = _changed(result)
     assert changed["outcome"] == ("posted", "awaiting_review")
     assert changed["route"] == ("post", "review")
@@ -77,7 +78,7 @@ def test_a_higher_review_threshold_sends_a_posted_run_to_review(workspace: Works
     # Extraction, risk and compliance ran again and agree with the original.
     assert not any(w.startswith(("field ", "risk", "finding", "confidence")) for w in changed)
     assert [r["code"] for r in result.review] == ["low_confidence"]
-    assert "below 0.97" in result.review[0]["detail"]
+    assert "below 1.00" in result.review[0]["detail"]
     assert result.would_do == []  # stopped at the review: nothing posted, nothing archived
     data = json.loads(json.dumps(result.to_dict()))
     assert data["changed"] is True and data["replay"]["status"] == "awaiting_review"
@@ -214,18 +215,18 @@ def test_cli_lists_and_replays_with_a_config_file(workspace: Workspace, settings
                                                   tmp_path: Path) -> None:
     thread = _run(workspace, CLEAN)
     config = tmp_path / "stricter.toml"
-    config.write_text("review_threshold = 0.97\n")
+    config.write_text("review_threshold = 1.0\n")
 
     listed = wardflow_cli(settings.home, "replay", thread, "--list", "--json", check=True)
     table = wardflow_cli(settings.home, "replay", thread, "--from", "extract", "--config",
                          str(config), "--as", "bob", check=True)
-    as_json = wardflow_cli(settings.home, "replay", thread, "--threshold", "0.97", "--json",
+    as_json = wardflow_cli(settings.home, "replay", thread, "--threshold", "1.0", "--json",
                            check=True)
     unknown = wardflow_cli(settings.home, "replay", "doc-nope")
 
     assert [c["written_by"] for c in json.loads(listed.stdout)][2] == "ingest"
     assert "would go to review" in table.stdout and "low_confidence" in table.stdout
-    assert "review_threshold 0.90 -> 0.97" in table.stdout
+    assert "review_threshold 0.90 -> 1.00" in table.stdout
     data = json.loads(as_json.stdout)
     assert data["changed"] and data["original"]["status"] == "posted"
     assert data["replay"]["route"] == "review"

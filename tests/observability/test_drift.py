@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import EXAMPLES, INBOX, NOW, add_reviewers, wardflow_cli
+from wardflow.agents.calibration import default_calibration
 from wardflow.config import Settings
 from wardflow.errors import ConfigError
 from wardflow.observability._drift_stats import kolmogorov_sf, ks_2samp, psi
@@ -175,7 +176,9 @@ def test_each_run_is_observed_as_it_finishes_and_collect_catches_up(
     assert set(observed) == {r.thread_id for r in runs}
     by_name = {Path(r.document).name: observed[r.thread_id] for r in runs}
     nordlicht = by_name["2026-08-14_nordlicht-software_NLS-INV-2026-0412.pdf"]
-    assert (nordlicht.confidence, nordlicht.amount, nordlicht.route) == (0.95, 2146.76, "post")
+    # the extractor's 0.95, through the calibration shipped in the package
+    assert (nordlicht.confidence, nordlicht.amount, nordlicht.route) == (
+        default_calibration()(0.95), 2146.76, "post")
     assert by_name[INJECTED].guard_flags == ("prompt_injection",)
     # CHF 3424.99 is compared in the approval currency (EUR).
     assert by_name["2026-10-02_alpenglanz_Rechnung_2026-3318.pdf"].amount == pytest.approx(

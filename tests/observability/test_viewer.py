@@ -88,7 +88,7 @@ def test_render_trace_shows_each_step(approved: Run) -> None:
     lines = [line for line in shown.splitlines() if line.startswith("│ ") and "│" in line[2:]]
     assert [line.split("│")[2].strip() for line in lines if line.split("│")[1].strip()] == PATH
     assert "approve by carla" in shown and "erp_post_invoice ok" in shown
-    assert "0.95" in shown
+    assert f"{approved[0]['extraction']['confidence']:.2f}" in shown
 
 
 def test_mermaid_colours_the_path_by_confidence(workspace: Workspace, approved: Run) -> None:
@@ -100,7 +100,7 @@ def test_mermaid_colours_the_path_by_confidence(workspace: Workspace, approved: 
                if line.startswith("class ")}
     assert classes == {
         "wfVisited": ["ingest", "guard"],  # before any confidence existed
-        "wfHigh": PATH[2:],  # confidence 0.95 >= 0.9
+        "wfHigh": PATH[2:],  # (calibrated) confidence >= 0.9
         "wfUnvisited": ["fail"],
     }
     edges = [line.strip() for line in drawing.splitlines() if "-->" in line or "-.->" in line]

@@ -246,10 +246,11 @@ def test_replay_with_other_settings_shows_the_difference(ops: Ops) -> None:
     assert refused.status_code == 403 and "model" in refused.json()["detail"]
     assert ops.post(path, "dan", {"review_threshold": 2}).status_code == 422
 
-    answer = ops.post(path, "dan", {"from_checkpoint": "risk", "review_threshold": 0.99})
+    # the strictest threshold: the run's calibrated confidence is just under 1
+    answer = ops.post(path, "dan", {"from_checkpoint": "risk", "review_threshold": 1.0})
     assert answer.status_code == 200, answer.text
     report = answer.json()
-    assert report["settings_changed"] == {"review_threshold": [0.9, 0.99]}
+    assert report["settings_changed"] == {"review_threshold": [0.9, 1.0]}
     assert report["from"]["next"] == ["risk"]
     assert report["changed"] is True and report["changes"]
     changed = {r["what"] for r in report["rows"] if r["changed"]}

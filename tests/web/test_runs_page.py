@@ -62,7 +62,8 @@ def test_an_operator_filters_runs_replays_one_and_retries_another(
              browser.find_elements(By.CSS_SELECTOR, "#steps tr")]
     assert steps[:6] == ["ingest", "guard", "extract", "risk", "compliance", "route"]
     assert not _visible(browser, "#cancel-box").find_element(By.ID, "cancel").is_enabled()
-    browser.find_element(By.ID, "replay-threshold").send_keys("0.99")
+    # the strictest threshold: the run's calibrated confidence is just under 1
+    browser.find_element(By.ID, "replay-threshold").send_keys("1")
     browser.find_element(By.ID, "replay").click()
     verdict = _visible(browser, "#replay-verdict")
     _wait(browser).until(lambda d: "difference(s)" in verdict.text)

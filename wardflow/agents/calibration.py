@@ -8,7 +8,10 @@ violators: monotone, no shape assumed) or Platt scaling (a logistic curve: smoot
 for small sets), and stored as JSON with a version derived from its content. The graph
 applies it after extraction (:func:`apply_calibration`); each field keeps its raw score
 in ``raw_confidence`` and the extraction records the calibration's version, so an
-audit can tell which mapping a decision used.
+audit can tell which mapping a decision used. Without a map of the user's, the graph
+applies the one shipped in the package (:func:`default_calibration`), fitted on the
+project's labelled invoice sets (``wardflow eval calibrate``,
+``scripts/refit_calibration.sh``); ``calibration = "off"`` keeps the raw scores.
 
 A calibration only ever moves scores monotonically: a field the extractor trusted more
 never ends up trusted less than one it trusted less.
@@ -16,6 +19,7 @@ never ends up trusted less than one it trusted less.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import math
@@ -30,12 +34,15 @@ from wardflow.errors import ConfigError
 if TYPE_CHECKING:
     from wardflow.config import Settings
 
-__all__ = ["Calibration", "Method", "apply_calibration", "expected_calibration_error",
-           "fit_isotonic", "fit_platt", "load_calibration", "reliability"]
+__all__ = ["DEFAULT_CALIBRATION", "Calibration", "Method", "apply_calibration",
+           "default_calibration", "expected_calibration_error", "fit_isotonic", "fit_platt",
+           "load_calibration", "reliability"]
 
 Method = Literal["isotonic", "platt"]
 Pair = tuple[float, bool]
 _FORMAT = "wardflow-calibration/1"
+# The map applied when the user has none (package data).
+DEFAULT_CALIBRATION = Path(__file__).parent / "data" / "calibration.json"
 
 
 @dataclass(frozen=True)
@@ -122,16 +129,29 @@ class Calibration:
 
 
 def load_calibration(settings: Settings) -> Calibration | None:
-    """The calibration the settings name, or ``home/calibration.json`` if there is one.
+    """The calibration the graph applies: none when ``settings.calibration`` is
+    ``off``; else the file the settings name, or ``home/calibration.json`` if there is
+    one (the user's own map wins), else the map shipped in the package
+    (:func:`default_calibration`).
 
     Raises:
-        ConfigError: ``calibration_file`` is set but missing or invalid, or the default
+        ConfigError: ``calibration_file`` is set but missing or invalid, or the user's
             file is invalid.
     """
+    if settings.calibration == "off":
+        return None
     path = settings.calibration_path
     if settings.calibration_file is None and not path.exists():
-        return None
+        return default_calibration()
     return Calibration.load(path)
+
+
+@functools.cache
+def default_calibration() -> Calibration:
+    """The map shipped in the package (``wardflow/agents/data/calibration.json``), fitted
+    on the project's labelled invoice sets; its ``fitted_on`` names them. Refit it with
+    ``wardflow eval calibrate`` (see the README)."""
+    return Calibration.load(DEFAULT_CALIBRATION)
 
 
 def _interpolate(points: Sequence[tuple[float, float]], raw: float) -> float:
@@ -253,19 +273,24 @@ def apply_calibration(extraction: dict[str, Any], calibration: Calibration,
     """Replace each found field's confidence by its calibrated value (keeping the raw
     score in ``raw_confidence``), recompute the document's confidence (the lowest
     required field) and its low-confidence list, and record the calibration's version.
+    A field of a document read by OCR stays under the review threshold, as the
+    extractor's OCR cap keeps it: such fields never reach auto-approval on their own,
+    however often such scores were right on the calibration's data.
     Returns ``extraction`` (changed in place)."""
     fields = extraction.get("fields") or {}
+    ocr = extraction.get("method") == "ocr"
+    under = round(threshold - 0.01, 4)
     for name, spec in fields.items():
         if spec.get("value") is None or spec.get("method") == "reviewer":
             continue
         raw = float(spec.get("raw_confidence", spec["confidence"]))
         spec["raw_confidence"] = raw
-        spec["confidence"] = calibration(raw)
+        spec["confidence"] = min(calibration(raw), under) if ocr else calibration(raw)
         if name == "vendor" and spec.get("method") == "pattern" and raw < threshold \
                 and not any(str(n).startswith(CORROBORATED) for n in spec.get("notes") or ()):
             # a seller found by pattern alone goes to a reviewer, however well names of
             # its score were right on the calibration's data
-            spec["confidence"] = min(spec["confidence"], round(threshold - 0.01, 4))
+            spec["confidence"] = min(spec["confidence"], under)
     scores = {name: float((fields.get(name) or {}).get("confidence", 0.0)) for name in required}
     extraction["raw_confidence"] = extraction.get("raw_confidence", extraction.get("confidence"))
     extraction["confidence"] = round(min(scores.values()), 4) if scores else 0.0

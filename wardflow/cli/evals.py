@@ -153,7 +153,7 @@ def _eval_settings(model: str | None, calibration: Path | None) -> Settings:
     if model:
         updates["model"] = model
     if calibration:
-        updates["calibration_file"] = calibration
+        updates.update(calibration_file=calibration, calibration="auto")
     return settings.model_copy(update=updates) if updates else settings
 
 
@@ -235,3 +235,74 @@ def eval_compare(
         print_json(diff)
     else:
         out.print(compare_table(diff))
+
+
+@eval_app.command("calibrate")
+def eval_calibrate(
+    reports: Annotated[list[Path], typer.Argument(help="Eval reports (JSON, one per labelled"
+                                                  " set) whose raw scores the map is fitted on.")],
+    method: Annotated[str, typer.Option("--method", help="isotonic or platt.")] = "isotonic",
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the map here"
+                      " (default: HOME/calibration.json, which the graph applies).")] = None,
+    folds: Annotated[bool, typer.Option("--leave-one-set-out", help="Also fit both methods"
+                     " on all sets but one and measure them on the one left out.")] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Fit a calibration on the raw scores of several eval reports; with
+    --leave-one-set-out, first measure how such a map does on a set it did not see."""
+    from wardflow.evals._calibration_sets import fit_sets, leave_one_set_out
+
+    if method not in ("isotonic", "platt"):
+        err.print(f"[red]error:[/red] --method is isotonic or platt, not {method!r}")
+        raise typer.Exit(EXIT_USAGE)
+    settings = load_settings()
+    loaded = guarded(lambda: _load_sets(reports))
+    result: dict[str, Any] = {}
+    if folds:
+        result["leave_one_set_out"] = guarded(lambda: leave_one_set_out(
+            loaded, threshold=settings.review_threshold))
+    fitted = guarded(lambda: fit_sets(loaded, method))  # type: ignore[arg-type]
+    path = fitted.save(output or settings.calibration_path)
+    result["calibration"] = {"version": fitted.version, "path": str(path),
+                             "fitted_on": dict(fitted.fitted_on)}
+    if as_json:
+        print_json(result)
+        return
+    if folds:
+        out.print(_folds_table(result["leave_one_set_out"]))
+    out.print(f"calibration {fitted.version} ({fitted.fitted_on['documents']} documents,"
+              f" {fitted.fitted_on['pairs']} fields) stored in {path}")
+
+
+def _load_sets(paths: list[Path]) -> dict[str, dict[str, Any]]:
+    """The reports by the dataset each scored.
+
+    Raises:
+        ConfigError: an unreadable report, or two reports of the same dataset.
+    """
+    sets: dict[str, dict[str, Any]] = {}
+    for path in paths:
+        report = _load_report(path)
+        name = str((report.get("dataset") or {}).get("path") or path)
+        if name in sets:
+            raise ConfigError(f"two reports of {name}: give one report per labelled set")
+        sets[name] = report
+    return sets
+
+
+def _folds_table(result: dict[str, Any]) -> Any:
+    """Leave one set out as a table: per held-out set and map, ECE and straight-through."""
+    from rich.table import Table
+
+    table = Table(title=f"calibration left one set out (straight-through at >="
+                        f" {result['threshold']:.2f})")
+    for column in ("held-out set", "map", "field ECE", "document ECE", "through (wrong)",
+                   "would post (wrong)"):
+        table.add_column(column)
+    rows = [*result["held_out"].items(), ("pooled", result["pooled"])]
+    for name, by_map in rows:
+        for key, s in by_map.items():
+            table.add_row(name, key, f"{s['field']['ece']:.3f}", f"{s['document']['ece']:.3f}",
+                          f"{s['through']}/{s['core_labelled']} ({s['through_wrong']})",
+                          f"{s['posted']} ({s['posted_wrong']})")
+    return table

@@ -355,6 +355,6 @@ def _row(row: Mapping[str, Any]) -> dict[str, Any]:
                    for n, s in row["fields"].items() if not s["right"]},
         "line_items": row["line_items"], "explanation": row["explanation"],
         "pairs": row["pairs"], "raw_pairs": row["raw_pairs"], "doc_pair": row["doc_pair"],
-        "raw_doc_pair": row["raw_doc_pair"],
+        "raw_doc_pair": row["raw_doc_pair"], "calibration_input": row.get("calibration_input"),
         "methods": {n: f.get("method") for n, f in row["fields"].items() if f["got"] is not None},
     }

@@ -64,7 +64,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from wardflow.agents.calibration import Calibration
+from wardflow.agents.calibration import CORROBORATED, Calibration, load_calibration
 from wardflow.agents.extractor import REQUIRED_FIELDS
 from wardflow.config import Settings
 from wardflow.errors import ConfigError
@@ -178,6 +178,7 @@ def score_run(label: Label, state: Mapping[str, Any], *, waiting: bool,
         "guard_flagged": flagged, "injection": label.injection,
         "confidence": extraction.get("confidence"), "pairs": pairs, "raw_pairs": raw_pairs,
         "doc_pair": doc_pair, "raw_doc_pair": raw_doc_pair,
+        "calibration_input": calibration_input(extraction),
         "explanation": _explanation(state, records),
     }
 
@@ -205,6 +206,24 @@ def _document_pairs(scored: Mapping[str, Any], extraction: Mapping[str, Any]
     all_right = all(scored[n]["right"] for n in required)
     raw_doc = extraction.get("raw_confidence", extraction["confidence"])
     return (float(extraction["confidence"]), all_right), (float(raw_doc), all_right)
+
+
+def calibration_input(extraction: Mapping[str, Any]) -> dict[str, Any]:
+    """What :func:`~wardflow.agents.calibration.apply_calibration` reads of the run, raw:
+    how the text was read and, per field (the required ones always), whether it was
+    found, its score, how it was found and whether the seller's identifiers vouch for
+    it. So a map fitted later is applied to this run exactly as the graph would."""
+    fields = extraction.get("fields") or {}
+    out: dict[str, Any] = {}
+    for name in dict.fromkeys([*REQUIRED_FIELDS, *fields]):
+        spec = fields.get(name) or {}
+        raw = spec.get("raw_confidence", spec.get("confidence"))
+        out[name] = {"found": spec.get("value") is not None,
+                     "raw_confidence": None if raw is None else float(raw),
+                     "method": spec.get("method"),
+                     "corroborated": any(str(n).startswith(CORROBORATED)
+                                         for n in spec.get("notes") or ())}
+    return {"method": extraction.get("method"), "fields": out}
 
 
 def _explanation(state: Mapping[str, Any], records: Sequence[AuditRecord]) -> dict[str, Any]:
@@ -247,7 +266,8 @@ def evaluate_documents(
             replaced by a fresh one.
         home: keep the runs in this data home instead of a temporary one.
         calibration: use this calibration (else the one the settings would apply:
-            ``calibration_file``, or ``calibration.json`` in the settings' home).
+            ``calibration_file``, or ``calibration.json`` in the settings' home, else
+            the map shipped in the package; none with ``calibration="off"``).
         progress: called with ``(index, total, file)`` before each document.
         clock: the runs' clock (default: now), for reproducible date checks.
         leave_one_source_out: also fit calibration on all sources but one and measure
@@ -289,15 +309,14 @@ def evaluate_documents(
 def _run_settings(base: Settings, calibration: Calibration | None, data_home: Path
                   ) -> tuple[Settings, Calibration | None]:
     """The settings the runs use (``base`` in ``data_home``) and the calibration they
-    apply: the given one, else the one ``base`` would apply, stored in ``data_home``."""
-    overrides: dict[str, Any] = {"home": data_home}
-    stored = None
+    apply: the given one, else the one ``base`` would apply (the user's file, else the
+    map shipped in the package; none when calibration is off), stored in ``data_home``."""
+    if calibration is None:
+        calibration = load_calibration(base)
+    overrides: dict[str, Any] = {"home": data_home, "calibration_file": None}
     if calibration is not None:
-        stored = calibration.save(data_home / "calibration.json")
-    elif base.calibration_file is not None or base.calibration_path.exists():
-        calibration = Calibration.load(base.calibration_path)
-        stored = calibration.save(data_home / "calibration.json")
-    overrides["calibration_file"] = stored
+        overrides.update(calibration="auto",
+                         calibration_file=calibration.save(data_home / "calibration.json"))
     return base.model_copy(update=overrides), calibration
 
 

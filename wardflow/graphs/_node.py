@@ -46,6 +46,9 @@ def _summary(update: Mapping[str, Any], ms: float) -> dict[str, Any]:
                 "fields": {n: f["value"] for n, f in value["fields"].items()},
                 "failed_checks": [c["name"] for c in value["checks"] if not c["passed"]],
             }
+            if value.get("calibration"):  # which map turned the raw score into this one
+                out[key].update(raw_confidence=value.get("raw_confidence"),
+                                calibration=value["calibration"]["version"])
         elif key == "risk":
             out[key] = {"score": value["score"], "reasons": [r["code"] for r in value["reasons"]]}
         elif key == "compliance":
