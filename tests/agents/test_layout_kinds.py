@@ -6,21 +6,8 @@ numbers and amounts invented), one rule per test, each with a control.
 
 from __future__ import annotations
 
-from datetime import date
-
+from tests.agents.conftest import extracted_values as _extract
 from wardflow.agents._candidates import date_candidates
-from wardflow.agents.extractor import ExtractionPolicy, extract_invoice
-from wardflow.tools.documents import DocumentText
-
-POLICY = ExtractionPolicy(today=date(2026, 11, 25))
-
-
-def _extract(text: str) -> dict[str, object]:
-    result = extract_invoice(DocumentText((text,), "pdf-text"), [], POLICY)
-    fields = result["fields"]
-    assert isinstance(fields, dict)
-    return {name: f["value"] for name, f in fields.items()}
-
 
 HASH_UNDER_TITLE = (
     "INVOICE                                       Quarrystone Media LLC\n"

@@ -6,21 +6,9 @@ amounts invented), one rule per test, each with a control.
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 
 from wardflow.agents._party import find_seller
-from wardflow.agents.extractor import ExtractionPolicy, extract_invoice
-from wardflow.tools.documents import DocumentText
-
-POLICY = ExtractionPolicy(today=date(2026, 11, 25))
-
-
-def _extract(text: str) -> dict[str, object]:
-    fields = extract_invoice(DocumentText((text,), "pdf-text"), [], POLICY)["fields"]
-    assert isinstance(fields, dict)
-    return {name: f["value"] for name, f in fields.items()}
 
 
 def _seller(text: str) -> str | None:

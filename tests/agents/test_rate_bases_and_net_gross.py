@@ -4,20 +4,7 @@ control."""
 
 from __future__ import annotations
 
-from datetime import date
-
-from wardflow.agents.extractor import ExtractionPolicy, extract_invoice
-from wardflow.tools.documents import DocumentText
-
-POLICY = ExtractionPolicy(today=date(2026, 11, 25))
-
-
-def _extract(text: str) -> dict[str, object]:
-    result = extract_invoice(DocumentText((text,), "pdf-text"), [], POLICY)
-    fields = result["fields"]
-    assert isinstance(fields, dict)
-    return {name: f["value"] for name, f in fields.items()}
-
+from tests.agents.conftest import extracted_values as _extract
 
 RATES_WITH_BASES = (
     "Lindholm Feinkost GmbH\n"

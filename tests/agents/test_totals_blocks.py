@@ -6,22 +6,11 @@ numbers and amounts invented), one rule per test, each with a control.
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 
+from tests.agents.conftest import extracted_values as _extract
 from wardflow.agents._candidates import invoice_number_candidates
 from wardflow.agents._parsers import find_currency, parse_date
-from wardflow.agents.extractor import ExtractionPolicy, extract_invoice
-from wardflow.tools.documents import DocumentText
-
-POLICY = ExtractionPolicy(today=date(2026, 11, 25))
-
-
-def _extract(text: str) -> dict[str, object]:
-    fields = extract_invoice(DocumentText((text,), "pdf-text"), [], POLICY)["fields"]
-    assert isinstance(fields, dict)
-    return {name: f["value"] for name, f in fields.items()}
 
 
 def _amounts(text: str) -> tuple[object, object, object]:

@@ -5,11 +5,12 @@ and amounts invented), one rule per test.
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 import pytest
 
+from tests.agents.conftest import POLICY
+from tests.agents.conftest import extracted_values as _extract
 from wardflow.agents._candidates import (
     amount_candidates,
     best,
@@ -17,16 +18,8 @@ from wardflow.agents._candidates import (
     invoice_number_candidates,
 )
 from wardflow.agents._party import find_seller
-from wardflow.agents.extractor import ExtractionPolicy, extract_invoice
+from wardflow.agents.extractor import extract_invoice
 from wardflow.tools.documents import DocumentText
-
-POLICY = ExtractionPolicy(today=date(2026, 11, 25))
-
-
-def _extract(text: str) -> dict[str, object]:
-    fields = extract_invoice(DocumentText((text,), "pdf-text"), [], POLICY)["fields"]
-    assert isinstance(fields, dict)
-    return {name: f["value"] for name, f in fields.items()}
 
 
 # Seller ------------------------------------------------------------------------------
