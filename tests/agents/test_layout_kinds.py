@@ -158,6 +158,29 @@ def test_control_an_amount_after_the_subtotal_that_is_not_the_difference_is_no_t
     assert fields["tax"] is None
 
 
+# Narrow columns: the sum row's net and VAT one space apart, the header abbreviated
+NARROW_SUM_ROW = (
+    "Faktura VAT nr FV/2025/04/031\nData wystawienia: 2025-04-02\n"
+    "Lp.  Nazwa          Ilość  Cena netto Wart. netto    VAT    Wart. brutto\n"
+    "1    Regał            2       300,00      600,00    23%          738,00\n"
+    "2    Szafka           1       250,00      250,00    23%          307,50\n"
+    "                               Razem:     850,00 195,50        1 045,50\n"
+    "Do zapłaty: 1 045,50 zł\n"
+)
+
+
+def test_a_sum_row_whose_amounts_are_one_space_apart_is_read_as_cells() -> None:
+    fields = _extract(NARROW_SUM_ROW)
+    assert (fields["subtotal"], fields["tax"], fields["total"]) == ("850.00", "195.50", "1045.50")
+
+
+def test_control_an_amount_with_a_space_as_thousands_separator_stays_one_cell() -> None:
+    from wardflow.agents._columns import _cells
+
+    line = "Razem:     850,00 1 045,50"
+    assert [line[a:b] for a, b in _cells(line, 0, len(line))] == ["Razem:", "850,00 1 045,50"]
+
+
 TWO_LINE_NAME = (
     "Wrenfield                                             Invoice\n"
     "Joinery Ltd.                                          Invoice #: 000412\n"

@@ -22,6 +22,8 @@ __all__ = ["column_sum", "value_above"]
 ValueAt = Callable[[str, int, int], "tuple[int, int, str] | None"]
 _CELL = re.compile(r"\S+(?: \S+)*")
 _MIN_ROWS = 2  # a sum row needs at least two rows above it
+# The space between two amounts with cents: "970,00 223,10" (not "1 193,10": one amount)
+_AMOUNTS_APART = re.compile(r"(?<=[.,]\d\d) (?=-?\d[\d.,']*[.,]\d\d(?![\d.,]))")
 
 
 def _line_start(text: str, offset: int) -> int:
@@ -34,8 +36,16 @@ def _line_end(text: str, offset: int) -> int:
 
 
 def _cells(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """The cells of the line ``text[start:end]``, at their offsets in ``text``."""
-    return [(m.start(), m.end()) for m in _CELL.finditer(text, start, end)]
+    """The cells of the line ``text[start:end]``, at their offsets in ``text``; two
+    amounts with cents one space apart ("970,00 223,10": narrow columns) are two cells."""
+    cells = []
+    for m in _CELL.finditer(text, start, end):
+        c0 = m.start()
+        for gap in _AMOUNTS_APART.finditer(text, m.start(), m.end()):
+            cells.append((c0, gap.start()))
+            c0 = gap.end()
+        cells.append((c0, m.end()))
+    return cells
 
 
 def _values_only(

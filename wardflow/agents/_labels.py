@@ -134,7 +134,7 @@ TOTAL_LABELS: tuple[Label, ...] = (
     (r"totaal(?:bedrag)?(?:\s+incl\.?\s*(?:btw)?)?", 1), (r"factuurbedrag", 1),
     (r"importe\s+total", 1), (r"total\s+factura", 1), (r"gesamt", 2), (r"total\s+price(?=\s*:)", 1),
     (r"totale\s+(?:documento|fattura)", 1), (r"importo\s+totale", 1), (r"totale", 2),
-    (r"razem\s+brutto", 1), (r"warto[śs][ćc]\s+brutto", 1), (r"og[óo][łl]em", 2),
+    (r"razem\s+brutto", 1), (r"wart(?:o[śs][ćc]|\.)\s*brutto", 1), (r"og[óo][łl]em", 2),
     (r"kwota\s+nale[żz]no[śs]ci\s+og[óo][łl]em", 0), (r"kwota\s+brutto", 1),
     # "Total (EUR)", "Total USD": a currency code, not any word ("Total tax")
     (rf"total(?:\s+\({_CODES}\)|\s+{_CODES})?", 2), (r"total\s+amount", 1), (r"summe", 3),
@@ -171,7 +171,7 @@ SUBTOTAL_LABELS: tuple[Label, ...] = (
     (r"grondslag", 2),  # nl: the base a BTW summary table's rate applies to
     (r"base\s+imponible", 0), (r"subtotale", 0), (r"imponibile", 1),
     (r"celkem\s+bez\s+dph", 0), (r"z[áa]klad\s+dan[ěe]", 1),  # cs
-    (r"razem\s+netto", 0), (r"warto[śs][ćc]\s+netto", 1), (r"kwota\s+netto", 1),
+    (r"razem\s+netto", 0), (r"wart(?:o[śs][ćc]|\.)\s*netto", 1), (r"kwota\s+netto", 1),
     (r"sous-?\s*total(?:\s+ht)?", 0), (r"total\s+parcial", 0),
     (r"net\s*invoice(?:\s+amount)?", 1), (r"(?:total\s+)?taxable\s+(?:value|amount)", 1),
     # after a document-level discount ("LESS DISCOUNT 1436", "Subtotal after discount"),
