@@ -261,3 +261,23 @@ def test_a_letterhead_name_over_two_lines_with_another_columns_line_between() ->
         "Joinery Ltd.      ", "                  Wrenfield Joinery\nJoinery Ltd.      ", 1
     )
     assert _extract(text)["vendor"] == "Wrenfield Joinery Ltd."
+
+
+STREET_UNDER_TITLE = (
+    "INVOICE                                   Harbor Point Design LLC\n"
+    "2200 Western Ave, Suite 410\n"
+    "Seattle, WA 98121\n"
+    "Issued: 3 Feb 2025\n"
+    "Item                     Amount\n"
+    "Logo design              $640.00\n"
+    "              Total      $640.00\n"
+)
+
+
+def test_a_street_address_under_a_bare_title_is_no_invoice_number() -> None:
+    assert _extract(STREET_UNDER_TITLE)["invoice_number"] is None
+
+
+def test_control_a_number_under_a_bare_title_before_the_address_is_still_read() -> None:
+    text = STREET_UNDER_TITLE.replace("INVOICE   ", "INVOICE\n4521      ", 1)
+    assert _extract(text)["invoice_number"] == "4521"

@@ -494,6 +494,11 @@ def parse_iso(value: str) -> date:
 _NUMBER = re.compile(r"[A-Z0-9](?:[A-Z0-9\-/_.]{0,30}[A-Z0-9])?", re.IGNORECASE)
 _DATE_LINKS = {"vom", "du", "of", "dated", "del", "van", "z", "from", "le", "den"}
 _WORDS = re.compile(r"(?:no|nr|num|number|nummer|date|datum)$", re.IGNORECASE)
+# en: the house number's street, "2200 Western Ave", "48 Alder Street", "9 Cooper Lane"
+_STREET_AFTER = re.compile(
+    r" (?:[A-Z][\w'.-]*[ \t]){1,3}(?:Street|St|Avenue|Ave|Road|Rd|Lane|Ln|Boulevard|Blvd"
+    r"|Drive|Dr|Way|Court|Ct|Place|Pl|Terrace|Parkway|Pkwy|Highway|Hwy|Square|Sq"
+    r"|Crescent|Close|Row|Walk|Quay)\b\.?")
 
 
 def _number_at(text: str, at: int, end: int) -> tuple[int, int, str] | None:
@@ -510,6 +515,8 @@ def _number_at(text: str, at: int, end: int) -> tuple[int, int, str] | None:
     word = re.match(r" ([^\W\d_]+)", text[m.end():m.end() + 12])
     if word and word.group(1).islower() and word.group(1) not in _DATE_LINKS:
         return None  # "123 items": the number is part of a phrase
+    if _STREET_AFTER.match(text, m.end(), min(len(text), m.end() + 60)):
+        return None  # "2200 Western Ave, Suite 410" under a bare title: a street address
     if re.fullmatch(r"\d{1,3}(?:[.,]\d{2})", m.group(0)):
         return None  # an amount
     return m.start(), m.end(), m.group(0)
