@@ -238,6 +238,8 @@ def test_cli_gates_fit_calibration_and_use_it(tmp_path: Path) -> None:
     with Workspace(Settings(home=home, model="none", tracing=False)) as ws:
         extraction = ws.state(ws.threads()[0]).values["extraction"]
     assert extraction["calibration"]["version"] == version
+    # the run names the map it applied, with when it was fitted
+    assert extraction["calibration"]["fitted_at"] == stored["fitted_on"]["fitted_at"] is not None
     from wardflow.agents.calibration import Calibration
 
     mapping = Calibration.load(home / "calibration.json")

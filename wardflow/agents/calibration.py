@@ -25,7 +25,6 @@ import json
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -298,9 +297,3 @@ def apply_calibration(extraction: dict[str, Any], calibration: Calibration,
     extraction["calibration"] = {"version": calibration.version, "method": calibration.method,
                                  "fitted_at": calibration.fitted_on.get("fitted_at")}
     return extraction
-
-
-def fitted_on(dataset: str, documents: int, pairs: int) -> dict[str, Any]:
-    """The ``fitted_on`` record of a calibration fitted now."""
-    return {"dataset": dataset, "documents": documents, "pairs": pairs,
-            "fitted_at": datetime.now(UTC).isoformat(timespec="seconds")}

@@ -207,11 +207,10 @@ def _load_report(path: Path) -> dict[str, Any]:
 
 def _fit(report: dict[str, Any], method: str, settings: Settings,
          dataset: Path) -> dict[str, Any]:
-    from wardflow.agents.calibration import fit_isotonic, fit_platt, fitted_on
+    from wardflow.evals._calibration_sets import fit_sets
 
-    pairs = [(float(c), bool(r)) for doc in report["documents"] for c, r in doc.get("raw_pairs", [])]
-    fitter = fit_isotonic if method == "isotonic" else fit_platt
-    fitted = fitter(pairs, fitted_on=fitted_on(str(dataset), len(report["documents"]), len(pairs)))
+    fitted = fit_sets({str(dataset): report}, method,  # type: ignore[arg-type]
+                      fitted_at=datetime.now(UTC).isoformat(timespec="seconds"))
     path = fitted.save(settings.calibration_path)
     return {"version": fitted.version, "method": method, "path": str(path)}
 

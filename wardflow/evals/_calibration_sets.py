@@ -54,9 +54,12 @@ def _pairs(reports: Sequence[Report]) -> list[tuple[float, bool]]:
     ]
 
 
-def fit_sets(reports: Mapping[str, Report], method: Method) -> Calibration:
+def fit_sets(
+    reports: Mapping[str, Report], method: Method, *, fitted_at: str | None = None
+) -> Calibration:
     """One map fitted on the raw scores of every report, named in ``fitted_on`` (set,
-    documents, labelled values) with the model the runs used.
+    documents, labelled values) with the model the runs used, and ``fitted_at`` where
+    given (the shipped map has none, so that refitting the same sets gives the same file).
 
     Raises:
         ConfigError: a report without raw scores, or runs of different models.
@@ -89,6 +92,7 @@ def fit_sets(reports: Mapping[str, Report], method: Method) -> Calibration:
             "documents": sum(s["documents"] for s in sets),
             "pairs": len(pairs),
             "model": models.pop(),
+            **({"fitted_at": fitted_at} if fitted_at else {}),
         },
     )
 
