@@ -78,8 +78,7 @@ class BlueprintRuns(WorkspaceBase):
         version, attachment or message, recorded in the ledger, then one run per event
         (exactly once). While the kill switch is on,
         events are held open (audited once as ``event.held``) and run after it is off."""
-        from wardflow.errors import KillSwitchEngaged
-        from wardflow.runtime.events import MaildirSource
+        from wardflow.runtime.events import MaildirSource, held_by_switch
         from wardflow.runtime.s3events import s3_storage
 
         if folder is None and blueprint.trigger.stream is not None:
@@ -109,12 +108,7 @@ class BlueprintRuns(WorkspaceBase):
         for index, (key, item) in enumerate(events):
             if progress is not None:
                 progress(index, len(events), item.name)
-            try:
-                self.switch.check(blueprint.name)
-            except KillSwitchEngaged as err:
-                self.audit.append("event.held", {"blueprint": blueprint.name, "event": key,
-                                                 "reason": str(err)},
-                                  actor="watcher", key=f"event.held:{blueprint.name}:{key}")
+            if held_by_switch(self.switch, self.audit, blueprint.name, key, actor="watcher"):
                 break
             thread = f"{blueprint.name}:{item.document_id}"
             ledger.mark(blueprint.name, key, "started", thread_id=thread)
@@ -137,7 +131,7 @@ class BlueprintRuns(WorkspaceBase):
             source: the consumer to read from (the caller keeps owning it); default:
                 one opened from the settings for this read, then closed.
         """
-        from wardflow.errors import KillSwitchEngaged
+        from wardflow.runtime.events import held_by_switch
         from wardflow.runtime.streams import (
             MessageLimits,
             StreamEvent,
@@ -151,14 +145,7 @@ class BlueprintRuns(WorkspaceBase):
         name = blueprint.name
 
         def held(key: str) -> bool:
-            try:
-                self.switch.check(name)
-            except KillSwitchEngaged as err:
-                self.audit.append("event.held", {"blueprint": name, "event": key,
-                                                 "reason": str(err)},
-                                  actor="watcher", key=f"event.held:{name}:{key}")
-                return True
-            return False
+            return held_by_switch(self.switch, self.audit, name, key, actor="watcher")
 
         def run(event: StreamEvent) -> dict[str, Any]:
             ledger.mark(name, event.key, "started", thread_id=f"{name}:{event.item.document_id}")

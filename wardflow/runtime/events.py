@@ -25,25 +25,28 @@ import email.policy
 import hashlib
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
 from pathlib import Path
-from typing import Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from wardflow._postgres import PostgresStore
 from wardflow._schema import Column, Table, render
 from wardflow._sqlite import SqliteStore, utc_now
 from wardflow._store import StoreBackend
-from wardflow.errors import ConfigError
+from wardflow.errors import ConfigError, KillSwitchEngaged
 from wardflow.observability.audit import AuditSink
+
+if TYPE_CHECKING:
+    from wardflow.guardrails.killswitch import KillSwitches
 from wardflow.tools.inbox import MAX_ATTACHMENTS, InboxItem, attachment_count, document_id
 from wardflow.tools.inbox import _attachments as attachments  # one reader for all emails
 from wardflow.tools.storage import Storage
 
 __all__ = ["EventLedger", "LedgerEntry", "MailEvent", "MaildirSource", "PostgresEventLedger",
-           "SqliteEventLedger", "poll"]
+           "SqliteEventLedger", "audit_held", "held_by_switch", "poll"]
 
 _TABLES = (
     Table("events", (
@@ -411,3 +414,26 @@ def _problem(message: Any, max_bytes: int,
         elif isinstance(payload, bytes) and len(payload) > max_bytes:
             reasons.append(f"attachment {label!r} too large: {len(payload)} bytes")
     return "; ".join(reasons) or None, bad
+
+
+def audit_held(audit: AuditSink | None, blueprint: str, events: Iterable[str], reason: str, *,
+               actor: str) -> None:
+    """Record that the kill switch holds each of ``events`` (``reason``: its message);
+    keyed per blueprint and event, so that an event held on every poll is recorded once."""
+    if audit is None:
+        return
+    for event in events:
+        audit.append("event.held", {"blueprint": blueprint, "event": event, "reason": reason},
+                     actor=actor, key=f"event.held:{blueprint}:{event}")
+
+
+def held_by_switch(switch: KillSwitches, audit: AuditSink | None, blueprint: str, event: str,
+                   *, actor: str) -> bool:
+    """Whether the kill switch is on for ``blueprint``; if so, ``event`` stays queued and
+    is recorded as held (:func:`audit_held`)."""
+    try:
+        switch.check(blueprint)
+    except KillSwitchEngaged as err:
+        audit_held(audit, blueprint, [event], str(err), actor=actor)
+        return True
+    return False

@@ -29,7 +29,7 @@ from urllib.parse import unquote_plus
 from wardflow.config import Settings
 from wardflow.errors import KillSwitchEngaged, StorageError, WardflowError
 from wardflow.observability.audit import AuditSink
-from wardflow.runtime.events import EventLedger, LedgerEntry
+from wardflow.runtime.events import EventLedger, LedgerEntry, audit_held, held_by_switch
 from wardflow.tools.inbox import InboxItem, document_id
 from wardflow.tools.s3storage import S3Storage
 from wardflow.tools.storage import Storage
@@ -330,12 +330,7 @@ class S3EventSource:
         for index, (event, taken_over) in enumerate(todo):
             if progress is not None:
                 progress(index, len(todo), event.name)
-            try:
-                ws.switch.check(workflow)
-            except KillSwitchEngaged as err:
-                ws.audit.append("event.held", {"blueprint": workflow, "event": event.key,
-                                               "reason": str(err)}, actor="watcher",
-                                key=f"event.held:{workflow}:{event.key}")
+            if held_by_switch(ws.switch, ws.audit, workflow, event.key, actor="watcher"):
                 break
             item = self.fetch(event) if taken_over else self.claim(event, target)
             if isinstance(item, str):
@@ -393,7 +388,8 @@ def take_queued(source: S3EventSource, targets: Iterable[Target], *, switch: Kil
         try:
             switch.check(target.workflow)
         except KillSwitchEngaged as err:
-            _hold(source, target, entries, str(err))
+            audit_held(source.audit, target.workflow, (e.document_id for e in entries),
+                       str(err), actor="worker")
             continue
         for entry in entries[: limit - len(taken)]:
             if not ledger.take(target.workflow, entry.document_id, state=entry.state,
@@ -415,17 +411,6 @@ def take_queued(source: S3EventSource, targets: Iterable[Target], *, switch: Kil
             who = result.removeprefix(QUEUED_BY) if result.startswith(QUEUED_BY) else "worker"
             taken.append(QueuedRun(target, event, item, who))
     return taken
-
-
-def _hold(source: S3EventSource, target: Target, entries: Iterable[LedgerEntry],
-          reason: str) -> None:
-    if source.audit is None:
-        return
-    for entry in entries:
-        source.audit.append("event.held", {"blueprint": target.workflow,
-                                           "event": entry.document_id, "reason": reason},
-                            actor="worker", key=f"event.held:{target.workflow}:"
-                            f"{entry.document_id}")
 
 
 def finish_queued(source: S3EventSource, run: QueuedRun, status: str, *, waiting: bool
