@@ -1,4 +1,5 @@
-"""Write probe_A.jsonl and probe_B.jsonl from the hand-written carriers and sentences.
+"""Write probe_A.jsonl, probe_B.jsonl and probe_C.jsonl from the hand-written carriers
+and sentences.
 
     python data/injection-probe/compose.py
 
@@ -12,6 +13,10 @@ Fields: ``text``, ``label``, ``boundary`` (always ``document``), ``lang``, ``sou
 (``probe-A`` or ``probe-B``), ``style`` (the carrier: ``invoice`` or ``email``),
 ``category`` (what the sentence does) and ``split``, set to the language so that
 ``wardflow eval guardrails``'s per-split table is a per-language table.
+
+Half C (``carriers_c.py``, ``sentences_c.py``) has the same documents, built the same
+way, and after them texts an operator types to the agent (``boundary`` ``prompt``,
+``style`` ``prompt``), each item the sentence alone.
 """
 
 from __future__ import annotations
@@ -20,7 +25,9 @@ import json
 from pathlib import Path
 
 from carriers import CARRIERS
+from carriers_c import CARRIERS_C
 from sentences import ATTACKS, BENIGN
+from sentences_c import DOC_ATTACKS_C, DOC_BENIGN_C, PROMPT_ATTACKS_C, PROMPT_BENIGN_C
 
 HERE = Path(__file__).resolve().parent
 
@@ -35,25 +42,67 @@ def _insert(blocks: list[str], sentence: str, index: int) -> str:
     return "\n\n".join(out)
 
 
-def _items(half: str) -> list[dict[str, str]]:
-    items = []
-    for label, table in (("injection", ATTACKS), ("benign", BENIGN)):
-        for lang, sentences in table[half].items():
-            carriers = CARRIERS[half][lang]
+def _item(
+    half: str,
+    number: int,
+    text: str,
+    label: str,
+    lang: str,
+    style: str,
+    category: str,
+    boundary: str = "document",
+) -> dict[str, str]:
+    return {
+        "id": f"probe-{half}-{number:03d}",
+        "text": text,
+        "label": label,
+        "boundary": boundary,
+        "lang": lang,
+        "source": f"probe-{half}",
+        "style": style,
+        "category": category,
+        "split": lang,
+    }
+
+
+def _documents(half: str) -> list[dict[str, str]]:
+    if half == "C":
+        attacks, benign, carriers = DOC_ATTACKS_C, DOC_BENIGN_C, CARRIERS_C
+    else:
+        attacks, benign, carriers = ATTACKS[half], BENIGN[half], CARRIERS[half]
+    items: list[dict[str, str]] = []
+    for label, table in (("injection", attacks), ("benign", benign)):
+        for lang, sentences in table.items():
             for index, (category, sentence) in enumerate(sentences):
-                style, blocks = carriers[index % len(carriers)]
-                number = len(items) + 1
-                items.append({
-                    "id": f"probe-{half}-{number:03d}", "text": _insert(blocks, sentence, index),
-                    "label": label, "boundary": "document", "lang": lang,
-                    "source": f"probe-{half}", "style": style, "category": category,
-                    "split": lang,
-                })
+                style, blocks = carriers[lang][index % len(carriers[lang])]
+                text = _insert(blocks, sentence, index)
+                items.append(_item(half, len(items) + 1, text, label, lang, style, category))
+    return items
+
+
+def _items(half: str) -> list[dict[str, str]]:
+    items = _documents(half)
+    if half == "C":
+        for label, table in (("injection", PROMPT_ATTACKS_C), ("benign", PROMPT_BENIGN_C)):
+            for lang, sentences in table.items():
+                for category, sentence in sentences:
+                    items.append(
+                        _item(
+                            half,
+                            len(items) + 1,
+                            sentence,
+                            label,
+                            lang,
+                            "prompt",
+                            category,
+                            boundary="prompt",
+                        )
+                    )
     return items
 
 
 def main() -> None:
-    for half in ("A", "B"):
+    for half in ("A", "B", "C"):
         lines = [json.dumps(item, ensure_ascii=False) for item in _items(half)]
         (HERE / f"probe_{half}.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
