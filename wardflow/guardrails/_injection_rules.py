@@ -22,6 +22,7 @@ import re
 from collections.abc import Iterable
 
 from wardflow.guardrails._agent_rules import AGENT_RULES
+from wardflow.guardrails._operator_rules import OPERATOR_ESCALATION_RULES, OPERATOR_RULES
 from wardflow.guardrails._processor_rules import PROCESSOR_RULES
 from wardflow.guardrails._reader_rules import READER_RULES
 from wardflow.guardrails._rule import Rule, _rule
@@ -83,7 +84,7 @@ RULES: tuple[Rule, ...] = (
           r"\b(?:ignore|disregard|forget|override|overrule|bypass|discard|abandon|neglect"
           r"|drop)\b(?:\s+[\w'-]+){0,4}?\s+(?:previous|prior|above|earlier|preceding|original"
           r"|initial|all|any|your|the|system|other|existing|these|those)\b"
-          rf"(?:\s+[\w'-]+){{0,3}}?\s+{_RULES_NOUN}\b"
+          rf"(?:\s+[\w'-]+){{0,3}}?\s+{_RULES_NOUN}\b(?!\s*(?:numbers?|no\b|nr\b|holders?))"
           r"|\bforget (?:everything|all(?: of)? (?:that|this|the above))\b"),
     _rule("instruction_override", 0.9,
           "ignorier* vergiss vergessen missacht* übergeh*",
@@ -256,7 +257,8 @@ RULES: tuple[Rule, ...] = (
           r"\b(?:reveal|print|repeat|output|show|display|disclose|leak|send|e-?mail|forward"
           r"|post|upload|include|return|list|dump|exfiltrate)\b[^.\n]{0,40}?\b(?:(?:your|the)"
           r" (?:system |initial |original |hidden |secret )?(?:prompt|instructions"
-          r"|configuration)|api[ _-]?keys?|passwords?|(?:login |admin |system )?credentials"
+          r"|configuration)|api[ _-]?keys?|passwords?(?!\s*(?:polic|rules?\b|reset))"
+          r"|(?:login |admin |system )?credentials"
           r"|secrets?|access tokens?|all (?:vendor|bank|customer|supplier|employee|payment)"
           r" (?:data|details|records|information)|(?:the )?vendor master(?: data)?|(?:the )?"
           r"(?:database|erp) (?:contents|records|dump))\b"),
@@ -314,7 +316,7 @@ ESCALATION_RULES: tuple[Rule, ...] = (
           r"|remove|suspend)\b[^.\n]{0,25}?\b(?:review|reviews|approvals?|guard(?:rail)?s?"
           r"|checks?|controls?|audit(?:ing| log| trail)?|logging|compliance|limits?"
           r"|segregation of duties|four-eyes|4-eyes|verification|rate limits?|policy"
-          r"|policies)\b"),
+          r"|policies)\b(?!\s*(?:numbers?|no\b|nr\b|holders?))"),
     _rule("control_bypass", 0.6, "without ohne sans",
           r"\bwithout (?:any )?(?:review|approval|checks?|verification|controls?|oversight)\b"
           r"|\bohne (?:prüfung|freigabe|kontrolle|genehmigung)\b"
@@ -337,6 +339,10 @@ ESCALATION_RULES: tuple[Rule, ...] = (
           r"|\bmark (?:all|every|everything)\b[^.\n]{0,40}\b(?:approved|paid|verified)\b"),
 )
 
+# An operator's attempts to change the agent's rules, role or controls, in all seven
+# languages (:mod:`wardflow.guardrails._operator_rules`).
+ESCALATION_RULES = (*ESCALATION_RULES, *OPERATOR_ESCALATION_RULES)
+
 # Instructions about the reader's own output or process, and the families above in all
 # seven languages (their own modules, for size).
 RULES = (*RULES, *READER_RULES, *AGENT_RULES, *PROCESSOR_RULES)
@@ -344,14 +350,14 @@ RULES = (*RULES, *READER_RULES, *AGENT_RULES, *PROCESSOR_RULES)
 # list of tools there is an ordinary request, so those rules read documents only.
 PROMPT_RULES: tuple[Rule, ...] = tuple(r for r in RULES
                                        if r not in READER_RULES and r not in AGENT_RULES
-                                       and r not in PROCESSOR_RULES)
+                                       and r not in PROCESSOR_RULES) + OPERATOR_RULES
 
+_ALL_RULES = (*RULES, *OPERATOR_RULES, *ESCALATION_RULES)
 # One pass finds which prefix entries (``ignorier*``) a text contains; a prefix found
 # inside a word only makes a rule run, it decides nothing.
-PREFIXES = _prefix_pattern((*RULES, *ESCALATION_RULES))
+PREFIXES = _prefix_pattern(_ALL_RULES)
 # Every pre-check entry: a disguised word must read as one of these (or start with one
 # of the prefixes) to be worth a second look.
-VOCABULARY = frozenset(e for r in (*RULES, *ESCALATION_RULES) for g in r.groups for e in g
-                       if not e.endswith("*"))
-VOCABULARY_PREFIXES = tuple(sorted({e[:-1] for r in (*RULES, *ESCALATION_RULES)
-                                    for g in r.groups for e in g if e.endswith("*")}))
+VOCABULARY = frozenset(e for r in _ALL_RULES for g in r.groups for e in g if not e.endswith("*"))
+VOCABULARY_PREFIXES = tuple(sorted({e[:-1] for r in _ALL_RULES for g in r.groups for e in g
+                                    if e.endswith("*")}))

@@ -3,7 +3,7 @@
 Invoices and emails are written by outsiders. Text that addresses an AI, tries to
 override its instructions, asks it to skip a review or leak data, or hides itself
 (zero-width or bidirectional characters, look-alike letters, spaced-out or
-digit-for-letter words, base64, text a PDF does not show) is reported with a score
+digit-for-letter words, base64 or hex, text a PDF does not show) is reported with a score
 and the matched evidence. The detector is deliberately cheap (well under a
 millisecond per page) so it runs on every document; a model-based classifier can be
 added on top (:mod:`wardflow.guardrails.classifier`).
@@ -46,6 +46,8 @@ __all__ = ["InjectionFinding", "detect_escalation", "detect_injection", "neutral
 
 _WORDS = re.compile(r"[^\W_]+")
 _BASE64 = re.compile(r"(?<![A-Za-z0-9+/=])[A-Za-z0-9+/]{40,}={0,2}(?![A-Za-z0-9+/=])")
+# Hex-encoded text ("69676e6f7265..."), at least 12 bytes; an even number of digits.
+_HEX = re.compile(r"(?<![0-9A-Za-z])(?:[0-9a-fA-F]{2}){12,}(?![0-9A-Za-z])")
 # Rules that need exact characters (markup, code names) gain nothing from the
 # digit-for-letter view.
 _LEET_SKIP = frozenset({"chat_markup", "tool_invocation"})
@@ -186,19 +188,33 @@ def _encoded(view: TextView, depth: int, rules: Sequence[Rule],
                             for f in inner)
     if depth > 0:
         return findings
-    for m in _BASE64.finditer(view.text):
+    for rule, start, end, decoded in _decoded_blobs(view.text):
+        inner_score, _ = detect_injection(decoded, boundary=boundary, _depth=depth + 1)
+        if inner_score >= 0.5:
+            s, e = view.span(start, end)
+            findings.append(InjectionFinding(rule, 0.8, s, e, decoded[:200]))
+            break
+    return findings
+
+
+def _decoded_blobs(text: str) -> Iterator[tuple[str, int, int, str]]:
+    """Base64 and hex runs of ``text`` that decode to UTF-8 text: the finding's rule
+    name, the run's span and the decoded text."""
+    for m in _BASE64.finditer(text):
         try:
             decoded = base64.b64decode(m.group(0), validate=True).decode("utf-8")
         except (binascii.Error, UnicodeDecodeError, ValueError):
             continue
-        if len(decoded) > 4096:
+        if len(decoded) <= 4096:
+            yield "base64_instruction", m.start(), m.end(), decoded
+    for m in _HEX.finditer(text):
+        try:
+            decoded = bytes.fromhex(m.group(0)).decode("utf-8")
+        except (UnicodeDecodeError, ValueError):
             continue
-        inner_score, _ = detect_injection(decoded, boundary=boundary, _depth=depth + 1)
-        if inner_score >= 0.5:
-            s, e = view.span(m.start(), m.end())
-            findings.append(InjectionFinding("base64_instruction", 0.8, s, e, decoded[:200]))
-            break
-    return findings
+        # hashes and ids decode to control bytes; text is mostly letters and spaces
+        if len(decoded) <= 4096 and decoded.isprintable():
+            yield "hex_instruction", m.start(), m.end(), decoded
 
 
 def detect_injection(
