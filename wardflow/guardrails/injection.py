@@ -46,6 +46,9 @@ __all__ = ["InjectionFinding", "detect_escalation", "detect_injection", "neutral
 
 _WORDS = re.compile(r"[^\W_]+")
 _BASE64 = re.compile(r"(?<![A-Za-z0-9+/=])[A-Za-z0-9+/]{40,}={0,2}(?![A-Za-z0-9+/=])")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# A prompt is short and holds no scanned codes: a blob of three words is worth decoding.
+_BASE64_PROMPT = re.compile(r"(?<![A-Za-z0-9+/=])[A-Za-z0-9+/]{16,}={0,2}(?![A-Za-z0-9+/=])")
 # Hex-encoded text ("69676e6f7265..."), at least 12 bytes; an even number of digits.
 _HEX = re.compile(r"(?<![0-9A-Za-z])(?:[0-9a-fA-F]{2}){12,}(?![0-9A-Za-z])")
 # Rules that need exact characters (markup, code names) gain nothing from the
@@ -188,7 +191,8 @@ def _encoded(view: TextView, depth: int, rules: Sequence[Rule],
                             for f in inner)
     if depth > 0:
         return findings
-    for rule, start, end, decoded in _decoded_blobs(view.text):
+    blobs = _BASE64_PROMPT if boundary == "prompt" else _BASE64
+    for rule, start, end, decoded in _decoded_blobs(view.text, blobs):
         inner_score, _ = detect_injection(decoded, boundary=boundary, _depth=depth + 1)
         if inner_score >= 0.5:
             s, e = view.span(start, end)
@@ -197,23 +201,27 @@ def _encoded(view: TextView, depth: int, rules: Sequence[Rule],
     return findings
 
 
-def _decoded_blobs(text: str) -> Iterator[tuple[str, int, int, str]]:
-    """Base64 and hex runs of ``text`` that decode to UTF-8 text: the finding's rule
-    name, the run's span and the decoded text."""
-    for m in _BASE64.finditer(text):
+def _is_text(decoded: str) -> bool:
+    """Whether decoded bytes read as text: hashes and ids decode to control bytes."""
+    return not _CONTROL.search(decoded)
+
+
+def _decoded_blobs(text: str, blobs: re.Pattern[str]) -> Iterator[tuple[str, int, int, str]]:
+    """Base64 (runs that ``blobs`` finds) and hex runs of ``text`` that decode to UTF-8
+    text: the finding's rule name, the run's span and the decoded text."""
+    for m in blobs.finditer(text):
         try:
             decoded = base64.b64decode(m.group(0), validate=True).decode("utf-8")
         except (binascii.Error, UnicodeDecodeError, ValueError):
             continue
-        if len(decoded) <= 4096:
+        if len(decoded) <= 4096 and _is_text(decoded):
             yield "base64_instruction", m.start(), m.end(), decoded
     for m in _HEX.finditer(text):
         try:
             decoded = bytes.fromhex(m.group(0)).decode("utf-8")
         except (UnicodeDecodeError, ValueError):
             continue
-        # hashes and ids decode to control bytes; text is mostly letters and spaces
-        if len(decoded) <= 4096 and decoded.isprintable():
+        if len(decoded) <= 4096 and _is_text(decoded):
             yield "hex_instruction", m.start(), m.end(), decoded
 
 
