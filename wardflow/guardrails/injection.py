@@ -3,7 +3,8 @@
 Invoices and emails are written by outsiders. Text that addresses an AI, tries to
 override its instructions, asks it to skip a review or leak data, or hides itself
 (zero-width or bidirectional characters, look-alike letters, spaced-out or
-digit-for-letter words, base64 or hex, text a PDF does not show) is reported with a score
+digit-for-letter words, base64 or hex, text a PDF does not show); in a prompt,
+text the operator quotes or pastes is read with the document rules is reported with a score
 and the matched evidence. The detector is deliberately cheap (well under a
 millisecond per page) so it runs on every document; a model-based classifier can be
 added on top (:mod:`wardflow.guardrails.classifier`).
@@ -47,6 +48,13 @@ __all__ = ["InjectionFinding", "detect_escalation", "detect_injection", "neutral
 _WORDS = re.compile(r"[^\W_]+")
 _BASE64 = re.compile(r"(?<![A-Za-z0-9+/=])[A-Za-z0-9+/]{40,}={0,2}(?![A-Za-z0-9+/=])")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Text quoted in a prompt (25 characters or more), or pasted below a line that ends
+# with a colon.
+_QUOTED = re.compile(
+    r'"([^"\n]{25,})"|\u201c([^\u201d]{25,})\u201d|\u201e([^\u201c\u201d]{25,})[\u201c\u201d]'
+    r"|\u00ab\s*([^\u00bb]{25,})\u00bb|(?<![^\W\d_])'([^'\n]{25,})'(?![^\W\d_])"
+    r"|:[ \t]*\n((?:.*\S.*(?:\n|$)){1,})"
+)
 # A prompt is short and holds no scanned codes: a blob of three words is worth decoding.
 _BASE64_PROMPT = re.compile(r"(?<![A-Za-z0-9+/=])[A-Za-z0-9+/]{16,}={0,2}(?![A-Za-z0-9+/=])")
 # Hex-encoded text ("69676e6f7265..."), at least 12 bytes; an even number of digits.
@@ -201,6 +209,24 @@ def _encoded(view: TextView, depth: int, rules: Sequence[Rule],
     return findings
 
 
+def _pasted(view: TextView) -> list[InjectionFinding]:
+    """Findings of the document rules in text quoted or pasted into a prompt.
+
+    A prompt's author may ask for a translation or "reply in German"; text he quotes
+    ("translate this note: '...'") or pastes below a colon was written by someone else
+    and is read as a document is.
+    """
+    findings: list[InjectionFinding] = []
+    for m in _QUOTED.finditer(view.text):
+        start = next(i for i in range(1, (m.lastindex or 0) + 1) if m.group(i) is not None)
+        inner = m.group(start)
+        _, found = detect_injection(inner, boundary="document", _depth=1)
+        for f in found:
+            s, e = view.span(m.start(start) + f.start, m.start(start) + f.end)
+            findings.append(InjectionFinding(f.rule, f.weight, s, e, f.text))
+    return findings
+
+
 def _is_text(decoded: str) -> bool:
     """Whether decoded bytes read as text: hashes and ids decode to control bytes."""
     return not _CONTROL.search(decoded)
@@ -258,6 +284,8 @@ def detect_injection(
                                              extra[0].end, extra[0].text))
             findings += extra
     findings += _encoded(view, _depth, rules, boundary)
+    if boundary == "prompt" and _depth == 0:
+        findings += _pasted(view)
     for snippet in hidden:
         words = snippet.split()
         if sum(map(len, words)) < 12:
