@@ -3,9 +3,9 @@
 Invoices and emails are written by outsiders. Text that addresses an AI, tries to
 override its instructions, asks it to skip a review or leak data, or hides itself
 (zero-width or bidirectional characters, look-alike letters, spaced-out or
-digit-for-letter words, base64 or hex, text a PDF does not show); in a prompt,
-text the operator quotes or pastes is read with the document rules is reported with a score
-and the matched evidence. The detector is deliberately cheap (well under a
+digit-for-letter words, base64 or hex, text a PDF does not show) is reported with a
+score and the matched evidence; in a prompt, text the operator quotes or pastes is read
+with the document rules as well. The detector is deliberately cheap (well under a
 millisecond per page) so it runs on every document; a model-based classifier can be
 added on top (:mod:`wardflow.guardrails.classifier`).
 
