@@ -31,6 +31,7 @@ __all__ = [
     "BENIGN_FOLLOWER",
     "BENIGN_OBJECT",
     "ESCALATION_RULES",
+    "OPERATOR_PREFIXES",
     "PREFIXES",
     "PROMPT_RULES",
     "RULES",
@@ -353,9 +354,12 @@ PROMPT_RULES: tuple[Rule, ...] = tuple(r for r in RULES
                                        and r not in PROCESSOR_RULES) + OPERATOR_RULES
 
 _ALL_RULES = (*RULES, *OPERATOR_RULES, *ESCALATION_RULES)
+_OPERATOR = (*OPERATOR_RULES, *OPERATOR_ESCALATION_RULES)
 # One pass finds which prefix entries (``ignorier*``) a text contains; a prefix found
-# inside a word only makes a rule run, it decides nothing.
-PREFIXES = _prefix_pattern(_ALL_RULES)
+# inside a word only makes a rule run, it decides nothing. The operator rules' entries
+# are found by a pass of their own, on prompts only (a document need not pay for them).
+PREFIXES = _prefix_pattern(r for r in _ALL_RULES if r not in _OPERATOR)
+OPERATOR_PREFIXES = _prefix_pattern(_OPERATOR)
 # Every pre-check entry: a disguised word must read as one of these (or start with one
 # of the prefixes) to be worth a second look.
 VOCABULARY = frozenset(e for r in _ALL_RULES for g in r.groups for e in g if not e.endswith("*"))

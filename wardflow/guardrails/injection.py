@@ -26,6 +26,7 @@ from wardflow.guardrails._injection_rules import (
     BENIGN_FOLLOWER,
     BENIGN_OBJECT,
     ESCALATION_RULES,
+    OPERATOR_PREFIXES,
     PREFIXES,
     PROMPT_RULES,
     RULES,
@@ -112,10 +113,13 @@ class _Vocabulary:
     words: frozenset[str]
 
     @classmethod
-    def of(cls, text: str) -> _Vocabulary:
+    def of(cls, text: str, *, operator: bool = False) -> _Vocabulary:
+        """``operator``: also the prefix entries of the operator rules (prompts only)."""
         lowered = text.lower()
         words = set(_WORDS.findall(lowered))
         words.update(p + "*" for p in PREFIXES.findall(lowered))
+        if operator:
+            words.update(p + "*" for p in OPERATOR_PREFIXES.findall(lowered))
         return cls(lowered, frozenset(words))
 
 
@@ -149,9 +153,9 @@ def _preceded(rule: Rule, text: str, start: int) -> bool:
 
 def _match_rules(
     view: TextView, rules: Sequence[Rule], *, seen: set[str] | None = None,
-    vocabulary: _Vocabulary | None = None,
+    vocabulary: _Vocabulary | None = None, operator: bool = False,
 ) -> list[InjectionFinding]:
-    vocabulary = vocabulary or _Vocabulary.of(view.text)
+    vocabulary = vocabulary or _Vocabulary.of(view.text, operator=operator)
     findings: list[InjectionFinding] = []
     for rule in rules:
         if seen is not None and rule.name in seen:
@@ -191,7 +195,8 @@ def _encoded(view: TextView, depth: int, rules: Sequence[Rule],
              boundary: Literal["document", "prompt"]) -> list[InjectionFinding]:
     findings: list[InjectionFinding] = []
     for start, end, collapsed in spaced_runs(view.text):
-        inner = _match_rules(TextView(collapsed, None, len(collapsed)), rules)
+        inner = _match_rules(TextView(collapsed, None, len(collapsed)), rules,
+                             operator=boundary == "prompt")
         if inner:
             s, e = view.span(start, end)
             findings.append(InjectionFinding("spaced_letters", 0.25, s, e, collapsed[:200]))
@@ -200,7 +205,7 @@ def _encoded(view: TextView, depth: int, rules: Sequence[Rule],
     if depth > 0:
         return findings
     blobs = _BASE64_PROMPT if boundary == "prompt" else _BASE64
-    for rule, start, end, decoded in _decoded_blobs(view.text, blobs):
+    for rule, start, end, decoded in _decoded_blobs(view.text, blobs, hex_runs=boundary == "prompt"):
         inner_score, _ = detect_injection(decoded, boundary=boundary, _depth=depth + 1)
         if inner_score >= 0.5:
             s, e = view.span(start, end)
@@ -232,9 +237,12 @@ def _is_text(decoded: str) -> bool:
     return not _CONTROL.search(decoded)
 
 
-def _decoded_blobs(text: str, blobs: re.Pattern[str]) -> Iterator[tuple[str, int, int, str]]:
-    """Base64 (runs that ``blobs`` finds) and hex runs of ``text`` that decode to UTF-8
-    text: the finding's rule name, the run's span and the decoded text."""
+def _decoded_blobs(
+    text: str, blobs: re.Pattern[str], *, hex_runs: bool
+) -> Iterator[tuple[str, int, int, str]]:
+    """Base64 (runs that ``blobs`` finds) and, with ``hex_runs`` (prompts: a document's
+    hex runs are hashes and ids), hex runs of ``text`` that decode to UTF-8 text: the
+    finding's rule name, the run's span and the decoded text."""
     for m in blobs.finditer(text):
         try:
             decoded = base64.b64decode(m.group(0), validate=True).decode("utf-8")
@@ -242,7 +250,7 @@ def _decoded_blobs(text: str, blobs: re.Pattern[str]) -> Iterator[tuple[str, int
             continue
         if len(decoded) <= 4096 and _is_text(decoded):
             yield "base64_instruction", m.start(), m.end(), decoded
-    for m in _HEX.finditer(text):
+    for m in _HEX.finditer(text) if hex_runs else ():
         try:
             decoded = bytes.fromhex(m.group(0)).decode("utf-8")
         except (UnicodeDecodeError, ValueError):
@@ -272,13 +280,15 @@ def detect_injection(
     """
     view = normalised_view(text)
     findings = _obfuscation(text, view)
-    vocabulary = _Vocabulary.of(view.text)
+    prompt = boundary == "prompt"
+    vocabulary = _Vocabulary.of(view.text, operator=prompt)
     rules = RULES if boundary == "document" else PROMPT_RULES
     findings += _match_rules(view, rules, vocabulary=vocabulary)
     leet = leet_view(view, vocabulary.words, VOCABULARY, VOCABULARY_PREFIXES)
     if leet is not None:
         seen = {f.rule for f in findings}
-        extra = _match_rules(leet, [r for r in rules if r.name not in _LEET_SKIP], seen=seen)
+        extra = _match_rules(leet, [r for r in rules if r.name not in _LEET_SKIP], seen=seen,
+                             operator=prompt)
         if extra:
             findings.append(InjectionFinding("digits_for_letters", 0.25, extra[0].start,
                                              extra[0].end, extra[0].text))
@@ -302,7 +312,7 @@ def detect_escalation(text: str) -> tuple[float, list[InjectionFinding]]:
     """Score a user's prompt for attempts to lower the system's own controls (skip
     reviews, raise limits, delete the audit trail, claim a role)."""
     view = normalised_view(text)
-    findings = _match_rules(view, ESCALATION_RULES)
+    findings = _match_rules(view, ESCALATION_RULES, operator=True)
     return score(findings), findings
 
 
