@@ -71,6 +71,7 @@ class InjectionFinding:
     text: str
 
 
+
 def score(findings: Iterable[InjectionFinding]) -> float:
     """Noisy-OR of the strongest finding of each rule, rounded to 4 places."""
     best: dict[str, float] = {}
@@ -234,16 +235,33 @@ def detect_injection(
                                              extra[0].end, extra[0].text))
             findings += extra
     findings += _encoded(view, _depth, rules, boundary)
+    findings += _hidden(text, hidden)
+    return score(findings), findings
+
+# A word of letters (any script), and the punctuation that may close or open one.
+_LETTERS = re.compile(r"[^\W\d_]{2,}")
+_EDGE_PUNCTUATION = ".,;:!?()[]{}\"'«»„“”‘’"
+
+
+def _hidden(text: str, hidden: Sequence[str]) -> list[InjectionFinding]:
+    """Hidden snippets found in ``text``. One that reads as words is a signal of its own;
+    a machine code (a filing mark, a document-management parameter, a scan or OMR id:
+    fewer than two words of letters) is evidence only, since real invoices carry such
+    codes in white or tiny type: such a code is named in the evidence but does not flag a
+    document on its own (words hidden next to it still do, and so do the other rules)."""
+    findings = []
     for snippet in hidden:
         words = snippet.split()
         if sum(map(len, words)) < 12:
             continue
         # The text layer may break the hidden run into lines differently.
         m = re.search(r"\s+".join(map(re.escape, words)), text)
-        if m is not None:
-            findings.append(InjectionFinding("hidden_text", 0.6, m.start(), m.end(),
-                                             m.group(0)[:200]))
-    return score(findings), findings
+        if m is None:
+            continue
+        readable = sum(_LETTERS.fullmatch(w.strip(_EDGE_PUNCTUATION)) is not None for w in words)
+        rule, weight = ("hidden_text", 0.6) if readable >= 2 else ("hidden_code", 0.2)
+        findings.append(InjectionFinding(rule, weight, m.start(), m.end(), m.group(0)[:200]))
+    return findings
 
 
 def detect_escalation(text: str) -> tuple[float, list[InjectionFinding]]:
