@@ -17,7 +17,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from wardflow.agents._columns import column_sum, value_above
+from wardflow.agents._columns import column_sum, line_cells, value_above
+from wardflow.agents._currency import CURRENCY_CELL
 from wardflow.agents._labels import (
     DISCOUNT_LABELS,
     DUE_DATE_LABELS,
@@ -34,8 +35,6 @@ from wardflow.agents._labels import (
     compile_labels,
 )
 from wardflow.agents._parsers import (
-    CURRENCY_AFTER,
-    CURRENCY_SIGNS,
     DATE_RE,
     LOOSE_AMOUNT_RE,
     parse_amount,
@@ -52,7 +51,7 @@ __all__ = [
 # Right of a label: separators, then the value.
 # ´ ` ˆ: accents a TeX font writes as characters of their own ("Numero de facture : ´ 12")
 _SEPARATORS = re.compile(r"[ \t:#.°º=()\-–´`ˆ]*(?:\((?:[^)\n]{0,40})\)[ \t:´]*)?")
-_CURRENCY = rf"(?:[A-Z]{{3}}|[{CURRENCY_SIGNS}]|Rs\.?|{'|'.join(CURRENCY_AFTER)})"
+_CURRENCY = CURRENCY_CELL
 _BELOW_LINES = 4
 _ID_BEFORE = re.compile(r"(?:n[°º]|no\.?|nr\.?|id|ident)\s*[:.]?\s*$", re.IGNORECASE)
 
@@ -268,8 +267,8 @@ def _find(text: str, labels: Sequence[Label], value_at: ValueAt, *, exclude: str
 
 def _more_amounts(text: str, at: int, line_end: int) -> bool:
     """Whether two more amount cells follow ``at`` on its line."""
-    cells = re.finditer(r"\S+(?: \S+)*", text[at:line_end])
-    return sum(_amount_at(text, at + m.start(), at + m.end()) is not None for m in cells) >= 2
+    cells = line_cells(text, at, line_end)
+    return sum(_amount_at(text, c0, c1) is not None for c0, c1 in cells) >= 2
 
 
 def _gap_before(text: str, at: int, line_end: int) -> bool:

@@ -17,7 +17,7 @@ import re
 from collections.abc import Callable
 from decimal import Decimal
 
-__all__ = ["column_sum", "value_above"]
+__all__ = ["column_sum", "line_cells", "value_above"]
 
 ValueAt = Callable[[str, int, int], "tuple[int, int, str] | None"]
 _CELL = re.compile(r"\S+(?: \S+)*")
@@ -35,7 +35,7 @@ def _line_end(text: str, offset: int) -> int:
     return min(ends) if ends else len(text)
 
 
-def _cells(text: str, start: int, end: int) -> list[tuple[int, int]]:
+def line_cells(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """The cells of the line ``text[start:end]``, at their offsets in ``text``; two
     amounts with cents one space apart ("970,00 223,10": narrow columns) are two cells."""
     cells = []
@@ -54,7 +54,7 @@ def _values_only(
     """The cells of the line at ``start`` with their values, when every cell is a value."""
     if start >= len(text):
         return None
-    cells = _cells(text, start, _line_end(text, start))
+    cells = line_cells(text, start, _line_end(text, start))
     values = [value_at(text, c0, c1) for c0, c1 in cells]
     if not cells or any(v is None for v in values):
         return None
@@ -76,7 +76,7 @@ def column_sum(
         cell = next(
             (
                 (c0, c1)
-                for c0, c1 in _cells(text, start, end)
+                for c0, c1 in line_cells(text, start, end)
                 if c0 - start <= col1 + 1 and c1 - start >= col0 - 1
             ),
             None,
@@ -100,7 +100,7 @@ def value_above(text: str, label_start: int, value_at: ValueAt) -> tuple[int, in
     line_end = _line_end(text, label_start)
     if line_start == 0 or text[line_start - 1] == "\f":
         return None
-    if any(value_at(text, c0, c1) for c0, c1 in _cells(text, line_start, line_end)):
+    if any(value_at(text, c0, c1) for c0, c1 in line_cells(text, line_start, line_end)):
         return None  # a row with its values: not a row of labels
     if text[line_end : line_end + 1] == "\n" and _values_only(text, line_end + 1, value_at):
         return None  # rows of labels and of values alternate: each label's is below it

@@ -34,6 +34,7 @@ from wardflow.agents._candidates import (
     invoice_number_candidates,
 )
 from wardflow.agents._corrections import CORRECTABLE_FIELDS, apply_corrections
+from wardflow.agents._currency import find_currency
 from wardflow.agents._extract_checks import (
     CENT,
     REQUIRED_FIELDS,
@@ -54,7 +55,6 @@ from wardflow.agents._parsers import (
     Match,
     find_amount_after,
     find_bic,
-    find_currency,
     find_date_after,
     find_iban,
     find_invoice_number,
