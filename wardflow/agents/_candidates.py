@@ -17,7 +17,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from wardflow.agents._columns import column_sum, line_cells, value_above
+from wardflow.agents._columns import column_sum, line_cells, sum_rows, value_above
 from wardflow.agents._currency import CURRENCY_CELL
 from wardflow.agents._labels import (
     DISCOUNT_LABELS,
@@ -46,6 +46,7 @@ __all__ = [
     "amount_candidates",
     "date_candidates",
     "invoice_number_candidates",
+    "sum_row_candidates",
 ]
 
 # Right of a label: separators, then the value.
@@ -348,10 +349,18 @@ def _amount_at(text: str, at: int, end: int) -> tuple[int, int, str] | None:
         return None  # digits in space-separated groups without cents: an identifier
     if re.fullmatch(r"-?(?:\d{8,}|0\d+)", amount.group(0)):
         return None  # "01177710074", "12345678": a tax or company number, not an amount
+    if re.fullmatch(r"\d{4}", amount.group(0)) and _ends_date(text, amount.start(), amount.end()):
+        return None  # "TOTAL AMOUNT DUE ON February 2, 2025  $1,284.57": the date's year
     value = parse_amount(amount.group(0), strict=False)
     if value is None:
         return None
     return amount.start(), amount.end(), str(value)
+
+
+def _ends_date(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` is the year that ends a date printed before it."""
+    line_start = text.rfind("\n", 0, start) + 1
+    return any(m.end() == end for m in DATE_RE.finditer(text, max(line_start, start - 24), end))
 
 
 # A rate and the word for the base it applies to ("5,5 % sur", "20% on", "19 % auf",
@@ -424,6 +433,12 @@ def amount_candidates(text: str, field: str) -> list[Candidate]:
                          r"|satz|rate|taux|%|code|categor|kategorie|exempt|befreit|clause|"
                          r"identifier|aufschl|summary|inclu|inbegriffen|incl\b)",
                  not_before=_NET_BEFORE, columns=True)
+
+
+def sum_row_candidates(text: str) -> list[Candidate]:
+    """A bill's sum rows: labelled amounts that add up the amounts printed over them (a
+    subtotal where no subtotal label is printed, when the tax and the total agree)."""
+    return [Candidate(v[2], v[0], v[1], "sum row", 3, "right") for v in sum_rows(text, _amount_at)]
 
 
 def _date_at(month_first: bool) -> ValueAt:

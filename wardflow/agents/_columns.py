@@ -8,7 +8,10 @@ Two layouts that a value-right-of-its-label reading gets wrong:
 - a box that prints its value above its label ("754.00" over "Subtotal"): a row of
   label cells under a row of value cells, each value over its own label.
 
-Both are decided by where the text sits and by the arithmetic, not by words.
+- a bill's sum row under its charges ("Compute  $812.40" ... "Charges  $1,177.57"): a
+  labelled amount that is the sum of the amounts right-aligned over it.
+
+All are decided by where the text sits and by the arithmetic, not by words.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ import re
 from collections.abc import Callable
 from decimal import Decimal
 
-__all__ = ["column_sum", "line_cells", "value_above"]
+__all__ = ["column_sum", "line_cells", "sum_rows", "value_above"]
 
 ValueAt = Callable[[str, int, int], "tuple[int, int, str] | None"]
 _CELL = re.compile(r"\S+(?: \S+)*")
@@ -112,3 +115,37 @@ def value_above(text: str, label_start: int, value_at: ValueAt) -> tuple[int, in
         if c0 - above <= col1 + 2 and c1 - above >= col0 - 2:
             return value
     return None
+
+
+def sum_rows(text: str, value_at: ValueAt) -> list[tuple[int, int, str]]:
+    """Each labelled amount that ends its line and equals the sum of the two or more
+    amounts that end the lines right above it, in the same column (right-aligned)."""
+    found = []
+    start = 0
+    while start < len(text):
+        end = _line_end(text, start)
+        cells = line_cells(text, start, end)
+        value = value_at(text, *cells[-1]) if len(cells) >= 2 else None
+        if value is not None and re.search(r"[^\W\d_]{3}", text[start : cells[-1][0]]):
+            above = _column_above(text, start, cells[-1][1] - start, value_at)
+            if len(above) >= _MIN_ROWS and sum(Decimal(v[2]) for v in above) == Decimal(value[2]):
+                found.append(value)
+        start = end + 1
+    return found
+
+
+def _column_above(
+    text: str, line_start: int, right: int, value_at: ValueAt
+) -> list[tuple[int, int, str]]:
+    """The amounts that end the consecutive lines above ``line_start`` at column ``right``."""
+    values = []
+    while line_start > 0 and text[line_start - 1] != "\f":
+        line_start = _line_start(text, line_start - 1)
+        cells = line_cells(text, line_start, _line_end(text, line_start))
+        if not cells or abs(cells[-1][1] - line_start - right) > 1:
+            break
+        value = value_at(text, *cells[-1])
+        if value is None:
+            break
+        values.append(value)
+    return values

@@ -32,6 +32,7 @@ from wardflow.agents._candidates import (
     best,
     date_candidates,
     invoice_number_candidates,
+    sum_row_candidates,
 )
 from wardflow.agents._corrections import CORRECTABLE_FIELDS, apply_corrections
 from wardflow.agents._currency import find_currency
@@ -433,9 +434,11 @@ def _choose_amounts(
     subs = _amount_candidates(text, "subtotal", old_subtotal)
     taxes = _amount_candidates(text, "tax", old_tax)
     totals = _amount_candidates(text, "total", old_total)
+    # no subtotal label: a bill's sum row of its charges, where it adds up with the tax
+    readings = subs or (sum_row_candidates(text) if taxes and totals else [])
     chosen: tuple[float, Candidate, Candidate, Candidate] | None = None
     for g in totals:
-        for sub in subs:
+        for sub in readings:
             for tax in taxes:
                 if abs(Decimal(sub.value) + Decimal(tax.value) - Decimal(g.value)) > CENT:
                     continue

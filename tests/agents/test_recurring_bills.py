@@ -1,0 +1,55 @@
+"""Recurring vendor bills (phone, cloud, utility, hotel, marketplace statements): the amount
+due printed after the date it is due on, a due date in a phrase, the buyer's company in a
+guest or customer block, a bill's sum row. Synthetic text in the style of each kind (names,
+numbers and amounts invented), one rule per test, each with a control.
+"""
+
+from __future__ import annotations
+
+from tests.agents.conftest import extracted_values as _extract
+
+AMOUNT_DUE_ON = (
+    "skyloft                                          Tax Invoice\n"
+    "                                                 Invoice Number:  7731904418\n"
+    "                                                 Invoice Date:    March 3, 2025\n"
+    "Bill to:\n"
+    "Orrin Bay Analytics LLC\n"
+    "  TOTAL AMOUNT DUE ON March 3, 2025                                $642.10\n"
+    "Compute                                                            $512.00\n"
+    "Storage                                                             $88.00\n"
+    "Estimated Tax                                                       $42.10\n"
+    "Skyloft Cloud, Inc. · 12 Pine St · Portland, OR 97204\n"
+)
+
+
+def test_the_year_of_a_date_before_the_amount_due_is_no_amount() -> None:
+    assert _extract(AMOUNT_DUE_ON)["total"] == "642.10"
+
+
+def test_control_an_amount_due_without_a_date_reads_the_amount() -> None:
+    text = AMOUNT_DUE_ON.replace("TOTAL AMOUNT DUE ON March 3, 2025", "TOTAL AMOUNT DUE")
+    assert _extract(text)["total"] == "642.10"
+
+
+UTILITY_CHARGES = (
+    "Marrow Creek Gas & Water Co.\n"
+    "                                        Bill Number              55120987\n"
+    "                                        Statement Date           04/08/2025\n"
+    "Gas Charges                        Usage            Rate              Charge\n"
+    "Customer charge                                                       $9.50\n"
+    "Gas delivery                       48 therms        $0.6200          $29.76\n"
+    "Gas supply                         48 therms        $0.4100          $19.68\n"
+    "                                   Total gas charges                 $58.94\n"
+    "                                   Gross receipts tax                 $2.36\n"
+    "                                   Total Amount Due                  $61.30\n"
+)
+
+
+def test_a_sum_row_of_a_bills_charges_is_the_subtotal_where_it_adds_up_with_the_tax() -> None:
+    fields = _extract(UTILITY_CHARGES)
+    assert (fields["subtotal"], fields["tax"], fields["total"]) == ("58.94", "2.36", "61.30")
+
+
+def test_control_a_row_that_is_not_the_sum_of_the_rows_over_it_is_no_subtotal() -> None:
+    text = UTILITY_CHARGES.replace("$58.94", "$58.49").replace("$61.30", "$60.85")
+    assert _extract(text)["subtotal"] is None
