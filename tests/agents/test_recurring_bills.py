@@ -53,3 +53,43 @@ def test_a_sum_row_of_a_bills_charges_is_the_subtotal_where_it_adds_up_with_the_
 def test_control_a_row_that_is_not_the_sum_of_the_rows_over_it_is_no_subtotal() -> None:
     text = UTILITY_CHARGES.replace("$58.94", "$58.49").replace("$61.30", "$60.85")
     assert _extract(text)["subtotal"] is None
+
+
+FR_BILL = (
+    "ondeo                                           Votre facture internet\n"
+    "                                                N° de facture :        IF25040311\n"
+    "                                                Date de facture :      02/04/2025\n"
+    "   Montant à payer                                                    39,99 €\n"
+    "   Date limite de paiement : 17/04/2025 – prélèvement automatique\n"
+    "                                                Total HT               33,33 €\n"
+    "                                                TVA 20 %                6,66 €\n"
+    "                                                Total TTC              39,99 €\n"
+)
+
+
+def test_fr_date_limite_de_paiement_is_the_due_date() -> None:
+    assert _extract(FR_BILL)["due_date"] == "2025-04-17"
+
+
+def test_control_fr_another_limit_date_is_no_due_date() -> None:
+    text = FR_BILL.replace("Date limite de paiement", "Date limite de validité")
+    assert _extract(text)["due_date"] is None
+
+
+EN_DUE_BY = (
+    "larkmoor                                         Your electricity bill\n"
+    "                                                 Bill number: 61100482\n"
+    "                                                 Bill date: 3 March 2025\n"
+    "Amount to pay                    Payment due by\n"
+    "£48.30                           24 March 2025\n"
+    "                                 Total charges                 £48.30\n"
+)
+
+
+def test_en_payment_due_by_over_its_date_is_the_due_date() -> None:
+    assert _extract(EN_DUE_BY)["due_date"] == "2025-03-24"
+
+
+def test_control_en_a_delivery_by_date_is_no_due_date() -> None:
+    text = EN_DUE_BY.replace("Payment due by", "Delivery by   ")
+    assert _extract(text)["due_date"] is None

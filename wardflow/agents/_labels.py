@@ -92,7 +92,7 @@ NOT_INVOICE_DATE = (
     r"consegna|scadenza|vencimiento|entrega|dostawy|sprzeda|levering|vervaldatum)"
 )
 DUE_DATE_LABELS: tuple[Label, ...] = (
-    (r"due\s*date", 0), (r"date\s+due", 0), (r"payment\s*due(?:\s*date)?", 0),
+    (r"due\s*date", 0), (r"date\s+due", 0), (r"payment\s*due(?:\s*date|\s+by)?", 0),
     (r"pay(?:able)?\s+by", 1),
     (r"payable\s+(?:on\s+or\s+)?before", 0), (r"pay(?:ment|able)?\s+until", 0),
     # a payment sentence: "Bitte überweise den Betrag bis ...", "Merci de régler d'ici le
@@ -102,9 +102,10 @@ DUE_DATE_LABELS: tuple[Label, ...] = (
     (r"(?:transfiera|pague|abone)\b[^\n]{0,60}?\santes\s+del?", 1),
     (r"f[äa]llig(?:keit|\s+am|\s+bis)?(?:sdatum)?", 0), (r"zahlbar\s+bis", 0),
     (r"zahlungsziel", 1),
+    (r"date\s+limite\s+de\s+(?:paiement|r[èe]glement)", 0),  # fr: the last day to pay
     (r"date\s+d'[ée]ch[ée]ance", 0), (r"[ée]ch[ée]ance", 1), (r"[àa]\s+payer\s+avant\s+le", 0),
     (r"vervaldatum", 0), (r"te\s+betalen\s+voor", 0),
-    (r"fecha\s+de\s+vencimiento", 0), (r"vencimiento", 1),
+    (r"fecha\s+de\s+vencimiento", 0), (r"fecha\s+l[íi]mite\s+de\s+pago", 0), (r"vencimiento", 1),
     (r"data\s+(?:di\s+)?scadenza", 0), (r"scadenza\s+(?:del\s+)?pagamento", 0), (r"scadenza", 1),
     (r"termin\s+p[łl]atno[śs]ci", 0),
     (r"datum\s+splatnosti", 0),  # cs
