@@ -93,3 +93,28 @@ def test_en_payment_due_by_over_its_date_is_the_due_date() -> None:
 def test_control_en_a_delivery_by_date_is_no_due_date() -> None:
     text = EN_DUE_BY.replace("Payment due by", "Delivery by   ")
     assert _extract(text)["due_date"] is None
+
+
+HOTEL_FOLIO = (
+    "                                         Hotel Coral Sands Residency\n"
+    "                                         7 Beach Road, Kochi 682001\n"
+    "TAX INVOICE\n"
+    "Guest Name      : Ms. Kavya Rao                       Folio No.   : 30917\n"
+    "Company         : Brightline Analytics Pvt Ltd         Bill No.    : CS/25/00318\n"
+    "Room No.        : 207                                  Bill Date   : 21-Feb-2025\n"
+    "Date        Description                 Nights        Rate          Amount\n"
+    "19-Feb      Room Charges - Superior          2     3,800.00        7,600.00\n"
+    "                                        Sub Total                  7,600.00\n"
+    "                                        CGST @ 6%                    456.00\n"
+    "                                        SGST @ 6%                    456.00\n"
+    "                                        Grand Total                8,512.00\n"
+)
+
+
+def test_the_company_in_a_guests_block_of_labels_is_the_buyer_not_the_seller() -> None:
+    assert _extract(HOTEL_FOLIO)["vendor"] == "Hotel Coral Sands Residency"
+
+
+def test_control_without_the_guests_company_the_letterhead_is_the_seller() -> None:
+    text = HOTEL_FOLIO.replace("Company         : Brightline Analytics Pvt Ltd  ", " " * 48)
+    assert _extract(text)["vendor"] == "Hotel Coral Sands Residency"

@@ -216,7 +216,9 @@ BUYER_LABELS = (
     r"destinatario|committente|cessionario|nabywca|odbiorca|debiteur|odb[ěe]ratel|"
     r"rechnung\s+an|billto|billing\s+address|rechnungsadresse|adresse\s+de\s+facturation|"
     r"factuuradres|indirizzo\s+di\s+fatturazione|direcci[óo]n\s+de\s+facturaci[óo]n|"
-    r"spett(?:\.\s?le|abile)"
+    r"spett(?:\.\s?le|abile)|"
+    # a hotel's guest: "Guest Name", "Gast", "Hôte", "Huésped", "Ospite"
+    r"guest|gast|h[ôo]te|hu[ée]sped|ospite"
 )
 
 # Language detection ------------------------------------------------------------------

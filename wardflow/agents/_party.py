@@ -306,8 +306,8 @@ def _label_evidence(lines: list[list[_Cell]], offer: _Offer, folded: str) -> set
         for i, cell in enumerate(row):
             if (_BUYER.search(cell.text) or _ADDRESSEE.match(cell.text)) and len(cell.text) < 40 \
                     and not re.search(r"\d", cell.text):
-                buyer.add((cell.line, cell.col0))
-                buyer.update((c.line, c.col0) for c in _region(lines, cell, 8))
+                buyer.update((c.line, c.col0) for c in _with_values(lines, [cell, *_region(
+                    lines, cell, 8)]))
             if i and _BANK_LABEL.search(row[i - 1].text):
                 buyer.add((cell.line, cell.col0))  # a bank's name is not the seller
             if _SELLER.match(cell.text):
@@ -322,6 +322,18 @@ def _label_evidence(lines: list[list[_Cell]], offer: _Offer, folded: str) -> set
                 offer(value, name, 5, "after a seller label")
                 _note_cut(value, value.text, name, offer)
     return buyer
+
+
+def _with_values(lines: list[list[_Cell]], block: list[_Cell]) -> list[_Cell]:
+    """The cells of a block with the value printed right of each label in it ("Company
+    : Tessellate Software Pvt Ltd" in a guest's block of labels)."""
+    out = []
+    for cell in block:
+        out.append(cell)
+        right = [c for c in lines[cell.line] if c.col0 > cell.col1]
+        if right and right[0].text.startswith(":") and not cell.text.endswith(":"):
+            out.append(right[0])
+    return out
 
 
 # The seller named in a phrase: "Receipt from Name Ltd" (a cell that opens with it), "All
