@@ -118,3 +118,24 @@ def test_the_company_in_a_guests_block_of_labels_is_the_buyer_not_the_seller() -
 def test_control_without_the_guests_company_the_letterhead_is_the_seller() -> None:
     text = HOTEL_FOLIO.replace("Company         : Brightline Analytics Pvt Ltd  ", " " * 48)
     assert _extract(text)["vendor"] == "Hotel Coral Sands Residency"
+
+
+RIDE_RECEIPT = (
+    "Receipt                                                 April 9, 2025\n"
+    "Thanks for riding, Alex\n"
+    "Receipt #: TR-5521-0087\n"
+    "Total                                                          $18.75\n"
+    "Trip fare                                                      $15.30\n"
+    "Booking fee                                                     $3.45\n"
+    "Paid with Mastercard ••••1190                                  $18.75\n"
+    "Metroglide Mobility, Inc. · 40 Harbor Way, Oakland, CA 94607\n"
+)
+
+
+def test_a_receipt_title_and_a_thanks_line_are_no_seller_names() -> None:
+    assert _extract(RIDE_RECEIPT)["vendor"] == "Metroglide Mobility, Inc."
+
+
+def test_control_a_receipt_from_a_named_seller_keeps_its_name() -> None:
+    text = RIDE_RECEIPT.replace("Receipt     ", "Receipt from Metroglide Mobility, Inc.")
+    assert _extract(text)["vendor"] == "Metroglide Mobility, Inc."

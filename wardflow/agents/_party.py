@@ -71,7 +71,8 @@ _FROM_WORDS = r"(?:receipt|invoice|bill|statement)\s+from"
 _NOT_A_NAME = re.compile(
     r"^(?:logo|rechnung|invoice|facture|factuur|factura|fattura|faktura|avoir|gutschrift|"
     r"credit\s+note|page|seite|visualisierung|original|kopie|copy|duplicate|tax\s+invoice|"
-    r"adresse|address|date|datum|repr[ée]sentant|contact)\b"
+    r"adresse|address|date|datum|repr[ée]sentant|contact|"
+    r"receipt|quittung|re[çc]u|ricevuta|recibo|kwitantie|paragon)\b"
     r"|^(?:page|seite|pagina|strona|str\.)\s*\d"  # "Page2de2", "Seite 1 von 3"
     r"|^(?:none|n/?a|aucune?|n[ée]ant|keine?|ninguno|nessuno|geen|brak|[žz][áa]dn[ýy])$"  # no value
     # a phrase that names the seller after it ("Verkauft von …", "Receipt from …")
@@ -79,7 +80,9 @@ _NOT_A_NAME = re.compile(
     # "Your reference", "Unsere Bestellnummer", "Vos identifiants", "Your total": words
     # addressed to the reader, not a name, unless the line ends in a legal form ("Our
     # Daily Loaf Bakery Ltd")
-    rf"|^(?:vos|nos|your|our|ihre|unsere)\b(?!.*{_LEGAL_FORM.pattern}\.?\s*$)",
+    rf"|^(?:vos|nos|your|our|ihre|unsere)\b(?!.*{_LEGAL_FORM.pattern}\.?\s*$)"
+    # thanks to the reader ("Thanks for riding, Sam", "Merci de votre visite")
+    r"|^(?:thanks?|thank\s+you|merci|danke|vielen\s+dank|gracias|grazie|bedankt|dank\s+u)\b",
     re.IGNORECASE)
 
 
