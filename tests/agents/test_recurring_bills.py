@@ -139,3 +139,23 @@ def test_a_receipt_title_and_a_thanks_line_are_no_seller_names() -> None:
 def test_control_a_receipt_from_a_named_seller_keeps_its_name() -> None:
     text = RIDE_RECEIPT.replace("Receipt     ", "Receipt from Metroglide Mobility, Inc.")
     assert _extract(text)["vendor"] == "Metroglide Mobility, Inc."
+
+
+WATER_STATEMENT = (
+    "Fernhill Water District\n"
+    "                                           Statement date: May 2, 2025\n"
+    "                                           Account number: 410-2271-09\n"
+    "                                           Statement number: 9920114\n"
+    "Amount due on May 27, 2025                                       $64.20\n"
+    "Water service                                                    $38.10\n"
+    "Sewer service                                                    $26.10\n"
+)
+
+
+def test_en_a_statement_number_is_the_bills_number() -> None:
+    assert _extract(WATER_STATEMENT)["invoice_number"] == "9920114"
+
+
+def test_control_en_an_account_number_is_no_bill_number() -> None:
+    text = WATER_STATEMENT.replace("Statement number: 9920114", "Meter: 12")
+    assert _extract(text)["invoice_number"] is None

@@ -39,6 +39,7 @@ INVOICE_NUMBER_LABELS: tuple[Label, ...] = (
     # en
     (r"invoice\s*(?:no\.?|number|nr\.?|num\.?|#|id)", 0), (r"inv\.?\s*(?:no\.?|#)", 0),
     (r"credit\s*note\s*(?:no\.?|number|#)", 0), (r"bill\s*(?:no\.?|number)", 1),
+    (r"statement\s*(?:no\.?|number|#)", 1),  # a utility's statement: the bill's number
     # "INVOICE: NO. 001", "Receipt # No.: 9876"
     (r"invoice\s*:\s*(?:no\.?|number|#)", 0), (r"receipt\s*(?:#\s*)?(?:no\.?|number|#)", 1),
     (r"document\s*(?:no\.?|number)", 2),
