@@ -857,7 +857,7 @@ PROBES["bill_energy_uk"] = (
     )
     + rows(15, 35, ["Ms Priya Nair", "14 Elm Grove", "Leeds LS6 2AB"], size=9)
     + cols(58, [(15, "Amount to pay"), (110, "Payment due by")], style="B")
-    + cols(64, [(15, "£96.34"), (110, "2 April 2025")], size=12, style="B")
+    + cols(64, [(15, "£95.95"), (110, "2 April 2025")], size=12, style="B")
     + cols(80, [(15, "Your charges"), (100, "Units"), (130, "Unit rate"), (170, "Cost")], style="B")
     + cols(86, [(15, "Electricity used"), (100, "312 kWh"), (130, "24.50p"), (170, "£76.44")])
     + cols(91, [(15, "Standing charge"), (100, "28 days"), (130, "53.35p"), (170, "£14.94")])
@@ -1179,7 +1179,7 @@ PROBES["bill_fr_energie"] = (
     )
     + rows(120, 32, ["M. Julien Marchand", "4 rue des Tilleuls", "44000 Nantes"], size=9)
     + cols(52, [(15, "Montant à payer"), (110, "Date limite de paiement")], size=9, style="B")
-    + cols(58, [(15, "118,62 €"), (110, "04/04/2025")], size=12, style="B")
+    + cols(58, [(15, "118,79 €"), (110, "04/04/2025")], size=12, style="B")
     + cols(
         75,
         [
