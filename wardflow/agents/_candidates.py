@@ -47,6 +47,7 @@ __all__ = [
     "date_candidates",
     "invoice_number_candidates",
     "sum_row_candidates",
+    "sum_row_charges",
 ]
 
 # Right of a label: separators, then the value.
@@ -438,7 +439,13 @@ def amount_candidates(text: str, field: str) -> list[Candidate]:
 def sum_row_candidates(text: str) -> list[Candidate]:
     """A bill's sum rows: labelled amounts that add up the amounts printed over them (a
     subtotal where no subtotal label is printed, when the tax and the total agree)."""
-    return [Candidate(v[2], v[0], v[1], "sum row", 3, "right") for v in sum_rows(text, _amount_at)]
+    return [Candidate(v[2], v[0], v[1], "sum row", 3, "right")
+            for v, _ in sum_rows(text, _amount_at)]
+
+
+def sum_row_charges(text: str) -> list[tuple[int, int, str]]:
+    """The amounts a bill's sum row adds up (of its first sum row), first printed first."""
+    return next((rows for _, rows in sum_rows(text, _amount_at)), [])
 
 
 def _date_at(month_first: bool) -> ValueAt:

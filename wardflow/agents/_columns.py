@@ -117,9 +117,13 @@ def value_above(text: str, label_start: int, value_at: ValueAt) -> tuple[int, in
     return None
 
 
-def sum_rows(text: str, value_at: ValueAt) -> list[tuple[int, int, str]]:
+Value = tuple[int, int, str]
+
+
+def sum_rows(text: str, value_at: ValueAt) -> list[tuple[Value, list[Value]]]:
     """Each labelled amount that ends its line and equals the sum of the two or more
-    amounts that end the lines right above it, in the same column (right-aligned)."""
+    amounts that end the nearest lines above it, in the same column (right-aligned), with
+    those amounts (first printed first)."""
     found = []
     start = 0
     while start < len(text):
@@ -128,8 +132,12 @@ def sum_rows(text: str, value_at: ValueAt) -> list[tuple[int, int, str]]:
         value = value_at(text, *cells[-1]) if len(cells) >= 2 else None
         if value is not None and re.search(r"[^\W\d_]{3}", text[start : cells[-1][0]]):
             above = _column_above(text, start, cells[-1][1] - start, value_at)
-            if len(above) >= _MIN_ROWS and sum(Decimal(v[2]) for v in above) == Decimal(value[2]):
-                found.append(value)
+            running = Decimal(0)
+            for count, row in enumerate(above, 1):
+                running += Decimal(row[2])
+                if count >= _MIN_ROWS and running == Decimal(value[2]):
+                    found.append((value, above[:count][::-1]))
+                    break
         start = end + 1
     return found
 

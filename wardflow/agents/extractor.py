@@ -26,6 +26,7 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from wardflow.agents._bill_rows import bill_rows
 from wardflow.agents._candidates import (
     Candidate,
     amount_candidates,
@@ -210,7 +211,9 @@ def _amount_fields(text: str, fields: dict[str, _Field]) -> tuple[list[LineItem]
     # Items from the laid-out tables (header columns); rows found line by line where no
     # table header is found.
     table = read_table(text)
-    items = table.items or find_line_items(text)
+    # no table header: the rows whose arithmetic checks, or the charges over a bill's
+    # sum row, whichever reads more rows
+    items = table.items or max(find_line_items(text), bill_rows(text), key=len)
     sums = item_sums(items, table.adjustments) if items else []
     tax_match, rate = find_tax(text)
     fields["subtotal"], fields["tax"], fields["total"] = _choose_amounts(
