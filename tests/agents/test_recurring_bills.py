@@ -6,7 +6,10 @@ numbers and amounts invented), one rule per test, each with a control.
 
 from __future__ import annotations
 
+from tests.agents.conftest import POLICY
 from tests.agents.conftest import extracted_values as _extract
+from wardflow.agents.extractor import extract_invoice
+from wardflow.tools.documents import DocumentText
 
 AMOUNT_DUE_ON = (
     "skyloft                                          Tax Invoice\n"
@@ -159,3 +162,57 @@ def test_en_a_statement_number_is_the_bills_number() -> None:
 def test_control_en_an_account_number_is_no_bill_number() -> None:
     text = WATER_STATEMENT.replace("Statement number: 9920114", "Meter: 12")
     assert _extract(text)["invoice_number"] is None
+
+
+def _items(text: str) -> list[tuple[str, str, str, str]]:
+    found = extract_invoice(DocumentText((text,), "pdf-text"), [], POLICY)["line_items"]
+    return [(i["description"], i["quantity"], i["unit_price"], i["amount"]) for i in found]
+
+
+CLOUD_SUMMARY = (
+    "skyloft                                          Tax Invoice\n"
+    "                                                 Invoice Number:  7731904418\n"
+    "                                                 Invoice Date:    March 3, 2025\n"
+    "Summary\n"
+    "Compute                                                            $512.00\n"
+    "Object Storage                                                      $88.00\n"
+    "Charges                                                            $600.00\n"
+    "Estimated Tax                                                       $42.00\n"
+    "Total for this invoice                                             $642.00\n"
+)
+
+
+def test_the_charges_over_a_bills_sum_row_are_its_line_items() -> None:
+    assert _items(CLOUD_SUMMARY) == [
+        ("Compute", "1", "512.00", "512.00"),
+        ("Object Storage", "1", "88.00", "88.00"),
+    ]
+
+
+def test_control_charges_that_do_not_add_up_to_the_row_under_them_are_no_items() -> None:
+    assert _items(CLOUD_SUMMARY.replace("$88.00", "$86.00")) == []
+
+
+def test_a_usage_and_a_rate_in_pence_whose_product_is_the_charge_are_quantity_and_price() -> None:
+    text = (
+        "Your charges                      Units          Unit rate          Cost\n"
+        "Electricity used                  312 kWh        24.50p           £76.44\n"
+        "Standing charge                   28 days        53.35p           £14.94\n"
+        "                                  Charges before VAT              £91.38\n"
+        "                                  VAT at 5%                        £4.57\n"
+        "                                  Total charges                   £95.95\n"
+    )
+    assert _items(text) == [
+        ("Electricity used", "312", "0.245", "76.44"),
+        ("Standing charge", "28", "0.5335", "14.94"),
+    ]
+
+
+def test_control_a_totals_block_that_adds_up_is_no_line_items() -> None:
+    text = (
+        "Invoice No. 5512                                  Date: 03/03/2025\n"
+        "                                  Subtotal                        £91.38\n"
+        "                                  VAT                              £4.57\n"
+        "                                  Total                           £95.95\n"
+    )
+    assert _items(text) == []

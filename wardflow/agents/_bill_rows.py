@@ -16,19 +16,26 @@ from decimal import Decimal, InvalidOperation
 
 from wardflow.agents._candidates import sum_row_charges
 from wardflow.agents._columns import line_cells
+from wardflow.agents._labels import SUBTOTAL_LABELS, TAX_LABELS, TOTAL_LABELS
 from wardflow.agents._parsers import LineItem, parse_amount
-from wardflow.agents._table_header import TOTALS
+from wardflow.agents._table_header import word_match
 
 __all__ = ["bill_rows"]
 
 _CENT = Decimal("0.01")
 _NUMBER = re.compile(r"[^\d-]{0,3}(-?\d[\d.,' ]*)\s?([^\W\d_]{0,6})\.?")
 _HUNDREDTHS = re.compile(r"p|ct|c|cts|cent|cents", re.IGNORECASE)
+# A row of the totals block ("Charges" + "Estimated Tax" add up to the total): no item.
+_TOTALS_BLOCK = re.compile(
+    "(?:" + "|".join(label for label, _ in (*SUBTOTAL_LABELS, *TOTAL_LABELS, *TAX_LABELS))
+    + r")(?![^\W\d_])",
+    re.IGNORECASE,
+)
 
 
 def bill_rows(text: str) -> list[LineItem]:
     """The rows over the first sum row of ``text`` (none where a row has no description
-    or names a total)."""
+    or names a subtotal, a tax or a total)."""
     items = []
     for start, end, amount in sum_row_charges(text):
         line_start = text.rfind("\n", 0, start) + 1
@@ -36,8 +43,8 @@ def bill_rows(text: str) -> list[LineItem]:
         if not cells or not re.search(r"[^\W\d_]{2}", text[cells[0][0] : cells[0][1]]):
             return []
         description = text[cells[0][0] : cells[0][1]]
-        if TOTALS.match(description):
-            return []  # "Subtotal  100.00" over "Total  119.00": a totals block
+        if word_match(_TOTALS_BLOCK, description):
+            return []  # "Subtotal  100.00", "VAT  19.00" over "Total  119.00": a totals block
         value = Decimal(amount)
         usage = _usage([text[c0:c1] for c0, c1 in cells[1:]], value)
         quantity, unit = usage or (Decimal(1), value)
