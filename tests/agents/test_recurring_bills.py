@@ -216,3 +216,33 @@ def test_control_a_totals_block_that_adds_up_is_no_line_items() -> None:
         "                                  Total                           £95.95\n"
     )
     assert _items(text) == []
+
+
+MARKETPLACE = (
+    "Tax Invoice\n"
+    "Sold By: Kaveri Kitchenware Pvt. Ltd.                 Invoice Number:   KA-IN-2025-0042\n"
+    "GSTIN - 29AAACK1234F1Z5                               Invoice Date:     03-03-2025\n"
+    "Billing Address                          Shipping Address\n"
+    "Anil Rao                                 Anil Rao\n"
+    "Indiranagar, Bengaluru 560038            Indiranagar, Bengaluru 560038\n"
+    "Product                  Qty  Taxable Value ₹       IGST ₹        Total ₹\n"
+    "Pressure Cooker 5L         1         1,694.92       305.08       2,000.00\n"
+    "                       Total         1,694.92       305.08       2,000.00\n"
+    "                                         Grand Total    ₹ 2,000.00\n"
+)
+
+
+def test_a_column_title_with_its_currency_sign_reads_the_amounts_under_it() -> None:
+    fields = _extract(MARKETPLACE)
+    assert (fields["subtotal"], fields["tax"], fields["total"]) == ("1694.92", "305.08", "2000.00")
+
+
+def test_control_a_column_title_with_its_currency_code_reads_the_amounts_under_it() -> None:
+    fields = _extract(MARKETPLACE.replace("Value ₹", "Value INR").replace("IGST ₹", "IGST INR"))
+    assert (fields["subtotal"], fields["tax"], fields["total"]) == ("1694.92", "305.08", "2000.00")
+
+
+def test_an_address_with_a_postal_code_over_a_label_is_no_value_above_it() -> None:
+    text = MARKETPLACE.replace("Value ₹", "Value  ").replace("IGST ₹", "IGST  ")
+    text = text.replace("  1,694.92       305.08", "  1,694.92 x     305.08 x")
+    assert _extract(text)["subtotal"] != "560038.00"

@@ -246,7 +246,8 @@ def _find(text: str, labels: Sequence[Label], value_at: ValueAt, *, exclude: str
             found.append(Candidate(value[2], value[0], value[1], hit.group(0),
                                    rank + (1 if row else 0), "right"))
             continue
-        over = value_above(text, hit.start(), value_at) if columns else None
+        # a value over its label is a cell that is an amount ("Pune 411038" is an address)
+        over = value_above(text, hit.start(), _amount_at) if columns else None
         if not below or text[at:line_end].strip() and not _gap_before(text, hit.end(), line_end):
             if over is not None:
                 found.append(Candidate(over[2], over[0], over[1], hit.group(0), rank + 0.5,
@@ -274,8 +275,9 @@ def _more_amounts(text: str, at: int, line_end: int) -> bool:
 
 
 def _gap_before(text: str, at: int, line_end: int) -> bool:
-    """Whether the rest of the line after ``at`` is another cell (a header row)."""
-    return re.match(r"[\s:]*(?:(?:in\s+)?(?:[A-Z]{3}|[€$£])[\s:]*)?(?:\s{2,}|$)",
+    """Whether the rest of the line after ``at`` is another cell (a header row); a
+    currency after the label ("Taxable Value ₹", "Betrag in EUR") is part of it."""
+    return re.match(rf"[\s:]*(?:(?:in\s+)?{_CURRENCY}[\s:]*)?(?:\s{{2,}}|$)",
                     text[at:line_end]) is not None
 
 
