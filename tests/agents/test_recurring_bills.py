@@ -246,3 +246,32 @@ def test_an_address_with_a_postal_code_over_a_label_is_no_value_above_it() -> No
     text = MARKETPLACE.replace("Value ₹", "Value  ").replace("IGST ₹", "IGST  ")
     text = text.replace("  1,694.92       305.08", "  1,694.92 x     305.08 x")
     assert _extract(text)["subtotal"] != "560038.00"
+
+
+NET_GROSS = (
+    "Ihre Rechnung für März 2025                     Rechnungsnummer   6620019934\n"
+    "                                                Rechnungsdatum    04.03.2025\n"
+    "Leistung                                        Netto             Brutto\n"
+    "Grundgebühr Glasfaser 250                       42,01 €           49,99 €\n"
+    "Telefon-Flatrate                                 4,20 €            5,00 €\n"
+    "                                Summe netto                      46,21 €\n"
+    "                                Umsatzsteuer 19 %                 8,78 €\n"
+    "                                Rechnungsbetrag                  54,99 €\n"
+)
+
+
+def test_rows_under_net_and_gross_columns_are_items_at_their_net_amounts() -> None:
+    assert _items(NET_GROSS) == [
+        ("Grundgebühr Glasfaser 250", "1", "42.01", "42.01"),
+        ("Telefon-Flatrate", "1", "4.20", "4.20"),
+    ]
+
+
+def test_control_rows_under_one_amount_column_are_items_as_before() -> None:
+    text = NET_GROSS.replace("Netto ", "Betrag").replace("Brutto", "      ")
+    text = text.replace("49,99 €", "       ")
+    text = text.replace(" 5,00 €", "       ")
+    assert _items(text) == [
+        ("Grundgebühr Glasfaser 250", "1", "42.01", "42.01"),
+        ("Telefon-Flatrate", "1", "4.20", "4.20"),
+    ]

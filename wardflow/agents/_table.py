@@ -242,9 +242,10 @@ def _amount_only(line: Line, index: int, columns: Columns) -> _Row | None:
         or not desc_cells(line, columns)
     ):
         return None
-    last = line.cells[-1]
+    cells = [c for c in line.cells if columns.nearest(c) != "gross"]  # "Netto  Brutto": net
+    last = cells[-1]
     if (
-        any(money_cell(c.text) is not None for c in line.cells[:-1])
+        any(money_cell(c.text) is not None for c in cells[:-1])
         or columns.nearest(last) != "amount"
     ):
         return None
