@@ -275,3 +275,14 @@ def test_control_rows_under_one_amount_column_are_items_as_before() -> None:
         ("Grundgebühr Glasfaser 250", "1", "42.01", "42.01"),
         ("Telefon-Flatrate", "1", "4.20", "4.20"),
     ]
+
+
+def test_control_zeros_beside_a_bank_block_are_no_line_items() -> None:
+    text = (
+        "INVOICE NUMBER 40517       INVOICE DATE 12/30/2024\n"
+        "Wire Transfer to:                                   LESS DISCOUNT          0.00\n"
+        "Chase Bank               Acct. No 304612847         FREIGHT                0.00\n"
+        "1 Plaza, New York        Reference: Invoice No.     SALES TAX              0.00\n"
+        "                                                    INVOICE TOTAL      $1,250.00\n"
+    )
+    assert _items(text) == []

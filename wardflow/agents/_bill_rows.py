@@ -34,19 +34,22 @@ _TOTALS_BLOCK = re.compile(
 
 
 def bill_rows(text: str) -> list[LineItem]:
-    """The rows over the first sum row of ``text`` (none where a row has no description
-    or names a subtotal, a tax or a total)."""
+    """The rows over the first sum row of ``text`` (none where a row has no description,
+    names a subtotal, a tax or a total, or holds other text than usage and rate cells)."""
     items = []
     for start, end, amount in sum_row_charges(text):
         line_start = text.rfind("\n", 0, start) + 1
-        cells = line_cells(text, line_start, start)
+        cells = line_cells(text, line_start, end)[:-1]  # the cells before the amount's
         if not cells or not re.search(r"[^\W\d_]{2}", text[cells[0][0] : cells[0][1]]):
             return []
         description = text[cells[0][0] : cells[0][1]]
         if word_match(_TOTALS_BLOCK, description):
             return []  # "Subtotal  100.00", "VAT  19.00" over "Total  119.00": a totals block
         value = Decimal(amount)
-        usage = _usage([text[c0:c1] for c0, c1 in cells[1:]], value)
+        middle = [text[c0:c1] for c0, c1 in cells[1:]]
+        if any(_number(cell) is None for cell in middle):
+            return []  # "JPMorgan Chase   ...   FREIGHT  0.00": other text beside the row
+        usage = _usage(middle, value)
         quantity, unit = usage or (Decimal(1), value)
         items.append(LineItem(description, quantity, unit, value, line_start, end))
     return items
@@ -54,7 +57,7 @@ def bill_rows(text: str) -> list[LineItem]:
 
 def _usage(cells: list[str], amount: Decimal) -> tuple[Decimal, Decimal] | None:
     """A quantity cell and a rate cell after it whose product is ``amount``."""
-    numbers = [n for n in map(_number, cells) if n is not None]
+    numbers = [n for n in map(_number, cells) if n is not None]  # (every cell is one)
     for i, quantity in enumerate(numbers):
         for rate in numbers[i + 1 :]:
             if quantity > 0 and abs(quantity * rate - amount) <= _CENT:

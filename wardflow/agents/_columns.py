@@ -123,7 +123,7 @@ Value = tuple[int, int, str]
 def sum_rows(text: str, value_at: ValueAt) -> list[tuple[Value, list[Value]]]:
     """Each labelled amount that ends its line and equals the sum of the two or more
     amounts that end the nearest lines above it, in the same column (right-aligned), with
-    those amounts (first printed first)."""
+    those amounts (first printed first). Zeros adding up to zero are no sum."""
     found = []
     start = 0
     while start < len(text):
@@ -135,7 +135,7 @@ def sum_rows(text: str, value_at: ValueAt) -> list[tuple[Value, list[Value]]]:
             running = Decimal(0)
             for count, row in enumerate(above, 1):
                 running += Decimal(row[2])
-                if count >= _MIN_ROWS and running == Decimal(value[2]):
+                if count >= _MIN_ROWS and running == Decimal(value[2]) != 0:
                     found.append((value, above[:count][::-1]))
                     break
         start = end + 1
