@@ -965,7 +965,7 @@ PROBES["bill_saas_proration"] = (
     ),
 )
 ITEMS["bill_saas_proration"] = [
-    dict(description="Team plan", quantity=8, unit_price=12.0, amount=96.0),
+    dict(description="Team plan (Mar 1 – Mar 31, 2025)", quantity=8, unit_price=12.0, amount=96.0),
     dict(
         description="Remaining time on 2 seats after Feb 18, 2025",
         quantity=2,
