@@ -27,7 +27,8 @@ _NUMBER = re.compile(r"[^\d-]{0,3}(-?\d[\d.,' ]*)\s?([^\W\d_]{0,6})\.?")
 _HUNDREDTHS = re.compile(r"p|ct|c|cts|cent|cents", re.IGNORECASE)
 # A row of the totals block ("Charges" + "Estimated Tax" add up to the total): no item.
 _TOTALS_BLOCK = re.compile(
-    "(?:" + "|".join(label for label, _ in (*SUBTOTAL_LABELS, *TOTAL_LABELS, *TAX_LABELS))
+    "(?:"
+    + "|".join(label for label, _ in (*SUBTOTAL_LABELS, *TOTAL_LABELS, *TAX_LABELS))
     + r")(?![^\W\d_])",
     re.IGNORECASE,
 )

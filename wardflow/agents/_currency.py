@@ -7,8 +7,7 @@ import re
 
 from wardflow.agents._parsers import Match
 
-__all__ = ["CURRENCY_AFTER", "CURRENCY_CELL", "CURRENCY_CODES", "CURRENCY_SIGNS",
-           "find_currency"]
+__all__ = ["CURRENCY_AFTER", "CURRENCY_CELL", "CURRENCY_CODES", "CURRENCY_SIGNS", "find_currency"]
 
 _CURRENCY_SYMBOLS = {"€": "EUR", "£": "GBP", "$": "USD", "₹": "INR", "Rs.": "INR", "Rs": "INR"}
 # ISO codes and signs read as currencies ("Rs." before an amount, "Kč", "zł" after one).

@@ -101,5 +101,6 @@ def tax_in_sum_row(text: str, subtotal_end: int, tax: Decimal) -> Candidate | No
     value = parse_amount(m.group(0), strict=False)
     if value is None or abs(value - tax) > _CENT:
         return None
-    return Candidate(str(money(value)), m.start(), m.end(), "sum row, after the subtotal", 2,
-                     "right")
+    return Candidate(
+        str(money(value)), m.start(), m.end(), "sum row, after the subtotal", 2, "right"
+    )
