@@ -286,3 +286,25 @@ def test_control_zeros_beside_a_bank_block_are_no_line_items() -> None:
         "                                                    INVOICE TOTAL      $1,250.00\n"
     )
     assert _items(text) == []
+
+
+GST_LETTERHEAD = (
+    "                                         Hotel Coral Sands Residency\n"
+    "                                         7 Beach Road, Kochi 682001\n"
+    "                                         GSTIN: 32AABCC1234D1Z7\n"
+    "TAX INVOICE\n"
+    "Name            : Ms. Kavya Rao                        Bill No.    : CS/25/00318\n"
+    "Firm            : Brightline Analytics Pvt Ltd         Bill Date   : 21-Feb-2025\n"
+    "                                        Grand Total                8,512.00\n"
+)
+
+
+def test_in_the_block_over_a_gstin_is_the_sellers() -> None:
+    assert _extract(GST_LETTERHEAD)["vendor"] == "Hotel Coral Sands Residency"
+
+
+def test_control_in_a_gstin_in_the_buyers_block_gives_the_buyer_no_credit() -> None:
+    text = GST_LETTERHEAD.replace("GSTIN: 32AABCC1234D1Z7", "Tel. 0484 2660 100")
+    text = text.replace("Firm            : Brightline Analytics Pvt Ltd ", " " * 48)
+    text += "Bill To:\nBrightline Analytics Pvt Ltd\nGSTIN: 32AAFCB4321K1Z3\n"
+    assert _extract(text)["vendor"] == "Hotel Coral Sands Residency"

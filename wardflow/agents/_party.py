@@ -56,7 +56,8 @@ _NAME_LABEL = re.compile(r"^(?:name|nom|naam|nombre|nome|nazwa|firma|company|rai
 _NAME_ONLY = re.compile(r"^(?:name|nom|naam|nombre|nome|nazwa|firma|company)\s*:?$", re.I)
 _TAX_OR_BANK = re.compile(
     r"\b(?:[A-Z]{2}\s?\d{2}(?:\s?[A-Z0-9]{4}){3,7}|(?:ATU|CHE|DE|FR|NL|BE|ES|IT|PL|GB|LU|AT)"
-    r"[\s.-]?[0-9A-Z]{2}[\s.-]?\d{3}[\s.-]?\d{3}[\s.-]?\d{0,5}[A-Z0-9]{0,3})\b"
+    r"[\s.-]?[0-9A-Z]{2}[\s.-]?\d{3}[\s.-]?\d{3}[\s.-]?\d{0,5}[A-Z0-9]{0,3}"
+    r"|\d{2}[A-Z]{5}\d{4}[A-Z][1-9A-Z]Z[0-9A-Z])\b"  # India: a GSTIN
 )
 _ROLE = re.compile(rf"(?:{SELLER_LABELS}|{BUYER_LABELS}|name|info|mail|contact|invoice|billing)",
                    re.IGNORECASE)
