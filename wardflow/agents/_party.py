@@ -56,7 +56,8 @@ _NAME_LABEL = re.compile(r"^(?:name|nom|naam|nombre|nome|nazwa|firma|company|rai
 _NAME_ONLY = re.compile(r"^(?:name|nom|naam|nombre|nome|nazwa|firma|company)\s*:?$", re.I)
 _TAX_OR_BANK = re.compile(
     r"\b(?:[A-Z]{2}\s?\d{2}(?:\s?[A-Z0-9]{4}){3,7}|(?:ATU|CHE|DE|FR|NL|BE|ES|IT|PL|GB|LU|AT)"
-    r"[\s.-]?[0-9A-Z]{2}[\s.-]?\d{3}[\s.-]?\d{3}[\s.-]?\d{0,5}[A-Z0-9]{0,3})\b"
+    r"[\s.-]?[0-9A-Z]{2}[\s.-]?\d{3}[\s.-]?\d{3}[\s.-]?\d{0,5}[A-Z0-9]{0,3}"
+    r"|\d{2}[A-Z]{5}\d{4}[A-Z][1-9A-Z]Z[0-9A-Z])\b"  # India: a GSTIN
 )
 _ROLE = re.compile(rf"(?:{SELLER_LABELS}|{BUYER_LABELS}|name|info|mail|contact|invoice|billing)",
                    re.IGNORECASE)
@@ -71,7 +72,8 @@ _FROM_WORDS = r"(?:receipt|invoice|bill|statement)\s+from"
 _NOT_A_NAME = re.compile(
     r"^(?:logo|rechnung|invoice|facture|factuur|factura|fattura|faktura|avoir|gutschrift|"
     r"credit\s+note|page|seite|visualisierung|original|kopie|copy|duplicate|tax\s+invoice|"
-    r"adresse|address|date|datum|repr[ée]sentant|contact)\b"
+    r"adresse|address|date|datum|repr[ée]sentant|contact|"
+    r"receipt|quittung|re[çc]u|ricevuta|recibo|kwitantie|paragon)\b"
     r"|^(?:page|seite|pagina|strona|str\.)\s*\d"  # "Page2de2", "Seite 1 von 3"
     r"|^(?:none|n/?a|aucune?|n[ée]ant|keine?|ninguno|nessuno|geen|brak|[žz][áa]dn[ýy])$"  # no value
     # a phrase that names the seller after it ("Verkauft von …", "Receipt from …")
@@ -79,7 +81,9 @@ _NOT_A_NAME = re.compile(
     # "Your reference", "Unsere Bestellnummer", "Vos identifiants", "Your total": words
     # addressed to the reader, not a name, unless the line ends in a legal form ("Our
     # Daily Loaf Bakery Ltd")
-    rf"|^(?:vos|nos|your|our|ihre|unsere)\b(?!.*{_LEGAL_FORM.pattern}\.?\s*$)",
+    rf"|^(?:vos|nos|your|our|ihre|unsere)\b(?!.*{_LEGAL_FORM.pattern}\.?\s*$)"
+    # thanks to the reader ("Thanks for riding, Sam", "Merci de votre visite")
+    r"|^(?:thanks?|thank\s+you|merci|danke|vielen\s+dank|gracias|grazie|bedankt|dank\s+u)\b",
     re.IGNORECASE)
 
 
@@ -306,8 +310,8 @@ def _label_evidence(lines: list[list[_Cell]], offer: _Offer, folded: str) -> set
         for i, cell in enumerate(row):
             if (_BUYER.search(cell.text) or _ADDRESSEE.match(cell.text)) and len(cell.text) < 40 \
                     and not re.search(r"\d", cell.text):
-                buyer.add((cell.line, cell.col0))
-                buyer.update((c.line, c.col0) for c in _region(lines, cell, 8))
+                buyer.update((c.line, c.col0) for c in _with_values(lines, [cell, *_region(
+                    lines, cell, 8)]))
             if i and _BANK_LABEL.search(row[i - 1].text):
                 buyer.add((cell.line, cell.col0))  # a bank's name is not the seller
             if _SELLER.match(cell.text):
@@ -322,6 +326,18 @@ def _label_evidence(lines: list[list[_Cell]], offer: _Offer, folded: str) -> set
                 offer(value, name, 5, "after a seller label")
                 _note_cut(value, value.text, name, offer)
     return buyer
+
+
+def _with_values(lines: list[list[_Cell]], block: list[_Cell]) -> list[_Cell]:
+    """The cells of a block with the value printed right of each label in it ("Company
+    : Tessellate Software Pvt Ltd" in a guest's block of labels)."""
+    out = []
+    for cell in block:
+        out.append(cell)
+        right = [c for c in lines[cell.line] if c.col0 > cell.col1]
+        if right and right[0].text.startswith(":") and not cell.text.endswith(":"):
+            out.append(right[0])
+    return out
 
 
 # The seller named in a phrase: "Receipt from Name Ltd" (a cell that opens with it), "All
