@@ -469,6 +469,14 @@ _TITLE_DATE = (
 
 
 _TITLE_LABELS: tuple[Label, ...] = ((_TITLE_DATE, 0),)
+# Another document named on this one, whose number and date are not this one's:
+# "Bezug: Rechnung Nr. 2025-0871 vom 02.07.2025", "Acompte versé (facture FA2025-0312)",
+# "zu Ihrer Rechnung", "Ref.: Invoice 4471", "Dotyczy: faktura nr 12/2024".
+_REFERENCE_BEFORE = re.compile(
+    r"(?:\(|\b(?:bezug|betreff|referenz|reference|ref|objet|r[ée]f[ée]rence|r[ée]f|betreft|"
+    r"referentie|oggetto|rif|riferimento|asunto|referencia|dotyczy)\b\.?[ \t]*:?[ \t]*"
+    r"|\b(?:zu|zur|ihre[rn]?|your|votre|vos|uw|vostra|vuestra|do)\s+(?:ihrer\s+)?)$",
+    re.IGNORECASE)
 _OTHER_DATE = re.compile(
     r"(?:due|delivery|shipment|shipping|ship|order|payment|service|expiry|value|posting|"
     r"print|liefer|leistungs|bestell|zahlungs|f[äa]lligkeits|livraison|commande|"
@@ -485,7 +493,8 @@ def date_candidates(text: str, field: str, *, month_first: bool) -> list[Candida
                   not_before=_OTHER_DATE)
     found += [
         Candidate(c.value, c.start, c.end, c.label, 0.5, c.where)
-        for c in _find(text, _TITLE_LABELS, value_at, below=False)
+        for c in _find(text, _TITLE_LABELS, value_at, below=False,
+                       not_before=_REFERENCE_BEFORE)
     ]
     if not found:
         # No labelled date: the first date of the header (under a title "Invoice 123").
@@ -565,7 +574,8 @@ _REFERENCE_LABELS: tuple[Label, ...] = ((r"referencia(?=[ \t]*:)", 4),)
 
 def invoice_number_candidates(text: str) -> list[Candidate]:
     """Candidates for the invoice number."""
-    found = (_find(text, INVOICE_NUMBER_LABELS, _number_at, exclude=NOT_INVOICE_NUMBER)
+    found = (_find(text, INVOICE_NUMBER_LABELS, _number_at, exclude=NOT_INVOICE_NUMBER,
+                   not_before=_REFERENCE_BEFORE)
              + _find(text, _SLASHED_NUMBER_LABELS, _slashed_number_at)
              + _find(text, _REFERENCE_LABELS, _number_at, below=False))
     # "INVOICE INVOICE-2025-001": a title word glued to the number by a hyphen is part of

@@ -61,6 +61,9 @@ INVOICE_NUMBER_LABELS: tuple[Label, ...] = (
     (r"fattura\s*(?:n[°ºo.]|num\.?|numero)", 0), (r"(?:numero|n\.)\s*(?:della\s+)?fattura", 0),
     # pl
     (r"faktur[ay]\s*(?:vat\s*)?(?:nr\.?|numer)", 0), (r"numer\s+faktury", 0),
+    # a bare "N° :" / "No.:" / "Nr.:" opening a cell (under a bare "FACTURE" title): the
+    # weakest label, never "Kunden-Nr.:" or "N° client :"
+    (r"(?:(?<![^\n])|(?<=[ \t]{2}))(?:n[°º]|no\.|nr\.)(?=[ \t]*:)", 4),
     # a document title followed by its number: "Invoice 103767", "FACTURE F2022"
     (r"invoice|rechnung|facture|factuur|factura|fattura|faktura(?:\s+vat)?|avoir", 3),
 )

@@ -241,10 +241,30 @@ def find_seller(text: str, buyer_names: Sequence[str] = ()) -> Party | None:
     ranked = _ranked(text, candidates, buyer, buyer_names)
     if not ranked:
         return None
-    best = ranked[0]
+    best = _legal_name(text, ranked[0])
     others = [p.score for p in ranked[1:] if p.name.casefold() != best.name.casefold()]
     best.margin = best.score - (others[0] if others else 0.0)
     return best
+
+
+# Up to three capitalised words (or "&") between a trade name and its legal form, one
+# space apart (two or more are a cell gap: "Jane Doe     Acme Corp" are two cells).
+_MORE_NAME = r"(?: (?:&|[A-ZÀ-Þ][\w'.&-]*)){0,3}?,? "
+
+
+def _legal_name(text: str, party: Party) -> Party:
+    """The seller's legal name where the document prints it: a letterhead's trade name
+    ("Lefort & Associés") completed from its legal line ("Lefort & Associés Conseil SAS –
+    RCS Lille ..."). The name found keeps its score; its evidence says where the rest is."""
+    if _LEGAL_FORM.search(party.name):
+        return party
+    pattern = rf"(?<![^\W\d_])(?i:{re.escape(party.name)}){_MORE_NAME}{_LEGAL_FORM.pattern}"
+    m = re.search(pattern, text)
+    if m is None or "\n" in m.group(0):
+        return party
+    legal = Party(m.group(0), m.start(), m.end(), party.score, [*party.evidence])
+    legal.add(0, "legal name printed with its legal form")
+    return legal
 
 
 # A field's label alone ("Due date", "Invoice date", "Total") is no name.
@@ -298,6 +318,12 @@ def _two_line_names(lines: list[list[_Cell]], top: int,
             party.add(0.5, "name over two lines")
 
 
+# For the attention of: "t.a.v. crediteurenadministratie", "z. Hd. Herr Hansen", "Attn:
+# Accounts Payable", "à l'attention de", "c.a. ufficio acquisti", "do rąk własnych".
+_ATTENTION = re.compile(
+    r"(?:t\.\s?a\.\s?v\.|z\.\s?hd\.?|zu\s+h[äa]nden|attn\b\.?|attention\b|[àa]\s+l'attention|"
+    r"all'attenzione|a\s+la\s+atenci[óo]n|c\.\s?a\.|do\s+r[ąa]k)", re.IGNORECASE)
+
 # Credits a cell with a name: (cell, name, points, why).
 _Offer = Callable[[_Cell, str, float, str], None]
 
@@ -314,6 +340,10 @@ def _label_evidence(lines: list[list[_Cell]], offer: _Offer, folded: str) -> set
                     lines, cell, 8)]))
             if i and _BANK_LABEL.search(row[i - 1].text):
                 buyer.add((cell.line, cell.col0))  # a bank's name is not the seller
+            if _ATTENTION.match(cell.text) and cell.line:
+                # the addressee's name is the line above "t.a.v. ...", "z. Hd. ..."
+                buyer.update((c.line, c.col0) for c in lines[cell.line - 1]
+                             if abs(c.col0 - cell.col0) <= 3)
             if _SELLER.match(cell.text):
                 _after_seller_label(lines, row, cell, offer, folded)
             inline = _SELLER_INLINE.match(cell.text)
