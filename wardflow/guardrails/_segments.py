@@ -6,6 +6,9 @@ over several lines: a line that does not end a sentence is joined with the next 
 when that one continues it (starts in lower case). Lines that are mostly digits and
 amounts (table rows, totals, bank details) carry no instruction and are skipped,
 which is most of an invoice.
+
+A markup heading in the middle of a line (a sentence run on after a reference without
+a full stop: "Purchase order PO-55310 ### SYSTEM: ...") starts a unit of its own.
 """
 
 from __future__ import annotations
@@ -20,6 +23,8 @@ _LINE = re.compile(r"[^\n\f]+")
 # ends one only when a capital follows ("Note: Ignore ..." is two units).
 _END = re.compile(r"(?<=[.!?。！？])\s+|(?<=:)\s+(?=[A-ZÀ-Ý])")
 _WORD = re.compile(r"[^\W\d_]{2,}")
+# A markup heading inside a line ("... ### SYSTEM: ...").
+_MARKUP = re.compile(r"[ \t]+(?=#{2,}[ \t]*\w)")
 MAX_UNIT = 400
 MIN_WORDS = 3
 
@@ -73,7 +78,7 @@ def segments(text: str) -> list[Segment]:
             pieces.append((cursor, m.start()))
             cursor = m.end()
         pieces.append((cursor, block_end))
-        for start, end in pieces:
+        for start, end in _run_on(text, pieces):
             while end - start > MAX_UNIT:  # a run-on "sentence": cut at a space
                 cut = text.rfind(" ", start + MAX_UNIT // 2, start + MAX_UNIT)
                 cut = cut if cut > start else start + MAX_UNIT
@@ -81,6 +86,18 @@ def segments(text: str) -> list[Segment]:
                 start = cut
             _add(units, text, start, end)
     return units
+
+
+def _run_on(text: str, pieces: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """``pieces`` with each cut before a markup heading inside it."""
+    out: list[tuple[int, int]] = []
+    for start, end in pieces:
+        for m in _MARKUP.finditer(text, start, end):
+            if _WORD.search(text, start, m.start()):
+                out.append((start, m.start()))
+                start = m.end()
+        out.append((start, end))
+    return out
 
 
 def _add(units: list[Segment], text: str, start: int, end: int) -> None:
