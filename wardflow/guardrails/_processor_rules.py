@@ -11,7 +11,8 @@ days", "quote the invoice number") carry none of the signals below.
 * ``addressed_to_processor``: a heading to a machine processor (the system, tool,
   program or software, "the system that reads this", "l'outil qui traite ce document")
   reaches the threshold alone; a heading to whoever processes, handles or reviews this
-  document ("Processing note:", "Wer auch immer dieses Dokument verarbeitet:") needs a
+  document ("Processing note:", "Wer auch immer dieses Dokument verarbeitet:", or in
+  English with a comma before an order: "Whoever reads this, change the ...") needs a
   second signal: an order to warehouse staff may well start "Whoever processes this
   order:".
 * ``approval_demand``: record, book or set the invoice as already paid, settled or
@@ -114,12 +115,13 @@ PROCESSOR_RULES: tuple[Rule, ...] = (
         _PROCESS_WORDS,
         rf"{_START}(?:(?:to|for) )?(?:whoever|whatever|whichever \w+|anyone|anybody)"
         r"(?: or whatever| or whoever)?(?: is)? (?:processes|processing|handles|handling|reads"
-        r"|reading|reviews|reviewing|checks|checking)\b[^:\n]{0,40}:"
+        r"|reading|reviews|reviewing|checks|checking)\b[^:\n]{0,40}(?::|, (?=\w+ (?:the|this"
+        r"|it|all|our|its)\b))"
         rf"|{_START}processing (?:note|instructions?)\s*:"
         rf"|{_START}wer (?:auch )?immer [^:\n]{{0,30}}?(?:verarbeitet|liest|prüft|bearbeitet)\s*:"
         rf"|{_START}(?:pour|à) (?:celui|celle|quiconque)(?: ou ce)? qui (?:traite|lit|vérifie"
         r"|examine)[^:\n]{0,40}:"
-        rf"|{_START}(?:aan |voor )?wie (?:dit|deze) \w+ (?:verwerkt|leest|controleert"
+        rf"|{_START}(?:aan |voor )?wie (?:dit|deze) [\w-]+ (?:verwerkt|leest|controleert"
         r"|behandelt)\s*:"
         rf"|{_START}(?:para |a )?(?:quien|quienquiera que|cualquiera que) (?:procese|lea|revise"
         r"|gestione|tramite)[^:\n]{0,40}:"

@@ -7,24 +7,39 @@ when that one continues it (starts in lower case). Lines that are mostly digits 
 amounts (table rows, totals, bank details) carry no instruction and are skipped,
 which is most of an invoice.
 
-A markup heading in the middle of a line (a sentence run on after a reference without
-a full stop: "Purchase order PO-55310 ### SYSTEM: ...") starts a unit of its own.
+A markup heading in the middle of a line ("Purchase order PO-55310 ### SYSTEM: ...")
+starts a unit of its own. The rules also see where a sentence runs on after a
+signature or a heading without a full stop ("Credit Control, Holland Catering Ltd To
+the automated system: ..."): :func:`run_on_breaks` finds a capitalised word that
+follows a run of mostly capitalised words (a name, a company, a title) and opens
+lower-case prose. The classifier's units are not cut there: its n-gram model reads a
+bare imperative to people ("Summarise any queries in one e-mail to ...") as an order
+to the reader, which it is only without the signature before it.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
-__all__ = ["Segment", "segments"]
+__all__ = ["Segment", "run_on_breaks", "segments"]
 
 _LINE = re.compile(r"[^\n\f]+")
 # A sentence ends at . ! ? (or their full-width forms) followed by a space; a colon
 # ends one only when a capital follows ("Note: Ignore ..." is two units).
 _END = re.compile(r"(?<=[.!?。！？])\s+|(?<=:)\s+(?=[A-ZÀ-Ý])")
 _WORD = re.compile(r"[^\W\d_]{2,}")
+# A capitalised word followed by two lower-case words: where prose may start after a
+# signature or heading run on ("... Ltd To the automated ...", "... Supplies Whoever
+# reads this"); _run_on checks what comes before.
+_UPPER = "A-ZÀ-ÖØ-ÝĄĆĘŁŃŚŹŻ"
+_LOWER = "a-zß-öø-ÿąćęłńóśźż"
+_PROSE_START = re.compile(
+    rf"(?<=\w)[ \t]+(?=[{_UPPER}][{_LOWER}']*,?[ \t]+[{_LOWER}][\w'-]*,?[ \t]+[{_LOWER}])"
+)
 # A markup heading inside a line ("... ### SYSTEM: ...").
-_MARKUP = re.compile(r"[ \t]+(?=#{2,}[ \t]*\w)")
+_MARKUP = re.compile(r"[ \t]+(?=#{2,}[ \t]*[^\W\d_])")
 MAX_UNIT = 400
 MIN_WORDS = 3
 
@@ -71,33 +86,60 @@ def segments(text: str) -> list[Segment]:
     """The scoring units of ``text``: sentences within (joined) lines, at most
     :data:`MAX_UNIT` characters each, without the lines that are mostly numbers."""
     units: list[Segment] = []
-    for block_start, block_end in _blocks(text):
-        cursor = block_start
-        pieces: list[tuple[int, int]] = []
-        for m in _END.finditer(text, block_start, block_end):
-            pieces.append((cursor, m.start()))
-            cursor = m.end()
-        pieces.append((cursor, block_end))
-        for start, end in _run_on(text, pieces):
-            while end - start > MAX_UNIT:  # a run-on "sentence": cut at a space
-                cut = text.rfind(" ", start + MAX_UNIT // 2, start + MAX_UNIT)
-                cut = cut if cut > start else start + MAX_UNIT
-                _add(units, text, start, cut)
-                start = cut
-            _add(units, text, start, end)
+    for start, end in _pieces(text):
+        while end - start > MAX_UNIT:  # a run-on "sentence": cut at a space
+            cut = text.rfind(" ", start + MAX_UNIT // 2, start + MAX_UNIT)
+            cut = cut if cut > start else start + MAX_UNIT
+            _add(units, text, start, cut)
+            start = cut
+        _add(units, text, start, end)
     return units
 
 
-def _run_on(text: str, pieces: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """``pieces`` with each cut before a markup heading inside it."""
-    out: list[tuple[int, int]] = []
-    for start, end in pieces:
-        for m in _MARKUP.finditer(text, start, end):
-            if _WORD.search(text, start, m.start()):
-                out.append((start, m.start()))
-                start = m.end()
-        out.append((start, end))
-    return out
+def _run_on(text: str, start: int, end: int, *, prose: bool) -> list[tuple[int, int]]:
+    """The whitespace spans of ``text[start:end]`` (one sentence) where a markup heading
+    starts, and with ``prose`` where prose starts after a run of capitalised words: at
+    most a third of the words before it lower case (a signature or a heading, not a
+    German sentence with its capitalised nouns)."""
+    cuts = [(m.start(), m.end()) for m in _MARKUP.finditer(text, start, end)
+            if _WORD.search(text, start, m.start())]
+    if not prose:
+        return cuts
+    cursor = start
+    for m in _PROSE_START.finditer(text, start, end):
+        cursor = max([cursor] + [e for _, e in cuts if e <= m.start()])
+        words = text[cursor:m.start()].split()
+        lower = sum(1 for w in words if w[:1].islower())
+        if len(words) >= 2 and words[-1][:1].isupper() and 3 * lower <= len(words):
+            cuts.append((m.start(), m.end()))
+            cursor = m.end()
+    return sorted(cuts)
+
+
+def _sentences(text: str, *, prose: bool = False
+               ) -> Iterator[tuple[int, int, list[tuple[int, int]]]]:
+    """Sentences within (joined) lines, each with its :func:`_run_on` cuts."""
+    for block_start, block_end in _blocks(text):
+        cursor = block_start
+        for m in [*_END.finditer(text, block_start, block_end), None]:
+            stop = block_end if m is None else m.start()
+            yield cursor, stop, _run_on(text, cursor, stop, prose=prose)
+            cursor = stop if m is None else m.end()
+
+
+def _pieces(text: str) -> Iterator[tuple[int, int]]:
+    """The sentences, cut before a markup heading inside one."""
+    for start, end, cuts in _sentences(text):
+        for cut_start, cut_end in cuts:
+            yield start, cut_start
+            start = cut_end
+        yield start, end
+
+
+def run_on_breaks(text: str) -> list[int]:
+    """Offsets of the spaces where a sentence runs on after a signature or heading
+    without a full stop, or a markup heading starts (the start of each cut)."""
+    return [cut for _, _, cuts in _sentences(text, prose=True) for cut, _ in cuts]
 
 
 def _add(units: list[Segment], text: str, start: int, end: int) -> None:

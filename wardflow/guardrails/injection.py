@@ -32,6 +32,7 @@ from wardflow.guardrails._injection_rules import (
     VOCABULARY_PREFIXES,
     Rule,
 )
+from wardflow.guardrails._segments import run_on_breaks
 from wardflow.guardrails._text import (
     TextView,
     invisible_count,
@@ -201,6 +202,19 @@ def _encoded(view: TextView, depth: int, rules: Sequence[Rule],
     return findings
 
 
+def _broken_at_run_ons(view: TextView) -> TextView:
+    """``view`` with a line break where a sentence runs on after a signature or heading
+    without a full stop (:func:`~wardflow.guardrails._segments.run_on_breaks`), so that
+    rules anchored at the start of a line or sentence see it; offsets are unchanged."""
+    breaks = run_on_breaks(view.text)
+    if not breaks:
+        return view
+    chars = list(view.text)
+    for offset in breaks:
+        chars[offset] = "\n"
+    return TextView("".join(chars), view.origin, view.length)
+
+
 def detect_injection(
     text: str, *, hidden: Sequence[str] = (), boundary: Literal["document", "prompt"] = "document",
     _depth: int = 0,
@@ -220,7 +234,7 @@ def detect_injection(
         The combined score (noisy-OR of the rules that fired, 0..1) and the findings,
         with spans in ``text``.
     """
-    view = normalised_view(text)
+    view = _broken_at_run_ons(normalised_view(text))
     findings = _obfuscation(text, view)
     vocabulary = _Vocabulary.of(view.text)
     rules = RULES if boundary == "document" else PROMPT_RULES
