@@ -20,6 +20,7 @@ to the reader, which it is only without the signature before it.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -36,10 +37,11 @@ _WORD = re.compile(r"[^\W\d_]{2,}")
 _UPPER = "A-ZÀ-ÖØ-ÝĄĆĘŁŃŚŹŻ"
 _LOWER = "a-zß-öø-ÿąćęłńóśźż"
 _PROSE_START = re.compile(
-    rf"(?<=\w)[ \t]+(?=[{_UPPER}][{_LOWER}']*,?[ \t]+[{_LOWER}][\w'-]*,?[ \t]+[{_LOWER}])"
+    rf"[ \t](?=[{_UPPER}][{_LOWER}']*,?[ \t]+[{_LOWER}][\w'-]*,?[ \t]+[{_LOWER}])"
 )
-# A markup heading inside a line ("... ### SYSTEM: ...").
-_MARKUP = re.compile(r"[ \t]+(?=#{2,}[ \t]*[^\W\d_])")
+_WORD_CHAR = re.compile(r"\w")
+# A markup heading ("... ### SYSTEM: ..."); inside a line when blanks come before it.
+_MARKUP = re.compile(r"#{2,}(?=[ \t]*[^\W\d_])")
 MAX_UNIT = 400
 MIN_WORDS = 3
 
@@ -96,35 +98,73 @@ def segments(text: str) -> list[Segment]:
     return units
 
 
-def _run_on(text: str, start: int, end: int, *, prose: bool) -> list[tuple[int, int]]:
-    """The whitespace spans of ``text[start:end]`` (one sentence) where a markup heading
-    starts, and with ``prose`` where prose starts after a run of capitalised words: at
-    most a third of the words before it lower case (a signature or a heading, not a
-    German sentence with its capitalised nouns)."""
-    cuts = [(m.start(), m.end()) for m in _MARKUP.finditer(text, start, end)
-            if _WORD.search(text, start, m.start())]
-    if not prose:
-        return cuts
+def _candidates(text: str, *, prose: bool) -> list[tuple[int, int, bool]]:
+    """Where a unit may start inside a line, in text order: the blanks before a markup
+    heading (``False``) and, with ``prose``, before a capitalised word that opens
+    lower-case prose (``True``). Found once per text: layout-kept PDF text has long
+    runs of blanks, which a pattern that opens with them scans slowly."""
+    found: list[tuple[int, int, bool]] = []
+    if "##" in text:
+        found.extend((_blank_before(text, m.start()), m.start(), False)
+                     for m in _MARKUP.finditer(text))
+    if prose:
+        for m in _PROSE_START.finditer(text):
+            blank = _blank_before(text, m.start())
+            if blank > 0 and _WORD_CHAR.match(text, blank - 1):
+                found.append((blank, m.end(), True))
+    # a heading at the start of a line or sentence has no blank before it: no cut
+    found = [c for c in found if c[0] < c[1]]
+    return sorted(found)
+
+
+def _blank_before(text: str, at: int) -> int:
+    """Where the run of blanks that ends at ``at`` starts."""
+    while at > 0 and text[at - 1] in " \t":
+        at -= 1
+    return at
+
+
+def _run_on(text: str, start: int, end: int, candidates: list[tuple[int, int, bool]]
+            ) -> list[tuple[int, int]]:
+    """The blanks of ``text[start:end]`` (one sentence) where a unit starts: before a
+    markup heading, or where prose starts after a run of capitalised words: the two
+    words before it capitalised and at most a third of the words before it lower case
+    (a signature or a heading; not a German sentence with its capitalised nouns, nor
+    "with Developer Mode enabled")."""
+    cuts: list[tuple[int, int]] = []
     cursor = start
-    for m in _PROSE_START.finditer(text, start, end):
-        cursor = max([cursor] + [e for _, e in cuts if e <= m.start()])
-        words = text[cursor:m.start()].split()
+    for blank, after, is_prose in candidates[bisect_left(candidates, (start,)):]:
+        if blank >= end:
+            break
+        if not is_prose:
+            if _WORD.search(text, start, blank):
+                cuts.append((blank, after))
+                cursor = after
+            continue
+        words = text[cursor:blank].split()
         lower = sum(1 for w in words if w[:1].islower())
-        if len(words) >= 2 and words[-1][:1].isupper() and 3 * lower <= len(words):
-            cuts.append((m.start(), m.end()))
-            cursor = m.end()
-    return sorted(cuts)
+        if (len(words) >= 2 and words[-1][:1].isupper() and words[-2][:1].isupper()
+                and 3 * lower <= len(words)):
+            cuts.append((blank, after))
+            cursor = after
+    return cuts
 
 
-def _sentences(text: str, *, prose: bool = False
-               ) -> Iterator[tuple[int, int, list[tuple[int, int]]]]:
-    """Sentences within (joined) lines, each with its :func:`_run_on` cuts."""
+def _block_sentences(text: str, block_start: int, block_end: int) -> Iterator[tuple[int, int]]:
+    """The sentences of one block (a line, or lines joined)."""
+    cursor = block_start
+    for m in _END.finditer(text, block_start, block_end):
+        yield cursor, m.start()
+        cursor = m.end()
+    yield cursor, block_end
+
+
+def _sentences(text: str) -> Iterator[tuple[int, int, list[tuple[int, int]]]]:
+    """Sentences within (joined) lines, each with the cuts before a markup heading."""
+    candidates = _candidates(text, prose=False)
     for block_start, block_end in _blocks(text):
-        cursor = block_start
-        for m in [*_END.finditer(text, block_start, block_end), None]:
-            stop = block_end if m is None else m.start()
-            yield cursor, stop, _run_on(text, cursor, stop, prose=prose)
-            cursor = stop if m is None else m.end()
+        for start, stop in _block_sentences(text, block_start, block_end):
+            yield start, stop, _run_on(text, start, stop, candidates) if candidates else []
 
 
 def _pieces(text: str) -> Iterator[tuple[int, int]]:
@@ -137,9 +177,19 @@ def _pieces(text: str) -> Iterator[tuple[int, int]]:
 
 
 def run_on_breaks(text: str) -> list[int]:
-    """Offsets of the spaces where a sentence runs on after a signature or heading
+    """Offsets of the blanks where a sentence runs on after a signature or heading
     without a full stop, or a markup heading starts (the start of each cut)."""
-    return [cut for _, _, cuts in _sentences(text, prose=True) for cut, _ in cuts]
+    candidates = _candidates(text, prose=True)
+    if not candidates:
+        return []
+    breaks: list[int] = []
+    for block_start, block_end in _blocks(text):
+        first = bisect_left(candidates, (block_start,))
+        if first == len(candidates) or candidates[first][0] >= block_end:
+            continue  # most lines hold no candidate
+        for start, stop in _block_sentences(text, block_start, block_end):
+            breaks.extend(cut for cut, _ in _run_on(text, start, stop, candidates))
+    return breaks
 
 
 def _add(units: list[Segment], text: str, start: int, end: int) -> None:

@@ -202,6 +202,12 @@ def _encoded(view: TextView, depth: int, rules: Sequence[Rule],
     return findings
 
 
+# Rules anchored at the start of a line or sentence (a "^" that opens the pattern or
+# one of its alternatives): only they can read a sentence run on after a signature
+# differently once a line break marks where it starts.
+_ANCHORED = tuple(r for r in RULES if re.search(r"(?:\A|\(\?:|\|)\^", r.fallback.pattern))
+
+
 def _broken_at_run_ons(view: TextView) -> TextView:
     """``view`` with a line break where a sentence runs on after a signature or heading
     without a full stop (:func:`~wardflow.guardrails._segments.run_on_breaks`), so that
@@ -234,10 +240,14 @@ def detect_injection(
         The combined score (noisy-OR of the rules that fired, 0..1) and the findings,
         with spans in ``text``.
     """
-    view = _broken_at_run_ons(normalised_view(text))
+    view = normalised_view(text)
     findings = _obfuscation(text, view)
     vocabulary = _Vocabulary.of(view.text)
     rules = RULES if boundary == "document" else PROMPT_RULES
+    if any(r.may_match(vocabulary.words, vocabulary.lowered) for r in _ANCHORED):
+        broken = _broken_at_run_ons(view)
+        if broken is not view:  # the same words, a line break for a blank
+            view, vocabulary = broken, _Vocabulary(broken.text.lower(), vocabulary.words)
     findings += _match_rules(view, rules, vocabulary=vocabulary)
     leet = leet_view(view, vocabulary.words, VOCABULARY, VOCABULARY_PREFIXES)
     if leet is not None:
