@@ -32,6 +32,7 @@ from wardflow.guardrails._injection_rules import (
     VOCABULARY_PREFIXES,
     Rule,
 )
+from wardflow.guardrails._segments import run_on_breaks
 from wardflow.guardrails._text import (
     TextView,
     invisible_count,
@@ -202,6 +203,25 @@ def _encoded(view: TextView, depth: int, rules: Sequence[Rule],
     return findings
 
 
+# Rules anchored at the start of a line or sentence (a "^" that opens the pattern or
+# one of its alternatives): only they can read a sentence run on after a signature
+# differently once a line break marks where it starts.
+_ANCHORED = tuple(r for r in RULES if re.search(r"(?:\A|\(\?:|\|)\^", r.fallback.pattern))
+
+
+def _broken_at_run_ons(view: TextView) -> TextView:
+    """``view`` with a line break where a sentence runs on after a signature or heading
+    without a full stop (:func:`~wardflow.guardrails._segments.run_on_breaks`), so that
+    rules anchored at the start of a line or sentence see it; offsets are unchanged."""
+    breaks = run_on_breaks(view.text)
+    if not breaks:
+        return view
+    chars = list(view.text)
+    for offset in breaks:
+        chars[offset] = "\n"
+    return TextView("".join(chars), view.origin, view.length)
+
+
 def detect_injection(
     text: str, *, hidden: Sequence[str] = (), boundary: Literal["document", "prompt"] = "document",
     _depth: int = 0,
@@ -225,6 +245,10 @@ def detect_injection(
     findings = _obfuscation(text, view)
     vocabulary = _Vocabulary.of(view.text)
     rules = RULES if boundary == "document" else PROMPT_RULES
+    if any(r.may_match(vocabulary.words, vocabulary.lowered) for r in _ANCHORED):
+        broken = _broken_at_run_ons(view)
+        if broken is not view:  # the same words, a line break for a blank
+            view, vocabulary = broken, _Vocabulary(broken.text.lower(), vocabulary.words)
     findings += _match_rules(view, rules, vocabulary=vocabulary)
     leet = leet_view(view, vocabulary.words, VOCABULARY, VOCABULARY_PREFIXES)
     if leet is not None:
