@@ -175,10 +175,10 @@ def test_a_sum_row_whose_amounts_are_one_space_apart_is_read_as_cells() -> None:
 
 
 def test_control_an_amount_with_a_space_as_thousands_separator_stays_one_cell() -> None:
-    from wardflow.agents._columns import _cells
+    from wardflow.agents._columns import line_cells
 
     line = "Razem:     850,00 1 045,50"
-    assert [line[a:b] for a, b in _cells(line, 0, len(line))] == ["Razem:", "850,00 1 045,50"]
+    assert [line[a:b] for a, b in line_cells(line, 0, len(line))] == ["Razem:", "850,00 1 045,50"]
 
 
 TWO_LINE_NAME = (

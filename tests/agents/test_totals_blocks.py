@@ -10,7 +10,8 @@ import pytest
 
 from tests.agents.conftest import extracted_values as _extract
 from wardflow.agents._candidates import invoice_number_candidates
-from wardflow.agents._parsers import find_currency, parse_date
+from wardflow.agents._currency import find_currency
+from wardflow.agents._parsers import parse_date
 
 
 def _amounts(text: str) -> tuple[object, object, object]:

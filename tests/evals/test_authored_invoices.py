@@ -1,6 +1,7 @@
-"""data/invoices-authored and data/invoices-authored2 stay what their README says: invoices written for the project,
-rebuilt by its script, with labels whose arithmetic is consistent. Only the data is
-checked, never the extraction (the set measures rules not written from it)."""
+"""data/invoices-authored, -authored2 and -authored3 stay what their READMEs say: invoices
+written for the project, rebuilt by their scripts, with labels whose arithmetic is
+consistent and whose format and page count are those of the file. Only the data is
+checked, never the extraction (each set measures rules not written from it)."""
 
 from __future__ import annotations
 
@@ -8,12 +9,14 @@ import json
 import runpy
 from pathlib import Path
 
+import pypdfium2
 import pytest
+from PIL import Image
 
 from wardflow.evals._labels import load_labels
 
 DATA = Path(__file__).resolve().parents[2] / "data"
-SETS = {"invoices-authored": 12, "invoices-authored2": 7}
+SETS = {"invoices-authored": 12, "invoices-authored2": 7, "invoices-authored3": 13}
 
 
 def _rows(folder: Path) -> list[dict]:
@@ -45,3 +48,22 @@ def test_the_labels_add_up(name: str) -> None:
 def test_the_script_writes_these_labels(name: str) -> None:
     make = runpy.run_path(str(DATA / name / "make.py"))
     assert make["labels"]() == _rows(DATA / name)
+
+
+@pytest.mark.parametrize("name", SETS)
+def test_each_label_states_the_format_and_pages_of_its_file(name: str) -> None:
+    for row in _rows(DATA / name):
+        path = DATA / name / row["file"]
+        if row["format"] == "image_png":
+            with Image.open(path) as image:
+                assert image.format == "PNG", row["file"]
+            assert row["pages"] == 1
+        else:
+            assert row["format"] == "pdf_text_layer", row["file"]
+            pdf = pypdfium2.PdfDocument(path)
+            try:
+                assert len(pdf) == row["pages"], row["file"]
+                chars = [pdf[i].get_textpage().count_chars() for i in range(len(pdf))]
+                assert all(n > 0 for n in chars), row["file"]
+            finally:
+                pdf.close()

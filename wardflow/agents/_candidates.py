@@ -17,7 +17,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from wardflow.agents._columns import column_sum, value_above
+from wardflow.agents._columns import column_sum, line_cells, sum_rows, value_above
+from wardflow.agents._currency import CURRENCY_CELL
 from wardflow.agents._labels import (
     DISCOUNT_LABELS,
     DUE_DATE_LABELS,
@@ -34,8 +35,6 @@ from wardflow.agents._labels import (
     compile_labels,
 )
 from wardflow.agents._parsers import (
-    CURRENCY_AFTER,
-    CURRENCY_SIGNS,
     DATE_RE,
     LOOSE_AMOUNT_RE,
     parse_amount,
@@ -47,12 +46,14 @@ __all__ = [
     "amount_candidates",
     "date_candidates",
     "invoice_number_candidates",
+    "sum_row_candidates",
+    "sum_row_charges",
 ]
 
 # Right of a label: separators, then the value.
 # ´ ` ˆ: accents a TeX font writes as characters of their own ("Numero de facture : ´ 12")
 _SEPARATORS = re.compile(r"[ \t:#.°º=()\-–´`ˆ]*(?:\((?:[^)\n]{0,40})\)[ \t:´]*)?")
-_CURRENCY = rf"(?:[A-Z]{{3}}|[{CURRENCY_SIGNS}]|Rs\.?|{'|'.join(CURRENCY_AFTER)})"
+_CURRENCY = CURRENCY_CELL
 _BELOW_LINES = 4
 _ID_BEFORE = re.compile(r"(?:n[°º]|no\.?|nr\.?|id|ident)\s*[:.]?\s*$", re.IGNORECASE)
 
@@ -245,7 +246,8 @@ def _find(text: str, labels: Sequence[Label], value_at: ValueAt, *, exclude: str
             found.append(Candidate(value[2], value[0], value[1], hit.group(0),
                                    rank + (1 if row else 0), "right"))
             continue
-        over = value_above(text, hit.start(), value_at) if columns else None
+        # a value over its label is a cell that is an amount ("Pune 411038" is an address)
+        over = value_above(text, hit.start(), _amount_at) if columns else None
         if not below or text[at:line_end].strip() and not _gap_before(text, hit.end(), line_end):
             if over is not None:
                 found.append(Candidate(over[2], over[0], over[1], hit.group(0), rank + 0.5,
@@ -268,13 +270,14 @@ def _find(text: str, labels: Sequence[Label], value_at: ValueAt, *, exclude: str
 
 def _more_amounts(text: str, at: int, line_end: int) -> bool:
     """Whether two more amount cells follow ``at`` on its line."""
-    cells = re.finditer(r"\S+(?: \S+)*", text[at:line_end])
-    return sum(_amount_at(text, at + m.start(), at + m.end()) is not None for m in cells) >= 2
+    cells = line_cells(text, at, line_end)
+    return sum(_amount_at(text, c0, c1) is not None for c0, c1 in cells) >= 2
 
 
 def _gap_before(text: str, at: int, line_end: int) -> bool:
-    """Whether the rest of the line after ``at`` is another cell (a header row)."""
-    return re.match(r"[\s:]*(?:(?:in\s+)?(?:[A-Z]{3}|[€$£])[\s:]*)?(?:\s{2,}|$)",
+    """Whether the rest of the line after ``at`` is another cell (a header row); a
+    currency after the label ("Taxable Value ₹", "Betrag in EUR") is part of it."""
+    return re.match(rf"[\s:]*(?:(?:in\s+)?{_CURRENCY}[\s:]*)?(?:\s{{2,}}|$)",
                     text[at:line_end]) is not None
 
 
@@ -349,10 +352,18 @@ def _amount_at(text: str, at: int, end: int) -> tuple[int, int, str] | None:
         return None  # digits in space-separated groups without cents: an identifier
     if re.fullmatch(r"-?(?:\d{8,}|0\d+)", amount.group(0)):
         return None  # "01177710074", "12345678": a tax or company number, not an amount
+    if re.fullmatch(r"\d{4}", amount.group(0)) and _ends_date(text, amount.start(), amount.end()):
+        return None  # "TOTAL AMOUNT DUE ON February 2, 2025  $1,284.57": the date's year
     value = parse_amount(amount.group(0), strict=False)
     if value is None:
         return None
     return amount.start(), amount.end(), str(value)
+
+
+def _ends_date(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` is the year that ends a date printed before it."""
+    line_start = text.rfind("\n", 0, start) + 1
+    return any(m.end() == end for m in DATE_RE.finditer(text, max(line_start, start - 24), end))
 
 
 # A rate and the word for the base it applies to ("5,5 % sur", "20% on", "19 % auf",
@@ -427,6 +438,18 @@ def amount_candidates(text: str, field: str) -> list[Candidate]:
                  not_before=_NET_BEFORE, columns=True)
 
 
+def sum_row_candidates(text: str) -> list[Candidate]:
+    """A bill's sum rows: labelled amounts that add up the amounts printed over them (a
+    subtotal where no subtotal label is printed, when the tax and the total agree)."""
+    return [Candidate(v[2], v[0], v[1], "sum row", 3, "right")
+            for v, _ in sum_rows(text, _amount_at)]
+
+
+def sum_row_charges(text: str) -> list[tuple[int, int, str]]:
+    """The amounts a bill's sum row adds up (of its first sum row), first printed first."""
+    return next((rows for _, rows in sum_rows(text, _amount_at)), [])
+
+
 def _date_at(month_first: bool) -> ValueAt:
     def at(text: str, pos: int, end: int) -> tuple[int, int, str] | None:
         m = DATE_RE.match(text, pos, end)
@@ -446,6 +469,14 @@ _TITLE_DATE = (
 
 
 _TITLE_LABELS: tuple[Label, ...] = ((_TITLE_DATE, 0),)
+# Another document named on this one, whose number and date are not this one's:
+# "Bezug: Rechnung Nr. 2025-0871 vom 02.07.2025", "Acompte versé (facture FA2025-0312)",
+# "zu Ihrer Rechnung", "Ref.: Invoice 4471", "Dotyczy: faktura nr 12/2024".
+_REFERENCE_BEFORE = re.compile(
+    r"(?:\(|\b(?:bezug|betreff|referenz|reference|ref|objet|r[ée]f[ée]rence|r[ée]f|betreft|"
+    r"referentie|oggetto|rif|riferimento|asunto|referencia|dotyczy)\b\.?[ \t]*:?[ \t]*"
+    r"|\b(?:zu|zur|ihre[rn]?|your|votre|vos|uw|vostra|vuestra|do)\s+(?:ihrer\s+)?)$",
+    re.IGNORECASE)
 _OTHER_DATE = re.compile(
     r"(?:due|delivery|shipment|shipping|ship|order|payment|service|expiry|value|posting|"
     r"print|liefer|leistungs|bestell|zahlungs|f[äa]lligkeits|livraison|commande|"
@@ -462,7 +493,8 @@ def date_candidates(text: str, field: str, *, month_first: bool) -> list[Candida
                   not_before=_OTHER_DATE)
     found += [
         Candidate(c.value, c.start, c.end, c.label, 0.5, c.where)
-        for c in _find(text, _TITLE_LABELS, value_at, below=False)
+        for c in _find(text, _TITLE_LABELS, value_at, below=False,
+                       not_before=_REFERENCE_BEFORE)
     ]
     if not found:
         # No labelled date: the first date of the header (under a title "Invoice 123").
@@ -542,7 +574,8 @@ _REFERENCE_LABELS: tuple[Label, ...] = ((r"referencia(?=[ \t]*:)", 4),)
 
 def invoice_number_candidates(text: str) -> list[Candidate]:
     """Candidates for the invoice number."""
-    found = (_find(text, INVOICE_NUMBER_LABELS, _number_at, exclude=NOT_INVOICE_NUMBER)
+    found = (_find(text, INVOICE_NUMBER_LABELS, _number_at, exclude=NOT_INVOICE_NUMBER,
+                   not_before=_REFERENCE_BEFORE)
              + _find(text, _SLASHED_NUMBER_LABELS, _slashed_number_at)
              + _find(text, _REFERENCE_LABELS, _number_at, below=False))
     # "INVOICE INVOICE-2025-001": a title word glued to the number by a hyphen is part of

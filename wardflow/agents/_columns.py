@@ -8,7 +8,10 @@ Two layouts that a value-right-of-its-label reading gets wrong:
 - a box that prints its value above its label ("754.00" over "Subtotal"): a row of
   label cells under a row of value cells, each value over its own label.
 
-Both are decided by where the text sits and by the arithmetic, not by words.
+- a bill's sum row under its charges ("Compute  $812.40" ... "Charges  $1,177.57"): a
+  labelled amount that is the sum of the amounts right-aligned over it.
+
+All are decided by where the text sits and by the arithmetic, not by words.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ import re
 from collections.abc import Callable
 from decimal import Decimal
 
-__all__ = ["column_sum", "value_above"]
+__all__ = ["column_sum", "line_cells", "sum_rows", "value_above"]
 
 ValueAt = Callable[[str, int, int], "tuple[int, int, str] | None"]
 _CELL = re.compile(r"\S+(?: \S+)*")
@@ -35,7 +38,7 @@ def _line_end(text: str, offset: int) -> int:
     return min(ends) if ends else len(text)
 
 
-def _cells(text: str, start: int, end: int) -> list[tuple[int, int]]:
+def line_cells(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """The cells of the line ``text[start:end]``, at their offsets in ``text``; two
     amounts with cents one space apart ("970,00 223,10": narrow columns) are two cells."""
     cells = []
@@ -54,7 +57,7 @@ def _values_only(
     """The cells of the line at ``start`` with their values, when every cell is a value."""
     if start >= len(text):
         return None
-    cells = _cells(text, start, _line_end(text, start))
+    cells = line_cells(text, start, _line_end(text, start))
     values = [value_at(text, c0, c1) for c0, c1 in cells]
     if not cells or any(v is None for v in values):
         return None
@@ -76,7 +79,7 @@ def column_sum(
         cell = next(
             (
                 (c0, c1)
-                for c0, c1 in _cells(text, start, end)
+                for c0, c1 in line_cells(text, start, end)
                 if c0 - start <= col1 + 1 and c1 - start >= col0 - 1
             ),
             None,
@@ -100,7 +103,7 @@ def value_above(text: str, label_start: int, value_at: ValueAt) -> tuple[int, in
     line_end = _line_end(text, label_start)
     if line_start == 0 or text[line_start - 1] == "\f":
         return None
-    if any(value_at(text, c0, c1) for c0, c1 in _cells(text, line_start, line_end)):
+    if any(value_at(text, c0, c1) for c0, c1 in line_cells(text, line_start, line_end)):
         return None  # a row with its values: not a row of labels
     if text[line_end : line_end + 1] == "\n" and _values_only(text, line_end + 1, value_at):
         return None  # rows of labels and of values alternate: each label's is below it
@@ -112,3 +115,45 @@ def value_above(text: str, label_start: int, value_at: ValueAt) -> tuple[int, in
         if c0 - above <= col1 + 2 and c1 - above >= col0 - 2:
             return value
     return None
+
+
+Value = tuple[int, int, str]
+
+
+def sum_rows(text: str, value_at: ValueAt) -> list[tuple[Value, list[Value]]]:
+    """Each labelled amount that ends its line and equals the sum of the two or more
+    amounts that end the nearest lines above it, in the same column (right-aligned), with
+    those amounts (first printed first). Zeros adding up to zero are no sum."""
+    found = []
+    start = 0
+    while start < len(text):
+        end = _line_end(text, start)
+        cells = line_cells(text, start, end)
+        value = value_at(text, *cells[-1]) if len(cells) >= 2 else None
+        if value is not None and re.search(r"[^\W\d_]{3}", text[start : cells[-1][0]]):
+            above = _column_above(text, start, cells[-1][1] - start, value_at)
+            running = Decimal(0)
+            for count, row in enumerate(above, 1):
+                running += Decimal(row[2])
+                if count >= _MIN_ROWS and running == Decimal(value[2]) != 0:
+                    found.append((value, above[:count][::-1]))
+                    break
+        start = end + 1
+    return found
+
+
+def _column_above(
+    text: str, line_start: int, right: int, value_at: ValueAt
+) -> list[tuple[int, int, str]]:
+    """The amounts that end the consecutive lines above ``line_start`` at column ``right``."""
+    values = []
+    while line_start > 0 and text[line_start - 1] != "\f":
+        line_start = _line_start(text, line_start - 1)
+        cells = line_cells(text, line_start, _line_end(text, line_start))
+        if not cells or abs(cells[-1][1] - line_start - right) > 1:
+            break
+        value = value_at(text, *cells[-1])
+        if value is None:
+            break
+        values.append(value)
+    return values

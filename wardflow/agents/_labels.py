@@ -39,6 +39,7 @@ INVOICE_NUMBER_LABELS: tuple[Label, ...] = (
     # en
     (r"invoice\s*(?:no\.?|number|nr\.?|num\.?|#|id)", 0), (r"inv\.?\s*(?:no\.?|#)", 0),
     (r"credit\s*note\s*(?:no\.?|number|#)", 0), (r"bill\s*(?:no\.?|number)", 1),
+    (r"statement\s*(?:no\.?|number|#)", 1),  # a utility's statement: the bill's number
     # "INVOICE: NO. 001", "Receipt # No.: 9876"
     (r"invoice\s*:\s*(?:no\.?|number|#)", 0), (r"receipt\s*(?:#\s*)?(?:no\.?|number|#)", 1),
     (r"document\s*(?:no\.?|number)", 2),
@@ -60,6 +61,9 @@ INVOICE_NUMBER_LABELS: tuple[Label, ...] = (
     (r"fattura\s*(?:n[°ºo.]|num\.?|numero)", 0), (r"(?:numero|n\.)\s*(?:della\s+)?fattura", 0),
     # pl
     (r"faktur[ay]\s*(?:vat\s*)?(?:nr\.?|numer)", 0), (r"numer\s+faktury", 0),
+    # a bare "N° :" / "No.:" / "Nr.:" opening a cell (under a bare "FACTURE" title): the
+    # weakest label, never "Kunden-Nr.:" or "N° client :"
+    (r"(?:(?<![^\n])|(?<=[ \t]{2}))(?:n[°º]|no\.|nr\.)(?=[ \t]*:)", 4),
     # a document title followed by its number: "Invoice 103767", "FACTURE F2022"
     (r"invoice|rechnung|facture|factuur|factura|fattura|faktura(?:\s+vat)?|avoir", 3),
 )
@@ -92,7 +96,7 @@ NOT_INVOICE_DATE = (
     r"consegna|scadenza|vencimiento|entrega|dostawy|sprzeda|levering|vervaldatum)"
 )
 DUE_DATE_LABELS: tuple[Label, ...] = (
-    (r"due\s*date", 0), (r"date\s+due", 0), (r"payment\s*due(?:\s*date)?", 0),
+    (r"due\s*date", 0), (r"date\s+due", 0), (r"payment\s*due(?:\s*date|\s+by)?", 0),
     (r"pay(?:able)?\s+by", 1),
     (r"payable\s+(?:on\s+or\s+)?before", 0), (r"pay(?:ment|able)?\s+until", 0),
     # a payment sentence: "Bitte überweise den Betrag bis ...", "Merci de régler d'ici le
@@ -102,9 +106,10 @@ DUE_DATE_LABELS: tuple[Label, ...] = (
     (r"(?:transfiera|pague|abone)\b[^\n]{0,60}?\santes\s+del?", 1),
     (r"f[äa]llig(?:keit|\s+am|\s+bis)?(?:sdatum)?", 0), (r"zahlbar\s+bis", 0),
     (r"zahlungsziel", 1),
+    (r"date\s+limite\s+de\s+(?:paiement|r[èe]glement)", 0),  # fr: the last day to pay
     (r"date\s+d'[ée]ch[ée]ance", 0), (r"[ée]ch[ée]ance", 1), (r"[àa]\s+payer\s+avant\s+le", 0),
     (r"vervaldatum", 0), (r"te\s+betalen\s+voor", 0),
-    (r"fecha\s+de\s+vencimiento", 0), (r"vencimiento", 1),
+    (r"fecha\s+de\s+vencimiento", 0), (r"fecha\s+l[íi]mite\s+de\s+pago", 0), (r"vencimiento", 1),
     (r"data\s+(?:di\s+)?scadenza", 0), (r"scadenza\s+(?:del\s+)?pagamento", 0), (r"scadenza", 1),
     (r"termin\s+p[łl]atno[śs]ci", 0),
     (r"datum\s+splatnosti", 0),  # cs
@@ -215,7 +220,9 @@ BUYER_LABELS = (
     r"destinatario|committente|cessionario|nabywca|odbiorca|debiteur|odb[ěe]ratel|"
     r"rechnung\s+an|billto|billing\s+address|rechnungsadresse|adresse\s+de\s+facturation|"
     r"factuuradres|indirizzo\s+di\s+fatturazione|direcci[óo]n\s+de\s+facturaci[óo]n|"
-    r"spett(?:\.\s?le|abile)"
+    r"spett(?:\.\s?le|abile)|"
+    # a hotel's guest: "Guest Name", "Gast", "Hôte", "Huésped", "Ospite"
+    r"guest|gast|h[ôo]te|hu[ée]sped|ospite"
 )
 
 # Language detection ------------------------------------------------------------------

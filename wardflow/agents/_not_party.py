@@ -16,7 +16,7 @@ from __future__ import annotations
 import functools
 import re
 
-from wardflow.agents._parsers import CURRENCY_AFTER, CURRENCY_CODES, CURRENCY_SIGNS
+from wardflow.agents._currency import CURRENCY_AFTER, CURRENCY_CODES, CURRENCY_SIGNS
 
 __all__ = ["not_a_name"]
 

@@ -56,7 +56,8 @@ _NAME_LABEL = re.compile(r"^(?:name|nom|naam|nombre|nome|nazwa|firma|company|rai
 _NAME_ONLY = re.compile(r"^(?:name|nom|naam|nombre|nome|nazwa|firma|company)\s*:?$", re.I)
 _TAX_OR_BANK = re.compile(
     r"\b(?:[A-Z]{2}\s?\d{2}(?:\s?[A-Z0-9]{4}){3,7}|(?:ATU|CHE|DE|FR|NL|BE|ES|IT|PL|GB|LU|AT)"
-    r"[\s.-]?[0-9A-Z]{2}[\s.-]?\d{3}[\s.-]?\d{3}[\s.-]?\d{0,5}[A-Z0-9]{0,3})\b"
+    r"[\s.-]?[0-9A-Z]{2}[\s.-]?\d{3}[\s.-]?\d{3}[\s.-]?\d{0,5}[A-Z0-9]{0,3}"
+    r"|\d{2}[A-Z]{5}\d{4}[A-Z][1-9A-Z]Z[0-9A-Z])\b"  # India: a GSTIN
 )
 _ROLE = re.compile(rf"(?:{SELLER_LABELS}|{BUYER_LABELS}|name|info|mail|contact|invoice|billing)",
                    re.IGNORECASE)
@@ -71,7 +72,8 @@ _FROM_WORDS = r"(?:receipt|invoice|bill|statement)\s+from"
 _NOT_A_NAME = re.compile(
     r"^(?:logo|rechnung|invoice|facture|factuur|factura|fattura|faktura|avoir|gutschrift|"
     r"credit\s+note|page|seite|visualisierung|original|kopie|copy|duplicate|tax\s+invoice|"
-    r"adresse|address|date|datum|repr[ée]sentant|contact)\b"
+    r"adresse|address|date|datum|repr[ée]sentant|contact|"
+    r"receipt|quittung|re[çc]u|ricevuta|recibo|kwitantie|paragon)\b"
     r"|^(?:page|seite|pagina|strona|str\.)\s*\d"  # "Page2de2", "Seite 1 von 3"
     r"|^(?:none|n/?a|aucune?|n[ée]ant|keine?|ninguno|nessuno|geen|brak|[žz][áa]dn[ýy])$"  # no value
     # a phrase that names the seller after it ("Verkauft von …", "Receipt from …")
@@ -79,7 +81,9 @@ _NOT_A_NAME = re.compile(
     # "Your reference", "Unsere Bestellnummer", "Vos identifiants", "Your total": words
     # addressed to the reader, not a name, unless the line ends in a legal form ("Our
     # Daily Loaf Bakery Ltd")
-    rf"|^(?:vos|nos|your|our|ihre|unsere)\b(?!.*{_LEGAL_FORM.pattern}\.?\s*$)",
+    rf"|^(?:vos|nos|your|our|ihre|unsere)\b(?!.*{_LEGAL_FORM.pattern}\.?\s*$)"
+    # thanks to the reader ("Thanks for riding, Sam", "Merci de votre visite")
+    r"|^(?:thanks?|thank\s+you|merci|danke|vielen\s+dank|gracias|grazie|bedankt|dank\s+u)\b",
     re.IGNORECASE)
 
 
@@ -237,10 +241,30 @@ def find_seller(text: str, buyer_names: Sequence[str] = ()) -> Party | None:
     ranked = _ranked(text, candidates, buyer, buyer_names)
     if not ranked:
         return None
-    best = ranked[0]
+    best = _legal_name(text, ranked[0])
     others = [p.score for p in ranked[1:] if p.name.casefold() != best.name.casefold()]
     best.margin = best.score - (others[0] if others else 0.0)
     return best
+
+
+# Up to three capitalised words (or "&") between a trade name and its legal form, one
+# space apart (two or more are a cell gap: "Jane Doe     Acme Corp" are two cells).
+_MORE_NAME = r"(?: (?:&|[A-ZÀ-Þ][\w'.&-]*)){0,3}?,? "
+
+
+def _legal_name(text: str, party: Party) -> Party:
+    """The seller's legal name where the document prints it: a letterhead's trade name
+    ("Lefort & Associés") completed from its legal line ("Lefort & Associés Conseil SAS –
+    RCS Lille ..."). The name found keeps its score; its evidence says where the rest is."""
+    if _LEGAL_FORM.search(party.name):
+        return party
+    pattern = rf"(?<![^\W\d_])(?i:{re.escape(party.name)}){_MORE_NAME}{_LEGAL_FORM.pattern}"
+    m = re.search(pattern, text)
+    if m is None or "\n" in m.group(0):
+        return party
+    legal = Party(m.group(0), m.start(), m.end(), party.score, [*party.evidence])
+    legal.add(0, "legal name printed with its legal form")
+    return legal
 
 
 # A field's label alone ("Due date", "Invoice date", "Total") is no name.
@@ -294,6 +318,12 @@ def _two_line_names(lines: list[list[_Cell]], top: int,
             party.add(0.5, "name over two lines")
 
 
+# For the attention of: "t.a.v. crediteurenadministratie", "z. Hd. Herr Hansen", "Attn:
+# Accounts Payable", "à l'attention de", "c.a. ufficio acquisti", "do rąk własnych".
+_ATTENTION = re.compile(
+    r"(?:t\.\s?a\.\s?v\.|z\.\s?hd\.?|zu\s+h[äa]nden|attn\b\.?|attention\b|[àa]\s+l'attention|"
+    r"all'attenzione|a\s+la\s+atenci[óo]n|c\.\s?a\.|do\s+r[ąa]k)", re.IGNORECASE)
+
 # Credits a cell with a name: (cell, name, points, why).
 _Offer = Callable[[_Cell, str, float, str], None]
 
@@ -306,10 +336,14 @@ def _label_evidence(lines: list[list[_Cell]], offer: _Offer, folded: str) -> set
         for i, cell in enumerate(row):
             if (_BUYER.search(cell.text) or _ADDRESSEE.match(cell.text)) and len(cell.text) < 40 \
                     and not re.search(r"\d", cell.text):
-                buyer.add((cell.line, cell.col0))
-                buyer.update((c.line, c.col0) for c in _region(lines, cell, 8))
+                buyer.update((c.line, c.col0) for c in _with_values(lines, [cell, *_region(
+                    lines, cell, 8)]))
             if i and _BANK_LABEL.search(row[i - 1].text):
                 buyer.add((cell.line, cell.col0))  # a bank's name is not the seller
+            if _ATTENTION.match(cell.text) and cell.line:
+                # the addressee's name is the line above "t.a.v. ...", "z. Hd. ..."
+                buyer.update((c.line, c.col0) for c in lines[cell.line - 1]
+                             if abs(c.col0 - cell.col0) <= 3)
             if _SELLER.match(cell.text):
                 _after_seller_label(lines, row, cell, offer, folded)
             inline = _SELLER_INLINE.match(cell.text)
@@ -322,6 +356,18 @@ def _label_evidence(lines: list[list[_Cell]], offer: _Offer, folded: str) -> set
                 offer(value, name, 5, "after a seller label")
                 _note_cut(value, value.text, name, offer)
     return buyer
+
+
+def _with_values(lines: list[list[_Cell]], block: list[_Cell]) -> list[_Cell]:
+    """The cells of a block with the value printed right of each label in it ("Company
+    : Tessellate Software Pvt Ltd" in a guest's block of labels)."""
+    out = []
+    for cell in block:
+        out.append(cell)
+        right = [c for c in lines[cell.line] if c.col0 > cell.col1]
+        if right and right[0].text.startswith(":") and not cell.text.endswith(":"):
+            out.append(right[0])
+    return out
 
 
 # The seller named in a phrase: "Receipt from Name Ltd" (a cell that opens with it), "All

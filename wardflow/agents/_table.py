@@ -242,11 +242,9 @@ def _amount_only(line: Line, index: int, columns: Columns) -> _Row | None:
         or not desc_cells(line, columns)
     ):
         return None
-    last = line.cells[-1]
-    if (
-        any(money_cell(c.text) is not None for c in line.cells[:-1])
-        or columns.nearest(last) != "amount"
-    ):
+    cells = [c for c in line.cells if columns.nearest(c) != "gross"]  # "Netto  Brutto": net
+    last = cells[-1]
+    if any(money_cell(c.text) is not None for c in cells[:-1]) or columns.nearest(last) != "amount":
         return None
     # the amount, or the amount that ends the cell ("0,30 e/km 135,00 e": a rate one
     # space before it)

@@ -59,7 +59,7 @@ class Columns:
         return min(abs(centre - (s + e) / 2), abs(cell.end - e), abs(cell.start - s))
 
     def nearest(self, cell: Cell) -> str | None:
-        kinds = [k for k in (*VALUE_KINDS, "vat") if k in self.spans]
+        kinds = [k for k in (*VALUE_KINDS, "vat", "gross") if k in self.spans]
         return min(kinds, key=lambda k: self.distance(cell, k), default=None)
 
 

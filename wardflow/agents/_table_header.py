@@ -192,24 +192,38 @@ def _title_cell(text: str) -> bool:
     return False
 
 
+# The title of a gross amount column after a net one ("Netto  Brutto", "Montant HT
+# Montant TTC", "Net  Gross", "Excl. btw  Incl. btw").
+_GROSS = re.compile(
+    r"brutto(?:betrag)?|bruto|(?:montant\s+)?ttc|gross(?:\s+amount)?|lordo|"
+    r"incl\.?\s*(?:vat|tax|btw)|inkl\.?\s*(?:mwst|ust)\.?",
+    re.IGNORECASE,
+)
+
+
 def amount_header(line: Line) -> Columns | None:
     """A group's header of amount-only rows ("Sonstiges   Betrag", "Travel   Trips
     Amount", "Pos. Beschreibung   Preis"): no digits, a name title at the left margin,
     an amount title last (or a price title: a lone price column is the amount of one
-    unit), and no other quantity or price title."""
+    unit), and no other quantity or price title. A gross column after the amount's
+    ("Netto  Brutto") is set aside: the item's amount is the net one."""
     cells = line.cells
+    gross = len(cells) >= 3 and _GROSS.fullmatch(cells[-1].text) is not None
+    titles = cells[:-1] if gross else cells
     if (
-        not 2 <= len(cells) <= 6
+        not 2 <= len(titles) <= 6
         or cells[0].start > 2
         or re.search(r"\d", line.text)
-        or not any(_HEAD_RES[k].fullmatch(cells[-1].text) for k in ("amount", "unit_price"))
-        or ends_table(line)
+        or not any(_HEAD_RES[k].fullmatch(titles[-1].text) for k in ("amount", "unit_price"))
+        or ends_table(Line(line.offset, line.text[: cells[1].start]))  # the name's title
     ):
         return None
-    if any(_HEAD_RES[k].search(c.text) for c in cells[:-1] for k in ("quantity", "unit_price")):
+    if any(_HEAD_RES[k].search(c.text) for c in titles[:-1] for k in ("quantity", "unit_price")):
         return None
     spans = {
         "description": (cells[0].start, cells[0].end),
-        "amount": (cells[-1].start, cells[-1].end),
+        "amount": (titles[-1].start, titles[-1].end),
     }
+    if gross:
+        spans["gross"] = (cells[-1].start, cells[-1].end)
     return Columns(spans, 0, cells[1].start)

@@ -13,9 +13,8 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from wardflow.agents._candidates import Candidate, amount_candidates
+from wardflow.agents._currency import CURRENCY_CELL
 from wardflow.agents._parsers import (
-    CURRENCY_AFTER,
-    CURRENCY_SIGNS,
     LOOSE_AMOUNT_RE,
     money,
     parse_amount,
@@ -28,7 +27,7 @@ _PART = re.compile(r"(?<![^\W\d_])(?:[csu]gst|utgst)(?![^\W\d_])", re.IGNORECASE
 _RATE = re.compile(r"\d(?:[.,]\d{1,3})?\s?%")
 _CENT = Decimal("0.01")
 # A line that holds nothing besides its amount but a currency.
-_CURRENCY_ONLY = rf"\s*(?:[A-Z]{{3}}|[{CURRENCY_SIGNS}]|{'|'.join(CURRENCY_AFTER)})?\s*"
+_CURRENCY_ONLY = rf"\s*{CURRENCY_CELL}?\s*"
 
 
 def _line(text: str, at: int) -> int:
@@ -102,5 +101,6 @@ def tax_in_sum_row(text: str, subtotal_end: int, tax: Decimal) -> Candidate | No
     value = parse_amount(m.group(0), strict=False)
     if value is None or abs(value - tax) > _CENT:
         return None
-    return Candidate(str(money(value)), m.start(), m.end(), "sum row, after the subtotal", 2,
-                     "right")
+    return Candidate(
+        str(money(value)), m.start(), m.end(), "sum row, after the subtotal", 2, "right"
+    )

@@ -26,14 +26,17 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from wardflow.agents._bill_rows import bill_rows
 from wardflow.agents._candidates import (
     Candidate,
     amount_candidates,
     best,
     date_candidates,
     invoice_number_candidates,
+    sum_row_candidates,
 )
 from wardflow.agents._corrections import CORRECTABLE_FIELDS, apply_corrections
+from wardflow.agents._currency import find_currency
 from wardflow.agents._extract_checks import (
     CENT,
     REQUIRED_FIELDS,
@@ -54,7 +57,6 @@ from wardflow.agents._parsers import (
     Match,
     find_amount_after,
     find_bic,
-    find_currency,
     find_date_after,
     find_iban,
     find_invoice_number,
@@ -209,7 +211,9 @@ def _amount_fields(text: str, fields: dict[str, _Field]) -> tuple[list[LineItem]
     # Items from the laid-out tables (header columns); rows found line by line where no
     # table header is found.
     table = read_table(text)
-    items = table.items or find_line_items(text)
+    # no table header: the rows whose arithmetic checks, or the charges over a bill's
+    # sum row, whichever reads more rows
+    items = table.items or max(find_line_items(text), bill_rows(text), key=len)
     sums = item_sums(items, table.adjustments) if items else []
     tax_match, rate = find_tax(text)
     fields["subtotal"], fields["tax"], fields["total"] = _choose_amounts(
@@ -433,9 +437,11 @@ def _choose_amounts(
     subs = _amount_candidates(text, "subtotal", old_subtotal)
     taxes = _amount_candidates(text, "tax", old_tax)
     totals = _amount_candidates(text, "total", old_total)
+    # no subtotal label: a bill's sum row of its charges, where it adds up with the tax
+    readings = subs or (sum_row_candidates(text) if taxes and totals else [])
     chosen: tuple[float, Candidate, Candidate, Candidate] | None = None
     for g in totals:
-        for sub in subs:
+        for sub in readings:
             for tax in taxes:
                 if abs(Decimal(sub.value) + Decimal(tax.value) - Decimal(g.value)) > CENT:
                     continue

@@ -278,7 +278,8 @@ RULES: tuple[Rule, ...] = (
           " recipient amount total",
           r"\b(?:change|set|replace|update|overwrite|switch)\b[^.\n]{0,20}?\b(?:iban|bank"
           r" account|account number|beneficiary|payee|recipient|amount|total)(?: field"
-          r"| value)?\s+(?:to|with|=)\s"),
+          r"| value| in (?:the |our |your )?[\w -]{0,20}?(?:master|record|file|system|erp))?"
+          r"\s+(?:to|with|=)\s"),
     _rule("tool_invocation", 0.7,
           "call invoke execute trigger run eval | erp storage tool function code command"
           " script sql query",

@@ -11,7 +11,8 @@ days", "quote the invoice number") carry none of the signals below.
 * ``addressed_to_processor``: a heading to a machine processor (the system, tool,
   program or software, "the system that reads this", "l'outil qui traite ce document")
   reaches the threshold alone; a heading to whoever processes, handles or reviews this
-  document ("Processing note:", "Wer auch immer dieses Dokument verarbeitet:") needs a
+  document ("Processing note:", "Wer auch immer dieses Dokument verarbeitet:", or in
+  English with a comma before an order: "Whoever reads this, change the ...") needs a
   second signal: an order to warehouse staff may well start "Whoever processes this
   order:".
 * ``approval_demand``: record, book or set the invoice as already paid, settled or
@@ -25,6 +26,12 @@ days", "quote the invoice number") carry none of the signals below.
   informal second person of ES, IT, NL, PL (business letters say usted, Lei, u, Pan)
   followed by what the new persona never or always does, or does without.
 * ``ai_conditional``: "if you are an automatic assistant / a bot" in ES, IT, NL, PL, DE.
+* ``approval_demand`` also: approve or pay it without a check or review, in NL, ES,
+  IT, PL ("keur hem goed zonder controle", "apruébalo sin comprobar el pedido");
+  ``review_suppression``: "ne pas demander de validation".
+* ``role_override`` also: "roleplay as ...", "act as if you were ...": a persona for
+  the reader.
+* ``exfiltration`` also: send or forward the correspondence of this mailbox or inbox.
 * ``exfiltration``: add or include the list of customers, clients, suppliers or
   employees, or their bank details ("ajoute la liste complète des clients"); paste the
   other invoices "you have seen today".
@@ -100,7 +107,7 @@ PROCESSOR_RULES: tuple[Rule, ...] = (
         "",
         rf"{_START}{_TO} {_THE}{_MACHINE_NOUN}(?:,?\s+{_DOES})?\s*:",
         "syst sistem program software outil logiciel tool bot parser pipeline automat"
-        " verarbeitung herramienta strumento narzęd robot",
+        " verarbeitung herramienta strumento narzęd robot extraction",
     ),
     _rule(
         "addressed_to_processor",
@@ -108,12 +115,13 @@ PROCESSOR_RULES: tuple[Rule, ...] = (
         _PROCESS_WORDS,
         rf"{_START}(?:(?:to|for) )?(?:whoever|whatever|whichever \w+|anyone|anybody)"
         r"(?: or whatever| or whoever)?(?: is)? (?:processes|processing|handles|handling|reads"
-        r"|reading|reviews|reviewing|checks|checking)\b[^:\n]{0,40}:"
+        r"|reading|reviews|reviewing|checks|checking)\b[^:\n]{0,40}(?::|, (?=\w+ (?:the|this"
+        r"|it|all|our|its)\b))"
         rf"|{_START}processing (?:note|instructions?)\s*:"
         rf"|{_START}wer (?:auch )?immer [^:\n]{{0,30}}?(?:verarbeitet|liest|prüft|bearbeitet)\s*:"
         rf"|{_START}(?:pour|à) (?:celui|celle|quiconque)(?: ou ce)? qui (?:traite|lit|vérifie"
         r"|examine)[^:\n]{0,40}:"
-        rf"|{_START}(?:aan |voor )?wie (?:dit|deze) \w+ (?:verwerkt|leest|controleert"
+        rf"|{_START}(?:aan |voor )?wie (?:dit|deze) [\w-]+ (?:verwerkt|leest|controleert"
         r"|behandelt)\s*:"
         rf"|{_START}(?:para |a )?(?:quien|quienquiera que|cualquiera que) (?:procese|lea|revise"
         r"|gestione|tramite)[^:\n]{0,40}:"
@@ -247,5 +255,46 @@ PROCESSOR_RULES: tuple[Rule, ...] = (
         r"\b(?:other|previous|earlier|all)(?: the)?(?: other)? (?:invoices|documents|e-?mails"
         r"|messages|files|conversations) (?:that )?you(?:'ve| have)? (?:seen|processed|read"
         r"|handled) (?:today|so far|before|earlier|in this (?:session|conversation))\b",
+    ),
+    _rule(
+        "approval_demand",
+        0.4,
+        "keur goedkeuren betaal aprueba apruébalo apruébala apruebe apruébelo paga págala"
+        " págalo pague autoriza autorízalo approva approvalo approvala approvi pagala"
+        " autorizza zatwierdź zaakceptuj zapłać opłać | zonder sin senza bez",
+        r"\b(?:keur|goedkeuren|betaal)\b[^.\n]{0,40}?\bzonder (?:\S+ ){0,2}?(?:controle"
+        r"|verificatie|nazicht|goedkeuring|overleg)"
+        r"|\b(?:aprueba|apruébalo|apruébala|apruebe|apruébelo|paga|págala|págalo|pague"
+        r"|autoriza|autorízalo)\b[^.\n]{0,40}?\bsin (?:\S+ ){0,2}?(?:revisi[oó]n|revisar"
+        r"|comprobar|comprobación|verificar|verificación|control|validación|consultar)"
+        r"|\b(?:approva|approvalo|approvala|approvi|paga|pagala|autorizza)\b[^.\n]{0,40}?"
+        r"\bsenza (?:\S+ ){0,2}?(?:revisione|verifica|verificare|controll[oi]|controllare"
+        r"|convalida)"
+        r"|\b(?:zatwierdź|zaakceptuj|zapłać|opłać)\b[^.\n]{0,40}?\bbez (?:\S+ ){0,2}?"
+        r"(?:weryfikacji|sprawdz\w*|kontroli|akceptacji)",
+    ),
+    _rule(
+        "review_suppression",
+        0.55,
+        "demander",
+        r"\b(?:ne pas|sans) demander (?:de |d'|la |une )?(?:validation|vérification"
+        r"|contrôle|approbation|accord)",
+    ),
+    _rule(
+        "role_override",
+        0.55,
+        "roleplay role act",
+        r"\brole[- ]?play as\b|\bact as (?:if|though) you (?:were|are)\b",
+    ),
+    _rule(
+        "exfiltration",
+        0.55,
+        "send forward export copy stuur verstuur envía reenvía envia invia inoltra wyślij"
+        " przekaż prześlij envoie transfère sende leite | mailbox inbox postfach brievenbus"
+        " buzón casella skrzynki boîte",
+        r"\b(?:send|forward|export|copy|stuur|verstuur|envía|reenvía|invia|inoltra|wyślij"
+        r"|przekaż|prześlij|envoie|transfère|sende|leite)\b[^.\n]{0,60}?\b(?:(?:this|the"
+        r"|your) (?:mailbox|inbox)|(?:diese[nms]?|dem) postfach|deze (?:brievenbus|mailbox"
+        r"|inbox)|(?:este|del) buzón|(?:questa|della) casella|tej skrzynki|cette boîte)\b",
     ),
 )

@@ -34,6 +34,7 @@ from wardflow.guardrails._injection_rules import (
     VOCABULARY_PREFIXES,
     Rule,
 )
+from wardflow.guardrails._segments import run_on_breaks
 from wardflow.guardrails._text import (
     TextView,
     invisible_count,
@@ -83,6 +84,7 @@ class InjectionFinding:
     start: int
     end: int
     text: str
+
 
 
 def score(findings: Iterable[InjectionFinding]) -> float:
@@ -259,6 +261,25 @@ def _decoded_blobs(
             yield "hex_instruction", m.start(), m.end(), decoded
 
 
+# Rules anchored at the start of a line or sentence (a "^" that opens the pattern or
+# one of its alternatives): only they can read a sentence run on after a signature
+# differently once a line break marks where it starts.
+_ANCHORED = tuple(r for r in RULES if re.search(r"(?:\A|\(\?:|\|)\^", r.fallback.pattern))
+
+
+def _broken_at_run_ons(view: TextView) -> TextView:
+    """``view`` with a line break where a sentence runs on after a signature or heading
+    without a full stop (:func:`~wardflow.guardrails._segments.run_on_breaks`), so that
+    rules anchored at the start of a line or sentence see it; offsets are unchanged."""
+    breaks = run_on_breaks(view.text)
+    if not breaks:
+        return view
+    chars = list(view.text)
+    for offset in breaks:
+        chars[offset] = "\n"
+    return TextView("".join(chars), view.origin, view.length)
+
+
 def detect_injection(
     text: str, *, hidden: Sequence[str] = (), boundary: Literal["document", "prompt"] = "document",
     _depth: int = 0,
@@ -283,6 +304,10 @@ def detect_injection(
     prompt = boundary == "prompt"
     vocabulary = _Vocabulary.of(view.text, operator=prompt)
     rules = RULES if boundary == "document" else PROMPT_RULES
+    if any(r.may_match(vocabulary.words, vocabulary.lowered) for r in _ANCHORED):
+        broken = _broken_at_run_ons(view)
+        if broken is not view:  # the same words, a line break for a blank
+            view, vocabulary = broken, _Vocabulary(broken.text.lower(), vocabulary.words)
     findings += _match_rules(view, rules, vocabulary=vocabulary)
     leet = leet_view(view, vocabulary.words, VOCABULARY, VOCABULARY_PREFIXES)
     if leet is not None:
@@ -296,16 +321,33 @@ def detect_injection(
     findings += _encoded(view, _depth, rules, boundary)
     if boundary == "prompt" and _depth == 0:
         findings += _pasted(view)
+    findings += _hidden(text, hidden)
+    return score(findings), findings
+
+# A word of letters (any script), and the punctuation that may close or open one.
+_LETTERS = re.compile(r"[^\W\d_]{2,}")
+_EDGE_PUNCTUATION = ".,;:!?()[]{}\"'«»„“”‘’"
+
+
+def _hidden(text: str, hidden: Sequence[str]) -> list[InjectionFinding]:
+    """Hidden snippets found in ``text``. One that reads as words is a signal of its own;
+    a machine code (a filing mark, a document-management parameter, a scan or OMR id:
+    fewer than two words of letters) is evidence only, since real invoices carry such
+    codes in white or tiny type: such a code is named in the evidence but does not flag a
+    document on its own (words hidden next to it still do, and so do the other rules)."""
+    findings = []
     for snippet in hidden:
         words = snippet.split()
         if sum(map(len, words)) < 12:
             continue
         # The text layer may break the hidden run into lines differently.
         m = re.search(r"\s+".join(map(re.escape, words)), text)
-        if m is not None:
-            findings.append(InjectionFinding("hidden_text", 0.6, m.start(), m.end(),
-                                             m.group(0)[:200]))
-    return score(findings), findings
+        if m is None:
+            continue
+        readable = sum(_LETTERS.fullmatch(w.strip(_EDGE_PUNCTUATION)) is not None for w in words)
+        rule, weight = ("hidden_text", 0.6) if readable >= 2 else ("hidden_code", 0.2)
+        findings.append(InjectionFinding(rule, weight, m.start(), m.end(), m.group(0)[:200]))
+    return findings
 
 
 def detect_escalation(text: str) -> tuple[float, list[InjectionFinding]]:
