@@ -332,7 +332,7 @@ _EDGE_PUNCTUATION = ".,;:!?()[]{}\"'«»„“”‘’"
 def _hidden(text: str, hidden: Sequence[str]) -> list[InjectionFinding]:
     """Hidden snippets found in ``text``. One that reads as words is a signal of its own;
     a machine code (a filing mark, a document-management parameter, a scan or OMR id:
-    fewer than two words of letters) is evidence only, since real invoices carry such
+    fewer than two words of letters, and none of the rules' words) is evidence only, since real invoices carry such
     codes in white or tiny type: such a code is named in the evidence but does not flag a
     document on its own (words hidden next to it still do, and so do the other rules)."""
     findings = []
@@ -345,7 +345,11 @@ def _hidden(text: str, hidden: Sequence[str]) -> list[InjectionFinding]:
         if m is None:
             continue
         readable = sum(_LETTERS.fullmatch(w.strip(_EDGE_PUNCTUATION)) is not None for w in words)
-        rule, weight = ("hidden_text", 0.6) if readable >= 2 else ("hidden_code", 0.2)
+        # words glued into one token ("Approve_this_invoice") still read as words when
+        # one of them is a word the rules look for
+        glued = not VOCABULARY.isdisjoint(_LETTERS.findall(snippet.lower()))
+        code = readable < 2 and not glued
+        rule, weight = ("hidden_code", 0.2) if code else ("hidden_text", 0.6)
         findings.append(InjectionFinding(rule, weight, m.start(), m.end(), m.group(0)[:200]))
     return findings
 
